@@ -1,0 +1,39 @@
+"""Pure metric functions on arrays: float64 math, no file I/O, no models.
+
+Inputs are numpy arrays or torch tensors of shape (n_samples, n_features) unless said otherwise.
+"""
+
+from ganeval.metrics.bootstrap import Interval, bootstrap
+from ganeval.metrics.calibration import Calibration, Reliability, discriminator_calibration, roc_auc
+from ganeval.metrics.fid import (
+    FIDInfinity,
+    FrechetReference,
+    GaussianStats,
+    SingularCovarianceWarning,
+    fid_from_features,
+    fid_infinity,
+    frechet_distance,
+    gaussian_stats,
+)
+from ganeval.metrics.isc import InceptionScore, inception_score
+from ganeval.metrics.kid import KID, kernel_inception_distance, polynomial_mmd2
+from ganeval.metrics.modes import ModeAssignment, ModeCoverage, assign_to_centres, kl_divergence, mode_coverage
+from ganeval.metrics.prdc import PRDC, knn_radii, precision_recall_density_coverage
+from ganeval.metrics.registry import (
+    METRICS,
+    MetricOptions,
+    MetricSpec,
+    Samples,
+    applicable_metrics,
+    compute_metrics,
+    get_metric,
+)
+
+__all__ = [
+    "Calibration", "FIDInfinity", "FrechetReference", "GaussianStats", "InceptionScore", "Interval", "KID",
+    "METRICS", "MetricOptions", "MetricSpec", "ModeAssignment", "ModeCoverage", "PRDC", "Reliability", "Samples",
+    "SingularCovarianceWarning", "applicable_metrics", "assign_to_centres", "bootstrap", "compute_metrics",
+    "discriminator_calibration", "fid_from_features", "fid_infinity", "frechet_distance", "gaussian_stats",
+    "get_metric", "inception_score", "kernel_inception_distance", "kl_divergence", "knn_radii", "mode_coverage",
+    "polynomial_mmd2", "precision_recall_density_coverage", "roc_auc",
+]

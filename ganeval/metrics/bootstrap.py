@@ -1,0 +1,83 @@
+"""Bootstrap confidence intervals for any metric, by resampling samples with replacement.
+
+Cost: `n` extra evaluations of the metric, so n times its run time (no extra memory beyond one
+resampled copy of the inputs). The default n=100 gives usable 95% intervals in seconds for the
+bundled extractors; raise it to 1,000 for publication-grade tails on cheap metrics.
+
+Caveat worth knowing: FID, KID's spread and the k-NN metrics depend on sample size and on
+duplicates, which resampling with replacement introduces. FID of a resample is biased upwards
+and k-NN radii shrink, so the percentile interval can sit beside the point estimate rather than
+around it. `method="basic"` reflects the bootstrap distribution about the estimate
+(2 * value - quantiles) and corrects that first-order bias; "percentile" is the default and
+is what peers report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+from ganeval.metrics._checks import positive_int
+
+
+class Interval(NamedTuple):
+    value: float  # the metric on the full samples
+    low: float
+    high: float
+
+
+def _scalars(result) -> dict[str, float] | float:
+    """A float, or the scalar fields of a NamedTuple or mapping (arrays and tuples dropped)."""
+    if isinstance(result, (int, float, np.number)):
+        return float(result)
+    items = result._asdict().items() if hasattr(result, "_asdict") else dict(result).items()
+    return {key: float(v) for key, v in items if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)}
+
+
+def bootstrap(
+    metric: Callable,
+    *arrays,
+    n: int = 100,
+    seed: int = 0,
+    confidence: float = 0.95,
+    method: Literal["percentile", "basic"] = "percentile",
+    resample: tuple[bool, ...] | None = None,
+) -> Interval | dict[str, Interval]:
+    """Confidence interval of `metric(*arrays)` from `n` resamples of its inputs.
+
+    Each array (anything with len() and row indexing by an integer array) is resampled
+    independently, with replacement, to its own size. `resample` marks which arguments to
+    resample (for example keep a fixed reference with (False, True)). A metric returning a
+    NamedTuple or mapping gets one interval per scalar field, from the same resamples.
+    """
+    n = positive_int(n, "n")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}.")
+    if method not in ("percentile", "basic"):
+        raise ValueError(f"method must be 'percentile' or 'basic'; got {method!r}.")
+    if not arrays:
+        raise ValueError("bootstrap needs at least one array to resample after the metric.")
+    resample = (True,) * len(arrays) if resample is None else tuple(resample)
+    if len(resample) != len(arrays):
+        raise ValueError(f"resample has {len(resample)} flag(s) but {len(arrays)} array(s) were given.")
+
+    point = _scalars(metric(*arrays))
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(n):
+        picked = [a[rng.integers(0, len(a), len(a))] if flag and len(a) else a for a, flag in zip(arrays, resample)]
+        draws.append(_scalars(metric(*picked)))
+
+    tail = (1 - confidence) / 2 * 100
+
+    def interval(value: float, values: np.ndarray) -> Interval:
+        low, high = np.nanpercentile(values, [tail, 100 - tail])
+        if method == "basic":
+            low, high = 2 * value - high, 2 * value - low
+        return Interval(value, float(low), float(high))
+
+    if isinstance(point, Mapping):
+        return {key: interval(value, np.array([d[key] for d in draws])) for key, value in point.items()}
+    return interval(point, np.array(draws))

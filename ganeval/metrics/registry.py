@@ -1,0 +1,225 @@
+"""The metric registry: every metric by name, what it needs, which way is better.
+
+Metrics that come out of one computation (precision, recall, density, coverage) share a
+*family*, so `compute_metrics` runs each family once however many of its metrics are asked for.
+Later layers (score, check, report) look metrics up here by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from ganeval.metrics.bootstrap import Interval, bootstrap
+from ganeval.metrics.calibration import discriminator_calibration
+from ganeval.metrics.fid import fid_from_features
+from ganeval.metrics.isc import inception_score
+from ganeval.metrics.kid import kernel_inception_distance
+from ganeval.metrics.modes import mode_coverage
+from ganeval.metrics.prdc import prdc_per_sample
+
+NEEDS = ("features", "logits", "modes", "d_outputs")
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Per-sample arrays of one side (real or fake); each field is optional, rows align.
+
+    features: N x D extractor features; logits: N x C classifier logits; modes: N integer mode
+    indices; high_quality: N booleans (fake side, 2-D mixtures); d_outputs: N discriminator outputs.
+    """
+
+    features: Any = None
+    logits: Any = None
+    modes: Any = None
+    high_quality: Any = None
+    d_outputs: Any = None
+
+    def __post_init__(self):
+        lengths = {f.name: len(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"Samples fields must have one row per sample; got lengths {lengths}.")
+
+    def __len__(self) -> int:
+        present = [getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None]
+        return len(present[0]) if present else 0
+
+    def __getitem__(self, index) -> "Samples":
+        """The same samples, rows picked by an integer index array (used by bootstrap)."""
+        picked = {f.name: getattr(self, f.name) for f in fields(self)}
+        return Samples(**{k: (None if v is None else np.asarray(v)[index]) for k, v in picked.items()})
+
+    def has(self, need: str) -> bool:
+        return getattr(self, need) is not None
+
+
+@dataclass(frozen=True)
+class MetricOptions:
+    """Settings of the metrics; defaults follow the papers and torch-fidelity."""
+
+    kid_subsets: int = 100
+    kid_subset_size: int = 1000
+    is_splits: int = 10
+    k: int = 5
+    n_modes: int | None = None  # required for mode metrics
+    calibration_bins: int = 15
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    family: str
+    needs_real: tuple[str, ...]
+    needs_fake: tuple[str, ...]
+    higher_is_better: bool
+    description: str
+    lower: float | None = 0.0
+    upper: float | None = None
+
+
+def _fid(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    return {"fid": fid_from_features(real.features, fake.features)}
+
+
+def _kid(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    size = min(o.kid_subset_size, len(real), len(fake))  # small sets: the full-sample estimate
+    result = kernel_inception_distance(real.features, fake.features, o.kid_subsets, size, seed=o.seed)
+    return {"kid": result.mean}
+
+
+def _isc(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    return {"inception_score": inception_score(fake.logits, min(o.is_splits, len(fake)), o.seed).mean}
+
+
+def _prdc(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    return prdc_per_sample(real.features, fake.features, o.k).summary(o.k)._asdict()
+
+
+def _prdc_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> dict[str, Interval]:
+    """Bootstrap the per-sample memberships with the k-NN manifolds held fixed (see prdc.py)."""
+    per = prdc_per_sample(real.features, fake.features, o.k)
+    fake_rows = np.stack([per.fake_in_real_manifold, per.real_balls_per_fake / o.k], axis=1)
+    real_rows = np.stack([per.real_in_fake_manifold, per.real_ball_covered], axis=1).astype(float)
+
+    def means(f: np.ndarray, r: np.ndarray) -> dict[str, float]:
+        return {"precision": f[:, 0].mean(), "recall": r[:, 0].mean(), "density": f[:, 1].mean(), "coverage": r[:, 1].mean()}
+
+    return bootstrap(means, fake_rows, real_rows, n=n, seed=o.seed)
+
+
+def _modes(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    if o.n_modes is None:
+        raise ValueError("mode metrics need MetricOptions(n_modes=...): the number of true modes of the reference.")
+    result = mode_coverage(fake.modes, o.n_modes, real.modes, fake.high_quality)
+    return {"modes_covered": result.modes_covered, "mode_kl": result.kl, "high_quality_fraction": result.high_quality_fraction}
+
+
+def _calibration(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    c = discriminator_calibration(real.d_outputs, fake.d_outputs, o.calibration_bins)
+    return {"d_accuracy": c.accuracy, "d_auc": c.auc, "d_brier": c.brier, "d_ece": c.ece}
+
+
+@dataclass(frozen=True)
+class Family:
+    """Metrics computed together, and how their confidence intervals are bootstrapped.
+
+    method: the bootstrap interval for recomputing on resampled samples. FID and KID use
+    "basic", which corrects the upward bias duplicates bring to resampled FID and KID.
+    intervals: a family-specific bootstrap replacing the generic one (PRDC).
+    """
+
+    compute: Callable[[Samples, Samples, MetricOptions], dict[str, float]]
+    method: str = "percentile"
+    intervals: Callable[[Samples, Samples, MetricOptions, int], dict[str, Interval]] | None = None
+
+
+FAMILIES: dict[str, Family] = {
+    "fid": Family(_fid, method="basic"),
+    "kid": Family(_kid, method="basic"),
+    "inception_score": Family(_isc),
+    "prdc": Family(_prdc, intervals=_prdc_intervals),
+    "modes": Family(_modes),
+    "calibration": Family(_calibration),
+}
+
+_F = ("features",)
+METRICS: dict[str, MetricSpec] = {
+    spec.name: spec
+    for spec in [
+        MetricSpec("fid", "fid", _F, _F, False, "Frechet distance between Gaussians fitted to features."),
+        MetricSpec("kid", "kid", _F, _F, False, "Kernel (polynomial) MMD^2, unbiased; mean over subsets.", lower=None),
+        MetricSpec("inception_score", "inception_score", (), ("logits",), True, "exp E KL(p(y|x) || p(y)) of generated samples.", lower=1.0),
+        MetricSpec("precision", "prdc", _F, _F, True, "Share of fake samples inside the real k-NN manifold.", upper=1.0),
+        MetricSpec("recall", "prdc", _F, _F, True, "Share of real samples inside the fake k-NN manifold.", upper=1.0),
+        MetricSpec("density", "prdc", _F, _F, True, "Mean count of real k-NN balls holding a fake sample, over k."),
+        MetricSpec("coverage", "prdc", _F, _F, True, "Share of real k-NN balls holding a fake sample.", upper=1.0),
+        MetricSpec("modes_covered", "modes", (), ("modes",), True, "Known modes reached by high-quality samples."),
+        MetricSpec("mode_kl", "modes", (), ("modes",), False, "KL of the generated mode histogram from the reference's."),
+        MetricSpec("high_quality_fraction", "modes", (), ("modes",), True, "Share of samples near a mode centre (within 3 std).", upper=1.0),
+        MetricSpec("d_accuracy", "calibration", ("d_outputs",), ("d_outputs",), False, "D's real-vs-fake accuracy; 0.5 = G fools D.", upper=1.0),
+        MetricSpec("d_auc", "calibration", ("d_outputs",), ("d_outputs",), False, "D's ROC AUC real vs fake; 0.5 = chance.", upper=1.0),
+        MetricSpec("d_brier", "calibration", ("d_outputs",), ("d_outputs",), False, "Mean squared error of D's P(real).", upper=1.0),
+        MetricSpec("d_ece", "calibration", ("d_outputs",), ("d_outputs",), False, "D's expected calibration error.", upper=1.0),
+    ]
+}
+
+
+def get_metric(name: str) -> MetricSpec:
+    """The spec of a metric by name; unknown names list the valid ones."""
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise ValueError(f"unknown metric {name!r}; valid metrics are: {', '.join(METRICS)}.") from None
+
+
+def applicable_metrics(real: Samples, fake: Samples, options: MetricOptions = MetricOptions()) -> list[str]:
+    """Names of the metrics these samples can feed (mode metrics also need options.n_modes)."""
+    return [
+        spec.name
+        for spec in METRICS.values()
+        if all(real.has(n) for n in spec.needs_real)
+        and all(fake.has(n) for n in spec.needs_fake)
+        and (spec.family != "modes" or options.n_modes is not None)
+    ]
+
+
+def compute_metrics(
+    names, real: Samples, fake: Samples, options: MetricOptions = MetricOptions(), bootstrap_n: int = 0
+) -> dict[str, Interval]:
+    """Compute the named metrics, each family once; with bootstrap_n > 0, 95% intervals too.
+
+    Without bootstrap each Interval has low = high = nan. Missing inputs raise ValueError naming
+    the metric and what it needs.
+    """
+    specs = [get_metric(name) for name in names]
+    for spec in specs:
+        for side, samples, needs in (("real", real, spec.needs_real), ("fake", fake, spec.needs_fake)):
+            missing = [n for n in needs if not samples.has(n)]
+            if missing:
+                raise ValueError(f"metric {spec.name!r} needs {', '.join(missing)} of the {side} samples; none were given.")
+    results: dict[str, Interval] = {}
+    for name in dict.fromkeys(spec.family for spec in specs):
+        family = FAMILIES[name]
+        if not bootstrap_n:
+            values = family.compute(real, fake, options)
+            results.update({key: Interval(v, float("nan"), float("nan")) for key, v in values.items()})
+        elif family.intervals is not None:
+            results.update(family.intervals(real, fake, options, bootstrap_n))
+        else:
+            compute = lambda r, f, family=family: family.compute(r, f, options)  # noqa: E731
+            results.update(bootstrap(compute, real, fake, n=bootstrap_n, seed=options.seed, method=family.method))
+    return {spec.name: _within_bounds(results[spec.name], spec) for spec in specs}
+
+
+def _within_bounds(interval: Interval, spec: MetricSpec) -> Interval:
+    """Clip an interval to the metric's range (a basic bootstrap can step past a bound)."""
+    low, high = interval.low, interval.high
+    if spec.lower is not None:
+        low, high = max(low, spec.lower), max(high, spec.lower)
+    if spec.upper is not None:
+        low, high = min(low, spec.upper), min(high, spec.upper)
+    return Interval(interval.value, low, high)
