@@ -1,0 +1,113 @@
+"""Bootstrap intervals and the metric registry."""
+
+import numpy as np
+import pytest
+
+from ganeval.metrics import METRICS, MetricOptions, PRDC, Samples, bootstrap, compute_metrics, get_metric
+from ganeval.metrics import registry
+
+
+def test_bootstrap_of_a_mean_matches_the_normal_interval():
+    rng = np.random.default_rng(0)
+    x = rng.normal(3.0, 2.0, 2000)
+    result = bootstrap(np.mean, x, n=1000, seed=1)
+    half_width = 1.96 * x.std() / np.sqrt(x.size)
+    assert result.value == x.mean()
+    assert result.low == pytest.approx(x.mean() - half_width, abs=0.2 * half_width)
+    assert result.high == pytest.approx(x.mean() + half_width, abs=0.2 * half_width)
+
+
+def test_bootstrap_is_seeded_and_resamples_each_array():
+    rng = np.random.default_rng(0)
+    a, b = rng.random(100), rng.random(50)
+    diff = lambda x, y: x.mean() - y.mean()  # noqa: E731
+    assert bootstrap(diff, a, b, n=50, seed=3) == bootstrap(diff, a, b, n=50, seed=3)
+    assert bootstrap(diff, a, b, n=50, seed=3) != bootstrap(diff, a, b, n=50, seed=4)
+    fixed = bootstrap(diff, a, b, n=50, resample=(False, False))
+    assert fixed.low == fixed.high == fixed.value
+
+
+def test_bootstrap_named_tuple_gives_an_interval_per_scalar_field():
+    x = np.arange(20.0)
+    result = bootstrap(lambda v: PRDC(v.mean(), v.min(), v.max(), 1.0), x, n=30)
+    assert set(result) == {"precision", "recall", "density", "coverage"}
+    assert result["coverage"].low == result["coverage"].high == 1.0
+    assert result["precision"].low < 9.5 < result["precision"].high
+
+
+def test_basic_interval_reflects_about_the_estimate():
+    x = np.random.default_rng(0).random(200)
+    percentile = bootstrap(np.mean, x, n=200, seed=0)
+    basic = bootstrap(np.mean, x, n=200, seed=0, method="basic")
+    assert basic.low == pytest.approx(2 * x.mean() - percentile.high)
+    assert basic.high == pytest.approx(2 * x.mean() - percentile.low)
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [(dict(n=0), "n must be an integer >= 1"), (dict(confidence=1.5), "confidence must lie"), (dict(method="bca"), "method must be")],
+)
+def test_bootstrap_bad_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        bootstrap(np.mean, np.ones(3), **kwargs)
+
+
+def test_registry_unknown_name_lists_valid_names():
+    with pytest.raises(ValueError, match="unknown metric 'fdi'; valid metrics are: fid, kid, inception_score"):
+        get_metric("fdi")
+    assert get_metric("fid").higher_is_better is False and get_metric("precision").higher_is_better is True
+
+
+def test_every_metric_has_a_family_that_produces_it():
+    for spec in METRICS.values():
+        assert spec.family in registry.FAMILIES, spec.name
+
+
+def _sides(rng, n=120):
+    real = Samples(features=rng.standard_normal((n, 6)), modes=rng.integers(0, 3, n), d_outputs=rng.uniform(0.4, 1, n))
+    fake = Samples(
+        features=rng.standard_normal((n, 6)) + 0.5,
+        logits=rng.standard_normal((n, 3)),
+        modes=rng.integers(0, 3, n),
+        d_outputs=rng.uniform(0, 0.6, n),
+    )
+    return real, fake
+
+
+def test_compute_metrics_runs_each_family_once(monkeypatch, rng):
+    calls = []
+    original = registry.FAMILIES["prdc"]
+    counted = registry.Family(lambda r, f, o: calls.append(1) or original.compute(r, f, o), intervals=original.intervals)
+    monkeypatch.setitem(registry.FAMILIES, "prdc", counted)
+    real, fake = _sides(rng)
+    values = compute_metrics(["precision", "recall", "coverage", "fid"], real, fake)
+    assert len(calls) == 1 and list(values) == ["precision", "recall", "coverage", "fid"]
+    assert np.isnan(values["fid"].low)
+
+
+def test_compute_metrics_with_bootstrap_brackets_every_value(rng):
+    real, fake = _sides(rng)
+    options = MetricOptions(n_modes=3, kid_subsets=5)
+    names = [name for name in METRICS]
+    values = compute_metrics(names, real, fake, options, bootstrap_n=30)
+    assert list(values) == names
+    for name, interval in values.items():
+        spec = get_metric(name)
+        assert interval.low <= interval.value <= interval.high or name == "modes_covered", (name, interval)
+        if spec.lower is not None:
+            assert interval.low >= spec.lower
+        if spec.upper is not None:
+            assert interval.high <= spec.upper
+
+
+def test_compute_metrics_names_missing_inputs(rng):
+    real, fake = _sides(rng)
+    with pytest.raises(ValueError, match="metric 'inception_score' needs logits of the fake samples"):
+        compute_metrics(["inception_score"], real, Samples(features=fake.features))
+    with pytest.raises(ValueError, match="mode metrics need MetricOptions\\(n_modes=...\\)"):
+        compute_metrics(["modes_covered"], real, fake)
+
+
+def test_samples_rows_must_align():
+    with pytest.raises(ValueError, match="one row per sample"):
+        Samples(features=np.zeros((3, 2)), modes=np.zeros(4, dtype=int))

@@ -1,0 +1,105 @@
+"""KID and Inception Score against torch-fidelity 0.4, brute force and closed forms."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from torch_fidelity.metric_isc import isc_features_to_metric
+from torch_fidelity.metric_kid import kid_features_to_metric
+
+from ganeval.metrics import inception_score, kernel_inception_distance, polynomial_mmd2
+
+KID_DEFAULTS = dict(kid_kernel="poly", kid_kernel_poly_degree=3, kid_kernel_poly_gamma=None, kid_kernel_poly_coef0=1, verbose=False)
+
+
+def peer_kid(fake, real, subsets, size, seed):
+    out = kid_features_to_metric(
+        torch.from_numpy(fake), torch.from_numpy(real), kid_subsets=subsets, kid_subset_size=size, rng_seed=seed, **KID_DEFAULTS
+    )
+    return out["kernel_inception_distance_mean"], out["kernel_inception_distance_std"]
+
+
+@pytest.mark.parametrize("seed,n,d", [(0, 200, 16), (1, 150, 64), (2, 300, 2048)])
+def test_kid_full_sample_matches_torch_fidelity(seed, n, d):
+    rng = np.random.default_rng(seed)
+    real = rng.standard_normal((n, d))
+    fake = rng.standard_normal((n, d)) * 1.1 + 0.1
+    ours = kernel_inception_distance(real, fake, subsets=1, subset_size=n)
+    assert ours.mean == pytest.approx(peer_kid(fake, real, 1, n, 0)[0], rel=1e-9)
+    assert ours.std == 0.0
+
+
+def test_kid_subsets_match_torch_fidelity_with_same_seed():
+    rng = np.random.default_rng(5)
+    real, fake = rng.standard_normal((120, 10)), rng.standard_normal((90, 10)) + 0.3
+    ours = kernel_inception_distance(real, fake, subsets=20, subset_size=50, seed=2020)
+    mean, std = peer_kid(fake, real, 20, 50, 2020)
+    assert ours.mean == pytest.approx(mean, rel=1e-9)
+    assert ours.std == pytest.approx(std, rel=1e-9)
+
+
+def test_mmd_matches_brute_force_with_unequal_sizes():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((7, 3)), rng.standard_normal((5, 3)) + 1
+    k = lambda a, b: (a @ b / 3 + 1) ** 3  # noqa: E731
+    xx = np.mean([k(x[i], x[j]) for i, j in itertools.permutations(range(7), 2)])
+    yy = np.mean([k(y[i], y[j]) for i, j in itertools.permutations(range(5), 2)])
+    xy = np.mean([k(a, b) for a in x for b in y])
+    assert polynomial_mmd2(x, y) == pytest.approx(xx + yy - 2 * xy, rel=1e-12)
+
+
+def test_kid_near_zero_for_same_distribution_and_positive_for_different():
+    rng = np.random.default_rng(1)
+    same = kernel_inception_distance(rng.standard_normal((500, 8)), rng.standard_normal((500, 8)), subsets=10, subset_size=200)
+    shifted = kernel_inception_distance(rng.standard_normal((500, 8)), rng.standard_normal((500, 8)) + 1, subsets=10, subset_size=200)
+    assert abs(same.mean) < 0.01 < shifted.mean
+
+
+def test_kid_reduces_oversized_subsets_with_a_warning():
+    rng = np.random.default_rng(2)
+    real, fake = rng.standard_normal((40, 4)), rng.standard_normal((30, 4))
+    with pytest.warns(UserWarning, match="subset_size=1000 exceeds the smaller sample count \\(30\\)"):
+        result = kernel_inception_distance(real, fake, subsets=3)
+    assert np.isfinite(result.mean)
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(subsets=0), "subsets must be an integer >= 1"),
+        (dict(subset_size=1), "subset_size must be an integer >= 2"),
+        (dict(gamma=-1.0), "gamma must be positive"),
+    ],
+)
+def test_kid_bad_options(kwargs, match):
+    x = np.ones((5, 2))
+    with pytest.raises(ValueError, match=match):
+        kernel_inception_distance(x, x, **kwargs)
+
+
+@pytest.mark.parametrize("splits", [1, 4, 10])
+def test_inception_score_matches_torch_fidelity(splits):
+    rng = np.random.default_rng(splits)
+    logits = rng.standard_normal((200, 1008)) * 3
+    peer = isc_features_to_metric(torch.from_numpy(logits), splits=splits, shuffle=True, rng_seed=2020)
+    ours = inception_score(logits, splits=splits, seed=2020)
+    assert ours.mean == pytest.approx(peer["inception_score_mean"], rel=1e-10)
+    assert ours.std == pytest.approx(peer["inception_score_std"], rel=1e-8, abs=1e-12)
+
+
+def test_inception_score_closed_forms():
+    classes = 10
+    confident = np.full((1000, classes), -50.0)
+    confident[np.arange(1000), np.arange(1000) % classes] = 50.0
+    assert inception_score(confident, splits=1).mean == pytest.approx(classes, rel=1e-9)  # sure and diverse
+    assert inception_score(np.zeros((100, classes)), splits=1).mean == pytest.approx(1.0)  # no information
+    collapsed = np.tile(confident[:1], (100, 1))
+    assert inception_score(collapsed, splits=1).mean == pytest.approx(1.0)  # sure but one class
+
+
+def test_inception_score_bad_input():
+    with pytest.raises(ValueError, match="splits=5 exceeds the number of samples \\(3\\)"):
+        inception_score(np.zeros((3, 4)), splits=5)
+    with pytest.raises(ValueError, match="logits contains 1 NaN"):
+        inception_score(np.array([[0.0, np.nan]]), splits=1)
