@@ -103,3 +103,28 @@ def test_inception_score_bad_input():
         inception_score(np.zeros((3, 4)), splits=5)
     with pytest.raises(ValueError, match="logits contains 1 NaN"):
         inception_score(np.array([[0.0, np.nan]]), splits=1)
+
+
+def test_cached_and_per_subset_kernels_agree(monkeypatch):
+    from ganeval.metrics import kid
+
+    rng = np.random.default_rng(8)
+    real, fake = rng.standard_normal((80, 12)), rng.standard_normal((70, 12)) + 0.2
+    cached = kernel_inception_distance(real, fake, subsets=7, subset_size=30)
+    monkeypatch.setattr(kid, "KERNEL_CACHE_BYTES", 0)
+    assert kid.KernelSubsets(real, fake, 3, None, 1.0).cached is False
+    direct = kernel_inception_distance(real, fake, subsets=7, subset_size=30)
+    assert direct.mean == pytest.approx(cached.mean, rel=1e-10)
+    assert direct.std == pytest.approx(cached.std, rel=1e-8)
+
+
+def test_complete_mmd2_equals_the_full_sample_estimate_and_ignores_duplicate_pairs():
+    from ganeval.metrics.kid import KernelSubsets
+
+    rng = np.random.default_rng(9)
+    real, fake = rng.standard_normal((30, 4)), rng.standard_normal((25, 4)) + 0.5
+    kernels = KernelSubsets(real, fake, 3, None, 1.0)
+    assert kernels.complete_mmd2(np.arange(30), np.arange(25)) == pytest.approx(polynomial_mmd2(fake, real), rel=1e-12)
+    # every real sample twice: same distinct pairs, same weights, so the same estimate
+    doubled = np.repeat(np.arange(30), 2)
+    assert kernels.complete_mmd2(doubled, np.arange(25)) == pytest.approx(polynomial_mmd2(fake, real), rel=1e-12)
