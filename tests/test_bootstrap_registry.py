@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ganeval.metrics import METRICS, MetricOptions, PRDC, Samples, bootstrap, compute_metrics, get_metric
+from ganeval.metrics import METRICS, PRDC, MetricOptions, Samples, bootstrap, compute_metrics, fid_from_features, get_metric
 from ganeval.metrics import registry
 
 
@@ -41,6 +41,17 @@ def test_basic_interval_reflects_about_the_estimate():
     basic = bootstrap(np.mean, x, n=200, seed=0, method="basic")
     assert basic.low == pytest.approx(2 * x.mean() - percentile.high)
     assert basic.high == pytest.approx(2 * x.mean() - percentile.low)
+
+
+def test_centred_interval_keeps_the_spread_around_the_estimate():
+    # FID of a resample is biased upwards: the percentile interval misses the estimate
+    rng = np.random.default_rng(0)
+    real, fake = rng.standard_normal((400, 16)), rng.standard_normal((400, 16)) * 1.1
+    percentile = bootstrap(fid_from_features, real, fake, n=40, seed=0)
+    centred = bootstrap(fid_from_features, real, fake, n=40, seed=0, method="centred")
+    assert percentile.low > percentile.value  # the bias this method exists for
+    assert centred.low < centred.value < centred.high
+    assert centred.high - centred.low == pytest.approx(percentile.high - percentile.low)
 
 
 @pytest.mark.parametrize(

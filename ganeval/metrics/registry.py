@@ -97,7 +97,7 @@ def _kid_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> di
     With cached kernel matrices each resample is the complete-sample MMD^2 of the resampled rows
     over pairs of distinct samples (matrix-vector products, no duplicate bias); without, KID is
     recomputed with at most 10 subsets per resample, whose extra subset noise makes the interval
-    conservative. The percentile interval is shifted by the reported value minus the resampled
+    conservative. The "centred" interval is then moved by the reported value minus the resampled
     statistic's full-sample value.
     """
     size = min(o.kid_subset_size, len(real), len(fake))
@@ -108,7 +108,7 @@ def _kid_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> di
         statistic = kernels.complete_mmd2
     else:
         statistic = lambda r_rows, f_rows: kernels.mmd2s(min(subsets, 10), size, o.seed, r_rows, f_rows).mean()  # noqa: E731
-    spread = bootstrap(statistic, np.arange(len(r)), np.arange(len(f)), n=n, seed=o.seed)
+    spread = bootstrap(statistic, np.arange(len(r)), np.arange(len(f)), n=n, seed=o.seed, method="centred")
     shift = value - spread.value
     return {"kid": Interval(value, spread.low + shift, spread.high + shift)}
 
@@ -149,8 +149,8 @@ def _calibration(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, fl
 class Family:
     """Metrics computed together, and how their confidence intervals are bootstrapped.
 
-    method: the bootstrap interval for recomputing on resampled samples. FID uses "basic",
-    which corrects the upward bias that duplicated samples bring to a resampled FID.
+    method: the bootstrap interval for recomputing on resampled samples. FID uses "centred",
+    which keeps the spread but drops the upward bias duplicated samples bring to a resampled FID.
     intervals: a family-specific bootstrap replacing the generic one (KID, PRDC).
     """
 
@@ -160,7 +160,7 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {
-    "fid": Family(_fid, method="basic"),
+    "fid": Family(_fid, method="centred"),
     "kid": Family(_kid, intervals=_kid_intervals),
     "inception_score": Family(_isc),
     "prdc": Family(_prdc, intervals=_prdc_intervals),
