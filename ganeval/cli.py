@@ -7,12 +7,75 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from ganeval import __version__
 
+EXAMPLES = """examples:
+  ganeval score examples/digits-samples --ref digits
+  ganeval score samples.npy --ref ring8 --json result.json
+  ganeval score fakes/ --ref reals/ --extractor inception --weights pt_inception-2015-12-05-6726825d.pth
+  ganeval stats reals/ -o reals.npz        # share reference statistics
+  ganeval score fakes/ --ref reals.npz
+  ganeval export stacked-digits out/ --n 500
+"""
 
-def _format_table(frame) -> str:
+
+def _write_json(path: str, payload: dict) -> None:
+    """JSON to a file, atomically (temporary file, then rename), or to stdout for '-'."""
+    text = json.dumps(payload, indent=2, default=str)
+    if path == "-":
+        print(text)
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".json.tmp")
+    with os.fdopen(handle, "w") as stream:
+        stream.write(text + "\n")
+    os.replace(temporary, target)
+
+
+def _metric_list(text: str | None) -> list[str] | None:
+    return None if text is None else [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _score(args) -> int:
+    from ganeval.score import score
+
+    result = score(
+        args.generated, args.ref, args.extractor, _metric_list(args.metrics),
+        weights=args.weights, n=args.n, seed=args.seed, bootstrap=args.bootstrap, k=args.k,
+        kid_subsets=args.kid_subsets, kid_subset_size=args.kid_subset_size, is_splits=args.is_splits,
+        batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, skip_bad=args.skip_bad,
+        progress=not args.quiet,
+    )  # fmt: skip
+    if args.json:
+        _write_json(args.json, result.to_dict())
+    if args.json != "-":
+        print(result.table())
+    return 0
+
+
+def _stats(args) -> int:
+    from ganeval.score import stats
+
+    path = stats(args.ref, args.output, args.extractor, weights=args.weights, n=args.n, seed=args.seed,
+                 batch_size=args.batch_size, workers=args.workers, skip_bad=args.skip_bad, progress=not args.quiet)  # fmt: skip
+    print(f"wrote {path}")
+    return 0
+
+
+def _export(args) -> int:
+    from ganeval.data.export import export
+
+    print(f"wrote {export(args.name, args.out, n=args.n, seed=args.seed)}")
+    return 0
+
+
+def _format_demo(frame) -> str:
     """value [low, high] per metric (rows) and generator (columns)."""
     cell = frame.apply(lambda r: f"{r.value:.4g} [{r.low:.4g}, {r.high:.4g}]", axis=1)
     table = frame.assign(cell=cell).pivot(index="metric", columns="generator", values="cell")
@@ -27,8 +90,19 @@ def _demo(args) -> int:
         print(json.dumps(frame.to_dict(orient="records"), indent=2))
     else:
         print(f"ring8 (8 known modes), {args.n} samples per side; value [95% bootstrap interval]\n")
-        print(_format_table(frame))
+        print(_format_demo(frame))
     return 0
+
+
+def _add_extraction_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference: digits for digit data, points for 2-D data, inception otherwise)")
+    parser.add_argument("--weights", metavar="PATH", help="weights file for the extractor (inception: torch-fidelity's pt_inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS)")
+    parser.add_argument("--n", type=int, metavar="N", help="use at most N samples per side (a seeded subsample)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for every random step (default: 0)")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per extractor batch (default: 64)")
+    parser.add_argument("--workers", type=int, help="image-decoding worker processes (default: 0 below 512 files, else up to 4)")
+    parser.add_argument("--skip-bad", action="store_true", help="skip and count unreadable image files instead of stopping")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,9 +110,58 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ganeval",
         description="Evaluate and diagnose GANs: FID, KID, IS, precision/recall, density/coverage, "
         "mode coverage and discriminator calibration, with confidence intervals.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ganeval {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    score = commands.add_parser(
+        "score",
+        help="score generated samples against a reference",
+        description="Score GENERATED against --ref: FID, KID, Inception Score, precision, recall, density, "
+        "coverage and mode coverage (those that apply), each with a 95%% bootstrap interval. "
+        "GENERATED and REF may be a folder of images (png, jpg, webp, bmp; recursive), an .npz/.npy array "
+        "(uint8 images N x H x W [x C] or N x 2 points) or a bundled set (digits, stacked-digits, ring8, grid25); "
+        "REF may also be a statistics file from `ganeval stats`. Reference features are cached.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    score.add_argument("generated", metavar="GENERATED")
+    score.add_argument("--ref", required=True, metavar="REF", help="reference: folder, array, bundled set name or statistics file")
+    score.add_argument("--metrics", metavar="LIST", help="comma-separated metrics (default: all that apply), e.g. fid,precision,recall")
+    score.add_argument("--bootstrap", type=int, default=100, metavar="N", help="bootstrap resamples for the 95%% intervals; 0 turns them off (default: 100)")
+    score.add_argument("--k", type=int, default=5, help="neighbours for precision/recall/density/coverage (default: 5)")
+    score.add_argument("--kid-subsets", type=int, default=100, help="KID subsets (default: 100)")
+    score.add_argument("--kid-subset-size", type=int, default=1000, help="KID subset size, reduced to the sample count if larger (default: 1000)")
+    score.add_argument("--is-splits", type=int, default=10, help="Inception Score splits (default: 10)")
+    score.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE ('-' prints JSON instead of the table)")
+    score.add_argument("--no-cache", action="store_true", help="neither read nor write the reference feature cache")
+    _add_extraction_options(score)
+    score.set_defaults(run=_score)
+
+    stats = commands.add_parser(
+        "stats",
+        help="write a reference's features and statistics to a file to share",
+        description="Extract the reference's features once and write them with mu, sigma and the provenance "
+        "to an .npz file that `ganeval score --ref FILE` accepts.",
+    )
+    stats.add_argument("ref", metavar="REF")
+    stats.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npz file")
+    _add_extraction_options(stats)
+    stats.set_defaults(run=_stats)
+
+    export = commands.add_parser(
+        "export",
+        help="write a bundled data set as PNG images (or a .npy of points)",
+        description="Write a bundled set to disk: images as numbered PNGs in DIR, points as DIR/NAME.npy "
+        "(or DIR itself when it ends in .npy).",
+    )
+    export.add_argument("name", metavar="NAME", help="digits, stacked-digits, ring8 or grid25")
+    export.add_argument("out", metavar="DIR")
+    export.add_argument("--n", type=int, help="number of samples (default: the set's default size)")
+    export.add_argument("--seed", type=int, default=0, help="seed of the draw (default: 0)")
+    export.set_defaults(run=_export)
 
     demo = commands.add_parser(
         "demo",
@@ -58,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except ValueError as error:
+    except ValueError as error:  # input and usage errors: every message says what, where and how to fix
         print(f"ganeval: error: {error}", file=sys.stderr)
         return 2
 

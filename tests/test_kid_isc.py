@@ -105,17 +105,21 @@ def test_inception_score_bad_input():
         inception_score(np.array([[0.0, np.nan]]), splits=1)
 
 
-def test_cached_and_per_subset_kernels_agree(monkeypatch):
+@pytest.mark.parametrize("d", [2, 12])
+def test_every_kernel_strategy_gives_the_same_kid(monkeypatch, d):
     from ganeval.metrics import kid
 
     rng = np.random.default_rng(8)
-    real, fake = rng.standard_normal((80, 12)), rng.standard_normal((70, 12)) + 0.2
-    cached = kernel_inception_distance(real, fake, subsets=7, subset_size=30)
+    real, fake = rng.standard_normal((80, d)), rng.standard_normal((70, d)) + 0.2
+    first = kid.KernelSubsets(real, fake, 3, None, 1.0)
+    assert first.mode == ("explicit" if d == 2 else "gram")
+    reference = kernel_inception_distance(real, fake, subsets=7, subset_size=30)
+    monkeypatch.setattr(kid, "EXPLICIT_MAX_WIDTH", 0)
     monkeypatch.setattr(kid, "KERNEL_CACHE_BYTES", 0)
-    assert kid.KernelSubsets(real, fake, 3, None, 1.0).cached is False
+    assert kid.KernelSubsets(real, fake, 3, None, 1.0).mode == "direct"
     direct = kernel_inception_distance(real, fake, subsets=7, subset_size=30)
-    assert direct.mean == pytest.approx(cached.mean, rel=1e-10)
-    assert direct.std == pytest.approx(cached.std, rel=1e-8)
+    assert direct.mean == pytest.approx(reference.mean, rel=1e-10)
+    assert direct.std == pytest.approx(reference.std, rel=1e-8)
 
 
 def test_complete_mmd2_equals_the_full_sample_estimate_and_ignores_duplicate_pairs():
@@ -124,6 +128,11 @@ def test_complete_mmd2_equals_the_full_sample_estimate_and_ignores_duplicate_pai
     rng = np.random.default_rng(9)
     real, fake = rng.standard_normal((30, 4)), rng.standard_normal((25, 4)) + 0.5
     kernels = KernelSubsets(real, fake, 3, None, 1.0)
+    assert kernels.mode == "explicit"
+    gram = KernelSubsets(real, fake, 3, None, 1.0)
+    gram.mode, gram.k_ff, gram.k_rr, gram.k_fr = "gram", gram.kernel(fake, fake), gram.kernel(real, real), gram.kernel(fake, real)
+    rows = rng.integers(0, 30, 30), rng.integers(0, 25, 25)
+    assert gram.complete_mmd2(*rows) == pytest.approx(kernels.complete_mmd2(*rows), rel=1e-10)
     assert kernels.complete_mmd2(np.arange(30), np.arange(25)) == pytest.approx(polynomial_mmd2(fake, real), rel=1e-12)
     # every real sample twice: same distinct pairs, same weights, so the same estimate
     doubled = np.repeat(np.arange(30), 2)

@@ -10,6 +10,7 @@ same seed the numbers equal torch-fidelity's for any number of subsets.
 from __future__ import annotations
 
 import warnings
+from math import comb
 from typing import NamedTuple
 
 import numpy as np
@@ -51,44 +52,94 @@ def polynomial_mmd2(x: np.ndarray, y: np.ndarray, degree: int = 3, gamma: float 
 
 
 KERNEL_CACHE_BYTES = 512 * 2**20  # precompute whole kernel matrices when they fit in this
+EXPLICIT_MAX_WIDTH = 256  # use the explicit feature map of the kernel when it is at most this wide
+
+
+def explicit_feature_map(x: np.ndarray, degree: int, gamma: float, coef0: float) -> np.ndarray | None:
+    """phi with phi(x).phi(y) = (gamma x.y + coef0) ** degree, or None when too wide (or coef0 < 0).
+
+    By the binomial theorem the kernel is sum_j C(degree, j) coef0^(degree-j) gamma^j (x.y)^j, and
+    (x.y)^j is the dot product of the j-fold outer powers of x and y. The width is sum_j D^j:
+    15 for 2-D points at degree 3, so low-dimensional KID never forms a kernel matrix.
+    """
+    n, d = x.shape
+    if coef0 < 0 or sum(d**j for j in range(degree + 1)) > EXPLICIT_MAX_WIDTH:
+        return None
+    parts, power = [], np.ones((n, 1))
+    for j in range(degree + 1):
+        parts.append(np.sqrt(comb(degree, j) * coef0 ** (degree - j) * gamma**j) * power)
+        power = (power[:, :, None] * x[:, None, :]).reshape(n, -1)
+    return np.concatenate(parts, axis=1)
 
 
 class KernelSubsets:
     """Draws KID subsets as torch-fidelity does and returns their MMD^2 values.
 
-    When the three whole kernel matrices (fake-fake, real-real, fake-real) fit in
-    KERNEL_CACHE_BYTES, they are computed once and every subset gathers its blocks from them:
-    one pass of matrix products instead of three per subset, and bootstrap resamples (index
-    arrays into the same samples) cost no new products. Otherwise kernels are computed per subset.
+    Three exact strategies, chosen by size:
+    - "explicit": low-dimensional features get the kernel's explicit feature map; kernel sums
+      over any subset are then dot products of summed feature maps (linear in the subset size).
+    - "gram": when the three whole kernel matrices (fake-fake, real-real, fake-real) fit in
+      KERNEL_CACHE_BYTES they are computed once, and each subset gathers its blocks from them.
+    - "direct": otherwise, kernel matrices are computed per subset, as torch-fidelity does.
+    The first two also make bootstrap resamples (`complete_mmd2`) cost no new kernel products.
     """
 
     def __init__(self, real: np.ndarray, fake: np.ndarray, degree: int, gamma: float | None, coef0: float):
         self.real, self.fake = real, fake
         gamma = 1.0 / real.shape[1] if gamma is None else gamma
         self.kernel = lambda a, b: _kernel(a, b, degree, gamma, coef0)
+        self.phi_f = explicit_feature_map(fake, degree, gamma, coef0)
         n_r, n_f = real.shape[0], fake.shape[0]
-        self.cached = (n_r * n_r + n_f * n_f + n_r * n_f) * 8 <= KERNEL_CACHE_BYTES
-        if self.cached:
+        if self.phi_f is not None:
+            self.mode = "explicit"
+            self.phi_r = explicit_feature_map(real, degree, gamma, coef0)
+            self.sq_f, self.sq_r = (self.phi_f**2).sum(axis=1), (self.phi_r**2).sum(axis=1)
+        elif (n_r * n_r + n_f * n_f + n_r * n_f) * 8 <= KERNEL_CACHE_BYTES:
+            self.mode = "gram"
             self.k_ff, self.k_rr, self.k_fr = self.kernel(fake, fake), self.kernel(real, real), self.kernel(fake, real)
+        else:
+            self.mode = "direct"
+
+    @property
+    def resamples_cheaply(self) -> bool:
+        """True when `complete_mmd2` is available (explicit or gram strategy)."""
+        return self.mode != "direct"
 
     def complete_mmd2(self, real_rows: np.ndarray, fake_rows: np.ndarray) -> float:
-        """Unbiased MMD^2 over all pairs of the given rows, from the cached kernel matrices.
+        """Unbiased MMD^2 over all pairs of the given rows (explicit or gram strategy only).
 
         A bootstrap resample repeats rows; pairs of copies of one sample would add k(x, x) terms
         and bias MMD^2 upwards, so within-set sums keep only pairs of distinct samples:
         (w.K.w - sum_i w_i^2 K_ii) / (m^2 - sum_i w_i^2) for multiplicities w. Each resample
         costs matrix-vector products, not new kernel matrices.
         """
-        if not self.cached:
-            raise ValueError("complete_mmd2 needs the cached kernel matrices; these sets are too large.")
+        if not self.resamples_cheaply:
+            raise ValueError("complete_mmd2 needs the explicit map or cached kernel matrices; these sets are too large.")
         w_r = np.bincount(real_rows, minlength=self.real.shape[0]).astype(float)
         w_f = np.bincount(fake_rows, minlength=self.fake.shape[0]).astype(float)
+        distinct_pairs = lambda w: w.sum() ** 2 - w @ w  # noqa: E731
+        if self.mode == "explicit":
+            s_f, s_r = w_f @ self.phi_f, w_r @ self.phi_r
+            within_f = (s_f @ s_f - (w_f * w_f) @ self.sq_f) / distinct_pairs(w_f)
+            within_r = (s_r @ s_r - (w_r * w_r) @ self.sq_r) / distinct_pairs(w_r)
+            cross = s_f @ s_r
+        else:
+            within_f = (w_f @ self.k_ff @ w_f - (w_f * w_f) @ np.diagonal(self.k_ff)) / distinct_pairs(w_f)
+            within_r = (w_r @ self.k_rr @ w_r - (w_r * w_r) @ np.diagonal(self.k_rr)) / distinct_pairs(w_r)
+            cross = w_f @ self.k_fr @ w_r
+        return float(within_f + within_r - 2.0 * cross / (w_f.sum() * w_r.sum()))
 
-        def within(w: np.ndarray, k: np.ndarray) -> float:
-            return (w @ k @ w - (w * w) @ np.diagonal(k)) / (w.sum() ** 2 - w @ w)
-
-        cross = w_f @ self.k_fr @ w_r / (w_f.sum() * w_r.sum())
-        return float(within(w_f, self.k_ff) + within(w_r, self.k_rr) - 2.0 * cross)
+    def _subset_mmd2(self, f: np.ndarray, r: np.ndarray) -> float:
+        if self.mode == "explicit":
+            m, n = f.size, r.size
+            s_f, s_r = self.phi_f[f].sum(axis=0), self.phi_r[r].sum(axis=0)
+            within_f = (s_f @ s_f - self.sq_f[f].sum()) / (m * (m - 1))
+            within_r = (s_r @ s_r - self.sq_r[r].sum()) / (n * (n - 1))
+            return float(within_f + within_r - 2.0 * (s_f @ s_r) / (m * n))
+        if self.mode == "gram":
+            return _mmd2(self.k_ff[np.ix_(f, f)], self.k_rr[np.ix_(r, r)], self.k_fr[np.ix_(f, r)])
+        x, y = self.fake[f], self.real[r]
+        return _mmd2(self.kernel(x, x), self.kernel(y, y), self.kernel(x, y))
 
     def mmd2s(self, subsets: int, subset_size: int, seed: int, real_rows=None, fake_rows=None) -> np.ndarray:
         """MMD^2 of `subsets` random subsets; rows restrict (or resample) the samples drawn from."""
@@ -99,11 +150,7 @@ class KernelSubsets:
         for i in range(subsets):
             f = fake_rows[rng.choice(fake_rows.size, subset_size, replace=False)]
             r = real_rows[rng.choice(real_rows.size, subset_size, replace=False)]
-            if self.cached:
-                values[i] = _mmd2(self.k_ff[np.ix_(f, f)], self.k_rr[np.ix_(r, r)], self.k_fr[np.ix_(f, r)])
-            else:
-                x, y = self.fake[f], self.real[r]
-                values[i] = _mmd2(self.kernel(x, x), self.kernel(y, y), self.kernel(x, y))
+            values[i] = self._subset_mmd2(f, r)
         return values
 
 

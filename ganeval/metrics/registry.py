@@ -94,7 +94,7 @@ def _kid(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
 def _kid_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> dict[str, Interval]:
     """KID's interval: how the MMD^2 estimate moves under resampling, placed around KID's value.
 
-    With cached kernel matrices each resample is the complete-sample MMD^2 of the resampled rows
+    With an explicit kernel map or cached kernel matrices each resample is the complete-sample MMD^2 of the resampled rows
     over pairs of distinct samples (matrix-vector products, no duplicate bias); without, KID is
     recomputed with at most 10 subsets per resample, whose extra subset noise makes the interval
     conservative. The "centred" interval is then moved by the reported value minus the resampled
@@ -104,7 +104,7 @@ def _kid_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> di
     r, f, subsets, size, degree = check_kid_options(real.features, fake.features, o.kid_subsets, size, 3, None)
     kernels = KernelSubsets(r, f, degree, None, 1.0)
     value = float(kernels.mmd2s(subsets, size, o.seed).mean())
-    if kernels.cached:
+    if kernels.resamples_cheaply:
         statistic = kernels.complete_mmd2
     else:
         statistic = lambda r_rows, f_rows: kernels.mmd2s(min(subsets, 10), size, o.seed, r_rows, f_rows).mean()  # noqa: E731

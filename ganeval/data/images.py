@@ -1,0 +1,65 @@
+"""Image files to uint8 arrays: finding them, decoding them, converting their channels.
+
+Conversions (documented for users, applied the same way to every input):
+- 3-channel extractors get RGB via PIL's convert("RGB"), as torch-fidelity does: grayscale is
+  replicated, palette images expanded, the alpha channel of RGBA/LA dropped.
+- 1-channel extractors get luma via PIL's convert("L") (ITU-R 601-2: 0.299 R + 0.587 G + 0.114 B).
+- 16-bit images (PNG "I;16", "I") are scaled to 8 bits (value / 257) before either conversion.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+LUMA = np.array([0.299, 0.587, 0.114])
+
+
+def find_images(folder: str | Path) -> list[Path]:
+    """Image files under folder (recursively), sorted by relative path for a stable order."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise ValueError(f"{folder}: no such file or folder; pass a folder of images, an .npz/.npy array or a bundled set name.")
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder of images; pass a folder, an .npz/.npy file or a bundled set name.")
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
+    if not files:
+        raise ValueError(
+            f"{folder} holds no images ({', '.join(IMAGE_EXTENSIONS)}, searched recursively); "
+            "check the path, or export samples first (ganeval export NAME DIR)."
+        )
+    return files
+
+
+def decode_image(path: str | Path, channels: int) -> np.ndarray:
+    """One image file as uint8 C x H x W with C == channels; ValueError naming the file if unreadable."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+                wide = np.asarray(image, dtype=np.float64)
+                image = Image.fromarray(np.clip(np.round(wide / 257.0), 0, 255).astype(np.uint8), mode="L")
+            array = np.asarray(image.convert("RGB" if channels == 3 else "L"))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValueError(
+            f"{path}: cannot decode this image ({error}); delete or re-export it, or pass --skip-bad to skip unreadable files."
+        ) from None
+    return array.transpose(2, 0, 1) if array.ndim == 3 else array[None]
+
+
+def convert_channels(images: np.ndarray, channels: int) -> np.ndarray:
+    """uint8 N x C x H x W with C in {1, 3, 4} to `channels` channels, as the file conversions do."""
+    have = images.shape[1]
+    if have == channels:
+        return images
+    if have == 4:
+        images, have = images[:, :3], 3
+    if have == 1 and channels == 3:
+        return np.repeat(images, 3, axis=1)
+    if have == 3 and channels == 1:
+        luma = np.tensordot(LUMA, images.astype(np.float64), axes=([0], [1]))
+        return np.clip(np.round(luma), 0, 255).astype(np.uint8)[:, None]
+    return images

@@ -1,0 +1,51 @@
+"""The feature-extractor interface: one pass over the images feeds every metric.
+
+An extractor turns a batch of samples into named per-sample outputs:
+  "features": N x D float64   (FID, KID, precision/recall/density/coverage)
+  "logits":   N x C float64   (Inception Score), optional
+  "modes":    N int64         (mode coverage), optional
+  "high_quality": N bool      (2-D mixtures: within 3 std of the mode centre), optional
+Image extractors take uint8 tensors N x C x H x W with C == `channels` (the loaders convert
+grayscale, RGBA, palette and 16-bit images first); the points extractor takes float N x 2.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import torch
+
+OUTPUTS = ("features", "logits", "modes", "high_quality")
+
+
+class Extractor(abc.ABC):
+    """Base class; subclasses set the attributes below and implement `extract`."""
+
+    name: str  # registry name, part of every cache key and of the provenance
+    kind: str = "images"  # "images" (uint8 N x C x H x W) or "points" (float N x 2)
+    channels: int = 3  # image channels the extractor takes: 1 (grayscale) or 3 (RGB)
+    preprocessing: str = ""  # human-readable: conversions and resizing, shown in the provenance
+    weights_sha256: str | None = None  # hash of the weights file; None for weight-free extractors
+    n_modes: int | None = None  # number of distinct values "modes" can take, when it gives modes
+
+    @abc.abstractmethod
+    def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
+        """Named outputs (see module docstring) for one batch, as numpy arrays."""
+
+    def provenance(self) -> dict[str, object]:
+        return {
+            "extractor": self.name,
+            "weights_sha256": self.weights_sha256,
+            "preprocessing": self.preprocessing,
+        }
+
+
+def sha256_of_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

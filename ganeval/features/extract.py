@@ -1,0 +1,103 @@
+"""One pass of an extractor over image files or an in-memory array, batched, with a progress bar.
+
+Files are decoded in DataLoader worker processes; the extractor runs in the main process.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+from tqdm.auto import tqdm
+
+from ganeval.data.images import convert_channels, decode_image
+from ganeval.features.base import Extractor
+
+
+class _ImageFiles(Dataset):
+    """Decodes one file per item; a failure comes back as a message, so the caller decides."""
+
+    def __init__(self, files: list[Path], channels: int):
+        self.files, self.channels = files, channels
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index: int):
+        try:
+            return decode_image(self.files[index], self.channels), None
+        except ValueError as error:
+            return None, str(error)
+
+
+def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    if not parts:
+        return {}
+    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+
+def _bar(total: int, progress: bool, desc: str):
+    # disable=None lets tqdm switch itself off when the output is not a terminal
+    return tqdm(total=total, disable=None if progress else True, unit="img", desc=desc, leave=False)
+
+
+def default_workers(n_files: int) -> int:
+    """Decoding workers: none for small jobs (process start-up costs more than it saves)."""
+    return 0 if n_files < 512 else min(4, os.cpu_count() or 1)
+
+
+def extract_files(
+    files: list[Path],
+    extractor: Extractor,
+    batch_size: int = 64,
+    workers: int | None = None,
+    skip_bad: bool = False,
+    progress: bool = True,
+    desc: str = "features",
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Extractor outputs for image files (rows in file order) and the messages of skipped files."""
+    workers = default_workers(len(files)) if workers is None else workers
+    loader = DataLoader(_ImageFiles(files, extractor.channels), batch_size=batch_size, num_workers=workers, collate_fn=list)
+    parts, skipped = [], []
+    with _bar(len(files), progress, desc) as bar:
+        for items in loader:
+            errors = [message for _, message in items if message]
+            if errors and not skip_bad:
+                raise ValueError(errors[0])
+            skipped += errors
+            images = [image for image, _ in items if image is not None]
+            start = 0
+            while start < len(images):  # images of one size batch together; sizes may vary
+                stop = start + 1
+                while stop < len(images) and images[stop].shape == images[start].shape:
+                    stop += 1
+                parts.append(extractor.extract(torch.from_numpy(np.stack(images[start:stop]))))
+                start = stop
+            bar.update(len(items))
+    if not parts:
+        raise ValueError(f"none of the {len(files)} image files could be decoded; the first error was: {skipped[0]}")
+    return _concat(parts), skipped
+
+
+def extract_array(
+    samples: np.ndarray, kind: str, extractor: Extractor, batch_size: int = 64, progress: bool = True, desc: str = "features"
+) -> dict[str, np.ndarray]:
+    """Extractor outputs for in-memory samples: uint8 images N x C x H x W, or points N x 2."""
+    if kind != extractor.kind:
+        raise ValueError(
+            f"the {extractor.name} extractor takes {extractor.kind}, but these samples are {kind}; "
+            f"use --extractor {'points' if kind == 'points' else 'digits or inception'}."
+        )
+    if kind == "points":
+        return extractor.extract(samples)
+    samples = convert_channels(samples, extractor.channels)
+    parts = []
+    with _bar(len(samples), progress, desc) as bar:
+        for start in range(0, len(samples), batch_size):
+            batch = samples[start : start + batch_size]
+            parts.append(extractor.extract(torch.from_numpy(np.ascontiguousarray(batch))))
+            bar.update(len(batch))
+    return _concat(parts)

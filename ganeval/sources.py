@@ -1,0 +1,165 @@
+"""What the user pointed at, resolved: a bundled set, a statistics file, a folder, an array.
+
+`resolve_source` turns a command-line string (or an in-memory array) into a `Source`, and
+`Source.outputs(extractor, ...)` runs the extractor over it once (cached for references).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ganeval.data import BUNDLED, REFERENCE_SEED, Bundled, get_bundled
+from ganeval.data.arrays import as_samples, load_array_file
+from ganeval.data.images import find_images
+from ganeval.features import Extractor
+from ganeval.features.cache import FORMAT, cache_dir, cache_key, files_fingerprint, load_outputs, save_outputs
+from ganeval.features.extract import extract_array, extract_files
+
+
+@dataclass
+class Source:
+    """One side of a comparison, before feature extraction."""
+
+    label: str  # how the user named it
+    kind: str  # "bundled", "stats", "folder" or "array"
+    bundled: Bundled | None = None
+    files: list[Path] = field(default_factory=list)
+    root: Path | None = None
+    samples: np.ndarray | None = None  # array sources: images (uint8 NCHW) or points
+    sample_kind: str | None = None  # "images" or "points" for array and bundled sources
+    stats: dict | None = None  # stats sources: loaded outputs
+    stats_meta: dict | None = None
+
+    @property
+    def channels(self) -> int | None:
+        """Image channels where known without decoding files (bundled and array sources)."""
+        if self.bundled is not None:
+            return self.bundled.channels
+        if self.samples is not None and self.sample_kind == "images":
+            return self.samples.shape[1]
+        return None
+
+
+def resolve_source(value, role: str) -> Source:
+    """A Source from a path, a bundled set name, or an in-memory array/tensor (N x C x H x W tensor,
+    N x H x W [x C] numpy array, or N x 2 points)."""
+    if not isinstance(value, (str, Path)):
+        channels_last = not hasattr(value, "detach")  # torch tensors are N x C x H x W
+        kind, samples = as_samples(value, f"the {role} array", channels_last=channels_last)
+        return Source(f"<{role} array>", "array", samples=samples, sample_kind=kind)
+    text = str(value)
+    path = Path(text)
+    if text in BUNDLED and not path.exists():
+        bundled = get_bundled(text)
+        return Source(text, "bundled", bundled=bundled, sample_kind=bundled.kind)
+    if path.is_file() and path.suffix in (".npz", ".npy"):
+        if path.suffix == ".npz" and _is_stats_file(path):
+            outputs, meta = load_outputs(path)
+            return Source(text, "stats", stats=outputs, stats_meta=meta)
+        kind, samples = as_samples(load_array_file(path), str(path))
+        return Source(text, "array", samples=samples, sample_kind=kind)
+    if path.is_file():
+        raise ValueError(f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file or one of the bundled sets ({', '.join(BUNDLED)}).")
+    if not path.exists() and not any(sep in text for sep in "/\\") and "." not in text:
+        raise ValueError(f"{text!r} is neither a path nor a bundled data set; bundled sets are: {', '.join(BUNDLED)}.")
+    return Source(text, "folder", files=find_images(path), root=path)
+
+
+def _is_stats_file(path: Path) -> bool:
+    with np.load(path, allow_pickle=False) as archive:
+        if "meta" not in archive:
+            return False
+        try:
+            return json.loads(str(archive["meta"])).get("format") == FORMAT
+        except json.JSONDecodeError:
+            return False
+
+
+def _subsample(count: int, n: int | None, seed: int) -> np.ndarray | None:
+    """Sorted row indices of a seeded subsample of n out of count, or None to keep all."""
+    if n is None or n >= count:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(count, n, replace=False))
+
+
+def extract(
+    source: Source,
+    extractor: Extractor,
+    *,
+    n: int | None,
+    seed: int,
+    batch_size: int,
+    workers: int | None,
+    skip_bad: bool,
+    progress: bool,
+    use_cache: bool,
+    reference: bool,
+) -> tuple[dict[str, np.ndarray], dict]:
+    """Extractor outputs for a source and a description of what was read (counts, cache use)."""
+    role = "reference" if reference else "generated"
+    info: dict = {"source": source.label, "kind": source.kind}
+    if source.kind == "stats":
+        _check_stats_extractor(source, extractor)
+        outputs = source.stats
+        pick = _subsample(len(outputs["features"]), n, seed)
+        outputs = outputs if pick is None else {key: value[pick] for key, value in outputs.items()}
+        return outputs, {**info, "count": len(outputs["features"])}
+
+    if source.kind == "bundled":
+        draw_seed = REFERENCE_SEED if reference else seed
+        key_source = {"bundled": source.bundled.name, "n": n, "seed": draw_seed}
+    elif source.kind == "folder":
+        pick = _subsample(len(source.files), n, seed)
+        files = source.files if pick is None else [source.files[i] for i in pick]
+        key_source = {"folder": str(source.root.resolve()), "files": files_fingerprint(files, source.root)}
+    else:
+        pick = _subsample(len(source.samples), n, seed)
+        samples = source.samples if pick is None else source.samples[pick]
+        key_source = None  # in-memory arrays are not cached
+
+    cache_file = None
+    if use_cache and reference and key_source is not None:
+        cache_file = cache_dir() / f"{cache_key(key_source, extractor.provenance())}.npz"
+        if cache_file.exists():
+            try:
+                outputs, _ = load_outputs(cache_file)
+                return outputs, {**info, "count": len(outputs["features"]), "cache": "hit"}
+            except ValueError:
+                pass  # unreadable cache entry: recompute and overwrite it
+
+    skipped: list[str] = []
+    if source.kind == "bundled":
+        samples, _ = source.bundled.sample(n, draw_seed)
+        outputs = extract_array(samples, source.bundled.kind, extractor, batch_size, progress, desc=role)
+        if source.bundled.kind == "images":
+            info["draw_seed"] = draw_seed
+    elif source.kind == "folder":
+        outputs, skipped = extract_files(files, extractor, batch_size, workers, skip_bad, progress, desc=role)
+    else:
+        outputs = extract_array(samples, source.sample_kind, extractor, batch_size, progress, desc=role)
+    info["count"] = len(outputs["features"])
+    if skipped:
+        info["skipped"] = len(skipped)
+        info["skipped_first"] = skipped[0]
+    if cache_file is not None:
+        save_outputs(cache_file, outputs, {"source": key_source, **extractor.provenance()})
+        info["cache"] = "written"
+    return outputs, info
+
+
+def _check_stats_extractor(source: Source, extractor: Extractor) -> None:
+    meta = source.stats_meta
+    mismatches = [
+        f"{key} {meta.get(key)!r} (file) vs {value!r}"
+        for key, value in extractor.provenance().items()
+        if key in ("extractor", "weights_sha256") and meta.get(key) != value
+    ]
+    if mismatches:
+        raise ValueError(
+            f"{source.label} was computed with other settings: {'; '.join(mismatches)}. "
+            f"Score with --extractor {meta.get('extractor')} and the same weights, or recreate the statistics."
+        )
