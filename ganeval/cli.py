@@ -56,6 +56,8 @@ def _score(args) -> int:
         _write_json(args.json, result.to_dict())
     if args.json != "-":
         print(result.table())
+    for message in result.provenance["warnings"]:
+        print(f"ganeval: warning: {message}", file=sys.stderr)
     return 0
 
 
@@ -181,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # output piped into head or less, which stopped reading
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except ValueError as error:  # input and usage errors: every message says what, where and how to fix
         print(f"ganeval: error: {error}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -50,7 +51,8 @@ class Result:
             lines.append(f"{name:<22}{i.value:>12.5g}   {ci:<24} ({arrow})")
         lines += ["", "provenance:"]
         for key, value in _flatten(self.provenance):
-            lines.append(f"  {key}: {value}")
+            if key != "warnings":  # the command line prints those to stderr
+                lines.append(f"  {key}: {value}")
         return "\n".join(lines)
 
 
@@ -149,7 +151,9 @@ def score(
                 f"cannot compute {', '.join(missing)} with the {chosen.name} extractor on these inputs; "
                 f"available here: {', '.join(available)}."
             )
-    values = compute_metrics(names, real, fake, options, bootstrap_n=bootstrap)
+    with warnings.catch_warnings(record=True) as caught:  # reported once, in the provenance
+        warnings.simplefilter("always")
+        values = compute_metrics(names, real, fake, options, bootstrap_n=bootstrap)
     provenance = {
         "ganeval_version": __version__,
         **chosen.provenance(),
@@ -163,6 +167,7 @@ def score(
             "is_splits": min(is_splits, fake_info["count"]),
             "mode_reference": "uniform (true modes)" if uniform else "reference labels",
         },
+        "warnings": sorted({str(w.message) for w in caught}),
     }  # fmt: skip
     return Result(values, provenance)
 

@@ -98,6 +98,6 @@ def extract_array(
     with _bar(len(samples), progress, desc) as bar:
         for start in range(0, len(samples), batch_size):
             batch = samples[start : start + batch_size]
-            parts.append(extractor.extract(torch.from_numpy(np.ascontiguousarray(batch))))
+            parts.append(extractor.extract(torch.from_numpy(np.array(batch))))  # a writable copy
             bar.update(len(batch))
     return _concat(parts)

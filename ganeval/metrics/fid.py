@@ -138,9 +138,9 @@ def _psd_root(sigma: np.ndarray) -> tuple[np.ndarray, bool]:
 
 def _warn_singular(what: str) -> None:
     warnings.warn(
-        f"{what} is singular (usually fewer samples than feature dimensions); the Frechet distance "
-        "is still exact for these statistics, but it is a high-variance estimate. Use more samples "
-        "than dimensions for numbers comparable with papers.",
+        f"{what} is singular (fewer samples than feature dimensions, or features that never vary); "
+        "the Frechet distance is still exact for these statistics, but with fewer samples than "
+        "dimensions it is a high-variance estimate: use more samples for numbers comparable with papers.",
         SingularCovarianceWarning,
         stacklevel=3,
     )
