@@ -1,0 +1,217 @@
+"""The `inception` extractor: torch-fidelity's TF-compatible InceptionV3, features and logits.
+
+Wraps `torch_fidelity.feature_extractor_inceptionv3.FeatureExtractorInceptionV3` (registered in
+torch-fidelity as "inception-v3-compat") so that ganeval's numbers equal torch-fidelity's, and
+through it the original TensorFlow FID/IS code's, on the same images:
+  "features": the 2048-d pool features (torch-fidelity layer "2048": FID, KID, PRDC)
+  "logits":   the 1008 logits without the fc bias (layer "logits_unbiased", which
+              torch-fidelity's Inception Score uses)
+
+Weights are looked up, in order:
+  1. the `weights` argument (the CLI's --weights PATH);
+  2. the environment variable GANEVAL_INCEPTION_WEIGHTS;
+  3. torch-fidelity's download cache: torch.hub.get_dir()/checkpoints/<WEIGHTS_FILE>, shared
+     with torch-fidelity and filled by it;
+  4. a download by torch-fidelity into that cache, when `allow_download` (the default) and
+     WEIGHTS_URL's host (or the configured HTTPS proxy) answers within PROBE_TIMEOUT_S seconds.
+Otherwise `InceptionWeightsNotFound` says where to download the file and where to put it. A
+path given in 1 or 2 that does not exist is an error, never skipped. Nothing else is ever used
+in place of these weights.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import threading
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import torch
+from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
+
+from ganeval.features.base import Extractor, sha256_of_file
+
+WEIGHTS_URL = tf_inception.URL_INCEPTION_V3
+WEIGHTS_FILE = os.path.basename(urlparse(WEIGHTS_URL).path)  # weights-inception-2015-12-05-6726825d.pth
+WEIGHTS_ENV = "GANEVAL_INCEPTION_WEIGHTS"
+PROBE_TIMEOUT_S = 2.0
+TF_FIDELITY_NAME = "inception-v3-compat"
+LAYERS = {"features": "2048", "logits": "logits_unbiased"}  # ganeval output -> torch-fidelity layer
+PREPROCESSING = (
+    "RGB uint8 in, resized to 299x299 inside the network by torch-fidelity's TF-compatible "
+    "bilinear resize, then scaled to [-1, 1]"
+)
+
+
+class InceptionWeightsNotFound(ValueError):
+    """The InceptionV3 weights file is missing and cannot be downloaded."""
+
+
+class InceptionWeightsInvalid(ValueError):
+    """A weights file exists but torch-fidelity's InceptionV3 cannot load it."""
+
+
+def cached_weights_path() -> Path:
+    """Where torch-fidelity's download (torch.hub.load_state_dict_from_url) saves the weights."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_FILE
+
+
+def download_host() -> tuple[str, int]:
+    """(host, port) a download connects to first: the HTTPS proxy if one is set, else the URL's host."""
+    proxy = urllib.request.getproxies().get("https")
+    if proxy:
+        target = urlparse(proxy if "://" in proxy else f"http://{proxy}")
+    else:
+        target = urlparse(WEIGHTS_URL)
+    return target.hostname or "", target.port or (443 if target.scheme == "https" else 80)
+
+
+def network_reachable(timeout: float = PROBE_TIMEOUT_S) -> bool:
+    """True if a TCP connection to the download host opens within `timeout` seconds.
+
+    Runs in a daemon thread so that a hanging DNS lookup cannot stall the caller past `timeout`.
+    """
+    host, port = download_host()
+    opened = threading.Event()
+
+    def probe() -> None:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                opened.set()
+        except OSError:
+            pass
+
+    threading.Thread(target=probe, daemon=True, name="ganeval-network-probe").start()
+    return opened.wait(timeout)
+
+
+def _how_to_get_weights() -> str:
+    return (
+        f"Download {WEIGHTS_FILE} from {WEIGHTS_URL} and put it at {cached_weights_path()} "
+        f"(torch-fidelity's download cache, shared with torch-fidelity), or pass its path with "
+        f"--weights PATH (InceptionExtractor(weights=PATH)), or set {WEIGHTS_ENV}=PATH."
+    )
+
+
+def _existing_file(path: str | Path, source: str) -> Path:
+    resolved = Path(path).expanduser()
+    if not resolved.is_file():
+        problem = "is a directory, not a file" if resolved.is_dir() else "does not exist"
+        raise InceptionWeightsNotFound(
+            f"InceptionV3 weights file {str(resolved)!r} (from {source}) {problem}. "
+            f"Fix the path, or drop it to use torch-fidelity's cache. {_how_to_get_weights()}"
+        )
+    return resolved
+
+
+def resolve_weights(weights: str | Path | None = None, allow_download: bool = True) -> tuple[Path | None, str]:
+    """(path, source) of the weights to use; path None means "let torch-fidelity download them".
+
+    `source` is one of "argument", "environment", "cache", "download" (see the module docstring).
+    """
+    if weights is not None:
+        return _existing_file(weights, "the weights argument"), "argument"
+    from_env = os.environ.get(WEIGHTS_ENV, "")
+    if from_env:
+        return _existing_file(from_env, f"the environment variable {WEIGHTS_ENV}"), "environment"
+    cached = cached_weights_path()
+    if cached.is_file():
+        return cached, "cache"
+    if not allow_download:
+        reason = "downloads are disabled (allow_download=False)"
+    elif not network_reachable():
+        host, port = download_host()
+        reason = f"the network is unreachable ({host}:{port} did not answer within {PROBE_TIMEOUT_S:g} s)"
+    else:
+        return None, "download"
+    raise InceptionWeightsNotFound(
+        f"InceptionV3 weights not found: no weights argument, {WEIGHTS_ENV} is not set, and "
+        f"{cached} does not exist; {reason}. {_how_to_get_weights()}"
+    )
+
+
+def _build_network(path: Path | None) -> tf_inception.FeatureExtractorInceptionV3:
+    """torch-fidelity's network loaded from `path`, or downloaded by torch-fidelity when None."""
+    layers = list(LAYERS.values())
+    if path is None:
+        try:  # torch-fidelity's own download: progress on stderr, file saved to cached_weights_path()
+            return tf_inception.FeatureExtractorInceptionV3(TF_FIDELITY_NAME, layers, verbose=True)
+        except (OSError, http.client.HTTPException) as err:
+            raise InceptionWeightsNotFound(
+                f"Downloading InceptionV3 weights from {WEIGHTS_URL} failed ({err}). {_how_to_get_weights()}"
+            ) from err
+        except Exception as err:  # downloaded, but the file does not load
+            raise _invalid(cached_weights_path(), err) from err
+    try:  # torch-fidelity unpickles the file (torch.load weights_only=False): use trusted files only
+        return tf_inception.FeatureExtractorInceptionV3(TF_FIDELITY_NAME, layers, feature_extractor_weights_path=str(path))
+    except Exception as err:  # any load failure means the file is not usable weights
+        raise _invalid(path, err) from err
+
+
+def _invalid(path: Path, err: Exception) -> InceptionWeightsInvalid:
+    return InceptionWeightsInvalid(
+        f"InceptionV3 weights file {str(path)!r} cannot be loaded by torch-fidelity's "
+        f"FeatureExtractorInceptionV3 ({type(err).__name__}: {err}). Replace it with "
+        f"{WEIGHTS_FILE} from {WEIGHTS_URL}."
+    )
+
+
+class InceptionExtractor(Extractor):
+    """InceptionV3 pool features (N x 2048) and logits (N x 1008), float64, as torch-fidelity computes them.
+
+    weights: path of the weights file; None looks it up (module docstring: argument,
+        GANEVAL_INCEPTION_WEIGHTS, torch-fidelity's cache, then a download).
+    device: where the network runs ("cpu", "cuda", ...); outputs always come back as numpy.
+    allow_download: when no file is found, let torch-fidelity download WEIGHTS_URL (about
+        92 MB, progress on stderr, into its cache) if the host answers within PROBE_TIMEOUT_S;
+        False never touches the network.
+    Raises InceptionWeightsNotFound (missing, offline) or InceptionWeightsInvalid (unloadable).
+
+    Why download by default: it is what torch-fidelity and pytorch-fid do on first use, and the
+    file lands in the cache they share, so each machine downloads it once. An offline node gets
+    the instructions within PROBE_TIMEOUT_S instead of a hang; air-gapped or audited runs pass
+    allow_download=False (or a path) and weights_sha256 records exactly which file was used.
+    """
+
+    name = "inception"
+    kind = "images"
+    channels = 3
+    preprocessing = PREPROCESSING
+
+    def __init__(self, weights: str | Path | None = None, device: str | torch.device = "cpu", allow_download: bool = True):
+        self.device = torch.device(device)  # a bad device name fails here, before the slow load
+        path, self.weights_source = resolve_weights(weights, allow_download)
+        self.network = _build_network(path)
+        self.weights_path = cached_weights_path() if path is None else path
+        self.weights_sha256 = sha256_of_file(self.weights_path)
+        self.network.to(self.device).eval()
+
+    def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
+        """{"features": N x 2048, "logits": N x 1008} (float64) for uint8 RGB images N x 3 x H x W, any H and W."""
+        batch = _check_batch(batch)
+        if batch.shape[0] == 0:
+            return {"features": np.zeros((0, 2048)), "logits": np.zeros((0, 1008))}
+        with torch.inference_mode():
+            outputs = self.network(batch.to(self.device))
+        by_layer = dict(zip(self.network.features_list, outputs))
+        return {key: by_layer[layer].cpu().numpy().astype(np.float64) for key, layer in LAYERS.items()}
+
+
+def _check_batch(batch: torch.Tensor | np.ndarray) -> torch.Tensor:
+    if isinstance(batch, np.ndarray):
+        batch = torch.from_numpy(np.ascontiguousarray(batch))  # flipped (negative-stride) views too
+    if not isinstance(batch, torch.Tensor):
+        raise ValueError(f"batch must be a uint8 torch tensor or numpy array N x 3 x H x W; got {type(batch).__name__}.")
+    if batch.dtype != torch.uint8:
+        raise ValueError(
+            f"batch must have dtype uint8 (values 0-255); got {batch.dtype}. Convert images with "
+            "(x * 255).round().clamp(0, 255).to(torch.uint8) if they are floats in [0, 1]."
+        )
+    if batch.dim() != 4 or batch.shape[1] != 3:
+        hint = " (channels last? use batch.permute(0, 3, 1, 2))" if batch.dim() == 4 and batch.shape[-1] == 3 else ""
+        raise ValueError(f"batch must have shape N x 3 x H x W (RGB); got {tuple(batch.shape)}{hint}.")
+    return batch
