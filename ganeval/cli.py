@@ -43,7 +43,7 @@ def _metric_list(text: str | None) -> list[str] | None:
 
 
 def _score(args) -> int:
-    from ganeval.score import score
+    from ganeval.scoring import score
 
     result = score(
         args.generated, args.ref, args.extractor, _metric_list(args.metrics),
@@ -62,7 +62,7 @@ def _score(args) -> int:
 
 
 def _stats(args) -> int:
-    from ganeval.score import stats
+    from ganeval.scoring import stats
 
     path = stats(args.ref, args.output, args.extractor, weights=args.weights, n=args.n, seed=args.seed,
                  batch_size=args.batch_size, workers=args.workers, skip_bad=args.skip_bad, progress=not args.quiet)  # fmt: skip

@@ -7,7 +7,7 @@ import pytest
 
 from ganeval.cli import main
 from ganeval.data import GRID25, RING8
-from ganeval.score import score
+from ganeval.scoring import score
 
 
 @pytest.fixture(autouse=True)
