@@ -1,6 +1,5 @@
 """`ganeval score` on bundled digits with the bundled classifier: mode coverage with ground truth."""
 
-import numpy as np
 import pytest
 
 from ganeval.cli import main
