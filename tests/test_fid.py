@@ -76,6 +76,17 @@ def test_fewer_samples_than_dimensions_is_finite_with_warning(rng):
     assert value == pytest.approx(sqrtm_fid(*s1, *s2), rel=1e-4)
 
 
+@pytest.mark.parametrize("n,m,d", [(48, 48, 512), (20, 60, 100), (90, 30, 90)])
+def test_sample_space_fid_for_few_samples_equals_the_covariance_formula(rng, n, m, d):
+    real, fake = rng.standard_normal((n, d)), rng.standard_normal((m, d)) * 1.3 + 0.1
+    with pytest.warns(SingularCovarianceWarning):
+        few = fid_from_features(real, fake)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SingularCovarianceWarning)
+        expected = sqrtm_fid(*gaussian_stats(real), *gaussian_stats(fake))
+    assert few == pytest.approx(expected, rel=1e-6)
+
+
 def test_streaming_stats_equal_batch_stats_and_merge_by_addition(rng):
     x = correlated_gaussian(rng, 1000, 20, shift=3.0)
     mu, sigma = gaussian_stats(x)

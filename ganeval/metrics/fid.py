@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ganeval.metrics._checks import as_matrix, as_vector, check_finite, positive_int, to_numpy
+from ganeval.metrics._checks import as_matrix, as_vector, check_finite, positive_int, same_width, to_numpy
 
 
 class SingularCovarianceWarning(UserWarning):
@@ -185,15 +185,27 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
 
 
 def fid_from_features(real, fake) -> float:
-    """FID straight from two feature matrices (N x D): fit both Gaussians, then compare them."""
+    """FID straight from two feature matrices (N x D): fit both Gaussians, then compare them.
+
+    With fewer samples than dimensions on either side, the trace term is computed in sample space
+    instead: for centred features A (n x D) and B (m x D), the non-zero eigenvalues of S1 S2 are
+    the squared singular values of A B^T / sqrt((n - 1)(m - 1)), an n x m matrix. Exact, and for
+    a few hundred images at D = 2048 hundreds of times cheaper than any D x D factorisation.
+    """
     real = as_matrix(real, "real", min_rows=2)
     fake = as_matrix(fake, "fake", min_rows=2)
-    if real.shape[1] != fake.shape[1]:
-        raise ValueError(
-            f"real has dimension {real.shape[1]} but fake has dimension {fake.shape[1]}; "
-            "both must come from the same feature extractor and layer."
-        )
-    return frechet_distance(*gaussian_stats(real), *gaussian_stats(fake))
+    same_width(real, fake, "real", "fake")
+    n, m, dim = real.shape[0], fake.shape[0], real.shape[1]
+    if max(n, m) > dim:
+        return frechet_distance(*gaussian_stats(real), *gaussian_stats(fake))
+    _warn_singular("the covariance of " + ("real" if n <= dim else "fake"))
+    mu_real, mu_fake = real.mean(axis=0), fake.mean(axis=0)
+    a, b = real - mu_real, fake - mu_fake
+    scale = (n - 1) * (m - 1)
+    trace_sqrt = np.linalg.svd(a @ b.T, compute_uv=False).sum() / np.sqrt(scale)
+    diff = mu_real - mu_fake
+    value = diff @ diff + np.einsum("ij,ij->", a, a) / (n - 1) + np.einsum("ij,ij->", b, b) / (m - 1) - 2 * trace_sqrt
+    return max(float(value), 0.0)
 
 
 # ---------------------------------------------------------------------------------------------
