@@ -110,6 +110,15 @@ def test_separable_scores_stay_finite():
     assert c.accuracy == 1.0 and np.isfinite(c.platt).all()
 
 
+def test_average_ranks_match_scipy():
+    from scipy.stats import rankdata
+
+    from ganeval.metrics.calibration import average_ranks
+
+    values = np.random.default_rng(0).integers(0, 6, 200).astype(float)  # many ties
+    np.testing.assert_array_equal(average_ranks(values), rankdata(values))
+
+
 def test_roc_auc_ties_count_half():
     assert roc_auc(np.array([1.0, 1.0]), np.array([1.0, 0.0])) == pytest.approx(0.75)
 

@@ -17,7 +17,6 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 from scipy.special import expit
-from scipy.stats import rankdata
 
 from ganeval.metrics._checks import as_vector, positive_int
 
@@ -46,9 +45,22 @@ class Calibration(NamedTuple):
     reliability: Reliability
 
 
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties sharing their average rank (scipy.stats.rankdata's default, without
+    importing scipy.stats, which costs a second at start-up)."""
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    starts_group = np.r_[True, ordered[1:] != ordered[:-1]]
+    starts = np.flatnonzero(starts_group)
+    ends = np.r_[starts[1:], values.size]
+    ranks = np.empty(values.size)
+    ranks[order] = ((starts + 1 + ends) / 2)[np.cumsum(starts_group) - 1]
+    return ranks
+
+
 def roc_auc(real_scores: np.ndarray, fake_scores: np.ndarray) -> float:
     """P(score of a real sample > score of a fake one), ties counting one half (Mann-Whitney U)."""
-    ranks = rankdata(np.concatenate([real_scores, fake_scores]))
+    ranks = average_ranks(np.concatenate([real_scores, fake_scores]))
     n_real, n_fake = real_scores.size, fake_scores.size
     u = ranks[:n_real].sum() - n_real * (n_real + 1) / 2
     return float(u / (n_real * n_fake))
