@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganeval.features.base import Extractor, sha256_of_file
+from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
 
 INPUT_SIZE = 32
 N_CLASSES = 10
@@ -81,25 +81,6 @@ def load_classifier(weights: str | Path | None = None) -> tuple[DigitsClassifier
     return model.eval(), path
 
 
-def _as_uint8_images(batch, channels: int) -> torch.Tensor:
-    """Check a batch is uint8 N x channels x H x W and return it as a CPU tensor."""
-    if isinstance(batch, np.ndarray):
-        batch = torch.from_numpy(batch if batch.flags.writeable else batch.copy())  # torch warns on read-only
-    if not isinstance(batch, torch.Tensor):
-        raise ValueError(f"batch must be a uint8 torch tensor or numpy array; got {type(batch).__name__}.")
-    if batch.dtype != torch.uint8:
-        raise ValueError(
-            f"batch must have dtype uint8 (pixel values 0..255); got {batch.dtype}. "
-            "Convert with (x.clamp(0, 1) * 255).round().to(torch.uint8) for images in [0, 1]."
-        )
-    if batch.ndim != 4 or batch.shape[1] != channels:
-        raise ValueError(
-            f"batch must have shape N x {channels} x H x W for DigitsExtractor(channels={channels}); "
-            f"got {tuple(batch.shape)}."
-        )
-    return batch.cpu()
-
-
 class DigitsExtractor(Extractor):
     """Features, logits and modes of the bundled digits CNN; 1 channel (digits) or 3 (stacked digits).
 
@@ -153,7 +134,7 @@ class DigitsExtractor(Extractor):
         return torch.cat(features), torch.cat(logits)
 
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
-        images = _as_uint8_images(batch, self.channels)
+        images = as_uint8_batch(batch, self.channels, "digits").cpu()
         n, _, height, width = images.shape
         if (height, width) != (INPUT_SIZE, INPUT_SIZE):
             self._note_resize(height, width)

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
 
-from ganeval.features.base import Extractor, sha256_of_file
+from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
 
 WEIGHTS_URL = tf_inception.URL_INCEPTION_V3
 WEIGHTS_FILE = os.path.basename(urlparse(WEIGHTS_URL).path)  # weights-inception-2015-12-05-6726825d.pth
@@ -192,26 +192,10 @@ class InceptionExtractor(Extractor):
 
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
         """{"features": N x 2048, "logits": N x 1008} (float64) for uint8 RGB images N x 3 x H x W, any H and W."""
-        batch = _check_batch(batch)
+        batch = as_uint8_batch(batch, 3, "inception (RGB)")
         if batch.shape[0] == 0:
             return {"features": np.zeros((0, 2048)), "logits": np.zeros((0, 1008))}
         with torch.inference_mode():
             outputs = self.network(batch.to(self.device))
         by_layer = dict(zip(self.network.features_list, outputs))
         return {key: by_layer[layer].cpu().numpy().astype(np.float64) for key, layer in LAYERS.items()}
-
-
-def _check_batch(batch: torch.Tensor | np.ndarray) -> torch.Tensor:
-    if isinstance(batch, np.ndarray):
-        batch = torch.from_numpy(np.ascontiguousarray(batch))  # flipped (negative-stride) views too
-    if not isinstance(batch, torch.Tensor):
-        raise ValueError(f"batch must be a uint8 torch tensor or numpy array N x 3 x H x W; got {type(batch).__name__}.")
-    if batch.dtype != torch.uint8:
-        raise ValueError(
-            f"batch must have dtype uint8 (values 0-255); got {batch.dtype}. Convert images with "
-            "(x * 255).round().clamp(0, 255).to(torch.uint8) if they are floats in [0, 1]."
-        )
-    if batch.dim() != 4 or batch.shape[1] != 3:
-        hint = " (channels last? use batch.permute(0, 3, 1, 2))" if batch.dim() == 4 and batch.shape[-1] == 3 else ""
-        raise ValueError(f"batch must have shape N x 3 x H x W (RGB); got {tuple(batch.shape)}{hint}.")
-    return batch
