@@ -141,7 +141,7 @@ def test_bad_channels_named():
 
 
 def test_bad_batches_named(gray):
-    with pytest.raises(ValueError, match=r"shape N x 1 x H x W for the digits extractor .* got \(2, 3, 32, 32\)"):
+    with pytest.raises(ValueError, match=r"shape N x 1 x H x W for the digits extractor; got \(2, 3, 32, 32\)"):
         gray.extract(torch.zeros(2, 3, 32, 32, dtype=torch.uint8))
     with pytest.raises(ValueError, match=r"dtype uint8 .* got torch.float32"):
         gray.extract(torch.zeros(2, 1, 32, 32))
