@@ -17,7 +17,7 @@ from ganeval import __version__
 EXAMPLES = """examples:
   ganeval score examples/digits-samples --ref digits
   ganeval score samples.npy --ref ring8 --json result.json
-  ganeval score fakes/ --ref reals/ --extractor inception --weights pt_inception-2015-12-05-6726825d.pth
+  ganeval score fakes/ --ref reals/ --extractor inception --weights weights-inception-2015-12-05-6726825d.pth
   ganeval stats reals/ -o reals.npz        # share reference statistics
   ganeval score fakes/ --ref reals.npz
   ganeval export stacked-digits out/ --n 500
@@ -98,7 +98,7 @@ def _demo(args) -> int:
 
 def _add_extraction_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference: digits for digit data, points for 2-D data, inception otherwise)")
-    parser.add_argument("--weights", metavar="PATH", help="weights file for the extractor (inception: torch-fidelity's pt_inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS)")
+    parser.add_argument("--weights", metavar="PATH", help="weights file for the extractor (inception: torch-fidelity's weights-inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS)")
     parser.add_argument("--n", type=int, metavar="N", help="use at most N samples per side (a seeded subsample)")
     parser.add_argument("--seed", type=int, default=0, help="seed for every random step (default: 0)")
     parser.add_argument("--batch-size", type=int, default=64, help="images per extractor batch (default: 64)")
@@ -121,11 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     score = commands.add_parser(
         "score",
         help="score generated samples against a reference",
-        description="Score GENERATED against --ref: FID, KID, Inception Score, precision, recall, density, "
-        "coverage and mode coverage (those that apply), each with a 95%% bootstrap interval. "
-        "GENERATED and REF may be a folder of images (png, jpg, webp, bmp; recursive), an .npz/.npy array "
-        "(uint8 images N x H x W [x C] or N x 2 points) or a bundled set (digits, stacked-digits, ring8, grid25); "
-        "REF may also be a statistics file from `ganeval stats`. Reference features are cached.",
+        description="""Score GENERATED against --ref: FID, KID, Inception Score, precision, recall,
+density, coverage and mode coverage (those that apply), each with a 95% bootstrap interval.
+
+GENERATED and REF: a folder of images (png, jpg, jpeg, webp, bmp; searched recursively), an
+.npz/.npy array (uint8 images N x H x W [x C], or N x 2 points), or a bundled set (digits,
+stacked-digits, ring8, grid25). REF may also be a statistics file from `ganeval stats`.
+Reference features are cached (GANEVAL_CACHE_DIR, default ~/.cache/ganeval).
+The extractor follows the reference unless --extractor says otherwise.""",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
