@@ -187,7 +187,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
 def fid_from_features(real, fake) -> float:
     """FID straight from two feature matrices (N x D): fit both Gaussians, then compare them.
 
-    With fewer samples than dimensions on either side, the trace term is computed in sample space
+    When neither side has more samples than dimensions, the trace term is computed in sample space
     instead: for centred features A (n x D) and B (m x D), the non-zero eigenvalues of S1 S2 are
     the squared singular values of A B^T / sqrt((n - 1)(m - 1)), an n x m matrix. Exact, and for
     a few hundred images at D = 2048 hundreds of times cheaper than any D x D factorisation.
