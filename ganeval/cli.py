@@ -77,6 +77,51 @@ def _export(args) -> int:
     return 0
 
 
+def _settings(pairs: list[str]) -> dict:
+    """key=value pairs to typed training settings (numbers where they parse)."""
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--set takes key=value pairs; got {pair!r} (for example --set lr_d=1e-4).")
+        try:
+            settings[key] = json.loads(value)
+        except json.JSONDecodeError:
+            settings[key] = value
+        if isinstance(settings[key], list):
+            settings[key] = tuple(settings[key])
+    return settings
+
+
+def _train(args) -> int:
+    import reference_models
+
+    try:
+        run = reference_models.train(args.variant, args.data, out=args.out, steps=args.steps, seed=args.seed,
+                                     resume=args.resume, **_settings(args.set or []))  # fmt: skip
+    except reference_models.TrainingDiverged as error:
+        print(f"ganeval: training stopped: {error}", file=sys.stderr)
+        return 1
+    print(f"trained {args.variant} on {args.data}: log, checkpoint and sample plots in {run}")
+    return 0
+
+
+def _sample(args) -> int:
+    import numpy as np
+
+    import reference_models
+
+    samples = reference_models.load(args.run_dir).sample(args.n, seed=args.seed)
+    target = Path(args.output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".npy.tmp")
+    with os.fdopen(handle, "wb") as stream:
+        np.save(stream, samples)
+    os.replace(temporary, target)
+    print(f"wrote {args.n} samples to {target}")
+    return 0
+
+
 def _format_demo(frame) -> str:
     """value [low, high] per metric (rows) and generator (columns)."""
     cell = frame.apply(lambda r: f"{r.value:.4g} [{r.low:.4g}, {r.high:.4g}]", axis=1)
@@ -143,7 +188,7 @@ The extractor follows the reference unless --extractor says otherwise.""",
     score.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE ('-' prints JSON instead of the table)")
     score.add_argument("--no-cache", action="store_true", help="neither read nor write the reference feature cache")
     _add_extraction_options(score)
-    score.set_defaults(run=_score)
+    score.set_defaults(handler=_score)
 
     stats = commands.add_parser(
         "stats",
@@ -154,7 +199,7 @@ The extractor follows the reference unless --extractor says otherwise.""",
     stats.add_argument("ref", metavar="REF")
     stats.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npz file")
     _add_extraction_options(stats)
-    stats.set_defaults(run=_stats)
+    stats.set_defaults(handler=_stats)
 
     export = commands.add_parser(
         "export",
@@ -166,7 +211,37 @@ The extractor follows the reference unless --extractor says otherwise.""",
     export.add_argument("out", metavar="DIR")
     export.add_argument("--n", type=int, help="number of samples (default: the set's default size)")
     export.add_argument("--seed", type=int, default=0, help="seed of the draw (default: 0)")
-    export.set_defaults(run=_export)
+    export.set_defaults(handler=_export)
+
+    train = commands.add_parser(
+        "train",
+        help="train a reference GAN on bundled data (CPU, minutes)",
+        description="""Train a reference GAN variant on a bundled data set and write its training log
+(steps.csv, evals.csv, manifest.json), checkpoints and sample plots into --out. Every evaluation
+scores the generator with the metrics engine and D's calibration on held-out real samples.
+Variants built so far: gan (minimax loss), gan-ns (non-saturating), wgan (weight clipping),
+wgan-gp (gradient penalty), on ring8 and grid25.""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan or wgan-gp")
+    train.add_argument("--data", required=True, help="bundled data set: ring8 or grid25")
+    train.add_argument("--out", required=True, metavar="DIR", help="run folder, e.g. runs/wgan-gp-ring8")
+    train.add_argument("--steps", type=int, help="generator steps (default: the variant's)")
+    train.add_argument("--seed", type=int, default=0, help="seed of every random draw (default: 0)")
+    train.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
+    train.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a training setting, e.g. --set lr_d=1e-4 --set batch_size=512")
+    train.set_defaults(handler=_train)
+
+    sample = commands.add_parser(
+        "sample",
+        help="draw samples from a trained reference model",
+        description="Draw N samples from a run's generator, seeded, into a .npy file that `ganeval score` takes.",
+    )
+    sample.add_argument("run_dir", metavar="RUN", help="run folder written by ganeval train")
+    sample.add_argument("--n", type=int, default=10_000, help="number of samples (default: 10000)")
+    sample.add_argument("--seed", type=int, default=0, help="seed of the noise (default: 0)")
+    sample.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npy file")
+    sample.set_defaults(handler=_sample)
 
     demo = commands.add_parser(
         "demo",
@@ -178,14 +253,14 @@ The extractor follows the reference unless --extractor says otherwise.""",
     demo.add_argument("--seed", type=int, default=0, help="seed for every random draw (default: 0)")
     demo.add_argument("--bootstrap", type=int, default=50, metavar="N", help="bootstrap resamples for the intervals; 0 turns them off (default: 50)")
     demo.add_argument("--json", action="store_true", help="print JSON records instead of a table")
-    demo.set_defaults(run=_demo)
+    demo.set_defaults(handler=_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        return args.handler(args)
     except BrokenPipeError:  # output piped into head or less, which stopped reading
         sys.stdout = open(os.devnull, "w")
         return 0

@@ -71,6 +71,12 @@ def _uniform_modes(source: Source) -> bool:
     return source.kind == "stats" and bool(source.stats_meta.get("uniform_modes"))
 
 
+def reference_samples(source: Source, outputs: dict) -> Samples:
+    """The reference side for the metrics: its features, and its modes unless the true modes are
+    equally likely (then mode KL is taken against the uniform distribution)."""
+    return Samples(features=outputs["features"], modes=None if _uniform_modes(source) else outputs.get("modes"))
+
+
 def choose_extractor(reference: Source, generated: Source, name: str | None, weights=None) -> Extractor:
     """The named extractor, or the one that follows the reference: digits for digit data, points for
     2-D data, inception otherwise; digits take 3 channels (stacked digits) for 3-channel references."""
@@ -132,7 +138,7 @@ def score(
     fake_out, fake_info = extract(generated_source, chosen, reference=False, **common)
 
     uniform = _uniform_modes(reference_source)
-    real = Samples(features=real_out["features"], modes=None if uniform else real_out.get("modes"))
+    real = reference_samples(reference_source, real_out)
     fake = Samples(
         features=fake_out["features"], logits=fake_out.get("logits"),
         modes=fake_out.get("modes"), high_quality=fake_out.get("high_quality"),

@@ -1,0 +1,160 @@
+"""TrainingLogger: what a GAN training run records for the diagnostics, from any training loop.
+
+    log = TrainingLogger("runs/mine", reference="ring8")   # a bundled name, a folder or a stats file
+    log.step(step, loss_d=..., loss_g=..., d_real=..., d_fake=...)    # floats or tensors, every step
+    log.evaluate(step, fake=samples, d_real=d_on_held_out_real, d_fake=d_on_fresh_fake)
+    log.close()
+
+Files in the run folder (schema in the README), each rewritten atomically on `flush`:
+  steps.csv      one row per logged step: step, time (seconds since the logger started) and the
+                 scalars given (loss_d, loss_g, d_real, d_fake, grad_norm_d, grad_norm_g, lr_d, ...)
+  evals.csv      one row per evaluation: step, the metrics of the generated samples against the
+                 reference (fid, precision, recall, modes_covered, mode_kl, ...), the discriminator's
+                 calibration on held-out real vs fresh fake samples (d_accuracy, d_auc, d_brier, d_ece,
+                 d_mean_real, d_mean_fake) and mode_counts (JSON list of samples per mode)
+  manifest.json  free-form run description (variant, hyper-parameters, seed, versions), the
+                 reference, the extractor's provenance and whether the run finished
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ganeval import __version__
+from ganeval.data.arrays import as_samples
+from ganeval.features.extract import extract_array
+from ganeval.metrics import MetricOptions, Samples, applicable_metrics, compute_metrics, discriminator_calibration
+
+EVAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl", "high_quality_fraction")
+
+
+def _scalar(value) -> float:
+    if hasattr(value, "detach"):
+        value = value.detach().cpu()
+        value = value.mean() if value.numel() > 1 else value
+        return float(value.item())
+    return float(np.mean(value))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class TrainingLogger:
+    """Records per-step scalars and periodic evaluations of a GAN training run (module docstring).
+
+    reference: what generated samples are compared with at `evaluate` (a bundled set name, a folder,
+    an array or a stats file); None records only what is given. extractor: as in `ganeval score`
+    (default: follows the reference). eval_n: reference samples used (default: the set's default).
+    manifest: extra entries for manifest.json (variant, hyper-parameters, ...).
+    """
+
+    def __init__(self, run_dir, reference=None, *, extractor: str | None = None, eval_n: int | None = None,
+                 manifest: dict | None = None, seed: int = 0, resume: bool = False):  # fmt: skip
+        self.run_dir = Path(run_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.seed = seed
+        self.started = time.perf_counter()
+        self.steps: list[dict] = []
+        self.evals: list[dict] = []
+        self.manifest = {"ganeval_version": __version__, "reference": None if reference is None else str(reference),
+                         **(manifest or {}), "finished": False}  # fmt: skip
+        self.extractor = self.real = self.options = None
+        if reference is not None:
+            self._prepare_reference(reference, extractor, eval_n)
+        if resume and (self.run_dir / "steps.csv").exists():
+            self.steps = pd.read_csv(self.run_dir / "steps.csv").to_dict("records")
+            if (self.run_dir / "evals.csv").exists():
+                self.evals = pd.read_csv(self.run_dir / "evals.csv").to_dict("records")
+            self.started -= self.steps[-1]["time"] if self.steps else 0.0
+
+    def _prepare_reference(self, reference, extractor: str | None, eval_n: int | None) -> None:
+        from ganeval.scoring import choose_extractor, reference_samples
+        from ganeval.sources import extract, resolve_source
+
+        source = resolve_source(reference, "reference")
+        self.extractor = choose_extractor(source, source, extractor)
+        outputs, _ = extract(source, self.extractor, n=eval_n, seed=self.seed, batch_size=256, workers=0,
+                             skip_bad=False, progress=False, use_cache=True, reference=True)  # fmt: skip
+        self.real = reference_samples(source, outputs)
+        self.options = MetricOptions(n_modes=self.extractor.n_modes, seed=self.seed)
+        self.manifest["extractor"] = self.extractor.provenance()
+
+    def step(self, step: int, **values) -> None:
+        """Scalars of one training step (floats, numpy values or tensors; tensors are averaged)."""
+        row = {"step": int(step), "time": time.perf_counter() - self.started}
+        row.update({key: _scalar(value) for key, value in values.items() if value is not None})
+        self.steps.append(row)
+
+    def evaluate(self, step: int, fake=None, d_real=None, d_fake=None, **values) -> dict:
+        """Metrics of generated samples `fake` (images: uint8 or floats in [0, 1]; or N x 2 points)
+        against the reference, and D's calibration on held-out real (d_real) vs fresh fake (d_fake)
+        outputs. Extra keyword values are recorded as they are. Returns the recorded row."""
+        row: dict = {"step": int(step)}
+        if fake is not None:
+            if self.real is None:
+                raise ValueError("TrainingLogger.evaluate(fake=...) needs a reference; pass reference= when creating the logger.")
+            kind, samples = as_samples(fake, "fake", channels_last=not hasattr(fake, "detach"))
+            outputs = extract_array(samples, kind, self.extractor, batch_size=256, progress=False)
+            fake_samples = Samples(features=outputs["features"], modes=outputs.get("modes"), high_quality=outputs.get("high_quality"))
+            names = [n for n in applicable_metrics(self.real, fake_samples, self.options) if n in EVAL_METRICS]
+            row.update({name: interval.value for name, interval in compute_metrics(names, self.real, fake_samples, self.options).items()})
+            if "modes" in outputs and self.extractor.n_modes:
+                row["mode_counts"] = json.dumps(np.bincount(outputs["modes"], minlength=self.extractor.n_modes).tolist())
+        if d_real is not None and d_fake is not None:
+            c = discriminator_calibration(_as_array(d_real), _as_array(d_fake))
+            row.update(d_accuracy=c.accuracy, d_auc=c.auc, d_brier=c.brier, d_ece=c.ece,
+                       d_mean_real=c.mean_d_real, d_mean_fake=c.mean_d_fake, d_input=c.input_kind)  # fmt: skip
+        row.update({key: _scalar(value) for key, value in values.items()})
+        self.evals.append(row)
+        self.flush()
+        return row
+
+    def truncate(self, step: int) -> None:
+        """Keep what was logged before training step `step` ran: step rows below it, evaluations at
+        or below it (an evaluation is labelled with the number of steps done). A run resumed from a
+        checkpoint taken after `step` steps repeats the rest."""
+        self.steps = [r for r in self.steps if r["step"] < step]
+        self.evals = [r for r in self.evals if r["step"] <= step]
+
+    def flush(self) -> None:
+        """Write steps.csv, evals.csv and manifest.json, each atomically."""
+        write_atomically(self.run_dir / "steps.csv", pd.DataFrame(self.steps).to_csv(index=False))
+        if self.evals:
+            write_atomically(self.run_dir / "evals.csv", pd.DataFrame(self.evals).to_csv(index=False))
+        write_atomically(self.run_dir / "manifest.json", json.dumps(self.manifest, indent=2, default=str) + "\n")
+
+    def close(self, finished: bool = True) -> None:
+        self.manifest["finished"] = finished
+        self.flush()
+
+
+def _as_array(values) -> np.ndarray:
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values, dtype=np.float64).ravel()
+
+
+def load_log(run_dir) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """(steps, evals, manifest) of a run folder written by TrainingLogger."""
+    run_dir = Path(run_dir)
+    if not (run_dir / "steps.csv").exists():
+        raise ValueError(f"{run_dir} holds no training log (steps.csv); point at a run folder written by TrainingLogger.")
+    steps = pd.read_csv(run_dir / "steps.csv")
+    evals = pd.read_csv(run_dir / "evals.csv") if (run_dir / "evals.csv").exists() else pd.DataFrame()
+    manifest = json.loads((run_dir / "manifest.json").read_text()) if (run_dir / "manifest.json").exists() else {}
+    return steps, evals, manifest

@@ -1,0 +1,37 @@
+"""The original GAN (Goodfellow et al. 2014): D classifies real vs generated; G tries to fool it.
+
+D maximises log D(x) + log(1 - D(G(z))) (binary cross-entropy on logits).
+G, minimax ("gan"): minimises log(1 - D(G(z))). Its gradient vanishes when D confidently rejects
+   G's samples, which early in training it does: the classic failure mode.
+G, non-saturating ("gan-ns"): maximises log D(G(z)) instead; same fixed point, strong gradients early.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from reference_models.config import TrainConfig
+from reference_models.variant import Variant
+
+
+class GAN(Variant):
+    defaults = TrainConfig(steps=6000, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999))
+
+    def __init__(self, non_saturating: bool):
+        self.non_saturating = non_saturating
+        self.name = "gan-ns" if non_saturating else "gan"
+        self.description = "GAN, " + ("non-saturating generator loss" if non_saturating else "minimax generator loss")
+
+    def d_loss(self, discriminator, real, fake):
+        out_real, out_fake = discriminator(real), discriminator(fake)
+        loss = F.binary_cross_entropy_with_logits(out_real, torch.ones_like(out_real)) + F.binary_cross_entropy_with_logits(
+            out_fake, torch.zeros_like(out_fake)
+        )
+        return loss, out_real, out_fake
+
+    def g_loss(self, discriminator, fake):
+        out = discriminator(fake)
+        if self.non_saturating:
+            return F.binary_cross_entropy_with_logits(out, torch.ones_like(out))  # -log D(G(z))
+        return -F.binary_cross_entropy_with_logits(out, torch.zeros_like(out))  # log(1 - D(G(z)))

@@ -1,0 +1,150 @@
+"""The one training loop every variant shares: k discriminator steps, then one generator step.
+
+Every random draw (initial weights, data batches, noise) comes from seeded torch generators whose
+states go into each checkpoint, so a run resumed from a checkpoint continues exactly as the
+uninterrupted run would have: the same seed gives the same weights and the same log (bar the wall
+time column) on the CPU.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ganeval.diagnostics import TrainingLogger
+from reference_models.config import TrainConfig
+from reference_models.variant import Variant
+
+CHECKPOINT = "checkpoint.pt"
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the log up to that step is kept."""
+
+
+def grad_norm(module: nn.Module) -> float:
+    norms = [p.grad.detach().norm() for p in module.parameters() if p.grad is not None]
+    return float(torch.stack(norms).norm()) if norms else 0.0
+
+
+def save_atomically(state: dict, path: Path) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            torch.save(state, stream)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: bool = False, manifest: dict | None = None) -> Path:
+    """Train `variant` on `data`, writing the log, checkpoints and sample plots into run_dir."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(config.threads)
+    try:
+        return _fit(variant, data, config, Path(run_dir), resume, manifest)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: bool, manifest: dict | None) -> Path:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(config.seed)
+    generator, discriminator = variant.build(data, config)
+    opt_d, opt_g = variant.optimizers(generator, discriminator, config)
+    draws = torch.Generator().manual_seed(config.seed + 1)  # data batches and noise
+    fixed_z = torch.randn(config.eval_n, config.z_dim, generator=torch.Generator().manual_seed(config.seed + 2))
+    held_out = data.held_out(config.eval_n)
+    start = 0
+    checkpoint_path = run_dir / CHECKPOINT
+    if resume:
+        if not checkpoint_path.exists():
+            raise ValueError(f"{run_dir} has no {CHECKPOINT} to resume from; start the run without --resume.")
+        state = torch.load(checkpoint_path, weights_only=False)
+        generator.load_state_dict(state["generator"])
+        discriminator.load_state_dict(state["discriminator"])
+        opt_d.load_state_dict(state["opt_d"])
+        opt_g.load_state_dict(state["opt_g"])
+        draws.set_state(state["draws"])
+        torch.set_rng_state(state["torch_rng"])  # the global generator (WGAN-GP's interpolation weights)
+        start = state["step"]
+    logger = TrainingLogger(run_dir, reference=data.name, eval_n=config.eval_n, seed=config.seed, resume=resume,
+                            manifest={**(manifest or {}), "variant": variant.name, "data": data.name, "config": config.to_dict()})  # fmt: skip
+    logger.truncate(start)
+
+    def checkpoint(step: int) -> None:
+        save_atomically({"generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
+                         "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(), "draws": draws.get_state(),
+                         "torch_rng": torch.get_rng_state(),
+                         "step": step, "variant": variant.name, "data": data.name, "config": config.to_dict()},
+                        checkpoint_path)  # fmt: skip
+        logger.flush()
+
+    for step in range(start, config.steps):
+        for _ in range(config.n_critic):
+            real = data.batch(config.batch_size, draws)
+            with torch.no_grad():
+                fake = generator(torch.randn(config.batch_size, config.z_dim, generator=draws))
+            loss_d, out_real, out_fake = variant.d_loss(discriminator, real, fake)
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            norm_d = grad_norm(discriminator)
+            opt_d.step()
+            variant.after_d_step(discriminator)
+        loss_g = variant.g_loss(discriminator, generator(torch.randn(config.batch_size, config.z_dim, generator=draws)))
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        norm_g = grad_norm(generator)
+        opt_g.step()
+        logger.step(step, loss_d=loss_d, loss_g=loss_g, d_real=variant.as_logged(out_real), d_fake=variant.as_logged(out_fake),
+                    grad_norm_d=norm_d, grad_norm_g=norm_g, lr_d=opt_d.param_groups[0]["lr"], lr_g=opt_g.param_groups[0]["lr"])  # fmt: skip
+        if not (math.isfinite(loss_d.item()) and math.isfinite(loss_g.item())):
+            logger.close(finished=False)
+            raise TrainingDiverged(
+                f"{variant.name} on {data.name}: the {'discriminator' if not math.isfinite(loss_d.item()) else 'generator'} "
+                f"loss became {loss_d.item() if not math.isfinite(loss_d.item()) else loss_g.item()} at step {step}; "
+                f"the log up to that step is in {run_dir}. Lower the learning rates (--set lr_d=..., lr_g=...) or change the seed."
+            )
+        done = step + 1
+        if done % config.eval_every == 0 or done == config.steps:
+            evaluate(variant, generator, discriminator, data, config, logger, done, fixed_z, held_out)
+        if done % config.checkpoint_every == 0 or done == config.steps:
+            checkpoint(done)
+    logger.close()
+    return run_dir
+
+
+@torch.no_grad()
+def evaluate(variant, generator, discriminator, data, config, logger, step, fixed_z, held_out) -> None:
+    """Metrics on a fixed noise batch, D on held-out real vs fresh fake samples, a sample plot."""
+    fake = generator(fixed_z)
+    fresh = generator(torch.randn(config.eval_n, config.z_dim, generator=torch.Generator().manual_seed(config.seed + step)))
+    logger.evaluate(step, fake=fake.numpy().astype("float64"), d_real=variant.as_logged(discriminator(held_out)),
+                    d_fake=variant.as_logged(discriminator(fresh)))  # fmt: skip
+    plot_points(fake.numpy(), data, logger.run_dir / "samples" / f"step_{step:06d}.png", f"{variant.name} on {data.name}, step {step}")
+
+
+def plot_points(points, data, path: Path, title: str) -> None:
+    """Scatter of generated points over the true mixture centres."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure, axes = plt.subplots(figsize=(4, 4), dpi=100)
+    axes.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, label="generated")
+    axes.scatter(data.mixture.centres[:, 0], data.mixture.centres[:, 1], s=30, marker="x", color="black", label="true modes")
+    axes.set(title=title, xlabel="x", ylabel="y", aspect="equal")
+    axes.legend(loc="upper right", fontsize=7)
+    figure.tight_layout()
+    temporary = path.with_name(f".{path.name}.tmp.png")
+    figure.savefig(temporary)
+    plt.close(figure)
+    os.replace(temporary, path)
