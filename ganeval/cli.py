@@ -9,10 +9,9 @@ import argparse
 import json
 import os
 import sys
-import tempfile
-from pathlib import Path
 
 from ganeval import __version__
+from ganeval.atomic import atomic_write
 
 EXAMPLES = """examples:
   ganeval score examples/digits-samples --ref digits
@@ -26,16 +25,12 @@ EXAMPLES = """examples:
 
 def _write_json(path: str, payload: dict) -> None:
     """JSON to a file, atomically (temporary file, then rename), or to stdout for '-'."""
-    text = json.dumps(payload, indent=2, default=str)
+    text = json.dumps(payload, indent=2, default=str, allow_nan=False)
     if path == "-":
         print(text)
         return
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".json.tmp")
-    with os.fdopen(handle, "w") as stream:
+    with atomic_write(path, "w") as stream:
         stream.write(text + "\n")
-    os.replace(temporary, target)
 
 
 def _metric_list(text: str | None) -> list[str] | None:
@@ -112,13 +107,9 @@ def _sample(args) -> int:
     import reference_models
 
     samples = reference_models.load(args.run_dir).sample(args.n, seed=args.seed)
-    target = Path(args.output)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".npy.tmp")
-    with os.fdopen(handle, "wb") as stream:
+    with atomic_write(args.output) as stream:
         np.save(stream, samples)
-    os.replace(temporary, target)
-    print(f"wrote {args.n} samples to {target}")
+    print(f"wrote {args.n} samples to {args.output}")
     return 0
 
 
@@ -264,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head or less, which stopped reading
         sys.stdout = open(os.devnull, "w")
         return 0
-    except ValueError as error:  # input and usage errors: every message says what, where and how to fix
+    except (ValueError, OSError) as error:  # input and usage errors: every message says what, where and how to fix
         print(f"ganeval: error: {error}", file=sys.stderr)
         return 2
 

@@ -29,9 +29,12 @@ class Result:
 
     def to_dict(self) -> dict:
         """{"metrics": {name: {"value", "ci"}}, "provenance": {...}}; ci is None without bootstrap."""
+        def finite(x: float) -> float | None:  # JSON has no NaN or infinity: those become null
+            return x if math.isfinite(x) else None
+
         def entry(interval: Interval) -> dict:
-            ci = None if math.isnan(interval.low) else [interval.low, interval.high]
-            return {"value": interval.value, "ci": ci}
+            ci = None if math.isnan(interval.low) else [finite(interval.low), finite(interval.high)]
+            return {"value": finite(interval.value), "ci": ci}
 
         return {"metrics": {name: entry(i) for name, i in self.metrics.items()}, "provenance": self.provenance}
 
@@ -64,6 +67,24 @@ def _flatten(tree: dict, prefix: str = ""):
             yield f"{prefix}{key}", value
 
 
+def _check_counts(n: int | None = None, bootstrap: int = 0, k: int = 1) -> None:
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"--n (n) caps the samples per side and must be an integer >= 1; got {n!r}.")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
+        raise ValueError(f"--bootstrap (bootstrap) is a number of resamples >= 0 (0 turns intervals off); got {bootstrap!r}.")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"--k (k) is a number of neighbours >= 1; got {k!r}.")
+
+
+def _conversion(extractor: Extractor) -> str | None:
+    """How image files and arrays were converted for the extractor (None for points)."""
+    if extractor.kind != "images":
+        return None
+    if extractor.channels == 1:
+        return "grayscale: luma of RGB (PIL convert('L')), alpha dropped, 16-bit scaled to 8"
+    return "RGB (PIL convert('RGB')): grayscale replicated, palettes expanded, alpha dropped, 16-bit scaled to 8"
+
+
 def _uniform_modes(source: Source) -> bool:
     """True when the reference's true modes are equally likely (mode KL is then against uniform)."""
     if source.kind == "bundled":
@@ -84,7 +105,7 @@ def choose_extractor(reference: Source, generated: Source, name: str | None, wei
         name = name or reference.stats_meta.get("extractor")
     elif reference.kind == "bundled":
         name = name or reference.bundled.extractor
-    elif reference.sample_kind == "points" or generated.sample_kind == "points":
+    elif "points" in (reference.samples_kind, generated.samples_kind):
         name = name or "points"
     name = name or "inception"
     mixture = None
@@ -128,10 +149,17 @@ def score(
     N x H x W [x C], or N x 2 points). n caps the samples per side (a seeded subsample);
     bootstrap=0 turns the confidence intervals off.
     """
+    _check_counts(n=n, bootstrap=bootstrap, k=k)
     reference_source = resolve_source(ref, "reference")
     generated_source = resolve_source(generated, "generated")
     if generated_source.kind == "stats":
         raise ValueError(f"{generated_source.label} is a statistics file; generated samples must be images, an array or a bundled set.")
+    kinds = (generated_source.samples_kind, reference_source.samples_kind)
+    if kinds[0] != kinds[1]:
+        raise ValueError(
+            f"the generated samples ({generated_source.label}) are {kinds[0]} but the reference ({reference_source.label}) "
+            f"is {kinds[1]}; score images against images and 2-D points against points."
+        )
     chosen = choose_extractor(reference_source, generated_source, extractor, weights)
     common = dict(n=n, seed=seed, batch_size=batch_size, workers=workers, skip_bad=skip_bad, progress=progress, use_cache=cache)
     real_out, real_info = extract(reference_source, chosen, reference=True, **common)
@@ -157,12 +185,20 @@ def score(
                 f"cannot compute {', '.join(missing)} with the {chosen.name} extractor on these inputs; "
                 f"available here: {', '.join(available)}."
             )
+    smallest = min(real_info["count"], fake_info["count"])
+    if {"precision", "recall", "density", "coverage"} & set(names) and smallest <= k:
+        raise ValueError(
+            f"precision/recall/density/coverage with --k {k} need more than {k} samples per side; got "
+            f"{real_info['count']} reference and {fake_info['count']} generated. Lower --k, pass more samples, "
+            "or choose other --metrics."
+        )
     with warnings.catch_warnings(record=True) as caught:  # reported once, in the provenance
         warnings.simplefilter("always")
         values = compute_metrics(names, real, fake, options, bootstrap_n=bootstrap)
     provenance = {
         "ganeval_version": __version__,
         **chosen.provenance(),
+        "image_conversion": _conversion(chosen),
         "generated": fake_info,
         "reference": real_info,
         "seed": seed,
@@ -183,6 +219,9 @@ def stats(ref, output, extractor: str | None = None, *, weights=None, n: int | N
     """Write a reference's features, statistics and provenance to `output` (npz) for sharing."""
     from ganeval.features.cache import save_outputs
 
+    _check_counts(n=n)
+    if not str(output).endswith(".npz"):
+        raise ValueError(f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}.")
     source = resolve_source(ref, "reference")
     if source.kind == "stats":
         raise ValueError(f"{source.label} is already a statistics file.")

@@ -14,7 +14,7 @@ import numpy as np
 
 from ganeval.data import BUNDLED, REFERENCE_SEED, Bundled, get_bundled
 from ganeval.data.arrays import as_samples, load_array_file
-from ganeval.data.images import find_images
+from ganeval.data.images import decode_image, find_images
 from ganeval.features import Extractor
 from ganeval.features.cache import FORMAT, cache_dir, cache_key, files_fingerprint, load_outputs, save_outputs
 from ganeval.features.extract import extract_array, extract_files
@@ -36,12 +36,25 @@ class Source:
 
     @property
     def channels(self) -> int | None:
-        """Image channels where known without decoding files (bundled and array sources)."""
+        """Colour channels of image sources: 3 when the colour channels differ (in the first few
+        files of a folder), else 1; None for points and statistics files."""
         if self.bundled is not None:
-            return self.bundled.channels
+            return self.bundled.channels if self.bundled.kind == "images" else None
         if self.samples is not None and self.sample_kind == "images":
             return self.samples.shape[1]
+        if self.files:
+            rgb = [decode_image(path, 3) for path in self.files[:8]]
+            return 3 if any((image[0] != image[1]).any() or (image[1] != image[2]).any() for image in rgb) else 1
         return None
+
+    @property
+    def samples_kind(self) -> str | None:
+        """"images" or "points" (statistics files: from the extractor that made them)."""
+        if self.kind == "folder":
+            return "images"
+        if self.kind == "stats":
+            return "points" if self.stats_meta.get("extractor") == "points" else "images"
+        return self.sample_kind
 
 
 def resolve_source(value, role: str) -> Source:
@@ -70,13 +83,11 @@ def resolve_source(value, role: str) -> Source:
 
 
 def _is_stats_file(path: Path) -> bool:
-    with np.load(path, allow_pickle=False) as archive:
-        if "meta" not in archive:
-            return False
-        try:
-            return json.loads(str(archive["meta"])).get("format") == FORMAT
-        except json.JSONDecodeError:
-            return False
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return "meta" in archive and json.loads(str(archive["meta"])).get("format") == FORMAT
+    except Exception:  # not an npz, truncated, or a foreign meta entry: the array loader says why
+        return False
 
 
 def _subsample(count: int, n: int | None, seed: int) -> np.ndarray | None:
@@ -126,8 +137,8 @@ def extract(
         cache_file = cache_dir() / f"{cache_key(key_source, extractor.provenance())}.npz"
         if cache_file.exists():
             try:
-                outputs, _ = load_outputs(cache_file)
-                return outputs, {**info, "count": len(outputs["features"]), "cache": "hit"}
+                outputs, meta = load_outputs(cache_file)
+                return outputs, {**info, **meta.get("read", {}), "count": len(outputs["features"]), "cache": "hit"}
             except ValueError:
                 pass  # unreadable cache entry: recompute and overwrite it
 
@@ -146,7 +157,7 @@ def extract(
         info["skipped"] = len(skipped)
         info["skipped_first"] = skipped[0]
     if cache_file is not None:
-        save_outputs(cache_file, outputs, {"source": key_source, **extractor.provenance()})
+        save_outputs(cache_file, outputs, {"source": key_source, **extractor.provenance(), "read": info})
         info["cache"] = "written"
     return outputs, info
 

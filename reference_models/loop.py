@@ -9,13 +9,12 @@ time column) on the CPU.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from ganeval.atomic import atomic_write
 from ganeval.diagnostics import TrainingLogger
 from reference_models.config import TrainConfig
 from reference_models.variant import Variant
@@ -33,14 +32,8 @@ def grad_norm(module: nn.Module) -> float:
 
 
 def save_atomically(state: dict, path: Path) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            torch.save(state, stream)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as stream:
+        torch.save(state, stream)
 
 
 def fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: bool = False, manifest: dict | None = None) -> Path:
@@ -137,14 +130,12 @@ def plot_points(points, data, path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     figure, axes = plt.subplots(figsize=(4, 4), dpi=100)
     axes.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, label="generated")
     axes.scatter(data.mixture.centres[:, 0], data.mixture.centres[:, 1], s=30, marker="x", color="black", label="true modes")
     axes.set(title=title, xlabel="x", ylabel="y", aspect="equal")
     axes.legend(loc="upper right", fontsize=7)
     figure.tight_layout()
-    temporary = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(temporary)
+    with atomic_write(path) as stream:
+        figure.savefig(stream, format="png")
     plt.close(figure)
-    os.replace(temporary, path)

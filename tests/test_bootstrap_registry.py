@@ -80,6 +80,7 @@ def _sides(rng, n=120):
         features=rng.standard_normal((n, 6)) + 0.5,
         logits=rng.standard_normal((n, 3)),
         modes=rng.integers(0, 3, n),
+        high_quality=rng.random(n) < 0.9,
         d_outputs=rng.uniform(0, 0.6, n),
     )
     return real, fake

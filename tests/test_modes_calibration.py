@@ -31,8 +31,10 @@ def test_mode_coverage_with_reference_histogram_and_quality():
     assert mode_coverage(fake, 2, reference_modes=reference, min_count=2).modes_covered == 1
 
 
-def test_kl_is_infinite_when_reference_lacks_a_mode():
-    assert mode_coverage(np.array([0, 1]), 2, reference_modes=np.array([0, 0])).kl == np.inf
+def test_a_mode_the_reference_lacks_is_not_covered_and_makes_kl_infinite():
+    result = mode_coverage(np.array([0, 1]), 2, reference_modes=np.array([0, 0]))
+    assert result.kl == np.inf
+    assert result.modes_covered == 1 and result.n_modes == 1
 
 
 def test_assign_to_centres_ring():

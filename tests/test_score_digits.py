@@ -41,4 +41,13 @@ def test_folder_of_pngs_and_cli(tmp_path, capsys):
     out = capsys.readouterr().out
     assert '"modes_covered"' in out and '"extractor": "digits"' in out
     assert main(["export", "digits", str(tmp_path / "real")]) == 2  # refuses a non-empty folder
-    assert "is not empty" in capsys.readouterr().err
+    assert "exists and is not an empty folder" in capsys.readouterr().err
+
+
+def test_rgb_stacked_digit_folders_keep_their_three_channels(tmp_path):
+    assert main(["export", "stacked-digits", str(tmp_path / "a"), "--n", "300", "--seed", "1"]) == 0
+    assert main(["export", "stacked-digits", str(tmp_path / "b"), "--n", "300", "--seed", "2"]) == 0
+    result = score(str(tmp_path / "b"), str(tmp_path / "a"), extractor="digits", metrics=["modes_covered"], bootstrap=0, progress=False)
+    assert result.provenance["reference"]["count"] == 300
+    assert result.metrics["modes_covered"].value > 10  # stacked modes (of the ~260 in the reference), not 10 gray classes
+    assert result.provenance["image_conversion"].startswith("RGB")

@@ -85,8 +85,20 @@ def test_stats_file_round_trip(tmp_path):
     direct = score(points, "ring8", bootstrap=0, progress=False, cache=False)
     from_file = score(points, str(path), bootstrap=0, progress=False)
     assert from_file.to_dict()["metrics"] == direct.to_dict()["metrics"]
-    with pytest.raises(ValueError, match="was computed with other settings: extractor 'points'"):
+    with pytest.raises(ValueError, match="generated samples \\(<generated array>\\) are images but the reference .* is points"):
         score(np.zeros((10, 32, 32), dtype=np.uint8), str(path), extractor="digits", bootstrap=0, progress=False)
+
+
+def test_stats_made_with_other_weights_are_refused(tmp_path):
+    from ganeval.features.cache import load_outputs, save_outputs
+
+    path = tmp_path / "digits.npz"
+    assert main(["stats", "digits", "-o", str(path), "--quiet", "--n", "300"]) == 0
+    outputs, meta = load_outputs(path)
+    save_outputs(path, outputs, {**meta, "weights_sha256": "0" * 64})  # as if made with other weights
+    with pytest.raises(ValueError, match="was computed with other settings: weights_sha256 '0000"):
+        score("digits", str(path), n=300, bootstrap=0, progress=False)
+    assert main(["stats", "digits", "-o", str(tmp_path / "noext")]) == 2
 
 
 def test_export_points(tmp_path):
@@ -95,3 +107,49 @@ def test_export_points(tmp_path):
     assert points.shape == (100, 2)
     assert main(["export", "grid25", str(tmp_path / "out")]) == 0
     assert np.load(tmp_path / "out" / "grid25.npy").shape == (10_000, 2)
+
+
+def test_corrupt_cache_entry_is_recomputed(tmp_path):
+    first = score("ring8", "ring8", n=500, bootstrap=0, progress=False)
+    (entry,) = (tmp_path / "cache").iterdir()
+    entry.write_bytes(entry.read_bytes()[:300])  # truncated, as by a full disk
+    again = score("ring8", "ring8", n=500, bootstrap=0, progress=False)
+    assert again.provenance["reference"]["cache"] == "written"
+    assert again.to_dict()["metrics"] == first.to_dict()["metrics"]
+
+
+def test_shared_files_get_normal_permissions(tmp_path):
+    assert main(["stats", "ring8", "-o", str(tmp_path / "s.npz"), "--n", "300", "--quiet"]) == 0
+    assert (tmp_path / "s.npz").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask():
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--n", "0"], "--n \\(n\\) caps the samples per side and must be an integer >= 1; got 0"),
+        (["--bootstrap", "-5"], "--bootstrap \\(bootstrap\\) is a number of resamples >= 0"),
+        (["--k", "600", "--n", "300"], "with --k 600 need more than 600 samples per side; got 300 reference and 300 generated"),
+    ],
+)
+def test_bad_counts_exit_2_naming_the_option(args, message, capsys):
+    import re
+
+    assert main(["score", "ring8", "--ref", "ring8", "--quiet", *args]) == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_non_finite_values_become_null_in_json():
+    from ganeval.metrics import Interval
+    from ganeval.scoring import Result
+
+    payload = Result({"mode_kl": Interval(float("inf"), 0.5, float("inf")), "fid": Interval(1.0, float("nan"), float("nan"))}).to_dict()
+    assert payload["metrics"] == {"mode_kl": {"value": None, "ci": [0.5, None]}, "fid": {"value": 1.0, "ci": None}}
+    json.dumps(payload, allow_nan=False)  # valid JSON

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from ganeval.atomic import atomic_folder, atomic_write
 from ganeval.data.bundled import get_bundled
 
 
@@ -21,25 +19,14 @@ def export(name: str, out: str | Path, n: int | None = None, seed: int = 0) -> P
     out = Path(out)
     if bundled.kind == "points":
         target = out if out.suffix == ".npy" else out / f"{name}.npy"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".npy.tmp")
-        with os.fdopen(handle, "wb") as stream:
+        with atomic_write(target) as stream:
             np.save(stream, samples)
-        os.replace(temporary, target)
         return target
-    if out.exists() and any(out.iterdir()):
-        raise ValueError(f"{out} is not empty; export into a new or empty folder.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ValueError(f"{out} exists and is not an empty folder; export into a new or empty folder.")
+    with atomic_folder(out) as staging:
         width = len(str(len(samples) - 1))
         for index, image in enumerate(samples):
             array = image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)
             Image.fromarray(array).save(staging / f"{index:0{width}d}.png")
-        if out.exists():
-            out.rmdir()
-        os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out

@@ -19,8 +19,6 @@ Files in the run folder (schema in the README), each rewritten atomically on `fl
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ganeval import __version__
+from ganeval.atomic import atomic_write
 from ganeval.data.arrays import as_samples
 from ganeval.features.extract import extract_array
 from ganeval.metrics import MetricOptions, Samples, applicable_metrics, compute_metrics, discriminator_calibration
@@ -44,14 +43,8 @@ def _scalar(value) -> float:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w") as stream:
+        stream.write(text)
 
 
 class TrainingLogger:

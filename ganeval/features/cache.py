@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ganeval.atomic import atomic_write
 from ganeval.features.base import OUTPUTS
 from ganeval.metrics import gaussian_stats
 
@@ -48,19 +49,12 @@ def cache_key(source: dict, extractor_provenance: dict) -> str:
 def save_outputs(path: str | Path, outputs: dict[str, np.ndarray], provenance: dict) -> Path:
     """Write outputs, their Gaussian statistics and provenance to an npz file, atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {key: outputs[key] for key in OUTPUTS if key in outputs}
     if len(outputs["features"]) >= 2:
         arrays["mu"], arrays["sigma"] = gaussian_stats(outputs["features"])
     arrays["meta"] = np.array(json.dumps({"format": FORMAT, **provenance}, default=str))
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **arrays)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as stream:
+        np.savez(stream, **arrays)
     return path
 
 
@@ -71,7 +65,7 @@ def load_outputs(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
         with np.load(path, allow_pickle=False) as archive:
             meta = json.loads(str(archive["meta"])) if "meta" in archive else {}
             outputs = {key: archive[key] for key in OUTPUTS if key in archive}
-    except (OSError, ValueError, json.JSONDecodeError) as error:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
         raise ValueError(f"{path}: not a readable statistics file ({error}); recreate it with `ganeval stats`.") from None
     if meta.get("format") != FORMAT or "features" not in outputs:
         raise ValueError(

@@ -76,7 +76,10 @@ def bootstrap(
     tail = (1 - confidence) / 2 * 100
 
     def interval(value: float, values: np.ndarray) -> Interval:
-        low, median, high = np.nanpercentile(values, [tail, 50, 100 - tail])
+        # no interpolation between draws: an infinite draw (KL) stays infinite instead of NaN
+        low = np.nanpercentile(values, tail, method="lower")
+        median = np.nanpercentile(values, 50, method="nearest")
+        high = np.nanpercentile(values, 100 - tail, method="higher")
         if method == "centred":
             low, high = low + value - median, high + value - median
         elif method == "basic":

@@ -90,7 +90,7 @@ def platt_fit(scores: np.ndarray, labels: np.ndarray, iterations: int = 50) -> t
 
 def _reliability(p: np.ndarray, labels: np.ndarray, bins: int) -> Reliability:
     edges = np.linspace(0.0, 1.0, bins + 1)
-    index = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
+    index = np.searchsorted(edges[1:-1], p, side="left")  # an edge value joins the lower bin, as sklearn's calibration_curve
     count = np.bincount(index, minlength=bins)
     used = count > 0
     mean_predicted = np.bincount(index, weights=p, minlength=bins)[used] / count[used]

@@ -136,13 +136,15 @@ def _psd_root(sigma: np.ndarray) -> tuple[np.ndarray, bool]:
         return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T, True
 
 
-def _warn_singular(what: str) -> None:
-    warnings.warn(
-        f"{what} is singular (fewer samples than feature dimensions, or features that never vary); "
-        "the Frechet distance is still exact for these statistics, but with fewer samples than "
-        "dimensions it is a high-variance estimate: use more samples for numbers comparable with papers.",
-        SingularCovarianceWarning,
-        stacklevel=3,
+def _warn(message: str) -> None:
+    warnings.warn(message, SingularCovarianceWarning, stacklevel=3)
+
+
+def _warn_few_samples(sides: list[str]) -> None:
+    _warn(
+        f"the {' and '.join(sides)} features have no more samples than dimensions, so their covariance is "
+        "singular; the Frechet distance is exact for these statistics but a high-variance estimate: "
+        "use more samples than dimensions for numbers comparable with papers."
     )
 
 
@@ -170,7 +172,10 @@ class FrechetReference:
                 "both must come from the same feature extractor and layer."
             )
         if self.singular:
-            _warn_singular("sigma1")
+            _warn(
+                "sigma1 is singular: fewer samples than dimensions, or features that never vary (dead "
+                "units of the extractor, harmless: they add nothing to the distance). The value is exact."
+            )
         inner = self.root.T @ sigma @ self.root
         eigenvalues = np.linalg.eigvalsh(inner)  # reads one triangle; inner is symmetric
         trace_sqrt = float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
@@ -196,9 +201,14 @@ def fid_from_features(real, fake) -> float:
     fake = as_matrix(fake, "fake", min_rows=2)
     same_width(real, fake, "real", "fake")
     n, m, dim = real.shape[0], fake.shape[0], real.shape[1]
+    few = [side for side, count in (("real", n), ("fake", m)) if count <= dim]
+    if few:
+        _warn_few_samples(few)
     if max(n, m) > dim:
-        return frechet_distance(*gaussian_stats(real), *gaussian_stats(fake))
-    _warn_singular("the covariance of " + ("real" if n <= dim else "fake"))
+        with warnings.catch_warnings():
+            if few:  # already said, and more precisely
+                warnings.simplefilter("ignore", SingularCovarianceWarning)
+            return frechet_distance(*gaussian_stats(real), *gaussian_stats(fake))
     mu_real, mu_fake = real.mean(axis=0), fake.mean(axis=0)
     a, b = real - mu_real, fake - mu_fake
     scale = (n - 1) * (m - 1)

@@ -20,8 +20,8 @@ class ModeAssignment(NamedTuple):
 
 
 class ModeCoverage(NamedTuple):
-    modes_covered: int  # modes with at least min_count (high-quality) samples
-    n_modes: int
+    modes_covered: int  # modes of the reference with at least min_count (high-quality) samples
+    n_modes: int  # modes the reference has (all n_modes when the reference is uniform)
     fraction: float  # modes_covered / n_modes
     kl: float  # KL(generated mode histogram || reference histogram), in nats; 0 = same shares
     high_quality_fraction: float  # share of high-quality samples; 1.0 when none were flagged
@@ -73,6 +73,7 @@ def mode_coverage(
 
     reference_modes: mode indices of real samples, whose histogram is the target distribution;
         None means the modes are equally likely (true for the bundled mixtures and stacked digits).
+        Modes the reference lacks do not count as covered (KL is infinite if samples land there).
     high_quality: optional boolean mask; only high-quality samples count towards covering a mode.
     min_count: samples a mode needs to count as covered (1 in VEEGAN and PacGAN).
     """
@@ -91,5 +92,7 @@ def mode_coverage(
         if hq.shape != fake.shape:
             raise ValueError(f"high_quality has {hq.shape[0]} entries but fake_modes has {fake.shape[0]}; pass one flag per sample.")
         good_counts, hq_fraction = np.bincount(fake[hq], minlength=n_modes), float(hq.mean())
-    covered = int((good_counts >= min_count).sum())
-    return ModeCoverage(covered, n_modes, covered / n_modes, kl_divergence(counts.astype(float), target), hq_fraction, counts)
+    present = target > 0  # a mode the reference lacks is not a mode of the data
+    covered = int(((good_counts >= min_count) & present).sum())
+    n_present = int(present.sum())
+    return ModeCoverage(covered, n_present, covered / n_present, kl_divergence(counts.astype(float), target), hq_fraction, counts)

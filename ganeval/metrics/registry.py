@@ -181,7 +181,7 @@ METRICS: dict[str, MetricSpec] = {
         MetricSpec("coverage", "prdc", _F, _F, True, "Share of real k-NN balls holding a fake sample.", upper=1.0),
         MetricSpec("modes_covered", "modes", (), ("modes",), True, "Known modes reached by high-quality samples."),
         MetricSpec("mode_kl", "modes", (), ("modes",), False, "KL of the generated mode histogram from the reference's."),
-        MetricSpec("high_quality_fraction", "modes", (), ("modes",), True, "Share of samples near a mode centre (within 3 std).", upper=1.0),
+        MetricSpec("high_quality_fraction", "modes", (), ("modes", "high_quality"), True, "Share of samples near a mode centre (within 3 std).", upper=1.0),
         MetricSpec("d_accuracy", "calibration", ("d_outputs",), ("d_outputs",), False, "D's real-vs-fake accuracy; 0.5 = G fools D.", upper=1.0),
         MetricSpec("d_auc", "calibration", ("d_outputs",), ("d_outputs",), False, "D's ROC AUC real vs fake; 0.5 = chance.", upper=1.0),
         MetricSpec("d_brier", "calibration", ("d_outputs",), ("d_outputs",), False, "Mean squared error of D's P(real).", upper=1.0),
