@@ -16,7 +16,7 @@ from reference_models.variant import Variant
 
 
 class GAN(Variant):
-    defaults = TrainConfig(steps=6000, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999))
+    defaults = TrainConfig(steps=6000, batch_size=512, lr_d=1e-4, lr_g=1e-4, betas=(0.0, 0.9))
 
     def __init__(self, non_saturating: bool):
         self.non_saturating = non_saturating

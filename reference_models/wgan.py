@@ -22,7 +22,7 @@ class WGAN(Variant):
         self.name = "wgan-gp" if gradient_penalty else "wgan"
         if gradient_penalty:
             self.description = f"WGAN with gradient penalty (lambda={penalty})"
-            self.defaults = TrainConfig(steps=4000, n_critic=5, lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9))
+            self.defaults = TrainConfig(steps=6000, n_critic=5, lr_d=3e-4, lr_g=3e-4, betas=(0.5, 0.9))
         else:
             self.description = f"WGAN with weight clipping (c={clip})"
             self.defaults = TrainConfig(steps=4000, n_critic=5, lr_d=5e-5, lr_g=5e-5)
