@@ -107,9 +107,24 @@ def _sample(args) -> int:
     import reference_models
 
     samples = reference_models.load(args.run_dir).sample(args.n, seed=args.seed)
-    with atomic_write(args.output) as stream:
-        np.save(stream, samples)
-    print(f"wrote {args.n} samples to {args.output}")
+    if samples.ndim == 2:  # 2-D points: one .npy array
+        with atomic_write(args.output) as stream:
+            np.save(stream, samples)
+        print(f"wrote {args.n} samples to {args.output}")
+        return 0
+    from pathlib import Path
+
+    from PIL import Image
+
+    from ganeval.atomic import atomic_folder
+
+    output = Path(args.output)
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise ValueError(f"{output} exists and is not an empty folder; image samples are written as a folder of PNGs: choose a new folder.")
+    with atomic_folder(output) as staging:
+        for i, image in enumerate(samples):  # uint8 C x H x W
+            Image.fromarray(image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)).save(staging / f"{i:06d}.png")
+    print(f"wrote {args.n} images as PNGs to {output}")
     return 0
 
 

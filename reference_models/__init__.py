@@ -4,7 +4,7 @@
     run = reference_models.train("wgan-gp", "ring8", steps=2000, seed=0, out="runs/wgan-gp-ring8")
     samples = reference_models.load(run).sample(1000, seed=1)
 
-Built so far: gan, gan-ns, wgan, wgan-gp on the 2-D mixtures ring8 and grid25.
+Built so far: gan, gan-ns, wgan, wgan-gp on the 2-D mixtures ring8 and grid25; dcgan on digits.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ import numpy as np
 import torch
 
 from reference_models.config import TrainConfig
-from reference_models.data import training_data
+from reference_models.data import to_uint8, training_data
+from reference_models.dcgan import DCGAN
 from reference_models.gan import GAN
 from reference_models.loop import CHECKPOINT, TrainingDiverged, fit
 from reference_models.variant import Variant
 from reference_models.wgan import WGAN
 
-VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True))}
+VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True), DCGAN())}
 
 
 def get_variant(name: str) -> Variant:
@@ -55,16 +56,20 @@ class TrainedGenerator:
         state = torch.load(path, weights_only=False)
         self.variant, self.data_name = get_variant(state["variant"]), state["data"]
         self.config = TrainConfig(**{**state["config"], "betas": tuple(state["config"]["betas"])})
-        self.network, _ = self.variant.build(training_data(self.data_name), self.config)
+        data = training_data(self.data_name)
+        self.images = data.kind == "images"
+        self.network, _ = self.variant.build(data, self.config)
         self.network.load_state_dict(state["generator"])
         self.network.eval()
         self.step = state["step"]
 
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0) -> np.ndarray:
-        """n samples (float64 N x 2 points) from noise drawn with `seed`."""
+        """n samples from noise drawn with `seed`: float64 N x 2 points, or uint8 N x C x H x W images
+        (torch's layout: give ganeval.score torch.from_numpy(images), as numpy arrays are read as N x H x W x C)."""
         z = torch.randn(n, self.config.z_dim, generator=torch.Generator().manual_seed(seed))
-        return self.network(z).numpy().astype(np.float64)
+        samples = self.network(z)
+        return to_uint8(samples).numpy() if self.images else samples.numpy().astype(np.float64)
 
 
 def load(run_dir) -> TrainedGenerator:

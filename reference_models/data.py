@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ganeval.data import get_bundled
+from ganeval.data.digits import load_digits_images
 
-HELD_OUT_SEED = 987_654  # held-out real samples for D's calibration, never trained on
+HELD_OUT_SEED = 987_654  # real samples for D's calibration: fresh mixture draws; digits has no spare images
 
 
 class PointsData:
@@ -29,9 +31,36 @@ class PointsData:
         return self.batch(n, torch.Generator().manual_seed(HELD_OUT_SEED))
 
 
+class ImageData:
+    """The bundled digits (1,797 images) as float32 N x 1 x 32 x 32 in [-1, 1], G's tanh range.
+
+    Batches draw uniform indices (with replacement) through the torch Generator passed in. There is
+    no separate held-out split of digits for the GAN: `held_out` draws training images with a fixed
+    seed, so D's calibration there is measured on images D has seen.
+    """
+
+    kind = "images"
+
+    def __init__(self, name: str):
+        if name != "digits":
+            raise ValueError(f"the image variants train on digits only so far; got {name!r}.")
+        images, _ = load_digits_images()
+        self.name, self.channels, self.size = name, images.shape[1], images.shape[2]
+        self.images = torch.from_numpy(images.astype(np.float32) / 127.5 - 1.0)
+
+    def batch(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        return self.images[torch.randint(0, len(self.images), (n,), generator=generator)]
+
+    def held_out(self, n: int) -> torch.Tensor:
+        return self.batch(n, torch.Generator().manual_seed(HELD_OUT_SEED))
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """Generated images in [-1, 1] as uint8 0..255, what the scorer and PNG files take."""
+    return ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+
+
 def training_data(name: str):
-    """The training data for a bundled set name; image sets come with the image variants."""
+    """The training data for a bundled set name: PointsData (ring8, grid25) or ImageData (digits)."""
     bundled = get_bundled(name)
-    if bundled.kind == "points":
-        return PointsData(name)
-    raise ValueError(f"training on {name} needs the image variants (dcgan, cgan, cyclegan), which are not built yet; use ring8 or grid25.")
+    return PointsData(name) if bundled.kind == "points" else ImageData(name)

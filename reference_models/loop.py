@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 
 from ganeval.atomic import atomic_write
 from ganeval.diagnostics import TrainingLogger
 from reference_models.config import TrainConfig
+from reference_models.data import to_uint8
 from reference_models.variant import Variant
 
 CHECKPOINT = "checkpoint.pt"
@@ -37,7 +39,7 @@ def save_atomically(state: dict, path: Path) -> None:
 
 
 def fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: bool = False, manifest: dict | None = None) -> Path:
-    """Train `variant` on `data`, writing the log, checkpoints and sample plots into run_dir."""
+    """Train `variant` on `data` (2-D points or images), writing the log, checkpoints and sample plots into run_dir."""
     threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
@@ -115,12 +117,36 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: boo
 
 @torch.no_grad()
 def evaluate(variant, generator, discriminator, data, config, logger, step, fixed_z, held_out) -> None:
-    """Metrics on a fixed noise batch, D on held-out real vs fresh fake samples, a sample plot."""
+    """Metrics on a fixed noise batch, D on held-out real vs fresh fake samples, a sample plot.
+
+    The networks run in eval mode (BatchNorm uses its running statistics, as `sample` does)."""
+    generator.eval()
+    discriminator.eval()
     fake = generator(fixed_z)
     fresh = generator(torch.randn(config.eval_n, config.z_dim, generator=torch.Generator().manual_seed(config.seed + step)))
-    logger.evaluate(step, fake=fake.numpy().astype("float64"), d_real=variant.as_logged(discriminator(held_out)),
-                    d_fake=variant.as_logged(discriminator(fresh)))  # fmt: skip
-    plot_points(fake.numpy(), data, logger.run_dir / "samples" / f"step_{step:06d}.png", f"{variant.name} on {data.name}, step {step}")
+    samples = to_uint8(fake) if data.kind == "images" else fake.numpy().astype("float64")
+    logger.evaluate(step, fake=samples, d_real=variant.as_logged(discriminator(held_out)), d_fake=variant.as_logged(discriminator(fresh)))
+    path, title = logger.run_dir / "samples" / f"step_{step:06d}.png", f"{variant.name} on {data.name}, step {step}"
+    if data.kind == "images":
+        save_grid(samples[:64].numpy(), path)
+    else:
+        plot_points(fake.numpy(), data, path, title)
+    generator.train()
+    discriminator.train()
+
+
+def save_grid(images, path: Path, columns: int = 8, pad: int = 2) -> None:
+    """uint8 N x C x H x W images tiled into one PNG (rows of `columns`, `pad` black pixels apart)."""
+    from PIL import Image
+
+    n, channels, height, width = images.shape
+    rows = -(-n // columns)
+    grid = np.zeros((rows * (height + pad) + pad, columns * (width + pad) + pad, channels), dtype=np.uint8)
+    for i, image in enumerate(images):
+        top, left = pad + (i // columns) * (height + pad), pad + (i % columns) * (width + pad)
+        grid[top : top + height, left : left + width] = image.transpose(1, 2, 0)
+    with atomic_write(path) as stream:
+        Image.fromarray(grid[..., 0] if channels == 1 else grid).save(stream, format="png")
 
 
 def plot_points(points, data, path: Path, title: str) -> None:

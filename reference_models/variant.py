@@ -18,9 +18,10 @@ class Variant:
     outputs_probability = True  # D's output is a logit (logged as a probability); WGAN critics give scores
 
     def build(self, data, config: TrainConfig) -> tuple[nn.Module, nn.Module]:
-        """Generator (z -> sample) and discriminator (sample -> one logit or score)."""
+        """Generator (z -> sample) and discriminator (sample -> one logit or score), chosen by data.kind."""
         if data.kind != "points":
-            raise ValueError(f"the {self.name} variant has networks for 2-D points only so far; use --data ring8 or grid25.")
+            raise ValueError(f"the {self.name} variant has MLPs for 2-D points (ring8, grid25); {data.name} is an image set: "
+                             "train it with one of the image variants (dcgan).")  # fmt: skip
         return mlp(config.z_dim, config.hidden, 2), mlp(2, config.hidden, 1, leaky=True)
 
     def optimizers(self, generator: nn.Module, discriminator: nn.Module, config: TrainConfig):

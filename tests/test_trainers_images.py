@@ -1,0 +1,64 @@
+"""Image trainers (dcgan on digits): the log, sample grids, resume, sample -> PNGs -> score, refusals."""
+
+import pandas as pd
+import pytest
+import torch
+from PIL import Image
+
+import reference_models
+from ganeval.cli import main
+from ganeval.diagnostics import load_log
+
+FAST = dict(batch_size=16, eval_every=3, eval_n=200, checkpoint_every=3)
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _weights(run):
+    return torch.load(run / "checkpoint.pt", weights_only=False)["generator"]
+
+
+def _same_runs(a, b):
+    for name in ("steps.csv", "evals.csv"):
+        left, right = (pd.read_csv(run / name).drop(columns="time", errors="ignore") for run in (a, b))
+        pd.testing.assert_frame_equal(left, right)
+    for key, value in _weights(a).items():
+        assert torch.equal(value, _weights(b)[key]), key
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_dcgan_on_digits_logs_grids_resumes_and_samples_pngs(tmp_path):
+    whole = reference_models.train("dcgan", "digits", out=tmp_path / "whole", steps=6, seed=3, **FAST)
+    steps, evals, manifest = load_log(whole)
+    assert steps.step.tolist() == list(range(6)) and evals.step.tolist() == [3, 6]
+    for column in ("fid", "modes_covered", "mode_kl", "d_auc", "mode_counts"):
+        assert evals[column].notna().all(), column
+    assert manifest["variant"] == "dcgan" and manifest["data"] == "digits" and manifest["finished"] is True
+    config = manifest["config"]  # dcgan's own defaults, not those of the gan-ns it inherits its losses from
+    assert (config["z_dim"], config["lr_d"], config["betas"]) == (64, 2e-4, [0.5, 0.999]) and reference_models.VARIANTS["dcgan"].r1 == 0
+    grid = Image.open(whole / "samples" / "step_000006.png")
+    assert grid.mode == "L" and grid.size == (8 * 34 + 2, 8 * 34 + 2)
+    assert (whole / "checkpoint.pt").exists()
+
+    # interrupted after 3 steps (a checkpoint), then resumed to 6: the same weights and log
+    reference_models.train("dcgan", "digits", out=tmp_path / "split", steps=3, seed=3, **FAST)
+    _same_runs(whole, reference_models.train("dcgan", "digits", out=tmp_path / "split", steps=6, seed=3, resume=True, **FAST))
+
+    images = reference_models.load(whole).sample(5, seed=1)
+    assert images.shape == (5, 1, 32, 32) and images.dtype.name == "uint8"
+    out = tmp_path / "pngs"
+    assert main(["sample", str(whole), "--n", "300", "--seed", "1", "-o", str(out)]) == 0
+    assert len(list(out.glob("*.png"))) == 300 and Image.open(out / "000000.png").size == (32, 32)
+    assert main(["score", str(out), "--ref", "digits", "--bootstrap", "0", "--quiet", "--n", "300", "--metrics", "fid,modes_covered"]) == 0
+
+
+def test_points_and_image_variants_refuse_the_other_kind(tmp_path):
+    with pytest.raises(ValueError, match="the dcgan variant has convolutional networks for images \\(digits\\); "
+                       "ring8 is a set of 2-D points: train it with gan, gan-ns, wgan or wgan-gp"):  # fmt: skip
+        reference_models.train("dcgan", "ring8", out=tmp_path / "a", steps=2)
+    with pytest.raises(ValueError, match="the gan variant has MLPs for 2-D points \\(ring8, grid25\\); digits is an image set: "
+                       "train it with one of the image variants \\(dcgan\\)"):  # fmt: skip
+        reference_models.train("gan", "digits", out=tmp_path / "b", steps=2)
