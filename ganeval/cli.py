@@ -225,12 +225,12 @@ The extractor follows the reference unless --extractor says otherwise.""",
         description="""Train a reference GAN variant on a bundled data set and write its training log
 (steps.csv, evals.csv, manifest.json), checkpoints and sample plots into --out. Every evaluation
 scores the generator with the metrics engine and D's calibration on held-out real samples.
-Variants built so far: gan (minimax loss), gan-ns (non-saturating), wgan (weight clipping),
-wgan-gp (gradient penalty), on ring8 and grid25.""",
+Variants built so far: gan (minimax loss), gan-ns (non-saturating, R1 penalty), wgan (weight
+clipping) and wgan-gp (gradient penalty) on ring8 and grid25; dcgan on digits.""",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan or wgan-gp")
-    train.add_argument("--data", required=True, help="bundled data set: ring8 or grid25")
+    train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp or dcgan")
+    train.add_argument("--data", required=True, help="bundled data set: ring8 or grid25 (MLP variants), digits (dcgan)")
     train.add_argument("--out", required=True, metavar="DIR", help="run folder, e.g. runs/wgan-gp-ring8")
     train.add_argument("--steps", type=int, help="generator steps (default: the variant's)")
     train.add_argument("--seed", type=int, default=0, help="seed of every random draw (default: 0)")
@@ -241,12 +241,13 @@ wgan-gp (gradient penalty), on ring8 and grid25.""",
     sample = commands.add_parser(
         "sample",
         help="draw samples from a trained reference model",
-        description="Draw N samples from a run's generator, seeded, into a .npy file that `ganeval score` takes.",
+        description="Draw N samples from a run's generator, seeded: a .npy file of points, or a folder of "
+        "PNG images for image runs; `ganeval score` takes either.",
     )
     sample.add_argument("run_dir", metavar="RUN", help="run folder written by ganeval train")
     sample.add_argument("--n", type=int, default=10_000, help="number of samples (default: 10000)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the noise (default: 0)")
-    sample.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npy file")
+    sample.add_argument("-o", "--output", required=True, metavar="FILE", help="output: a .npy file (points) or a new folder (images)")
     sample.set_defaults(handler=_sample)
 
     demo = commands.add_parser(

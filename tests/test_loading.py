@@ -98,12 +98,13 @@ def test_arrays_in_both_layouts_and_bad_arrays(tmp_path):
     assert kind == "images" and nchw.shape == (5, 3, 8, 9)
     assert as_samples(torch.from_numpy(nchw), "x", channels_last=False)[1].shape == (5, 3, 8, 9)
     assert as_samples(images[..., 0], "x")[1].shape == (5, 1, 8, 9)
+    assert as_samples(nchw, "x")[1].shape == (5, 3, 8, 9)  # a numpy array in torch's layout
     assert as_samples(np.zeros((4, 2)), "x")[0] == "points"
     assert as_samples(np.full((2, 4, 4), 0.5), "x")[1].max() == 128  # floats in [0, 1] scale to 0..255
     with pytest.raises(ValueError, match="x holds float64 images outside 0..1"):
         as_samples(np.full((2, 4, 4), 3.0), "x")
     with pytest.raises(ValueError, match="x has 5 channels"):
-        as_samples(np.zeros((2, 4, 4, 5), np.uint8), "x")
+        as_samples(np.zeros((2, 6, 6, 5), np.uint8), "x")
     np.savez(tmp_path / "two.npz", a=np.zeros(3), b=np.ones(3))
     with pytest.raises(ValueError, match="two.npz holds arrays \\['a', 'b'\\]; store the samples alone"):
         load_array_file(tmp_path / "two.npz")

@@ -31,7 +31,8 @@ def as_samples(array, source: str, channels_last: bool = True) -> tuple[str, np.
     """("points", float64 N x 2) or ("images", uint8 N x C x H x W) from an array of samples.
 
     Image arrays are N x H x W or N x H x W x C (channels_last, numpy's layout) or N x C x H x W
-    (torch's layout, channels_last=False), C in {1, 3, 4}, uint8 (0..255) or float in [0, 1].
+    (torch's layout, channels_last=False; also recognised in numpy arrays when only the second axis
+    can be channels), C in {1, 3, 4}, uint8 (0..255) or float in [0, 1].
     """
     array = array.detach().cpu().numpy() if hasattr(array, "detach") else np.asarray(array)
     if array.ndim == 2 and array.shape[1] == 2:
@@ -40,6 +41,8 @@ def as_samples(array, source: str, channels_last: bool = True) -> tuple[str, np.
         return "points", points
     if array.ndim == 3:
         array = array[:, None] if not channels_last else array[..., None]
+    if array.ndim == 4 and channels_last and array.shape[-1] not in (1, 3, 4) and array.shape[1] in (1, 3, 4):
+        channels_last = False  # unambiguously N x C x H x W (a torch layout saved or passed as numpy)
     if array.ndim != 4:
         raise ValueError(
             f"{source} has shape {array.shape}; expected points (N x 2) or images (N x H x W [x C], uint8)."
