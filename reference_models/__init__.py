@@ -66,7 +66,7 @@ class TrainedGenerator:
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0) -> np.ndarray:
         """n samples from noise drawn with `seed`: float64 N x 2 points, or uint8 N x C x H x W images
-        (torch's layout: give ganeval.score torch.from_numpy(images), as numpy arrays are read as N x H x W x C)."""
+        (torch's layout, which `ganeval.score` recognises)."""
         z = torch.randn(n, self.config.z_dim, generator=torch.Generator().manual_seed(seed))
         samples = self.network(z)
         return to_uint8(samples).numpy() if self.images else samples.numpy().astype(np.float64)
