@@ -106,7 +106,12 @@ def _sample(args) -> int:
 
     import reference_models
 
-    samples = reference_models.load(args.run_dir).sample(args.n, seed=args.seed)
+    generator = reference_models.load(args.run_dir)
+    if args.label is not None and not generator.variant.conditional:
+        print(f"ganeval: error: --label needs a class-conditional run (cgan); {args.run_dir} was trained with the unconditional "
+              f"{generator.variant.name} variant: sample it without --label.", file=sys.stderr)  # fmt: skip
+        return 2
+    samples = generator.sample(args.n, seed=args.seed, label=args.label)
     if samples.ndim == 2:  # 2-D points: one .npy array
         with atomic_write(args.output) as stream:
             np.save(stream, samples)
@@ -226,11 +231,12 @@ The extractor follows the reference unless --extractor says otherwise.""",
 (steps.csv, evals.csv, manifest.json), checkpoints and sample plots into --out. Every evaluation
 scores the generator with the metrics engine and D's calibration on held-out real samples.
 Variants built so far: gan (minimax loss), gan-ns (non-saturating, R1 penalty), wgan (weight
-clipping) and wgan-gp (gradient penalty) on ring8 and grid25; dcgan on digits.""",
+clipping) and wgan-gp (gradient penalty) on ring8 and grid25; dcgan and cgan (class-conditional:
+`ganeval sample RUN --label 3` draws threes) on digits.""",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp or dcgan")
-    train.add_argument("--data", required=True, help="bundled data set: ring8 or grid25 (MLP variants), digits (dcgan)")
+    train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp, dcgan or cgan")
+    train.add_argument("--data", required=True, help="bundled data set: ring8 or grid25 (MLP variants), digits (dcgan, cgan)")
     train.add_argument("--out", required=True, metavar="DIR", help="run folder, e.g. runs/wgan-gp-ring8")
     train.add_argument("--steps", type=int, help="generator steps (default: the variant's)")
     train.add_argument("--seed", type=int, default=0, help="seed of every random draw (default: 0)")
@@ -247,6 +253,8 @@ clipping) and wgan-gp (gradient penalty) on ring8 and grid25; dcgan on digits.""
     sample.add_argument("run_dir", metavar="RUN", help="run folder written by ganeval train")
     sample.add_argument("--n", type=int, default=10_000, help="number of samples (default: 10000)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the noise (default: 0)")
+    sample.add_argument("--label", type=int, metavar="CLASS", help="class-conditional runs (cgan): draw only this class, e.g. 3 "
+                        "(default: the classes in turn, equal shares); unconditional runs refuse it")
     sample.add_argument("-o", "--output", required=True, metavar="FILE", help="output: a .npy file (points) or a new folder (images)")
     sample.set_defaults(handler=_sample)
 

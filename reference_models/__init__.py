@@ -4,7 +4,8 @@
     run = reference_models.train("wgan-gp", "ring8", steps=2000, seed=0, out="runs/wgan-gp-ring8")
     samples = reference_models.load(run).sample(1000, seed=1)
 
-Built so far: gan, gan-ns, wgan, wgan-gp on the 2-D mixtures ring8 and grid25; dcgan on digits.
+Built so far: gan, gan-ns, wgan, wgan-gp on the 2-D mixtures ring8 and grid25; dcgan and the
+class-conditional cgan on digits (`load(run).sample(n, seed, label=3)` draws threes).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from reference_models.cgan import CGAN
 from reference_models.config import TrainConfig
 from reference_models.data import to_uint8, training_data
 from reference_models.dcgan import DCGAN
@@ -23,7 +25,7 @@ from reference_models.loop import CHECKPOINT, TrainingDiverged, fit
 from reference_models.variant import Variant
 from reference_models.wgan import WGAN
 
-VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True), DCGAN())}
+VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True), DCGAN(), CGAN())}
 
 
 def get_variant(name: str) -> Variant:
@@ -64,11 +66,24 @@ class TrainedGenerator:
         self.step = state["step"]
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int = 0) -> np.ndarray:
+    def sample(self, n: int, seed: int = 0, label: int | None = None) -> np.ndarray:
         """n samples from noise drawn with `seed`: float64 N x 2 points, or uint8 N x C x H x W images
-        (torch's layout, which `ganeval.score` recognises)."""
+        (torch's layout, which `ganeval.score` recognises).
+
+        Conditional runs (cgan) draw class `label`, or with label=None the classes 0, 1, ..., 9, 0, 1, ...
+        in turn (equal shares); unconditional runs refuse a label (ValueError)."""
         z = torch.randn(n, self.config.z_dim, generator=torch.Generator().manual_seed(seed))
-        samples = self.network(z)
+        if not self.variant.conditional:
+            if label is not None:
+                raise ValueError(f"this run's variant, {self.variant.name}, is unconditional: it cannot draw a given class; "
+                                 "sample without a label, or train a conditional variant (cgan).")  # fmt: skip
+            samples = self.network(z)
+        else:
+            classes = training_data(self.data_name).n_classes
+            if label is not None and not 0 <= label < classes:
+                raise ValueError(f"label must be a class of {self.data_name}, 0 to {classes - 1}; got {label}.")
+            labels = torch.arange(n) % classes if label is None else torch.full((n,), label)
+            samples = self.network(z, labels)
         return to_uint8(samples).numpy() if self.images else samples.numpy().astype(np.float64)
 
 

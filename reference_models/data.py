@@ -44,15 +44,19 @@ class ImageData:
     def __init__(self, name: str):
         if name != "digits":
             raise ValueError(f"the image variants train on digits only so far; got {name!r}.")
-        images, _ = load_digits_images()
+        images, labels = load_digits_images()
         self.name, self.channels, self.size = name, images.shape[1], images.shape[2]
         self.images = torch.from_numpy(images.astype(np.float32) / 127.5 - 1.0)
+        self.labels = torch.tensor(labels, dtype=torch.int64)
+        self.n_classes = int(self.labels.max()) + 1
 
-    def batch(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        return self.images[torch.randint(0, len(self.images), (n,), generator=generator)]
+    def batch(self, n: int, generator: torch.Generator, with_labels: bool = False):
+        """n images; with_labels: (images, their digit labels), for conditional variants. Same draws either way."""
+        index = torch.randint(0, len(self.images), (n,), generator=generator)
+        return (self.images[index], self.labels[index]) if with_labels else self.images[index]
 
-    def held_out(self, n: int) -> torch.Tensor:
-        return self.batch(n, torch.Generator().manual_seed(HELD_OUT_SEED))
+    def held_out(self, n: int, with_labels: bool = False):
+        return self.batch(n, torch.Generator().manual_seed(HELD_OUT_SEED), with_labels)
 
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:

@@ -32,12 +32,13 @@ def generator(z_dim: int, width: int, channels: int) -> nn.Module:
     )
 
 
+def down(inputs: int, outputs: int, norm: bool = True) -> list[nn.Module]:
+    """D's block: a 4x4 stride-2 convolution halving the size, BatchNorm (norm=False for the input layer), LeakyReLU(0.2)."""
+    return [nn.Conv2d(inputs, outputs, 4, 2, 1, bias=not norm), *([nn.BatchNorm2d(outputs)] if norm else []), nn.LeakyReLU(0.2)]
+
+
 def discriminator(width: int, channels: int) -> nn.Module:
     """32x32 (channels) -> 16x16 (2w) -> 8x8 (4w) -> 4x4 (8w) -> one logit."""
-
-    def down(inputs, outputs, norm=True):
-        return [nn.Conv2d(inputs, outputs, 4, 2, 1, bias=not norm), *([nn.BatchNorm2d(outputs)] if norm else []), nn.LeakyReLU(0.2)]
-
     return nn.Sequential(
         *down(channels, 2 * width, norm=False),
         *down(2 * width, 4 * width),

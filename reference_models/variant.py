@@ -16,6 +16,7 @@ class Variant:
     description: str = ""
     defaults = TrainConfig()
     outputs_probability = True  # D's output is a logit (logged as a probability); WGAN critics give scores
+    conditional = False  # True: G takes (z, labels), D takes (x, labels), and the losses take the labels too (cgan)
 
     def build(self, data, config: TrainConfig) -> tuple[nn.Module, nn.Module]:
         """Generator (z -> sample) and discriminator (sample -> one logit or score), chosen by data.kind."""

@@ -1,4 +1,4 @@
-"""Image trainers (dcgan on digits): the log, sample grids, resume, sample -> PNGs -> score, refusals."""
+"""Image trainers (dcgan and cgan on digits): the log, sample grids, resume, sample -> PNGs -> score, refusals."""
 
 import pandas as pd
 import pytest
@@ -53,6 +53,34 @@ def test_dcgan_on_digits_logs_grids_resumes_and_samples_pngs(tmp_path):
     assert main(["sample", str(whole), "--n", "300", "--seed", "1", "-o", str(out)]) == 0
     assert len(list(out.glob("*.png"))) == 300 and Image.open(out / "000000.png").size == (32, 32)
     assert main(["score", str(out), "--ref", "digits", "--bootstrap", "0", "--quiet", "--n", "300", "--metrics", "fid,modes_covered"]) == 0
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_cgan_on_digits_logs_class_accuracy_resumes_and_samples_a_class(tmp_path, capsys):
+    settings = {**FAST, "eval_every": 2, "checkpoint_every": 2}
+    whole = reference_models.train("cgan", "digits", out=tmp_path / "whole", steps=4, seed=3, **settings)
+    steps, evals, manifest = load_log(whole)
+    assert evals.step.tolist() == [2, 4] and manifest["variant"] == "cgan"
+    assert evals.class_accuracy.between(0, 1).all() and evals.fid.notna().all() and evals.d_auc.notna().all()
+
+    # interrupted after 2 steps (a checkpoint), then resumed to 4: the same weights and log
+    reference_models.train("cgan", "digits", out=tmp_path / "split", steps=2, seed=3, **settings)
+    _same_runs(whole, reference_models.train("cgan", "digits", out=tmp_path / "split", steps=4, seed=3, resume=True, **settings))
+
+    generator = reference_models.load(whole)
+    threes = generator.sample(6, seed=1, label=3)
+    assert threes.shape == (6, 1, 32, 32) and threes.dtype.name == "uint8"
+    assert (generator.sample(6, seed=1, label=None) != threes).any()  # label None: the classes in turn
+    assert main(["sample", str(whole), "--n", "4", "--label", "3", "-o", str(tmp_path / "threes")]) == 0
+    assert len(list((tmp_path / "threes").glob("*.png"))) == 4
+
+    # an unconditional run refuses --label: exit 2, with the reason
+    dcgan = reference_models.train("dcgan", "digits", out=tmp_path / "dcgan", steps=1, seed=3, **{**FAST, "eval_every": 1})
+    capsys.readouterr()
+    assert main(["sample", str(dcgan), "--n", "4", "--label", "3", "-o", str(tmp_path / "no")]) == 2
+    assert "--label needs a class-conditional run (cgan)" in capsys.readouterr().err and not (tmp_path / "no").exists()
+    with pytest.raises(ValueError, match="unconditional"):
+        reference_models.load(dcgan).sample(2, label=3)
 
 
 def test_points_and_image_variants_refuse_the_other_kind(tmp_path):

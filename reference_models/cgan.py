@@ -1,0 +1,78 @@
+"""Conditional GAN (Mirza and Osindero 2014): G and D both see the class label y.
+
+G(z, y): the one-hot label is concatenated to the noise, then DCGAN's generator; asked for a 3, it
+   should draw a 3. D(x, y) says whether x is a real image *of class y*, so a well-drawn 7 offered as
+   a 3 is rejected, and G must honour the label to fool it.
+D conditions by projection (Miyato and Koyama 2018): with phi(x) the features of DCGAN's
+   convolutional blocks, D(x, y) = psi(phi(x)) + embed(y) . phi(x), an unconditional logit plus a
+   learned per-class direction in feature space; steadier than concatenating label maps to x.
+Losses: the non-saturating GAN loss (as dcgan), applied to D(x, y).
+The shared loop hands labels over because `conditional = True`: the real batch's own labels for D,
+uniform random labels (drawn from the loop's seeded generator) for G's samples.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from reference_models.config import TrainConfig
+from reference_models.dcgan import dcgan_init, down, generator
+from reference_models.gan import GAN
+
+
+class ConditionalGenerator(nn.Module):
+    def __init__(self, z_dim: int, width: int, channels: int, n_classes: int):
+        super().__init__()
+        self.n_classes = n_classes
+        self.net = generator(z_dim + n_classes, width, channels)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([z, F.one_hot(labels, self.n_classes).to(z.dtype)], dim=1))
+
+
+class ProjectionDiscriminator(nn.Module):
+    """32x32 -> 16x16 (2w) -> 8x8 (4w) -> 4x4 (8w) = phi(x), flattened; logit psi(phi) + embed(y) . phi."""
+
+    def __init__(self, width: int, channels: int, n_classes: int):
+        super().__init__()
+        self.phi = nn.Sequential(*down(channels, 2 * width, norm=False), *down(2 * width, 4 * width), *down(4 * width, 8 * width), nn.Flatten())
+        self.psi = nn.Linear(8 * width * 16, 1)
+        self.embed = nn.Embedding(n_classes, 8 * width * 16)
+        nn.init.normal_(self.embed.weight, 0.0, 0.02)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        h = self.phi(x)
+        return self.psi(h).squeeze(1) + (self.embed(labels) * h).sum(1)
+
+
+class CGAN(GAN):
+    conditional = True
+
+    def __init__(self):
+        super().__init__(non_saturating=True, r1=0.0)
+        self.name, self.description = "cgan", "Conditional GAN: label-conditioned DCGAN networks, projection discriminator, non-saturating loss"
+        self.defaults = TrainConfig(steps=2000, batch_size=64, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999), z_dim=64, hidden=16,
+                                    eval_every=500, checkpoint_every=500)  # fmt: skip
+
+    def build(self, data, config):
+        if data.kind != "images":
+            raise ValueError(f"the cgan variant has convolutional networks for labelled images (digits); {data.name} is a set of 2-D points: "
+                             "train it with gan, gan-ns, wgan or wgan-gp.")  # fmt: skip
+        nets = (ConditionalGenerator(config.z_dim, config.hidden, data.channels, data.n_classes),
+                ProjectionDiscriminator(config.hidden, data.channels, data.n_classes))  # fmt: skip
+        for net in nets:
+            net.apply(dcgan_init)
+        return nets
+
+    def d_loss(self, discriminator, real, fake, real_labels, fake_labels):
+        out_real, out_fake = discriminator(real, real_labels), discriminator(fake, fake_labels)
+        loss = F.binary_cross_entropy_with_logits(out_real, torch.ones_like(out_real)) + F.binary_cross_entropy_with_logits(
+            out_fake, torch.zeros_like(out_fake)
+        )
+        return loss, out_real, out_fake
+
+    def g_loss(self, discriminator, fake, labels):
+        out = discriminator(fake, labels)
+        return F.binary_cross_entropy_with_logits(out, torch.ones_like(out))  # -log D(G(z, y), y)
