@@ -22,7 +22,7 @@ class Variant:
         """Generator (z -> sample) and discriminator (sample -> one logit or score), chosen by data.kind."""
         if data.kind != "points":
             raise ValueError(f"the {self.name} variant has MLPs for 2-D points (ring8, grid25); {data.name} is an image set: "
-                             "train it with one of the image variants (dcgan).")  # fmt: skip
+                             "train it with one of the image variants (dcgan, cgan).")  # fmt: skip
         return mlp(config.z_dim, config.hidden, 2), mlp(2, config.hidden, 1, leaky=True)
 
     def optimizers(self, generator: nn.Module, discriminator: nn.Module, config: TrainConfig):
