@@ -88,5 +88,5 @@ def test_points_and_image_variants_refuse_the_other_kind(tmp_path):
                        "ring8 is a set of 2-D points: train it with gan, gan-ns, wgan or wgan-gp"):  # fmt: skip
         reference_models.train("dcgan", "ring8", out=tmp_path / "a", steps=2)
     with pytest.raises(ValueError, match="the gan variant has MLPs for 2-D points \\(ring8, grid25\\); digits is an image set: "
-                       "train it with one of the image variants \\(dcgan\\)"):  # fmt: skip
+                       "train it with one of the image variants \\(dcgan, cgan\\)"):  # fmt: skip
         reference_models.train("gan", "digits", out=tmp_path / "b", steps=2)
