@@ -19,7 +19,7 @@ from torch import nn
 
 from reference_models.config import TrainConfig
 from reference_models.dcgan import dcgan_init, down, generator
-from reference_models.gan import GAN
+from reference_models.gan import GAN, discriminator_bce
 
 
 class ConditionalGenerator(nn.Module):
@@ -68,10 +68,7 @@ class CGAN(GAN):
 
     def d_loss(self, discriminator, real, fake, real_labels, fake_labels):
         out_real, out_fake = discriminator(real, real_labels), discriminator(fake, fake_labels)
-        loss = F.binary_cross_entropy_with_logits(out_real, torch.ones_like(out_real)) + F.binary_cross_entropy_with_logits(
-            out_fake, torch.zeros_like(out_fake)
-        )
-        return loss, out_real, out_fake
+        return discriminator_bce(out_real, out_fake), out_real, out_fake
 
     def g_loss(self, discriminator, fake, labels):
         out = discriminator(fake, labels)

@@ -18,6 +18,13 @@ from reference_models.config import TrainConfig
 from reference_models.variant import Variant
 
 
+def discriminator_bce(out_real: torch.Tensor, out_fake: torch.Tensor) -> torch.Tensor:
+    """-[log D(x) + log(1 - D(G(z)))] on logits: D's loss as a real-vs-fake classifier."""
+    return F.binary_cross_entropy_with_logits(out_real, torch.ones_like(out_real)) + F.binary_cross_entropy_with_logits(
+        out_fake, torch.zeros_like(out_fake)
+    )
+
+
 class GAN(Variant):
     defaults = TrainConfig(steps=6000, batch_size=512, lr_d=1e-4, lr_g=1e-4, betas=(0.0, 0.9))
 
@@ -34,9 +41,7 @@ class GAN(Variant):
     def d_loss(self, discriminator, real, fake):
         real = real.requires_grad_(bool(self.r1))
         out_real, out_fake = discriminator(real), discriminator(fake)
-        loss = F.binary_cross_entropy_with_logits(out_real, torch.ones_like(out_real)) + F.binary_cross_entropy_with_logits(
-            out_fake, torch.zeros_like(out_fake)
-        )
+        loss = discriminator_bce(out_real, out_fake)
         if self.r1:
             (grad,) = torch.autograd.grad(out_real.sum(), real, create_graph=True)
             loss = loss + self.r1 / 2 * grad.flatten(1).pow(2).sum(1).mean()
