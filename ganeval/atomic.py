@@ -8,6 +8,7 @@ statistics files and exports can be shared.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,8 +40,6 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator:
 @contextmanager
 def atomic_folder(path: str | Path) -> Iterator[Path]:
     """A temporary folder that becomes `path` (which must be absent or empty) when the block succeeds."""
-    import shutil
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))

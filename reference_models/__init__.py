@@ -10,7 +10,6 @@ class-conditional cgan on digits (`load(run).sample(n, seed, label=3)` draws thr
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -89,10 +88,6 @@ class TrainedGenerator:
 
 def load(run_dir) -> TrainedGenerator:
     return TrainedGenerator(run_dir)
-
-
-def manifest(run_dir) -> dict:
-    return json.loads((Path(run_dir) / "manifest.json").read_text())
 
 
 __all__ = ["VARIANTS", "TrainConfig", "TrainedGenerator", "TrainingDiverged", "get_variant", "load", "train"]

@@ -21,9 +21,6 @@ from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_incepti
 from ganeval.metrics.modes import mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
 
-NEEDS = ("features", "logits", "modes", "d_outputs")
-
-
 @dataclass(frozen=True)
 class Samples:
     """Per-sample arrays of one side (real or fake); each field is optional, rows align.
