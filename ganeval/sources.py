@@ -30,7 +30,7 @@ class Source:
     files: list[Path] = field(default_factory=list)
     root: Path | None = None
     samples: np.ndarray | None = None  # array sources: images (uint8 NCHW) or points
-    sample_kind: str | None = None  # "images" or "points" for array and bundled sources
+    array_kind: str | None = None  # "images" or "points", stored for array and bundled sources (see samples_kind)
     stats: dict | None = None  # stats sources: loaded outputs
     stats_meta: dict | None = None
 
@@ -40,7 +40,7 @@ class Source:
         files of a folder), else 1; None for points and statistics files."""
         if self.bundled is not None:
             return self.bundled.channels if self.bundled.kind == "images" else None
-        if self.samples is not None and self.sample_kind == "images":
+        if self.samples is not None and self.array_kind == "images":
             return self.samples.shape[1]
         if self.files:
             rgb = [decode_image(path, 3) for path in self.files[:8]]
@@ -54,7 +54,7 @@ class Source:
             return "images"
         if self.kind == "stats":
             return "points" if self.stats_meta.get("extractor") == "points" else "images"
-        return self.sample_kind
+        return self.array_kind
 
 
 def resolve_source(value, role: str) -> Source:
@@ -63,18 +63,18 @@ def resolve_source(value, role: str) -> Source:
     if not isinstance(value, (str, Path)):
         channels_last = not hasattr(value, "detach")  # torch tensors are N x C x H x W
         kind, samples = as_samples(value, f"the {role} array", channels_last=channels_last)
-        return Source(f"<{role} array>", "array", samples=samples, sample_kind=kind)
+        return Source(f"<{role} array>", "array", samples=samples, array_kind=kind)
     text = str(value)
     path = Path(text)
     if text in BUNDLED and not path.exists():
         bundled = get_bundled(text)
-        return Source(text, "bundled", bundled=bundled, sample_kind=bundled.kind)
+        return Source(text, "bundled", bundled=bundled, array_kind=bundled.kind)
     if path.is_file() and path.suffix in (".npz", ".npy"):
         if path.suffix == ".npz" and _is_stats_file(path):
             outputs, meta = load_outputs(path)
             return Source(text, "stats", stats=outputs, stats_meta=meta)
         kind, samples = as_samples(load_array_file(path), str(path))
-        return Source(text, "array", samples=samples, sample_kind=kind)
+        return Source(text, "array", samples=samples, array_kind=kind)
     if path.is_file():
         raise ValueError(f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file or one of the bundled sets ({', '.join(BUNDLED)}).")
     if not path.exists() and not any(sep in text for sep in "/\\") and "." not in text:
@@ -151,7 +151,7 @@ def extract(
     elif source.kind == "folder":
         outputs, skipped = extract_files(files, extractor, batch_size, workers, skip_bad, progress, desc=role)
     else:
-        outputs = extract_array(samples, source.sample_kind, extractor, batch_size, progress, desc=role)
+        outputs = extract_array(samples, source.array_kind, extractor, batch_size, progress, desc=role)
     info["count"] = len(outputs["features"])
     if skipped:
         info["skipped"] = len(skipped)
