@@ -230,13 +230,19 @@ The extractor follows the reference unless --extractor says otherwise.""",
         description="""Train a reference GAN variant on a bundled data set and write its training log
 (steps.csv, evals.csv, manifest.json), checkpoints and sample plots into --out. Every evaluation
 scores the generator with the metrics engine and D's calibration on held-out real samples.
-Variants built so far: gan (minimax loss), gan-ns (non-saturating, R1 penalty), wgan (weight
-clipping) and wgan-gp (gradient penalty) on ring8 and grid25; dcgan and cgan (class-conditional:
-`ganeval sample RUN --label 3` draws threes) on digits.""",
+Variants: gan (minimax loss), gan-ns (non-saturating, R1 penalty), wgan (weight clipping) and
+wgan-gp (gradient penalty) on ring8 and grid25; dcgan and cgan (class-conditional: `ganeval sample
+RUN --label 3` draws threes) on digits and stacked-digits; cyclegan on digits (unpaired translation
+of digits into thick digits, scored against the bundled set digits-thick).
+
+examples:
+  ganeval train wgan-gp --data ring8 --out runs/wgan-gp-ring8
+  ganeval train cyclegan --data digits --out runs/cyclegan --steps 500 --set batch_size=16
+  ganeval train dcgan --data digits --out runs/dcgan --resume      # continue an interrupted run""",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp, dcgan or cgan")
-    train.add_argument("--data", required=True, help="bundled data set: ring8 or grid25 (MLP variants), digits (dcgan, cgan)")
+    train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp, dcgan, cgan or cyclegan")
+    train.add_argument("--data", required=True, help="bundled data set: ring8 or grid25 (MLP variants); digits or stacked-digits (dcgan, cgan); digits (cyclegan)")
     train.add_argument("--out", required=True, metavar="DIR", help="run folder, e.g. runs/wgan-gp-ring8")
     train.add_argument("--steps", type=int, help="generator steps (default: the variant's)")
     train.add_argument("--seed", type=int, default=0, help="seed of every random draw (default: 0)")
@@ -248,7 +254,7 @@ clipping) and wgan-gp (gradient penalty) on ring8 and grid25; dcgan and cgan (cl
         "sample",
         help="draw samples from a trained reference model",
         description="Draw N samples from a run's generator, seeded: a .npy file of points, or a folder of "
-        "PNG images for image runs; `ganeval score` takes either.",
+        "PNG images for image runs; `ganeval score` takes either. cyclegan runs translate N digits drawn with the seed.",
     )
     sample.add_argument("run_dir", metavar="RUN", help="run folder written by ganeval train")
     sample.add_argument("--n", type=int, default=10_000, help="number of samples (default: 10000)")

@@ -4,8 +4,9 @@
     run = reference_models.train("wgan-gp", "ring8", steps=2000, seed=0, out="runs/wgan-gp-ring8")
     samples = reference_models.load(run).sample(1000, seed=1)
 
-Built so far: gan, gan-ns, wgan, wgan-gp on the 2-D mixtures ring8 and grid25; dcgan and the
-class-conditional cgan on digits (`load(run).sample(n, seed, label=3)` draws threes).
+Variants: gan, gan-ns, wgan, wgan-gp on the 2-D mixtures ring8 and grid25; dcgan and the
+class-conditional cgan on digits and stacked-digits (`load(run).sample(n, seed, label=3)` draws
+threes); cyclegan translating digits into thick digits (`--data digits`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ import torch
 
 from reference_models.cgan import CGAN
 from reference_models.config import TrainConfig
-from reference_models.data import to_uint8, training_data
+from reference_models.cyclegan import CycleGAN
+from reference_models.data import to_uint8
 from reference_models.dcgan import DCGAN
 from reference_models.gan import GAN
 from reference_models.loop import CHECKPOINT, TrainingDiverged, fit
 from reference_models.variant import Variant
 from reference_models.wgan import WGAN
 
-VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True), DCGAN(), CGAN())}
+VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True), DCGAN(), CGAN(), CycleGAN())}
 
 
 def get_variant(name: str) -> Variant:
@@ -41,7 +43,7 @@ def train(variant: str, data: str, *, out, steps: int | None = None, seed: int =
     eval_every, ...); unknown names raise ValueError listing the valid ones.
     """
     chosen = get_variant(variant)
-    source = training_data(data)
+    source = chosen.training_data(data)
     config = chosen.defaults.override(steps=steps, seed=seed, **settings)
     return fit(chosen, source, config, Path(out), resume=resume, manifest={"description": chosen.description})
 
@@ -57,32 +59,22 @@ class TrainedGenerator:
         state = torch.load(path, weights_only=False)
         self.variant, self.data_name = get_variant(state["variant"]), state["data"]
         self.config = TrainConfig(**{**state["config"], "betas": tuple(state["config"]["betas"])})
-        data = training_data(self.data_name)
-        self.images = data.kind == "images"
-        self.network, _ = self.variant.build(data, self.config)
+        self.data = self.variant.training_data(self.data_name)
+        self.images = self.data.kind == "images"
+        self.network, _ = self.variant.build(self.data, self.config)
         self.network.load_state_dict(state["generator"])
         self.network.eval()
         self.step = state["step"]
 
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0, label: int | None = None) -> np.ndarray:
-        """n samples from noise drawn with `seed`: float64 N x 2 points, or uint8 N x C x H x W images
-        (torch's layout, which `ganeval.score` recognises).
+        """n samples drawn with `seed`: float64 N x 2 points, or uint8 N x C x H x W images (torch's
+        layout, which `ganeval.score` recognises).
 
         Conditional runs (cgan) draw class `label`, or with label=None the classes 0, 1, ..., 9, 0, 1, ...
-        in turn (equal shares); unconditional runs refuse a label (ValueError)."""
-        z = torch.randn(n, self.config.z_dim, generator=torch.Generator().manual_seed(seed))
-        if not self.variant.conditional:
-            if label is not None:
-                raise ValueError(f"this run's variant, {self.variant.name}, is unconditional: it cannot draw a given class; "
-                                 "sample without a label, or train a conditional variant (cgan).")  # fmt: skip
-            samples = self.network(z)
-        else:
-            classes = training_data(self.data_name).n_classes
-            if label is not None and not 0 <= label < classes:
-                raise ValueError(f"label must be a class of {self.data_name}, 0 to {classes - 1}; got {label}.")
-            labels = torch.arange(n) % classes if label is None else torch.full((n,), label)
-            samples = self.network(z, labels)
+        in turn (equal shares); unconditional runs refuse a label (ValueError). cyclegan translates n
+        digits drawn with `seed` into thick digits."""
+        samples = self.variant.sample(self.network, self.data, self.config, n, seed, label)
         return to_uint8(samples).numpy() if self.images else samples.numpy().astype(np.float64)
 
 

@@ -7,8 +7,8 @@ D conditions by projection (Miyato and Koyama 2018): with phi(x) the features of
    convolutional blocks, D(x, y) = psi(phi(x)) + embed(y) . phi(x), an unconditional logit plus a
    learned per-class direction in feature space; steadier than concatenating label maps to x.
 Losses: the non-saturating GAN loss (as dcgan), applied to D(x, y).
-The shared loop hands labels over because `conditional = True`: the real batch's own labels for D,
-uniform random labels (drawn from the loop's seeded generator) for G's samples.
+The labels travel as the loop's extras: the real batch's own labels for D, uniform random labels
+(drawn from the loop's seeded generator) for G's samples.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from reference_models.config import TrainConfig
+from reference_models.data import digit_labels
 from reference_models.dcgan import dcgan_init, down, generator
 from reference_models.gan import GAN, discriminator_bce
+from reference_models.variant import Evaluation, noise
 
 
 class ConditionalGenerator(nn.Module):
@@ -58,7 +60,7 @@ class CGAN(GAN):
 
     def build(self, data, config):
         if data.kind != "images":
-            raise ValueError(f"the cgan variant has convolutional networks for labelled images (digits); {data.name} is a set of 2-D points: "
+            raise ValueError(f"the cgan variant has convolutional networks for labelled images (digits, stacked-digits); {data.name} is a set of 2-D points: "
                              "train it with gan, gan-ns, wgan or wgan-gp.")  # fmt: skip
         nets = (ConditionalGenerator(config.z_dim, config.hidden, data.channels, data.n_classes),
                 ProjectionDiscriminator(config.hidden, data.channels, data.n_classes))  # fmt: skip
@@ -73,3 +75,31 @@ class CGAN(GAN):
     def g_loss(self, discriminator, fake, labels):
         out = discriminator(fake, labels)
         return F.binary_cross_entropy_with_logits(out, torch.ones_like(out))  # -log D(G(z, y), y)
+
+    def real_batch(self, data, n, draws):
+        real, labels = data.batch(n, draws, with_labels=True)
+        return real, (labels,)
+
+    def generate(self, generator, data, n, draws, config):
+        z = torch.randn(n, config.z_dim, generator=draws)
+        labels = torch.randint(0, data.n_classes, (n,), generator=draws)
+        return generator(z, labels), (labels,)
+
+    def evaluation(self, generator, discriminator, data, config, step):
+        """The fixed and fresh noise get the labels 0, 1, 2, ... in turn (each row of an 8-wide grid of
+        digits counts 0 to 7, then 8, 9, 0, ...); D sees held-out images with their own labels.
+        class_accuracy: the share of the fixed batch of digits that the digits classifier labels with
+        the class asked for (stacked digits have no single-digit label to check)."""
+        labels = torch.arange(config.eval_n) % data.n_classes
+        real, real_labels = data.held_out(config.eval_n, with_labels=True)
+        fake = generator(noise(config.eval_n, config.z_dim, config.seed + 2), labels)
+        fresh = generator(noise(config.eval_n, config.z_dim, config.seed + step), labels)
+        extra = {"class_accuracy": float((digit_labels(fake) == labels).float().mean())} if data.channels == 1 else {}
+        return Evaluation(fake, discriminator(real, real_labels), discriminator(fresh, labels), extra)
+
+    def sample(self, generator, data, config, n, seed, label=None):
+        """Class `label`, or with label=None the classes 0, 1, 2, ... in turn (equal shares)."""
+        if label is not None and not 0 <= label < data.n_classes:
+            raise ValueError(f"label must be a class of {data.name}, 0 to {data.n_classes - 1}; got {label}.")
+        labels = torch.arange(n) % data.n_classes if label is None else torch.full((n,), label)
+        return generator(noise(n, config.z_dim, seed), labels)

@@ -1,6 +1,6 @@
 """DCGAN (Radford et al. 2015): the GAN's non-saturating loss with convolutional networks.
 
-Radford et al.'s rules, scaled down to 32x32 grayscale digits and a CPU:
+Radford et al.'s rules, scaled down to 32x32 digits (grayscale, or stacked as RGB) and a CPU:
 - no pooling: G upsamples with 4x4 stride-2 transposed convolutions, D downsamples with 4x4 stride-2
   convolutions; no fully connected hidden layers;
 - BatchNorm in G (all but the output layer) and in D (all but the input layer);
@@ -69,7 +69,7 @@ class DCGAN(GAN):
     def build(self, data, config):
         """`hidden` sets the width: G's last hidden layer and D's first have 2 * hidden channels."""
         if data.kind != "images":
-            raise ValueError(f"the dcgan variant has convolutional networks for images (digits); {data.name} is a set of 2-D points: "
+            raise ValueError(f"the dcgan variant has convolutional networks for images (digits, stacked-digits); {data.name} is a set of 2-D points: "
                              "train it with gan, gan-ns, wgan or wgan-gp.")  # fmt: skip
         nets = generator(config.z_dim, config.hidden, data.channels), discriminator(config.hidden, data.channels)
         for net in nets:

@@ -8,7 +8,6 @@ time column) on the CPU.
 
 from __future__ import annotations
 
-import functools
 import math
 from pathlib import Path
 
@@ -55,8 +54,6 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: boo
     generator, discriminator = variant.build(data, config)
     opt_d, opt_g = variant.optimizers(generator, discriminator, config)
     draws = torch.Generator().manual_seed(config.seed + 1)  # data batches and noise
-    fixed_z = torch.randn(config.eval_n, config.z_dim, generator=torch.Generator().manual_seed(config.seed + 2))
-    held_out = data.held_out(config.eval_n, with_labels=True) if variant.conditional else data.held_out(config.eval_n)
     start = 0
     checkpoint_path = run_dir / CHECKPOINT
     if resume:
@@ -70,7 +67,7 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: boo
         draws.set_state(state["draws"])
         torch.set_rng_state(state["torch_rng"])  # the global generator (WGAN-GP's interpolation weights)
         start = state["step"]
-    logger = TrainingLogger(run_dir, reference=data.name, eval_n=config.eval_n, seed=config.seed, resume=resume,
+    logger = TrainingLogger(run_dir, reference=data.reference, eval_n=config.eval_n, seed=config.seed, resume=resume,
                             manifest={**(manifest or {}), "variant": variant.name, "data": data.name, "config": config.to_dict()})  # fmt: skip
     logger.truncate(start)
 
@@ -82,35 +79,19 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: boo
                         checkpoint_path)  # fmt: skip
         logger.flush()
 
-    # Conditional variants (cgan) also get labels: () or (labels,) goes after the samples in d_loss and g_loss.
-    def real_batch(n: int) -> tuple[torch.Tensor, tuple]:
-        """Training samples, and for conditional variants their own labels."""
-        if not variant.conditional:
-            return data.batch(n, draws), ()
-        real, labels = data.batch(n, draws, with_labels=True)
-        return real, (labels,)
-
-    def generate(n: int) -> tuple[torch.Tensor, tuple]:
-        """G's samples from fresh noise, and for conditional variants the uniform random labels asked for."""
-        z = torch.randn(n, config.z_dim, generator=draws)
-        if not variant.conditional:
-            return generator(z), ()
-        labels = torch.randint(0, data.n_classes, (n,), generator=draws)
-        return generator(z, labels), (labels,)
-
     for step in range(start, config.steps):
         for _ in range(config.n_critic):
-            real, real_labels = real_batch(config.batch_size)
+            real, real_extras = variant.real_batch(data, config.batch_size, draws)
             with torch.no_grad():
-                fake, fake_labels = generate(config.batch_size)
-            loss_d, out_real, out_fake = variant.d_loss(discriminator, real, fake, *real_labels, *fake_labels)
+                fake, fake_extras = variant.generate(generator, data, config.batch_size, draws, config)
+            loss_d, out_real, out_fake = variant.d_loss(discriminator, real, fake, *real_extras, *fake_extras)
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             norm_d = grad_norm(discriminator)
             opt_d.step()
             variant.after_d_step(discriminator)
-        fake, fake_labels = generate(config.batch_size)
-        loss_g = variant.g_loss(discriminator, fake, *fake_labels)
+        fake, fake_extras = variant.generate(generator, data, config.batch_size, draws, config)
+        loss_g = variant.g_loss(discriminator, fake, *fake_extras)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         norm_g = grad_norm(generator)
@@ -126,7 +107,7 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: boo
             )
         done = step + 1
         if done % config.eval_every == 0 or done == config.steps:
-            evaluate(variant, generator, discriminator, data, config, logger, done, fixed_z, held_out)
+            evaluate(variant, generator, discriminator, data, config, logger, done)
         if done % config.checkpoint_every == 0 or done == config.steps:
             checkpoint(done)
     logger.close()
@@ -134,43 +115,22 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: boo
 
 
 @torch.no_grad()
-def evaluate(variant, generator, discriminator, data, config, logger, step, fixed_z, held_out) -> None:
-    """Metrics on a fixed noise batch, D on held-out real vs fresh fake samples, a sample plot.
-
-    Conditional variants: the fixed and fresh noise get the labels 0, 1, ..., 9, 0, 1, ... (so each
-    row of the sample grid counts 0 to 7, then 8, 9, 0, ...), D sees the held-out images with their
-    own labels, and `class_accuracy` records the share of the fixed batch that the digits
-    classifier labels with the class asked for.
-    The networks run in eval mode (BatchNorm uses its running statistics, as `sample` does)."""
+def evaluate(variant, generator, discriminator, data, config, logger, step) -> None:
+    """Log the variant's evaluation (metrics of G's samples on a fixed batch, D's calibration on
+    held-out real vs fresh fake samples, its extra scalars) and save a sample plot. The networks run
+    in eval mode (BatchNorm uses its running statistics, as `sample` does)."""
     generator.eval()
     discriminator.eval()
-    fresh_z = torch.randn(config.eval_n, config.z_dim, generator=torch.Generator().manual_seed(config.seed + step))
-    extra = {}
-    if variant.conditional:
-        labels = torch.arange(config.eval_n) % data.n_classes
-        (real, real_labels), fake = held_out, generator(fixed_z, labels)
-        d_real, d_fake = discriminator(real, real_labels), discriminator(generator(fresh_z, labels), labels)
-        extra["class_accuracy"] = float((digits_classifier().extract(to_uint8(fake))["modes"] == labels.numpy()).mean())
-    else:
-        fake = generator(fixed_z)
-        d_real, d_fake = discriminator(held_out), discriminator(generator(fresh_z))
-    samples = to_uint8(fake) if data.kind == "images" else fake.numpy().astype("float64")
-    logger.evaluate(step, fake=samples, d_real=variant.as_logged(d_real), d_fake=variant.as_logged(d_fake), **extra)
+    result = variant.evaluation(generator, discriminator, data, config, step)
+    samples = to_uint8(result.fake) if data.kind == "images" else result.fake.numpy().astype("float64")
+    logger.evaluate(step, fake=samples, d_real=variant.as_logged(result.d_real), d_fake=variant.as_logged(result.d_fake), **result.extra)
     path, title = logger.run_dir / "samples" / f"step_{step:06d}.png", f"{variant.name} on {data.name}, step {step}"
     if data.kind == "images":
         save_grid(samples[:64].numpy(), path)
     else:
-        plot_points(fake.numpy(), data, path, title)
+        plot_points(result.fake.numpy(), data, path, title)
     generator.train()
     discriminator.train()
-
-
-@functools.cache
-def digits_classifier():
-    """ganeval's digits CNN, which labels generated digits for the class accuracy of conditional runs."""
-    from ganeval.features.digits import DigitsExtractor
-
-    return DigitsExtractor()
 
 
 def save_grid(images, path: Path, columns: int = 8, pad: int = 2) -> None:

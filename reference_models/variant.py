@@ -2,27 +2,53 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 from torch import nn
 
 from reference_models.config import TrainConfig
+from reference_models.data import training_data
 from reference_models.nets import mlp
 
 
+def noise(n: int, z_dim: int, seed: int) -> torch.Tensor:
+    """n standard normal z vectors drawn with their own seeded generator (fixed batches, sampling)."""
+    return torch.randn(n, z_dim, generator=torch.Generator().manual_seed(seed))
+
+
+class Evaluation(NamedTuple):
+    """What one evaluation records: G's samples for the metrics and the sample plot, D's raw outputs
+    on held-out real and on fresh generated samples (for its calibration), and extra scalars."""
+
+    fake: torch.Tensor
+    d_real: torch.Tensor
+    d_fake: torch.Tensor
+    extra: dict
+
+
 class Variant:
-    """A GAN variant: its networks, optimisers, losses and defaults. Subclasses override the losses."""
+    """A GAN variant: its networks, optimisers, losses and defaults. Subclasses override the losses.
+
+    The loop calls d_loss(D, real, fake, *real_extras, *fake_extras) and g_loss(D, fake, *fake_extras),
+    where the extras come from `real_batch` and `generate`: none for plain GANs, the labels for cgan.
+    """
 
     name: str = ""
     description: str = ""
     defaults = TrainConfig()
     outputs_probability = True  # D's output is a logit (logged as a probability); WGAN critics give scores
-    conditional = False  # True: G takes (z, labels), D takes (x, labels), and the losses take the labels too (cgan)
+    conditional = False  # True: G and D also take class labels (cgan); `sample` can draw one class
+
+    def training_data(self, name: str):
+        """The data this variant trains on for a bundled set name (cyclegan pairs two domains)."""
+        return training_data(name)
 
     def build(self, data, config: TrainConfig) -> tuple[nn.Module, nn.Module]:
         """Generator (z -> sample) and discriminator (sample -> one logit or score), chosen by data.kind."""
         if data.kind != "points":
             raise ValueError(f"the {self.name} variant has MLPs for 2-D points (ring8, grid25); {data.name} is an image set: "
-                             "train it with one of the image variants (dcgan, cgan).")  # fmt: skip
+                             "train it with one of the image variants (dcgan, cgan, cyclegan).")  # fmt: skip
         return mlp(config.z_dim, config.hidden, 2), mlp(2, config.hidden, 1, leaky=True)
 
     def optimizers(self, generator: nn.Module, discriminator: nn.Module, config: TrainConfig):
@@ -30,6 +56,14 @@ class Variant:
             torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=config.betas),
             torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=config.betas),
         )
+
+    def real_batch(self, data, n: int, draws: torch.Generator) -> tuple[torch.Tensor, tuple]:
+        """n real training samples, and the extras d_loss takes after the samples."""
+        return data.batch(n, draws), ()
+
+    def generate(self, generator: nn.Module, data, n: int, draws: torch.Generator, config: TrainConfig) -> tuple[torch.Tensor, tuple]:
+        """n samples of G from fresh noise, and the extras the losses take after them."""
+        return generator(torch.randn(n, config.z_dim, generator=draws)), ()
 
     def d_loss(self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(loss, D's raw output on real, on fake) for one discriminator step."""
@@ -44,3 +78,19 @@ class Variant:
     def as_logged(self, outputs: torch.Tensor) -> torch.Tensor:
         """D's outputs as logged: probabilities for logit outputs, raw scores for critics."""
         return torch.sigmoid(outputs) if self.outputs_probability else outputs
+
+    def evaluation(self, generator: nn.Module, discriminator: nn.Module, data, config: TrainConfig, step: int) -> Evaluation:
+        """G on a fixed noise batch (the same at every evaluation), D on held-out real samples and on
+        G's samples from noise drawn afresh for this step. Runs under no_grad, networks in eval mode."""
+        fixed, fresh = noise(config.eval_n, config.z_dim, config.seed + 2), noise(config.eval_n, config.z_dim, config.seed + step)
+        return Evaluation(generator(fixed), discriminator(data.held_out(config.eval_n)), discriminator(generator(fresh)), {})
+
+    def sample(self, generator: nn.Module, data, config: TrainConfig, n: int, seed: int, label: int | None = None) -> torch.Tensor:
+        """n samples of a trained G (in G's output range) from noise drawn with `seed`."""
+        self.refuse_label(label)
+        return generator(noise(n, config.z_dim, seed))
+
+    def refuse_label(self, label: int | None) -> None:
+        if label is not None:
+            raise ValueError(f"this run's variant, {self.name}, is unconditional: it cannot draw a given class; "
+                             "sample without a label, or train a conditional variant (cgan).")  # fmt: skip

@@ -1,4 +1,6 @@
-"""Image trainers (dcgan and cgan on digits): the log, sample grids, resume, sample -> PNGs -> score, refusals."""
+"""Image trainers (dcgan, cgan, cyclegan on digits; dcgan on stacked digits): the log, sample grids, resume, sample -> PNGs -> score, refusals."""
+
+import json
 
 import pandas as pd
 import pytest
@@ -84,9 +86,54 @@ def test_cgan_on_digits_logs_class_accuracy_resumes_and_samples_a_class(tmp_path
 
 
 def test_points_and_image_variants_refuse_the_other_kind(tmp_path):
-    with pytest.raises(ValueError, match="the dcgan variant has convolutional networks for images \\(digits\\); "
+    with pytest.raises(ValueError, match="the dcgan variant has convolutional networks for images \\(digits, stacked-digits\\); "
                        "ring8 is a set of 2-D points: train it with gan, gan-ns, wgan or wgan-gp"):  # fmt: skip
         reference_models.train("dcgan", "ring8", out=tmp_path / "a", steps=2)
     with pytest.raises(ValueError, match="the gan variant has MLPs for 2-D points \\(ring8, grid25\\); digits is an image set: "
-                       "train it with one of the image variants \\(dcgan, cgan\\)"):  # fmt: skip
+                       "train it with one of the image variants \\(dcgan, cgan, cyclegan\\)"):  # fmt: skip
         reference_models.train("gan", "digits", out=tmp_path / "b", steps=2)
+    with pytest.raises(ValueError, match="cyclegan translates digits into thick digits: train it with --data digits; got 'ring8'"):
+        reference_models.train("cyclegan", "ring8", out=tmp_path / "c", steps=2)
+    with pytest.raises(ValueError, match="the image variants train on digits or stacked-digits; got 'digits-thick'"):
+        reference_models.train("dcgan", "digits-thick", out=tmp_path / "d", steps=2)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_cyclegan_logs_translation_quality_resumes_and_translates(tmp_path):
+    settings = {**FAST, "eval_every": 2, "checkpoint_every": 2}
+    whole = reference_models.train("cyclegan", "digits", out=tmp_path / "whole", steps=4, seed=3, **settings)
+    steps, evals, manifest = load_log(whole)
+    assert steps.step.tolist() == [0, 1, 2, 3] and evals.step.tolist() == [2, 4]
+    assert manifest["variant"] == "cyclegan" and manifest["reference"] == "digits-thick"
+    assert evals.label_preservation.between(0, 1).all() and (evals.cycle_error > 0).all() and evals.fid.notna().all()
+    assert steps.d_real.between(0, 1).all() and set(evals.d_input) == {"probability"}
+
+    # interrupted after 2 steps (a checkpoint), then resumed to 4: the same weights and log
+    reference_models.train("cyclegan", "digits", out=tmp_path / "split", steps=2, seed=3, **settings)
+    _same_runs(whole, reference_models.train("cyclegan", "digits", out=tmp_path / "split", steps=4, seed=3, resume=True, **settings))
+
+    translated = reference_models.load(whole).sample(6, seed=1)
+    assert translated.shape == (6, 1, 32, 32) and translated.dtype.name == "uint8"
+    with pytest.raises(ValueError, match="unconditional"):
+        reference_models.load(whole).sample(2, label=3)
+
+
+def test_thick_digits_domain_keeps_labels_and_differs_from_digits():
+    """cyclegan's target domain: thicker strokes (more ink, never less), the same digits as far as the classifier sees."""
+    from ganeval.data import get_bundled
+    from ganeval.features.digits import DigitsExtractor
+
+    digits, labels = get_bundled("digits").sample()
+    thick, thick_labels = get_bundled("digits-thick").sample()
+    assert (thick >= digits).all() and thick.mean() > 1.2 * digits.mean() and (thick_labels == labels).all()
+    assert (DigitsExtractor().extract(torch.from_numpy(thick))["modes"] == labels).mean() > 0.99
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_dcgan_on_stacked_digits_scores_against_1000_modes(tmp_path):
+    run = reference_models.train("dcgan", "stacked-digits", out=tmp_path / "s", steps=2, seed=0, **{**FAST, "eval_every": 2})
+    _, evals, manifest = load_log(run)
+    assert manifest["reference"] == "stacked-digits" and len(json.loads(evals.mode_counts.iloc[-1])) == 1000
+    assert reference_models.load(run).sample(3, seed=0).shape == (3, 3, 32, 32)
+    images, labels = reference_models.data.ImageData("stacked-digits").batch(5, torch.Generator().manual_seed(0), with_labels=True)
+    assert images.shape == (5, 3, 32, 32) and labels.max() < 1000

@@ -45,6 +45,13 @@ def _digits(n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return images[pick], labels[pick]
 
 
+def _thick_digits(n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from ganeval.data.digits import thicken
+
+    images, labels = _digits(n, seed)
+    return thicken(images), labels
+
+
 def _stacked(n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
     from ganeval.data.digits import stacked_digits
 
@@ -60,6 +67,8 @@ BUNDLED: dict[str, Bundled] = {
     for b in [
         Bundled("digits", "images", 10, "digits", 1, None, False, _digits,
                 "scikit-learn's 1,797 handwritten 8x8 digits, upsampled to 32x32 grayscale (10 modes)"),
+        Bundled("digits-thick", "images", 10, "digits", 1, None, False, _thick_digits,
+                "the digits with strokes thickened by a 3x3 maximum filter: cyclegan's target domain (10 modes)"),
         Bundled("stacked-digits", "images", 1000, "digits", 3, 10_000, True, _stacked,
                 "three digits stacked as RGB channels, drawn with a seed (1,000 modes)"),
         Bundled("ring8", "points", 8, "points", 0, 10_000, True, _mixture(RING8),
