@@ -11,7 +11,10 @@ Files in the run folder (schema in the README), each rewritten atomically on `fl
   evals.csv      one row per evaluation: step, the metrics of the generated samples against the
                  reference (fid, precision, recall, modes_covered, mode_kl, ...), the discriminator's
                  calibration on held-out real vs fresh fake samples (d_accuracy, d_auc, d_brier, d_ece,
-                 d_mean_real, d_mean_fake) and mode_counts (JSON list of samples per mode)
+                 d_mean_real, d_mean_fake), d_reliability (JSON: the reliability curve's bins),
+                 mode_counts (JSON list of samples per mode) and diversity (mean pairwise feature
+                 distance of the generated batch over the real set's)
+  samples/step_NNNNNN.npy  for 2-D points: up to 500 of the evaluated samples, for the report's scatter plots
   manifest.json  free-form run description (variant, hyper-parameters, seed, versions), the
                  reference, the extractor's provenance and whether the run finished
 """
@@ -28,10 +31,25 @@ import pandas as pd
 from ganeval import __version__
 from ganeval.atomic import atomic_write
 from ganeval.data.arrays import as_samples
+from ganeval.diagnostics.calibration import reliability_json
 from ganeval.features.extract import extract_array
 from ganeval.metrics import MetricOptions, Samples, applicable_metrics, compute_metrics, discriminator_calibration
 
 EVAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl", "high_quality_fraction")
+DIVERSITY_N = 500  # samples per side for the mean pairwise distance (a seeded subsample)
+POINTS_SAVED = 500  # 2-D samples kept per evaluation for the report's scatter plots
+
+
+def mean_pairwise_distance(features: np.ndarray, n: int = DIVERSITY_N, seed: int = 0) -> float:
+    """Mean Euclidean distance between distinct rows of features (a seeded subsample of n rows), float64."""
+    features = np.asarray(features, dtype=np.float64).reshape(len(features), -1)
+    if len(features) > n:
+        features = features[np.sort(np.random.default_rng(seed).choice(len(features), n, replace=False))]
+    if len(features) < 2:
+        return float("nan")
+    squared = (features**2).sum(axis=1)
+    distances = np.sqrt(np.maximum(squared[:, None] + squared[None, :] - 2 * features @ features.T, 0.0))
+    return float(distances[np.triu_indices(len(features), 1)].mean())
 
 
 def _scalar(value) -> float:
@@ -67,6 +85,7 @@ class TrainingLogger:
         self.manifest = {"ganeval_version": __version__, "reference": None if reference is None else str(reference),
                          **(manifest or {}), "finished": False}  # fmt: skip
         self.extractor = self.real = self.options = None
+        self._real_spread: float | None = None
         if reference is not None:
             self._prepare_reference(reference, extractor, eval_n)
         if resume and (self.run_dir / "steps.csv").exists():
@@ -108,14 +127,30 @@ class TrainingLogger:
             row.update({name: interval.value for name, interval in compute_metrics(names, self.real, fake_samples, self.options).items()})
             if "modes" in outputs and self.extractor.n_modes:
                 row["mode_counts"] = json.dumps(np.bincount(outputs["modes"], minlength=self.extractor.n_modes).tolist())
+            row["diversity"] = self._diversity(outputs["features"])
+            if kind == "points":
+                self._save_points(step, samples)
         if d_real is not None and d_fake is not None:
             c = discriminator_calibration(_as_array(d_real), _as_array(d_fake))
             row.update(d_accuracy=c.accuracy, d_auc=c.auc, d_brier=c.brier, d_ece=c.ece,
-                       d_mean_real=c.mean_d_real, d_mean_fake=c.mean_d_fake, d_input=c.input_kind)  # fmt: skip
+                       d_mean_real=c.mean_d_real, d_mean_fake=c.mean_d_fake, d_input=c.input_kind,
+                       d_reliability=reliability_json(c.reliability))  # fmt: skip
         row.update({key: _scalar(value) for key, value in values.items()})
         self.evals.append(row)
         self.flush()
         return row
+
+    def _diversity(self, fake_features) -> float:
+        """Mean pairwise distance of the generated features over the real set's (1: as spread as the data)."""
+        if self._real_spread is None:
+            self._real_spread = mean_pairwise_distance(self.real.features, seed=self.seed)
+        spread = mean_pairwise_distance(fake_features, seed=self.seed)
+        return spread / self._real_spread if self._real_spread > 0 else float("nan")
+
+    def _save_points(self, step: int, points: np.ndarray) -> None:
+        """Up to POINTS_SAVED of the evaluated 2-D samples, as samples/step_NNNNNN.npy."""
+        with atomic_write(self.run_dir / "samples" / f"step_{int(step):06d}.npy") as stream:
+            np.save(stream, points[:POINTS_SAVED].astype(np.float32))
 
     def truncate(self, step: int) -> None:
         """Keep what was logged before training step `step` ran: step rows below it, evaluations at

@@ -1,0 +1,238 @@
+"""Mode collapse, from the evaluations (evals.csv): which modes the generator covers over time,
+recall falling while precision holds, sample diversity, and collapse events.
+
+Modes come from `mode_counts` (generated samples per mode, nearest mode for mixtures, classifier
+label for images) when logged: a mode is *hit* when it holds at least a quarter of its fair share
+of the samples, so a mode kept alive by a few stray samples does not count. Logs without
+mode_counts use `modes_covered`. `diversity` (mean pairwise feature distance of a generated batch
+over the real set's) and recall complete the picture.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from ganeval.diagnostics.findings import COLLAPSE, Finding
+
+# A mode is hit when it holds at least a quarter of a uniform generator's share (1 / n_modes).
+MODE_HIT_SHARE = 0.25
+# Collapsed: fewer than half of the modes hit ...
+COLLAPSE_COVERAGE = 0.5
+# ... or a quarter of the modes the run had reached lost (losing one of eight is ordinary noise).
+MODE_LOSS_FRACTION = 0.25
+# Diversity below half the real set's: samples bunch together even where modes are not labelled.
+DIVERSITY_COLLAPSE = 0.5
+# Without modes or diversity: recall falls to half its best (from at least 0.2) while precision
+# keeps 70% of its level at that best: the samples stay realistic but stop covering the data.
+RECALL_DROP, RECALL_MIN_BEST, PRECISION_HOLD = 0.5, 0.2, 0.7
+# The collapse starts after the last evaluation whose coverage, diversity and recall were all within
+# 10% of their best before it: a decline that leads into the collapse belongs to it, noise does not.
+ONSET_TOLERANCE = 0.9
+# Severity: high when at most a quarter of the modes are left, or the collapse lasts to the end.
+HIGH_COVERAGE = 0.25
+
+
+def _counts(evals: pd.DataFrame) -> pd.DataFrame | None:
+    """step x mode matrix of generated samples per mode (None when mode_counts is not logged)."""
+    if evals is None or evals.empty or "mode_counts" not in evals or evals["mode_counts"].isna().all():
+        return None
+    rows, steps = [], []
+    for step, text in zip(evals["step"], evals["mode_counts"]):
+        if isinstance(text, str) and text.strip():
+            rows.append(json.loads(text))
+            steps.append(int(step))
+    if not rows:
+        return None
+    width = max(len(r) for r in rows)
+    matrix = np.array([r + [0] * (width - len(r)) for r in rows], dtype=float)
+    return pd.DataFrame(matrix, index=pd.Index(steps, name="step"), columns=pd.RangeIndex(width, name="mode"))
+
+
+def mode_histogram(evals: pd.DataFrame) -> pd.DataFrame:
+    """Long frame: step, mode, count, share (of that evaluation's samples); empty without mode_counts."""
+    counts = _counts(evals)
+    if counts is None:
+        return pd.DataFrame(columns=["step", "mode", "count", "share"])
+    shares = counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
+    frame = counts.stack().rename("count").to_frame().join(shares.stack().rename("share")).reset_index()
+    return frame[["step", "mode", "count", "share"]]
+
+
+def modes_hit(counts: pd.DataFrame) -> pd.DataFrame:
+    """Boolean step x mode matrix: the mode holds at least MODE_HIT_SHARE of its fair share."""
+    n = counts.shape[1]
+    shares = counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
+    return shares >= MODE_HIT_SHARE / n
+
+
+def n_modes_of(evals: pd.DataFrame, manifest: dict | None = None) -> int | None:
+    """How many modes the data has: mode_counts' length, the bundled set named in the manifest, or
+    the most modes_covered ever reached."""
+    counts = _counts(evals)
+    if counts is not None:
+        return counts.shape[1]
+    name = (manifest or {}).get("data") or (manifest or {}).get("reference")
+    if name:
+        try:
+            from ganeval.data.bundled import get_bundled
+
+            return int(get_bundled(str(name)).n_modes)
+        except (ValueError, KeyError, AttributeError):
+            pass
+    if evals is not None and "modes_covered" in evals and evals["modes_covered"].notna().any():
+        return int(evals["modes_covered"].max()) or None
+    return None
+
+
+def _column(evals: pd.DataFrame, name: str) -> np.ndarray | None:
+    if evals is None or name not in evals or evals[name].isna().all():
+        return None
+    return pd.to_numeric(evals[name], errors="coerce").to_numpy(dtype=float)
+
+
+def coverage_timeline(evals: pd.DataFrame, n_modes: int | None = None) -> pd.DataFrame:
+    """Per evaluation: step, modes_hit, n_modes, coverage (modes_hit / n_modes), modes_covered,
+    mode_kl, precision, recall, diversity (those logged), and collapsed (see `collapsed_mask`)."""
+    if evals is None or evals.empty or "step" not in evals:
+        return pd.DataFrame(columns=["step", "modes_hit", "n_modes", "coverage", "collapsed"])
+    evals = evals.sort_values("step").reset_index(drop=True)
+    frame = pd.DataFrame({"step": evals["step"].astype(int)})
+    counts = _counts(evals)
+    if counts is not None:
+        hit = modes_hit(counts).sum(axis=1)
+        frame["modes_hit"] = frame["step"].map(hit).astype(float)
+        frame["n_modes"] = counts.shape[1]
+    elif _column(evals, "modes_covered") is not None:
+        n = n_modes or int(np.nanmax(_column(evals, "modes_covered"))) or 1
+        frame["modes_hit"] = _column(evals, "modes_covered")
+        frame["n_modes"] = n
+    if "modes_hit" in frame:
+        frame["coverage"] = frame["modes_hit"] / frame["n_modes"]
+    for name in ("modes_covered", "mode_kl", "precision", "recall", "diversity", "high_quality_fraction"):
+        values = _column(evals, name)
+        if values is not None:
+            frame[name] = values
+    frame["collapsed"] = collapsed_mask(frame)
+    return frame
+
+
+def _running_best(values: np.ndarray) -> np.ndarray:
+    return np.fmax.accumulate(np.where(np.isfinite(values), values, -np.inf))
+
+
+def collapsed_mask(timeline: pd.DataFrame) -> np.ndarray:
+    """Whether each evaluation looks collapsed: coverage below COLLAPSE_COVERAGE or a quarter of
+    the best coverage so far lost; diversity below DIVERSITY_COLLAPSE; or, when neither modes nor
+    diversity are logged, recall halved from its best while precision holds."""
+    n = len(timeline)
+    mask = np.zeros(n, dtype=bool)
+    if "coverage" in timeline:
+        coverage = timeline["coverage"].to_numpy(dtype=float)
+        best = _running_best(coverage)
+        mask |= coverage < COLLAPSE_COVERAGE
+        mask |= coverage <= (1 - MODE_LOSS_FRACTION) * best
+    if "diversity" in timeline:
+        mask |= timeline["diversity"].to_numpy(dtype=float) < DIVERSITY_COLLAPSE
+    if "coverage" not in timeline and "diversity" not in timeline and {"recall", "precision"} <= set(timeline):
+        recall, precision = timeline["recall"].to_numpy(dtype=float), timeline["precision"].to_numpy(dtype=float)
+        for i in range(n):
+            best = int(np.nanargmax(np.where(np.isfinite(recall[: i + 1]), recall[: i + 1], -np.inf)))
+            if recall[best] >= RECALL_MIN_BEST and recall[i] <= RECALL_DROP * recall[best] and precision[i] >= PRECISION_HOLD * precision[best]:
+                mask[i] = True
+    return mask
+
+
+def _health(timeline: pd.DataFrame) -> np.ndarray:
+    """Each evaluation's collapse signals (coverage, diversity, recall) over their best so far, the
+    worst of them: 1 = as good as it has been."""
+    parts = []
+    for name in ("coverage", "diversity", "recall"):
+        if name in timeline:
+            values = timeline[name].to_numpy(dtype=float)
+            best = _running_best(values)
+            parts.append(np.where(best > 0, values / np.where(best > 0, best, 1), 1.0))
+    return np.nanmin(np.vstack(parts), axis=0) if parts else np.ones(len(timeline))
+
+
+def missing_modes(evals: pd.DataFrame, step: int | None = None) -> list[int]:
+    """Modes not hit at evaluation `step` (default: the last); empty without mode_counts."""
+    counts = _counts(evals)
+    if counts is None:
+        return []
+    hit = modes_hit(counts)
+    row = hit.iloc[-1] if step is None else hit.loc[step]
+    return [int(m) for m in row.index[~row.to_numpy()]]
+
+
+def _range_text(modes: list[int]) -> str:
+    return ", ".join(str(m) for m in modes[:12]) + (f" and {len(modes) - 12} more" if len(modes) > 12 else "")
+
+
+def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None) -> list[Finding]:
+    """One finding per stretch of collapsed evaluations: start step, modes lost, which modes are
+    missing, recall and precision, and whether (and at which step) it recovered."""
+    timeline = coverage_timeline(evals, n_modes)
+    if timeline.empty or not timeline["collapsed"].any():
+        return []
+    counts = _counts(evals.sort_values("step"))
+    steps = timeline["step"].to_numpy()
+    health = _health(timeline)
+    mask = timeline["collapsed"].to_numpy()
+    findings = []
+    padded = np.r_[False, mask, False]
+    edges = np.flatnonzero(np.diff(padded.astype(int)))
+    for first, stop in zip(edges[::2], edges[1::2]):
+        last = stop - 1
+        onset = first
+        while onset > 0 and health[onset - 1] < ONSET_TOLERANCE and not mask[onset - 1]:
+            onset -= 1
+        before = onset - 1  # the last healthy evaluation, if any
+        event = timeline.iloc[first : last + 1]
+        recovered = last + 1 < len(timeline)
+        evidence: dict = {"recovered": bool(recovered), "evaluations": int(last - first + 1), "from_first_evaluation": bool(before < 0)}
+        parts = []
+        if "modes_hit" in timeline:
+            worst = int(event["modes_hit"].idxmin())
+            n = int(timeline["n_modes"].iloc[0])
+            modes_min = int(timeline["modes_hit"].iloc[worst])
+            modes_before = int(timeline["modes_hit"].iloc[: first].max()) if first > 0 else None
+            evidence.update(n_modes=n, modes_min=modes_min, modes_before=modes_before,
+                            modes_lost=None if modes_before is None else modes_before - modes_min,
+                            coverage_min=modes_min / n)  # fmt: skip
+            if counts is not None:
+                missing = missing_modes(evals, int(timeline["step"].iloc[worst]))
+                evidence["missing_modes"] = missing
+                dominant = counts.loc[event["step"].to_numpy()].to_numpy().argmax(axis=1)
+                evidence["dominant_mode_changes"] = int(np.count_nonzero(np.diff(dominant)))
+            if modes_before is None:
+                parts.append(f"from the first evaluation (step {int(steps[first])}) the samples hit only {modes_min} of {n} modes")
+            else:
+                parts.append(f"the samples fell from {modes_before} to {modes_min} of {n} modes hit")
+            if evidence.get("missing_modes"):
+                parts[-1] += f" (missing: {_range_text(evidence['missing_modes'])})"
+            if evidence.get("dominant_mode_changes", 0) >= 2:
+                parts.append(f"the dominant mode hopped {evidence['dominant_mode_changes']} times")
+        if "diversity" in timeline:
+            evidence["diversity_min"] = float(event["diversity"].min())
+            parts.append(f"diversity {evidence['diversity_min']:.2f} of the real set's")
+        if {"recall", "precision"} <= set(timeline):
+            base = timeline.iloc[before] if before >= 0 else None
+            evidence.update(recall_min=float(event["recall"].min()), precision_at_recall_min=float(event.loc[event["recall"].idxmin(), "precision"]))
+            if base is not None:
+                evidence.update(recall_before=float(base["recall"]), precision_before=float(base["precision"]))
+                parts.append(f"recall {base['recall']:.2f} -> {evidence['recall_min']:.2f} while precision went "
+                             f"{base['precision']:.2f} -> {evidence['precision_at_recall_min']:.2f}")  # fmt: skip
+        if "mode_kl" in timeline:
+            evidence["mode_kl_max"] = float(event["mode_kl"].max())
+        start = int(steps[onset])
+        end = int(steps[last + 1]) if recovered else None
+        coverage_min = evidence.get("coverage_min", 1.0)
+        severity = ("high" if coverage_min <= HIGH_COVERAGE or (not recovered and len(event) >= 2) else
+                    "medium" if len(event) >= 2 or not recovered else "low")  # fmt: skip
+        tail = f"recovered by step {end}" if recovered else "not recovered by the end"
+        sentence = "; ".join(parts) if parts else "the samples lost their spread"
+        findings.append(Finding(COLLAPSE, start, end, severity, evidence, f"From step {start}: {sentence}; {tail}." if before >= 0 else f"{sentence[0].upper()}{sentence[1:]}; {tail}."))
+    return findings

@@ -1,0 +1,97 @@
+"""One call that runs every detector over a run's log: `diagnose(steps, evals, manifest)`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ganeval.diagnostics.calibration import detect_miscalibration
+from ganeval.diagnostics.collapse import coverage_timeline, detect_collapse, n_modes_of
+from ganeval.diagnostics.findings import RunDiagnosis, verdict
+from ganeval.diagnostics.logger import load_log
+from ganeval.diagnostics.stability import (
+    detect_d_dominance, detect_divergence, detect_gradient_spikes, detect_oscillation, equilibrium,
+)  # fmt: skip
+
+
+def _last(frame: pd.DataFrame, column: str):
+    if frame is None or frame.empty or column not in frame:
+        return None
+    values = pd.to_numeric(frame[column], errors="coerce").dropna()
+    return float(values.iloc[-1]) if len(values) else None
+
+
+def summarize(steps: pd.DataFrame, evals: pd.DataFrame, manifest: dict) -> dict:
+    """Headline numbers of a run: its length, the last evaluation's metrics and D at the end."""
+    summary = {
+        "variant": manifest.get("variant"), "data": manifest.get("data") or manifest.get("reference"),
+        "finished": manifest.get("finished"), "steps_logged": int(len(steps)),
+        "last_step": int(steps["step"].max()) if len(steps) else None, "evaluations": int(len(evals)),
+    }  # fmt: skip
+    for column in ("fid", "precision", "recall", "coverage", "mode_kl", "modes_covered", "diversity", "d_accuracy", "d_auc", "d_ece", "d_brier"):
+        value = _last(evals, column)
+        if value is not None:
+            summary[f"{column}_end"] = value
+    if evals is not None and "fid" in evals and evals["fid"].notna().any():
+        summary["fid_best"] = float(evals["fid"].min())
+    timeline = coverage_timeline(evals, n_modes_of(evals, manifest))
+    if "modes_hit" in timeline and len(timeline):
+        summary["modes_hit_end"] = int(timeline["modes_hit"].iloc[-1])
+        summary["n_modes"] = int(timeline["n_modes"].iloc[-1])
+    summary.update(equilibrium(steps, evals))
+    return summary
+
+
+def healthy_sentence(summary: dict) -> str:
+    """The healthy verdict's explanation with the run's end numbers."""
+    parts = []
+    if "modes_hit_end" in summary:
+        parts.append(f"{summary['modes_hit_end']} of {summary['n_modes']} modes hit")
+    if "fid_end" in summary:
+        parts.append(f"FID {summary['fid_end']:.3g}")
+    if "d_accuracy_end" in summary:
+        parts.append(f"D's held-out accuracy {summary['d_accuracy_end']:.2f} (0.5 is chance)")
+    if "d_real_end" in summary:
+        parts.append(f"D(x) {summary['d_real_end']:.2f} and D(G(z)) {summary['d_fake_end']:.2f}")
+    numbers = f" at the end, {', '.join(parts)}" if parts else ""
+    return f"Healthy: no divergence, lasting collapse or D dominance{numbers}."
+
+
+def diagnose(steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: dict | None = None, run: str | None = None) -> RunDiagnosis:
+    """Every detector over one run's log (frames as `load_log` returns them): the findings sorted
+    by start step, the verdict with its one-sentence explanation, and summary numbers."""
+    if steps is None or steps.empty or "step" not in steps:
+        raise ValueError(f"the training log{f' of {run}' if run else ''} has no step rows; log at least one step with TrainingLogger.step.")
+    evals = pd.DataFrame() if evals is None else evals
+    manifest = manifest or {}
+    steps = steps.sort_values("step").reset_index(drop=True)
+    if not evals.empty:
+        evals = evals.sort_values("step").reset_index(drop=True)
+    findings = (
+        detect_divergence(steps, evals)
+        + detect_collapse(evals, n_modes_of(evals, manifest))
+        + detect_d_dominance(steps, evals)
+        + detect_oscillation(steps)
+        + detect_miscalibration(evals)
+        + detect_gradient_spikes(steps)
+    )
+    findings.sort(key=lambda f: (np.inf if f.start_step is None else f.start_step, -f.rank))
+    summary = summarize(steps, evals, manifest)
+    name, explanation = verdict(findings)
+    if name == "healthy" and not any(f.rank >= 1 for f in findings):
+        explanation = healthy_sentence(summary)
+    return RunDiagnosis(name, explanation, findings, summary, run)
+
+
+def diagnose_run(run_dir) -> RunDiagnosis:
+    """`diagnose` over a run folder written by TrainingLogger (ValueError naming the folder when it holds no log)."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ValueError(f"{run_dir} is not a folder; point at a run folder written by TrainingLogger or `ganeval train`.")
+    try:
+        steps, evals, manifest = load_log(run_dir)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{run_dir}/steps.csv is empty; the run logged no steps yet.") from None
+    return diagnose(steps, evals, manifest, run=str(run_dir))

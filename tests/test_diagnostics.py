@@ -1,0 +1,259 @@
+"""Diagnostics on synthetic training logs with planted events, and the logger's diversity and reliability columns."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ganeval.data.mixtures import RING8
+from ganeval.diagnostics import Finding, RunDiagnosis, TrainingLogger, diagnose, diagnose_run, load_log
+from ganeval.diagnostics.calibration import calibration_over_time, chosen_steps, reliability_table
+from ganeval.diagnostics.collapse import coverage_timeline, mode_histogram, missing_modes
+from ganeval.diagnostics.stability import oscillation_windows, periodicity
+
+N_MODES = 8
+
+
+def synthetic_log(n=1000, eval_every=20, seed=0, collapse_at=None, collapse_to=(3, 4), recover_at=None, gradual=0,
+                  nan_at=None, explode_at=None, oscillate=None, dominate_at=None, fid_rise_at=None, ece=0.04,
+                  d_input="probability", spike_at=None, columns="all"):  # fmt: skip
+    """(steps, evals, manifest) of a healthy-looking run (noisy, autocorrelated losses; 8 of 8 modes),
+    with the events asked for planted into it."""
+    rng = np.random.default_rng(seed)
+    step = np.arange(n)
+
+    def ar_noise(scale, phi=0.9):
+        e = rng.standard_normal(n) * scale * np.sqrt(1 - phi**2)
+        out = np.empty(n)
+        out[0] = e[0]
+        for i in range(1, n):
+            out[i] = phi * out[i - 1] + e[i]
+        return out
+
+    loss_d = 1.3 + 0.1 * np.exp(-step / 200) + ar_noise(0.05) + rng.standard_normal(n) * 0.03
+    loss_g = 0.8 - 0.05 * np.exp(-step / 200) + ar_noise(0.05) + rng.standard_normal(n) * 0.03
+    d_real = 0.55 + ar_noise(0.02) + rng.standard_normal(n) * 0.01
+    d_fake = 0.45 + ar_noise(0.02) + rng.standard_normal(n) * 0.01
+    grad_d = np.exp(rng.normal(0.0, 0.25, n))
+    grad_g = np.exp(rng.normal(0.5, 0.25, n))
+    if oscillate is not None:
+        period, start = oscillate
+        wave = np.where(step >= start, np.sin(2 * np.pi * (step - start) / period), 0.0)
+        loss_d, loss_g = loss_d + 0.3 * wave, loss_g - 0.3 * wave
+        d_real, d_fake = d_real + 0.08 * wave, d_fake + 0.08 * wave
+    if dominate_at is not None:
+        ramp = np.clip((step - dominate_at) / 20, 0, 1)
+        d_real = d_real * (1 - ramp) + (0.97 + rng.standard_normal(n) * 0.005) * ramp
+        d_fake = d_fake * (1 - ramp) + (0.03 + rng.standard_normal(n) * 0.005) * ramp
+        loss_d = loss_d * (1 - ramp) + 0.06 * ramp
+        loss_g = loss_g * (1 - ramp) + 3.5 * ramp
+    if explode_at is not None:
+        loss_d = loss_d * np.exp(np.clip(step - explode_at, 0, None) / 25)
+    if spike_at is not None:
+        grad_d[spike_at] *= 40
+    steps = pd.DataFrame({"step": step, "time": step * 0.01, "loss_d": loss_d, "loss_g": loss_g, "d_real": d_real, "d_fake": d_fake,
+                          "grad_norm_d": grad_d, "grad_norm_g": grad_g, "lr_d": 1e-4, "lr_g": 1e-4})  # fmt: skip
+    if nan_at is not None:
+        steps = steps[steps.step <= nan_at].copy()
+        steps.loc[steps.step == nan_at, ["loss_d", "loss_g"]] = np.nan
+
+    rows = []
+    for s in range(eval_every, n + 1, eval_every):
+        if nan_at is not None and s > nan_at:
+            break
+        # how far the collapse has gone at this step: 0 before collapse_at, 1 once complete
+        level = 0.0
+        if collapse_at is not None and s >= collapse_at and (recover_at is None or s < recover_at):
+            level = 1.0 if gradual == 0 else min(1.0, (s - collapse_at + eval_every) / gradual)
+        probs = np.full(N_MODES, 1 / N_MODES)
+        if level > 0:
+            kept = np.zeros(N_MODES)
+            kept[list(collapse_to)] = 1 / len(collapse_to)
+            probs = (1 - level) * probs + level * kept
+        counts = rng.multinomial(2000, probs)
+        fid = 0.5 * np.exp(-s / 150) + 0.02 + abs(rng.normal(0, 0.003)) + 0.3 * level
+        if fid_rise_at is not None and s > fid_rise_at:
+            fid += 0.02 * (s - fid_rise_at) / eval_every
+        dominated = dominate_at is not None and s > dominate_at + 20
+        accuracy = 0.99 if dominated else 0.6 + rng.normal(0, 0.02)
+        row = {"step": s, "fid": fid, "precision": 0.8 + rng.normal(0, 0.01), "recall": 0.9 - 0.65 * level + rng.normal(0, 0.01),
+               "modes_covered": int((counts >= 2000 / N_MODES / 4).sum()), "mode_kl": float(sum(c / 2000 * np.log(c / 2000 * N_MODES) for c in counts if c)),
+               "mode_counts": json.dumps(counts.tolist()), "diversity": 1.0 - 0.75 * level + rng.normal(0, 0.02),
+               "d_accuracy": accuracy, "d_auc": accuracy + 0.02, "d_brier": 0.24 if not dominated else 0.01,
+               "d_ece": ece + abs(rng.normal(0, 0.01)), "d_mean_real": 0.55, "d_mean_fake": 0.45, "d_input": d_input}  # fmt: skip
+        rows.append(row)
+    evals = pd.DataFrame(rows)
+    if columns == "modes_covered_only":
+        evals = evals.drop(columns=["mode_counts", "diversity"])
+    elif columns == "recall_only":
+        evals = evals.drop(columns=["mode_counts", "diversity", "modes_covered", "mode_kl"])
+    manifest = {"variant": "synthetic", "data": "ring8", "finished": nan_at is None}
+    return steps, evals, manifest
+
+
+def kinds(diagnosis, kind):
+    return [f for f in diagnosis.findings if f.kind == kind]
+
+
+def test_healthy_run_raises_no_flags():
+    for seed in range(3):
+        diagnosis = diagnose(*synthetic_log(seed=seed))
+        flagged = [f for f in diagnosis.findings if f.kind in ("collapse", "divergence", "d_dominance", "oscillation", "miscalibration")]
+        assert flagged == [], (seed, [f.explanation for f in flagged])
+        assert diagnosis.verdict == "healthy"
+        accuracy = f"accuracy {diagnosis.summary['d_accuracy_end']:.2f}"
+        assert "8 of 8 modes hit" in diagnosis.explanation and accuracy in diagnosis.explanation
+        assert diagnosis.summary["near_equilibrium"] is True and diagnosis.summary["modes_hit_end"] == 8
+
+
+@pytest.mark.parametrize("gradual", [0, 100])
+def test_collapse_planted_at_step_500_is_found_there(gradual):
+    diagnosis = diagnose(*synthetic_log(collapse_at=500, gradual=gradual))
+    (collapse,) = kinds(diagnosis, "collapse")
+    assert abs(collapse.start_step - 500) <= 100, collapse
+    assert collapse.end_step is None and collapse.evidence["recovered"] is False
+    assert collapse.evidence["modes_before"] == 8 and collapse.evidence["modes_min"] == 2 and collapse.evidence["modes_lost"] == 6
+    assert collapse.evidence["missing_modes"] == [0, 1, 2, 5, 6, 7]
+    assert collapse.evidence["recall_min"] < 0.3 and collapse.evidence["precision_at_recall_min"] > 0.75
+    assert collapse.severity == "high"
+    assert diagnosis.verdict == "collapsed" and "from 8 to 2 of 8 modes" in diagnosis.explanation
+    assert {f.evidence["cause"] for f in kinds(diagnosis, "divergence")} <= {"fid_rising"}  # the planted collapse raises FID
+
+
+def test_abrupt_collapse_starts_at_the_first_collapsed_evaluation():
+    (collapse,) = kinds(diagnose(*synthetic_log(collapse_at=500)), "collapse")
+    assert collapse.start_step == 500
+
+
+def test_collapse_that_recovers_is_reported_with_its_end_and_the_run_is_not_called_collapsed():
+    diagnosis = diagnose(*synthetic_log(collapse_at=400, recover_at=700))
+    (collapse,) = kinds(diagnosis, "collapse")
+    assert collapse.start_step == 400 and collapse.end_step == 700 and collapse.evidence["recovered"] is True
+    assert diagnosis.verdict == "healthy" and "collapse" in diagnosis.explanation
+
+
+@pytest.mark.parametrize("columns", ["modes_covered_only", "recall_only"])
+def test_collapse_found_without_mode_counts(columns):
+    steps, evals, manifest = synthetic_log(collapse_at=500, columns=columns)
+    (collapse,) = kinds(diagnose(steps, evals, manifest), "collapse")
+    assert abs(collapse.start_step - 500) <= 100 and collapse.end_step is None
+
+
+def test_coverage_timeline_histogram_and_missing_modes():
+    _, evals, _ = synthetic_log(collapse_at=500)
+    timeline = coverage_timeline(evals)
+    assert timeline.loc[timeline.step < 500, "modes_hit"].eq(8).all() and timeline.loc[timeline.step >= 500, "modes_hit"].eq(2).all()
+    assert timeline.collapsed.tolist() == (timeline.step >= 500).tolist()
+    histogram = mode_histogram(evals)
+    assert len(histogram) == len(evals) * N_MODES
+    assert np.allclose(histogram.groupby("step").share.sum(), 1.0)
+    assert missing_modes(evals) == [0, 1, 2, 5, 6, 7] and missing_modes(evals, 100) == []
+
+
+def test_nan_loss_is_divergence_at_its_step():
+    diagnosis = diagnose(*synthetic_log(nan_at=640))
+    (divergence,) = kinds(diagnosis, "divergence")
+    assert divergence.start_step == 640 and divergence.evidence["cause"] == "non_finite" and divergence.severity == "high"
+    assert diagnosis.verdict == "diverged" and "step 640" in diagnosis.explanation
+
+
+def test_exploding_loss_is_divergence_from_where_it_takes_off():
+    diagnosis = diagnose(*synthetic_log(explode_at=700))
+    (divergence,) = kinds(diagnosis, "divergence")
+    assert divergence.evidence["cause"] == "exploding" and divergence.evidence["signal"] == "loss_d"
+    assert 700 <= divergence.start_step <= 750 and divergence.evidence["ratio"] > 100
+    assert diagnosis.verdict == "diverged"
+
+
+def test_fid_rising_to_the_end_is_divergence():
+    diagnosis = diagnose(*synthetic_log(fid_rise_at=600))
+    (divergence,) = kinds(diagnosis, "divergence")
+    assert divergence.evidence["cause"] == "fid_rising" and abs(divergence.start_step - 600) <= 60
+    assert divergence.evidence["ratio"] >= 5 and diagnosis.verdict == "diverged"
+
+
+@pytest.mark.parametrize("period", [20, 50])
+def test_oscillation_with_a_known_period(period):
+    diagnosis = diagnose(*synthetic_log(oscillate=(period, 300)))
+    found = kinds(diagnosis, "oscillation")
+    assert found, diagnosis.findings
+    main = max(found, key=lambda f: f.evidence["strength"])
+    assert abs(main.evidence["period_steps"] - period) <= 0.15 * period
+    assert main.start_step <= 350 and main.start_step >= 250 - 250  # windows are a quarter of the run
+    assert {"loss_d", "loss_g"} <= set(main.evidence["signals"])
+    assert diagnosis.verdict == "oscillating" and f"{period} steps" in diagnosis.explanation
+
+
+def test_periodicity_of_a_pure_sine_and_of_noise():
+    t = np.arange(1000)
+    period, strength, amplitude = periodicity(2.0 * np.sin(2 * np.pi * t / 37) + 5)
+    assert abs(period - 37) < 1 and strength > 0.85 and abs(amplitude - 2.0) < 0.3
+    assert periodicity(np.random.default_rng(0).standard_normal(400))[1] < 0.3
+    windows = oscillation_windows(pd.DataFrame({"step": t, "loss_d": np.sin(2 * np.pi * t / 37)}))
+    assert windows.oscillating.all() and np.allclose(windows.period, 37, atol=1.5)
+
+
+def test_d_dominance_planted_at_step_300():
+    diagnosis = diagnose(*synthetic_log(dominate_at=300))
+    (dominance,) = kinds(diagnosis, "d_dominance")
+    assert abs(dominance.start_step - 300) <= 100 and dominance.end_step is None
+    assert dominance.evidence["d_accuracy_mean"] > 0.95 and dominance.evidence["d_real_mean"] > 0.9 and dominance.evidence["d_fake_mean"] < 0.1
+    assert diagnosis.verdict == "D-dominated" and "accuracy 0.99" in diagnosis.explanation
+    assert diagnosis.summary["near_equilibrium"] is False and diagnosis.summary["d_gap_end"] > 0.9
+
+
+def test_miscalibration_flags_probabilities_not_platt_fitted_scores():
+    diagnosis = diagnose(*synthetic_log(ece=0.3))
+    (finding,) = kinds(diagnosis, "miscalibration")
+    assert finding.severity == "high" and finding.evidence["ece_mean"] >= 0.3 and finding.start_step == 20 and finding.end_step is None
+    assert diagnosis.verdict == "healthy"  # calibration informs, it does not decide the verdict
+    assert not kinds(diagnose(*synthetic_log(ece=0.3, d_input="score")), "miscalibration")
+
+
+def test_gradient_spike():
+    (spike,) = kinds(diagnose(*synthetic_log(spike_at=420)), "gradient_spike")
+    assert spike.start_step == 420 and spike.evidence["signal"] == "grad_norm_d" and spike.evidence["ratio_to_median"] > 20
+
+
+def test_diagnosis_round_trips_through_json():
+    diagnosis = diagnose(*synthetic_log(collapse_at=500, ece=0.3), run="runs/x")
+    text = json.dumps(diagnosis.to_dict(), allow_nan=False)
+    again = RunDiagnosis.from_dict(json.loads(text))
+    assert again.verdict == diagnosis.verdict and again.run == "runs/x"
+    assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in diagnosis.findings]
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Finding("wobble", 0, None, "low", {}, "")
+
+
+def test_folder_without_a_log_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match=f"{tmp_path}.*no training log"):
+        diagnose_run(tmp_path)
+    with pytest.raises(ValueError, match="is not a folder"):
+        diagnose_run(tmp_path / "absent")
+
+
+def test_logger_records_diversity_reliability_and_points(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
+    logger = TrainingLogger(tmp_path / "run", reference="ring8", eval_n=1000)
+    spread, _ = RING8.sample(1000, seed=5)
+    one_mode = RING8.centres[[2]] + np.random.default_rng(0).standard_normal((1000, 2)) * 0.02
+    rng = np.random.default_rng(1)
+    d_real, d_fake = rng.uniform(0.5, 1.0, 400), rng.uniform(0.0, 0.5, 400)
+    for step, fake in ((10, spread), (20, one_mode)):
+        logger.step(step, loss_d=1.0, loss_g=1.0)
+        logger.evaluate(step, fake=fake, d_real=d_real, d_fake=d_fake)
+    logger.close()
+    steps, evals, manifest = load_log(tmp_path / "run")
+    assert abs(evals.diversity.iloc[0] - 1.0) < 0.1 and evals.diversity.iloc[1] < 0.05
+    table = reliability_table(evals)
+    assert set(table.step) == {10, 20} and table.groupby("step")["count"].sum().eq(800).all()
+    assert (calibration_over_time(evals).overconfidence < 0).all()  # uniform outputs, perfectly separated: underconfident
+    assert np.load(tmp_path / "run" / "samples" / "step_000020.npy").shape == (500, 2)
+    (collapse,) = kinds(diagnose(steps, evals, manifest), "collapse")
+    assert collapse.start_step == 20 and collapse.evidence["missing_modes"] == [0, 1, 3, 4, 5, 6, 7]
+
+
+def test_chosen_steps_spread_over_training():
+    assert chosen_steps([100, 200, 300, 400, 500], 3) == [100, 300, 500]
+    assert chosen_steps([5, 10], 3) == [5, 10]
