@@ -1,0 +1,178 @@
+"""`ganeval compare`: GAN variants (or any runs, or score results) side by side, with tests.
+
+    from ganeval.compare import compare
+    comparison = compare(variants=["gan", "gan-ns", "wgan", "wgan-gp"], data="ring8", seeds=3, jobs=2, out="reports/compare-ring8")
+    comparison = compare(runs=["runs/a", "runs/b"], out="reports/mine")      # existing run folders
+    comparison = compare(results=["a.json", "b.json"], out="reports/scores")  # `ganeval score --json` results
+
+Runs of the same variant are its seeds (replicates); score results are one replicate each.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, train_all
+from ganeval.compare.stats import pairwise, ranking, summarize
+
+EXTRA_METRICS = {"d_ece": False, "wall_time_s": False}  # from the training log; both lower is better
+STEPS = {"points": 3000, "images": 1500}  # default budget: generator steps, the same for every variant
+
+
+@dataclass
+class Entry:
+    """One compared run (or score result): its group (variant), replicate (seed) and what it holds."""
+
+    name: str
+    variant: str
+    seed: int
+    metrics: dict  # name -> {"value", "ci"}
+    run_dir: Path | None = None
+    data: str | None = None
+    diagnosis: object = None  # RunDiagnosis for runs
+
+
+@dataclass
+class Comparison:
+    entries: list[Entry]
+    values: pd.DataFrame  # long: variant, seed, metric, value, ci_low, ci_high
+    summary: pd.DataFrame  # per variant and metric: seeds, mean, std, ci
+    pairs: pd.DataFrame  # every pair's test
+    ranks: pd.DataFrame
+    higher_is_better: dict
+    skipped: dict = field(default_factory=dict)  # variant -> why it was not trained
+    data: str | None = None
+    files: dict = field(default_factory=dict)  # what the report wrote
+
+    def table(self) -> pd.DataFrame:
+        """Variants as rows, 'mean +- std' (or 'value [ci]' for one seed) per metric, then the verdicts."""
+        def cell(row) -> str:
+            if math.isnan(row["mean"]):
+                return "n/a"
+            text = f"{row['mean']:.4g}" + (f" ± {row['std']:.2g}" if row["seeds"] > 1 else "")
+            return text + ("" if math.isnan(row["ci_low"]) else f" [{row['ci_low']:.4g}, {row['ci_high']:.4g}]")
+
+        frame = self.summary.assign(cell=self.summary.apply(cell, axis=1)).pivot(index="variant", columns="metric", values="cell")
+        frame = frame.reindex(index=list(dict.fromkeys(e.variant for e in self.entries)),
+                              columns=[m for m in self.higher_is_better if m in frame.columns])  # fmt: skip
+        verdicts = {}
+        for entry in self.entries:
+            if entry.diagnosis is not None:
+                verdicts.setdefault(entry.variant, []).append(entry.diagnosis.verdict)
+        if verdicts:
+            frame["verdict"] = [summarize_verdicts(verdicts.get(v, [])) for v in frame.index]
+        return frame
+
+    def to_dict(self) -> dict:
+        def rows(frame):
+            return json.loads(frame.to_json(orient="records"))
+
+        return {"data": self.data, "skipped": self.skipped, "summary": rows(self.summary), "pairs": rows(self.pairs), "ranking": rows(self.ranks),
+                "runs": [{"name": e.name, "variant": e.variant, "seed": e.seed, "run_dir": None if e.run_dir is None else str(e.run_dir),
+                          "metrics": e.metrics, "verdict": None if e.diagnosis is None else e.diagnosis.verdict,
+                          "explanation": None if e.diagnosis is None else e.diagnosis.explanation} for e in self.entries]}  # fmt: skip
+
+
+def summarize_verdicts(verdicts: list[str]) -> str:
+    """'healthy' when all seeds agree, else e.g. 'healthy x2, collapsed x1'."""
+    counts = pd.Series(verdicts).value_counts()
+    return counts.index[0] if len(counts) == 1 else ", ".join(f"{v} x{n}" for v, n in counts.items())
+
+
+def run_entry(run_dir: Path) -> Entry:
+    """A reference-trainer or TrainingLogger run: final scores (reference-trainer runs), D's ECE at the
+    last evaluation, wall time, and the diagnosis of its log."""
+    from ganeval.diagnostics import load_log
+    from ganeval.diagnostics.diagnose import diagnose
+
+    run_dir = Path(run_dir)
+    steps, evals, manifest = load_log(run_dir)
+    metrics = final_scores(run_dir)["metrics"] if (run_dir / "checkpoint.pt").exists() and "variant" in manifest else last_evaluation(evals)
+    if len(evals) and "d_ece" in evals and evals.d_ece.notna().any():
+        metrics["d_ece"] = {"value": float(evals.d_ece.dropna().iloc[-1]), "ci": None}
+    if len(steps) and "time" in steps:
+        metrics["wall_time_s"] = {"value": float(steps.time.max()), "ci": None}
+    config = manifest.get("config", {})
+    return Entry(run_dir.name, manifest.get("variant") or run_dir.name, int(config.get("seed", manifest.get("seed", 0)) or 0), metrics, run_dir,
+                 manifest.get("data"), diagnose(steps, evals, manifest, run=run_dir.name))  # fmt: skip
+
+
+def last_evaluation(evals: pd.DataFrame) -> dict:
+    """Runs of users' own loops have no checkpoint to sample: their last logged evaluation stands in."""
+    if evals is None or evals.empty:
+        return {}
+    last = evals.iloc[-1]
+    return {m: {"value": float(last[m]), "ci": None} for m in FINAL_METRICS if m in last and pd.notna(last[m])}
+
+
+def result_entry(path: Path) -> Entry:
+    """A `ganeval score --json` result file."""
+    path = Path(path)
+    try:
+        payload = json.loads(path.read_text())
+        metrics = payload["metrics"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path} is not a ganeval score result ({error}); write one with `ganeval score ... --json {path.name}`.") from None
+    return Entry(path.stem, path.stem, 0, metrics)
+
+
+def build(entries: list[Entry], skipped: dict | None = None, data: str | None = None) -> Comparison:
+    """Summaries, pairwise tests and rankings of the entries' metrics."""
+    from ganeval.metrics import get_metric
+
+    if len({e.variant for e in entries}) < 2 and len(entries) < 2:
+        raise ValueError("compare needs at least two runs or results; give more run folders, result files or variants.")
+    rows = []
+    for e in entries:
+        for metric, entry in e.metrics.items():
+            value = math.nan if entry.get("value") is None else float(entry["value"])
+            low, high = entry.get("ci") or (math.nan, math.nan)
+            rows.append({"variant": e.variant, "seed": e.seed, "metric": metric, "value": value,
+                         "ci_low": math.nan if low is None else low, "ci_high": math.nan if high is None else high})  # fmt: skip
+    values = pd.DataFrame(rows)
+    known = [m for m in [*FINAL_METRICS, "kid", "inception_score", "high_quality_fraction", *EXTRA_METRICS] if m in set(values.metric)]
+    values = values[values.metric.isin(known)]
+    higher = {m: EXTRA_METRICS[m] if m in EXTRA_METRICS else get_metric(m).higher_is_better for m in known}
+    summary = summarize(values)
+    pairs = pairwise(values, higher)
+    return Comparison(entries, values, summary, pairs, ranking(summary, pairs, higher), higher, skipped or {}, data)
+
+
+def compare(variants: list[str] | None = None, data: str | None = None, *, runs=None, results=None, out=None, work=None,
+            steps: int | None = None, seeds: int = 3, jobs: int = 1, progress: bool = True) -> Comparison:  # fmt: skip
+    """Train and compare variants on bundled data, or compare existing runs or score results; with
+    `out`, write the report there (report.html, report.md, comparison.json, figures)."""
+    chosen = [bool(variants), bool(runs), bool(results)]
+    if sum(chosen) != 1:
+        raise ValueError("compare takes one of: variants with data (train and compare), run folders, or score result files.")
+    skipped = {}
+    if variants:
+        if not data:
+            raise ValueError("compare --variants needs --data: a bundled set such as ring8, grid25 or digits.")
+        from ganeval.data import get_bundled
+
+        if seeds < 1:
+            raise ValueError(f"seeds must be at least 1; got {seeds}.")
+        work = Path(work) if work else Path("runs") / f"compare-{data}"
+        steps = steps or STEPS[get_bundled(data).kind]
+        planned, skipped = plan(variants, data, seeds, work)
+        if not planned:
+            raise ValueError(f"none of {', '.join(variants)} trains on {data}: " + " ".join(skipped.values()))
+        train_all(planned, steps, jobs, progress=progress)
+        runs = [run.run_dir for run in planned]
+    if runs:
+        entries = [run_entry(Path(r)) for r in runs]
+        data = data or next((e.data for e in entries if e.data), None)
+    else:
+        entries = [result_entry(Path(r)) for r in results]
+    comparison = build(entries, skipped, data)
+    if out is not None:
+        from ganeval.report.compare import write_comparison
+
+        comparison.files = write_comparison(comparison, Path(out))
+    return comparison

@@ -1,0 +1,113 @@
+"""The training side of `ganeval compare`: one run per (variant, seed), in parallel processes,
+reusing finished runs and resuming interrupted ones; then each run's final scores.
+
+Work folder layout: WORK/<variant>-<data>-seed<seed>/ is a reference-trainer run folder (log,
+checkpoint, samples) plus final.json, its final scores (written atomically once, then reused).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from ganeval.atomic import atomic_write
+
+FINAL = "final.json"
+FINAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl")
+FINAL_SAMPLES = {"points": 10_000, "images": 2_000}  # scored per run at the end (the digits sets hold about 1,800 images)
+FINAL_SEED = 1  # noise seed of the final samples, the same for every run
+FINAL_BOOTSTRAP = 100  # resamples behind each final value's 95% interval
+
+
+@dataclass(frozen=True)
+class Planned:
+    variant: str
+    data: str
+    seed: int
+    run_dir: Path
+
+
+def plan(variants: list[str], data: str, seeds: int, work: Path) -> tuple[list[Planned], dict[str, str]]:
+    """The runs to have, and the variants that cannot train on `data` with the reason why."""
+    import reference_models
+
+    planned, skipped = [], {}
+    for name in variants:
+        variant = reference_models.get_variant(name)  # unknown names raise ValueError listing the valid ones
+        try:
+            variant.build(variant.training_data(data), variant.defaults)
+        except ValueError as error:
+            skipped[name] = str(error)
+            continue
+        planned += [Planned(name, data, seed, work / f"{name}-{data}-seed{seed}") for seed in range(seeds)]
+    return planned, skipped
+
+
+def is_finished(run: Planned, steps: int) -> bool:
+    """A run folder that already holds this run, trained to the end with the same steps and seed."""
+    manifest_path = run.run_dir / "manifest.json"
+    if not manifest_path.exists():
+        return False
+    manifest = json.loads(manifest_path.read_text())
+    config = manifest.get("config", {})
+    return (manifest.get("finished") is True and manifest.get("variant") == run.variant and config.get("seed") == run.seed
+            and config.get("steps") == steps)  # fmt: skip
+
+
+def train_one(run: Planned, steps: int, eval_every: int) -> str:
+    """Train (or resume) one run in this process; returns 'trained', 'resumed' or 'diverged: ...'."""
+    import reference_models
+
+    resume = (run.run_dir / "checkpoint.pt").exists()
+    try:
+        reference_models.train(run.variant, run.data, out=run.run_dir, steps=steps, seed=run.seed, resume=resume,
+                               eval_every=eval_every, checkpoint_every=eval_every)  # fmt: skip
+    except reference_models.TrainingDiverged as error:
+        return f"diverged: {error}"
+    return "resumed" if resume else "trained"
+
+
+def train_all(planned: list[Planned], steps: int, jobs: int, evaluations: int = 10, progress: bool = True) -> dict[Path, str]:
+    """Train every planned run not finished yet, `jobs` at a time in separate processes, each with
+    `steps` generator steps and `evaluations` evaluations spread evenly over them."""
+    from tqdm import tqdm
+
+    todo = [run for run in planned if not is_finished(run, steps)]
+    status = {run.run_dir: "reused" for run in planned if run not in todo}
+    if not todo:
+        return status
+    context = multiprocessing.get_context("spawn")  # fresh interpreters: no forked torch state
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+        futures = {pool.submit(train_one, run, steps, max(1, steps // evaluations)): run for run in todo}
+        for future in tqdm(as_completed(futures), total=len(futures), desc="training", unit="run", disable=not progress):
+            status[futures[future].run_dir] = future.result()
+    return status
+
+
+def final_scores(run_dir: Path) -> dict:
+    """The run's final scores: FINAL_SAMPLES samples of its last checkpoint (noise seed FINAL_SEED)
+    against its reference, FINAL_METRICS with 95% bootstrap intervals. Cached in final.json."""
+    path = Path(run_dir) / FINAL
+    if path.exists():
+        return json.loads(path.read_text())
+    import torch
+
+    import reference_models
+    from ganeval.scoring import score
+
+    trained = reference_models.load(run_dir)
+    samples = trained.sample(FINAL_SAMPLES[trained.data.kind], seed=FINAL_SEED)
+    generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
+    result = score(generated, trained.data.reference, metrics=list(FINAL_METRICS), bootstrap=FINAL_BOOTSTRAP, seed=FINAL_SEED, progress=False)
+    payload = {**result.to_dict(), "step": trained.step}
+    with atomic_write(path, "w") as stream:
+        stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")
+    return payload
+
+
+def finite_or_nan(value) -> float:
+    return math.nan if value is None else float(value)

@@ -1,0 +1,79 @@
+"""ganeval compare: summaries over seeds, the tests behind the ranking, and the command end to end."""
+
+import json
+import math
+
+import pandas as pd
+import pytest
+from scipy import stats
+
+from ganeval.compare import build, result_entry
+from ganeval.compare.stats import holm, pairwise, ranking, ranking_sentence, summarize
+
+
+def _values(per_variant: dict, metric: str = "fid") -> pd.DataFrame:
+    rows = [{"variant": v, "seed": s, "metric": metric, "value": x, "ci_low": x - 1, "ci_high": x + 1}
+            for v, xs in per_variant.items() for s, x in enumerate(xs)]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_summary_is_mean_std_and_a_t_interval_over_seeds():
+    summary = summarize(_values({"a": [10.0, 12.0, 14.0]})).iloc[0]
+    assert (summary.seeds, summary["mean"], summary["std"]) == (3, 12.0, 2.0)
+    half = stats.t.ppf(0.975, 2) * 2.0 / math.sqrt(3)  # 4.97
+    assert summary.ci_low == pytest.approx(12 - half) and summary.ci_high == pytest.approx(12 + half) and summary.ci_basis == "t over seeds"
+    single = summarize(_values({"b": [7.0]})).iloc[0]  # one seed: the run's own bootstrap interval
+    assert (single.ci_low, single.ci_high, single.ci_basis) == (6.0, 8.0, "bootstrap")
+
+
+def test_welch_test_separates_a_real_difference_from_seed_noise():
+    values = _values({"good": [10.0, 11.0, 10.5], "bad": [30.0, 31.0, 29.0], "lucky": [10.2, 14.0, 8.0]})
+    pairs = pairwise(values, {"fid": False}).set_index(["better", "worse"])
+    assert pairs.loc[("good", "bad")].significant and pairs.loc[("lucky", "bad")].significant
+    assert not pairs.loc[("good", "lucky")].significant  # 10.5 vs 10.7 with a spread of 3: noise
+    raw = stats.ttest_ind([10.0, 11.0, 10.5], [30.0, 31.0, 29.0], equal_var=False).pvalue
+    assert pairs.loc[("good", "bad")].p == pytest.approx(raw) and pairs.loc[("good", "bad")].p_adjusted >= raw
+    ranks = ranking(summarize(values), pairwise(values, {"fid": False}), {"fid": False})
+    assert ranks.set_index("variant")["rank"].to_dict() == {"good": 1, "lucky": 1, "bad": 3}
+    assert ranking_sentence("fid", ranks) == "fid: good, lucky > bad"
+
+
+def test_direction_follows_the_metric_and_ties_are_reported_as_such():
+    values = _values({"a": [0.9, 0.91, 0.92], "b": [0.5, 0.52, 0.51]}, metric="precision")
+    pairs = pairwise(values, {"precision": True})
+    assert (pairs.better.iloc[0], pairs.worse.iloc[0], bool(pairs.significant.iloc[0])) == ("a", "b", True)
+    same = _values({"a": [8, 8, 8], "b": [8, 8, 8]}, metric="modes_covered")  # no spread at all: equal
+    ranks = ranking(summarize(same), pairwise(same, {"modes_covered": True}), {"modes_covered": True})
+    assert ranking_sentence("modes_covered", ranks) == "modes_covered: no significant difference between a, b"
+
+
+def test_one_seed_falls_back_to_non_overlapping_bootstrap_intervals():
+    pairs = pairwise(_values({"a": [10.0], "b": [13.0], "c": [10.5]}), {"fid": False}).set_index(["better", "worse"])
+    assert pairs.loc[("a", "b")].significant and pairs.loc[("a", "b")].test == "non-overlapping bootstrap intervals"
+    assert not pairs.loc[("a", "c")].significant  # [9, 11] and [9.5, 11.5] overlap
+
+
+def test_holm_adjustment():
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    adjusted = holm([0.5, math.nan])  # untested pairs stay untested and do not count
+    assert adjusted[0] == 0.5 and math.isnan(adjusted[1])
+
+
+def _result(path, fid, low, high, precision=0.8):
+    path.write_text(json.dumps({"metrics": {"fid": {"value": fid, "ci": [low, high]}, "precision": {"value": precision, "ci": [precision - 0.01, precision + 0.01]}},
+                                "provenance": {}}))  # fmt: skip
+    return path
+
+
+def test_score_results_compare_by_their_intervals(tmp_path):
+    entries = [result_entry(_result(tmp_path / "base.json", 20.0, 19.0, 21.0)), result_entry(_result(tmp_path / "new.json", 15.0, 14.0, 16.0, 0.805))]
+    comparison = build(entries)
+    table = comparison.table()
+    assert list(table.index) == ["base", "new"] and table.loc["new", "fid"] == "15 [14, 16]"
+    significant = comparison.pairs.set_index("metric")
+    assert significant.loc["fid"].better == "new" and significant.loc["fid"].significant
+    assert not significant.loc["precision"].significant
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="bad.json is not a ganeval score result"):
+        result_entry(bad)
