@@ -152,6 +152,63 @@ def _demo(args) -> int:
     return 0
 
 
+def _candidate(args) -> str:
+    """CANDIDATE or --generator (exactly one)."""
+    if (args.candidate is None) == (args.generator is None):
+        raise ValueError("give the candidate either as CANDIDATE (a folder, an array, a run folder or a TorchScript file) "
+                         "or as --generator package.module:attribute, not both and not neither.")  # fmt: skip
+    return args.candidate if args.generator is None else args.generator
+
+
+def _baseline(args) -> int:
+    from ganeval.gate import make_baseline
+
+    payload = make_baseline(
+        _candidate(args), args.ref, args.output, extractor=args.extractor, metrics=_metric_list(args.metrics),
+        weights=args.weights, n=args.n, seed=args.seed, bootstrap=args.bootstrap, k=args.k, kid_subsets=args.kid_subsets,
+        kid_subset_size=args.kid_subset_size, is_splits=args.is_splits, nz=args.nz, value_range=args.value_range or "-1,1",
+        repeats=args.repeats, batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, progress=not args.quiet,
+    )  # fmt: skip
+    names = ", ".join(f"{name} {entry['value']:.5g}" if entry["value"] is not None else f"{name} -" for name, entry in payload["metrics"].items())
+    print(f"wrote baseline {args.output}: {names}")
+    return 0
+
+
+def _check(args) -> int:
+    from ganeval.gate import check
+    from ganeval.gate.formats import github_annotations, junit, markdown
+
+    report = check(
+        _candidate(args), args.baseline, tolerances=args.tolerance, alpha=args.alpha, seed=args.seed, ref=args.ref,
+        extractor=args.extractor, weights=args.weights, nz=args.nz, value_range=args.value_range,
+        batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, progress=not args.quiet,
+    )  # fmt: skip
+    for path, text in ((args.junit, junit), (args.markdown, markdown)):
+        if path:
+            with atomic_write(path, "w") as stream:
+                stream.write(text(report))
+    if args.json:
+        _write_json(args.json, report.to_dict())
+    if args.json != "-":
+        print(report.table())
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # workflow commands; stderr when stdout carries JSON
+        print(github_annotations(report), file=sys.stderr if args.json == "-" else sys.stdout)
+    return report.exit_code
+
+
+def _add_candidate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("candidate", metavar="CANDIDATE", nargs="?", help="a folder of images, an .npz/.npy array, a reference_models "
+                        "run folder (or its checkpoint.pt), or a TorchScript generator file")  # fmt: skip
+    parser.add_argument("--generator", metavar="MODULE:ATTR", help="a generator in Python instead of CANDIDATE: an nn.Module or callable on "
+                        "noise z (n x nz), an object with .sample(n, seed), or a function/class without arguments building one")  # fmt: skip
+    parser.add_argument("--nz", type=int, help="length of the generator's noise vector z (modules, callables and TorchScript files)")
+    parser.add_argument("--value-range", metavar="RANGE", help="range of float image outputs: -1,1 (tanh, default) or 0,1")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per extractor batch (default: 64)")
+    parser.add_argument("--workers", type=int, help="image-decoding worker processes (default: 0 below 512 files, else up to 4)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the reference feature cache")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
 def _add_extraction_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference: digits for digit data, points for 2-D data, inception otherwise)")
     parser.add_argument("--weights", metavar="PATH", help="weights file for the extractor (inception: torch-fidelity's weights-inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS)")
@@ -263,6 +320,61 @@ examples:
                         "(default: the classes in turn, equal shares); unconditional runs refuse it")
     sample.add_argument("-o", "--output", required=True, metavar="FILE", help="output: a .npy file (points) or a new folder (images)")
     sample.set_defaults(handler=_sample)
+
+    baseline = commands.add_parser(
+        "baseline",
+        help="score a generator (or samples) and record the result as the baseline for `ganeval check`",
+        description="""Score CANDIDATE (or --generator) against --ref and write the baseline for `ganeval check`:
+the metrics with 95%% intervals, the provenance and what is needed to re-score exactly (sample count,
+reference content hash, noise length). Generators are sampled in memory: --n samples (default 2000)
+from noise seeded with --seed. `ganeval score ... --json FILE` output is accepted as a baseline too.""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_candidate_options(baseline)
+    baseline.add_argument("--ref", required=True, metavar="REF", help="reference: folder, array, bundled set name or statistics file")
+    baseline.add_argument("-o", "--output", required=True, metavar="FILE", help="baseline JSON to write, e.g. baseline.json")
+    baseline.add_argument("--metrics", metavar="LIST", help="comma-separated metrics (default: all that apply)")
+    baseline.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference)")
+    baseline.add_argument("--weights", metavar="PATH", help="weights file for the extractor")
+    baseline.add_argument("--n", type=int, metavar="N", help="samples per side: cap for files, count drawn from generators (default 2000)")
+    baseline.add_argument("--seed", type=int, default=0, help="seed of the noise, subsample and bootstrap (default: 0)")
+    baseline.add_argument("--bootstrap", type=int, default=100, metavar="N", help="bootstrap resamples for the intervals (default: 100)")
+    baseline.add_argument("--k", type=int, default=5, help="neighbours for precision/recall/density/coverage (default: 5)")
+    baseline.add_argument("--kid-subsets", type=int, default=100, help="KID subsets (default: 100)")
+    baseline.add_argument("--kid-subset-size", type=int, default=1000, help="KID subset size (default: 1000)")
+    baseline.add_argument("--is-splits", type=int, default=10, help="Inception Score splits (default: 10)")
+    baseline.add_argument("--repeats", type=int, metavar="R", help="re-score with R more seeds to record the seed-to-seed spread, "
+                          "the noise floor of the check (default: 10 for generators, 0 for fixed samples)")  # fmt: skip
+    baseline.set_defaults(handler=_baseline)
+
+    check = commands.add_parser(
+        "check",
+        help="CI gate: re-score a candidate with a baseline's settings; exit 1 on a regression",
+        description="""Re-score CANDIDATE (or --generator) with exactly the baseline's settings (extractor and
+weights, reference, sample count, metric options) and decide per metric, in its direction. A metric
+regresses when it is worse than its tolerance AND the change is significant: a one-sided z-test on
+the two 95%% bootstrap intervals, at --alpha shared over the metrics (Bonferroni). Settings that differ
+from the baseline stop the check (exit 2). Exit codes: 0 pass, 1 regression, 2 usage or input error.
+With GITHUB_ACTIONS=true, regressions are also printed as ::error annotations.""",
+        epilog="""examples:
+  ganeval check runs/dcgan-digits --baseline baseline.json
+  ganeval check --generator mypkg.models:generator --nz 128 --baseline baseline.json --tolerance fid=5,precision=0.02
+  ganeval check generator.ts --nz 64 --baseline baseline.json --junit check.xml --markdown check.md""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_candidate_options(check)
+    check.add_argument("--baseline", required=True, metavar="FILE", help="baseline JSON from `ganeval baseline` or `ganeval score --json`")
+    check.add_argument("--tolerance", metavar="LIST", help="per-metric tolerances, absolute or a percentage of the baseline, "
+                       "e.g. fid=5,precision=0.02,kid=10%% (others: the defaults, see the README)")  # fmt: skip
+    check.add_argument("--alpha", type=float, default=0.01, help="chance of any false alarm per run when the intervals are right (default: 0.01)")
+    check.add_argument("--seed", type=int, help="seed of the noise, subsample and bootstrap (default: the baseline's)")
+    check.add_argument("--ref", metavar="REF", help="where the baseline's reference is, if not at its recorded path (its content is checked)")
+    check.add_argument("--extractor", choices=["inception", "digits", "points"], help="must match the baseline's (default: the baseline's)")
+    check.add_argument("--weights", metavar="PATH", help="the extractor's weights file (must be the baseline's; inception offline)")
+    check.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per metric)")
+    check.add_argument("--markdown", metavar="FILE", help="also write a Markdown report for a pull-request comment")
+    check.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-' prints JSON instead of the table)")
+    check.set_defaults(handler=_check)
 
     demo = commands.add_parser(
         "demo",

@@ -1,0 +1,166 @@
+"""What `ganeval check` scores: samples on disk, or a generator drawn in memory (no images written).
+
+A candidate is one of
+- a folder of images, an .npz/.npy array or a bundled set name (scored as `ganeval score` does);
+- a reference_models run folder (or its checkpoint.pt): `reference_models.load(run).sample(n, seed)`;
+- a TorchScript file (`torch.jit.save`), called on noise z of shape (n, nz);
+- a Python object (API, pytest fixture) or `--generator package.module:attribute`:
+  * an object with `.sample(n, seed)` returning samples (numpy or torch);
+  * a `torch.nn.Module`, or any callable taking z (a float32 tensor n x nz, standard normal drawn
+    from `seed`) and returning samples;
+  * a function or class taking no required arguments: called once to build one of the above.
+Samples returned are uint8 images N x C x H x W, float images N x C x H x W in the value range
+(default [-1, 1], tanh; `--value-range 0,1` for sigmoid outputs; clipped to it), or N x 2 points.
+Modules are run in eval mode (their mode is restored after) under torch.no_grad, in batches.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+RUN_CHECKPOINT = "checkpoint.pt"
+VALUE_RANGES = {"-1,1": (-1.0, 1.0), "0,1": (0.0, 1.0)}
+
+
+@dataclass
+class Drawn:
+    """A generator turned into a sampling function, and how to describe it in the report."""
+
+    sample: object  # (n, seed) -> array
+    description: dict
+
+
+def parse_value_range(text: str) -> tuple[float, float]:
+    key = str(text).replace(" ", "")
+    if key not in VALUE_RANGES:
+        raise ValueError(f"--value-range must be one of {', '.join(VALUE_RANGES)} (float outputs of the generator); got {text!r}.")
+    return VALUE_RANGES[key]
+
+
+def import_generator(spec: str):
+    """The object named by 'package.module:attribute' (attribute may be dotted)."""
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise ValueError(f"--generator takes package.module:attribute (for example mypkg.models:generator); got {spec!r}.")
+    try:
+        target = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ValueError(f"--generator {spec}: cannot import {module_name} ({error}); install the package or run from its folder.") from None
+    for part in attribute.split("."):
+        if not hasattr(target, part):
+            raise ValueError(f"--generator {spec}: {module_name} has no attribute {attribute!r}.")
+        target = getattr(target, part)
+    return target
+
+
+def is_run_folder(path: Path) -> bool:
+    return path.is_dir() and (path / RUN_CHECKPOINT).is_file()
+
+
+def load_path(path: Path):
+    """A generator object from a run folder, its checkpoint.pt, or a TorchScript file."""
+    import torch
+
+    if path.is_dir():
+        import reference_models
+
+        return reference_models.load(path)
+    try:
+        with warnings.catch_warnings():  # torch 2.x marks TorchScript deprecated; the files still load
+            warnings.simplefilter("ignore", FutureWarning)
+            return torch.jit.load(str(path), map_location="cpu")
+    except (RuntimeError, ValueError) as error:
+        if path.name == RUN_CHECKPOINT:  # a reference_models checkpoint, not TorchScript
+            import reference_models
+
+            return reference_models.load(path.parent)
+        raise ValueError(f"{path}: not a TorchScript file ({str(error).splitlines()[0]}); save the generator with torch.jit.save, "
+                         "or pass a reference_models run folder, a folder of images or an .npz/.npy array.") from None  # fmt: skip
+
+
+def generator_candidate(candidate) -> bool:
+    """True when `candidate` is a generator (object, run folder, checkpoint or TorchScript file), not samples."""
+    if isinstance(candidate, (str, Path)):
+        path = Path(candidate)
+        return is_run_folder(path) or (path.is_file() and path.suffix in (".pt", ".pth", ".ts", ".jit"))
+    if isinstance(candidate, np.ndarray) or hasattr(candidate, "detach") and not hasattr(candidate, "forward"):
+        return False  # arrays and tensors are samples
+    return hasattr(candidate, "sample") or callable(candidate)
+
+
+def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, float], batch_size: int = 500) -> Drawn:
+    """A seeded sampling function (n, seed) -> numpy samples for any supported generator."""
+    import torch
+
+    if inspect.isclass(generator) or (inspect.isfunction(generator) and _no_required_arguments(generator)):
+        generator = generator()  # a factory building the generator
+    if hasattr(generator, "sample") and not isinstance(generator, torch.nn.Module):
+        def sample(n: int, seed: int):
+            return _convert(generator.sample(n, seed), value_range, label)
+
+        return Drawn(sample, {"generator": label, "draws": "generator.sample(n, seed)"})
+    if not callable(generator):
+        raise ValueError(f"{label} is neither a generator (callable on noise z, or an object with .sample(n, seed)) nor samples.")
+    if nz is None:
+        raise ValueError(f"{label} takes noise z of shape (n, nz): pass --nz (nz=...), the length of its noise vector.")
+    if isinstance(nz, bool) or not isinstance(nz, int) or nz < 1:
+        raise ValueError(f"--nz (nz) is the length of the noise vector, an integer >= 1; got {nz!r}.")
+
+    @torch.no_grad()
+    def sample(n: int, seed: int):
+        z = torch.randn(n, nz, generator=torch.Generator().manual_seed(seed))
+        module = generator if isinstance(generator, torch.nn.Module) else None
+        training = module.training if module is not None else False
+        if module is not None:
+            module.eval()
+        try:
+            parts = [_as_tensor(generator(z[i:i + batch_size]), label).float() for i in range(0, n, batch_size)]
+        finally:
+            if module is not None:
+                module.train(training)
+        return _convert(torch.cat(parts), value_range, label)
+
+    return Drawn(sample, {"generator": label, "draws": f"generator(z), z ~ N(0, 1) of shape (n, {nz}) from the seed",
+                          "nz": nz, "value_range": list(value_range)})  # fmt: skip
+
+
+def _no_required_arguments(function) -> bool:
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return not any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
+
+
+def _as_tensor(output, label: str):
+    import torch
+
+    if isinstance(output, (tuple, list)) and output and hasattr(output[0], "shape"):
+        output = output[0]  # generators that also return features or logits
+    if isinstance(output, np.ndarray):
+        output = torch.from_numpy(output)
+    if not isinstance(output, torch.Tensor):
+        raise ValueError(f"{label} returned {type(output).__name__}; a generator must return a tensor or array of samples.")
+    return output
+
+
+def _convert(samples, value_range: tuple[float, float], label: str):
+    """uint8 N x C x H x W images or float64 N x 2 points, as a torch tensor (torch layout) or numpy points."""
+    import torch
+
+    samples = _as_tensor(samples, label).detach().cpu()
+    if samples.ndim == 2 and samples.shape[1] == 2:
+        return samples.double().numpy()
+    if samples.ndim != 4:
+        raise ValueError(f"{label} returned samples of shape {tuple(samples.shape)}; expected images N x C x H x W or points N x 2.")
+    if samples.dtype == torch.uint8:
+        return samples
+    low, high = value_range
+    scaled = (samples.float().clamp(low, high) - low) / (high - low)
+    return (scaled * 255).round().to(torch.uint8)

@@ -1,0 +1,403 @@
+"""`ganeval baseline` and `ganeval check`: record a generator's scores, then gate later versions on them.
+
+A baseline is `ganeval score`'s JSON (metrics with 95% intervals, provenance) plus a "baseline"
+block with the settings needed to re-score exactly: the `n` cap, the reference's content hash and,
+for generators, nz and the value range. A plain `ganeval score --json` file is accepted too; its
+settings are read from the provenance (the reference is then identified by name and count only).
+
+`check` re-scores the candidate with the baseline's settings, refuses (ValueError, exit 2) when
+anything that changes the numbers differs (extractor, its weights, preprocessing, reference, sample
+counts, metric options, bootstrap), and decides per metric with `decision.compare`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ganeval import __version__
+from ganeval.gate.candidate import as_drawer, generator_candidate, import_generator, load_path, parse_value_range
+from ganeval.gate.decision import (
+    DEFAULT_ALPHA, REGRESSED, SKIPPED, Comparison, compare, parse_tolerances, resolve_tolerance, z_critical,
+)  # fmt: skip
+
+BASELINE_FORMAT = "ganeval-baseline-1"
+DEFAULT_GENERATOR_N = 2000  # samples drawn from a generator when the baseline command gets no --n
+
+
+@dataclass
+class Baseline:
+    """A loaded baseline: metric values and intervals, provenance and the settings to re-score with."""
+
+    path: Path
+    metrics: dict[str, dict]
+    provenance: dict
+    block: dict  # the "baseline" block ({} for a plain score JSON)
+
+    @property
+    def n(self) -> int:
+        """The `n` cap to score with: recorded, or max(counts), which reproduces both sides' counts."""
+        if self.block.get("n") is not None:
+            return int(self.block["n"])
+        return max(int(self.provenance["generated"]["count"]), int(self.provenance["reference"]["count"]))
+
+    @property
+    def generated_count(self) -> int:
+        return int(self.provenance["generated"]["count"])
+
+    @property
+    def seed(self) -> int:
+        return int(self.provenance.get("seed", 0))
+
+
+@dataclass
+class CheckReport:
+    """The outcome of `check`: one Comparison per metric, the settings compared and the candidate's scores."""
+
+    baseline: str
+    candidate: str
+    comparisons: list[Comparison]
+    alpha: float
+    seed: int
+    settings: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    result: object = None  # the candidate's scoring.Result
+
+    @property
+    def regressions(self) -> list[Comparison]:
+        return [c for c in self.comparisons if c.verdict == REGRESSED]
+
+    @property
+    def passed(self) -> bool:
+        return not self.regressions
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+    def to_dict(self) -> dict:
+        return {"passed": self.passed, "baseline": self.baseline, "candidate": self.candidate, "alpha": self.alpha,
+                "seed": self.seed, "comparisons": [c.to_dict() for c in self.comparisons], "settings": self.settings,
+                "notes": self.notes}  # fmt: skip
+
+    def table(self) -> str:
+        from ganeval.gate.formats import text_table
+
+        return text_table(self)
+
+
+# ---------------------------------------------------------------- reference identity
+
+
+def _sha256_bytes(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _array_digest(array: np.ndarray) -> str:
+    array = np.ascontiguousarray(array)
+    return _sha256_bytes(str(array.dtype).encode(), str(array.shape).encode(), array.tobytes())
+
+
+def reference_identity(ref) -> dict:
+    """What the reference is, by content (independent of paths, mtimes and the machine):
+    bundled sets by name and draw seed; statistics files by their stored features; folders by
+    their files' relative paths and bytes; array files by their array."""
+    from ganeval.data import REFERENCE_SEED
+    from ganeval.sources import resolve_source
+
+    source = resolve_source(ref, "reference")
+    if source.kind == "bundled":
+        return {"kind": "bundled", "name": source.bundled.name, "draw_seed": REFERENCE_SEED}
+    if source.kind == "stats":
+        return {"kind": "stats", "features_sha256": _array_digest(source.stats["features"])}
+    if source.kind == "folder":
+        digest = hashlib.sha256()
+        for path in source.files:
+            digest.update(str(path.relative_to(source.root)).replace("\\", "/").encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return {"kind": "folder", "files": len(source.files), "content_sha256": digest.hexdigest()}
+    return {"kind": "array", "array_sha256": _array_digest(source.samples)}
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _settings(provenance: dict, metrics: list[str], identity: dict | None) -> dict:
+    """Everything that changes the numbers, flattened for comparison."""
+    reference = provenance.get("reference", {})
+    settings = {
+        "extractor": provenance.get("extractor"),
+        "weights_sha256": provenance.get("weights_sha256"),
+        "preprocessing": provenance.get("preprocessing"),
+        "image_conversion": provenance.get("image_conversion"),
+        "modes_from": provenance.get("modes_from"),
+        "reference kind": reference.get("kind"),
+        "reference count": reference.get("count"),
+        "reference draw seed": reference.get("draw_seed"),
+        "generated count": provenance.get("generated", {}).get("count"),
+        "bootstrap": provenance.get("bootstrap"),
+        "metrics": sorted(metrics),
+    }
+    for key, value in (provenance.get("options") or {}).items():
+        settings[key] = value
+    if identity is not None:
+        settings["reference content"] = identity
+    return settings
+
+
+def _mismatches(baseline: dict, candidate: dict) -> list[str]:
+    rows = []
+    for key in dict.fromkeys([*baseline, *candidate]):
+        if key == "reference content" and (key not in baseline or key not in candidate):
+            continue  # a plain score JSON has no content hash: name and count still compared
+        if baseline.get(key) != candidate.get(key):
+            rows.append(f"{key}: baseline {baseline.get(key)!r}, candidate {candidate.get(key)!r}")
+    return rows
+
+
+# ---------------------------------------------------------------- baselines
+
+
+def load_baseline(path) -> Baseline:
+    """Read and validate a baseline JSON (from `ganeval baseline` or `ganeval score --json`)."""
+    path = Path(path)
+    how = "make one with `ganeval baseline CANDIDATE --ref REF -o baseline.json` (or `ganeval score ... --json baseline.json`)"
+    try:
+        payload = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"baseline {path} does not exist; {how}.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"baseline {path} is not readable JSON ({error}); {how}.") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("metrics"), dict) or not isinstance(payload.get("provenance"), dict):
+        raise ValueError(f"baseline {path} lacks the 'metrics' and 'provenance' objects of a ganeval score result; {how}.")
+    provenance = payload["provenance"]
+    missing = [key for key in ("extractor", "generated", "reference") if key not in provenance]
+    missing += [f"{side}.count" for side in ("generated", "reference") if not isinstance(provenance.get(side), dict) or "count" not in provenance[side]]
+    if missing:
+        raise ValueError(f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, or was edited. {how[0].upper() + how[1:]}.")
+    block = payload.get("baseline") or {}
+    if block and block.get("format") != BASELINE_FORMAT:
+        raise ValueError(f"baseline {path} has format {block.get('format')!r}; this ganeval reads {BASELINE_FORMAT!r}: re-make the baseline with `ganeval baseline`.")
+    for name, entry in payload["metrics"].items():
+        if not isinstance(entry, dict) or "value" not in entry:
+            raise ValueError(f"baseline {path}: metric {name!r} has no value; expected {{\"value\": v, \"ci\": [low, high]}}.")
+        from ganeval.metrics import get_metric
+
+        get_metric(name)
+    if not payload["metrics"]:
+        raise ValueError(f"baseline {path} holds no metrics; {how}.")
+    return Baseline(path, payload["metrics"], provenance, block)
+
+
+def _resolve_reference(baseline: Baseline, ref) -> str:
+    """The reference to score against: the override, else the baseline's, as given or beside the baseline file."""
+    if ref is not None:
+        return str(ref)
+    source = str(baseline.provenance["reference"]["source"])
+    from ganeval.data import BUNDLED
+
+    if source in BUNDLED or Path(source).exists():
+        return source
+    beside = baseline.path.parent / source
+    if beside.exists():
+        return str(beside)
+    raise ValueError(f"the reference of baseline {baseline.path}, {source!r}, is not found (neither from here nor beside the baseline); "
+                     "pass --ref PATH to the same reference (its content is checked).")  # fmt: skip
+
+
+def _candidate_samples(candidate, *, n: int, seed: int, nz, value_range, label: str):
+    """(what to score: a path or in-memory samples, description) for any candidate."""
+    if isinstance(candidate, str) and ":" in candidate and not Path(candidate).exists() and not candidate[1:3] == ":\\":
+        candidate_object, label = import_generator(candidate), candidate
+    elif isinstance(candidate, (str, Path)) and generator_candidate(candidate):
+        candidate_object = load_path(Path(candidate))
+    elif isinstance(candidate, (str, Path)):
+        return str(candidate), {"samples": str(candidate)}
+    elif generator_candidate(candidate):
+        candidate_object = candidate
+    else:
+        return candidate, {"samples": "<array>"}
+    drawer = as_drawer(candidate_object, label, nz, value_range)
+    return drawer.sample(n, seed), {**drawer.description, "n": n, "seed": seed}
+
+
+def _score(candidate, ref, *, label: str, metrics, extractor, weights, n, generated_n, seed, bootstrap, k, kid_subsets,
+           kid_subset_size, is_splits, nz, value_range, batch_size, workers, cache, progress):  # fmt: skip
+    from ganeval.scoring import score
+
+    samples, description = _candidate_samples(candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label)
+    if not isinstance(samples, str) and len(samples) > generated_n:  # arrays in memory: a seeded subsample, as score does
+        from ganeval.sources import _subsample
+
+        samples = samples[_subsample(len(samples), generated_n, seed)]
+    result = score(samples, ref, extractor, metrics, weights=weights, n=n, seed=seed, bootstrap=bootstrap, k=k,
+                   kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, is_splits=is_splits, batch_size=batch_size,
+                   workers=workers, cache=cache, progress=progress)  # fmt: skip
+    return result, description
+
+
+def make_baseline(
+    candidate, ref, output=None, *, extractor: str | None = None, metrics: list[str] | None = None, weights=None,
+    n: int | None = None, seed: int = 0, bootstrap: int = 100, k: int = 5, kid_subsets: int = 100,
+    kid_subset_size: int = 1000, is_splits: int = 10, nz: int | None = None, value_range: str = "-1,1",
+    repeats: int | None = None, batch_size: int = 64, workers: int | None = None, cache: bool = True, progress: bool = True,
+) -> dict:
+    """Score `candidate` against `ref` and return (and with `output`, write atomically) a baseline.
+
+    candidate: anything `check` takes (samples or a generator; see ganeval.gate.candidate). A generator
+    draws n samples (default 2000) from noise seeded with `seed`.
+    repeats: re-score with the seeds seed+1 .. seed+repeats (values only, no bootstrap) and record each
+    metric's seed-to-seed standard deviation, which `check` uses as the noise floor of its test.
+    Default: 10 for generators, 0 for fixed samples (a new seed then only re-draws a subsample).
+    """
+    from ganeval.atomic import atomic_write
+
+    label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
+    is_generator = not isinstance(candidate, (str, Path)) and generator_candidate(candidate) or (
+        isinstance(candidate, (str, Path)) and (generator_candidate(candidate) or (":" in str(candidate) and not Path(candidate).exists())))
+    if is_generator and n is None:
+        n = DEFAULT_GENERATOR_N
+    repeats = (10 if is_generator else 0) if repeats is None else repeats
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 0 or repeats == 1:
+        raise ValueError(f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.")
+    range_ = parse_value_range(value_range)
+    common = dict(label=label, extractor=extractor, weights=weights, n=n, k=k, kid_subsets=kid_subsets,
+                  kid_subset_size=kid_subset_size, is_splits=is_splits, nz=nz, value_range=range_, batch_size=batch_size,
+                  workers=workers, cache=cache)  # fmt: skip
+    result, description = _score(candidate, ref, metrics=metrics, generated_n=n or 0, seed=seed, bootstrap=bootstrap,
+                                 progress=progress, **common)  # fmt: skip
+    names = list(result.metrics)
+    generated_n = int(result.provenance["generated"]["count"])
+    series: dict[str, list] = {name: [] for name in names}
+    for offset in range(1, repeats + 1):
+        again, _ = _score(candidate, ref, metrics=names, generated_n=generated_n, seed=seed + offset, bootstrap=0, progress=False, **common)
+        for name in names:
+            series[name].append(again.metrics[name].value)
+    payload = result.to_dict()
+    payload["baseline"] = {
+        "format": BASELINE_FORMAT, "n": n, "candidate": description,
+        "reference_content": reference_identity(ref),
+        "made_with": f"ganeval {__version__}",
+    }  # fmt: skip
+    if repeats:
+        payload["baseline"]["spread"] = {
+            "repeats": repeats, "seeds": [seed + 1, seed + repeats],
+            "sd": {name: _finite_sd(values) for name, values in series.items()},
+            "values": {name: [v if math.isfinite(v) else None for v in values] for name, values in series.items()},
+        }  # fmt: skip
+    if output is not None:
+        with atomic_write(output, "w") as stream:
+            stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")
+    return payload
+
+
+def check(
+    candidate, baseline, *, tolerances: dict | str | None = None, alpha: float = DEFAULT_ALPHA, seed: int | None = None,
+    ref=None, extractor: str | None = None, weights=None, nz: int | None = None, value_range: str | None = None,
+    batch_size: int = 64, workers: int | None = None, cache: bool = True, progress: bool = False,
+) -> CheckReport:
+    """Re-score `candidate` with the baseline's settings and decide, per metric, pass / improved / regressed.
+
+    candidate: a folder of images, an .npz/.npy array, a reference_models run folder or checkpoint, a
+    TorchScript file, 'package.module:attribute', or an object (nn.Module, callable on z, or .sample(n, seed)).
+    tolerances: {metric: absolute or 'P%'} or 'fid=2,precision=0.02'; the rest use DEFAULT_TOLERANCES.
+    seed: the seed of the candidate's draw, subsample and bootstrap (default: the baseline's, which
+    reproduces the baseline exactly for an unchanged generator). ValueError when settings differ.
+    """
+    base = baseline if isinstance(baseline, Baseline) else load_baseline(baseline)
+    given = parse_tolerances(tolerances) if isinstance(tolerances, str) or tolerances is None else dict(tolerances)
+    seed = base.seed if seed is None else seed
+    recorded_extractor = base.provenance.get("extractor")
+    if extractor is not None and extractor != recorded_extractor:
+        raise ValueError(f"baseline {base.path} was scored with the {recorded_extractor} extractor; --extractor {extractor} would compare "
+                         f"different features. Check with the baseline's extractor, or re-make the baseline with --extractor {extractor}.")  # fmt: skip
+    if weights is not None:
+        from ganeval.features import sha256_of_file
+
+        digest = sha256_of_file(weights)
+        if digest != base.provenance.get("weights_sha256"):
+            raise ValueError(f"--weights {weights} (sha256 {digest[:12]}...) are not the weights of baseline {base.path} "
+                             f"(sha256 {str(base.provenance.get('weights_sha256'))[:12]}...); pass the same weights file.")  # fmt: skip
+    elif recorded_extractor in ("digits", "points"):  # cheap to build: refuse other weights before scoring
+        from ganeval.features import get_extractor
+
+        built = get_extractor(recorded_extractor).provenance()
+        if built.get("weights_sha256") != base.provenance.get("weights_sha256"):
+            raise ValueError(f"baseline {base.path} was scored with {recorded_extractor} weights of sha256 "
+                             f"{str(base.provenance.get('weights_sha256'))[:12]}..., but this ganeval's {recorded_extractor} weights are "
+                             f"{str(built.get('weights_sha256'))[:12]}...: the features differ. Pass the baseline's weights with --weights, "
+                             "or re-make the baseline with these weights.")  # fmt: skip
+    reference = _resolve_reference(base, ref)
+    identity = reference_identity(reference) if base.block.get("reference_content") else None
+    recorded = base.block.get("candidate") or {}
+    nz = recorded.get("nz") if nz is None else nz
+    range_ = parse_value_range(value_range) if value_range is not None else tuple(recorded.get("value_range", (-1.0, 1.0)))
+    options = base.provenance.get("options") or {}
+    bootstrap = (base.provenance.get("bootstrap") or {}).get("resamples", 0)
+    names = list(base.metrics)
+    label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
+    result, description = _score(
+        candidate, reference, label=label, metrics=names, extractor=recorded_extractor, weights=weights, n=base.n,
+        generated_n=base.generated_count, seed=seed, bootstrap=bootstrap, k=options.get("k", 5),
+        kid_subsets=options.get("kid_subsets", 100), kid_subset_size=options.get("kid_subset_size", 1000),
+        is_splits=options.get("is_splits", 10), nz=nz, value_range=range_, batch_size=batch_size, workers=workers,
+        cache=cache, progress=progress,
+    )  # fmt: skip
+    before = _settings(base.provenance, names, base.block.get("reference_content"))
+    after = _settings(result.provenance, list(result.metrics), identity)
+    differences = _mismatches(before, after)
+    if differences:
+        raise ValueError(
+            f"{label} cannot be compared with baseline {base.path}: settings that change the numbers differ ("
+            + "; ".join(differences) + "). No comparison of apples and oranges: check with the baseline's settings, "
+            "or re-make the baseline under the new ones (ganeval baseline ... -o baseline.json)."
+        )
+    from ganeval.metrics import get_metric
+
+    candidate_dict = result.to_dict()["metrics"]
+    spread = base.block.get("spread") or {}
+    comparisons = []
+    for name in names:
+        old, new = base.metrics[name], candidate_dict[name]
+        sd = (spread.get("sd") or {}).get(name)
+        z_crit = z_critical(alpha, len(names), None if sd is None else int(spread["repeats"]) - 1)
+        comparisons.append(compare(
+            name, get_metric(name).higher_is_better, _number(old.get("value"), name), _ci(old.get("ci")),
+            _number(new.get("value"), name, candidate=True), _ci(new.get("ci")),
+            resolve_tolerance(name, given, old.get("value")), z_crit, sd,
+        ))  # fmt: skip
+    notes = []
+    made = base.provenance.get("ganeval_version")
+    if made != __version__:
+        notes.append(f"the baseline was made with ganeval {made}, this is {__version__}: metric implementations may differ")
+    if any(c.verdict == SKIPPED for c in comparisons):
+        notes.append("skipped metrics had no finite baseline value")
+    return CheckReport(str(base.path), label, comparisons, alpha, seed, {**after, "candidate": description}, notes, result)
+
+
+def _finite_sd(values: list[float]) -> float | None:
+    """Sample standard deviation over seeds; None when a value is not finite (mode_kl can be infinite)."""
+    array = np.asarray(values, dtype=float)
+    return float(array.std(ddof=1)) if len(array) > 1 and np.isfinite(array).all() else None
+
+
+def _number(value, name: str, candidate: bool = False) -> float | None:
+    """JSON null back to a float: for mode_kl null means infinite (mass on a mode the reference lacks)."""
+    if value is None:
+        return math.inf if name == "mode_kl" and candidate else None
+    return float(value)
+
+
+def _ci(ci) -> tuple[float, float] | None:
+    if not ci:
+        return None
+    low, high = ci
+    return (-math.inf if low is None else float(low), math.inf if high is None else float(high))

@@ -1,0 +1,206 @@
+"""The regression test of `ganeval check`, as a pure function of two measurements.
+
+For each metric, `worse` is how much the candidate is worse than the baseline in the metric's own
+direction (candidate - baseline for lower-is-better metrics such as FID, baseline - candidate for
+higher-is-better ones such as precision). A metric *regressed* only when both hold:
+
+1. the change exceeds the tolerance: worse > tolerance (the smallest change worth failing a build);
+2. the change is significant: a one-sided two-sample test, z = worse / sqrt(sb^2 + sc^2) > critical.
+
+The standard error of each side, sb and sc, is the larger of
+- the bootstrap's: the half of the 95% interval facing the other value, divided by 1.96;
+- the seed-to-seed standard deviation the baseline measured by re-scoring the generator with
+  other seeds (`ganeval baseline --repeats R`). This one matters: the k-NN metrics' bootstrap
+  intervals hold the fitted manifolds fixed and are narrower than what a new seed does (recall's
+  by almost half on the bundled dcgan), while FID's and KID's are wider.
+The critical value is the normal quantile at 1 - alpha / m (Bonferroni over the m metrics compared,
+so alpha bounds the chance that a run raises any false alarm), or Student's t with R - 1 degrees of
+freedom when the seed-to-seed spread, estimated from R repeats, sets the standard error.
+
+Without any spread (--bootstrap 0 and no repeats) the tolerance alone decides, and the reason says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+Z95 = NormalDist().inv_cdf(0.975)  # a 95% interval spans +-1.96 standard errors
+
+#: Default tolerances, the smallest change that may fail a check: absolute for bounded metrics,
+#: a percentage of the baseline value for scale-dependent ones (FID, KID, IS depend on the extractor
+#: and the data). Noise is the significance test's job; see the README for the measured spreads.
+DEFAULT_TOLERANCES: dict[str, float | str] = {
+    "fid": "5%",
+    "fid_infinity": "5%",
+    "kid": "10%",
+    "inception_score": "3%",
+    "precision": 0.02,
+    "recall": 0.02,
+    "density": 0.05,
+    "coverage": 0.02,
+    "modes_covered": 0.5,
+    "mode_kl": 0.02,
+    "high_quality_fraction": 0.02,
+    "d_accuracy": 0.02,
+    "d_auc": 0.02,
+    "d_brier": 0.02,
+    "d_ece": 0.02,
+}
+DEFAULT_ALPHA = 0.01
+
+PASS, IMPROVED, REGRESSED, SKIPPED = "pass", "improved", "regressed", "skipped"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One metric's decision: the numbers, the test statistic and a one-line reason."""
+
+    metric: str
+    higher_is_better: bool
+    baseline: float
+    baseline_ci: tuple[float, float] | None
+    candidate: float
+    candidate_ci: tuple[float, float] | None
+    tolerance: float
+    z: float | None  # None when there are no intervals
+    z_critical: float
+    verdict: str
+    reason: str
+
+    @property
+    def delta(self) -> float:
+        """candidate - baseline (sign as the numbers go; `worse` says which way is bad)."""
+        return self.candidate - self.baseline
+
+    @property
+    def worse(self) -> float:
+        """How much worse the candidate is, in the metric's direction (negative: better)."""
+        return -self.delta if self.higher_is_better else self.delta
+
+    def to_dict(self) -> dict:
+        def finite(x):
+            return x if x is None or math.isfinite(x) else None
+
+        ci = lambda c: None if c is None else [finite(c[0]), finite(c[1])]  # noqa: E731
+        return {
+            "metric": self.metric, "higher_is_better": self.higher_is_better,
+            "baseline": finite(self.baseline), "baseline_ci": ci(self.baseline_ci),
+            "candidate": finite(self.candidate), "candidate_ci": ci(self.candidate_ci),
+            "delta": finite(self.delta), "tolerance": self.tolerance, "z": finite(self.z),
+            "z_critical": self.z_critical, "verdict": self.verdict, "reason": self.reason,
+        }  # fmt: skip
+
+
+def z_critical(alpha: float, metrics: int, dof: int | None = None) -> float:
+    """The one-sided critical value at alpha / metrics (Bonferroni): normal, or Student's t with dof degrees of freedom."""
+    if not 0 < alpha < 1:
+        raise ValueError(f"--alpha (alpha) is the chance of any false alarm per run, strictly between 0 and 1; got {alpha!r}.")
+    level = 1 - alpha / max(metrics, 1)
+    if dof is None:
+        return NormalDist().inv_cdf(level)
+    from scipy.stats import t
+
+    return float(t.ppf(level, max(dof, 1)))
+
+
+def _standard_error(value: float, ci: tuple[float, float] | None, towards: float) -> float | None:
+    """Standard error from a 95% interval: the half facing `towards`, over 1.96."""
+    if ci is None or ci[0] is None or ci[1] is None:
+        return None
+    half = (ci[1] - value) if towards >= value else (value - ci[0])
+    return max(half, 0.0) / Z95
+
+
+def compare(
+    metric: str,
+    higher_is_better: bool,
+    baseline: float | None,
+    baseline_ci: tuple[float, float] | None,
+    candidate: float | None,
+    candidate_ci: tuple[float, float] | None,
+    tolerance: float,
+    z_crit: float,
+    spread: float | None = None,
+) -> Comparison:
+    """The verdict for one metric (see the module docstring); spread: the seed-to-seed standard deviation, if measured."""
+    nan = float("nan")
+
+    def result(verdict: str, reason: str, z: float | None = None) -> Comparison:
+        return Comparison(metric, higher_is_better, nan if baseline is None else baseline, baseline_ci,
+                          nan if candidate is None else candidate, candidate_ci, tolerance, z, z_crit, verdict, reason)  # fmt: skip
+
+    if baseline is None or not math.isfinite(baseline):
+        return result(SKIPPED, "the baseline has no finite value for this metric (infinite or undefined), so nothing to compare")
+    bad_direction = -math.inf if higher_is_better else math.inf
+    if candidate is None or math.isnan(candidate):
+        return result(REGRESSED, "the candidate's value is undefined (NaN)")
+    if candidate == bad_direction:
+        return result(REGRESSED, "the candidate's value is infinite (for mode_kl: mass on a mode the reference lacks)", math.inf)
+    worse = (baseline - candidate) if higher_is_better else (candidate - baseline)
+    sb = _larger(_standard_error(baseline, baseline_ci, candidate), spread)
+    sc = _larger(_standard_error(candidate, candidate_ci, baseline), spread)
+    if sb is None or sc is None:
+        z = None
+        significant = True
+        noise = "no intervals or seed spread to test significance (--bootstrap 0, no --repeats): the tolerance alone decides"
+    else:
+        spread = math.hypot(sb, sc)
+        z = (math.copysign(math.inf, worse) if worse else 0.0) if spread == 0 else worse / spread
+        significant = z > z_crit if worse > 0 else z < -z_crit
+        noise = f"z = {z:.2f}, {'beyond' if significant else 'within'} the critical {z_crit:.2f}"
+    if worse > tolerance:
+        if significant:
+            return result(REGRESSED, f"worse by {worse:.4g} > tolerance {tolerance:.4g}, and significant ({noise})", z)
+        return result(PASS, f"worse by {worse:.4g} > tolerance {tolerance:.4g}, but not significant ({noise})", z)
+    if -worse > tolerance:
+        if significant:
+            return result(IMPROVED, f"better by {-worse:.4g} > tolerance {tolerance:.4g}, and significant ({noise})", z)
+        return result(PASS, f"better by {-worse:.4g} > tolerance {tolerance:.4g}, but not significant ({noise})", z)
+    if worse == 0:
+        return result(PASS, "unchanged", z)
+    return result(PASS, f"{'worse' if worse > 0 else 'better'} by {abs(worse):.4g}, within tolerance {tolerance:.4g}", z)
+
+
+def _larger(a: float | None, b: float | None) -> float | None:
+    present = [x for x in (a, b) if x is not None and not math.isnan(x)]
+    return max(present) if present else None
+
+
+def parse_tolerances(text: str | None) -> dict[str, str | float]:
+    """'fid=2.0,precision=0.02,kid=5%' -> {"fid": 2.0, "precision": 0.02, "kid": "5%"} (a percentage is of the baseline value)."""
+    from ganeval.metrics import get_metric
+
+    tolerances: dict[str, str | float] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not value:
+            raise ValueError(f"--tolerance takes metric=value pairs separated by commas; got {item!r} (for example --tolerance fid=2.0,precision=0.02).")
+        name = get_metric(name).name  # unknown names list the valid ones
+        tolerances[name] = value if value.endswith("%") else _nonnegative(value, name)
+        if isinstance(tolerances[name], str):
+            _nonnegative(value[:-1], name)
+    return tolerances
+
+
+def _nonnegative(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as 5%; got {text!r}.")
+    return value
+
+
+def resolve_tolerance(name: str, given: dict[str, str | float], baseline: float | None) -> float:
+    """The absolute tolerance of a metric: the given one (a percentage of |baseline|) or the default."""
+    value = given.get(name, DEFAULT_TOLERANCES.get(name, 0.0))
+    if isinstance(value, str):
+        percent = float(value[:-1])
+        return abs(baseline or 0.0) * percent / 100 if baseline is not None and math.isfinite(baseline) else 0.0
+    return float(value)

@@ -1,0 +1,107 @@
+"""`ganeval check` reports: a text table, JUnit XML, Markdown for pull-request comments, and
+GitHub Actions workflow commands (annotations)."""
+
+from __future__ import annotations
+
+import math
+from xml.etree import ElementTree
+
+from ganeval.gate.decision import IMPROVED, REGRESSED, SKIPPED, Comparison
+
+COLUMNS = ("metric", "baseline", "candidate", "delta", "tolerance", "verdict")
+
+
+def _number(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{x:.5g}" if math.isfinite(x) else ("inf" if x > 0 else "-inf")
+
+
+def _with_ci(value: float, ci) -> str:
+    return _number(value) if ci is None else f"{_number(value)} [{_number(ci[0])}, {_number(ci[1])}]"
+
+
+def _direction(c: Comparison) -> str:
+    return "higher is better" if c.higher_is_better else "lower is better"
+
+
+def rows(report) -> list[list[str]]:
+    return [[c.metric, _with_ci(c.baseline, c.baseline_ci), _with_ci(c.candidate, c.candidate_ci),
+             ("+" if c.delta > 0 else "") + _number(c.delta), _number(c.tolerance), c.verdict.upper() if c.verdict == REGRESSED else c.verdict]
+            for c in report.comparisons]  # fmt: skip
+
+
+def summary(report) -> str:
+    if report.passed:
+        return f"PASS: no metric regressed beyond its tolerance and noise ({len(report.comparisons)} compared, seed {report.seed})"
+    names = ", ".join(c.metric for c in report.regressions)
+    return f"FAIL: {len(report.regressions)} metric(s) regressed: {names}"
+
+
+def text_table(report) -> str:
+    table = [list(COLUMNS), *rows(report)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table]
+    lines.insert(1, "-" * len(lines[0]))
+    lines += ["", "why:"]
+    lines += [f"  {c.metric} ({_direction(c)}): {c.reason}" for c in report.comparisons]
+    lines += [f"note: {note}" for note in report.notes]
+    lines += ["", f"baseline {report.baseline}, candidate {report.candidate}; regression = worse than the tolerance AND "
+              f"significant (one-sided test on the bootstrap intervals and the baseline's seed-to-seed spread, alpha {report.alpha:g} over all metrics)",
+              summary(report)]  # fmt: skip
+    return "\n".join(lines)
+
+
+def markdown(report) -> str:
+    """A Markdown section for a pull-request comment."""
+    icon = {REGRESSED: ":x: **regressed**", IMPROVED: ":white_check_mark: improved", SKIPPED: ":grey_question: skipped"}
+    head = f"### ganeval check: {'passed' if report.passed else 'failed'}\n\n{summary(report)}.\n\n"
+    table = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for c, row in zip(report.comparisons, rows(report)):
+        row[-1] = icon.get(c.verdict, ":white_check_mark: pass")
+        table.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    details = "\n".join(f"- `{c.metric}` ({_direction(c)}): {c.reason}" for c in report.comparisons)
+    notes = "".join(f"\n\n> note: {note}" for note in report.notes)
+    return (head + "\n".join(table) + f"\n\n<details><summary>why</summary>\n\n{details}\n\n</details>\n\n"
+            f"Baseline `{report.baseline}`, candidate `{report.candidate}`, seed {report.seed}. A metric regresses only when it is "
+            f"worse than its tolerance and the change is significant (one-sided test on the 95% bootstrap intervals and the baseline's seed-to-seed spread, "
+            f"alpha {report.alpha:g} over all metrics).{notes}\n")  # fmt: skip
+
+
+def junit(report) -> str:
+    """JUnit XML: one test case per metric; regressions are failures, skipped metrics are skipped."""
+    suite = ElementTree.Element("testsuite", name="ganeval check", tests=str(len(report.comparisons)),
+                                failures=str(len(report.regressions)),
+                                skipped=str(sum(c.verdict == SKIPPED for c in report.comparisons)), errors="0")  # fmt: skip
+    for c in report.comparisons:
+        case = ElementTree.SubElement(suite, "testcase", classname=f"ganeval.check.{report.baseline}", name=c.metric)
+        message = f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)}, tolerance {_number(c.tolerance)}: {c.reason}"
+        if c.verdict == REGRESSED:
+            ElementTree.SubElement(case, "failure", message=message, type="regression").text = message
+        elif c.verdict == SKIPPED:
+            ElementTree.SubElement(case, "skipped", message=message)
+        else:
+            ElementTree.SubElement(case, "system-out").text = message
+    ElementTree.indent(suite)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suite, encoding="unicode") + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(report) -> str:
+    """GitHub Actions workflow commands: an ::error per regressed metric, then a ::notice summary."""
+    lines = []
+    for c in report.regressions:
+        title = _escape_property(f"ganeval check: {c.metric} regressed")
+        text = _escape_data(f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)} "
+                            f"(delta {_number(c.delta)}, tolerance {_number(c.tolerance)}; {_direction(c)}): {c.reason}")  # fmt: skip
+        lines.append(f"::error file={_escape_property(report.baseline)},title={title}::{text}")
+    kind = "notice" if report.passed else "error"
+    lines.append(f"::{kind} title={_escape_property('ganeval check')}::{_escape_data(summary(report))}")
+    return "\n".join(lines)

@@ -1,0 +1,28 @@
+"""pytest plugin (entry point `pytest11`): the `ganeval_check` fixture, a quality gate in a test.
+
+    def test_quality(ganeval_check):
+        ganeval_check("runs/dcgan-digits", baseline="ci/dcgan-digits.baseline.json")
+
+The fixture re-scores the candidate with the baseline's settings (`ganeval.check.check`) and fails
+the test, with the comparison table, when a metric regressed. Importing this module is cheap: ganeval
+itself is imported only when the fixture is used.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def ganeval_check():
+    """A function `(candidate, baseline, **options) -> CheckReport` that fails the test on a regression."""
+
+    def run(candidate, baseline, **options):
+        from ganeval.gate import check
+
+        report = check(candidate, baseline, **options)
+        if not report.passed:
+            pytest.fail(f"ganeval check: quality regressed against {baseline}\n{report.table()}", pytrace=False)
+        return report
+
+    return run

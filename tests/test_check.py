@@ -1,0 +1,269 @@
+"""`ganeval check`: the decision test, baselines, settings checks, outputs, generators, the pytest plugin.
+
+The dogfood checkpoint ci/dcgan-digits and its baseline ci/dcgan-digits.baseline.json are committed;
+most end-to-end tests use a smaller baseline made here from the same checkpoint (n=300) to stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+import pytest
+import torch
+
+import reference_models
+from ganeval.cli import main
+from ganeval.gate import DEFAULT_TOLERANCES, check, compare, load_baseline, make_baseline, parse_tolerances
+from ganeval.gate.decision import IMPROVED, PASS, REGRESSED, SKIPPED, resolve_tolerance, z_critical
+from ganeval.gate.formats import github_annotations, junit, markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "ci" / "dcgan-digits"
+BASELINE = ROOT / "ci" / "dcgan-digits.baseline.json"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_blas_thread():
+    """Small eigendecompositions run several times faster on one BLAS thread on a busy 2-core machine."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A fast baseline of the committed checkpoint: 300 samples, 10 repeats for the seed-to-seed spread."""
+    path = tmp_path_factory.mktemp("baseline") / "small.json"
+    make_baseline(str(RUN), "digits", path, n=300, bootstrap=20, kid_subsets=5, repeats=10, progress=False)
+    return path
+
+
+def blur(images: np.ndarray, sigma: float = 1.5) -> np.ndarray:
+    from scipy.ndimage import gaussian_filter
+
+    return np.round(gaussian_filter(images.astype(float), sigma=(0, 0, sigma, sigma))).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- the decision, pure
+
+
+def test_regression_needs_tolerance_and_significance():
+    z = z_critical(0.01, 1)
+    assert z == pytest.approx(2.3263, abs=1e-4)
+    worse = compare("fid", False, 50.0, (48.0, 52.0), 60.0, (58.0, 62.0), 5.0, z)
+    assert worse.verdict == REGRESSED and worse.delta == 10 and worse.z > z
+    noisy = compare("fid", False, 50.0, (30.0, 70.0), 60.0, (40.0, 80.0), 5.0, z)
+    assert noisy.verdict == PASS and "not significant" in noisy.reason
+    small_change = compare("fid", False, 50.0, (49.9, 50.1), 52.0, (51.9, 52.1), 5.0, z)
+    assert small_change.verdict == PASS and "within tolerance" in small_change.reason
+
+
+def test_direction_follows_the_metric():
+    z = z_critical(0.01, 1)
+    assert compare("precision", True, 0.8, (0.79, 0.81), 0.7, (0.69, 0.71), 0.02, z).verdict == REGRESSED
+    assert compare("precision", True, 0.7, (0.69, 0.71), 0.8, (0.79, 0.81), 0.02, z).verdict == IMPROVED
+    assert compare("fid", False, 60.0, (59.0, 61.0), 50.0, (49.0, 51.0), 1.0, z).verdict == IMPROVED
+
+
+def test_seed_spread_and_missing_intervals():
+    z = z_critical(0.01, 1)
+    # narrow bootstrap intervals, but a measured seed-to-seed spread of 0.02: a drop of 0.05 is noise
+    assert compare("recall", True, 0.80, (0.795, 0.805), 0.75, (0.745, 0.755), 0.02, z, spread=0.02).verdict == PASS
+    assert compare("recall", True, 0.80, (0.795, 0.805), 0.75, (0.745, 0.755), 0.02, z).verdict == REGRESSED
+    alone = compare("fid", False, 50.0, None, 60.0, None, 5.0, z)
+    assert alone.verdict == REGRESSED and alone.z is None and "tolerance alone" in alone.reason
+    assert compare("fid", False, 50.0, None, 60.0, None, 5.0, z, spread=10.0).verdict == PASS
+
+
+def test_undefined_and_infinite_values():
+    z = z_critical(0.01, 1)
+    assert compare("mode_kl", False, None, None, 0.1, None, 0.02, z).verdict == SKIPPED
+    infinite = compare("mode_kl", False, 0.05, (0.04, 0.06), math.inf, None, 0.02, z)
+    assert infinite.verdict == REGRESSED and "infinite" in infinite.reason
+    assert compare("fid", False, 50.0, (49.0, 51.0), float("nan"), None, 5.0, z).verdict == REGRESSED
+
+
+def test_critical_values_are_bonferroni_and_student():
+    assert z_critical(0.01, 10) == pytest.approx(3.0902, abs=1e-4)
+    assert z_critical(0.01, 10, dof=9) > z_critical(0.01, 10, dof=19) > z_critical(0.01, 10)
+    with pytest.raises(ValueError, match="alpha.*strictly between 0 and 1"):
+        z_critical(1.5, 3)
+
+
+def test_tolerances_parse_and_resolve():
+    given = parse_tolerances("fid=2.0, precision=0.02,kid=5%")
+    assert given == {"fid": 2.0, "precision": 0.02, "kid": "5%"}
+    assert resolve_tolerance("kid", given, 200.0) == pytest.approx(10.0)
+    assert resolve_tolerance("fid", {}, 200.0) == pytest.approx(10.0)  # default: 5% of the baseline
+    assert resolve_tolerance("recall", {}, 0.9) == DEFAULT_TOLERANCES["recall"]
+    with pytest.raises(ValueError, match="metric=value pairs"):
+        parse_tolerances("fid")
+    with pytest.raises(ValueError, match="unknown metric 'fdi'"):
+        parse_tolerances("fdi=2")
+    with pytest.raises(ValueError, match="number >= 0"):
+        parse_tolerances("fid=-1")
+
+
+# ---------------------------------------------------------------- baselines and settings
+
+
+def test_bad_baselines_name_the_file_and_the_fix(tmp_path):
+    with pytest.raises(ValueError, match=r"missing\.json does not exist; make one with `ganeval baseline"):
+        load_baseline(tmp_path / "missing.json")
+    (tmp_path / "text.json").write_text("not json")
+    with pytest.raises(ValueError, match=r"text\.json is not readable JSON"):
+        load_baseline(tmp_path / "text.json")
+    (tmp_path / "other.json").write_text(json.dumps({"metrics": {"fid": {"value": 1}}, "provenance": {}}))
+    with pytest.raises(ValueError, match=r"other\.json: the provenance lacks extractor"):
+        load_baseline(tmp_path / "other.json")
+
+
+def test_committed_baseline_records_the_settings():
+    baseline = load_baseline(BASELINE)
+    assert baseline.provenance["extractor"] == "digits" and baseline.generated_count == 1000
+    assert baseline.block["reference_content"] == {"kind": "bundled", "name": "digits", "draw_seed": 20240}
+    assert baseline.block["spread"]["repeats"] == 20
+    assert baseline.metrics["modes_covered"]["value"] == 10
+    assert RUN.joinpath("checkpoint.pt").stat().st_size < 1024 * 1024
+
+
+def edited(source: Path, tmp_path: Path, change) -> str:
+    payload = json.loads(source.read_text())
+    change(payload)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(payload))
+    return str(path)
+
+
+def test_another_extractor_or_weights_exit_2(tmp_path, capsys):
+    def inception(payload):
+        payload["provenance"].update(extractor="inception", weights_sha256="6726825d" * 8)
+
+    assert main(["check", str(RUN), "--baseline", edited(BASELINE, tmp_path, inception), "--extractor", "digits", "--quiet"]) == 2
+    assert "scored with the inception extractor; --extractor digits would compare different features" in capsys.readouterr().err
+
+    def weights(payload):
+        payload["provenance"]["weights_sha256"] = "0" * 64
+
+    assert main(["check", str(RUN), "--baseline", edited(BASELINE, tmp_path, weights), "--quiet"]) == 2
+    assert "digits weights of sha256 000000000000..." in capsys.readouterr().err
+
+
+def test_another_reference_or_sample_count_exit_2(small, tmp_path, capsys):
+    def reference(payload):
+        payload["baseline"]["reference_content"]["draw_seed"] = 1
+
+    assert main(["check", str(RUN), "--baseline", edited(small, tmp_path, reference), "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert "cannot be compared with baseline" in error and "reference content" in error
+
+    few = tmp_path / "few.npy"
+    np.save(few, reference_models.load(RUN).sample(100, 0))
+    assert main(["check", str(few), "--baseline", str(small), "--quiet"]) == 2
+    assert "generated count: baseline 300, candidate 100" in capsys.readouterr().err
+    assert main(["check", "--baseline", str(small)]) == 2  # no candidate
+    assert "either as CANDIDATE" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the gate end to end
+
+
+def test_committed_gate_passes_with_reports(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    out_xml, out_md = tmp_path / "check.xml", tmp_path / "check.md"
+    code = main(["check", str(RUN), "--baseline", str(BASELINE), "--junit", str(out_xml), "--markdown", str(out_md), "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "PASS: no metric regressed" in printed and "::notice title=ganeval check::PASS" in printed
+    suite = ElementTree.parse(out_xml).getroot()
+    assert suite.get("tests") == "9" and suite.get("failures") == "0"
+    assert "### ganeval check: passed" in out_md.read_text() and "| fid |" in out_md.read_text()
+
+
+def test_blurred_samples_fail_with_exit_1(tmp_path, monkeypatch, capsys):
+    blurred = tmp_path / "blurred.npy"
+    np.save(blurred, blur(reference_models.load(RUN).sample(1000, 7)))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    out_xml = tmp_path / "check.xml"
+    assert main(["check", str(blurred), "--baseline", str(BASELINE), "--junit", str(out_xml), "--quiet"]) == 1
+    printed = capsys.readouterr().out
+    assert "FAIL:" in printed and "::error file=" in printed and "title=ganeval check%3A fid regressed::" in printed
+    failures = {case.get("name") for case in ElementTree.parse(out_xml).getroot() if case.find("failure") is not None}
+    assert "fid" in failures and len(failures) >= 2
+
+
+class WithoutLowDigits:
+    """The committed generator with the digits 0-4 removed (classified by the digits extractor)."""
+
+    def __init__(self):
+        from ganeval.features import get_extractor
+
+        self.generator, self.extractor = reference_models.load(RUN), get_extractor("digits")
+
+    def sample(self, n: int, seed: int):
+        images = self.generator.sample(4 * n, seed)
+        keep = self.extractor.extract(images)["modes"] >= 5
+        return images[keep][:n]
+
+
+def test_removed_classes_fail(small):
+    report = check(WithoutLowDigits(), small, seed=3)
+    assert not report.passed and report.exit_code == 1
+    verdicts = {c.metric: c.verdict for c in report.comparisons}
+    assert verdicts["modes_covered"] == REGRESSED and verdicts["mode_kl"] == REGRESSED
+    assert "regressed: " in markdown(report) and "<failure" in junit(report)
+    assert github_annotations(report).count("::error") == len(report.regressions) + 1
+
+
+def test_twenty_new_seeds_raise_no_false_alarm(small):
+    reports = [check(str(RUN), small, seed=seed) for seed in range(100, 120)]
+    alarms = [(r.seed, c.metric, c.reason) for r in reports for c in r.regressions]
+    assert alarms == []
+    assert len({r.comparisons[0].candidate for r in reports}) == 20  # every seed drew new samples
+
+
+@pytest.mark.slow
+def test_twenty_new_seeds_against_the_committed_baseline():
+    reports = [check(str(RUN), BASELINE, seed=seed) for seed in range(100, 120)]
+    assert [(r.seed, c.metric) for r in reports for c in r.regressions] == []
+
+
+def test_same_seed_reproduces_the_baseline(small):
+    report = check(str(RUN), small)
+    assert report.passed and all(c.delta == 0 for c in report.comparisons)
+
+
+# ---------------------------------------------------------------- generators and the plugin
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # torch.jit's deprecation notices
+def test_torchscript_and_python_generators(small, tmp_path, monkeypatch, capsys):
+    network = reference_models.load(RUN).network
+    scripted = tmp_path / "generator.pt"
+    torch.jit.save(torch.jit.trace(network.eval(), torch.zeros(2, 64)), str(scripted))
+    assert main(["check", str(scripted), "--nz", "64", "--baseline", str(small), "--quiet", "--json", "-"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["passed"] and all(abs(c["delta"]) < 0.5 for c in payload["comparisons"] if c["metric"] == "fid")
+
+    (tmp_path / "my_generators.py").write_text(
+        "import reference_models\n"
+        f"def build():\n    return reference_models.load({str(RUN)!r}).network\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["check", "--generator", "my_generators:build", "--nz", "64", "--baseline", str(small), "--quiet"]) == 0
+    assert main(["check", "--generator", "my_generators:build", "--baseline", str(small), "--quiet"]) == 2
+    assert "pass --nz" in capsys.readouterr().err
+    assert main(["check", "--generator", "no_such_module:g", "--nz", "64", "--baseline", str(small)]) == 2
+    assert "cannot import no_such_module" in capsys.readouterr().err
+
+
+def test_pytest_fixture(ganeval_check, small):
+    report = ganeval_check(reference_models.load(RUN), baseline=small)
+    assert report.passed
+    with pytest.raises(pytest.fail.Exception, match="quality regressed"):
+        ganeval_check(WithoutLowDigits(), baseline=small, seed=5)
