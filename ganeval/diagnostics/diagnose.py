@@ -10,7 +10,7 @@ import pandas as pd
 from ganeval.diagnostics.calibration import detect_miscalibration
 from ganeval.diagnostics.collapse import coverage_timeline, detect_collapse, n_modes_of
 from ganeval.diagnostics.findings import RunDiagnosis, verdict
-from ganeval.diagnostics.logger import load_log
+from ganeval.diagnostics.logfile import load_log
 from ganeval.diagnostics.stability import (
     detect_d_dominance, detect_divergence, detect_gradient_spikes, detect_oscillation, equilibrium,
 )  # fmt: skip

@@ -32,8 +32,11 @@ from ganeval import __version__
 from ganeval.atomic import atomic_write
 from ganeval.data.arrays import as_samples
 from ganeval.diagnostics.calibration import reliability_json
+from ganeval.diagnostics.logfile import load_log
 from ganeval.features.extract import extract_array
 from ganeval.metrics import MetricOptions, Samples, applicable_metrics, compute_metrics, discriminator_calibration
+
+__all__ = ["TrainingLogger", "load_log", "mean_pairwise_distance"]
 
 EVAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl", "high_quality_fraction")
 DIVERSITY_N = 500  # samples per side for the mean pairwise distance (a seeded subsample)
@@ -175,14 +178,3 @@ def _as_array(values) -> np.ndarray:
     if hasattr(values, "detach"):
         values = values.detach().cpu().numpy()
     return np.asarray(values, dtype=np.float64).ravel()
-
-
-def load_log(run_dir) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """(steps, evals, manifest) of a run folder written by TrainingLogger."""
-    run_dir = Path(run_dir)
-    if not (run_dir / "steps.csv").exists():
-        raise ValueError(f"{run_dir} holds no training log (steps.csv); point at a run folder written by TrainingLogger.")
-    steps = pd.read_csv(run_dir / "steps.csv")
-    evals = pd.read_csv(run_dir / "evals.csv") if (run_dir / "evals.csv").exists() else pd.DataFrame()
-    manifest = json.loads((run_dir / "manifest.json").read_text()) if (run_dir / "manifest.json").exists() else {}
-    return steps, evals, manifest

@@ -28,6 +28,8 @@ OSCILLATION_WINDOW_FRACTION = 0.25
 OSCILLATION_MIN_WINDOW = 40
 # Severity: medium when the periodic part carries 65% of the variance, high at 80%.
 OSCILLATION_MEDIUM, OSCILLATION_HIGH = 0.65, 0.8
+# Periods under 4 steps are step-to-step alternation (the jitter of alternating updates): low severity.
+OSCILLATION_MIN_PERIOD = 4
 
 # Exploding loss: the running median of |loss| reaches 10x the 95th percentile of |loss| over the
 # first quarter of the run; normal training changes loss levels by far less than an order of magnitude.
@@ -220,6 +222,8 @@ def detect_oscillation(steps: pd.DataFrame, windows: pd.DataFrame | None = None)
         start, end = int(frame.start_step.min()), int(frame.end_step.max())
         severity = "high" if strength >= OSCILLATION_HIGH else "medium" if strength >= OSCILLATION_MEDIUM else "low"
         period = float(frame.period.median())
+        if period < OSCILLATION_MIN_PERIOD:
+            severity = "low"
         findings.append(Finding(
             OSCILLATION, start, None if end >= last_step else end, severity,
             {"period_steps": period, "strength": strength, "signals": per_signal},

@@ -1,0 +1,77 @@
+"""Reports of training runs: `report(runs, out)` writes report.html (self-contained) and report.md
+(figures beside it in figures/) answering whether training converged, oscillated or diverged,
+whether D is calibrated and whether the generator collapsed, and returns each run's diagnosis.
+
+    from ganeval.report import report
+    diagnoses = report(["runs/gan-ring8", "runs/wgan-gp-ring8"], "reports/ring8", json_path="findings.json")
+
+The JSON (`findings_payload`): for one run {"run", "verdict", "explanation", "findings": [...],
+"summary": {...}}; for several {"runs": [that object per run]}. Each finding: {"kind", "start_step",
+"end_step" (null: to the end), "severity", "evidence", "explanation"}.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+REPORT_TITLE = "GAN training report"
+
+
+def findings_payload(diagnoses) -> dict:
+    """The JSON document of `--json`: one run's diagnosis, or {"runs": [...]} for several."""
+    documents = [d.to_dict() for d in diagnoses]
+    return documents[0] if len(documents) == 1 else {"runs": documents}
+
+
+def load_runs(runs) -> list:
+    """RunLog (log frames, manifest, diagnosis) of each run folder; ValueError naming a folder without a log."""
+    from ganeval.diagnostics.diagnose import diagnose
+    from ganeval.diagnostics.logfile import load_log
+    from ganeval.report.sections import RunLog, run_names
+
+    import pandas as pd
+
+    folders = [Path(r) for r in runs]
+    if not folders:
+        raise ValueError("report needs at least one run folder.")
+    logs = []
+    for folder, name in zip(folders, run_names(folders)):
+        if not folder.is_dir():
+            raise ValueError(f"{folder} is not a folder; pass run folders written by TrainingLogger or `ganeval train`.")
+        try:
+            steps, evals, manifest = load_log(folder)
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"{folder} holds an empty training log (steps.csv has no rows); log at least one step.") from None
+        if steps.empty:
+            raise ValueError(f"{folder} holds an empty training log (steps.csv has no rows); log at least one step.")
+        steps = steps.sort_values("step").reset_index(drop=True)
+        evals = evals.sort_values("step").reset_index(drop=True) if not evals.empty else evals
+        logs.append(RunLog(name, folder, steps, evals, manifest, diagnose(steps, evals, manifest, run=name)))
+    return logs
+
+
+def report(runs, out, json_path=None) -> list:
+    """Diagnose each run folder and write out/report.html, out/report.md and out/figures/; with
+    json_path, also write the findings as JSON there. Returns the `RunDiagnosis` of each run."""
+    from ganeval.atomic import atomic_write
+    from ganeval.report.render import Heading, Table, Text, write_report
+    from ganeval.report.sections import overview_blocks, run_blocks, summary_table
+
+    logs = load_runs([runs] if isinstance(runs, (str, Path)) else runs)
+    blocks = [Heading("Summary"),
+              Text("Verdicts: healthy, oscillating, diverged, collapsed or D-dominated; the explanation quotes the deciding numbers."),
+              Table(summary_table(logs))]  # fmt: skip
+    if len(logs) > 1:
+        blocks += overview_blocks(logs)
+    for index, log in enumerate(logs, 1):
+        blocks += run_blocks(log, index)
+    write_report(out, blocks, REPORT_TITLE)
+    diagnoses = [log.diagnosis for log in logs]
+    if json_path is not None:
+        with atomic_write(json_path, "w") as stream:
+            stream.write(json.dumps(findings_payload(diagnoses), indent=2, allow_nan=False) + "\n")
+    return diagnoses
+
+
+__all__ = ["report", "findings_payload", "load_runs", "REPORT_TITLE"]

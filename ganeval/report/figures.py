@@ -1,0 +1,358 @@
+"""Seaborn figures of training logs, one function per figure.
+
+Every function takes long pandas frames with a `run` column (one run or several: runs are the
+hue, so `ganeval compare` overlays runs with the same functions; `stack({name: frame})` builds such
+a frame) and returns a matplotlib `Figure` built without pyplot's global state, rendered by Agg
+(`png_bytes`). Axes carry labels with units, every figure a legend, and sizes suit an 800-pixel-wide
+page at 100 dpi.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+DPI = 100
+WIDTH = 8.0  # inches: 800 pixels at DPI
+PANEL_HEIGHT = 2.8
+MAX_POINTS = 200  # per-step signals are summarised in at most this many bins of steps
+BAND = (10, 90)  # percentile band of per-step signals within a bin
+STEP_LABEL = "training step (generator updates)"
+
+
+def stack(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One long frame from {run name: frame}, with a `run` column."""
+    parts = [frame.assign(run=name) for name, frame in frames.items() if frame is not None and not frame.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["run", "step"])
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """The figure as PNG bytes (Agg, DPI)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure)
+    stream = io.BytesIO()
+    figure.savefig(stream, format="png", dpi=DPI)
+    return stream.getvalue()
+
+
+def _theme():
+    return sns.axes_style("whitegrid")
+
+
+def _context():
+    return sns.plotting_context("notebook", font_scale=0.8)
+
+
+def _figure(rows: int = 1, cols: int = 1, height: float = PANEL_HEIGHT, width: float = WIDTH, **options) -> tuple[Figure, np.ndarray]:
+    figure = Figure(figsize=(width, height * rows), dpi=DPI, layout="constrained")
+    axes = figure.subplots(rows, cols, squeeze=False, **options)
+    return figure, axes
+
+
+def _runs(frame: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(frame["run"])) if "run" in frame else []
+
+
+def _with_run(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame if "run" in frame else frame.assign(run="run")
+
+
+def binned(steps: pd.DataFrame, columns, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Per run, signal and bin of steps (equal widths, at most max_points bins): the bin's centre
+    step, median, and BAND percentiles of the per-step values (infinite values dropped).
+    Columns: run, signal, step, value (the median), low, high."""
+    steps = _with_run(steps)
+    columns = [c for c in columns if c in steps]
+    if steps.empty or not columns:
+        return pd.DataFrame(columns=["run", "signal", "step", "value", "low", "high"])
+    span = float(steps["step"].max() - steps["step"].min() + 1)
+    width = max(1, int(np.ceil(span / max_points)))
+    frame = steps[["run", "step", *columns]].copy()
+    frame["step"] = (frame["step"] // width) * width + (width - 1) / 2
+    long = frame.melt(id_vars=["run", "step"], value_vars=columns, var_name="signal", value_name="value")
+    long["value"] = pd.to_numeric(long["value"], errors="coerce").replace([np.inf, -np.inf], np.nan)
+    grouped = long.dropna(subset=["value"]).groupby(["run", "signal", "step"], sort=False)["value"]
+    summary = grouped.quantile([BAND[0] / 100, 0.5, BAND[1] / 100]).unstack()
+    summary.columns = ["low", "value", "high"]
+    return summary.reset_index()
+
+
+def _line(ax, data: pd.DataFrame, hue: str, style: str | None = None, band: bool = True) -> None:
+    """Lines of `value` against step (one per hue and style level) with their low-high band."""
+    levels = list(dict.fromkeys(data[hue]))
+    palette = dict(zip(levels, sns.color_palette(n_colors=max(1, len(levels)))))
+    sns.lineplot(data=data, x="step", y="value", hue=hue, style=style, palette=palette, estimator=None, errorbar=None,
+                 ax=ax, linewidth=1.3)  # fmt: skip
+    if band:
+        keys = [hue] + ([style] if style else [])
+        for key, part in data.groupby(keys, sort=False):
+            colour = palette[key[0] if isinstance(key, tuple) else key]
+            ax.fill_between(part["step"], part["low"], part["high"], color=colour, alpha=0.2, linewidth=0)
+
+
+def _legend(ax, title=None, outside: bool = False):
+    """A small legend; outside the axes (on the right) when several runs would crowd the plot."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    where = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if outside else {"loc": "best"}
+    ax.legend(handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=True, **where)
+
+
+def _many(frame: pd.DataFrame) -> bool:
+    return "run" in frame and frame["run"].nunique() > 1
+
+
+def loss_figure(steps: pd.DataFrame) -> Figure:
+    """D and G losses against the training step: the median of each bin of steps and its 10-90% band."""
+    data = binned(steps, ["loss_d", "loss_g"])
+    with _theme(), _context():
+        figure, axes = _figure(1, 2)
+        for ax, (signal, title) in zip(axes[0], [("loss_d", "discriminator loss"), ("loss_g", "generator loss")]):
+            part = data[data.signal == signal]
+            if part.empty:
+                ax.text(0.5, 0.5, f"{signal} not logged", ha="center", va="center", transform=ax.transAxes)
+            else:
+                _line(ax, part, hue="run")
+            ax.set(title=title, xlabel=STEP_LABEL, ylabel=f"{signal} (loss units: nats for BCE)")
+            _legend(ax, "run")
+    return figure
+
+
+def d_output_figure(steps: pd.DataFrame, probability: bool = True) -> Figure:
+    """Mean D(x) on real and D(G(z)) on generated batches, with the 0.5 equilibrium line for probabilities."""
+    data = binned(steps, ["d_real", "d_fake"])
+    data["signal"] = data["signal"].map({"d_real": "D(x), real", "d_fake": "D(G(z)), generated"})
+    with _theme(), _context():
+        figure, axes = _figure(1, 1)
+        ax = axes[0, 0]
+        if not data.empty:
+            multi = data["run"].nunique() > 1
+            _line(ax, data, hue="run" if multi else "signal", style="signal" if multi else None)
+        if probability:
+            ax.axhline(0.5, color="black", linestyle=":", linewidth=1.2, label="0.5: minimax equilibrium")
+            ax.set_ylim(-0.02, 1.02)
+            ax.set(ylabel="mean D output (probability of real)")
+        else:
+            ax.set(ylabel="mean critic score (arbitrary units)")
+        ax.set(title="discriminator outputs on real and generated batches", xlabel=STEP_LABEL)
+        _legend(ax, outside=_many(data))
+    return figure
+
+
+def grad_norm_figure(steps: pd.DataFrame) -> Figure:
+    """L2 norms of D's and G's parameter gradients (log scale)."""
+    data = binned(steps, ["grad_norm_d", "grad_norm_g"])
+    data = data[data["value"] > 0]
+    data["signal"] = data["signal"].map({"grad_norm_d": "discriminator", "grad_norm_g": "generator"})
+    with _theme(), _context():
+        figure, axes = _figure(1, 1)
+        ax = axes[0, 0]
+        if not data.empty:
+            multi = data["run"].nunique() > 1
+            _line(ax, data, hue="run" if multi else "signal", style="signal" if multi else None)
+            ax.set_yscale("log")
+        ax.set(title="gradient norms", xlabel=STEP_LABEL, ylabel="gradient L2 norm (log scale)")
+        _legend(ax, outside=_many(data))
+    return figure
+
+
+METRIC_LABELS = {
+    "fid": "FID (lower is better)",
+    "precision": "precision (fraction)",
+    "recall": "recall (fraction)",
+    "coverage": "coverage (fraction)",
+    "density": "density",
+    "mode_kl": "mode KL (nats)",
+    "high_quality_fraction": "high-quality share",
+    "diversity": "diversity (vs real = 1)",
+    "class_accuracy": "class accuracy (fraction)",
+}
+
+
+def metric_band(evals: pd.DataFrame, metric: str, window: int = 3) -> pd.DataFrame:
+    """run, step, value, low, high of one metric: the logged interval when the log has metric_low and
+    metric_high, else the range of the `window` evaluations centred on each (a rolling band)."""
+    evals = _with_run(evals)
+    rows = []
+    for run, part in evals.groupby("run", sort=False):
+        part = part.sort_values("step")
+        value = pd.to_numeric(part[metric], errors="coerce").replace([np.inf, -np.inf], np.nan)
+        if f"{metric}_low" in part and f"{metric}_high" in part:
+            low, high = part[f"{metric}_low"], part[f"{metric}_high"]
+        else:
+            low = value.rolling(window, center=True, min_periods=1).min()
+            high = value.rolling(window, center=True, min_periods=1).max()
+        rows.append(pd.DataFrame({"run": run, "step": part["step"].to_numpy(), "value": value.to_numpy(),
+                                  "low": np.asarray(low, dtype=float), "high": np.asarray(high, dtype=float)}))  # fmt: skip
+    return pd.concat(rows, ignore_index=True).dropna(subset=["value"]) if rows else pd.DataFrame(columns=["run", "step", "value", "low", "high"])
+
+
+def metric_figure(evals: pd.DataFrame, metrics=("fid", "precision", "recall", "coverage", "mode_kl", "diversity")) -> tuple[Figure, bool] | tuple[None, bool]:
+    """Metric curves over training with bands; returns (figure, whether any band is a logged interval)."""
+    evals = _with_run(evals)
+    metrics = [m for m in metrics if m in evals and pd.to_numeric(evals[m], errors="coerce").notna().any()]
+    if not metrics:
+        return None, False
+    cols = 2 if len(metrics) > 1 else 1
+    rows = -(-len(metrics) // cols)
+    palette = dict(zip(_runs(evals), sns.color_palette(n_colors=max(1, evals["run"].nunique()))))
+    logged = any(f"{m}_low" in evals for m in metrics)
+    with _theme(), _context():
+        figure, axes = _figure(rows, cols, height=2.4)
+        for ax, metric in zip(axes.ravel(), metrics):
+            band = metric_band(evals, metric)
+            sns.lineplot(data=band, x="step", y="value", hue="run", palette=palette, marker="o", markersize=4, ax=ax, errorbar=None)
+            for run, part in band.groupby("run", sort=False):
+                ax.fill_between(part["step"], part["low"], part["high"], color=palette[run], alpha=0.2, linewidth=0)
+            if metric == "fid" and (band["value"] > 0).all() and len(band) and band["value"].max() / max(band["value"].min(), 1e-12) > 20:
+                ax.set_yscale("log")
+            ax.set(title=metric, xlabel=STEP_LABEL, ylabel=METRIC_LABELS.get(metric, metric))
+            _legend(ax, "run")
+        for ax in axes.ravel()[len(metrics) :]:
+            ax.set_visible(False)
+    return figure, logged
+
+
+def calibration_figure(evals: pd.DataFrame) -> Figure | None:
+    """D's accuracy, ROC AUC, Brier score and ECE on held-out real vs fresh generated samples over training."""
+    evals = _with_run(evals)
+    names = [c for c in ("d_accuracy", "d_auc", "d_ece", "d_brier") if c in evals and evals[c].notna().any()]
+    if not names:
+        return None
+    long = evals.melt(id_vars=["run", "step"], value_vars=names, var_name="measure", value_name="value").dropna(subset=["value"])
+    long["measure"] = long["measure"].map({"d_accuracy": "accuracy", "d_auc": "ROC AUC", "d_ece": "ECE", "d_brier": "Brier score"})
+    with _theme(), _context():
+        figure, axes = _figure(1, 2)
+        separation = long[long.measure.isin(["accuracy", "ROC AUC"])]
+        error = long[long.measure.isin(["ECE", "Brier score"])]
+        multi = long["run"].nunique() > 1
+        for ax, part, title, ylabel in ((axes[0, 0], separation, "how well D separates real from generated", "accuracy, AUC (0.5 = chance)"),
+                                        (axes[0, 1], error, "calibration error", "ECE, Brier score (0 = perfect)")):  # fmt: skip
+            if not part.empty:
+                sns.lineplot(data=part, x="step", y="value", hue="run" if multi else "measure", style="measure" if multi else None,
+                             marker="o", markersize=4, ax=ax, errorbar=None)  # fmt: skip
+            if ax is axes[0, 0]:
+                ax.axhline(0.5, color="black", linestyle=":", linewidth=1.2, label="0.5: chance")
+                ax.set_ylim(0.3, 1.02)
+            ax.set(title=title, xlabel=STEP_LABEL, ylabel=ylabel)
+            _legend(ax, outside=multi)
+    return figure
+
+
+def reliability_figure(table: pd.DataFrame) -> Figure | None:
+    """Reliability diagrams, one panel per step of `table` (from `reliability_table`, with a run
+    column for several runs): observed share of real samples against D's mean predicted P(real) per
+    bin, marker area proportional to the bin's sample count; the diagonal is perfect calibration."""
+    if table is None or table.empty:
+        return None
+    table = _with_run(table)
+    chosen = sorted(table["step"].unique())
+    with _theme(), _context():
+        figure, axes = _figure(1, len(chosen), height=2.9, width=min(WIDTH, 2.9 * len(chosen) + 0.5))
+        multi = table["run"].nunique() > 1
+        for ax, step in zip(axes[0], chosen):
+            part = table[table.step == step]
+            ax.plot([0, 1], [0, 1], color="black", linestyle=":", linewidth=1.2, label="perfect calibration")
+            sns.lineplot(data=part, x="predicted", y="fraction_real", hue="run" if multi else None, ax=ax, estimator=None,
+                         errorbar=None, sort=True, linewidth=1, marker=None, label=None if multi else "D, per bin")  # fmt: skip
+            sns.scatterplot(data=part, x="predicted", y="fraction_real", size="count", sizes=(10, 150), hue="run" if multi else None,
+                            ax=ax, legend=False)  # fmt: skip
+            ax.set(title=f"step {int(step)}", xlabel="mean predicted P(real) in bin", ylabel="observed share of real samples",
+                   xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), aspect="equal")  # fmt: skip
+            _legend(ax)
+    return figure
+
+
+def coverage_figure(timeline: pd.DataFrame, findings_by_run: Mapping[str, list] | None = None) -> Figure | None:
+    """Modes hit over training per run, the number of modes as a dashed line, collapse events shaded."""
+    if timeline is None or timeline.empty or "modes_hit" not in timeline:
+        return None
+    timeline = _with_run(timeline)
+    palette = dict(zip(_runs(timeline), sns.color_palette(n_colors=max(1, timeline["run"].nunique()))))
+    with _theme(), _context():
+        figure, axes = _figure(1, 1)
+        ax = axes[0, 0]
+        sns.lineplot(data=timeline, x="step", y="modes_hit", hue="run", palette=palette, marker="o", markersize=4, ax=ax, errorbar=None)
+        if "modes_covered" in timeline and timeline["modes_covered"].notna().any() and not timeline["modes_covered"].equals(timeline["modes_hit"]):
+            sns.lineplot(data=timeline, x="step", y="modes_covered", hue="run", palette=palette, linestyle="--", ax=ax, errorbar=None, legend=False)
+            ax.plot([], [], linestyle="--", color="grey", label="high-quality modes covered")
+        ax.axhline(float(timeline["n_modes"].max()), color="black", linestyle=":", linewidth=1.2, label=f"all {int(timeline['n_modes'].max())} modes")
+        last = float(timeline["step"].max())
+        shaded = False
+        for run, findings in (findings_by_run or {}).items():
+            for finding in findings:
+                if finding.kind == "collapse" and finding.start_step is not None:
+                    ax.axvspan(finding.start_step, finding.end_step if finding.end_step is not None else last,
+                               color=palette.get(run, "grey"), alpha=0.12, label=None if shaded else "collapse event")  # fmt: skip
+                    shaded = True
+        ax.set(title="mode coverage over training", xlabel=STEP_LABEL, ylabel="modes hit (count)", ylim=(0, timeline["n_modes"].max() * 1.08))
+        _legend(ax, outside=_many(timeline))
+    return figure
+
+
+def mode_heatmap(histogram: pd.DataFrame, run: str | None = None) -> Figure | None:
+    """Share of generated samples per mode (rows) at each evaluation (columns), for one run."""
+    if histogram is None or histogram.empty:
+        return None
+    grid = histogram.pivot(index="mode", columns="step", values="share").fillna(0.0)
+    n_modes = grid.shape[0]
+    height = min(6.0, 1.2 + 0.18 * n_modes) if n_modes <= 30 else 4.0
+    with _theme(), _context():
+        figure, axes = _figure(1, 1, height=height)
+        ax = axes[0, 0]
+        sns.heatmap(grid, ax=ax, cmap="rocket_r", vmin=0, vmax=max(float(grid.to_numpy().max()), 1e-9),
+                    cbar_kws={"label": "share of generated samples"}, yticklabels=n_modes <= 30,
+                    xticklabels=max(1, grid.shape[1] // 12))  # fmt: skip
+        ax.set(title=f"samples per mode{f' ({run})' if run else ''}; uniform = {1 / n_modes:.3g}", xlabel=STEP_LABEL, ylabel="mode (index)")
+    return figure
+
+
+def mode_bar_figure(histogram: pd.DataFrame, step: int) -> Figure | None:
+    """The mode histogram at one evaluation, with the uniform share and the 'hit' threshold."""
+    from ganeval.diagnostics.collapse import MODE_HIT_SHARE
+
+    part = histogram[histogram.step == step] if histogram is not None and not histogram.empty else None
+    if part is None or part.empty:
+        return None
+    n = len(part)
+    with _theme(), _context():
+        figure, axes = _figure(1, 1, height=2.6)
+        ax = axes[0, 0]
+        sns.barplot(data=part.assign(mode=part["mode"].astype(int)), x="mode", y="share", color=sns.color_palette()[0],
+                    ax=ax, label="generated share")  # fmt: skip
+        ax.axhline(1 / n, color="black", linestyle=":", linewidth=1.2, label=f"uniform {1 / n:.3g}")
+        ax.axhline(MODE_HIT_SHARE / n, color="firebrick", linestyle="--", linewidth=1, label="hit threshold")
+        if n > 30:
+            ax.set_xticks([])
+        ax.set(title=f"samples per mode at step {int(step)}", xlabel="mode (index)", ylabel="share of generated samples")
+        _legend(ax)
+    return figure
+
+
+def scatter_figure(points_by_step: Mapping[int, np.ndarray], centres: np.ndarray | None, title: str = "") -> Figure | None:
+    """Generated 2-D points at several steps (one panel each) over the true mixture's centres."""
+    if not points_by_step:
+        return None
+    chosen = list(points_by_step)
+    size = min(2.6, WIDTH / len(chosen))
+    with _theme(), _context():
+        figure, axes = _figure(1, len(chosen), height=size + 0.4, width=size * len(chosen) + 0.3, sharex=True, sharey=True)
+        reach = 1.2 * float(np.abs(centres).max()) if centres is not None else None
+        for ax, step in zip(axes[0], chosen):
+            points = np.asarray(points_by_step[step])
+            ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.35, color=sns.color_palette()[0], label="generated", rasterized=True)
+            if centres is not None:
+                ax.scatter(centres[:, 0], centres[:, 1], s=30, marker="x", color="black", label="true modes")
+                ax.set(xlim=(-reach, reach), ylim=(-reach, reach))
+            ax.set(title=f"step {int(step)}", xlabel="x (data units)", ylabel="y (data units)", aspect="equal")
+        _legend(axes[0, 0])
+        if title:
+            figure.suptitle(title, fontsize=9)
+    return figure
