@@ -209,6 +209,21 @@ def _add_candidate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+def _report(args) -> int:
+    from ganeval.report import findings_payload, report
+
+    diagnoses = report(args.runs, args.out, json_path=None if args.json in (None, "-") else args.json)
+    if args.json == "-":
+        print(json.dumps(findings_payload(diagnoses), indent=2, allow_nan=False))
+        return 0
+    width = max(len(d.run or "") for d in diagnoses)
+    for d in diagnoses:
+        print(f"{(d.run or ''):<{width}}  {d.verdict:<12}  {d.explanation}")
+    print(f"wrote {os.path.join(args.out, 'report.html')} and {os.path.join(args.out, 'report.md')}"
+          + (f"; findings in {args.json}" if args.json else ""))  # fmt: skip
+    return 0
+
+
 def _add_extraction_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference: digits for digit data, points for 2-D data, inception otherwise)")
     parser.add_argument("--weights", metavar="PATH", help="weights file for the extractor (inception: torch-fidelity's weights-inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS)")
@@ -375,6 +390,28 @@ With GITHUB_ACTIONS=true, regressions are also printed as ::error annotations.""
     check.add_argument("--markdown", metavar="FILE", help="also write a Markdown report for a pull-request comment")
     check.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-' prints JSON instead of the table)")
     check.set_defaults(handler=_check)
+
+    report = commands.add_parser(
+        "report",
+        help="diagnose training runs: stability, D calibration and mode collapse, as an HTML and Markdown report",
+        description="""Diagnose the training logs of RUN folders (written by `ganeval train` or by your own loop
+through ganeval.diagnostics.TrainingLogger) and write DIR/report.html (self-contained, figures embedded)
+and DIR/report.md (figures in DIR/figures/). Each run gets a verdict (healthy, oscillating, diverged,
+collapsed or D-dominated) explained in one sentence with numbers, and findings: collapse,
+oscillation, divergence, d_dominance, miscalibration, gradient_spike, each with start_step, end_step
+(null: to the end of the log), severity (low, medium, high), evidence and an explanation.
+
+--json FILE writes the findings ('-' prints them instead of the summary): for one run
+{"run", "verdict", "explanation", "findings": [...], "summary": {...}}; for several runs
+{"runs": [that object per run]}.""",
+        epilog="examples:\n  ganeval report runs/gan-ring8 --out reports/gan-ring8\n"
+        "  ganeval report runs/gan-ring8 runs/wgan-gp-ring8 --out reports/ring8 --json findings.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("runs", nargs="+", metavar="RUN", help="run folder(s) holding steps.csv (and evals.csv, manifest.json)")
+    report.add_argument("--out", required=True, metavar="DIR", help="report folder (created; files in it are replaced)")
+    report.add_argument("--json", metavar="FILE", help="also write the findings and verdicts as JSON to FILE ('-' prints them)")
+    report.set_defaults(handler=_report)
 
     demo = commands.add_parser(
         "demo",
