@@ -9,7 +9,7 @@ import pandas as pd
 
 from ganeval.diagnostics.calibration import detect_miscalibration
 from ganeval.diagnostics.collapse import coverage_timeline, detect_collapse, n_modes_of
-from ganeval.diagnostics.findings import RunDiagnosis, verdict
+from ganeval.diagnostics.findings import RunDiagnosis, span_text, verdict
 from ganeval.diagnostics.logfile import load_log
 from ganeval.diagnostics.stability import (
     detect_d_dominance, detect_divergence, detect_gradient_spikes, detect_oscillation, equilibrium,
@@ -51,6 +51,8 @@ def healthy_sentence(summary: dict) -> str:
         parts.append(f"{summary['modes_hit_end']} of {summary['n_modes']} modes hit")
     if "fid_end" in summary:
         parts.append(f"FID {summary['fid_end']:.3g}")
+    if "precision_end" in summary and "recall_end" in summary:
+        parts.append(f"precision {summary['precision_end']:.2f} and recall {summary['recall_end']:.2f}")
     if "d_accuracy_end" in summary:
         parts.append(f"D's held-out accuracy {summary['d_accuracy_end']:.2f} (0.5 is chance)")
     if "d_real_end" in summary:
@@ -80,8 +82,13 @@ def diagnose(steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: d
     findings.sort(key=lambda f: (np.inf if f.start_step is None else f.start_step, -f.rank))
     summary = summarize(steps, evals, manifest)
     name, explanation = verdict(findings)
-    if name == "healthy" and not any(f.rank >= 1 for f in findings):
+    if name == "healthy":
         explanation = healthy_sentence(summary)
+        earlier = [f"{f.kind.replace('_', ' ')} ({span_text(f)})" for f in findings if f.rank >= 1 and f.kind != "gradient_spike"]
+        if earlier:
+            explanation += f" Earlier or milder: {', '.join(earlier)}."
+    if manifest.get("finished") is False and name != "diverged":
+        explanation += f" The run did not finish: the log ends at step {summary['last_step']}."
     return RunDiagnosis(name, explanation, findings, summary, run)
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 from ganeval.diagnostics.calibration import chosen_steps, reliability_table
 from ganeval.diagnostics.collapse import coverage_timeline, missing_modes, mode_histogram, n_modes_of
 from ganeval.diagnostics.findings import RunDiagnosis, span_text
-from ganeval.diagnostics.stability import outputs_are_probabilities
+from ganeval.diagnostics.stability import loss_trends, outputs_are_probabilities
 from ganeval.report import figures
 from ganeval.report.render import Block, Heading, Image, Table, Text
 
@@ -166,6 +166,11 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
                      f"Mean D output on the real batch, D(x), and on the generated batch, D(G(z)). {band} "
                      + ("The dotted line marks 0.5, where the minimax game's equilibrium puts both."
                         if probability else "Raw critic scores (WGAN): only their gap matters, there is no 0.5 equilibrium."))  # fmt: skip
+    trends = loss_trends(steps)
+    if not trends.empty:
+        blocks.append(Table(trends.rename(columns={"signal": "signal", "start": "median, first 20%", "end": "median, last 20%",
+                                                   "slope_per_1000_steps": "slope per 1,000 steps (second half)"}),
+                            "Trends: medians over the first and last fifth of the steps, and the least-squares slope over the second half."))  # fmt: skip
     if {"grad_norm_d", "grad_norm_g"} & set(steps):
         blocks += _image(prefix, "grad-norms", figures.grad_norm_figure(steps_long), f"L2 norms of the parameter gradients, log scale. {band}")
     if evals.empty:
