@@ -224,6 +224,32 @@ def _report(args) -> int:
     return 0
 
 
+def _compare(args) -> int:
+    from ganeval.compare import compare
+
+    items = args.items or []
+    files = [item for item in items if item.endswith(".json")]
+    if args.variants and items:
+        raise ValueError("give either --variants with --data (train and compare) or run folders / result files, not both.")
+    if files and len(files) != len(items):
+        raise ValueError("compare run folders or score result files (.json), not a mix of both.")
+    comparison = compare(
+        variants=_metric_list(args.variants), data=args.data, runs=None if files else items, results=files or None,
+        out=args.out, work=args.work, steps=args.steps, seeds=args.seeds, jobs=args.jobs, evaluations=args.evaluations, progress=not args.quiet,
+    )  # fmt: skip
+    if args.json:
+        _write_json(args.json, comparison.to_dict())
+    if args.json != "-":
+        print(comparison.table().to_string())
+        for line in comparison.ranking_lines():
+            print(line)
+        for variant, why in comparison.skipped.items():
+            print(f"skipped {variant}: {why}")
+        if comparison.files:
+            print(f"wrote {', '.join(str(path) for path in comparison.files.values())}")
+    return 0
+
+
 def _add_extraction_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference: digits for digit data, points for 2-D data, inception otherwise)")
     parser.add_argument("--weights", metavar="PATH", help="weights file for the extractor (inception: torch-fidelity's weights-inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS)")
@@ -412,6 +438,36 @@ oscillation, divergence, d_dominance, miscalibration, gradient_spike, each with 
     report.add_argument("--out", required=True, metavar="DIR", help="report folder (created; files in it are replaced)")
     report.add_argument("--json", metavar="FILE", help="also write the findings and verdicts as JSON to FILE ('-' prints them)")
     report.set_defaults(handler=_report)
+
+    compare = commands.add_parser(
+        "compare",
+        help="compare GAN variants, runs or score results side by side, with significance tests",
+        description="""Which variant should I use on data like mine, and did my change make training better or
+only luckier? Three forms:
+  ganeval compare --variants gan,gan-ns,wgan,wgan-gp --data ring8 --seeds 3 --jobs 2 --out reports/compare-ring8
+      trains each variant with the same budget (--steps generator steps) and seeds 0..N-1 in the work
+      folder (reusing finished runs, resuming interrupted ones), scores each at the end, and writes one report;
+  ganeval compare runs/a runs/b ... --out DIR      compares existing run folders (same variant = seeds);
+  ganeval compare a.json b.json ... --out DIR      compares `ganeval score --json` results.
+The report (DIR/report.html, self-contained, and DIR/report.md with figures beside it) holds a table of
+mean +- std over seeds with 95% intervals, a ranking per metric with the test behind it (Welch's t-test over
+seeds, Holm-corrected; with one seed, non-overlapping bootstrap intervals), curves over training, the
+stability and collapse verdicts, and samples side by side. Variants that cannot train on the data (dcgan on
+ring8) are skipped and named.""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    compare.add_argument("items", nargs="*", metavar="RUN_OR_JSON", help="run folders or score result files (.json)")
+    compare.add_argument("--variants", metavar="V1,V2,...", help="reference variants to train and compare, e.g. gan,gan-ns,wgan,wgan-gp")
+    compare.add_argument("--data", help="bundled data set for --variants: ring8, grid25, digits or stacked-digits")
+    compare.add_argument("--steps", type=int, help="generator steps per run, the same for every variant (default: 3000 for 2-D data, 1500 for images)")
+    compare.add_argument("--seeds", type=int, default=3, help="seeds per variant, 0..N-1 (default: 3)")
+    compare.add_argument("--jobs", type=int, default=1, help="trainings run in parallel processes (default: 1)")
+    compare.add_argument("--evaluations", type=int, default=10, help="evaluations over each training, evenly spaced (default: 10)")
+    compare.add_argument("--work", metavar="DIR", help="work folder for the runs (default: runs/compare-DATA)")
+    compare.add_argument("--out", metavar="DIR", help="write the report here (report.html, report.md, comparison.json, figures)")
+    compare.add_argument("--json", metavar="FILE", help="write the comparison as JSON ('-' for stdout)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bars")
+    compare.set_defaults(handler=_compare)
 
     demo = commands.add_parser(
         "demo",

@@ -77,3 +77,40 @@ def test_score_results_compare_by_their_intervals(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(ValueError, match="bad.json is not a ganeval score result"):
         result_entry(bad)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_compare_trains_scores_reports_and_reuses_runs(tmp_path, monkeypatch, capsys):
+    from ganeval.cli import main
+    from ganeval.compare import runs
+
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setitem(runs.FINAL_SAMPLES, "points", 1000)
+    monkeypatch.setattr(runs, "FINAL_BOOTSTRAP", 20)
+    work, out = tmp_path / "work", tmp_path / "report"
+    argv = ["compare", "--variants", "gan-ns,wgan-gp,dcgan", "--data", "ring8", "--steps", "20", "--seeds", "2", "--evaluations", "2",
+            "--work", str(work), "--out", str(out), "--json", str(tmp_path / "c.json"), "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "skipped dcgan: the dcgan variant has convolutional networks for images" in printed and "fid: " in printed
+    assert sorted(p.name for p in work.iterdir()) == ["gan-ns-ring8-seed0", "gan-ns-ring8-seed1", "wgan-gp-ring8-seed0", "wgan-gp-ring8-seed1"]
+    payload = json.loads((tmp_path / "c.json").read_text())
+    assert {r["variant"] for r in payload["runs"]} == {"gan-ns", "wgan-gp"} and all(r["verdict"] for r in payload["runs"])
+    fid = [row for row in payload["summary"] if row["metric"] == "fid"]
+    assert len(fid) == 2 and all(row["seeds"] == 2 and row["ci_low"] <= row["mean"] <= row["ci_high"] for row in fid)
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64" in html and "Welch" in html and "<img" in html and 'src="http' not in html
+    assert (out / "report.md").exists() and (out / "figures" / "compare-samples.png").exists()
+
+    # the same command again reuses the finished runs (no training) and their final scores
+    stamps = {p: (p / "checkpoint.pt").stat().st_mtime_ns for p in work.iterdir()}
+    assert main(argv[: argv.index("--out")] + ["--quiet"]) == 0
+    assert stamps == {p: (p / "checkpoint.pt").stat().st_mtime_ns for p in work.iterdir()}
+
+    # existing run folders compare the same way; bad requests exit 2 with the reason
+    assert main(["compare", str(work / "gan-ns-ring8-seed0"), str(work / "wgan-gp-ring8-seed0"), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["compare", "--variants", "gan,vae", "--data", "ring8", "--work", str(work)]) == 2
+    assert "unknown variant 'vae'" in capsys.readouterr().err
+    assert main(["compare", "--variants", "gan", "--data", "ring8", str(work)]) == 2
+    assert main(["compare", str(tmp_path / "nowhere")]) == 2

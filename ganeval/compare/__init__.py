@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, train_all
-from ganeval.compare.stats import pairwise, ranking, summarize
+from ganeval.compare.stats import pairwise, ranking, ranking_sentence, summarize
 
 EXTRA_METRICS = {"d_ece": False, "wall_time_s": False}  # from the training log; both lower is better
 STEPS = {"points": 3000, "images": 1500}  # default budget: generator steps, the same for every variant
@@ -67,6 +67,10 @@ class Comparison:
         if verdicts:
             frame["verdict"] = [summarize_verdicts(verdicts.get(v, [])) for v in frame.index]
         return frame
+
+    def ranking_lines(self) -> list[str]:
+        """One line per metric: variants by rank ('>' separates ranks; same rank: no significant difference)."""
+        return [ranking_sentence(metric, ranks) for metric, ranks in self.ranks.groupby("metric", sort=False)]
 
     def to_dict(self) -> dict:
         def rows(frame):
@@ -144,7 +148,7 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
 
 
 def compare(variants: list[str] | None = None, data: str | None = None, *, runs=None, results=None, out=None, work=None,
-            steps: int | None = None, seeds: int = 3, jobs: int = 1, progress: bool = True) -> Comparison:  # fmt: skip
+            steps: int | None = None, seeds: int = 3, jobs: int = 1, evaluations: int = 10, progress: bool = True) -> Comparison:  # fmt: skip
     """Train and compare variants on bundled data, or compare existing runs or score results; with
     `out`, write the report there (report.html, report.md, comparison.json, figures)."""
     chosen = [bool(variants), bool(runs), bool(results)]
@@ -163,7 +167,7 @@ def compare(variants: list[str] | None = None, data: str | None = None, *, runs=
         planned, skipped = plan(variants, data, seeds, work)
         if not planned:
             raise ValueError(f"none of {', '.join(variants)} trains on {data}: " + " ".join(skipped.values()))
-        train_all(planned, steps, jobs, progress=progress)
+        train_all(planned, steps, jobs, evaluations, progress=progress)
         runs = [run.run_dir for run in planned]
     if runs:
         entries = [run_entry(Path(r)) for r in runs]

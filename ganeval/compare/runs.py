@@ -78,7 +78,9 @@ def train_all(planned: list[Planned], steps: int, jobs: int, evaluations: int = 
 
     todo = [run for run in planned if not is_finished(run, steps)]
     status = {run.run_dir: "reused" for run in planned if run not in todo}
-    if not todo:
+    if jobs <= 1:  # in this process: no start-up cost, and a traceback that points at the run
+        for run in tqdm(todo, desc="training", unit="run", disable=not progress):
+            status[run.run_dir] = train_one(run, steps, max(1, steps // evaluations))
         return status
     context = multiprocessing.get_context("spawn")  # fresh interpreters: no forked torch state
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
@@ -100,9 +102,10 @@ def final_scores(run_dir: Path) -> dict:
     from ganeval.scoring import score
 
     trained = reference_models.load(run_dir)
-    samples = trained.sample(FINAL_SAMPLES[trained.data.kind], seed=FINAL_SEED)
+    n = FINAL_SAMPLES[trained.data.kind]
+    samples = trained.sample(n, seed=FINAL_SEED)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
-    result = score(generated, trained.data.reference, metrics=list(FINAL_METRICS), bootstrap=FINAL_BOOTSTRAP, seed=FINAL_SEED, progress=False)
+    result = score(generated, trained.data.reference, metrics=list(FINAL_METRICS), n=n, bootstrap=FINAL_BOOTSTRAP, seed=FINAL_SEED, progress=False)
     payload = {**result.to_dict(), "step": trained.step}
     with atomic_write(path, "w") as stream:
         stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")

@@ -1,0 +1,173 @@
+"""The report of `ganeval compare`: the table, the rankings with their tests, curves over training
+per variant, the verdicts, and samples side by side; written by `write_report` (HTML and Markdown)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from ganeval.atomic import atomic_write
+from ganeval.compare.stats import ALPHA
+from ganeval.report import figures
+from ganeval.report.render import Block, Heading, Image, Table, Text, write_report
+
+CURVE_METRICS = ("fid", "modes_covered", "precision", "recall", "mode_kl", "d_ece")
+SAMPLES_SHOWN = {"points": 2000, "images": 32}  # per variant, from its seed-0 run's final checkpoint
+
+
+def seed_bands(evals: pd.DataFrame, metrics) -> pd.DataFrame:
+    """Per variant and step: the mean over seeds, with the min and max over seeds as the band
+    (metric_low, metric_high: the columns `figures.metric_figure` draws as a band)."""
+    metrics = [m for m in metrics if m in evals]
+    values = evals[["run", "step", *metrics]].apply(lambda c: c if c.name == "run" else pd.to_numeric(c, errors="coerce"))
+    grouped = values.groupby(["run", "step"], sort=False)
+    mean, low, high = grouped.mean(), grouped.min(), grouped.max()
+    return pd.concat([mean, low.add_suffix("_low"), high.add_suffix("_high")], axis=1).reset_index()
+
+
+def _logs(comparison) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Steps and evaluations of every run, with run = its variant (the seeds of a variant pool)."""
+    from ganeval.diagnostics import load_log
+
+    steps, evals, probability = {}, {}, {}
+    for i, entry in enumerate(comparison.entries):
+        if entry.run_dir is None:
+            continue
+        s, e, _ = load_log(entry.run_dir)
+        steps[i], evals[i] = s.assign(run=entry.variant), e.assign(run=entry.variant)
+        probability[entry.variant] = "d_input" not in e or (e.d_input == "probability").all()
+    stack = lambda frames: pd.concat(frames.values(), ignore_index=True) if frames else pd.DataFrame()  # noqa: E731
+    return stack(steps), stack(evals), probability
+
+
+def _samples_figure(comparison):
+    """Final samples of each variant's first run, side by side: points over the mixture's true modes, or image grids."""
+    import reference_models
+    from ganeval.data import get_bundled
+
+    firsts = {}
+    for entry in comparison.entries:
+        if entry.run_dir is not None and (entry.run_dir / "checkpoint.pt").exists():
+            firsts.setdefault(entry.variant, entry)
+    if not firsts:
+        return None, ""
+    trained = {v: reference_models.load(e.run_dir) for v, e in firsts.items()}
+    kind = next(iter(trained.values())).data.kind
+    size = min(2.6, figures.WIDTH / len(trained))
+    with figures._theme(), figures._context():
+        figure, axes = figures._figure(1, len(trained), height=size + 0.5, width=size * len(trained) + 0.3)
+        for ax, (variant, generator) in zip(axes[0], trained.items()):
+            samples = generator.sample(SAMPLES_SHOWN[kind], seed=1)
+            if kind == "points":
+                centres = get_bundled(generator.data_name).mixture.centres
+                reach = 1.25 * float(np.abs(centres).max())
+                ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.3, color=sns.color_palette()[0], label="generated", rasterized=True)
+                ax.scatter(centres[:, 0], centres[:, 1], s=25, marker="x", color="black", label="true modes")
+                ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal", xlabel="x (data units)", ylabel="y (data units)")
+            else:
+                ax.imshow(_grid(samples), cmap="gray" if samples.shape[1] == 1 else None, vmin=0, vmax=255)
+                ax.set(xticks=[], yticks=[], xlabel=f"{len(samples)} samples")
+                ax.grid(False)
+            ax.set_title(variant, fontsize=9)
+        if kind == "points":
+            figures._legend(axes[0, 0])
+    caption = (f"Final samples of each variant (seed-0 run, {SAMPLES_SHOWN[kind]:,} "
+               + ("points, noise seed 1) over the true modes (x)." if kind == "points" else "images, noise seed 1)."))  # fmt: skip
+    return figure, caption
+
+
+def _grid(images: np.ndarray, columns: int = 8) -> np.ndarray:
+    """uint8 N x C x H x W as one H x W (x C) mosaic, 8 images a row."""
+    n, channels, height, width = images.shape
+    rows = -(-n // columns)
+    mosaic = np.zeros((rows * height, columns * width, channels), dtype=np.uint8)
+    for i, image in enumerate(images):
+        top, left = (i // columns) * height, (i % columns) * width
+        mosaic[top : top + height, left : left + width] = image.transpose(1, 2, 0)
+    return mosaic[..., 0] if channels == 1 else mosaic
+
+
+def _format_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    shown = pairs.copy()
+    shown["p"] = shown["p"].map(lambda p: "" if math.isnan(p) else f"{p:.3g}")
+    shown["p_adjusted"] = shown["p_adjusted"].map(lambda p: "" if math.isnan(p) else f"{p:.3g}")
+    shown["significant"] = shown["significant"].map({True: "yes", False: "no"})
+    return shown.rename(columns={"p_adjusted": "p (Holm)", "better": "better on average"})
+
+
+def comparison_blocks(comparison) -> list[Block]:
+    entries = comparison.entries
+    variants = list(dict.fromkeys(e.variant for e in entries))
+    seeds = sorted({e.seed for e in entries})
+    runs = [e for e in entries if e.run_dir is not None]
+    blocks: list[Block] = [Heading("Summary")]
+    what = (f"{len(variants)} variants ({', '.join(variants)})" + (f" on {comparison.data}" if comparison.data else "")
+            + f", {len(seeds)} seed(s) each" if runs else f"{len(entries)} score results")  # fmt: skip
+    blocks.append(Text(f"Compared: {what}. Final values: "
+                       + ("the last checkpoint of each run, sampled with noise seed 1 and scored against the reference with 95% bootstrap intervals; "
+                          "d_ece is D's expected calibration error at the last evaluation, wall_time_s the training time."
+                          if runs else "as recorded in each result file.")))  # fmt: skip
+    for variant, why in comparison.skipped.items():
+        blocks.append(Text(f"**Skipped {variant}**: {why}"))
+    table = comparison.table().reset_index()
+    blocks.append(Table(table, "mean ± std over seeds, then the 95% interval of the mean (Student's t over seeds; with one seed, "
+                               "the run's bootstrap interval). Verdicts from the stability and collapse diagnostics, per seed."))  # fmt: skip
+    blocks.append(Heading("Ranking"))
+    blocks.append(Text(f"Per metric, variants from best to worst; '>' separates ranks, where a variant's rank is 1 + the number of "
+                       f"variants that beat it beyond noise, so variants sharing a rank show no significant difference. Test: Welch's "
+                       f"t-test on the per-seed values (two-sided, Holm-corrected over the pairs of a metric, alpha {ALPHA}); with one "
+                       f"seed on either side, non-overlapping 95% bootstrap intervals."))  # fmt: skip
+    blocks += [Text(line) for line in comparison.ranking_lines()]
+    blocks.append(Table(_format_pairs(comparison.pairs), "Every pair of variants per metric: which is better on average, the test and its p-value."))
+    if runs:
+        blocks += _training_blocks(comparison, runs)
+    return blocks
+
+
+def _training_blocks(comparison, runs) -> list[Block]:
+    steps, evals, probability = _logs(comparison)
+    blocks: list[Block] = [Heading("Over training")]
+    if not evals.empty:
+        figure, _ = figures.metric_figure(seed_bands(evals, CURVE_METRICS), CURVE_METRICS)
+        blocks += _image("metrics", figure, "Metrics at each evaluation (generated samples from fixed noise against the reference). "
+                         "Line: mean over seeds; band: lowest to highest seed.")  # fmt: skip
+    blocks += _image("losses", figures.loss_figure(steps), "D and G losses per variant: median over seeds and bins of steps, band: 10th-90th percentile.")
+    for outputs_are_probability, label in ((True, "probability variants (the dotted line is the minimax equilibrium, 0.5)"),
+                                            (False, "critic scores of WGAN variants (no 0.5 equilibrium)")):  # fmt: skip
+        chosen = [v for v, p in probability.items() if p == outputs_are_probability]
+        if chosen:
+            blocks += _image(f"d-outputs-{'probability' if outputs_are_probability else 'critic'}",
+                             figures.d_output_figure(steps[steps.run.isin(chosen)], outputs_are_probability),
+                             f"Mean D output on real and generated batches, {label}; median over seeds and bins of steps.")  # fmt: skip
+    blocks.append(Heading("Stability and collapse verdicts"))
+    verdicts = pd.DataFrame([{"run": e.name, "variant": e.variant, "seed": e.seed, "verdict": e.diagnosis.verdict,
+                              "explanation": e.diagnosis.explanation} for e in runs if e.diagnosis is not None])  # fmt: skip
+    blocks.append(Table(verdicts, "One verdict per run (`ganeval report RUN` shows each run's findings and figures)."))
+    blocks.append(Heading("Samples"))
+    figure, caption = _samples_figure(comparison)
+    blocks += _image("samples", figure, caption)
+    return blocks
+
+
+def _image(name: str, figure, caption: str) -> list[Block]:
+    if figure is None:
+        return []
+    for ax in figure.axes:  # the shared figure functions title their legends "run"; here each line is a variant
+        legend = ax.get_legend()
+        if legend is not None and legend.get_title().get_text() == "run":
+            legend.set_title("variant")
+    return [Image(f"compare-{name}.png", figures.png_bytes(figure), caption)]
+
+
+def write_comparison(comparison, out: Path) -> dict:
+    """report.html, report.md and figures/ (atomically), then comparison.json beside them."""
+    title = "GAN variants compared" + (f" on {comparison.data}" if comparison.data else "")
+    files = write_report(out, comparison_blocks(comparison), title)
+    with atomic_write(Path(out) / "comparison.json", "w") as stream:
+        stream.write(json.dumps(comparison.to_dict(), indent=2, default=str) + "\n")
+    return {**files, "json": Path(out) / "comparison.json"}
