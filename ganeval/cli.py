@@ -407,7 +407,7 @@ With GITHUB_ACTIONS=true, regressions are also printed as ::error annotations.""
     check.add_argument("--baseline", required=True, metavar="FILE", help="baseline JSON from `ganeval baseline` or `ganeval score --json`")
     check.add_argument("--tolerance", metavar="LIST", help="per-metric tolerances, absolute or a percentage of the baseline, "
                        "e.g. fid=5,precision=0.02,kid=10%% (others: the defaults, see the README)")  # fmt: skip
-    check.add_argument("--alpha", type=float, default=0.01, help="chance of any false alarm per run when the intervals are right (default: 0.01)")
+    check.add_argument("--alpha", type=float, default=0.001, help="chance of any false alarm per run, shared over the metrics (default: 0.001)")
     check.add_argument("--seed", type=int, help="seed of the noise, subsample and bootstrap (default: the baseline's)")
     check.add_argument("--ref", metavar="REF", help="where the baseline's reference is, if not at its recorded path (its content is checked)")
     check.add_argument("--extractor", choices=["inception", "digits", "points"], help="must match the baseline's (default: the baseline's)")

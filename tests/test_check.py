@@ -121,6 +121,19 @@ def test_bad_baselines_name_the_file_and_the_fix(tmp_path):
     (tmp_path / "other.json").write_text(json.dumps({"metrics": {"fid": {"value": 1}}, "provenance": {}}))
     with pytest.raises(ValueError, match=r"other\.json: the provenance lacks extractor"):
         load_baseline(tmp_path / "other.json")
+    payload = json.loads(BASELINE.read_text())
+    payload["metrics"]["fdi"] = payload["metrics"].pop("fid")
+    (tmp_path / "typo.json").write_text(json.dumps(payload))
+    with pytest.raises(ValueError, match=r"typo\.json: unknown metric 'fdi' \(valid: fid, "):
+        load_baseline(tmp_path / "typo.json")
+
+
+def test_baseline_of_fixed_samples_keeps_them_all(tmp_path):
+    samples = reference_models.load(RUN).sample(200, 0)
+    payload = make_baseline(samples, "digits", tmp_path / "b.json", metrics=["fid", "modes_covered"], bootstrap=0, progress=False)
+    assert payload["provenance"]["generated"]["count"] == 200 and "spread" not in payload["baseline"]
+    report = check(samples, tmp_path / "b.json")
+    assert report.passed and [c.z for c in report.comparisons] == [None, None]
 
 
 def test_committed_baseline_records_the_settings():
@@ -235,7 +248,12 @@ def test_twenty_new_seeds_against_the_committed_baseline():
 
 def test_same_seed_reproduces_the_baseline(small):
     report = check(str(RUN), small)
-    assert report.passed and all(c.delta == 0 for c in report.comparisons)
+    recorded = json.loads(Path(small).read_text())
+    assert report.passed and report.result.to_dict()["metrics"] == recorded["metrics"]
+    # the decision compares with the mean over the baseline's 11 seeded draws
+    fid = report.comparisons[0]
+    assert fid.baseline == pytest.approx(np.mean(recorded["baseline"]["spread"]["values"]["fid"]))
+    assert "means over 11 seeded draws" in report.table()
 
 
 # ---------------------------------------------------------------- generators and the plugin
@@ -248,7 +266,8 @@ def test_torchscript_and_python_generators(small, tmp_path, monkeypatch, capsys)
     torch.jit.save(torch.jit.trace(network.eval(), torch.zeros(2, 64)), str(scripted))
     assert main(["check", str(scripted), "--nz", "64", "--baseline", str(small), "--quiet", "--json", "-"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload["passed"] and all(abs(c["delta"]) < 0.5 for c in payload["comparisons"] if c["metric"] == "fid")
+    recorded = json.loads(Path(small).read_text())["metrics"]["fid"]["value"]
+    assert payload["passed"] and payload["comparisons"][0]["candidate"] == pytest.approx(recorded, abs=0.5)
 
     (tmp_path / "my_generators.py").write_text(
         "import reference_models\n"

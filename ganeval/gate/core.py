@@ -186,14 +186,21 @@ def load_baseline(path) -> Baseline:
     block = payload.get("baseline") or {}
     if block and block.get("format") != BASELINE_FORMAT:
         raise ValueError(f"baseline {path} has format {block.get('format')!r}; this ganeval reads {BASELINE_FORMAT!r}: re-make the baseline with `ganeval baseline`.")
+    from ganeval.metrics import METRICS
+
     for name, entry in payload["metrics"].items():
+        if name not in METRICS:
+            raise ValueError(f"baseline {path}: unknown metric {name!r} (valid: {', '.join(METRICS)}); {how}.")
         if not isinstance(entry, dict) or "value" not in entry:
             raise ValueError(f"baseline {path}: metric {name!r} has no value; expected {{\"value\": v, \"ci\": [low, high]}}.")
-        from ganeval.metrics import get_metric
-
-        get_metric(name)
     if not payload["metrics"]:
         raise ValueError(f"baseline {path} holds no metrics; {how}.")
+    spread = block.get("spread")
+    if spread is not None and (not isinstance(spread, dict) or not isinstance(spread.get("sd"), dict)
+                               or isinstance(spread.get("repeats"), bool) or not isinstance(spread.get("repeats"), int)
+                               or spread["repeats"] < 2):  # fmt: skip
+        raise ValueError(f"baseline {path}: 'baseline.spread' must hold 'repeats' (an integer >= 2) and 'sd' per metric; "
+                         "re-make the baseline with `ganeval baseline --repeats R`.")  # fmt: skip
     return Baseline(path, payload["metrics"], provenance, block)
 
 
@@ -213,9 +220,18 @@ def _resolve_reference(baseline: Baseline, ref) -> str:
                      "pass --ref PATH to the same reference (its content is checked).")  # fmt: skip
 
 
+def _is_import_spec(candidate) -> bool:
+    """'package.module:attribute' (and not a path that happens to hold a colon)."""
+    return isinstance(candidate, str) and ":" in candidate and not Path(candidate).exists() and candidate[1:3] != ":\\"
+
+
+def _is_generator(candidate) -> bool:
+    return _is_import_spec(candidate) or generator_candidate(candidate)
+
+
 def _candidate_samples(candidate, *, n: int, seed: int, nz, value_range, label: str):
     """(what to score: a path or in-memory samples, description) for any candidate."""
-    if isinstance(candidate, str) and ":" in candidate and not Path(candidate).exists() and not candidate[1:3] == ":\\":
+    if _is_import_spec(candidate):
         candidate_object, label = import_generator(candidate), candidate
     elif isinstance(candidate, (str, Path)) and generator_candidate(candidate):
         candidate_object = load_path(Path(candidate))
@@ -234,7 +250,7 @@ def _score(candidate, ref, *, label: str, metrics, extractor, weights, n, genera
     from ganeval.scoring import score
 
     samples, description = _candidate_samples(candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label)
-    if not isinstance(samples, str) and len(samples) > generated_n:  # arrays in memory: a seeded subsample, as score does
+    if generated_n is not None and not isinstance(samples, str) and len(samples) > generated_n:  # arrays in memory: a seeded subsample, as score does
         from ganeval.sources import _subsample
 
         samples = samples[_subsample(len(samples), generated_n, seed)]
@@ -261,8 +277,7 @@ def make_baseline(
     from ganeval.atomic import atomic_write
 
     label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
-    is_generator = not isinstance(candidate, (str, Path)) and generator_candidate(candidate) or (
-        isinstance(candidate, (str, Path)) and (generator_candidate(candidate) or (":" in str(candidate) and not Path(candidate).exists())))
+    is_generator = _is_generator(candidate)
     if is_generator and n is None:
         n = DEFAULT_GENERATOR_N
     repeats = (10 if is_generator else 0) if repeats is None else repeats
@@ -272,7 +287,7 @@ def make_baseline(
     common = dict(label=label, extractor=extractor, weights=weights, n=n, k=k, kid_subsets=kid_subsets,
                   kid_subset_size=kid_subset_size, is_splits=is_splits, nz=nz, value_range=range_, batch_size=batch_size,
                   workers=workers, cache=cache)  # fmt: skip
-    result, description = _score(candidate, ref, metrics=metrics, generated_n=n or 0, seed=seed, bootstrap=bootstrap,
+    result, description = _score(candidate, ref, metrics=metrics, generated_n=n, seed=seed, bootstrap=bootstrap,
                                  progress=progress, **common)  # fmt: skip
     names = list(result.metrics)
     generated_n = int(result.provenance["generated"]["count"])
@@ -287,11 +302,13 @@ def make_baseline(
         "reference_content": reference_identity(ref),
         "made_with": f"ganeval {__version__}",
     }  # fmt: skip
-    if repeats:
+    if repeats:  # the first draw (seed) and the repeats (seed + 1 .. seed + repeats)
+        draws = {name: [result.metrics[name].value, *values] for name, values in series.items()}
         payload["baseline"]["spread"] = {
-            "repeats": repeats, "seeds": [seed + 1, seed + repeats],
-            "sd": {name: _finite_sd(values) for name, values in series.items()},
-            "values": {name: [v if math.isfinite(v) else None for v in values] for name, values in series.items()},
+            "repeats": repeats, "draws": repeats + 1, "seeds": [seed, seed + repeats],
+            "mean": {name: _finite_mean(values) for name, values in draws.items()},
+            "sd": {name: _finite_sd(values) for name, values in draws.items()},
+            "values": {name: [v if math.isfinite(v) else None for v in values] for name, values in draws.items()},
         }  # fmt: skip
     if output is not None:
         with atomic_write(output, "w") as stream:
@@ -365,22 +382,33 @@ def check(
     candidate_dict = result.to_dict()["metrics"]
     spread = base.block.get("spread") or {}
     comparisons = []
+    draws = int(spread.get("draws", spread.get("repeats", 0)))
     for name in names:
         old, new = base.metrics[name], candidate_dict[name]
         sd = (spread.get("sd") or {}).get(name)
-        z_crit = z_critical(alpha, len(names), None if sd is None else int(spread["repeats"]) - 1)
+        mean = (spread.get("mean") or {}).get(name)
+        value = _number(old.get("value"), name) if mean is None or sd is None else float(mean)
+        z_crit = z_critical(alpha, len(names), None if sd is None else draws - 1)
         comparisons.append(compare(
-            name, get_metric(name).higher_is_better, _number(old.get("value"), name), _ci(old.get("ci")),
+            name, get_metric(name).higher_is_better, value, _ci(old.get("ci")),
             _number(new.get("value"), name, candidate=True), _ci(new.get("ci")),
-            resolve_tolerance(name, given, old.get("value")), z_crit, sd,
+            resolve_tolerance(name, given, value), z_crit, sd, draws if mean is not None and sd is not None else 1,
         ))  # fmt: skip
     notes = []
     made = base.provenance.get("ganeval_version")
     if made != __version__:
         notes.append(f"the baseline was made with ganeval {made}, this is {__version__}: metric implementations may differ")
+    if spread.get("mean"):
+        notes.append(f"baseline values are means over {draws} seeded draws (seeds {spread['seeds'][0]}..{spread['seeds'][1]}), "
+                     "their intervals +-1.96 standard errors of the mean")  # fmt: skip
     if any(c.verdict == SKIPPED for c in comparisons):
         notes.append("skipped metrics had no finite baseline value")
     return CheckReport(str(base.path), label, comparisons, alpha, seed, {**after, "candidate": description}, notes, result)
+
+
+def _finite_mean(values: list[float]) -> float | None:
+    array = np.asarray(values, dtype=float)
+    return float(array.mean()) if np.isfinite(array).all() else None
 
 
 def _finite_sd(values: list[float]) -> float | None:

@@ -13,9 +13,11 @@ The standard error of each side, sb and sc, is the larger of
   other seeds (`ganeval baseline --repeats R`). This one matters: the k-NN metrics' bootstrap
   intervals hold the fitted manifolds fixed and are narrower than what a new seed does (recall's
   by almost half on the bundled dcgan), while FID's and KID's are wider.
-The critical value is the normal quantile at 1 - alpha / m (Bonferroni over the m metrics compared,
+When the baseline measured the spread, its value is the mean over its R + 1 seeded draws, whose
+standard error is that of one draw over sqrt(R + 1): a lucky or unlucky baseline seed then does not
+shift every later check. The critical value is the normal quantile at 1 - alpha / m (Bonferroni over the m metrics compared,
 so alpha bounds the chance that a run raises any false alarm), or Student's t with R - 1 degrees of
-freedom when the seed-to-seed spread, estimated from R repeats, sets the standard error.
+freedom when the seed-to-seed spread, estimated from R + 1 draws, sets the standard error.
 
 Without any spread (--bootstrap 0 and no repeats) the tolerance alone decides, and the reason says so.
 """
@@ -48,7 +50,7 @@ DEFAULT_TOLERANCES: dict[str, float | str] = {
     "d_brier": 0.02,
     "d_ece": 0.02,
 }
-DEFAULT_ALPHA = 0.01
+DEFAULT_ALPHA = 0.001  # family-wise: the chance that one check of an unchanged generator, at a new seed, fails
 
 PASS, IMPROVED, REGRESSED, SKIPPED = "pass", "improved", "regressed", "skipped"
 
@@ -105,7 +107,7 @@ def z_critical(alpha: float, metrics: int, dof: int | None = None) -> float:
     return float(t.ppf(level, max(dof, 1)))
 
 
-def _standard_error(value: float, ci: tuple[float, float] | None, towards: float) -> float | None:
+def standard_error(value: float, ci: tuple[float, float] | None, towards: float) -> float | None:
     """Standard error from a 95% interval: the half facing `towards`, over 1.96."""
     if ci is None or ci[0] is None or ci[1] is None:
         return None
@@ -123,8 +125,13 @@ def compare(
     tolerance: float,
     z_crit: float,
     spread: float | None = None,
+    baseline_draws: int = 1,
 ) -> Comparison:
-    """The verdict for one metric (see the module docstring); spread: the seed-to-seed standard deviation, if measured."""
+    """The verdict for one metric (see the module docstring).
+
+    spread: the seed-to-seed standard deviation of one draw, if measured; baseline_draws: how many
+    seeded draws the baseline value averages (its standard error shrinks by their square root; the
+    interval reported for it is then the mean +- 1.96 standard errors)."""
     nan = float("nan")
 
     def result(verdict: str, reason: str, z: float | None = None) -> Comparison:
@@ -139,8 +146,11 @@ def compare(
     if candidate == bad_direction:
         return result(REGRESSED, "the candidate's value is infinite (for mode_kl: mass on a mode the reference lacks)", math.inf)
     worse = (baseline - candidate) if higher_is_better else (candidate - baseline)
-    sb = _larger(_standard_error(baseline, baseline_ci, candidate), spread)
-    sc = _larger(_standard_error(candidate, candidate_ci, baseline), spread)
+    sb = _larger(standard_error(baseline, baseline_ci, candidate), spread)
+    sc = _larger(standard_error(candidate, candidate_ci, baseline), spread)
+    if sb is not None and baseline_draws > 1:
+        sb /= math.sqrt(baseline_draws)
+        baseline_ci = (baseline - Z95 * sb, baseline + Z95 * sb)
     if sb is None or sc is None:
         z = None
         significant = True
