@@ -50,6 +50,7 @@ def test_cli_report_of_a_real_run(real_run, tmp_path, capsys):
     linked = re.findall(r"\]\((figures/[^)]+\.png)\)", markdown)
     assert len(linked) >= 8 and all((out / link).stat().st_size > 1000 for link in linked)
     assert "scatter" in " ".join(linked) and "reliability" in " ".join(linked)
+    assert "At the last evaluation (step 60): ECE" in markdown and "the 0.5 equilibrium." in markdown
     payload = json.loads(findings.read_text())
     assert payload["run"] == "gan-ns-ring8" and payload["verdict"] in VERDICTS and isinstance(payload["findings"], list)
     assert payload["summary"]["n_modes"] == 8 and payload["summary"]["last_step"] == 59

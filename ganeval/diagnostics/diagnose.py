@@ -58,7 +58,8 @@ def healthy_sentence(summary: dict) -> str:
     if "d_real_end" in summary:
         parts.append(f"D(x) {summary['d_real_end']:.2f} and D(G(z)) {summary['d_fake_end']:.2f}")
     numbers = f" at the end, {', '.join(parts)}" if parts else ""
-    return f"Healthy: no divergence, lasting collapse or D dominance{numbers}."
+    unchecked = "" if summary.get("evaluations") else " (the log has no evaluations, so collapse and D's calibration were not checked)"
+    return f"Healthy: no divergence, lasting collapse or D dominance{numbers}{unchecked}."
 
 
 def diagnose(steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: dict | None = None, run: str | None = None) -> RunDiagnosis:

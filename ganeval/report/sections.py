@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ganeval.diagnostics.calibration import chosen_steps, reliability_table
+from ganeval.diagnostics.calibration import calibration_over_time, chosen_steps, reliability_table
 from ganeval.diagnostics.collapse import coverage_timeline, missing_modes, mode_histogram, n_modes_of
 from ganeval.diagnostics.findings import RunDiagnosis, span_text
 from ganeval.diagnostics.stability import loss_trends, outputs_are_probabilities
@@ -127,7 +127,7 @@ def overview_blocks(runs: list[RunLog]) -> list[Block]:
     width = max(_bin_width(r.steps) for r in runs)
     blocks += _image("all", "losses", figures.loss_figure(steps),
                      f"D and G losses of every run. Line: median over bins of about {width} steps; band: 10th-90th percentile of the steps in the bin.")
-    kinds = {r.name: outputs_are_probabilities(r.steps, r.evals) for r in runs}
+    kinds = {r.name: outputs_are_probabilities(r.steps, r.evals) for r in runs if {"d_real", "d_fake"} <= set(r.steps)}
     for probability, label in ((True, "probabilities"), (False, "critic scores")):
         names = [name for name, kind in kinds.items() if kind == probability]
         if not names:
@@ -162,10 +162,16 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
     band = f"Line: median over bins of {width} step{'s' if width > 1 else ''}; band: 10th-90th percentile of the steps in each bin."
     blocks.append(Heading("Stability", 3))
     blocks += _image(prefix, "losses", figures.loss_figure(steps_long), f"Discriminator and generator losses. {band}")
-    blocks += _image(prefix, "d-outputs", figures.d_output_figure(steps_long, probability),
-                     f"Mean D output on the real batch, D(x), and on the generated batch, D(G(z)). {band} "
-                     + ("The dotted line marks 0.5, where the minimax game's equilibrium puts both."
-                        if probability else "Raw critic scores (WGAN): only their gap matters, there is no 0.5 equilibrium."))  # fmt: skip
+    if {"d_real", "d_fake"} & set(steps):
+        blocks += _image(prefix, "d-outputs", figures.d_output_figure(steps_long, probability),
+                         f"Mean D output on the real batch, D(x), and on the generated batch, D(G(z)). {band} "
+                         + ("The dotted line marks 0.5, where the minimax game's equilibrium puts both."
+                            if probability else "Raw critic scores (WGAN): only their gap matters, there is no 0.5 equilibrium."))  # fmt: skip
+    balance = d.summary
+    if "d_real_end" in balance:
+        where = "near" if balance["near_equilibrium"] else "far from"
+        blocks.append(Text(f"Over the last fifth of the steps, mean D(x) = {balance['d_real_end']:.2f} and D(G(z)) = {balance['d_fake_end']:.2f} "
+                           f"(gap {balance['d_gap_end']:.2f}): {where} the 0.5 equilibrium."))  # fmt: skip
     trends = loss_trends(steps)
     if not trends.empty:
         blocks.append(Table(trends.rename(columns={"signal": "signal", "start": "median, first 20%", "end": "median, last 20%",
@@ -187,6 +193,7 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
         blocks.append(Heading("Discriminator calibration", 3))
         kind = "critic scores mapped to probabilities by a Platt fit on the same samples (calibrated by construction)" if not probability else "D's probabilities"
         blocks += _image(prefix, "calibration", calibration, f"D judged as a classifier on held-out real against fresh generated samples ({kind}).")
+        blocks.append(Text(calibration_sentence(evals)))
         table = reliability_table(evals)
         if not table.empty:
             picked = chosen_steps(table["step"].unique(), RELIABILITY_STEPS)
@@ -210,6 +217,22 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
             missing = missing_modes(evals)
             blocks.append(Text(f"Modes missing at step {last}: {', '.join(map(str, missing)) if missing else 'none'}."))
     return blocks + _sample_blocks(run, prefix)
+
+
+def calibration_sentence(evals: pd.DataFrame) -> str:
+    """D's calibration at the last evaluation in one sentence: ECE, Brier, AUC and, from the
+    reliability bins, whether D is over- or underconfident."""
+    frame = calibration_over_time(evals)
+    if frame.empty:
+        return ""
+    last = frame.iloc[-1]
+    names = {"d_ece": "ECE", "d_brier": "Brier score", "d_auc": "AUC", "d_accuracy": "accuracy"}
+    numbers = ", ".join(f"{label} {last[c]:.2f}" for c, label in names.items() if c in frame and pd.notna(last[c]))
+    verdict = ""
+    if "overconfidence" in frame and pd.notna(last.get("overconfidence")):
+        over = float(last["overconfidence"])
+        verdict = f"; D is {'overconfident' if over > 0 else 'underconfident'} (mean |P - 0.5| minus |observed - 0.5|: {over:+.2f})"
+    return f"At the last evaluation (step {int(last['step'])}): {numbers}{verdict}."
 
 
 def _sample_blocks(run: RunLog, prefix: str) -> list[Block]:
