@@ -23,8 +23,9 @@ GRAD_NORMS = ("grad_norm_d", "grad_norm_g")
 OSCILLATION_MIN_STRENGTH = 0.5
 # ... and at least this many periods fit in the window (a single bump is not an oscillation).
 OSCILLATION_MIN_CYCLES = 3
-# Rolling windows: a quarter of the log (at least 40 steps), overlapping by half.
-OSCILLATION_WINDOW_FRACTION = 0.25
+# Rolling windows: a quarter of the log (at least 40 steps), overlapping by half; and half the log
+# for periods too long to fit OSCILLATION_MIN_CYCLES times into a quarter.
+OSCILLATION_WINDOW_FRACTIONS = (0.25, 0.5)
 OSCILLATION_MIN_WINDOW = 40
 # Severity: medium when the periodic part carries 65% of the variance, high at 80%.
 OSCILLATION_MEDIUM, OSCILLATION_HIGH = 0.65, 0.8
@@ -180,19 +181,43 @@ def oscillation_windows(steps: pd.DataFrame, columns=LOSSES + D_OUTPUTS, window:
         n = len(series)
         if n < OSCILLATION_MIN_WINDOW:
             continue
-        size = window or max(OSCILLATION_MIN_WINDOW, int(n * OSCILLATION_WINDOW_FRACTION))
-        size = min(size, n)
+        sizes = [window] if window else sorted({max(OSCILLATION_MIN_WINDOW, int(n * f)) for f in OSCILLATION_WINDOW_FRACTIONS})
         spacing = float(np.median(np.diff(series.index.to_numpy()))) if n > 1 else 1.0
-        starts = list(range(0, n - size + 1, max(1, size // 2)))
-        if starts[-1] != n - size:
-            starts.append(n - size)
-        for start in starts:
-            chunk = series.iloc[start : start + size]
-            period, strength, amplitude = periodicity(chunk.to_numpy())
-            rows.append({"signal": column, "start_step": int(chunk.index[0]), "end_step": int(chunk.index[-1]),
-                         "period": period * spacing, "strength": strength, "amplitude": amplitude,
-                         "oscillating": strength >= OSCILLATION_MIN_STRENGTH})  # fmt: skip
-    return pd.DataFrame(rows, columns=["signal", "start_step", "end_step", "period", "strength", "amplitude", "oscillating"])
+        longest_below = 0.0  # the longest period (in samples) the finer windows can see
+        for size in (min(s, n) for s in sizes):
+            starts = list(range(0, n - size + 1, max(1, size // 2)))
+            if starts[-1] != n - size:
+                starts.append(n - size)
+            for start in starts:
+                chunk = series.iloc[start : start + size]
+                period, strength, amplitude = periodicity(chunk.to_numpy())
+                seen_finer = not period > 0.9 * longest_below  # NaN period: not oscillating anyway
+                rows.append({"signal": column, "start_step": int(chunk.index[0]), "end_step": int(chunk.index[-1]), "window": size,
+                             "period": period * spacing, "strength": strength, "amplitude": amplitude,
+                             "oscillating": strength >= OSCILLATION_MIN_STRENGTH and not (longest_below and seen_finer)})  # fmt: skip
+            longest_below = size / OSCILLATION_MIN_CYCLES
+    return pd.DataFrame(rows, columns=["signal", "start_step", "end_step", "window", "period", "strength", "amplitude", "oscillating"])
+
+
+def oscillation_onset(series: pd.Series, start_step: int, end_step: int, period_steps: float) -> int:
+    """Where, inside the first oscillating window, the swing starts: the first step at which the
+    running standard deviation (over one period) of the signal minus its running mean (over one
+    period) crosses halfway from its level before `start_step` to its level inside the stretch.
+    `start_step` itself when nothing precedes it or no crossing is found."""
+    series = series[np.isfinite(series.to_numpy())]
+    spacing = float(np.median(np.diff(series.index.to_numpy()))) if len(series) > 1 else 1.0
+    period = max(2, int(round(period_steps / spacing)))
+    residual = series - series.rolling(period, center=True, min_periods=1).mean()
+    spread = residual.rolling(period, center=True, min_periods=1).std()
+    before = spread[spread.index < start_step]
+    inside = spread[(spread.index >= start_step) & (spread.index <= end_step)]
+    if len(before) < period or inside.empty:
+        return start_step
+    low, high = float(before.median()), float(inside.iloc[len(inside) // 2 :].median())
+    if not high > 1.5 * low:
+        return start_step
+    crossed = inside[inside >= (low + high) / 2]
+    return int(crossed.index[0]) if len(crossed) else start_step
 
 
 def detect_oscillation(steps: pd.DataFrame, windows: pd.DataFrame | None = None) -> list[Finding]:
@@ -220,6 +245,7 @@ def detect_oscillation(steps: pd.DataFrame, windows: pd.DataFrame | None = None)
         per_signal = {s: {"period": float(g.period.median()), "amplitude": float(g.amplitude.median()), "strength": float(g.strength.max())}
                       for s, g in frame.groupby("signal")}  # fmt: skip
         start, end = int(frame.start_step.min()), int(frame.end_step.max())
+        start = oscillation_onset(_series(steps, best.signal), start, end, float(best.period))
         severity = "high" if strength >= OSCILLATION_HIGH else "medium" if strength >= OSCILLATION_MEDIUM else "low"
         period = float(frame.period.median())
         if period < OSCILLATION_MIN_PERIOD:

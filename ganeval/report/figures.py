@@ -173,7 +173,10 @@ METRIC_LABELS = {
     "high_quality_fraction": "high-quality share",
     "diversity": "diversity (vs real = 1)",
     "class_accuracy": "class accuracy (fraction)",
+    "label_preservation": "label preservation (fraction)",
+    "cycle_error": "cycle error (pixel units, 0-1)",
 }
+RUN_METRICS = ("fid", "precision", "recall", "coverage", "mode_kl", "diversity", "class_accuracy", "label_preservation", "cycle_error")
 
 
 def metric_band(evals: pd.DataFrame, metric: str, window: int = 3) -> pd.DataFrame:
@@ -194,7 +197,7 @@ def metric_band(evals: pd.DataFrame, metric: str, window: int = 3) -> pd.DataFra
     return pd.concat(rows, ignore_index=True).dropna(subset=["value"]) if rows else pd.DataFrame(columns=["run", "step", "value", "low", "high"])
 
 
-def metric_figure(evals: pd.DataFrame, metrics=("fid", "precision", "recall", "coverage", "mode_kl", "diversity")) -> tuple[Figure, bool] | tuple[None, bool]:
+def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS) -> tuple[Figure, bool] | tuple[None, bool]:
     """Metric curves over training with bands; returns (figure, whether any band is a logged interval)."""
     evals = _with_run(evals)
     metrics = [m for m in metrics if m in evals and pd.to_numeric(evals[m], errors="coerce").notna().any()]
