@@ -109,8 +109,9 @@ def detect_miscalibration(evals: pd.DataFrame) -> list[Finding]:
         later = [s for s in all_steps if s > last_step]
         end = None if stop >= len(frame) else (later[0] if later else None)
         severity = "high" if ece >= ECE_HIGH else "medium" if ece >= ECE_MEDIUM else "low"
-        accuracy = f", accuracy {evidence['d_accuracy_mean']:.2f}" if "d_accuracy_mean" in evidence else ""
+        extra = "".join(f", {name} {evidence[key]:.{digits}f}" for key, name, digits in
+                        (("d_brier_mean", "Brier", 3), ("d_accuracy_mean", "accuracy", 2)) if key in evidence)  # fmt: skip
         findings.append(Finding(MISCALIBRATION, int(chunk["step"].iloc[0]), end, severity, evidence,
                                 f"D is {label} over steps {int(chunk['step'].iloc[0])}-{last_step}: "
-                                f"ECE {ece:.2f} on average (peak {peak:.2f}), Brier {evidence.get('d_brier_mean', float('nan')):.3f}{accuracy}."))  # fmt: skip
+                                f"ECE {ece:.2f} on average (peak {peak:.2f}){extra}."))  # fmt: skip
     return findings

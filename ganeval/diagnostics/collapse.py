@@ -31,7 +31,8 @@ RECALL_DROP, RECALL_MIN_BEST, PRECISION_HOLD = 0.5, 0.2, 0.7
 # The collapse starts after the last evaluation whose coverage, diversity and recall were all within
 # 10% of their best before it: a decline that leads into the collapse belongs to it, noise does not.
 ONSET_TOLERANCE = 0.9
-# Severity: high when at most a quarter of the modes are left, or the collapse lasts to the end.
+# Severity: high when at most a quarter of the modes are left, or the collapse lasts to the end;
+# medium at most when the run starts collapsed and recovers (the generator's initial state).
 HIGH_COVERAGE = 0.25
 
 
@@ -232,6 +233,8 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None) -> list[Fin
         coverage_min = evidence.get("coverage_min", 1.0)
         severity = ("high" if coverage_min <= HIGH_COVERAGE or (not recovered and len(event) >= 2) else
                     "medium" if len(event) >= 2 or not recovered else "low")  # fmt: skip
+        if recovered and before < 0 and severity == "high":
+            severity = "medium"  # spread out from the generator's starting state: worth knowing, not alarming
         tail = f"recovered by step {end}" if recovered else "not recovered by the end"
         sentence = "; ".join(parts) if parts else "the samples lost their spread"
         findings.append(Finding(COLLAPSE, start, end, severity, evidence, f"From step {start}: {sentence}; {tail}." if before >= 0 else f"{sentence[0].upper()}{sentence[1:]}; {tail}."))
