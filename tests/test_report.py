@@ -54,6 +54,10 @@ def test_cli_report_of_a_real_run(real_run, tmp_path, capsys):
     payload = json.loads(findings.read_text())
     assert payload["run"] == "gan-ns-ring8" and payload["verdict"] in VERDICTS and isinstance(payload["findings"], list)
     assert payload["summary"]["n_modes"] == 8 and payload["summary"]["last_step"] == 59
+    evals = pd.read_csv(real_run / "evals.csv")
+    assert evals.step.tolist() == [20, 40, 60] and evals.diversity.between(0, 3).all() and evals.d_reliability.notna().all()
+    assert payload["summary"]["fid_end"] == pytest.approx(evals.fid.iloc[-1]) and payload["summary"]["d_accuracy_end"] == pytest.approx(evals.d_accuracy.iloc[-1])
+    assert payload["summary"]["modes_hit_end"] == sum(c >= 300 / 8 / 4 for c in json.loads(evals.mode_counts.iloc[-1]))
     assert f"gan-ns-ring8  {payload['verdict']}" in printed and "report.html" in printed
     for finding in payload["findings"]:
         assert set(finding) == {"kind", "start_step", "end_step", "severity", "evidence", "explanation"}
