@@ -366,7 +366,7 @@ examples:
         "baseline",
         help="score a generator (or samples) and record the result as the baseline for `ganeval check`",
         description="""Score CANDIDATE (or --generator) against --ref and write the baseline for `ganeval check`:
-the metrics with 95%% intervals, the provenance and what is needed to re-score exactly (sample count,
+the metrics with 95% intervals, the provenance and what is needed to re-score exactly (sample count,
 reference content hash, noise length). Generators are sampled in memory: --n samples (default 2000)
 from noise seeded with --seed. `ganeval score ... --json FILE` output is accepted as a baseline too.""",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -393,8 +393,9 @@ from noise seeded with --seed. `ganeval score ... --json FILE` output is accepte
         help="CI gate: re-score a candidate with a baseline's settings; exit 1 on a regression",
         description="""Re-score CANDIDATE (or --generator) with exactly the baseline's settings (extractor and
 weights, reference, sample count, metric options) and decide per metric, in its direction. A metric
-regresses when it is worse than its tolerance AND the change is significant: a one-sided z-test on
-the two 95%% bootstrap intervals, at --alpha shared over the metrics (Bonferroni). Settings that differ
+regresses when it is worse than its tolerance AND the change is significant: a one-sided test whose
+standard errors come from the 95% bootstrap intervals and the baseline's seed-to-seed spread
+(ganeval baseline --repeats), at --alpha shared over the metrics (Bonferroni). Settings that differ
 from the baseline stop the check (exit 2). Exit codes: 0 pass, 1 regression, 2 usage or input error.
 With GITHUB_ACTIONS=true, regressions are also printed as ::error annotations.""",
         epilog="""examples:

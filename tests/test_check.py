@@ -128,6 +128,33 @@ def test_bad_baselines_name_the_file_and_the_fix(tmp_path):
         load_baseline(tmp_path / "typo.json")
 
 
+def test_plain_score_json_is_a_baseline(tmp_path, capsys):
+    samples = tmp_path / "samples.npy"
+    np.save(samples, reference_models.load(RUN).sample(200, 1))
+    result = tmp_path / "score.json"
+    assert main(["score", str(samples), "--ref", "digits", "--metrics", "fid,precision,modes_covered", "--bootstrap", "10",
+                 "--json", str(result), "--quiet"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["check", str(samples), "--baseline", str(result), "--quiet", "--json", "-"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [c["metric"] for c in payload["comparisons"]] == ["fid", "precision", "modes_covered"]
+    # n=None then and n=1797 now draw the same reference, cached apart: features equal to float rounding
+    assert all(c["delta"] == pytest.approx(0, abs=1e-5) and c["verdict"] == "pass" for c in payload["comparisons"])
+
+
+def test_value_range_and_generator_errors():
+    from ganeval.gate.candidate import as_drawer, parse_value_range
+
+    assert parse_value_range("0,1") == (0.0, 1.0)
+    with pytest.raises(ValueError, match="--value-range must be one of -1,1, 0,1"):
+        parse_value_range("0,255")
+    sigmoid = as_drawer(lambda z: torch.sigmoid(z[:, :4].reshape(-1, 1, 2, 2)), "sigmoid", 4, parse_value_range("0,1"))
+    images = sigmoid.sample(3, seed=0)
+    assert images.dtype == torch.uint8 and tuple(images.shape) == (3, 1, 2, 2)
+    with pytest.raises(ValueError, match="returned samples of shape"):
+        as_drawer(lambda z: z, "flat", 5, (-1.0, 1.0)).sample(3, seed=0)
+
+
 def test_baseline_of_fixed_samples_keeps_them_all(tmp_path):
     samples = reference_models.load(RUN).sample(200, 0)
     payload = make_baseline(samples, "digits", tmp_path / "b.json", metrics=["fid", "modes_covered"], bootstrap=0, progress=False)

@@ -12,12 +12,13 @@ The standard error of each side, sb and sc, is the larger of
 - the seed-to-seed standard deviation the baseline measured by re-scoring the generator with
   other seeds (`ganeval baseline --repeats R`). This one matters: the k-NN metrics' bootstrap
   intervals hold the fitted manifolds fixed and are narrower than what a new seed does (recall's
-  by almost half on the bundled dcgan), while FID's and KID's are wider.
+  by about 40% on the bundled dcgan), while FID's and KID's are wider.
 When the baseline measured the spread, its value is the mean over its R + 1 seeded draws, whose
 standard error is that of one draw over sqrt(R + 1): a lucky or unlucky baseline seed then does not
-shift every later check. The critical value is the normal quantile at 1 - alpha / m (Bonferroni over the m metrics compared,
-so alpha bounds the chance that a run raises any false alarm), or Student's t with R - 1 degrees of
-freedom when the seed-to-seed spread, estimated from R + 1 draws, sets the standard error.
+shift every later check. The critical value is the normal quantile at 1 - alpha / m (Bonferroni
+over the m metrics compared, so alpha bounds the chance that a run raises any false alarm), or
+Student's t with R degrees of freedom when the seed-to-seed spread, estimated from the R + 1 draws,
+sets the standard errors.
 
 Without any spread (--bootstrap 0 and no repeats) the tolerance alone decides, and the reason says so.
 """
@@ -35,7 +36,6 @@ Z95 = NormalDist().inv_cdf(0.975)  # a 95% interval spans +-1.96 standard errors
 #: and the data). Noise is the significance test's job; see the README for the measured spreads.
 DEFAULT_TOLERANCES: dict[str, float | str] = {
     "fid": "5%",
-    "fid_infinity": "5%",
     "kid": "10%",
     "inception_score": "3%",
     "precision": 0.02,
