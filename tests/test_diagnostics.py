@@ -166,6 +166,14 @@ def test_exploding_loss_is_divergence_from_where_it_takes_off():
     assert diagnosis.verdict == "diverged"
 
 
+def test_losses_exploding_from_the_first_steps_are_divergence():
+    steps, evals, manifest = synthetic_log(n=200)
+    steps.loc[steps.step >= 3, ["loss_d", "loss_g"]] *= 1e12  # a learning rate far too large: broken from step 3
+    diagnosis = diagnose(steps, evals, manifest)
+    (divergence,) = kinds(diagnosis, "divergence")
+    assert divergence.start_step == 3 and divergence.evidence["signal"] == "loss_d" and diagnosis.verdict == "diverged"
+
+
 def test_fid_rising_to_the_end_is_divergence():
     diagnosis = diagnose(*synthetic_log(fid_rise_at=600))
     (divergence,) = kinds(diagnosis, "divergence")

@@ -218,7 +218,7 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None) -> list[Fin
                 parts.append(f"the dominant mode hopped {evidence['dominant_mode_changes']} times")
         if "diversity" in timeline:
             evidence["diversity_min"] = float(event["diversity"].min())
-            parts.append(f"diversity {evidence['diversity_min']:.2f} of the real set's")
+            parts.append(f"diversity {evidence['diversity_min']:.3g} of the real set's")
         if {"recall", "precision"} <= set(timeline):
             base = timeline.iloc[before] if before >= 0 else None
             evidence.update(recall_min=float(event["recall"].min()), precision_at_recall_min=float(event.loc[event["recall"].idxmin(), "precision"]))

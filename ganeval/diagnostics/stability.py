@@ -35,8 +35,12 @@ OSCILLATION_MIN_PERIOD = 4
 # Exploding loss: the running median of |loss| reaches 10x the 95th percentile of |loss| over the
 # first quarter of the run; normal training changes loss levels by far less than an order of magnitude.
 EXPLODE_FACTOR = 10.0
-# The explosion's start: the first step from which the running median stays above twice that level.
+# The explosion's start: after the last value within twice the normal level (the lowest running
+# median before the crossing).
 EXPLODE_ONSET_FACTOR = 2.0
+# A loss or gradient norm past 1e5 is numerically broken for these objectives, whatever its early
+# level (working BCE losses stay below ~20 nats, working WGAN critics' below a few hundred).
+EXPLODE_ABSOLUTE = 1e5
 # FID rising: the smoothed FID (running median of 3 evaluations) ends at least 2x above its best,
 # over at least 3 evaluations after the best; 5x is a high-severity rise.
 FID_RISE_FACTOR, FID_RISE_HIGH = 2.0, 5.0
@@ -293,32 +297,38 @@ def _non_finite(steps: pd.DataFrame) -> list[Finding]:
 
 
 def _exploding(steps: pd.DataFrame) -> list[Finding]:
-    findings = []
-    for column in LOSSES:
+    """The earliest explosion of a loss (relative to its first quarter, or past EXPLODE_ABSOLUTE) or
+    of a gradient norm (past EXPLODE_ABSOLUTE); its onset is where the running median first left
+    EXPLODE_ONSET_FACTOR x its lowest level before the crossing."""
+    hits = []
+    for column in LOSSES + GRAD_NORMS:
         series = _series(steps, column)
         series = series[np.isfinite(series.to_numpy())].abs()
         n = len(series)
-        if n < 40:
+        if n < 2:
             continue
-        baseline = float(series.iloc[: max(10, n // 4)].quantile(0.95))
-        baseline = max(baseline, 1e-12)
-        running = series.rolling(max(5, n // 100), min_periods=1).median()
-        above = np.flatnonzero(running.to_numpy() >= EXPLODE_FACTOR * baseline)
+        running = series.rolling(min(n, max(5, n // 100)), min_periods=1).median().to_numpy()
+        crossing = running >= EXPLODE_ABSOLUTE
+        if column in LOSSES and n >= 40:
+            crossing |= running >= EXPLODE_FACTOR * max(float(series.iloc[: max(10, n // 4)].quantile(0.95)), 1e-12)
+        above = np.flatnonzero(crossing)
         if above.size == 0:
             continue
-        first = above[0]
-        onset = first
-        low = running.to_numpy() <= EXPLODE_ONSET_FACTOR * baseline
-        while onset > 0 and not low[onset - 1]:
-            onset -= 1
-        peak = float(series.iloc[first:].max())
-        step = int(series.index[onset])
-        findings.append(Finding(DIVERGENCE, step, None, "high",
-                                {"cause": "exploding", "signal": column, "early_level": baseline, "peak": peak,
-                                 "ratio": peak / baseline, "crossed_step": int(series.index[first])},
-                                f"|{column}| exploded from an early level of {baseline:.3g} to {peak:.3g} ({peak / baseline:.0f}x), "
-                                f"rising from step {step}."))  # fmt: skip
-    return findings[:1] if findings else []
+        first = int(above[0])
+        values = series.to_numpy()
+        level = max(float(running[: first + 1].min()), 1e-12)
+        normal = np.flatnonzero(values[:first] <= EXPLODE_ONSET_FACTOR * level)
+        onset = int(normal[-1]) + 1 if normal.size else 0  # after the last value still at the normal level
+        before = float(values[onset - 1]) if onset > 0 else level
+        hits.append((int(series.index[onset]), column, before, float(series.iloc[first:].max()), int(series.index[first])))
+    if not hits:
+        return []
+    step, column, before, peak, crossed = min(hits, key=lambda h: (h[0], h[1] not in LOSSES))
+    name = f"|{column}|" if column in LOSSES else column
+    ratio = peak / max(before, 1e-12)
+    return [Finding(DIVERGENCE, step, None, "high",
+                    {"cause": "exploding", "signal": column, "early_level": before, "peak": peak, "ratio": ratio, "crossed_step": crossed},
+                    f"{name} exploded from {before:.3g} to {peak:.3g} ({ratio:.2g}x), rising from step {step}.")]  # fmt: skip
 
 
 def _fid_rise(evals: pd.DataFrame) -> list[Finding]:
