@@ -120,7 +120,7 @@ def loss_figure(steps: pd.DataFrame) -> Figure:
                 ax.text(0.5, 0.5, f"{signal} not logged", ha="center", va="center", transform=ax.transAxes)
             else:
                 _line(ax, part, hue="run")
-            ax.set(title=title, xlabel=STEP_LABEL, ylabel=f"{signal} (nats for BCE; WGAN: critic units)")
+            ax.set(title=title, xlabel=STEP_LABEL, ylabel=f"{signal} (nats; WGAN: critic units)")
             _legend(ax, "run")
     return figure
 
