@@ -209,21 +209,6 @@ def _add_candidate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def _report(args) -> int:
-    from ganeval.report import findings_payload, report
-
-    diagnoses = report(args.runs, args.out, json_path=None if args.json in (None, "-") else args.json)
-    if args.json == "-":
-        print(json.dumps(findings_payload(diagnoses), indent=2, allow_nan=False))
-        return 0
-    width = max(len(d.run or "") for d in diagnoses)
-    for d in diagnoses:
-        print(f"{(d.run or ''):<{width}}  {d.verdict:<12}  {d.explanation}")
-    print(f"wrote {os.path.join(args.out, 'report.html')} and {os.path.join(args.out, 'report.md')}"
-          + (f"; findings in {args.json}" if args.json else ""))  # fmt: skip
-    return 0
-
-
 def _compare(args) -> int:
     from ganeval.compare import compare
 
@@ -247,6 +232,21 @@ def _compare(args) -> int:
             print(f"skipped {variant}: {why}")
         if comparison.files:
             print(f"wrote {', '.join(str(path) for path in comparison.files.values())}")
+    return 0
+
+
+def _report(args) -> int:
+    from ganeval.report import findings_payload, report
+
+    diagnoses = report(args.runs, args.out, json_path=None if args.json in (None, "-") else args.json)
+    if args.json == "-":
+        print(json.dumps(findings_payload(diagnoses), indent=2, allow_nan=False))
+        return 0
+    width = max(len(d.run or "") for d in diagnoses)
+    for d in diagnoses:
+        print(f"{(d.run or ''):<{width}}  {d.verdict:<12}  {d.explanation}")
+    print(f"wrote {os.path.join(args.out, 'report.html')} and {os.path.join(args.out, 'report.md')}"
+          + (f"; findings in {args.json}" if args.json else ""))  # fmt: skip
     return 0
 
 
@@ -418,28 +418,6 @@ With GITHUB_ACTIONS=true, regressions are also printed as ::error annotations.""
     check.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-' prints JSON instead of the table)")
     check.set_defaults(handler=_check)
 
-    report = commands.add_parser(
-        "report",
-        help="diagnose training runs: stability, D calibration and mode collapse, as an HTML and Markdown report",
-        description="""Diagnose the training logs of RUN folders (written by `ganeval train` or by your own loop
-through ganeval.diagnostics.TrainingLogger) and write DIR/report.html (self-contained, figures embedded)
-and DIR/report.md (figures in DIR/figures/). Each run gets a verdict (healthy, oscillating, diverged,
-collapsed or D-dominated) explained in one sentence with numbers, and findings: collapse,
-oscillation, divergence, d_dominance, miscalibration, gradient_spike, each with start_step, end_step
-(null: to the end of the log), severity (low, medium, high), evidence and an explanation.
-
---json FILE writes the findings ('-' prints them instead of the summary): for one run
-{"run", "verdict", "explanation", "findings": [...], "summary": {...}}; for several runs
-{"runs": [that object per run]}.""",
-        epilog="examples:\n  ganeval report runs/gan-ring8 --out reports/gan-ring8\n"
-        "  ganeval report runs/gan-ring8 runs/wgan-gp-ring8 --out reports/ring8 --json findings.json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    report.add_argument("runs", nargs="+", metavar="RUN", help="run folder(s) holding steps.csv (and evals.csv, manifest.json)")
-    report.add_argument("--out", required=True, metavar="DIR", help="report folder (created; files in it are replaced)")
-    report.add_argument("--json", metavar="FILE", help="also write the findings and verdicts as JSON to FILE ('-' prints them)")
-    report.set_defaults(handler=_report)
-
     compare = commands.add_parser(
         "compare",
         help="compare GAN variants, runs or score results side by side, with significance tests",
@@ -469,6 +447,28 @@ ring8) are skipped and named.""",
     compare.add_argument("--json", metavar="FILE", help="write the comparison as JSON ('-' for stdout)")
     compare.add_argument("--quiet", action="store_true", help="no progress bars")
     compare.set_defaults(handler=_compare)
+
+    report = commands.add_parser(
+        "report",
+        help="diagnose training runs: stability, D calibration and mode collapse, as an HTML and Markdown report",
+        description="""Diagnose the training logs of RUN folders (written by `ganeval train` or by your own loop
+through ganeval.diagnostics.TrainingLogger) and write DIR/report.html (self-contained, figures embedded)
+and DIR/report.md (figures in DIR/figures/). Each run gets a verdict (healthy, oscillating, diverged,
+collapsed or D-dominated) explained in one sentence with numbers, and findings: collapse,
+oscillation, divergence, d_dominance, miscalibration, gradient_spike, each with start_step, end_step
+(null: to the end of the log), severity (low, medium, high), evidence and an explanation.
+
+--json FILE writes the findings ('-' prints them instead of the summary): for one run
+{"run", "verdict", "explanation", "findings": [...], "summary": {...}}; for several runs
+{"runs": [that object per run]}.""",
+        epilog="examples:\n  ganeval report runs/gan-ring8 --out reports/gan-ring8\n"
+        "  ganeval report runs/gan-ring8 runs/wgan-gp-ring8 --out reports/ring8 --json findings.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("runs", nargs="+", metavar="RUN", help="run folder(s) holding steps.csv (and evals.csv, manifest.json)")
+    report.add_argument("--out", required=True, metavar="DIR", help="report folder (created; files in it are replaced)")
+    report.add_argument("--json", metavar="FILE", help="also write the findings and verdicts as JSON to FILE ('-' prints them)")
+    report.set_defaults(handler=_report)
 
     demo = commands.add_parser(
         "demo",

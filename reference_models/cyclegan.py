@@ -115,7 +115,7 @@ class CycleGAN(Variant):
         self.name = "cyclegan"
         self.description = f"CycleGAN: digits <-> thick digits, unpaired; cycle weight {cycle}, identity weight {identity}"
         self.defaults = TrainConfig(steps=1000, batch_size=32, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999), hidden=8,
-                                    eval_every=250, eval_n=1000, checkpoint_every=250)  # fmt: skip
+                                    eval_every=250, eval_n=800, checkpoint_every=250)  # fmt: skip
 
     def training_data(self, name):
         return TranslationData(name)

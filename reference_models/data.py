@@ -92,6 +92,7 @@ class TranslationData:
         self.name, self.channels, self.size, self.n_classes = name, 1, images.shape[2], 10
         self.a, self.b = _to_float(images[half_a]), _to_float(thicken(images[half_b]))
         self.unseen_a, self.unseen_labels = _to_float(images[half_b]), torch.tensor(labels[half_b], dtype=torch.int64)
+        self.distinct_inputs = len(self.unseen_a)  # 899: the most translations without repeating an input
 
     def batch(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """(a, b): n training images of each domain, drawn independently."""
@@ -100,8 +101,12 @@ class TranslationData:
         return self.a[index_a], self.b[index_b]
 
     def unseen(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        """n digits that G never translates in training, and their labels."""
-        index = torch.randint(0, len(self.unseen_a), (n,), generator=generator)
+        """n digits that G never translates in training, and their labels: distinct digits up to
+        `distinct_inputs` (repeated inputs would shrink the k-NN radii of precision and recall)."""
+        if n <= self.distinct_inputs:
+            index = torch.randperm(self.distinct_inputs, generator=generator)[:n]
+        else:
+            index = torch.randint(0, self.distinct_inputs, (n,), generator=generator)
         return self.unseen_a[index], self.unseen_labels[index]
 
     def held_out(self, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
