@@ -22,6 +22,8 @@ def test_summary_is_mean_std_and_a_t_interval_over_seeds():
     assert (summary.seeds, summary["mean"], summary["std"]) == (3, 12.0, 2.0)
     half = stats.t.ppf(0.975, 2) * 2.0 / math.sqrt(3)  # 4.97
     assert summary.ci_low == pytest.approx(12 - half) and summary.ci_high == pytest.approx(12 + half) and summary.ci_basis == "t over seeds"
+    clipped = summarize(_values({"a": [0.1, 0.2, 3.0]}), {"fid": (0.0, None)}).iloc[0]  # the t interval would dip below 0
+    assert clipped.ci_low == 0.0 and clipped.ci_high > 3
     single = summarize(_values({"b": [7.0]})).iloc[0]  # one seed: the run's own bootstrap interval
     assert (single.ci_low, single.ci_high, single.ci_basis) == (6.0, 8.0, "bootstrap")
 

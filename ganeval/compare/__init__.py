@@ -54,8 +54,8 @@ class Comparison:
         def cell(row) -> str:
             if math.isnan(row["mean"]):
                 return "n/a"
-            text = f"{row['mean']:.4g}" + (f" ± {row['std']:.2g}" if row["seeds"] > 1 else "")
-            return text + ("" if math.isnan(row["ci_low"]) else f" [{row['ci_low']:.4g}, {row['ci_high']:.4g}]")
+            text = f"{row['mean']:.3g}" + (f" ± {row['std']:.2g}" if row["seeds"] > 1 else "")
+            return text + ("" if math.isnan(row["ci_low"]) else f" [{row['ci_low']:.3g}, {row['ci_high']:.3g}]")
 
         frame = self.summary.assign(cell=self.summary.apply(cell, axis=1)).pivot(index="variant", columns="metric", values="cell")
         frame = frame.reindex(index=list(dict.fromkeys(e.variant for e in self.entries)),
@@ -142,7 +142,8 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
     known = [m for m in [*FINAL_METRICS, "kid", "inception_score", "high_quality_fraction", *EXTRA_METRICS] if m in set(values.metric)]
     values = values[values.metric.isin(known)]
     higher = {m: EXTRA_METRICS[m] if m in EXTRA_METRICS else get_metric(m).higher_is_better for m in known}
-    summary = summarize(values)
+    bounds = {m: (0.0, None) if m in EXTRA_METRICS else (get_metric(m).lower, get_metric(m).upper) for m in known}
+    summary = summarize(values, bounds)
     pairs = pairwise(values, higher)
     return Comparison(entries, values, summary, pairs, ranking(summary, pairs, higher), higher, skipped or {}, data)
 

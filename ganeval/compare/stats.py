@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -22,10 +23,11 @@ from scipy import stats
 ALPHA = 0.05
 
 
-def summarize(values: pd.DataFrame) -> pd.DataFrame:
+def summarize(values: pd.DataFrame, bounds: dict[str, tuple[float | None, float | None]] | None = None) -> pd.DataFrame:
     """Per (variant, metric): seeds, mean, std over seeds and a 95% interval of the mean: Student's t
-    over seeds with two or more, the run's bootstrap interval with one."""
-    rows = []
+    over seeds with two or more, the run's bootstrap interval with one; clipped to the metric's
+    `bounds` (lower, upper; None: unbounded), since a t interval can step past them."""
+    rows, bounds = [], bounds or {}
     for (variant, metric), group in values.groupby(["variant", "metric"], sort=False):
         finite = group.value[np.isfinite(group.value)]
         n, mean = len(finite), float(finite.mean()) if len(finite) else math.nan
@@ -35,6 +37,8 @@ def summarize(values: pd.DataFrame) -> pd.DataFrame:
             low, high, basis = mean - half, mean + half, "t over seeds"
         else:
             low, high, basis = float(group.ci_low.iloc[0]), float(group.ci_high.iloc[0]), "bootstrap"
+        lower, upper = bounds.get(metric, (None, None))
+        low, high = (low if lower is None else max(low, lower)), (high if upper is None else min(high, upper))
         rows.append({"variant": variant, "metric": metric, "seeds": n, "mean": mean, "std": std, "ci_low": low, "ci_high": high, "ci_basis": basis})
     return pd.DataFrame(rows)
 
@@ -45,7 +49,9 @@ def compare_pair(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, str]:
     if len(x) >= 2 and len(y) >= 2:
         if x.std() == 0 and y.std() == 0:  # no spread at all (e.g. every seed covers all modes)
             return (1.0 if x[0] == y[0] else 0.0), "Welch t-test over seeds"
-        return float(stats.ttest_ind(x, y, equal_var=False).pvalue), "Welch t-test over seeds"
+        with warnings.catch_warnings():  # nearly equal samples: scipy warns of precision loss, the p-value stays right
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(stats.ttest_ind(x, y, equal_var=False).pvalue), "Welch t-test over seeds"
     if len(x) and len(y):
         apart = a.ci_low.iloc[0] > b.ci_high.iloc[0] or b.ci_low.iloc[0] > a.ci_high.iloc[0]
         return (0.0 if apart else 1.0), "non-overlapping bootstrap intervals"
