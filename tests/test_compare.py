@@ -67,7 +67,7 @@ def _result(path, fid, low, high, precision=0.8):
     return path
 
 
-def test_score_results_compare_by_their_intervals(tmp_path):
+def test_score_results_compare_by_their_intervals(tmp_path, capsys):
     entries = [result_entry(_result(tmp_path / "base.json", 20.0, 19.0, 21.0)), result_entry(_result(tmp_path / "new.json", 15.0, 14.0, 16.0, 0.805))]
     comparison = build(entries)
     table = comparison.table()
@@ -79,6 +79,14 @@ def test_score_results_compare_by_their_intervals(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(ValueError, match="bad.json is not a ganeval score result"):
         result_entry(bad)
+
+    from ganeval.cli import main  # the command line: a table and the rankings; a broken file exits 2
+
+    assert main(["compare", str(tmp_path / "base.json"), str(tmp_path / "new.json"), "--out", str(tmp_path / "r")]) == 0
+    printed = capsys.readouterr().out
+    assert "fid: new > base" in printed and "precision: no significant difference" in printed
+    assert "non-overlapping bootstrap intervals" in (tmp_path / "r" / "report.md").read_text()
+    assert main(["compare", str(tmp_path / "base.json"), str(bad)]) == 2
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
