@@ -493,6 +493,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (ValueError, OSError) as error:  # input and usage errors: every message says what, where and how to fix
         print(f"ganeval: error: {error}", file=sys.stderr)
+        if os.environ.get("GITHUB_ACTIONS") == "true":  # a CI job that stops on exit 2 shows why in the run's summary
+            from ganeval.gate.formats import github_error
+
+            print(github_error(f"ganeval {args.command}", str(error)), file=sys.stderr)
         return 2
 
 

@@ -194,6 +194,14 @@ def test_another_extractor_or_weights_exit_2(tmp_path, capsys):
     assert "digits weights of sha256 000000000000..." in capsys.readouterr().err
 
 
+def test_input_errors_become_github_annotations(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["check", str(RUN), "--baseline", str(tmp_path / "missing.json"), "--quiet"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("ganeval: error: ") and lines[-1].startswith("::error title=ganeval check::")
+    assert "missing.json" in lines[-1]
+
+
 def test_another_reference_or_sample_count_exit_2(small, tmp_path, capsys):
     def reference(payload):
         payload["baseline"]["reference_content"]["draw_seed"] = 1

@@ -105,3 +105,8 @@ def github_annotations(report) -> str:
     kind = "notice" if report.passed else "error"
     lines.append(f"::{kind} title={_escape_property('ganeval check')}::{_escape_data(summary(report))}")
     return "\n".join(lines)
+
+
+def github_error(title: str, message: str) -> str:
+    """One ::error workflow command (an input or settings error that stopped a command, exit 2)."""
+    return f"::error title={_escape_property(title)}::{_escape_data(message)}"
