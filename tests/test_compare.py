@@ -124,3 +124,14 @@ def test_compare_trains_scores_reports_and_reuses_runs(tmp_path, monkeypatch, ca
     assert "unknown variant 'vae'" in capsys.readouterr().err
     assert main(["compare", "--variants", "gan", "--data", "ring8", str(work)]) == 2
     assert main(["compare", str(tmp_path / "nowhere")]) == 2
+
+
+def test_one_variant_over_seeds_has_nothing_to_rank():
+    from ganeval.compare import Entry
+    from ganeval.report.compare import comparison_blocks
+
+    entries = [Entry(f"a{seed}", "a", seed, {"fid": {"value": 10.0 + seed, "ci": [9.0, 12.0]}}) for seed in range(3)]
+    comparison = build(entries)
+    assert comparison.ranking_lines() == [] and comparison.table().loc["a", "fid"] == "11 ± 1 [8.52, 13.5]"
+    texts = [block.text for block in comparison_blocks(comparison) if hasattr(block, "text")]
+    assert "Only one variant (a): nothing to rank. The table gives its spread over seeds." in texts

@@ -20,7 +20,10 @@ import pandas as pd
 from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, train_all
 from ganeval.compare.stats import pairwise, ranking, ranking_sentence, summarize
 
-EXTRA_METRICS = {"d_ece": False, "wall_time_s": False}  # from the training log; both lower is better
+# From the training log's last evaluation, name -> higher is better: D's calibration error, and what
+# conditional (cgan) and translation (cyclegan) runs log; then the training's wall time.
+LOG_METRICS = {"d_ece": False, "class_accuracy": True, "label_preservation": True, "cycle_error": False}
+EXTRA_METRICS = {**LOG_METRICS, "wall_time_s": False}
 STEPS = {"points": 3000, "images": 1500}  # default budget: generator steps, the same for every variant
 
 
@@ -69,7 +72,10 @@ class Comparison:
         return frame
 
     def ranking_lines(self) -> list[str]:
-        """One line per metric: variants by rank ('>' separates ranks; same rank: no significant difference)."""
+        """One line per metric: variants by rank ('>' separates ranks; same rank: no significant difference).
+        Nothing to rank with one variant."""
+        if self.summary.variant.nunique() < 2:
+            return []
         return [ranking_sentence(metric, ranks) for metric, ranks in self.ranks.groupby("metric", sort=False)]
 
     def to_dict(self) -> dict:
@@ -97,8 +103,9 @@ def run_entry(run_dir: Path) -> Entry:
     run_dir = Path(run_dir)
     steps, evals, manifest = load_log(run_dir)
     metrics = final_scores(run_dir)["metrics"] if (run_dir / "checkpoint.pt").exists() and "variant" in manifest else last_evaluation(evals)
-    if len(evals) and "d_ece" in evals and evals.d_ece.notna().any():
-        metrics["d_ece"] = {"value": float(evals.d_ece.dropna().iloc[-1]), "ci": None}
+    for name in LOG_METRICS:
+        if len(evals) and name in evals and evals[name].notna().any():
+            metrics[name] = {"value": float(evals[name].dropna().iloc[-1]), "ci": None}
     if len(steps) and "time" in steps:
         metrics["wall_time_s"] = {"value": float(steps.time.max()), "ci": None}
     config = manifest.get("config", {})
@@ -142,7 +149,8 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
     known = [m for m in [*FINAL_METRICS, "kid", "inception_score", "high_quality_fraction", *EXTRA_METRICS] if m in set(values.metric)]
     values = values[values.metric.isin(known)]
     higher = {m: EXTRA_METRICS[m] if m in EXTRA_METRICS else get_metric(m).higher_is_better for m in known}
-    bounds = {m: (0.0, None) if m in EXTRA_METRICS else (get_metric(m).lower, get_metric(m).upper) for m in known}
+    bounds = {m: (0.0, None if m in ("cycle_error", "wall_time_s", "d_ece") else 1.0) if m in EXTRA_METRICS else (get_metric(m).lower, get_metric(m).upper)
+              for m in known}  # fmt: skip
     summary = summarize(values, bounds)
     pairs = pairwise(values, higher)
     return Comparison(entries, values, summary, pairs, ranking(summary, pairs, higher), higher, skipped or {}, data)

@@ -16,7 +16,7 @@ from ganeval.compare.stats import ALPHA
 from ganeval.report import figures
 from ganeval.report.render import Block, Heading, Image, Table, Text, write_report
 
-CURVE_METRICS = ("fid", "modes_covered", "precision", "recall", "mode_kl", "d_ece")
+CURVE_METRICS = ("fid", "modes_covered", "precision", "recall", "mode_kl", "d_ece", "class_accuracy", "label_preservation", "cycle_error")
 SAMPLES_SHOWN = {"points": 2000, "images": 32}  # per variant, from its seed-0 run's final checkpoint
 
 
@@ -106,11 +106,13 @@ def comparison_blocks(comparison) -> list[Block]:
     seeds = sorted({e.seed for e in entries})
     runs = [e for e in entries if e.run_dir is not None]
     blocks: list[Block] = [Heading("Summary")]
-    what = (f"{len(variants)} variants ({', '.join(variants)})" + (f" on {comparison.data}" if comparison.data else "")
-            + f", {len(seeds)} seed(s) each" if runs else f"{len(entries)} score results")  # fmt: skip
+    named = f"{len(variants)} variant{'s' if len(variants) > 1 else ''} ({', '.join(variants)})"
+    what = (named + (f" on {comparison.data}" if comparison.data else "") + f", {len(seeds)} seed(s) each" if runs
+            else f"{len(entries)} score results")  # fmt: skip
     blocks.append(Text(f"Compared: {what}. Final values: "
-                       + ("the last checkpoint of each run, sampled with noise seed 1 and scored against the reference with 95% bootstrap intervals; "
-                          "d_ece is D's expected calibration error at the last evaluation, wall_time_s the training time."
+                       + ("the last checkpoint of each run, sampled with noise seed 1 and scored against the reference with 95% bootstrap "
+                          "intervals; d_ece (D's expected calibration error), class_accuracy (cgan), label_preservation and cycle_error "
+                          "(cyclegan) come from the last evaluation in the training log, wall_time_s is the training time."
                           if runs else "as recorded in each result file.")))  # fmt: skip
     for variant, why in comparison.skipped.items():
         blocks.append(Text(f"**Skipped {variant}**: {why}"))
@@ -118,12 +120,15 @@ def comparison_blocks(comparison) -> list[Block]:
     blocks.append(Table(table, "mean ± std over seeds, then the 95% interval of the mean (Student's t over seeds; with one seed, "
                                "the run's bootstrap interval). Verdicts from the stability and collapse diagnostics, per seed."))  # fmt: skip
     blocks.append(Heading("Ranking"))
-    blocks.append(Text(f"Per metric, variants from best to worst; '>' separates ranks, where a variant's rank is 1 + the number of "
-                       f"variants that beat it beyond noise, so variants sharing a rank show no significant difference. Test: Welch's "
-                       f"t-test on the per-seed values (two-sided, Holm-corrected over the pairs of a metric, alpha {ALPHA}); with one "
-                       f"seed on either side, non-overlapping 95% bootstrap intervals."))  # fmt: skip
-    blocks += [Text(line) for line in comparison.ranking_lines()]
-    blocks.append(Table(_format_pairs(comparison.pairs), "Every pair of variants per metric: which is better on average, the test and its p-value."))
+    if len(variants) < 2:
+        blocks.append(Text(f"Only one variant ({variants[0]}): nothing to rank. The table gives its spread over seeds."))
+    else:
+        blocks.append(Text(f"Per metric, variants from best to worst; '>' separates ranks, where a variant's rank is 1 + the number of "
+                           f"variants that beat it beyond noise, so variants sharing a rank show no significant difference. Test: Welch's "
+                           f"t-test on the per-seed values (two-sided, Holm-corrected over the pairs of a metric, alpha {ALPHA}); with one "
+                           f"seed on either side, non-overlapping 95% bootstrap intervals."))  # fmt: skip
+        blocks += [Text(line) for line in comparison.ranking_lines()]
+        blocks.append(Table(_format_pairs(comparison.pairs), "Every pair of variants per metric: which is better on average, the test and its p-value."))
     if runs:
         blocks += _training_blocks(comparison, runs)
     return blocks
