@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -137,14 +136,10 @@ def save_grid(images, path: Path, columns: int = 8, pad: int = 2) -> None:
     """uint8 N x C x H x W images tiled into one PNG (rows of `columns`, `pad` black pixels apart)."""
     from PIL import Image
 
-    n, channels, height, width = images.shape
-    rows = -(-n // columns)
-    grid = np.zeros((rows * (height + pad) + pad, columns * (width + pad) + pad, channels), dtype=np.uint8)
-    for i, image in enumerate(images):
-        top, left = pad + (i // columns) * (height + pad), pad + (i % columns) * (width + pad)
-        grid[top : top + height, left : left + width] = image.transpose(1, 2, 0)
+    from ganeval.data.images import tile
+
     with atomic_write(path) as stream:
-        Image.fromarray(grid[..., 0] if channels == 1 else grid).save(stream, format="png")
+        Image.fromarray(tile(images, columns, pad)).save(stream, format="png")
 
 
 def plot_points(points, data, path: Path, title: str) -> None:

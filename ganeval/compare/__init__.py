@@ -73,10 +73,10 @@ class Comparison:
 
     def ranking_lines(self) -> list[str]:
         """One line per metric: variants by rank ('>' separates ranks; same rank: no significant difference).
-        Nothing to rank with one variant."""
+        Nothing to rank with one variant, or on a metric only one variant has (cgan's class accuracy)."""
         if self.summary.variant.nunique() < 2:
             return []
-        return [ranking_sentence(metric, ranks) for metric, ranks in self.ranks.groupby("metric", sort=False)]
+        return [ranking_sentence(metric, ranks) for metric, ranks in self.ranks.groupby("metric", sort=False) if len(ranks) > 1]
 
     def to_dict(self) -> dict:
         def rows(frame):

@@ -63,3 +63,15 @@ def convert_channels(images: np.ndarray, channels: int) -> np.ndarray:
         luma = np.tensordot(LUMA, images.astype(np.float64), axes=([0], [1]))
         return np.clip(np.round(luma), 0, 255).astype(np.uint8)[:, None]
     return images
+
+
+def tile(images: np.ndarray, columns: int = 8, pad: int = 2) -> np.ndarray:
+    """uint8 N x C x H x W images as one mosaic, rows of `columns`, `pad` black pixels apart:
+    H' x W' for one channel, H' x W' x C otherwise (what PIL and matplotlib show)."""
+    n, channels, height, width = images.shape
+    rows = -(-n // columns)
+    grid = np.zeros((rows * (height + pad) + pad, columns * (width + pad) + pad, channels), dtype=np.uint8)
+    for i, image in enumerate(images):
+        top, left = pad + (i // columns) * (height + pad), pad + (i % columns) * (width + pad)
+        grid[top : top + height, left : left + width] = image.transpose(1, 2, 0)
+    return grid[..., 0] if channels == 1 else grid

@@ -7,9 +7,7 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from ganeval.atomic import atomic_write
 from ganeval.compare.stats import ALPHA
@@ -57,39 +55,12 @@ def _samples_figure(comparison):
     if not firsts:
         return None, ""
     trained = {v: reference_models.load(e.run_dir) for v, e in firsts.items()}
-    kind = next(iter(trained.values())).data.kind
-    size = min(2.6, figures.WIDTH / len(trained))
-    with figures._theme(), figures._context():
-        figure, axes = figures._figure(1, len(trained), height=size + 0.5, width=size * len(trained) + 0.3)
-        for ax, (variant, generator) in zip(axes[0], trained.items()):
-            samples = generator.sample(SAMPLES_SHOWN[kind], seed=1)
-            if kind == "points":
-                centres = get_bundled(generator.data_name).mixture.centres
-                reach = 1.25 * float(np.abs(centres).max())
-                ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.3, color=sns.color_palette()[0], label="generated", rasterized=True)
-                ax.scatter(centres[:, 0], centres[:, 1], s=25, marker="x", color="black", label="true modes")
-                ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal", xlabel="x (data units)", ylabel="y (data units)")
-            else:
-                ax.imshow(_grid(samples), cmap="gray" if samples.shape[1] == 1 else None, vmin=0, vmax=255)
-                ax.set(xticks=[], yticks=[], xlabel=f"{len(samples)} samples")
-                ax.grid(False)
-            ax.set_title(variant, fontsize=9)
-        if kind == "points":
-            figures._legend(axes[0, 0])
+    first = next(iter(trained.values()))
+    kind, mixture = first.data.kind, get_bundled(first.data_name).mixture
+    panels = {variant: generator.sample(SAMPLES_SHOWN[kind], seed=1) for variant, generator in trained.items()}
     caption = (f"Final samples of each variant (seed-0 run, {SAMPLES_SHOWN[kind]:,} "
                + ("points, noise seed 1) over the true modes (x)." if kind == "points" else "images, noise seed 1)."))  # fmt: skip
-    return figure, caption
-
-
-def _grid(images: np.ndarray, columns: int = 8) -> np.ndarray:
-    """uint8 N x C x H x W as one H x W (x C) mosaic, 8 images a row."""
-    n, channels, height, width = images.shape
-    rows = -(-n // columns)
-    mosaic = np.zeros((rows * height, columns * width, channels), dtype=np.uint8)
-    for i, image in enumerate(images):
-        top, left = (i // columns) * height, (i % columns) * width
-        mosaic[top : top + height, left : left + width] = image.transpose(1, 2, 0)
-    return mosaic[..., 0] if channels == 1 else mosaic
+    return figures.samples_figure(panels, None if mixture is None else mixture.centres), caption
 
 
 def _format_pairs(pairs: pd.DataFrame) -> pd.DataFrame:

@@ -359,3 +359,31 @@ def scatter_figure(points_by_step: Mapping[int, np.ndarray], centres: np.ndarray
         if title:
             figure.suptitle(title, fontsize=9)
     return figure
+
+
+def samples_figure(panels: Mapping[str, np.ndarray], centres: np.ndarray | None = None) -> Figure | None:
+    """Samples side by side, one panel per name: N x 2 points over the true mixture's `centres`, or
+    uint8 N x C x H x W images tiled 8 a row."""
+    if not panels:
+        return None
+    from ganeval.data.images import tile
+
+    size = min(2.6, WIDTH / len(panels))
+    with _theme(), _context():
+        figure, axes = _figure(1, len(panels), height=size + 0.5, width=size * len(panels) + 0.3)
+        for ax, (name, samples) in zip(axes[0], panels.items()):
+            if samples.ndim == 2:
+                ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.3, color=sns.color_palette()[0], label="generated", rasterized=True)
+                if centres is not None:
+                    reach = 1.25 * float(np.abs(centres).max())
+                    ax.scatter(centres[:, 0], centres[:, 1], s=25, marker="x", color="black", label="true modes")
+                    ax.set(xlim=(-reach, reach), ylim=(-reach, reach))
+                ax.set(aspect="equal", xlabel="x (data units)", ylabel="y (data units)")
+            else:
+                ax.imshow(tile(samples, pad=0), cmap="gray" if samples.shape[1] == 1 else None, vmin=0, vmax=255)
+                ax.set(xticks=[], yticks=[], xlabel=f"{len(samples)} samples")
+                ax.grid(False)
+            ax.set_title(name, fontsize=9)
+        if next(iter(panels.values())).ndim == 2:
+            _legend(axes[0, 0])
+    return figure
