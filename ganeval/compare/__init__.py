@@ -95,8 +95,8 @@ def summarize_verdicts(verdicts: list[str]) -> str:
 
 
 def run_entry(run_dir: Path) -> Entry:
-    """A reference-trainer or TrainingLogger run: final scores (reference-trainer runs), D's ECE at the
-    last evaluation, wall time, and the diagnosis of its log."""
+    """A reference-trainer or TrainingLogger run: final scores (reference-trainer runs), LOG_METRICS
+    at the last evaluation, wall time, and the diagnosis of its log."""
     from ganeval.diagnostics import load_log
     from ganeval.diagnostics.diagnose import diagnose
 
@@ -136,7 +136,7 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
     """Summaries, pairwise tests and rankings of the entries' metrics."""
     from ganeval.metrics import get_metric
 
-    if len({e.variant for e in entries}) < 2 and len(entries) < 2:
+    if len(entries) < 2:
         raise ValueError("compare needs at least two runs or results; give more run folders, result files or variants.")
     rows = []
     for e in entries:
