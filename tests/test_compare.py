@@ -135,3 +135,14 @@ def test_one_variant_over_seeds_has_nothing_to_rank():
     assert comparison.ranking_lines() == [] and comparison.table().loc["a", "fid"] == "11 ± 1 [8.52, 13.5]"
     texts = [block.text for block in comparison_blocks(comparison) if hasattr(block, "text")]
     assert "Only one variant (a): nothing to rank. The table gives its spread over seeds." in texts
+
+
+def test_run_folders_without_a_usable_log_exit_2(tmp_path, capsys):
+    from ganeval.cli import main
+
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "steps.csv").write_text("")
+    assert main(["compare", str(tmp_path / "empty"), str(tmp_path / "empty"), "--quiet"]) == 2
+    assert f"{tmp_path / 'empty'} holds an empty training log (steps.csv has no rows)" in capsys.readouterr().err
+    assert main(["compare", str(tmp_path / "absent"), str(tmp_path / "empty"), "--quiet"]) == 2
+    assert "absent is not a folder" in capsys.readouterr().err

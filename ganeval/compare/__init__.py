@@ -38,6 +38,8 @@ class Entry:
     run_dir: Path | None = None
     data: str | None = None
     diagnosis: object = None  # RunDiagnosis for runs
+    steps: pd.DataFrame | None = None  # the run's log, for the report's curves
+    evals: pd.DataFrame | None = None
 
 
 @dataclass
@@ -97,11 +99,11 @@ def summarize_verdicts(verdicts: list[str]) -> str:
 def run_entry(run_dir: Path) -> Entry:
     """A reference-trainer or TrainingLogger run: final scores (reference-trainer runs), LOG_METRICS
     at the last evaluation, wall time, and the diagnosis of its log."""
-    from ganeval.diagnostics import load_log
     from ganeval.diagnostics.diagnose import diagnose
+    from ganeval.diagnostics.logfile import read_run
 
     run_dir = Path(run_dir)
-    steps, evals, manifest = load_log(run_dir)
+    steps, evals, manifest = read_run(run_dir)
     metrics = final_scores(run_dir)["metrics"] if (run_dir / "checkpoint.pt").exists() and "variant" in manifest else last_evaluation(evals)
     for name in LOG_METRICS:
         if len(evals) and name in evals and evals[name].notna().any():
@@ -110,7 +112,7 @@ def run_entry(run_dir: Path) -> Entry:
         metrics["wall_time_s"] = {"value": float(steps.time.max()), "ci": None}
     config = manifest.get("config", {})
     return Entry(run_dir.name, manifest.get("variant") or run_dir.name, int(config.get("seed", manifest.get("seed", 0)) or 0), metrics, run_dir,
-                 manifest.get("data"), diagnose(steps, evals, manifest, run=run_dir.name))  # fmt: skip
+                 manifest.get("data"), diagnose(steps, evals, manifest, run=run_dir.name), steps, evals)  # fmt: skip
 
 
 def last_evaluation(evals: pd.DataFrame) -> dict:

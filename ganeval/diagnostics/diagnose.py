@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +9,7 @@ import pandas as pd
 from ganeval.diagnostics.calibration import detect_miscalibration
 from ganeval.diagnostics.collapse import coverage_timeline, detect_collapse, n_modes_of
 from ganeval.diagnostics.findings import RunDiagnosis, span_text, verdict
-from ganeval.diagnostics.logfile import load_log
+from ganeval.diagnostics.logfile import read_run
 from ganeval.diagnostics.stability import (
     detect_d_dominance, detect_divergence, detect_gradient_spikes, detect_oscillation, equilibrium,
 )  # fmt: skip
@@ -95,11 +94,5 @@ def diagnose(steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: d
 
 def diagnose_run(run_dir) -> RunDiagnosis:
     """`diagnose` over a run folder written by TrainingLogger (ValueError naming the folder when it holds no log)."""
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise ValueError(f"{run_dir} is not a folder; point at a run folder written by TrainingLogger or `ganeval train`.")
-    try:
-        steps, evals, manifest = load_log(run_dir)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{run_dir}/steps.csv is empty; the run logged no steps yet.") from None
+    steps, evals, manifest = read_run(run_dir)
     return diagnose(steps, evals, manifest, run=str(run_dir))

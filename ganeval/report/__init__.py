@@ -27,26 +27,15 @@ def findings_payload(diagnoses) -> dict:
 def load_runs(runs) -> list:
     """RunLog (log frames, manifest, diagnosis) of each run folder; ValueError naming a folder without a log."""
     from ganeval.diagnostics.diagnose import diagnose
-    from ganeval.diagnostics.logfile import load_log
+    from ganeval.diagnostics.logfile import read_run
     from ganeval.report.sections import RunLog, run_names
-
-    import pandas as pd
 
     folders = [Path(r) for r in runs]
     if not folders:
         raise ValueError("report needs at least one run folder.")
     logs = []
     for folder, name in zip(folders, run_names(folders)):
-        if not folder.is_dir():
-            raise ValueError(f"{folder} is not a folder; pass run folders written by TrainingLogger or `ganeval train`.")
-        try:
-            steps, evals, manifest = load_log(folder)
-        except pd.errors.EmptyDataError:
-            raise ValueError(f"{folder} holds an empty training log (steps.csv has no rows); log at least one step.") from None
-        if steps.empty:
-            raise ValueError(f"{folder} holds an empty training log (steps.csv has no rows); log at least one step.")
-        steps = steps.sort_values("step").reset_index(drop=True)
-        evals = evals.sort_values("step").reset_index(drop=True) if not evals.empty else evals
+        steps, evals, manifest = read_run(folder)
         logs.append(RunLog(name, folder, steps, evals, manifest, diagnose(steps, evals, manifest, run=name)))
     return logs
 

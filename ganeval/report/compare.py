@@ -30,17 +30,11 @@ def seed_bands(evals: pd.DataFrame, metrics) -> pd.DataFrame:
 
 def _logs(comparison) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Steps and evaluations of every run, with run = its variant (the seeds of a variant pool)."""
-    from ganeval.diagnostics import load_log
-
-    steps, evals, probability = {}, {}, {}
-    for i, entry in enumerate(comparison.entries):
-        if entry.run_dir is None:
-            continue
-        s, e, _ = load_log(entry.run_dir)
-        steps[i], evals[i] = s.assign(run=entry.variant), e.assign(run=entry.variant)
-        probability[entry.variant] = "d_input" not in e or (e.d_input == "probability").all()
-    stack = lambda frames: pd.concat(frames.values(), ignore_index=True) if frames else pd.DataFrame()  # noqa: E731
-    return stack(steps), stack(evals), probability
+    runs = [e for e in comparison.entries if e.steps is not None]
+    steps = pd.concat([e.steps.assign(run=e.variant) for e in runs], ignore_index=True) if runs else pd.DataFrame()
+    evals = pd.concat([e.evals.assign(run=e.variant) for e in runs], ignore_index=True) if runs else pd.DataFrame()
+    probability = {e.variant: "d_input" not in e.evals or (e.evals.d_input == "probability").all() for e in runs}
+    return steps, evals, probability
 
 
 def _samples_figure(comparison):

@@ -95,27 +95,26 @@ def _mixture_centres(manifest: dict):
     return None if mixture is None else mixture.centres
 
 
-def _saved_points(folder: Path | None) -> dict[int, np.ndarray]:
-    """{step: points} from samples/step_NNNNNN.npy (2-D runs logged by TrainingLogger)."""
+def _files_by_step(folder: Path | None, suffix: str) -> dict[int, Path]:
+    """{step: path} of the run's samples/step_NNNNNN<suffix> files."""
     if folder is None or not (folder / "samples").is_dir():
         return {}
     found = {}
-    for path in sorted((folder / "samples").glob("step_*.npy")):
-        match = re.fullmatch(r"step_(\d+)\.npy", path.name)
+    for path in sorted((folder / "samples").glob(f"step_*{suffix}")):
+        match = re.fullmatch(rf"step_(\d+){re.escape(suffix)}", path.name)
         if match:
             found[int(match.group(1))] = path
-    picked = chosen_steps(found, SCATTER_STEPS)
-    return {step: np.load(found[step]) for step in picked}
+    return found
+
+
+def _saved_points(folder: Path | None) -> dict[int, np.ndarray]:
+    """{step: points} from samples/step_NNNNNN.npy (2-D runs logged by TrainingLogger)."""
+    found = _files_by_step(folder, ".npy")
+    return {step: np.load(found[step]) for step in chosen_steps(found, SCATTER_STEPS)}
 
 
 def _sample_pngs(folder: Path | None) -> dict[int, Path]:
-    if folder is None or not (folder / "samples").is_dir():
-        return {}
-    found = {}
-    for path in sorted((folder / "samples").glob("step_*.png")):
-        match = re.fullmatch(r"step_(\d+)\.png", path.name)
-        if match:
-            found[int(match.group(1))] = path
+    found = _files_by_step(folder, ".png")
     return {step: found[step] for step in chosen_steps(found, GRID_STEPS)}
 
 
