@@ -15,3 +15,6 @@ def stats(*args, **kwargs):
     from ganeval.scoring import stats as _stats
 
     return _stats(*args, **kwargs)
+
+
+from ganeval.errors import GanevalError  # noqa: E402  (the one exception type for user errors)

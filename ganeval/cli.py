@@ -1,6 +1,6 @@
 """The `ganeval` command line: thin subcommands that call the Python API and print its results.
 
-Exit codes: 0 success, 1 failed quality gate, 2 usage or input error.
+Exit codes: 0 success, 1 failed quality gate, 2 usage or input error, 3 a bug in ganeval (with its traceback).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 
 from ganeval import __version__
 from ganeval.atomic import atomic_write
+from ganeval.errors import GanevalError
 
 EXAMPLES = """examples:
   ganeval score examples/digits-samples --ref digits
@@ -78,7 +79,7 @@ def _settings(pairs: list[str]) -> dict:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise ValueError(f"--set takes key=value pairs; got {pair!r} (for example --set lr_d=1e-4).")
+            raise GanevalError(f"--set takes key=value pairs; got {pair!r} (for example --set lr_d=1e-4).")
         try:
             settings[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -125,7 +126,7 @@ def _sample(args) -> int:
 
     output = Path(args.output)
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
-        raise ValueError(f"{output} exists and is not an empty folder; image samples are written as a folder of PNGs: choose a new folder.")
+        raise GanevalError(f"{output} exists and is not an empty folder; image samples are written as a folder of PNGs: choose a new folder.")
     with atomic_folder(output) as staging:
         for i, image in enumerate(samples):  # uint8 C x H x W
             Image.fromarray(image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)).save(staging / f"{i:06d}.png")
@@ -155,7 +156,7 @@ def _demo(args) -> int:
 def _candidate(args) -> str:
     """CANDIDATE or --generator (exactly one)."""
     if (args.candidate is None) == (args.generator is None):
-        raise ValueError("give the candidate either as CANDIDATE (a folder, an array, a run folder or a TorchScript file) "
+        raise GanevalError("give the candidate either as CANDIDATE (a folder, an array, a run folder or a TorchScript file) "
                          "or as --generator package.module:attribute, not both and not neither.")  # fmt: skip
     return args.candidate if args.generator is None else args.generator
 
@@ -215,9 +216,9 @@ def _compare(args) -> int:
     items = args.items or []
     files = [item for item in items if item.endswith(".json")]
     if args.variants and items:
-        raise ValueError("give either --variants with --data (train and compare) or run folders / result files, not both.")
+        raise GanevalError("give either --variants with --data (train and compare) or run folders / result files, not both.")
     if files and len(files) != len(items):
-        raise ValueError("compare run folders or score result files (.json), not a mix of both.")
+        raise GanevalError("compare run folders or score result files (.json), not a mix of both.")
     comparison = compare(
         variants=_metric_list(args.variants), data=args.data, runs=None if files else items, results=files or None,
         out=args.out, work=args.work, steps=args.steps, seeds=args.seeds, jobs=args.jobs, evaluations=args.evaluations, progress=not args.quiet,
@@ -484,20 +485,35 @@ oscillation, divergence, d_dominance, miscalibration, gradient_spike, each with 
     return parser
 
 
+def _report_error(command: str, message: str) -> None:
+    print(f"ganeval: error: {message}", file=sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # a CI job that stops on exit 2 shows why in the run's summary
+        from ganeval.gate.formats import github_error
+
+        print(github_error(f"ganeval {command}", message), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand. Exit codes: 0 success, 1 failed quality gate, 2 usage or input error, 3 a bug."""
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
     except BrokenPipeError:  # output piped into head or less, which stopped reading
         sys.stdout = open(os.devnull, "w")
         return 0
-    except (ValueError, OSError) as error:  # input and usage errors: every message says what, where and how to fix
-        print(f"ganeval: error: {error}", file=sys.stderr)
-        if os.environ.get("GITHUB_ACTIONS") == "true":  # a CI job that stops on exit 2 shows why in the run's summary
-            from ganeval.gate.formats import github_error
-
-            print(github_error(f"ganeval {args.command}", str(error)), file=sys.stderr)
+    except (GanevalError, OSError) as error:  # input and usage errors: every message says what, where and how to fix
+        _report_error(args.command, str(error))
         return 2
+    except KeyboardInterrupt:
+        print("ganeval: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # anything else is ganeval's fault: show where, and ask for a report
+        import traceback
+
+        traceback.print_exc()
+        _report_error(args.command, "this is a bug in ganeval, not in your input; please report it with the "
+                      "traceback above and the command you ran.")  # fmt: skip
+        return 3
 
 
 if __name__ == "__main__":

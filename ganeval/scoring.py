@@ -13,6 +13,7 @@ from ganeval.data import MIXTURES
 from ganeval.features import Extractor, get_extractor
 from ganeval.metrics import Interval, MetricOptions, Samples, applicable_metrics, compute_metrics, get_metric
 from ganeval.sources import Source, extract, resolve_source
+from ganeval.errors import GanevalError
 
 SCORE_METRICS = (
     "fid", "kid", "inception_score", "precision", "recall", "density", "coverage",
@@ -69,11 +70,11 @@ def _flatten(tree: dict, prefix: str = ""):
 
 def _check_counts(n: int | None = None, bootstrap: int = 0, k: int = 1) -> None:
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-        raise ValueError(f"--n (n) caps the samples per side and must be an integer >= 1; got {n!r}.")
+        raise GanevalError(f"--n (n) caps the samples per side and must be an integer >= 1; got {n!r}.")
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
-        raise ValueError(f"--bootstrap (bootstrap) is a number of resamples >= 0 (0 turns intervals off); got {bootstrap!r}.")
+        raise GanevalError(f"--bootstrap (bootstrap) is a number of resamples >= 0 (0 turns intervals off); got {bootstrap!r}.")
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"--k (k) is a number of neighbours >= 1; got {k!r}.")
+        raise GanevalError(f"--k (k) is a number of neighbours >= 1; got {k!r}.")
 
 
 def _conversion(extractor: Extractor) -> str | None:
@@ -153,10 +154,10 @@ def score(
     reference_source = resolve_source(ref, "reference")
     generated_source = resolve_source(generated, "generated")
     if generated_source.kind == "stats":
-        raise ValueError(f"{generated_source.label} is a statistics file; generated samples must be images, an array or a bundled set.")
+        raise GanevalError(f"{generated_source.label} is a statistics file; generated samples must be images, an array or a bundled set.")
     kinds = (generated_source.samples_kind, reference_source.samples_kind)
     if kinds[0] != kinds[1]:
-        raise ValueError(
+        raise GanevalError(
             f"the generated samples ({generated_source.label}) are {kinds[0]} but the reference ({reference_source.label}) "
             f"is {kinds[1]}; score images against images and 2-D points against points."
         )
@@ -181,13 +182,13 @@ def score(
         names = [get_metric(name).name for name in metrics]
         missing = [name for name in names if name not in available]
         if missing:
-            raise ValueError(
+            raise GanevalError(
                 f"cannot compute {', '.join(missing)} with the {chosen.name} extractor on these inputs; "
                 f"available here: {', '.join(available)}."
             )
     smallest = min(real_info["count"], fake_info["count"])
     if {"precision", "recall", "density", "coverage"} & set(names) and smallest <= k:
-        raise ValueError(
+        raise GanevalError(
             f"precision/recall/density/coverage with --k {k} need more than {k} samples per side; got "
             f"{real_info['count']} reference and {fake_info['count']} generated. Lower --k, pass more samples, "
             "or choose other --metrics."
@@ -221,10 +222,10 @@ def stats(ref, output, extractor: str | None = None, *, weights=None, n: int | N
 
     _check_counts(n=n)
     if not str(output).endswith(".npz"):
-        raise ValueError(f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}.")
+        raise GanevalError(f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}.")
     source = resolve_source(ref, "reference")
     if source.kind == "stats":
-        raise ValueError(f"{source.label} is already a statistics file.")
+        raise GanevalError(f"{source.label} is already a statistics file.")
     chosen = choose_extractor(source, source, extractor, weights)
     outputs, info = extract(source, chosen, n=n, seed=seed, batch_size=batch_size, workers=workers,
                             skip_bad=skip_bad, progress=progress, use_cache=False, reference=True)  # fmt: skip

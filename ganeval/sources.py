@@ -18,6 +18,7 @@ from ganeval.data.images import decode_image, find_images
 from ganeval.features import Extractor
 from ganeval.features.cache import FORMAT, cache_dir, cache_key, files_fingerprint, load_outputs, save_outputs
 from ganeval.features.extract import extract_array, extract_files
+from ganeval.errors import GanevalError
 
 
 @dataclass
@@ -76,9 +77,9 @@ def resolve_source(value, role: str) -> Source:
         kind, samples = as_samples(load_array_file(path), str(path))
         return Source(text, "array", samples=samples, array_kind=kind)
     if path.is_file():
-        raise ValueError(f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file or one of the bundled sets ({', '.join(BUNDLED)}).")
+        raise GanevalError(f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file or one of the bundled sets ({', '.join(BUNDLED)}).")
     if not path.exists() and not any(sep in text for sep in "/\\") and "." not in text:
-        raise ValueError(f"{text!r} is neither a path nor a bundled data set; bundled sets are: {', '.join(BUNDLED)}.")
+        raise GanevalError(f"{text!r} is neither a path nor a bundled data set; bundled sets are: {', '.join(BUNDLED)}.")
     return Source(text, "folder", files=find_images(path), root=path)
 
 
@@ -170,7 +171,7 @@ def _check_stats_extractor(source: Source, extractor: Extractor) -> None:
         if key in ("extractor", "weights_sha256") and meta.get(key) != value
     ]
     if mismatches:
-        raise ValueError(
+        raise GanevalError(
             f"{source.label} was computed with other settings: {'; '.join(mismatches)}. "
             f"Score with --extractor {meta.get('extractor')} and the same weights, or recreate the statistics."
         )

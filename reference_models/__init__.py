@@ -25,6 +25,7 @@ from reference_models.gan import GAN
 from reference_models.loop import CHECKPOINT, TrainingDiverged, fit
 from reference_models.variant import Variant
 from reference_models.wgan import WGAN
+from ganeval.errors import GanevalError
 
 VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True), DCGAN(), CGAN(), CycleGAN())}
 
@@ -33,7 +34,7 @@ def get_variant(name: str) -> Variant:
     try:
         return VARIANTS[name]
     except KeyError:
-        raise ValueError(f"unknown variant {name!r}; the reference trainers are: {', '.join(VARIANTS)}.") from None
+        raise GanevalError(f"unknown variant {name!r}; the reference trainers are: {', '.join(VARIANTS)}.") from None
 
 
 def train(variant: str, data: str, *, out, steps: int | None = None, seed: int = 0, resume: bool = False, **settings) -> Path:
@@ -55,7 +56,7 @@ class TrainedGenerator:
         run_dir = Path(run_dir)
         path = run_dir / CHECKPOINT
         if not path.exists():
-            raise ValueError(f"{run_dir} holds no {CHECKPOINT}; train a model there first (ganeval train ... --out {run_dir}).")
+            raise GanevalError(f"{run_dir} holds no {CHECKPOINT}; train a model there first (ganeval train ... --out {run_dir}).")
         state = torch.load(path, weights_only=False)
         self.variant, self.data_name = get_variant(state["variant"]), state["data"]
         self.config = TrainConfig(**{**state["config"], "betas": tuple(state["config"]["betas"])})

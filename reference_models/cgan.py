@@ -22,6 +22,7 @@ from reference_models.data import digit_labels
 from reference_models.dcgan import dcgan_init, down, generator
 from reference_models.gan import GAN, discriminator_bce
 from reference_models.variant import Evaluation, noise
+from ganeval.errors import GanevalError
 
 
 class ConditionalGenerator(nn.Module):
@@ -60,7 +61,7 @@ class CGAN(GAN):
 
     def build(self, data, config):
         if data.kind != "images":
-            raise ValueError(f"the cgan variant has convolutional networks for labelled images (digits, stacked-digits); {data.name} is a set of 2-D points: "
+            raise GanevalError(f"the cgan variant has convolutional networks for labelled images (digits, stacked-digits); {data.name} is a set of 2-D points: "
                              "train it with gan, gan-ns, wgan or wgan-gp.")  # fmt: skip
         nets = (ConditionalGenerator(config.z_dim, config.hidden, data.channels, data.n_classes),
                 ProjectionDiscriminator(config.hidden, data.channels, data.n_classes))  # fmt: skip
@@ -100,6 +101,6 @@ class CGAN(GAN):
     def sample(self, generator, data, config, n, seed, label=None):
         """Class `label`, or with label=None the classes 0, 1, 2, ... in turn (equal shares)."""
         if label is not None and not 0 <= label < data.n_classes:
-            raise ValueError(f"label must be a class of {data.name}, 0 to {data.n_classes - 1}; got {label}.")
+            raise GanevalError(f"label must be a class of {data.name}, 0 to {data.n_classes - 1}; got {label}.")
         labels = torch.arange(n) % data.n_classes if label is None else torch.full((n,), label)
         return generator(noise(n, config.z_dim, seed), labels)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
+from ganeval.errors import GanevalError
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class TrainConfig:
         valid = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - valid)
         if unknown:
-            raise ValueError(f"unknown training setting(s) {', '.join(unknown)}; valid settings are: {', '.join(sorted(valid))}.")
+            raise GanevalError(f"unknown training setting(s) {', '.join(unknown)}; valid settings are: {', '.join(sorted(valid))}.")
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict:

@@ -9,6 +9,7 @@ import torch
 
 from ganeval.data import get_bundled
 from ganeval.data.digits import load_digits_images, thicken
+from ganeval.errors import GanevalError
 
 HELD_OUT_SEED = 987_654  # real samples for D's calibration: fresh mixture draws; digits has no spare images
 
@@ -21,7 +22,7 @@ class PointsData:
     def __init__(self, name: str):
         bundled = get_bundled(name)
         if bundled.kind != "points":
-            raise ValueError(f"{name} is an image set; PointsData takes ring8 or grid25.")
+            raise GanevalError(f"{name} is an image set; PointsData takes ring8 or grid25.")
         self.name = self.reference = name  # reference: the bundled set generated samples are scored against
         self.mixture = bundled.mixture
         self.centres = torch.tensor(self.mixture.centres, dtype=torch.float32)
@@ -47,7 +48,7 @@ class ImageData:
 
     def __init__(self, name: str):
         if name not in ("digits", "stacked-digits"):
-            raise ValueError(f"the image variants train on digits or stacked-digits; got {name!r}.")
+            raise GanevalError(f"the image variants train on digits or stacked-digits; got {name!r}.")
         images, labels = load_digits_images()
         self.name = self.reference = name
         self.channels, self.size = (3 if name == "stacked-digits" else 1), images.shape[2]
@@ -85,7 +86,7 @@ class TranslationData:
 
     def __init__(self, name: str):
         if name != "digits":
-            raise ValueError(f"cyclegan translates digits into thick digits: train it with --data digits; got {name!r}.")
+            raise GanevalError(f"cyclegan translates digits into thick digits: train it with --data digits; got {name!r}.")
         images, labels = load_digits_images()
         order = torch.randperm(len(images), generator=torch.Generator().manual_seed(self.SPLIT_SEED)).numpy()
         half_a, half_b = order[: len(order) // 2], order[len(order) // 2 :]

@@ -14,6 +14,7 @@ from torch import nn
 
 from reference_models.config import TrainConfig
 from reference_models.gan import GAN
+from ganeval.errors import GanevalError
 
 
 def generator(z_dim: int, width: int, channels: int) -> nn.Module:
@@ -69,7 +70,7 @@ class DCGAN(GAN):
     def build(self, data, config):
         """`hidden` sets the width: G's last hidden layer and D's first have 2 * hidden channels."""
         if data.kind != "images":
-            raise ValueError(f"the dcgan variant has convolutional networks for images (digits, stacked-digits); {data.name} is a set of 2-D points: "
+            raise GanevalError(f"the dcgan variant has convolutional networks for images (digits, stacked-digits); {data.name} is a set of 2-D points: "
                              "train it with gan, gan-ns, wgan or wgan-gp.")  # fmt: skip
         nets = generator(config.z_dim, config.hidden, data.channels), discriminator(config.hidden, data.channels)
         for net in nets:

@@ -19,6 +19,7 @@ from ganeval.diagnostics import TrainingLogger
 from reference_models.config import TrainConfig
 from reference_models.data import to_uint8
 from reference_models.variant import Variant
+from ganeval.errors import GanevalError
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -57,7 +58,7 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: boo
     checkpoint_path = run_dir / CHECKPOINT
     if resume:
         if not checkpoint_path.exists():
-            raise ValueError(f"{run_dir} has no {CHECKPOINT} to resume from; start the run without --resume.")
+            raise GanevalError(f"{run_dir} has no {CHECKPOINT} to resume from; start the run without --resume.")
         state = torch.load(checkpoint_path, weights_only=False)
         generator.load_state_dict(state["generator"])
         discriminator.load_state_dict(state["discriminator"])

@@ -10,6 +10,7 @@ from torch import nn
 from reference_models.config import TrainConfig
 from reference_models.data import training_data
 from reference_models.nets import mlp
+from ganeval.errors import GanevalError
 
 
 def noise(n: int, z_dim: int, seed: int) -> torch.Tensor:
@@ -47,7 +48,7 @@ class Variant:
     def build(self, data, config: TrainConfig) -> tuple[nn.Module, nn.Module]:
         """Generator (z -> sample) and discriminator (sample -> one logit or score), chosen by data.kind."""
         if data.kind != "points":
-            raise ValueError(f"the {self.name} variant has MLPs for 2-D points (ring8, grid25); {data.name} is an image set: "
+            raise GanevalError(f"the {self.name} variant has MLPs for 2-D points (ring8, grid25); {data.name} is an image set: "
                              "train it with one of the image variants (dcgan, cgan, cyclegan).")  # fmt: skip
         return mlp(config.z_dim, config.hidden, 2), mlp(2, config.hidden, 1, leaky=True)
 
@@ -92,5 +93,5 @@ class Variant:
 
     def refuse_label(self, label: int | None) -> None:
         if label is not None:
-            raise ValueError(f"this run's variant, {self.name}, is unconditional: it cannot draw a given class; "
+            raise GanevalError(f"this run's variant, {self.name}, is unconditional: it cannot draw a given class; "
                              "sample without a label, or train a conditional variant (cgan).")  # fmt: skip

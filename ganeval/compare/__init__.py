@@ -19,6 +19,7 @@ import pandas as pd
 
 from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, train_all
 from ganeval.compare.stats import pairwise, ranking, ranking_sentence, summarize
+from ganeval.errors import GanevalError
 
 # From the training log's last evaluation, name -> higher is better: D's calibration error, and what
 # conditional (cgan) and translation (cyclegan) runs log; then the training's wall time.
@@ -130,7 +131,7 @@ def result_entry(path: Path) -> Entry:
         payload = json.loads(path.read_text())
         metrics = payload["metrics"]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ValueError(f"{path} is not a ganeval score result ({error}); write one with `ganeval score ... --json {path.name}`.") from None
+        raise GanevalError(f"{path} is not a ganeval score result ({error}); write one with `ganeval score ... --json {path.name}`.") from None
     return Entry(path.stem, path.stem, 0, metrics)
 
 
@@ -139,7 +140,7 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
     from ganeval.metrics import get_metric
 
     if len(entries) < 2:
-        raise ValueError("compare needs at least two runs or results; give more run folders, result files or variants.")
+        raise GanevalError("compare needs at least two runs or results; give more run folders, result files or variants.")
     rows = []
     for e in entries:
         for metric, entry in e.metrics.items():
@@ -164,20 +165,20 @@ def compare(variants: list[str] | None = None, data: str | None = None, *, runs=
     `out`, write the report there (report.html, report.md, comparison.json, figures)."""
     chosen = [bool(variants), bool(runs), bool(results)]
     if sum(chosen) != 1:
-        raise ValueError("compare takes one of: variants with data (train and compare), run folders, or score result files.")
+        raise GanevalError("compare takes one of: variants with data (train and compare), run folders, or score result files.")
     skipped = {}
     if variants:
         if not data:
-            raise ValueError("compare --variants needs --data: a bundled set such as ring8, grid25 or digits.")
+            raise GanevalError("compare --variants needs --data: a bundled set such as ring8, grid25 or digits.")
         from ganeval.data import get_bundled
 
         if seeds < 1:
-            raise ValueError(f"seeds must be at least 1; got {seeds}.")
+            raise GanevalError(f"seeds must be at least 1; got {seeds}.")
         work = Path(work) if work else Path("runs") / f"compare-{data}"
         steps = steps or STEPS[get_bundled(data).kind]
         planned, skipped = plan(variants, data, seeds, work)
         if not planned:
-            raise ValueError(f"none of {', '.join(variants)} trains on {data}: " + " ".join(skipped.values()))
+            raise GanevalError(f"none of {', '.join(variants)} trains on {data}: " + " ".join(skipped.values()))
         train_all(planned, steps, jobs, evaluations, progress=progress)
         runs = [run.run_dir for run in planned]
     if runs:

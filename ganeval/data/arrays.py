@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ganeval.metrics._checks import check_finite
+from ganeval.errors import GanevalError
 
 
 def load_array_file(path: str | Path) -> np.ndarray:
@@ -23,8 +24,8 @@ def load_array_file(path: str | Path) -> np.ndarray:
             if len(keys) == 1:
                 return archive[keys[0]]
     except (OSError, ValueError) as error:
-        raise ValueError(f"{path}: cannot read this array file ({error}); write it with numpy.save or numpy.savez.") from None
-    raise ValueError(f"{path} holds arrays {keys}; store the samples alone, or under the key 'images' or 'points'.")
+        raise GanevalError(f"{path}: cannot read this array file ({error}); write it with numpy.save or numpy.savez.") from None
+    raise GanevalError(f"{path} holds arrays {keys}; store the samples alone, or under the key 'images' or 'points'.")
 
 
 def as_samples(array, source: str, channels_last: bool = True) -> tuple[str, np.ndarray]:
@@ -44,17 +45,17 @@ def as_samples(array, source: str, channels_last: bool = True) -> tuple[str, np.
     if array.ndim == 4 and channels_last and array.shape[-1] not in (1, 3, 4) and array.shape[1] in (1, 3, 4):
         channels_last = False  # unambiguously N x C x H x W (a torch layout saved or passed as numpy)
     if array.ndim != 4:
-        raise ValueError(
+        raise GanevalError(
             f"{source} has shape {array.shape}; expected points (N x 2) or images (N x H x W [x C], uint8)."
         )
     if channels_last:
         array = array.transpose(0, 3, 1, 2)
     if array.shape[1] not in (1, 3, 4):
-        raise ValueError(f"{source} has {array.shape[1]} channels; images need 1 (gray), 3 (RGB) or 4 (RGBA).")
+        raise GanevalError(f"{source} has {array.shape[1]} channels; images need 1 (gray), 3 (RGB) or 4 (RGBA).")
     if array.dtype == np.uint8:
         return "images", np.ascontiguousarray(array)
     if np.issubdtype(array.dtype, np.floating) and array.size and array.min() >= 0 and array.max() <= 1:
         return "images", np.round(array * 255).astype(np.uint8)
-    raise ValueError(
+    raise GanevalError(
         f"{source} holds {array.dtype} images outside 0..1; pass uint8 images (0..255) or floats scaled to [0, 1]."
     )

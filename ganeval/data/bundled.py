@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ganeval.data.mixtures import GRID25, RING8, Mixture
+from ganeval.errors import GanevalError
 
 REFERENCE_SEED = 20240  # bundled references are drawn with this seed, whatever --seed says
 
@@ -83,4 +84,4 @@ def get_bundled(name: str) -> Bundled:
     try:
         return BUNDLED[name]
     except KeyError:
-        raise ValueError(f"unknown bundled data set {name!r}; bundled sets are: {', '.join(BUNDLED)}.") from None
+        raise GanevalError(f"unknown bundled data set {name!r}; bundled sets are: {', '.join(BUNDLED)}.") from None

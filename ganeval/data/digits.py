@@ -10,6 +10,7 @@ import functools
 import numbers
 
 import numpy as np
+from ganeval.errors import GanevalError
 
 SIZE = 32  # side of the upsampled images, the `digits` extractor's input size
 N_CLASSES = 10
@@ -57,7 +58,7 @@ def load_digits_images() -> tuple[np.ndarray, np.ndarray]:
 
 def _check_int(value, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+        raise GanevalError(f"{name} must be an integer >= {minimum}; got {value!r}.")
     return int(value)
 
 

@@ -9,6 +9,7 @@ from PIL import Image
 
 from ganeval.atomic import atomic_folder, atomic_write
 from ganeval.data.bundled import get_bundled
+from ganeval.errors import GanevalError
 
 
 def export(name: str, out: str | Path, n: int | None = None, seed: int = 0) -> Path:
@@ -23,7 +24,7 @@ def export(name: str, out: str | Path, n: int | None = None, seed: int = 0) -> P
             np.save(stream, samples)
         return target
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ValueError(f"{out} exists and is not an empty folder; export into a new or empty folder.")
+        raise GanevalError(f"{out} exists and is not an empty folder; export into a new or empty folder.")
     with atomic_folder(out) as staging:
         width = len(str(len(samples) - 1))
         for index, image in enumerate(samples):

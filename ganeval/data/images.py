@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
+from ganeval.errors import GanevalError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 LUMA = np.array([0.299, 0.587, 0.114])
@@ -22,12 +23,12 @@ def find_images(folder: str | Path) -> list[Path]:
     """Image files under folder (recursively), sorted by relative path for a stable order."""
     folder = Path(folder)
     if not folder.exists():
-        raise ValueError(f"{folder}: no such file or folder; pass a folder of images, an .npz/.npy array or a bundled set name.")
+        raise GanevalError(f"{folder}: no such file or folder; pass a folder of images, an .npz/.npy array or a bundled set name.")
     if not folder.is_dir():
-        raise ValueError(f"{folder} is not a folder of images; pass a folder, an .npz/.npy file or a bundled set name.")
+        raise GanevalError(f"{folder} is not a folder of images; pass a folder, an .npz/.npy file or a bundled set name.")
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
     if not files:
-        raise ValueError(
+        raise GanevalError(
             f"{folder} holds no images ({', '.join(IMAGE_EXTENSIONS)}, searched recursively); "
             "check the path, or export samples first (ganeval export NAME DIR)."
         )
@@ -44,7 +45,7 @@ def decode_image(path: str | Path, channels: int) -> np.ndarray:
                 image = Image.fromarray(np.clip(np.round(wide / 257.0), 0, 255).astype(np.uint8), mode="L")
             array = np.asarray(image.convert("RGB" if channels == 3 else "L"))
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ValueError(
+        raise GanevalError(
             f"{path}: cannot decode this image ({error}); delete or re-export it, or pass --skip-bad to skip unreadable files."
         ) from None
     return array.transpose(2, 0, 1) if array.ndim == 3 else array[None]

@@ -13,6 +13,7 @@ from ganeval.diagnostics.logfile import read_run
 from ganeval.diagnostics.stability import (
     detect_d_dominance, detect_divergence, detect_gradient_spikes, detect_oscillation, equilibrium,
 )  # fmt: skip
+from ganeval.errors import GanevalError
 
 
 def _last(frame: pd.DataFrame, column: str):
@@ -65,7 +66,7 @@ def diagnose(steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: d
     """Every detector over one run's log (frames as `load_log` returns them): the findings sorted
     by start step, the verdict with its one-sentence explanation, and summary numbers."""
     if steps is None or steps.empty or "step" not in steps:
-        raise ValueError(f"the training log{f' of {run}' if run else ''} has no step rows; log at least one step with TrainingLogger.step.")
+        raise GanevalError(f"the training log{f' of {run}' if run else ''} has no step rows; log at least one step with TrainingLogger.step.")
     evals = pd.DataFrame() if evals is None else evals
     manifest = manifest or {}
     steps = steps.sort_values("step").reset_index(drop=True)

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from ganeval.errors import GanevalError
 
 # Finding kinds.
 COLLAPSE = "collapse"  # the generator's samples concentrate on few modes (or lose diversity)
@@ -66,9 +67,9 @@ class Finding:
 
     def __post_init__(self):
         if self.kind not in KINDS:
-            raise ValueError(f"Finding kind must be one of {', '.join(KINDS)}; got {self.kind!r}.")
+            raise GanevalError(f"Finding kind must be one of {', '.join(KINDS)}; got {self.kind!r}.")
         if self.severity not in SEVERITIES:
-            raise ValueError(f"Finding severity must be one of {', '.join(SEVERITIES)}; got {self.severity!r}.")
+            raise GanevalError(f"Finding severity must be one of {', '.join(SEVERITIES)}; got {self.severity!r}.")
 
     @property
     def rank(self) -> int:

@@ -35,6 +35,7 @@ from ganeval.diagnostics.calibration import reliability_json
 from ganeval.diagnostics.logfile import load_log
 from ganeval.features.extract import extract_array
 from ganeval.metrics import MetricOptions, Samples, applicable_metrics, compute_metrics, discriminator_calibration
+from ganeval.errors import GanevalError
 
 __all__ = ["TrainingLogger", "load_log", "mean_pairwise_distance"]
 
@@ -122,7 +123,7 @@ class TrainingLogger:
         row: dict = {"step": int(step)}
         if fake is not None:
             if self.real is None:
-                raise ValueError("TrainingLogger.evaluate(fake=...) needs a reference; pass reference= when creating the logger.")
+                raise GanevalError("TrainingLogger.evaluate(fake=...) needs a reference; pass reference= when creating the logger.")
             kind, samples = as_samples(fake, "fake", channels_last=not hasattr(fake, "detach"))
             outputs = extract_array(samples, kind, self.extractor, batch_size=256, progress=False)
             fake_samples = Samples(features=outputs["features"], modes=outputs.get("modes"), high_quality=outputs.get("high_quality"))

@@ -6,6 +6,7 @@ Heavy modules (torch-fidelity's InceptionV3) load only when their extractor is a
 from __future__ import annotations
 
 from ganeval.features.base import OUTPUTS, Extractor, sha256_of_file
+from ganeval.errors import GanevalError
 
 EXTRACTORS = {
     "inception": "torch-fidelity's TF-compatible InceptionV3: 2048-d pool features and logits (FID comparable with papers)",
@@ -29,7 +30,7 @@ def get_extractor(name: str, *, weights=None, channels: int = 1, mixture=None) -
         from ganeval.features.points import PointsExtractor
 
         return PointsExtractor(mixture)
-    raise ValueError(f"unknown extractor {name!r}; choose one of: {', '.join(EXTRACTORS)}.")
+    raise GanevalError(f"unknown extractor {name!r}; choose one of: {', '.join(EXTRACTORS)}.")
 
 
 __all__ = ["EXTRACTORS", "OUTPUTS", "Extractor", "get_extractor", "sha256_of_file"]

@@ -21,6 +21,7 @@ import numpy as np
 from ganeval.atomic import atomic_write
 from ganeval.features.base import OUTPUTS
 from ganeval.metrics import gaussian_stats
+from ganeval.errors import GanevalError
 
 FORMAT = "ganeval-stats-1"
 
@@ -66,9 +67,9 @@ def load_outputs(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
             meta = json.loads(str(archive["meta"])) if "meta" in archive else {}
             outputs = {key: archive[key] for key in OUTPUTS if key in archive}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{path}: not a readable statistics file ({error}); recreate it with `ganeval stats`.") from None
+        raise GanevalError(f"{path}: not a readable statistics file ({error}); recreate it with `ganeval stats`.") from None
     if meta.get("format") != FORMAT or "features" not in outputs:
-        raise ValueError(
+        raise GanevalError(
             f"{path} is not a ganeval statistics file (format {meta.get('format')!r}, expected {FORMAT!r}); "
             "create one with `ganeval stats REFERENCE -o FILE`."
         )

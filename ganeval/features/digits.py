@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
+from ganeval.errors import GanevalError
 
 INPUT_SIZE = 32
 N_CLASSES = 10
@@ -74,7 +75,7 @@ def load_classifier(weights: str | Path | None = None) -> tuple[DigitsClassifier
     else:
         reason = None
     if reason is not None:
-        raise ValueError(
+        raise GanevalError(
             f"weights={str(path)!r} could not be loaded as DigitsClassifier weights ({reason}). Pass "
             f"weights=None for the bundled weights, or regenerate them with `{TRAIN_SCRIPT}`."
         )
@@ -96,7 +97,7 @@ class DigitsExtractor(Extractor):
 
     def __init__(self, channels: int = 1, weights: str | Path | None = None):
         if isinstance(channels, bool) or channels not in CHANNELS:
-            raise ValueError(
+            raise GanevalError(
                 f"channels must be 1 (digits) or 3 (stacked digits, one digit per RGB channel); got {channels!r}."
             )
         self.channels = int(channels)

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from ganeval.data.images import convert_channels, decode_image
 from ganeval.features.base import Extractor
+from ganeval.errors import GanevalError
 
 
 class _ImageFiles(Dataset):
@@ -66,7 +67,7 @@ def extract_files(
         for items in loader:
             errors = [message for _, message in items if message]
             if errors and not skip_bad:
-                raise ValueError(errors[0])
+                raise GanevalError(errors[0])
             skipped += errors
             images = [image for image, _ in items if image is not None]
             start = 0
@@ -78,7 +79,7 @@ def extract_files(
                 start = stop
             bar.update(len(items))
     if not parts:
-        raise ValueError(f"none of the {len(files)} image files could be decoded; the first error was: {skipped[0]}")
+        raise GanevalError(f"none of the {len(files)} image files could be decoded; the first error was: {skipped[0]}")
     return _concat(parts), skipped
 
 
@@ -87,7 +88,7 @@ def extract_array(
 ) -> dict[str, np.ndarray]:
     """Extractor outputs for in-memory samples: uint8 images N x C x H x W, or points N x 2."""
     if kind != extractor.kind:
-        raise ValueError(
+        raise GanevalError(
             f"the {extractor.name} extractor takes {extractor.kind}, but these samples are {kind}; "
             f"use --extractor {'points' if kind == 'points' else 'digits or inception'}."
         )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from ganeval.errors import GanevalError
 
 RUN_CHECKPOINT = "checkpoint.pt"
 VALUE_RANGES = {"-1,1": (-1.0, 1.0), "0,1": (0.0, 1.0)}
@@ -39,7 +40,7 @@ class Drawn:
 def parse_value_range(text: str) -> tuple[float, float]:
     key = str(text).replace(" ", "")
     if key not in VALUE_RANGES:
-        raise ValueError(f"--value-range must be one of {', '.join(VALUE_RANGES)} (float outputs of the generator); got {text!r}.")
+        raise GanevalError(f"--value-range must be one of {', '.join(VALUE_RANGES)} (float outputs of the generator); got {text!r}.")
     return VALUE_RANGES[key]
 
 
@@ -47,14 +48,14 @@ def import_generator(spec: str):
     """The object named by 'package.module:attribute' (attribute may be dotted)."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
-        raise ValueError(f"--generator takes package.module:attribute (for example mypkg.models:generator); got {spec!r}.")
+        raise GanevalError(f"--generator takes package.module:attribute (for example mypkg.models:generator); got {spec!r}.")
     try:
         target = importlib.import_module(module_name)
     except ImportError as error:
-        raise ValueError(f"--generator {spec}: cannot import {module_name} ({error}); install the package or run from its folder.") from None
+        raise GanevalError(f"--generator {spec}: cannot import {module_name} ({error}); install the package or run from its folder.") from None
     for part in attribute.split("."):
         if not hasattr(target, part):
-            raise ValueError(f"--generator {spec}: {module_name} has no attribute {attribute!r}.")
+            raise GanevalError(f"--generator {spec}: {module_name} has no attribute {attribute!r}.")
         target = getattr(target, part)
     return target
 
@@ -80,7 +81,7 @@ def load_path(path: Path):
             import reference_models
 
             return reference_models.load(path.parent)
-        raise ValueError(f"{path}: not a TorchScript file ({str(error).splitlines()[0]}); save the generator with torch.jit.save, "
+        raise GanevalError(f"{path}: not a TorchScript file ({str(error).splitlines()[0]}); save the generator with torch.jit.save, "
                          "or pass a reference_models run folder, a folder of images or an .npz/.npy array.") from None  # fmt: skip
 
 
@@ -106,11 +107,11 @@ def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, f
 
         return Drawn(sample, {"generator": label, "draws": "generator.sample(n, seed)"})
     if not callable(generator):
-        raise ValueError(f"{label} is neither a generator (callable on noise z, or an object with .sample(n, seed)) nor samples.")
+        raise GanevalError(f"{label} is neither a generator (callable on noise z, or an object with .sample(n, seed)) nor samples.")
     if nz is None:
-        raise ValueError(f"{label} takes noise z of shape (n, nz): pass --nz (nz=...), the length of its noise vector.")
+        raise GanevalError(f"{label} takes noise z of shape (n, nz): pass --nz (nz=...), the length of its noise vector.")
     if isinstance(nz, bool) or not isinstance(nz, int) or nz < 1:
-        raise ValueError(f"--nz (nz) is the length of the noise vector, an integer >= 1; got {nz!r}.")
+        raise GanevalError(f"--nz (nz) is the length of the noise vector, an integer >= 1; got {nz!r}.")
 
     @torch.no_grad()
     def sample(n: int, seed: int):
@@ -146,7 +147,7 @@ def _as_tensor(output, label: str):
     if isinstance(output, np.ndarray):
         output = torch.from_numpy(output)
     if not isinstance(output, torch.Tensor):
-        raise ValueError(f"{label} returned {type(output).__name__}; a generator must return a tensor or array of samples.")
+        raise GanevalError(f"{label} returned {type(output).__name__}; a generator must return a tensor or array of samples.")
     return output
 
 
@@ -158,7 +159,7 @@ def _convert(samples, value_range: tuple[float, float], label: str):
     if samples.ndim == 2 and samples.shape[1] == 2:
         return samples.double().numpy()
     if samples.ndim != 4:
-        raise ValueError(f"{label} returned samples of shape {tuple(samples.shape)}; expected images N x C x H x W or points N x 2.")
+        raise GanevalError(f"{label} returned samples of shape {tuple(samples.shape)}; expected images N x C x H x W or points N x 2.")
     if samples.dtype == torch.uint8:
         return samples
     low, high = value_range

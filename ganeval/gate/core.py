@@ -25,6 +25,7 @@ from ganeval.gate.candidate import as_drawer, generator_candidate, import_genera
 from ganeval.gate.decision import (
     DEFAULT_ALPHA, REGRESSED, SKIPPED, Comparison, compare, parse_tolerances, resolve_tolerance, z_critical,
 )  # fmt: skip
+from ganeval.errors import GanevalError
 
 BASELINE_FORMAT = "ganeval-baseline-1"
 DEFAULT_GENERATOR_N = 2000  # samples drawn from a generator when the baseline command gets no --n
@@ -173,33 +174,33 @@ def load_baseline(path) -> Baseline:
     try:
         payload = json.loads(path.read_text())
     except FileNotFoundError:
-        raise ValueError(f"baseline {path} does not exist; {how}.") from None
+        raise GanevalError(f"baseline {path} does not exist; {how}.") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"baseline {path} is not readable JSON ({error}); {how}.") from None
+        raise GanevalError(f"baseline {path} is not readable JSON ({error}); {how}.") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("metrics"), dict) or not isinstance(payload.get("provenance"), dict):
-        raise ValueError(f"baseline {path} lacks the 'metrics' and 'provenance' objects of a ganeval score result; {how}.")
+        raise GanevalError(f"baseline {path} lacks the 'metrics' and 'provenance' objects of a ganeval score result; {how}.")
     provenance = payload["provenance"]
     missing = [key for key in ("extractor", "generated", "reference") if key not in provenance]
     missing += [f"{side}.count" for side in ("generated", "reference") if not isinstance(provenance.get(side), dict) or "count" not in provenance[side]]
     if missing:
-        raise ValueError(f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, or was edited. {how[0].upper() + how[1:]}.")
+        raise GanevalError(f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, or was edited. {how[0].upper() + how[1:]}.")
     block = payload.get("baseline") or {}
     if block and block.get("format") != BASELINE_FORMAT:
-        raise ValueError(f"baseline {path} has format {block.get('format')!r}; this ganeval reads {BASELINE_FORMAT!r}: re-make the baseline with `ganeval baseline`.")
+        raise GanevalError(f"baseline {path} has format {block.get('format')!r}; this ganeval reads {BASELINE_FORMAT!r}: re-make the baseline with `ganeval baseline`.")
     from ganeval.metrics import METRICS
 
     for name, entry in payload["metrics"].items():
         if name not in METRICS:
-            raise ValueError(f"baseline {path}: unknown metric {name!r} (valid: {', '.join(METRICS)}); {how}.")
+            raise GanevalError(f"baseline {path}: unknown metric {name!r} (valid: {', '.join(METRICS)}); {how}.")
         if not isinstance(entry, dict) or "value" not in entry:
-            raise ValueError(f"baseline {path}: metric {name!r} has no value; expected {{\"value\": v, \"ci\": [low, high]}}.")
+            raise GanevalError(f"baseline {path}: metric {name!r} has no value; expected {{\"value\": v, \"ci\": [low, high]}}.")
     if not payload["metrics"]:
-        raise ValueError(f"baseline {path} holds no metrics; {how}.")
+        raise GanevalError(f"baseline {path} holds no metrics; {how}.")
     spread = block.get("spread")
     if spread is not None and (not isinstance(spread, dict) or not isinstance(spread.get("sd"), dict)
                                or isinstance(spread.get("repeats"), bool) or not isinstance(spread.get("repeats"), int)
                                or spread["repeats"] < 2):  # fmt: skip
-        raise ValueError(f"baseline {path}: 'baseline.spread' must hold 'repeats' (an integer >= 2) and 'sd' per metric; "
+        raise GanevalError(f"baseline {path}: 'baseline.spread' must hold 'repeats' (an integer >= 2) and 'sd' per metric; "
                          "re-make the baseline with `ganeval baseline --repeats R`.")  # fmt: skip
     return Baseline(path, payload["metrics"], provenance, block)
 
@@ -216,7 +217,7 @@ def _resolve_reference(baseline: Baseline, ref) -> str:
     beside = baseline.path.parent / source
     if beside.exists():
         return str(beside)
-    raise ValueError(f"the reference of baseline {baseline.path}, {source!r}, is not found (neither from here nor beside the baseline); "
+    raise GanevalError(f"the reference of baseline {baseline.path}, {source!r}, is not found (neither from here nor beside the baseline); "
                      "pass --ref PATH to the same reference (its content is checked).")  # fmt: skip
 
 
@@ -282,7 +283,7 @@ def make_baseline(
         n = DEFAULT_GENERATOR_N
     repeats = (10 if is_generator else 0) if repeats is None else repeats
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 0 or repeats == 1:
-        raise ValueError(f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.")
+        raise GanevalError(f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.")
     range_ = parse_value_range(value_range)
     common = dict(label=label, extractor=extractor, weights=weights, n=n, k=k, kid_subsets=kid_subsets,
                   kid_subset_size=kid_subset_size, is_splits=is_splits, nz=nz, value_range=range_, batch_size=batch_size,
@@ -334,21 +335,21 @@ def check(
     seed = base.seed if seed is None else seed
     recorded_extractor = base.provenance.get("extractor")
     if extractor is not None and extractor != recorded_extractor:
-        raise ValueError(f"baseline {base.path} was scored with the {recorded_extractor} extractor; --extractor {extractor} would compare "
+        raise GanevalError(f"baseline {base.path} was scored with the {recorded_extractor} extractor; --extractor {extractor} would compare "
                          f"different features. Check with the baseline's extractor, or re-make the baseline with --extractor {extractor}.")  # fmt: skip
     if weights is not None:
         from ganeval.features import sha256_of_file
 
         digest = sha256_of_file(weights)
         if digest != base.provenance.get("weights_sha256"):
-            raise ValueError(f"--weights {weights} (sha256 {digest[:12]}...) are not the weights of baseline {base.path} "
+            raise GanevalError(f"--weights {weights} (sha256 {digest[:12]}...) are not the weights of baseline {base.path} "
                              f"(sha256 {str(base.provenance.get('weights_sha256'))[:12]}...); pass the same weights file.")  # fmt: skip
     elif recorded_extractor in ("digits", "points"):  # cheap to build: refuse other weights before scoring
         from ganeval.features import get_extractor
 
         built = get_extractor(recorded_extractor).provenance()
         if built.get("weights_sha256") != base.provenance.get("weights_sha256"):
-            raise ValueError(f"baseline {base.path} was scored with {recorded_extractor} weights of sha256 "
+            raise GanevalError(f"baseline {base.path} was scored with {recorded_extractor} weights of sha256 "
                              f"{str(base.provenance.get('weights_sha256'))[:12]}..., but this ganeval's {recorded_extractor} weights are "
                              f"{str(built.get('weights_sha256'))[:12]}...: the features differ. Pass the baseline's weights with --weights, "
                              "or re-make the baseline with these weights.")  # fmt: skip
@@ -372,7 +373,7 @@ def check(
     after = _settings(result.provenance, list(result.metrics), identity)
     differences = _mismatches(before, after)
     if differences:
-        raise ValueError(
+        raise GanevalError(
             f"{label} cannot be compared with baseline {base.path}: settings that change the numbers differ ("
             + "; ".join(differences) + "). No comparison of apples and oranges: check with the baseline's settings, "
             "or re-make the baseline under the new ones (ganeval baseline ... -o baseline.json)."

@@ -7,6 +7,7 @@ fix it. Inputs may be numpy arrays, torch tensors or nested lists; they come bac
 from __future__ import annotations
 
 import numpy as np
+from ganeval.errors import GanevalError
 
 
 def to_numpy(x, name: str, dtype=np.float64) -> np.ndarray:
@@ -16,13 +17,13 @@ def to_numpy(x, name: str, dtype=np.float64) -> np.ndarray:
     try:
         return np.asarray(x, dtype=dtype)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be a numeric array; could not convert it ({error}).") from None
+        raise GanevalError(f"{name} must be a numeric array; could not convert it ({error}).") from None
 
 
 def check_finite(x: np.ndarray, name: str) -> None:
     if not np.all(np.isfinite(x)):
         bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
-        raise ValueError(
+        raise GanevalError(
             f"{name} contains {bad} NaN or infinite value(s); remove or fix those samples "
             "(a diverged generator often produces them) before computing metrics."
         )
@@ -32,16 +33,16 @@ def as_matrix(x, name: str, min_rows: int = 1) -> np.ndarray:
     """A finite float64 matrix of shape (N, D) with N >= min_rows."""
     x = to_numpy(x, name)
     if x.ndim != 2:
-        raise ValueError(
+        raise GanevalError(
             f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {x.shape}. "
             "Flatten each sample to one row first."
         )
     if x.shape[0] < min_rows:
-        raise ValueError(
+        raise GanevalError(
             f"{name} has {x.shape[0]} sample(s) but at least {min_rows} are needed; pass more samples."
         )
     if x.shape[1] == 0:
-        raise ValueError(f"{name} has 0 features per sample; pass features of dimension >= 1.")
+        raise GanevalError(f"{name} has 0 features per sample; pass features of dimension >= 1.")
     check_finite(x, name)
     return x
 
@@ -50,9 +51,9 @@ def as_vector(x, name: str, min_len: int = 1, dtype=np.float64) -> np.ndarray:
     """A finite 1-D array with at least `min_len` entries."""
     x = to_numpy(x, name, dtype=dtype)
     if x.ndim != 1:
-        raise ValueError(f"{name} must be 1-D; got shape {x.shape}. Use .ravel() on per-sample values.")
+        raise GanevalError(f"{name} must be 1-D; got shape {x.shape}. Use .ravel() on per-sample values.")
     if x.shape[0] < min_len:
-        raise ValueError(f"{name} has {x.shape[0]} value(s) but at least {min_len} are needed.")
+        raise GanevalError(f"{name} has {x.shape[0]} value(s) but at least {min_len} are needed.")
     if np.issubdtype(x.dtype, np.floating):
         check_finite(x, name)
     return x
@@ -60,7 +61,7 @@ def as_vector(x, name: str, min_len: int = 1, dtype=np.float64) -> np.ndarray:
 
 def same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
     if a.shape[-1] != b.shape[-1]:
-        raise ValueError(
+        raise GanevalError(
             f"{name_a} has dimension {a.shape[-1]} but {name_b} has dimension {b.shape[-1]}; "
             "both must come from the same feature extractor and layer."
         )
@@ -68,5 +69,5 @@ def same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
 
 def positive_int(value, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+        raise GanevalError(f"{name} must be an integer >= {minimum}; got {value!r}.")
     return int(value)

@@ -23,6 +23,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from ganeval.metrics._checks import positive_int
+from ganeval.errors import GanevalError
 
 
 class Interval(NamedTuple):
@@ -57,14 +58,14 @@ def bootstrap(
     """
     n = positive_int(n, "n")
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}.")
+        raise GanevalError(f"confidence must lie strictly between 0 and 1; got {confidence!r}.")
     if method not in ("percentile", "centred", "basic"):
-        raise ValueError(f"method must be 'percentile', 'centred' or 'basic'; got {method!r}.")
+        raise GanevalError(f"method must be 'percentile', 'centred' or 'basic'; got {method!r}.")
     if not arrays:
-        raise ValueError("bootstrap needs at least one array to resample after the metric.")
+        raise GanevalError("bootstrap needs at least one array to resample after the metric.")
     resample = (True,) * len(arrays) if resample is None else tuple(resample)
     if len(resample) != len(arrays):
-        raise ValueError(f"resample has {len(resample)} flag(s) but {len(arrays)} array(s) were given.")
+        raise GanevalError(f"resample has {len(resample)} flag(s) but {len(arrays)} array(s) were given.")
 
     point = _scalars(metric(*arrays))
     rng = np.random.default_rng(seed)

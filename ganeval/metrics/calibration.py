@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import expit
 
 from ganeval.metrics._checks import as_vector, positive_int
+from ganeval.errors import GanevalError
 
 InputKind = Literal["auto", "probability", "score"]
 
@@ -108,12 +109,12 @@ def discriminator_calibration(d_real, d_fake, bins: int = 15, kind: InputKind = 
     fake = as_vector(d_fake, "d_fake")
     bins = positive_int(bins, "bins")
     if kind not in ("auto", "probability", "score"):
-        raise ValueError(f"kind must be 'auto', 'probability' or 'score'; got {kind!r}.")
+        raise GanevalError(f"kind must be 'auto', 'probability' or 'score'; got {kind!r}.")
     outputs = np.concatenate([real, fake])
     labels = np.concatenate([np.ones(real.size), np.zeros(fake.size)])
     in_unit = bool(outputs.min() >= 0.0 and outputs.max() <= 1.0)
     if kind == "probability" and not in_unit:
-        raise ValueError(
+        raise GanevalError(
             f"kind='probability' but D's outputs range from {outputs.min():.4g} to {outputs.max():.4g}; "
             "pass sigmoid(logits), or kind='score' for raw critic scores."
         )

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ganeval.metrics._checks import as_matrix, as_vector, check_finite, positive_int, same_width, to_numpy
+from ganeval.errors import GanevalError
 
 
 class SingularCovarianceWarning(UserWarning):
@@ -72,7 +73,7 @@ class GaussianStats:
         """Add a batch of features (N x D) in place; returns self for chaining."""
         x = as_matrix(batch, "batch")
         if x.shape[1] != self.dim:
-            raise ValueError(
+            raise GanevalError(
                 f"batch has dimension {x.shape[1]} but these statistics have dimension {self.dim}; "
                 "every batch must come from the same extractor and layer."
             )
@@ -85,7 +86,7 @@ class GaussianStats:
         if not isinstance(other, GaussianStats):
             return NotImplemented
         if other.dim != self.dim:
-            raise ValueError(f"cannot merge statistics of dimension {self.dim} and {other.dim}.")
+            raise GanevalError(f"cannot merge statistics of dimension {self.dim} and {other.dim}.")
         return GaussianStats(self.count + other.count, self.total + other.total, self.outer + other.outer)
 
     @property
@@ -103,7 +104,7 @@ class GaussianStats:
 
     def _need(self, n: int) -> None:
         if self.count < n:
-            raise ValueError(f"these statistics hold {self.count} sample(s); at least {n} are needed.")
+            raise GanevalError(f"these statistics hold {self.count} sample(s); at least {n} are needed.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ def _check_stats(mu, sigma, name: str) -> tuple[np.ndarray, np.ndarray]:
     mu = as_vector(mu, f"mu{name}")
     sigma = to_numpy(sigma, f"sigma{name}")
     if sigma.shape != (mu.shape[0], mu.shape[0]):
-        raise ValueError(
+        raise GanevalError(
             f"sigma{name} must be a square matrix matching mu{name} ({mu.shape[0]} x {mu.shape[0]}); "
             f"got shape {sigma.shape}."
         )
@@ -167,7 +168,7 @@ class FrechetReference:
         """Frechet distance from these reference statistics to N(mu, sigma)."""
         mu, sigma = _check_stats(mu, sigma, "2")
         if mu.shape != self.mu.shape:
-            raise ValueError(
+            raise GanevalError(
                 f"mu2 has dimension {mu.shape[0]} but the reference has dimension {self.mu.shape[0]}; "
                 "both must come from the same feature extractor and layer."
             )
@@ -247,10 +248,10 @@ def fid_infinity(reference, fake, num_points: int = 15, min_size: int | None = N
     num_points = positive_int(num_points, "num_points", minimum=2)
     min_size = max(2, n // 10) if min_size is None else positive_int(min_size, "min_size", minimum=2)
     if min_size >= n:
-        raise ValueError(f"min_size must be smaller than the number of fake samples ({n}); got {min_size}.")
+        raise GanevalError(f"min_size must be smaller than the number of fake samples ({n}); got {min_size}.")
     sizes = np.unique(np.linspace(min_size, n, num_points).astype(int))
     if sizes.size < 2:
-        raise ValueError("FID-infinity needs at least two distinct subset sizes; pass more samples.")
+        raise GanevalError("FID-infinity needs at least two distinct subset sizes; pass more samples.")
     order = np.random.default_rng(seed).permutation(n)
     stats = GaussianStats.empty(fake.shape[1])
     fids, start = [], 0

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ganeval.metrics._checks import as_matrix, positive_int, same_width
+from ganeval.errors import GanevalError
 
 
 class KID(NamedTuple):
@@ -114,7 +115,7 @@ class KernelSubsets:
         costs matrix-vector products, not new kernel matrices.
         """
         if not self.resamples_cheaply:
-            raise ValueError("complete_mmd2 needs the explicit map or cached kernel matrices; these sets are too large.")
+            raise GanevalError("complete_mmd2 needs the explicit map or cached kernel matrices; these sets are too large.")
         w_r = np.bincount(real_rows, minlength=self.real.shape[0]).astype(float)
         w_f = np.bincount(fake_rows, minlength=self.fake.shape[0]).astype(float)
         distinct_pairs = lambda w: w.sum() ** 2 - w @ w  # noqa: E731
@@ -163,7 +164,7 @@ def check_kid_options(real, fake, subsets, subset_size, degree, gamma):
     subset_size = positive_int(subset_size, "subset_size", minimum=2)
     degree = positive_int(degree, "degree")
     if gamma is not None and not gamma > 0:
-        raise ValueError(f"gamma must be positive or None (None means 1 / n_features); got {gamma!r}.")
+        raise GanevalError(f"gamma must be positive or None (None means 1 / n_features); got {gamma!r}.")
     largest = min(real.shape[0], fake.shape[0])
     if subset_size > largest:
         warnings.warn(

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ganeval.metrics._checks import as_matrix, as_vector, positive_int, same_width, to_numpy
+from ganeval.errors import GanevalError
 
 
 class ModeAssignment(NamedTuple):
@@ -34,7 +35,7 @@ def assign_to_centres(points, centres, std: float, max_std: float = 3.0) -> Mode
     centres = as_matrix(centres, "centres")
     same_width(points, centres, "points", "centres")
     if not std > 0 or not max_std > 0:
-        raise ValueError(f"std and max_std must be positive; got std={std!r}, max_std={max_std!r}.")
+        raise GanevalError(f"std and max_std must be positive; got std={std!r}, max_std={max_std!r}.")
     d2 = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
     modes = d2.argmin(axis=1)
     nearest = np.sqrt(d2[np.arange(points.shape[0]), modes])
@@ -44,9 +45,9 @@ def assign_to_centres(points, centres, std: float, max_std: float = 3.0) -> Mode
 def _labels(x, name: str, n_modes: int) -> np.ndarray:
     labels = to_numpy(x, name, dtype=None)
     if labels.ndim != 1 or labels.size == 0 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"{name} must be a non-empty 1-D array of integer mode indices; got {labels.dtype} {labels.shape}.")
+        raise GanevalError(f"{name} must be a non-empty 1-D array of integer mode indices; got {labels.dtype} {labels.shape}.")
     if labels.min() < 0 or labels.max() >= n_modes:
-        raise ValueError(
+        raise GanevalError(
             f"{name} holds mode indices from {labels.min()} to {labels.max()}, outside 0..{n_modes - 1}; "
             "check n_modes or the label mapping."
         )
@@ -90,7 +91,7 @@ def mode_coverage(
     else:
         hq = as_vector(high_quality, "high_quality", dtype=bool)
         if hq.shape != fake.shape:
-            raise ValueError(f"high_quality has {hq.shape[0]} entries but fake_modes has {fake.shape[0]}; pass one flag per sample.")
+            raise GanevalError(f"high_quality has {hq.shape[0]} entries but fake_modes has {fake.shape[0]}; pass one flag per sample.")
         good_counts, hq_fraction = np.bincount(fake[hq], minlength=n_modes), float(hq.mean())
     present = target > 0  # a mode the reference lacks is not a mode of the data
     covered = int(((good_counts >= min_count) & present).sum())

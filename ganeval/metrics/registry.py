@@ -20,6 +20,7 @@ from ganeval.metrics.isc import inception_score
 from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_inception_distance
 from ganeval.metrics.modes import mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
+from ganeval.errors import GanevalError
 
 @dataclass(frozen=True)
 class Samples:
@@ -38,7 +39,7 @@ class Samples:
     def __post_init__(self):
         lengths = {f.name: len(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
         if len(set(lengths.values())) > 1:
-            raise ValueError(f"Samples fields must have one row per sample; got lengths {lengths}.")
+            raise GanevalError(f"Samples fields must have one row per sample; got lengths {lengths}.")
 
     def __len__(self) -> int:
         present = [getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None]
@@ -132,7 +133,7 @@ def _prdc_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> d
 
 def _modes(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
     if o.n_modes is None:
-        raise ValueError("mode metrics need MetricOptions(n_modes=...): the number of true modes of the reference.")
+        raise GanevalError("mode metrics need MetricOptions(n_modes=...): the number of true modes of the reference.")
     result = mode_coverage(fake.modes, o.n_modes, real.modes, fake.high_quality)
     return {"modes_covered": result.modes_covered, "mode_kl": result.kl, "high_quality_fraction": result.high_quality_fraction}
 
@@ -192,7 +193,7 @@ def get_metric(name: str) -> MetricSpec:
     try:
         return METRICS[name]
     except KeyError:
-        raise ValueError(f"unknown metric {name!r}; valid metrics are: {', '.join(METRICS)}.") from None
+        raise GanevalError(f"unknown metric {name!r}; valid metrics are: {', '.join(METRICS)}.") from None
 
 
 def applicable_metrics(real: Samples, fake: Samples, options: MetricOptions = MetricOptions()) -> list[str]:
@@ -219,7 +220,7 @@ def compute_metrics(
         for side, samples, needs in (("real", real, spec.needs_real), ("fake", fake, spec.needs_fake)):
             missing = [n for n in needs if not samples.has(n)]
             if missing:
-                raise ValueError(f"metric {spec.name!r} needs {', '.join(missing)} of the {side} samples; none were given.")
+                raise GanevalError(f"metric {spec.name!r} needs {', '.join(missing)} of the {side} samples; none were given.")
     results: dict[str, Interval] = {}
     for name in dict.fromkeys(spec.family for spec in specs):
         family = FAMILIES[name]

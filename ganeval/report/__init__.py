@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from ganeval.errors import GanevalError
 
 REPORT_TITLE = "GAN training report"
 
@@ -32,7 +33,7 @@ def load_runs(runs) -> list:
 
     folders = [Path(r) for r in runs]
     if not folders:
-        raise ValueError("report needs at least one run folder.")
+        raise GanevalError("report needs at least one run folder.")
     logs = []
     for folder, name in zip(folders, run_names(folders)):
         steps, evals, manifest = read_run(folder)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ganeval.atomic import atomic_folder, atomic_write
+from ganeval.errors import GanevalError
 
 FIGURE_DIR = "figures"
 
@@ -133,7 +134,7 @@ def write_report(out, blocks: list[Block], title: str) -> dict:
     Returns {"html": path, "markdown": path, "figures": folder}."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file; the report needs a folder (it writes report.html, report.md and figures/ there).")
+        raise GanevalError(f"--out {out} is a file; the report needs a folder (it writes report.html, report.md and figures/ there).")
     if not out.exists() or not any(out.iterdir()):
         with atomic_folder(out) as staging:
             _write(staging, blocks, title)
