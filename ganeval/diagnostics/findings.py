@@ -2,7 +2,7 @@
 
 A `Finding` is one event in a training log: its kind, the steps it spans, a severity, the numbers
 that support it and one sentence that explains it. A `RunDiagnosis` gathers a run's findings, a
-verdict (healthy, oscillating, diverged, collapsed or D-dominated) explained in one sentence with
+verdict (one of VERDICTS, decided in the order `verdict` documents) explained in one sentence with
 numbers, and summary numbers. Both turn into plain JSON-ready dicts (`to_dict`) and back
 (`from_dict`), which is what `ganeval report --json` writes and `ganeval compare` reads.
 """
@@ -22,7 +22,16 @@ DIVERGENCE = "divergence"  # NaN or exploding losses, or FID rising for good
 D_DOMINANCE = "d_dominance"  # D separates real from fake almost perfectly for a long stretch
 MISCALIBRATION = "miscalibration"  # D's probabilities do not match the observed share of real samples
 GRADIENT_SPIKE = "gradient_spike"  # a gradient norm jumps far above its running median
-KINDS = (COLLAPSE, OSCILLATION, DIVERGENCE, D_DOMINANCE, MISCALIBRATION, GRADIENT_SPIKE)
+LOW_QUALITY = "low_quality"  # precision or the high-quality share stays near zero: G never learned the data
+STALL = "stall"  # G's gradient norms fall by orders of magnitude and its samples stop changing
+STILL_IMPROVING = "still_improving"  # quality still improving beyond noise at the end: train longer
+# Reserved for the feature-spaces issue: generated samples that copy training samples (nearest-
+# neighbour distances to the training set far below the real held-out set's). No detector emits it
+# yet; a detector that does adds itself to `diagnose` and the verdict order needs no change (it is
+# reported as a finding, and named in the verdict's "Also found").
+MEMORIZATION = "memorization"
+KINDS = (COLLAPSE, OSCILLATION, DIVERGENCE, D_DOMINANCE, MISCALIBRATION, GRADIENT_SPIKE, LOW_QUALITY, STALL, STILL_IMPROVING,
+         MEMORIZATION)  # fmt: skip
 
 SEVERITIES = ("low", "medium", "high")
 
@@ -32,7 +41,13 @@ OSCILLATING = "oscillating"
 DIVERGED = "diverged"
 COLLAPSED = "collapsed"
 D_DOMINATED = "D-dominated"
-VERDICTS = (HEALTHY, OSCILLATING, DIVERGED, COLLAPSED, D_DOMINATED)
+NEVER_LEARNED = "never-learned"
+STALLED = "stalled"
+UNDERTRAINED = "undertrained"  # advice, not a failure: the run was stopped while still improving
+VERDICTS = (HEALTHY, OSCILLATING, DIVERGED, COLLAPSED, D_DOMINATED, NEVER_LEARNED, STALLED, UNDERTRAINED)
+# Divergence causes whose numbers are broken (NaN, infinities, magnitudes past 1e5): nothing else
+# about such a run can be trusted, so they decide the verdict first.
+BROKEN_CAUSES = ("non_finite", "exploding_absolute")
 
 
 def plain(value):
@@ -124,31 +139,47 @@ def span_text(finding: Finding) -> str:
 def verdict(findings: list[Finding]) -> tuple[str, str]:
     """The verdict and its one-sentence explanation, from the findings.
 
-    Priority: a NaN or exploding loss (diverged) over a collapse lasting to the end (collapsed) over
-    D winning at the end (D-dominated) over a large FID rise (diverged) over oscillation (oscillating);
+    Order (the first rule with a finding decides):
+      1. diverged: NaN, infinite or past-1e5 values (the numbers are broken);
+      2. never-learned: quality near zero throughout (any collapse or D dominance is its consequence);
+      3. collapsed: a collapse lasting to the end, medium or high severity;
+      4. D-dominated: D winning to the end (a loss rising with it is D's saturation, not divergence);
+      5. stalled: G's gradients vanished and its samples froze, to the end;
+      6. diverged: a loss exploding 10x above its early level to the end, or FID rising beyond noise
+         and for good to at least 5x its best (high severity);
+      7. collapsed: a milder collapse lasting to the end;
+      8. oscillating: a sustained oscillation (medium or high);
+      9. undertrained: quality still improving beyond noise at the end (advice, not a failure);
     otherwise healthy. The sentence quotes the deciding finding's numbers and names what else was found.
     """
     def worst(candidates):
         return max(candidates, key=lambda f: (f.rank, f.start_step is not None, -(f.start_step or 0)), default=None)
 
-    divergence = [f for f in findings if f.kind == DIVERGENCE]
+    def of(kind):
+        return [f for f in findings if f.kind == kind]
+
+    divergence = of(DIVERGENCE)
     rules = [
-        (DIVERGED, [f for f in divergence if f.evidence.get("cause") in ("non_finite", "exploding")]),
-        (COLLAPSED, [f for f in findings if f.kind == COLLAPSE and f.ongoing and f.rank >= 1]),
-        (D_DOMINATED, [f for f in findings if f.kind == D_DOMINANCE and f.ongoing]),
-        (DIVERGED, [f for f in divergence if f.rank >= 2]),
-        (COLLAPSED, [f for f in findings if f.kind == COLLAPSE and f.ongoing]),
-        (OSCILLATING, [f for f in findings if f.kind == OSCILLATION and f.rank >= 1]),
+        (DIVERGED, [f for f in divergence if f.evidence.get("cause") in BROKEN_CAUSES]),
+        (NEVER_LEARNED, of(LOW_QUALITY)),
+        (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing and f.rank >= 1]),
+        (D_DOMINATED, [f for f in of(D_DOMINANCE) if f.ongoing]),
+        (STALLED, [f for f in of(STALL) if f.ongoing]),
+        (DIVERGED, [f for f in divergence if f.ongoing and (f.evidence.get("cause") == "exploding" or f.rank >= 2)]),
+        (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing]),
+        (OSCILLATING, [f for f in of(OSCILLATION) if f.rank >= 1]),
+        (UNDERTRAINED, of(STILL_IMPROVING)),
     ]
     for name, candidates in rules:
         deciding = worst(candidates)
         if deciding is not None:
-            others = sorted({f.kind for f in findings if f is not deciding and f.rank >= 1 and f.kind != GRADIENT_SPIKE})
+            others = sorted({f.kind for f in findings if f is not deciding and f.rank >= 1 and f.kind not in (GRADIENT_SPIKE, deciding.kind)})
             also = f" Also found: {', '.join(k.replace('_', ' ') for k in others)}." if others else ""
             text = deciding.explanation
             if len(text) > 1 and text[1].islower():
                 text = text[0].lower() + text[1:]
-            return name, f"{name.capitalize()}: {text}{also}"
+            label = "Undertrained (advice, not a failure)" if name == UNDERTRAINED else name[0].upper() + name[1:]
+            return name, f"{label}: {text}{also}"
     notable = sorted({f.kind.replace("_", " ") for f in findings if f.rank >= 1})
     if notable:
         return HEALTHY, f"Healthy at the end: no divergence, lasting collapse or D dominance; earlier or milder: {', '.join(notable)}."
