@@ -41,6 +41,7 @@ class Entry:
     diagnosis: object = None  # RunDiagnosis for runs
     steps: pd.DataFrame | None = None  # the run's log, for the report's curves
     evals: pd.DataFrame | None = None
+    n_modes: int | None = None  # modes of the reference, the upper bound of modes_covered
 
 
 @dataclass
@@ -112,8 +113,20 @@ def run_entry(run_dir: Path) -> Entry:
     if len(steps) and "time" in steps:
         metrics["wall_time_s"] = {"value": float(steps.time.max()), "ci": None}
     config = manifest.get("config", {})
+    diagnosis = diagnose(steps, evals, manifest, run=run_dir.name)
+    n_modes = diagnosis.summary.get("n_modes") or bundled_modes(manifest.get("data") or manifest.get("reference"))
     return Entry(run_dir.name, manifest.get("variant") or run_dir.name, int(config.get("seed", manifest.get("seed", 0)) or 0), metrics, run_dir,
-                 manifest.get("data"), diagnose(steps, evals, manifest, run=run_dir.name), steps, evals)  # fmt: skip
+                 manifest.get("data"), diagnosis, steps, evals, n_modes)  # fmt: skip
+
+
+def bundled_modes(name) -> int | None:
+    """The number of modes of a bundled data set by name (None: not a bundled set, or no modes)."""
+    from ganeval.data import get_bundled
+
+    try:
+        return get_bundled(str(name)).n_modes if name else None
+    except ValueError:
+        return None
 
 
 def last_evaluation(evals: pd.DataFrame) -> dict:
@@ -132,7 +145,24 @@ def result_entry(path: Path) -> Entry:
         metrics = payload["metrics"]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise GanevalError(f"{path} is not a ganeval score result ({error}); write one with `ganeval score ... --json {path.name}`.") from None
-    return Entry(path.stem, path.stem, 0, metrics)
+    reference = (payload.get("provenance") or {}).get("reference") or {}
+    return Entry(path.stem, path.stem, 0, metrics, n_modes=bundled_modes(reference.get("source") if isinstance(reference, dict) else None))
+
+
+def metric_bounds(metrics, entries: list[Entry]) -> dict[str, tuple[float | None, float | None]]:
+    """(lower, upper) of each metric (None: unbounded): the registry's bounds, modes_covered up to the
+    reference's number of modes, and [0, 1] for the shares logged by cgan and cyclegan."""
+    from ganeval.metrics import get_metric
+
+    n_modes = max((e.n_modes for e in entries if e.n_modes), default=None)
+    bounds = {}
+    for m in metrics:
+        if m in EXTRA_METRICS:
+            bounds[m] = (0.0, None if m in ("cycle_error", "wall_time_s", "d_ece") else 1.0)
+        else:
+            spec = get_metric(m)
+            bounds[m] = (spec.lower, float(n_modes) if m == "modes_covered" and n_modes else spec.upper)
+    return bounds
 
 
 def build(entries: list[Entry], skipped: dict | None = None, data: str | None = None) -> Comparison:
@@ -152,9 +182,7 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
     known = [m for m in [*FINAL_METRICS, "kid", "inception_score", "high_quality_fraction", *EXTRA_METRICS] if m in set(values.metric)]
     values = values[values.metric.isin(known)]
     higher = {m: EXTRA_METRICS[m] if m in EXTRA_METRICS else get_metric(m).higher_is_better for m in known}
-    bounds = {m: (0.0, None if m in ("cycle_error", "wall_time_s", "d_ece") else 1.0) if m in EXTRA_METRICS else (get_metric(m).lower, get_metric(m).upper)
-              for m in known}  # fmt: skip
-    summary = summarize(values, bounds)
+    summary = summarize(values, metric_bounds(known, entries))
     pairs = pairwise(values, higher)
     return Comparison(entries, values, summary, pairs, ranking(summary, pairs, higher), higher, skipped or {}, data)
 

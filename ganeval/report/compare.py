@@ -1,5 +1,7 @@
-"""The report of `ganeval compare`: the table, the rankings with their tests, curves over training
-per variant, the verdicts, and samples side by side; written by `write_report` (HTML and Markdown)."""
+"""The report of `ganeval compare`, answer first: one paragraph naming the variant(s) to use and why,
+a compact table (mean ± std, best in bold), the rankings (every pairwise test and every interval in
+collapsible details, appendices in the Markdown), curves over training per variant, the verdicts,
+and samples side by side; written by `write_report` (HTML and Markdown)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,45 @@ from pathlib import Path
 import pandas as pd
 
 from ganeval.atomic import atomic_write
+from ganeval.compare.answer import answer
 from ganeval.compare.stats import ALPHA
 from ganeval.report import figures
-from ganeval.report.render import Block, Heading, Image, Table, Text, write_report
+from ganeval.report.render import Block, Details, Heading, Image, Table, Text, write_report
 
 CURVE_METRICS = ("fid", "modes_covered", "precision", "recall", "mode_kl", "d_ece", "class_accuracy", "label_preservation", "cycle_error")
 SAMPLES_SHOWN = {"points": 2000, "images": 32}  # per variant, from its seed-0 run's final checkpoint
+# The compact table's columns, in order (those the comparison has): sample quality, then cost.
+# density (precision's unbounded cousin) and d_ece (about D, not the samples) stay in the full table.
+HEADLINE_METRICS = ("fid", "kid", "inception_score", "precision", "recall", "coverage", "modes_covered", "mode_kl",
+                    "high_quality_fraction", "class_accuracy", "label_preservation", "cycle_error", "wall_time_s")  # fmt: skip
+
+
+def _mean_std(row) -> str:
+    """'0.724 ± 0.088' over seeds; one seed (no spread to show): its value and bootstrap interval."""
+    if math.isnan(row["mean"]):
+        return "n/a"
+    if row["seeds"] > 1:
+        return f"{row['mean']:.3g} ± {row['std']:.2g}"
+    return f"{row['mean']:.3g}" + ("" if math.isnan(row["ci_low"]) else f" [{row['ci_low']:.3g}, {row['ci_high']:.3g}]")
+
+
+def compact_table(comparison) -> pd.DataFrame:
+    """Variants as rows, HEADLINE_METRICS as columns ('fid ↓': lower is better), mean ± std with each
+    metric's best mean in **bold** (ties all bold), then the verdicts over seeds."""
+    summary = comparison.summary
+    variants = list(dict.fromkeys(e.variant for e in comparison.entries))
+    frame = pd.DataFrame(index=variants)
+    for metric in [m for m in HEADLINE_METRICS if m in set(summary.metric)]:
+        rows = summary[summary.metric == metric].set_index("variant")
+        higher = comparison.higher_is_better[metric]
+        best = rows["mean"].max() if higher else rows["mean"].min()
+        cells = {v: _mean_std(row) for v, row in rows.iterrows()}
+        bold = {v: f"**{c}**" if len(rows) > 1 and rows.loc[v, "mean"] == best else c for v, c in cells.items()}
+        frame[f"{metric} {'↑' if higher else '↓'}"] = [bold.get(v, "") for v in variants]
+    full = comparison.table()
+    if "verdict" in full:
+        frame["verdict"] = full["verdict"].reindex(variants).fillna("")
+    return frame.rename_axis("variant").reset_index()
 
 
 def seed_bands(evals: pd.DataFrame, metrics) -> pd.DataFrame:
@@ -65,35 +100,42 @@ def _format_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns={"p_adjusted": "p (Holm)", "better": "better on average"})
 
 
-def comparison_blocks(comparison) -> list[Block]:
+def _what_was_compared(comparison, runs) -> str:
     entries = comparison.entries
     variants = list(dict.fromkeys(e.variant for e in entries))
     seeds = sorted({e.seed for e in entries})
-    runs = [e for e in entries if e.run_dir is not None]
-    blocks: list[Block] = [Heading("Summary")]
     named = f"{len(variants)} variant{'s' if len(variants) > 1 else ''} ({', '.join(variants)})"
-    what = (named + (f" on {comparison.data}" if comparison.data else "") + f", {len(seeds)} seed(s) each" if runs
+    what = (named + (f" on {comparison.data}" if comparison.data else "") + f", {len(seeds)} seed{'s' if len(seeds) > 1 else ''} each" if runs
             else f"{len(entries)} score results")  # fmt: skip
-    blocks.append(Text(f"Compared: {what}. Final values: "
-                       + ("the last checkpoint of each run, sampled with noise seed 1 and scored against the reference with 95% bootstrap "
-                          "intervals; d_ece (D's expected calibration error), class_accuracy (cgan), label_preservation and cycle_error "
-                          "(cyclegan) come from the last evaluation in the training log, wall_time_s is the training time."
-                          if runs else "as recorded in each result file.")))  # fmt: skip
+    return (f"Compared: {what}. Mean ± std over seeds; bold: the best mean of each metric (↑ higher is better, ↓ lower). "
+            + ("Final values: the last checkpoint of each run, sampled with noise seed 1 and scored against the reference; class_accuracy (cgan), "
+               "label_preservation and cycle_error (cyclegan) come from the last evaluation in the training log; wall_time_s is the training time "
+               "in seconds. Verdicts from the stability and collapse diagnostics, per seed."
+               if runs else "Values as recorded in each result file, with their 95% bootstrap intervals."))  # fmt: skip
+
+
+def comparison_blocks(comparison) -> list[Block]:
+    entries = comparison.entries
+    variants = list(dict.fromkeys(e.variant for e in entries))
+    runs = [e for e in entries if e.run_dir is not None]
+    blocks: list[Block] = [Heading("Answer"), Text(answer(comparison), lead=True), Table(compact_table(comparison), _what_was_compared(comparison, runs))]
     for variant, why in comparison.skipped.items():
         blocks.append(Text(f"**Skipped {variant}**: {why}"))
-    table = comparison.table().reset_index()
-    blocks.append(Table(table, "mean ± std over seeds, then the 95% interval of the mean (Student's t over seeds; with one seed, "
-                               "the run's bootstrap interval). Verdicts from the stability and collapse diagnostics, per seed."))  # fmt: skip
+    full = Table(comparison.table().reset_index(), "mean ± std over seeds, then the 95% interval of the mean (Student's t over seeds; with one seed, "
+                                                   "the run's bootstrap interval), clipped to the metric's range (modes_covered: 0 to the number of modes). "
+                                                   "d_ece: D's expected calibration error at the last evaluation.")  # fmt: skip
     blocks.append(Heading("Ranking"))
     if len(variants) < 2:
         blocks.append(Text(f"Only one variant ({variants[0]}): nothing to rank. The table gives its spread over seeds."))
+        blocks.append(Details("Every metric with its 95% interval", (full,)))
     else:
         blocks.append(Text(f"Per metric, variants from best to worst; '>' separates ranks, where a variant's rank is 1 + the number of "
                            f"variants that beat it beyond noise, so variants sharing a rank show no significant difference. Test: Welch's "
                            f"t-test on the per-seed values (two-sided, Holm-corrected over the pairs of a metric, alpha {ALPHA}); with one "
                            f"seed on either side, non-overlapping 95% bootstrap intervals."))  # fmt: skip
         blocks += [Text(line) for line in comparison.ranking_lines()]
-        blocks.append(Table(_format_pairs(comparison.pairs), "Every pair of variants per metric: which is better on average, the test and its p-value."))
+        blocks.append(Details("Every metric with its 95% interval, and every pairwise test", (
+            full, Table(_format_pairs(comparison.pairs), "Every pair of variants per metric: which is better on average, the test and its p-value."))))  # fmt: skip
     if runs:
         blocks += _training_blocks(comparison, runs)
     return blocks

@@ -1,6 +1,6 @@
-"""A report as a list of blocks (headings, paragraphs, tables, figures), rendered to Markdown (figures
-as PNG files beside it) and to self-contained HTML (figures embedded as PNG data URIs), and written
-atomically.
+"""A report as a list of blocks (headings, paragraphs, tables, figures, collapsible details), rendered
+to Markdown (figures as PNG files beside it; details as appendices at the end) and to self-contained
+HTML (figures embedded as PNG data URIs; details as <details> blocks in place), and written atomically.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Heading:
 @dataclass(frozen=True)
 class Text:
     text: str  # plain text; **bold** is kept in Markdown and rendered in HTML
+    lead: bool = False  # the report's answer, set off in the HTML
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,16 @@ class Image:
     caption: str
 
 
-Block = Heading | Text | Table | Image
+@dataclass(frozen=True)
+class Details:
+    """Supporting material the reader opens on demand: a collapsed <details> block where it stands in
+    the HTML, an appendix at the end of the Markdown (with a pointer where it stands)."""
+
+    title: str
+    blocks: tuple  # Heading, Text, Table or Image blocks
+
+
+Block = Heading | Text | Table | Image | Details
 
 
 def _cell(value) -> str:
@@ -63,18 +73,38 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _anchor(text: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return "".join(c for c in text.lower() if c.isalnum() or c in " -_").replace(" ", "-")
+
+
 def to_markdown(blocks: list[Block], title: str) -> str:
-    parts = [f"# {title}"]
+    """Markdown with figures linked from figures/; each Details block becomes an appendix at the end,
+    with a pointer to it where it stands."""
+    parts, appendices = [f"# {title}"], []
     for block in blocks:
-        if isinstance(block, Heading):
-            parts.append(f"{'#' * block.level} {block.text}")
-        elif isinstance(block, Text):
-            parts.append(block.text)
-        elif isinstance(block, Table):
-            parts.append(markdown_table(block.frame) + (f"\n\n*{block.caption}*" if block.caption else ""))
-        elif isinstance(block, Image):
-            parts.append(f"![{block.caption}]({FIGURE_DIR}/{block.name})\n\n*{block.caption}*")
+        if isinstance(block, Details):
+            heading = f"Appendix {chr(ord('A') + len(appendices))}: {block.title}"
+            appendices.append((heading, block))
+            parts.append(f"*{block.title}: see [{heading}](#{_anchor(heading)}).*")
+        else:
+            parts.append(_markdown_block(block))
+    for heading, block in appendices:
+        parts.append(f"## {heading}")
+        parts += [_markdown_block(inner) for inner in block.blocks]
     return "\n\n".join(parts) + "\n"
+
+
+def _markdown_block(block: Block) -> str:
+    if isinstance(block, Heading):
+        return f"{'#' * block.level} {block.text}"
+    if isinstance(block, Text):
+        return block.text
+    if isinstance(block, Table):
+        return markdown_table(block.frame) + (f"\n\n*{block.caption}*" if block.caption else "")
+    if isinstance(block, Image):
+        return f"![{block.caption}]({FIGURE_DIR}/{block.name})\n\n*{block.caption}*"
+    raise TypeError(f"not a report block: {block!r}")
 
 
 def _inline(text: str) -> str:
@@ -92,36 +122,57 @@ figure { margin: 1.2em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.85em; color: #555; margin-top: 0.3em; }
 .caption { font-size: 0.85em; color: #555; }
+details { margin: 0.8em 0; padding: 0.3em 0.8em; border: 1px solid #ddd; border-radius: 4px; }
+summary { cursor: pointer; font-weight: 600; }
+.wide { overflow-x: auto; }
+.lead { font-size: 1.05em; background: #f6f8fa; border-left: 4px solid #4c72b0; padding: 0.6em 0.9em; }
 """
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    """An HTML table: cells escaped, with **bold** spans as <strong>."""
+    head = "".join(f"<th>{_inline(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{_inline(_cell(v))}</td>" for v in values) + "</tr>\n" for values in frame.itertuples(index=False))
+    return f'<div class="wide"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>'
+
+
+def _html_block(block: Block) -> str:
+    if isinstance(block, Heading):
+        level = min(6, block.level)
+        return f"<h{level}>{html.escape(block.text)}</h{level}>"
+    if isinstance(block, Text):
+        return ('<p class="lead">' if block.lead else "<p>") + f"{_inline(block.text)}</p>"
+    if isinstance(block, Table):
+        return html_table(block.frame) + (f'\n<p class="caption">{_inline(block.caption)}</p>' if block.caption else "")
+    if isinstance(block, Image):
+        data = base64.b64encode(block.png).decode("ascii")
+        return (f'<figure><img alt="{html.escape(block.caption)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{_inline(block.caption)}</figcaption></figure>")  # fmt: skip
+    if isinstance(block, Details):
+        inner = "\n".join(_html_block(b) for b in block.blocks)
+        return f"<details>\n<summary>{html.escape(block.title)}</summary>\n{inner}\n</details>"
+    raise TypeError(f"not a report block: {block!r}")
 
 
 def to_html(blocks: list[Block], title: str) -> str:
     """Self-contained HTML: inline CSS, figures as data:image/png;base64 URIs, no external resources."""
-    body = [f"<h1>{html.escape(title)}</h1>"]
-    for block in blocks:
-        if isinstance(block, Heading):
-            level = min(6, block.level)
-            body.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
-        elif isinstance(block, Text):
-            body.append(f"<p>{_inline(block.text)}</p>")
-        elif isinstance(block, Table):
-            frame = block.frame.map(_cell) if hasattr(block.frame, "map") else block.frame.applymap(_cell)
-            body.append(frame.to_html(index=False, escape=True, border=0))
-            if block.caption:
-                body.append(f'<p class="caption">{_inline(block.caption)}</p>')
-        elif isinstance(block, Image):
-            data = base64.b64encode(block.png).decode("ascii")
-            body.append(f'<figure><img alt="{html.escape(block.caption)}" src="data:image/png;base64,{data}">'
-                        f"<figcaption>{_inline(block.caption)}</figcaption></figure>")  # fmt: skip
+    body = [f"<h1>{html.escape(title)}</h1>"] + [_html_block(block) for block in blocks]
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
             f"<style>{STYLE}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")  # fmt: skip
 
 
-def _write(folder: Path, blocks: list[Block], title: str) -> None:
+def _images(blocks) -> list[Image]:
+    """Every figure, those inside details included."""
+    found = []
     for block in blocks:
-        if isinstance(block, Image):
-            with atomic_write(folder / FIGURE_DIR / block.name) as stream:
-                stream.write(block.png)
+        found += _images(block.blocks) if isinstance(block, Details) else [block] if isinstance(block, Image) else []
+    return found
+
+
+def _write(folder: Path, blocks: list[Block], title: str) -> None:
+    for image in _images(blocks):
+        with atomic_write(folder / FIGURE_DIR / image.name) as stream:
+            stream.write(image.png)
     with atomic_write(folder / "report.md", "w") as stream:
         stream.write(to_markdown(blocks, title))
     with atomic_write(folder / "report.html", "w") as stream:
