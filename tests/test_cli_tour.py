@@ -1,0 +1,28 @@
+"""`ganeval` alone prints a tour of the commands (exit 0), not a usage error."""
+
+import subprocess
+import sys
+
+from ganeval.cli import TOUR, build_parser, main
+
+
+def test_tour_lists_every_command_with_an_example(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name in commands:
+        assert f"\n  {name} " in out, f"the tour misses {name}"
+        assert f"ganeval {name}" in out, f"the tour has no example of {name}"
+
+
+def test_tour_examples_parse():
+    parser = build_parser()
+    for line in TOUR.splitlines():
+        line = line.strip()
+        if line.startswith("ganeval ") and "COMMAND" not in line:
+            parser.parse_args(line.split()[1:])  # exits 2 (SystemExit) if an example is stale
+
+
+def test_bare_command_exits_zero():
+    done = subprocess.run([sys.executable, "-m", "ganeval.cli"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Commands, with one example each" in done.stdout
