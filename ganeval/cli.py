@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 
 from ganeval import __version__
 from ganeval.atomic import atomic_write
@@ -493,16 +494,59 @@ def _report_error(command: str, message: str) -> None:
         print(github_error(f"ganeval {command}", message), file=sys.stderr)
 
 
+#: Parameter names of the metric functions (raise sites' `argument`) -> the options of `score` that set them.
+METRIC_PARAMETERS = {"subset_size": "kid_subset_size", "subsets": "kid_subsets", "splits": "is_splits"}
+
+
+def _option_strings(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
+    """dest -> the option the user types (the longest spelling, e.g. --kid-subset-size) of a subcommand's options."""
+    subparsers = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))  # argparse keeps them private
+    actions = subparsers.choices[command]._actions
+    return {action.dest: max(action.option_strings, key=len) for action in actions if action.option_strings}
+
+
+def _name_the_flag(message: str, argument: str | None, options: dict[str, str]) -> str:
+    """The message with the Python parameter it names (GanevalError.argument) as the flag typed on the
+    command line: 'subset_size must be ...' -> '--kid-subset-size must be ...'; other messages get the flag as prefix."""
+    flag = options.get(argument) or options.get(METRIC_PARAMETERS.get(argument, ""))
+    if flag is None:
+        return message
+    for spelled in (f"{flag} ({argument})", f"{argument}="):
+        if spelled in message:
+            return message.replace(spelled, flag + (" " if spelled.endswith("=") else ""), 1)
+    if message.startswith(argument + " "):
+        return flag + message[len(argument):]
+    return message if flag in message else f"{flag}: {message}"
+
+
+def _ganeval_warnings(previous):
+    """A `warnings.showwarning` that prints ganeval's own warnings as one 'ganeval: warning: ...' line
+    (Python's default filter already shows each once) and passes other packages' warnings to `previous`."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if category.__module__.startswith("ganeval."):
+            print(f"ganeval: warning: {message}", file=sys.stderr)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand. Exit codes: 0 success, 1 failed quality gate, 2 usage or input error, 3 a bug."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _ganeval_warnings(warnings.showwarning)
+            return args.handler(args)
     except BrokenPipeError:  # output piped into head or less, which stopped reading
         sys.stdout = open(os.devnull, "w")
         return 0
     except (GanevalError, OSError) as error:  # input and usage errors: every message says what, where and how to fix
-        _report_error(args.command, str(error))
+        if getattr(error, "user_traceback", None):  # the user's code failed (--generator): its traceback is theirs to read
+            print(error.user_traceback, file=sys.stderr, end="")
+        _report_error(args.command, _name_the_flag(str(error), getattr(error, "argument", None), _option_strings(parser, args.command)))
         return 2
     except KeyboardInterrupt:
         print("ganeval: interrupted", file=sys.stderr)

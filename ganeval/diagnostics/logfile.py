@@ -1,37 +1,164 @@
-"""Reading a training log: light (pandas only), so diagnosing a log never loads torch."""
+"""Reading a training log: light (pandas only), so diagnosing a log never loads torch.
+
+Logs are data from outside (a user's loop, a killed run, a copied folder), so they are validated
+as they are read; a damaged log must never turn into a false verdict:
+- a torn last line (no newline at its end, or fewer fields than the header: the writer stopped
+  mid-line) is dropped with a `LogWarning`;
+- any other line with the wrong number of fields, a value that is not a number in a numeric column,
+  a missing `step` column, and duplicated or decreasing steps are refused (GanevalError naming the
+  file, the line and the column).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import math
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from ganeval.errors import GanevalError
 
+#: Columns of evals.csv that hold text, not numbers (TrainingLogger writes these; see its docstring):
+#: the reliability curve and the mode histogram as JSON, and the kind of D's outputs. Any other
+#: column whose values are all JSON lists or objects is text too (histograms the logger may add).
+TEXT_COLUMNS = ("d_reliability", "mode_counts", "d_input")
+JSON_STARTS = ("[", "{")
+STEP = "step"
+
+
+class LogWarning(UserWarning):
+    """A damaged training log that could still be read (its torn last line was dropped)."""
+
 
 def load_log(run_dir) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """(steps, evals, manifest) of a run folder written by TrainingLogger."""
+    """(steps, evals, manifest) of a run folder written by TrainingLogger, validated (module docstring).
+    A missing or empty evals.csv gives an empty frame; a missing manifest.json an empty dict."""
     run_dir = Path(run_dir)
     if not (run_dir / "steps.csv").exists():
         raise GanevalError(f"{run_dir} holds no training log (steps.csv); point at a run folder written by TrainingLogger.")
-    steps = pd.read_csv(run_dir / "steps.csv")
-    evals = pd.read_csv(run_dir / "evals.csv") if (run_dir / "evals.csv").exists() else pd.DataFrame()
-    manifest = json.loads((run_dir / "manifest.json").read_text()) if (run_dir / "manifest.json").exists() else {}
-    return steps, evals, manifest
+    steps = read_table(run_dir / "steps.csv")
+    evals = read_table(run_dir / "evals.csv", TEXT_COLUMNS) if (run_dir / "evals.csv").exists() else pd.DataFrame()
+    return steps, evals, read_manifest(run_dir / "manifest.json")
 
 
 def read_run(run_dir) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """`load_log` for the analyses: ValueError naming the folder when it is not a folder or logged
-    no step yet; the frames sorted by step."""
+    """`load_log` for the analyses: GanevalError naming the folder when it is not a folder or logged
+    no step yet. Steps increase in both frames (checked by `read_table`)."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise GanevalError(f"{run_dir} is not a folder; pass run folders written by TrainingLogger or `ganeval train`.")
-    try:
-        steps, evals, manifest = load_log(run_dir)
-    except pd.errors.EmptyDataError:
-        steps = evals = pd.DataFrame()
+    steps, evals, manifest = load_log(run_dir)
     if steps.empty:
         raise GanevalError(f"{run_dir} holds an empty training log (steps.csv has no rows); log at least one step.")
-    steps = steps.sort_values("step").reset_index(drop=True)
-    evals = evals.sort_values("step").reset_index(drop=True) if not evals.empty else evals
     return steps, evals, manifest
+
+
+def read_manifest(path: Path) -> dict:
+    """manifest.json as a dict ({} when absent); GanevalError when it is not a JSON object."""
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise GanevalError(f"{path} is not valid JSON ({error}); restore it, or delete it (the run's description is then unknown).") from None
+    if not isinstance(manifest, dict):
+        raise GanevalError(f"{path} holds a JSON {type(manifest).__name__}, not an object; restore it, or delete it.")
+    return manifest
+
+
+def read_table(path: Path, text_columns=()) -> pd.DataFrame:
+    """One CSV table of a training log (steps.csv or evals.csv), validated: every column numeric
+    (empty fields are missing values) but `text_columns` and, where text columns are expected, JSON
+    ones; steps integers that strictly increase."""
+    rows, lines = _records(path)
+    if not rows:
+        return pd.DataFrame()
+    header, rows, lines = rows[0], rows[1:], lines[1:]
+    _check_header(path, header)
+    columns = {name: [row[i] for row in rows] for i, name in enumerate(header)}
+    frame = {name: _texts(values) if _is_text(name, values, text_columns) else _numbers(path, name, values, lines)
+             for name, values in columns.items()}  # fmt: skip
+    table = pd.DataFrame(frame, columns=header)
+    table[STEP] = _steps(path, table[STEP].to_numpy(), lines)
+    return table
+
+
+def _records(path: Path) -> tuple[list[list[str]], list[int]]:
+    """The CSV records of a file and the line each starts on, blank lines skipped and a torn last
+    record dropped with a LogWarning."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GanevalError(f"{path} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is damaged; "
+                           "restore it from a copy or re-run the training.") from None  # fmt: skip
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, lines, line = [], [], 1
+    try:
+        for row in reader:
+            if row:
+                rows.append(row)
+                lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise GanevalError(f"{path}, line {reader.line_num}: not readable as CSV ({error}); the log is damaged.") from None
+    torn = len(rows) > 1 and (not text.endswith(("\n", "\r")) or len(rows[-1]) < len(rows[0]))
+    if torn:
+        warnings.warn(f"{path}: the last line (line {lines[-1]}) is incomplete, as a writer stopped mid-line leaves it; "
+                      "it was ignored.", LogWarning, stacklevel=4)  # fmt: skip
+        rows, lines = rows[:-1], lines[:-1]
+    for row, number in zip(rows[1:], lines[1:]):
+        if len(row) != len(rows[0]):
+            raise GanevalError(f"{path}, line {number}: {len(row)} fields where the header has {len(rows[0])}; the log is damaged "
+                               "(restore it, or delete the line).")  # fmt: skip
+    return rows, lines
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise GanevalError(f"{path}: the header names column(s) {', '.join(map(repr, repeated))} more than once; the log is damaged.")
+    if STEP not in header:
+        raise GanevalError(f"{path} has no {STEP!r} column (its columns: {', '.join(header)}); a training log needs the step "
+                           "of each row, as TrainingLogger writes it.")  # fmt: skip
+
+
+def _is_text(name: str, values: list[str], text_columns) -> bool:
+    """A known text column, or one of JSON lists/objects (never the step)."""
+    if name == STEP:
+        return False
+    present = [value for value in values if value]
+    return name in text_columns or bool(present) and bool(text_columns) and all(value.startswith(JSON_STARTS) for value in present)
+
+
+def _texts(values: list[str]) -> list:
+    """A text column; empty fields are missing values (NaN), as pandas reads them."""
+    return [value if value else math.nan for value in values]
+
+
+def _numbers(path: Path, column: str, values: list[str], lines: list[int]) -> np.ndarray:
+    """float64 values of a numeric column; empty fields are NaN. GanevalError naming the first value that is no number."""
+    out = np.empty(len(values))
+    for i, value in enumerate(values):
+        try:
+            out[i] = float(value) if value.strip() else math.nan
+        except ValueError:
+            raise GanevalError(f"{path}, line {lines[i]}, column {column!r}: {value[:40]!r} is not a number; the log is damaged "
+                               "(restore it, or delete the line).") from None  # fmt: skip
+    return out
+
+
+def _steps(path: Path, steps: np.ndarray, lines: list[int]) -> np.ndarray:
+    """The step column as int64: whole numbers >= 0 that strictly increase (a repeated or earlier
+    step means two runs' logs were mixed or rows were duplicated)."""
+    for i, step in enumerate(steps):
+        if not (math.isfinite(step) and step >= 0 and step == int(step)):
+            raise GanevalError(f"{path}, line {lines[i]}, column {STEP!r}: {float(step)} is not a whole number >= 0.")
+        if i and step <= steps[i - 1]:
+            what = "repeats" if step == steps[i - 1] else "goes back to"
+            raise GanevalError(f"{path}, line {lines[i]}: {what} step {int(step)} after step {int(steps[i - 1])} on line {lines[i - 1]}; "
+                               "steps must increase (rows duplicated, or two runs' logs mixed in one file).")  # fmt: skip
+    return steps.astype(np.int64)
