@@ -145,7 +145,8 @@ def _training_blocks(comparison, runs) -> list[Block]:
     steps, evals, probability = _logs(comparison)
     blocks: list[Block] = [Heading("Over training")]
     if not evals.empty:
-        figure, _ = figures.metric_figure(seed_bands(evals, CURVE_METRICS), CURVE_METRICS)
+        n_modes = max((e.n_modes or 0 for e in runs), default=0) or None
+        figure, _ = figures.metric_figure(seed_bands(evals, CURVE_METRICS), CURVE_METRICS, n_modes=n_modes)
         blocks += _image("metrics", figure, "Metrics at each evaluation (generated samples from fixed noise against the reference). "
                          "Line: mean over seeds; band: lowest to highest seed.")  # fmt: skip
     blocks += _image("losses", figures.loss_figure(steps), "D and G losses per variant: median over seeds and bins of steps, band: 10th-90th percentile.")

@@ -5,6 +5,12 @@ hue, so `ganeval compare` overlays runs with the same functions; `stack({name: f
 a frame) and returns a matplotlib `Figure` built without pyplot's global state, rendered by Agg
 (`png_bytes`). Axes carry labels with units, every figure a legend, and sizes suit an 800-pixel-wide
 page at 100 dpi.
+
+What the figures are for is the event: every time axis takes `events` (`event_spans` of the
+findings) and shades collapse and divergence spans; metric axes start at the metric's bound (a
+share from 0 to 1, modes from 0 to their number), so evaluation noise does not pass for a trend;
+metric bands are logged intervals only, never a rolling range (which smears a dip); gradient norms
+are drawn per step, so a spike shows at its true height.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ PANEL_HEIGHT = 2.8
 MAX_POINTS = 200  # per-step signals are summarised in at most this many bins of steps
 BAND = (10, 90)  # percentile band of per-step signals within a bin
 STEP_LABEL = "training step (generator updates)"
+# Finding kinds shaded on every time axis, and their colours: the events the figures illustrate.
+EVENT_COLOURS = {"collapse": "#d62728", "divergence": "#9467bd"}
+EVENT_ALPHA = 0.13
+SMOOTH_STEPS = 25  # the light rolling median drawn over raw per-step gradient norms
 
 
 def stack(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -39,6 +49,30 @@ def png_bytes(figure: Figure) -> bytes:
     stream = io.BytesIO()
     figure.savefig(stream, format="png", dpi=DPI)
     return stream.getvalue()
+
+
+def event_spans(findings_by_run: Mapping[str, list], last_step: Mapping[str, float]) -> pd.DataFrame:
+    """run, kind, start, end of each finding of a kind in EVENT_COLOURS: from its start step to its end
+    step, or to the run's `last_step` when it lasts to the end of the log."""
+    rows = [{"run": run, "kind": f.kind, "start": float(f.start_step),
+             "end": float(f.end_step if f.end_step is not None else last_step.get(run, f.start_step))}
+            for run, findings in findings_by_run.items() for f in findings
+            if f.kind in EVENT_COLOURS and f.start_step is not None]  # fmt: skip
+    return pd.DataFrame(rows, columns=["run", "kind", "start", "end"])
+
+
+def shade_events(ax, events: pd.DataFrame | None) -> None:
+    """Shade each event span on a time axis, coloured by kind; one legend entry per kind (and run,
+    when several runs have events)."""
+    if events is None or events.empty:
+        return
+    several = events["run"].nunique() > 1
+    labelled = set()
+    for event in events.itertuples():
+        label = f"{event.kind}: {event.run}" if several else event.kind
+        ax.axvspan(event.start, max(event.end, event.start + 0.5), color=EVENT_COLOURS[event.kind], alpha=EVENT_ALPHA, linewidth=0,
+                   label=None if label in labelled else label)  # fmt: skip
+        labelled.add(label)
 
 
 def _theme():
@@ -109,7 +143,7 @@ def _many(frame: pd.DataFrame) -> bool:
     return "run" in frame and frame["run"].nunique() > 1
 
 
-def loss_figure(steps: pd.DataFrame) -> Figure:
+def loss_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure:
     """D and G losses against the training step: the median of each bin of steps and its 10-90% band."""
     data = binned(steps, ["loss_d", "loss_g"])
     with _theme(), _context():
@@ -120,12 +154,13 @@ def loss_figure(steps: pd.DataFrame) -> Figure:
                 ax.text(0.5, 0.5, f"{signal} not logged", ha="center", va="center", transform=ax.transAxes)
             else:
                 _line(ax, part, hue="run")
+            shade_events(ax, events)
             ax.set(title=title, xlabel=STEP_LABEL, ylabel=f"{signal} (nats; WGAN: critic units)")
             _legend(ax, "run")
     return figure
 
 
-def d_output_figure(steps: pd.DataFrame, probability: bool = True) -> Figure:
+def d_output_figure(steps: pd.DataFrame, probability: bool = True, events: pd.DataFrame | None = None) -> Figure:
     """Mean D(x) on real and D(G(z)) on generated batches, with the 0.5 equilibrium line for probabilities."""
     data = binned(steps, ["d_real", "d_fake"])
     data["signal"] = data["signal"].map({"d_real": "D(x), real", "d_fake": "D(G(z)), generated"})
@@ -135,6 +170,7 @@ def d_output_figure(steps: pd.DataFrame, probability: bool = True) -> Figure:
         if not data.empty:
             multi = data["run"].nunique() > 1
             _line(ax, data, hue="run" if multi else "signal", style="signal" if multi else None)
+        shade_events(ax, events)
         if probability:
             ax.axhline(0.5, color="black", linestyle=":", linewidth=1.2, label="0.5: minimax equilibrium")
             ax.set_ylim(-0.02, 1.02)
@@ -146,20 +182,34 @@ def d_output_figure(steps: pd.DataFrame, probability: bool = True) -> Figure:
     return figure
 
 
-def grad_norm_figure(steps: pd.DataFrame) -> Figure:
-    """L2 norms of D's and G's parameter gradients (log scale)."""
-    data = binned(steps, ["grad_norm_d", "grad_norm_g"])
-    data = data[data["value"] > 0]
-    data["signal"] = data["signal"].map({"grad_norm_d": "discriminator", "grad_norm_g": "generator"})
+def grad_norm_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure:
+    """L2 norms of D's and G's parameter gradients (log scale), every step as logged, so a spike
+    shows at its true height; a light rolling median (SMOOTH_STEPS) on top shows the level."""
+    steps = _with_run(steps)
+    columns = {"grad_norm_d": "discriminator", "grad_norm_g": "generator"}
+    present = [c for c in columns if c in steps]
+    long = steps.melt(id_vars=["run", "step"], value_vars=present, var_name="signal", value_name="value") if present else pd.DataFrame()
+    if not long.empty:
+        long["value"] = pd.to_numeric(long["value"], errors="coerce")
+        long = long[np.isfinite(long["value"]) & (long["value"] > 0)]
+        long["signal"] = long["signal"].map(columns)
     with _theme(), _context():
         figure, axes = _figure(1, 1)
         ax = axes[0, 0]
-        if not data.empty:
-            multi = data["run"].nunique() > 1
-            _line(ax, data, hue="run" if multi else "signal", style="signal" if multi else None)
+        if not long.empty:
+            multi = long["run"].nunique() > 1
+            keys = ["run", "signal"] if multi else ["signal"]
+            palette = sns.color_palette(n_colors=long.groupby(keys).ngroups)
+            for colour, (key, part) in zip(palette, long.groupby(keys, sort=False)):
+                part = part.sort_values("step")
+                name = " ".join(key) if isinstance(key, tuple) else key
+                ax.plot(part["step"], part["value"], color=colour, linewidth=0.6, alpha=0.55, label=f"{name}, per step")
+                smooth = part["value"].rolling(SMOOTH_STEPS, center=True, min_periods=1).median()
+                ax.plot(part["step"], smooth, color=colour, linewidth=1.6, alpha=0.9, label=f"{name}, {SMOOTH_STEPS}-step median")
             ax.set_yscale("log")
+        shade_events(ax, events)
         ax.set(title="gradient norms", xlabel=STEP_LABEL, ylabel="gradient L2 norm (log scale)")
-        _legend(ax, outside=_many(data))
+        _legend(ax, outside=True)
     return figure
 
 
@@ -175,30 +225,57 @@ METRIC_LABELS = {
     "class_accuracy": "class accuracy (fraction)",
     "label_preservation": "label preservation (fraction)",
     "cycle_error": "cycle error (pixel units, 0-1)",
+    "modes_covered": "modes covered (count)",
+    "d_ece": "D's ECE (0 = calibrated)",
 }
+# (lower, upper) of each metric's axis: its range, so noise between evaluations is drawn at its true
+# size; None: the data decide (upper), or no bound. modes_covered's upper bound is the number of modes.
+METRIC_AXIS = {"fid": (0.0, None), "precision": (0.0, 1.0), "recall": (0.0, 1.0), "coverage": (0.0, 1.0), "density": (0.0, None),
+               "mode_kl": (0.0, None), "high_quality_fraction": (0.0, 1.0), "diversity": (0.0, None), "class_accuracy": (0.0, 1.0),
+               "label_preservation": (0.0, 1.0), "cycle_error": (0.0, None), "modes_covered": (0.0, None), "d_ece": (0.0, None)}  # fmt: skip
+LOG_FID_RANGE = 20  # FID spanning more than this factor goes on a log axis (early FIDs dwarf the rest)
 RUN_METRICS = ("fid", "precision", "recall", "coverage", "mode_kl", "diversity", "class_accuracy", "label_preservation", "cycle_error")
 
 
-def metric_band(evals: pd.DataFrame, metric: str, window: int = 3) -> pd.DataFrame:
-    """run, step, value, low, high of one metric: the logged interval when the log has metric_low and
-    metric_high, else the range of the `window` evaluations centred on each (a rolling band)."""
+def metric_band(evals: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """run, step, value, low, high of one metric; low and high are the logged interval (metric_low and
+    metric_high columns) and NaN where the log has none: a band drawn from neighbouring evaluations
+    would smear a dip into its neighbours."""
     evals = _with_run(evals)
     rows = []
     for run, part in evals.groupby("run", sort=False):
         part = part.sort_values("step")
         value = pd.to_numeric(part[metric], errors="coerce").replace([np.inf, -np.inf], np.nan)
-        if f"{metric}_low" in part and f"{metric}_high" in part:
-            low, high = part[f"{metric}_low"], part[f"{metric}_high"]
-        else:
-            low = value.rolling(window, center=True, min_periods=1).min()
-            high = value.rolling(window, center=True, min_periods=1).max()
+        logged = f"{metric}_low" in part and f"{metric}_high" in part
+        low = pd.to_numeric(part[f"{metric}_low"], errors="coerce") if logged else np.full(len(part), np.nan)
+        high = pd.to_numeric(part[f"{metric}_high"], errors="coerce") if logged else np.full(len(part), np.nan)
         rows.append(pd.DataFrame({"run": run, "step": part["step"].to_numpy(), "value": value.to_numpy(),
                                   "low": np.asarray(low, dtype=float), "high": np.asarray(high, dtype=float)}))  # fmt: skip
     return pd.concat(rows, ignore_index=True).dropna(subset=["value"]) if rows else pd.DataFrame(columns=["run", "step", "value", "low", "high"])
 
 
-def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS) -> tuple[Figure, bool] | tuple[None, bool]:
-    """Metric curves over training with bands; returns (figure, whether any band is a logged interval)."""
+def metric_axis(ax, metric: str, band: pd.DataFrame, n_modes: int | None = None) -> None:
+    """The y axis of a metric panel: from its lower bound (METRIC_AXIS) to its upper bound or a little
+    above the data; FID on a log axis when it spans more than LOG_FID_RANGE."""
+    values = pd.concat([band["value"], band["low"], band["high"]]).dropna()
+    if values.empty:
+        return
+    if metric == "fid" and (values > 0).all() and values.max() / values.min() > LOG_FID_RANGE:
+        ax.set_yscale("log")
+        return
+    lower, upper = METRIC_AXIS.get(metric, (None, None))
+    if metric == "modes_covered" and n_modes:
+        upper = float(n_modes)
+    top = upper if upper is not None else float(values.max()) * 1.1 or 1.0
+    bottom = lower if lower is not None else float(values.min())
+    margin = 0.03 * (top - bottom) if top > bottom else 0.5
+    ax.set_ylim(bottom - (margin if lower is not None else 0.0), top + margin)
+
+
+def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS, events: pd.DataFrame | None = None,
+                  n_modes: int | None = None) -> tuple[Figure, bool] | tuple[None, bool]:  # fmt: skip
+    """Metric curves over training, bands where the log has intervals, axes from each metric's bound;
+    returns (figure, whether any band was drawn)."""
     evals = _with_run(evals)
     metrics = [m for m in metrics if m in evals and pd.to_numeric(evals[m], errors="coerce").notna().any()]
     if not metrics:
@@ -206,16 +283,17 @@ def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS) -> tuple[Figure, boo
     cols = 2 if len(metrics) > 1 else 1
     rows = -(-len(metrics) // cols)
     palette = dict(zip(_runs(evals), sns.color_palette(n_colors=max(1, evals["run"].nunique()))))
-    logged = any(f"{m}_low" in evals for m in metrics)
+    logged = False
     with _theme(), _context():
         figure, axes = _figure(rows, cols, height=2.4)
         for ax, metric in zip(axes.ravel(), metrics):
             band = metric_band(evals, metric)
             sns.lineplot(data=band, x="step", y="value", hue="run", palette=palette, marker="o", markersize=4, ax=ax, errorbar=None)
-            for run, part in band.groupby("run", sort=False):
+            for run, part in band.dropna(subset=["low", "high"]).groupby("run", sort=False):
                 ax.fill_between(part["step"], part["low"], part["high"], color=palette[run], alpha=0.2, linewidth=0)
-            if metric == "fid" and (band["value"] > 0).all() and len(band) and band["value"].max() / max(band["value"].min(), 1e-12) > 20:
-                ax.set_yscale("log")
+                logged = True
+            metric_axis(ax, metric, band, n_modes)
+            shade_events(ax, events)
             ax.set(title=metric, xlabel=STEP_LABEL, ylabel=METRIC_LABELS.get(metric, metric))
             _legend(ax, "run")
         for ax in axes.ravel()[len(metrics) :]:
@@ -223,7 +301,7 @@ def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS) -> tuple[Figure, boo
     return figure, logged
 
 
-def calibration_figure(evals: pd.DataFrame) -> Figure | None:
+def calibration_figure(evals: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure | None:
     """D's accuracy, ROC AUC, Brier score and ECE on held-out real vs fresh generated samples over training."""
     evals = _with_run(evals)
     names = [c for c in ("d_accuracy", "d_auc", "d_ece", "d_brier") if c in evals and evals[c].notna().any()]
@@ -241,9 +319,12 @@ def calibration_figure(evals: pd.DataFrame) -> Figure | None:
             if not part.empty:
                 sns.lineplot(data=part, x="step", y="value", hue="run" if multi else "measure", style="measure" if multi else None,
                              marker="o", markersize=4, ax=ax, errorbar=None)  # fmt: skip
+            shade_events(ax, events)
             if ax is axes[0, 0]:
                 ax.axhline(0.5, color="black", linestyle=":", linewidth=1.2, label="0.5: chance")
-                ax.set_ylim(0.3, 1.02)
+                ax.set_ylim(0.0, 1.02)
+            else:
+                ax.set_ylim(bottom=0.0)
             ax.set(title=title, xlabel=STEP_LABEL, ylabel=ylabel)
             _legend(ax, outside=multi)
     return figure
@@ -273,8 +354,8 @@ def reliability_figure(table: pd.DataFrame) -> Figure | None:
     return figure
 
 
-def coverage_figure(timeline: pd.DataFrame, findings_by_run: Mapping[str, list] | None = None) -> Figure | None:
-    """Modes hit over training per run, the number of modes as a dashed line, collapse events shaded."""
+def coverage_figure(timeline: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure | None:
+    """Modes hit over training per run, the number of modes as a dashed line, events shaded."""
     if timeline is None or timeline.empty or "modes_hit" not in timeline:
         return None
     timeline = _with_run(timeline)
@@ -287,14 +368,7 @@ def coverage_figure(timeline: pd.DataFrame, findings_by_run: Mapping[str, list] 
             sns.lineplot(data=timeline, x="step", y="modes_covered", hue="run", palette=palette, linestyle="--", ax=ax, errorbar=None, legend=False)
             ax.plot([], [], linestyle="--", color="grey", label="high-quality modes covered")
         ax.axhline(float(timeline["n_modes"].max()), color="black", linestyle=":", linewidth=1.2, label=f"all {int(timeline['n_modes'].max())} modes")
-        last = float(timeline["step"].max())
-        shaded = False
-        for run, findings in (findings_by_run or {}).items():
-            for finding in findings:
-                if finding.kind == "collapse" and finding.start_step is not None:
-                    ax.axvspan(finding.start_step, finding.end_step if finding.end_step is not None else last,
-                               color=palette.get(run, "grey"), alpha=0.12, label=None if shaded else "collapse event")  # fmt: skip
-                    shaded = True
+        shade_events(ax, events)
         ax.set(title="mode coverage over training", xlabel=STEP_LABEL, ylabel="modes hit (count)", ylim=(0, timeline["n_modes"].max() * 1.08))
         _legend(ax, outside=_many(timeline))
     return figure
@@ -339,8 +413,10 @@ def mode_bar_figure(histogram: pd.DataFrame, step: int) -> Figure | None:
     return figure
 
 
-def scatter_figure(points_by_step: Mapping[int, np.ndarray], centres: np.ndarray | None, title: str = "") -> Figure | None:
-    """Generated 2-D points at several steps (one panel each) over the true mixture's centres."""
+def scatter_figure(points_by_step: Mapping[int, np.ndarray], centres: np.ndarray | None, title: str = "",
+                   labels: Mapping[int, str] | None = None) -> Figure | None:  # fmt: skip
+    """Generated 2-D points at several steps (one panel each, titled by `labels` or the step) over
+    the true mixture's centres."""
     if not points_by_step:
         return None
     chosen = list(points_by_step)
@@ -354,7 +430,7 @@ def scatter_figure(points_by_step: Mapping[int, np.ndarray], centres: np.ndarray
             if centres is not None:
                 ax.scatter(centres[:, 0], centres[:, 1], s=30, marker="x", color="black", label="true modes")
                 ax.set(xlim=(-reach, reach), ylim=(-reach, reach))
-            ax.set(title=f"step {int(step)}", xlabel="x (data units)", ylabel="y (data units)", aspect="equal")
+            ax.set(title=(labels or {}).get(step, f"step {int(step)}"), xlabel="x (data units)", ylabel="y (data units)", aspect="equal")
         _legend(axes[0, 0])
         if title:
             figure.suptitle(title, fontsize=9)

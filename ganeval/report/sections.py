@@ -16,8 +16,8 @@ from ganeval.diagnostics.stability import loss_trends, outputs_are_probabilities
 from ganeval.report import figures
 from ganeval.report.render import Block, Heading, Image, Table, Text
 
-SCATTER_STEPS = 4  # evaluations shown in the 2-D scatter
-GRID_STEPS = 3  # sample grids (PNGs written by the trainer) shown per run
+SCATTER_STEPS = 4  # evaluations shown in the 2-D scatter of a run without events
+GRID_STEPS = 3  # sample grids (PNGs written by the trainer) shown per run without events
 RELIABILITY_STEPS = 3  # reliability diagrams per run
 
 
@@ -107,15 +107,71 @@ def _files_by_step(folder: Path | None, suffix: str) -> dict[int, Path]:
     return found
 
 
-def _saved_points(folder: Path | None) -> dict[int, np.ndarray]:
-    """{step: points} from samples/step_NNNNNN.npy (2-D runs logged by TrainingLogger)."""
-    found = _files_by_step(folder, ".npy")
-    return {step: np.load(found[step]) for step in chosen_steps(found, SCATTER_STEPS)}
+def last_step(run: RunLog) -> float:
+    """The last step the run's log reaches (steps or evaluations)."""
+    ends = [float(frame["step"].max()) for frame in (run.steps, run.evals) if frame is not None and len(frame) and "step" in frame]
+    return max(ends, default=0.0)
 
 
-def _sample_pngs(folder: Path | None) -> dict[int, Path]:
-    found = _files_by_step(folder, ".png")
-    return {step: found[step] for step in chosen_steps(found, GRID_STEPS)}
+def run_events(runs: list[RunLog]) -> pd.DataFrame:
+    """The collapse and divergence spans of the runs' findings, for shading their time axes."""
+    return figures.event_spans({r.name: r.diagnosis.findings for r in runs}, {r.name: last_step(r) for r in runs})
+
+
+def main_event(diagnosis: RunDiagnosis):
+    """The event the sample panels illustrate: the most severe shaded finding (collapse or divergence), the earliest among equals."""
+    events = [f for f in diagnosis.findings if f.kind in figures.EVENT_COLOURS and f.start_step is not None]
+    return min(events, key=lambda f: (-f.rank, f.start_step), default=None)
+
+
+def _badness(run: RunLog, kind: str) -> pd.Series:
+    """Per evaluation step, how bad the samples are for this kind of event (higher is worse): for a
+    collapse, the modes missed (then diversity lost); for a divergence, FID."""
+    timeline = coverage_timeline(run.evals, n_modes_of(run.evals, run.manifest)).set_index("step")
+    if kind == "collapse":
+        for column, sign in (("modes_hit", -1.0), ("diversity", -1.0), ("recall", -1.0)):
+            if column in timeline and timeline[column].notna().any():
+                return sign * timeline[column].astype(float)
+    if "fid" in run.evals and run.evals["fid"].notna().any():
+        return run.evals.set_index("step")["fid"].astype(float)
+    return pd.Series(dtype=float)
+
+
+def key_steps(run: RunLog, available, spread: int) -> dict[int, str]:
+    """{step: panel title} of the sample panels worth showing, among the `available` steps: with an
+    event (`main_event`), the last step before it, its worst step (`_badness`) and the end; without,
+    `spread` steps spread over training."""
+    available = sorted(int(s) for s in available)
+    if not available:
+        return {}
+    event = main_event(run.diagnosis)
+    if event is None:
+        return {step: f"step {step}" for step in chosen_steps(available, spread)}
+    end = event.end_step if event.end_step is not None else available[-1]
+    chosen: dict[int, list[str]] = {}
+    before = [s for s in available if s < event.start_step]
+    if before:
+        chosen.setdefault(before[-1], []).append(f"before the {event.kind}")
+    during = [s for s in available if event.start_step <= s <= end] or [s for s in available if s >= event.start_step][:1]
+    if during:
+        badness = _badness(run, event.kind).reindex(during)
+        worst = int(badness.idxmax()) if badness.notna().any() else during[-1]
+        chosen.setdefault(worst, []).append(f"worst of the {event.kind}")
+    chosen.setdefault(available[-1], []).append("end")
+    return {step: f"{', '.join(labels)} (step {step})" for step, labels in sorted(chosen.items())}
+
+
+def _saved_points(run: RunLog) -> tuple[dict[int, np.ndarray], dict[int, str]]:
+    """({step: points}, {step: title}) from samples/step_NNNNNN.npy (2-D runs logged by TrainingLogger), at `key_steps`."""
+    found = _files_by_step(run.folder, ".npy")
+    titles = key_steps(run, found, SCATTER_STEPS)
+    return {step: np.load(found[step]) for step in titles}, titles
+
+
+def _sample_pngs(run: RunLog) -> tuple[dict[int, Path], dict[int, str]]:
+    found = _files_by_step(run.folder, ".png")
+    titles = key_steps(run, found, GRID_STEPS)
+    return {step: found[step] for step in titles}, titles
 
 
 def overview_blocks(runs: list[RunLog]) -> list[Block]:
@@ -124,24 +180,36 @@ def overview_blocks(runs: list[RunLog]) -> list[Block]:
     evals = figures.stack({r.name: r.evals for r in runs})
     blocks: list[Block] = [Heading("All runs overlaid")]
     width = max(_bin_width(r.steps) for r in runs)
-    blocks += _image("all", "losses", figures.loss_figure(steps),
-                     f"D and G losses of every run. Line: median over bins of about {width} steps; band: 10th-90th percentile of the steps in the bin.")
+    events = run_events(runs)
+    blocks += _image("all", "losses", figures.loss_figure(steps, events),
+                     f"D and G losses of every run. Line: median over bins of about {width} steps; band: 10th-90th percentile of the steps in the bin.{SHADING}")
     kinds = {r.name: outputs_are_probabilities(r.steps, r.evals) for r in runs if {"d_real", "d_fake"} <= set(r.steps)}
     for probability, label in ((True, "probabilities"), (False, "critic scores")):
         names = [name for name, kind in kinds.items() if kind == probability]
         if not names:
             continue
-        blocks += _image("all", f"d-outputs-{'p' if probability else 's'}", figures.d_output_figure(steps[steps.run.isin(names)], probability),
+        blocks += _image("all", f"d-outputs-{'p' if probability else 's'}", figures.d_output_figure(steps[steps.run.isin(names)], probability, events),
                          f"Mean D output on real (solid) and generated (dashed) batches, runs whose D outputs {label}"
                          + ("; the dotted line marks 0.5, the minimax equilibrium." if probability else " (WGAN): only the gap matters, there is no 0.5 equilibrium."))  # fmt: skip
     if not evals.empty:
-        figure, logged = figures.metric_figure(evals)
-        blocks += _image("all", "metrics", figure, "Metrics at each evaluation, per run. Band: " +
-                         ("the logged interval." if logged else "range of the three evaluations centred on each point (a rolling band, not a confidence interval from resampling)."))  # fmt: skip
+        n_modes = max((n_modes_of(r.evals, r.manifest) or 0 for r in runs), default=0) or None
+        figure, logged = figures.metric_figure(evals, events=events, n_modes=n_modes)
+        blocks += _image("all", "metrics", figure, f"Metrics at each evaluation, per run. {band_text(logged)}{SHADING}")
         timelines = figures.stack({r.name: coverage_timeline(r.evals, n_modes_of(r.evals, r.manifest)) for r in runs})
-        blocks += _image("all", "coverage", figures.coverage_figure(timelines, {r.name: r.diagnosis.findings for r in runs}),
-                         "Modes hit (holding at least a quarter of a uniform share of the samples) per run; shaded: collapse events.")
+        blocks += _image("all", "coverage", figures.coverage_figure(timelines, events), f"Modes hit per run ({MODES_HIT}).{SHADING}")
     return blocks
+
+
+SHADING = " Shaded: collapse and divergence spans from the findings."
+MODES_HIT = "as the diagnostics count them; see the README's mode definition"
+
+
+def band_text(logged: bool) -> str:
+    """The metric figure's caption about its bands and axes."""
+    axes = "Axes start at each metric's bound (shares at 0, up to 1; modes from 0 to their number), so evaluation noise is drawn at its true size."
+    if logged:
+        return f"Band: the interval logged with each evaluation. {axes}"
+    return f"No band: this log records no interval for its metrics (a band from neighbouring evaluations would smear a dip). {axes}"
 
 
 def run_blocks(run: RunLog, index: int) -> list[Block]:
@@ -156,16 +224,18 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
         blocks.append(Text("No findings."))
     steps, evals = run.steps, run.evals
     steps_long = steps.assign(run=run.name)
+    events = run_events([run])
+    shading = SHADING if not events.empty else ""
     probability = outputs_are_probabilities(steps, evals)
     width = _bin_width(steps)
     band = f"Line: median over bins of {width} step{'s' if width > 1 else ''}; band: 10th-90th percentile of the steps in each bin."
     blocks.append(Heading("Stability", 3))
-    blocks += _image(prefix, "losses", figures.loss_figure(steps_long), f"Discriminator and generator losses. {band}")
+    blocks += _image(prefix, "losses", figures.loss_figure(steps_long, events), f"Discriminator and generator losses. {band}{shading}")
     if {"d_real", "d_fake"} & set(steps):
-        blocks += _image(prefix, "d-outputs", figures.d_output_figure(steps_long, probability),
+        blocks += _image(prefix, "d-outputs", figures.d_output_figure(steps_long, probability, events),
                          f"Mean D output on the real batch, D(x), and on the generated batch, D(G(z)). {band} "
                          + ("The dotted line marks 0.5, where the minimax game's equilibrium puts both."
-                            if probability else "Raw critic scores (WGAN): only their gap matters, there is no 0.5 equilibrium."))  # fmt: skip
+                            if probability else "Raw critic scores (WGAN): only their gap matters, there is no 0.5 equilibrium.") + shading)  # fmt: skip
     balance = d.summary
     if "d_real_end" in balance:
         where = "near" if balance["near_equilibrium"] else "far from"
@@ -177,21 +247,22 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
                                                    "slope_per_1000_steps": "slope per 1,000 steps (second half)"}),
                             "Trends: medians over the first and last fifth of the steps, and the least-squares slope over the second half."))  # fmt: skip
     if {"grad_norm_d", "grad_norm_g"} & set(steps):
-        blocks += _image(prefix, "grad-norms", figures.grad_norm_figure(steps_long), f"L2 norms of the parameter gradients, log scale. {band}")
+        blocks += _image(prefix, "grad-norms", figures.grad_norm_figure(steps_long, events),
+                         f"L2 norms of the parameter gradients, log scale: every logged step (thin, so a spike shows at its true height) "
+                         f"and a {figures.SMOOTH_STEPS}-step rolling median (thick).{shading}")  # fmt: skip
     if evals.empty:
         blocks.append(Text("The log has no evaluations (evals.csv): no metric, calibration or mode figures."))
         return blocks + _sample_blocks(run, prefix)
     evals_long = evals.assign(run=run.name)
-    figure, logged = figures.metric_figure(evals_long)
+    figure, logged = figures.metric_figure(evals_long, events=events, n_modes=n_modes_of(evals, run.manifest))
     if figure is not None:
         blocks.append(Heading("Metrics", 3))
-        blocks += _image(prefix, "metrics", figure, "Metrics of the generated samples against the reference at each evaluation. Band: " +
-                         ("the logged interval." if logged else "range of the three evaluations centred on each point (a rolling band showing evaluation-to-evaluation spread, not a resampling interval)."))  # fmt: skip
-    calibration = figures.calibration_figure(evals_long)
+        blocks += _image(prefix, "metrics", figure, f"Metrics of the generated samples against the reference at each evaluation. {band_text(logged)}{shading}")
+    calibration = figures.calibration_figure(evals_long, events)
     if calibration is not None:
         blocks.append(Heading("Discriminator calibration", 3))
         kind = "critic scores mapped to probabilities by a Platt fit on the same samples (calibrated by construction)" if not probability else "D's probabilities"
-        blocks += _image(prefix, "calibration", calibration, f"D judged as a classifier on held-out real against fresh generated samples ({kind}).")
+        blocks += _image(prefix, "calibration", calibration, f"D judged as a classifier on held-out real against fresh generated samples ({kind}).{shading}")
         blocks.append(Text(calibration_sentence(evals)))
         table = reliability_table(evals)
         if not table.empty:
@@ -205,9 +276,9 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
     histogram = mode_histogram(evals)
     if "modes_hit" in timeline or not histogram.empty:
         blocks.append(Heading("Mode collapse", 3))
-        blocks += _image(prefix, "coverage", figures.coverage_figure(timeline.assign(run=run.name), {run.name: d.findings}),
-                         "Modes hit at each evaluation (a mode holding at least a quarter of a uniform share of the samples"
-                         + (", dashed: high-quality modes covered" if histogram.empty else "") + "); shaded: collapse events.")  # fmt: skip
+        blocks += _image(prefix, "coverage", figures.coverage_figure(timeline.assign(run=run.name), events),
+                         f"Modes hit at each evaluation ({MODES_HIT}"
+                         + ("; dashed: high-quality modes covered" if histogram.empty else "") + f").{shading}")  # fmt: skip
         if not histogram.empty:
             blocks += _image(prefix, "modes", figures.mode_heatmap(histogram, run.name), "Share of the generated samples in each mode at each evaluation.")
             last = int(histogram["step"].max())
@@ -236,16 +307,19 @@ def calibration_sentence(evals: pd.DataFrame) -> str:
 
 def _sample_blocks(run: RunLog, prefix: str) -> list[Block]:
     blocks: list[Block] = []
-    points = _saved_points(run.folder)
+    points, titles = _saved_points(run)
     centres = _mixture_centres(run.manifest)
+    event = main_event(run.diagnosis)
+    when = (f"before the {event.kind} ({span_text(event)}), at its worst and at the end" if event is not None
+            else "at evaluations spread over training")  # fmt: skip
     if points:
-        blocks += _image(prefix, "scatter", figures.scatter_figure(points, centres),
-                         "Generated samples (up to 500 per evaluation) over the true mixture's centres (crosses), at evaluations spread over training.")
-    pngs = _sample_pngs(run.folder)
+        blocks += _image(prefix, "scatter", figures.scatter_figure(points, centres, labels=titles),
+                         f"Generated samples (up to 500 per evaluation) over the true mixture's centres (crosses), {when}.")
+    pngs, titles = _sample_pngs(run)
     if pngs and not points:
-        label = "sample plots" if centres is not None else "sample grids"
+        label = "sample plot" if centres is not None else "sample grid"
         for step, path in pngs.items():
-            blocks.append(Image(f"{prefix}-samples-{step:06d}.png", path.read_bytes(), f"Trainer's {label[:-1]} at step {step} ({path.name})."))
+            blocks.append(Image(f"{prefix}-samples-{step:06d}.png", path.read_bytes(), f"Trainer's {label}, {titles[step]} ({path.name})."))
     if blocks:
         blocks.insert(0, Heading("Samples", 3))
     return blocks
