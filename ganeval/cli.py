@@ -171,8 +171,10 @@ def _baseline(args) -> int:
         kid_subset_size=args.kid_subset_size, is_splits=args.is_splits, nz=args.nz, value_range=args.value_range or "-1,1",
         repeats=args.repeats, batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, progress=not args.quiet,
     )  # fmt: skip
-    names = ", ".join(f"{name} {entry['value']:.5g}" if entry["value"] is not None else f"{name} -" for name, entry in payload["metrics"].items())
+    names = ", ".join(f"{name} {entry['value']:.5g}" for name, entry in payload["metrics"].items())
     print(f"wrote baseline {args.output}: {names}")
+    for name, why in payload["baseline"].get("not_gated", {}).items():
+        print(f"not gated: {name}: {why}")
     return 0
 
 
@@ -494,8 +496,9 @@ def _report_error(command: str, message: str) -> None:
         print(github_error(f"ganeval {command}", message), file=sys.stderr)
 
 
-#: Parameter names of the metric functions (raise sites' `argument`) -> the options of `score` that set them.
-METRIC_PARAMETERS = {"subset_size": "kid_subset_size", "subsets": "kid_subsets", "splits": "is_splits"}
+#: Python parameter names (GanevalError.argument) that differ from the dest of the option setting them:
+#: the metric functions' own names for the options of `score`, and check()'s tolerances.
+PARAMETER_OPTIONS = {"subset_size": "kid_subset_size", "subsets": "kid_subsets", "splits": "is_splits", "tolerances": "tolerance"}
 
 
 def _option_strings(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
@@ -508,7 +511,9 @@ def _option_strings(parser: argparse.ArgumentParser, command: str) -> dict[str, 
 def _name_the_flag(message: str, argument: str | None, options: dict[str, str]) -> str:
     """The message with the Python parameter it names (GanevalError.argument) as the flag typed on the
     command line: 'subset_size must be ...' -> '--kid-subset-size must be ...'; other messages get the flag as prefix."""
-    flag = options.get(argument) or options.get(METRIC_PARAMETERS.get(argument, ""))
+    if not argument:
+        return message
+    flag = argument if argument.startswith("-") else options.get(argument) or options.get(PARAMETER_OPTIONS.get(argument, ""))
     if flag is None:
         return message
     for spelled in (f"{flag} ({argument})", f"{argument}="):

@@ -191,7 +191,7 @@ def score(
         raise GanevalError(
             f"precision/recall/density/coverage with --k {k} need more than {k} samples per side; got "
             f"{real_info['count']} reference and {fake_info['count']} generated. Lower --k, pass more samples, "
-            "or choose other --metrics."
+            "or choose other --metrics.", argument="k"
         )
     with warnings.catch_warnings(record=True) as caught:  # reported once, in the provenance
         warnings.simplefilter("always")

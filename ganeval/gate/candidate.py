@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import traceback
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,23 +43,64 @@ class Drawn:
 def parse_value_range(text: str) -> tuple[float, float]:
     key = str(text).replace(" ", "")
     if key not in VALUE_RANGES:
-        raise GanevalError(f"--value-range must be one of {', '.join(VALUE_RANGES)} (float outputs of the generator); got {text!r}.")
+        raise GanevalError(f"--value-range must be one of {', '.join(VALUE_RANGES)} (float outputs of the generator); got {text!r}.", argument="value_range")
     return VALUE_RANGES[key]
 
 
+class UserCodeError(GanevalError):
+    """The user's generator code raised (or called sys.exit) while ganeval ran it: their bug, so exit 2
+    with `user_traceback` (the frames of their code) for the CLI to print above the message."""
+
+    def __init__(self, message: str, user_traceback: str):
+        super().__init__(message)  # the message names the generator: a --generator spec, a file or an object
+        self.user_traceback = user_traceback
+
+
+@contextmanager
+def running_user_code(label: str, doing: str):
+    """Turn any exception or sys.exit from the user's code inside the block into a UserCodeError naming
+    the generator and the exception: a crash must not read as a regression (exit 1), a bug in ganeval
+    (exit 3) or, for sys.exit(0), a pass. KeyboardInterrupt still stops the run."""
+    try:
+        yield
+    except GanevalError:
+        raise
+    except (Exception, SystemExit) as error:
+        if isinstance(error, SystemExit):
+            what = f"called sys.exit({error.code!r})"
+        else:
+            what = f"raised {type(error).__name__}: {error}" if str(error) else f"raised {type(error).__name__}"
+        raise UserCodeError(f"the generator {label} {what} while {doing}; this is an error in the generator's code "
+                            "(its traceback is above), not a regression.", _user_traceback(error)) from error  # fmt: skip
+
+
+def _user_traceback(error: BaseException) -> str:
+    """The traceback of `error` without ganeval's and the import machinery's frames: the part in the user's code."""
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if not frame.filename.startswith((ours + os.sep, "<frozen")) and not frame.filename.endswith("contextlib.py")]  # fmt: skip
+    lines = ["Traceback of the generator's code (most recent call last):\n", *traceback.format_list(frames)]
+    return "".join(lines + traceback.format_exception_only(type(error), error))
+
+
 def import_generator(spec: str):
-    """The object named by 'package.module:attribute' (attribute may be dotted)."""
+    """The object named by 'package.module:attribute' (attribute may be dotted). Errors in the
+    module's own code (at import, or in a module __getattr__) become UserCodeError."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
-        raise GanevalError(f"--generator takes package.module:attribute (for example mypkg.models:generator); got {spec!r}.")
-    try:
-        target = importlib.import_module(module_name)
-    except ImportError as error:
-        raise GanevalError(f"--generator {spec}: cannot import {module_name} ({error}); install the package or run from its folder.") from None
-    for part in attribute.split("."):
-        if not hasattr(target, part):
-            raise GanevalError(f"--generator {spec}: {module_name} has no attribute {attribute!r}.")
-        target = getattr(target, part)
+        raise GanevalError(f"--generator takes package.module:attribute (for example mypkg.models:generator); got {spec!r}.", argument="generator")
+    with running_user_code(spec, f"importing {module_name}"):
+        try:
+            target = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name is not None and module_name.startswith(error.name) and module_name[len(error.name):][:1] in ("", "."):
+                raise GanevalError(f"--generator {spec}: cannot import {module_name} ({error}); install the package or run from its folder.",
+                                   argument="generator") from None  # fmt: skip
+            raise
+        for part in attribute.split("."):
+            if not hasattr(target, part):
+                raise GanevalError(f"--generator {spec}: {module_name} has no attribute {attribute!r}.", argument="generator")
+            target = getattr(target, part)
     return target
 
 
@@ -100,18 +144,21 @@ def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, f
     import torch
 
     if inspect.isclass(generator) or (inspect.isfunction(generator) and _no_required_arguments(generator)):
-        generator = generator()  # a factory building the generator
+        with running_user_code(label, "building the generator"):
+            generator = generator()  # a factory building the generator
     if hasattr(generator, "sample") and not isinstance(generator, torch.nn.Module):
         def sample(n: int, seed: int):
-            return _convert(generator.sample(n, seed), value_range, label)
+            with running_user_code(label, f"drawing {n} samples"):
+                drawn = generator.sample(n, seed)
+            return _convert(drawn, value_range, label)
 
         return Drawn(sample, {"generator": label, "draws": "generator.sample(n, seed)"})
     if not callable(generator):
         raise GanevalError(f"{label} is neither a generator (callable on noise z, or an object with .sample(n, seed)) nor samples.")
     if nz is None:
-        raise GanevalError(f"{label} takes noise z of shape (n, nz): pass --nz (nz=...), the length of its noise vector.")
+        raise GanevalError(f"{label} takes noise z of shape (n, nz): pass --nz (nz=...), the length of its noise vector.", argument="nz")
     if isinstance(nz, bool) or not isinstance(nz, int) or nz < 1:
-        raise GanevalError(f"--nz (nz) is the length of the noise vector, an integer >= 1; got {nz!r}.")
+        raise GanevalError(f"--nz (nz) is the length of the noise vector, an integer >= 1; got {nz!r}.", argument="nz")
 
     @torch.no_grad()
     def sample(n: int, seed: int):
@@ -121,7 +168,9 @@ def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, f
         if module is not None:
             module.eval()
         try:
-            parts = [_as_tensor(generator(z[i:i + batch_size]), label).float() for i in range(0, n, batch_size)]
+            with running_user_code(label, f"drawing {n} samples"):
+                outputs = [generator(z[i:i + batch_size]) for i in range(0, n, batch_size)]
+            parts = [_as_tensor(output, label).float() for output in outputs]
         finally:
             if module is not None:
                 module.train(training)

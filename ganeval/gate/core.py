@@ -25,9 +25,10 @@ from ganeval.gate.candidate import as_drawer, generator_candidate, import_genera
 from ganeval.gate.decision import (
     DEFAULT_ALPHA, REGRESSED, SKIPPED, Comparison, compare, parse_tolerances, resolve_tolerance, z_critical,
 )  # fmt: skip
+from ganeval.gate.schema import FORMAT_2, spread_problem, validate
 from ganeval.errors import GanevalError
 
-BASELINE_FORMAT = "ganeval-baseline-1"
+BASELINE_FORMAT = FORMAT_2  # what make_baseline writes; load_baseline reads READABLE_FORMATS (see gate/schema.py)
 DEFAULT_GENERATOR_N = 2000  # samples drawn from a generator when the baseline command gets no --n
 
 
@@ -175,8 +176,8 @@ def load_baseline(path) -> Baseline:
         payload = json.loads(path.read_text())
     except FileNotFoundError:
         raise GanevalError(f"baseline {path} does not exist; {how}.") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise GanevalError(f"baseline {path} is not readable JSON ({error}); {how}.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise GanevalError(f"baseline {path} is not readable JSON ({type(error).__name__}: {error}); {how}.") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("metrics"), dict) or not isinstance(payload.get("provenance"), dict):
         raise GanevalError(f"baseline {path} lacks the 'metrics' and 'provenance' objects of a ganeval score result; {how}.")
     provenance = payload["provenance"]
@@ -184,24 +185,8 @@ def load_baseline(path) -> Baseline:
     missing += [f"{side}.count" for side in ("generated", "reference") if not isinstance(provenance.get(side), dict) or "count" not in provenance[side]]
     if missing:
         raise GanevalError(f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, or was edited. {how[0].upper() + how[1:]}.")
+    validate(payload, path)
     block = payload.get("baseline") or {}
-    if block and block.get("format") != BASELINE_FORMAT:
-        raise GanevalError(f"baseline {path} has format {block.get('format')!r}; this ganeval reads {BASELINE_FORMAT!r}: re-make the baseline with `ganeval baseline`.")
-    from ganeval.metrics import METRICS
-
-    for name, entry in payload["metrics"].items():
-        if name not in METRICS:
-            raise GanevalError(f"baseline {path}: unknown metric {name!r} (valid: {', '.join(METRICS)}); {how}.")
-        if not isinstance(entry, dict) or "value" not in entry:
-            raise GanevalError(f"baseline {path}: metric {name!r} has no value; expected {{\"value\": v, \"ci\": [low, high]}}.")
-    if not payload["metrics"]:
-        raise GanevalError(f"baseline {path} holds no metrics; {how}.")
-    spread = block.get("spread")
-    if spread is not None and (not isinstance(spread, dict) or not isinstance(spread.get("sd"), dict)
-                               or isinstance(spread.get("repeats"), bool) or not isinstance(spread.get("repeats"), int)
-                               or spread["repeats"] < 2):  # fmt: skip
-        raise GanevalError(f"baseline {path}: 'baseline.spread' must hold 'repeats' (an integer >= 2) and 'sd' per metric; "
-                         "re-make the baseline with `ganeval baseline --repeats R`.")  # fmt: skip
     return Baseline(path, payload["metrics"], provenance, block)
 
 
@@ -274,6 +259,8 @@ def make_baseline(
     repeats: re-score with the seeds seed+1 .. seed+repeats (values only, no bootstrap) and record each
     metric's seed-to-seed standard deviation, which `check` uses as the noise floor of its test.
     Default: 10 for generators, 0 for fixed samples (a new seed then only re-draws a subsample).
+    Metrics without a finite value, or with a seed spread too large to gate on (gate/schema.py), are
+    left out and named under "not_gated" with the reason; the file follows the schema in gate/schema.py.
     """
     from ganeval.atomic import atomic_write
 
@@ -283,34 +270,52 @@ def make_baseline(
         n = DEFAULT_GENERATOR_N
     repeats = (10 if is_generator else 0) if repeats is None else repeats
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 0 or repeats == 1:
-        raise GanevalError(f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.")
+        raise GanevalError(f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.", argument="repeats")
     range_ = parse_value_range(value_range)
     common = dict(label=label, extractor=extractor, weights=weights, n=n, k=k, kid_subsets=kid_subsets,
                   kid_subset_size=kid_subset_size, is_splits=is_splits, nz=nz, value_range=range_, batch_size=batch_size,
                   workers=workers, cache=cache)  # fmt: skip
     result, description = _score(candidate, ref, metrics=metrics, generated_n=n, seed=seed, bootstrap=bootstrap,
                                  progress=progress, **common)  # fmt: skip
-    names = list(result.metrics)
+    payload = result.to_dict()
+    not_gated = {name: "its value is not finite (for mode_kl: mass on a mode the reference lacks), so nothing to compare with"
+                 for name, entry in payload["metrics"].items() if entry["value"] is None}  # fmt: skip
+    names = [name for name in result.metrics if name not in not_gated]
     generated_n = int(result.provenance["generated"]["count"])
     series: dict[str, list] = {name: [] for name in names}
     for offset in range(1, repeats + 1):
         again, _ = _score(candidate, ref, metrics=names, generated_n=generated_n, seed=seed + offset, bootstrap=0, progress=False, **common)
         for name in names:
             series[name].append(again.metrics[name].value)
-    payload = result.to_dict()
-    payload["baseline"] = {
-        "format": BASELINE_FORMAT, "n": n, "candidate": description,
-        "reference_content": reference_identity(ref),
-        "made_with": f"ganeval {__version__}",
-    }  # fmt: skip
+    spread = None
     if repeats:  # the first draw (seed) and the repeats (seed + 1 .. seed + repeats)
         draws = {name: [result.metrics[name].value, *values] for name, values in series.items()}
-        payload["baseline"]["spread"] = {
+        spread = {
             "repeats": repeats, "draws": repeats + 1, "seeds": [seed, seed + repeats],
             "mean": {name: _finite_mean(values) for name, values in draws.items()},
             "sd": {name: _finite_sd(values) for name, values in draws.items()},
             "values": {name: [v if math.isfinite(v) else None for v in values] for name, values in draws.items()},
         }  # fmt: skip
+        for name in names:
+            problem = spread_problem(name, payload["metrics"][name], spread["sd"][name], spread["mean"][name])
+            if problem:
+                not_gated[name] = f"its seed-to-seed spread {problem}"
+        for table in ("mean", "sd", "values"):
+            spread[table] = {name: spread[table][name] for name in names if name not in not_gated}
+    gated = [name for name in names if name not in not_gated]
+    if not gated:
+        raise GanevalError(f"no metric of {label} can be gated: " + "; ".join(f"{name}: {why}" for name, why in not_gated.items()) + ".")
+    payload["metrics"] = {name: payload["metrics"][name] for name in gated}
+    payload["baseline"] = {
+        "format": BASELINE_FORMAT, "metrics": gated, "n": n, "candidate": description,
+        "reference_content": reference_identity(ref),
+        "made_with": f"ganeval {__version__}",
+    }  # fmt: skip
+    if not_gated:
+        payload["baseline"]["not_gated"] = not_gated
+    if spread is not None:
+        payload["baseline"]["spread"] = spread
+    validate(json.loads(json.dumps(payload, default=str)), output or "being made")  # what check will read back
     if output is not None:
         with atomic_write(output, "w") as stream:
             stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")
@@ -336,7 +341,7 @@ def check(
     recorded_extractor = base.provenance.get("extractor")
     if extractor is not None and extractor != recorded_extractor:
         raise GanevalError(f"baseline {base.path} was scored with the {recorded_extractor} extractor; --extractor {extractor} would compare "
-                         f"different features. Check with the baseline's extractor, or re-make the baseline with --extractor {extractor}.")  # fmt: skip
+                         f"different features. Check with the baseline's extractor, or re-make the baseline with --extractor {extractor}.", argument="extractor")  # fmt: skip
     if weights is not None:
         from ganeval.features import sha256_of_file
 

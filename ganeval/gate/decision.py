@@ -99,7 +99,7 @@ class Comparison:
 def z_critical(alpha: float, metrics: int, dof: int | None = None) -> float:
     """The one-sided critical value at alpha / metrics (Bonferroni): normal, or Student's t with dof degrees of freedom."""
     if not 0 < alpha < 1:
-        raise GanevalError(f"--alpha (alpha) is the chance of any false alarm per run, strictly between 0 and 1; got {alpha!r}.")
+        raise GanevalError(f"--alpha (alpha) is the chance of any false alarm per run, strictly between 0 and 1; got {alpha!r}.", argument="alpha")
     level = 1 - alpha / max(metrics, 1)
     if dof is None:
         return NormalDist().inv_cdf(level)
@@ -190,7 +190,7 @@ def parse_tolerances(text: str | None) -> dict[str, str | float]:
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not value:
-            raise GanevalError(f"--tolerance takes metric=value pairs separated by commas; got {item!r} (for example --tolerance fid=2.0,precision=0.02).")
+            raise GanevalError(f"--tolerance takes metric=value pairs separated by commas; got {item!r} (for example --tolerance fid=2.0,precision=0.02).", argument="tolerances")
         name = get_metric(name).name  # unknown names list the valid ones
         tolerances[name] = value if value.endswith("%") else _nonnegative(value, name)
         if isinstance(tolerances[name], str):
@@ -204,7 +204,7 @@ def _nonnegative(text: str, name: str) -> float:
     except ValueError:
         value = -1.0
     if not (value >= 0 and math.isfinite(value)):
-        raise GanevalError(f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as 5%; got {text!r}.")
+        raise GanevalError(f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as 5%; got {text!r}.", argument="tolerances")
     return value
 
 

@@ -1,0 +1,236 @@
+"""The gate cannot be bypassed: baselines are validated against their schema (a removed or null
+metric, an ill-typed entry or an incredible spread is exit 2 naming the key path), and generator code
+that raises or calls sys.exit is exit 2 naming the generator, with its traceback: never a pass
+(exit 0), a regression (exit 1) or a ganeval bug (exit 3)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ganeval.cli import main
+from ganeval.data.mixtures import RING8
+from ganeval.errors import GanevalError
+from ganeval.gate import BASELINE_FORMAT, check, load_baseline, make_baseline
+from ganeval.gate.candidate import UserCodeError
+
+COMMITTED = Path(__file__).resolve().parents[1] / "ci" / "dcgan-digits.baseline.json"
+
+
+class Ring:
+    """A faithful ring8 generator: draws the mixture itself."""
+
+    def sample(self, n, seed):
+        return RING8.sample(n, seed=seed)[0]
+
+
+@pytest.fixture(scope="module")
+def ring_baseline(tmp_path_factory):
+    """A small version-2 baseline of Ring (200 points, 2 repeats; seconds)."""
+    path = tmp_path_factory.mktemp("gate") / "ring.json"
+    make_baseline(Ring(), "ring8", path, n=200, bootstrap=10, repeats=2, progress=False)
+    return path
+
+
+def edited(tmp_path, source: Path, edit) -> Path:
+    payload = json.loads(source.read_text())
+    edit(payload)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(payload))
+    return path
+
+
+# ---------------------------------------------------------------- the schema
+
+
+def test_make_baseline_writes_version_2_listing_the_gated_metrics(ring_baseline):
+    payload = json.loads(ring_baseline.read_text())
+    assert BASELINE_FORMAT == "ganeval-baseline-2" and payload["baseline"]["format"] == BASELINE_FORMAT
+    assert payload["baseline"]["metrics"] == list(payload["metrics"]) and "fid" in payload["metrics"]
+    assert "not_gated" not in payload["baseline"]
+
+
+def test_version_1_files_still_read(tmp_path):
+    assert load_baseline(COMMITTED).block["format"] == "ganeval-baseline-1"
+    plain = edited(tmp_path, COMMITTED, lambda p: p.pop("baseline"))  # a plain `ganeval score --json` file
+    assert list(load_baseline(plain).metrics) == list(json.loads(COMMITTED.read_text())["metrics"])
+
+
+def _drop(key):
+    return lambda p: p["metrics"].pop(key)
+
+
+def _set(*keys, value):
+    def edit(payload):
+        node = payload
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+
+    return edit
+
+
+@pytest.mark.parametrize("source, edit, message", [
+    ("committed", _drop("fid"), r"metric 'fid' is listed in 'baseline.spread.sd' .* but missing from 'metrics'"),
+    ("ring", _drop("precision"), r"metric 'precision' is listed in 'baseline.metrics' .* but missing from 'metrics'"),
+    ("committed", _set("metrics", "fid", "value", value=None), r"metrics.fid.value is null: a baseline needs a finite value"),
+    ("ring", _set("metrics", "recall", "value", value=None), r"metrics.recall.value is null"),
+    ("committed", _set("metrics", "fid", "value", value="201"), r"metrics.fid.value is '201', but must be a finite number"),
+    ("committed", _set("metrics", "precision", "value", value=6.02), r"metrics.precision.value is 6.02, but must be within precision's range \[0.0, 1.0\]"),
+    ("committed", _set("metrics", "fid", "ci", value=[300, 100]), r"metrics.fid.ci is \[300, 100\], but must be an interval with low <= high"),
+    ("committed", _set("baseline", "spread", "sd", "fid", value=-1.0), r"baseline.spread.sd.fid is -1.0, but must be null or a finite number >= 0"),
+    ("committed", _set("baseline", "spread", "sd", "fid", value=1e9), r"baseline.spread.sd.fid is 1000000000.0, but the recorded draws give 7.82"),
+    ("committed", _set("baseline", "spread", "mean", "fid", value=1e4), r"baseline.spread.mean.fid is 10000.0, but the recorded draws give 207.2"),
+    ("committed", _set("baseline", "spread", "repeats", value="20"), r"baseline.spread.repeats is '20', but must be an integer >= 2"),
+    ("committed", _set("baseline", "format", value="ganeval-baseline-9"), r"'baseline.format' is 'ganeval-baseline-9'; this ganeval reads"),
+    ("committed", _set("provenance", "options", "k", value=0), r"provenance.options.k is 0, but must be an integer >= 1"),
+    ("committed", _set("provenance", "reference", "count", value=True), r"provenance.reference.count is True, but must be an integer >= 1"),
+    ("ring", _set("baseline", "metrics", value="fid"), r"baseline.metrics is 'fid', but must be the list of the metrics"),
+])  # fmt: skip
+def test_damaged_baselines_are_refused_with_the_key_path(ring_baseline, tmp_path, capsys, source, edit, message):
+    path = edited(tmp_path, COMMITTED if source == "committed" else ring_baseline, edit)
+    with pytest.raises(GanevalError, match=message):
+        load_baseline(path)
+    assert main(["check", "ci/dcgan-digits", "--baseline", str(path), "--quiet"]) == 2
+    assert "edited.json" in capsys.readouterr().err
+
+
+def test_a_huge_spread_without_its_draws_is_refused(tmp_path):
+    def inflate(payload):
+        spread = payload["baseline"]["spread"]
+        del spread["values"], spread["mean"]
+        spread["sd"]["fid"] = 1e6
+
+    with pytest.raises(GanevalError, match=r"baseline.spread.sd.fid is 1e\+06, over 10 times the metric's scale 201"):
+        load_baseline(edited(tmp_path, COMMITTED, inflate))
+
+
+def test_the_null_bypass_is_closed_end_to_end(ring_baseline, tmp_path, capsys):
+    """Before: a baseline with precision null skipped precision and a collapsed candidate passed."""
+    np.save(tmp_path / "collapsed.npy", np.repeat(RING8.centres[:1], 200, axis=0))
+    path = edited(tmp_path, ring_baseline, _set("metrics", "precision", "value", value=None))
+    assert main(["check", str(tmp_path / "collapsed.npy"), "--baseline", str(path), "--quiet"]) == 2
+    assert "metrics.precision.value is null" in capsys.readouterr().err
+
+
+FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(cut=st.integers(0, 6000), flips=st.lists(st.tuples(st.integers(0, 5999), st.integers(0, 7)), max_size=4))
+def test_fuzz_truncated_and_bit_flipped_baselines(tmp_path_factory, cut, flips):
+    data = bytearray(COMMITTED.read_bytes()[:6000])
+    data = data[:cut] if not flips else data
+    for position, bit in flips:
+        if position < len(data):
+            data[position] ^= 1 << bit
+    path = tmp_path_factory.mktemp("fuzz") / "baseline.json"
+    path.write_bytes(bytes(data))
+    try:
+        load_baseline(path)
+    except GanevalError:
+        pass
+
+
+@FUZZ
+@given(document=st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=5),
+                             lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                             max_leaves=12),
+       where=st.sampled_from(["metrics", "provenance", "baseline", "spread", "fid"]))  # fmt: skip
+def test_fuzz_ill_typed_entries(tmp_path_factory, document, where):
+    payload = json.loads(COMMITTED.read_text())
+    target = {"metrics": payload, "provenance": payload, "baseline": payload, "spread": payload["baseline"],
+              "fid": payload["metrics"]}[where]  # fmt: skip
+    target[where] = document
+    path = tmp_path_factory.mktemp("fuzz") / "baseline.json"
+    path.write_text(json.dumps(payload))
+    try:
+        load_baseline(path)
+    except GanevalError:
+        pass
+
+
+# ---------------------------------------------------------------- generator code that fails
+
+
+GENERATORS = '''
+import sys
+from ganeval.data.mixtures import RING8
+
+
+class Good:
+    def sample(self, n, seed):
+        return RING8.sample(n, seed=seed)[0]
+
+
+class Exits:
+    def sample(self, n, seed):
+        sys.exit(0)
+
+
+class Raises:
+    def sample(self, n, seed):
+        return helper(n)
+
+
+def helper(n):
+    return n / 0
+
+
+class Broken:
+    def __init__(self):
+        raise RuntimeError("cannot build")
+'''
+
+
+@pytest.fixture
+def user_generators(tmp_path, monkeypatch):
+    (tmp_path / "user_generators.py").write_text(textwrap.dedent(GENERATORS))
+    (tmp_path / "user_crashes_on_import.py").write_text("raise RuntimeError('bad import-time code')\n")
+    (tmp_path / "user_needs_missing.py").write_text("import no_such_dependency_h3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+@pytest.mark.parametrize("spec, what", [
+    ("user_generators:Exits", r"called sys.exit\(0\) while drawing 200 samples"),
+    ("user_generators:Raises", r"raised ZeroDivisionError: division by zero while drawing 200 samples"),
+    ("user_generators:Broken", r"raised RuntimeError: cannot build while building the generator"),
+    ("user_crashes_on_import:g", r"raised RuntimeError: bad import-time code while importing user_crashes_on_import"),
+    ("user_needs_missing:g", r"raised ModuleNotFoundError: No module named 'no_such_dependency_h3'"),
+])  # fmt: skip
+def test_generator_code_that_fails_exits_2_with_its_traceback(user_generators, ring_baseline, capsys, spec, what):
+    assert main(["check", "--generator", spec, "--baseline", str(ring_baseline), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"the generator {spec} " in err and "not a regression" in err
+    assert len(__import__("re").findall(what, err)) == 1
+    assert "Traceback of the generator's code" in err and "user_" in err and "ganeval/gate" not in err
+
+
+def test_the_good_generator_passes_and_sys_exit_never_does(user_generators, ring_baseline):
+    assert main(["check", "--generator", "user_generators:Good", "--baseline", str(ring_baseline), "--quiet"]) == 0
+    with pytest.raises(UserCodeError, match="called sys.exit") as caught:
+        check("user_generators:Exits", ring_baseline)
+    assert isinstance(caught.value, GanevalError) and "line" in caught.value.user_traceback
+
+
+def test_a_missing_module_is_still_a_plain_import_error(ring_baseline, capsys):
+    assert main(["check", "--generator", "no_such_module_h3:g", "--baseline", str(ring_baseline), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot import no_such_module_h3" in err and "Traceback" not in err
+
+
+def test_pytest_fixture_fails_when_the_generator_fails(ganeval_check, user_generators, ring_baseline):
+    from ganeval.pytest_plugin import pytest as plugin_pytest
+
+    with pytest.raises(plugin_pytest.fail.Exception, match=r"ganeval check could not run against .*called sys.exit\(0\)"):
+        ganeval_check("user_generators:Exits", baseline=ring_baseline)
+    with pytest.raises(plugin_pytest.fail.Exception, match=r"ZeroDivisionError"):
+        ganeval_check("user_generators:Raises", baseline=ring_baseline)
+    assert ganeval_check("user_generators:Good", baseline=ring_baseline).passed
