@@ -9,6 +9,7 @@ from scipy import stats
 
 from ganeval.compare import build, result_entry
 from ganeval.compare.stats import holm, pairwise, ranking, ranking_sentence, summarize
+from ganeval.report.render import Table, Text
 
 
 def _values(per_variant: dict, metric: str = "fid") -> pd.DataFrame:
@@ -146,3 +147,71 @@ def test_run_folders_without_a_usable_log_exit_2(tmp_path, capsys):
     assert f"{tmp_path / 'empty'} holds an empty training log (steps.csv has no rows)" in capsys.readouterr().err
     assert main(["compare", str(tmp_path / "absent"), str(tmp_path / "empty"), "--quiet"]) == 2
     assert "absent is not a folder" in capsys.readouterr().err
+
+
+def _entries(per_variant: dict, verdicts: dict | None = None, n_modes=None) -> list:
+    """Entries of a constructed comparison: {variant: {metric: [value per seed]}}, with verdicts per variant."""
+    from ganeval.compare import Entry
+    from ganeval.diagnostics.findings import RunDiagnosis
+
+    entries = []
+    for variant, metrics in per_variant.items():
+        for seed in range(len(next(iter(metrics.values())))):
+            verdict = (verdicts or {}).get(variant)
+            diagnosis = RunDiagnosis(verdict, f"{verdict}.") if verdict else None
+            entries.append(Entry(f"{variant}{seed}", variant, seed, {m: {"value": v[seed], "ci": None} for m, v in metrics.items()},
+                                 diagnosis=diagnosis, n_modes=n_modes))  # fmt: skip
+    return entries
+
+
+def test_the_report_opens_with_one_paragraph_naming_the_best_variant_and_why():
+    from ganeval.compare.answer import answer, decide
+    from ganeval.report.compare import comparison_blocks
+
+    entries = _entries({"good": {"fid": [10.0, 11.0, 10.5], "precision": [0.80, 0.82, 0.81], "recall": [0.9, 0.8, 0.85]},
+                        "bad": {"fid": [30.0, 31.0, 29.0], "precision": [0.40, 0.42, 0.41], "recall": [0.9, 0.85, 0.8]},
+                        "lucky": {"fid": [10.2, 14.0, 8.0], "precision": [0.50, 0.52, 0.51], "recall": [0.85, 0.9, 0.8]}},
+                       verdicts={"good": "healthy", "bad": "collapsed", "lucky": "oscillating"})  # fmt: skip
+    comparison = build(entries, data="ring8")
+    decision = decide(comparison.pairs, ["good", "bad", "lucky"])
+    assert decision.best == ["good"] and decision.deciding == ["fid", "precision"] and decision.undecided == ["recall"]
+    text = answer(comparison)
+    assert text.startswith("**Use good on ring8.**")
+    p_fid = comparison.pairs.set_index(["metric", "better", "worse"]).loc[("fid", "good", "bad"), "p_adjusted"]
+    assert f"on fid, good (10.5) beats bad (30), Holm-corrected p ≤ {p_fid:.2g}" in text
+    assert "on precision, good (0.81) beats bad (0.41) and lucky (0.51)" in text and "recall tells no variant apart" in text
+    assert "bad (collapsed; loses on fid and precision); lucky (oscillating; loses on precision)" in text
+    blocks = comparison_blocks(comparison)
+    assert isinstance(blocks[1], Text) and blocks[1].text == text and blocks[1].lead  # the answer comes first
+
+    same = build(_entries({"a": {"fid": [10.0, 11.0, 12.0]}, "b": {"fid": [10.5, 11.5, 12.5]}}))
+    assert answer(same).startswith("**No variant is better than another beyond noise** (Welch's t-test over 3 seeds per variant")
+
+
+def test_compact_table_is_mean_and_std_with_the_best_in_bold_and_the_tests_in_details():
+    from ganeval.report.compare import comparison_blocks, compact_table
+    from ganeval.report.render import Details, to_html, to_markdown
+
+    comparison = build(_entries({"a": {"fid": [10.0, 12.0, 14.0], "precision": [0.5, 0.6, 0.7], "d_ece": [0.1, 0.1, 0.1]},
+                                 "b": {"fid": [20.0, 21.0, 22.0], "precision": [0.9, 0.9, 0.9], "d_ece": [0.2, 0.2, 0.2]}}))  # fmt: skip
+    table = compact_table(comparison).set_index("variant")
+    assert list(table.columns) == ["fid ↓", "precision ↑"]  # d_ece (about D) stays in the full table
+    assert table.loc["a", "fid ↓"] == "**12 ± 2**" and table.loc["b", "fid ↓"] == "21 ± 1"
+    assert table.loc["b", "precision ↑"] == "**0.9 ± 0**" and table.loc["a", "precision ↑"] == "0.6 ± 0.1"
+    blocks = comparison_blocks(comparison)
+    (details,) = [b for b in blocks if isinstance(b, Details)]
+    assert any("Welch t-test over seeds" in b.frame.to_string() for b in details.blocks if isinstance(b, Table))
+    html, markdown = to_html(blocks, "t"), to_markdown(blocks, "t")
+    assert html.index("<details>") < html.index("Welch t-test over seeds") < html.index("</details>")
+    assert markdown.index("## Appendix A") < markdown.index("Welch t-test over seeds")
+
+
+def test_modes_covered_intervals_stay_within_zero_and_the_number_of_modes():
+    comparison = build(_entries({"a": {"modes_covered": [7.0, 8.0, 8.0]}, "b": {"modes_covered": [0.0, 1.0, 5.0]}}, n_modes=8))
+    rows = comparison.summary.set_index("variant")
+    assert rows.loc["a", "ci_high"] == 8.0 and rows.loc["b", "ci_low"] == 0.0  # unclipped: [6.23, 9.1] and [-4.9, 8.9]
+    assert (comparison.summary.ci_high <= 8).all() and (comparison.summary.ci_low >= 0).all()
+    assert comparison.table().loc["a", "modes_covered"] == "7.67 ± 0.58 [6.23, 8]"
+    from ganeval.compare import bundled_modes  # score results name their reference: a bundled set gives its number of modes
+
+    assert bundled_modes("ring8") == 8 and bundled_modes("grid25") == 25 and bundled_modes("my/folder") is None
