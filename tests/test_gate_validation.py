@@ -21,7 +21,8 @@ from ganeval.errors import GanevalError
 from ganeval.gate import BASELINE_FORMAT, check, load_baseline, make_baseline
 from ganeval.gate.candidate import UserCodeError
 
-COMMITTED = Path(__file__).resolve().parents[1] / "ci" / "dcgan-digits.baseline.json"
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "ci" / "dcgan-digits.baseline.json"
 
 
 class Ring:
@@ -98,7 +99,7 @@ def test_damaged_baselines_are_refused_with_the_key_path(ring_baseline, tmp_path
     path = edited(tmp_path, COMMITTED if source == "committed" else ring_baseline, edit)
     with pytest.raises(GanevalError, match=message):
         load_baseline(path)
-    assert main(["check", "ci/dcgan-digits", "--baseline", str(path), "--quiet"]) == 2
+    assert main(["check", str(ROOT / "ci" / "dcgan-digits"), "--baseline", str(path), "--quiet"]) == 2
     assert "edited.json" in capsys.readouterr().err
 
 
