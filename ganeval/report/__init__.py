@@ -45,12 +45,13 @@ def report(runs, out, json_path=None) -> list:
     """Diagnose each run folder and write out/report.html, out/report.md and out/figures/; with
     json_path, also write the findings as JSON there. Returns the `RunDiagnosis` of each run."""
     from ganeval.atomic import atomic_write
+    from ganeval.diagnostics.findings import VERDICTS
     from ganeval.report.render import Heading, Table, Text, write_report
     from ganeval.report.sections import overview_blocks, run_blocks, summary_table
 
     logs = load_runs([runs] if isinstance(runs, (str, Path)) else runs)
     blocks = [Heading("Summary"),
-              Text("Verdicts: healthy, oscillating, diverged, collapsed or D-dominated; the explanation quotes the deciding numbers."),
+              Text(f"Verdicts: {', '.join(VERDICTS[:-1])} or {VERDICTS[-1]} (the README lists what triggers each); the explanation quotes the deciding numbers."),
               Table(summary_table(logs))]  # fmt: skip
     if len(logs) > 1:
         blocks += overview_blocks(logs)
