@@ -215,3 +215,16 @@ def test_modes_covered_intervals_stay_within_zero_and_the_number_of_modes():
     from ganeval.compare import bundled_modes  # score results name their reference: a bundled set gives its number of modes
 
     assert bundled_modes("ring8") == 8 and bundled_modes("grid25") == 25 and bundled_modes("my/folder") is None
+
+
+def test_score_results_on_a_bundled_set_bound_modes_covered_by_its_modes(tmp_path):
+    paths = []
+    for name, modes in (("a", [7.0, 7.5]), ("b", [3.0, 6.0])):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"metrics": {"modes_covered": {"value": modes[0], "ci": [modes[0] - 1.5, modes[1] + 1.5]}},
+                                    "provenance": {"reference": {"source": "ring8", "kind": "points"}}}))  # fmt: skip
+        paths.append(path)
+    entries = [result_entry(p) for p in paths]
+    assert [e.n_modes for e in entries] == [8, 8]
+    rows = build(entries).summary.set_index("variant")
+    assert (rows.loc["a", "ci_low"], rows.loc["a", "ci_high"]) == (5.5, 8.0)  # the file's interval reached 9
