@@ -13,7 +13,7 @@ import warnings
 
 from ganeval import __version__
 from ganeval.atomic import atomic_write
-from ganeval.errors import GanevalError
+from ganeval.errors import GanevalError, printable
 
 EXAMPLES = """examples:
   ganeval score examples/digits-samples --ref digits
@@ -25,14 +25,46 @@ EXAMPLES = """examples:
 """
 
 
-def _write_json(path: str, payload: dict) -> None:
-    """JSON to a file, atomically (temporary file, then rename), or to stdout for '-'."""
-    text = json.dumps(payload, indent=2, default=str, allow_nan=False)
+def _safe(text: str) -> str:
+    """Text for a terminal or CI log: a line starting with '::' or '##[' (a GitHub Actions workflow
+    command) gets a 'ganeval: ' prefix, so data quoted in a message cannot issue commands."""
+    return "\n".join(f"ganeval: {line}" if line.lstrip().startswith(("::", "##[")) else line for line in text.splitlines())
+
+
+def _check_outputs(*outputs: tuple[str, str | None, bool | None]) -> None:
+    """Refuse (exit 2) unwritable outputs before any work: (flag, path or None, folder: True/False/None for either)."""
+    from ganeval.atomic import check_writable
+
+    for flag, path, folder in outputs:
+        if path is not None:
+            check_writable(path, flag, folder)
+
+
+def _write_output(flag: str, path: str, text: str) -> str | None:
+    """`text` to a file, atomically (temporary file, then rename), or to stdout for '-'. If the file
+    cannot be written, the text goes to stdout so the result is not lost, and the error is returned."""
     if path == "-":
-        print(text)
-        return
-    with atomic_write(path, "w") as stream:
-        stream.write(text + "\n")
+        print(text, end="")
+        return None
+    try:
+        with atomic_write(path, "w") as stream:
+            stream.write(text)
+    except OSError as error:
+        print(text, end="")
+        return f"{flag} {printable(path)}: cannot write it ({error.strerror or error}); the output was printed to stdout instead."
+    return None
+
+
+def _json_text(payload: dict) -> str:
+    return json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n"
+
+
+def _write_json(path: str, payload: dict, flag: str = "--json") -> None:
+    """JSON to a file, atomically, or to stdout for '-'; GanevalError (exit 2) after printing it to
+    stdout if the file cannot be written."""
+    failed = _write_output(flag, path, _json_text(payload))
+    if failed:
+        raise GanevalError(failed, argument=flag)
 
 
 def _metric_list(text: str | None) -> list[str] | None:
@@ -42,6 +74,7 @@ def _metric_list(text: str | None) -> list[str] | None:
 def _score(args) -> int:
     from ganeval.scoring import score
 
+    _check_outputs(("--json", args.json, False))
     result = score(
         args.generated, args.ref, args.extractor, _metric_list(args.metrics),
         weights=args.weights, n=args.n, seed=args.seed, bootstrap=args.bootstrap, k=args.k,
@@ -49,18 +82,20 @@ def _score(args) -> int:
         batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, skip_bad=args.skip_bad,
         progress=not args.quiet,
     )  # fmt: skip
-    if args.json:
-        _write_json(args.json, result.to_dict())
+    failed = _write_output("--json", args.json, _json_text(result.to_dict())) if args.json else None
     if args.json != "-":
-        print(result.table())
+        print(_safe(result.table()))
     for message in result.provenance["warnings"]:
-        print(f"ganeval: warning: {message}", file=sys.stderr)
+        print(_safe(f"ganeval: warning: {message}"), file=sys.stderr)
+    if failed:
+        raise GanevalError(failed, argument="--json")
     return 0
 
 
 def _stats(args) -> int:
     from ganeval.scoring import stats
 
+    _check_outputs(("--output", args.output, False))
     path = stats(args.ref, args.output, args.extractor, weights=args.weights, n=args.n, seed=args.seed,
                  batch_size=args.batch_size, workers=args.workers, skip_bad=args.skip_bad, progress=not args.quiet)  # fmt: skip
     print(f"wrote {path}")
@@ -70,6 +105,7 @@ def _stats(args) -> int:
 def _export(args) -> int:
     from ganeval.data.export import export
 
+    _check_outputs(("DIR", args.out, None))
     print(f"wrote {export(args.name, args.out, n=args.n, seed=args.seed)}")
     return 0
 
@@ -108,6 +144,7 @@ def _sample(args) -> int:
 
     import reference_models
 
+    _check_outputs(("--output", args.output, None))
     generator = reference_models.load(args.run_dir)
     if args.label is not None and not generator.variant.conditional:
         print(f"ganeval: error: --label needs a class-conditional run (cgan); {args.run_dir} was trained with the unconditional "
@@ -165,14 +202,16 @@ def _candidate(args) -> str:
 def _baseline(args) -> int:
     from ganeval.gate import make_baseline
 
+    _check_outputs(("--output", args.output, False))
     payload = make_baseline(
-        _candidate(args), args.ref, args.output, extractor=args.extractor, metrics=_metric_list(args.metrics),
+        _candidate(args), args.ref, None, extractor=args.extractor, metrics=_metric_list(args.metrics),
         weights=args.weights, n=args.n, seed=args.seed, bootstrap=args.bootstrap, k=args.k, kid_subsets=args.kid_subsets,
         kid_subset_size=args.kid_subset_size, is_splits=args.is_splits, nz=args.nz, value_range=args.value_range or "-1,1",
         repeats=args.repeats, batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, progress=not args.quiet,
     )  # fmt: skip
+    _write_json(args.output, payload, "--output")
     names = ", ".join(f"{name} {entry['value']:.5g}" for name, entry in payload["metrics"].items())
-    print(f"wrote baseline {args.output}: {names}")
+    print(_safe(f"wrote baseline {args.output}: {names}"))
     for name, why in payload["baseline"].get("not_gated", {}).items():
         print(f"not gated: {name}: {why}")
     return 0
@@ -182,21 +221,20 @@ def _check(args) -> int:
     from ganeval.gate import check
     from ganeval.gate.formats import github_annotations, junit, markdown
 
+    _check_outputs(("--junit", args.junit, False), ("--markdown", args.markdown, False), ("--json", args.json, False))
     report = check(
         _candidate(args), args.baseline, tolerances=args.tolerance, alpha=args.alpha, seed=args.seed, ref=args.ref,
         extractor=args.extractor, weights=args.weights, nz=args.nz, value_range=args.value_range,
         batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, progress=not args.quiet,
     )  # fmt: skip
-    for path, text in ((args.junit, junit), (args.markdown, markdown)):
-        if path:
-            with atomic_write(path, "w") as stream:
-                stream.write(text(report))
-    if args.json:
-        _write_json(args.json, report.to_dict())
+    outputs = [("--junit", args.junit, junit), ("--markdown", args.markdown, markdown), ("--json", args.json, lambda r: _json_text(r.to_dict()))]
+    failed = [error for flag, path, render in outputs if path and (error := _write_output(flag, path, render(report)))]
     if args.json != "-":
-        print(report.table())
+        print(_safe(report.table()))
     if os.environ.get("GITHUB_ACTIONS") == "true":  # workflow commands; stderr when stdout carries JSON
         print(github_annotations(report), file=sys.stderr if args.json == "-" else sys.stdout)
+    if failed:  # the verdict stands, but an output CI expects is missing: exit 2, not a silent pass
+        raise GanevalError(" ".join(failed))
     return report.exit_code
 
 
@@ -222,6 +260,7 @@ def _compare(args) -> int:
         raise GanevalError("give either --variants with --data (train and compare) or run folders / result files, not both.")
     if files and len(files) != len(items):
         raise GanevalError("compare run folders or score result files (.json), not a mix of both.")
+    _check_outputs(("--out", args.out, True), ("--work", args.work, True), ("--json", args.json, False))
     comparison = compare(
         variants=_metric_list(args.variants), data=args.data, runs=None if files else items, results=files or None,
         out=args.out, work=args.work, steps=args.steps, seeds=args.seeds, jobs=args.jobs, evaluations=args.evaluations, progress=not args.quiet,
@@ -242,9 +281,11 @@ def _compare(args) -> int:
 def _report(args) -> int:
     from ganeval.report import findings_payload, report
 
-    diagnoses = report(args.runs, args.out, json_path=None if args.json in (None, "-") else args.json)
+    _check_outputs(("--out", args.out, True), ("--json", args.json, False))
+    diagnoses = report(args.runs, args.out)
+    if args.json:
+        _write_json(args.json, findings_payload(diagnoses))
     if args.json == "-":
-        print(json.dumps(findings_payload(diagnoses), indent=2, allow_nan=False))
         return 0
     width = max(len(d.run or "") for d in diagnoses)
     for d in diagnoses:
@@ -489,7 +530,7 @@ oscillation, divergence, d_dominance, miscalibration, gradient_spike, each with 
 
 
 def _report_error(command: str, message: str) -> None:
-    print(f"ganeval: error: {message}", file=sys.stderr)
+    print(_safe(f"ganeval: error: {message}"), file=sys.stderr)
     if os.environ.get("GITHUB_ACTIONS") == "true":  # a CI job that stops on exit 2 shows why in the run's summary
         from ganeval.gate.formats import github_error
 

@@ -14,3 +14,13 @@ class GanevalError(ValueError):
     def __init__(self, message: str, argument: str | None = None):
         super().__init__(message)
         self.argument = argument
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters escaped (newline as \\n, ESC as \\x1b, U+2028 as \\u2028),
+    for quoting file names and other user data in messages: a crafted name cannot start a new line
+    (which a CI log would read as a command such as ::warning) or move the terminal's cursor.
+    Ordinary text, non-ASCII letters included, comes back unchanged."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)

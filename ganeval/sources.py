@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,9 +18,9 @@ from ganeval.data import BUNDLED, REFERENCE_SEED, Bundled, get_bundled
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import decode_image, find_images
 from ganeval.features import Extractor
-from ganeval.features.cache import FORMAT, cache_dir, cache_key, files_fingerprint, load_outputs, save_outputs
+from ganeval.features.cache import FORMAT, CacheWarning, cache_dir, cache_key, content_digest, load_outputs, save_outputs
 from ganeval.features.extract import extract_array, extract_files
-from ganeval.errors import GanevalError
+from ganeval.errors import GanevalError, printable
 
 
 @dataclass
@@ -80,7 +82,23 @@ def resolve_source(value, role: str) -> Source:
         raise GanevalError(f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file or one of the bundled sets ({', '.join(BUNDLED)}).")
     if not path.exists() and not any(sep in text for sep in "/\\") and "." not in text:
         raise GanevalError(f"{text!r} is neither a path nor a bundled data set; bundled sets are: {', '.join(BUNDLED)}.")
+    _refuse_run_folder(path, role)
     return Source(text, "folder", files=find_images(path), root=path)
+
+
+# What `ganeval train` (and TrainingLogger) write into a run folder; its samples/step_*.png are
+# plots of sample grids, not samples.
+RUN_FOLDER_FILES = ("checkpoint.pt", "manifest.json")
+
+
+def _refuse_run_folder(path: Path, role: str) -> None:
+    found = [name for name in RUN_FOLDER_FILES if (path / name).is_file()]
+    if found:
+        raise GanevalError(
+            f"{printable(str(path))} is a training run folder (it holds {' and '.join(found)}), not a folder of {role} images; "
+            f"its samples/step_*.png are plots of sample grids. Draw samples first with `ganeval sample {printable(str(path))} -o DIR` "
+            "and score DIR."
+        )
 
 
 def _is_stats_file(path: Path) -> bool:
@@ -127,21 +145,20 @@ def extract(
     elif source.kind == "folder":
         pick = _subsample(len(source.files), n, seed)
         files = source.files if pick is None else [source.files[i] for i in pick]
-        key_source = {"folder": str(source.root.resolve()), "files": files_fingerprint(files, source.root)}
     else:
         pick = _subsample(len(source.samples), n, seed)
         samples = source.samples if pick is None else source.samples[pick]
-        key_source = None  # in-memory arrays are not cached
 
-    cache_file = None
-    if use_cache and reference and key_source is not None:
+    cache_file = writable = None
+    if use_cache and reference and source.kind in ("bundled", "folder"):  # in-memory arrays are not cached
+        if source.kind == "folder":  # keyed by the bytes read, not by sizes and mtimes
+            key_source = {"folder": str(source.root.resolve()), "files": len(files), "content_blake2b": content_digest(files, source.root)}
         cache_file = cache_dir() / f"{cache_key(key_source, extractor.provenance())}.npz"
-        if cache_file.exists():
-            try:
-                outputs, meta = load_outputs(cache_file)
-                return outputs, {**info, **meta.get("read", {}), "count": len(outputs["features"]), "cache": "hit"}
-            except ValueError:
-                pass  # unreadable cache entry: recompute and overwrite it
+        hit = _read_cache(cache_file)
+        if hit is not None:
+            outputs, meta = hit
+            return outputs, {**info, **meta.get("read", {}), "count": len(outputs["features"]), "cache": "hit"}
+        writable = _cache_usable(cache_file.parent)
 
     skipped: list[str] = []
     if source.kind == "bundled":
@@ -157,10 +174,47 @@ def extract(
     if skipped:
         info["skipped"] = len(skipped)
         info["skipped_first"] = skipped[0]
-    if cache_file is not None:
-        save_outputs(cache_file, outputs, {"source": key_source, **extractor.provenance(), "read": info})
-        info["cache"] = "written"
+    if writable:
+        try:
+            save_outputs(cache_file, outputs, {"source": key_source, **extractor.provenance(), "read": info})
+            info["cache"] = "written"
+        except OSError as error:  # disk full, folder removed meanwhile: the result matters, the cache does not
+            _warn_cache(cache_file.parent, error.strerror or str(error))
+            info["cache"] = "off"
+    elif cache_file is not None:
+        info["cache"] = "off"
     return outputs, info
+
+
+def _read_cache(cache_file: Path):
+    """(outputs, meta) of a readable cache entry, else None (absent, unreadable or corrupt: recomputed)."""
+    try:
+        if not cache_file.is_file():
+            return None
+        return load_outputs(cache_file)
+    except (OSError, ValueError):
+        return None
+
+
+def _cache_usable(folder: Path) -> bool:
+    """Whether cache entries can be written in `folder` (created if needed); one warning if not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        _warn_cache(folder, "it is a file" if folder.is_file() else error.strerror or str(error))
+        return False
+    return True
+
+
+def _warn_cache(folder: Path, reason: str) -> None:
+    warnings.warn(
+        f"the reference cache {printable(str(folder))} is not usable ({reason}); scoring without caching. "
+        "Set GANEVAL_CACHE_DIR to a writable folder, or pass --no-cache.",
+        CacheWarning,
+        stacklevel=3,
+    )
 
 
 def _check_stats_extractor(source: Source, extractor: Extractor) -> None:

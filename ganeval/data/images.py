@@ -9,27 +9,35 @@ Conversions (documented for users, applied the same way to every input):
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
-from ganeval.errors import GanevalError
+from ganeval.errors import GanevalError, printable
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 LUMA = np.array([0.299, 0.587, 0.114])
 
 
 def find_images(folder: str | Path) -> list[Path]:
-    """Image files under folder (recursively), sorted by relative path for a stable order."""
+    """Image files under folder (recursively), sorted by relative path for a stable order.
+    Hidden files and folders (names starting with '.') are skipped: they hold the staging folders
+    and temporary files of interrupted writers (.out.1234.xxxxxxxx.tmp), .git, thumbnails."""
     folder = Path(folder)
+    shown = printable(str(folder))
     if not folder.exists():
-        raise GanevalError(f"{folder}: no such file or folder; pass a folder of images, an .npz/.npy array or a bundled set name.")
+        raise GanevalError(f"{shown}: no such file or folder; pass a folder of images, an .npz/.npy array or a bundled set name.")
     if not folder.is_dir():
-        raise GanevalError(f"{folder} is not a folder of images; pass a folder, an .npz/.npy file or a bundled set name.")
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file())
+        raise GanevalError(f"{shown} is not a folder of images; pass a folder, an .npz/.npy file or a bundled set name.")
+    files = []
+    for parent, folders, names in os.walk(folder):  # symbolic links to folders are not followed, as rglob
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        files += [Path(parent, name) for name in names if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_EXTENSIONS]
+    files = sorted(path for path in files if path.is_file())
     if not files:
         raise GanevalError(
-            f"{folder} holds no images ({', '.join(IMAGE_EXTENSIONS)}, searched recursively); "
+            f"{shown} holds no images ({', '.join(IMAGE_EXTENSIONS)}, searched recursively, hidden names skipped); "
             "check the path, or export samples first (ganeval export NAME DIR)."
         )
     return files

@@ -3,9 +3,10 @@
 One npz format serves both: the per-sample outputs (features, logits, modes, high_quality), the
 Gaussian statistics (mu, sigma, count) and a JSON provenance string. Files are written to a
 temporary name in the same folder, then renamed: a reader never sees half a file.
-The cache key hashes everything that changes the features: the file list with sizes and
-modification times (or the bundled set, size and seed), the extractor, its weights' hash and the
-preprocessing.
+The cache key hashes everything that changes the features: the files' relative paths and bytes
+(blake2b; or the bundled set, size and seed), the extractor, its weights' hash and the
+preprocessing. Sizes and modification times are not enough: content rewritten with its mtime
+restored would hit stale features.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import json
 import os
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,14 @@ from ganeval.metrics import gaussian_stats
 from ganeval.errors import GanevalError
 
 FORMAT = "ganeval-stats-1"
+# Version of the cache key: 2 hashes the files' bytes; entries keyed by size and mtime (1) are never hit.
+CACHE_KEY_VERSION = 2
+HASH_THREADS = 8  # file reads and blake2b release the GIL: threads overlap I/O and hashing
+CHUNK_BYTES = 1 << 20
+
+
+class CacheWarning(UserWarning):
+    """The reference cache cannot be used (read-only, a file, disk full): scoring goes on without it."""
 
 
 def cache_dir() -> Path:
@@ -33,17 +43,33 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ganeval"
 
 
-def files_fingerprint(files: list[Path], root: Path) -> list[list]:
-    """Relative path, size and modification time of each file: a cheap content key."""
-    rows = []
-    for path in files:
-        stat = path.stat()
-        rows.append([str(path.relative_to(root)), stat.st_size, stat.st_mtime_ns])
-    return rows
+def _file_digest(path: Path) -> bytes:
+    """blake2b of a file's bytes; an unreadable file gets a digest of its error, so the key stays
+    defined and extraction reports (or skips) the file."""
+    digest = hashlib.blake2b()
+    try:
+        with open(path, "rb") as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                digest.update(chunk)
+    except OSError as error:
+        return hashlib.blake2b(f"unreadable: errno {error.errno}".encode()).digest()
+    return digest.digest()
+
+
+def content_digest(files: list[Path], root: Path) -> str:
+    """One blake2b hex digest of the files' relative paths (with /) and bytes, in the given order:
+    what a folder holds, whatever its location, mtimes or machine. Reads the files in threads."""
+    with ThreadPoolExecutor(max_workers=min(HASH_THREADS, max(1, len(files)))) as pool:
+        digests = list(pool.map(_file_digest, files))
+    folder = hashlib.blake2b()
+    for path, digest in zip(files, digests):
+        folder.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0" + digest)
+    return folder.hexdigest()
 
 
 def cache_key(source: dict, extractor_provenance: dict) -> str:
-    text = json.dumps({"format": FORMAT, "source": source, "extractor": extractor_provenance}, sort_keys=True, default=str)
+    key = {"format": FORMAT, "key_version": CACHE_KEY_VERSION, "source": source, "extractor": extractor_provenance}
+    text = json.dumps(key, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

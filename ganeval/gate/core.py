@@ -113,6 +113,7 @@ def reference_identity(ref) -> dict:
     bundled sets by name and draw seed; statistics files by their stored features; folders by
     their files' relative paths and bytes; array files by their array."""
     from ganeval.data import REFERENCE_SEED
+    from ganeval.features.cache import content_digest
     from ganeval.sources import resolve_source
 
     source = resolve_source(ref, "reference")
@@ -120,12 +121,8 @@ def reference_identity(ref) -> dict:
         return {"kind": "bundled", "name": source.bundled.name, "draw_seed": REFERENCE_SEED}
     if source.kind == "stats":
         return {"kind": "stats", "features_sha256": _array_digest(source.stats["features"])}
-    if source.kind == "folder":
-        digest = hashlib.sha256()
-        for path in source.files:
-            digest.update(str(path.relative_to(source.root)).replace("\\", "/").encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        return {"kind": "folder", "files": len(source.files), "content_sha256": digest.hexdigest()}
+    if source.kind == "folder":  # the reference cache keys folders by the same digest
+        return {"kind": "folder", "files": len(source.files), "content_blake2b": content_digest(source.files, source.root)}
     return {"kind": "array", "array_sha256": _array_digest(source.samples)}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from xml.etree import ElementTree
 
+from ganeval.errors import printable
 from ganeval.gate.decision import IMPROVED, REGRESSED, SKIPPED, Comparison
 
 COLUMNS = ("metric", "baseline", "candidate", "delta", "tolerance", "verdict")
@@ -19,6 +20,12 @@ def _number(x: float | None) -> str:
 
 def _with_ci(value: float, ci) -> str:
     return _number(value) if ci is None else f"{_number(value)} [{_number(ci[0])}, {_number(ci[1])}]"
+
+
+def _code(text) -> str:
+    """A path or label inside a Markdown code span: control characters escaped, backticks replaced,
+    so a crafted file name cannot end the span and inject Markdown (links, images, mentions)."""
+    return printable(str(text)).replace("`", "'")
 
 
 def _direction(c: Comparison) -> str:
@@ -45,8 +52,8 @@ def text_table(report) -> str:
     lines.insert(1, "-" * len(lines[0]))
     lines += ["", "why:"]
     lines += [f"  {c.metric} ({_direction(c)}): {c.reason}" for c in report.comparisons]
-    lines += [f"note: {note}" for note in report.notes]
-    lines += ["", f"baseline {report.baseline}, candidate {report.candidate}; regression = worse than the tolerance AND "
+    lines += [f"note: {printable(note)}" for note in report.notes]
+    lines += ["", f"baseline {printable(str(report.baseline))}, candidate {printable(str(report.candidate))}; regression = worse than the tolerance AND "
               f"significant (one-sided test on the bootstrap intervals and the baseline's seed-to-seed spread, alpha {report.alpha:g} over all metrics)",
               summary(report)]  # fmt: skip
     return "\n".join(lines)
@@ -61,9 +68,9 @@ def markdown(report) -> str:
         row[-1] = icon.get(c.verdict, ":white_check_mark: pass")
         table.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
     details = "\n".join(f"- `{c.metric}` ({_direction(c)}): {c.reason}" for c in report.comparisons)
-    notes = "".join(f"\n\n> note: {note}" for note in report.notes)
+    notes = "".join(f"\n\n> note: {printable(note)}" for note in report.notes)
     return (head + "\n".join(table) + f"\n\n<details><summary>why</summary>\n\n{details}\n\n</details>\n\n"
-            f"Baseline `{report.baseline}`, candidate `{report.candidate}`, seed {report.seed}. A metric regresses only when it is "
+            f"Baseline `{_code(report.baseline)}`, candidate `{_code(report.candidate)}`, seed {report.seed}. A metric regresses only when it is "
             f"worse than its tolerance and the change is significant (one-sided test on the 95% bootstrap intervals and the baseline's seed-to-seed spread, "
             f"alpha {report.alpha:g} over all metrics).{notes}\n")  # fmt: skip
 
@@ -74,7 +81,7 @@ def junit(report) -> str:
                                 failures=str(len(report.regressions)),
                                 skipped=str(sum(c.verdict == SKIPPED for c in report.comparisons)), errors="0")  # fmt: skip
     for c in report.comparisons:
-        case = ElementTree.SubElement(suite, "testcase", classname=f"ganeval.check.{report.baseline}", name=c.metric)
+        case = ElementTree.SubElement(suite, "testcase", classname=f"ganeval.check.{printable(str(report.baseline))}", name=c.metric)
         message = f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)}, tolerance {_number(c.tolerance)}: {c.reason}"
         if c.verdict == REGRESSED:
             ElementTree.SubElement(case, "failure", message=message, type="regression").text = message
@@ -87,6 +94,7 @@ def junit(report) -> str:
 
 
 def _escape_data(text: str) -> str:
+    """Message data of a workflow command, escaped as GitHub documents: a newline cannot end the command."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -1,0 +1,281 @@
+"""The reference cache and folder scanning (issue 12, items 7, 8, 12 and 13, and its load tests):
+content keys, unusable cache folders, staging leftovers, run folders, concurrent and killed scorers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import ganeval.sources
+from ganeval.atomic import STALE_AFTER_SECONDS, atomic_folder
+from ganeval.cli import main
+from ganeval.data.images import find_images
+from ganeval.errors import GanevalError
+from ganeval.features import get_extractor
+from ganeval.features.cache import FORMAT, CacheWarning, content_digest, load_outputs, save_outputs
+from ganeval.gate import reference_identity
+from ganeval.scoring import score
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def write_bmps(folder: Path, n: int, seed: int) -> Path:
+    """n 16 x 16 grayscale BMPs: uncompressed, so rewritten content keeps the file size."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        Image.fromarray(rng.integers(0, 256, (16, 16), dtype=np.uint8)).save(folder / f"{i:03d}.bmp")
+    return folder
+
+
+def fid(generated, reference, **options) -> tuple[float, str | None]:
+    result = score(generated, reference, "digits", ["fid"], bootstrap=0, progress=False, **options)
+    return result.metrics["fid"].value, result.provenance["reference"].get("cache")
+
+
+@pytest.fixture
+def folders(tmp_path) -> tuple[Path, Path]:
+    return write_bmps(tmp_path / "fake", 12, seed=1), write_bmps(tmp_path / "real", 12, seed=2)
+
+
+# ---------------------------------------------------------------- item 7: content keys
+
+
+def test_changed_content_with_restored_mtime_misses_the_cache(folders):
+    fake, real = folders
+    assert fid(fake, real)[1] == "written"
+    assert fid(fake, real)[1] == "hit"
+    victim = real / "000.bmp"
+    stat = victim.stat()
+    Image.fromarray(np.full((16, 16), 255, np.uint8)).save(victim)  # same size, other pixels
+    os.utime(victim, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert victim.stat().st_size == stat.st_size and victim.stat().st_mtime_ns == stat.st_mtime_ns
+    value, cache = fid(fake, real)
+    assert cache == "written" and value == pytest.approx(fid(fake, real, cache=False)[0], rel=1e-9)
+
+
+def test_touching_files_keeps_the_cache(folders):
+    fake, real = folders
+    fid(fake, real)
+    for path in real.iterdir():
+        os.utime(path, (1e9, 1e9))
+    assert fid(fake, real)[1] == "hit"
+
+
+def test_entries_under_the_old_size_and_mtime_key_are_not_hit(folders, tmp_path):
+    fake, real = folders
+    extractor = get_extractor("digits")
+    files = find_images(real)
+    rows = [[str(p.relative_to(real)), p.stat().st_size, p.stat().st_mtime_ns] for p in files]  # the key of ganeval <= 0.x
+    source = {"folder": str(real.resolve()), "files": rows}
+    text = json.dumps({"format": FORMAT, "source": source, "extractor": extractor.provenance()}, sort_keys=True, default=str)
+    stale = tmp_path / "cache" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.npz"
+    planted = extractor.extract(torch.zeros((12, 1, 16, 16), dtype=torch.uint8))  # blank images: features far from these
+    save_outputs(stale, planted, {"source": source, **extractor.provenance(), "read": {"count": 12}})
+    value, cache = fid(fake, real)
+    assert cache == "written" and value == pytest.approx(fid(fake, real, cache=False)[0], rel=1e-9)
+
+
+def test_baseline_identity_uses_the_cache_digest(folders):
+    _, real = folders
+    identity = reference_identity(str(real))
+    assert identity == {"kind": "folder", "files": 12, "content_blake2b": content_digest(find_images(real), real)}
+    digest = hashlib.blake2b()
+    for path in sorted(real.iterdir()):  # the documented recipe, computed independently
+        digest.update(path.name.encode() + b"\0" + hashlib.blake2b(path.read_bytes()).digest())
+    assert identity["content_blake2b"] == digest.hexdigest()
+    (real / "000.bmp").write_bytes((real / "001.bmp").read_bytes())
+    assert reference_identity(str(real))["content_blake2b"] != identity["content_blake2b"]
+
+
+# ---------------------------------------------------------------- item 8: unusable cache folders
+
+
+def test_cache_folder_that_is_a_file_falls_back_with_one_warning(folders, tmp_path, monkeypatch):
+    fake, real = folders
+    expected = fid(fake, real, cache=False)[0]
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(blocker))
+    with pytest.warns(CacheWarning, match="not-a-folder is not usable \\(it is a file\\); scoring without caching") as caught:
+        value, cache = fid(fake, real)
+    assert (value, cache) == (pytest.approx(expected, rel=1e-9), "off")
+    assert len([w for w in caught if w.category is CacheWarning]) == 1
+
+
+def test_failed_cache_write_keeps_the_result(folders, monkeypatch):
+    fake, real = folders
+    expected = fid(fake, real, cache=False)[0]
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ganeval.sources, "save_outputs", disk_full)
+    with pytest.warns(CacheWarning, match="No space left on device"):
+        assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "off")
+
+
+def test_cli_with_unusable_cache_exits_0_and_warns(folders, tmp_path, monkeypatch, capsys):
+    fake, real = folders
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "file"))
+    assert main(["score", str(fake), "--ref", str(real), "--extractor", "digits", "--metrics", "fid", "--bootstrap", "0", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "fid" in captured.out and captured.err.count("ganeval: warning: the reference cache") == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_cache_folder_falls_back(folders, tmp_path, monkeypatch):
+    fake, real = folders
+    cache = tmp_path / "read-only"
+    cache.mkdir()
+    cache.chmod(0o555)
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(cache))
+    try:
+        with pytest.warns(CacheWarning):
+            assert fid(fake, real)[1] == "off"
+    finally:
+        cache.chmod(0o755)
+
+
+# ---------------------------------------------------------------- item 12: hidden and stale staging folders
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_scans_skip_hidden_files_and_staging_folders(tmp_path):
+    folder = write_bmps(tmp_path / "samples", 2, seed=0)
+    write_bmps(folder / f".out.{dead_pid()}.abcdefgh.tmp", 3, seed=1)  # what kill -9 during `sample` leaves
+    write_bmps(folder / ".thumbnails", 1, seed=2)
+    (folder / "._000.bmp").write_bytes(b"AppleDouble")
+    write_bmps(folder / "nested", 1, seed=3)
+    assert [p.relative_to(folder).as_posix() for p in find_images(folder)] == ["000.bmp", "001.bmp", "nested/000.bmp"]
+
+
+def test_new_staging_folder_removes_stale_ones_only(tmp_path):
+    dead = tmp_path / f".out.{dead_pid()}.abcdefgh.tmp"
+    old = tmp_path / f".out.{os.getpid()}.ijklmnop.tmp"
+    live = tmp_path / f".out.{os.getpid()}.qrstuvwx.tmp"
+    dead_file = tmp_path / f".out.{dead_pid()}.yz012345.tmp"
+    user = tmp_path / ".out.backup"
+    for folder in (dead, old, live, user):
+        write_bmps(folder, 1, seed=0)
+    dead_file.write_bytes(b"half")
+    hours_ago = time.time() - STALE_AFTER_SECONDS - 60
+    os.utime(old, (hours_ago, hours_ago))
+    with atomic_folder(tmp_path / "out") as staging:
+        (staging / "a.txt").write_text("a")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, user.name, "out"])
+
+
+# ---------------------------------------------------------------- item 13: run folders
+
+
+def test_scoring_a_run_folder_says_sample_it_first(tmp_path, capsys):
+    run = tmp_path / "run"
+    write_bmps(run / "samples", 2, seed=0)  # stands for samples/step_*.png grids
+    (run / "manifest.json").write_text("{}")
+    assert main(["score", str(run), "--ref", "digits", "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert f"{run} is a training run folder (it holds manifest.json)" in error and f"ganeval sample {run} -o DIR" in error
+    with pytest.raises(GanevalError, match="checkpoint.pt"):
+        score(ROOT / "ci" / "dcgan-digits", "digits", progress=False)
+
+
+# ---------------------------------------------------------------- load: concurrent and killed scorers
+
+
+# Imports ganeval once, then forks the scorers before torch has run (so no thread pool is forked):
+# four processes racing on one empty cache, without paying four interpreter start-ups.
+FORK_SCORERS = """
+import os, sys
+import torch
+import ganeval.scoring
+from ganeval.cli import main
+torch.set_num_threads(1)  # four scorers on a few cores
+children = []
+for out in sys.argv[3:]:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(main(["score", sys.argv[1], "--ref", sys.argv[2], "--extractor", "digits", "--metrics", "fid",
+                       "--bootstrap", "0", "--quiet", "--json", out]))
+    children.append(pid)
+sys.exit(max(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children))
+"""
+
+
+def test_four_concurrent_scorers_agree_and_leave_one_valid_entry(folders, tmp_path):
+    fake, real = folders
+    env = {**os.environ, "GANEVAL_CACHE_DIR": str(tmp_path / "cache")}
+    outputs = [tmp_path / f"result-{i}.json" for i in range(4)]
+    run = subprocess.run([sys.executable, "-c", FORK_SCORERS, str(fake), str(real), *map(str, outputs)], env=env,
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    results = [json.loads(out.read_text()) for out in outputs]
+    assert len({r["metrics"]["fid"]["value"] for r in results}) == 1
+    assert {r["provenance"]["reference"]["cache"] for r in results} <= {"written", "hit"}
+    entries = list((tmp_path / "cache").iterdir())
+    assert len(entries) == 1 and entries[0].suffix == ".npz"  # one entry, no temporary files left
+    cached, meta = load_outputs(entries[0])
+    assert len(cached["features"]) == 12 and meta["source"]["content_blake2b"]
+    assert fid(fake, real) == (pytest.approx(results[0]["metrics"]["fid"]["value"], rel=1e-12), "hit")
+
+
+def test_torn_cache_entries_and_temporary_files_are_never_read(folders, tmp_path):
+    fake, real = folders
+    expected, _ = fid(fake, real)
+    [entry] = (tmp_path / "cache").iterdir()
+    torn = entry.read_bytes()[: entry.stat().st_size // 2]
+    entry.write_bytes(torn)  # as if a writer without atomic rename had been killed
+    (tmp_path / "cache" / f".{entry.name}.{dead_pid()}.abcdefgh.tmp").write_bytes(torn)  # killed atomic writer
+    assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "written")
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [entry.name]  # the dead writer's file is gone
+
+
+@pytest.mark.slow
+def test_kill_9_during_score_and_sample_leaves_nothing_half_written(folders, tmp_path):
+    fake, real = folders
+    env = {**os.environ, "GANEVAL_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "ganeval.cli"]
+    for delay in (1.0, 2.5, 4.0):  # wherever the kill lands, what is left must read back right
+        process = subprocess.Popen([*command, "score", str(fake), "--ref", str(real), "--metrics", "fid", "--quiet"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        for path in (tmp_path / "cache").glob("*.npz"):
+            assert len(load_outputs(path)[0]["features"]) == 12
+    assert fid(fake, real)[0] == pytest.approx(fid(fake, real, cache=False)[0], rel=1e-9)
+
+    parent = tmp_path / "drawn"
+    process = subprocess.Popen([*command, "sample", str(ROOT / "ci" / "dcgan-digits"), "--n", "20000", "-o", str(parent / "out")],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    while not any(parent.glob(".out.*/*.png")) and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert any(parent.glob(".out.*.tmp")) and not (parent / "out").exists()
+    with pytest.raises(GanevalError, match="holds no images"):
+        find_images(parent)  # the partial PNGs are hidden from scans
+    assert main(["sample", str(ROOT / "ci" / "dcgan-digits"), "--n", "10", "-o", str(parent / "out")]) == 0
+    assert sorted(p.name for p in parent.iterdir()) == ["out"] and len(find_images(parent)) == 10
