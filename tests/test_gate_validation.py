@@ -140,16 +140,22 @@ def test_fuzz_truncated_and_bit_flipped_baselines(tmp_path_factory, cut, flips):
         pass
 
 
+KEY_PATHS = [("metrics",), ("provenance",), ("baseline",), ("metrics", "fid"), ("metrics", "fid", "ci"), ("provenance", "options"),
+             ("provenance", "generated"), ("provenance", "bootstrap"), ("baseline", "candidate"), ("baseline", "n"),
+             ("baseline", "spread"), ("baseline", "spread", "sd"), ("baseline", "spread", "seeds"), ("baseline", "spread", "values", "fid")]
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=5),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                           max_leaves=12)  # fmt: skip
+
+
 @FUZZ
-@given(document=st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=5),
-                             lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                             max_leaves=12),
-       where=st.sampled_from(["metrics", "provenance", "baseline", "spread", "fid"]))  # fmt: skip
+@given(document=JSON_VALUES, where=st.sampled_from(KEY_PATHS))
 def test_fuzz_ill_typed_entries(tmp_path_factory, document, where):
     payload = json.loads(COMMITTED.read_text())
-    target = {"metrics": payload, "provenance": payload, "baseline": payload, "spread": payload["baseline"],
-              "fid": payload["metrics"]}[where]  # fmt: skip
-    target[where] = document
+    node = payload
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = document
     path = tmp_path_factory.mktemp("fuzz") / "baseline.json"
     path.write_text(json.dumps(payload))
     try:

@@ -91,6 +91,8 @@ def validate(payload, path) -> list[str]:
     if block and block.get("format") not in READABLE_FORMATS:
         check.fail("'baseline.format'", f"is {_short(block.get('format'))}; this ganeval reads {', '.join(READABLE_FORMATS)}",
                    "re-make the baseline with `ganeval baseline`")  # fmt: skip
+    if block:
+        _check_block(check, block)
     if not metrics:
         check.fail("'metrics'", "is empty: the baseline gates nothing")
     for name, entry in metrics.items():
@@ -118,6 +120,18 @@ def _check_provenance(check: _Checker, provenance: dict) -> None:
     for key, minimum in (("k", 1), ("kid_subsets", 1), ("kid_subset_size", 1), ("is_splits", 1)):
         if key in options:
             check.expect(_is_int(options[key], minimum), f"{p}options.{key}", options[key], f"an integer >= {minimum}")
+
+
+def _check_block(check: _Checker, block: dict) -> None:
+    """The settings `check` re-scores with: the sample cap, the generator's noise length and value range."""
+    p = "baseline."
+    check.optional_int(block, "n", p, 1)
+    check.get(block, "reference_content", p, dict, required=False, wanted="null or an object (the reference's identity)")
+    candidate = check.get(block, "candidate", p, dict, required=False, wanted="null or an object (how the candidate was drawn)") or {}
+    check.optional_int(candidate, "nz", f"{p}candidate.", 1)
+    value_range = candidate.get("value_range")
+    check.expect(value_range is None or isinstance(value_range, list) and len(value_range) == 2 and all(_is_number(x) for x in value_range)
+                 and value_range[0] < value_range[1], f"{p}candidate.value_range", value_range, "null or [low, high]")  # fmt: skip
 
 
 def _check_metric(check: _Checker, name: str, entry) -> None:
@@ -178,11 +192,9 @@ def _check_spread(check: _Checker, spread, metrics: dict, gated: list[str]) -> N
     check.expect(draws == repeats + 1 and _is_int(draws, 3), f"{p}draws", draws, f"repeats + 1 = {repeats + 1}")
     seeds = spread.get("seeds", [0, repeats])
     check.expect(isinstance(seeds, list) and len(seeds) == 2 and all(_is_int(s, 0) for s in seeds), f"{p}seeds", seeds, "[first, last] seeds")
-    tables = {}
-    for table in ("sd", "mean", "values"):
-        entry = spread.get(table, _MISSING if table == "sd" else None)
-        check.expect(entry is None or isinstance(entry, dict), f"{p}{table}", entry, "an object with one entry per metric")
-        tables[table] = entry
+    tables = {"sd": check.get(spread, "sd", p, dict, wanted="an object with each metric's seed-to-seed standard deviation")}
+    for table in ("mean", "values"):
+        tables[table] = check.get(spread, table, p, dict, required=False, wanted="null or an object with one entry per metric")
     if tables["mean"] is not None and tables["values"] is None:
         check.fail(f"'{p}values'", "is missing: the mean and sd of the seeded draws cannot be checked against them")
     for name in gated:
