@@ -159,7 +159,7 @@ def test_nan_loss_is_divergence_at_its_step():
 
 
 def test_exploding_loss_is_divergence_from_where_it_takes_off():
-    diagnosis = diagnose(*synthetic_log(explode_at=700))
+    diagnosis = diagnose(*synthetic_log(explode_at=700, d_input="score"))  # a critic: its losses have no probability bound
     (divergence,) = kinds(diagnosis, "divergence")
     assert divergence.evidence["cause"] == "exploding" and divergence.evidence["signal"] == "loss_d"
     assert 700 <= divergence.start_step <= 750 and divergence.evidence["ratio"] > 100

@@ -2,10 +2,12 @@
 recall falling while precision holds, sample diversity, and collapse events.
 
 Modes come from `mode_counts` (generated samples per mode, nearest mode for mixtures, classifier
-label for images) when logged: a mode is *hit* when it holds at least a quarter of its fair share
-of the samples, so a mode kept alive by a few stray samples does not count. Logs without
-mode_counts use `modes_covered`. `diversity` (mean pairwise feature distance of a generated batch
-over the real set's) and recall complete the picture.
+label for images) and `hq_mode_counts` (the same, high-quality samples only) when logged. A mode is
+*hit* by the one definition `ganeval score` uses (`ganeval.metrics.modes.covered_modes`): its
+high-quality samples reach a quarter of its fair share of all samples, so neither a few stray
+samples nor samples far from every mode keep it alive. Logs written before hq_mode_counts count all
+samples; logs without mode_counts use `modes_covered`. `diversity` (mean pairwise feature distance
+of a generated batch over the real set's) and recall complete the picture.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ganeval.diagnostics.findings import COLLAPSE, Finding
+from ganeval.metrics.modes import MODE_HIT_SHARE, covered_modes
 
-# A mode is hit when it holds at least a quarter of a uniform generator's share (1 / n_modes).
-MODE_HIT_SHARE = 0.25
+__all__ = ["MODE_HIT_SHARE", "coverage_timeline", "detect_collapse", "missing_modes", "mode_histogram", "modes_hit", "n_modes_of"]
 # Collapsed: fewer than half of the modes hit ...
 COLLAPSE_COVERAGE = 0.5
 # ... or a quarter of the modes the run had reached lost (losing one of eight is ordinary noise).
@@ -32,16 +34,16 @@ RECALL_DROP, RECALL_MIN_BEST, PRECISION_HOLD = 0.5, 0.2, 0.7
 # 10% of their best before it: a decline that leads into the collapse belongs to it, noise does not.
 ONSET_TOLERANCE = 0.9
 # Severity: high when at most a quarter of the modes are left, or the collapse lasts to the end;
-# medium at most when the run starts collapsed and recovers (the generator's initial state).
+# low when the run starts collapsed and recovers (the generator's initial state, not an event).
 HIGH_COVERAGE = 0.25
 
 
-def _counts(evals: pd.DataFrame) -> pd.DataFrame | None:
-    """step x mode matrix of generated samples per mode (None when mode_counts is not logged)."""
-    if evals is None or evals.empty or "mode_counts" not in evals or evals["mode_counts"].isna().all():
+def _counts(evals: pd.DataFrame, column: str = "mode_counts") -> pd.DataFrame | None:
+    """step x mode matrix of generated samples per mode (None when `column` is not logged)."""
+    if evals is None or evals.empty or column not in evals or evals[column].isna().all():
         return None
     rows, steps = [], []
-    for step, text in zip(evals["step"], evals["mode_counts"]):
+    for step, text in zip(evals["step"], evals[column]):
         if isinstance(text, str) and text.strip():
             rows.append(json.loads(text))
             steps.append(int(step))
@@ -52,21 +54,40 @@ def _counts(evals: pd.DataFrame) -> pd.DataFrame | None:
     return pd.DataFrame(matrix, index=pd.Index(steps, name="step"), columns=pd.RangeIndex(width, name="mode"))
 
 
+def _good_counts(evals: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """High-quality samples per mode (hq_mode_counts) aligned with `counts`; all samples for
+    evaluations (or older logs) that did not record them."""
+    good = _counts(evals, "hq_mode_counts")
+    if good is None:
+        return counts
+    return good.reindex(index=counts.index, columns=counts.columns).fillna(counts)
+
+
 def mode_histogram(evals: pd.DataFrame) -> pd.DataFrame:
-    """Long frame: step, mode, count, share (of that evaluation's samples); empty without mode_counts."""
+    """Long frame: step, mode, count (high-quality samples on the mode when the log has them, else
+    all), share (count over all of that evaluation's samples), all_count; empty without mode_counts."""
     counts = _counts(evals)
     if counts is None:
-        return pd.DataFrame(columns=["step", "mode", "count", "share"])
-    shares = counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
-    frame = counts.stack().rename("count").to_frame().join(shares.stack().rename("share")).reset_index()
-    return frame[["step", "mode", "count", "share"]]
+        return pd.DataFrame(columns=["step", "mode", "count", "share", "all_count"])
+    good = _good_counts(evals, counts)
+    shares = good.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
+    frame = (good.stack().rename("count").to_frame().join(shares.stack().rename("share"))
+             .join(counts.stack().rename("all_count")).reset_index())  # fmt: skip
+    return frame[["step", "mode", "count", "share", "all_count"]]
 
 
-def modes_hit(counts: pd.DataFrame) -> pd.DataFrame:
-    """Boolean step x mode matrix: the mode holds at least MODE_HIT_SHARE of its fair share."""
-    n = counts.shape[1]
-    shares = counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
-    return shares >= MODE_HIT_SHARE / n
+def modes_hit(counts: pd.DataFrame, good: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Boolean step x mode matrix: covered by `covered_modes`, i.e. the high-quality samples `good`
+    (default: all samples) reach MODE_HIT_SHARE of the mode's fair share of all samples."""
+    good = counts if good is None else good
+    hit = [covered_modes(g, n) for g, n in zip(good.to_numpy(), counts.sum(axis=1).to_numpy())]
+    return pd.DataFrame(np.array(hit, dtype=bool).reshape(counts.shape), index=counts.index, columns=counts.columns)
+
+
+def _hits(evals: pd.DataFrame) -> pd.DataFrame | None:
+    """`modes_hit` of a log's evaluations, from high-quality counts where logged; None without mode_counts."""
+    counts = _counts(evals)
+    return None if counts is None else modes_hit(counts, _good_counts(evals, counts))
 
 
 def n_modes_of(evals: pd.DataFrame, manifest: dict | None = None) -> int | None:
@@ -101,11 +122,10 @@ def coverage_timeline(evals: pd.DataFrame, n_modes: int | None = None) -> pd.Dat
         return pd.DataFrame(columns=["step", "modes_hit", "n_modes", "coverage", "collapsed"])
     evals = evals.sort_values("step").reset_index(drop=True)
     frame = pd.DataFrame({"step": evals["step"].astype(int)})
-    counts = _counts(evals)
-    if counts is not None:
-        hit = modes_hit(counts).sum(axis=1)
-        frame["modes_hit"] = frame["step"].map(hit).astype(float)
-        frame["n_modes"] = counts.shape[1]
+    hits = _hits(evals)
+    if hits is not None:
+        frame["modes_hit"] = frame["step"].map(hits.sum(axis=1)).astype(float)
+        frame["n_modes"] = hits.shape[1]
     elif _column(evals, "modes_covered") is not None:
         n = n_modes or int(np.nanmax(_column(evals, "modes_covered"))) or 1
         frame["modes_hit"] = _column(evals, "modes_covered")
@@ -160,10 +180,9 @@ def _health(timeline: pd.DataFrame) -> np.ndarray:
 
 def missing_modes(evals: pd.DataFrame, step: int | None = None) -> list[int]:
     """Modes not hit at evaluation `step` (default: the last); empty without mode_counts."""
-    counts = _counts(evals)
-    if counts is None:
+    hit = _hits(evals)
+    if hit is None:
         return []
-    hit = modes_hit(counts)
     row = hit.iloc[-1] if step is None else hit.loc[step]
     return [int(m) for m in row.index[~row.to_numpy()]]
 
@@ -233,8 +252,8 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None) -> list[Fin
         coverage_min = evidence.get("coverage_min", 1.0)
         severity = ("high" if coverage_min <= HIGH_COVERAGE or (not recovered and len(event) >= 2) else
                     "medium" if len(event) >= 2 or not recovered else "low")  # fmt: skip
-        if recovered and before < 0 and severity == "high":
-            severity = "medium"  # spread out from the generator's starting state: worth knowing, not alarming
+        if recovered and before < 0:
+            severity = "low"  # spread out from the generator's starting state: how training starts, not an event
         tail = f"recovered by step {end}" if recovered else "not recovered by the end"
         sentence = "; ".join(parts) if parts else "the samples lost their spread"
         findings.append(Finding(COLLAPSE, start, end, severity, evidence, f"From step {start}: {sentence}; {tail}." if before >= 0 else f"{sentence[0].upper()}{sentence[1:]}; {tail}."))

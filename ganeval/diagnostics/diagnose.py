@@ -10,8 +10,9 @@ from ganeval.diagnostics.calibration import detect_miscalibration
 from ganeval.diagnostics.collapse import coverage_timeline, detect_collapse, n_modes_of
 from ganeval.diagnostics.findings import RunDiagnosis, span_text, verdict
 from ganeval.diagnostics.logfile import read_run
+from ganeval.diagnostics.quality import detect_low_quality, detect_still_improving
 from ganeval.diagnostics.stability import (
-    detect_d_dominance, detect_divergence, detect_gradient_spikes, detect_oscillation, equilibrium,
+    detect_d_dominance, detect_divergence, detect_gradient_spikes, detect_oscillation, detect_stall, equilibrium,
 )  # fmt: skip
 from ganeval.errors import GanevalError
 
@@ -53,7 +54,9 @@ def healthy_sentence(summary: dict) -> str:
         parts.append(f"FID {summary['fid_end']:.3g}")
     if "precision_end" in summary and "recall_end" in summary:
         parts.append(f"precision {summary['precision_end']:.2f} and recall {summary['recall_end']:.2f}")
-    if "d_accuracy_end" in summary:
+    if "d_auc_end" in summary and "d_accuracy_end" in summary:
+        parts.append(f"D's held-out AUC {summary['d_auc_end']:.2f} and accuracy {summary['d_accuracy_end']:.2f} (0.5 is chance for both)")
+    elif "d_accuracy_end" in summary:
         parts.append(f"D's held-out accuracy {summary['d_accuracy_end']:.2f} (0.5 is chance)")
     if "d_real_end" in summary:
         parts.append(f"D(x) {summary['d_real_end']:.2f} and D(G(z)) {summary['d_fake_end']:.2f}")
@@ -79,6 +82,9 @@ def diagnose(steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: d
         + detect_oscillation(steps)
         + detect_miscalibration(evals)
         + detect_gradient_spikes(steps)
+        + detect_low_quality(evals)
+        + detect_stall(steps, evals)
+        + detect_still_improving(evals)
     )
     findings.sort(key=lambda f: (np.inf if f.start_step is None else f.start_step, -f.rank))
     summary = summarize(steps, evals, manifest)

@@ -12,7 +12,8 @@ Files in the run folder (schema in the README), each rewritten atomically on `fl
                  reference (fid, precision, recall, modes_covered, mode_kl, ...), the discriminator's
                  calibration on held-out real vs fresh fake samples (d_accuracy, d_auc, d_brier, d_ece,
                  d_mean_real, d_mean_fake), d_reliability (JSON: the reliability curve's bins),
-                 mode_counts (JSON list of samples per mode) and diversity (mean pairwise feature
+                 mode_counts (JSON list of samples per mode), hq_mode_counts (the same, high-quality
+                 samples only: within 3 std of a mixture's centre, or classifier-confident) and diversity (mean pairwise feature
                  distance of the generated batch over the real set's)
   samples/step_NNNNNN.npy  for 2-D points: up to 500 of the evaluated samples, for the report's scatter plots
   manifest.json  free-form run description (variant, hyper-parameters, seed, versions), the
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,7 @@ from ganeval.diagnostics.calibration import reliability_json
 from ganeval.diagnostics.logfile import load_log
 from ganeval.features.extract import extract_array
 from ganeval.metrics import MetricOptions, Samples, applicable_metrics, compute_metrics, discriminator_calibration
+from ganeval.metrics.registry import quality_flags
 from ganeval.errors import GanevalError
 
 __all__ = ["TrainingLogger", "load_log", "mean_pairwise_distance"]
@@ -126,11 +129,16 @@ class TrainingLogger:
                 raise GanevalError("TrainingLogger.evaluate(fake=...) needs a reference; pass reference= when creating the logger.")
             kind, samples = as_samples(fake, "fake", channels_last=not hasattr(fake, "detach"))
             outputs = extract_array(samples, kind, self.extractor, batch_size=256, progress=False)
-            fake_samples = Samples(features=outputs["features"], modes=outputs.get("modes"), high_quality=outputs.get("high_quality"))
+            raw = Samples(features=outputs["features"], logits=outputs.get("logits"), modes=outputs.get("modes"),
+                          high_quality=outputs.get("high_quality"))  # fmt: skip
+            fake_samples = replace(raw, high_quality=quality_flags(raw, self.extractor.n_modes))  # one definition with `score`
             names = [n for n in applicable_metrics(self.real, fake_samples, self.options) if n in EVAL_METRICS]
             row.update({name: interval.value for name, interval in compute_metrics(names, self.real, fake_samples, self.options).items()})
             if "modes" in outputs and self.extractor.n_modes:
                 row["mode_counts"] = json.dumps(np.bincount(outputs["modes"], minlength=self.extractor.n_modes).tolist())
+                if fake_samples.high_quality is not None:
+                    good = outputs["modes"][np.asarray(fake_samples.high_quality, dtype=bool)]
+                    row["hq_mode_counts"] = json.dumps(np.bincount(good, minlength=self.extractor.n_modes).tolist())
             row["diversity"] = self._diversity(outputs["features"])
             if kind == "points":
                 self._save_points(step, samples)
@@ -139,7 +147,7 @@ class TrainingLogger:
             row.update(d_accuracy=c.accuracy, d_auc=c.auc, d_brier=c.brier, d_ece=c.ece,
                        d_mean_real=c.mean_d_real, d_mean_fake=c.mean_d_fake, d_input=c.input_kind,
                        d_reliability=reliability_json(c.reliability))  # fmt: skip
-        row.update({key: _scalar(value) for key, value in values.items()})
+        row.update({key: value if isinstance(value, str) else _scalar(value) for key, value in values.items()})  # text (JSON) as it is
         self.evals.append(row)
         self.flush()
         return row

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ganeval.diagnostics.findings import D_DOMINANCE, DIVERGENCE, GRADIENT_SPIKE, OSCILLATION, Finding
+from ganeval.diagnostics.findings import D_DOMINANCE, DIVERGENCE, GRADIENT_SPIKE, OSCILLATION, STALL, Finding
+from ganeval.diagnostics.trends import MAD_TO_SD, NOISE_MULTIPLE, SCALES, metric_series, noise_sd, on_scale, smoothed, worse_by
 
 LOSSES = ("loss_d", "loss_g")
 D_OUTPUTS = ("d_real", "d_fake")
@@ -32,22 +33,38 @@ OSCILLATION_MEDIUM, OSCILLATION_HIGH = 0.65, 0.8
 # Periods under 4 steps are step-to-step alternation (the jitter of alternating updates): low severity.
 OSCILLATION_MIN_PERIOD = 4
 
-# Exploding loss: the running median of |loss| reaches 10x the 95th percentile of |loss| over the
-# first quarter of the run; normal training changes loss levels by far less than an order of magnitude.
+# Exploding: a loss's magnitude over the last 10% of the run (median) is at least 10x its median
+# over the first quarter (a robust early level, which a few wild first steps cannot set); normal
+# training changes loss levels by far less than an order of magnitude. Judged at the end, so a drop,
+# a spike or a return to normal is never an explosion.
 EXPLODE_FACTOR = 10.0
-# The explosion's start: after the last value within twice the normal level (the lowest running
-# median before the crossing).
+EXPLODE_EARLY_FRACTION, EXPLODE_LATE_FRACTION = 0.25, 0.1
+# ... and the late level is at least 20 (absolute floor: working BCE losses stay under a few nats
+# and working critics' losses under a few tens, so a rise from 0.01 to 0.2 is drift, not explosion)
+# and beyond the early noise (NOISE_MULTIPLE robust standard deviations above the early median).
+EXPLODE_FLOOR = 20.0
+# The relative rule applies to losses of runs whose D outputs are not probabilities (critics, or
+# unlogged outputs): a BCE loss of 20+ nats means D gives the losing side a probability under 1e-9,
+# which is D (or G) dominating, reported as d_dominance, not a divergence of the numbers.
+# The explosion's start: after the last step at which the centred running median of the magnitude
+# was still within twice the early level.
 EXPLODE_ONSET_FACTOR = 2.0
-# A loss or gradient norm past 1e5 is numerically broken for these objectives, whatever its early
-# level (working BCE losses stay below ~20 nats, working WGAN critics' below a few hundred).
+# A loss or gradient norm past 1e5 at the end is numerically broken for these objectives, whatever
+# its early level (working BCE losses stay below ~20 nats, working WGAN critics' below a few hundred).
 EXPLODE_ABSOLUTE = 1e5
-# FID rising: the smoothed FID (running median of 3 evaluations) ends at least 2x above its best,
-# over at least 3 evaluations after the best; 5x is a high-severity rise.
+# FID rising (a divergence of quality): the median of the last 3 evaluations is at least 2x the best
+# smoothed level (running median of 3 evaluations), each of those evaluations is worse than the best
+# by NOISE_MULTIPLE x the log's own noise (judged on log10 FID), and the rise exceeds FID_FLOOR in FID
+# units; 5x is a high-severity rise (which alone decides the verdict).
 FID_RISE_FACTOR, FID_RISE_HIGH = 2.0, 5.0
 FID_RISE_MIN_EVALS = 3
 
 # D dominance: D separates held-out real from fresh fake samples with accuracy >= 0.9 ...
 D_WIN_ACCURACY = 0.9
+# ... or held-out ROC AUC >= 0.965, the same separation as accuracy 0.9 at the best threshold for two
+# equal-variance Gaussians (accuracy Phi(d/2) = 0.9 gives AUC Phi(d/sqrt 2) = 0.965): D can separate
+# real from fake even when its outputs are shifted away from 0.5 and its accuracy at 0.5 looks like chance ...
+D_WIN_AUC = 0.965
 # ... or (probability outputs) its running median D(x) >= 0.9 and D(G(z)) <= 0.1, where the
 # generator's minimax gradient vanishes ...
 D_WIN_REAL, D_WIN_FAKE = 0.9, 0.1
@@ -59,6 +76,16 @@ SPIKE_FACTOR = 10.0
 SPIKE_WINDOW = 101
 SPIKE_GAP = 10  # spikes fewer than 10 steps apart are one event
 SPIKE_MEDIUM_COUNT = 5  # five or more spikes in one event: medium severity
+
+# Stall: G's gradient norm (centred running median) falls at least 100x below its median over the
+# first quarter (two orders of magnitude: normal training moves gradient norms by far less) ...
+STALL_DROP = 100.0
+# ... for at least 20% of the run, to the end ...
+STALL_MIN_FRACTION = 0.2
+# ... and the samples stop changing: over the stalled stretch no quality metric (FID, precision,
+# recall) moves beyond NOISE_MULTIPLE x its noise between the stretch's first and second halves.
+# The stall starts after the last step at which the gradient norm was within 2x below its early level.
+STALL_ONSET_FACTOR = 2.0
 
 # Equilibrium: over the last 20% of steps, mean D(x) and D(G(z)) within 0.1 of 0.5.
 EQUILIBRIUM_TOLERANCE = 0.1
@@ -296,68 +323,115 @@ def _non_finite(steps: pd.DataFrame) -> list[Finding]:
                     f"{column} became {value} at step {step}: the losses are no longer numbers.")]  # fmt: skip
 
 
-def _exploding(steps: pd.DataFrame) -> list[Finding]:
-    """The earliest explosion of a loss (relative to its first quarter, or past EXPLODE_ABSOLUTE) or
-    of a gradient norm (past EXPLODE_ABSOLUTE); its onset is where the running median first left
-    EXPLODE_ONSET_FACTOR x its lowest level before the crossing."""
+def _magnitude(steps: pd.DataFrame, column: str) -> pd.Series:
+    series = _series(steps, column)
+    return series[np.isfinite(series.to_numpy())].abs()
+
+
+def _level(values: pd.Series, fraction: float, first: bool) -> float:
+    """Median of the first (or last) `fraction` of the values (at least 5 of them)."""
+    k = min(len(values), max(5, int(len(values) * fraction)))
+    return float((values.iloc[:k] if first else values.iloc[-k:]).median())
+
+
+def _centred_median(values: pd.Series) -> np.ndarray:
+    return values.rolling(min(len(values), max(5, len(values) // 100)), center=True, min_periods=1).median().to_numpy()
+
+
+def _after_last(mask: np.ndarray) -> int:
+    """The position after the last True (0 when none)."""
+    hits = np.flatnonzero(mask)
+    return int(hits[-1]) + 1 if hits.size else 0
+
+
+def _explosion(series: pd.Series, relative: bool) -> dict | None:
+    """An explosion of one signal's magnitude to the end of the log, or None (see EXPLODE_*)."""
+    n = len(series)
+    if n < 10:
+        return None
+    early, late = _level(series, EXPLODE_EARLY_FRACTION, True), _level(series, EXPLODE_LATE_FRACTION, False)
+    running = _centred_median(series)
+    if late >= EXPLODE_ABSOLUTE:
+        crossing = int(np.flatnonzero(running >= EXPLODE_ABSOLUTE)[0])
+        level = max(float(running[: crossing + 1].min()), 1e-12)  # the lowest level before it broke
+        cause = "exploding_absolute"
+    elif relative and n >= 40:
+        spread = MAD_TO_SD * float((series.iloc[: n // 4] - early).abs().median())
+        if not (late >= EXPLODE_FACTOR * early and late >= EXPLODE_FLOOR and late >= early + NOISE_MULTIPLE * spread):
+            return None
+        crossing, level, cause = n - 1, max(early, 1e-12), "exploding"
+    else:
+        return None
+    onset = min(_after_last(running[: crossing + 1] <= EXPLODE_ONSET_FACTOR * level), crossing)
+    before = float(np.median(series.to_numpy()[max(0, onset - 5) : onset])) if onset > 0 else None
+    return {"cause": cause, "onset": onset, "early_level": early, "level_before": before, "late_level": late,
+            "ratio": late / max(before if before is not None else early, 1e-12)}  # fmt: skip
+
+
+def _exploding(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[Finding]:
+    """The earliest explosion of a loss or gradient norm that lasts to the end: past EXPLODE_ABSOLUTE
+    (any run), or a loss EXPLODE_FACTOR x above its early level (runs without probability outputs)."""
+    relative = not outputs_are_probabilities(steps, evals)
     hits = []
     for column in LOSSES + GRAD_NORMS:
-        series = _series(steps, column)
-        series = series[np.isfinite(series.to_numpy())].abs()
-        n = len(series)
-        if n < 2:
-            continue
-        running = series.rolling(min(n, max(5, n // 100)), min_periods=1).median().to_numpy()
-        crossing = running >= EXPLODE_ABSOLUTE
-        if column in LOSSES and n >= 40:
-            crossing |= running >= EXPLODE_FACTOR * max(float(series.iloc[: max(10, n // 4)].quantile(0.95)), 1e-12)
-        above = np.flatnonzero(crossing)
-        if above.size == 0:
-            continue
-        first = int(above[0])
-        values = series.to_numpy()
-        level = max(float(running[: first + 1].min()), 1e-12)
-        normal = np.flatnonzero(values[:first] <= EXPLODE_ONSET_FACTOR * level)
-        onset = int(normal[-1]) + 1 if normal.size else 0  # after the last value still at the normal level
-        before = float(values[onset - 1]) if onset > 0 else level
-        hits.append((int(series.index[onset]), column, before, float(series.iloc[first:].max()), int(series.index[first])))
+        series = _magnitude(steps, column)
+        found = _explosion(series, relative and column in LOSSES)
+        if found:
+            hits.append((int(series.index[found["onset"]]), column, found))
     if not hits:
         return []
-    step, column, before, peak, crossed = min(hits, key=lambda h: (h[0], h[1] not in LOSSES))
+    step, column, found = min(hits, key=lambda h: (h[0], h[1] not in LOSSES))
     name = f"|{column}|" if column in LOSSES else column
-    ratio = peak / max(before, 1e-12)
-    return [Finding(DIVERGENCE, step, None, "high",
-                    {"cause": "exploding", "signal": column, "early_level": before, "peak": peak, "ratio": ratio, "crossed_step": crossed},
-                    f"{name} exploded from {before:.3g} to {peak:.3g} ({ratio:.2g}x), rising from step {step}.")]  # fmt: skip
+    late, before = found.pop("late_level"), found["level_before"]
+    if found["cause"] == "exploding_absolute" and before is None:
+        text = f"{name} is {late:.3g} from the first steps on (past 1e5: the numbers are broken)."
+    elif found["cause"] == "exploding_absolute":
+        text = f"{name} exploded from {before:.3g} to {late:.3g} (past 1e5: the numbers are broken), rising from step {step}."
+    else:
+        text = (f"{name} exploded from {found['early_level']:.3g} (median over the first quarter) to {late:.3g} (median over "
+                f"the last 10% of steps), {late / max(found['early_level'], 1e-12):.3g}x, rising from step {step}.")  # fmt: skip
+    evidence = {**found, "signal": column, "late_level": late}
+    evidence.pop("onset")
+    return [Finding(DIVERGENCE, step, None, "high", evidence, text)]
 
 
 def _fid_rise(evals: pd.DataFrame) -> list[Finding]:
-    fid = _series(evals, "fid").replace([np.inf, -np.inf], np.nan).dropna()
-    if len(fid) < FID_RISE_MIN_EVALS + 1:
+    """FID rising beyond the log's noise from its best to the end (FID_RISE_*)."""
+    scale = SCALES["fid"]
+    fid = metric_series(evals, "fid")
+    if len(fid) < FID_RISE_MIN_EVALS + 2:
         return []
-    smooth = fid.rolling(3, center=True, min_periods=1).median()
-    best = int(np.argmin(smooth.to_numpy()))
-    after = len(smooth) - 1 - best
-    if after < FID_RISE_MIN_EVALS or smooth.iloc[best] <= 0:
+    level = smoothed(fid)
+    best = int(np.argmin(level.to_numpy()))
+    if len(fid) - 1 - best < FID_RISE_MIN_EVALS or level.iloc[best] <= 0:
         return []
-    ratio = float(smooth.iloc[-1] / smooth.iloc[best])
-    trend = np.corrcoef(np.arange(after + 1), smooth.iloc[best:].to_numpy())[0, 1]
-    if ratio < FID_RISE_FACTOR or not trend > 0.5:
+    best_level, last = float(level.iloc[best]), fid.iloc[-FID_RISE_MIN_EVALS:]
+    end_level = float(last.median())
+    noise = noise_sd(evals, "fid", scale)
+    margin = NOISE_MULTIPLE * noise
+    sustained = all(worse_by(best_level, v, scale) > margin for v in last)
+    ratio = end_level / best_level
+    if not (sustained and ratio >= FID_RISE_FACTOR and end_level - best_level >= scale.floor):
         return []
-    step = int(fid.index[best])
-    severity = "high" if ratio >= FID_RISE_HIGH else "medium"
-    return [Finding(DIVERGENCE, step, None, severity,
-                    {"cause": "fid_rising", "fid_best": float(fid.iloc[best]), "fid_end": float(fid.iloc[-1]), "ratio": ratio,
-                     "best_step": step},
-                    f"FID rose {ratio:.1f}x from its best, {fid.iloc[best]:.3g} at step {step}, to {fid.iloc[-1]:.3g} "
-                    f"at step {int(fid.index[-1])}.")]  # fmt: skip
+    after = fid.iloc[best:]
+    final = len(after) - FID_RISE_MIN_EVALS
+    near = [i for i, v in enumerate(after.iloc[:final]) if worse_by(best_level, v, scale) <= noise]
+    onset_step = int(after.index[near[-1] + 1 if near else 1])
+    best_step = int(fid.index[best])
+    factor = 10**noise
+    return [Finding(DIVERGENCE, onset_step, None, "high" if ratio >= FID_RISE_HIGH else "medium",
+                    {"cause": "fid_rising", "fid_best": best_level, "fid_end": end_level, "ratio": ratio, "best_step": best_step,
+                     "noise_factor": factor},
+                    f"FID rose from its best, {best_level:.3g} around step {best_step}, to {end_level:.3g} over the last "
+                    f"{FID_RISE_MIN_EVALS} evaluations ({ratio:.1f}x; one evaluation's noise is about {factor:.2g}x), "
+                    f"rising from step {onset_step}.")]  # fmt: skip
 
 
 def detect_divergence(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[Finding]:
     """NaN or infinite values, exploding losses, and FID rising from its best to the end."""
     findings = _non_finite(steps)
     if not findings:
-        findings = _exploding(steps)
+        findings = _exploding(steps, evals)
     return findings + _fid_rise(evals if evals is not None else pd.DataFrame())
 
 
@@ -371,18 +445,23 @@ def _span(index: np.ndarray, first: int, last: int, total: float) -> float:
 
 def detect_d_dominance(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[Finding]:
     """Stretches of at least D_WIN_MIN_FRACTION of the run where D wins: held-out accuracy >=
-    D_WIN_ACCURACY at consecutive evaluations, or (probability outputs) running medians D(x) >=
-    D_WIN_REAL and D(G(z)) <= D_WIN_FAKE. One finding per stretch, merged over both sources."""
+    D_WIN_ACCURACY or AUC >= D_WIN_AUC at consecutive evaluations, or (probability outputs) running
+    medians D(x) >= D_WIN_REAL and D(G(z)) <= D_WIN_FAKE. One finding per stretch, merged over both sources."""
     total = float(max(1, steps["step"].max() - steps["step"].min() + 1)) if not steps.empty else 1.0
     stretches = []  # (start_step, end_step or None, evidence)
-    accuracy = _series(evals, "d_accuracy").dropna() if evals is not None else pd.Series(dtype=float)
-    if len(accuracy):
-        index = accuracy.index.to_numpy()
-        for first, last in _runs(accuracy.to_numpy() >= D_WIN_ACCURACY):
+    accuracy, auc = _series(evals, "d_accuracy"), _series(evals, "d_auc")
+    if len(accuracy) or len(auc):
+        frame = pd.DataFrame({"accuracy": accuracy, "auc": auc}).dropna(how="all")
+        index = frame.index.to_numpy()
+        wins = ((frame["accuracy"] >= D_WIN_ACCURACY) | (frame["auc"] >= D_WIN_AUC)).to_numpy()
+        for first, last in _runs(wins):
             if _span(index, first, last, total) >= D_WIN_MIN_FRACTION or (last - first >= 1 and last == len(index) - 1):
-                chunk = accuracy.iloc[first : last + 1]
-                stretches.append((int(index[first]), _end_step(index, last),
-                                  {"source": "evaluations", "d_accuracy_mean": float(chunk.mean()), "evaluations": int(len(chunk))}))  # fmt: skip
+                chunk = frame.iloc[first : last + 1]
+                evidence = {"source": "evaluations", "evaluations": int(len(chunk))}
+                for name, column in (("d_accuracy_mean", "accuracy"), ("d_auc_mean", "auc")):
+                    if chunk[column].notna().any():
+                        evidence[name] = float(chunk[column].mean())
+                stretches.append((int(index[first]), _end_step(index, last), evidence))
     if outputs_are_probabilities(steps, evals):
         real, fake = _series(steps, "d_real"), _series(steps, "d_fake")
         if len(real) and len(fake):
@@ -412,6 +491,8 @@ def detect_d_dominance(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -
     findings = []
     for start, end, evidence in merged:
         parts = []
+        if "d_auc_mean" in evidence:
+            parts.append(f"held-out AUC {evidence['d_auc_mean']:.2f}")
         if "d_accuracy_mean" in evidence:
             parts.append(f"held-out accuracy {evidence['d_accuracy_mean']:.2f}")
         if "d_real_mean" in evidence:
@@ -420,6 +501,59 @@ def detect_d_dominance(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -
         findings.append(Finding(D_DOMINANCE, start, end, "high" if end is None else "medium", evidence,
                                 f"D wins from step {start} {until} ({'; '.join(parts)}), {consequence}."))  # fmt: skip
     return findings
+
+
+# ---------------------------------------------------------------------------------------------------
+# Stall
+
+
+def _frozen(evals: pd.DataFrame | None, start: int) -> dict | None:
+    """Whether the quality metrics stopped changing from step `start` (see STALL_*): per metric, the
+    change between the stretch's first and second halves in noise units; None when any moved beyond
+    NOISE_MULTIPLE x noise. Empty dict when too few evaluations fall in the stretch to tell."""
+    changes = {}
+    for name in ("fid", "precision", "recall"):
+        values = metric_series(evals, name)
+        inside = values[values.index >= start]
+        if len(inside) < 4:
+            continue
+        scale = SCALES[name]
+        half = len(inside) // 2
+        first, second = on_scale(inside.iloc[:half].to_numpy(), scale), on_scale(inside.iloc[half:].to_numpy(), scale)
+        change = abs(float(np.median(second) - np.median(first)))
+        noise = noise_sd(evals, name, scale)
+        if change > NOISE_MULTIPLE * noise and change > 0:
+            return None
+        changes[name] = change / noise if noise > 0 else 0.0
+    return changes
+
+
+def detect_stall(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[Finding]:
+    """G's gradient norm falling STALL_DROP x below its early level for good while the samples stop changing."""
+    series = _magnitude(steps, "grad_norm_g")
+    n = len(series)
+    if n < 40:
+        return []
+    early = _level(series, EXPLODE_EARLY_FRACTION, True)
+    running = _centred_median(series)
+    if not early > 0 or not running[-1] * STALL_DROP <= early:
+        return []
+    onset = _after_last(running >= early / STALL_ONSET_FACTOR)
+    dropped = np.flatnonzero(running * STALL_DROP > early)
+    since = int(dropped[-1]) + 1 if dropped.size else 0  # from here on the drop is complete
+    index = series.index.to_numpy()
+    if onset >= n or _span(index, since, n - 1, float(index[-1] - index[0] + 1)) < STALL_MIN_FRACTION:
+        return []
+    frozen = _frozen(evals, int(index[since]))
+    if frozen is None:
+        return []
+    late = _level(series, EXPLODE_LATE_FRACTION, False)
+    still = f"; the quality metrics stopped changing ({', '.join(frozen)} within noise)" if frozen else ""
+    return [Finding(STALL, int(index[onset]), None, "high",
+                    {"signal": "grad_norm_g", "early_level": early, "late_level": late, "drop": early / max(late, 1e-300),
+                     "changes_in_noise_units": frozen},
+                    f"G's gradient norm fell from {early:.3g} (median over the first quarter) to {late:.3g} at the end "
+                    f"({early / max(late, 1e-300):.2g}x smaller) from step {int(index[onset])}{still}: G stopped learning.")]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ganeval.metrics.calibration import discriminator_calibration
 from ganeval.metrics.fid import fid_from_features
 from ganeval.metrics.isc import inception_score
 from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_inception_distance
-from ganeval.metrics.modes import mode_coverage
+from ganeval.metrics.modes import confident, mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
 from ganeval.errors import GanevalError
 
@@ -131,10 +131,20 @@ def _prdc_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> d
     return bootstrap(means, fake_rows, real_rows, n=n, seed=o.seed)
 
 
+def quality_flags(samples: Samples, n_modes: int | None):
+    """Which samples may cover a mode: the extractor's high_quality flags (2-D mixtures: within 3 std),
+    else a confident classifier (`confident` on logits with one column per mode), else None (all)."""
+    if samples.high_quality is not None:
+        return samples.high_quality
+    if samples.logits is not None and n_modes is not None and np.shape(samples.logits)[1:] == (n_modes,):
+        return confident(samples.logits)
+    return None
+
+
 def _modes(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
     if o.n_modes is None:
         raise GanevalError("mode metrics need MetricOptions(n_modes=...): the number of true modes of the reference.")
-    result = mode_coverage(fake.modes, o.n_modes, real.modes, fake.high_quality)
+    result = mode_coverage(fake.modes, o.n_modes, real.modes, quality_flags(fake, o.n_modes))
     return {"modes_covered": result.modes_covered, "mode_kl": result.kl, "high_quality_fraction": result.high_quality_fraction}
 
 

@@ -1,0 +1,95 @@
+"""Noise-aware trends of the evaluation metrics: what counts as a real rise or fall.
+
+A metric's change counts only when it (1) exceeds the noise the log itself shows: the spread
+between consecutive evaluations, or the bootstrap intervals when the log records them
+(`<metric>_low`, `<metric>_high`); (2) is sustained over several evaluations; and (3) exceeds an
+absolute floor on the metric's scale. FID is judged on a log scale (its noise is multiplicative:
+on 2-D data it sits at 1e-4..1e-2 and jumps more than 10x between evaluations of the same
+distribution); bounded metrics (precision, recall, shares in [0, 1]) on their own scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How a metric's changes are judged: on log10 values or raw ones, which way is better, and the
+    smallest change in the metric's own units that can matter."""
+
+    log: bool
+    lower_is_better: bool
+    floor: float
+
+
+# FID: generators that match a 2-D mixture sit at 1e-4..1e-2 with >10x jumps between evaluations,
+# so a change under 0.05 FID units (5x the top of that band) is noise on any feature space; on
+# image features (FIDs in the tens) the noise rule decides.
+FID_FLOOR = 0.05
+# Shares in [0, 1] (precision, recall, coverage, high-quality share): 5 points, the bootstrap
+# half-width of a share near 0.5 measured on 400 samples.
+SHARE_FLOOR = 0.05
+SCALES = {
+    "fid": Scale(log=True, lower_is_better=True, floor=FID_FLOOR),
+    "precision": Scale(log=False, lower_is_better=False, floor=SHARE_FLOOR),
+    "recall": Scale(log=False, lower_is_better=False, floor=SHARE_FLOOR),
+    "coverage": Scale(log=False, lower_is_better=False, floor=SHARE_FLOOR),
+    "high_quality_fraction": Scale(log=False, lower_is_better=False, floor=SHARE_FLOOR),
+}
+# A change counts when it exceeds this many noise standard deviations (3: about one chance in 700
+# for a single Gaussian comparison, so 30 healthy logs with a few metrics each raise no alarm).
+NOISE_MULTIPLE = 3.0
+# The log's FID is clipped below at this value before taking log10 (an exact 0 would be -inf).
+LOG_EPSILON = 1e-12
+# A robust standard deviation from a median absolute deviation (Gaussian consistency factor).
+MAD_TO_SD = 1.4826
+
+
+def metric_series(evals: pd.DataFrame, name: str) -> pd.Series:
+    """evals[name] as finite floats indexed by step (empty when not logged)."""
+    if evals is None or evals.empty or name not in evals or "step" not in evals:
+        return pd.Series(dtype=float)
+    values = pd.Series(pd.to_numeric(evals[name], errors="coerce").to_numpy(dtype=float), index=evals["step"].to_numpy())
+    return values[np.isfinite(values.to_numpy())]
+
+
+def on_scale(values, scale: Scale) -> np.ndarray:
+    """The values on the scale their noise is judged on (log10 for FID)."""
+    values = np.asarray(values, dtype=float)
+    return np.log10(np.maximum(values, LOG_EPSILON)) if scale.log else values
+
+
+def noise_sd(evals: pd.DataFrame, name: str, scale: Scale) -> float:
+    """One evaluation's noise, as a standard deviation on the metric's judging scale: from the spread
+    between consecutive evaluations (robust: the MAD of the differences around their median, which
+    discounts a steady trend, over sqrt 2), or the logged bootstrap intervals, whichever is larger."""
+    values = metric_series(evals, name)
+    sd = 0.0
+    if len(values) >= 3:
+        differences = np.diff(on_scale(values.to_numpy(), scale))
+        sd = MAD_TO_SD * float(np.median(np.abs(differences - np.median(differences)))) / np.sqrt(2)
+    low, high = metric_series(evals, f"{name}_low"), metric_series(evals, f"{name}_high")
+    if len(low) and len(high):
+        width = np.median(on_scale(high.to_numpy(), scale) - on_scale(low.to_numpy(), scale))
+        sd = max(sd, float(width) / (2 * 1.96))  # a 95% interval spans 2 x 1.96 sd
+    return sd
+
+
+def smoothed(values: pd.Series, window: int = 3) -> pd.Series:
+    """Running median over `window` evaluations (centred), which a single outlier cannot move."""
+    return values.rolling(window, center=True, min_periods=1).median()
+
+
+def worse_by(a: float, b: float, scale: Scale) -> float:
+    """How much worse b is than a, on the judging scale (negative when better)."""
+    a_s, b_s = on_scale([a, b], scale)
+    return (b_s - a_s) if scale.lower_is_better else (a_s - b_s)
+
+
+def beyond_floor(a: float, b: float, scale: Scale) -> bool:
+    """Whether a and b differ by at least the metric's absolute floor, in its own units."""
+    return abs(b - a) >= scale.floor

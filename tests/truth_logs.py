@@ -1,0 +1,263 @@
+"""Synthetic training logs with planted events, written through `TrainingLogger`: the truth suite's data.
+
+`plans()` lists every log: its truth (the verdict it must get), the planted event, the finding kind
+that must report it and the step where it starts. `write_log(plan, folder)` writes one run folder
+(steps.csv, evals.csv, manifest.json) the way a training loop would. Reusable for figures:
+
+    from truth_logs import plans, write_log      # with tests/ on sys.path, as pytest puts it
+    run = write_log(next(p for p in plans() if p.name == "collapse-abrupt"), "runs/truth")
+
+A healthy log learns quickly (quality 1 - exp(-t / 8% of the run)), then sits on a plateau with
+realistic noise: autocorrelated wobble and slow drift in the losses, log-normal FID noise (more than
+10x between evaluations when FID sits at 1e-4..1e-2, as on 2-D data), binomial noise in the shares
+and the samples per mode. Events are planted on top of that.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from ganeval.diagnostics import TrainingLogger
+from ganeval.metrics.modes import covered_modes
+
+N_MODES = 8
+EVAL_SAMPLES = 2000  # generated samples per evaluation (mode counts)
+LEARNING_TIME = 0.08  # healthy runs learn with this time constant, as a share of the run
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One synthetic log: what is planted, and what the diagnosis must say about it."""
+
+    name: str
+    truth: str  # the verdict the log must get
+    event: str | None = None  # what is planted (see `_plant`)
+    kind: str | None = None  # the finding kind that must report it
+    onset: int | None = None  # the step where the planted event starts
+    end: int | None = None  # the step where it ends (recovering events)
+    steps: int = 1000
+    eval_every: int = 25
+    seed: int = 0
+    fid_scale: float = 1.0  # the FID a converged generator reaches
+    noise: float = 1.0  # noise multiplier
+    outputs: str = "probability"  # D's outputs: "probability" (BCE) or "score" (a WGAN critic)
+    period: int = 0  # oscillation period in steps
+
+
+def _ar(rng, n: int, scale: float, phi: float = 0.95) -> np.ndarray:
+    """Autocorrelated (AR(1)) noise with standard deviation `scale`."""
+    e = rng.standard_normal(n) * scale * np.sqrt(1 - phi**2)
+    out = np.empty(n)
+    out[0] = rng.standard_normal() * scale
+    for i in range(1, n):
+        out[i] = phi * out[i - 1] + e[i]
+    return out
+
+
+def _ramp(x: np.ndarray, start: float, length: float) -> np.ndarray:
+    """0 before start, rising linearly to 1 over `length`."""
+    return np.clip((x - start) / max(length, 1e-9), 0.0, 1.0)
+
+
+def _signals(plan: Plan) -> tuple[dict, dict]:
+    """Per-step signals and per-evaluation values (arrays over steps / evaluation steps)."""
+    rng = np.random.default_rng(plan.seed)
+    n, a = plan.steps, plan.noise
+    step = np.arange(1, n + 1)
+    t = step / n
+    tau = 0.5 if plan.event == "undertrained" else LEARNING_TIME
+    quality = 1 - np.exp(-t / tau)
+    phase = rng.uniform(0, 2 * np.pi)
+    drift = 0.04 * np.sin(2 * np.pi * 0.7 * t + phase)
+    if plan.outputs == "probability":
+        loss_d = 1.30 + 0.10 * (1 - quality) + drift + _ar(rng, n, 0.04 * a) + rng.standard_normal(n) * 0.03 * a
+        loss_g = 0.80 - 0.05 * (1 - quality) - drift + _ar(rng, n, 0.04 * a) + rng.standard_normal(n) * 0.03 * a
+        d_real = 0.55 + _ar(rng, n, 0.015 * a) + rng.standard_normal(n) * 0.01 * a
+        d_fake = 0.45 + _ar(rng, n, 0.015 * a) + rng.standard_normal(n) * 0.01 * a
+    else:
+        loss_d = -(0.4 + 0.3 * quality) + drift + _ar(rng, n, 0.05 * a) + rng.standard_normal(n) * 0.05 * a
+        loss_g = 0.2 + drift + _ar(rng, n, 0.1 * a) + rng.standard_normal(n) * 0.05 * a
+        d_real = 0.6 + _ar(rng, n, 0.05 * a) + rng.standard_normal(n) * 0.05 * a
+        d_fake = 0.1 + _ar(rng, n, 0.05 * a) + rng.standard_normal(n) * 0.05 * a
+    grad_d = np.exp(rng.normal(0.0, 0.25 * a, n) + _ar(rng, n, 0.1))
+    grad_g = np.exp(rng.normal(0.5, 0.25 * a, n) + _ar(rng, n, 0.1))
+    per_step = {"loss_d": loss_d, "loss_g": loss_g, "d_real": d_real, "d_fake": d_fake, "grad_norm_d": grad_d, "grad_norm_g": grad_g}
+
+    e_step = np.arange(plan.eval_every, n + 1, plan.eval_every)
+    k = len(e_step)
+    q = quality[e_step - 1]
+    fid_sigma = (1.0 if plan.fid_scale < 0.05 else 0.06) * a  # natural-log sd of one evaluation's FID
+    per_eval = {
+        "step": e_step, "quality": q.copy(),
+        "fid_factor": np.exp(rng.normal(0, fid_sigma, k)),
+        "recall_scale": np.ones(k), "diversity": 0.3 + 0.7 * q + rng.normal(0, 0.02 * a, k),
+        "d_accuracy": 0.58 + rng.normal(0, 0.02 * a, k), "d_auc": 0.62 + rng.normal(0, 0.02 * a, k),
+        "d_ece": 0.04 + np.abs(rng.normal(0, 0.01, k)), "modes": np.tile(np.full(N_MODES, 1 / N_MODES), (k, 1)),
+        "fid_boost": np.ones(k), "precision_drop": np.zeros(k),
+    }  # fmt: skip
+    _plant(plan, rng, step, per_step, per_eval)
+    return per_step, per_eval
+
+
+def _plant(plan: Plan, rng, step: np.ndarray, s: dict, e: dict) -> None:
+    """Plant plan.event into the signals (in place)."""
+    if plan.event is None:
+        return
+    n, on = plan.steps, plan.onset or 0
+    es = e["step"]
+    if plan.event == "spike":
+        s["grad_norm_d"][on - 1] *= 50
+    elif plan.event == "nan":
+        pass  # the log stops at the onset (see write_log)
+    elif plan.event == "explode":  # numbers broken: past 1e5 within a few dozen steps
+        grow = 10 ** np.clip((step - on) / 8, 0, 10)
+        for name in ("loss_d", "loss_g", "grad_norm_d", "grad_norm_g"):
+            s[name] = s[name] * grow
+    elif plan.event == "critic_explode":  # a WGAN critic's scores running away, 10-1000x
+        grow = np.exp(np.clip((step - on) / (0.04 * n), 0, 7))
+        s["loss_d"], s["loss_g"] = s["loss_d"] * grow, s["loss_g"] * grow
+        s["d_real"], s["d_fake"] = s["d_real"] * grow, s["d_fake"] * grow
+    elif plan.event == "fid_rise":  # quality falling apart for good: FID up 20x, precision down
+        level = _ramp(es, on, 0.1 * n)
+        e["fid_boost"] = 20.0**level
+        e["precision_drop"] = 0.4 * level
+    elif plan.event in ("collapse", "collapse_gradual", "collapse_recovers"):
+        length = 0.1 * n if plan.event == "collapse_gradual" else 1
+        level = _ramp(es, on, length)
+        if plan.end is not None:
+            level = np.where(es >= plan.end, 0.0, level)
+        kept = np.zeros(N_MODES)
+        kept[[3, 4]] = 0.5
+        e["modes"] = (1 - level)[:, None] * e["modes"] + level[:, None] * kept
+        e["recall_scale"] = 1 - 0.65 * level
+        e["diversity"] = e["diversity"] - 0.6 * level
+        e["fid_boost"] = 1 + 2 * level
+    elif plan.event in ("dominate", "dominate_early"):
+        until = plan.end if plan.end is not None else n + 1
+        ramp = _ramp(step, on, 20) * (step < until)
+        s["d_real"] = s["d_real"] * (1 - ramp) + (0.97 + rng.standard_normal(n) * 0.005) * ramp
+        s["d_fake"] = s["d_fake"] * (1 - ramp) + (0.03 + rng.standard_normal(n) * 0.005) * ramp
+        s["loss_d"] = s["loss_d"] * (1 - ramp) + (0.06 + rng.standard_normal(n) * 0.01) * ramp
+        s["loss_g"] = s["loss_g"] * (1 - ramp) + (4.5 + rng.standard_normal(n) * 0.3) * ramp
+        s["grad_norm_g"] = s["grad_norm_g"] * (1 - 0.9 * ramp)
+        dominated = (es >= on + 20) & (es < until)
+        e["d_accuracy"] = np.where(dominated, 0.99, e["d_accuracy"])
+        e["d_auc"] = np.where(dominated, 0.999, e["d_auc"])
+    elif plan.event == "dominate_auc":  # D separates (AUC 0.98) with outputs shifted below 0.5
+        ramp = _ramp(step, on, 20)
+        s["d_real"] = s["d_real"] * (1 - ramp) + (0.30 + rng.standard_normal(n) * 0.01) * ramp
+        s["d_fake"] = s["d_fake"] * (1 - ramp) + (0.08 + rng.standard_normal(n) * 0.01) * ramp
+        dominated = es >= on + 20
+        e["d_accuracy"] = np.where(dominated, 0.55 + rng.normal(0, 0.01, len(es)), e["d_accuracy"])
+        e["d_auc"] = np.where(dominated, 0.98 + rng.normal(0, 0.003, len(es)), e["d_auc"])
+    elif plan.event == "oscillate":
+        wave = np.where(step >= on, np.sin(2 * np.pi * (step - on) / plan.period), 0.0)
+        s["loss_d"], s["loss_g"] = s["loss_d"] + 0.3 * wave, s["loss_g"] - 0.3 * wave
+        s["d_real"], s["d_fake"] = s["d_real"] + 0.08 * wave, s["d_fake"] + 0.08 * wave
+    elif plan.event == "never":
+        e["quality"] = np.full(len(es), 0.02)
+        e["diversity"] = 1.4 + rng.normal(0, 0.05, len(es))  # a broad blob: spread, but off the data
+    elif plan.event == "stall":  # G's gradients vanish; its samples freeze where they were
+        drop = 10 ** (-4 * _ramp(step, on, 0.05 * n))
+        s["grad_norm_g"] = s["grad_norm_g"] * drop
+        frozen = float(e["quality"][np.searchsorted(es, on)])
+        e["quality"] = np.where(es >= on, frozen, e["quality"])
+    elif plan.event == "undertrained":
+        pass  # the slow learning is set in _signals
+    else:
+        raise ValueError(f"unknown event {plan.event!r}")
+
+
+def write_log(plan: Plan, folder) -> Path:
+    """Write the plan's log through TrainingLogger into folder/plan.name; returns the run folder."""
+    per_step, e = _signals(plan)
+    rng = np.random.default_rng(plan.seed + 10_000)
+    run = Path(folder) / plan.name
+    logger = TrainingLogger(run, manifest={"variant": "synthetic", "truth": plan.truth, "event": plan.event, "onset": plan.onset})
+    stop = plan.onset if plan.event == "nan" else plan.steps + 1
+    last = min(stop, plan.steps)
+    probability = plan.outputs == "probability"
+    # Evaluations first, then the steps: the logger rewrites its files at every evaluation, so this
+    # order writes each log in a fraction of the time and gives the same files.
+    for i, step in enumerate(int(s) for s in e["step"]):
+        if step >= stop:
+            break
+        q = float(e["quality"][i])
+        fid = plan.fid_scale * (1 + 30 * (1 - q)) * e["fid_factor"][i] * e["fid_boost"][i]
+        hq_share = float(np.clip(0.8 * q + rng.normal(0, 0.01 * plan.noise), 0, 1))
+        counts = rng.multinomial(EVAL_SAMPLES, e["modes"][i])
+        hq_counts = rng.binomial(counts, hq_share)
+        precision = np.clip(0.85 * q - e["precision_drop"][i] + rng.normal(0, 0.015 * plan.noise), 0, 1)
+        recall = np.clip(0.9 * q * e["recall_scale"][i] + rng.normal(0, 0.015 * plan.noise), 0, 1)
+        calibration = {"d_accuracy": float(np.clip(e["d_accuracy"][i], 0, 1)), "d_auc": float(np.clip(e["d_auc"][i], 0, 1)),
+                       "d_ece": float(e["d_ece"][i]) if probability else 0.01, "d_input": "probability" if probability else "score"}  # fmt: skip
+        logger.evaluate(step, fid=fid, precision=precision, recall=recall, high_quality_fraction=hq_counts.sum() / EVAL_SAMPLES,
+                        modes_covered=int(covered_modes(hq_counts, EVAL_SAMPLES).sum()),
+                        mode_counts=json.dumps(counts.tolist()), hq_mode_counts=json.dumps(hq_counts.tolist()),
+                        diversity=float(e["diversity"][i]), **calibration)  # fmt: skip
+    for step in range(1, last + 1):
+        values = {name: float(v[step - 1]) for name, v in per_step.items()}
+        if step == stop:
+            values.update(loss_d=float("nan"), loss_g=float("nan"))
+        logger.step(step, **values)
+    logger.close(finished=plan.event != "nan")
+    return run
+
+
+FID_SCALES = (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3)
+
+
+def healthy_plans() -> list[Plan]:
+    """32 healthy logs: 8 FID scales x 4 (seed, noise level, length, D's outputs) combinations."""
+    shapes = [(400, 10, 0.5, "probability"), (1000, 25, 1.0, "probability"), (2000, 50, 1.5, "score"), (1500, 30, 2.0, "probability")]
+    out = []
+    for i, scale in enumerate(FID_SCALES):
+        for j, (steps, every, noise, outputs) in enumerate(shapes):
+            out.append(Plan(f"healthy-{i}-{j}", "healthy", steps=steps, eval_every=every, seed=100 + 4 * i + j, fid_scale=scale,
+                            noise=noise, outputs=outputs))  # fmt: skip
+    return out
+
+
+def event_plans() -> list[Plan]:
+    """Logs with one planted event each; every verdict at least twice, and events that leave a run healthy."""
+    P = Plan
+    return [
+        P("nan-early", "diverged", "nan", "divergence", 300, seed=1),
+        P("nan-late", "diverged", "nan", "divergence", 1700, steps=2000, eval_every=50, seed=2, fid_scale=10.0),
+        P("explode", "diverged", "explode", "divergence", 600, seed=3, fid_scale=1e-3),
+        P("critic-explode", "diverged", "critic_explode", "divergence", 500, seed=4, outputs="score"),
+        P("critic-explode-long", "diverged", "critic_explode", "divergence", 1200, steps=2000, eval_every=50, seed=5, outputs="score", fid_scale=30.0),
+        P("fid-rise", "diverged", "fid_rise", "divergence", 600, seed=6, fid_scale=1.0),
+        P("fid-rise-images", "diverged", "fid_rise", "divergence", 900, steps=1500, eval_every=30, seed=7, fid_scale=30.0),
+        P("collapse-abrupt", "collapsed", "collapse", "collapse", 500, seed=8, fid_scale=1e-3),
+        P("collapse-gradual", "collapsed", "collapse_gradual", "collapse", 700, steps=1500, eval_every=30, seed=9, fid_scale=0.1),
+        P("collapse-late", "collapsed", "collapse", "collapse", 1500, steps=2000, eval_every=40, seed=10, noise=1.5, fid_scale=10.0),
+        P("dominate", "D-dominated", "dominate", "d_dominance", 400, seed=11),
+        P("dominate-late", "D-dominated", "dominate", "d_dominance", 1100, steps=1500, eval_every=30, seed=12, noise=1.5),
+        P("dominate-auc", "D-dominated", "dominate_auc", "d_dominance", 500, seed=13),
+        P("dominate-auc-2", "D-dominated", "dominate_auc", "d_dominance", 800, steps=2000, eval_every=50, seed=14, fid_scale=1e-2),
+        P("oscillate-20", "oscillating", "oscillate", "oscillation", 300, seed=15, period=20),
+        P("oscillate-60", "oscillating", "oscillate", "oscillation", 600, steps=2000, eval_every=50, seed=16, period=60, fid_scale=10.0),
+        P("never-learned", "never-learned", "never", "low_quality", 25, seed=17, fid_scale=1.0),
+        P("never-learned-long", "never-learned", "never", "low_quality", 50, steps=2000, eval_every=50, seed=18, fid_scale=100.0),
+        P("stall", "stalled", "stall", "stall", 300, seed=19, fid_scale=0.1),
+        P("stall-long", "stalled", "stall", "stall", 500, steps=2000, eval_every=50, seed=20, fid_scale=10.0),
+        P("undertrained", "undertrained", "undertrained", "still_improving", 700, seed=21, fid_scale=1.0),
+        P("undertrained-images", "undertrained", "undertrained", "still_improving", 1400, steps=2000, eval_every=40, seed=22, fid_scale=50.0),
+        # events a healthy run can have: found, but the verdict stays healthy
+        P("spike", "healthy", "spike", "gradient_spike", 420, seed=23),
+        P("dominate-early", "healthy", "dominate_early", "d_dominance", 1, end=900, steps=2500, eval_every=50, seed=24),
+        P("collapse-recovers", "healthy", "collapse_recovers", "collapse", 400, end=700, seed=25, fid_scale=1e-2),
+    ]
+
+
+def plans() -> list[Plan]:
+    return healthy_plans() + event_plans()
+
+
+def with_seed(plan: Plan, seed: int) -> Plan:
+    return replace(plan, seed=seed, name=f"{plan.name}-s{seed}")
