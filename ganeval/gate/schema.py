@@ -35,6 +35,7 @@ BOUND_SLACK = 1e-9
 #: Relative tolerance when the recorded mean and sd are recomputed from the recorded draws.
 RECOMPUTE_RTOL = 1e-9
 Z95 = 1.959963984540054
+_MISSING = object()  # a key absent from the document (null is None)
 
 
 def _is_int(value, minimum: int) -> bool:
@@ -56,8 +57,7 @@ class _Checker:
 
     def expect(self, ok: bool, key: str, value, wanted: str) -> None:
         if not ok:
-            shown = "missing" if value is _MISSING else f"{_short(value)}"
-            self.fail(key, f"is {shown}, but must be {wanted}")
+            self.fail(key, f"is {'missing' if value is _MISSING else _short(value)}, but must be {wanted}")
 
     def get(self, parent: dict, key: str, prefix: str, wanted_type, required: bool = True, wanted: str = ""):
         value = parent.get(key, _MISSING)
@@ -69,9 +69,6 @@ class _Checker:
     def optional_int(self, parent: dict, key: str, prefix: str, minimum: int) -> None:
         value = parent.get(key)
         self.expect(value is None or _is_int(value, minimum), f"{prefix}{key}", value, f"null or an integer >= {minimum}")
-
-
-_MISSING = object()
 
 
 def _short(value) -> str:
