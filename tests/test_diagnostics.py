@@ -267,3 +267,133 @@ def test_logger_records_diversity_reliability_and_points(tmp_path, monkeypatch):
 def test_chosen_steps_spread_over_training():
     assert chosen_steps([100, 200, 300, 400, 500], 3) == [100, 300, 500]
     assert chosen_steps([5, 10], 3) == [5, 10]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Quality-aware modes: one definition (ganeval.metrics.modes.covered_modes) in the logger, the
+# diagnostics and score
+
+
+def test_covered_modes_counts_high_quality_samples_against_a_fair_share_of_all():
+    from ganeval.metrics.modes import covered_modes
+
+    # 800 samples, 8 modes: a quarter of the fair share is 25 high-quality samples
+    np.testing.assert_array_equal(covered_modes([100, 25, 24, 0, 0, 0, 0, 0], 800), [True, True, False] + [False] * 5)
+    # a broad blob: every mode has a few high-quality samples, none reaches 25 of 800
+    assert not covered_modes([3] * 8, 800).any()
+    # the reference's shares set the fair shares; a mode it lacks is never covered
+    np.testing.assert_array_equal(covered_modes([10, 10, 10], 100, target=[8, 1, 0]), [False, True, False])
+
+
+def test_confident_classifier_samples_are_high_quality():
+    from ganeval.metrics.modes import CONFIDENT_PROBABILITY, confident
+
+    logits = np.array([[10.0, 0.0, 0.0], [1.0, 0.9, 0.8], [np.log(9.5), 0.0, -50.0], [np.log(8.5), 0.0, -50.0]])  # p(top): ~1, 0.37, 0.905, 0.895
+    np.testing.assert_array_equal(confident(logits), [True, False, True, False])
+    assert CONFIDENT_PROBABILITY == 0.9
+
+
+@pytest.mark.parametrize("case,data,expected", [
+    ("stuck at one point of the ring", "ring8", 1),
+    ("stuck near the centre of the ring", "ring8", 0),
+    ("a broad blob over the ring", "ring8", 0),
+    ("far from the centres of grid25", "grid25", 0),
+])  # fmt: skip
+def test_logger_counts_modes_hit_only_by_high_quality_samples(case, data, expected, tmp_path, monkeypatch):
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
+    from ganeval.data.mixtures import MIXTURES
+
+    rng = np.random.default_rng(0)
+    mixture = MIXTURES[data]
+    fake = {
+        "stuck at one point of the ring": lambda: mixture.centres[[2]] + rng.standard_normal((1000, 2)) * 1e-3,
+        "stuck near the centre of the ring": lambda: rng.standard_normal((1000, 2)) * 0.05,
+        "a broad blob over the ring": lambda: rng.standard_normal((1000, 2)) * 1.5,
+        "far from the centres of grid25": lambda: mixture.centres[rng.integers(0, 25, 1000)] + 1.0 + rng.standard_normal((1000, 2)) * 0.05,
+    }[case]()
+    logger = TrainingLogger(tmp_path / "run", reference=data, eval_n=1000)
+    for step in (10, 20, 30):
+        logger.step(step, loss_d=1.0, loss_g=1.0)
+        logger.evaluate(step, fake=fake)
+    logger.close()
+    steps, evals, manifest = load_log(tmp_path / "run")
+    timeline = coverage_timeline(evals)
+    assert timeline.modes_hit.tolist() == [expected] * 3, case
+    assert evals.modes_covered.tolist() == [expected] * 3  # score's definition (the registry) agrees with the diagnostics'
+    assert sum(json.loads(evals.mode_counts.iloc[-1])) == 1000 and sum(json.loads(evals.hq_mode_counts.iloc[-1])) <= 1000
+    diagnosis = diagnose(steps, evals, manifest)
+    if expected == 0:  # samples off the data: the generator never learned, whatever their spread
+        assert diagnosis.verdict == "never-learned" and diagnosis.summary["modes_hit_end"] == 0
+
+
+def test_mode_histogram_counts_high_quality_samples_over_all_samples():
+    evals = pd.DataFrame({"step": [10], "mode_counts": [json.dumps([500, 500])], "hq_mode_counts": [json.dumps([400, 5])]})
+    histogram = mode_histogram(evals)
+    assert histogram["count"].tolist() == [400, 5] and histogram["all_count"].tolist() == [500, 500]
+    assert histogram["share"].tolist() == [0.4, 0.005]
+    assert coverage_timeline(evals).modes_hit.tolist() == [1]  # 5 of 1,000 is under a quarter of the fair share (125)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Noise-aware trends and the new verdicts (issue 14)
+
+
+def test_fid_jumping_10x_at_the_bottom_of_its_scale_is_not_divergence():
+    steps, evals, manifest = synthetic_log(seed=3)
+    rng = np.random.default_rng(0)
+    evals["fid"] = 1e-3 * np.exp(rng.normal(0, 1.2, len(evals)))  # 2-D data: same distribution, >10x jumps
+    evals.loc[evals.index[-3:], "fid"] = [8e-3, 9e-3, 1.2e-2]  # the last three at the top of the noise band
+    diagnosis = diagnose(steps, evals, manifest)
+    assert not kinds(diagnosis, "divergence") and diagnosis.verdict == "healthy", diagnosis.explanation
+
+
+def test_fid_rise_is_quoted_from_lower_to_higher():
+    (divergence,) = kinds(diagnose(*synthetic_log(fid_rise_at=600)), "divergence")
+    e = divergence.evidence
+    assert e["fid_end"] > 2 * e["fid_best"] and f"{e['fid_best']:.3g}" in divergence.explanation and "rose" in divergence.explanation
+    assert divergence.explanation.index(f"{e['fid_best']:.3g}") < divergence.explanation.index(f"{e['fid_end']:.3g}")
+
+
+def test_d_dominance_with_its_losses_is_not_an_explosion():
+    """D saturating a BCE run lifts loss_g 5x and sinks loss_d: D dominance, never '|loss_d| exploded from 1.4 to 1.4'."""
+    steps, evals, manifest = synthetic_log(dominate_at=300)
+    steps["loss_g"] = np.where(steps.step >= 320, 25.0, steps.loss_g)  # D(G(z)) ~ 1e-11: saturated
+    diagnosis = diagnose(steps, evals, manifest)
+    assert not kinds(diagnosis, "divergence") and diagnosis.verdict == "D-dominated"
+
+
+def test_d_dominance_that_ends_is_not_divergence_and_the_run_is_healthy():
+    steps, evals, manifest = synthetic_log(n=2000, dominate_at=0)
+    late = steps.step >= 900
+    healthy, _, _ = synthetic_log(n=2000, seed=1)
+    for column in ("loss_d", "loss_g", "d_real", "d_fake"):
+        steps.loc[late, column] = healthy.loc[late, column]
+    evals.loc[evals.step >= 920, ["d_accuracy", "d_auc"]] = [0.6, 0.62]
+    diagnosis = diagnose(steps, evals, manifest)
+    (dominance,) = kinds(diagnosis, "d_dominance")
+    assert dominance.end_step is not None and abs(dominance.end_step - 900) <= 60
+    assert not kinds(diagnosis, "divergence") and diagnosis.verdict == "healthy", diagnosis.explanation
+
+
+def test_d_dominance_by_auc_when_accuracy_looks_like_chance():
+    steps, evals, manifest = synthetic_log()
+    evals["d_accuracy"], evals["d_auc"] = 0.53, 0.97  # outputs shifted below 0.5: separable, not at the 0.5 threshold
+    diagnosis = diagnose(steps, evals, manifest)
+    (dominance,) = kinds(diagnosis, "d_dominance")
+    assert dominance.evidence["d_auc_mean"] == pytest.approx(0.97) and "AUC 0.97" in dominance.explanation
+    assert diagnosis.verdict == "D-dominated" and "0.5 is chance" not in diagnosis.explanation
+
+
+def test_healthy_sentence_quotes_auc_and_accuracy():
+    diagnosis = diagnose(*synthetic_log())
+    s = diagnosis.summary
+    assert f"AUC {s['d_auc_end']:.2f} and accuracy {s['d_accuracy_end']:.2f}" in diagnosis.explanation
+
+
+def test_verdicts_and_kinds_include_the_new_ones_and_the_memorization_hook():
+    from ganeval.diagnostics.findings import KINDS, MEMORIZATION, VERDICTS
+
+    assert {"never-learned", "stalled", "undertrained"} <= set(VERDICTS)
+    assert {"low_quality", "stall", "still_improving", MEMORIZATION} <= set(KINDS)
+    hook = Finding(MEMORIZATION, 100, None, "medium", {}, "Samples copy training images.")
+    assert RunDiagnosis.from_dict(RunDiagnosis("healthy", "", [hook]).to_dict()).findings == [hook]
