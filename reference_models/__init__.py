@@ -11,21 +11,30 @@ threes); cyclegan translating digits into thick digits (`--data digits`).
 
 from __future__ import annotations
 
+import json
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from ganeval.errors import GanevalError
+from reference_models import checkpoint
 from reference_models.cgan import CGAN
+from reference_models.checkpoint import CHECKPOINT
 from reference_models.config import TrainConfig
 from reference_models.cyclegan import CycleGAN
 from reference_models.data import to_uint8
 from reference_models.dcgan import DCGAN
 from reference_models.gan import GAN
-from reference_models.loop import CHECKPOINT, TrainingDiverged, fit
+from reference_models.loop import TrainingDiverged, fit
+from reference_models.runfolder import holds_run
 from reference_models.variant import Variant
 from reference_models.wgan import WGAN
-from ganeval.errors import GanevalError
+
+MAX_POINTS = 1_000_000  # 2-D samples per `sample` call: 16 MB of float64
+MAX_IMAGES = 50_000  # images per `sample` call: FID's customary count; all are drawn at once (about 0.1 MB each in memory)
+RESUMABLE = ("steps",)  # the one setting a resumed run may change: extending it to more steps
 
 VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True), DCGAN(), CGAN(), CycleGAN())}
 
@@ -37,16 +46,82 @@ def get_variant(name: str) -> Variant:
         raise GanevalError(f"unknown variant {name!r}; the reference trainers are: {', '.join(VARIANTS)}.") from None
 
 
-def train(variant: str, data: str, *, out, steps: int | None = None, seed: int = 0, resume: bool = False, **settings) -> Path:
+def train(variant: str, data: str, *, out, steps: int | None = None, seed: int | None = None, resume: bool = False,
+          overwrite: bool = False, **settings) -> Path:  # fmt: skip
     """Train a reference model; returns the run folder (log, checkpoint, sample plots).
 
     settings override the variant's defaults (TrainConfig fields: batch_size, lr_d, lr_g, n_critic,
-    eval_every, ...); unknown names raise ValueError listing the valid ones.
+    eval_every, ...); unknown names or values out of range raise GanevalError. seed None means 0.
+    A folder that already holds a run is refused unless `resume` (continue it from its checkpoint:
+    the variant, data, seed and settings must be the run's, only `steps` may grow; those not given
+    are the run's) or `overwrite` (delete it and start over).
     """
     chosen = get_variant(variant)
     source = chosen.training_data(data)
-    config = chosen.defaults.override(steps=steps, seed=seed, **settings)
-    return fit(chosen, source, config, Path(out), resume=resume, manifest={"description": chosen.description})
+    run_dir = Path(out)
+    if resume and overwrite:
+        raise GanevalError("--resume continues the run in --out and --overwrite deletes it: give one of them.")
+    if not resume:
+        config = chosen.defaults.override(steps=steps, seed=seed, **settings)
+        return fit(chosen, source, config, run_dir, overwrite=overwrite, manifest={"description": chosen.description})
+    state = checkpoint.read(_resumable_checkpoint(run_dir), for_resume=True)
+    config = resumed_config(state, run_dir, variant, data, steps=steps, seed=seed, settings=settings)
+    return fit(chosen, source, config, run_dir, resumed=state, manifest={"description": chosen.description})
+
+
+def _resumable_checkpoint(run_dir: Path) -> Path:
+    path = run_dir / CHECKPOINT
+    if path.exists():
+        return path
+    if holds_run(run_dir):
+        raise GanevalError(f"{run_dir} has no {CHECKPOINT} to resume from: the run stopped before its first checkpoint "
+                           "(every checkpoint_every steps). Start it again with --overwrite instead of --resume.")  # fmt: skip
+    raise GanevalError(f"{run_dir} has no {CHECKPOINT} to resume from; start the run without --resume.")
+
+
+def resumed_config(state: dict, run_dir: Path, variant: str, data: str, steps: int | None, seed: int | None, settings: dict) -> TrainConfig:
+    """The run's settings with `steps` (if given) extended; any other difference from the run is refused.
+
+    The run is what its checkpoint and its manifest.json record (they must agree); settings not given
+    are taken from it."""
+    path = run_dir / CHECKPOINT
+    saved = checkpoint.config_of(state, path)
+    asked = saved.override(seed=seed, **settings)  # checks names and values
+    differences = _differences({"variant": state["variant"], "data": state["data"], **saved.to_dict()},
+                               {"variant": variant, "data": data, **asked.to_dict()}, "in the run", "asked for now")  # fmt: skip
+    differences += _manifest_differences(run_dir, state, saved)
+    if differences:
+        raise GanevalError(f"cannot resume {run_dir}: {'; '.join(differences)}. A resumed run keeps its variant, data, seed and "
+                           "settings (only --steps may change, to extend it): resume with the run's, or train a new run with a "
+                           "new --out (or --overwrite).")  # fmt: skip
+    resumed = asked.override(steps=steps)
+    if resumed.steps < state["step"]:
+        raise GanevalError(f"cannot resume {run_dir} to {resumed.steps} steps: its checkpoint is at step {state['step']} already; "
+                           f"pass --steps {state['step']} or more.", argument="steps")  # fmt: skip
+    return resumed
+
+
+def _differences(run: dict, asked: dict, run_label: str, asked_label: str) -> list[str]:
+    """'key is X in the run, Y asked for now' for every key (bar RESUMABLE) whose values differ."""
+    return [f"{key} is {run[key]!r} {run_label}, {asked.get(key)!r} {asked_label}" for key in run
+            if key not in RESUMABLE and run[key] != asked.get(key)]  # fmt: skip
+
+
+def _manifest_differences(run_dir: Path, state: dict, saved: TrainConfig) -> list[str]:
+    """Where manifest.json describes another run than the checkpoint (a log mixed from two runs)."""
+    path = run_dir / "manifest.json"
+    if not path.exists():
+        return []
+    try:
+        manifest = json.loads(path.read_text())
+        logged = {"variant": manifest["variant"], "data": manifest["data"],
+                  **{f.name: manifest["config"][f.name] for f in fields(TrainConfig)}}  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise GanevalError(f"cannot resume {run_dir}: its manifest.json cannot be read ({type(error).__name__}: {error}); "
+                           "the log is damaged: start again with --overwrite.") from None  # fmt: skip
+    logged["betas"] = tuple(logged["betas"]) if isinstance(logged["betas"], list) else logged["betas"]
+    recorded = {"variant": state["variant"], "data": state["data"], **saved.to_dict()}
+    return _differences(recorded, logged, f"in {CHECKPOINT}", "in manifest.json")
 
 
 class TrainedGenerator:
@@ -57,13 +132,15 @@ class TrainedGenerator:
         path = run_dir / CHECKPOINT
         if not path.exists():
             raise GanevalError(f"{run_dir} holds no {CHECKPOINT}; train a model there first (ganeval train ... --out {run_dir}).")
-        state = torch.load(path, weights_only=False)
-        self.variant, self.data_name = get_variant(state["variant"]), state["data"]
-        self.config = TrainConfig(**{**state["config"], "betas": tuple(state["config"]["betas"])})
-        self.data = self.variant.training_data(self.data_name)
+        state = checkpoint.read(path)
+        with checkpoint.blame(path):
+            self.variant, self.data_name = get_variant(state["variant"]), state["data"]
+            self.config = checkpoint.config_of(state, path)
+            self.data = self.variant.training_data(self.data_name)
+            self.network, _ = self.variant.build(self.data, self.config)
         self.images = self.data.kind == "images"
-        self.network, _ = self.variant.build(self.data, self.config)
-        self.network.load_state_dict(state["generator"])
+        with checkpoint.restoring(path, "generator"):
+            self.network.load_state_dict(state["generator"])
         self.network.eval()
         self.step = state["step"]
 
@@ -75,7 +152,11 @@ class TrainedGenerator:
         Conditional runs (cgan) draw class `label`, or with label=None the classes 0, 1, ..., 9, 0, 1, ...
         in turn (equal shares); unconditional runs refuse a label (ValueError). cyclegan translates n
         digits drawn with `seed` into thick digits."""
-        samples = self.variant.sample(self.network, self.data, self.config, n, seed, label)
+        most = MAX_IMAGES if self.images else MAX_POINTS
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= most:
+            raise GanevalError(f"the number of samples (--n) must be a whole number from 1 to {most:,} for this run's "
+                               f"{self.data.kind}; got {n!r}. Draw more in several calls with different seeds.", argument="n")  # fmt: skip
+        samples = self.variant.sample(self.network, self.data, self.config, int(n), seed, label)
         return to_uint8(samples).numpy() if self.images else samples.numpy().astype(np.float64)
 
 
@@ -83,4 +164,4 @@ def load(run_dir) -> TrainedGenerator:
     return TrainedGenerator(run_dir)
 
 
-__all__ = ["VARIANTS", "TrainConfig", "TrainedGenerator", "TrainingDiverged", "get_variant", "load", "train"]
+__all__ = ["MAX_IMAGES", "MAX_POINTS", "VARIANTS", "TrainConfig", "TrainedGenerator", "TrainingDiverged", "get_variant", "load", "train"]

@@ -16,12 +16,12 @@ from torch import nn
 
 from ganeval.atomic import atomic_write
 from ganeval.diagnostics import TrainingLogger
+from reference_models import checkpoint as checkpoints
+from reference_models.checkpoint import CHECKPOINT
 from reference_models.config import TrainConfig
 from reference_models.data import to_uint8
+from reference_models.runfolder import prepare_new_run, tidy_for_resume
 from reference_models.variant import Variant
-from ganeval.errors import GanevalError
-
-CHECKPOINT = "checkpoint.pt"
 
 
 class TrainingDiverged(RuntimeError):
@@ -33,46 +33,41 @@ def grad_norm(module: nn.Module) -> float:
     return float(torch.stack(norms).norm()) if norms else 0.0
 
 
-def save_atomically(state: dict, path: Path) -> None:
-    with atomic_write(path) as stream:
-        torch.save(state, stream)
+def fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: dict | None = None, overwrite: bool = False,
+        manifest: dict | None = None) -> Path:  # fmt: skip
+    """Train `variant` on `data` (2-D points or images), writing the log, checkpoints and sample plots into run_dir.
 
-
-def fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: bool = False, manifest: dict | None = None) -> Path:
-    """Train `variant` on `data` (2-D points or images), writing the log, checkpoints and sample plots into run_dir."""
+    resumed: a checkpoint read by `checkpoint.read(..., for_resume=True)` to continue from (its settings
+    checked against `config` by the caller); None starts a new run, which refuses to replace a run
+    already in run_dir unless `overwrite` (then the old run's files are deleted first)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
-        return _fit(variant, data, config, Path(run_dir), resume, manifest)
+        return _fit(variant, data, config, Path(run_dir), resumed, overwrite, manifest)
     finally:
         torch.set_num_threads(threads)
 
 
-def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: bool, manifest: dict | None) -> Path:
-    run_dir.mkdir(parents=True, exist_ok=True)
+def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: dict | None, overwrite: bool, manifest: dict | None) -> Path:
     torch.manual_seed(config.seed)
-    generator, discriminator = variant.build(data, config)
+    generator, discriminator = variant.build(data, config)  # a variant that cannot train on data stops here, before any file changes
     opt_d, opt_g = variant.optimizers(generator, discriminator, config)
     draws = torch.Generator().manual_seed(config.seed + 1)  # data batches and noise
-    start = 0
     checkpoint_path = run_dir / CHECKPOINT
-    if resume:
-        if not checkpoint_path.exists():
-            raise GanevalError(f"{run_dir} has no {CHECKPOINT} to resume from; start the run without --resume.")
-        state = torch.load(checkpoint_path, weights_only=False)
-        generator.load_state_dict(state["generator"])
-        discriminator.load_state_dict(state["discriminator"])
-        opt_d.load_state_dict(state["opt_d"])
-        opt_g.load_state_dict(state["opt_g"])
-        draws.set_state(state["draws"])
-        torch.set_rng_state(state["torch_rng"])  # the global generator (WGAN-GP's interpolation weights)
-        start = state["step"]
-    logger = TrainingLogger(run_dir, reference=data.reference, eval_n=config.eval_n, seed=config.seed, resume=resume,
+    if resumed is None:
+        prepare_new_run(run_dir, overwrite)
+        start = 0
+    else:
+        restore(resumed, checkpoint_path, generator, discriminator, opt_d, opt_g, draws)
+        start = resumed["step"]
+        tidy_for_resume(run_dir, start)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    logger = TrainingLogger(run_dir, reference=data.reference, eval_n=config.eval_n, seed=config.seed, resume=resumed is not None,
                             manifest={**(manifest or {}), "variant": variant.name, "data": data.name, "config": config.to_dict()})  # fmt: skip
     logger.truncate(start)
 
     def checkpoint(step: int) -> None:
-        save_atomically({"generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
+        checkpoints.save({"generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
                          "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(), "draws": draws.get_state(),
                          "torch_rng": torch.get_rng_state(),
                          "step": step, "variant": variant.name, "data": data.name, "config": config.to_dict()},
@@ -112,6 +107,17 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resume: boo
             checkpoint(done)
     logger.close()
     return run_dir
+
+
+def restore(state: dict, path: Path, generator, discriminator, opt_d, opt_g, draws: torch.Generator) -> None:
+    """Networks, optimisers and random generators as the checkpoint left them (a mismatch names the file)."""
+    for part, target in (("generator", generator), ("discriminator", discriminator), ("opt_d", opt_d), ("opt_g", opt_g)):
+        with checkpoints.restoring(path, part):
+            target.load_state_dict(state[part])
+    with checkpoints.restoring(path, "draws"):
+        draws.set_state(state["draws"])
+    with checkpoints.restoring(path, "torch_rng"):
+        torch.set_rng_state(state["torch_rng"])  # the global generator (WGAN-GP's interpolation weights)
 
 
 @torch.no_grad()

@@ -175,7 +175,7 @@ def test_failed_download_says_how_to_get_the_weights(empty_hub, monkeypatch):
         raise urllib.error.URLError("connection refused")
 
     monkeypatch.setattr(inception, "network_reachable", lambda timeout=0: True)
-    monkeypatch.setattr(inception.tf_inception, "load_state_dict_from_url", refuse)
+    monkeypatch.setattr(inception.torch.hub, "download_url_to_file", refuse)
     with pytest.raises(InceptionWeightsNotFound, match="Downloading InceptionV3 weights .* failed") as info:
         InceptionExtractor()
     assert str(empty_hub) in str(info.value) and WEIGHTS_ENV in str(info.value)

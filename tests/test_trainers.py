@@ -38,7 +38,7 @@ def test_every_variant_writes_the_log_the_diagnostics_need(variant, tmp_path):
 
 
 def _weights(run):
-    return torch.load(run / "checkpoint.pt", weights_only=False)["generator"]
+    return torch.load(run / "checkpoint.pt", weights_only=True)["generator"]
 
 
 def _same_logs(a, b):

@@ -20,7 +20,7 @@ def private_cache(tmp_path, monkeypatch):
 
 
 def _weights(run):
-    return torch.load(run / "checkpoint.pt", weights_only=False)["generator"]
+    return torch.load(run / "checkpoint.pt", weights_only=True)["generator"]
 
 
 def _same_runs(a, b):

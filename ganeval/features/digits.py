@@ -18,6 +18,7 @@ from torch import nn
 
 from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
 from ganeval.errors import GanevalError
+from ganeval.torchfile import load_plain
 
 INPUT_SIZE = 32
 N_CLASSES = 10
@@ -60,25 +61,19 @@ class DigitsClassifier(nn.Module):
 
 
 def load_classifier(weights: str | Path | None = None) -> tuple[DigitsClassifier, Path]:
-    """A DigitsClassifier in eval mode with the given state_dict file (None: the committed one)."""
+    """A DigitsClassifier in eval mode with the given state_dict file (None: the committed one).
+
+    The file is read with weights_only=True (ganeval.torchfile): tensors only, a crafted pickle cannot run code."""
     path = DEFAULT_WEIGHTS if weights is None else Path(weights)
+    how_to_fix = f"Pass weights=None for the bundled weights, or regenerate them with `{TRAIN_SCRIPT}`."
+    state = load_plain(path, "DigitsClassifier weights file", how_to_fix)
     model = DigitsClassifier()
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
         model.load_state_dict(state)
-    except OSError as error:
-        reason = f"{type(error).__name__}: {error.strerror or error}"
-    except RuntimeError as error:  # wrong keys or shapes: another model's weights
+    except Exception as error:  # noqa: BLE001 - wrong keys or shapes (RuntimeError), or not a dict at all
         reason = " ".join(str(error).split())[:300]
-    except Exception as error:  # noqa: BLE001 - torch raises many types for a file that is not a state_dict
-        reason = f"not a torch state_dict file ({type(error).__name__})"
-    else:
-        reason = None
-    if reason is not None:
-        raise GanevalError(
-            f"weights={str(path)!r} could not be loaded as DigitsClassifier weights ({reason}). Pass "
-            f"weights=None for the bundled weights, or regenerate them with `{TRAIN_SCRIPT}`."
-        )
+        raise GanevalError(f"weights={str(path)!r} could not be loaded as DigitsClassifier weights ({type(error).__name__}: "
+                           f"{reason}). {how_to_fix}", argument="--weights") from None  # fmt: skip
     return model.eval(), path
 
 

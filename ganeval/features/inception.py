@@ -17,11 +17,16 @@ Weights are looked up, in order:
 Otherwise `InceptionWeightsNotFound` says where to download the file and where to put it. A
 path given in 1 or 2 that does not exist is an error, never skipped. Nothing else is ever used
 in place of these weights.
+
+Weights files are data, never code: ganeval reads them itself with `torch.load(weights_only=True)`
+(tensors and plain values only; a crafted pickle is refused before it runs) and hands torch-fidelity's
+network the state dict, instead of letting torch-fidelity unpickle the file (weights_only=False).
 """
 
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import socket
 import threading
@@ -33,7 +38,9 @@ import numpy as np
 import torch
 from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
 
+from ganeval.errors import GanevalError
 from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
+from ganeval.torchfile import load_plain
 
 WEIGHTS_URL = tf_inception.URL_INCEPTION_V3
 WEIGHTS_FILE = os.path.basename(urlparse(WEIGHTS_URL).path)  # weights-inception-2015-12-05-6726825d.pth
@@ -47,12 +54,12 @@ PREPROCESSING = (
 )
 
 
-class InceptionWeightsNotFound(ValueError):
+class InceptionWeightsNotFound(GanevalError):
     """The InceptionV3 weights file is missing and cannot be downloaded."""
 
 
-class InceptionWeightsInvalid(ValueError):
-    """A weights file exists but torch-fidelity's InceptionV3 cannot load it."""
+class InceptionWeightsInvalid(GanevalError):
+    """A weights file exists but is not InceptionV3 weights (or is not plain tensors)."""
 
 
 def cached_weights_path() -> Path:
@@ -135,28 +142,41 @@ def resolve_weights(weights: str | Path | None = None, allow_download: bool = Tr
 
 
 def _build_network(path: Path | None) -> tf_inception.FeatureExtractorInceptionV3:
-    """torch-fidelity's network loaded from `path`, or downloaded by torch-fidelity when None."""
-    layers = list(LAYERS.values())
-    if path is None:
-        try:  # torch-fidelity's own download: progress on stderr, file saved to cached_weights_path()
-            return tf_inception.FeatureExtractorInceptionV3(TF_FIDELITY_NAME, layers, verbose=True)
-        except (OSError, http.client.HTTPException) as err:
-            raise InceptionWeightsNotFound(
-                f"Downloading InceptionV3 weights from {WEIGHTS_URL} failed ({err}). {_how_to_get_weights()}"
-            ) from err
-        except Exception as err:  # downloaded, but the file does not load
-            raise _invalid(cached_weights_path(), err) from err
-    try:  # torch-fidelity unpickles the file (torch.load weights_only=False): use trusted files only
-        return tf_inception.FeatureExtractorInceptionV3(TF_FIDELITY_NAME, layers, feature_extractor_weights_path=str(path))
-    except Exception as err:  # any load failure means the file is not usable weights
-        raise _invalid(path, err) from err
+    """torch-fidelity's network with the weights in `path`, or downloaded into its cache when None."""
+    state = _download_weights() if path is None else _read_weights(path)
+    plain = io.BytesIO()  # torch-fidelity takes weights only from a file it unpickles itself: give it
+    torch.save(state, plain)  # the tensors just read safely, re-saved in memory, so nothing from the user's file runs
+    plain.seek(0)
+    try:
+        return tf_inception.FeatureExtractorInceptionV3(TF_FIDELITY_NAME, list(LAYERS.values()), feature_extractor_weights_path=plain)
+    except Exception as err:  # noqa: BLE001 - wrong keys or shapes: the file holds other weights
+        raise _invalid(cached_weights_path() if path is None else path, err) from err
+
+
+def _read_weights(path: Path) -> dict:
+    """The state dict in `path`, read with weights_only=True (InceptionWeightsInvalid names the file)."""
+    try:
+        return load_plain(path, "InceptionV3 weights file", f"Replace it with {WEIGHTS_FILE} from {WEIGHTS_URL}.")
+    except GanevalError as err:
+        raise InceptionWeightsInvalid(str(err), argument="--weights") from None
+
+
+def _download_weights() -> dict:
+    """Download WEIGHTS_URL into torch-fidelity's cache (progress on stderr) and read it with weights_only=True."""
+    try:
+        cached_weights_path().parent.mkdir(parents=True, exist_ok=True)
+        torch.hub.download_url_to_file(WEIGHTS_URL, str(cached_weights_path()), progress=True)
+    except (OSError, http.client.HTTPException) as err:
+        raise InceptionWeightsNotFound(f"Downloading InceptionV3 weights from {WEIGHTS_URL} failed ({err}). {_how_to_get_weights()}") from err
+    return _read_weights(cached_weights_path())
 
 
 def _invalid(path: Path, err: Exception) -> InceptionWeightsInvalid:
     return InceptionWeightsInvalid(
-        f"InceptionV3 weights file {str(path)!r} cannot be loaded by torch-fidelity's "
-        f"FeatureExtractorInceptionV3 ({type(err).__name__}: {err}). Replace it with "
-        f"{WEIGHTS_FILE} from {WEIGHTS_URL}."
+        f"InceptionV3 weights file {str(path)!r} does not fit torch-fidelity's "
+        f"FeatureExtractorInceptionV3 ({type(err).__name__}: {' '.join(str(err).split())[:300]}). Replace it with "
+        f"{WEIGHTS_FILE} from {WEIGHTS_URL}.",
+        argument="--weights",
     )
 
 
