@@ -67,8 +67,44 @@ def _write_json(path: str, payload: dict, flag: str = "--json") -> None:
         raise GanevalError(failed, argument=flag)
 
 
-def _metric_list(text: str | None) -> list[str] | None:
-    return None if text is None else [name.strip() for name in text.split(",") if name.strip()]
+def _metric_list(text: str | None, flag: str = "--metrics") -> list[str] | None:
+    """Comma-separated names, or None when the flag was not given; a list naming nothing is refused."""
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        valid = ""
+        if flag == "--metrics":
+            from ganeval.metrics import METRICS
+
+            valid = f"; valid metrics are: {', '.join(METRICS)}"
+        raise GanevalError(f"{flag} {printable(text)!r} names nothing; give comma-separated names, or leave {flag} out for the default{valid}.",
+                           argument=flag)  # fmt: skip
+    return names
+
+
+MAX_SEED = 2**32 - 1  # numpy's RandomState, used for KID subsets and IS splits, takes seeds 0 .. 2**32 - 1
+
+
+def _int_at_least(minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number in [minimum, maximum]; argparse reports a bad value as
+    `argument --flag: ...` with exit 2, before any work starts."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}; got {text!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            allowed = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}; got {value}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+POSITIVE, NON_NEGATIVE, SEED = _int_at_least(1), _int_at_least(0), _int_at_least(0, MAX_SEED)
 
 
 def _score(args) -> int:
@@ -243,10 +279,10 @@ def _add_candidate_options(parser: argparse.ArgumentParser) -> None:
                         "run folder (or its checkpoint.pt), or a TorchScript generator file")  # fmt: skip
     parser.add_argument("--generator", metavar="MODULE:ATTR", help="a generator in Python instead of CANDIDATE: an nn.Module or callable on "
                         "noise z (n x nz), an object with .sample(n, seed), or a function/class without arguments building one")  # fmt: skip
-    parser.add_argument("--nz", type=int, help="length of the generator's noise vector z (modules, callables and TorchScript files)")
+    parser.add_argument("--nz", type=POSITIVE, help="length of the generator's noise vector z (modules, callables and TorchScript files)")
     parser.add_argument("--value-range", metavar="RANGE", help="range of float image outputs: -1,1 (tanh, default) or 0,1")
-    parser.add_argument("--batch-size", type=int, default=64, help="images per extractor batch (default: 64)")
-    parser.add_argument("--workers", type=int, help="image-decoding worker processes (default: 0 below 512 files, else up to 4)")
+    parser.add_argument("--batch-size", type=POSITIVE, default=64, help="images per extractor batch (default: 64)")
+    parser.add_argument("--workers", type=NON_NEGATIVE, help="image-decoding worker processes (default: 0 below 512 files, else up to 4)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the reference feature cache")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -262,7 +298,7 @@ def _compare(args) -> int:
         raise GanevalError("compare run folders or score result files (.json), not a mix of both.")
     _check_outputs(("--out", args.out, True), ("--work", args.work, True), ("--json", args.json, False))
     comparison = compare(
-        variants=_metric_list(args.variants), data=args.data, runs=None if files else items, results=files or None,
+        variants=_metric_list(args.variants, "--variants"), data=args.data, runs=None if files else items, results=files or None,
         out=args.out, work=args.work, steps=args.steps, seeds=args.seeds, jobs=args.jobs, evaluations=args.evaluations, progress=not args.quiet,
     )  # fmt: skip
     if args.json:
@@ -298,10 +334,10 @@ def _report(args) -> int:
 def _add_extraction_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference: digits for digit data, points for 2-D data, inception otherwise)")
     parser.add_argument("--weights", metavar="PATH", help="weights file for the extractor (inception: torch-fidelity's weights-inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS)")
-    parser.add_argument("--n", type=int, metavar="N", help="use at most N samples per side (a seeded subsample)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for every random step (default: 0)")
-    parser.add_argument("--batch-size", type=int, default=64, help="images per extractor batch (default: 64)")
-    parser.add_argument("--workers", type=int, help="image-decoding worker processes (default: 0 below 512 files, else up to 4)")
+    parser.add_argument("--n", type=POSITIVE, metavar="N", help="use at most N samples per side (a seeded subsample)")
+    parser.add_argument("--seed", type=SEED, default=0, help="seed for every random step (default: 0)")
+    parser.add_argument("--batch-size", type=POSITIVE, default=64, help="images per extractor batch (default: 64)")
+    parser.add_argument("--workers", type=NON_NEGATIVE, help="image-decoding worker processes (default: 0 below 512 files, else up to 4)")
     parser.add_argument("--skip-bad", action="store_true", help="skip and count unreadable image files instead of stopping")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -334,11 +370,11 @@ The extractor follows the reference unless --extractor says otherwise.""",
     score.add_argument("generated", metavar="GENERATED")
     score.add_argument("--ref", required=True, metavar="REF", help="reference: folder, array, bundled set name or statistics file")
     score.add_argument("--metrics", metavar="LIST", help="comma-separated metrics (default: all that apply), e.g. fid,precision,recall")
-    score.add_argument("--bootstrap", type=int, default=100, metavar="N", help="bootstrap resamples for the 95%% intervals; 0 turns them off (default: 100)")
-    score.add_argument("--k", type=int, default=5, help="neighbours for precision/recall/density/coverage (default: 5)")
-    score.add_argument("--kid-subsets", type=int, default=100, help="KID subsets (default: 100)")
-    score.add_argument("--kid-subset-size", type=int, default=1000, help="KID subset size, reduced to the sample count if larger (default: 1000)")
-    score.add_argument("--is-splits", type=int, default=10, help="Inception Score splits (default: 10)")
+    score.add_argument("--bootstrap", type=NON_NEGATIVE, default=100, metavar="N", help="bootstrap resamples for the 95%% intervals; 0 turns them off (default: 100)")
+    score.add_argument("--k", type=POSITIVE, default=5, help="neighbours for precision/recall/density/coverage (default: 5)")
+    score.add_argument("--kid-subsets", type=POSITIVE, default=100, help="KID subsets (default: 100)")
+    score.add_argument("--kid-subset-size", type=_int_at_least(2), default=1000, help="KID subset size, reduced to the sample count if larger (default: 1000)")
+    score.add_argument("--is-splits", type=POSITIVE, default=10, help="Inception Score splits, each of at least 2 generated samples (default: 10)")
     score.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE ('-' prints JSON instead of the table)")
     score.add_argument("--no-cache", action="store_true", help="neither read nor write the reference feature cache")
     _add_extraction_options(score)
@@ -422,14 +458,14 @@ from noise seeded with --seed. `ganeval score ... --json FILE` output is accepte
     baseline.add_argument("--metrics", metavar="LIST", help="comma-separated metrics (default: all that apply)")
     baseline.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference)")
     baseline.add_argument("--weights", metavar="PATH", help="weights file for the extractor")
-    baseline.add_argument("--n", type=int, metavar="N", help="samples per side: cap for files, count drawn from generators (default 2000)")
-    baseline.add_argument("--seed", type=int, default=0, help="seed of the noise, subsample and bootstrap (default: 0)")
-    baseline.add_argument("--bootstrap", type=int, default=100, metavar="N", help="bootstrap resamples for the intervals (default: 100)")
-    baseline.add_argument("--k", type=int, default=5, help="neighbours for precision/recall/density/coverage (default: 5)")
-    baseline.add_argument("--kid-subsets", type=int, default=100, help="KID subsets (default: 100)")
-    baseline.add_argument("--kid-subset-size", type=int, default=1000, help="KID subset size (default: 1000)")
-    baseline.add_argument("--is-splits", type=int, default=10, help="Inception Score splits (default: 10)")
-    baseline.add_argument("--repeats", type=int, metavar="R", help="re-score with R more seeds to record the seed-to-seed spread, "
+    baseline.add_argument("--n", type=POSITIVE, metavar="N", help="samples per side: cap for files, count drawn from generators (default 2000)")
+    baseline.add_argument("--seed", type=SEED, default=0, help="seed of the noise, subsample and bootstrap (default: 0)")
+    baseline.add_argument("--bootstrap", type=NON_NEGATIVE, default=100, metavar="N", help="bootstrap resamples for the intervals (default: 100)")
+    baseline.add_argument("--k", type=POSITIVE, default=5, help="neighbours for precision/recall/density/coverage (default: 5)")
+    baseline.add_argument("--kid-subsets", type=POSITIVE, default=100, help="KID subsets (default: 100)")
+    baseline.add_argument("--kid-subset-size", type=_int_at_least(2), default=1000, help="KID subset size (default: 1000)")
+    baseline.add_argument("--is-splits", type=POSITIVE, default=10, help="Inception Score splits, each of at least 2 generated samples (default: 10)")
+    baseline.add_argument("--repeats", type=NON_NEGATIVE, metavar="R", help="re-score with R more seeds to record the seed-to-seed spread, "
                           "the noise floor of the check (default: 10 for generators, 0 for fixed samples)")  # fmt: skip
     baseline.set_defaults(handler=_baseline)
 
@@ -454,7 +490,7 @@ With GITHUB_ACTIONS=true, regressions are also printed as ::error annotations.""
     check.add_argument("--tolerance", metavar="LIST", help="per-metric tolerances, absolute or a percentage of the baseline, "
                        "e.g. fid=5,precision=0.02,kid=10%% (others: the defaults, see the README)")  # fmt: skip
     check.add_argument("--alpha", type=float, default=0.001, help="chance of any false alarm per run, shared over the metrics (default: 0.001)")
-    check.add_argument("--seed", type=int, help="seed of the noise, subsample and bootstrap (default: the baseline's)")
+    check.add_argument("--seed", type=SEED, help="seed of the noise, subsample and bootstrap (default: the baseline's)")
     check.add_argument("--ref", metavar="REF", help="where the baseline's reference is, if not at its recorded path (its content is checked)")
     check.add_argument("--extractor", choices=["inception", "digits", "points"], help="must match the baseline's (default: the baseline's)")
     check.add_argument("--weights", metavar="PATH", help="the extractor's weights file (must be the baseline's; inception offline)")

@@ -6,14 +6,18 @@ import math
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ganeval import __version__
 from ganeval.data import MIXTURES
 from ganeval.features import Extractor, get_extractor
-from ganeval.metrics import Interval, MetricOptions, Samples, applicable_metrics, compute_metrics, get_metric
+from ganeval.metrics import (
+    FrechetReference, Interval, MetricOptions, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
+)  # fmt: skip
+from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.sources import Source, extract, resolve_source
-from ganeval.errors import GanevalError
+from ganeval.errors import GanevalError, printable
 
 SCORE_METRICS = (
     "fid", "kid", "inception_score", "precision", "recall", "density", "coverage",
@@ -68,13 +72,36 @@ def _flatten(tree: dict, prefix: str = ""):
             yield f"{prefix}{key}", value
 
 
-def _check_counts(n: int | None = None, bootstrap: int = 0, k: int = 1) -> None:
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-        raise GanevalError(f"--n (n) caps the samples per side and must be an integer >= 1; got {n!r}.")
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
-        raise GanevalError(f"--bootstrap (bootstrap) is a number of resamples >= 0 (0 turns intervals off); got {bootstrap!r}.")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise GanevalError(f"--k (k) is a number of neighbours >= 1; got {k!r}.")
+MAX_SEED = 2**32 - 1  # numpy's RandomState (KID subsets, IS splits) takes seeds 0 .. 2**32 - 1
+# Whole-number settings of score() and stats(): parameter -> (flag, smallest value, what it is).
+COUNT_SETTINGS = {
+    "n": ("--n", 1, "caps the samples per side"),
+    "bootstrap": ("--bootstrap", 0, "is a number of resamples (0 turns intervals off)"),
+    "k": ("--k", 1, "is a number of neighbours"),
+    "kid_subsets": ("--kid-subsets", 1, "is a number of KID subsets"),
+    "kid_subset_size": ("--kid-subset-size", 2, "is the samples per KID subset"),
+    "is_splits": ("--is-splits", 1, "is a number of Inception Score splits"),
+    "batch_size": ("--batch-size", 1, "is the images per extractor batch"),
+    "workers": ("--workers", 0, "is a number of decoding processes (0: decode in this one)"),
+    "seed": ("--seed", 0, f"seeds every random step, at most {MAX_SEED}"),
+}
+OPTIONAL_COUNTS = ("n", "workers")  # None means: all samples, automatic workers
+# Fewer samples than this on a side and no bootstrap interval is computed (null, with a warning):
+# a resample of n samples is one sample repeated n times with probability n^(1-n) (2: 1/2,
+# 5: 1/625, 10: 1e-9), and then KID's pairs of distinct samples and any covariance are undefined.
+MIN_INTERVAL_SAMPLES = 10
+MIN_SPLIT_SAMPLES = 2  # an Inception Score split of one sample is exactly 1, whatever the generator
+
+
+def _check_counts(**settings) -> None:
+    """Refuse a count setting that is not a whole number in its range, naming its flag (COUNT_SETTINGS)."""
+    for name, value in settings.items():
+        if value is None and name in OPTIONAL_COUNTS:
+            continue
+        flag, minimum, what = COUNT_SETTINGS[name]
+        whole = not isinstance(value, bool) and isinstance(value, (int, np.integer))
+        if not whole or value < minimum or (name == "seed" and value > MAX_SEED):
+            raise GanevalError(f"{flag} ({name}) {what} and must be an integer >= {minimum}; got {value!r}.", argument=name)
 
 
 def _conversion(extractor: Extractor) -> str | None:
@@ -96,13 +123,13 @@ def _uniform_modes(source: Source) -> bool:
 def reference_samples(source: Source, outputs: dict) -> Samples:
     """The reference side for the metrics: its features, and its modes unless the true modes are
     equally likely (then mode KL is taken against the uniform distribution)."""
-    return Samples(features=outputs["features"], modes=None if _uniform_modes(source) else outputs.get("modes"))
+    return Samples(features=outputs.get("features"), modes=None if _uniform_modes(source) else outputs.get("modes"))
 
 
 def choose_extractor(reference: Source, generated: Source, name: str | None, weights=None) -> Extractor:
     """The named extractor, or the one that follows the reference: digits for digit data, points for
     2-D data, inception otherwise; digits take 3 channels (stacked digits) for 3-channel references."""
-    if reference.kind == "stats":
+    if reference.kind == "stats" and not reference.gaussian_only:
         name = name or reference.stats_meta.get("extractor")
     elif reference.kind == "bundled":
         name = name or reference.bundled.extractor
@@ -150,13 +177,16 @@ def score(
     N x H x W [x C], or N x 2 points). n caps the samples per side (a seeded subsample);
     bootstrap=0 turns the confidence intervals off.
     """
-    _check_counts(n=n, bootstrap=bootstrap, k=k)
+    _check_counts(n=n, bootstrap=bootstrap, k=k, kid_subsets=kid_subsets, kid_subset_size=kid_subset_size,
+                  is_splits=is_splits, batch_size=batch_size, workers=workers, seed=seed)  # fmt: skip
+    if metrics is not None and not list(metrics):
+        raise GanevalError(f"metrics names no metric; pass None for all that apply, or some of: {', '.join(SCORE_METRICS)}.", argument="metrics")
     reference_source = resolve_source(ref, "reference")
     generated_source = resolve_source(generated, "generated")
     if generated_source.kind == "stats":
         raise GanevalError(f"{generated_source.label} is a statistics file; generated samples must be images, an array or a bundled set.")
     kinds = (generated_source.samples_kind, reference_source.samples_kind)
-    if kinds[0] != kinds[1]:
+    if None not in kinds and kinds[0] != kinds[1]:
         raise GanevalError(
             f"the generated samples ({generated_source.label}) are {kinds[0]} but the reference ({reference_source.label}) "
             f"is {kinds[1]}; score images against images and 2-D points against points."
@@ -165,6 +195,12 @@ def score(
     common = dict(n=n, seed=seed, batch_size=batch_size, workers=workers, skip_bad=skip_bad, progress=progress, use_cache=cache)
     real_out, real_info = extract(reference_source, chosen, reference=True, **common)
     fake_out, fake_info = extract(generated_source, chosen, reference=False, **common)
+    for source, info in ((reference_source, real_info), (generated_source, fake_info)):
+        if info["count"] is not None and info["count"] < 2:
+            raise GanevalError(f"{printable(source.label)} gave {info['count']} sample(s); scoring needs at least 2 per side.")
+    gaussian = reference_source.gaussian_only
+    if gaussian:
+        _check_gaussian_width(reference_source, real_out["mu"].size, fake_out["features"].shape[1], chosen)
 
     uniform = _uniform_modes(reference_source)
     real = reference_samples(reference_source, real_out)
@@ -176,26 +212,43 @@ def score(
         kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, is_splits=is_splits, k=k, n_modes=chosen.n_modes, seed=seed
     )
     available = [name for name in applicable_metrics(real, fake, options) if name in SCORE_METRICS]
+    available = ["fid", *available] if gaussian else available
+    notes: list[str] = [_gaussian_note(reference_source, chosen)] if gaussian else []
     if metrics is None:
         names = available
     else:
         names = [get_metric(name).name for name in metrics]
         missing = [name for name in names if name not in available]
         if missing:
+            why = (f" {printable(reference_source.label)} holds only mu and sigma: they give FID; the other metrics need the reference's "
+                   "features, which `ganeval stats REFERENCE -o FILE` saves.") if gaussian else ""  # fmt: skip
             raise GanevalError(
                 f"cannot compute {', '.join(missing)} with the {chosen.name} extractor on these inputs; "
-                f"available here: {', '.join(available)}."
+                f"available here: {', '.join(available)}.{why}"
             )
-    smallest = min(real_info["count"], fake_info["count"])
+    counts = [info["count"] for info in (real_info, fake_info) if info["count"] is not None]
+    smallest = min(counts)
     if {"precision", "recall", "density", "coverage"} & set(names) and smallest <= k:
         raise GanevalError(
             f"precision/recall/density/coverage with --k {k} need more than {k} samples per side; got "
             f"{real_info['count']} reference and {fake_info['count']} generated. Lower --k, pass more samples, "
-            "or choose other --metrics.", argument="k"
+            "or choose other --metrics."
         )
+    if "inception_score" in names and is_splits * MIN_SPLIT_SAMPLES > fake_info["count"]:
+        if metrics is not None:
+            raise GanevalError(_splits_problem(f"--is-splits (is_splits) {is_splits}", fake_info["count"]), argument="is_splits")
+        names = [name for name in names if name != "inception_score"]
+        notes.append(f"inception_score is not computed: {_splits_problem(f'--is-splits {is_splits}', fake_info['count'])}")
+    resamples = bootstrap
+    if bootstrap and smallest < MIN_INTERVAL_SAMPLES:
+        resamples = 0
+        notes.append(f"no 95% intervals (null): bootstrap intervals need at least {MIN_INTERVAL_SAMPLES} samples per side and "
+                     f"the smaller side has {smallest}; the values themselves are computed.")  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:  # reported once, in the provenance
         warnings.simplefilter("always")
-        values = compute_metrics(names, real, fake, options, bootstrap_n=bootstrap)
+        values = compute_metrics([name for name in names if not (gaussian and name == "fid")], real, fake, options, bootstrap_n=resamples)
+        if gaussian and "fid" in names:
+            values["fid"] = _fid_against_gaussian(real_out, fake.features, resamples, seed)
     provenance = {
         "ganeval_version": __version__,
         **chosen.provenance(),
@@ -203,16 +256,55 @@ def score(
         "generated": fake_info,
         "reference": real_info,
         "seed": seed,
-        "bootstrap": {"resamples": bootstrap, "confidence": 0.95} if bootstrap else None,
+        "bootstrap": {"resamples": resamples, "confidence": 0.95} if resamples else None,
         "options": {
             "k": k, "kid_subsets": kid_subsets,
-            "kid_subset_size": min(kid_subset_size, real_info["count"], fake_info["count"]),
+            "kid_subset_size": min(kid_subset_size, *counts),
             "is_splits": min(is_splits, fake_info["count"]),
             "mode_reference": "uniform (true modes)" if uniform else "reference labels",
         },
-        "warnings": sorted({str(w.message) for w in caught}),
+        "warnings": notes + sorted({str(w.message) for w in caught}),
     }  # fmt: skip
-    return Result(values, provenance)
+    return Result({name: values[name] for name in names}, provenance)
+
+
+def _splits_problem(setting: str, count: int) -> str:
+    """Why `setting` (the splits, as the message names them) is too many for `count` generated samples."""
+    return (
+        f"{setting} leaves splits of fewer than {MIN_SPLIT_SAMPLES} of the {count} generated samples, "
+        f"and the Inception Score of a one-sample split is exactly 1 whatever the generator; use --is-splits "
+        f"{max(1, count // MIN_SPLIT_SAMPLES)} or fewer, or more samples."
+    )
+
+
+def _check_gaussian_width(source: Source, dims: int, width: int, extractor: Extractor) -> None:
+    if dims != width:
+        raise GanevalError(
+            f"{printable(source.label)} holds statistics (mu, sigma) of {dims}-d features, but the {extractor.name} extractor "
+            f"gives {width}-d features; they cannot be compared. pytorch-fid statistics (2048-d, its default --dims) need "
+            "--extractor inception."
+        )
+
+
+def _gaussian_note(source: Source, extractor: Extractor) -> str:
+    needing_features = [name for name in SCORE_METRICS if name != "fid" and "features" in get_metric(name).needs_real]
+    return (
+        f"the reference {printable(source.label)} holds only mu and sigma (as pytorch-fid saves them) and no provenance: FID "
+        f"assumes they were computed with the {extractor.name} extractor with the same weights and preprocessing as here "
+        f"(pytorch-fid's are inception's); its interval resamples the generated side only. "
+        f"{', '.join(needing_features)} need the reference's features and are not computed."
+    )
+
+
+def _fid_against_gaussian(stats: dict, fake_features, resamples: int, seed: int) -> Interval:
+    """FID of generated features against reference statistics alone (mu, sigma). The reference is
+    fixed, so the interval resamples the generated side only ("centred", as FID's own interval)."""
+    reference = FrechetReference.from_stats(stats["mu"], stats["sigma"])
+    distance = lambda features: reference.distance(*gaussian_stats(features))  # noqa: E731
+    if not resamples:
+        return Interval(distance(fake_features), math.nan, math.nan)
+    interval = bootstrap_interval(distance, np.asarray(fake_features), n=resamples, seed=seed, method="centred")
+    return Interval(interval.value, max(interval.low, 0.0), max(interval.high, 0.0))  # FID >= 0
 
 
 def stats(ref, output, extractor: str | None = None, *, weights=None, n: int | None = None, seed: int = 0,
@@ -220,7 +312,7 @@ def stats(ref, output, extractor: str | None = None, *, weights=None, n: int | N
     """Write a reference's features, statistics and provenance to `output` (npz) for sharing."""
     from ganeval.features.cache import save_outputs
 
-    _check_counts(n=n)
+    _check_counts(n=n, batch_size=batch_size, workers=workers, seed=seed)
     if not str(output).endswith(".npz"):
         raise GanevalError(f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}.")
     source = resolve_source(ref, "reference")

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -18,7 +17,10 @@ from ganeval.data import BUNDLED, REFERENCE_SEED, Bundled, get_bundled
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import decode_image, find_images
 from ganeval.features import Extractor
-from ganeval.features.cache import FORMAT, CacheWarning, cache_dir, cache_key, content_digest, load_outputs, save_outputs
+from ganeval.features.cache import (
+    FORMAT, GAUSSIAN_FORMAT, CacheWarning, cache_dir, cache_key, content_digest, load_gaussian, load_outputs, save_outputs,
+    stats_format,
+)  # fmt: skip
 from ganeval.features.extract import extract_array, extract_files
 from ganeval.errors import GanevalError, printable
 
@@ -46,9 +48,14 @@ class Source:
         if self.samples is not None and self.array_kind == "images":
             return self.samples.shape[1]
         if self.files:
-            rgb = [decode_image(path, 3) for path in self.files[:8]]
+            rgb = [image for image in map(_decoded_or_none, self.files[:8]) if image is not None]
             return 3 if any((image[0] != image[1]).any() or (image[1] != image[2]).any() for image in rgb) else 1
         return None
+
+    @property
+    def gaussian_only(self) -> bool:
+        """A statistics file of mu and sigma alone (pytorch-fid's format): FID only, no provenance."""
+        return self.kind == "stats" and self.stats_meta.get("format") == GAUSSIAN_FORMAT
 
     @property
     def samples_kind(self) -> str | None:
@@ -56,8 +63,19 @@ class Source:
         if self.kind == "folder":
             return "images"
         if self.kind == "stats":
+            if self.gaussian_only:
+                return None  # mu and sigma say nothing about what was measured
             return "points" if self.stats_meta.get("extractor") == "points" else "images"
         return self.array_kind
+
+
+def _decoded_or_none(path: Path):
+    """An image file as uint8 3 x H x W, or None if it cannot be decoded: extraction reports it (or
+    skips and counts it with --skip-bad), so peeking at the channels must not stop on it first."""
+    try:
+        return decode_image(path, 3)
+    except GanevalError:
+        return None
 
 
 def resolve_source(value, role: str) -> Source:
@@ -73,9 +91,12 @@ def resolve_source(value, role: str) -> Source:
         bundled = get_bundled(text)
         return Source(text, "bundled", bundled=bundled, array_kind=bundled.kind)
     if path.is_file() and path.suffix in (".npz", ".npy"):
-        if path.suffix == ".npz" and _is_stats_file(path):
+        found = stats_format(path) if path.suffix == ".npz" else None
+        if found == FORMAT:
             outputs, meta = load_outputs(path)
             return Source(text, "stats", stats=outputs, stats_meta=meta)
+        if found == GAUSSIAN_FORMAT:
+            return Source(text, "stats", stats=load_gaussian(path), stats_meta={"format": GAUSSIAN_FORMAT})
         kind, samples = as_samples(load_array_file(path), str(path))
         return Source(text, "array", samples=samples, array_kind=kind)
     if path.is_file():
@@ -101,13 +122,6 @@ def _refuse_run_folder(path: Path, role: str) -> None:
         )
 
 
-def _is_stats_file(path: Path) -> bool:
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return "meta" in archive and json.loads(str(archive["meta"])).get("format") == FORMAT
-    except Exception:  # not an npz, truncated, or a foreign meta entry: the array loader says why
-        return False
-
 
 def _subsample(count: int, n: int | None, seed: int) -> np.ndarray | None:
     """Sorted row indices of a seeded subsample of n out of count, or None to keep all."""
@@ -132,6 +146,8 @@ def extract(
     """Extractor outputs for a source and a description of what was read (counts, cache use)."""
     role = "reference" if reference else "generated"
     info: dict = {"source": source.label, "kind": source.kind}
+    if source.gaussian_only:  # nothing to subsample: FID against mu and sigma as they are
+        return source.stats, {**info, "format": "mu and sigma alone (pytorch-fid); extractor and sample count unknown", "count": None}
     if source.kind == "stats":
         _check_stats_extractor(source, extractor)
         outputs = source.stats

@@ -101,7 +101,7 @@ def test_arrays_in_both_layouts_and_bad_arrays(tmp_path):
     assert as_samples(nchw, "x")[1].shape == (5, 3, 8, 9)  # a numpy array in torch's layout
     assert as_samples(np.zeros((4, 2)), "x")[0] == "points"
     assert as_samples(np.full((2, 4, 4), 0.5), "x")[1].max() == 128  # floats in [0, 1] scale to 0..255
-    with pytest.raises(ValueError, match="x holds float64 images outside 0..1"):
+    with pytest.raises(ValueError, match="x holds float64 images with values 3..3; pass uint8 images"):
         as_samples(np.full((2, 4, 4), 3.0), "x")
     with pytest.raises(ValueError, match="x has 5 channels"):
         as_samples(np.zeros((2, 6, 6, 5), np.uint8), "x")

@@ -10,6 +10,7 @@ Conversions (documented for users, applied the same way to every input):
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,12 @@ from ganeval.errors import GanevalError, printable
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 LUMA = np.array([0.299, 0.587, 0.114])
+# The largest image decoded: PIL's decompression-bomb threshold (about 89 million pixels, 0.27 GB as
+# RGB), past which PIL only warns (it refuses at twice as much). A PNG of a few KB can declare
+# 15000 x 15000 pixels; no GAN sample comes near, so ganeval refuses both, whatever PIL is set to.
+MAX_PIXELS = 89_478_485
+# What PIL raises for a damaged, truncated or foreign file (found by fuzzing PNG, JPEG, WebP, BMP).
+DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
 
 
 def find_images(folder: str | Path) -> list[Path]:
@@ -44,19 +51,38 @@ def find_images(folder: str | Path) -> list[Path]:
 
 
 def decode_image(path: str | Path, channels: int) -> np.ndarray:
-    """One image file as uint8 C x H x W with C == channels; ValueError naming the file if unreadable."""
+    """One image file as uint8 C x H x W with C == channels; GanevalError naming the file if it is
+    unreadable or larger than MAX_PIXELS (checked from the header, before any pixel is decoded)."""
+    shown = printable(str(path))
     try:
-        with Image.open(path) as image:
-            image.load()
-            if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-                wide = np.asarray(image, dtype=np.float64)
-                image = Image.fromarray(np.clip(np.round(wide / 257.0), 0, 255).astype(np.uint8), mode="L")
-            array = np.asarray(image.convert("RGB" if channels == 3 else "L"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # refused below, with the file's name
+            # PIL's UserWarnings concern metadata (EXIF, XMP, APNG chunks, MPO, palette transparency),
+            # never the pixels read here: harmless, and they would reach the user raw from the workers
+            warnings.simplefilter("ignore", UserWarning)
+            with Image.open(path) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise Image.DecompressionBombError(f"{image.width} x {image.height} pixels")
+                image.load()
+                array = _pixels(image, channels)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise GanevalError(
-            f"{path}: cannot decode this image ({error}); delete or re-export it, or pass --skip-bad to skip unreadable files."
+            f"{shown}: image too large to decode ({error}); ganeval decodes at most {MAX_PIXELS:,} pixels per image, "
+            "as a guard against decompression bombs. Resize or delete it, or pass --skip-bad to skip it."
+        ) from None
+    except DECODE_ERRORS as error:
+        raise GanevalError(
+            f"{shown}: cannot decode this image ({error}); delete or re-export it, or pass --skip-bad to skip unreadable files."
         ) from None
     return array.transpose(2, 0, 1) if array.ndim == 3 else array[None]
+
+
+def _pixels(image: Image.Image, channels: int) -> np.ndarray:
+    """A decoded image as uint8 H x W x 3 (channels 3) or H x W (channels 1); 16-bit scaled to 8 first."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        wide = np.asarray(image, dtype=np.float64)
+        image = Image.fromarray(np.clip(np.round(wide / 257.0), 0, 255).astype(np.uint8), mode="L")
+    return np.asarray(image.convert("RGB" if channels == 3 else "L"))
 
 
 def convert_channels(images: np.ndarray, channels: int) -> np.ndarray:

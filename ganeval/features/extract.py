@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from ganeval.data.images import convert_channels, decode_image
 from ganeval.features.base import Extractor
 from ganeval.errors import GanevalError
+from ganeval.metrics._checks import positive_int
 
 
 class _ImageFiles(Dataset):
@@ -60,7 +61,8 @@ def extract_files(
     desc: str = "features",
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Extractor outputs for image files (rows in file order) and the messages of skipped files."""
-    workers = default_workers(len(files)) if workers is None else workers
+    batch_size = positive_int(batch_size, "batch_size")
+    workers = default_workers(len(files)) if workers is None else positive_int(workers, "workers", minimum=0)
     loader = DataLoader(_ImageFiles(files, extractor.channels), batch_size=batch_size, num_workers=workers, collate_fn=list)
     parts, skipped = [], []
     with _bar(len(files), progress, desc) as bar:
@@ -92,6 +94,9 @@ def extract_array(
             f"the {extractor.name} extractor takes {extractor.kind}, but these samples are {kind}; "
             f"use --extractor {'points' if kind == 'points' else 'digits or inception'}."
         )
+    batch_size = positive_int(batch_size, "batch_size")
+    if len(samples) == 0:
+        raise GanevalError(f"no {kind} to extract features from; pass at least 2 samples.")
     if kind == "points":
         return extractor.extract(samples)
     samples = convert_channels(samples, extractor.channels)

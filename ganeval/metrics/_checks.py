@@ -20,6 +20,22 @@ def to_numpy(x, name: str, dtype=np.float64) -> np.ndarray:
         raise GanevalError(f"{name} must be a numeric array; could not convert it ({error}).") from None
 
 
+# Largest magnitude accepted in samples and stored features: squared distances and covariances of
+# larger values overflow float64 (max 1.8e308) into inf, with numpy's raw overflow warnings.
+MAX_MAGNITUDE = 1e100
+
+
+def check_magnitude(x: np.ndarray, name: str) -> None:
+    """Finite values of magnitude at most MAX_MAGNITUDE; GanevalError naming `name` otherwise."""
+    check_finite(x, name)
+    largest = float(np.abs(x).max()) if np.size(x) else 0.0
+    if largest > MAX_MAGNITUDE:
+        raise GanevalError(
+            f"{name} holds values as large as {largest:.3g}; ganeval accepts magnitudes up to {MAX_MAGNITUDE:.0e}, past which "
+            "squared distances overflow. Rescale the samples (or check them: such values usually mean a broken generator)."
+        )
+
+
 def check_finite(x: np.ndarray, name: str) -> None:
     if not np.all(np.isfinite(x)):
         bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
@@ -68,6 +84,8 @@ def same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
 
 
 def positive_int(value, name: str, minimum: int = 1) -> int:
+    """value as an int if it is a whole number >= minimum; else GanevalError naming the parameter
+    (its `argument`, which the command line turns into the flag the user typed)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise GanevalError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+        raise GanevalError(f"{name} must be an integer >= {minimum}; got {value!r}.", argument=name)
     return int(value)
