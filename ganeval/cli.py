@@ -153,6 +153,8 @@ def _settings(pairs: list[str]) -> dict:
         key, sep, value = pair.partition("=")
         if not sep:
             raise GanevalError(f"--set takes key=value pairs; got {pair!r} (for example --set lr_d=1e-4).")
+        if key in ("steps", "seed"):  # they have flags of their own, which train() takes as arguments
+            raise GanevalError(f"--set {pair}: give {key} with --{key} {value}, not --set.", argument="--set")
         try:
             settings[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -167,7 +169,7 @@ def _train(args) -> int:
 
     try:
         run = reference_models.train(args.variant, args.data, out=args.out, steps=args.steps, seed=args.seed,
-                                     resume=args.resume, **_settings(args.set or []))  # fmt: skip
+                                     resume=args.resume, overwrite=args.overwrite, **_settings(args.set or []))  # fmt: skip
     except reference_models.TrainingDiverged as error:
         print(f"ganeval: training stopped: {error}", file=sys.stderr)
         return 1
@@ -186,21 +188,21 @@ def _sample(args) -> int:
         print(f"ganeval: error: --label needs a class-conditional run (cgan); {args.run_dir} was trained with the unconditional "
               f"{generator.variant.name} variant: sample it without --label.", file=sys.stderr)  # fmt: skip
         return 2
+    from pathlib import Path
+
+    output = Path(args.output)
+    if generator.images and output.exists() and (not output.is_dir() or any(output.iterdir())):  # before the slow part
+        raise GanevalError(f"{output} exists and is not an empty folder; image samples are written as a folder of PNGs: choose a new folder.")
     samples = generator.sample(args.n, seed=args.seed, label=args.label)
     if samples.ndim == 2:  # 2-D points: one .npy array
         with atomic_write(args.output) as stream:
             np.save(stream, samples)
         print(f"wrote {args.n} samples to {args.output}")
         return 0
-    from pathlib import Path
-
     from PIL import Image
 
     from ganeval.atomic import atomic_folder
 
-    output = Path(args.output)
-    if output.exists() and (not output.is_dir() or any(output.iterdir())):
-        raise GanevalError(f"{output} exists and is not an empty folder; image samples are written as a folder of PNGs: choose a new folder.")
     with atomic_folder(output) as staging:
         for i, image in enumerate(samples):  # uint8 C x H x W
             Image.fromarray(image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)).save(staging / f"{i:06d}.png")
@@ -399,8 +401,8 @@ The extractor follows the reference unless --extractor says otherwise.""",
     )
     export.add_argument("name", metavar="NAME", help="digits, stacked-digits, ring8 or grid25")
     export.add_argument("out", metavar="DIR")
-    export.add_argument("--n", type=int, help="number of samples (default: the set's default size)")
-    export.add_argument("--seed", type=int, default=0, help="seed of the draw (default: 0)")
+    export.add_argument("--n", type=POSITIVE, help="number of samples (default: the set's default size)")
+    export.add_argument("--seed", type=SEED, default=0, help="seed of the draw (default: 0)")
     export.set_defaults(handler=_export)
 
     train = commands.add_parser(
@@ -423,9 +425,12 @@ examples:
     train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp, dcgan, cgan or cyclegan")
     train.add_argument("--data", required=True, help="bundled data set: ring8 or grid25 (MLP variants); digits or stacked-digits (dcgan, cgan); digits (cyclegan)")
     train.add_argument("--out", required=True, metavar="DIR", help="run folder, e.g. runs/wgan-gp-ring8")
-    train.add_argument("--steps", type=int, help="generator steps (default: the variant's)")
-    train.add_argument("--seed", type=int, default=0, help="seed of every random draw (default: 0)")
-    train.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
+    train.add_argument("--steps", type=POSITIVE, help="generator steps (default: the variant's; with --resume, the run's)")
+    train.add_argument("--seed", type=SEED, help="seed of every random draw (default: 0; with --resume, the run's)")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint: the same variant, "
+                       "data, seed and settings (those not given are the run's); only --steps may change, to extend it")  # fmt: skip
+    train.add_argument("--overwrite", action="store_true", help="delete the run already in --out (log, checkpoint, sample plots) and "
+                       "start over; without it (or --resume) an existing run is refused")  # fmt: skip
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a training setting, e.g. --set lr_d=1e-4 --set batch_size=512")
     train.set_defaults(handler=_train)
 
@@ -436,8 +441,8 @@ examples:
         "PNG images for image runs; `ganeval score` takes either. cyclegan runs translate N digits drawn with the seed.",
     )
     sample.add_argument("run_dir", metavar="RUN", help="run folder written by ganeval train")
-    sample.add_argument("--n", type=int, default=10_000, help="number of samples (default: 10000)")
-    sample.add_argument("--seed", type=int, default=0, help="seed of the noise (default: 0)")
+    sample.add_argument("--n", type=POSITIVE, default=10_000, help="number of samples (default: 10000)")
+    sample.add_argument("--seed", type=SEED, default=0, help="seed of the noise (default: 0)")
     sample.add_argument("--label", type=int, metavar="CLASS", help="class-conditional runs (cgan): draw only this class, e.g. 3 "
                         "(default: the classes in turn, equal shares); unconditional runs refuse it")
     sample.add_argument("-o", "--output", required=True, metavar="FILE", help="output: a .npy file (points) or a new folder (images)")

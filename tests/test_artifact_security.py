@@ -105,6 +105,14 @@ def test_a_hostile_checkpoint_runs_no_code_in_any_command(command, form, real_ru
     assert "cannot be loaded" in err
 
 
+@pytest.mark.parametrize("form", ["torch", "pickle"])
+def test_a_hostile_file_given_as_a_generator_file_runs_no_code(tmp_path, form, capsys):
+    marker = tmp_path / "marker"
+    path = write_hostile(tmp_path / "generator.pt", marker, form)  # not named checkpoint.pt: tried as TorchScript only
+    code, err = run_cli(["check", path, "--baseline", ROOT / "ci" / "dcgan-digits.baseline.json", "--nz", "64", "--quiet"], capsys)
+    refused(code, err, path, marker)
+
+
 def test_hostile_checkpoint_message_says_why(tmp_path):
     path = write_hostile(tmp_path / "checkpoint.pt", tmp_path / "marker", "torch")
     with pytest.raises(ValueError, match=r"holds the Python object .*open, and ganeval never unpickles objects"):
