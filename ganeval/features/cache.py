@@ -29,7 +29,8 @@ from ganeval.errors import GanevalError, printable
 FORMAT = "ganeval-stats-1"
 # Version of the cache key: 2 hashes the files' bytes; entries keyed by size and mtime (1) are never hit.
 CACHE_KEY_VERSION = 2
-HASH_THREADS = 8  # file reads and blake2b release the GIL: threads overlap I/O and hashing
+HASH_THREADS = 8  # at most, and no more than the CPUs: file reads and blake2b (past 2 KB) release the GIL
+HASH_BATCH = 64  # files per thread task: small images cost more in task overhead than in hashing
 CHUNK_BYTES = 1 << 20
 
 
@@ -57,14 +58,28 @@ def _file_digest(path: Path) -> bytes:
     return digest.digest()
 
 
+def _digests(paths: list[Path]) -> list[bytes]:
+    return [_file_digest(path) for path in paths]
+
+
+def _relative(path: Path, root: Path, prefix: str) -> str:
+    """path relative to root with / separators (string slicing: pathlib's relative_to costs more
+    than hashing a small image)."""
+    text = str(path)
+    relative = text[len(prefix) :] if text.startswith(prefix) else str(path.relative_to(root))
+    return relative.replace(os.sep, "/")
+
+
 def content_digest(files: list[Path], root: Path) -> str:
     """One blake2b hex digest of the files' relative paths (with /) and bytes, in the given order:
     what a folder holds, whatever its location, mtimes or machine. Reads the files in threads."""
-    with ThreadPoolExecutor(max_workers=min(HASH_THREADS, max(1, len(files)))) as pool:
-        digests = list(pool.map(_file_digest, files))
-    folder = hashlib.blake2b()
+    batches = [files[start : start + HASH_BATCH] for start in range(0, len(files), HASH_BATCH)]
+    threads = max(1, min(HASH_THREADS, os.cpu_count() or 1, len(batches)))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        digests = [digest for batch in pool.map(_digests, batches) for digest in batch]
+    prefix, folder = str(root) + os.sep, hashlib.blake2b()
     for path, digest in zip(files, digests):
-        folder.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0" + digest)
+        folder.update(_relative(path, root, prefix).encode("utf-8", "surrogateescape") + b"\0" + digest)
     return folder.hexdigest()
 
 
