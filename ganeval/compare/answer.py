@@ -64,7 +64,8 @@ def _evidence(comparison, decision: Decision, metric: str) -> str:
     if set(won.test) == {"non-overlapping bootstrap intervals"}:
         significance = "95% bootstrap intervals apart"
     else:
-        significance = f"Holm-corrected p ≤ {won.p_adjusted.max():.2g}"
+        worst_p = won.p_adjusted.max()
+        significance = "Holm-corrected p < 0.001" if worst_p < 0.001 else f"Holm-corrected p ≤ {worst_p:.2g}"
     named = lambda names: _join([f"{v} ({_value(comparison.summary, v, metric)})" for v in names])  # noqa: E731
     return f"on {metric}, {named(winners)} beat{'s' if len(winners) == 1 else ''} {named(losers)}, {significance}"
 

@@ -103,9 +103,11 @@ def _format_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
 def _what_was_compared(comparison, runs) -> str:
     entries = comparison.entries
     variants = list(dict.fromkeys(e.variant for e in entries))
-    seeds = sorted({e.seed for e in entries})
+    per_variant = pd.Series([e.variant for e in entries]).value_counts()
+    low, high = int(per_variant.min()), int(per_variant.max())
+    seeds = f"{low} seed{'s' if low > 1 else ''} each" if low == high else f"{low}-{high} seeds each"
     named = f"{len(variants)} variant{'s' if len(variants) > 1 else ''} ({', '.join(variants)})"
-    what = (named + (f" on {comparison.data}" if comparison.data else "") + f", {len(seeds)} seed{'s' if len(seeds) > 1 else ''} each" if runs
+    what = (named + (f" on {comparison.data}" if comparison.data else "") + f", {seeds}" if runs
             else f"{len(entries)} score results")  # fmt: skip
     return (f"Compared: {what}. Mean ± std over seeds; bold: the best mean of each metric (↑ higher is better, ↓ lower). "
             + ("Final values: the last checkpoint of each run, sampled with noise seed 1 and scored against the reference; class_accuracy (cgan), "
