@@ -612,7 +612,7 @@ def _ganeval_warnings(previous):
 
     def show(message, category, filename, lineno, file=None, line=None):
         if category.__module__.startswith("ganeval."):
-            print(f"ganeval: warning: {message}", file=sys.stderr)
+            print(_safe(f"ganeval: warning: {message}"), file=sys.stderr)
         else:
             previous(message, category, filename, lineno, file, line)
 
@@ -632,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (GanevalError, OSError) as error:  # input and usage errors: every message says what, where and how to fix
         if getattr(error, "user_traceback", None):  # the user's code failed (--generator): its traceback is theirs to read
-            print(error.user_traceback, file=sys.stderr, end="")
+            print(_safe(error.user_traceback), file=sys.stderr)
         _report_error(args.command, _name_the_flag(str(error), getattr(error, "argument", None), _option_strings(parser, args.command)))
         return 2
     except KeyboardInterrupt:
@@ -641,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:  # anything else is ganeval's fault: show where, and ask for a report
         import traceback
 
-        traceback.print_exc()
+        print(_safe(traceback.format_exc()), file=sys.stderr)  # its messages may quote file names
         _report_error(args.command, "this is a bug in ganeval, not in your input; please report it with the "
                       "traceback above and the command you ran.")  # fmt: skip
         return 3

@@ -206,3 +206,21 @@ def test_error_messages_cannot_start_a_workflow_command(tmp_path, monkeypatch, c
     lines = capsys.readouterr().err.splitlines()
     assert "ganeval: ::warning::injected" in lines and "ganeval:   ##[error]old syntax" in lines
     assert [line for line in lines if line.lstrip().startswith(("::", "##["))] == [lines[-1]]
+
+
+def test_warnings_and_tracebacks_cannot_start_a_workflow_command(tmp_path, monkeypatch, capsys):
+    from ganeval.features.cache import CacheWarning
+
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+
+    def warn_then_fail(*args, **kwargs):
+        import warnings
+
+        warnings.warn(f"cache {INJECTED}", CacheWarning)
+        raise RuntimeError(f"a bug quoting {INJECTED}")
+
+    monkeypatch.setattr(ganeval.scoring, "score", warn_then_fail)
+    assert main(score_args(tmp_path)) == 3
+    lines = capsys.readouterr().err.splitlines()
+    assert "ganeval: warning: cache x" in lines and lines.count("ganeval: ::warning file=a.py::injected") == 2
+    assert [line for line in lines if line.lstrip().startswith("::")] == [lines[-1]]  # the ::error annotation alone
