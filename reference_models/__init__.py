@@ -11,8 +11,6 @@ threes); cyclegan translating digits into thick digits (`--data digits`).
 
 from __future__ import annotations
 
-import json
-from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -28,13 +26,12 @@ from reference_models.data import to_uint8
 from reference_models.dcgan import DCGAN
 from reference_models.gan import GAN
 from reference_models.loop import TrainingDiverged, fit
-from reference_models.runfolder import holds_run
+from reference_models.resume import resumable_checkpoint, resumed_config
 from reference_models.variant import Variant
 from reference_models.wgan import WGAN
 
 MAX_POINTS = 1_000_000  # 2-D samples per `sample` call: 16 MB of float64
 MAX_IMAGES = 50_000  # images per `sample` call: FID's customary count; all are drawn at once (about 0.1 MB each in memory)
-RESUMABLE = ("steps",)  # the one setting a resumed run may change: extending it to more steps
 
 VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True), DCGAN(), CGAN(), CycleGAN())}
 
@@ -64,64 +61,9 @@ def train(variant: str, data: str, *, out, steps: int | None = None, seed: int |
     if not resume:
         config = chosen.defaults.override(steps=steps, seed=seed, **settings)
         return fit(chosen, source, config, run_dir, overwrite=overwrite, manifest={"description": chosen.description})
-    state = checkpoint.read(_resumable_checkpoint(run_dir), for_resume=True)
+    state = checkpoint.read(resumable_checkpoint(run_dir), for_resume=True)
     config = resumed_config(state, run_dir, variant, data, steps=steps, seed=seed, settings=settings)
     return fit(chosen, source, config, run_dir, resumed=state, manifest={"description": chosen.description})
-
-
-def _resumable_checkpoint(run_dir: Path) -> Path:
-    path = run_dir / CHECKPOINT
-    if path.exists():
-        return path
-    if holds_run(run_dir):
-        raise GanevalError(f"{run_dir} has no {CHECKPOINT} to resume from: the run stopped before its first checkpoint "
-                           "(every checkpoint_every steps). Start it again with --overwrite instead of --resume.")  # fmt: skip
-    raise GanevalError(f"{run_dir} has no {CHECKPOINT} to resume from; start the run without --resume.")
-
-
-def resumed_config(state: dict, run_dir: Path, variant: str, data: str, steps: int | None, seed: int | None, settings: dict) -> TrainConfig:
-    """The run's settings with `steps` (if given) extended; any other difference from the run is refused.
-
-    The run is what its checkpoint and its manifest.json record (they must agree); settings not given
-    are taken from it."""
-    path = run_dir / CHECKPOINT
-    saved = checkpoint.config_of(state, path)
-    asked = saved.override(seed=seed, **settings)  # checks names and values
-    differences = _differences({"variant": state["variant"], "data": state["data"], **saved.to_dict()},
-                               {"variant": variant, "data": data, **asked.to_dict()}, "in the run", "asked for now")  # fmt: skip
-    differences += _manifest_differences(run_dir, state, saved)
-    if differences:
-        raise GanevalError(f"cannot resume {run_dir}: {'; '.join(differences)}. A resumed run keeps its variant, data, seed and "
-                           "settings (only --steps may change, to extend it): resume with the run's, or train a new run with a "
-                           "new --out (or --overwrite).")  # fmt: skip
-    resumed = asked.override(steps=steps)
-    if resumed.steps < state["step"]:
-        raise GanevalError(f"cannot resume {run_dir} to {resumed.steps} steps: its checkpoint is at step {state['step']} already; "
-                           f"pass --steps {state['step']} or more.", argument="steps")  # fmt: skip
-    return resumed
-
-
-def _differences(run: dict, asked: dict, run_label: str, asked_label: str) -> list[str]:
-    """'key is X in the run, Y asked for now' for every key (bar RESUMABLE) whose values differ."""
-    return [f"{key} is {run[key]!r} {run_label}, {asked.get(key)!r} {asked_label}" for key in run
-            if key not in RESUMABLE and run[key] != asked.get(key)]  # fmt: skip
-
-
-def _manifest_differences(run_dir: Path, state: dict, saved: TrainConfig) -> list[str]:
-    """Where manifest.json describes another run than the checkpoint (a log mixed from two runs)."""
-    path = run_dir / "manifest.json"
-    if not path.exists():
-        return []
-    try:
-        manifest = json.loads(path.read_text())
-        logged = {"variant": manifest["variant"], "data": manifest["data"],
-                  **{f.name: manifest["config"][f.name] for f in fields(TrainConfig)}}  # fmt: skip
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise GanevalError(f"cannot resume {run_dir}: its manifest.json cannot be read ({type(error).__name__}: {error}); "
-                           "the log is damaged: start again with --overwrite.") from None  # fmt: skip
-    logged["betas"] = tuple(logged["betas"]) if isinstance(logged["betas"], list) else logged["betas"]
-    recorded = {"variant": state["variant"], "data": state["data"], **saved.to_dict()}
-    return _differences(recorded, logged, f"in {CHECKPOINT}", "in manifest.json")
 
 
 class TrainedGenerator:
@@ -133,9 +75,9 @@ class TrainedGenerator:
         if not path.exists():
             raise GanevalError(f"{run_dir} holds no {CHECKPOINT}; train a model there first (ganeval train ... --out {run_dir}).")
         state = checkpoint.read(path)
+        self.config = checkpoint.config_of(state, path)
         with checkpoint.blame(path):
             self.variant, self.data_name = get_variant(state["variant"]), state["data"]
-            self.config = checkpoint.config_of(state, path)
             self.data = self.variant.training_data(self.data_name)
             self.network, _ = self.variant.build(self.data, self.config)
         self.images = self.data.kind == "images"

@@ -64,7 +64,7 @@ def blame(path: Path) -> Iterator[None]:
     try:
         yield
     except GanevalError as error:
-        raise GanevalError(f"{path}: {error}", argument=error.argument) from None
+        raise GanevalError(f"{path}: {error}") from None  # the file is at fault, not the flag the error named
 
 
 @contextmanager
