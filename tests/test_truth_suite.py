@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from ganeval.diagnostics import VERDICTS, diagnose_run
-from truth_logs import event_plans, healthy_plans, plans, write_log
+from truth_logs import REAL_CASES, event_plans, healthy_plans, plans, train_case, write_log
 
 ONSET_TOLERANCE = 0.1  # a planted event's reported onset within 10% of the run's length
 
@@ -84,3 +84,11 @@ def test_planted_events_do_not_add_unrelated_alarms(diagnosed):
 
 def test_event_plans_cover_every_verdict():
     assert {plan.truth for plan in event_plans()} == set(VERDICTS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", REAL_CASES, ids=lambda case: case.name)
+def test_real_training_pushed_into_failure_gets_its_verdict(case, tmp_path, monkeypatch):
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
+    diagnosis = diagnose_run(train_case(case, tmp_path))
+    assert diagnosis.verdict == case.truth, (case.why, diagnosis.explanation)
