@@ -540,8 +540,9 @@ ring8) are skipped and named.""",
         description="""Diagnose the training logs of RUN folders (written by `ganeval train` or by your own loop
 through ganeval.diagnostics.TrainingLogger) and write DIR/report.html (self-contained, figures embedded)
 and DIR/report.md (figures in DIR/figures/). Each run gets a verdict (healthy, oscillating, diverged,
-collapsed or D-dominated) explained in one sentence with numbers, and findings: collapse,
-oscillation, divergence, d_dominance, miscalibration, gradient_spike, each with start_step, end_step
+collapsed, D-dominated, never-learned, stalled or undertrained; the README lists what triggers each)
+explained in one sentence with numbers, and findings: collapse, oscillation, divergence,
+d_dominance, miscalibration, gradient_spike, low_quality, stall, still_improving, each with start_step, end_step
 (null: to the end of the log), severity (low, medium, high), evidence and an explanation.
 
 --json FILE writes the findings ('-' prints them instead of the summary): for one run
