@@ -129,6 +129,19 @@ def test_hostile_inception_weights_run_no_code(tmp_path, form, capsys):
     refused(code, err, weights, marker)
 
 
+def test_hostile_downloaded_inception_weights_run_no_code(tmp_path, monkeypatch):
+    from ganeval.features import inception
+
+    marker = tmp_path / "marker"
+    monkeypatch.delenv(inception.WEIGHTS_ENV, raising=False)
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    monkeypatch.setattr(inception, "network_reachable", lambda timeout=0: True)
+    monkeypatch.setattr(torch.hub, "download_url_to_file", lambda url, dst, **kwargs: write_hostile(Path(dst), marker, "torch"))
+    with pytest.raises(inception.InceptionWeightsInvalid, match="cannot be loaded: it holds the Python object"):
+        inception.InceptionExtractor()  # the download lands in torch-fidelity's cache, then is read safely
+    assert not marker.exists() and inception.cached_weights_path().exists()
+
+
 @pytest.mark.parametrize("form", ["torch", "pickle"])
 def test_hostile_digits_weights_run_no_code(tmp_path, form, capsys):
     marker = tmp_path / "marker"
