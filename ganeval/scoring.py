@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -90,6 +91,7 @@ OPTIONAL_COUNTS = ("n", "workers")  # None means: all samples, automatic workers
 # a resample of n samples is one sample repeated n times with probability n^(1-n) (2: 1/2,
 # 5: 1/625, 10: 1e-9), and then KID's pairs of distinct samples and any covariance are undefined.
 MIN_INTERVAL_SAMPLES = 10
+PACKAGE_FOLDER = Path(__file__).resolve().parent  # warnings issued from here are ganeval's own words
 MIN_SPLIT_SAMPLES = 2  # an Inception Score split of one sample is exactly 1, whatever the generator
 
 
@@ -263,9 +265,19 @@ def score(
             "is_splits": min(is_splits, fake_info["count"]),
             "mode_reference": "uniform (true modes)" if uniform else "reference labels",
         },
-        "warnings": notes + sorted({str(w.message) for w in caught}),
+        "warnings": notes + sorted({_own_words(w) for w in caught}),
     }  # fmt: skip
     return Result({name: values[name] for name in names}, provenance)
+
+
+def _own_words(caught: warnings.WarningMessage) -> str:
+    """A warning raised while computing the metrics, as ganeval reports it: ganeval's own text as it
+    is; another library's (numpy's "invalid value encountered in divide") said to be numerical
+    trouble in the metric computation, so a user never meets a bare library message."""
+    if caught.category.__module__.startswith("ganeval.") or Path(caught.filename).resolve().is_relative_to(PACKAGE_FOLDER):
+        return str(caught.message)
+    return (f"numerical trouble while computing the metrics ({caught.category.__name__}: {caught.message}); check the "
+            "values for NaN or infinity, and the samples for duplicates or constant features.")  # fmt: skip
 
 
 def _splits_problem(setting: str, count: int) -> str:

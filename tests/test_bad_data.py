@@ -295,6 +295,21 @@ def test_too_many_inception_score_splits(capsys):
     assert any(note.startswith("inception_score is not computed: --is-splits 10 leaves") for note in everything.provenance["warnings"])
 
 
+def test_numpy_warnings_during_the_metrics_are_reported_in_ganevals_words(monkeypatch):
+    from ganeval.metrics import registry
+
+    def noisy_fid(real, fake):
+        np.divide(np.zeros(1), np.zeros(1))  # numpy: "invalid value encountered in divide"
+        return 1.0
+
+    monkeypatch.setattr(registry, "fid_from_features", noisy_fid)
+    rng = np.random.default_rng(0)
+    notes = score(rng.normal(size=(20, 2)), rng.normal(size=(20, 2)), extractor="points", metrics=["fid"], bootstrap=0,
+                  progress=False).provenance["warnings"]  # fmt: skip
+    assert notes == ["numerical trouble while computing the metrics (RuntimeWarning: invalid value encountered in divide); "
+                     "check the values for NaN or infinity, and the samples for duplicates or constant features."]  # fmt: skip
+
+
 def test_kid_on_two_samples_has_a_null_interval_never_infinite():
     rng = np.random.default_rng(0)
     result = score(rng.normal(size=(2, 2)), rng.normal(size=(50, 2)), extractor="points", metrics=["kid", "fid"], progress=False)

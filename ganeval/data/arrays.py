@@ -9,6 +9,7 @@ Accepted (anything else is refused with a message saying which of these to conve
 
 from __future__ import annotations
 
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -19,9 +20,13 @@ from ganeval.errors import GanevalError, printable
 from ganeval.metrics._checks import check_finite, check_magnitude
 
 # What numpy raises for a damaged, truncated or foreign .npy/.npz file (found by fuzzing): zip and
-# zlib errors for archives, ValueError/EOFError for headers and short data, MemoryError for a
-# header that declares an array larger than memory.
-READ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error, MemoryError)
+# zlib errors for archives (zipfile's RuntimeError: an "encrypted" member, or NotImplementedError:
+# an unknown zip version or compression); ValueError, EOFError, SyntaxError and tokenize's
+# TokenError for headers and short data; MemoryError for a header declaring a huge array.
+READ_ERRORS = (
+    OSError, ValueError, EOFError, SyntaxError, KeyError, RuntimeError, tokenize.TokenError, zipfile.BadZipFile, zlib.error,
+    MemoryError,
+)  # fmt: skip
 SAMPLE_KEYS = ("images", "points", "samples")  # where an .npz file holding several arrays keeps the samples
 
 
