@@ -25,9 +25,11 @@ from pathlib import Path
 
 from ganeval.errors import GanevalError, printable
 
-# A temporary file or staging folder is left over when its process is gone, or when nobody has
-# touched it for an hour (a live writer adds files to its staging folder all the time; an hour
-# also covers writers on another machine sharing the folder, whose process ids mean nothing here).
+# A temporary file or staging folder is left over when nobody has touched it for a while: a live
+# writer adds files to its staging folder, or bytes to its temporary file, all the time. A minute
+# suffices when its owner process is gone; otherwise an hour, since the owner may be a writer in
+# another container or on another machine sharing the folder, whose process ids mean nothing here.
+DEAD_OWNER_AFTER_SECONDS = 60
 STALE_AFTER_SECONDS = 3600
 
 
@@ -84,8 +86,9 @@ def _owner_alive(pid: int) -> bool:
 
 
 def remove_stale_leftovers(target: Path) -> list[Path]:
-    """Delete temporary files and staging folders of `target` left by writers that were killed
-    (owner process gone, or untouched for STALE_AFTER_SECONDS). Returns what was removed."""
+    """Delete temporary files and staging folders of `target` left by writers that were killed:
+    untouched for DEAD_OWNER_AFTER_SECONDS with their owner process gone, or for STALE_AFTER_SECONDS
+    whatever the owner. Returns what was removed."""
     pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.[A-Za-z0-9_]{{8}}\.tmp")
     removed = []
     try:
@@ -100,7 +103,7 @@ def remove_stale_leftovers(target: Path) -> list[Path]:
             age = time.time() - entry.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        if _owner_alive(int(match.group(1))) and age < STALE_AFTER_SECONDS:
+        if age < DEAD_OWNER_AFTER_SECONDS or (age < STALE_AFTER_SECONDS and _owner_alive(int(match.group(1)))):
             continue
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):

@@ -18,7 +18,7 @@ import torch
 from PIL import Image
 
 import ganeval.sources
-from ganeval.atomic import STALE_AFTER_SECONDS, atomic_folder
+from ganeval.atomic import DEAD_OWNER_AFTER_SECONDS, STALE_AFTER_SECONDS, atomic_folder
 from ganeval.cli import main
 from ganeval.data.images import find_images
 from ganeval.errors import GanevalError
@@ -181,11 +181,15 @@ def test_new_staging_folder_removes_stale_ones_only(tmp_path):
     for folder in (dead, old, live, user):
         write_bmps(folder, 1, seed=0)
     dead_file.write_bytes(b"half")
-    hours_ago = time.time() - STALE_AFTER_SECONDS - 60
+    fresh_dead = tmp_path / f".out.{dead_pid()}.freshdea.tmp"  # its owner may live in another container
+    fresh_dead.mkdir()
+    hours_ago, minutes_ago = time.time() - STALE_AFTER_SECONDS - 60, time.time() - DEAD_OWNER_AFTER_SECONDS - 60
     os.utime(old, (hours_ago, hours_ago))
+    for path in (dead, dead_file):
+        os.utime(path, (minutes_ago, minutes_ago))
     with atomic_folder(tmp_path / "out") as staging:
         (staging / "a.txt").write_text("a")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, user.name, "out"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, user.name, fresh_dead.name, "out"])
 
 
 # ---------------------------------------------------------------- item 13: run folders
@@ -247,7 +251,9 @@ def test_torn_cache_entries_and_temporary_files_are_never_read(folders, tmp_path
     [entry] = (tmp_path / "cache").iterdir()
     torn = entry.read_bytes()[: entry.stat().st_size // 2]
     entry.write_bytes(torn)  # as if a writer without atomic rename had been killed
-    (tmp_path / "cache" / f".{entry.name}.{dead_pid()}.abcdefgh.tmp").write_bytes(torn)  # killed atomic writer
+    leftover = tmp_path / "cache" / f".{entry.name}.{dead_pid()}.abcdefgh.tmp"  # a killed atomic writer's
+    leftover.write_bytes(torn)
+    os.utime(leftover, (time.time() - DEAD_OWNER_AFTER_SECONDS - 1,) * 2)
     assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "written")
     assert [p.name for p in (tmp_path / "cache").iterdir()] == [entry.name]  # the dead writer's file is gone
 
@@ -277,5 +283,7 @@ def test_kill_9_during_score_and_sample_leaves_nothing_half_written(folders, tmp
     assert any(parent.glob(".out.*.tmp")) and not (parent / "out").exists()
     with pytest.raises(GanevalError, match="holds no images"):
         find_images(parent)  # the partial PNGs are hidden from scans
+    for staging in parent.glob(".out.*.tmp"):  # a minute later
+        os.utime(staging, (time.time() - DEAD_OWNER_AFTER_SECONDS - 1,) * 2)
     assert main(["sample", str(ROOT / "ci" / "dcgan-digits"), "--n", "10", "-o", str(parent / "out")]) == 0
     assert sorted(p.name for p in parent.iterdir()) == ["out"] and len(find_images(parent)) == 10
