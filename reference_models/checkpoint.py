@@ -40,6 +40,7 @@ def read(path: Path, for_resume: bool = False) -> dict:
         raise GanevalError(f"{path} is not a ganeval {WHAT}: it holds {_contents(state)}, where a checkpoint.pt written by "
                            f"`ganeval train` holds {', '.join(SAMPLING_KEYS)}. {HOW_TO_FIX}")  # fmt: skip
     wrong = [key for key, kind in (("variant", str), ("data", str), ("config", dict), ("generator", dict)) if not isinstance(state[key], kind)]
+    wrong += ["config"] if isinstance(state["config"], dict) and not all(isinstance(key, str) for key in state["config"]) else []
     if wrong or isinstance(state["step"], bool) or not isinstance(state["step"], int) or state["step"] < 0:
         raise GanevalError(f"{path}: damaged {WHAT}: {', '.join(wrong or ['step'])} has the wrong type. {HOW_TO_FIX}")
     lacking = [key for key in TRAINING_KEYS if key not in state]

@@ -16,7 +16,7 @@ from torch import nn
 
 from ganeval.atomic import atomic_write
 from ganeval.diagnostics import TrainingLogger
-from reference_models import checkpoint as checkpoints
+from reference_models import checkpoint
 from reference_models.checkpoint import CHECKPOINT
 from reference_models.config import TrainConfig
 from reference_models.data import to_uint8
@@ -66,12 +66,12 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: di
                             manifest={**(manifest or {}), "variant": variant.name, "data": data.name, "config": config.to_dict()})  # fmt: skip
     logger.truncate(start)
 
-    def checkpoint(step: int) -> None:
-        checkpoints.save({"generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
-                         "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(), "draws": draws.get_state(),
-                         "torch_rng": torch.get_rng_state(),
-                         "step": step, "variant": variant.name, "data": data.name, "config": config.to_dict()},
-                        checkpoint_path)  # fmt: skip
+    def save_checkpoint(step: int) -> None:
+        checkpoint.save({"generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
+                        "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(), "draws": draws.get_state(),
+                        "torch_rng": torch.get_rng_state(),
+                        "step": step, "variant": variant.name, "data": data.name, "config": config.to_dict()},
+                       checkpoint_path)  # fmt: skip
         logger.flush()
 
     for step in range(start, config.steps):
@@ -104,7 +104,7 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: di
         if done % config.eval_every == 0 or done == config.steps:
             evaluate(variant, generator, discriminator, data, config, logger, done)
         if done % config.checkpoint_every == 0 or done == config.steps:
-            checkpoint(done)
+            save_checkpoint(done)
     logger.close()
     return run_dir
 
@@ -112,11 +112,11 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: di
 def restore(state: dict, path: Path, generator, discriminator, opt_d, opt_g, draws: torch.Generator) -> None:
     """Networks, optimisers and random generators as the checkpoint left them (a mismatch names the file)."""
     for part, target in (("generator", generator), ("discriminator", discriminator), ("opt_d", opt_d), ("opt_g", opt_g)):
-        with checkpoints.restoring(path, part):
+        with checkpoint.restoring(path, part):
             target.load_state_dict(state[part])
-    with checkpoints.restoring(path, "draws"):
+    with checkpoint.restoring(path, "draws"):
         draws.set_state(state["draws"])
-    with checkpoints.restoring(path, "torch_rng"):
+    with checkpoint.restoring(path, "torch_rng"):
         torch.set_rng_state(state["torch_rng"])  # the global generator (WGAN-GP's interpolation weights)
 
 

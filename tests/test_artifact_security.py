@@ -57,6 +57,14 @@ def real_run(tmp_path_factory):
     return reference_models.train("gan", "ring8", out=out, steps=2, batch_size=16, eval_every=2, eval_n=50, checkpoint_every=2)
 
 
+@pytest.fixture(scope="module")
+def baseline(real_run, tmp_path_factory):
+    """A baseline of the real run, so that `check` gets as far as loading the candidate."""
+    path = tmp_path_factory.mktemp("baseline") / "baseline.json"
+    assert main(["baseline", str(real_run), "--ref", "ring8", "-o", str(path), "--n", "200", "--bootstrap", "20", "--repeats", "2", "--quiet"]) == 0
+    return path
+
+
 def hostile_run(real_run: Path, where: Path, marker: Path, form: str) -> Path:
     run = where / "run"
     shutil.copytree(real_run, run)
@@ -86,30 +94,30 @@ def refused(code: int, err: str, path: Path, marker: Path) -> None:
 
 
 COMMANDS = {
-    "sample": lambda run, tmp: ["sample", run, "--n", "10", "-o", tmp / "out.npy"],
-    "check": lambda run, tmp: ["check", run, "--baseline", ROOT / "ci" / "dcgan-digits.baseline.json", "--quiet"],
-    "check-file": lambda run, tmp: ["check", run / "checkpoint.pt", "--baseline", ROOT / "ci" / "dcgan-digits.baseline.json", "--quiet"],
-    "baseline": lambda run, tmp: ["baseline", run, "--ref", "ring8", "-o", tmp / "b.json", "--n", "50", "--bootstrap", "0", "--quiet"],
-    "compare": lambda run, tmp: ["compare", run, run, "--out", tmp / "report", "--quiet"],
-    "train --resume": lambda run, tmp: ["train", "gan", "--data", "ring8", "--out", run, "--resume", "--steps", "4"],
+    "sample": lambda run, tmp, baseline: ["sample", run, "--n", "10", "-o", tmp / "out.npy"],
+    "check": lambda run, tmp, baseline: ["check", run, "--baseline", baseline, "--quiet"],
+    "check-file": lambda run, tmp, baseline: ["check", run / "checkpoint.pt", "--baseline", baseline, "--quiet"],
+    "baseline": lambda run, tmp, baseline: ["baseline", run, "--ref", "ring8", "-o", tmp / "b.json", "--n", "50", "--bootstrap", "0", "--quiet"],
+    "compare": lambda run, tmp, baseline: ["compare", run, run, "--out", tmp / "report", "--quiet"],
+    "train --resume": lambda run, tmp, baseline: ["train", "gan", "--data", "ring8", "--out", run, "--resume", "--steps", "4"],
 }
 
 
 @pytest.mark.parametrize("form", ["torch", "pickle"])
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_a_hostile_checkpoint_runs_no_code_in_any_command(command, form, real_run, tmp_path, capsys):
+def test_a_hostile_checkpoint_runs_no_code_in_any_command(command, form, real_run, baseline, tmp_path, capsys):
     marker = tmp_path / "marker"
     run = hostile_run(real_run, tmp_path, marker, form)
-    code, err = run_cli(COMMANDS[command](run, tmp_path), capsys)
+    code, err = run_cli(COMMANDS[command](run, tmp_path, baseline), capsys)
     refused(code, err, run / "checkpoint.pt", marker)
     assert "cannot be loaded" in err
 
 
 @pytest.mark.parametrize("form", ["torch", "pickle"])
-def test_a_hostile_file_given_as_a_generator_file_runs_no_code(tmp_path, form, capsys):
+def test_a_hostile_file_given_as_a_generator_file_runs_no_code(tmp_path, form, baseline, capsys):
     marker = tmp_path / "marker"
     path = write_hostile(tmp_path / "generator.pt", marker, form)  # not named checkpoint.pt: tried as TorchScript only
-    code, err = run_cli(["check", path, "--baseline", ROOT / "ci" / "dcgan-digits.baseline.json", "--nz", "64", "--quiet"], capsys)
+    code, err = run_cli(["check", path, "--baseline", baseline, "--nz", "16", "--quiet"], capsys)
     refused(code, err, path, marker)
 
 
