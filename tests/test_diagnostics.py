@@ -397,3 +397,10 @@ def test_verdicts_and_kinds_include_the_new_ones_and_the_memorization_hook():
     assert {"low_quality", "stall", "still_improving", MEMORIZATION} <= set(KINDS)
     hook = Finding(MEMORIZATION, 100, None, "medium", {}, "Samples copy training images.")
     assert RunDiagnosis.from_dict(RunDiagnosis("healthy", "", [hook]).to_dict()).findings == [hook]
+
+
+def test_collapse_by_diversity_alone_does_not_say_the_modes_fell():
+    steps, evals, manifest = synthetic_log()
+    evals.loc[evals.step >= 500, "diversity"] = 0.3  # the samples bunch up inside every mode
+    (collapse,) = kinds(diagnose(steps, evals, manifest), "collapse")
+    assert "still hit 8 of 8 modes" in collapse.explanation and "fell from 8 to 8" not in collapse.explanation

@@ -16,7 +16,7 @@ and the samples per mode. Events are planted on top of that.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -259,10 +259,6 @@ def event_plans() -> list[Plan]:
 
 def plans() -> list[Plan]:
     return healthy_plans() + event_plans()
-
-
-def with_seed(plan: Plan, seed: int) -> Plan:
-    return replace(plan, seed=seed, name=f"{plan.name}-s{seed}")
 
 
 @dataclass(frozen=True)

@@ -229,8 +229,10 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None) -> list[Fin
                 evidence["dominant_mode_changes"] = int(np.count_nonzero(np.diff(dominant)))
             if modes_before is None:
                 parts.append(f"from the first evaluation (step {int(steps[first])}) the samples hit only {modes_min} of {n} modes")
-            else:
+            elif modes_min < modes_before:
                 parts.append(f"the samples fell from {modes_before} to {modes_min} of {n} modes hit")
+            else:  # collapsed by diversity or recall while the modes held
+                parts.append(f"the samples still hit {modes_min} of {n} modes")
             if evidence.get("missing_modes"):
                 parts[-1] += f" (missing: {_range_text(evidence['missing_modes'])})"
             if evidence.get("dominant_mode_changes", 0) >= 2:

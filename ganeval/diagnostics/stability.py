@@ -352,7 +352,7 @@ def _explosion(series: pd.Series, relative: bool) -> dict | None:
     early, late = _level(series, EXPLODE_EARLY_FRACTION, True), _level(series, EXPLODE_LATE_FRACTION, False)
     running = _centred_median(series)
     if late >= EXPLODE_ABSOLUTE:
-        crossing = int(np.flatnonzero(running >= EXPLODE_ABSOLUTE)[0])
+        crossing = int(np.argmax(running >= EXPLODE_ABSOLUTE)) if (running >= EXPLODE_ABSOLUTE).any() else n - 1
         level = max(float(running[: crossing + 1].min()), 1e-12)  # the lowest level before it broke
         cause = "exploding_absolute"
     elif relative and n >= 40:
@@ -383,8 +383,8 @@ def _exploding(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[F
     step, column, found = min(hits, key=lambda h: (h[0], h[1] not in LOSSES))
     name = f"|{column}|" if column in LOSSES else column
     late, before = found.pop("late_level"), found["level_before"]
-    if found["cause"] == "exploding_absolute" and before is None:
-        text = f"{name} is {late:.3g} from the first steps on (past 1e5: the numbers are broken)."
+    if found["cause"] == "exploding_absolute" and (before is None or before >= late):
+        text = f"{name} is {late:.3g} from step {step} on (past 1e5: the numbers are broken)."
     elif found["cause"] == "exploding_absolute":
         text = f"{name} exploded from {before:.3g} to {late:.3g} (past 1e5: the numbers are broken), rising from step {step}."
     else:

@@ -89,7 +89,3 @@ def worse_by(a: float, b: float, scale: Scale) -> float:
     a_s, b_s = on_scale([a, b], scale)
     return (b_s - a_s) if scale.lower_is_better else (a_s - b_s)
 
-
-def beyond_floor(a: float, b: float, scale: Scale) -> bool:
-    """Whether a and b differ by at least the metric's absolute floor, in its own units."""
-    return abs(b - a) >= scale.floor
