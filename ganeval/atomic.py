@@ -12,6 +12,7 @@ process, so the leftovers of a killed writer are removed when the next one write
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -71,8 +72,18 @@ def _is_special(path: str | Path) -> bool:
 
 
 def _naming(error: OSError, path: str | Path) -> OSError:
-    """The same error, naming the file the user asked for instead of a temporary one."""
-    return OSError(error.errno, error.strerror or str(error), printable(str(path)))
+    """The same error, naming the file the user asked for instead of a temporary one (quoted by
+    repr in the message, so control characters in the name are escaped)."""
+    return OSError(error.errno, error.strerror or str(error), str(path))
+
+
+def _make_parent(target: Path, path: str | Path) -> None:
+    """Create the target's folder; a file in the way is named as such (mkdir says only 'File exists')."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        blocker = next(folder for folder in (target.parent, *target.parent.parents) if folder.exists())
+        raise NotADirectoryError(errno.ENOTDIR, f"{printable(str(blocker))} is a file, not a folder", str(path)) from None
 
 
 def _owner_alive(pid: int) -> bool:
@@ -134,7 +145,7 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator:
         return
     target = _target(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_parent(target, path)
         remove_stale_leftovers(target)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=_prefix(target), suffix=".tmp")
     except OSError as error:
@@ -157,7 +168,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     A symbolic link to an empty folder is followed (the link stays)."""
     target = _target(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_parent(target, path)
         remove_stale_leftovers(target)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=_prefix(target), suffix=".tmp"))
     except OSError as error:

@@ -89,7 +89,7 @@ def test_json_to_dev_stdout_and_dash(points, tmp_path, monkeypatch, capfd):
     assert main(score_args(points, "--json", "/dev/stdout")) == 0
     out = capfd.readouterr().out
     payload = json.loads(out[: out.index("\n}\n") + 3])  # the JSON, then the table
-    assert "fid" in payload["metrics"] and "metric" in out[out.index("\n}\n") :]
+    assert "fid" in payload["metrics"] and out[out.index("\n}\n") + 3 :].strip()  # the summary follows, not lost
     assert main(score_args(points, "--json", "-")) == 0
     assert json.loads(capfd.readouterr().out)["metrics"]["fid"]["value"] == payload["metrics"]["fid"]["value"]
     assert list(work.iterdir()) == []  # no file made for the stream
