@@ -1,6 +1,7 @@
 """Bad user data and settings (issue 12, items 15 and 16): exit 2 with a message naming the file or
 flag, or a counted skip, never a traceback; pytorch-fid statistics as an FID reference."""
 
+import json
 import math
 import struct
 import warnings
@@ -319,3 +320,30 @@ def test_kid_on_two_samples_has_a_null_interval_never_infinite():
     assert any("no 95% intervals (null): bootstrap intervals need at least 10 samples per side" in note for note in result.provenance["warnings"])
     with pytest.raises(GanevalError, match="gave 1 sample\\(s\\); scoring needs at least 2 per side"):
         score(rng.normal(size=(1, 2)), rng.normal(size=(50, 2)), extractor="points", metrics=["kid"], progress=False)
+
+
+@pytest.mark.slow
+def test_pytorch_fid_statistics_with_the_inception_extractor(tmp_path, capsys):
+    """The pytorch-fid case end to end: inception is the default extractor for mu and sigma, and FID
+    against them equals FID against the images they were computed from."""
+    from inception_test_weights import make_test_images, make_test_weights
+
+    from ganeval.features.inception import InceptionExtractor
+
+    weights = make_test_weights(tmp_path / "inception-test.pth", seed=0)
+    folders = {}
+    for name, seed in (("reference", 1), ("generated", 2)):
+        folders[name] = tmp_path / name
+        folders[name].mkdir()
+        for i, image in enumerate(make_test_images(8, seed=seed, size=32).numpy()):
+            Image.fromarray(image.transpose(1, 2, 0)).save(folders[name] / f"{i}.png")
+    reference = np.stack([decode_image(path, 3) for path in sorted(folders["reference"].iterdir())])
+    features = InceptionExtractor(weights=weights).extract(reference)["features"]
+    np.savez(tmp_path / "fid_stats.npz", mu=features.mean(axis=0), sigma=np.cov(features, rowvar=False))
+    common = ["--weights", str(weights), "--bootstrap", "0", "--no-cache", "--quiet", "--json", "-"]
+    assert main(["score", str(folders["generated"]), "--ref", str(tmp_path / "fid_stats.npz"), *common]) == 0
+    against_stats = json.loads(capsys.readouterr().out)
+    assert list(against_stats["metrics"]) == ["fid"] and against_stats["provenance"]["extractor"] == "inception"
+    assert main(["score", str(folders["generated"]), "--ref", str(folders["reference"]), "--metrics", "fid", *common]) == 0
+    direct = json.loads(capsys.readouterr().out)["metrics"]["fid"]["value"]
+    assert against_stats["metrics"]["fid"]["value"] == pytest.approx(direct, rel=1e-6)
