@@ -44,7 +44,7 @@ def main() -> None:
         variant, data = pair.split(":")
         start = time.perf_counter()
         try:
-            run = reference_models.train(variant, data, out=Path(args.out) / f"{variant}-{data}", seed=0)
+            run = reference_models.train(variant, data, out=Path(args.out) / f"{variant}-{data}", seed=0, overwrite=True)
             status = "finished"
         except reference_models.TrainingDiverged as error:
             run, status = Path(args.out) / f"{variant}-{data}", f"diverged: {error}"
