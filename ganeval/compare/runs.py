@@ -65,6 +65,7 @@ def train_one(run: Planned, steps: int, eval_every: int) -> str:
     resume = (run.run_dir / "checkpoint.pt").exists()
     try:
         reference_models.train(run.variant, run.data, out=run.run_dir, steps=steps, seed=run.seed, resume=resume,
+                               overwrite=not resume,  # a run killed before its first checkpoint starts afresh
                                eval_every=eval_every, checkpoint_every=eval_every)  # fmt: skip
     except reference_models.TrainingDiverged as error:
         return f"diverged: {error}"
