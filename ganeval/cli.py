@@ -59,6 +59,33 @@ def _json_text(payload: dict) -> str:
     return json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n"
 
 
+TOUR = """ganeval: evaluate and diagnose GANs. Commands, with one example each:
+
+  score     score generated samples against a reference, with 95% intervals
+              ganeval score examples/digits-samples --ref digits
+  stats     save a reference's features and statistics to share or reuse
+              ganeval stats reals/ -o reals.npz
+  export    write a bundled data set as images or points
+              ganeval export stacked-digits out/ --n 500
+  train     train a reference GAN variant; its log feeds the diagnostics
+              ganeval train gan-ns --data ring8 --out runs/gan-ns-ring8
+  sample    draw samples from a trained run
+              ganeval sample runs/gan-ns-ring8 -o samples.npy --n 2000
+  report    diagnose runs (stability, collapse) and write an HTML/Markdown report
+              ganeval report runs/gan-ns-ring8 --out reports/gan-ns
+  compare   which variant trains best on this data, and is the difference real?
+              ganeval compare --variants gan-ns,wgan-gp --data ring8 --seeds 3 --out reports/cmp
+  baseline  record a generator's scores for the quality gate
+              ganeval baseline runs/dcgan-digits --ref digits -o baseline.json
+  check     fail CI when a generator got worse beyond noise (exit 1)
+              ganeval check runs/dcgan-digits --baseline baseline.json
+  demo      score the bundled demo generators side by side
+              ganeval demo
+
+Run `ganeval COMMAND --help` for a command's options. Exit codes: 0 success, 1 failed quality gate,
+2 usage or input error, 3 a bug in ganeval."""
+
+
 def _write_json(path: str, payload: dict, flag: str = "--json") -> None:
     """JSON to a file, atomically, or to stdout for '-'; GanevalError (exit 2) after printing it to
     stdout if the file cannot be written."""
@@ -119,8 +146,10 @@ def _score(args) -> int:
         progress=not args.quiet,
     )  # fmt: skip
     failed = _write_output("--json", args.json, _json_text(result.to_dict())) if args.json else None
-    if args.json != "-":
-        print(_safe(result.table()))
+    if args.json == "-":  # stdout carries the JSON alone; the summary line goes to stderr
+        print(_safe(result.summary()), file=sys.stderr)
+    else:
+        print(_safe(result.summary() if args.quiet else result.table()))
     for message in result.provenance["warnings"]:
         print(_safe(f"ganeval: warning: {message}"), file=sys.stderr)
     if failed:
@@ -172,7 +201,7 @@ def _train(args) -> int:
                                      resume=args.resume, overwrite=args.overwrite, **_settings(args.set or []))  # fmt: skip
     except reference_models.TrainingDiverged as error:
         print(f"ganeval: training stopped: {error}", file=sys.stderr)
-        return 1
+        return 2  # the settings made training diverge: an input to change; exit 1 means a failed quality gate only
     print(f"trained {args.variant} on {args.data}: log, checkpoint and sample plots in {run}")
     return 0
 
@@ -341,7 +370,7 @@ def _add_extraction_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=POSITIVE, default=64, help="images per extractor batch (default: 64)")
     parser.add_argument("--workers", type=NON_NEGATIVE, help="image-decoding worker processes (default: 0 below 512 files, else up to 4)")
     parser.add_argument("--skip-bad", action="store_true", help="skip and count unreadable image files instead of stopping")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars; score prints only its one-line summary")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -377,7 +406,7 @@ The extractor follows the reference unless --extractor says otherwise.""",
     score.add_argument("--kid-subsets", type=POSITIVE, default=100, help="KID subsets (default: 100)")
     score.add_argument("--kid-subset-size", type=_int_at_least(2), default=1000, help="KID subset size, reduced to the sample count if larger (default: 1000)")
     score.add_argument("--is-splits", type=POSITIVE, default=10, help="Inception Score splits, each of at least 2 generated samples (default: 10)")
-    score.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE ('-' prints JSON instead of the table)")
+    score.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE ('-' prints JSON instead of the table, and the summary line to stderr)")
     score.add_argument("--no-cache", action="store_true", help="neither read nor write the reference feature cache")
     _add_extraction_options(score)
     score.set_defaults(handler=_score)
@@ -622,6 +651,9 @@ def _ganeval_warnings(previous):
 
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand. Exit codes: 0 success, 1 failed quality gate, 2 usage or input error, 3 a bug."""
+    if not (sys.argv[1:] if argv is None else argv):  # `ganeval` alone: a short tour, not a usage error
+        print(TOUR)
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
