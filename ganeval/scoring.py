@@ -6,16 +6,21 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ganeval import __version__
 from ganeval.data import MIXTURES
+from ganeval.data.mode_names import mode_names, names_text
 from ganeval.features import Extractor, get_extractor
 from ganeval.metrics import (
     FrechetReference, Interval, MetricOptions, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
+    mode_coverage,
 )  # fmt: skip
+from ganeval.metrics.registry import quality_flags
 from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.sources import Source, extract, resolve_source
 from ganeval.errors import GanevalError, printable
@@ -26,15 +31,42 @@ SCORE_METRICS = (
 )  # fmt: skip
 
 
+class Modes(NamedTuple):
+    """The reference's modes that the generated samples do not cover (`mode_coverage`), by index and by name."""
+
+    n_modes: int  # modes of the reference
+    missing: list[int]  # indices of the modes not covered, ascending
+    names: list[str]  # their names (ganeval.data.mode_names): digits, "007", "#3 (0, 2)"
+
+
+# The summary line's metrics, in order, when computed: FID, modes, then precision and recall.
+SUMMARY_METRICS = ("fid", "modes_covered", "precision", "recall")
+KID_DIGITS_NOTE = (
+    "kid is in torch-fidelity's unit (equal to it on inception features); the digits features are not normalised, "
+    "so kid here is large and not comparable with KID on Inception features"
+)
+
+
+def _number(x: float, digits: int = 4) -> str:
+    return f"{x:.{digits}g}" if math.isfinite(x) else str(x)
+
+
+def _name(source) -> str:
+    """A short name for a side in the summary line: a folder's or file's last part, a bundled set's name."""
+    return Path(str(source)).name or str(source)
+
+
 @dataclass
 class Result:
-    """Metric values with 95% intervals, and everything needed to reproduce them."""
+    """Metric values with 95% intervals, the modes not covered, and everything needed to reproduce them."""
 
     metrics: dict[str, Interval]
     provenance: dict = field(default_factory=dict)
+    modes: Modes | None = None  # with modes_covered: which modes are missing
 
     def to_dict(self) -> dict:
-        """{"metrics": {name: {"value", "ci"}}, "provenance": {...}}; ci is None without bootstrap."""
+        """{"metrics": {name: {"value", "ci"}}, "missing_modes": {"n_modes", "indices", "names"} or None,
+        "provenance": {...}}; ci is None without bootstrap."""
         def finite(x: float) -> float | None:  # JSON has no NaN or infinity: those become null
             return x if math.isfinite(x) else None
 
@@ -42,7 +74,8 @@ class Result:
             ci = None if math.isnan(interval.low) else [finite(interval.low), finite(interval.high)]
             return {"value": finite(interval.value), "ci": ci}
 
-        return {"metrics": {name: entry(i) for name, i in self.metrics.items()}, "provenance": self.provenance}
+        missing = None if self.modes is None else {"n_modes": self.modes.n_modes, "indices": self.modes.missing, "names": self.modes.names}
+        return {"metrics": {name: entry(i) for name, i in self.metrics.items()}, "missing_modes": missing, "provenance": self.provenance}
 
     def to_frame(self) -> pd.DataFrame:
         rows = [
@@ -51,13 +84,35 @@ class Result:
         ]
         return pd.DataFrame(rows).set_index("metric")
 
+    def summary(self) -> str:
+        """One line that sums the result up, e.g. `digits-samples vs digits: FID 147.6 [126.8, 180.3],
+        9 of 10 modes (missing: 7), precision 0.81, recall 0.90`; every metric when none of SUMMARY_METRICS was computed."""
+        parts = []
+        for name in [m for m in SUMMARY_METRICS if m in self.metrics] or list(self.metrics):
+            i = self.metrics[name]
+            if name == "modes_covered" and self.modes is not None:
+                missing = f" (missing: {names_text(self.modes.names)})" if self.modes.names else ""
+                parts.append(f"{i.value:.0f} of {self.modes.n_modes} modes{missing}")
+            elif name in ("precision", "recall"):
+                parts.append(f"{name} {i.value:.2f}")
+            else:
+                ci = "" if math.isnan(i.low) else f" [{_number(i.low)}, {_number(i.high)}]"
+                parts.append(f"{'FID' if name == 'fid' else name} {_number(i.value)}{ci}")
+        sides = f"{_name(self.provenance['generated']['source'])} vs {_name(self.provenance['reference']['source'])}" if {
+            "generated", "reference"} <= set(self.provenance) else "result"  # fmt: skip
+        return f"{sides}: {', '.join(parts)}"
+
     def table(self) -> str:
-        """A readable table: value and 95% interval per metric, then the provenance."""
-        lines = [f"{'metric':<22}{'value':>12}   95% interval", "-" * 56]
+        """The summary line, a readable table (value and 95% interval per metric), the missing modes, then the provenance."""
+        lines = [self.summary(), "", f"{'metric':<22}{'value':>12}   95% interval", "-" * 56]
         for name, i in self.metrics.items():
             arrow = "higher is better" if get_metric(name).higher_is_better else "lower is better"
             ci = "" if math.isnan(i.low) else f"[{i.low:.5g}, {i.high:.5g}]"
             lines.append(f"{name:<22}{i.value:>12.5g}   {ci:<24} ({arrow})")
+        if self.modes is not None:
+            lines += ["", f"missing modes ({len(self.modes.missing)} of {self.modes.n_modes}): {names_text(self.modes.names)}"]
+        if "kid" in self.metrics and self.provenance.get("extractor") == "digits":
+            lines += ["", f"note: {KID_DIGITS_NOTE}."]
         lines += ["", "provenance:"]
         for key, value in _flatten(self.provenance):
             if key != "warnings":  # the command line prints those to stderr
@@ -124,8 +179,14 @@ def _uniform_modes(source: Source) -> bool:
 
 def reference_samples(source: Source, outputs: dict) -> Samples:
     """The reference side for the metrics: its features, and its modes unless the true modes are
-    equally likely (then mode KL is taken against the uniform distribution)."""
-    return Samples(features=outputs.get("features"), modes=None if _uniform_modes(source) else outputs.get("modes"))
+    equally likely (then mode KL is taken against the uniform distribution). A file of mu and sigma
+    alone has no samples: only `score` uses it (FID), and other callers get a GanevalError."""
+    if source.gaussian_only:
+        raise GanevalError(
+            f"{printable(source.label)} holds only mu and sigma (pytorch-fid statistics): `ganeval score` computes FID "
+            "against them, but this needs the reference's features; write them with `ganeval stats REFERENCE -o FILE`."
+        )
+    return Samples(features=outputs["features"], modes=None if _uniform_modes(source) else outputs.get("modes"))
 
 
 def choose_extractor(reference: Source, generated: Source, name: str | None, weights=None) -> Extractor:
@@ -205,7 +266,7 @@ def score(
         _check_gaussian_width(reference_source, real_out["mu"].size, fake_out["features"].shape[1], chosen)
 
     uniform = _uniform_modes(reference_source)
-    real = reference_samples(reference_source, real_out)
+    real = Samples() if gaussian else reference_samples(reference_source, real_out)
     fake = Samples(
         features=fake_out["features"], logits=fake_out.get("logits"),
         modes=fake_out.get("modes"), high_quality=fake_out.get("high_quality"),
@@ -267,7 +328,15 @@ def score(
         },
         "warnings": notes + sorted({_own_words(w) for w in caught}),
     }  # fmt: skip
-    return Result({name: values[name] for name in names}, provenance)
+    modes = _missing_modes(real, fake, chosen) if "modes_covered" in names else None
+    return Result({name: values[name] for name in names}, provenance, modes)
+
+
+def _missing_modes(real: Samples, fake: Samples, extractor: Extractor) -> Modes:
+    """The modes modes_covered does not count, by index and by name (the same coverage as the metric's)."""
+    coverage = mode_coverage(fake.modes, extractor.n_modes, real.modes, quality_flags(fake, extractor.n_modes))
+    missing = [int(m) for m in coverage.missing]
+    return Modes(coverage.n_modes, missing, mode_names(missing, extractor.n_modes, getattr(extractor, "mixture", None)))
 
 
 def _own_words(caught: warnings.WarningMessage) -> str:

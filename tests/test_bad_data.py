@@ -70,9 +70,9 @@ def test_bomb_in_a_folder_exits_2_or_is_skipped_and_counted(tmp_path, capsys):
     argv = ["score", str(generated), "--ref", str(reference), "--extractor", "digits", "--metrics", "fid", "--bootstrap", "0", "--no-cache", "--quiet"]
     assert exit_code(argv) == 2
     assert "000-big.png: image too large to decode" in capsys.readouterr().err
-    assert exit_code([*argv, "--skip-bad"]) == 0
-    out = capsys.readouterr().out
-    assert "generated.skipped: 1" in out and "generated.count: 6" in out
+    assert exit_code([*argv, "--skip-bad", "--json", "-"]) == 0
+    generated_info = json.loads(capsys.readouterr().out)["provenance"]["generated"]
+    assert generated_info["skipped"] == 1 and generated_info["count"] == 6 and "000-big.png" in generated_info["skipped_first"]
 
 
 def test_pil_metadata_warnings_do_not_reach_the_user(tmp_path):
@@ -217,6 +217,14 @@ def test_bad_mu_sigma_files_are_named(tmp_path, capsys):
         load_array_file(tmp_path / "skew.npz")
     assert exit_code(["score", str(tmp_path / "wide.npz"), "--ref", "ring8", "--quiet"]) == 2
     assert "wide.npz is a statistics file; generated samples must be images" in capsys.readouterr().err
+
+
+def test_mu_sigma_statistics_are_refused_where_features_are_needed(tmp_path):
+    from ganeval.diagnostics import TrainingLogger
+
+    np.savez(tmp_path / "fid_stats.npz", mu=np.zeros(2), sigma=np.eye(2))
+    with pytest.raises(GanevalError, match="fid_stats.npz holds only mu and sigma .*needs the reference's features"):
+        TrainingLogger(tmp_path / "run", reference=str(tmp_path / "fid_stats.npz"), extractor="points")
 
 
 # ---------------------------------------------------------------- flags and settings
