@@ -91,7 +91,7 @@ def test_grayscale_outputs(gray):
     batch = torch.from_numpy(images[:50].copy())
     out = gray.extract(batch)
     assert set(out) == {"features", "logits", "modes"}
-    assert out["features"].shape == (50, 128) and out["features"].dtype == np.float64
+    assert out["features"].shape == (50, gray.feature_dim) and out["features"].dtype == np.float64
     assert out["logits"].shape == (50, 10) and out["logits"].dtype == np.float64
     assert out["modes"].dtype == np.int64
     np.testing.assert_array_equal(out["modes"], out["logits"].argmax(axis=1))
@@ -108,7 +108,7 @@ def test_grayscale_outputs(gray):
 def test_stacked_outputs_and_logits_layout(stacked):
     images, true_modes = stacked_digits(300, seed=0)
     out = stacked.extract(torch.from_numpy(images))
-    assert out["features"].shape == (300, 384) and out["features"].dtype == np.float64
+    assert out["features"].shape == (300, stacked.feature_dim) and out["features"].dtype == np.float64
     assert out["logits"].shape == (300, 1000) and out["logits"].dtype == np.float64
     assert out["modes"].dtype == np.int64 and stacked.n_modes == 1000
     assert np.mean(out["modes"] == true_modes) >= 0.9
@@ -120,7 +120,8 @@ def test_stacked_outputs_and_logits_layout(stacked):
     a, b, c = 4, 7, 2
     np.testing.assert_allclose(out["logits"][:5, 100 * a + 10 * b + c],
                                per_channel[0][:, a] + per_channel[1][:, b] + per_channel[2][:, c], rtol=1e-5)
-    np.testing.assert_allclose(out["features"][:5, 128:256],  # float32 nets: batch size changes the last bits
+    width = stacked.feature_dim // 3
+    np.testing.assert_allclose(out["features"][:5, width : 2 * width],  # float32 nets: batch size changes the last bits
                                DigitsExtractor().extract(images[:5, 1:2])["features"], rtol=1e-5, atol=1e-5)
 
 
@@ -130,7 +131,7 @@ def test_resizes_other_sizes():
     _, held = digits_split()
     large = F.interpolate(torch.from_numpy(images[held]).float(), size=(64, 64), mode="bilinear")
     out = extractor.extract(large.round().clamp(0, 255).to(torch.uint8))
-    assert out["features"].shape == (held.size, 128)
+    assert out["features"].shape == (held.size, extractor.feature_dim)
     assert np.mean(out["modes"] == labels[held]) >= 0.95
     assert "resized 64x64 -> 32x32" in extractor.preprocessing
 

@@ -3,7 +3,9 @@
 It plays the role Inception plays for natural images, for digit-like data: penultimate activations
 feed FID/KID/PRDC, logits feed the Inception Score and the predicted class gives mode labels. The
 weights are trained by `scripts/train_digits_classifier.py` and committed, so scores are comparable
-between machines and need no download. With `channels=3` it scores Stacked-MNIST samples: each
+between machines and need no download. The features leave out the hidden units that are dead (zero
+on all but a handful of the real digits): constant features add nothing to FID or PRDC but make the
+covariance of real digits singular. Which units are live is stored with the weights (`live_units`). With `channels=3` it scores Stacked-MNIST samples: each
 channel is classified on its own, giving 1,000 modes.
 """
 
@@ -22,7 +24,7 @@ from ganeval.torchfile import load_plain
 
 INPUT_SIZE = 32
 N_CLASSES = 10
-FEATURE_DIM = 128
+FEATURE_DIM = 128  # hidden units; the features are the live ones among them (`live_units`)
 CHANNELS = (1, 3)
 BATCH = 512  # images per forward pass: bounds memory, large enough to keep both cores busy
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "digits_cnn.pt"
@@ -47,17 +49,25 @@ class DigitsClassifier(nn.Module):
         self.hidden = nn.Linear(64 * 4 * 4, FEATURE_DIM)
         self.dropout = nn.Dropout(0.3)  # training only
         self.head = nn.Linear(FEATURE_DIM, N_CLASSES)
+        # Hidden units active on the real digits (set by the training script's mark_live_units,
+        # saved with the weights); the features leave the dead ones out.
+        self.register_buffer("live_units", torch.ones(FEATURE_DIM, dtype=torch.bool))
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Penultimate activations, N x 128 (after ReLU)."""
+    def hidden_units(self, x: torch.Tensor) -> torch.Tensor:
+        """Penultimate activations, N x 128 (after ReLU), dead units included."""
         return F.relu(self.hidden(self.conv(x).flatten(1)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.dropout(self.features(x)))
+        return self.head(self.dropout(self.hidden_units(x)))
+
+    @property
+    def feature_dim(self) -> int:
+        return int(self.live_units.sum())
 
     def features_and_logits(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        features = self.features(x)
-        return features, self.head(features)
+        """The live units' activations (N x feature_dim) and the logits (N x 10)."""
+        hidden = self.hidden_units(x)
+        return hidden[:, self.live_units], self.head(hidden)
 
 
 def load_classifier(weights: str | Path | None = None) -> tuple[DigitsClassifier, Path]:
@@ -68,6 +78,8 @@ def load_classifier(weights: str | Path | None = None) -> tuple[DigitsClassifier
     how_to_fix = f"Pass weights=None for the bundled weights, or regenerate them with `{TRAIN_SCRIPT}`."
     state = load_plain(path, "DigitsClassifier weights file", how_to_fix)
     model = DigitsClassifier()
+    if isinstance(state, dict):  # files from before live_units was stored keep all 128 units
+        state.setdefault("live_units", model.live_units)
     try:
         model.load_state_dict(state)
     except Exception as error:  # noqa: BLE001 - wrong keys or shapes (RuntimeError), or not a dict at all
@@ -80,8 +92,9 @@ def load_classifier(weights: str | Path | None = None) -> tuple[DigitsClassifier
 class DigitsExtractor(Extractor):
     """Features, logits and modes of the bundled digits CNN; 1 channel (digits) or 3 (stacked digits).
 
-    channels=1: "features" N x 128, "logits" N x 10, "modes" = predicted digit (10 modes).
-    channels=3: each channel classified separately; "features" N x 384 (R, G, B feature vectors
+    channels=1: "features" N x D (D = the live hidden units, 92 of 128 with the committed weights),
+    "logits" N x 10, "modes" = predicted digit (10 modes).
+    channels=3: each channel classified separately; "features" N x 3D (R, G, B feature vectors
     concatenated), "logits" N x 1000 = log p_R(a) + log p_G(b) + log p_B(c) at index 100a + 10b + c,
     "modes" = 100a + 10b + c (1,000 modes).
     Images of another size are resized to 32 x 32 (bilinear, antialiased) first.
@@ -98,6 +111,7 @@ class DigitsExtractor(Extractor):
         self.channels = int(channels)
         self.model, self.weights_path = load_classifier(weights)
         self.weights_sha256 = sha256_of_file(self.weights_path)
+        self.feature_dim = self.model.feature_dim * self.channels
         self.n_modes = N_CLASSES**self.channels
         self._base_preprocessing = (
             "uint8 / 255 -> float32 [0, 1]"
@@ -126,7 +140,7 @@ class DigitsExtractor(Extractor):
             features.append(f)
             logits.append(z)
         if not features:
-            return torch.zeros(0, FEATURE_DIM), torch.zeros(0, N_CLASSES)
+            return torch.zeros(0, self.model.feature_dim), torch.zeros(0, N_CLASSES)
         return torch.cat(features), torch.cat(logits)
 
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
@@ -143,7 +157,11 @@ class DigitsExtractor(Extractor):
         joint = log_p[:, 0, :, None, None] + log_p[:, 1, None, :, None] + log_p[:, 2, None, None, :]
         digits = log_p.argmax(axis=2)
         return {
-            "features": features.reshape(n, 3 * FEATURE_DIM),
+            "features": features.reshape(n, self.feature_dim),
             "logits": joint.reshape(n, N_CLASSES**3),  # index 100a + 10b + c (C order)
             "modes": (100 * digits[:, 0] + 10 * digits[:, 1] + digits[:, 2]).astype(np.int64),
         }
+
+    def provenance(self) -> dict[str, object]:
+        """The base provenance and the features' dimension (live units x channels): part of the cache key."""
+        return {**super().provenance(), "feature_dim": self.feature_dim}

@@ -141,11 +141,11 @@ def _warn(message: str) -> None:
     warnings.warn(message, SingularCovarianceWarning, stacklevel=3)
 
 
-def _warn_few_samples(sides: list[str]) -> None:
+def _warn_few_samples(sides: list[str], dim: int) -> None:
     _warn(
-        f"the {' and '.join(sides)} features have no more samples than dimensions, so their covariance is "
+        f"the {' and '.join(sides)} features have no more samples than dimensions ({dim}), so their covariance is "
         "singular; the Frechet distance is exact for these statistics but a high-variance estimate: "
-        "use more samples than dimensions for numbers comparable with papers."
+        f"pass more than {dim} samples per side (or a larger --n, if you capped them) for numbers comparable with papers."
     )
 
 
@@ -174,8 +174,10 @@ class FrechetReference:
             )
         if self.singular:
             _warn(
-                "sigma1 is singular: fewer samples than dimensions, or features that never vary (dead "
-                "units of the extractor, harmless: they add nothing to the distance). The value is exact."
+                "sigma1 (the reference's covariance) is singular: the reference has no more samples than "
+                f"dimensions ({self.mu.shape[0]}), or features that never vary in it. The value is exact for these "
+                "statistics; for a stable estimate pass more reference samples than dimensions (or a larger --n, "
+                "if you capped them)."
             )
         inner = self.root.T @ sigma @ self.root
         eigenvalues = np.linalg.eigvalsh(inner)  # reads one triangle; inner is symmetric
@@ -202,9 +204,9 @@ def fid_from_features(real, fake) -> float:
     fake = as_matrix(fake, "fake", min_rows=2)
     same_width(real, fake, "real", "fake")
     n, m, dim = real.shape[0], fake.shape[0], real.shape[1]
-    few = [side for side, count in (("real", n), ("fake", m)) if count <= dim]
+    few = [f"{side} ({count} samples)" for side, count in (("real", n), ("fake", m)) if count <= dim]
     if few:
-        _warn_few_samples(few)
+        _warn_few_samples(few, dim)
     if max(n, m) > dim:
         with warnings.catch_warnings():
             if few:  # already said, and more precisely

@@ -44,6 +44,7 @@ class ModeCoverage(NamedTuple):
     kl: float  # KL(generated mode histogram || reference histogram), in nats; 0 = same shares
     high_quality_fraction: float  # share of high-quality samples; 1.0 when none were flagged
     counts: np.ndarray  # samples per mode (all samples, not only high-quality ones)
+    missing: np.ndarray  # indices of the reference's modes that are not covered, ascending
 
 
 def assign_to_centres(points, centres, std: float, max_std: float = 3.0) -> ModeAssignment:
@@ -135,6 +136,7 @@ def mode_coverage(
             raise GanevalError(f"high_quality has {hq.shape[0]} entries but fake_modes has {fake.shape[0]}; pass one flag per sample.")
         good_counts, hq_fraction = np.bincount(fake[hq], minlength=n_modes), float(hq.mean())
     present = target > 0  # a mode the reference lacks is not a mode of the data
-    covered = int(covered_modes(good_counts, fake.size, target, min_count, min_share).sum())
-    n_present = int(present.sum())
-    return ModeCoverage(covered, n_present, covered / n_present, kl_divergence(counts.astype(float), target), hq_fraction, counts)
+    hit = covered_modes(good_counts, fake.size, target, min_count, min_share)
+    covered, n_present = int(hit.sum()), int(present.sum())
+    missing = np.flatnonzero(present & ~hit)
+    return ModeCoverage(covered, n_present, covered / n_present, kl_divergence(counts.astype(float), target), hq_fraction, counts, missing)

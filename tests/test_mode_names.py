@@ -1,0 +1,74 @@
+"""Missing modes by name: digits as digits, stacked digits as "007", mixture components by index and centre."""
+
+import numpy as np
+
+from ganeval.data.digits import load_digits_images, stacked_digits
+from ganeval.data.mixtures import GRID25
+from ganeval.data.mode_names import MAX_SHOWN, mode_name, mode_names, names_text
+from ganeval.metrics import mode_coverage
+from ganeval.scoring import score
+
+
+def test_digit_classes_are_named_by_their_digit():
+    assert mode_names([0, 7, 9], 10) == ["0", "7", "9"]
+
+
+def test_stacked_digits_are_three_digit_strings():
+    # index 100 r + 10 g + b: red 0, green 0, blue 7 is "007"
+    assert mode_names([7, 42, 100, 999], 1000) == ["007", "042", "100", "999"]
+
+
+def test_mixture_components_by_index_and_centre():
+    assert mode_names([0, 3, 17, 24], 25, "grid25") == ["#0 (-4, -4)", "#3 (-4, 2)", "#17 (2, 0)", "#24 (4, 4)"]
+    assert mode_name(3, 25, GRID25) == "#3 (-4, 2)"  # the Mixture itself, as score passes it
+    # ring8's centres at +-90 degrees are 1e-16 off zero: no "1.22e-16", no "-0"
+    assert mode_names([1, 2, 6], 8, "ring8") == ["#1 (1.41, 1.41)", "#2 (0, 2)", "#6 (0, -2)"]
+
+
+def test_long_lists_show_twenty_then_how_many_more():
+    names = mode_names(range(100), 1000)
+    assert names_text(names) == ", ".join(f"{i:03d}" for i in range(MAX_SHOWN)) + " and 80 more"
+    assert names_text(names[:MAX_SHOWN]).endswith(f"{MAX_SHOWN - 1:03d}")  # exactly twenty: no "and 0 more"
+    assert names_text([]) == "none"
+
+
+def test_mode_coverage_lists_the_modes_it_does_not_count():
+    # modes 1 and 3 have no samples; mode 2's only samples are of low quality; mode 4 is absent from the reference
+    fake = np.array([0] * 10 + [2] * 10)
+    high_quality = np.array([True] * 10 + [False] * 10)
+    result = mode_coverage(fake, 5, reference_modes=np.array([0, 1, 2, 3]), high_quality=high_quality)
+    assert result.modes_covered == 1 and result.missing.tolist() == [1, 2, 3]
+
+
+def test_score_names_the_missing_digit():
+    images, labels = load_digits_images()
+    result = score(images[labels != 7], "digits", metrics=["modes_covered"], n=600, bootstrap=0, cache=False, progress=False)
+    assert result.modes.missing == [7] and result.modes.names == ["7"] and result.modes.n_modes == 10
+    assert result.to_dict()["missing_modes"] == {"n_modes": 10, "indices": [7], "names": ["7"]}
+    assert "missing modes (1 of 10): 7" in result.table()
+
+
+def test_score_names_the_missing_grid25_components():
+    points, modes = GRID25.sample(2000, seed=0)
+    kept = ~np.isin(modes, [3, 17])
+    result = score(points[kept], "grid25", metrics=["modes_covered"], bootstrap=0, progress=False)
+    assert result.modes.names == ["#3 (-4, 2)", "#17 (2, 0)"]
+    assert result.summary().endswith(": 23 of 25 modes (missing: #3 (-4, 2), #17 (2, 0))")
+
+
+def test_score_names_missing_stacked_digits_and_cuts_the_list():
+    images, modes = stacked_digits(1000, seed=1)
+    result = score(images[modes >= 100], "stacked-digits", metrics=["modes_covered"], n=1000, bootstrap=0, cache=False, progress=False)
+    missing = result.modes.missing
+    assert result.modes.names == [f"{m:03d}" for m in missing]
+    red_zero = [m for m in missing if m < 100]
+    assert len(red_zero) >= 95  # no sample has a red 0 (a rare misread may still land there)
+    assert len(missing) == 1000 - result.metrics["modes_covered"].value > MAX_SHOWN
+    assert f"(missing: {', '.join(result.modes.names[:MAX_SHOWN])} and {len(missing) - MAX_SHOWN} more)" in result.summary()
+
+
+def test_no_missing_modes_without_mode_metrics():
+    points, _ = GRID25.sample(300, seed=0)
+    result = score(points, "grid25", metrics=["fid", "mode_kl"], bootstrap=0, progress=False)
+    assert result.modes is None and result.to_dict()["missing_modes"] is None
+    assert "missing modes" not in result.table()
