@@ -137,7 +137,7 @@ def test_cli_with_unusable_cache_exits_0_and_warns(folders, tmp_path, monkeypatc
     monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "file"))
     assert main(["score", str(fake), "--ref", str(real), "--extractor", "digits", "--metrics", "fid", "--bootstrap", "0", "--quiet"]) == 0
     captured = capsys.readouterr()
-    assert "fid" in captured.out and captured.err.count("ganeval: warning: the reference cache") == 1
+    assert "fid" in captured.out.lower() and captured.err.count("ganeval: warning: the reference cache") == 1
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
