@@ -1,5 +1,7 @@
 """Missing modes by name: digits as digits, stacked digits as "007", mixture components by index and centre."""
 
+import json
+
 import numpy as np
 
 from ganeval.data.digits import load_digits_images, stacked_digits
@@ -72,3 +74,18 @@ def test_no_missing_modes_without_mode_metrics():
     result = score(points, "grid25", metrics=["fid", "mode_kl"], bootstrap=0, progress=False)
     assert result.modes is None and result.to_dict()["missing_modes"] is None
     assert "missing modes" not in result.table()
+
+
+def test_check_table_names_the_missing_modes_of_both_sides(tmp_path):
+    from ganeval.gate import check
+    from ganeval.gate.formats import markdown
+
+    points, modes = GRID25.sample(600, seed=0)
+    baseline_points, candidate_points = points[modes != 3][:500], points[~np.isin(modes, [3, 17])][:500]
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(score(baseline_points, "grid25", metrics=["fid", "modes_covered"], bootstrap=0, progress=False).to_dict()))
+    report = check(candidate_points, baseline)
+    assert report.missing_modes == {"baseline": ["#3 (-4, 2)"], "candidate": ["#3 (-4, 2)", "#17 (2, 0)"]}
+    assert "\nmissing modes: candidate #3 (-4, 2), #17 (2, 0); baseline #3 (-4, 2)\n" in report.table()
+    assert "`missing modes: candidate #3 (-4, 2), #17 (2, 0); baseline #3 (-4, 2)`" in markdown(report)
+    assert report.to_dict()["missing_modes"]["candidate"] == ["#3 (-4, 2)", "#17 (2, 0)"]

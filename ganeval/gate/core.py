@@ -40,6 +40,7 @@ class Baseline:
     metrics: dict[str, dict]
     provenance: dict
     block: dict  # the "baseline" block ({} for a plain score JSON)
+    missing_modes: list[str] | None = None  # names of the modes the baseline did not cover (None: not recorded)
 
     @property
     def n(self) -> int:
@@ -69,6 +70,7 @@ class CheckReport:
     settings: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     result: object = None  # the candidate's scoring.Result
+    missing_modes: dict = field(default_factory=dict)  # "baseline", "candidate": names of the modes not covered, or None
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -85,7 +87,7 @@ class CheckReport:
     def to_dict(self) -> dict:
         return {"passed": self.passed, "baseline": self.baseline, "candidate": self.candidate, "alpha": self.alpha,
                 "seed": self.seed, "comparisons": [c.to_dict() for c in self.comparisons], "settings": self.settings,
-                "notes": self.notes}  # fmt: skip
+                "notes": self.notes, "missing_modes": self.missing_modes}  # fmt: skip
 
     def table(self) -> str:
         from ganeval.gate.formats import text_table
@@ -184,7 +186,14 @@ def load_baseline(path) -> Baseline:
         raise GanevalError(f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, or was edited. {how[0].upper() + how[1:]}.")
     validate(payload, path)
     block = payload.get("baseline") or {}
-    return Baseline(path, payload["metrics"], provenance, block)
+    return Baseline(path, payload["metrics"], provenance, block, _missing_names(payload.get("missing_modes")))
+
+
+def _missing_names(entry) -> list[str] | None:
+    """The names in a score JSON's "missing_modes" ({"names": [...], ...}); None when absent or not a list of names
+    (informative only: what the table shows, never what the gate decides)."""
+    names = entry.get("names") if isinstance(entry, dict) else None
+    return [str(name) for name in names] if isinstance(names, list) else None
 
 
 def _resolve_reference(baseline: Baseline, ref) -> str:
@@ -406,7 +415,8 @@ def check(
                      "their intervals +-1.96 standard errors of the mean")  # fmt: skip
     if any(c.verdict == SKIPPED for c in comparisons):
         notes.append("skipped metrics had no finite baseline value")
-    return CheckReport(str(base.path), label, comparisons, alpha, seed, {**after, "candidate": description}, notes, result)
+    missing = {"baseline": base.missing_modes, "candidate": None if result.modes is None else result.modes.names}
+    return CheckReport(str(base.path), label, comparisons, alpha, seed, {**after, "candidate": description}, notes, result, missing)
 
 
 def _finite_mean(values: list[float]) -> float | None:

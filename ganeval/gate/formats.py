@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from xml.etree import ElementTree
 
+from ganeval.data.mode_names import names_text
 from ganeval.errors import printable
 from ganeval.gate.decision import IMPROVED, REGRESSED, SKIPPED, Comparison
 
@@ -38,6 +39,13 @@ def rows(report) -> list[list[str]]:
             for c in report.comparisons]  # fmt: skip
 
 
+def missing_modes_line(report) -> str | None:
+    """'missing modes: candidate 3, 7; baseline 7', or None when neither side recorded its modes."""
+    sides = [(side, report.missing_modes.get(side)) for side in ("candidate", "baseline")]
+    shown = [f"{side} {printable(names_text(names))}" for side, names in sides if names is not None]
+    return f"missing modes: {'; '.join(shown)}" if shown else None
+
+
 def summary(report) -> str:
     if report.passed:
         return f"PASS: no metric regressed beyond its tolerance and noise ({len(report.comparisons)} compared, seed {report.seed})"
@@ -50,6 +58,8 @@ def text_table(report) -> str:
     widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table]
     lines.insert(1, "-" * len(lines[0]))
+    modes = missing_modes_line(report)
+    lines += ["", modes] if modes else []
     lines += ["", "why:"]
     lines += [f"  {c.metric} ({_direction(c)}): {c.reason}" for c in report.comparisons]
     lines += [f"note: {printable(note)}" for note in report.notes]
@@ -67,6 +77,8 @@ def markdown(report) -> str:
     for c, row in zip(report.comparisons, rows(report)):
         row[-1] = icon.get(c.verdict, ":white_check_mark: pass")
         table.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    modes = missing_modes_line(report)
+    table += ["", f"`{_code(modes)}`"] if modes else []  # a code span: names read from a baseline file cannot inject Markdown
     details = "\n".join(f"- `{c.metric}` ({_direction(c)}): {c.reason}" for c in report.comparisons)
     notes = "".join(f"\n\n> note: {printable(note)}" for note in report.notes)
     return (head + "\n".join(table) + f"\n\n<details><summary>why</summary>\n\n{details}\n\n</details>\n\n"
