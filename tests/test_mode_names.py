@@ -3,10 +3,12 @@
 import json
 
 import numpy as np
+import pandas as pd
 
 from ganeval.data.digits import load_digits_images, stacked_digits
 from ganeval.data.mixtures import GRID25
 from ganeval.data.mode_names import MAX_SHOWN, mode_name, mode_names, names_text
+from ganeval.diagnostics.collapse import detect_collapse
 from ganeval.metrics import mode_coverage
 from ganeval.scoring import score
 
@@ -89,3 +91,30 @@ def test_check_table_names_the_missing_modes_of_both_sides(tmp_path):
     assert "\nmissing modes: candidate #3 (-4, 2), #17 (2, 0); baseline #3 (-4, 2)\n" in report.table()
     assert "`missing modes: candidate #3 (-4, 2), #17 (2, 0); baseline #3 (-4, 2)`" in markdown(report)
     assert report.to_dict()["missing_modes"]["candidate"] == ["#3 (-4, 2)", "#17 (2, 0)"]
+
+
+def collapsed_log(n_modes: int, kept: list[int]) -> pd.DataFrame:
+    """Evaluations where every mode is hit, then only the `kept` modes."""
+    uniform, narrow = [100] * n_modes, [800 if m in kept else 0 for m in range(n_modes)]
+    rows = [{"step": 10 * (i + 1), "mode_counts": json.dumps(uniform if i < 5 else narrow)} for i in range(10)]
+    return pd.DataFrame(rows)
+
+
+def test_collapse_evidence_names_the_missing_modes():
+    (ring,) = detect_collapse(collapsed_log(8, [3, 4]), 8, "ring8")
+    assert ring.evidence["missing_modes"] == [0, 1, 2, 5, 6, 7]
+    assert ring.evidence["missing_mode_names"][:3] == ["#0 (2, 0)", "#1 (1.41, 1.41)", "#2 (0, 2)"]
+    assert "(missing: #0 (2, 0), #1 (1.41, 1.41), #2 (0, 2), #5 (-1.41, -1.41)," in ring.explanation
+    (digits,) = detect_collapse(collapsed_log(10, [1, 7]), 10, "digits")
+    assert digits.evidence["missing_mode_names"] == ["0", "2", "3", "4", "5", "6", "8", "9"]
+    (stacked,) = detect_collapse(collapsed_log(1000, list(range(500, 1000))), 1000, "stacked-digits")
+    assert stacked.evidence["missing_mode_names"] == [f"{m:03d}" for m in range(500)]
+    assert "(missing: 000, 001, " in stacked.explanation and ", 019 and 480 more)" in stacked.explanation
+
+
+def test_diagnose_names_modes_by_the_runs_data_set():
+    from ganeval.diagnostics import diagnose
+
+    steps = pd.DataFrame({"step": range(101)})
+    (collapse,) = [f for f in diagnose(steps, collapsed_log(25, [12]), {"data": "grid25"}).findings if f.kind == "collapse"]
+    assert collapse.evidence["missing_mode_names"][:2] == ["#0 (-4, -4)", "#1 (-4, -2)"]

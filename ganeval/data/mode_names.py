@@ -29,7 +29,7 @@ def mode_name(index: int, n_modes: int, mixture: Mixture | str | None = None) ->
     """
     mixture = MIXTURES.get(mixture) if isinstance(mixture, str) else mixture
     index = int(index)
-    if mixture is not None:
+    if mixture is not None and mixture.n_modes == n_modes:  # another count: the modes are not this mixture's
         x, y = mixture.centres[index]
         return f"#{index} ({_coordinate(x)}, {_coordinate(y)})"
     return str(index).zfill(len(str(max(int(n_modes) - 1, 0))))

@@ -17,6 +17,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from ganeval.data.mode_names import mode_names, names_text
 from ganeval.diagnostics.findings import COLLAPSE, Finding
 from ganeval.metrics.modes import MODE_HIT_SHARE, covered_modes
 
@@ -187,13 +188,10 @@ def missing_modes(evals: pd.DataFrame, step: int | None = None) -> list[int]:
     return [int(m) for m in row.index[~row.to_numpy()]]
 
 
-def _range_text(modes: list[int]) -> str:
-    return ", ".join(str(m) for m in modes[:12]) + (f" and {len(modes) - 12} more" if len(modes) > 12 else "")
-
-
-def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None) -> list[Finding]:
+def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str | None = None) -> list[Finding]:
     """One finding per stretch of collapsed evaluations: start step, modes lost, which modes are
-    missing, recall and precision, and whether (and at which step) it recovered."""
+    missing (by index and by name: `data`, the bundled set the run trained on, names a mixture's
+    components by their centres), recall and precision, and whether (and at which step) it recovered."""
     timeline = coverage_timeline(evals, n_modes)
     if timeline.empty or not timeline["collapsed"].any():
         return []
@@ -225,6 +223,7 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None) -> list[Fin
             if counts is not None:
                 missing = missing_modes(evals, int(timeline["step"].iloc[worst]))
                 evidence["missing_modes"] = missing
+                evidence["missing_mode_names"] = mode_names(missing, n, data)
                 dominant = counts.loc[event["step"].to_numpy()].to_numpy().argmax(axis=1)
                 evidence["dominant_mode_changes"] = int(np.count_nonzero(np.diff(dominant)))
             if modes_before is None:
@@ -234,7 +233,7 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None) -> list[Fin
             else:  # collapsed by diversity or recall while the modes held
                 parts.append(f"the samples still hit {modes_min} of {n} modes")
             if evidence.get("missing_modes"):
-                parts[-1] += f" (missing: {_range_text(evidence['missing_modes'])})"
+                parts[-1] += f" (missing: {names_text(evidence['missing_mode_names'])})"
             if evidence.get("dominant_mode_changes", 0) >= 2:
                 parts.append(f"the dominant mode hopped {evidence['dominant_mode_changes']} times")
         if "diversity" in timeline:

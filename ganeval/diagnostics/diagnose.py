@@ -77,7 +77,7 @@ def diagnose(steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: d
         evals = evals.sort_values("step").reset_index(drop=True)
     findings = (
         detect_divergence(steps, evals)
-        + detect_collapse(evals, n_modes_of(evals, manifest))
+        + detect_collapse(evals, n_modes_of(evals, manifest), manifest.get("data"))
         + detect_d_dominance(steps, evals)
         + detect_oscillation(steps)
         + detect_miscalibration(evals)
