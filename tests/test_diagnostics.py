@@ -404,3 +404,22 @@ def test_collapse_by_diversity_alone_does_not_say_the_modes_fell():
     evals.loc[evals.step >= 500, "diversity"] = 0.3  # the samples bunch up inside every mode
     (collapse,) = kinds(diagnose(steps, evals, manifest), "collapse")
     assert "still hit 8 of 8 modes" in collapse.explanation and "fell from 8 to 8" not in collapse.explanation
+
+
+def test_collapse_sentence_gives_the_modes_at_its_end_when_they_differ_from_the_worst():
+    steps, evals, manifest = synthetic_log(collapse_at=500, collapse_to=(3,))
+    counts = [json.loads(c) for c in evals.mode_counts]
+    for i, step in enumerate(evals.step):
+        if step >= 900:  # a second mode comes back, the run stays collapsed
+            counts[i][5] = counts[i][3] // 2
+    evals["mode_counts"] = [json.dumps(c) for c in counts]
+    (collapse,) = kinds(diagnose(steps, evals, manifest), "collapse")
+    assert collapse.evidence["modes_min"] == 1 and collapse.evidence["modes_end"] == 2
+    assert "from 8 to 1 of 8 modes hit" in collapse.explanation and "2 at the end of the collapse" in collapse.explanation
+
+
+def test_never_learned_sentence_quotes_the_best_and_the_end():
+    steps, evals, manifest = synthetic_log()
+    evals["precision"] = 0.02
+    diagnosis = diagnose(steps, evals, manifest)
+    assert diagnosis.verdict == "never-learned" and "at most 0.020" in diagnosis.explanation and "0.020 at the end" in diagnosis.explanation

@@ -234,6 +234,10 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
                 parts.append(f"the samples still hit {modes_min} of {n} modes")
             if evidence.get("missing_modes"):
                 parts[-1] += f" (missing: {names_text(evidence['missing_mode_names'])})"
+            modes_end = int(event["modes_hit"].iloc[-1])
+            if modes_end != modes_min:
+                evidence["modes_end"] = modes_end
+                parts[-1] += f", {modes_end} at the end of the collapse"
             if evidence.get("dominant_mode_changes", 0) >= 2:
                 parts.append(f"the dominant mode hopped {evidence['dominant_mode_changes']} times")
         if "diversity" in timeline:

@@ -41,8 +41,9 @@ def detect_low_quality(evals: pd.DataFrame) -> list[Finding]:
             label = "precision" if name == "precision" else "the high-quality share"
             return [Finding(LOW_QUALITY, int(values.index[0]), None, "high",
                             {"metric": name, "best": best, "end": float(values.iloc[-1]), "evaluations": int(len(values))},
-                            f"{label} never rose above {best:.3g} (best over {len(values)} evaluations, ending at "
-                            f"{values.iloc[-1]:.3g}): the generator never learned to produce samples like the data.")]  # fmt: skip
+                            f"{label} stayed near zero: at most {best:.3f} (running median of 3 evaluations) over "
+                            f"{len(values)} evaluations, {values.iloc[-1]:.3f} at the end; the generator never learned to "
+                            f"produce samples like the data.")]  # fmt: skip
     return []
 
 
