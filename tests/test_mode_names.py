@@ -118,3 +118,32 @@ def test_diagnose_names_modes_by_the_runs_data_set():
     steps = pd.DataFrame({"step": range(101)})
     (collapse,) = [f for f in diagnose(steps, collapsed_log(25, [12]), {"data": "grid25"}).findings if f.kind == "collapse"]
     assert collapse.evidence["missing_mode_names"][:2] == ["#0 (-4, -4)", "#1 (-4, -2)"]
+
+
+def test_compare_tables_name_the_missing_modes(tmp_path):
+    from ganeval.compare import Entry, build, result_entry
+    from ganeval.report.compare import compact_table
+
+    points, modes = GRID25.sample(600, seed=0)
+    paths = []
+    for name, dropped in (("one", [3]), ("none", [])):
+        paths.append(tmp_path / f"{name}.json")
+        kept = points[~np.isin(modes, dropped)][:500]
+        paths[-1].write_text(json.dumps(score(kept, "grid25", metrics=["fid", "modes_covered"], bootstrap=0, progress=False).to_dict()))
+    comparison = build([result_entry(path) for path in paths])
+    assert comparison.table()["missing modes"].to_dict() == {"one": "#3 (-4, 2)", "none": "none"}
+    assert compact_table(comparison).set_index("variant")["missing modes"].to_dict() == {"one": "#3 (-4, 2)", "none": "none"}
+    # seeds of a variant that miss different modes are listed per seed; results from before the names: n/a
+    metric = {"modes_covered": {"value": 9.0, "ci": None}}
+    entries = [Entry("a0", "a", 0, metric, missing_modes=["7"]), Entry("a1", "a", 1, metric, missing_modes=[]),
+               Entry("b0", "b", 0, metric), Entry("b1", "b", 1, metric, missing_modes=["7"])]  # fmt: skip
+    assert build(entries).table()["missing modes"].to_dict() == {"a": "seed 0: 7; seed 1: none", "b": "seed 0: n/a; seed 1: 7"}
+    assert "missing modes" not in build([Entry("c", "c", 0, metric), Entry("d", "d", 0, metric)]).table()
+
+
+def test_runs_without_final_scores_take_the_missing_modes_from_their_log():
+    from ganeval.compare import logged_missing_modes
+
+    assert logged_missing_modes(collapsed_log(8, [3, 4]), 8, "ring8")[:2] == ["#0 (2, 0)", "#1 (1.41, 1.41)"]
+    assert logged_missing_modes(collapsed_log(10, [1]), 10, None) == ["0", "2", "3", "4", "5", "6", "7", "8", "9"]
+    assert logged_missing_modes(pd.DataFrame({"step": [10], "fid": [1.0]}), 8, "ring8") is None

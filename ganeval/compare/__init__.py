@@ -42,6 +42,7 @@ class Entry:
     steps: pd.DataFrame | None = None  # the run's log, for the report's curves
     evals: pd.DataFrame | None = None
     n_modes: int | None = None  # modes of the reference, the upper bound of modes_covered
+    missing_modes: list[str] | None = None  # names of the modes not covered at the end (None: not known)
 
 
 @dataclass
@@ -73,6 +74,8 @@ class Comparison:
                 verdicts.setdefault(entry.variant, []).append(entry.diagnosis.verdict)
         if verdicts:
             frame["verdict"] = [summarize_verdicts(verdicts.get(v, [])) for v in frame.index]
+        if any(e.missing_modes is not None for e in self.entries):
+            frame["missing modes"] = [missing_modes_text([e for e in self.entries if e.variant == v]) for v in frame.index]
         return frame
 
     def ranking_lines(self) -> list[str]:
@@ -92,6 +95,23 @@ class Comparison:
                           "explanation": None if e.diagnosis is None else e.diagnosis.explanation} for e in self.entries]}  # fmt: skip
 
 
+def missing_modes_text(entries: list[Entry]) -> str:
+    """The modes a variant's runs miss: one list when its seeds agree, else per seed ('seed 0: 7; seed 1: none')."""
+    from ganeval.data.mode_names import names_text
+
+    texts = {e.seed: "n/a" if e.missing_modes is None else names_text(e.missing_modes) for e in entries}
+    if len(set(texts.values())) == 1:
+        return next(iter(texts.values()))
+    return "; ".join(f"seed {seed}: {text}" for seed, text in texts.items())
+
+
+def missing_mode_names(payload: dict) -> list[str] | None:
+    """The names under a score result's "missing_modes" (None when the result has none, or predates them)."""
+    entry = payload.get("missing_modes") if isinstance(payload, dict) else None
+    names = entry.get("names") if isinstance(entry, dict) else None
+    return [str(name) for name in names] if isinstance(names, list) else None
+
+
 def summarize_verdicts(verdicts: list[str]) -> str:
     """'healthy' when all seeds agree, else e.g. 'healthy x2, collapsed x1'."""
     counts = pd.Series(verdicts).value_counts()
@@ -106,7 +126,8 @@ def run_entry(run_dir: Path) -> Entry:
 
     run_dir = Path(run_dir)
     steps, evals, manifest = read_run(run_dir)
-    metrics = final_scores(run_dir)["metrics"] if (run_dir / "checkpoint.pt").exists() and "variant" in manifest else last_evaluation(evals)
+    final = final_scores(run_dir) if (run_dir / "checkpoint.pt").exists() and "variant" in manifest else None
+    metrics = final["metrics"] if final is not None else last_evaluation(evals)
     for name in LOG_METRICS:
         if len(evals) and name in evals and evals[name].notna().any():
             metrics[name] = {"value": float(evals[name].dropna().iloc[-1]), "ci": None}
@@ -115,8 +136,19 @@ def run_entry(run_dir: Path) -> Entry:
     config = manifest.get("config", {})
     diagnosis = diagnose(steps, evals, manifest, run=run_dir.name)
     n_modes = diagnosis.summary.get("n_modes") or bundled_modes(manifest.get("data") or manifest.get("reference"))
+    missing = missing_mode_names(final) if final is not None else logged_missing_modes(evals, n_modes, manifest.get("data"))
     return Entry(run_dir.name, manifest.get("variant") or run_dir.name, int(config.get("seed", manifest.get("seed", 0)) or 0), metrics, run_dir,
-                 manifest.get("data"), diagnosis, steps, evals, n_modes)  # fmt: skip
+                 manifest.get("data"), diagnosis, steps, evals, n_modes, missing)  # fmt: skip
+
+
+def logged_missing_modes(evals: pd.DataFrame, n_modes: int | None, data: str | None) -> list[str] | None:
+    """Names of the modes not hit at a log's last evaluation; None when it logged no mode_counts."""
+    from ganeval.data.mode_names import mode_names
+    from ganeval.diagnostics.collapse import missing_modes
+
+    if not n_modes or evals is None or "mode_counts" not in evals or evals["mode_counts"].isna().all():
+        return None
+    return mode_names(missing_modes(evals), n_modes, data)
 
 
 def bundled_modes(name) -> int | None:
@@ -146,7 +178,8 @@ def result_entry(path: Path) -> Entry:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise GanevalError(f"{path} is not a ganeval score result ({error}); write one with `ganeval score ... --json {path.name}`.") from None
     reference = (payload.get("provenance") or {}).get("reference") or {}
-    return Entry(path.stem, path.stem, 0, metrics, n_modes=bundled_modes(reference.get("source") if isinstance(reference, dict) else None))
+    return Entry(path.stem, path.stem, 0, metrics, n_modes=bundled_modes(reference.get("source") if isinstance(reference, dict) else None),
+                 missing_modes=missing_mode_names(payload))
 
 
 def metric_bounds(metrics, entries: list[Entry]) -> dict[str, tuple[float | None, float | None]]:

@@ -36,7 +36,7 @@ def _mean_std(row) -> str:
 
 def compact_table(comparison) -> pd.DataFrame:
     """Variants as rows, HEADLINE_METRICS as columns ('fid ↓': lower is better), mean ± std with each
-    metric's best mean in **bold** (ties all bold), then the verdicts over seeds."""
+    metric's best mean in **bold** (ties all bold), then the modes the runs miss and the verdicts over seeds."""
     summary = comparison.summary
     variants = list(dict.fromkeys(e.variant for e in comparison.entries))
     frame = pd.DataFrame(index=variants)
@@ -48,8 +48,9 @@ def compact_table(comparison) -> pd.DataFrame:
         bold = {v: f"**{c}**" if len(rows) > 1 and rows.loc[v, "mean"] == best else c for v, c in cells.items()}
         frame[f"{metric} {'↑' if higher else '↓'}"] = [bold.get(v, "") for v in variants]
     full = comparison.table()
-    if "verdict" in full:
-        frame["verdict"] = full["verdict"].reindex(variants).fillna("")
+    for column in ("missing modes", "verdict"):
+        if column in full:
+            frame[column] = full[column].reindex(variants).fillna("")
     return frame.rename_axis("variant").reset_index()
 
 
