@@ -241,3 +241,17 @@ def test_pytest_fixture_fails_when_the_generator_fails(ganeval_check, user_gener
     with pytest.raises(plugin_pytest.fail.Exception, match=r"ZeroDivisionError"):
         ganeval_check("user_generators:Raises", baseline=ring_baseline)
     assert ganeval_check("user_generators:Good", baseline=ring_baseline).passed
+
+
+def test_reference_identity_of_a_pytorch_fid_statistics_file(tmp_path):
+    """A mu/sigma file (no features) is identified by its statistics; before, baseline crashed (KeyError)."""
+    from ganeval.gate.core import reference_identity
+
+    def identity(sigma_scale: float) -> dict:
+        path = tmp_path / f"stats-{sigma_scale}.npz"
+        np.savez(path, mu=np.zeros(4), sigma=np.eye(4) * sigma_scale)
+        return reference_identity(str(path))
+
+    assert identity(1.0) == identity(1.0)
+    assert identity(1.0) != identity(2.0)
+    assert identity(1.0)["kind"] == "stats"

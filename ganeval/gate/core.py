@@ -121,6 +121,9 @@ def reference_identity(ref) -> dict:
     source = resolve_source(ref, "reference")
     if source.kind == "bundled":
         return {"kind": "bundled", "name": source.bundled.name, "draw_seed": REFERENCE_SEED}
+    if source.kind == "stats" and source.gaussian_only:  # a pytorch-fid mu/sigma file: its statistics are its content
+        return {"kind": "stats", "gaussian_sha256": _sha256_bytes(_array_digest(source.stats["mu"]).encode(),
+                                                                  _array_digest(source.stats["sigma"]).encode())}  # fmt: skip
     if source.kind == "stats":
         return {"kind": "stats", "features_sha256": _array_digest(source.stats["features"])}
     if source.kind == "folder":  # the reference cache keys folders by the same digest
