@@ -68,7 +68,7 @@ def test_cli_json_and_exit_codes(tmp_path, capsys):
     assert code == 0
     payload = json.loads(out.read_text())
     assert payload["metrics"]["modes_covered"]["value"] == 8
-    assert "95% interval" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("fake.npy vs ring8: FID ")  # --quiet: the summary line alone
 
     assert main(["score", str(tmp_path / "fake.npy"), "--ref", "ring8", "--metrics", "fdi", "--quiet"]) == 2
     assert "unknown metric 'fdi'; valid metrics are" in capsys.readouterr().err
