@@ -6,12 +6,15 @@ real cases pushed into failure (`REAL_CASES`, unless --synthetic-only), diagnose
 prints the confusion matrix (truth against verdict, Markdown), the false alarms on healthy logs, and
 each planted event's onset error as a share of its run.
 
-    python benchmarks/bench_truth.py [--synthetic-only] [--out runs/truth]
+    python benchmarks/bench_truth.py [--synthetic-only] [--seeds K] [--out runs/truth]
+
+--seeds K writes every synthetic log K times, with seeds shifted by 1000, 2000, ... (same plan, new noise).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 import time
@@ -39,13 +42,15 @@ def confusion_matrix(pairs: list[tuple[str, str]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic-only", action="store_true", help="skip the real trainings (minutes each on a small CPU)")
+    parser.add_argument("--seeds", type=int, default=1, help="noise seeds per synthetic plan (default 1: the test suite's)")
     parser.add_argument("--out", type=Path, default=None, help="folder for the logs (default: a temporary folder)")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="truth-"))
 
     pairs, false_alarms, onset_errors, misses = [], [], [], []
     start = time.perf_counter()
-    for plan in plans():
+    synthetic = [dataclasses.replace(p, seed=p.seed + 1000 * k, name=f"{p.name}-s{k}" if k else p.name) for k in range(args.seeds) for p in plans()]
+    for plan in synthetic:
         diagnosis = diagnose_run(write_log(plan, out / "synthetic"))
         pairs.append((plan.truth, diagnosis.verdict))
         if plan.truth == "healthy" and plan.event is None and any(f.rank >= 1 for f in diagnosis.findings):
