@@ -389,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="score generated samples against a reference",
         description="""Score GENERATED against --ref: FID, KID, Inception Score, precision, recall,
 density, coverage and mode coverage (those that apply), each with a 95% bootstrap interval.
+The first line sums the result up and names the missing modes; --quiet prints it alone.
 
 GENERATED and REF: a folder of images (png, jpg, jpeg, webp, bmp; searched recursively), an
 .npz/.npy array (uint8 images N x H x W [x C], or N x 2 points), or a bundled set (digits,
