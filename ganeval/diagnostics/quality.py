@@ -72,7 +72,7 @@ def detect_still_improving(evals: pd.DataFrame) -> list[Finding]:
             return [Finding(STILL_IMPROVING, int(tail.index[0]), None, "low",
                             {"metric": name, "fitted_start": float(start_value), "fitted_end": float(end_value), "t_statistic": float(t_stat),
                              "evaluations": int(k)},
-                            f"{name} was still improving at the end: over the last {k} evaluations (from step "
+                            f"{'FID' if name == 'fid' else name} was still improving at the end: over the last {k} evaluations (from step "
                             f"{int(tail.index[0])}) its trend {direction} from {start_value:.3g} to {end_value:.3g}, beyond "
                             f"the noise between evaluations; training longer would likely help.")]  # fmt: skip
     return []
