@@ -134,3 +134,11 @@ def test_few_user_samples_still_warn_and_say_what_to_do():
     [warning] = result.provenance["warnings"]
     assert f"the fake (50 samples) features have no more samples than dimensions ({dim})" in warning
     assert f"pass more than {dim} samples per side (or a larger --n, if you capped them)" in warning
+
+
+def test_weights_with_no_live_unit_are_refused(tmp_path):
+    state = torch.load(DEFAULT_WEIGHTS, weights_only=True)
+    state["live_units"] = torch.zeros(FEATURE_DIM, dtype=torch.bool)
+    torch.save(state, tmp_path / "none.pt")
+    with pytest.raises(ValueError, match=r"none.pt' mark no hidden unit live \(live_units is all false\)"):
+        DigitsExtractor(weights=tmp_path / "none.pt")

@@ -3,10 +3,12 @@
 It plays the role Inception plays for natural images, for digit-like data: penultimate activations
 feed FID/KID/PRDC, logits feed the Inception Score and the predicted class gives mode labels. The
 weights are trained by `scripts/train_digits_classifier.py` and committed, so scores are comparable
-between machines and need no download. The features leave out the hidden units that are dead (zero
-on all but a handful of the real digits): constant features add nothing to FID or PRDC but make the
-covariance of real digits singular. Which units are live is stored with the weights (`live_units`). With `channels=3` it scores Stacked-MNIST samples: each
+between machines and need no download. With `channels=3` it scores Stacked-MNIST samples: each
 channel is classified on its own, giving 1,000 modes.
+
+The features leave out the hidden units that are dead (zero on all but a handful of the real
+digits): constant features add nothing to FID or PRDC but make the covariance of the real digits
+singular. Which units are live is stored with the weights (`live_units`).
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ def load_classifier(weights: str | Path | None = None) -> tuple[DigitsClassifier
         reason = " ".join(str(error).split())[:300]
         raise GanevalError(f"weights={str(path)!r} could not be loaded as DigitsClassifier weights ({type(error).__name__}: "
                            f"{reason}). {how_to_fix}", argument="--weights") from None  # fmt: skip
+    if model.feature_dim == 0:
+        raise GanevalError(f"weights={str(path)!r} mark no hidden unit live (live_units is all false), so they give no features. "
+                           f"{how_to_fix}", argument="--weights")  # fmt: skip
     return model.eval(), path
 
 
