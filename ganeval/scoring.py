@@ -51,9 +51,11 @@ def _number(x: float, digits: int = 4) -> str:
     return f"{x:.{digits}g}" if math.isfinite(x) else str(x)
 
 
-def _name(source) -> str:
-    """A short name for a side in the summary line: a folder's or file's last part, a bundled set's name."""
-    return Path(str(source)).name or str(source)
+def _sides(provenance: dict) -> str:
+    """'GENERATED vs REFERENCE' for the summary line: a folder's or file's last part, a bundled set's
+    name; "result" when the provenance names neither."""
+    sources = [(provenance.get(side) or {}).get("source") for side in ("generated", "reference")]
+    return " vs ".join(Path(str(source)).name or str(source) for source in sources) if None not in sources else "result"
 
 
 @dataclass
@@ -98,9 +100,7 @@ class Result:
             else:
                 ci = "" if math.isnan(i.low) else f" [{_number(i.low)}, {_number(i.high)}]"
                 parts.append(f"{'FID' if name == 'fid' else name} {_number(i.value)}{ci}")
-        sides = f"{_name(self.provenance['generated']['source'])} vs {_name(self.provenance['reference']['source'])}" if {
-            "generated", "reference"} <= set(self.provenance) else "result"  # fmt: skip
-        return f"{sides}: {', '.join(parts)}"
+        return f"{_sides(self.provenance)}: {', '.join(parts)}"
 
     def table(self) -> str:
         """The summary line, a readable table (value and 95% interval per metric), the missing modes, then the provenance."""

@@ -142,3 +142,7 @@ def test_weights_with_no_live_unit_are_refused(tmp_path):
     torch.save(state, tmp_path / "none.pt")
     with pytest.raises(ValueError, match=r"none.pt' mark no hidden unit live \(live_units is all false\)"):
         DigitsExtractor(weights=tmp_path / "none.pt")
+
+
+def test_summary_of_a_result_without_provenance():
+    assert Result({"fid": Interval(3.0, math.nan, math.nan)}).summary() == "result: FID 3"
