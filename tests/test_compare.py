@@ -230,3 +230,16 @@ def test_score_results_on_a_bundled_set_bound_modes_covered_by_its_modes(tmp_pat
     assert [e.n_modes for e in entries] == [8, 8]
     rows = build(entries).summary.set_index("variant")
     assert (rows.loc["a", "ci_low"], rows.loc["a", "ci_high"]) == (5.5, 8.0)  # the file's interval reached 9
+
+
+def test_a_variant_is_drawn_as_a_critic_when_any_seed_logged_critic_scores():
+    from types import SimpleNamespace
+
+    from ganeval.compare import Entry
+    from ganeval.report.compare import _logs
+
+    steps = pd.DataFrame({"step": [0, 1], "d_real": [0.2, 0.3], "d_fake": [0.1, 0.2]})
+    entries = [Entry(f"wgan{seed}", "wgan", seed, {}, steps=steps, evals=pd.DataFrame({"step": [1], "d_input": [kind]}))
+               for seed, kind in enumerate(["score", "probability"])]  # the second seed's scores happened to fall in [0, 1]
+    entries.append(Entry("gan0", "gan", 0, {}, steps=steps, evals=pd.DataFrame({"step": [1], "d_input": ["probability"]})))
+    assert _logs(SimpleNamespace(entries=entries))[2] == {"wgan": False, "gan": True}

@@ -69,7 +69,9 @@ def _logs(comparison) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     runs = [e for e in comparison.entries if e.steps is not None]
     steps = pd.concat([e.steps.assign(run=e.variant) for e in runs], ignore_index=True) if runs else pd.DataFrame()
     evals = pd.concat([e.evals.assign(run=e.variant) for e in runs], ignore_index=True) if runs else pd.DataFrame()
-    probability = {e.variant: "d_input" not in e.evals or (e.evals.d_input == "probability").all() for e in runs}
+    probability: dict[str, bool] = {}
+    for e in runs:  # a variant's D outputs are probabilities only if every seed's are (a critic's scores can all fall in [0, 1])
+        probability[e.variant] = probability.get(e.variant, True) and bool("d_input" not in e.evals or (e.evals.d_input == "probability").all())
     return steps, evals, probability
 
 
@@ -177,6 +179,9 @@ def _image(name: str, figure, caption: str) -> list[Block]:
         legend = ax.get_legend()
         if legend is not None and legend.get_title().get_text() == "run":
             legend.set_title("variant")
+        for text in legend.get_texts() if legend is not None else []:  # seaborn's hue header inside the legend
+            if text.get_text() == "run":
+                text.set_text("variant")
     return [Image(f"compare-{name}.png", figures.png_bytes(figure), caption)]
 
 
