@@ -243,3 +243,13 @@ def test_a_variant_is_drawn_as_a_critic_when_any_seed_logged_critic_scores():
                for seed, kind in enumerate(["score", "probability"])]  # the second seed's scores happened to fall in [0, 1]
     entries.append(Entry("gan0", "gan", 0, {}, steps=steps, evals=pd.DataFrame({"step": [1], "d_input": ["probability"]})))
     assert _logs(SimpleNamespace(entries=entries))[2] == {"wgan": False, "gan": True}
+
+
+def test_the_best_of_runs_that_never_learned_is_called_the_least_bad():
+    from ganeval.compare.answer import answer
+
+    entries = _entries({"a": {"mode_kl": [0.01, 0.012, 0.011]}, "b": {"mode_kl": [0.05, 0.052, 0.051]}},
+                       verdicts={"a": "never-learned", "b": "never-learned"})  # fmt: skip
+    text = answer(build(entries, data="grid25"))
+    assert text.startswith("**No run of a ended healthy or undertrained on grid25: it is only the least bad.**")
+    assert "on mode_kl, a (0.011) beats b (0.051)" in text

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ganeval.compare.stats import ALPHA
+from ganeval.diagnostics.findings import HEALTHY, UNDERTRAINED
+
+# Verdicts of a run worth using (undertrained is advice: it was still improving when stopped).
+USABLE = (HEALTHY, UNDERTRAINED)
 
 # Metrics that are no part of "which variant gives the best samples", with the reason.
 NOT_QUALITY = {
@@ -115,7 +119,12 @@ def answer(comparison) -> str:
         return (f"**No variant is better than another beyond noise{where}** ({_tests_text(comparison)}): on this evidence any of "
                 f"{_join(variants, 'or')} will do, or more seeds are needed to tell them apart.{_fastest(comparison, variants)}"
                 + (f" Verdicts: {verdicts}." if verdicts else ""))  # fmt: skip
-    text = (f"**Use {_join(decision.best, 'or')}{where}.** Beyond noise ({_tests_text(comparison)}): "
+    usable = [v for v in decision.best if any(e.diagnosis is None or e.diagnosis.verdict in USABLE for e in comparison.entries if e.variant == v)]
+    if usable:
+        headline = f"**Use {_join(decision.best, 'or')}{where}.**"
+    else:  # the best of a bad lot: say so before anything else
+        headline = f"**No run of {_join(decision.best, 'or')} ended {' or '.join(USABLE)}{where}: {'it is' if len(decision.best) == 1 else 'they are'} only the least bad.**"
+    text = (f"{headline} Beyond noise ({_tests_text(comparison)}): "
             + "; ".join(_evidence(comparison, decision, m) for m in decision.deciding) + ".")  # fmt: skip
     idle = [v for v in decision.best if not any(v == row.better for row in comparison.pairs.itertuples() if row.significant and row.metric in decision.deciding)]
     if idle:
