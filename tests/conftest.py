@@ -21,3 +21,24 @@ def quiet():
     """Silence peers that print (prdc prints the sample counts)."""
     with contextlib.redirect_stdout(io.StringIO()):
         yield
+
+
+@pytest.fixture
+def poison_generator_loss(monkeypatch):
+    """poison_generator_loss(variant_name, call): the generator loss of that call (1-based) becomes NaN."""
+
+    def poison(variant_name: str, call: int) -> None:
+        import reference_models
+
+        variant = reference_models.VARIANTS[variant_name]
+        original = variant.g_loss
+        calls = {"n": 0}
+
+        def poisoned(discriminator, fake):
+            calls["n"] += 1
+            loss = original(discriminator, fake)
+            return loss * float("nan") if calls["n"] == call else loss
+
+        monkeypatch.setattr(variant, "g_loss", poisoned)
+
+    return poison

@@ -28,20 +28,9 @@ def test_bare_command_exits_zero():
     assert done.returncode == 0 and "Commands, with one example each" in done.stdout
 
 
-def test_training_that_diverges_exits_2_not_the_gate_code(tmp_path, monkeypatch, capsys):
+def test_training_that_diverges_exits_2_not_the_gate_code(tmp_path, poison_generator_loss, capsys):
     """Exit 1 means a failed quality gate only; a training stopped by a NaN loss is a settings problem (2)."""
-    import reference_models
-
-    variant = reference_models.VARIANTS["gan-ns"]
-    original = variant.g_loss
-    calls = {"n": 0}
-
-    def poisoned(discriminator, fake):
-        calls["n"] += 1
-        loss = original(discriminator, fake)
-        return loss * float("nan") if calls["n"] == 3 else loss
-
-    monkeypatch.setattr(variant, "g_loss", poisoned)
+    poison_generator_loss("gan-ns", call=3)
     code = main(["train", "gan-ns", "--data", "ring8", "--out", str(tmp_path / "nan"), "--steps", "10",
                  "--set", "batch_size=16", "--set", "eval_every=100"])
     assert code == 2

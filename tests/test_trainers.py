@@ -64,17 +64,8 @@ def test_same_seed_same_run_and_resume_continues_exactly(variant, tmp_path):
     assert not torch.equal(_weights(other)["0.weight"], _weights(whole)["0.weight"])
 
 
-def test_nan_loss_stops_with_a_message_and_keeps_the_log(tmp_path, monkeypatch):
-    variant = VARIANTS["gan-ns"]
-    original = variant.g_loss
-    calls = {"n": 0}
-
-    def poisoned(discriminator, fake):
-        calls["n"] += 1
-        loss = original(discriminator, fake)
-        return loss * float("nan") if calls["n"] == 7 else loss
-
-    monkeypatch.setattr(variant, "g_loss", poisoned)
+def test_nan_loss_stops_with_a_message_and_keeps_the_log(tmp_path, poison_generator_loss):
+    poison_generator_loss("gan-ns", call=7)
     with pytest.raises(TrainingDiverged, match="generator loss became nan at step 6; the log up to that step is in"):
         reference_models.train("gan-ns", "ring8", out=tmp_path / "nan", steps=20, **FAST)
     steps, _, manifest = load_log(tmp_path / "nan")
