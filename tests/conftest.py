@@ -1,8 +1,22 @@
 import contextlib
 import io
+import os
 
 import numpy as np
 import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_cache(tmp_path_factory):
+    """Tests never read or write the user's reference cache: one fresh cache folder per test session
+    (tests that need a private or broken cache set GANEVAL_CACHE_DIR themselves)."""
+    previous = os.environ.get("GANEVAL_CACHE_DIR")
+    os.environ["GANEVAL_CACHE_DIR"] = str(tmp_path_factory.mktemp("ganeval-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("GANEVAL_CACHE_DIR", None)
+    else:
+        os.environ["GANEVAL_CACHE_DIR"] = previous
 
 
 @pytest.fixture
