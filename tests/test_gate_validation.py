@@ -40,6 +40,17 @@ def ring_baseline(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def version_1(tmp_path_factory):
+    """The committed baseline as version 1 wrote it: no list of the gated metrics in its block."""
+    payload = json.loads(COMMITTED.read_text())
+    payload["baseline"]["format"] = "ganeval-baseline-1"
+    del payload["baseline"]["metrics"]
+    path = tmp_path_factory.mktemp("gate") / "version-1.json"
+    path.write_text(json.dumps(payload))
+    return path
+
+
 def edited(tmp_path, source: Path, edit) -> Path:
     payload = json.loads(source.read_text())
     edit(payload)
@@ -58,8 +69,8 @@ def test_make_baseline_writes_version_2_listing_the_gated_metrics(ring_baseline)
     assert "not_gated" not in payload["baseline"]
 
 
-def test_version_1_files_still_read(tmp_path):
-    assert load_baseline(COMMITTED).block["format"] == "ganeval-baseline-1"
+def test_version_1_files_still_read(tmp_path, version_1):
+    assert load_baseline(version_1).block["format"] == "ganeval-baseline-1"
     plain = edited(tmp_path, COMMITTED, lambda p: p.pop("baseline"))  # a plain `ganeval score --json` file
     assert list(load_baseline(plain).metrics) == list(json.loads(COMMITTED.read_text())["metrics"])
 
@@ -95,8 +106,8 @@ def _set(*keys, value):
     ("committed", _set("provenance", "reference", "count", value=True), r"provenance.reference.count is True, but must be an integer >= 1"),
     ("ring", _set("baseline", "metrics", value="fid"), r"baseline.metrics is 'fid', but must be the list of the metrics"),
 ])  # fmt: skip
-def test_damaged_baselines_are_refused_with_the_key_path(ring_baseline, tmp_path, capsys, source, edit, message):
-    path = edited(tmp_path, COMMITTED if source == "committed" else ring_baseline, edit)
+def test_damaged_baselines_are_refused_with_the_key_path(ring_baseline, version_1, tmp_path, capsys, source, edit, message):
+    path = edited(tmp_path, version_1 if source == "committed" else ring_baseline, edit)
     with pytest.raises(GanevalError, match=message):
         load_baseline(path)
     assert main(["check", str(ROOT / "ci" / "dcgan-digits"), "--baseline", str(path), "--quiet"]) == 2
