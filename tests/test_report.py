@@ -203,3 +203,18 @@ def test_gradient_spikes_are_drawn_at_their_true_height():
     figure = figures.grad_norm_figure(steps)
     drawn = max(line.get_ydata().max() for line in figure.axes[0].get_lines() if len(line.get_ydata()))
     assert drawn == pytest.approx(steps.grad_norm_d.max())  # 40x its neighbours, not a bin median
+
+
+def test_missing_modes_are_named_in_the_run_report(real_run, tmp_path):
+    """ring8's missing modes read as components with their centres ("#3 (-1.41, 1.41)"), not bare indices."""
+    out = tmp_path / "report"
+    assert main(["report", str(real_run), "--out", str(out)]) == 0
+    markdown = (out / "report.md").read_text()
+    evals = pd.read_csv(real_run / "evals.csv")
+    good = json.loads((evals.hq_mode_counts if "hq_mode_counts" in evals else evals.mode_counts).iloc[-1])
+    missing = [i for i, count in enumerate(good) if count < 300 / 8 / 4]
+    line = re.search(r"Modes missing at step 60: (.*)\.", markdown).group(1)
+    if not missing:
+        assert line == "none"
+    else:
+        assert re.findall(r"#(\d) \((-?[\d.]+), (-?[\d.]+)\)", line) and [int(i) for i in re.findall(r"#(\d) ", line)] == missing

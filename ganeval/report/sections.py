@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ganeval.data.mode_names import mode_names, names_text
 from ganeval.diagnostics.calibration import calibration_over_time, chosen_steps, reliability_table
 from ganeval.diagnostics.collapse import coverage_timeline, missing_modes, mode_histogram, n_modes_of
 from ganeval.diagnostics.findings import RunDiagnosis, span_text
@@ -284,8 +285,8 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
             last = int(histogram["step"].max())
             blocks += _image(prefix, "modes-last", figures.mode_bar_figure(histogram, last),
                              f"Samples per mode at the last evaluation (step {last}); the dashed line is the share a mode needs to count as hit.")
-            missing = missing_modes(evals)
-            blocks.append(Text(f"Modes missing at step {last}: {', '.join(map(str, missing)) if missing else 'none'}."))
+            names = mode_names(missing_modes(evals), n_modes_of(evals, run.manifest), (run.manifest or {}).get("data"))
+            blocks.append(Text(f"Modes missing at step {last}: {names_text(names)}."))
     return blocks + _sample_blocks(run, prefix)
 
 
