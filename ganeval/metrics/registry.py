@@ -21,6 +21,8 @@ from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_incepti
 from ganeval.metrics.modes import confident, mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
 from ganeval.errors import GanevalError
+from ganeval.options import MetricOptions
+
 
 @dataclass(frozen=True)
 class Samples:
@@ -52,19 +54,6 @@ class Samples:
 
     def has(self, need: str) -> bool:
         return getattr(self, need) is not None
-
-
-@dataclass(frozen=True)
-class MetricOptions:
-    """Settings of the metrics; defaults follow the papers and torch-fidelity."""
-
-    kid_subsets: int = 100
-    kid_subset_size: int = 1000
-    is_splits: int = 10
-    k: int = 5
-    n_modes: int | None = None  # required for mode metrics
-    calibration_bins: int = 15
-    seed: int = 0
 
 
 @dataclass(frozen=True)
