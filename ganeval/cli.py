@@ -13,7 +13,9 @@ import warnings
 
 from ganeval import __version__
 from ganeval.atomic import atomic_write
+from ganeval.data.export import export, require_empty_folder, write_samples
 from ganeval.errors import GanevalError, printable
+from ganeval.options import MetricOptions
 
 EXAMPLES = """examples:
   ganeval score examples/digits-samples --ref digits
@@ -139,10 +141,8 @@ def _score(args) -> int:
 
     _check_outputs(("--json", args.json, False))
     result = score(
-        args.generated, args.ref, args.extractor, _metric_list(args.metrics),
-        weights=args.weights, n=args.n, seed=args.seed, bootstrap=args.bootstrap, k=args.k,
-        kid_subsets=args.kid_subsets, kid_subset_size=args.kid_subset_size, is_splits=args.is_splits,
-        batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, skip_bad=args.skip_bad,
+        args.generated, args.ref, args.extractor, _metric_list(args.metrics), options=MetricOptions.from_values(vars(args)),
+        weights=args.weights, batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, skip_bad=args.skip_bad,
         progress=not args.quiet,
     )  # fmt: skip
     failed = _write_output("--json", args.json, _json_text(result.to_dict())) if args.json else None
@@ -161,15 +161,13 @@ def _stats(args) -> int:
     from ganeval.scoring import stats
 
     _check_outputs(("--output", args.output, False))
-    path = stats(args.ref, args.output, args.extractor, weights=args.weights, n=args.n, seed=args.seed,
+    path = stats(args.ref, args.output, args.extractor, options=MetricOptions.from_values(vars(args)), weights=args.weights,
                  batch_size=args.batch_size, workers=args.workers, skip_bad=args.skip_bad, progress=not args.quiet)  # fmt: skip
     print(f"wrote {path}")
     return 0
 
 
 def _export(args) -> int:
-    from ganeval.data.export import export
-
     _check_outputs(("DIR", args.out, None))
     print(f"wrote {export(args.name, args.out, n=args.n, seed=args.seed)}")
     return 0
@@ -207,8 +205,6 @@ def _train(args) -> int:
 
 
 def _sample(args) -> int:
-    import numpy as np
-
     import reference_models
 
     _check_outputs(("--output", args.output, None))
@@ -217,25 +213,11 @@ def _sample(args) -> int:
         print(f"ganeval: error: --label needs a class-conditional run (cgan); {args.run_dir} was trained with the unconditional "
               f"{generator.variant.name} variant: sample it without --label.", file=sys.stderr)  # fmt: skip
         return 2
-    from pathlib import Path
-
-    output = Path(args.output)
-    if generator.images and output.exists() and (not output.is_dir() or any(output.iterdir())):  # before the slow part
-        raise GanevalError(f"{output} exists and is not an empty folder; image samples are written as a folder of PNGs: choose a new folder.")
+    if generator.images:  # before the slow part
+        require_empty_folder(args.output, "image samples are written as a folder of PNGs: choose a new folder")
     samples = generator.sample(args.n, seed=args.seed, label=args.label)
-    if samples.ndim == 2:  # 2-D points: one .npy array
-        with atomic_write(args.output) as stream:
-            np.save(stream, samples)
-        print(f"wrote {args.n} samples to {args.output}")
-        return 0
-    from PIL import Image
-
-    from ganeval.atomic import atomic_folder
-
-    with atomic_folder(output) as staging:
-        for i, image in enumerate(samples):  # uint8 C x H x W
-            Image.fromarray(image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)).save(staging / f"{i:06d}.png")
-    print(f"wrote {args.n} images as PNGs to {output}")
+    path = write_samples(samples, args.output, digits=6)
+    print(f"wrote {args.n} samples to {args.output}" if samples.ndim == 2 else f"wrote {args.n} images as PNGs to {path}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Write a bundled data set to disk so people can look at it and feed it to other tools."""
+"""Samples to disk in the forms `ganeval score` reads (points as .npy, images as a folder of PNGs),
+and bundled data sets written that way so people can look at them and feed them to other tools."""
 
 from __future__ import annotations
 
@@ -14,25 +15,42 @@ from ganeval.errors import GanevalError
 MAX_EXPORT = {"points": 1_000_000, "images": 100_000}  # 16 MB of points; 100,000 PNG files (stacked digits: 300 MB in memory)
 
 
-def export(name: str, out: str | Path, n: int | None = None, seed: int = 0) -> Path:
-    """Images as numbered PNGs in folder `out`, or points as an .npy file (`out` itself when it ends
-    in .npy, else out/NAME.npy). Written under a temporary name, then renamed: never half-written."""
+def export(name: str, output: str | Path, n: int | None = None, seed: int = 0) -> Path:
+    """Images as numbered PNGs in folder `output`, or points as an .npy file (`output` itself when it
+    ends in .npy, else output/NAME.npy). Written under a temporary name, then renamed: never half-written."""
     bundled = get_bundled(name)
     most = MAX_EXPORT[bundled.kind]
     if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= most):
         raise GanevalError(f"the number of samples to export (--n) must be a whole number from 1 to {most:,} for {name}; got {n!r}.", argument="n")
     samples, _ = bundled.sample(n, seed)
-    out = Path(out)
+    output = Path(output)
     if bundled.kind == "points":
-        target = out if out.suffix == ".npy" else out / f"{name}.npy"
-        with atomic_write(target) as stream:
+        return write_samples(samples, output if output.suffix == ".npy" else output / f"{name}.npy")
+    return write_samples(samples, output)
+
+
+def require_empty_folder(output: str | Path, advice: str = "export into a new or empty folder") -> Path:
+    """`output` as a Path; refused (GanevalError, ending with `advice`) when it exists and is not an
+    empty folder, since images are written as a new folder of PNGs. Callers with slow work to do
+    first (sampling a generator) check early."""
+    output = Path(output)
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise GanevalError(f"{output} exists and is not an empty folder; {advice}.")
+    return output
+
+
+def write_samples(samples: np.ndarray, output: str | Path, *, digits: int | None = None) -> Path:
+    """Samples to disk, in the forms `ganeval score` reads: N x 2 points as the .npy file `output`;
+    uint8 N x C x H x W images as PNGs in the new folder `output`, numbered from 0 with `digits`
+    digits (default: as many as the last number needs). Atomic: never half-written."""
+    if samples.ndim == 2:
+        with atomic_write(output) as stream:
             np.save(stream, samples)
-        return target
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise GanevalError(f"{out} exists and is not an empty folder; export into a new or empty folder.")
-    with atomic_folder(out) as staging:
-        width = len(str(len(samples) - 1))
+        return Path(output)
+    output = require_empty_folder(output)
+    width = digits or len(str(len(samples) - 1))
+    with atomic_folder(output) as staging:
         for index, image in enumerate(samples):
             array = image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)
             Image.fromarray(array).save(staging / f"{index:0{width}d}.png")
-    return out
+    return output
