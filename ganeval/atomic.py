@@ -13,6 +13,7 @@ process, so the leftovers of a killed writer are removed when the next one write
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -216,3 +217,15 @@ def check_writable(path: str | Path, argument: str, folder: bool | None = False)
     except OSError as error:
         raise GanevalError(f"{shown}: cannot write in {printable(str(where))} ({error.strerror or error}); "
                            "choose a writable location.", argument=argument) from None  # fmt: skip
+
+
+def json_text(payload) -> str:
+    """The one JSON layout of ganeval's output files: indented, a final newline, NaN refused (JSON has none)."""
+    return json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n"
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """`text` to `path`, atomically; the path written."""
+    with atomic_write(path, "w") as stream:
+        stream.write(text)
+    return Path(path)

@@ -16,6 +16,7 @@ from ganeval.atomic import atomic_write
 from ganeval.data.export import export, require_empty_folder, write_samples
 from ganeval.errors import GanevalError, printable
 from ganeval.options import MetricOptions
+from ganeval.plugins import COMMANDS, REFERENCE_TRAINERS, load_group, load_run
 
 EXAMPLES = """examples:
   ganeval score examples/digits-samples --ref digits
@@ -173,47 +174,14 @@ def _export(args) -> int:
     return 0
 
 
-def _settings(pairs: list[str]) -> dict:
-    """key=value pairs to typed training settings (numbers where they parse)."""
-    settings = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise GanevalError(f"--set takes key=value pairs; got {pair!r} (for example --set lr_d=1e-4).")
-        if key in ("steps", "seed"):  # they have flags of their own, which train() takes as arguments
-            raise GanevalError(f"--set {pair}: give {key} with --{key} {value}, not --set.", argument="--set")
-        try:
-            settings[key] = json.loads(value)
-        except json.JSONDecodeError:
-            settings[key] = value
-        if isinstance(settings[key], list):
-            settings[key] = tuple(settings[key])
-    return settings
-
-
-def _train(args) -> int:
-    import reference_models
-
-    try:
-        run = reference_models.train(args.variant, args.data, out=args.out, steps=args.steps, seed=args.seed,
-                                     resume=args.resume, overwrite=args.overwrite, **_settings(args.set or []))  # fmt: skip
-    except reference_models.TrainingDiverged as error:
-        print(f"ganeval: training stopped: {error}", file=sys.stderr)
-        return 2  # the settings made training diverge: an input to change; exit 1 means a failed quality gate only
-    print(f"trained {args.variant} on {args.data}: log, checkpoint and sample plots in {run}")
-    return 0
-
-
 def _sample(args) -> int:
-    import reference_models
-
     _check_outputs(("--output", args.output, None))
-    generator = reference_models.load(args.run_dir)
-    if args.label is not None and not generator.variant.conditional:
+    generator = load_run(args.run_dir)
+    if args.label is not None and not generator.conditional:
         print(f"ganeval: error: --label needs a class-conditional run (cgan); {args.run_dir} was trained with the unconditional "
-              f"{generator.variant.name} variant: sample it without --label.", file=sys.stderr)  # fmt: skip
+              f"{generator.name} variant: sample it without --label.", file=sys.stderr)  # fmt: skip
         return 2
-    if generator.images:  # before the slow part
+    if generator.kind == "images":  # before the slow part
         require_empty_folder(args.output, "image samples are written as a folder of PNGs: choose a new folder")
     samples = generator.sample(args.n, seed=args.seed, label=args.label)
     path = write_samples(samples, args.output, digits=6)
@@ -268,7 +236,6 @@ def _baseline(args) -> int:
 
 def _check(args) -> int:
     from ganeval.gate import check
-    from ganeval.gate.formats import github_annotations, junit, markdown
 
     _check_outputs(("--junit", args.junit, False), ("--markdown", args.markdown, False), ("--json", args.json, False))
     report = check(
@@ -276,12 +243,12 @@ def _check(args) -> int:
         extractor=args.extractor, weights=args.weights, nz=args.nz, value_range=args.value_range,
         batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, progress=not args.quiet,
     )  # fmt: skip
-    outputs = [("--junit", args.junit, junit), ("--markdown", args.markdown, markdown), ("--json", args.json, lambda r: _json_text(r.to_dict()))]
-    failed = [error for flag, path, render in outputs if path and (error := _write_output(flag, path, render(report)))]
+    outputs = [("--junit", args.junit, report.junit), ("--markdown", args.markdown, report.markdown), ("--json", args.json, report.to_json)]
+    failed = [error for flag, path, render in outputs if path and (error := _write_output(flag, path, render()))]
     if args.json != "-":
         print(_safe(report.table()))
     if os.environ.get("GITHUB_ACTIONS") == "true":  # workflow commands; stderr when stdout carries JSON
-        print(github_annotations(report), file=sys.stderr if args.json == "-" else sys.stdout)
+        print(report.github_annotations(), file=sys.stderr if args.json == "-" else sys.stdout)
     if failed:  # the verdict stands, but an output CI expects is missing: exit 2, not a silent pass
         raise GanevalError(" ".join(failed))
     return report.exit_code
@@ -355,6 +322,26 @@ def _add_extraction_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars; score prints only its one-line summary")
 
 
+def _add_plugin_commands(commands) -> None:
+    """Subcommands other packages add (entry-point group ganeval.commands: a function taking the
+    subparsers). Without the reference trainers, `train` stays listed and says how to get them."""
+    try:
+        adders = load_group(COMMANDS)
+    except GanevalError as error:  # a broken plug-in costs its command, not the whole CLI
+        print(_safe(f"ganeval: warning: {error}"), file=sys.stderr)
+        adders = {}
+    for add_command in adders.values():
+        add_command(commands)
+    if "train" not in commands.choices:
+        train = commands.add_parser("train", help="train a reference GAN (needs the reference trainers)", add_help=False)
+        train.add_argument("arguments", nargs=argparse.REMAINDER)
+        train.set_defaults(handler=_no_trainers)
+
+
+def _no_trainers(args) -> int:
+    raise GanevalError(f"ganeval train needs the reference trainers, which are not installed: {REFERENCE_TRAINERS}.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ganeval",
@@ -417,34 +404,7 @@ The extractor follows the reference unless --extractor says otherwise.""",
     export.add_argument("--seed", type=SEED, default=0, help="seed of the draw (default: 0)")
     export.set_defaults(handler=_export)
 
-    train = commands.add_parser(
-        "train",
-        help="train a reference GAN on bundled data (CPU, minutes)",
-        description="""Train a reference GAN variant on a bundled data set and write its training log
-(steps.csv, evals.csv, manifest.json), checkpoints and sample plots into --out. Every evaluation
-scores the generator with the metrics engine and D's calibration on held-out real samples.
-Variants: gan (minimax loss), gan-ns (non-saturating, R1 penalty), wgan (weight clipping) and
-wgan-gp (gradient penalty) on ring8 and grid25; dcgan and cgan (class-conditional: `ganeval sample
-RUN --label 3` draws threes) on digits and stacked-digits; cyclegan on digits (unpaired translation
-of digits into thick digits, scored against the bundled set digits-thick).
-
-examples:
-  ganeval train wgan-gp --data ring8 --out runs/wgan-gp-ring8
-  ganeval train cyclegan --data digits --out runs/cyclegan --steps 500 --set batch_size=16
-  ganeval train dcgan --data digits --out runs/dcgan --resume      # continue an interrupted run""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp, dcgan, cgan or cyclegan")
-    train.add_argument("--data", required=True, help="bundled data set: ring8 or grid25 (MLP variants); digits or stacked-digits (dcgan, cgan); digits (cyclegan)")
-    train.add_argument("--out", required=True, metavar="DIR", help="run folder, e.g. runs/wgan-gp-ring8")
-    train.add_argument("--steps", type=POSITIVE, help="generator steps (default: the variant's; with --resume, the run's)")
-    train.add_argument("--seed", type=SEED, help="seed of every random draw (default: 0; with --resume, the run's)")
-    train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint: the same variant, "
-                       "data, seed and settings (those not given are the run's); only --steps may change, to extend it")  # fmt: skip
-    train.add_argument("--overwrite", action="store_true", help="delete the run already in --out (log, checkpoint, sample plots) and "
-                       "start over; without it (or --resume) an existing run is refused")  # fmt: skip
-    train.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a training setting, e.g. --set lr_d=1e-4 --set batch_size=512")
-    train.set_defaults(handler=_train)
+    _add_plugin_commands(commands)  # `train` comes from the reference trainers (reference_models/cli.py)
 
     sample = commands.add_parser(
         "sample",

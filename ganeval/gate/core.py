@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from ganeval import __version__
+from ganeval.atomic import json_text, write_text
+from ganeval.gate import formats
 from ganeval.gate.candidate import as_drawer, generator_candidate, import_generator, load_path, parse_value_range
 from ganeval.gate.decision import (
     DEFAULT_ALPHA, REGRESSED, SKIPPED, Comparison, compare, parse_tolerances, resolve_tolerance, z_critical,
@@ -90,9 +92,35 @@ class CheckReport:
                 "notes": self.notes, "missing_modes": self.missing_modes}  # fmt: skip
 
     def table(self) -> str:
-        from ganeval.gate.formats import text_table
+        """The text table with the reasons and the verdict line, for a terminal or CI log."""
+        return formats.text_table(self)
 
-        return text_table(self)
+    def markdown(self) -> str:
+        """A Markdown section for a pull-request comment."""
+        return formats.markdown(self)
+
+    def junit(self) -> str:
+        """JUnit XML: one test case per metric; regressions are failures, skipped metrics skipped."""
+        return formats.junit(self)
+
+    def github_annotations(self) -> str:
+        """GitHub Actions workflow commands: an ::error per regressed metric, then a summary."""
+        return formats.github_annotations(self)
+
+    def to_json(self) -> str:
+        return json_text(self.to_dict())
+
+    def write_markdown(self, output) -> Path:
+        """The Markdown section to the file `output`, atomically."""
+        return write_text(output, self.markdown())
+
+    def write_junit(self, output) -> Path:
+        """The JUnit XML to the file `output`, atomically."""
+        return write_text(output, self.junit())
+
+    def write_json(self, output) -> Path:
+        """The report as JSON (to_dict) to the file `output`, atomically."""
+        return write_text(output, self.to_json())
 
 
 # ---------------------------------------------------------------- reference identity
