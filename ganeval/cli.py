@@ -13,6 +13,7 @@ import warnings
 
 from ganeval import __version__
 from ganeval.atomic import atomic_write
+from ganeval.compare import compare_results, compare_runs, compare_variants
 from ganeval.data.export import export, require_empty_folder, write_samples
 from ganeval.errors import GanevalError, printable
 from ganeval.options import MetricOptions
@@ -268,29 +269,24 @@ def _add_candidate_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _compare(args) -> int:
-    from ganeval.compare import compare
-
-    items = args.items or []
-    files = [item for item in items if item.endswith(".json")]
-    if args.variants and items:
+    items, variants = args.items or [], _metric_list(args.variants, "--variants")
+    results = [item for item in items if item.endswith(".json")]
+    if variants and items:
         raise GanevalError("give either --variants with --data (train and compare) or run folders / result files, not both.")
-    if files and len(files) != len(items):
+    if not variants and not items:
+        raise GanevalError("compare takes one of: variants with data (train and compare), run folders, or score result files.")
+    if results and len(results) != len(items):
         raise GanevalError("compare run folders or score result files (.json), not a mix of both.")
     _check_outputs(("--out", args.out, True), ("--work", args.work, True), ("--json", args.json, False))
-    comparison = compare(
-        variants=_metric_list(args.variants, "--variants"), data=args.data, runs=None if files else items, results=files or None,
-        out=args.out, work=args.work, steps=args.steps, seeds=args.seeds, jobs=args.jobs, evaluations=args.evaluations, progress=not args.quiet,
-    )  # fmt: skip
+    if variants:
+        comparison = compare_variants(variants, args.data, seeds=args.seeds, steps=args.steps, jobs=args.jobs, evaluations=args.evaluations,
+                                      work=args.work, output=args.out, progress=not args.quiet)  # fmt: skip
+    else:
+        comparison = compare_results(items, output=args.out) if results else compare_runs(items, output=args.out)
     if args.json:
         _write_json(args.json, comparison.to_dict())
     if args.json != "-":
-        print(comparison.table().to_string())
-        for line in comparison.ranking_lines():
-            print(line)
-        for variant, why in comparison.skipped.items():
-            print(f"skipped {variant}: {why}")
-        if comparison.files:
-            print(f"wrote {', '.join(str(path) for path in comparison.files.values())}")
+        print(comparison.text())
     return 0
 
 
@@ -333,8 +329,9 @@ def _add_plugin_commands(commands) -> None:
     for add_command in adders.values():
         add_command(commands)
     if "train" not in commands.choices:
-        train = commands.add_parser("train", help="train a reference GAN (needs the reference trainers)", add_help=False)
-        train.add_argument("arguments", nargs=argparse.REMAINDER)
+        # no option prefix: every argument (--help, --data ...) lands in `arguments`, and the handler says what is missing
+        train = commands.add_parser("train", help="train a reference GAN (needs the reference trainers)", prefix_chars="\0")
+        train.add_argument("arguments", nargs="*")
         train.set_defaults(handler=_no_trainers)
 
 

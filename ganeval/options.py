@@ -15,6 +15,7 @@ written once, here. The module sits at the bottom of the layers: it imports only
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from numbers import Integral
 
@@ -107,6 +108,13 @@ class MetricOptions:
     def __post_init__(self):
         for name, setting in settings().items():
             setting.check(name, getattr(self, name))
+
+    @classmethod
+    def from_values(cls, values: Mapping, base: MetricOptions | None = None) -> MetricOptions:
+        """`base` (default: the defaults) with the fields that `values` holds and are not None (the CLI
+        passes its parsed flags, `vars(args)`; other keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        return replace(base or cls(), **{key: value for key, value in values.items() if key in names and value is not None})
 
     def replace(self, **changes) -> MetricOptions:
         """A copy with some fields changed (checked again)."""

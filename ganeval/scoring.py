@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -17,13 +18,14 @@ from ganeval.data import MIXTURES
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.features import Extractor, get_extractor
 from ganeval.metrics import (
-    FrechetReference, Interval, MetricOptions, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
+    FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
     mode_coverage,
 )  # fmt: skip
 from ganeval.metrics.registry import quality_flags
 from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.sources import Source, extract, resolve_source
 from ganeval.errors import GanevalError, printable
+from ganeval.options import MetricOptions, Setting
 
 SCORE_METRICS = (
     "fid", "kid", "inception_score", "precision", "recall", "density", "coverage",
@@ -128,20 +130,18 @@ def _flatten(tree: dict, prefix: str = ""):
             yield f"{prefix}{key}", value
 
 
-MAX_SEED = 2**32 - 1  # numpy's RandomState (KID subsets, IS splits) takes seeds 0 .. 2**32 - 1
-# Whole-number settings of score() and stats(): parameter -> (flag, smallest value, what it is).
-COUNT_SETTINGS = {
-    "n": ("--n", 1, "caps the samples per side"),
-    "bootstrap": ("--bootstrap", 0, "is a number of resamples (0 turns intervals off)"),
-    "k": ("--k", 1, "is a number of neighbours"),
-    "kid_subsets": ("--kid-subsets", 1, "is a number of KID subsets"),
-    "kid_subset_size": ("--kid-subset-size", 2, "is the samples per KID subset"),
-    "is_splits": ("--is-splits", 1, "is a number of Inception Score splits"),
-    "batch_size": ("--batch-size", 1, "is the images per extractor batch"),
-    "workers": ("--workers", 0, "is a number of decoding processes (0: decode in this one)"),
-    "seed": ("--seed", 0, f"seeds every random step, at most {MAX_SEED}"),
+# How score() and stats() read the inputs (the metric settings are MetricOptions'): parameter -> Setting.
+EXTRACTION_SETTINGS = {
+    "batch_size": Setting("--batch-size", "images per extractor batch", "is the images per extractor batch", 1),
+    "workers": Setting(
+        "--workers",
+        "image-decoding worker processes (default: 0 below 512 files, else up to 4)",
+        "is a number of decoding processes (0: decode in this one)",
+        0,
+        optional=True,
+    ),
 }
-OPTIONAL_COUNTS = ("n", "workers")  # None means: all samples, automatic workers
+BATCH_SIZE = 64  # images per extractor batch
 # Fewer samples than this on a side and no bootstrap interval is computed (null, with a warning):
 # a resample of n samples is one sample repeated n times with probability n^(1-n) (2: 1/2,
 # 5: 1/625, 10: 1e-9), and then KID's pairs of distinct samples and any covariance are undefined.
@@ -150,15 +150,10 @@ PACKAGE_FOLDER = Path(__file__).resolve().parent  # warnings issued from here ar
 MIN_SPLIT_SAMPLES = 2  # an Inception Score split of one sample is exactly 1, whatever the generator
 
 
-def _check_counts(**settings) -> None:
-    """Refuse a count setting that is not a whole number in its range, naming its flag (COUNT_SETTINGS)."""
+def _check_extraction(**settings) -> None:
+    """Refuse a batch size or worker count out of range, naming its flag (EXTRACTION_SETTINGS)."""
     for name, value in settings.items():
-        if value is None and name in OPTIONAL_COUNTS:
-            continue
-        flag, minimum, what = COUNT_SETTINGS[name]
-        whole = not isinstance(value, bool) and isinstance(value, (int, np.integer))
-        if not whole or value < minimum or (name == "seed" and value > MAX_SEED):
-            raise GanevalError(f"{flag} ({name}) {what} and must be an integer >= {minimum}; got {value!r}.", argument=name)
+        EXTRACTION_SETTINGS[name].check(name, value)
 
 
 def _conversion(extractor: Extractor) -> str | None:
@@ -215,19 +210,13 @@ def choose_extractor(reference: Source, generated: Source, name: str | None, wei
 
 def score(
     generated,
-    ref,
+    reference,
     extractor: str | None = None,
-    metrics: list[str] | None = None,
+    metrics: Sequence[str] | None = None,
     *,
+    options: MetricOptions = MetricOptions(),
     weights=None,
-    n: int | None = None,
-    seed: int = 0,
-    bootstrap: int = 100,
-    k: int = 5,
-    kid_subsets: int = 100,
-    kid_subset_size: int = 1000,
-    is_splits: int = 10,
-    batch_size: int = 64,
+    batch_size: int = BATCH_SIZE,
     workers: int | None = None,
     cache: bool = True,
     skip_bad: bool = False,
@@ -235,16 +224,25 @@ def score(
 ) -> Result:
     """Score generated samples against a reference.
 
-    generated, ref: a folder of images, an .npz/.npy array, a bundled set name, a statistics file
-    from `ganeval stats` (ref only), or an array in memory (torch N x C x H x W, numpy
-    N x H x W [x C], or N x 2 points). n caps the samples per side (a seeded subsample);
-    bootstrap=0 turns the confidence intervals off.
+    generated, reference: a folder of images, an .npz/.npy array, a bundled set name, a statistics file
+    from `ganeval stats` (reference only), or an array in memory (torch N x C x H x W, numpy
+    N x H x W [x C], or N x 2 points). options: the metric settings; options.n caps the samples per
+    side (a seeded subsample), options.bootstrap=0 turns the confidence intervals off.
+
+    >>> import ganeval
+    >>> from ganeval import MetricOptions
+    >>> options = MetricOptions(n=500, bootstrap=0)
+    >>> result = ganeval.score("ring8", "ring8", metrics=["fid", "modes_covered"], options=options, progress=False)
+    >>> result.metrics["modes_covered"].value
+    8.0
+    >>> result.metrics["fid"].value < 0.1
+    True
     """
-    _check_counts(n=n, bootstrap=bootstrap, k=k, kid_subsets=kid_subsets, kid_subset_size=kid_subset_size,
-                  is_splits=is_splits, batch_size=batch_size, workers=workers, seed=seed)  # fmt: skip
+    n, seed, bootstrap, k, is_splits = options.n, options.seed, options.bootstrap, options.k, options.is_splits
+    _check_extraction(batch_size=batch_size, workers=workers)
     if metrics is not None and not list(metrics):
         raise GanevalError(f"metrics names no metric; pass None for all that apply, or some of: {', '.join(SCORE_METRICS)}.", argument="metrics")
-    reference_source = resolve_source(ref, "reference")
+    reference_source = resolve_source(reference, "reference")
     generated_source = resolve_source(generated, "generated")
     if generated_source.kind == "stats":
         raise GanevalError(f"{generated_source.label} is a statistics file; generated samples must be images, an array or a bundled set.")
@@ -271,9 +269,7 @@ def score(
         features=fake_out["features"], logits=fake_out.get("logits"),
         modes=fake_out.get("modes"), high_quality=fake_out.get("high_quality"),
     )  # fmt: skip
-    options = MetricOptions(
-        kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, is_splits=is_splits, k=k, n_modes=chosen.n_modes, seed=seed
-    )
+    options = options.replace(n_modes=chosen.n_modes)
     available = [name for name in applicable_metrics(real, fake, options) if name in SCORE_METRICS]
     available = ["fid", *available] if gaussian else available
     notes: list[str] = [_gaussian_note(reference_source, chosen)] if gaussian else []
@@ -321,8 +317,8 @@ def score(
         "seed": seed,
         "bootstrap": {"resamples": resamples, "confidence": 0.95} if resamples else None,
         "options": {
-            "k": k, "kid_subsets": kid_subsets,
-            "kid_subset_size": min(kid_subset_size, *counts),
+            "k": k, "kid_subsets": options.kid_subsets,
+            "kid_subset_size": min(options.kid_subset_size, *counts),
             "is_splits": min(is_splits, fake_info["count"]),
             "mode_reference": "uniform (true modes)" if uniform else "reference labels",
         },
@@ -388,19 +384,20 @@ def _fid_against_gaussian(stats: dict, fake_features, resamples: int, seed: int)
     return Interval(interval.value, max(interval.low, 0.0), max(interval.high, 0.0))  # FID >= 0
 
 
-def stats(ref, output, extractor: str | None = None, *, weights=None, n: int | None = None, seed: int = 0,
-          batch_size: int = 64, workers: int | None = None, skip_bad: bool = False, progress: bool = True):
-    """Write a reference's features, statistics and provenance to `output` (npz) for sharing."""
+def stats(reference, output, extractor: str | None = None, *, options: MetricOptions = MetricOptions(), weights=None,
+          batch_size: int = BATCH_SIZE, workers: int | None = None, skip_bad: bool = False, progress: bool = True):  # fmt: skip
+    """Write a reference's features, statistics and provenance to `output` (npz) for sharing; of the
+    options, n (at most this many samples, a seeded subsample) and seed apply."""
     from ganeval.features.cache import save_outputs
 
-    _check_counts(n=n, batch_size=batch_size, workers=workers, seed=seed)
+    _check_extraction(batch_size=batch_size, workers=workers)
     if not str(output).endswith(".npz"):
         raise GanevalError(f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}.")
-    source = resolve_source(ref, "reference")
+    source = resolve_source(reference, "reference")
     if source.kind == "stats":
         raise GanevalError(f"{source.label} is already a statistics file.")
     chosen = choose_extractor(source, source, extractor, weights)
-    outputs, info = extract(source, chosen, n=n, seed=seed, batch_size=batch_size, workers=workers,
+    outputs, info = extract(source, chosen, n=options.n, seed=options.seed, batch_size=batch_size, workers=workers,
                             skip_bad=skip_bad, progress=progress, use_cache=False, reference=True)  # fmt: skip
     mixture = getattr(chosen, "mixture", None)
     meta = {"ganeval_version": __version__, **chosen.provenance(), "reference": info,

@@ -15,6 +15,7 @@ from ganeval.cli import main
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import MAX_PIXELS, decode_image
 from ganeval.errors import GanevalError
+from ganeval.options import MetricOptions
 from ganeval.features.cache import load_outputs
 from ganeval.scoring import score, stats
 from ganeval.sources import resolve_source
@@ -121,7 +122,7 @@ def test_object_arrays_in_memory_are_refused():
 
 @pytest.fixture
 def stats_file(tmp_path):
-    return stats("ring8", tmp_path / "ring8.npz", n=60, progress=False)
+    return stats("ring8", tmp_path / "ring8.npz", options=MetricOptions(n=60), progress=False)
 
 
 def test_truncated_statistics_file_exits_2(tmp_path, stats_file, capsys):
@@ -179,7 +180,7 @@ def test_pytorch_fid_statistics_give_fid_against_a_closed_form(tmp_path):
     expected = ((mu - mean) ** 2).sum() + ((np.sqrt(variances) - scale) ** 2).sum()
     assert expected == pytest.approx(0.25 + 4 + 1 + 1)
 
-    result = score(generated, str(tmp_path / "fid_stats.npz"), extractor="points", bootstrap=50, progress=False)
+    result = score(generated, str(tmp_path / "fid_stats.npz"), extractor="points", options=MetricOptions(bootstrap=50), progress=False)
     assert list(result.metrics) == ["fid"]
     fid = result.metrics["fid"]
     assert fid.value == pytest.approx(expected, rel=1e-9)
@@ -201,7 +202,7 @@ def test_pytorch_fid_statistics_match_fid_from_the_reference_features(tmp_path):
     reference, generated = small_images(tmp_path / "ref", 12, seed=1), small_images(tmp_path / "gen", 12, seed=2)
     features = extract_files(find_images(reference), get_extractor("digits"), progress=False)[0]["features"]
     np.savez(tmp_path / "ref_stats.npz", mu=features.mean(axis=0), sigma=np.cov(features, rowvar=False))
-    common = dict(extractor="digits", metrics=["fid"], bootstrap=0, cache=False, progress=False)
+    common = dict(extractor="digits", metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, progress=False)
     direct = score(str(generated), str(reference), **common).metrics["fid"].value
     assert score(str(generated), str(tmp_path / "ref_stats.npz"), **common).metrics["fid"].value == pytest.approx(direct, rel=1e-6)
 
@@ -268,7 +269,11 @@ def test_bad_counts_are_refused_by_the_parser(command, flag, value, message, cap
 )
 def test_bad_settings_of_the_python_api_name_the_flag(setting, message):
     with pytest.raises(GanevalError, match=message) as error:
-        score("ring8", "ring8", n=50, progress=False, **setting)
+        name, value = next(iter(setting.items()))
+        if name in ("seed", "is_splits"):  # metric settings: refused when the options are made
+            score("ring8", "ring8", options=MetricOptions(n=50, **setting), progress=False)
+        else:
+            score("ring8", "ring8", options=MetricOptions(n=50), progress=False, **setting)
     assert error.value.argument == next(iter(setting))
 
 
@@ -293,12 +298,12 @@ def test_empty_metric_list_exits_2_naming_the_valid_metrics(capsys):
 def test_too_many_inception_score_splits(capsys):
     rng = np.random.default_rng(0)
     generated, reference = (rng.integers(0, 256, (12, 8, 8), dtype=np.uint8) for _ in range(2))
-    common = dict(extractor="digits", bootstrap=0, progress=False)
+    common = dict(extractor="digits", progress=False)
     with pytest.raises(GanevalError, match="--is-splits \\(is_splits\\) 7 leaves splits of fewer than 2 of the 12 generated samples.*"
                        "use --is-splits 6 or fewer") as error:  # fmt: skip
-        score(generated, reference, metrics=["inception_score"], is_splits=7, **common)
+        score(generated, reference, metrics=["inception_score"], options=MetricOptions(bootstrap=0, is_splits=7), **common)
     assert error.value.argument == "is_splits"
-    assert score(generated, reference, metrics=["inception_score"], is_splits=6, **common).metrics["inception_score"].value > 1
+    assert score(generated, reference, metrics=["inception_score"], options=MetricOptions(bootstrap=0, is_splits=6), **common).metrics["inception_score"].value > 1
     everything = score(generated, reference, **common)  # default splits (10): IS left out, and said so
     assert "inception_score" not in everything.metrics and "fid" in everything.metrics
     assert any(note.startswith("inception_score is not computed: --is-splits 10 leaves") for note in everything.provenance["warnings"])
@@ -313,7 +318,7 @@ def test_numpy_warnings_during_the_metrics_are_reported_in_ganevals_words(monkey
 
     monkeypatch.setattr(registry, "fid_from_features", noisy_fid)
     rng = np.random.default_rng(0)
-    notes = score(rng.normal(size=(20, 2)), rng.normal(size=(20, 2)), extractor="points", metrics=["fid"], bootstrap=0,
+    notes = score(rng.normal(size=(20, 2)), rng.normal(size=(20, 2)), extractor="points", metrics=["fid"], options=MetricOptions(bootstrap=0),
                   progress=False).provenance["warnings"]  # fmt: skip
     assert notes == ["numerical trouble while computing the metrics (RuntimeWarning: invalid value encountered in divide); "
                      "check the values for NaN or infinity, and the samples for duplicates or constant features."]  # fmt: skip

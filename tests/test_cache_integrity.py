@@ -17,6 +17,7 @@ import pytest
 import torch
 from PIL import Image
 
+from ganeval.options import MetricOptions
 import ganeval.sources
 from ganeval.atomic import DEAD_OWNER_AFTER_SECONDS, STALE_AFTER_SECONDS, atomic_folder
 from ganeval.cli import main
@@ -45,7 +46,7 @@ def write_bmps(folder: Path, n: int, seed: int) -> Path:
 
 
 def fid(generated, reference, **options) -> tuple[float, str | None]:
-    result = score(generated, reference, "digits", ["fid"], bootstrap=0, progress=False, **options)
+    result = score(generated, reference, "digits", ["fid"], options=MetricOptions(bootstrap=0), progress=False, **options)
     return result.metrics["fid"].value, result.provenance["reference"].get("cache")
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from ganeval.cli import main
 from ganeval.data import GRID25, RING8
+from ganeval.options import MetricOptions
 from ganeval.scoring import score
 
 
@@ -17,11 +18,11 @@ def private_cache(tmp_path, monkeypatch):
 
 def test_real_sample_covers_every_mode_and_dropping_modes_removes_exactly_those():
     points, modes = GRID25.sample(3000, seed=5)
-    full = score(points, "grid25", n=None, bootstrap=0, progress=False)
+    full = score(points, "grid25", options=MetricOptions(n=None, bootstrap=0), progress=False)
     assert full.metrics["modes_covered"].value == 25
     assert full.metrics["precision"].value > 0.95
     kept = points[modes >= 7]  # modes 0..6 removed
-    dropped = score(kept, "grid25", bootstrap=0, progress=False)
+    dropped = score(kept, "grid25", options=MetricOptions(bootstrap=0), progress=False)
     assert dropped.metrics["modes_covered"].value == 18
     assert dropped.metrics["recall"].value < full.metrics["recall"].value - 0.2
     assert dropped.metrics["mode_kl"].value == pytest.approx(np.log(25 / 18), abs=0.02)
@@ -29,7 +30,7 @@ def test_real_sample_covers_every_mode_and_dropping_modes_removes_exactly_those(
 
 def test_result_dict_and_frame_and_provenance():
     points, _ = RING8.sample(2000, seed=1)
-    result = score(points, "ring8", bootstrap=20, seed=3, progress=False)
+    result = score(points, "ring8", options=MetricOptions(bootstrap=20, seed=3), progress=False)
     payload = result.to_dict()
     assert set(payload["metrics"]) == {"fid", "kid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl", "high_quality_fraction"}
     for entry in payload["metrics"].values():
@@ -44,15 +45,15 @@ def test_result_dict_and_frame_and_provenance():
 
 def test_same_seed_same_numbers_and_n_caps_samples():
     points, _ = RING8.sample(3000, seed=2)
-    a = score(points, "ring8", n=1500, bootstrap=10, seed=4, progress=False)
-    b = score(points, "ring8", n=1500, bootstrap=10, seed=4, progress=False)
+    a = score(points, "ring8", options=MetricOptions(n=1500, bootstrap=10, seed=4), progress=False)
+    b = score(points, "ring8", options=MetricOptions(n=1500, bootstrap=10, seed=4), progress=False)
     assert a.to_dict()["metrics"] == b.to_dict()["metrics"]
     assert a.provenance["generated"]["count"] == 1500 and a.provenance["reference"]["count"] == 1500
 
 
 def test_reference_cache_is_written_once_then_hit(tmp_path):
-    first = score("ring8", "ring8", n=2000, bootstrap=0, progress=False)
-    second = score("ring8", "ring8", n=2000, bootstrap=0, progress=False)
+    first = score("ring8", "ring8", options=MetricOptions(n=2000, bootstrap=0), progress=False)
+    second = score("ring8", "ring8", options=MetricOptions(n=2000, bootstrap=0), progress=False)
     assert first.provenance["reference"]["cache"] == "written"
     assert second.provenance["reference"]["cache"] == "hit"
     cache = list((tmp_path / "cache").iterdir())
@@ -82,11 +83,11 @@ def test_stats_file_round_trip(tmp_path):
     path = tmp_path / "ring8.npz"
     assert main(["stats", "ring8", "-o", str(path), "--quiet"]) == 0
     points, _ = RING8.sample(2000, seed=9)
-    direct = score(points, "ring8", bootstrap=0, progress=False, cache=False)
-    from_file = score(points, str(path), bootstrap=0, progress=False)
+    direct = score(points, "ring8", options=MetricOptions(bootstrap=0), progress=False, cache=False)
+    from_file = score(points, str(path), options=MetricOptions(bootstrap=0), progress=False)
     assert from_file.to_dict()["metrics"] == direct.to_dict()["metrics"]
     with pytest.raises(ValueError, match="generated samples \\(<generated array>\\) are images but the reference .* is points"):
-        score(np.zeros((10, 32, 32), dtype=np.uint8), str(path), extractor="digits", bootstrap=0, progress=False)
+        score(np.zeros((10, 32, 32), dtype=np.uint8), str(path), extractor="digits", options=MetricOptions(bootstrap=0), progress=False)
 
 
 def test_stats_made_with_other_weights_are_refused(tmp_path):
@@ -97,7 +98,7 @@ def test_stats_made_with_other_weights_are_refused(tmp_path):
     outputs, meta = load_outputs(path)
     save_outputs(path, outputs, {**meta, "weights_sha256": "0" * 64})  # as if made with other weights
     with pytest.raises(ValueError, match="was computed with other settings: weights_sha256 '0000"):
-        score("digits", str(path), n=300, bootstrap=0, progress=False)
+        score("digits", str(path), options=MetricOptions(n=300, bootstrap=0), progress=False)
     assert main(["stats", "digits", "-o", str(tmp_path / "noext")]) == 2
 
 
@@ -110,10 +111,10 @@ def test_export_points(tmp_path):
 
 
 def test_corrupt_cache_entry_is_recomputed(tmp_path):
-    first = score("ring8", "ring8", n=500, bootstrap=0, progress=False)
+    first = score("ring8", "ring8", options=MetricOptions(n=500, bootstrap=0), progress=False)
     (entry,) = (tmp_path / "cache").iterdir()
     entry.write_bytes(entry.read_bytes()[:300])  # truncated, as by a full disk
-    again = score("ring8", "ring8", n=500, bootstrap=0, progress=False)
+    again = score("ring8", "ring8", options=MetricOptions(n=500, bootstrap=0), progress=False)
     assert again.provenance["reference"]["cache"] == "written"
     assert again.to_dict()["metrics"] == first.to_dict()["metrics"]
 

@@ -14,6 +14,7 @@ from ganeval.data.mixtures import GRID25
 from ganeval.features.cache import cache_key
 from ganeval.features.digits import DEFAULT_WEIGHTS, FEATURE_DIM, DigitsExtractor
 from ganeval.metrics import Interval, SingularCovarianceWarning, fid_from_features
+from ganeval.options import MetricOptions
 from ganeval.scoring import KID_DIGITS_NOTE, Modes, Result, score
 
 README_RESULT = {  # the README's first command, as ganeval 0.1.0 scores it
@@ -104,7 +105,7 @@ def test_bootstrap_resamples_of_the_digits_are_not_singular(digits_features):
 
 def test_score_on_digits_gives_no_warning():
     images, _ = load_digits_images()
-    result = score(images[:400], "digits", metrics=["fid", "modes_covered"], bootstrap=20, cache=False, progress=False)
+    result = score(images[:400], "digits", metrics=["fid", "modes_covered"], options=MetricOptions(bootstrap=20), cache=False, progress=False)
     assert result.provenance["warnings"] == []
 
 
@@ -129,7 +130,7 @@ def test_the_same_weights_with_fewer_units_get_another_cache_key():
 
 def test_few_user_samples_still_warn_and_say_what_to_do():
     images, _ = load_digits_images()
-    result = score(images[:50], "digits", metrics=["fid"], bootstrap=0, cache=False, progress=False)
+    result = score(images[:50], "digits", metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, progress=False)
     dim = DigitsExtractor().feature_dim
     [warning] = result.provenance["warnings"]
     assert f"the fake (50 samples) features have no more samples than dimensions ({dim})" in warning
