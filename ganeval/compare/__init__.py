@@ -1,9 +1,9 @@
 """`ganeval compare`: GAN variants (or any runs, or score results) side by side, with tests.
 
-    from ganeval.compare import compare
-    comparison = compare(variants=["gan", "gan-ns", "wgan", "wgan-gp"], data="ring8", seeds=3, jobs=2, out="reports/compare-ring8")
-    comparison = compare(runs=["runs/a", "runs/b"], out="reports/mine")      # existing run folders
-    comparison = compare(results=["a.json", "b.json"], out="reports/scores")  # `ganeval score --json` results
+    from ganeval.compare import compare_results, compare_runs, compare_variants
+    comparison = compare_variants(["gan", "gan-ns", "wgan", "wgan-gp"], "ring8", seeds=3, jobs=2, output="reports/compare-ring8")
+    comparison = compare_runs(["runs/a", "runs/b"], output="reports/mine")        # existing run folders
+    comparison = compare_results(["a.json", "b.json"], output="reports/scores")   # `ganeval score --json` results
 
 Runs of the same variant are its seeds (replicates); score results are one replicate each.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, train_all
 from ganeval.compare.stats import pairwise, ranking, ranking_sentence, summarize
+from ganeval.data import get_bundled
 from ganeval.errors import GanevalError
 
 # From the training log's last evaluation, name -> higher is better: D's calibration error, and what
@@ -84,6 +86,13 @@ class Comparison:
         if self.summary.variant.nunique() < 2:
             return []
         return [ranking_sentence(metric, ranks) for metric, ranks in self.ranks.groupby("metric", sort=False) if len(ranks) > 1]
+
+    def text(self) -> str:
+        """For a terminal: the table, the ranking lines, the variants skipped and the files written."""
+        lines = [self.table().to_string(), *self.ranking_lines(), *(f"skipped {variant}: {why}" for variant, why in self.skipped.items())]
+        if self.files:
+            lines.append(f"wrote {', '.join(str(path) for path in self.files.values())}")
+        return "\n".join(lines)
 
     def to_dict(self) -> dict:
         def rows(frame):
@@ -153,8 +162,6 @@ def logged_missing_modes(evals: pd.DataFrame, n_modes: int | None, data: str | N
 
 def bundled_modes(name) -> int | None:
     """The number of modes of a bundled data set by name (None: not a bundled set, or no modes)."""
-    from ganeval.data import get_bundled
-
     try:
         return get_bundled(str(name)).n_modes if name else None
     except ValueError:
@@ -220,36 +227,43 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
     return Comparison(entries, values, summary, pairs, ranking(summary, pairs, higher), higher, skipped or {}, data)
 
 
-def compare(variants: list[str] | None = None, data: str | None = None, *, runs=None, results=None, out=None, work=None,
-            steps: int | None = None, seeds: int = 3, jobs: int = 1, evaluations: int = 10, progress: bool = True) -> Comparison:  # fmt: skip
-    """Train and compare variants on bundled data, or compare existing runs or score results; with
-    `out`, write the report there (report.html, report.md, comparison.json, figures)."""
-    chosen = [bool(variants), bool(runs), bool(results)]
-    if sum(chosen) != 1:
-        raise GanevalError("compare takes one of: variants with data (train and compare), run folders, or score result files.")
-    skipped = {}
-    if variants:
-        if not data:
-            raise GanevalError("compare --variants needs --data: a bundled set such as ring8, grid25 or digits.")
-        from ganeval.data import get_bundled
+def compare_variants(variants: Sequence[str], data: str, *, seeds: int = 3, steps: int | None = None, jobs: int = 1,
+                     evaluations: int = 10, work=None, output=None, progress: bool = True) -> Comparison:  # fmt: skip
+    """Train each variant on the bundled set `data` with the same budget (`steps` generator steps;
+    default by the data's kind) and seeds 0..seeds-1 in the folder `work` (default runs/compare-DATA;
+    finished runs are reused, interrupted ones resumed), score each at the end and compare them.
+    Variants that cannot train on the data are skipped and named (Comparison.skipped)."""
+    if not data:
+        raise GanevalError("compare --variants needs --data: a bundled set such as ring8, grid25 or digits.")
+    if seeds < 1:
+        raise GanevalError(f"seeds must be at least 1; got {seeds}.")
+    work = Path(work) if work else Path("runs") / f"compare-{data}"
+    steps = steps or STEPS[get_bundled(data).kind]
+    planned, skipped = plan(list(variants), data, seeds, work)
+    if not planned:
+        raise GanevalError(f"none of {', '.join(variants)} trains on {data}: " + " ".join(skipped.values()))
+    train_all(planned, steps, jobs, evaluations, progress=progress)
+    return _compared([run_entry(run.run_dir) for run in planned], output, skipped, data)
 
-        if seeds < 1:
-            raise GanevalError(f"seeds must be at least 1; got {seeds}.")
-        work = Path(work) if work else Path("runs") / f"compare-{data}"
-        steps = steps or STEPS[get_bundled(data).kind]
-        planned, skipped = plan(variants, data, seeds, work)
-        if not planned:
-            raise GanevalError(f"none of {', '.join(variants)} trains on {data}: " + " ".join(skipped.values()))
-        train_all(planned, steps, jobs, evaluations, progress=progress)
-        runs = [run.run_dir for run in planned]
-    if runs:
-        entries = [run_entry(Path(r)) for r in runs]
-        data = data or next((e.data for e in entries if e.data), None)
-    else:
-        entries = [result_entry(Path(r)) for r in results]
+
+def compare_runs(runs: Sequence, *, output=None) -> Comparison:
+    """Compare existing run folders (reference trainers' or TrainingLogger's); runs of the same
+    variant are its seeds."""
+    entries = [run_entry(Path(run)) for run in runs]
+    return _compared(entries, output, data=next((e.data for e in entries if e.data), None))
+
+
+def compare_results(results: Sequence, *, output=None) -> Comparison:
+    """Compare `ganeval score --json` result files, one replicate each."""
+    return _compared([result_entry(Path(result)) for result in results], output)
+
+
+def _compared(entries: list[Entry], output, skipped: dict | None = None, data: str | None = None) -> Comparison:
+    """The comparison of `entries`; with `output`, the report written there (report.html, report.md,
+    comparison.json, figures)."""
     comparison = build(entries, skipped, data)
-    if out is not None:
+    if output is not None:
         from ganeval.report.compare import write_comparison
 
-        comparison.files = write_comparison(comparison, Path(out))
+        comparison.files = write_comparison(comparison, Path(output))
     return comparison
