@@ -24,16 +24,19 @@ from reference_models.config import TrainConfig
 from reference_models.cyclegan import CycleGAN
 from reference_models.data import to_uint8
 from reference_models.dcgan import DCGAN
-from reference_models.gan import GAN
+from reference_models.gan import GAN, NonSaturatingGAN
 from reference_models.loop import TrainingDiverged, fit
 from reference_models.resume import resumable_checkpoint, resumed_config
 from reference_models.variant import Variant
-from reference_models.wgan import WGAN
+from reference_models.wgan import WGAN, WGANGP
 
 MAX_POINTS = 1_000_000  # 2-D samples per `sample` call: 16 MB of float64
 MAX_IMAGES = 50_000  # images per `sample` call: FID's customary count; all are drawn at once (about 0.1 MB each in memory)
 
-VARIANTS: dict[str, Variant] = {v.name: v for v in (GAN(non_saturating=False), GAN(non_saturating=True), WGAN(False), WGAN(True), DCGAN(), CGAN(), CycleGAN())}
+# One class per variant; the registry holds one instance of each (variants hold settings, no state).
+VARIANTS: dict[str, Variant] = {
+    variant.name: variant for variant in (GAN(), NonSaturatingGAN(), WGAN(), WGANGP(), DCGAN(), CGAN(), CycleGAN())
+}
 
 
 def get_variant(name: str) -> Variant:
@@ -79,7 +82,7 @@ class TrainedGenerator:
         with checkpoint.blame(path):
             self.variant, self.data_name = get_variant(state["variant"]), state["data"]
             self.data = self.variant.training_data(self.data_name)
-            self.network, _ = self.variant.build(self.data, self.config)
+            self.network, _, _ = self.variant.build_seeded(self.data, self.config)  # leaves the caller's random state alone
         self.images = self.data.kind == "images"
         with checkpoint.restoring(path, "generator"):
             self.network.load_state_dict(state["generator"])

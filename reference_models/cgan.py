@@ -20,7 +20,7 @@ from torch import nn
 from reference_models.config import TrainConfig
 from reference_models.data import digit_labels
 from reference_models.dcgan import dcgan_init, down, generator
-from reference_models.gan import GAN, discriminator_bce
+from reference_models.gan import NonSaturatingGAN, discriminator_bce
 from reference_models.variant import Evaluation, noise
 from ganeval.errors import GanevalError
 
@@ -50,14 +50,24 @@ class ProjectionDiscriminator(nn.Module):
         return self.psi(h).squeeze(1) + (self.embed(labels) * h).sum(1)
 
 
-class CGAN(GAN):
+class CGAN(NonSaturatingGAN):
+    name = "cgan"
     conditional = True
+    defaults = TrainConfig(
+        steps=2000,
+        batch_size=64,
+        lr_d=2e-4,
+        lr_g=2e-4,
+        betas=(0.5, 0.999),
+        z_dim=64,
+        hidden=16,
+        eval_every=500,
+        checkpoint_every=500,
+    )
 
     def __init__(self):
-        super().__init__(non_saturating=True, r1=0.0)
-        self.name, self.description = "cgan", "Conditional GAN: label-conditioned DCGAN networks, projection discriminator, non-saturating loss"
-        self.defaults = TrainConfig(steps=2000, batch_size=64, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999), z_dim=64, hidden=16,
-                                    eval_every=500, checkpoint_every=500)  # fmt: skip
+        super().__init__(r1=0.0)
+        self.description = "Conditional GAN: label-conditioned DCGAN networks, projection discriminator, non-saturating loss"
 
     def build(self, data, config):
         if data.kind != "images":
@@ -69,7 +79,7 @@ class CGAN(GAN):
             net.apply(dcgan_init)
         return nets
 
-    def d_loss(self, discriminator, real, fake, real_labels, fake_labels):
+    def d_loss(self, discriminator, real, fake, real_labels, fake_labels, *, draws):
         out_real, out_fake = discriminator(real, real_labels), discriminator(fake, fake_labels)
         return discriminator_bce(out_real, out_fake), out_real, out_fake
 

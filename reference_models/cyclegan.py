@@ -110,12 +110,22 @@ def patch_bce(discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor) 
 
 
 class CycleGAN(Variant):
+    name = "cyclegan"
+    defaults = TrainConfig(
+        steps=1000,
+        batch_size=32,
+        lr_d=2e-4,
+        lr_g=2e-4,
+        betas=(0.5, 0.999),
+        hidden=8,
+        eval_every=250,
+        eval_n=800,
+        checkpoint_every=250,
+    )
+
     def __init__(self, cycle: float = 10.0, identity: float = 0.5):
         self.cycle, self.identity = cycle, identity
-        self.name = "cyclegan"
         self.description = f"CycleGAN: digits <-> thick digits, unpaired; cycle weight {cycle}, identity weight {identity}"
-        self.defaults = TrainConfig(steps=1000, batch_size=32, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999), hidden=8,
-                                    eval_every=250, eval_n=800, checkpoint_every=250)  # fmt: skip
 
     def training_data(self, name):
         return TranslationData(name)
@@ -128,7 +138,7 @@ class CycleGAN(Variant):
         """A fresh unpaired batch of each domain, translated both ways (and back)."""
         return generator(*data.batch(n, draws)), ()
 
-    def d_loss(self, discriminators, real, fake):
+    def d_loss(self, discriminators, real, fake, *, draws):
         real_a, real_b = real
         loss_b, real_on_b, fake_on_b = patch_bce(discriminators.b, real_b, fake.fake_b)
         loss_a, real_on_a, fake_on_a = patch_bce(discriminators.a, real_a, fake.fake_a)

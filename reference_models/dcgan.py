@@ -13,7 +13,7 @@ from __future__ import annotations
 from torch import nn
 
 from reference_models.config import TrainConfig
-from reference_models.gan import GAN
+from reference_models.gan import NonSaturatingGAN
 from ganeval.errors import GanevalError
 
 
@@ -58,14 +58,25 @@ def dcgan_init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-class DCGAN(GAN):
-    """The losses are GAN(non_saturating=True)'s, without gan-ns's R1 penalty; only the networks and the defaults differ."""
+class DCGAN(NonSaturatingGAN):
+    """The losses are gan-ns's without its R1 penalty; only the networks and the defaults differ."""
+
+    name = "dcgan"
+    defaults = TrainConfig(
+        steps=1500,
+        batch_size=64,
+        lr_d=2e-4,
+        lr_g=2e-4,
+        betas=(0.5, 0.999),
+        z_dim=64,
+        hidden=16,
+        eval_every=500,
+        checkpoint_every=500,
+    )
 
     def __init__(self):
-        super().__init__(non_saturating=True, r1=0.0)
-        self.name, self.description = "dcgan", "DCGAN: convolutional networks, non-saturating GAN loss"
-        self.defaults = TrainConfig(steps=1500, batch_size=64, lr_d=2e-4, lr_g=2e-4, betas=(0.5, 0.999), z_dim=64, hidden=16,
-                                    eval_every=500, checkpoint_every=500)  # fmt: skip
+        super().__init__(r1=0.0)
+        self.description = "DCGAN: convolutional networks, non-saturating GAN loss"
 
     def build(self, data, config):
         """`hidden` sets the width: G's last hidden layer and D's first have 2 * hidden channels."""

@@ -26,19 +26,14 @@ def discriminator_bce(out_real: torch.Tensor, out_fake: torch.Tensor) -> torch.T
 
 
 class GAN(Variant):
+    """The minimax GAN ("gan"), unregularised; subclasses change the generator loss and add R1."""
+
+    name = "gan"
+    description = "GAN, minimax generator loss"
     defaults = TrainConfig(steps=6000, batch_size=512, lr_d=1e-4, lr_g=1e-4, betas=(0.0, 0.9))
+    r1 = 0.0  # R1 penalty weight on D's gradient at real samples; 0: none
 
-    def __init__(self, non_saturating: bool, r1: float = 0.1):
-        self.non_saturating = non_saturating
-        self.name = "gan-ns" if non_saturating else "gan"
-        self.r1 = r1 if non_saturating else 0.0  # R1 penalty weight; 0 for the minimax "gan"
-        if non_saturating:
-            self.description = f"GAN, non-saturating generator loss, R1 penalty (r1={r1})"
-            self.defaults = TrainConfig(steps=8000, batch_size=512, lr_d=3e-4, lr_g=3e-4, betas=(0.5, 0.9))
-        else:
-            self.description = "GAN, minimax generator loss"
-
-    def d_loss(self, discriminator, real, fake):
+    def d_loss(self, discriminator, real, fake, *, draws):
         real = real.requires_grad_(bool(self.r1))
         out_real, out_fake = discriminator(real), discriminator(fake)
         loss = discriminator_bce(out_real, out_fake)
@@ -49,6 +44,19 @@ class GAN(Variant):
 
     def g_loss(self, discriminator, fake):
         out = discriminator(fake)
-        if self.non_saturating:
-            return F.binary_cross_entropy_with_logits(out, torch.ones_like(out))  # -log D(G(z))
         return -F.binary_cross_entropy_with_logits(out, torch.zeros_like(out))  # log(1 - D(G(z)))
+
+
+class NonSaturatingGAN(GAN):
+    """The "gan-ns" variant: G maximises log D(G(z)); D carries the R1 penalty (r1=0 turns it off, as dcgan does)."""
+
+    name = "gan-ns"
+    defaults = TrainConfig(steps=8000, batch_size=512, lr_d=3e-4, lr_g=3e-4, betas=(0.5, 0.9))
+
+    def __init__(self, r1: float = 0.1):
+        self.r1 = r1
+        self.description = f"GAN, non-saturating generator loss, R1 penalty (r1={r1})"
+
+    def g_loss(self, discriminator, fake):
+        out = discriminator(fake)
+        return F.binary_cross_entropy_with_logits(out, torch.ones_like(out))  # -log D(G(z))

@@ -1,9 +1,11 @@
 """The one training loop every variant shares: k discriminator steps, then one generator step.
 
-Every random draw (initial weights, data batches, noise) comes from seeded torch generators whose
-states go into each checkpoint, so a run resumed from a checkpoint continues exactly as the
-uninterrupted run would have: the same seed gives the same weights and the same log (bar the wall
-time column) on the CPU.
+Every random draw (initial weights, data batches, noise, the losses' own draws) comes from seeded
+torch generators that the loop makes and passes; torch's global generator and the caller's random
+state are left alone. Their states go into each checkpoint, so a run resumed from a checkpoint
+continues exactly as the uninterrupted run would have: the same seed gives the same weights and the
+same log (bar the wall time column) on the CPU. Sample plots are drawn with matplotlib's Figure API,
+so training never switches a notebook's plotting backend.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import math
 from pathlib import Path
 
 import torch
+from matplotlib.figure import Figure
+from PIL import Image
 from torch import nn
 
 from ganeval.atomic import atomic_write
+from ganeval.data.images import tile
 from ganeval.diagnostics import TrainingLogger
 from reference_models import checkpoint
 from reference_models.checkpoint import CHECKPOINT
@@ -49,8 +54,8 @@ def fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: dic
 
 
 def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: dict | None, overwrite: bool, manifest: dict | None) -> Path:
-    torch.manual_seed(config.seed)
-    generator, discriminator = variant.build(data, config)  # a variant that cannot train on data stops here, before any file changes
+    # a variant that cannot train on data stops here, before any file changes
+    generator, discriminator, loss_draws = variant.build_seeded(data, config)
     opt_d, opt_g = variant.optimizers(generator, discriminator, config)
     draws = torch.Generator().manual_seed(config.seed + 1)  # data batches and noise
     checkpoint_path = run_dir / CHECKPOINT
@@ -58,7 +63,7 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: di
         prepare_new_run(run_dir, overwrite)
         start = 0
     else:
-        restore(resumed, checkpoint_path, generator, discriminator, opt_d, opt_g, draws)
+        restore(resumed, checkpoint_path, generator, discriminator, opt_d, opt_g, draws, loss_draws)
         start = resumed["step"]
         tidy_for_resume(run_dir, start)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -69,7 +74,7 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: di
     def save_checkpoint(step: int) -> None:
         checkpoint.save({"generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
                         "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(), "draws": draws.get_state(),
-                        "torch_rng": torch.get_rng_state(),
+                        "torch_rng": loss_draws.get_state(),
                         "step": step, "variant": variant.name, "data": data.name, "config": config.to_dict()},
                        checkpoint_path)  # fmt: skip
         logger.flush()
@@ -79,7 +84,9 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: di
             real, real_extras = variant.real_batch(data, config.batch_size, draws)
             with torch.no_grad():
                 fake, fake_extras = variant.generate(generator, data, config.batch_size, draws, config)
-            loss_d, out_real, out_fake = variant.d_loss(discriminator, real, fake, *real_extras, *fake_extras)
+            loss_d, out_real, out_fake = variant.d_loss(
+                discriminator, real, fake, *real_extras, *fake_extras, draws=loss_draws
+            )
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             norm_d = grad_norm(discriminator)
@@ -109,15 +116,20 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: di
     return run_dir
 
 
-def restore(state: dict, path: Path, generator, discriminator, opt_d, opt_g, draws: torch.Generator) -> None:
-    """Networks, optimisers and random generators as the checkpoint left them (a mismatch names the file)."""
+def restore(
+    state: dict, path: Path, generator, discriminator, opt_d, opt_g, draws: torch.Generator, loss_draws: torch.Generator
+) -> None:
+    """Networks, optimisers and random generators as the checkpoint left them (a mismatch names the file).
+
+    The losses' generator is stored as "torch_rng": it continues the stream of torch's global generator,
+    which earlier versions drew from and saved under that name, so their checkpoints resume exactly."""
     for part, target in (("generator", generator), ("discriminator", discriminator), ("opt_d", opt_d), ("opt_g", opt_g)):
         with checkpoint.restoring(path, part):
             target.load_state_dict(state[part])
     with checkpoint.restoring(path, "draws"):
         draws.set_state(state["draws"])
     with checkpoint.restoring(path, "torch_rng"):
-        torch.set_rng_state(state["torch_rng"])  # the global generator (WGAN-GP's interpolation weights)
+        loss_draws.set_state(state["torch_rng"])  # the losses' draws (WGAN-GP's interpolation weights)
 
 
 @torch.no_grad()
@@ -141,22 +153,14 @@ def evaluate(variant, generator, discriminator, data, config, logger, step) -> N
 
 def save_grid(images, path: Path, columns: int = 8, pad: int = 2) -> None:
     """uint8 N x C x H x W images tiled into one PNG (rows of `columns`, `pad` black pixels apart)."""
-    from PIL import Image
-
-    from ganeval.data.images import tile
-
     with atomic_write(path) as stream:
         Image.fromarray(tile(images, columns, pad)).save(stream, format="png")
 
 
 def plot_points(points, data, path: Path, title: str) -> None:
-    """Scatter of generated points over the true mixture centres."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(4, 4), dpi=100)
+    """Scatter of generated points over the true mixture centres (a Figure of its own: no pyplot state)."""
+    figure = Figure(figsize=(4, 4), dpi=100)
+    axes = figure.subplots()
     axes.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, label="generated")
     axes.scatter(data.mixture.centres[:, 0], data.mixture.centres[:, 1], s=30, marker="x", color="black", label="true modes")
     axes.set(title=title, xlabel="x", ylabel="y", aspect="equal")
@@ -164,4 +168,3 @@ def plot_points(points, data, path: Path, title: str) -> None:
     figure.tight_layout()
     with atomic_write(path) as stream:
         figure.savefig(stream, format="png")
-    plt.close(figure)

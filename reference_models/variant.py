@@ -31,8 +31,11 @@ class Evaluation(NamedTuple):
 class Variant:
     """A GAN variant: its networks, optimisers, losses and defaults. Subclasses override the losses.
 
-    The loop calls d_loss(D, real, fake, *real_extras, *fake_extras) and g_loss(D, fake, *fake_extras),
-    where the extras come from `real_batch` and `generate`: none for plain GANs, the labels for cgan.
+    One class per variant; its name, description and defaults are class attributes, its loss
+    weights constructor arguments. The loop calls d_loss(D, real, fake, *real_extras, *fake_extras,
+    draws=...) and g_loss(D, fake, *fake_extras), where the extras come from `real_batch` and
+    `generate` (none for plain GANs, the labels for cgan) and `draws` is the torch.Generator of the
+    losses' own random draws (WGAN-GP's interpolation weights). A variant holds no random state.
     """
 
     name: str = ""
@@ -52,6 +55,20 @@ class Variant:
                              "train it with one of the image variants (dcgan, cgan, cyclegan).")  # fmt: skip
         return mlp(config.z_dim, config.hidden, 2), mlp(2, config.hidden, 1, leaky=True)
 
+    def build_seeded(self, data, config: TrainConfig) -> tuple[nn.Module, nn.Module, torch.Generator]:
+        """`build` with the initial weights drawn from config.seed, and the generator of the losses' draws.
+
+        torch's layers draw their initial weights from torch's global generator, which has no other
+        way in: it is forked, seeded, and restored afterwards, so a caller's random state is left as
+        it was. The losses' draws continue the stream the weights came from (they shared the global
+        generator before), so a seed gives the same run as it always did."""
+        with torch.random.fork_rng(devices=[]):
+            torch.default_generator.manual_seed(config.seed)
+            generator, discriminator = self.build(data, config)
+            draws = torch.Generator()
+            draws.set_state(torch.get_rng_state())
+        return generator, discriminator, draws
+
     def optimizers(self, generator: nn.Module, discriminator: nn.Module, config: TrainConfig):
         return (
             torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, betas=config.betas),
@@ -66,8 +83,10 @@ class Variant:
         """n samples of G from fresh noise, and the extras the losses take after them."""
         return generator(torch.randn(n, config.z_dim, generator=draws)), ()
 
-    def d_loss(self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(loss, D's raw output on real, on fake) for one discriminator step."""
+    def d_loss(
+        self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, *, draws: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(loss, D's raw output on real, on fake) for one discriminator step; any random draw comes from `draws`."""
         raise NotImplementedError
 
     def g_loss(self, discriminator: nn.Module, fake: torch.Tensor) -> torch.Tensor:

@@ -14,39 +14,52 @@ from reference_models.config import TrainConfig
 from reference_models.variant import Variant
 
 
-class WGAN(Variant):
+class WassersteinGAN(Variant):
+    """What both Wasserstein variants share: the critic's and the generator's losses on raw scores."""
+
     outputs_probability = False
 
-    def __init__(self, gradient_penalty: bool, clip: float = 0.01, penalty: float = 0.1):
-        self.gradient_penalty, self.clip, self.penalty = gradient_penalty, clip, penalty
-        self.name = "wgan-gp" if gradient_penalty else "wgan"
-        if gradient_penalty:
-            self.description = f"WGAN with gradient penalty (lambda={penalty})"
-            self.defaults = TrainConfig(steps=6000, n_critic=5, lr_d=3e-4, lr_g=3e-4, betas=(0.5, 0.9))
-        else:
-            self.description = f"WGAN with weight clipping (c={clip})"
-            self.defaults = TrainConfig(steps=4000, n_critic=5, lr_d=5e-5, lr_g=5e-5)
-
-    def optimizers(self, generator, discriminator, config):
-        if self.gradient_penalty:
-            return super().optimizers(generator, discriminator, config)
-        return torch.optim.RMSprop(discriminator.parameters(), lr=config.lr_d), torch.optim.RMSprop(generator.parameters(), lr=config.lr_g)
-
-    def d_loss(self, discriminator, real, fake):
+    def d_loss(self, discriminator, real, fake, *, draws):
         out_real, out_fake = discriminator(real), discriminator(fake)
-        loss = out_fake.mean() - out_real.mean()
-        if self.gradient_penalty:
-            alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
-            mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-            (grad,) = torch.autograd.grad(discriminator(mixed).sum(), mixed, create_graph=True)
-            loss = loss + self.penalty * ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
-        return loss, out_real, out_fake
+        return out_fake.mean() - out_real.mean(), out_real, out_fake
 
     def g_loss(self, discriminator, fake):
         return -discriminator(fake).mean()
 
+
+class WGAN(WassersteinGAN):
+    """The "wgan" variant: every critic weight clipped to [-clip, clip] after each critic step; RMSprop."""
+
+    name = "wgan"
+    defaults = TrainConfig(steps=4000, n_critic=5, lr_d=5e-5, lr_g=5e-5)
+
+    def __init__(self, clip: float = 0.01):
+        self.clip = clip
+        self.description = f"WGAN with weight clipping (c={clip})"
+
+    def optimizers(self, generator, discriminator, config):
+        critic = torch.optim.RMSprop(discriminator.parameters(), lr=config.lr_d)
+        return critic, torch.optim.RMSprop(generator.parameters(), lr=config.lr_g)
+
     def after_d_step(self, discriminator):
-        if not self.gradient_penalty:
-            with torch.no_grad():
-                for parameter in discriminator.parameters():
-                    parameter.clamp_(-self.clip, self.clip)
+        with torch.no_grad():
+            for parameter in discriminator.parameters():
+                parameter.clamp_(-self.clip, self.clip)
+
+
+class WGANGP(WassersteinGAN):
+    """The "wgan-gp" variant: the gradient penalty at interpolates, their weights drawn from the `draws` passed in; Adam."""
+
+    name = "wgan-gp"
+    defaults = TrainConfig(steps=6000, n_critic=5, lr_d=3e-4, lr_g=3e-4, betas=(0.5, 0.9))
+
+    def __init__(self, penalty: float = 0.1):
+        self.penalty = penalty
+        self.description = f"WGAN with gradient penalty (lambda={penalty})"
+
+    def d_loss(self, discriminator, real, fake, *, draws):
+        loss, out_real, out_fake = super().d_loss(discriminator, real, fake, draws=draws)
+        alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), generator=draws)
+        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        (grad,) = torch.autograd.grad(discriminator(mixed).sum(), mixed, create_graph=True)
+        return loss + self.penalty * ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean(), out_real, out_fake
