@@ -84,19 +84,26 @@ class TrainedGenerator:
             self.data = self.variant.training_data(self.data_name)
             self.network, _, _ = self.variant.build_seeded(self.data, self.config)  # leaves the caller's random state alone
         self.images = self.data.kind == "images"
+        # what ganeval reads of a run (ganeval.plugins.Run): its kind, reference, variant and sampling limit
+        self.kind, self.reference, self.name = self.data.kind, self.data.reference, self.variant.name
+        self.conditional = self.variant.conditional
+        self.distinct_samples = getattr(self.data, "distinct_inputs", None)  # cyclegan: each unseen digit once
         with checkpoint.restoring(path, "generator"):
             self.network.load_state_dict(state["generator"])
         self.network.eval()
         self.step = state["step"]
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int = 0, label: int | None = None) -> np.ndarray:
+    def sample(self, n: int, seed: int = 0, device=None, label: int | None = None) -> np.ndarray:
         """n samples drawn with `seed`: float64 N x 2 points, or uint8 N x C x H x W images (torch's
         layout, which `ganeval.score` recognises).
 
         Conditional runs (cgan) draw class `label`, or with label=None the classes 0, 1, ..., 9, 0, 1, ...
         in turn (equal shares); unconditional runs refuse a label (ValueError). cyclegan translates n
-        digits drawn with `seed` into thick digits."""
+        digits drawn with `seed` into thick digits. The networks are sized for the CPU: `device` may be
+        None or "cpu" (ganeval's Generator protocol passes it)."""
+        if device is not None and str(device) != "cpu":
+            raise GanevalError(f"the reference trainers sample on the CPU; got device={device!r}.", argument="device")
         most = MAX_IMAGES if self.images else MAX_POINTS
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= most:
             raise GanevalError(f"the number of samples (--n) must be a whole number from 1 to {most:,} for this run's "

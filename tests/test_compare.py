@@ -129,7 +129,7 @@ def test_compare_trains_scores_reports_and_reuses_runs(tmp_path, monkeypatch, ca
 
 def test_one_variant_over_seeds_has_nothing_to_rank():
     from ganeval.compare import Entry
-    from ganeval.report.compare import comparison_blocks
+    from ganeval.compare.report import comparison_blocks
 
     entries = [Entry(f"a{seed}", "a", seed, {"fid": {"value": 10.0 + seed, "ci": [9.0, 12.0]}}) for seed in range(3)]
     comparison = build(entries)
@@ -166,7 +166,7 @@ def _entries(per_variant: dict, verdicts: dict | None = None, n_modes=None) -> l
 
 def test_the_report_opens_with_one_paragraph_naming_the_best_variant_and_why():
     from ganeval.compare.answer import answer, decide
-    from ganeval.report.compare import comparison_blocks
+    from ganeval.compare.report import comparison_blocks
 
     entries = _entries({"good": {"fid": [10.0, 11.0, 10.5], "precision": [0.80, 0.82, 0.81], "recall": [0.9, 0.8, 0.85]},
                         "bad": {"fid": [30.0, 31.0, 29.0], "precision": [0.40, 0.42, 0.41], "recall": [0.9, 0.85, 0.8]},
@@ -191,7 +191,7 @@ def test_the_report_opens_with_one_paragraph_naming_the_best_variant_and_why():
 
 
 def test_compact_table_is_mean_and_std_with_the_best_in_bold_and_the_tests_in_details():
-    from ganeval.report.compare import comparison_blocks, compact_table
+    from ganeval.compare.report import comparison_blocks, compact_table
     from ganeval.report.render import Details, to_html, to_markdown
 
     comparison = build(_entries({"a": {"fid": [10.0, 12.0, 14.0], "precision": [0.5, 0.6, 0.7], "d_ece": [0.1, 0.1, 0.1]},
@@ -236,7 +236,7 @@ def test_a_variant_is_drawn_as_a_critic_when_any_seed_logged_critic_scores():
     from types import SimpleNamespace
 
     from ganeval.compare import Entry
-    from ganeval.report.compare import _logs
+    from ganeval.compare.report import _logs
 
     steps = pd.DataFrame({"step": [0, 1], "d_real": [0.2, 0.3], "d_fake": [0.1, 0.2]})
     entries = [Entry(f"wgan{seed}", "wgan", seed, {}, steps=steps, evals=pd.DataFrame({"step": [1], "d_input": [kind]}))

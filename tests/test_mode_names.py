@@ -123,7 +123,7 @@ def test_diagnose_names_modes_by_the_runs_data_set():
 
 def test_compare_tables_name_the_missing_modes(tmp_path):
     from ganeval.compare import Entry, build, result_entry
-    from ganeval.report.compare import compact_table
+    from ganeval.compare.report import compact_table
 
     points, modes = GRID25.sample(600, seed=0)
     paths = []

@@ -18,10 +18,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, train_all
+from ganeval.compare.answer import summarize_verdicts
+from ganeval.compare.report import write_comparison
+from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, shown_samples, train_all
 from ganeval.compare.stats import pairwise, ranking, ranking_sentence, summarize
 from ganeval.data import get_bundled
+from ganeval.data.mode_names import mode_names, names_text
+from ganeval.diagnostics.collapse import missing_modes
+from ganeval.diagnostics.diagnose import diagnose
+from ganeval.diagnostics.logfile import read_run
 from ganeval.errors import GanevalError
+from ganeval.metrics import get_metric
+from ganeval.plugins import run_format
 
 # From the training log's last evaluation, name -> higher is better: D's calibration error, and what
 # conditional (cgan) and translation (cyclegan) runs log; then the training's wall time.
@@ -106,8 +114,6 @@ class Comparison:
 
 def missing_modes_text(entries: list[Entry]) -> str:
     """The modes a variant's runs miss: one list when its seeds agree, else per seed ('seed 0: 7; seed 1: none')."""
-    from ganeval.data.mode_names import names_text
-
     texts = {e.seed: "n/a" if e.missing_modes is None else names_text(e.missing_modes) for e in entries}
     if len(set(texts.values())) == 1:
         return next(iter(texts.values()))
@@ -121,21 +127,12 @@ def missing_mode_names(payload: dict) -> list[str] | None:
     return [str(name) for name in names] if isinstance(names, list) else None
 
 
-def summarize_verdicts(verdicts: list[str]) -> str:
-    """'healthy' when all seeds agree, else e.g. 'healthy x2, collapsed x1'."""
-    counts = pd.Series(verdicts).value_counts()
-    return counts.index[0] if len(counts) == 1 else ", ".join(f"{v} x{n}" for v, n in counts.items())
-
-
 def run_entry(run_dir: Path) -> Entry:
     """A reference-trainer or TrainingLogger run: final scores (reference-trainer runs), LOG_METRICS
     at the last evaluation, wall time, and the diagnosis of its log."""
-    from ganeval.diagnostics.diagnose import diagnose
-    from ganeval.diagnostics.logfile import read_run
-
     run_dir = Path(run_dir)
     steps, evals, manifest = read_run(run_dir)
-    final = final_scores(run_dir) if (run_dir / "checkpoint.pt").exists() and "variant" in manifest else None
+    final = final_scores(run_dir) if run_format(run_dir) is not None and "variant" in manifest else None
     metrics = final["metrics"] if final is not None else last_evaluation(evals)
     for name in LOG_METRICS:
         if len(evals) and name in evals and evals[name].notna().any():
@@ -152,9 +149,6 @@ def run_entry(run_dir: Path) -> Entry:
 
 def logged_missing_modes(evals: pd.DataFrame, n_modes: int | None, data: str | None) -> list[str] | None:
     """Names of the modes not hit at a log's last evaluation; None when it logged no mode_counts."""
-    from ganeval.data.mode_names import mode_names
-    from ganeval.diagnostics.collapse import missing_modes
-
     if not n_modes or evals is None or "mode_counts" not in evals or evals["mode_counts"].isna().all():
         return None
     return mode_names(missing_modes(evals), n_modes, data)
@@ -192,8 +186,6 @@ def result_entry(path: Path) -> Entry:
 def metric_bounds(metrics, entries: list[Entry]) -> dict[str, tuple[float | None, float | None]]:
     """(lower, upper) of each metric (None: unbounded): the registry's bounds, modes_covered up to the
     reference's number of modes, and [0, 1] for the shares logged by cgan and cyclegan."""
-    from ganeval.metrics import get_metric
-
     n_modes = max((e.n_modes for e in entries if e.n_modes), default=None)
     bounds = {}
     for m in metrics:
@@ -207,8 +199,6 @@ def metric_bounds(metrics, entries: list[Entry]) -> dict[str, tuple[float | None
 
 def build(entries: list[Entry], skipped: dict | None = None, data: str | None = None) -> Comparison:
     """Summaries, pairwise tests and rankings of the entries' metrics."""
-    from ganeval.metrics import get_metric
-
     if len(entries) < 2:
         raise GanevalError("compare needs at least two runs or results; give more run folders, result files or variants.")
     rows = []
@@ -263,7 +253,5 @@ def _compared(entries: list[Entry], output, skipped: dict | None = None, data: s
     comparison.json, figures)."""
     comparison = build(entries, skipped, data)
     if output is not None:
-        from ganeval.report.compare import write_comparison
-
-        comparison.files = write_comparison(comparison, Path(output))
+        comparison.files = write_comparison(comparison, Path(output), shown_samples(entries))
     return comparison

@@ -75,8 +75,6 @@ def _evidence(comparison, decision: Decision, metric: str) -> str:
 
 
 def _verdicts(comparison, variant: str) -> str:
-    from ganeval.compare import summarize_verdicts
-
     verdicts = [e.diagnosis.verdict for e in comparison.entries if e.variant == variant and e.diagnosis is not None]
     return summarize_verdicts(verdicts) if verdicts else ""
 
@@ -148,3 +146,9 @@ def answer(comparison) -> str:
         wrong.append(f"{variant} ({verdict + '; ' if verdict else ''}loses on {_join(lost)})")
     text += " What the others got wrong: " + "; ".join(wrong) + "."
     return text + _fastest(comparison, decision.best)
+
+
+def summarize_verdicts(verdicts: list[str]) -> str:
+    """'healthy' when all seeds agree, else e.g. 'healthy x2, collapsed x1'."""
+    counts = pd.Series(verdicts).value_counts()
+    return counts.index[0] if len(counts) == 1 else ", ".join(f"{v} x{n}" for v, n in counts.items())

@@ -13,12 +13,12 @@ import pandas as pd
 
 from ganeval.atomic import atomic_write
 from ganeval.compare.answer import answer
+from ganeval.compare.runs import ShownSamples
 from ganeval.compare.stats import ALPHA
 from ganeval.report import figures
 from ganeval.report.render import Block, Details, Heading, Image, Table, Text, write_report
 
 CURVE_METRICS = ("fid", "modes_covered", "precision", "recall", "mode_kl", "d_ece", "class_accuracy", "label_preservation", "cycle_error")
-SAMPLES_SHOWN = {"points": 2000, "images": 32}  # per variant, from its seed-0 run's final checkpoint
 # The compact table's columns, in order (those the comparison has): sample quality, then cost.
 # density (precision's unbounded cousin) and d_ece (about D, not the samples) stay in the full table.
 HEADLINE_METRICS = ("fid", "kid", "inception_score", "precision", "recall", "coverage", "modes_covered", "mode_kl",
@@ -75,24 +75,15 @@ def _logs(comparison) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     return steps, evals, probability
 
 
-def _samples_figure(comparison):
+def _samples_figure(samples: ShownSamples | None):
     """Final samples of each variant's first run, side by side: points over the mixture's true modes, or image grids."""
-    import reference_models
-    from ganeval.data import get_bundled
-
-    firsts = {}
-    for entry in comparison.entries:
-        if entry.run_dir is not None and (entry.run_dir / "checkpoint.pt").exists():
-            firsts.setdefault(entry.variant, entry)
-    if not firsts:
+    if samples is None:
         return None, ""
-    trained = {v: reference_models.load(e.run_dir) for v, e in firsts.items()}
-    first = next(iter(trained.values()))
-    kind, mixture = first.data.kind, get_bundled(first.data_name).mixture
-    panels = {variant: generator.sample(SAMPLES_SHOWN[kind], seed=1) for variant, generator in trained.items()}
-    caption = (f"Final samples of each variant (seed-0 run, {SAMPLES_SHOWN[kind]:,} "
-               + ("points, noise seed 1) over the true modes (x)." if kind == "points" else "images, noise seed 1)."))  # fmt: skip
-    return figures.samples_figure(panels, None if mixture is None else mixture.centres), caption
+    count = len(next(iter(samples.panels.values())))
+    caption = f"Final samples of each variant (seed-0 run, {count:,} " + (
+        "points, noise seed 1) over the true modes (x)." if samples.kind == "points" else "images, noise seed 1)."
+    )
+    return figures.samples_figure(samples.panels, samples.centres), caption
 
 
 def _format_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -119,7 +110,8 @@ def _what_was_compared(comparison, runs) -> str:
                if runs else "Values as recorded in each result file, with their 95% bootstrap intervals."))  # fmt: skip
 
 
-def comparison_blocks(comparison) -> list[Block]:
+def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[Block]:
+    """The report's blocks, answer first; `samples`: the final samples to show side by side (runs only)."""
     entries = comparison.entries
     variants = list(dict.fromkeys(e.variant for e in entries))
     runs = [e for e in entries if e.run_dir is not None]
@@ -142,11 +134,11 @@ def comparison_blocks(comparison) -> list[Block]:
         blocks.append(Details("Every metric with its 95% interval, and every pairwise test", (
             full, Table(_format_pairs(comparison.pairs), "Every pair of variants per metric: which is better on average, the test and its p-value."))))  # fmt: skip
     if runs:
-        blocks += _training_blocks(comparison, runs)
+        blocks += _training_blocks(comparison, runs, samples)
     return blocks
 
 
-def _training_blocks(comparison, runs) -> list[Block]:
+def _training_blocks(comparison, runs, samples: ShownSamples | None) -> list[Block]:
     steps, evals, probability = _logs(comparison)
     blocks: list[Block] = [Heading("Over training")]
     if not evals.empty:
@@ -167,7 +159,7 @@ def _training_blocks(comparison, runs) -> list[Block]:
                               "explanation": e.diagnosis.explanation} for e in runs if e.diagnosis is not None])  # fmt: skip
     blocks.append(Table(verdicts, "One verdict per run (`ganeval report RUN` shows each run's findings and figures)."))
     blocks.append(Heading("Samples"))
-    figure, caption = _samples_figure(comparison)
+    figure, caption = _samples_figure(samples)
     blocks += _image("samples", figure, caption)
     return blocks
 
@@ -185,10 +177,10 @@ def _image(name: str, figure, caption: str) -> list[Block]:
     return [Image(f"compare-{name}.png", figures.png_bytes(figure), caption)]
 
 
-def write_comparison(comparison, out: Path) -> dict:
+def write_comparison(comparison, out: Path, samples: ShownSamples | None = None) -> dict:
     """report.html, report.md and figures/ (atomically), then comparison.json beside them."""
     title = "GAN variants compared" + (f" on {comparison.data}" if comparison.data else "")
-    files = write_report(out, comparison_blocks(comparison), title)
+    files = write_report(out, comparison_blocks(comparison, samples), title)
     with atomic_write(Path(out) / "comparison.json", "w") as stream:
         stream.write(json.dumps(comparison.to_dict(), indent=2, default=str) + "\n")
     return {**files, "json": Path(out) / "comparison.json"}

@@ -1,8 +1,9 @@
 """The training side of `ganeval compare`: one run per (variant, seed), in parallel processes,
 reusing finished runs and resuming interrupted ones; then each run's final scores.
 
-Work folder layout: WORK/<variant>-<data>-seed<seed>/ is a reference-trainer run folder (log,
-checkpoint, samples) plus final.json, its final scores (written atomically once, then reused).
+The variants' trainers and run folders come from plug-ins (`ganeval.plugins`: the reference
+trainers register both). Work folder layout: WORK/<variant>-<data>-seed<seed>/ is a trainer's run
+folder (log, checkpoint, samples) plus final.json, its final scores (written atomically once, then reused).
 """
 
 from __future__ import annotations
@@ -14,13 +15,31 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import torch
+from tqdm import tqdm
+
 from ganeval.atomic import atomic_write
+from ganeval.data import get_bundled
+from ganeval.plugins import load_run, run_format, trainer_for
+from ganeval.scoring import score
 
 FINAL = "final.json"
 FINAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl")
 FINAL_SAMPLES = {"points": 10_000, "images": 2_000}  # scored per run at the end (the digits sets hold about 1,800 images)
 FINAL_SEED = 1  # noise seed of the final samples, the same for every run
 FINAL_BOOTSTRAP = 100  # resamples behind each final value's 95% interval
+SAMPLES_SHOWN = {"points": 2000, "images": 32}  # per variant in the report, from its first run's final checkpoint
+SHOWN_SEED = 1  # noise seed of the samples shown
+
+
+@dataclass
+class ShownSamples:
+    """What the report shows side by side: each variant's final samples, and the true modes of a mixture."""
+
+    panels: dict[str, np.ndarray]  # variant -> N x 2 points or uint8 N x C x H x W images
+    kind: str  # "points" or "images"
+    centres: np.ndarray | None  # the mixture's centres (points on a bundled mixture), else None
 
 
 @dataclass(frozen=True)
@@ -33,15 +52,11 @@ class Planned:
 
 def plan(variants: list[str], data: str, seeds: int, work: Path) -> tuple[list[Planned], dict[str, str]]:
     """The runs to have, and the variants that cannot train on `data` with the reason why."""
-    import reference_models
-
     planned, skipped = [], {}
     for name in variants:
-        variant = reference_models.get_variant(name)  # unknown names raise ValueError listing the valid ones
-        try:
-            variant.build(variant.training_data(data), variant.defaults)
-        except ValueError as error:
-            skipped[name] = str(error)
+        why = trainer_for(name).unsupported(name, data)  # unknown names raise GanevalError listing the valid ones
+        if why is not None:
+            skipped[name] = why
             continue
         planned += [Planned(name, data, seed, work / f"{name}-{data}-seed{seed}") for seed in range(seeds)]
     return planned, skipped
@@ -60,23 +75,12 @@ def is_finished(run: Planned, steps: int) -> bool:
 
 def train_one(run: Planned, steps: int, eval_every: int) -> str:
     """Train (or resume) one run in this process; returns 'trained', 'resumed' or 'diverged: ...'."""
-    import reference_models
-
-    resume = (run.run_dir / "checkpoint.pt").exists()
-    try:
-        reference_models.train(run.variant, run.data, out=run.run_dir, steps=steps, seed=run.seed, resume=resume,
-                               overwrite=not resume,  # a run killed before its first checkpoint starts afresh
-                               eval_every=eval_every, checkpoint_every=eval_every)  # fmt: skip
-    except reference_models.TrainingDiverged as error:
-        return f"diverged: {error}"
-    return "resumed" if resume else "trained"
+    return trainer_for(run.variant).train(run.variant, run.data, run.run_dir, steps=steps, seed=run.seed, eval_every=eval_every)
 
 
 def train_all(planned: list[Planned], steps: int, jobs: int, evaluations: int = 10, progress: bool = True) -> dict[Path, str]:
     """Train every planned run not finished yet, `jobs` at a time in separate processes, each with
     `steps` generator steps and `evaluations` evaluations spread evenly over them."""
-    from tqdm import tqdm
-
     todo = [run for run in planned if not is_finished(run, steps)]
     status = {run.run_dir: "reused" for run in planned if run not in todo}
     if jobs <= 1:  # in this process: no start-up cost, and a traceback that points at the run
@@ -97,19 +101,38 @@ def final_scores(run_dir: Path) -> dict:
     path = Path(run_dir) / FINAL
     if path.exists():
         return json.loads(path.read_text())
-    import torch
-
-    import reference_models
-    from ganeval.scoring import score
-
-    trained = reference_models.load(run_dir)
-    n = min(FINAL_SAMPLES[trained.data.kind], getattr(trained.data, "distinct_inputs", math.inf))  # cyclegan: each unseen digit once
+    trained = load_run(run_dir)
+    n = min(FINAL_SAMPLES[trained.kind], trained.distinct_samples or math.inf)  # cyclegan: each unseen digit once
     samples = trained.sample(n, seed=FINAL_SEED)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
-    result = score(generated, trained.data.reference, metrics=list(FINAL_METRICS), n=n, bootstrap=FINAL_BOOTSTRAP, seed=FINAL_SEED, progress=False)
+    result = score(generated, trained.reference, metrics=list(FINAL_METRICS), n=n, bootstrap=FINAL_BOOTSTRAP, seed=FINAL_SEED, progress=False)
     payload = {**result.to_dict(), "step": trained.step}
     with atomic_write(path, "w") as stream:
         stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")
     return payload
 
 
+
+
+def shown_samples(entries) -> ShownSamples | None:
+    """SAMPLES_SHOWN samples (noise seed SHOWN_SEED) of each variant's first run that a run format reads;
+    None when no entry is such a run (score results, TrainingLogger runs without a checkpoint)."""
+    firsts = {}
+    for entry in entries:
+        if entry.run_dir is not None and run_format(entry.run_dir) is not None:
+            firsts.setdefault(entry.variant, entry)
+    if not firsts:
+        return None
+    trained = {variant: load_run(entry.run_dir) for variant, entry in firsts.items()}
+    kind = next(iter(trained.values())).kind
+    panels = {variant: run.sample(SAMPLES_SHOWN[kind], seed=SHOWN_SEED) for variant, run in trained.items()}
+    return ShownSamples(panels, kind, mixture_centres(next(iter(trained.values())).reference))
+
+
+def mixture_centres(reference) -> np.ndarray | None:
+    """The centres of the bundled mixture named `reference` (None: not a bundled mixture)."""
+    try:
+        mixture = get_bundled(str(reference)).mixture
+    except ValueError:
+        return None
+    return None if mixture is None else mixture.centres

@@ -2,7 +2,8 @@
 
 A candidate is one of
 - a folder of images, an .npz/.npy array or a bundled set name (scored as `ganeval score` does);
-- a reference_models run folder (or its checkpoint.pt): `reference_models.load(run).sample(n, seed)`;
+- a run folder that an installed run format reads (`ganeval.plugins`; the reference trainers' runs),
+  or its checkpoint.pt: `load_run(run).sample(n, seed)`;
 - a TorchScript file (`torch.jit.save`), called on noise z of shape (n, nz);
 - a Python object (API, pytest fixture) or `--generator package.module:attribute`:
   * an object with `.sample(n, seed)` returning samples (numpy or torch);
@@ -26,7 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
+
 from ganeval.errors import GanevalError
+from ganeval.plugins import load_run, run_format
 
 RUN_CHECKPOINT = "checkpoint.pt"
 VALUE_RANGES = {"-1,1": (-1.0, 1.0), "0,1": (0.0, 1.0)}
@@ -105,26 +109,20 @@ def import_generator(spec: str):
 
 
 def is_run_folder(path: Path) -> bool:
-    return path.is_dir() and (path / RUN_CHECKPOINT).is_file()
+    return path.is_dir() and run_format(path) is not None
 
 
 def load_path(path: Path):
     """A generator object from a run folder, its checkpoint.pt, or a TorchScript file."""
-    import torch
-
     if path.is_dir():
-        import reference_models
-
-        return reference_models.load(path)
+        return load_run(path)
     try:
         with warnings.catch_warnings():  # torch 2.x marks TorchScript deprecated; the files still load
             warnings.simplefilter("ignore", FutureWarning)
             return torch.jit.load(str(path), map_location="cpu")
     except (RuntimeError, ValueError) as error:
-        if path.name == RUN_CHECKPOINT:  # a reference_models checkpoint, not TorchScript
-            import reference_models
-
-            return reference_models.load(path.parent)
+        if path.name == RUN_CHECKPOINT and run_format(path.parent) is not None:  # a trainer's checkpoint, not TorchScript
+            return load_run(path.parent)
         raise GanevalError(f"{path}: not a TorchScript file ({str(error).splitlines()[0]}); save the generator with torch.jit.save, "
                          "or pass a reference_models run folder, a folder of images or an .npz/.npy array.") from None  # fmt: skip
 
@@ -141,8 +139,6 @@ def generator_candidate(candidate) -> bool:
 
 def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, float], batch_size: int = 500) -> Drawn:
     """A seeded sampling function (n, seed) -> numpy samples for any supported generator."""
-    import torch
-
     if inspect.isclass(generator) or (inspect.isfunction(generator) and _no_required_arguments(generator)):
         with running_user_code(label, "building the generator"):
             generator = generator()  # a factory building the generator
@@ -189,8 +185,6 @@ def _no_required_arguments(function) -> bool:
 
 
 def _as_tensor(output, label: str):
-    import torch
-
     if isinstance(output, (tuple, list)) and output and hasattr(output[0], "shape"):
         output = output[0]  # generators that also return features or logits
     if isinstance(output, np.ndarray):
@@ -202,8 +196,6 @@ def _as_tensor(output, label: str):
 
 def _convert(samples, value_range: tuple[float, float], label: str):
     """uint8 N x C x H x W images or float64 N x 2 points, as a torch tensor (torch layout) or numpy points."""
-    import torch
-
     samples = _as_tensor(samples, label).detach().cpu()
     if samples.ndim == 2 and samples.shape[1] == 2:
         return samples.double().numpy()

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from ganeval.atomic import atomic_write
+from ganeval.diagnostics.diagnose import diagnose
+from ganeval.diagnostics.findings import VERDICTS
+from ganeval.diagnostics.logfile import read_run
 from ganeval.errors import GanevalError
+from ganeval.report.render import Heading, Table, Text, write_report
+from ganeval.report.sections import RunLog, overview_blocks, run_blocks, run_names, summary_table
 
 REPORT_TITLE = "GAN training report"
 
@@ -27,10 +34,6 @@ def findings_payload(diagnoses) -> dict:
 
 def load_runs(runs) -> list:
     """RunLog (log frames, manifest, diagnosis) of each run folder; ValueError naming a folder without a log."""
-    from ganeval.diagnostics.diagnose import diagnose
-    from ganeval.diagnostics.logfile import read_run
-    from ganeval.report.sections import RunLog, run_names
-
     folders = [Path(r) for r in runs]
     if not folders:
         raise GanevalError("report needs at least one run folder.")
@@ -44,11 +47,6 @@ def load_runs(runs) -> list:
 def report(runs, out, json_path=None) -> list:
     """Diagnose each run folder and write out/report.html, out/report.md and out/figures/; with
     json_path, also write the findings as JSON there. Returns the `RunDiagnosis` of each run."""
-    from ganeval.atomic import atomic_write
-    from ganeval.diagnostics.findings import VERDICTS
-    from ganeval.report.render import Heading, Table, Text, write_report
-    from ganeval.report.sections import overview_blocks, run_blocks, summary_table
-
     logs = load_runs([runs] if isinstance(runs, (str, Path)) else runs)
     blocks = [Heading("Summary"),
               Text(f"Verdicts: {', '.join(VERDICTS[:-1])} or {VERDICTS[-1]} (the README lists what triggers each); the explanation quotes the deciding numbers."),

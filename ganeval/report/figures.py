@@ -17,11 +17,32 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.figure import Figure
+
+from ganeval.data.images import tile
+from ganeval.metrics.modes import MODE_HIT_SHARE
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def seaborn():
+    """seaborn, imported on the first figure: it (and matplotlib) take about a second to import,
+    which `import ganeval` and reading or diagnosing a log should not pay."""
+    import seaborn
+
+    return seaborn
+
+
+def figure_class():
+    """matplotlib's Figure (the object API, no pyplot), imported on the first figure for the same reason."""
+    from matplotlib.figure import Figure
+
+    return Figure
+
 
 DPI = 100
 WIDTH = 8.0  # inches: 800 pixels at DPI
@@ -76,15 +97,17 @@ def shade_events(ax, events: pd.DataFrame | None) -> None:
 
 
 def _theme():
+    sns = seaborn()
     return sns.axes_style("whitegrid")
 
 
 def _context():
+    sns = seaborn()
     return sns.plotting_context("notebook", font_scale=0.8)
 
 
 def _figure(rows: int = 1, cols: int = 1, height: float = PANEL_HEIGHT, width: float = WIDTH, **options) -> tuple[Figure, np.ndarray]:
-    figure = Figure(figsize=(width, height * rows), dpi=DPI, layout="constrained")
+    figure = figure_class()(figsize=(width, height * rows), dpi=DPI, layout="constrained")
     axes = figure.subplots(rows, cols, squeeze=False, **options)
     return figure, axes
 
@@ -119,6 +142,7 @@ def binned(steps: pd.DataFrame, columns, max_points: int = MAX_POINTS) -> pd.Dat
 
 def _line(ax, data: pd.DataFrame, hue: str, style: str | None = None, band: bool = True) -> None:
     """Lines of `value` against step (one per hue and style level) with their low-high band."""
+    sns = seaborn()
     levels = list(dict.fromkeys(data[hue]))
     palette = dict(zip(levels, sns.color_palette(n_colors=max(1, len(levels)))))
     sns.lineplot(data=data, x="step", y="value", hue=hue, style=style, palette=palette, estimator=None, errorbar=None,
@@ -185,6 +209,7 @@ def d_output_figure(steps: pd.DataFrame, probability: bool = True, events: pd.Da
 def grad_norm_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure:
     """L2 norms of D's and G's parameter gradients (log scale), every step as logged, so a spike
     shows at its true height; a light rolling median (SMOOTH_STEPS) on top shows the level."""
+    sns = seaborn()
     steps = _with_run(steps)
     columns = {"grad_norm_d": "discriminator", "grad_norm_g": "generator"}
     present = [c for c in columns if c in steps]
@@ -276,6 +301,7 @@ def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS, events: pd.DataFrame
                   n_modes: int | None = None) -> tuple[Figure, bool] | tuple[None, bool]:  # fmt: skip
     """Metric curves over training, bands where the log has intervals, axes from each metric's bound;
     returns (figure, whether any band was drawn)."""
+    sns = seaborn()
     evals = _with_run(evals)
     metrics = [m for m in metrics if m in evals and pd.to_numeric(evals[m], errors="coerce").notna().any()]
     if not metrics:
@@ -303,6 +329,7 @@ def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS, events: pd.DataFrame
 
 def calibration_figure(evals: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure | None:
     """D's accuracy, ROC AUC, Brier score and ECE on held-out real vs fresh generated samples over training."""
+    sns = seaborn()
     evals = _with_run(evals)
     names = [c for c in ("d_accuracy", "d_auc", "d_ece", "d_brier") if c in evals and evals[c].notna().any()]
     if not names:
@@ -334,6 +361,7 @@ def reliability_figure(table: pd.DataFrame) -> Figure | None:
     """Reliability diagrams, one panel per step of `table` (from `reliability_table`, with a run
     column for several runs): observed share of real samples against D's mean predicted P(real) per
     bin, marker area proportional to the bin's sample count; the diagonal is perfect calibration."""
+    sns = seaborn()
     if table is None or table.empty:
         return None
     table = _with_run(table)
@@ -356,6 +384,7 @@ def reliability_figure(table: pd.DataFrame) -> Figure | None:
 
 def coverage_figure(timeline: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure | None:
     """Modes hit over training per run, the number of modes as a dashed line, events shaded."""
+    sns = seaborn()
     if timeline is None or timeline.empty or "modes_hit" not in timeline:
         return None
     timeline = _with_run(timeline)
@@ -376,6 +405,7 @@ def coverage_figure(timeline: pd.DataFrame, events: pd.DataFrame | None = None) 
 
 def mode_heatmap(histogram: pd.DataFrame, run: str | None = None) -> Figure | None:
     """Share of generated samples per mode (rows) at each evaluation (columns), for one run."""
+    sns = seaborn()
     if histogram is None or histogram.empty:
         return None
     grid = histogram.pivot(index="mode", columns="step", values="share").fillna(0.0)
@@ -393,8 +423,7 @@ def mode_heatmap(histogram: pd.DataFrame, run: str | None = None) -> Figure | No
 
 def mode_bar_figure(histogram: pd.DataFrame, step: int) -> Figure | None:
     """The mode histogram at one evaluation, with the uniform share and the 'hit' threshold."""
-    from ganeval.diagnostics.collapse import MODE_HIT_SHARE
-
+    sns = seaborn()
     part = histogram[histogram.step == step] if histogram is not None and not histogram.empty else None
     if part is None or part.empty:
         return None
@@ -417,6 +446,7 @@ def scatter_figure(points_by_step: Mapping[int, np.ndarray], centres: np.ndarray
                    labels: Mapping[int, str] | None = None) -> Figure | None:  # fmt: skip
     """Generated 2-D points at several steps (one panel each, titled by `labels` or the step) over
     the true mixture's centres."""
+    sns = seaborn()
     if not points_by_step:
         return None
     chosen = list(points_by_step)
@@ -440,10 +470,9 @@ def scatter_figure(points_by_step: Mapping[int, np.ndarray], centres: np.ndarray
 def samples_figure(panels: Mapping[str, np.ndarray], centres: np.ndarray | None = None) -> Figure | None:
     """Samples side by side, one panel per name: N x 2 points over the true mixture's `centres`, or
     uint8 N x C x H x W images tiled 8 a row."""
+    sns = seaborn()
     if not panels:
         return None
-    from ganeval.data.images import tile
-
     size = min(2.6, WIDTH / len(panels))
     with _theme(), _context():
         figure, axes = _figure(1, len(panels), height=size + 0.5, width=size * len(panels) + 0.3)

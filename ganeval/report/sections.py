@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ganeval.data.bundled import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.diagnostics.calibration import calibration_over_time, chosen_steps, reliability_table
 from ganeval.diagnostics.collapse import coverage_timeline, missing_modes, mode_histogram, n_modes_of
@@ -88,8 +89,6 @@ def _mixture_centres(manifest: dict):
     if not name:
         return None
     try:
-        from ganeval.data.bundled import get_bundled
-
         mixture = get_bundled(str(name)).mixture
     except ValueError:
         return None

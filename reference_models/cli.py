@@ -1,0 +1,102 @@
+"""`ganeval train`: the subcommand the reference trainers add to ganeval's command line (entry point
+`ganeval.commands` in pyproject.toml, read by ganeval.cli.build_parser)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import reference_models
+from ganeval.cli import POSITIVE, SEED
+from ganeval.errors import GanevalError
+
+DESCRIPTION = """Train a reference GAN variant on a bundled data set and write its training log
+(steps.csv, evals.csv, manifest.json), checkpoints and sample plots into --out. Every evaluation
+scores the generator with the metrics engine and D's calibration on held-out real samples.
+Variants: gan (minimax loss), gan-ns (non-saturating, R1 penalty), wgan (weight clipping) and
+wgan-gp (gradient penalty) on ring8 and grid25; dcgan and cgan (class-conditional: `ganeval sample
+RUN --label 3` draws threes) on digits and stacked-digits; cyclegan on digits (unpaired translation
+of digits into thick digits, scored against the bundled set digits-thick).
+
+examples:
+  ganeval train wgan-gp --data ring8 --out runs/wgan-gp-ring8
+  ganeval train cyclegan --data digits --out runs/cyclegan --steps 500 --set batch_size=16
+  ganeval train dcgan --data digits --out runs/dcgan --resume      # continue an interrupted run"""
+
+
+def add_command(commands) -> argparse.ArgumentParser:
+    """Add `train` to ganeval's subcommands (`commands`: the parser's subparsers action)."""
+    train = commands.add_parser(
+        "train",
+        help="train a reference GAN on bundled data (CPU, minutes)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp, dcgan, cgan or cyclegan")
+    train.add_argument(
+        "--data",
+        required=True,
+        help="bundled data set: ring8 or grid25 (MLP variants); digits or stacked-digits (dcgan, cgan); digits (cyclegan)",
+    )
+    train.add_argument("--out", required=True, metavar="DIR", help="run folder, e.g. runs/wgan-gp-ring8")
+    train.add_argument("--steps", type=POSITIVE, help="generator steps (default: the variant's; with --resume, the run's)")
+    train.add_argument("--seed", type=SEED, help="seed of every random draw (default: 0; with --resume, the run's)")
+    train.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its last checkpoint: the same variant, data, seed and settings "
+        "(those not given are the run's); only --steps may change, to extend it",
+    )
+    train.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="delete the run already in --out (log, checkpoint, sample plots) and start over; without it "
+        "(or --resume) an existing run is refused",
+    )
+    train.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a training setting, e.g. --set lr_d=1e-4 --set batch_size=512",
+    )
+    train.set_defaults(handler=run_train)
+    return train
+
+
+def settings(pairs: list[str]) -> dict:
+    """key=value pairs to typed training settings (numbers where they parse)."""
+    parsed = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise GanevalError(f"--set takes key=value pairs; got {pair!r} (for example --set lr_d=1e-4).")
+        if key in ("steps", "seed"):  # they have flags of their own, which train() takes as arguments
+            raise GanevalError(f"--set {pair}: give {key} with --{key} {value}, not --set.", argument="--set")
+        try:
+            parsed[key] = json.loads(value)
+        except json.JSONDecodeError:
+            parsed[key] = value
+        if isinstance(parsed[key], list):
+            parsed[key] = tuple(parsed[key])
+    return parsed
+
+
+def run_train(args) -> int:
+    """Train (or resume) one run; exit 2 when a loss diverged (the settings are the input to change)."""
+    try:
+        run = reference_models.train(
+            args.variant,
+            args.data,
+            out=args.out,
+            steps=args.steps,
+            seed=args.seed,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            **settings(args.set or []),
+        )
+    except reference_models.TrainingDiverged as error:
+        print(f"ganeval: training stopped: {error}", file=sys.stderr)
+        return 2  # exit 1 means a failed quality gate only
+    print(f"trained {args.variant} on {args.data}: log, checkpoint and sample plots in {run}")
+    return 0
