@@ -1,8 +1,12 @@
-"""Training data for the reference models: endless seeded batches and a held-out real set."""
+"""Training data for the reference models: endless seeded batches and a held-out real set.
+
+Every class implements `TrainingData`, what the loop and the variants read of a training set.
+"""
 
 from __future__ import annotations
 
 import functools
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -12,6 +16,26 @@ from ganeval.data.digits import load_digits_images, thicken
 from ganeval.errors import GanevalError
 
 HELD_OUT_SEED = 987_654  # real samples for D's calibration: fresh mixture draws; digits has no spare images
+
+
+@runtime_checkable
+class TrainingData(Protocol):
+    """A training set as the loop and the variants use it.
+
+    kind: "points" (float32 N x 2) or "images" (float32 N x C x H x W in [-1, 1], G's tanh range);
+    reference: the bundled set that generated samples are scored against. `batch` draws n training
+    samples through the generator passed in (the only source of randomness); `held_out` gives n real
+    samples drawn with a fixed seed, for D's calibration. What a sample is (a tensor, or a tuple
+    such as cyclegan's two domains) is the variant's business: it alone unpacks them.
+    """
+
+    name: str
+    kind: str
+    reference: str
+
+    def batch(self, n: int, generator: torch.Generator) -> Any: ...
+
+    def held_out(self, n: int) -> Any: ...
 
 
 class PointsData:
@@ -140,7 +164,7 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
     return ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 
-def training_data(name: str):
+def training_data(name: str) -> TrainingData:
     """The training data for a bundled set name: PointsData (ring8, grid25) or ImageData (digits, stacked-digits)."""
     bundled = get_bundled(name)
     return PointsData(name) if bundled.kind == "points" else ImageData(name)

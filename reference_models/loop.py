@@ -21,10 +21,11 @@ from torch import nn
 from ganeval.atomic import atomic_write
 from ganeval.data.images import tile
 from ganeval.diagnostics import TrainingLogger
+from ganeval.scoring import ReferenceScorer
 from reference_models import checkpoint
 from reference_models.checkpoint import CHECKPOINT
 from reference_models.config import TrainConfig
-from reference_models.data import to_uint8
+from reference_models.data import TrainingData, to_uint8
 from reference_models.runfolder import prepare_new_run, tidy_for_resume
 from reference_models.variant import Variant
 
@@ -38,7 +39,7 @@ def grad_norm(module: nn.Module) -> float:
     return float(torch.stack(norms).norm()) if norms else 0.0
 
 
-def fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: dict | None = None, overwrite: bool = False,
+def fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Path, resumed: dict | None = None, overwrite: bool = False,
         manifest: dict | None = None) -> Path:  # fmt: skip
     """Train `variant` on `data` (2-D points or images), writing the log, checkpoints and sample plots into run_dir.
 
@@ -53,7 +54,7 @@ def fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: dic
         torch.set_num_threads(threads)
 
 
-def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: dict | None, overwrite: bool, manifest: dict | None) -> Path:
+def _fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Path, resumed: dict | None, overwrite: bool, manifest: dict | None) -> Path:
     # a variant that cannot train on data stops here, before any file changes
     generator, discriminator, loss_draws = variant.build_seeded(data, config)
     opt_d, opt_g = variant.optimizers(generator, discriminator, config)
@@ -67,7 +68,8 @@ def _fit(variant: Variant, data, config: TrainConfig, run_dir: Path, resumed: di
         start = resumed["step"]
         tidy_for_resume(run_dir, start)
     run_dir.mkdir(parents=True, exist_ok=True)
-    logger = TrainingLogger(run_dir, reference=data.reference, eval_n=config.eval_n, seed=config.seed, resume=resumed is not None,
+    scorer = ReferenceScorer.of(data.reference, n=config.eval_n, seed=config.seed)
+    logger = TrainingLogger(run_dir, scorer, seed=config.seed, resume=resumed is not None,
                             manifest={**(manifest or {}), "variant": variant.name, "data": data.name, "config": config.to_dict()})  # fmt: skip
     logger.truncate(start)
 

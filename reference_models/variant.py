@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from reference_models.config import TrainConfig
-from reference_models.data import training_data
+from reference_models.data import TrainingData, training_data
 from reference_models.nets import mlp
 from ganeval.errors import GanevalError
 
@@ -44,18 +44,18 @@ class Variant:
     outputs_probability = True  # D's output is a logit (logged as a probability); WGAN critics give scores
     conditional = False  # True: G and D also take class labels (cgan); `sample` can draw one class
 
-    def training_data(self, name: str):
+    def training_data(self, name: str) -> TrainingData:
         """The data this variant trains on for a bundled set name (cyclegan pairs two domains)."""
         return training_data(name)
 
-    def build(self, data, config: TrainConfig) -> tuple[nn.Module, nn.Module]:
+    def build(self, data: TrainingData, config: TrainConfig) -> tuple[nn.Module, nn.Module]:
         """Generator (z -> sample) and discriminator (sample -> one logit or score), chosen by data.kind."""
         if data.kind != "points":
             raise GanevalError(f"the {self.name} variant has MLPs for 2-D points (ring8, grid25); {data.name} is an image set: "
                              "train it with one of the image variants (dcgan, cgan, cyclegan).")  # fmt: skip
         return mlp(config.z_dim, config.hidden, 2), mlp(2, config.hidden, 1, leaky=True)
 
-    def build_seeded(self, data, config: TrainConfig) -> tuple[nn.Module, nn.Module, torch.Generator]:
+    def build_seeded(self, data: TrainingData, config: TrainConfig) -> tuple[nn.Module, nn.Module, torch.Generator]:
         """`build` with the initial weights drawn from config.seed, and the generator of the losses' draws.
 
         torch's layers draw their initial weights from torch's global generator, which has no other
