@@ -1,6 +1,6 @@
 """TrainingLogger: what a GAN training run records for the diagnostics, from any training loop.
 
-    log = TrainingLogger("runs/mine", reference="ring8")   # a bundled name, a folder or a stats file
+    log = TrainingLogger("runs/mine", ReferenceScorer.of("ring8"))   # a bundled name, a folder or a stats file
     log.step(step, loss_d=..., loss_g=..., d_real=..., d_fake=...)    # floats or tensors, every step
     log.evaluate(step, fake=samples, d_real=d_on_held_out_real, d_fake=d_on_fresh_fake)
     log.close()
@@ -26,6 +26,7 @@ import json
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -35,12 +36,20 @@ from ganeval.atomic import atomic_write
 from ganeval.data.arrays import as_samples
 from ganeval.diagnostics.calibration import reliability_json
 from ganeval.diagnostics.logfile import load_log
+from ganeval.features import Extractor
 from ganeval.features.extract import extract_array
-from ganeval.metrics import MetricOptions, Samples, applicable_metrics, compute_metrics, discriminator_calibration
+from ganeval.metrics import (
+    MetricOptions,
+    Samples,
+    applicable_metrics,
+    compute_metrics,
+    discriminator_calibration,
+    prepare_reference,
+)
 from ganeval.metrics.registry import quality_flags
 from ganeval.errors import GanevalError
 
-__all__ = ["TrainingLogger", "load_log", "mean_pairwise_distance"]
+__all__ = ["Scorer", "TrainingLogger", "load_log", "mean_pairwise_distance"]
 
 EVAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl", "high_quality_fraction")
 DIVERSITY_N = 500  # samples per side for the mean pairwise distance (a seeded subsample)
@@ -72,17 +81,29 @@ def write_atomically(path: Path, text: str) -> None:
         stream.write(text)
 
 
+class Scorer(Protocol):
+    """The reference side of the evaluations, prepared once; `ganeval.scoring.ReferenceScorer.of(reference)`
+    builds one. reference: how it was given (for manifest.json); extractor: turns generated samples into
+    features (and logits, modes); samples: the reference's features and modes."""
+
+    reference: str
+    extractor: Extractor
+    samples: Samples
+
+
 class TrainingLogger:
     """Records per-step scalars and periodic evaluations of a GAN training run (module docstring).
 
-    reference: what generated samples are compared with at `evaluate` (a bundled set name, a folder,
-    an array or a stats file); None records only what is given. extractor: as in `ganeval score`
-    (default: follows the reference). eval_n: reference samples used (default: the set's default).
-    manifest: extra entries for manifest.json (variant, hyper-parameters, ...).
+    scorer: what generated samples are compared with at `evaluate`, e.g.
+    `ReferenceScorer.of("ring8", n=1000)` (a bundled set name, a folder, an array or a stats file; its
+    extractor follows the reference unless named); None records only what is given. seed: of the
+    metrics' random steps. manifest: extra entries for manifest.json (variant, hyper-parameters, ...).
     """
 
-    def __init__(self, run_dir, reference=None, *, extractor: str | None = None, eval_n: int | None = None,
-                 manifest: dict | None = None, seed: int = 0, resume: bool = False):  # fmt: skip
+    def __init__(
+        self, run_dir, scorer: Scorer | None = None, *, manifest: dict | None = None, seed: int = 0, resume: bool = False
+    ):
+        reference = None if scorer is None else scorer.reference
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.seed = seed
@@ -91,26 +112,21 @@ class TrainingLogger:
         self.evals: list[dict] = []
         self.manifest = {"ganeval_version": __version__, "reference": None if reference is None else str(reference),
                          **(manifest or {}), "finished": False}  # fmt: skip
-        self.extractor = self.real = self.options = None
+        self.extractor = self.real = self.options = self.prepared = None
         self._real_spread: float | None = None
-        if reference is not None:
-            self._prepare_reference(reference, extractor, eval_n)
+        if scorer is not None:
+            self._prepare_reference(scorer)
         if resume and (self.run_dir / "steps.csv").exists():
             self.steps = pd.read_csv(self.run_dir / "steps.csv").to_dict("records")
             if (self.run_dir / "evals.csv").exists():
                 self.evals = pd.read_csv(self.run_dir / "evals.csv").to_dict("records")
             self.started -= self.steps[-1]["time"] if self.steps else 0.0
 
-    def _prepare_reference(self, reference, extractor: str | None, eval_n: int | None) -> None:
-        from ganeval.scoring import choose_extractor, reference_samples
-        from ganeval.sources import extract, resolve_source
-
-        source = resolve_source(reference, "reference")
-        self.extractor = choose_extractor(source, source, extractor)
-        outputs, _ = extract(source, self.extractor, n=eval_n, seed=self.seed, batch_size=256, workers=0,
-                             skip_bad=False, progress=False, use_cache=True, reference=True)  # fmt: skip
-        self.real = reference_samples(source, outputs)
+    def _prepare_reference(self, scorer: Scorer) -> None:
+        self.extractor, self.real = scorer.extractor, scorer.samples
         self.options = MetricOptions(n_modes=self.extractor.n_modes, seed=self.seed)
+        # what depends on the reference alone (k-NN radii, Gaussian fit), computed once for every evaluation
+        self.prepared = prepare_reference(self.real.features, k=self.options.k)
         self.manifest["extractor"] = self.extractor.provenance()
 
     def step(self, step: int, **values) -> None:
@@ -133,7 +149,8 @@ class TrainingLogger:
                           high_quality=outputs.get("high_quality"))  # fmt: skip
             fake_samples = replace(raw, high_quality=quality_flags(raw, self.extractor.n_modes))  # one definition with `score`
             names = [n for n in applicable_metrics(self.real, fake_samples, self.options) if n in EVAL_METRICS]
-            row.update({name: interval.value for name, interval in compute_metrics(names, self.real, fake_samples, self.options).items()})
+            scores = compute_metrics(names, self.real, fake_samples, self.options, prepared=self.prepared)
+            row.update({name: interval.value for name, interval in scores.items()})
             if "modes" in outputs and self.extractor.n_modes:
                 row["mode_counts"] = json.dumps(np.bincount(outputs["modes"], minlength=self.extractor.n_modes).tolist())
                 if fake_samples.high_quality is not None:

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from ganeval.metrics._checks import as_matrix, as_vector, check_finite, positive_int, same_width, to_numpy
 from ganeval.errors import GanevalError
+
+if TYPE_CHECKING:
+    from ganeval.metrics.reference import PreparedReference
 
 
 class SingularCovarianceWarning(UserWarning):
@@ -192,17 +195,26 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     return FrechetReference.from_stats(mu1, sigma1).distance(mu2, sigma2)
 
 
-def fid_from_features(real, fake) -> float:
+def _centred(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and mean-free features."""
+    mean = features.mean(axis=0)
+    return mean, features - mean
+
+
+def fid_from_features(real, fake, *, prepared: PreparedReference | None = None) -> float:
     """FID straight from two feature matrices (N x D): fit both Gaussians, then compare them.
 
     When neither side has more samples than dimensions, the trace term is computed in sample space
     instead: for centred features A (n x D) and B (m x D), the non-zero eigenvalues of S1 S2 are
     the squared singular values of A B^T / sqrt((n - 1)(m - 1)), an n x m matrix. Exact, and for
     a few hundred images at D = 2048 hundreds of times cheaper than any D x D factorisation.
+    prepared: the reference `real` prepared once (`PreparedReference`): its fit and factor are reused.
     """
     real = as_matrix(real, "real", min_rows=2)
     fake = as_matrix(fake, "fake", min_rows=2)
     same_width(real, fake, "real", "fake")
+    if prepared is not None:
+        prepared.check(real)
     n, m, dim = real.shape[0], fake.shape[0], real.shape[1]
     few = [f"{side} ({count} samples)" for side, count in (("real", n), ("fake", m)) if count <= dim]
     if few:
@@ -211,9 +223,10 @@ def fid_from_features(real, fake) -> float:
         with warnings.catch_warnings():
             if few:  # already said, and more precisely
                 warnings.simplefilter("ignore", SingularCovarianceWarning)
-            return frechet_distance(*gaussian_stats(real), *gaussian_stats(fake))
-    mu_real, mu_fake = real.mean(axis=0), fake.mean(axis=0)
-    a, b = real - mu_real, fake - mu_fake
+            reference = FrechetReference.from_stats(*gaussian_stats(real)) if prepared is None else prepared.gaussian
+            return reference.distance(*gaussian_stats(fake))
+    mu_real, a = _centred(real) if prepared is None else prepared.centred
+    mu_fake, b = _centred(fake)
     scale = (n - 1) * (m - 1)
     trace_sqrt = np.linalg.svd(a @ b.T, compute_uv=False).sum() / np.sqrt(scale)
     diff = mu_real - mu_fake

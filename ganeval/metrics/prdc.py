@@ -12,17 +12,39 @@ Distances are computed tile by tile on squared distances (|a|^2 + |b|^2 - 2 a.b)
 N x N matrix is held, so extra memory is a few tiles whatever N. Self-distance tiles are symmetric,
 so only the upper triangle of tiles is computed, each tile feeding the radii of both its row and
 its column samples: 2 N^2 D multiply-adds in all, against 3 N^2 D for the full matrices.
+
+Up to KDTREE_MAX_DIM dimensions (2-D mixtures) a KD-tree (`scipy.spatial.cKDTree`) finds the
+neighbours and the samples inside each ball instead: exact, O(N log N) rather than N^2. There every
+distance is computed as sum_c (a_c - b_c)^2, column by column in one order, so a radius and a
+membership test of the same pair are the same bits (ties stay ties). This differs from the tiled
+|a|^2 + |b|^2 - 2 a.b in the last bits only (radii equal to 1e-12 relative), so a membership can
+differ only for a sample within rounding of a ball's boundary; on continuous data the metrics are
+identical. `knn_balls` computes a set's balls once, so a fixed reference's radii are reused
+(`ganeval.metrics.reference.PreparedReference`).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import itertools
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from ganeval.metrics._checks import as_matrix, positive_int, same_width
 
+if TYPE_CHECKING:
+    from ganeval.metrics.reference import PreparedReference
+
 TILE = 2048  # rows and columns per distance tile: 32 MiB of float64
+# Up to this many dimensions k-NN search uses a KD-tree: exact, and for N = 10,000 2-D points about
+# 100 times faster than the tiles; past about 10 dimensions a KD-tree visits most of the set anyway.
+KDTREE_MAX_DIM = 8
+# A KD-tree lists the pairs (ball, sample inside it); when they exceed this share of all pairs (a
+# broad generator whose balls each hold much of the other set), dense tiles are cheaper than lists.
+DENSE_PAIR_SHARE = 0.05
+# Candidate pairs are found with radii widened by this relative margin, then tested exactly.
+SEARCH_MARGIN = 1e-9
 
 
 class PRDC(NamedTuple):
@@ -51,10 +73,58 @@ def _keep_smallest(best: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     return np.partition(merged, m - 1, axis=1)[:, :m]
 
 
+def _direct_squared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared distances sum_c (a_c - b_c)^2 of broadcast rows, added column by column in one fixed
+    order, so a pair gives the same bits whether it comes from a tile or from a list of pairs."""
+    d = a[..., 0] - b[..., 0]
+    d *= d
+    for c in range(1, a.shape[-1]):
+        term = a[..., c] - b[..., c]
+        term *= term
+        d += term
+    return d
+
+
+def _pair_squared(a: np.ndarray, rows: np.ndarray, b: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """`_direct_squared` of the pairs (a[rows[p]], b[cols[p]])."""
+    return _direct_squared(a[rows], b[cols])
+
+
+class Balls(NamedTuple):
+    """One set's k-NN balls: each sample is the centre of a ball that reaches its k-th nearest other
+    sample. Computed once per set (`knn_balls`) and reused against any other set."""
+
+    points: np.ndarray  # N x D float64
+    k: int
+    radii2: np.ndarray  # squared radius per sample
+    norms2: np.ndarray | None  # squared norm per sample (tiled path)
+    tree: cKDTree | None  # a KD-tree over the points (low-dimensional path)
+
+
+def _uses_tree(dim: int) -> bool:
+    return dim <= KDTREE_MAX_DIM
+
+
+def knn_balls(x, k: int = 5, tile: int = TILE) -> Balls:
+    """The k-NN balls of the rows of x (duplicates count as neighbours): a KD-tree up to
+    KDTREE_MAX_DIM dimensions, tiled exact distances above."""
+    k = positive_int(k, "k")
+    return _balls(as_matrix(x, "x", min_rows=k + 1), k, positive_int(tile, "tile"))
+
+
+def _balls(x: np.ndarray, k: int, tile: int) -> Balls:
+    if _uses_tree(x.shape[1]):
+        tree = cKDTree(x)
+        _, neighbours = tree.query(x, k=k + 1)  # k + 1 nearest, the sample itself (or a duplicate) included
+        centres = np.repeat(np.arange(x.shape[0]), k + 1)
+        radii2 = _pair_squared(x, centres, x, neighbours.ravel()).reshape(neighbours.shape).max(axis=1)
+        return Balls(x, k, radii2, None, tree)
+    return Balls(x, k, _knn_squared_radii(x, k, tile), np.einsum("ij,ij->i", x, x), None)
+
+
 def knn_radii(x, k: int = 5, tile: int = TILE) -> np.ndarray:
     """Distance from each row of x to its k-th nearest other row (duplicates count as neighbours)."""
-    x = as_matrix(x, "x", min_rows=positive_int(k, "k") + 1)
-    return np.sqrt(_knn_squared_radii(x, k, positive_int(tile, "tile")))
+    return np.sqrt(knn_balls(x, k, tile).radii2)
 
 
 def _knn_squared_radii(x: np.ndarray, k: int, tile: int) -> np.ndarray:
@@ -91,42 +161,102 @@ class PerSample(NamedTuple):
         )
 
 
-def prdc_per_sample(real, fake, k: int = 5, tile: int = TILE) -> PerSample:
-    """The k-NN manifold memberships of every sample, from one tiled pass over the distances.
+def prdc_per_sample(real, fake, k: int = 5, tile: int = TILE, *, prepared: PreparedReference | None = None) -> PerSample:
+    """The k-NN manifold memberships of every sample, from one pass over the distances.
 
     Holding the manifolds fixed, each metric is a mean over samples, which is what
     `ganeval.metrics.registry` bootstraps: cheap (no distances recomputed) and free of the
     duplicate-sample bias that resampling the features themselves brings to k-NN radii.
+    prepared: the reference `real` prepared once (`PreparedReference`): its balls are reused.
     """
     k = positive_int(k, "k")
     tile = positive_int(tile, "tile")
     real = as_matrix(real, "real", min_rows=k + 1)
     fake = as_matrix(fake, "fake", min_rows=k + 1)
     same_width(real, fake, "real", "fake")
-    real_r2 = _knn_squared_radii(real, k, tile)
-    fake_r2 = _knn_squared_radii(fake, k, tile)
-    real_sq = np.einsum("ij,ij->i", real, real)
-    fake_sq = np.einsum("ij,ij->i", fake, fake)
+    real_balls = _balls(real, k, tile) if prepared is None else prepared.balls_for(real, k)
+    fake_balls = _balls(fake, k, tile)
+    if real_balls.tree is not None:
+        per = _per_sample_from_trees(real_balls, fake_balls)
+        if per is not None:
+            return per
+        distances = _direct_squared_tile
+    else:
+        distances = _expanded_squared_tile
+    return _per_sample_tiled(real_balls, fake_balls, tile, distances)
 
-    result = PerSample(
-        np.zeros(fake.shape[0], dtype=bool),
-        np.zeros(fake.shape[0], dtype=np.int64),
-        np.zeros(real.shape[0], dtype=bool),
-        np.zeros(real.shape[0], dtype=bool),
+
+def _expanded_squared_tile(real: Balls, rows: slice, fake: Balls, cols: slice) -> np.ndarray:
+    return _squared_distances(real.points[rows], real.norms2[rows], fake.points[cols], fake.norms2[cols])
+
+
+def _direct_squared_tile(real: Balls, rows: slice, fake: Balls, cols: slice) -> np.ndarray:
+    return _direct_squared(real.points[rows, None, :], fake.points[None, cols, :])
+
+
+def _empty_per_sample(n_real: int, n_fake: int) -> PerSample:
+    return PerSample(
+        np.zeros(n_fake, dtype=bool), np.zeros(n_fake, dtype=np.int64), np.zeros(n_real, dtype=bool), np.zeros(n_real, dtype=bool)
     )
-    for i0 in range(0, real.shape[0], tile):
-        rows = slice(i0, min(i0 + tile, real.shape[0]))
-        for j0 in range(0, fake.shape[0], tile):
-            cols = slice(j0, min(j0 + tile, fake.shape[0]))
-            d = _squared_distances(real[rows], real_sq[rows], fake[cols], fake_sq[cols])
-            inside_real = d <= real_r2[rows, None]
+
+
+def _per_sample_tiled(real: Balls, fake: Balls, tile: int, distances) -> PerSample:
+    """Memberships from dense distance tiles; no N x N matrix is held."""
+    n_real, n_fake = real.points.shape[0], fake.points.shape[0]
+    result = _empty_per_sample(n_real, n_fake)
+    for i0 in range(0, n_real, tile):
+        rows = slice(i0, min(i0 + tile, n_real))
+        for j0 in range(0, n_fake, tile):
+            cols = slice(j0, min(j0 + tile, n_fake))
+            d = distances(real, rows, fake, cols)
+            inside_real = d <= real.radii2[rows, None]
             result.fake_in_real_manifold[cols] |= inside_real.any(axis=0)
             result.real_balls_per_fake[cols] += inside_real.sum(axis=0)
             result.real_ball_covered[rows] |= inside_real.any(axis=1)
-            result.real_in_fake_manifold[rows] |= (d <= fake_r2[None, cols]).any(axis=1)
+            result.real_in_fake_manifold[rows] |= (d <= fake.radii2[None, cols]).any(axis=1)
     return result
 
 
-def precision_recall_density_coverage(real, fake, k: int = 5, tile: int = TILE) -> PRDC:
-    """Precision, recall, density and coverage of fake features against real features (N x D)."""
-    return prdc_per_sample(real, fake, k, tile).summary(k)
+def _inside(centres: Balls, others: Balls, chunk: int = TILE) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pairs (i, j) with others' sample j inside centres' ball i (distance <= radius), exact:
+    the KD-tree lists candidates within a slightly wider radius, the distances decide. None as soon
+    as the candidates exceed DENSE_PAIR_SHARE of all pairs (dense tiles are then cheaper)."""
+    radii = np.sqrt(centres.radii2) * (1.0 + SEARCH_MARGIN)
+    n = centres.points.shape[0]
+    budget = DENSE_PAIR_SHARE * n * others.points.shape[0]
+    rows, cols, found = [], [], 0
+    for start in range(0, n, chunk):  # in chunks, so a broad set gives up early, not after listing N x M pairs
+        lists = others.tree.query_ball_point(centres.points[start : start + chunk], radii[start : start + chunk])
+        counts = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
+        found += int(counts.sum())
+        if found > budget:
+            return None
+        rows.append(np.repeat(np.arange(start, start + len(lists)), counts))
+        cols.append(np.fromiter(itertools.chain.from_iterable(lists), dtype=np.intp, count=int(counts.sum())))
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    keep = _pair_squared(centres.points, rows, others.points, cols) <= centres.radii2[rows]
+    return rows[keep], cols[keep]
+
+
+def _per_sample_from_trees(real: Balls, fake: Balls) -> PerSample | None:
+    """Memberships from the two sets' KD-trees; None when the balls hold too much of the other set."""
+    in_real = _inside(real, fake)
+    in_fake = None if in_real is None else _inside(fake, real)
+    if in_fake is None:
+        return None
+    n_real, n_fake = real.points.shape[0], fake.points.shape[0]
+    result = _empty_per_sample(n_real, n_fake)
+    real_rows, fake_cols = in_real
+    result.real_balls_per_fake[:] = np.bincount(fake_cols, minlength=n_fake)
+    result.fake_in_real_manifold[:] = result.real_balls_per_fake > 0
+    result.real_ball_covered[real_rows] = True
+    fake_rows, real_cols = in_fake
+    result.real_in_fake_manifold[real_cols] = True
+    return result
+
+
+def precision_recall_density_coverage(real, fake, k: int = 5, tile: int = TILE, *, prepared: PreparedReference | None = None) -> PRDC:
+    """Precision, recall, density and coverage of fake features against real features (N x D).
+
+    prepared: the reference `real` prepared once (`PreparedReference`), whose k-NN radii are reused."""
+    return prdc_per_sample(real, fake, k, tile, prepared=prepared).summary(k)

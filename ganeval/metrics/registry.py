@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from ganeval.metrics.modes import confident, mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
 from ganeval.errors import GanevalError
 from ganeval.options import MetricOptions
+
+if TYPE_CHECKING:
+    from ganeval.metrics.reference import PreparedReference
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,8 @@ class MetricSpec:
     upper: float | None = None
 
 
-def _fid(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
-    return {"fid": fid_from_features(real.features, fake.features)}
+def _fid(real: Samples, fake: Samples, o: MetricOptions, prepared: PreparedReference | None = None) -> dict[str, float]:
+    return {"fid": fid_from_features(real.features, fake.features, prepared=prepared)}
 
 
 def _kid(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
@@ -104,13 +107,18 @@ def _isc(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
     return {"inception_score": inception_score(fake.logits, min(o.is_splits, len(fake)), o.seed).mean}
 
 
-def _prdc(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
-    return prdc_per_sample(real.features, fake.features, o.k).summary(o.k)._asdict()
+def _prdc(
+    real: Samples, fake: Samples, o: MetricOptions, prepared: PreparedReference | None = None
+) -> dict[str, float]:
+    return prdc_per_sample(real.features, fake.features, o.k, prepared=prepared).summary(o.k)._asdict()
 
 
-def _prdc_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> dict[str, Interval]:
-    """Bootstrap the per-sample memberships with the k-NN manifolds held fixed (see prdc.py)."""
-    per = prdc_per_sample(real.features, fake.features, o.k)
+def _prdc_intervals(
+    real: Samples, fake: Samples, o: MetricOptions, n: int, prepared: PreparedReference | None = None
+) -> dict[str, Interval]:
+    """Bootstrap the per-sample memberships with the k-NN manifolds held fixed (see prdc.py), so the
+    reference's radii are those of the reference itself, prepared or not."""
+    per = prdc_per_sample(real.features, fake.features, o.k, prepared=prepared)
     fake_rows = np.stack([per.fake_in_real_manifold, per.real_balls_per_fake / o.k], axis=1)
     real_rows = np.stack([per.real_in_fake_manifold, per.real_ball_covered], axis=1).astype(float)
 
@@ -149,18 +157,27 @@ class Family:
     method: the bootstrap interval for recomputing on resampled samples. FID uses "centred",
     which keeps the spread but drops the upward bias duplicated samples bring to a resampled FID.
     intervals: a family-specific bootstrap replacing the generic one (KID, PRDC).
+    prepared: whether compute and intervals take the prepared reference of `real` (or None) last,
+    to reuse what depends on the reference alone (FID's factor, PRDC's radii).
     """
 
-    compute: Callable[[Samples, Samples, MetricOptions], dict[str, float]]
+    compute: Callable[..., dict[str, float]]
     method: str = "percentile"
-    intervals: Callable[[Samples, Samples, MetricOptions, int], dict[str, Interval]] | None = None
+    intervals: Callable[..., dict[str, Interval]] | None = None
+    prepared: bool = False
+
+    def values(self, real: Samples, fake: Samples, o: MetricOptions, prepared: PreparedReference | None):
+        return self.compute(real, fake, o, prepared) if self.prepared else self.compute(real, fake, o)
+
+    def bootstrapped(self, real: Samples, fake: Samples, o: MetricOptions, n: int, prepared: PreparedReference | None):
+        return self.intervals(real, fake, o, n, prepared) if self.prepared else self.intervals(real, fake, o, n)
 
 
 FAMILIES: dict[str, Family] = {
-    "fid": Family(_fid, method="centred"),
+    "fid": Family(_fid, method="centred", prepared=True),
     "kid": Family(_kid, intervals=_kid_intervals),
     "inception_score": Family(_isc),
-    "prdc": Family(_prdc, intervals=_prdc_intervals),
+    "prdc": Family(_prdc, intervals=_prdc_intervals, prepared=True),
     "modes": Family(_modes),
     "calibration": Family(_calibration),
 }
@@ -207,12 +224,20 @@ def applicable_metrics(real: Samples, fake: Samples, options: MetricOptions = Me
 
 
 def compute_metrics(
-    names, real: Samples, fake: Samples, options: MetricOptions = MetricOptions(), bootstrap_n: int = 0
+    names,
+    real: Samples,
+    fake: Samples,
+    options: MetricOptions = MetricOptions(),
+    bootstrap_n: int = 0,
+    *,
+    prepared: PreparedReference | None = None,
 ) -> dict[str, Interval]:
     """Compute the named metrics, each family once; with bootstrap_n > 0, 95% intervals too.
 
     Without bootstrap each Interval has low = high = nan. Missing inputs raise ValueError naming
-    the metric and what it needs.
+    the metric and what it needs. prepared: `real` prepared once (`prepare_reference`, with
+    options.k), reused for the values; a bootstrap that resamples `real` computes each resampled
+    reference afresh, so values and intervals equal those computed without it.
     """
     specs = [get_metric(name) for name in names]
     for spec in specs:
@@ -224,12 +249,12 @@ def compute_metrics(
     for name in dict.fromkeys(spec.family for spec in specs):
         family = FAMILIES[name]
         if not bootstrap_n:
-            values = family.compute(real, fake, options)
+            values = family.values(real, fake, options, prepared)
             results.update({key: Interval(v, float("nan"), float("nan")) for key, v in values.items()})
         elif family.intervals is not None:
-            results.update(family.intervals(real, fake, options, bootstrap_n))
-        else:
-            compute = lambda r, f, family=family: family.compute(r, f, options)  # noqa: E731
+            results.update(family.bootstrapped(real, fake, options, bootstrap_n, prepared))
+        else:  # the prepared reference serves the reference as given only, never a resample of it
+            compute = lambda r, f, family=family: family.values(r, f, options, prepared if r is real else None)  # noqa: E731
             results.update(bootstrap(compute, real, fake, n=bootstrap_n, seed=options.seed, method=family.method))
     return {spec.name: _within_bounds(results[spec.name], spec) for spec in specs}
 

@@ -1,0 +1,111 @@
+"""A reference prepared once: everything the metrics compute from the reference alone, kept for reuse.
+
+A training run compares fresh samples with one fixed reference at every evaluation; `check` scores
+several seeds against one reference; a bootstrap scores many resamples of the generated side. The
+reference's k-NN balls (PRDC's radii, an N^2 computation with tiles or O(N log N) with a KD-tree),
+its Gaussian fit with the Cholesky factor of its covariance (FID) and its mode histogram depend on
+the reference alone, so `PreparedReference` computes each once, on first use, and the metric
+functions take it as `prepared=`. Values equal those of the unprepared call exactly: the same
+functions run on the same arrays, only fewer times.
+
+The object is immutable from outside (its pieces are cached properties of a frozen dataclass over
+read-only views of the arrays, not copies: a large reference is not held twice; do not modify the
+arrays it was prepared from), so one instance can serve every evaluation of a run. A resampled
+reference (a bootstrap that resamples the real side) is another reference: the registry computes it
+afresh, exactly as without a prepared reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ganeval.errors import GanevalError
+from ganeval.metrics._checks import as_matrix, positive_int, to_numpy
+from ganeval.metrics.fid import FrechetReference, _centred, gaussian_stats
+from ganeval.metrics.prdc import TILE, Balls, _balls
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedReference:
+    """Reference features (N x D) and mode labels, with the metric pieces that depend on them alone.
+
+    k: the neighbours of PRDC's balls (MetricOptions.k); tile: rows per distance tile above
+    KDTREE_MAX_DIM dimensions. Build with `prepare_reference`.
+    """
+
+    features: np.ndarray | None
+    modes: np.ndarray | None = None
+    k: int = 5
+    tile: int = TILE
+
+    @cached_property
+    def balls(self) -> Balls:
+        """The reference's k-NN balls (PRDC): radii, and a KD-tree in low dimensions."""
+        return _balls(self._features(), self.k, self.tile)
+
+    @cached_property
+    def gaussian(self) -> FrechetReference:
+        """The reference's Gaussian fit with the factor of its covariance (FID when N > D)."""
+        return FrechetReference.from_stats(*gaussian_stats(self._features()))
+
+    @cached_property
+    def centred(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and centred features (FID computed in sample space, when N <= D)."""
+        return _centred(self._features())
+
+    @cached_property
+    def mode_counts(self) -> np.ndarray | None:
+        """Reference samples per mode label (the target histogram of mode coverage), or None."""
+        return None if self.modes is None else np.bincount(self.modes)
+
+    def _features(self) -> np.ndarray:
+        if self.features is None:
+            raise GanevalError("this prepared reference holds no features; prepare it from the reference's features.")
+        return self.features
+
+    def check(self, real: np.ndarray, name: str = "real") -> None:
+        """GanevalError unless `real` holds this reference's features (the same values, same shape)."""
+        features = self._features()
+        if not _same_memory(real, features) and (real.shape != features.shape or not np.array_equal(real, features)):
+            raise GanevalError(
+                f"the prepared reference holds other features ({features.shape[0]} x {features.shape[1]}) than {name} "
+                f"({real.shape[0]} x {real.shape[1]}); prepare it from the same reference, or pass prepared=None."
+            )
+
+    def balls_for(self, real: np.ndarray, k: int) -> Balls:
+        """The k-NN balls for PRDC of `real` with `k` neighbours, checked against this reference."""
+        self.check(real)
+        if k != self.k:
+            raise GanevalError(
+                f"the prepared reference's balls have k={self.k} neighbours but k={k} was asked; prepare it with k={k}.",
+                argument="k",
+            )
+        return self.balls
+
+
+def prepare_reference(features=None, modes=None, *, k: int = 5, tile: int = TILE) -> PreparedReference:
+    """A `PreparedReference` of reference features (N x D) and optional integer mode labels (N)."""
+    k = positive_int(k, "k")
+    tile = positive_int(tile, "tile")
+    features = None if features is None else _read_only(as_matrix(features, "features", min_rows=2))
+    modes = None if modes is None else _read_only(to_numpy(modes, "modes", dtype=None))
+    return PreparedReference(features, modes, k, tile)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a and b are views of the same bytes in the same layout (hence equal, without comparing)."""
+    return (
+        a.shape == b.shape
+        and a.dtype == b.dtype
+        and a.strides == b.strides
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
