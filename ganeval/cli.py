@@ -16,7 +16,10 @@ from ganeval.atomic import atomic_write
 from ganeval.compare import compare_results, compare_runs, compare_variants
 from ganeval.data.export import export, require_empty_folder, write_samples
 from ganeval.errors import GanevalError, printable
-from ganeval.options import MetricOptions
+from ganeval.features import EXTRACTORS
+from ganeval.gate.core import DEFAULT_GENERATOR_N
+from ganeval.options import MAX_SEED, MetricOptions, Setting, settings
+from ganeval.scoring import BATCH_SIZE, EXTRACTION_SETTINGS
 from ganeval.plugins import COMMANDS, REFERENCE_TRAINERS, load_group, load_run
 
 EXAMPLES = """examples:
@@ -114,28 +117,25 @@ def _metric_list(text: str | None, flag: str = "--metrics") -> list[str] | None:
     return names
 
 
-MAX_SEED = 2**32 - 1  # numpy's RandomState, used for KID subsets and IS splits, takes seeds 0 .. 2**32 - 1
-
-
-def _int_at_least(minimum: int, maximum: int | None = None):
-    """An argparse type: a whole number in [minimum, maximum]; argparse reports a bad value as
-    `argument --flag: ...` with exit 2, before any work starts."""
+def _whole_number(setting: Setting):
+    """An argparse type from a Setting's range: argparse reports a bad value as `argument --flag: ...`
+    with exit 2, before any work starts."""
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}; got {text!r}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            allowed = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}; got {value}")
-        return value
+            return setting.parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
 
-    parse.__name__ = f"integer >= {minimum}"
+    parse.__name__ = f"integer >= {setting.minimum}"
     return parse
 
 
-POSITIVE, NON_NEGATIVE, SEED = _int_at_least(1), _int_at_least(0), _int_at_least(0, MAX_SEED)
+POSITIVE, NON_NEGATIVE, SEED = (_whole_number(Setting(None, "", "", low, high)) for low, high in ((1, None), (0, None), (0, MAX_SEED)))
+# Every whole-number option with a Setting (MetricOptions' and the extraction's), and its one default.
+SETTINGS = {**settings(), **EXTRACTION_SETTINGS}
+DEFAULTS = {**MetricOptions().to_dict(), "batch_size": BATCH_SIZE, "workers": None}
+METAVARS = {"n": "N", "bootstrap": "N"}
 
 
 def _score(args) -> int:
@@ -218,15 +218,16 @@ def _candidate(args) -> str:
 
 
 def _baseline(args) -> int:
-    from ganeval.gate import make_baseline
+    from ganeval.gate import make_baseline, parse_value_range
 
     _check_outputs(("--output", args.output, False))
-    payload = make_baseline(
-        _candidate(args), args.ref, None, extractor=args.extractor, metrics=_metric_list(args.metrics),
-        weights=args.weights, n=args.n, seed=args.seed, bootstrap=args.bootstrap, k=args.k, kid_subsets=args.kid_subsets,
-        kid_subset_size=args.kid_subset_size, is_splits=args.is_splits, nz=args.nz, value_range=args.value_range or "-1,1",
-        repeats=args.repeats, batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, progress=not args.quiet,
+    baseline = make_baseline(
+        _candidate(args), args.ref, None, options=MetricOptions.from_values(vars(args)), extractor=args.extractor,
+        metrics=_metric_list(args.metrics), weights=args.weights, nz=args.nz,
+        value_range=parse_value_range(args.value_range or "-1,1"), repeats=args.repeats, batch_size=args.batch_size,
+        workers=args.workers, cache=not args.no_cache, progress=not args.quiet,
     )  # fmt: skip
+    payload = baseline.to_dict()
     _write_json(args.output, payload, "--output")
     names = ", ".join(f"{name} {entry['value']:.5g}" for name, entry in payload["metrics"].items())
     print(_safe(f"wrote baseline {args.output}: {names}"))
@@ -236,12 +237,14 @@ def _baseline(args) -> int:
 
 
 def _check(args) -> int:
-    from ganeval.gate import check
+    from ganeval.gate import check, load_baseline, parse_tolerances, parse_value_range
 
     _check_outputs(("--junit", args.junit, False), ("--markdown", args.markdown, False), ("--json", args.json, False))
+    baseline = load_baseline(args.baseline)
     report = check(
-        _candidate(args), args.baseline, tolerances=args.tolerance, alpha=args.alpha, seed=args.seed, ref=args.ref,
-        extractor=args.extractor, weights=args.weights, nz=args.nz, value_range=args.value_range,
+        _candidate(args), baseline, options=baseline.options.replace(seed=baseline.seed if args.seed is None else args.seed),
+        tolerances=parse_tolerances(args.tolerance), alpha=args.alpha, reference=args.ref, extractor=args.extractor,
+        weights=args.weights, nz=args.nz, value_range=None if args.value_range is None else parse_value_range(args.value_range),
         batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, progress=not args.quiet,
     )  # fmt: skip
     outputs = [("--junit", args.junit, report.junit), ("--markdown", args.markdown, report.markdown), ("--json", args.json, report.to_json)]
@@ -253,19 +256,6 @@ def _check(args) -> int:
     if failed:  # the verdict stands, but an output CI expects is missing: exit 2, not a silent pass
         raise GanevalError(" ".join(failed))
     return report.exit_code
-
-
-def _add_candidate_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("candidate", metavar="CANDIDATE", nargs="?", help="a folder of images, an .npz/.npy array, a reference_models "
-                        "run folder (or its checkpoint.pt), or a TorchScript generator file")  # fmt: skip
-    parser.add_argument("--generator", metavar="MODULE:ATTR", help="a generator in Python instead of CANDIDATE: an nn.Module or callable on "
-                        "noise z (n x nz), an object with .sample(n, seed), or a function/class without arguments building one")  # fmt: skip
-    parser.add_argument("--nz", type=POSITIVE, help="length of the generator's noise vector z (modules, callables and TorchScript files)")
-    parser.add_argument("--value-range", metavar="RANGE", help="range of float image outputs: -1,1 (tanh, default) or 0,1")
-    parser.add_argument("--batch-size", type=POSITIVE, default=64, help="images per extractor batch (default: 64)")
-    parser.add_argument("--workers", type=NON_NEGATIVE, help="image-decoding worker processes (default: 0 below 512 files, else up to 4)")
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the reference feature cache")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def _compare(args) -> int:
@@ -307,15 +297,49 @@ def _report(args) -> int:
     return 0
 
 
-def _add_extraction_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference: digits for digit data, points for 2-D data, inception otherwise)")
-    parser.add_argument("--weights", metavar="PATH", help="weights file for the extractor (inception: torch-fidelity's weights-inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS)")
-    parser.add_argument("--n", type=POSITIVE, metavar="N", help="use at most N samples per side (a seeded subsample)")
-    parser.add_argument("--seed", type=SEED, default=0, help="seed for every random step (default: 0)")
-    parser.add_argument("--batch-size", type=POSITIVE, default=64, help="images per extractor batch (default: 64)")
-    parser.add_argument("--workers", type=NON_NEGATIVE, help="image-decoding worker processes (default: 0 below 512 files, else up to 4)")
-    parser.add_argument("--skip-bad", action="store_true", help="skip and count unreadable image files instead of stopping")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars; score prints only its one-line summary")
+def _add_settings(parser: argparse.ArgumentParser, *names: str, **helps: str) -> None:
+    """One flag per named setting, built from its Setting (flag, help text, range) and its one default
+    (DEFAULTS), which the help states. `helps` replaces the help of a setting that a command reads
+    differently (baseline's --n also counts the samples drawn from a generator)."""
+    for name in names:
+        setting, default = SETTINGS[name], DEFAULTS[name]
+        text = helps.get(name) or setting.help + ("" if default is None or "default:" in setting.help else f" (default: {default})")
+        parser.add_argument(setting.flag, dest=name, type=_whole_number(setting), default=default, metavar=METAVARS.get(name),
+                            help=text.replace("%", "%%"))  # fmt: skip
+
+
+def _add_inputs(parser: argparse.ArgumentParser, extractors: list[str], *, extractor: str, weights: str, cache: bool = True) -> None:
+    """The extractor, its weights and how images are read; `extractor` and `weights` end the help texts
+    (where the default comes from)."""
+    parser.add_argument("--extractor", choices=extractors, help=f"feature extractor ({extractor})")
+    parser.add_argument("--weights", metavar="PATH", help=f"weights file for the extractor ({weights})")
+    _add_settings(parser, "batch_size", "workers")
+    if cache:
+        parser.add_argument("--no-cache", action="store_true", help="neither read nor write the reference feature cache")
+
+
+def _add_candidate(parser: argparse.ArgumentParser) -> None:
+    """CANDIDATE or --generator, and how a generator is called."""
+    parser.add_argument("candidate", metavar="CANDIDATE", nargs="?", help="a folder of images, an .npz/.npy array, a reference_models "
+                        "run folder (or its checkpoint.pt), or a TorchScript generator file")  # fmt: skip
+    parser.add_argument("--generator", metavar="MODULE:ATTR", help="a generator in Python instead of CANDIDATE: an nn.Module or callable on "
+                        "noise z (n x nz), an object with .sample(n, seed), or a function/class without arguments building one")  # fmt: skip
+    parser.add_argument("--nz", type=POSITIVE, help="length of the generator's noise vector z (modules, callables and TorchScript files)")
+    parser.add_argument("--value-range", metavar="RANGE", help="range of float image outputs: -1,1 (tanh, default) or 0,1")
+
+
+def _add_command(commands, name: str, handler, help: str, description: str, epilog: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand whose description and examples keep their line breaks."""
+    parser = commands.add_parser(name, help=help, description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+REFERENCE_HELP = "reference: folder, array, bundled set name or statistics file"
+FOLLOWS = "default: follows the reference: digits for digit data, points for 2-D data, inception otherwise"
+INCEPTION_WEIGHTS = "inception: torch-fidelity's weights-inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS"
+QUIET = "no progress bars"
+SKIP_BAD = "skip and count unreadable image files instead of stopping"
 
 
 def _add_plugin_commands(commands) -> None:
@@ -340,6 +364,7 @@ def _no_trainers(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `ganeval` parser: one subcommand per command, plug-ins' commands (`train`) included."""
     parser = argparse.ArgumentParser(
         prog="ganeval",
         description="Evaluate and diagnose GANs: FID, KID, IS, precision/recall, density/coverage, "
@@ -349,11 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ganeval {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    extractors, metric_options = list(EXTRACTORS), [name for name, setting in settings().items() if setting.flag]
 
-    score = commands.add_parser(
-        "score",
-        help="score generated samples against a reference",
-        description="""Score GENERATED against --ref: FID, KID, Inception Score, precision, recall,
+    score = _add_command(commands, "score", _score, "score generated samples against a reference", """Score GENERATED against --ref: FID, KID, Inception Score, precision, recall,
 density, coverage and mode coverage (those that apply), each with a 95% bootstrap interval.
 The first line sums the result up and names the missing modes; --quiet prints it alone.
 
@@ -361,122 +384,90 @@ GENERATED and REF: a folder of images (png, jpg, jpeg, webp, bmp; searched recur
 .npz/.npy array (uint8 images N x H x W [x C], or N x 2 points), or a bundled set (digits,
 stacked-digits, ring8, grid25). REF may also be a statistics file from `ganeval stats`.
 Reference features are cached (GANEVAL_CACHE_DIR, default ~/.cache/ganeval).
-The extractor follows the reference unless --extractor says otherwise.""",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+The extractor follows the reference unless --extractor says otherwise.""", EXAMPLES)  # fmt: skip
     score.add_argument("generated", metavar="GENERATED")
-    score.add_argument("--ref", required=True, metavar="REF", help="reference: folder, array, bundled set name or statistics file")
+    score.add_argument("--ref", required=True, metavar="REF", help=REFERENCE_HELP)
     score.add_argument("--metrics", metavar="LIST", help="comma-separated metrics (default: all that apply), e.g. fid,precision,recall")
-    score.add_argument("--bootstrap", type=NON_NEGATIVE, default=100, metavar="N", help="bootstrap resamples for the 95%% intervals; 0 turns them off (default: 100)")
-    score.add_argument("--k", type=POSITIVE, default=5, help="neighbours for precision/recall/density/coverage (default: 5)")
-    score.add_argument("--kid-subsets", type=POSITIVE, default=100, help="KID subsets (default: 100)")
-    score.add_argument("--kid-subset-size", type=_int_at_least(2), default=1000, help="KID subset size, reduced to the sample count if larger (default: 1000)")
-    score.add_argument("--is-splits", type=POSITIVE, default=10, help="Inception Score splits, each of at least 2 generated samples (default: 10)")
-    score.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE ('-' prints JSON instead of the table, and the summary line to stderr)")
-    score.add_argument("--no-cache", action="store_true", help="neither read nor write the reference feature cache")
-    _add_extraction_options(score)
-    score.set_defaults(handler=_score)
+    score.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE ('-' prints JSON instead of the table, "
+                       "and the summary line to stderr)")  # fmt: skip
+    _add_settings(score, *metric_options)
+    _add_inputs(score, extractors, extractor=FOLLOWS, weights=INCEPTION_WEIGHTS)
+    score.add_argument("--skip-bad", action="store_true", help=SKIP_BAD)
+    score.add_argument("--quiet", action="store_true", help="no progress bars; score prints only its one-line summary")
 
-    stats = commands.add_parser(
-        "stats",
-        help="write a reference's features and statistics to a file to share",
-        description="Extract the reference's features once and write them with mu, sigma and the provenance "
-        "to an .npz file that `ganeval score --ref FILE` accepts.",
-    )
+    stats = _add_command(commands, "stats", _stats, "write a reference's features and statistics to a file to share",
+                         "Extract the reference's features once and write them with mu, sigma and the provenance\n"
+                         "to an .npz file that `ganeval score --ref FILE` accepts.")  # fmt: skip
     stats.add_argument("ref", metavar="REF")
     stats.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npz file")
-    _add_extraction_options(stats)
-    stats.set_defaults(handler=_stats)
+    _add_settings(stats, "n", "seed")
+    _add_inputs(stats, extractors, extractor=FOLLOWS, weights=INCEPTION_WEIGHTS, cache=False)
+    stats.add_argument("--skip-bad", action="store_true", help=SKIP_BAD)
+    stats.add_argument("--quiet", action="store_true", help=QUIET)
 
-    export = commands.add_parser(
-        "export",
-        help="write a bundled data set as PNG images (or a .npy of points)",
-        description="Write a bundled set to disk: images as numbered PNGs in DIR, points as DIR/NAME.npy "
-        "(or DIR itself when it ends in .npy).",
-    )
+    export = _add_command(commands, "export", _export, "write a bundled data set as PNG images (or a .npy of points)",
+                          "Write a bundled set to disk: images as numbered PNGs in DIR, points as DIR/NAME.npy\n"
+                          "(or DIR itself when it ends in .npy).")  # fmt: skip
     export.add_argument("name", metavar="NAME", help="digits, stacked-digits, ring8 or grid25")
     export.add_argument("out", metavar="DIR")
     export.add_argument("--n", type=POSITIVE, help="number of samples (default: the set's default size)")
     export.add_argument("--seed", type=SEED, default=0, help="seed of the draw (default: 0)")
-    export.set_defaults(handler=_export)
 
     _add_plugin_commands(commands)  # `train` comes from the reference trainers (reference_models/cli.py)
 
-    sample = commands.add_parser(
-        "sample",
-        help="draw samples from a trained reference model",
-        description="Draw N samples from a run's generator, seeded: a .npy file of points, or a folder of "
-        "PNG images for image runs; `ganeval score` takes either. cyclegan runs translate N digits drawn with the seed.",
-    )
+    sample = _add_command(commands, "sample", _sample, "draw samples from a trained reference model",
+                          "Draw N samples from a run's generator, seeded: a .npy file of points, or a folder of PNG\n"
+                          "images for image runs; `ganeval score` takes either. cyclegan runs translate N digits\n"
+                          "drawn with the seed.")  # fmt: skip
     sample.add_argument("run_dir", metavar="RUN", help="run folder written by ganeval train")
     sample.add_argument("--n", type=POSITIVE, default=10_000, help="number of samples (default: 10000)")
     sample.add_argument("--seed", type=SEED, default=0, help="seed of the noise (default: 0)")
     sample.add_argument("--label", type=int, metavar="CLASS", help="class-conditional runs (cgan): draw only this class, e.g. 3 "
-                        "(default: the classes in turn, equal shares); unconditional runs refuse it")
+                        "(default: the classes in turn, equal shares); unconditional runs refuse it")  # fmt: skip
     sample.add_argument("-o", "--output", required=True, metavar="FILE", help="output: a .npy file (points) or a new folder (images)")
-    sample.set_defaults(handler=_sample)
 
-    baseline = commands.add_parser(
-        "baseline",
-        help="score a generator (or samples) and record the result as the baseline for `ganeval check`",
-        description="""Score CANDIDATE (or --generator) against --ref and write the baseline for `ganeval check`:
+    baseline = _add_command(commands, "baseline", _baseline, "score a generator (or samples) and record the result as the baseline for `ganeval check`",
+                            f"""Score CANDIDATE (or --generator) against --ref and write the baseline for `ganeval check`:
 the metrics with 95% intervals, the provenance and what is needed to re-score exactly (sample count,
-reference content hash, noise length). Generators are sampled in memory: --n samples (default 2000)
-from noise seeded with --seed. `ganeval score ... --json FILE` output is accepted as a baseline too.""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_candidate_options(baseline)
-    baseline.add_argument("--ref", required=True, metavar="REF", help="reference: folder, array, bundled set name or statistics file")
+reference content hash, noise length). Generators are sampled in memory: --n samples (default {DEFAULT_GENERATOR_N})
+from noise seeded with --seed. `ganeval score ... --json FILE` output is accepted as a baseline too.""")  # fmt: skip
+    _add_candidate(baseline)
+    baseline.add_argument("--ref", required=True, metavar="REF", help=REFERENCE_HELP)
     baseline.add_argument("-o", "--output", required=True, metavar="FILE", help="baseline JSON to write, e.g. baseline.json")
     baseline.add_argument("--metrics", metavar="LIST", help="comma-separated metrics (default: all that apply)")
-    baseline.add_argument("--extractor", choices=["inception", "digits", "points"], help="feature extractor (default: follows the reference)")
-    baseline.add_argument("--weights", metavar="PATH", help="weights file for the extractor")
-    baseline.add_argument("--n", type=POSITIVE, metavar="N", help="samples per side: cap for files, count drawn from generators (default 2000)")
-    baseline.add_argument("--seed", type=SEED, default=0, help="seed of the noise, subsample and bootstrap (default: 0)")
-    baseline.add_argument("--bootstrap", type=NON_NEGATIVE, default=100, metavar="N", help="bootstrap resamples for the intervals (default: 100)")
-    baseline.add_argument("--k", type=POSITIVE, default=5, help="neighbours for precision/recall/density/coverage (default: 5)")
-    baseline.add_argument("--kid-subsets", type=POSITIVE, default=100, help="KID subsets (default: 100)")
-    baseline.add_argument("--kid-subset-size", type=_int_at_least(2), default=1000, help="KID subset size (default: 1000)")
-    baseline.add_argument("--is-splits", type=POSITIVE, default=10, help="Inception Score splits, each of at least 2 generated samples (default: 10)")
+    _add_settings(baseline, *metric_options, n=f"samples per side: cap for files, count drawn from generators (default {DEFAULT_GENERATOR_N})")
     baseline.add_argument("--repeats", type=NON_NEGATIVE, metavar="R", help="re-score with R more seeds to record the seed-to-seed spread, "
                           "the noise floor of the check (default: 10 for generators, 0 for fixed samples)")  # fmt: skip
-    baseline.set_defaults(handler=_baseline)
+    _add_inputs(baseline, extractors, extractor=FOLLOWS, weights=INCEPTION_WEIGHTS)
+    baseline.add_argument("--quiet", action="store_true", help=QUIET)
 
-    check = commands.add_parser(
-        "check",
-        help="CI gate: re-score a candidate with a baseline's settings; exit 1 on a regression",
-        description="""Re-score CANDIDATE (or --generator) with exactly the baseline's settings (extractor and
+    check = _add_command(commands, "check", _check, "CI gate: re-score a candidate with a baseline's settings; exit 1 on a regression",
+                         """Re-score CANDIDATE (or --generator) with exactly the baseline's settings (extractor and
 weights, reference, sample count, metric options) and decide per metric, in its direction. A metric
 regresses when it is worse than its tolerance AND the change is significant: a one-sided test whose
 standard errors come from the 95% bootstrap intervals and the baseline's seed-to-seed spread
 (ganeval baseline --repeats), at --alpha shared over the metrics (Bonferroni). Settings that differ
 from the baseline stop the check (exit 2). Exit codes: 0 pass, 1 regression, 2 usage or input error.
-With GITHUB_ACTIONS=true, regressions are also printed as ::error annotations.""",
-        epilog="""examples:
+With GITHUB_ACTIONS=true, regressions are also printed as ::error annotations.""", """examples:
   ganeval check runs/dcgan-digits --baseline baseline.json
   ganeval check --generator mypkg.models:generator --nz 128 --baseline baseline.json --tolerance fid=5,precision=0.02
-  ganeval check generator.ts --nz 64 --baseline baseline.json --junit check.xml --markdown check.md""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_candidate_options(check)
+  ganeval check generator.ts --nz 64 --baseline baseline.json --junit check.xml --markdown check.md""")  # fmt: skip
+    _add_candidate(check)
     check.add_argument("--baseline", required=True, metavar="FILE", help="baseline JSON from `ganeval baseline` or `ganeval score --json`")
     check.add_argument("--tolerance", metavar="LIST", help="per-metric tolerances, absolute or a percentage of the baseline, "
                        "e.g. fid=5,precision=0.02,kid=10%% (others: the defaults, see the README)")  # fmt: skip
     check.add_argument("--alpha", type=float, default=0.001, help="chance of any false alarm per run, shared over the metrics (default: 0.001)")
-    check.add_argument("--seed", type=SEED, help="seed of the noise, subsample and bootstrap (default: the baseline's)")
+    _add_settings(check, "seed", seed="seed for every random step (default: the baseline's)")
+    check.set_defaults(seed=None)  # None: the baseline's
     check.add_argument("--ref", metavar="REF", help="where the baseline's reference is, if not at its recorded path (its content is checked)")
-    check.add_argument("--extractor", choices=["inception", "digits", "points"], help="must match the baseline's (default: the baseline's)")
-    check.add_argument("--weights", metavar="PATH", help="the extractor's weights file (must be the baseline's; inception offline)")
+    _add_inputs(check, extractors, extractor="must match the baseline's; default: the baseline's", weights="must be the baseline's; inception offline")
     check.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per metric)")
     check.add_argument("--markdown", metavar="FILE", help="also write a Markdown report for a pull-request comment")
     check.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-' prints JSON instead of the table)")
-    check.set_defaults(handler=_check)
+    check.add_argument("--quiet", action="store_true", help=QUIET)
 
-    compare = commands.add_parser(
-        "compare",
-        help="compare GAN variants, runs or score results side by side, with significance tests",
-        description="""Which variant should I use on data like mine, and did my change make training better or
+    compare = _add_command(commands, "compare", _compare, "compare GAN variants, runs or score results side by side, with significance tests",
+                           """Which variant should I use on data like mine, and did my change make training better or
 only luckier? Three forms:
   ganeval compare --variants gan,gan-ns,wgan,wgan-gp --data ring8 --seeds 3 --jobs 2 --out reports/compare-ring8
       trains each variant with the same budget (--steps generator steps) and seeds 0..N-1 in the work
@@ -487,9 +478,7 @@ The report (DIR/report.html, self-contained, and DIR/report.md with figures besi
 mean +- std over seeds with 95% intervals, a ranking per metric with the test behind it (Welch's t-test over
 seeds, Holm-corrected; with one seed, non-overlapping bootstrap intervals), curves over training, the
 stability and collapse verdicts, and samples side by side. Variants that cannot train on the data (dcgan on
-ring8) are skipped and named.""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+ring8) are skipped and named.""")  # fmt: skip
     compare.add_argument("items", nargs="*", metavar="RUN_OR_JSON", help="run folders or score result files (.json)")
     compare.add_argument("--variants", metavar="V1,V2,...", help="reference variants to train and compare, e.g. gan,gan-ns,wgan,wgan-gp")
     compare.add_argument("--data", help="bundled data set for --variants: ring8, grid25, digits or stacked-digits")
@@ -500,13 +489,10 @@ ring8) are skipped and named.""",
     compare.add_argument("--work", metavar="DIR", help="work folder for the runs (default: runs/compare-DATA)")
     compare.add_argument("--out", metavar="DIR", help="write the report here (report.html, report.md, comparison.json, figures)")
     compare.add_argument("--json", metavar="FILE", help="write the comparison as JSON ('-' for stdout)")
-    compare.add_argument("--quiet", action="store_true", help="no progress bars")
-    compare.set_defaults(handler=_compare)
+    compare.add_argument("--quiet", action="store_true", help=QUIET)
 
-    report = commands.add_parser(
-        "report",
-        help="diagnose training runs: stability, D calibration and mode collapse, as an HTML and Markdown report",
-        description="""Diagnose the training logs of RUN folders (written by `ganeval train` or by your own loop
+    report = _add_command(commands, "report", _report, "diagnose training runs: stability, D calibration and mode collapse, as an HTML and Markdown report",
+                          """Diagnose the training logs of RUN folders (written by `ganeval train` or by your own loop
 through ganeval.diagnostics.TrainingLogger) and write DIR/report.html (self-contained, figures embedded)
 and DIR/report.md (figures in DIR/figures/). Each run gets a verdict (healthy, oscillating, diverged,
 collapsed, D-dominated, never-learned, stalled or undertrained; the README lists what triggers each)
@@ -516,27 +502,20 @@ d_dominance, miscalibration, gradient_spike, low_quality, stall, still_improving
 
 --json FILE writes the findings ('-' prints them instead of the summary): for one run
 {"run", "verdict", "explanation", "findings": [...], "summary": {...}}; for several runs
-{"runs": [that object per run]}.""",
-        epilog="examples:\n  ganeval report runs/gan-ring8 --out reports/gan-ring8\n"
-        "  ganeval report runs/gan-ring8 runs/wgan-gp-ring8 --out reports/ring8 --json findings.json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+{"runs": [that object per run]}.""", """examples:
+  ganeval report runs/gan-ring8 --out reports/gan-ring8
+  ganeval report runs/gan-ring8 runs/wgan-gp-ring8 --out reports/ring8 --json findings.json""")  # fmt: skip
     report.add_argument("runs", nargs="+", metavar="RUN", help="run folder(s) holding steps.csv (and evals.csv, manifest.json)")
     report.add_argument("--out", required=True, metavar="DIR", help="report folder (created; files in it are replaced)")
     report.add_argument("--json", metavar="FILE", help="also write the findings and verdicts as JSON to FILE ('-' prints them)")
-    report.set_defaults(handler=_report)
 
-    demo = commands.add_parser(
-        "demo",
-        help="score three stand-in generators on the bundled ring8 mixture (offline, seconds)",
-        description="Score a faithful, a mode-dropping and a blurry stand-in generator against a real "
-        "ring8 sample (8 Gaussians on a circle), to see what each metric notices.",
-    )
+    demo = _add_command(commands, "demo", _demo, "score three stand-in generators on the bundled ring8 mixture (offline, seconds)",
+                        "Score a faithful, a mode-dropping and a blurry stand-in generator against a real ring8 sample\n"
+                        "(8 Gaussians on a circle), to see what each metric notices.")  # fmt: skip
     demo.add_argument("--n", type=int, default=2000, help="samples per side (default: 2000)")
     demo.add_argument("--seed", type=int, default=0, help="seed for every random draw (default: 0)")
     demo.add_argument("--bootstrap", type=int, default=50, metavar="N", help="bootstrap resamples for the intervals; 0 turns them off (default: 50)")
     demo.add_argument("--json", action="store_true", help="print JSON records instead of a table")
-    demo.set_defaults(handler=_demo)
     return parser
 
 
