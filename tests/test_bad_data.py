@@ -221,11 +221,11 @@ def test_bad_mu_sigma_files_are_named(tmp_path, capsys):
 
 
 def test_mu_sigma_statistics_are_refused_where_features_are_needed(tmp_path):
-    from ganeval.diagnostics import TrainingLogger
+    from ganeval.scoring import ReferenceScorer
 
     np.savez(tmp_path / "fid_stats.npz", mu=np.zeros(2), sigma=np.eye(2))
     with pytest.raises(GanevalError, match="fid_stats.npz holds only mu and sigma .*needs the reference's features"):
-        TrainingLogger(tmp_path / "run", reference=str(tmp_path / "fid_stats.npz"), extractor="points")
+        ReferenceScorer.of(str(tmp_path / "fid_stats.npz"), extractor="points")  # what TrainingLogger takes
 
 
 # ---------------------------------------------------------------- flags and settings

@@ -17,9 +17,10 @@ import torch
 
 import reference_models
 from ganeval.cli import main
-from ganeval.gate import DEFAULT_TOLERANCES, check, compare, load_baseline, make_baseline, parse_tolerances
+from ganeval.gate import DEFAULT_TOLERANCES, check, decide_metric, load_baseline, make_baseline, parse_tolerances
 from ganeval.gate.decision import IMPROVED, PASS, REGRESSED, SKIPPED, resolve_tolerance, z_critical
 from ganeval.gate.formats import github_annotations, junit, markdown
+from ganeval.options import MetricOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "ci" / "dcgan-digits"
@@ -39,7 +40,7 @@ def one_blas_thread():
 def small(tmp_path_factory):
     """A fast baseline of the committed checkpoint: 300 samples, 10 repeats for the seed-to-seed spread."""
     path = tmp_path_factory.mktemp("baseline") / "small.json"
-    make_baseline(str(RUN), "digits", path, n=300, bootstrap=20, kid_subsets=5, repeats=10, progress=False)
+    make_baseline(str(RUN), "digits", path, options=MetricOptions(n=300, bootstrap=20, kid_subsets=5), repeats=10, progress=False)
     return path
 
 
@@ -55,37 +56,37 @@ def blur(images: np.ndarray, sigma: float = 1.5) -> np.ndarray:
 def test_regression_needs_tolerance_and_significance():
     z = z_critical(0.01, 1)
     assert z == pytest.approx(2.3263, abs=1e-4)
-    worse = compare("fid", False, 50.0, (48.0, 52.0), 60.0, (58.0, 62.0), 5.0, z)
+    worse = decide_metric("fid", False, 50.0, (48.0, 52.0), 60.0, (58.0, 62.0), 5.0, z)
     assert worse.verdict == REGRESSED and worse.delta == 10 and worse.z > z
-    noisy = compare("fid", False, 50.0, (30.0, 70.0), 60.0, (40.0, 80.0), 5.0, z)
+    noisy = decide_metric("fid", False, 50.0, (30.0, 70.0), 60.0, (40.0, 80.0), 5.0, z)
     assert noisy.verdict == PASS and "not significant" in noisy.reason
-    small_change = compare("fid", False, 50.0, (49.9, 50.1), 52.0, (51.9, 52.1), 5.0, z)
+    small_change = decide_metric("fid", False, 50.0, (49.9, 50.1), 52.0, (51.9, 52.1), 5.0, z)
     assert small_change.verdict == PASS and "within tolerance" in small_change.reason
 
 
 def test_direction_follows_the_metric():
     z = z_critical(0.01, 1)
-    assert compare("precision", True, 0.8, (0.79, 0.81), 0.7, (0.69, 0.71), 0.02, z).verdict == REGRESSED
-    assert compare("precision", True, 0.7, (0.69, 0.71), 0.8, (0.79, 0.81), 0.02, z).verdict == IMPROVED
-    assert compare("fid", False, 60.0, (59.0, 61.0), 50.0, (49.0, 51.0), 1.0, z).verdict == IMPROVED
+    assert decide_metric("precision", True, 0.8, (0.79, 0.81), 0.7, (0.69, 0.71), 0.02, z).verdict == REGRESSED
+    assert decide_metric("precision", True, 0.7, (0.69, 0.71), 0.8, (0.79, 0.81), 0.02, z).verdict == IMPROVED
+    assert decide_metric("fid", False, 60.0, (59.0, 61.0), 50.0, (49.0, 51.0), 1.0, z).verdict == IMPROVED
 
 
 def test_seed_spread_and_missing_intervals():
     z = z_critical(0.01, 1)
     # narrow bootstrap intervals, but a measured seed-to-seed spread of 0.02: a drop of 0.05 is noise
-    assert compare("recall", True, 0.80, (0.795, 0.805), 0.75, (0.745, 0.755), 0.02, z, spread=0.02).verdict == PASS
-    assert compare("recall", True, 0.80, (0.795, 0.805), 0.75, (0.745, 0.755), 0.02, z).verdict == REGRESSED
-    alone = compare("fid", False, 50.0, None, 60.0, None, 5.0, z)
+    assert decide_metric("recall", True, 0.80, (0.795, 0.805), 0.75, (0.745, 0.755), 0.02, z, spread=0.02).verdict == PASS
+    assert decide_metric("recall", True, 0.80, (0.795, 0.805), 0.75, (0.745, 0.755), 0.02, z).verdict == REGRESSED
+    alone = decide_metric("fid", False, 50.0, None, 60.0, None, 5.0, z)
     assert alone.verdict == REGRESSED and alone.z is None and "tolerance alone" in alone.reason
-    assert compare("fid", False, 50.0, None, 60.0, None, 5.0, z, spread=10.0).verdict == PASS
+    assert decide_metric("fid", False, 50.0, None, 60.0, None, 5.0, z, spread=10.0).verdict == PASS
 
 
 def test_undefined_and_infinite_values():
     z = z_critical(0.01, 1)
-    assert compare("mode_kl", False, None, None, 0.1, None, 0.02, z).verdict == SKIPPED
-    infinite = compare("mode_kl", False, 0.05, (0.04, 0.06), math.inf, None, 0.02, z)
+    assert decide_metric("mode_kl", False, None, None, 0.1, None, 0.02, z).verdict == SKIPPED
+    infinite = decide_metric("mode_kl", False, 0.05, (0.04, 0.06), math.inf, None, 0.02, z)
     assert infinite.verdict == REGRESSED and "infinite" in infinite.reason
-    assert compare("fid", False, 50.0, (49.0, 51.0), float("nan"), None, 5.0, z).verdict == REGRESSED
+    assert decide_metric("fid", False, 50.0, (49.0, 51.0), float("nan"), None, 5.0, z).verdict == REGRESSED
 
 
 def test_critical_values_are_bonferroni_and_student():
@@ -157,10 +158,10 @@ def test_value_range_and_generator_errors():
 
 def test_baseline_of_fixed_samples_keeps_them_all(tmp_path):
     samples = reference_models.load(RUN).sample(200, 0)
-    payload = make_baseline(samples, "digits", tmp_path / "b.json", metrics=["fid", "modes_covered"], bootstrap=0, progress=False)
+    payload = make_baseline(samples, "digits", tmp_path / "b.json", metrics=["fid", "modes_covered"], options=MetricOptions(bootstrap=0), progress=False).to_dict()
     assert payload["provenance"]["generated"]["count"] == 200 and "spread" not in payload["baseline"]
     report = check(samples, tmp_path / "b.json")
-    assert report.passed and [c.z for c in report.comparisons] == [None, None]
+    assert report.passed and [c.z for c in report.decisions] == [None, None]
 
 
 def test_committed_baseline_records_the_settings():
@@ -260,24 +261,24 @@ class WithoutLowDigits:
 
 
 def test_removed_classes_fail(small):
-    report = check(WithoutLowDigits(), small, seed=3)
+    report = check(WithoutLowDigits(), small, options=load_baseline(small).options.replace(seed=3))
     assert not report.passed and report.exit_code == 1
-    verdicts = {c.metric: c.verdict for c in report.comparisons}
+    verdicts = {c.metric: c.verdict for c in report.decisions}
     assert verdicts["modes_covered"] == REGRESSED and verdicts["mode_kl"] == REGRESSED
     assert "regressed: " in markdown(report) and "<failure" in junit(report)
     assert github_annotations(report).count("::error") == len(report.regressions) + 1
 
 
 def test_twenty_new_seeds_raise_no_false_alarm(small):
-    reports = [check(str(RUN), small, seed=seed) for seed in range(100, 120)]
+    reports = [check(str(RUN), small, options=load_baseline(small).options.replace(seed=seed)) for seed in range(100, 120)]
     alarms = [(r.seed, c.metric, c.reason) for r in reports for c in r.regressions]
     assert alarms == []
-    assert len({r.comparisons[0].candidate for r in reports}) == 20  # every seed drew new samples
+    assert len({r.decisions[0].candidate for r in reports}) == 20  # every seed drew new samples
 
 
 @pytest.mark.slow
 def test_twenty_new_seeds_against_the_committed_baseline():
-    reports = [check(str(RUN), BASELINE, seed=seed) for seed in range(100, 120)]
+    reports = [check(str(RUN), BASELINE, options=load_baseline(BASELINE).options.replace(seed=seed)) for seed in range(100, 120)]
     assert [(r.seed, c.metric) for r in reports for c in r.regressions] == []
 
 
@@ -286,7 +287,7 @@ def test_same_seed_reproduces_the_baseline(small):
     recorded = json.loads(Path(small).read_text())
     assert report.passed and report.result.to_dict()["metrics"] == recorded["metrics"]
     # the decision compares with the mean over the baseline's 11 seeded draws
-    fid = report.comparisons[0]
+    fid = report.decisions[0]
     assert fid.baseline == pytest.approx(np.mean(recorded["baseline"]["spread"]["values"]["fid"]))
     assert "means over 11 seeded draws" in report.table()
 
@@ -320,4 +321,4 @@ def test_pytest_fixture(ganeval_check, small):
     report = ganeval_check(reference_models.load(RUN), baseline=small)
     assert report.passed
     with pytest.raises(pytest.fail.Exception, match="quality regressed"):
-        ganeval_check(WithoutLowDigits(), baseline=small, seed=5)
+        ganeval_check(WithoutLowDigits(), baseline=small, options=load_baseline(small).options.replace(seed=5))

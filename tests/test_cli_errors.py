@@ -11,6 +11,7 @@ import pytest
 from ganeval.cli import _name_the_flag, _option_strings, build_parser, main
 from ganeval.data.mixtures import RING8
 from ganeval.errors import GanevalError
+from ganeval.options import MetricOptions
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def baseline(points, tmp_path_factory):
     from ganeval.gate import make_baseline
 
     path = tmp_path_factory.mktemp("cli") / "baseline.json"
-    make_baseline(points, "ring8", path, n=100, metrics=["fid", "precision"], bootstrap=0, progress=False)
+    make_baseline(points, "ring8", path, options=MetricOptions(n=100, bootstrap=0), metrics=["fid", "precision"], progress=False)
     return str(path)
 
 
@@ -80,7 +81,7 @@ def test_python_parameter_names_become_the_typed_flag(points):
     options = _option_strings(build_parser(), "score")
     assert options["kid_subset_size"] == "--kid-subset-size" and options["k"] == "--k"
     with pytest.raises(GanevalError) as caught:
-        score(points, "ring8", n=100, bootstrap=0, kid_subset_size=1, progress=False)
+        score(points, "ring8", options=MetricOptions(n=100, bootstrap=0, kid_subset_size=1), progress=False)
     assert caught.value.argument in ("subset_size", "kid_subset_size")
     assert "--kid-subset-size" in _name_the_flag(str(caught.value), caught.value.argument, options)
     assert _name_the_flag("subset_size must be an integer >= 2; got 1.", "subset_size", options) == "--kid-subset-size must be an integer >= 2; got 1."

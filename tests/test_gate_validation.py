@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from ganeval.cli import main
 from ganeval.data.mixtures import RING8
 from ganeval.errors import GanevalError
+from ganeval.options import MetricOptions
 from ganeval.gate import BASELINE_FORMAT, check, load_baseline, make_baseline
 from ganeval.gate.candidate import UserCodeError
 
@@ -36,7 +37,7 @@ class Ring:
 def ring_baseline(tmp_path_factory):
     """A small version-2 baseline of Ring (200 points, 2 repeats; seconds)."""
     path = tmp_path_factory.mktemp("gate") / "ring.json"
-    make_baseline(Ring(), "ring8", path, n=200, bootstrap=10, repeats=2, progress=False)
+    make_baseline(Ring(), "ring8", path, options=MetricOptions(n=200, bootstrap=10), repeats=2, progress=False)
     return path
 
 

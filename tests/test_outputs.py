@@ -17,7 +17,7 @@ from ganeval.atomic import atomic_folder, atomic_write, check_writable
 from ganeval.cli import main
 from ganeval.errors import GanevalError, printable
 from ganeval.gate.core import CheckReport
-from ganeval.gate.decision import REGRESSED, Comparison
+from ganeval.gate.decision import REGRESSED, MetricDecision
 from ganeval.gate.formats import github_annotations, github_error, junit, markdown, text_table
 
 INJECTED = "x\n::warning file=a.py::injected"
@@ -159,7 +159,7 @@ def test_result_printed_when_the_output_fails_after_the_work(points, tmp_path, m
 
 
 def fake_report(baseline: str, candidate: str) -> CheckReport:
-    comparison = Comparison("fid", False, 10.0, (9.0, 11.0), 20.0, (19.0, 21.0), 2.0, 5.0, 3.0, REGRESSED, "worse")
+    comparison = MetricDecision("fid", False, 10.0, (9.0, 11.0), 20.0, (19.0, 21.0), 2.0, 5.0, 3.0, REGRESSED, "worse")
     return CheckReport(baseline, candidate, [comparison], 0.001, 0, notes=[f"made with {candidate}"])
 
 

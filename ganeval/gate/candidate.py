@@ -44,11 +44,27 @@ class Drawn:
     description: dict
 
 
+DEFAULT_VALUE_RANGE = VALUE_RANGES["-1,1"]  # tanh outputs
+
+
 def parse_value_range(text: str) -> tuple[float, float]:
+    """The CLI's --value-range text ('-1,1' or '0,1') as the tuple the Python API takes."""
     key = str(text).replace(" ", "")
     if key not in VALUE_RANGES:
         raise GanevalError(f"--value-range must be one of {', '.join(VALUE_RANGES)} (float outputs of the generator); got {text!r}.", argument="value_range")
     return VALUE_RANGES[key]
+
+
+def check_value_range(value_range) -> tuple[float, float]:
+    """A (low, high) pair of float outputs that ganeval converts: (-1, 1) (tanh) or (0, 1) (sigmoid)."""
+    try:
+        pair = (float(value_range[0]), float(value_range[1])) if len(value_range) == 2 and not isinstance(value_range, str) else None
+    except (TypeError, ValueError):
+        pair = None
+    if pair not in VALUE_RANGES.values():
+        allowed = " or ".join(f"({low:g}, {high:g})" for low, high in VALUE_RANGES.values())
+        raise GanevalError(f"value_range is the range of the generator's float outputs, {allowed}; got {value_range!r}.", argument="value_range")
+    return pair
 
 
 class UserCodeError(GanevalError):

@@ -7,7 +7,7 @@ settings are read from the provenance (the reference is then identified by name 
 
 `check` re-scores the candidate with the baseline's settings, refuses (ValueError, exit 2) when
 anything that changes the numbers differs (extractor, its weights, preprocessing, reference, sample
-counts, metric options, bootstrap), and decides per metric with `decision.compare`.
+counts, metric options, bootstrap), and decides per metric with `decision.decide_metric`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,12 +24,14 @@ import numpy as np
 from ganeval import __version__
 from ganeval.atomic import json_text, write_text
 from ganeval.gate import formats
-from ganeval.gate.candidate import as_drawer, generator_candidate, import_generator, load_path, parse_value_range
+from ganeval.gate.candidate import DEFAULT_VALUE_RANGE, as_drawer, check_value_range, generator_candidate, import_generator, load_path
 from ganeval.gate.decision import (
-    DEFAULT_ALPHA, REGRESSED, SKIPPED, Comparison, compare, parse_tolerances, resolve_tolerance, z_critical,
+    DEFAULT_ALPHA, REGRESSED, SKIPPED, MetricDecision, check_tolerances, decide_metric, resolve_tolerance, z_critical,
 )  # fmt: skip
 from ganeval.gate.schema import FORMAT_2, spread_problem, validate
 from ganeval.errors import GanevalError
+from ganeval.options import MetricOptions
+from ganeval.scoring import BATCH_SIZE, score
 
 BASELINE_FORMAT = FORMAT_2  # what make_baseline writes; load_baseline reads READABLE_FORMATS (see gate/schema.py)
 DEFAULT_GENERATOR_N = 2000  # samples drawn from a generator when the baseline command gets no --n
@@ -36,13 +39,43 @@ DEFAULT_GENERATOR_N = 2000  # samples drawn from a generator when the baseline c
 
 @dataclass
 class Baseline:
-    """A loaded baseline: metric values and intervals, provenance and the settings to re-score with."""
+    """A baseline: metric values and intervals, provenance and the settings to re-score with.
 
-    path: Path
+    `make_baseline` returns one (path None until written); `load_baseline` reads one. `to_dict()` is
+    the JSON document, `write(path)` writes it atomically.
+    """
+
+    path: Path | None
     metrics: dict[str, dict]
     provenance: dict
     block: dict  # the "baseline" block ({} for a plain score JSON)
     missing_modes: list[str] | None = None  # names of the modes the baseline did not cover (None: not recorded)
+    document: dict = field(default_factory=dict, repr=False)  # the whole JSON document, as read or made
+
+    @classmethod
+    def from_dict(cls, document: dict, path: Path | None = None) -> Baseline:
+        return cls(path, document["metrics"], document["provenance"], document.get("baseline") or {},
+                   _missing_names(document.get("missing_modes")), document)  # fmt: skip
+
+    def to_dict(self) -> dict:
+        """The baseline's JSON document (`ganeval score`'s plus the "baseline" block), a deep copy."""
+        return json.loads(json.dumps(self.document, default=str))
+
+    def write(self, path) -> Path:
+        """Write the JSON document to `path` atomically; the baseline's path becomes `path`."""
+        from ganeval.atomic import atomic_write
+
+        with atomic_write(path, "w") as stream:
+            stream.write(json.dumps(self.document, indent=2, default=str, allow_nan=False) + "\n")
+        self.path = Path(path)
+        return self.path
+
+    @property
+    def options(self) -> MetricOptions:
+        """The metric options to re-score with: the recorded ones, n and seed included."""
+        recorded = self.provenance.get("options") or {}
+        bootstrap = (self.provenance.get("bootstrap") or {}).get("resamples", 0)
+        return MetricOptions.from_values({**recorded, "n": self.n, "seed": self.seed, "bootstrap": bootstrap})
 
     @property
     def n(self) -> int:
@@ -57,16 +90,16 @@ class Baseline:
 
     @property
     def seed(self) -> int:
-        return int(self.provenance.get("seed", 0))
+        return int(self.provenance.get("seed", MetricOptions().seed))
 
 
 @dataclass
 class CheckReport:
-    """The outcome of `check`: one Comparison per metric, the settings compared and the candidate's scores."""
+    """The outcome of `check`: one MetricDecision per metric, the settings compared and the candidate's scores."""
 
     baseline: str
     candidate: str
-    comparisons: list[Comparison]
+    decisions: list[MetricDecision]
     alpha: float
     seed: int
     settings: dict = field(default_factory=dict)
@@ -75,8 +108,8 @@ class CheckReport:
     missing_modes: dict = field(default_factory=dict)  # "baseline", "candidate": names of the modes not covered, or None
 
     @property
-    def regressions(self) -> list[Comparison]:
-        return [c for c in self.comparisons if c.verdict == REGRESSED]
+    def regressions(self) -> list[MetricDecision]:
+        return [c for c in self.decisions if c.verdict == REGRESSED]
 
     @property
     def passed(self) -> bool:
@@ -88,7 +121,7 @@ class CheckReport:
 
     def to_dict(self) -> dict:
         return {"passed": self.passed, "baseline": self.baseline, "candidate": self.candidate, "alpha": self.alpha,
-                "seed": self.seed, "comparisons": [c.to_dict() for c in self.comparisons], "settings": self.settings,
+                "seed": self.seed, "comparisons": [c.to_dict() for c in self.decisions], "settings": self.settings,
                 "notes": self.notes, "missing_modes": self.missing_modes}  # fmt: skip
 
     def table(self) -> str:
@@ -138,7 +171,7 @@ def _array_digest(array: np.ndarray) -> str:
     return _sha256_bytes(str(array.dtype).encode(), str(array.shape).encode(), array.tobytes())
 
 
-def reference_identity(ref) -> dict:
+def reference_identity(reference) -> dict:
     """What the reference is, by content (independent of paths, mtimes and the machine):
     bundled sets by name and draw seed; statistics files by their stored features; folders by
     their files' relative paths and bytes; array files by their array."""
@@ -146,7 +179,7 @@ def reference_identity(ref) -> dict:
     from ganeval.features.cache import content_digest
     from ganeval.sources import resolve_source
 
-    source = resolve_source(ref, "reference")
+    source = resolve_source(reference, "reference")
     if source.kind == "bundled":
         return {"kind": "bundled", "name": source.bundled.name, "draw_seed": REFERENCE_SEED}
     if source.kind == "stats" and source.gaussian_only:  # a pytorch-fid mu/sigma file: its statistics are its content
@@ -216,8 +249,7 @@ def load_baseline(path) -> Baseline:
     if missing:
         raise GanevalError(f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, or was edited. {how[0].upper() + how[1:]}.")
     validate(payload, path)
-    block = payload.get("baseline") or {}
-    return Baseline(path, payload["metrics"], provenance, block, _missing_names(payload.get("missing_modes")))
+    return Baseline.from_dict(payload, path)
 
 
 def _missing_names(entry) -> list[str] | None:
@@ -227,10 +259,10 @@ def _missing_names(entry) -> list[str] | None:
     return [str(name) for name in names] if isinstance(names, list) else None
 
 
-def _resolve_reference(baseline: Baseline, ref) -> str:
+def _resolve_reference(baseline: Baseline, reference) -> str:
     """The reference to score against: the override, else the baseline's, as given or beside the baseline file."""
-    if ref is not None:
-        return str(ref)
+    if reference is not None:
+        return str(reference)
     source = str(baseline.provenance["reference"]["source"])
     from ganeval.data import BUNDLED
 
@@ -268,52 +300,55 @@ def _candidate_samples(candidate, *, n: int, seed: int, nz, value_range, label: 
     return drawer.sample(n, seed), {**drawer.description, "n": n, "seed": seed}
 
 
-def _score(candidate, ref, *, label: str, metrics, extractor, weights, n, generated_n, seed, bootstrap, k, kid_subsets,
-           kid_subset_size, is_splits, nz, value_range, batch_size, workers, cache, progress):  # fmt: skip
-    from ganeval.scoring import score
-
+def _score(candidate, reference, *, label: str, metrics, extractor, weights, options: MetricOptions, generated_n, nz,
+           value_range, batch_size, workers, cache, progress):  # fmt: skip
+    seed = options.seed
     samples, description = _candidate_samples(candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label)
     if generated_n is not None and not isinstance(samples, str) and len(samples) > generated_n:  # arrays in memory: a seeded subsample, as score does
         from ganeval.sources import _subsample
 
         samples = samples[_subsample(len(samples), generated_n, seed)]
-    result = score(samples, ref, extractor, metrics, weights=weights, n=n, seed=seed, bootstrap=bootstrap, k=k,
-                   kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, is_splits=is_splits, batch_size=batch_size,
+    result = score(samples, reference, extractor, metrics, options=options, weights=weights, batch_size=batch_size,
                    workers=workers, cache=cache, progress=progress)  # fmt: skip
     return result, description
 
 
 def make_baseline(
-    candidate, ref, output=None, *, extractor: str | None = None, metrics: list[str] | None = None, weights=None,
-    n: int | None = None, seed: int = 0, bootstrap: int = 100, k: int = 5, kid_subsets: int = 100,
-    kid_subset_size: int = 1000, is_splits: int = 10, nz: int | None = None, value_range: str = "-1,1",
-    repeats: int | None = None, batch_size: int = 64, workers: int | None = None, cache: bool = True, progress: bool = True,
-) -> dict:
-    """Score `candidate` against `ref` and return (and with `output`, write atomically) a baseline.
+    candidate, reference, output=None, *, options: MetricOptions = MetricOptions(), extractor: str | None = None,
+    metrics: Sequence[str] | None = None, weights=None, nz: int | None = None,
+    value_range: tuple[float, float] = DEFAULT_VALUE_RANGE, repeats: int | None = None, batch_size: int = BATCH_SIZE,
+    workers: int | None = None, cache: bool = True, progress: bool = True,
+) -> Baseline:
+    """Score `candidate` against `reference` and return (and with `output`, write atomically) a baseline.
 
     candidate: anything `check` takes (samples or a generator; see ganeval.gate.candidate). A generator
-    draws n samples (default 2000) from noise seeded with `seed`.
+    draws options.n samples (default 2000) from noise seeded with options.seed.
+    value_range: (low, high) of a generator's float image outputs: (-1, 1) for tanh, (0, 1) for sigmoid.
     repeats: re-score with the seeds seed+1 .. seed+repeats (values only, no bootstrap) and record each
     metric's seed-to-seed standard deviation, which `check` uses as the noise floor of its test.
     Default: 10 for generators, 0 for fixed samples (a new seed then only re-draws a subsample).
     Metrics without a finite value, or with a seed spread too large to gate on (gate/schema.py), are
     left out and named under "not_gated" with the reason; the file follows the schema in gate/schema.py.
-    """
-    from ganeval.atomic import atomic_write
 
+    >>> from ganeval import MetricOptions, make_baseline
+    >>> from ganeval.data import RING8
+    >>> points, _ = RING8.sample(300, seed=1)
+    >>> baseline = make_baseline(points, "ring8", options=MetricOptions(bootstrap=0), metrics=["fid"], progress=False)
+    >>> baseline.metrics["fid"]["value"] < 0.1, baseline.to_dict()["baseline"]["metrics"]
+    (True, ['fid'])
+    """
     label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
     is_generator = _is_generator(candidate)
-    if is_generator and n is None:
-        n = DEFAULT_GENERATOR_N
+    if is_generator and options.n is None:
+        options = options.replace(n=DEFAULT_GENERATOR_N)
+    n, seed = options.n, options.seed
     repeats = (10 if is_generator else 0) if repeats is None else repeats
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 0 or repeats == 1:
         raise GanevalError(f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.", argument="repeats")
-    range_ = parse_value_range(value_range)
-    common = dict(label=label, extractor=extractor, weights=weights, n=n, k=k, kid_subsets=kid_subsets,
-                  kid_subset_size=kid_subset_size, is_splits=is_splits, nz=nz, value_range=range_, batch_size=batch_size,
+    range_ = check_value_range(value_range)
+    common = dict(label=label, extractor=extractor, weights=weights, nz=nz, value_range=range_, batch_size=batch_size,
                   workers=workers, cache=cache)  # fmt: skip
-    result, description = _score(candidate, ref, metrics=metrics, generated_n=n, seed=seed, bootstrap=bootstrap,
-                                 progress=progress, **common)  # fmt: skip
+    result, description = _score(candidate, reference, metrics=metrics, generated_n=n, options=options, progress=progress, **common)
     payload = result.to_dict()
     not_gated = {name: "its value is not finite (for mode_kl: mass on a mode the reference lacks), so nothing to compare with"
                  for name, entry in payload["metrics"].items() if entry["value"] is None}  # fmt: skip
@@ -321,7 +356,8 @@ def make_baseline(
     generated_n = int(result.provenance["generated"]["count"])
     series: dict[str, list] = {name: [] for name in names}
     for offset in range(1, repeats + 1):
-        again, _ = _score(candidate, ref, metrics=names, generated_n=generated_n, seed=seed + offset, bootstrap=0, progress=False, **common)
+        again, _ = _score(candidate, reference, metrics=names, generated_n=generated_n, options=options.replace(seed=seed + offset, bootstrap=0),
+                          progress=False, **common)  # fmt: skip
         for name in names:
             series[name].append(again.metrics[name].value)
     spread = None
@@ -345,36 +381,49 @@ def make_baseline(
     payload["metrics"] = {name: payload["metrics"][name] for name in gated}
     payload["baseline"] = {
         "format": BASELINE_FORMAT, "metrics": gated, "n": n, "candidate": description,
-        "reference_content": reference_identity(ref),
+        "reference_content": reference_identity(reference),
         "made_with": f"ganeval {__version__}",
     }  # fmt: skip
     if not_gated:
         payload["baseline"]["not_gated"] = not_gated
     if spread is not None:
         payload["baseline"]["spread"] = spread
-    validate(json.loads(json.dumps(payload, default=str)), output or "being made")  # what check will read back
+    document = json.loads(json.dumps(payload, default=str))
+    validate(document, output or "being made")  # what check will read back
+    baseline = Baseline.from_dict(document)
     if output is not None:
-        with atomic_write(output, "w") as stream:
-            stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")
-    return payload
+        baseline.write(output)
+    return baseline
 
 
 def check(
-    candidate, baseline, *, tolerances: dict | str | None = None, alpha: float = DEFAULT_ALPHA, seed: int | None = None,
-    ref=None, extractor: str | None = None, weights=None, nz: int | None = None, value_range: str | None = None,
-    batch_size: int = 64, workers: int | None = None, cache: bool = True, progress: bool = False,
+    candidate, baseline, *, options: MetricOptions | None = None, tolerances: Mapping[str, float | str] | None = None,
+    alpha: float = DEFAULT_ALPHA, reference=None, extractor: str | None = None, weights=None, nz: int | None = None,
+    value_range: tuple[float, float] | None = None, batch_size: int = BATCH_SIZE, workers: int | None = None,
+    cache: bool = True, progress: bool = False,
 ) -> CheckReport:
     """Re-score `candidate` with the baseline's settings and decide, per metric, pass / improved / regressed.
 
     candidate: a folder of images, an .npz/.npy array, a reference_models run folder or checkpoint, a
     TorchScript file, 'package.module:attribute', or an object (nn.Module, callable on z, or .sample(n, seed)).
-    tolerances: {metric: absolute or 'P%'} or 'fid=2,precision=0.02'; the rest use DEFAULT_TOLERANCES.
-    seed: the seed of the candidate's draw, subsample and bootstrap (default: the baseline's, which
-    reproduces the baseline exactly for an unchanged generator). ValueError when settings differ.
+    baseline: a `Baseline` or the path of its JSON file.
+    options: default the baseline's (`Baseline.options`), which reproduces the baseline exactly for an
+    unchanged generator; `baseline.options.replace(seed=...)` draws anew. Options that change the
+    numbers (k, KID and IS settings, bootstrap, n) must match the baseline's: GanevalError otherwise.
+    tolerances: {metric: absolute float, or "P%" of the baseline value}; the rest use DEFAULT_TOLERANCES.
+    value_range: (low, high) of a generator's float image outputs (default: the baseline's).
+
+    >>> from ganeval import MetricOptions, check, make_baseline
+    >>> from ganeval.data import RING8
+    >>> baseline = make_baseline(RING8.sample(300, seed=1)[0], "ring8", options=MetricOptions(bootstrap=0), metrics=["fid"], progress=False)
+    >>> report = check(RING8.sample(300, seed=2)[0], baseline, tolerances={"fid": 0.5})
+    >>> report.passed, [d.verdict for d in report.decisions]
+    (True, ['pass'])
     """
     base = baseline if isinstance(baseline, Baseline) else load_baseline(baseline)
-    given = parse_tolerances(tolerances) if isinstance(tolerances, str) or tolerances is None else dict(tolerances)
-    seed = base.seed if seed is None else seed
+    given = dict(check_tolerances(tolerances or {}))
+    options = base.options if options is None else options
+    seed = options.seed
     recorded_extractor = base.provenance.get("extractor")
     if extractor is not None and extractor != recorded_extractor:
         raise GanevalError(f"baseline {base.path} was scored with the {recorded_extractor} extractor; --extractor {extractor} would compare "
@@ -395,20 +444,16 @@ def check(
                              f"{str(base.provenance.get('weights_sha256'))[:12]}..., but this ganeval's {recorded_extractor} weights are "
                              f"{str(built.get('weights_sha256'))[:12]}...: the features differ. Pass the baseline's weights with --weights, "
                              "or re-make the baseline with these weights.")  # fmt: skip
-    reference = _resolve_reference(base, ref)
+    reference = _resolve_reference(base, reference)
     identity = reference_identity(reference) if base.block.get("reference_content") else None
     recorded = base.block.get("candidate") or {}
     nz = recorded.get("nz") if nz is None else nz
-    range_ = parse_value_range(value_range) if value_range is not None else tuple(recorded.get("value_range", (-1.0, 1.0)))
-    options = base.provenance.get("options") or {}
-    bootstrap = (base.provenance.get("bootstrap") or {}).get("resamples", 0)
+    range_ = check_value_range(value_range) if value_range is not None else tuple(recorded.get("value_range", DEFAULT_VALUE_RANGE))
     names = list(base.metrics)
     label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
     result, description = _score(
-        candidate, reference, label=label, metrics=names, extractor=recorded_extractor, weights=weights, n=base.n,
-        generated_n=base.generated_count, seed=seed, bootstrap=bootstrap, k=options.get("k", 5),
-        kid_subsets=options.get("kid_subsets", 100), kid_subset_size=options.get("kid_subset_size", 1000),
-        is_splits=options.get("is_splits", 10), nz=nz, value_range=range_, batch_size=batch_size, workers=workers,
+        candidate, reference, label=label, metrics=names, extractor=recorded_extractor, weights=weights, options=options,
+        generated_n=base.generated_count, nz=nz, value_range=range_, batch_size=batch_size, workers=workers,
         cache=cache, progress=progress,
     )  # fmt: skip
     before = _settings(base.provenance, names, base.block.get("reference_content"))
@@ -424,7 +469,7 @@ def check(
 
     candidate_dict = result.to_dict()["metrics"]
     spread = base.block.get("spread") or {}
-    comparisons = []
+    decisions = []
     draws = int(spread.get("draws", spread.get("repeats", 0)))
     for name in names:
         old, new = base.metrics[name], candidate_dict[name]
@@ -432,7 +477,7 @@ def check(
         mean = (spread.get("mean") or {}).get(name)
         value = _number(old.get("value"), name) if mean is None or sd is None else float(mean)
         z_crit = z_critical(alpha, len(names), None if sd is None else draws - 1)
-        comparisons.append(compare(
+        decisions.append(decide_metric(
             name, get_metric(name).higher_is_better, value, _ci(old.get("ci")),
             _number(new.get("value"), name, candidate=True), _ci(new.get("ci")),
             resolve_tolerance(name, given, value), z_crit, sd, draws if mean is not None and sd is not None else 1,
@@ -444,10 +489,10 @@ def check(
     if spread.get("mean"):
         notes.append(f"baseline values are means over {draws} seeded draws (seeds {spread['seeds'][0]}..{spread['seeds'][1]}), "
                      "their intervals +-1.96 standard errors of the mean")  # fmt: skip
-    if any(c.verdict == SKIPPED for c in comparisons):
+    if any(c.verdict == SKIPPED for c in decisions):
         notes.append("skipped metrics had no finite baseline value")
     missing = {"baseline": base.missing_modes, "candidate": None if result.modes is None else result.modes.names}
-    return CheckReport(str(base.path), label, comparisons, alpha, seed, {**after, "candidate": description}, notes, result, missing)
+    return CheckReport(str(base.path), label, decisions, alpha, seed, {**after, "candidate": description}, notes, result, missing)
 
 
 def _finite_mean(values: list[float]) -> float | None:

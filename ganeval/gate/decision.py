@@ -25,6 +25,8 @@ Without any spread (--bootstrap 0 and no repeats) the tolerance alone decides, a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -57,7 +59,7 @@ PASS, IMPROVED, REGRESSED, SKIPPED = "pass", "improved", "regressed", "skipped"
 
 
 @dataclass(frozen=True)
-class Comparison:
+class MetricDecision:
     """One metric's decision: the numbers, the test statistic and a one-line reason."""
 
     metric: str
@@ -116,7 +118,7 @@ def standard_error(value: float, ci: tuple[float, float] | None, towards: float)
     return max(half, 0.0) / Z95
 
 
-def compare(
+def decide_metric(
     metric: str,
     higher_is_better: bool,
     baseline: float | None,
@@ -127,7 +129,7 @@ def compare(
     z_crit: float,
     spread: float | None = None,
     baseline_draws: int = 1,
-) -> Comparison:
+) -> MetricDecision:
     """The verdict for one metric (see the module docstring).
 
     spread: the seed-to-seed standard deviation of one draw, if measured; baseline_draws: how many
@@ -135,8 +137,8 @@ def compare(
     interval reported for it is then the mean +- 1.96 standard errors)."""
     nan = float("nan")
 
-    def result(verdict: str, reason: str, z: float | None = None) -> Comparison:
-        return Comparison(metric, higher_is_better, nan if baseline is None else baseline, baseline_ci,
+    def result(verdict: str, reason: str, z: float | None = None) -> MetricDecision:
+        return MetricDecision(metric, higher_is_better, nan if baseline is None else baseline, baseline_ci,
                           nan if candidate is None else candidate, candidate_ci, tolerance, z, z_crit, verdict, reason)  # fmt: skip
 
     if baseline is None or not math.isfinite(baseline):
@@ -196,6 +198,26 @@ def parse_tolerances(text: str | None) -> dict[str, str | float]:
         if isinstance(tolerances[name], str):
             _nonnegative(value[:-1], name)
     return tolerances
+
+
+def check_tolerances(tolerances: Mapping[str, float | str]) -> dict[str, float | str]:
+    """{metric: absolute float >= 0, or "P%" of the baseline value} checked: known metric names,
+    non-negative numbers. `parse_tolerances` turns the CLI's 'fid=2,kid=5%' into such a dict."""
+    from ganeval.metrics import get_metric
+
+    if not isinstance(tolerances, Mapping):
+        raise GanevalError(f"tolerances is a dict {{metric: tolerance}}, e.g. {{'fid': 2.0, 'kid': '5%'}}; got {tolerances!r}.", argument="tolerances")
+    checked: dict[str, float | str] = {}
+    for name, value in tolerances.items():
+        name = get_metric(name).name  # unknown names list the valid ones
+        if isinstance(value, str) and value.strip().endswith("%"):
+            _nonnegative(value.strip()[:-1], name)
+            checked[name] = value.strip()
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            checked[name] = _nonnegative(str(value), name)
+        else:
+            raise GanevalError(f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as '5%'; got {value!r}.", argument="tolerances")
+    return checked
 
 
 def _nonnegative(text: str, name: str) -> float:

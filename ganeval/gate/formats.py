@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 from ganeval.data.mode_names import names_text
 from ganeval.errors import printable
-from ganeval.gate.decision import IMPROVED, REGRESSED, SKIPPED, Comparison
+from ganeval.gate.decision import IMPROVED, REGRESSED, SKIPPED, MetricDecision
 
 COLUMNS = ("metric", "baseline", "candidate", "delta", "tolerance", "verdict")
 
@@ -29,14 +29,14 @@ def _code(text) -> str:
     return printable(str(text)).replace("`", "'")
 
 
-def _direction(c: Comparison) -> str:
+def _direction(c: MetricDecision) -> str:
     return "higher is better" if c.higher_is_better else "lower is better"
 
 
 def rows(report) -> list[list[str]]:
     return [[c.metric, _with_ci(c.baseline, c.baseline_ci), _with_ci(c.candidate, c.candidate_ci),
              ("+" if c.delta > 0 else "") + _number(c.delta), _number(c.tolerance), c.verdict.upper() if c.verdict == REGRESSED else c.verdict]
-            for c in report.comparisons]  # fmt: skip
+            for c in report.decisions]  # fmt: skip
 
 
 def missing_modes_line(report) -> str | None:
@@ -48,7 +48,7 @@ def missing_modes_line(report) -> str | None:
 
 def summary(report) -> str:
     if report.passed:
-        return f"PASS: no metric regressed beyond its tolerance and noise ({len(report.comparisons)} compared, seed {report.seed})"
+        return f"PASS: no metric regressed beyond its tolerance and noise ({len(report.decisions)} compared, seed {report.seed})"
     names = ", ".join(c.metric for c in report.regressions)
     return f"FAIL: {len(report.regressions)} metric(s) regressed: {names}"
 
@@ -61,7 +61,7 @@ def text_table(report) -> str:
     modes = missing_modes_line(report)
     lines += ["", modes] if modes else []
     lines += ["", "why:"]
-    lines += [f"  {c.metric} ({_direction(c)}): {c.reason}" for c in report.comparisons]
+    lines += [f"  {c.metric} ({_direction(c)}): {c.reason}" for c in report.decisions]
     lines += [f"note: {printable(note)}" for note in report.notes]
     lines += ["", f"baseline {printable(str(report.baseline))}, candidate {printable(str(report.candidate))}; regression = worse than the tolerance AND "
               f"significant (one-sided test on the bootstrap intervals and the baseline's seed-to-seed spread, alpha {report.alpha:g} over all metrics)",
@@ -74,12 +74,12 @@ def markdown(report) -> str:
     icon = {REGRESSED: ":x: **regressed**", IMPROVED: ":white_check_mark: improved", SKIPPED: ":grey_question: skipped"}
     head = f"### ganeval check: {'passed' if report.passed else 'failed'}\n\n{summary(report)}.\n\n"
     table = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    for c, row in zip(report.comparisons, rows(report)):
+    for c, row in zip(report.decisions, rows(report)):
         row[-1] = icon.get(c.verdict, ":white_check_mark: pass")
         table.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
     modes = missing_modes_line(report)
     table += ["", f"`{_code(modes)}`"] if modes else []  # a code span: names read from a baseline file cannot inject Markdown
-    details = "\n".join(f"- `{c.metric}` ({_direction(c)}): {c.reason}" for c in report.comparisons)
+    details = "\n".join(f"- `{c.metric}` ({_direction(c)}): {c.reason}" for c in report.decisions)
     notes = "".join(f"\n\n> note: {printable(note)}" for note in report.notes)
     return (head + "\n".join(table) + f"\n\n<details><summary>why</summary>\n\n{details}\n\n</details>\n\n"
             f"Baseline `{_code(report.baseline)}`, candidate `{_code(report.candidate)}`, seed {report.seed}. A metric regresses only when it is "
@@ -89,10 +89,10 @@ def markdown(report) -> str:
 
 def junit(report) -> str:
     """JUnit XML: one test case per metric; regressions are failures, skipped metrics are skipped."""
-    suite = ElementTree.Element("testsuite", name="ganeval check", tests=str(len(report.comparisons)),
+    suite = ElementTree.Element("testsuite", name="ganeval check", tests=str(len(report.decisions)),
                                 failures=str(len(report.regressions)),
-                                skipped=str(sum(c.verdict == SKIPPED for c in report.comparisons)), errors="0")  # fmt: skip
-    for c in report.comparisons:
+                                skipped=str(sum(c.verdict == SKIPPED for c in report.decisions)), errors="0")  # fmt: skip
+    for c in report.decisions:
         case = ElementTree.SubElement(suite, "testcase", classname=f"ganeval.check.{printable(str(report.baseline))}", name=c.metric)
         message = f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)}, tolerance {_number(c.tolerance)}: {c.reason}"
         if c.verdict == REGRESSED:
