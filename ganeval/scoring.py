@@ -17,6 +17,7 @@ from ganeval import __version__
 from ganeval.data import MIXTURES
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.features import Extractor, get_extractor
+from ganeval.features.cache import save_outputs
 from ganeval.metrics import (
     FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
     mode_coverage,
@@ -208,6 +209,30 @@ def choose_extractor(reference: Source, generated: Source, name: str | None, wei
     return get_extractor(name, weights=weights, channels=channels, mixture=mixture)
 
 
+@dataclass(frozen=True)
+class ReferenceScorer:
+    """A reference prepared once for repeated evaluations (what `TrainingLogger` takes as its scorer):
+    the extractor that follows it (or the one named) and the reference's features and modes.
+
+        log = TrainingLogger("runs/mine", ReferenceScorer.of("ring8"))
+
+    reference: how it was given, for the run's manifest."""
+
+    reference: str
+    extractor: Extractor
+    samples: Samples
+
+    @classmethod
+    def of(cls, reference, *, extractor: str | None = None, n: int | None = None, seed: int = 0) -> ReferenceScorer:
+        """Extract `reference` (a bundled set name, a folder, an array or a statistics file; at most `n`
+        samples, a subsample drawn with `seed`) with `extractor` (default: follows the reference), cached."""
+        source = resolve_source(reference, "reference")
+        chosen = choose_extractor(source, source, extractor)
+        settings = dict(batch_size=256, workers=0, skip_bad=False, progress=False, use_cache=True, reference=True)
+        outputs, _ = extract(source, chosen, n=n, seed=seed, **settings)
+        return cls(str(reference), chosen, reference_samples(source, outputs))
+
+
 def score(
     generated,
     reference,
@@ -388,8 +413,6 @@ def stats(reference, output, extractor: str | None = None, *, options: MetricOpt
           batch_size: int = BATCH_SIZE, workers: int | None = None, skip_bad: bool = False, progress: bool = True):  # fmt: skip
     """Write a reference's features, statistics and provenance to `output` (npz) for sharing; of the
     options, n (at most this many samples, a seeded subsample) and seed apply."""
-    from ganeval.features.cache import save_outputs
-
     _check_extraction(batch_size=batch_size, workers=workers)
     if not str(output).endswith(".npz"):
         raise GanevalError(f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}.")

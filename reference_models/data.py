@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from ganeval.data import get_bundled
+from ganeval.features import get_extractor
 from ganeval.data.digits import load_digits_images, thicken
 from ganeval.errors import GanevalError
 
@@ -149,9 +150,7 @@ def _to_float(images: np.ndarray) -> torch.Tensor:
 @functools.cache
 def digits_classifier():
     """ganeval's digits CNN: labels generated digits (cgan's class accuracy, cyclegan's label preservation)."""
-    from ganeval.features.digits import DigitsExtractor
-
-    return DigitsExtractor()
+    return get_extractor("digits")
 
 
 def digit_labels(images: torch.Tensor) -> torch.Tensor:

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from ganeval.atomic import atomic_write
 from ganeval.data import get_bundled
+from ganeval.options import MetricOptions
 from ganeval.plugins import load_run, run_format, trainer_for
 from ganeval.scoring import score
 
@@ -105,7 +106,8 @@ def final_scores(run_dir: Path) -> dict:
     n = min(FINAL_SAMPLES[trained.kind], trained.distinct_samples or math.inf)  # cyclegan: each unseen digit once
     samples = trained.sample(n, seed=FINAL_SEED)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
-    result = score(generated, trained.reference, metrics=list(FINAL_METRICS), n=n, bootstrap=FINAL_BOOTSTRAP, seed=FINAL_SEED, progress=False)
+    options = MetricOptions(n=n, bootstrap=FINAL_BOOTSTRAP, seed=FINAL_SEED)
+    result = score(generated, trained.reference, metrics=list(FINAL_METRICS), options=options, progress=False)
     payload = {**result.to_dict(), "step": trained.step}
     with atomic_write(path, "w") as stream:
         stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")

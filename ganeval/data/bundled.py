@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ganeval.data.digits import load_digits_images, stacked_digits, thicken
 from ganeval.data.mixtures import GRID25, RING8, Mixture
 from ganeval.errors import GanevalError
 
@@ -37,8 +38,6 @@ class Bundled:
 
 
 def _digits(n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from ganeval.data.digits import load_digits_images
-
     images, labels = load_digits_images()
     if n is None or n >= len(images):  # n caps the sample count, as for folders
         return images, labels
@@ -47,15 +46,11 @@ def _digits(n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _thick_digits(n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from ganeval.data.digits import thicken
-
     images, labels = _digits(n, seed)
     return thicken(images), labels
 
 
 def _stacked(n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from ganeval.data.digits import stacked_digits
-
     return stacked_digits(n, seed)
 
 

@@ -4,7 +4,8 @@
 D's calibration) and returns a `RunDiagnosis`: the verdict, its one-sentence explanation, the
 findings and summary numbers. `diagnose_run(folder)` reads the log first.
 
-`TrainingLogger` is imported on first use, so reading and diagnosing a log does not load torch.
+`TrainingLogger` writes the log from any training loop; it takes a scorer (`Scorer`: the reference
+prepared once, e.g. `ganeval.scoring.ReferenceScorer.of("ring8")`) and does not import scoring.
 """
 
 from __future__ import annotations
@@ -12,13 +13,6 @@ from __future__ import annotations
 from ganeval.diagnostics.diagnose import diagnose, diagnose_run
 from ganeval.diagnostics.findings import VERDICTS, Finding, RunDiagnosis
 from ganeval.diagnostics.logfile import load_log
+from ganeval.diagnostics.logger import Scorer, TrainingLogger
 
-__all__ = ["TrainingLogger", "load_log", "diagnose", "diagnose_run", "Finding", "RunDiagnosis", "VERDICTS"]
-
-
-def __getattr__(name: str):
-    if name == "TrainingLogger":
-        from ganeval.diagnostics.logger import TrainingLogger
-
-        return TrainingLogger
-    raise AttributeError(f"module 'ganeval.diagnostics' has no attribute {name!r}")
+__all__ = ["Scorer", "TrainingLogger", "load_log", "diagnose", "diagnose_run", "Finding", "RunDiagnosis", "VERDICTS"]

@@ -17,6 +17,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from ganeval.data.bundled import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.diagnostics.findings import COLLAPSE, Finding
 from ganeval.metrics.modes import MODE_HIT_SHARE, covered_modes
@@ -100,8 +101,6 @@ def n_modes_of(evals: pd.DataFrame, manifest: dict | None = None) -> int | None:
     name = (manifest or {}).get("data") or (manifest or {}).get("reference")
     if name:
         try:
-            from ganeval.data.bundled import get_bundled
-
             return int(get_bundled(str(name)).n_modes)
         except (ValueError, KeyError, AttributeError):
             pass

@@ -142,7 +142,7 @@ class TrainingLogger:
         row: dict = {"step": int(step)}
         if fake is not None:
             if self.real is None:
-                raise GanevalError("TrainingLogger.evaluate(fake=...) needs a reference; pass reference= when creating the logger.")
+                raise GanevalError("TrainingLogger.evaluate(fake=...) needs a reference; pass a scorer when creating the logger: TrainingLogger(run_dir, ReferenceScorer.of(reference)).")
             kind, samples = as_samples(fake, "fake", channels_last=not hasattr(fake, "detach"))
             outputs = extract_array(samples, kind, self.extractor, batch_size=256, progress=False)
             raw = Samples(features=outputs["features"], logits=outputs.get("logits"), modes=outputs.get("modes"),

@@ -1,36 +1,79 @@
-"""Feature extractors by name: `inception`, `digits`, `points`.
+"""Feature extractors by name: the bundled `inception`, `digits` and `points`, those other packages
+register under the entry-point group `ganeval.extractors`, and those registered in code:
 
-Heavy modules (torch-fidelity's InceptionV3) load only when their extractor is asked for.
+    from ganeval.features import Extractor, register_extractor
+    register_extractor("mine", MyExtractor, "my network's 512-d features")
+    ganeval.score(fakes, reference=reals, extractor="mine")
+
+A factory (usually the Extractor class) is called with the keywords weights (a file or None),
+channels (1 or 3) and mixture (a bundled 2-D mixture or None); it takes those it uses.
 """
 
 from __future__ import annotations
 
-from ganeval.features.base import OUTPUTS, Extractor, sha256_of_file
-from ganeval.errors import GanevalError
+import inspect
+from collections.abc import Callable
 
+from ganeval.errors import GanevalError
+from ganeval.features.base import OUTPUTS, Extractor, sha256_of_file
+from ganeval.features.digits import DigitsExtractor
+from ganeval.features.points import PointsExtractor
+from ganeval.plugins import EXTRACTORS as ENTRY_POINTS
+from ganeval.plugins import load_group
+
+
+def _inception(weights=None) -> Extractor:
+    """torch-fidelity's network, imported when asked for: importing torch-fidelity takes seconds."""
+    from ganeval.features.inception import InceptionExtractor
+
+    return InceptionExtractor(weights=weights)
+
+
+#: name -> description of the bundled extractors and those registered (entry points are added on lookup)
 EXTRACTORS = {
     "inception": "torch-fidelity's TF-compatible InceptionV3: 2048-d pool features and logits (FID comparable with papers)",
     "digits": "bundled CNN trained on scikit-learn's digits: features, logits and labels (modes) for digit images",
     "points": "identity features for 2-D points; modes from the nearest centre of a bundled mixture",
 }
+_FACTORIES: dict[str, Callable[..., Extractor]] = {"inception": _inception, "digits": DigitsExtractor, "points": PointsExtractor}
+
+
+def register_extractor(name: str, factory: Callable[..., Extractor], description: str = "") -> None:
+    """Make `factory` (an Extractor class or a function building one) available as extractor `name`."""
+    if not isinstance(name, str) or not name or name in _FACTORIES:
+        raise GanevalError(f"extractor names are unique, non-empty strings; {name!r} is taken or invalid.", argument="name")
+    _FACTORIES[name] = factory
+    EXTRACTORS[name] = description or getattr(factory, "__doc__", None) or name
+
+
+def extractor_names() -> list[str]:
+    """Every extractor name: bundled, registered and installed through entry points."""
+    return [*_FACTORIES, *(name for name in _entry_points() if name not in _FACTORIES)]
+
+
+def _entry_points() -> dict[str, Callable[..., Extractor]]:
+    return load_group(ENTRY_POINTS)
 
 
 def get_extractor(name: str, *, weights=None, channels: int = 1, mixture=None) -> Extractor:
     """An extractor by name. weights: a weights file (inception, digits); channels: 1 for digits,
     3 for stacked digits; mixture: the bundled mixture whose centres give the points' modes."""
-    if name == "inception":
-        from ganeval.features.inception import InceptionExtractor
-
-        return InceptionExtractor(weights=weights)
-    if name == "digits":
-        from ganeval.features.digits import DigitsExtractor
-
-        return DigitsExtractor(channels=channels, weights=weights)
-    if name == "points":
-        from ganeval.features.points import PointsExtractor
-
-        return PointsExtractor(mixture)
-    raise GanevalError(f"unknown extractor {name!r}; choose one of: {', '.join(EXTRACTORS)}.")
+    factory = _FACTORIES.get(name) or _entry_points().get(name)
+    if factory is None:
+        raise GanevalError(f"unknown extractor {name!r}; choose one of: {', '.join(extractor_names())}.")
+    offered = {"weights": weights, "channels": channels, "mixture": mixture}
+    return factory(**_accepted(factory, offered))
 
 
-__all__ = ["EXTRACTORS", "OUTPUTS", "Extractor", "get_extractor", "sha256_of_file"]
+def _accepted(factory: Callable, offered: dict) -> dict:
+    """The keywords of `offered` that `factory` takes (all of them when it takes **keywords)."""
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return offered
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return offered
+    return {key: value for key, value in offered.items() if key in parameters}
+
+
+__all__ = ["EXTRACTORS", "OUTPUTS", "Extractor", "extractor_names", "get_extractor", "register_extractor", "sha256_of_file"]
