@@ -6,18 +6,19 @@ Exit codes: 0 success, 1 failed quality gate, 2 usage or input error, 3 a bug in
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import warnings
 
-from ganeval import __version__
-from ganeval.atomic import atomic_write
+from ganeval import __version__, scoring
+from ganeval.atomic import check_writable, json_text, write_text
 from ganeval.compare import compare_results, compare_runs, compare_variants
 from ganeval.data.export import export, require_empty_folder, write_samples
+from ganeval.demo import demo_json, demo_text, run_demo
 from ganeval.errors import GanevalError, printable
 from ganeval.features import EXTRACTORS
 from ganeval.gate.core import DEFAULT_GENERATOR_N
+from ganeval.metrics import METRICS
 from ganeval.options import MAX_SEED, MetricOptions, Setting, settings
 from ganeval.scoring import BATCH_SIZE, EXTRACTION_SETTINGS
 from ganeval.plugins import COMMANDS, REFERENCE_TRAINERS, load_group, load_run
@@ -40,8 +41,6 @@ def _safe(text: str) -> str:
 
 def _check_outputs(*outputs: tuple[str, str | None, bool | None]) -> None:
     """Refuse (exit 2) unwritable outputs before any work: (flag, path or None, folder: True/False/None for either)."""
-    from ganeval.atomic import check_writable
-
     for flag, path, folder in outputs:
         if path is not None:
             check_writable(path, flag, folder)
@@ -54,16 +53,11 @@ def _write_output(flag: str, path: str, text: str) -> str | None:
         print(text, end="")
         return None
     try:
-        with atomic_write(path, "w") as stream:
-            stream.write(text)
+        write_text(path, text)
     except OSError as error:
         print(text, end="")
         return f"{flag} {printable(path)}: cannot write it ({error.strerror or error}); the output was printed to stdout instead."
     return None
-
-
-def _json_text(payload: dict) -> str:
-    return json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n"
 
 
 TOUR = """ganeval: evaluate and diagnose GANs. Commands, with one example each:
@@ -96,7 +90,7 @@ Run `ganeval COMMAND --help` for a command's options. Exit codes: 0 success, 1 f
 def _write_json(path: str, payload: dict, flag: str = "--json") -> None:
     """JSON to a file, atomically, or to stdout for '-'; GanevalError (exit 2) after printing it to
     stdout if the file cannot be written."""
-    failed = _write_output(flag, path, _json_text(payload))
+    failed = _write_output(flag, path, json_text(payload))
     if failed:
         raise GanevalError(failed, argument=flag)
 
@@ -107,11 +101,7 @@ def _metric_list(text: str | None, flag: str = "--metrics") -> list[str] | None:
         return None
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
-        valid = ""
-        if flag == "--metrics":
-            from ganeval.metrics import METRICS
-
-            valid = f"; valid metrics are: {', '.join(METRICS)}"
+        valid = f"; valid metrics are: {', '.join(METRICS)}" if flag == "--metrics" else ""
         raise GanevalError(f"{flag} {printable(text)!r} names nothing; give comma-separated names, or leave {flag} out for the default{valid}.",
                            argument=flag)  # fmt: skip
     return names
@@ -139,15 +129,13 @@ METAVARS = {"n": "N", "bootstrap": "N"}
 
 
 def _score(args) -> int:
-    from ganeval.scoring import score
-
     _check_outputs(("--json", args.json, False))
-    result = score(
+    result = scoring.score(
         args.generated, args.ref, args.extractor, _metric_list(args.metrics), options=MetricOptions.from_values(vars(args)),
         weights=args.weights, batch_size=args.batch_size, workers=args.workers, cache=not args.no_cache, skip_bad=args.skip_bad,
         progress=not args.quiet,
     )  # fmt: skip
-    failed = _write_output("--json", args.json, _json_text(result.to_dict())) if args.json else None
+    failed = _write_output("--json", args.json, json_text(result.to_dict())) if args.json else None
     if args.json == "-":  # stdout carries the JSON alone; the summary line goes to stderr
         print(_safe(result.summary()), file=sys.stderr)
     else:
@@ -160,10 +148,8 @@ def _score(args) -> int:
 
 
 def _stats(args) -> int:
-    from ganeval.scoring import stats
-
     _check_outputs(("--output", args.output, False))
-    path = stats(args.ref, args.output, args.extractor, options=MetricOptions.from_values(vars(args)), weights=args.weights,
+    path = scoring.stats(args.ref, args.output, args.extractor, options=MetricOptions.from_values(vars(args)), weights=args.weights,
                  batch_size=args.batch_size, workers=args.workers, skip_bad=args.skip_bad, progress=not args.quiet)  # fmt: skip
     print(f"wrote {path}")
     return 0
@@ -190,22 +176,9 @@ def _sample(args) -> int:
     return 0
 
 
-def _format_demo(frame) -> str:
-    """value [low, high] per metric (rows) and generator (columns)."""
-    cell = frame.apply(lambda r: f"{r.value:.4g} [{r.low:.4g}, {r.high:.4g}]", axis=1)
-    table = frame.assign(cell=cell).pivot(index="metric", columns="generator", values="cell")
-    return table.loc[frame.metric.unique(), frame.generator.unique()].to_string()
-
-
 def _demo(args) -> int:
-    from ganeval.demo import run_demo
-
     frame = run_demo(n=args.n, seed=args.seed, bootstrap_n=args.bootstrap)
-    if args.json:
-        print(json.dumps(frame.to_dict(orient="records"), indent=2))
-    else:
-        print(f"ring8 (8 known modes), {args.n} samples per side; value [95% bootstrap interval]\n")
-        print(_format_demo(frame))
+    print(demo_json(frame) if args.json else demo_text(frame, args.n))
     return 0
 
 
@@ -281,17 +254,15 @@ def _compare(args) -> int:
 
 
 def _report(args) -> int:
-    from ganeval.report import findings_payload, report
+    from ganeval.report import findings_payload, verdict_lines, write_report
 
     _check_outputs(("--out", args.out, True), ("--json", args.json, False))
-    diagnoses = report(args.runs, args.out)
+    diagnoses = write_report(args.runs, args.out)
     if args.json:
         _write_json(args.json, findings_payload(diagnoses))
     if args.json == "-":
         return 0
-    width = max(len(d.run or "") for d in diagnoses)
-    for d in diagnoses:
-        print(f"{(d.run or ''):<{width}}  {d.verdict:<12}  {d.explanation}")
+    print(verdict_lines(diagnoses))
     print(f"wrote {os.path.join(args.out, 'report.html')} and {os.path.join(args.out, 'report.md')}"
           + (f"; findings in {args.json}" if args.json else ""))  # fmt: skip
     return 0

@@ -7,6 +7,8 @@ true spread). The numbers show what each metric notices.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -37,3 +39,16 @@ def run_demo(n: int = 2000, seed: int = 0, bootstrap_n: int = 50) -> pd.DataFram
         for metric, interval in compute_metrics(DEMO_METRICS, real, fake, options, bootstrap_n).items():
             rows.append({"generator": name, "metric": metric, "value": interval.value, "low": interval.low, "high": interval.high})
     return pd.DataFrame(rows)
+
+
+def demo_text(frame: pd.DataFrame, n: int) -> str:
+    """The demo for a terminal: a header line, then value [low, high] per metric (rows) and generator (columns)."""
+    cell = frame.apply(lambda r: f"{r.value:.4g} [{r.low:.4g}, {r.high:.4g}]", axis=1)
+    table = frame.assign(cell=cell).pivot(index="metric", columns="generator", values="cell")
+    header = f"ring8 (8 known modes), {n} samples per side; value [95% bootstrap interval]\n"
+    return f"{header}\n{table.loc[frame.metric.unique(), frame.generator.unique()].to_string()}"
+
+
+def demo_json(frame: pd.DataFrame) -> str:
+    """The demo's rows as JSON records."""
+    return json.dumps(frame.to_dict(orient="records"), indent=2)

@@ -1,9 +1,9 @@
-"""Reports of training runs: `report(runs, out)` writes report.html (self-contained) and report.md
+"""Reports of training runs: `write_report(runs, output)` writes report.html (self-contained) and report.md
 (figures beside it in figures/) answering whether training converged, oscillated or diverged,
 whether D is calibrated and whether the generator collapsed, and returns each run's diagnosis.
 
-    from ganeval.report import report
-    diagnoses = report(["runs/gan-ring8", "runs/wgan-gp-ring8"], "reports/ring8", json_path="findings.json")
+    from ganeval import write_report
+    diagnoses = write_report(["runs/gan-ring8", "runs/wgan-gp-ring8"], "reports/ring8", findings_output="findings.json")
 
 The JSON (`findings_payload`): for one run {"run", "verdict", "explanation", "findings": [...],
 "summary": {...}}; for several {"runs": [that object per run]}. Each finding: {"kind", "start_step",
@@ -20,7 +20,7 @@ from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.findings import VERDICTS
 from ganeval.diagnostics.logfile import read_run
 from ganeval.errors import GanevalError
-from ganeval.report.render import Heading, Table, Text, write_report
+from ganeval.report.render import Heading, Table, Text, write_blocks
 from ganeval.report.sections import RunLog, overview_blocks, run_blocks, run_names, summary_table
 
 REPORT_TITLE = "GAN training report"
@@ -30,6 +30,12 @@ def findings_payload(diagnoses) -> dict:
     """The JSON document of `--json`: one run's diagnosis, or {"runs": [...]} for several."""
     documents = [d.to_dict() for d in diagnoses]
     return documents[0] if len(documents) == 1 else {"runs": documents}
+
+
+def verdict_lines(diagnoses) -> str:
+    """One line per run for a terminal: its name, verdict and the sentence that explains it."""
+    width = max(len(d.run or "") for d in diagnoses)
+    return "\n".join(f"{(d.run or ''):<{width}}  {d.verdict:<12}  {d.explanation}" for d in diagnoses)
 
 
 def load_runs(runs) -> list:
@@ -44,9 +50,9 @@ def load_runs(runs) -> list:
     return logs
 
 
-def report(runs, out, json_path=None) -> list:
-    """Diagnose each run folder and write out/report.html, out/report.md and out/figures/; with
-    json_path, also write the findings as JSON there. Returns the `RunDiagnosis` of each run."""
+def write_report(runs, output, *, findings_output=None) -> list:
+    """Diagnose each run folder and write output/report.html, output/report.md and output/figures/;
+    with findings_output, also write the findings as JSON there. Returns the `RunDiagnosis` of each run."""
     logs = load_runs([runs] if isinstance(runs, (str, Path)) else runs)
     blocks = [Heading("Summary"),
               Text(f"Verdicts: {', '.join(VERDICTS[:-1])} or {VERDICTS[-1]} (the README lists what triggers each); the explanation quotes the deciding numbers."),
@@ -55,12 +61,12 @@ def report(runs, out, json_path=None) -> list:
         blocks += overview_blocks(logs)
     for index, log in enumerate(logs, 1):
         blocks += run_blocks(log, index)
-    write_report(out, blocks, REPORT_TITLE)
+    write_blocks(output, blocks, REPORT_TITLE)
     diagnoses = [log.diagnosis for log in logs]
-    if json_path is not None:
-        with atomic_write(json_path, "w") as stream:
+    if findings_output is not None:
+        with atomic_write(findings_output, "w") as stream:
             stream.write(json.dumps(findings_payload(diagnoses), indent=2, allow_nan=False) + "\n")
     return diagnoses
 
 
-__all__ = ["report", "findings_payload", "load_runs", "REPORT_TITLE"]
+__all__ = ["write_report", "findings_payload", "load_runs", "verdict_lines", "REPORT_TITLE"]
