@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ganeval import __version__
-from ganeval.atomic import json_text, write_text
+from ganeval.atomic import atomic_write, json_text, write_text
 from ganeval.gate import formats
 from ganeval.gate.candidate import DEFAULT_VALUE_RANGE, as_drawer, check_value_range, generator_candidate, import_generator, load_path
 from ganeval.gate.decision import (
@@ -32,6 +32,11 @@ from ganeval.gate.schema import FORMAT_2, spread_problem, validate
 from ganeval.errors import GanevalError
 from ganeval.options import MetricOptions
 from ganeval.scoring import BATCH_SIZE, score
+from ganeval.data import BUNDLED, REFERENCE_SEED
+from ganeval.features.cache import content_digest
+from ganeval.sources import _subsample, resolve_source
+from ganeval.features import get_extractor, sha256_of_file
+from ganeval.metrics import get_metric
 
 BASELINE_FORMAT = FORMAT_2  # what make_baseline writes; load_baseline reads READABLE_FORMATS (see gate/schema.py)
 DEFAULT_GENERATOR_N = 2000  # samples drawn from a generator when the baseline command gets no --n
@@ -63,8 +68,6 @@ class Baseline:
 
     def write(self, path) -> Path:
         """Write the JSON document to `path` atomically; the baseline's path becomes `path`."""
-        from ganeval.atomic import atomic_write
-
         with atomic_write(path, "w") as stream:
             stream.write(json.dumps(self.document, indent=2, default=str, allow_nan=False) + "\n")
         self.path = Path(path)
@@ -175,10 +178,6 @@ def reference_identity(reference) -> dict:
     """What the reference is, by content (independent of paths, mtimes and the machine):
     bundled sets by name and draw seed; statistics files by their stored features; folders by
     their files' relative paths and bytes; array files by their array."""
-    from ganeval.data import REFERENCE_SEED
-    from ganeval.features.cache import content_digest
-    from ganeval.sources import resolve_source
-
     source = resolve_source(reference, "reference")
     if source.kind == "bundled":
         return {"kind": "bundled", "name": source.bundled.name, "draw_seed": REFERENCE_SEED}
@@ -264,8 +263,6 @@ def _resolve_reference(baseline: Baseline, reference) -> str:
     if reference is not None:
         return str(reference)
     source = str(baseline.provenance["reference"]["source"])
-    from ganeval.data import BUNDLED
-
     if source in BUNDLED or Path(source).exists():
         return source
     beside = baseline.path.parent / source
@@ -305,8 +302,6 @@ def _score(candidate, reference, *, label: str, metrics, extractor, weights, opt
     seed = options.seed
     samples, description = _candidate_samples(candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label)
     if generated_n is not None and not isinstance(samples, str) and len(samples) > generated_n:  # arrays in memory: a seeded subsample, as score does
-        from ganeval.sources import _subsample
-
         samples = samples[_subsample(len(samples), generated_n, seed)]
     result = score(samples, reference, extractor, metrics, options=options, weights=weights, batch_size=batch_size,
                    workers=workers, cache=cache, progress=progress)  # fmt: skip
@@ -429,15 +424,11 @@ def check(
         raise GanevalError(f"baseline {base.path} was scored with the {recorded_extractor} extractor; --extractor {extractor} would compare "
                          f"different features. Check with the baseline's extractor, or re-make the baseline with --extractor {extractor}.", argument="extractor")  # fmt: skip
     if weights is not None:
-        from ganeval.features import sha256_of_file
-
         digest = sha256_of_file(weights)
         if digest != base.provenance.get("weights_sha256"):
             raise GanevalError(f"--weights {weights} (sha256 {digest[:12]}...) are not the weights of baseline {base.path} "
                              f"(sha256 {str(base.provenance.get('weights_sha256'))[:12]}...); pass the same weights file.")  # fmt: skip
     elif recorded_extractor in ("digits", "points"):  # cheap to build: refuse other weights before scoring
-        from ganeval.features import get_extractor
-
         built = get_extractor(recorded_extractor).provenance()
         if built.get("weights_sha256") != base.provenance.get("weights_sha256"):
             raise GanevalError(f"baseline {base.path} was scored with {recorded_extractor} weights of sha256 "
@@ -465,8 +456,6 @@ def check(
             + "; ".join(differences) + "). No comparison of apples and oranges: check with the baseline's settings, "
             "or re-make the baseline under the new ones (ganeval baseline ... -o baseline.json)."
         )
-    from ganeval.metrics import get_metric
-
     candidate_dict = result.to_dict()["metrics"]
     spread = base.block.get("spread") or {}
     decisions = []

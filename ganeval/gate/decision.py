@@ -31,6 +31,7 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 from ganeval.errors import GanevalError
+from ganeval.metrics import get_metric
 
 Z95 = NormalDist().inv_cdf(0.975)  # a 95% interval spans +-1.96 standard errors
 
@@ -183,8 +184,6 @@ def _larger(a: float | None, b: float | None) -> float | None:
 
 def parse_tolerances(text: str | None) -> dict[str, str | float]:
     """'fid=2.0,precision=0.02,kid=5%' -> {"fid": 2.0, "precision": 0.02, "kid": "5%"} (a percentage is of the baseline value)."""
-    from ganeval.metrics import get_metric
-
     tolerances: dict[str, str | float] = {}
     for item in (text or "").split(","):
         if not item.strip():
@@ -203,8 +202,6 @@ def parse_tolerances(text: str | None) -> dict[str, str | float]:
 def check_tolerances(tolerances: Mapping[str, float | str]) -> dict[str, float | str]:
     """{metric: absolute float >= 0, or "P%" of the baseline value} checked: known metric names,
     non-negative numbers. `parse_tolerances` turns the CLI's 'fid=2,kid=5%' into such a dict."""
-    from ganeval.metrics import get_metric
-
     if not isinstance(tolerances, Mapping):
         raise GanevalError(f"tolerances is a dict {{metric: tolerance}}, e.g. {{'fid': 2.0, 'kid': '5%'}}; got {tolerances!r}.", argument="tolerances")
     checked: dict[str, float | str] = {}

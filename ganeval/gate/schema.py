@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ganeval.errors import GanevalError
+from ganeval.metrics import METRICS
 
 FORMAT_1 = "ganeval-baseline-1"
 FORMAT_2 = "ganeval-baseline-2"
@@ -132,8 +133,6 @@ def _check_block(check: _Checker, block: dict) -> None:
 
 
 def _check_metric(check: _Checker, name: str, entry) -> None:
-    from ganeval.metrics import METRICS
-
     if name not in METRICS:
         check.fail(f"unknown metric {name!r} (valid: {', '.join(METRICS)})", "in 'metrics'")
     key = f"metrics.{name}"
@@ -154,8 +153,6 @@ def _check_metric(check: _Checker, name: str, entry) -> None:
 
 
 def _check_bounds(check: _Checker, name: str, key: str, value: float) -> None:
-    from ganeval.metrics import METRICS
-
     spec = METRICS[name]
     lower = -math.inf if spec.lower is None else spec.lower - BOUND_SLACK
     upper = math.inf if spec.upper is None else spec.upper + BOUND_SLACK
