@@ -22,6 +22,7 @@ from ganeval.metrics import (
     FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
     mode_coverage,
 )  # fmt: skip
+from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags
 from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.sources import Source, extract, resolve_source
@@ -147,6 +148,9 @@ BATCH_SIZE = 64  # images per extractor batch
 # a resample of n samples is one sample repeated n times with probability n^(1-n) (2: 1/2,
 # 5: 1/625, 10: 1e-9), and then KID's pairs of distinct samples and any covariance are undefined.
 MIN_INTERVAL_SAMPLES = 10
+# The last reference scored against, prepared (k-NN radii, Gaussian fit): check's repeats and compare's runs score many
+# times against one reference and compute those once.
+RECENT_REFERENCES = RecentReferences(size=1)
 PACKAGE_FOLDER = Path(__file__).resolve().parent  # warnings issued from here are ganeval's own words
 MIN_SPLIT_SAMPLES = 2  # an Inception Score split of one sample is exactly 1, whatever the generator
 
@@ -257,7 +261,7 @@ def score(
     >>> import ganeval
     >>> from ganeval import MetricOptions
     >>> options = MetricOptions(n=500, bootstrap=0)
-    >>> result = ganeval.score("ring8", "ring8", metrics=["fid", "modes_covered"], options=options, progress=False)
+    >>> result = ganeval.score("ring8", "ring8", metrics=["fid", "modes_covered"], options=options, cache=False, progress=False)
     >>> result.metrics["modes_covered"].value
     8.0
     >>> result.metrics["fid"].value < 0.1
@@ -330,7 +334,9 @@ def score(
                      f"the smaller side has {smallest}; the values themselves are computed.")  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:  # reported once, in the provenance
         warnings.simplefilter("always")
-        values = compute_metrics([name for name in names if not (gaussian and name == "fid")], real, fake, options, bootstrap_n=resamples)
+        prepared = None if real.features is None else RECENT_REFERENCES.prepare(real.features, k=k)
+        computed = [name for name in names if not (gaussian and name == "fid")]
+        values = compute_metrics(computed, real, fake, options, bootstrap_n=resamples, prepared=prepared)
         if gaussian and "fid" in names:
             values["fid"] = _fid_against_gaussian(real_out, fake.features, resamples, seed)
     provenance = {
