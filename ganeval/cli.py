@@ -16,7 +16,7 @@ from ganeval.compare import compare_results, compare_runs, compare_variants
 from ganeval.data.export import export, require_empty_folder, write_samples
 from ganeval.demo import demo_json, demo_text, run_demo
 from ganeval.errors import GanevalError, printable
-from ganeval.features import EXTRACTORS
+from ganeval.features import extractor_names
 from ganeval.gate.core import DEFAULT_GENERATOR_N
 from ganeval.metrics import METRICS
 from ganeval.options import MAX_SEED, MetricOptions, Setting, settings
@@ -345,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ganeval {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    extractors, metric_options = list(EXTRACTORS), [name for name, setting in settings().items() if setting.flag]
+    extractors, metric_options = extractor_names(), [name for name, setting in settings().items() if setting.flag]
 
     score = _add_command(commands, "score", _score, "score generated samples against a reference", """Score GENERATED against --ref: FID, KID, Inception Score, precision, recall,
 density, coverage and mode coverage (those that apply), each with a 95% bootstrap interval.

@@ -100,7 +100,9 @@ def trainer_for(variant: str) -> Trainer:
     """The trainer of `variant`; unknown names raise GanevalError listing the installed ones."""
     known = trainers()
     if not known:
-        raise GanevalError(f"no GAN trainers are installed, so variant {variant!r} cannot be trained: {REFERENCE_TRAINERS}.")
+        raise GanevalError(
+            f"no GAN trainers are installed, so variant {variant!r} cannot be trained: {REFERENCE_TRAINERS}."
+        )
     if variant not in known:
         raise GanevalError(f"unknown variant {variant!r}; the reference trainers are: {', '.join(known)}.")
     return known[variant]
@@ -124,4 +126,14 @@ def load_run(folder) -> Run:
     return fmt.load(Path(folder))
 
 
-__all__ = ["Generator", "Run", "RunFormat", "Trainer", "load_group", "load_run", "run_format", "trainer_for", "trainers"]
+__all__ = [
+    "Generator",
+    "Run",
+    "RunFormat",
+    "Trainer",
+    "load_group",
+    "load_run",
+    "run_format",
+    "trainer_for",
+    "trainers",
+]

@@ -37,10 +37,13 @@ def add_command(commands) -> argparse.ArgumentParser:
     train.add_argument(
         "--data",
         required=True,
-        help="bundled data set: ring8 or grid25 (MLP variants); digits or stacked-digits (dcgan, cgan); digits (cyclegan)",
+        help="bundled data set: ring8 or grid25 (MLP variants); digits or stacked-digits (dcgan, cgan); "
+        "digits (cyclegan)",
     )
     train.add_argument("--out", required=True, metavar="DIR", help="run folder, e.g. runs/wgan-gp-ring8")
-    train.add_argument("--steps", type=POSITIVE, help="generator steps (default: the variant's; with --resume, the run's)")
+    train.add_argument(
+        "--steps", type=POSITIVE, help="generator steps (default: the variant's; with --resume, the run's)"
+    )
     train.add_argument("--seed", type=SEED, help="seed of every random draw (default: 0; with --resume, the run's)")
     train.add_argument(
         "--resume",

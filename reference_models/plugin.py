@@ -46,7 +46,7 @@ class ReferenceTrainer:
 
 
 class ReferenceRunFormat:
-    """Run folders written by the reference trainers: a checkpoint.pt beside the training log (ganeval.plugins.RunFormat)."""
+    """Run folders of the reference trainers: a checkpoint.pt beside the training log (ganeval.plugins.RunFormat)."""
 
     def recognizes(self, folder: Path) -> bool:
         return (Path(folder) / CHECKPOINT).is_file()

@@ -76,7 +76,8 @@ def is_finished(run: Planned, steps: int) -> bool:
 
 def train_one(run: Planned, steps: int, eval_every: int) -> str:
     """Train (or resume) one run in this process; returns 'trained', 'resumed' or 'diverged: ...'."""
-    return trainer_for(run.variant).train(run.variant, run.data, run.run_dir, steps=steps, seed=run.seed, eval_every=eval_every)
+    trainer = trainer_for(run.variant)
+    return trainer.train(run.variant, run.data, run.run_dir, steps=steps, seed=run.seed, eval_every=eval_every)
 
 
 def train_all(planned: list[Planned], steps: int, jobs: int, evaluations: int = 10, progress: bool = True) -> dict[Path, str]:

@@ -31,17 +31,22 @@ def _inception(weights=None) -> Extractor:
 
 #: name -> description of the bundled extractors and those registered (entry points are added on lookup)
 EXTRACTORS = {
-    "inception": "torch-fidelity's TF-compatible InceptionV3: 2048-d pool features and logits (FID comparable with papers)",
+    "inception": "torch-fidelity's TF-compatible InceptionV3: 2048-d pool features and logits "
+    "(FID comparable with papers)",
     "digits": "bundled CNN trained on scikit-learn's digits: features, logits and labels (modes) for digit images",
     "points": "identity features for 2-D points; modes from the nearest centre of a bundled mixture",
 }
-_FACTORIES: dict[str, Callable[..., Extractor]] = {"inception": _inception, "digits": DigitsExtractor, "points": PointsExtractor}
+_FACTORIES: dict[str, Callable[..., Extractor]] = {
+    "inception": _inception,
+    "digits": DigitsExtractor,
+    "points": PointsExtractor,
+}
 
 
 def register_extractor(name: str, factory: Callable[..., Extractor], description: str = "") -> None:
     """Make `factory` (an Extractor class or a function building one) available as extractor `name`."""
     if not isinstance(name, str) or not name or name in _FACTORIES:
-        raise GanevalError(f"extractor names are unique, non-empty strings; {name!r} is taken or invalid.", argument="name")
+        raise GanevalError(f"extractor names are unique, non-empty strings; {name!r} is taken or invalid.", "name")
     _FACTORIES[name] = factory
     EXTRACTORS[name] = description or getattr(factory, "__doc__", None) or name
 
@@ -76,4 +81,12 @@ def _accepted(factory: Callable, offered: dict) -> dict:
     return {key: value for key, value in offered.items() if key in parameters}
 
 
-__all__ = ["EXTRACTORS", "OUTPUTS", "Extractor", "extractor_names", "get_extractor", "register_extractor", "sha256_of_file"]
+__all__ = [
+    "EXTRACTORS",
+    "OUTPUTS",
+    "Extractor",
+    "extractor_names",
+    "get_extractor",
+    "register_extractor",
+    "sha256_of_file",
+]
