@@ -263,7 +263,7 @@ def score(
     >>> options = MetricOptions(n=500, bootstrap=0)
     >>> result = ganeval.score("ring8", "ring8", metrics=["fid", "modes_covered"], options=options, cache=False, progress=False)
     >>> result.metrics["modes_covered"].value
-    8.0
+    8
     >>> result.metrics["fid"].value < 0.1
     True
     """

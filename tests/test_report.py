@@ -15,7 +15,7 @@ from ganeval.report import figures
 from ganeval.diagnostics.collapse import coverage_timeline
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.calibration import chosen_steps
-from ganeval.report.render import Details, Heading, Image, Table, Text, markdown_table, to_html, to_markdown, write_report
+from ganeval.report.render import Details, Heading, Image, Table, Text, markdown_table, to_html, to_markdown, write_blocks
 from ganeval.report.sections import RunLog, key_steps, run_events, run_names
 from test_diagnostics import synthetic_log
 
@@ -96,13 +96,13 @@ def test_planted_collapse_and_healthy_runs_through_the_cli(tmp_path, capsys):
 
 def test_reports_replace_the_files_of_an_existing_folder(tmp_path):
     blocks = [Text("first"), Image("a.png", b"\x89PNG-first", "one")]
-    write_report(tmp_path / "out", blocks, "title")
+    write_blocks(tmp_path / "out", blocks, "title")
     (tmp_path / "out" / "notes.txt").write_text("kept")
-    files = write_report(tmp_path / "out", [Text("second"), Image("a.png", b"\x89PNG-second", "one")], "title")
+    files = write_blocks(tmp_path / "out", [Text("second"), Image("a.png", b"\x89PNG-second", "one")], "title")
     assert "second" in files["markdown"].read_text() and "first" not in files["html"].read_text()
     assert (tmp_path / "out" / "figures" / "a.png").read_bytes() == b"\x89PNG-second" and (tmp_path / "out" / "notes.txt").exists()
     with pytest.raises(ValueError, match="is a file"):
-        write_report(tmp_path / "out" / "notes.txt", blocks, "title")
+        write_blocks(tmp_path / "out" / "notes.txt", blocks, "title")
 
 
 def test_run_names_are_short_and_unique():

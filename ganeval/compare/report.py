@@ -1,7 +1,7 @@
 """The report of `ganeval compare`, answer first: one paragraph naming the variant(s) to use and why,
 a compact table (mean ± std, best in bold), the rankings (every pairwise test and every interval in
 collapsible details, appendices in the Markdown), curves over training per variant, the verdicts,
-and samples side by side; written by `write_report` (HTML and Markdown)."""
+and samples side by side; written by `write_blocks` (HTML and Markdown)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ganeval.compare.answer import answer
 from ganeval.compare.runs import ShownSamples
 from ganeval.compare.stats import ALPHA
 from ganeval.report import figures
-from ganeval.report.render import Block, Details, Heading, Image, Table, Text, write_report
+from ganeval.report.render import Block, Details, Heading, Image, Table, Text, write_blocks
 
 CURVE_METRICS = ("fid", "modes_covered", "precision", "recall", "mode_kl", "d_ece", "class_accuracy", "label_preservation", "cycle_error")
 # The compact table's columns, in order (those the comparison has): sample quality, then cost.
@@ -180,7 +180,7 @@ def _image(name: str, figure, caption: str) -> list[Block]:
 def write_comparison(comparison, out: Path, samples: ShownSamples | None = None) -> dict:
     """report.html, report.md and figures/ (atomically), then comparison.json beside them."""
     title = "GAN variants compared" + (f" on {comparison.data}" if comparison.data else "")
-    files = write_report(out, comparison_blocks(comparison, samples), title)
+    files = write_blocks(out, comparison_blocks(comparison, samples), title)
     with atomic_write(Path(out) / "comparison.json", "w") as stream:
         stream.write(json.dumps(comparison.to_dict(), indent=2, default=str) + "\n")
     return {**files, "json": Path(out) / "comparison.json"}

@@ -328,7 +328,8 @@ def make_baseline(
     >>> from ganeval import MetricOptions, make_baseline
     >>> from ganeval.data import RING8
     >>> points, _ = RING8.sample(300, seed=1)
-    >>> baseline = make_baseline(points, "ring8", options=MetricOptions(bootstrap=0), metrics=["fid"], progress=False)
+    >>> options = MetricOptions(bootstrap=0)
+    >>> baseline = make_baseline(points, "ring8", options=options, metrics=["fid"], cache=False, progress=False)
     >>> baseline.metrics["fid"]["value"] < 0.1, baseline.to_dict()["baseline"]["metrics"]
     (True, ['fid'])
     """
@@ -410,8 +411,9 @@ def check(
 
     >>> from ganeval import MetricOptions, check, make_baseline
     >>> from ganeval.data import RING8
-    >>> baseline = make_baseline(RING8.sample(300, seed=1)[0], "ring8", options=MetricOptions(bootstrap=0), metrics=["fid"], progress=False)
-    >>> report = check(RING8.sample(300, seed=2)[0], baseline, tolerances={"fid": 0.5})
+    >>> options = MetricOptions(bootstrap=0)
+    >>> baseline = make_baseline(RING8.sample(300, seed=1)[0], "ring8", options=options, metrics=["fid"], cache=False, progress=False)
+    >>> report = check(RING8.sample(300, seed=2)[0], baseline, tolerances={"fid": 0.5}, cache=False)
     >>> report.passed, [d.verdict for d in report.decisions]
     (True, ['pass'])
     """

@@ -179,7 +179,7 @@ def _write(folder: Path, blocks: list[Block], title: str) -> None:
         stream.write(to_html(blocks, title))
 
 
-def write_report(out, blocks: list[Block], title: str) -> dict:
+def write_blocks(out, blocks: list[Block], title: str) -> dict:
     """Write out/report.md, out/report.html and out/figures/*.png. A new (or empty) folder appears
     whole or not at all; in an existing folder each file is replaced atomically, the HTML last.
     Returns {"html": path, "markdown": path, "figures": folder}."""
