@@ -13,7 +13,7 @@ import warnings
 from ganeval import __version__, scoring
 from ganeval.atomic import check_writable, json_text, write_text
 from ganeval.compare import compare_results, compare_runs, compare_variants
-from ganeval.data.export import export, require_empty_folder, write_samples
+from ganeval.data.export import export, sample_run
 from ganeval.demo import demo_json, demo_text, run_demo
 from ganeval.errors import GanevalError, printable
 from ganeval.features import extractor_names
@@ -21,7 +21,7 @@ from ganeval.gate.core import DEFAULT_GENERATOR_N
 from ganeval.metrics import METRICS
 from ganeval.options import MAX_SEED, MetricOptions, Setting, settings
 from ganeval.scoring import BATCH_SIZE, EXTRACTION_SETTINGS
-from ganeval.plugins import COMMANDS, REFERENCE_TRAINERS, load_group, load_run
+from ganeval.plugins import COMMANDS, REFERENCE_TRAINERS, load_group
 
 EXAMPLES = """examples:
   ganeval score examples/digits-samples --ref digits
@@ -163,16 +163,8 @@ def _export(args) -> int:
 
 def _sample(args) -> int:
     _check_outputs(("--output", args.output, None))
-    generator = load_run(args.run_dir)
-    if args.label is not None and not generator.conditional:
-        print(f"ganeval: error: --label needs a class-conditional run (cgan); {args.run_dir} was trained with the unconditional "
-              f"{generator.name} variant: sample it without --label.", file=sys.stderr)  # fmt: skip
-        return 2
-    if generator.kind == "images":  # before the slow part
-        require_empty_folder(args.output, "image samples are written as a folder of PNGs: choose a new folder")
-    samples = generator.sample(args.n, seed=args.seed, label=args.label)
-    path = write_samples(samples, args.output, digits=6)
-    print(f"wrote {args.n} samples to {args.output}" if samples.ndim == 2 else f"wrote {args.n} images as PNGs to {path}")
+    path = sample_run(args.run_dir, args.output, n=args.n, seed=args.seed, label=args.label)
+    print(f"wrote {args.n} images as PNGs to {path}" if path.is_dir() else f"wrote {args.n} samples to {args.output}")
     return 0
 
 
