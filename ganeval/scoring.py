@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from ganeval import __version__
-from ganeval.data import MIXTURES
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.features import Extractor, get_extractor
 from ganeval.features.cache import save_outputs
@@ -25,7 +24,7 @@ from ganeval.metrics import (
 from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags
 from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
-from ganeval.sources import Source, extract, resolve_source
+from ganeval.sources import Source, StatsSource, extract, preprocessing, resolve_source
 from ganeval.errors import GanevalError, printable
 from ganeval.options import MetricOptions, Setting
 
@@ -172,9 +171,7 @@ def _conversion(extractor: Extractor) -> str | None:
 
 def _uniform_modes(source: Source) -> bool:
     """True when the reference's true modes are equally likely (mode KL is then against uniform)."""
-    if source.kind == "bundled":
-        return source.bundled.uniform_modes
-    return source.kind == "stats" and bool(source.stats_meta.get("uniform_modes"))
+    return source.uniform_modes
 
 
 def reference_samples(source: Source, outputs: dict) -> Samples:
@@ -192,25 +189,14 @@ def reference_samples(source: Source, outputs: dict) -> Samples:
 def choose_extractor(reference: Source, generated: Source, name: str | None, weights=None) -> Extractor:
     """The named extractor, or the one that follows the reference: digits for digit data, points for
     2-D data, inception otherwise; digits take 3 channels (stacked digits) for 3-channel references."""
-    if reference.kind == "stats" and not reference.gaussian_only:
-        name = name or reference.stats_meta.get("extractor")
-    elif reference.kind == "bundled":
-        name = name or reference.bundled.extractor
-    elif "points" in (reference.samples_kind, generated.samples_kind):
-        name = name or "points"
+    name = name or reference.extractor_name  # a bundled set's extractor, or the one that made a statistics file
+    if name is None and "points" in (reference.samples_kind, generated.samples_kind):
+        name = "points"
     name = name or "inception"
-    mixture = None
-    if reference.kind == "bundled" and reference.bundled.mixture is not None:
-        mixture = reference.bundled.mixture
-    elif reference.kind == "stats":
-        mixture = MIXTURES.get(str(reference.stats_meta.get("mixture")))
     channels = 1
     if name == "digits":
-        if reference.kind == "stats" and reference.stats_meta.get("extractor") == "digits":
-            channels = int(reference.stats_meta.get("channels", 1))
-        else:
-            channels = 3 if (reference.channels or generated.channels) == 3 else 1
-    return get_extractor(name, weights=weights, channels=channels, mixture=mixture)
+        channels = reference.extractor_channels("digits") or (3 if (reference.channels or generated.channels) == 3 else 1)
+    return get_extractor(name, weights=weights, channels=channels, mixture=reference.mixture)
 
 
 @dataclass(frozen=True)
@@ -227,13 +213,14 @@ class ReferenceScorer:
     samples: Samples
 
     @classmethod
-    def of(cls, reference, *, extractor: str | None = None, n: int | None = None, seed: int = 0) -> ReferenceScorer:
-        """Extract `reference` (a bundled set name, a folder, an array or a statistics file; at most `n`
-        samples, a subsample drawn with `seed`) with `extractor` (default: follows the reference), cached."""
+    def of(cls, reference, *, extractor: str | None = None, options: MetricOptions = MetricOptions()) -> ReferenceScorer:
+        """Extract `reference` (a bundled set name, a folder, an array or a statistics file; at most
+        `options.n` samples, a subsample drawn with `options.seed`) with `extractor` (default: follows the
+        reference), cached."""
         source = resolve_source(reference, "reference")
         chosen = choose_extractor(source, source, extractor)
         settings = dict(batch_size=256, workers=0, skip_bad=False, progress=False, use_cache=True, reference=True)
-        outputs, _ = extract(source, chosen, n=n, seed=seed, **settings)
+        outputs, _ = extract(source, chosen, n=options.n, seed=options.seed, **settings)
         return cls(str(reference), chosen, reference_samples(source, outputs))
 
 
@@ -273,7 +260,7 @@ def score(
         raise GanevalError(f"metrics names no metric; pass None for all that apply, or some of: {', '.join(SCORE_METRICS)}.", argument="metrics")
     reference_source = resolve_source(reference, "reference")
     generated_source = resolve_source(generated, "generated")
-    if generated_source.kind == "stats":
+    if isinstance(generated_source, StatsSource):
         raise GanevalError(f"{generated_source.label} is a statistics file; generated samples must be images, an array or a bundled set.")
     kinds = (generated_source.samples_kind, reference_source.samples_kind)
     if None not in kinds and kinds[0] != kinds[1]:
@@ -342,6 +329,7 @@ def score(
     provenance = {
         "ganeval_version": __version__,
         **chosen.provenance(),
+        "preprocessing": preprocessing(chosen, real_info, fake_info),  # the images' sizes decide the resizing
         "image_conversion": _conversion(chosen),
         "generated": fake_info,
         "reference": real_info,
@@ -423,13 +411,13 @@ def stats(reference, output, extractor: str | None = None, *, options: MetricOpt
     if not str(output).endswith(".npz"):
         raise GanevalError(f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}.")
     source = resolve_source(reference, "reference")
-    if source.kind == "stats":
+    if isinstance(source, StatsSource):
         raise GanevalError(f"{source.label} is already a statistics file.")
     chosen = choose_extractor(source, source, extractor, weights)
     outputs, info = extract(source, chosen, n=options.n, seed=options.seed, batch_size=batch_size, workers=workers,
                             skip_bad=skip_bad, progress=progress, use_cache=False, reference=True)  # fmt: skip
     mixture = getattr(chosen, "mixture", None)
-    meta = {"ganeval_version": __version__, **chosen.provenance(), "reference": info,
-            "channels": chosen.channels, "mixture": None if mixture is None else mixture.name,
+    meta = {"ganeval_version": __version__, **chosen.provenance(), "preprocessing": preprocessing(chosen, info),
+            "reference": info, "channels": chosen.channels, "mixture": None if mixture is None else mixture.name,
             "uniform_modes": _uniform_modes(source)}  # fmt: skip
     return save_outputs(output, outputs, meta)

@@ -1,21 +1,29 @@
 """What the user pointed at, resolved: a bundled set, a statistics file, a folder, an array.
 
-`resolve_source` turns a command-line string (or an in-memory array) into a `Source`, and
-`Source.outputs(extractor, ...)` runs the extractor over it once (cached for references).
+One class per kind of input, all `Source`s: `BundledSource`, `StatsSource` (and `GaussianStatsSource`
+for pytorch-fid's mu and sigma), `FolderSource` and `ArraySource`. `resolve_source` turns a
+command-line string (or an in-memory array) into the right one; `Source.extract(extractor, ...)`
+runs the extractor over it once (cached for references). What differs between the kinds (how to
+read them, how to key their cache, what they say about extractor and modes, their identity by
+content) is a method of each class, not a branch on a tag; `kind` only names the class in
+provenance and results.
 """
 
 from __future__ import annotations
 
+import abc
+import hashlib
 import tempfile
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
-from ganeval.data import BUNDLED, REFERENCE_SEED, Bundled, get_bundled
+from ganeval.data import BUNDLED, MIXTURES, REFERENCE_SEED, Bundled, get_bundled
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import decode_image, find_images
+from ganeval.data.mixtures import Mixture
 from ganeval.features import Extractor
 from ganeval.features.cache import (
     FORMAT, GAUSSIAN_FORMAT, CacheWarning, cache_dir, cache_key, content_digest, load_gaussian, load_outputs, save_outputs,
@@ -24,49 +32,332 @@ from ganeval.features.cache import (
 from ganeval.features.extract import extract_array, extract_files
 from ganeval.errors import GanevalError, printable
 
+Outputs = dict[str, np.ndarray]
 
-@dataclass
-class Source:
+
+class Source(abc.ABC):
     """One side of a comparison, before feature extraction."""
 
-    label: str  # how the user named it
-    kind: str  # "bundled", "stats", "folder" or "array"
-    bundled: Bundled | None = None
-    files: list[Path] = field(default_factory=list)
-    root: Path | None = None
-    samples: np.ndarray | None = None  # array sources: images (uint8 NCHW) or points
-    array_kind: str | None = None  # "images" or "points", stored for array and bundled sources (see samples_kind)
-    stats: dict | None = None  # stats sources: loaded outputs
-    stats_meta: dict | None = None
+    kind: ClassVar[str]  # "bundled", "stats", "folder" or "array": the name provenance records
+    gaussian_only: ClassVar[bool] = False  # mu and sigma alone (pytorch-fid): FID only, no provenance
+
+    def __init__(self, label: str):
+        self.label = label  # how the user named it
+
+    @property
+    @abc.abstractmethod
+    def samples_kind(self) -> str | None:
+        """"images" or "points"; None when the source does not say (mu and sigma alone)."""
 
     @property
     def channels(self) -> int | None:
-        """Colour channels of image sources: 3 when the colour channels differ (in the first few
-        files of a folder), else 1; None for points and statistics files."""
-        if self.bundled is not None:
-            return self.bundled.channels if self.bundled.kind == "images" else None
-        if self.samples is not None and self.array_kind == "images":
-            return self.samples.shape[1]
-        if self.files:
-            rgb = [image for image in map(_decoded_or_none, self.files[:8]) if image is not None]
-            return 3 if any((image[0] != image[1]).any() or (image[1] != image[2]).any() for image in rgb) else 1
+        """Colour channels of image sources (1 or 3); None for points and statistics files."""
         return None
 
     @property
-    def gaussian_only(self) -> bool:
-        """A statistics file of mu and sigma alone (pytorch-fid's format): FID only, no provenance."""
-        return self.kind == "stats" and self.stats_meta.get("format") == GAUSSIAN_FORMAT
+    def uniform_modes(self) -> bool:
+        """True when the true modes are known to be equally likely (mode KL is then taken against uniform)."""
+        return False
+
+    @property
+    def extractor_name(self) -> str | None:
+        """The extractor this source calls for (a bundled set's, or the one that made a statistics file), if any."""
+        return None
+
+    @property
+    def mixture(self) -> Mixture | None:
+        """The bundled 2-D mixture the samples come from, whose centres give the points' modes."""
+        return None
+
+    def extractor_channels(self, name: str) -> int | None:
+        """The channels extractor `name` ran with on this source, when recorded (statistics files)."""
+        return None
+
+    @abc.abstractmethod
+    def identity(self) -> dict:
+        """What the source is, by content (independent of paths, mtimes and the machine): a baseline
+        made against it is comparable with any check against the same content."""
+
+    @abc.abstractmethod
+    def extract(
+        self,
+        extractor: Extractor,
+        *,
+        n: int | None,
+        seed: int,
+        batch_size: int,
+        workers: int | None,
+        skip_bad: bool,
+        progress: bool,
+        use_cache: bool,
+        reference: bool,
+    ) -> tuple[Outputs, dict]:
+        """Extractor outputs and a description of what was read (counts, cache use)."""
+
+    def _info(self) -> dict:
+        return {"source": self.label, "kind": self.kind}
+
+
+class SampledSource(Source):
+    """A source of samples the extractor runs over: the shared path of bundled sets, folders and
+    arrays. A subclass says which samples `n` and `seed` select (`_select`), how to key them in
+    the reference cache (`_cache_source`; None: not cached) and how to read them (`_read`)."""
+
+    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference):
+        role = "reference" if reference else "generated"
+        info = self._info()
+        selection = self._select(n, seed, reference)
+        cache_file = writable = key_source = None
+        if use_cache and reference:
+            key_source = self._cache_source(selection)
+        if key_source is not None:
+            cache_file = cache_dir() / f"{cache_key(key_source, extractor.provenance())}.npz"
+            hit = _read_cache(cache_file)
+            if hit is not None:
+                outputs, meta = hit
+                return outputs, {**info, **meta.get("read", {}), "count": len(outputs["features"]), "cache": "hit"}
+            writable = _cache_usable(cache_file.parent)
+        sizes: set[tuple[int, int]] = set()
+        outputs, skipped = self._read(selection, extractor, info, sizes, batch_size, workers, skip_bad, progress, role)
+        info["count"] = len(outputs["features"])
+        resized = [list(size) for size in sorted(sizes) if extractor.preprocessing_for([size]) != extractor.preprocessing]
+        if resized:
+            info["resized_from"] = resized  # [height, width] of the images the extractor resized
+        if skipped:
+            info["skipped"] = len(skipped)
+            info["skipped_first"] = skipped[0]
+        if writable:
+            try:
+                save_outputs(cache_file, outputs, {"source": key_source, **extractor.provenance(), "read": info})
+                info["cache"] = "written"
+            except OSError as error:  # disk full, folder removed meanwhile: the result matters, the cache does not
+                _warn_cache(cache_file.parent, error.strerror or str(error))
+                info["cache"] = "off"
+        elif cache_file is not None:
+            info["cache"] = "off"
+        return outputs, info
+
+    @abc.abstractmethod
+    def _select(self, n: int | None, seed: int, reference: bool):
+        """What `n` and `seed` pick from the source (a subsample, a draw seed)."""
+
+    def _cache_source(self, selection) -> dict | None:
+        """The selection as the reference cache keys it; None: not cached."""
+        return None
+
+    @abc.abstractmethod
+    def _read(
+        self,
+        selection,
+        extractor: Extractor,
+        info: dict,
+        sizes: set,
+        batch_size: int,
+        workers: int | None,
+        skip_bad: bool,
+        progress: bool,
+        role: str,
+    ) -> tuple[Outputs, list[str]]:
+        """Run the extractor over the selection: its outputs and the messages of skipped files.
+        Adds what it read to `info`, and the image sizes (height, width) it met to `sizes`."""
+
+
+class BundledSource(SampledSource):
+    """A bundled data set by name; references are drawn with the fixed REFERENCE_SEED."""
+
+    kind = "bundled"
+
+    def __init__(self, label: str, bundled: Bundled):
+        super().__init__(label)
+        self.bundled = bundled
+
+    @property
+    def samples_kind(self) -> str:
+        return self.bundled.kind
+
+    @property
+    def channels(self) -> int | None:
+        return self.bundled.channels if self.bundled.kind == "images" else None
+
+    @property
+    def uniform_modes(self) -> bool:
+        return self.bundled.uniform_modes
+
+    @property
+    def extractor_name(self) -> str:
+        return self.bundled.extractor
+
+    @property
+    def mixture(self) -> Mixture | None:
+        return self.bundled.mixture
+
+    def identity(self) -> dict:
+        return {"kind": "bundled", "name": self.bundled.name, "draw_seed": REFERENCE_SEED}
+
+    def _select(self, n, seed, reference):
+        return n, REFERENCE_SEED if reference else seed  # how many to draw, and the draw seed
+
+    def _cache_source(self, selection):
+        n, draw_seed = selection
+        return {"bundled": self.bundled.name, "n": n, "seed": draw_seed}
+
+    def _read(self, selection, extractor, info, sizes, batch_size, workers, skip_bad, progress, role):
+        n, draw_seed = selection
+        samples, _ = self.bundled.sample(n, draw_seed)
+        outputs = extract_array(samples, self.bundled.kind, extractor, batch_size, progress, desc=role)
+        if self.bundled.kind == "images":
+            info["draw_seed"] = draw_seed
+            sizes.add(tuple(samples.shape[-2:]))
+        return outputs, []
+
+
+class FolderSource(SampledSource):
+    """A folder of image files (searched recursively); references are cached by the files' bytes."""
+
+    kind = "folder"
+    samples_kind = "images"
+
+    def __init__(self, label: str, root: Path):
+        super().__init__(label)
+        self.root = root
+        self.files = find_images(root)
+
+    @property
+    def channels(self) -> int:
+        """3 when the colour channels differ in the first few files, else 1."""
+        rgb = [image for image in map(_decoded_or_none, self.files[:8]) if image is not None]
+        return 3 if any((image[0] != image[1]).any() or (image[1] != image[2]).any() for image in rgb) else 1
+
+    def identity(self) -> dict:  # the reference cache keys folders by the same digest
+        return {"kind": "folder", "files": len(self.files), "content_blake2b": content_digest(self.files, self.root)}
+
+    def _select(self, n, seed, reference):
+        pick = _subsample(len(self.files), n, seed)
+        return self.files if pick is None else [self.files[i] for i in pick]
+
+    def _cache_source(self, files):  # keyed by the bytes read, not by sizes and mtimes
+        return {"folder": str(self.root.resolve()), "files": len(files), "content_blake2b": content_digest(files, self.root)}
+
+    def _read(self, files, extractor, info, sizes, batch_size, workers, skip_bad, progress, role):
+        return extract_files(files, extractor, batch_size, workers, skip_bad, progress, desc=role, sizes=sizes)
+
+
+class ArraySource(SampledSource):
+    """Samples in memory or in an .npz/.npy file: uint8 images N x C x H x W, or N x 2 points. Not cached."""
+
+    kind = "array"
+
+    def __init__(self, label: str, samples: np.ndarray, samples_kind: str):
+        super().__init__(label)
+        self.samples, self._samples_kind = samples, samples_kind
+
+    @property
+    def samples_kind(self) -> str:
+        return self._samples_kind
+
+    @property
+    def channels(self) -> int | None:
+        return self.samples.shape[1] if self._samples_kind == "images" else None
+
+    def identity(self) -> dict:
+        return {"kind": "array", "array_sha256": _array_digest(self.samples)}
+
+    def _select(self, n, seed, reference):
+        pick = _subsample(len(self.samples), n, seed)
+        return self.samples if pick is None else self.samples[pick]
+
+    def _read(self, samples, extractor, info, sizes, batch_size, workers, skip_bad, progress, role):
+        outputs = extract_array(samples, self._samples_kind, extractor, batch_size, progress, desc=role)
+        if self._samples_kind == "images":
+            sizes.add(tuple(samples.shape[-2:]))
+        return outputs, []
+
+
+class StatsSource(Source):
+    """A statistics file from `ganeval stats`: the reference's outputs (features, ...) and provenance.
+
+    The extractor must be the one that made it; `n` takes a seeded subsample of its rows."""
+
+    kind = "stats"
+
+    def __init__(self, label: str, stats: Outputs, meta: dict):
+        super().__init__(label)
+        self.stats, self.stats_meta = stats, meta
 
     @property
     def samples_kind(self) -> str | None:
-        """"images" or "points" (statistics files: from the extractor that made them)."""
-        if self.kind == "folder":
-            return "images"
-        if self.kind == "stats":
-            if self.gaussian_only:
-                return None  # mu and sigma say nothing about what was measured
-            return "points" if self.stats_meta.get("extractor") == "points" else "images"
-        return self.array_kind
+        """From the extractor that made the file."""
+        return "points" if self.stats_meta.get("extractor") == "points" else "images"
+
+    @property
+    def uniform_modes(self) -> bool:
+        return bool(self.stats_meta.get("uniform_modes"))
+
+    @property
+    def extractor_name(self) -> str | None:
+        return self.stats_meta.get("extractor")
+
+    @property
+    def mixture(self) -> Mixture | None:
+        return MIXTURES.get(str(self.stats_meta.get("mixture")))
+
+    def extractor_channels(self, name: str) -> int | None:
+        return int(self.stats_meta.get("channels", 1)) if self.stats_meta.get("extractor") == name else None
+
+    def identity(self) -> dict:
+        return {"kind": "stats", "features_sha256": _array_digest(self.stats["features"])}
+
+    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference):
+        _check_stats_extractor(self, extractor)
+        pick = _subsample(len(self.stats["features"]), n, seed)
+        outputs = self.stats if pick is None else {key: value[pick] for key, value in self.stats.items()}
+        return outputs, {**self._info(), "count": len(outputs["features"])}
+
+
+class GaussianStatsSource(StatsSource):
+    """mu and sigma alone (pytorch-fid's format): FID only, nothing to subsample, no provenance."""
+
+    gaussian_only = True
+
+    def __init__(self, label: str, stats: Outputs):
+        super().__init__(label, stats, {"format": GAUSSIAN_FORMAT})
+
+    @property
+    def samples_kind(self) -> None:
+        return None  # mu and sigma say nothing about what was measured
+
+    @property
+    def uniform_modes(self) -> bool:
+        return False
+
+    @property
+    def extractor_name(self) -> None:
+        return None
+
+    @property
+    def mixture(self) -> None:
+        return None
+
+    def extractor_channels(self, name: str) -> None:
+        return None
+
+    def identity(self) -> dict:  # its statistics are its content
+        mu, sigma = _array_digest(self.stats["mu"]), _array_digest(self.stats["sigma"])
+        return {"kind": "stats", "gaussian_sha256": hashlib.sha256(mu.encode() + sigma.encode()).hexdigest()}
+
+    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference):
+        # FID against mu and sigma as they are
+        info = {**self._info(), "format": "mu and sigma alone (pytorch-fid); extractor and sample count unknown", "count": None}
+        return self.stats, info
+
+
+def _array_digest(array: np.ndarray) -> str:
+    """sha256 of an array's dtype, shape and bytes."""
+    array = np.ascontiguousarray(array)
+    digest = hashlib.sha256()
+    for part in (str(array.dtype).encode(), str(array.shape).encode(), array.tobytes()):
+        digest.update(part)
+    return digest.hexdigest()
 
 
 def _decoded_or_none(path: Path):
@@ -79,32 +370,31 @@ def _decoded_or_none(path: Path):
 
 
 def resolve_source(value, role: str) -> Source:
-    """A Source from a path, a bundled set name, or an in-memory array/tensor (N x C x H x W tensor,
+    """The Source for a path, a bundled set name, or an in-memory array/tensor (N x C x H x W tensor,
     N x H x W [x C] numpy array, or N x 2 points)."""
     if not isinstance(value, (str, Path)):
         channels_last = not hasattr(value, "detach")  # torch tensors are N x C x H x W
         kind, samples = as_samples(value, f"the {role} array", channels_last=channels_last)
-        return Source(f"<{role} array>", "array", samples=samples, array_kind=kind)
+        return ArraySource(f"<{role} array>", samples, kind)
     text = str(value)
     path = Path(text)
     if text in BUNDLED and not path.exists():
-        bundled = get_bundled(text)
-        return Source(text, "bundled", bundled=bundled, array_kind=bundled.kind)
+        return BundledSource(text, get_bundled(text))
     if path.is_file() and path.suffix in (".npz", ".npy"):
         found = stats_format(path) if path.suffix == ".npz" else None
         if found == FORMAT:
             outputs, meta = load_outputs(path)
-            return Source(text, "stats", stats=outputs, stats_meta=meta)
+            return StatsSource(text, outputs, meta)
         if found == GAUSSIAN_FORMAT:
-            return Source(text, "stats", stats=load_gaussian(path), stats_meta={"format": GAUSSIAN_FORMAT})
+            return GaussianStatsSource(text, load_gaussian(path))
         kind, samples = as_samples(load_array_file(path), str(path))
-        return Source(text, "array", samples=samples, array_kind=kind)
+        return ArraySource(text, samples, kind)
     if path.is_file():
         raise GanevalError(f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file or one of the bundled sets ({', '.join(BUNDLED)}).")
     if not path.exists() and not any(sep in text for sep in "/\\") and "." not in text:
         raise GanevalError(f"{text!r} is neither a path nor a bundled data set; bundled sets are: {', '.join(BUNDLED)}.")
     _refuse_run_folder(path, role)
-    return Source(text, "folder", files=find_images(path), root=path)
+    return FolderSource(text, path)
 
 
 # What `ganeval train` (and TrainingLogger) write into a run folder; its samples/step_*.png are
@@ -120,7 +410,6 @@ def _refuse_run_folder(path: Path, role: str) -> None:
             f"its samples/step_*.png are plots of sample grids. Draw samples first with `ganeval sample {printable(str(path))} -o DIR` "
             "and score DIR."
         )
-
 
 
 def _subsample(count: int, n: int | None, seed: int) -> np.ndarray | None:
@@ -142,64 +431,25 @@ def extract(
     progress: bool,
     use_cache: bool,
     reference: bool,
-) -> tuple[dict[str, np.ndarray], dict]:
-    """Extractor outputs for a source and a description of what was read (counts, cache use)."""
-    role = "reference" if reference else "generated"
-    info: dict = {"source": source.label, "kind": source.kind}
-    if source.gaussian_only:  # nothing to subsample: FID against mu and sigma as they are
-        return source.stats, {**info, "format": "mu and sigma alone (pytorch-fid); extractor and sample count unknown", "count": None}
-    if source.kind == "stats":
-        _check_stats_extractor(source, extractor)
-        outputs = source.stats
-        pick = _subsample(len(outputs["features"]), n, seed)
-        outputs = outputs if pick is None else {key: value[pick] for key, value in outputs.items()}
-        return outputs, {**info, "count": len(outputs["features"])}
+) -> tuple[Outputs, dict]:
+    """Extractor outputs for a source and a description of what was read (counts, cache use): `source.extract`."""
+    return source.extract(
+        extractor,
+        n=n,
+        seed=seed,
+        batch_size=batch_size,
+        workers=workers,
+        skip_bad=skip_bad,
+        progress=progress,
+        use_cache=use_cache,
+        reference=reference,
+    )
 
-    if source.kind == "bundled":
-        draw_seed = REFERENCE_SEED if reference else seed
-        key_source = {"bundled": source.bundled.name, "n": n, "seed": draw_seed}
-    elif source.kind == "folder":
-        pick = _subsample(len(source.files), n, seed)
-        files = source.files if pick is None else [source.files[i] for i in pick]
-    else:
-        pick = _subsample(len(source.samples), n, seed)
-        samples = source.samples if pick is None else source.samples[pick]
 
-    cache_file = writable = None
-    if use_cache and reference and source.kind in ("bundled", "folder"):  # in-memory arrays are not cached
-        if source.kind == "folder":  # keyed by the bytes read, not by sizes and mtimes
-            key_source = {"folder": str(source.root.resolve()), "files": len(files), "content_blake2b": content_digest(files, source.root)}
-        cache_file = cache_dir() / f"{cache_key(key_source, extractor.provenance())}.npz"
-        hit = _read_cache(cache_file)
-        if hit is not None:
-            outputs, meta = hit
-            return outputs, {**info, **meta.get("read", {}), "count": len(outputs["features"]), "cache": "hit"}
-        writable = _cache_usable(cache_file.parent)
-
-    skipped: list[str] = []
-    if source.kind == "bundled":
-        samples, _ = source.bundled.sample(n, draw_seed)
-        outputs = extract_array(samples, source.bundled.kind, extractor, batch_size, progress, desc=role)
-        if source.bundled.kind == "images":
-            info["draw_seed"] = draw_seed
-    elif source.kind == "folder":
-        outputs, skipped = extract_files(files, extractor, batch_size, workers, skip_bad, progress, desc=role)
-    else:
-        outputs = extract_array(samples, source.array_kind, extractor, batch_size, progress, desc=role)
-    info["count"] = len(outputs["features"])
-    if skipped:
-        info["skipped"] = len(skipped)
-        info["skipped_first"] = skipped[0]
-    if writable:
-        try:
-            save_outputs(cache_file, outputs, {"source": key_source, **extractor.provenance(), "read": info})
-            info["cache"] = "written"
-        except OSError as error:  # disk full, folder removed meanwhile: the result matters, the cache does not
-            _warn_cache(cache_file.parent, error.strerror or str(error))
-            info["cache"] = "off"
-    elif cache_file is not None:
-        info["cache"] = "off"
-    return outputs, info
+def preprocessing(extractor: Extractor, *infos: dict) -> str:
+    """The extractor's preprocessing of the images read on these sides (their `resized_from`): a
+    function of the inputs alone, whatever the extractor read before."""
+    return extractor.preprocessing_for([tuple(size) for info in infos for size in info.get("resized_from", [])])
 
 
 def _read_cache(cache_file: Path):
@@ -233,7 +483,7 @@ def _warn_cache(folder: Path, reason: str) -> None:
     )
 
 
-def _check_stats_extractor(source: Source, extractor: Extractor) -> None:
+def _check_stats_extractor(source: StatsSource, extractor: Extractor) -> None:
     meta = source.stats_meta
     mismatches = [
         f"{key} {meta.get(key)!r} (file) vs {value!r}"

@@ -133,7 +133,8 @@ def test_resizes_other_sizes():
     out = extractor.extract(large.round().clamp(0, 255).to(torch.uint8))
     assert out["features"].shape == (held.size, extractor.feature_dim)
     assert np.mean(out["modes"] == labels[held]) >= 0.95
-    assert "resized 64x64 -> 32x32" in extractor.preprocessing
+    assert "resized 64x64 -> 32x32" in extractor.preprocessing_for([large.shape[-2:]])
+    assert "resized" not in extractor.preprocessing  # extracting never changes the extractor (nor its cache keys)
 
 
 def test_bad_channels_named():

@@ -36,6 +36,12 @@ class Extractor(abc.ABC):
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
         """Named outputs (see module docstring) for one batch, as numpy arrays."""
 
+    def preprocessing_for(self, sizes) -> str:
+        """The preprocessing that images of these (height, width) sizes go through: by default
+        `preprocessing`, whatever the size. A pure function of the inputs: extracting never changes
+        the extractor, so its provenance (and the cache keys built from it) stay put."""
+        return self.preprocessing
+
     def provenance(self) -> dict[str, object]:
         return {
             "extractor": self.name,

@@ -79,7 +79,8 @@ def load_classifier(weights: str | Path | None = None) -> tuple[DigitsClassifier
     path = DEFAULT_WEIGHTS if weights is None else Path(weights)
     how_to_fix = f"Pass weights=None for the bundled weights, or regenerate them with `{TRAIN_SCRIPT}`."
     state = load_plain(path, "DigitsClassifier weights file", how_to_fix)
-    model = DigitsClassifier()
+    with torch.random.fork_rng(devices=[]):  # initial weights, replaced below: the caller's random state stays
+        model = DigitsClassifier()
     if isinstance(state, dict):  # files from before live_units was stored keep all 128 units
         state.setdefault("live_units", model.live_units)
     try:
@@ -102,7 +103,8 @@ class DigitsExtractor(Extractor):
     channels=3: each channel classified separately; "features" N x 3D (R, G, B feature vectors
     concatenated), "logits" N x 1000 = log p_R(a) + log p_G(b) + log p_B(c) at index 100a + 10b + c,
     "modes" = 100a + 10b + c (1,000 modes).
-    Images of another size are resized to 32 x 32 (bilinear, antialiased) first.
+    Images of another size are resized to 32 x 32 (bilinear, antialiased) first; `preprocessing_for`
+    says so for given sizes (the extractor itself never changes).
     """
 
     name = "digits"
@@ -118,19 +120,17 @@ class DigitsExtractor(Extractor):
         self.weights_sha256 = sha256_of_file(self.weights_path)
         self.feature_dim = self.model.feature_dim * self.channels
         self.n_modes = N_CLASSES**self.channels
-        self._base_preprocessing = (
-            "uint8 / 255 -> float32 [0, 1]"
-            + ("; each RGB channel classified as a grayscale digit" if self.channels == 3 else "")
+        self.preprocessing = "uint8 / 255 -> float32 [0, 1]" + (
+            "; each RGB channel classified as a grayscale digit" if self.channels == 3 else ""
         )
-        self._resized_from: set[tuple[int, int]] = set()
-        self.preprocessing = self._base_preprocessing
 
-    def _note_resize(self, height: int, width: int) -> None:
-        self._resized_from.add((height, width))
-        sizes = ", ".join(f"{h}x{w}" for h, w in sorted(self._resized_from))
-        self.preprocessing = (
-            f"{self._base_preprocessing}; resized {sizes} -> {INPUT_SIZE}x{INPUT_SIZE} (bilinear, antialias)"
-        )
+    def preprocessing_for(self, sizes) -> str:
+        """`preprocessing`, and the resizing of the sizes other than 32 x 32."""
+        resized = sorted({(int(h), int(w)) for h, w in sizes} - {(INPUT_SIZE, INPUT_SIZE)})
+        if not resized:
+            return self.preprocessing
+        listed = ", ".join(f"{h}x{w}" for h, w in resized)
+        return f"{self.preprocessing}; resized {listed} -> {INPUT_SIZE}x{INPUT_SIZE} (bilinear, antialias)"
 
     @torch.inference_mode()
     def _run(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -151,8 +151,6 @@ class DigitsExtractor(Extractor):
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
         images = as_uint8_batch(batch, self.channels, "digits").cpu()
         n, _, height, width = images.shape
-        if (height, width) != (INPUT_SIZE, INPUT_SIZE):
-            self._note_resize(height, width)
         features, logits = self._run(images.reshape(n * self.channels, 1, height, width))
         features = features.double().numpy()
         logits = logits.double().numpy()

@@ -59,8 +59,11 @@ def extract_files(
     skip_bad: bool = False,
     progress: bool = True,
     desc: str = "features",
+    sizes: set[tuple[int, int]] | None = None,
 ) -> tuple[dict[str, np.ndarray], list[str]]:
-    """Extractor outputs for image files (rows in file order) and the messages of skipped files."""
+    """Extractor outputs for image files (rows in file order) and the messages of skipped files.
+
+    sizes: a set the (height, width) of the decoded images are added to (for `preprocessing_for`)."""
     batch_size = positive_int(batch_size, "batch_size")
     workers = default_workers(len(files)) if workers is None else positive_int(workers, "workers", minimum=0)
     loader = DataLoader(_ImageFiles(files, extractor.channels), batch_size=batch_size, num_workers=workers, collate_fn=list)
@@ -78,6 +81,8 @@ def extract_files(
                 while stop < len(images) and images[stop].shape == images[start].shape:
                     stop += 1
                 parts.append(extractor.extract(torch.from_numpy(np.stack(images[start:stop]))))
+                if sizes is not None:
+                    sizes.add(tuple(images[start].shape[-2:]))
                 start = stop
             bar.update(len(items))
     if not parts:

@@ -148,7 +148,10 @@ def _build_network(path: Path | None) -> tf_inception.FeatureExtractorInceptionV
     torch.save(state, plain)  # the tensors just read safely, re-saved in memory, so nothing from the user's file runs
     plain.seek(0)
     try:
-        return tf_inception.FeatureExtractorInceptionV3(TF_FIDELITY_NAME, list(LAYERS.values()), feature_extractor_weights_path=plain)
+        with torch.random.fork_rng(devices=[]):  # its initial weights, replaced: the random state stays
+            return tf_inception.FeatureExtractorInceptionV3(
+                TF_FIDELITY_NAME, list(LAYERS.values()), feature_extractor_weights_path=plain
+            )
     except Exception as err:  # noqa: BLE001 - wrong keys or shapes: the file holds other weights
         raise _invalid(cached_weights_path() if path is None else path, err) from err
 

@@ -12,7 +12,6 @@ counts, metric options, bootstrap), and decides per metric with `decision.decide
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -32,8 +31,7 @@ from ganeval.gate.schema import FORMAT_2, spread_problem, validate
 from ganeval.errors import GanevalError
 from ganeval.options import MetricOptions
 from ganeval.scoring import BATCH_SIZE, score
-from ganeval.data import BUNDLED, REFERENCE_SEED
-from ganeval.features.cache import content_digest
+from ganeval.data import BUNDLED
 from ganeval.sources import _subsample, resolve_source
 from ganeval.features import get_extractor, sha256_of_file
 from ganeval.metrics import get_metric
@@ -162,33 +160,11 @@ class CheckReport:
 # ---------------------------------------------------------------- reference identity
 
 
-def _sha256_bytes(*parts: bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part)
-    return digest.hexdigest()
-
-
-def _array_digest(array: np.ndarray) -> str:
-    array = np.ascontiguousarray(array)
-    return _sha256_bytes(str(array.dtype).encode(), str(array.shape).encode(), array.tobytes())
-
-
 def reference_identity(reference) -> dict:
     """What the reference is, by content (independent of paths, mtimes and the machine):
     bundled sets by name and draw seed; statistics files by their stored features; folders by
-    their files' relative paths and bytes; array files by their array."""
-    source = resolve_source(reference, "reference")
-    if source.kind == "bundled":
-        return {"kind": "bundled", "name": source.bundled.name, "draw_seed": REFERENCE_SEED}
-    if source.kind == "stats" and source.gaussian_only:  # a pytorch-fid mu/sigma file: its statistics are its content
-        return {"kind": "stats", "gaussian_sha256": _sha256_bytes(_array_digest(source.stats["mu"]).encode(),
-                                                                  _array_digest(source.stats["sigma"]).encode())}  # fmt: skip
-    if source.kind == "stats":
-        return {"kind": "stats", "features_sha256": _array_digest(source.stats["features"])}
-    if source.kind == "folder":  # the reference cache keys folders by the same digest
-        return {"kind": "folder", "files": len(source.files), "content_blake2b": content_digest(source.files, source.root)}
-    return {"kind": "array", "array_sha256": _array_digest(source.samples)}
+    their files' relative paths and bytes; array files by their array (`Source.identity`)."""
+    return resolve_source(reference, "reference").identity()
 
 
 # ---------------------------------------------------------------- settings
