@@ -20,6 +20,8 @@ def ganeval_check():
     """A function `(candidate, baseline, **options) -> CheckReport` that fails the test on a regression."""
 
     def run(candidate, baseline, **options):
+        # imported when the fixture runs: pytest loads this plug-in in every session of the environment,
+        # and the gate imports torch (seconds), which sessions that never use the fixture should not pay
         from ganeval.errors import GanevalError
         from ganeval.gate import check
 
