@@ -1,0 +1,170 @@
+"""What every command shares: its options built once, its outputs written safely, its text made safe.
+
+Plug-in commands (entry-point group `ganeval.commands`) use the same helpers: `new_command` for the
+subparser, `add_settings` for whole-number flags with their one default, `POSITIVE`/`SEED` as types.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from ganeval.atomic import check_writable, json_text, write_text
+from ganeval.errors import GanevalError, printable
+from ganeval.features import extractor_names
+from ganeval.metrics import METRICS
+from ganeval.options import MAX_SEED, MetricOptions, Setting, settings
+from ganeval.scoring import BATCH_SIZE, EXTRACTION_SETTINGS
+
+EXAMPLES = """examples:
+  ganeval score examples/digits-samples --ref digits
+  ganeval score samples.npy --ref ring8 --json result.json
+  ganeval score fakes/ --ref reals/ --extractor inception --weights weights-inception-2015-12-05-6726825d.pth
+  ganeval stats reals/ -o reals.npz        # share reference statistics
+  ganeval score fakes/ --ref reals.npz
+  ganeval export stacked-digits out/ --n 500
+"""
+REFERENCE_HELP = "reference: folder, array, bundled set name or statistics file"
+FOLLOWS = "default: follows the reference: digits for digit data, points for 2-D data, inception otherwise"
+INCEPTION_WEIGHTS = (
+    "inception: torch-fidelity's weights-inception-2015-12-05-6726825d.pth; also GANEVAL_INCEPTION_WEIGHTS"
+)
+QUIET = "no progress bars"
+SKIP_BAD = "skip and count unreadable image files instead of stopping"
+
+
+def safe(text: str) -> str:
+    """Text for a terminal or CI log: a line starting with '::' or '##[' (a GitHub Actions workflow
+    command) gets a 'ganeval: ' prefix, so data quoted in a message cannot issue commands."""
+    lines = text.splitlines()
+    return "\n".join(f"ganeval: {line}" if line.lstrip().startswith(("::", "##[")) else line for line in lines)
+
+
+def github_actions() -> bool:
+    """Whether ganeval runs in a GitHub Actions job (which reads workflow commands from the output)."""
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def check_outputs(*outputs: tuple[str, str | None, bool | None]) -> None:
+    """Refuse (exit 2) unwritable outputs before any work: (flag, path or None, folder: True/False/None for either)."""
+    for flag, path, folder in outputs:
+        if path is not None:
+            check_writable(path, flag, folder)
+
+
+def write_output(flag: str, path: str, text: str) -> str | None:
+    """`text` to a file, atomically (temporary file, then rename), or to stdout for '-'. If the file
+    cannot be written, the text goes to stdout so the result is not lost, and the error is returned."""
+    if path == "-":
+        print(text, end="")
+        return None
+    try:
+        write_text(path, text)
+    except OSError as error:
+        print(text, end="")
+        reason = error.strerror or error
+        return f"{flag} {printable(path)}: cannot write it ({reason}); the output was printed to stdout instead."
+    return None
+
+
+def write_json(path: str, payload: dict, flag: str = "--json") -> None:
+    """JSON to a file, atomically, or to stdout for '-'; GanevalError (exit 2) after printing it to
+    stdout if the file cannot be written."""
+    failed = write_output(flag, path, json_text(payload))
+    if failed:
+        raise GanevalError(failed, argument=flag)
+
+
+def names(text: str | None, flag: str = "--metrics") -> list[str] | None:
+    """Comma-separated names, or None when the flag was not given; a list naming nothing is refused."""
+    if text is None:
+        return None
+    listed = [name.strip() for name in text.split(",") if name.strip()]
+    if not listed:
+        valid = f"; valid metrics are: {', '.join(METRICS)}" if flag == "--metrics" else ""
+        raise GanevalError(
+            f"{flag} {printable(text)!r} names nothing; give comma-separated names, or leave {flag} out for the "
+            f"default{valid}.",
+            argument=flag,
+        )
+    return listed
+
+
+def whole_number(setting: Setting):
+    """An argparse type from a Setting's range: argparse reports a bad value as `argument --flag: ...`
+    with exit 2, before any work starts."""
+
+    def parse(text: str) -> int:
+        try:
+            return setting.parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = f"integer >= {setting.minimum}"
+    return parse
+
+
+POSITIVE, NON_NEGATIVE, SEED = (
+    whole_number(Setting(None, "", "", low, high)) for low, high in ((1, None), (0, None), (0, MAX_SEED))
+)
+# Every whole-number option with a Setting (MetricOptions' and the extraction's), and its one default.
+SETTINGS = {**settings(), **EXTRACTION_SETTINGS}
+DEFAULTS = {**MetricOptions().to_dict(), "batch_size": BATCH_SIZE, "workers": None}
+METRIC_OPTIONS = tuple(name for name, setting in settings().items() if setting.flag)  # k, KID, IS, bootstrap, seed, n
+METAVARS = {"n": "N", "bootstrap": "N"}
+
+
+def new_command(commands, name: str, handler, help: str, description: str, epilog: str | None = None):
+    """A subcommand (its description and examples keep their line breaks) that runs `handler(args)`."""
+    parser = commands.add_parser(
+        name, help=help, description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def add_settings(parser: argparse.ArgumentParser, *names: str, **helps: str) -> None:
+    """One flag per named setting, built from its Setting (flag, help text, range) and its one default
+    (DEFAULTS), which the help states. `helps` replaces the help of a setting that a command reads
+    differently (baseline's --n also counts the samples drawn from a generator)."""
+    for name in names:
+        setting, default = SETTINGS[name], DEFAULTS[name]
+        stated = default is None or "default:" in setting.help
+        text = helps.get(name) or setting.help + ("" if stated else f" (default: {default})")
+        parser.add_argument(
+            setting.flag,
+            dest=name,
+            type=whole_number(setting),
+            default=default,
+            metavar=METAVARS.get(name),
+            help=text.replace("%", "%%"),
+        )
+
+
+def add_inputs(parser: argparse.ArgumentParser, *, extractor: str, weights: str, cache: bool = True) -> None:
+    """The extractor (choices: the registry's), its weights and how images are read; `extractor` and
+    `weights` end the help texts (where the default comes from)."""
+    parser.add_argument("--extractor", choices=extractor_names(), help=f"feature extractor ({extractor})")
+    parser.add_argument("--weights", metavar="PATH", help=f"weights file for the extractor ({weights})")
+    add_settings(parser, "batch_size", "workers")
+    if cache:
+        parser.add_argument(
+            "--no-cache", action="store_true", help="neither read nor write the reference feature cache"
+        )
+
+
+def options(args) -> MetricOptions:
+    """The metric options the flags give (the defaults for those not given)."""
+    return MetricOptions.from_values(vars(args))
+
+
+def reading(args) -> dict:
+    """How inputs are read, as keyword arguments: weights, batch size, workers, progress bars, and the
+    cache where the command has --no-cache."""
+    keywords = {
+        "weights": args.weights,
+        "batch_size": args.batch_size,
+        "workers": args.workers,
+        "progress": not args.quiet,
+    }
+    return keywords | ({"cache": not args.no_cache} if hasattr(args, "no_cache") else {})

@@ -1,0 +1,78 @@
+"""`ganeval score`: generated samples against a reference, each metric with a 95% interval."""
+
+from __future__ import annotations
+
+import sys
+
+from ganeval import scoring
+from ganeval.atomic import json_text
+from ganeval.commands.common import (
+    EXAMPLES,
+    FOLLOWS,
+    INCEPTION_WEIGHTS,
+    METRIC_OPTIONS,
+    REFERENCE_HELP,
+    SKIP_BAD,
+    add_inputs,
+    add_settings,
+    check_outputs,
+    names,
+    new_command,
+    options,
+    reading,
+    safe,
+    write_output,
+)
+from ganeval.errors import GanevalError
+
+DESCRIPTION = """Score GENERATED against --ref: FID, KID, Inception Score, precision, recall,
+density, coverage and mode coverage (those that apply), each with a 95% bootstrap interval.
+The first line sums the result up and names the missing modes; --quiet prints it alone.
+
+GENERATED and REF: a folder of images (png, jpg, jpeg, webp, bmp; searched recursively), an
+.npz/.npy array (uint8 images N x H x W [x C], or N x 2 points), or a bundled set (digits,
+stacked-digits, ring8, grid25). REF may also be a statistics file from `ganeval stats`.
+Reference features are cached (GANEVAL_CACHE_DIR, default ~/.cache/ganeval).
+The extractor follows the reference unless --extractor says otherwise."""
+
+
+def add_command(commands) -> None:
+    parser = new_command(commands, "score", run, "score generated samples against a reference", DESCRIPTION, EXAMPLES)
+    parser.add_argument("generated", metavar="GENERATED")
+    parser.add_argument("--ref", required=True, metavar="REF", help=REFERENCE_HELP)
+    parser.add_argument(
+        "--metrics", metavar="LIST", help="comma-separated metrics (default: all that apply), e.g. fid,precision,recall"
+    )
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        help="also write the result as JSON to FILE ('-' prints JSON instead of the table, and the summary line "
+        "to stderr)",
+    )
+    add_settings(parser, *METRIC_OPTIONS)
+    add_inputs(parser, extractor=FOLLOWS, weights=INCEPTION_WEIGHTS)
+    parser.add_argument("--skip-bad", action="store_true", help=SKIP_BAD)
+    parser.add_argument("--quiet", action="store_true", help="no progress bars; score prints only its one-line summary")
+
+
+def run(args) -> int:
+    check_outputs(("--json", args.json, False))
+    result = scoring.score(
+        args.generated,
+        args.ref,
+        args.extractor,
+        names(args.metrics),
+        options=options(args),
+        skip_bad=args.skip_bad,
+        **reading(args),
+    )
+    failed = write_output("--json", args.json, json_text(result.to_dict())) if args.json else None
+    if args.json == "-":  # stdout carries the JSON alone; the summary line goes to stderr
+        print(safe(result.summary()), file=sys.stderr)
+    else:
+        print(safe(result.summary() if args.quiet else result.table()))
+    for message in result.provenance["warnings"]:
+        print(safe(f"ganeval: warning: {message}"), file=sys.stderr)
+    if failed:
+        raise GanevalError(failed, argument="--json")
+    return 0
