@@ -137,3 +137,19 @@ def test_complete_mmd2_equals_the_full_sample_estimate_and_ignores_duplicate_pai
     # every real sample twice: same distinct pairs, same weights, so the same estimate
     doubled = np.repeat(np.arange(30), 2)
     assert kernels.complete_mmd2(doubled, np.arange(25)) == pytest.approx(polynomial_mmd2(fake, real), rel=1e-12)
+
+
+def test_every_strategy_type_gives_the_same_complete_mmd2():
+    from ganeval.metrics.kid import DirectKernels, GramMatrices, KernelSubsets
+
+    rng = np.random.default_rng(9)
+    real, fake = rng.standard_normal((30, 4)), rng.standard_normal((25, 4)) + 0.5
+    explicit = KernelSubsets(real, fake, 3, None, 1.0)
+    gram = KernelSubsets(real, fake, 3, None, 1.0)
+    gram.sums = GramMatrices(gram.kernel(fake, fake), gram.kernel(real, real), gram.kernel(fake, real))
+    rows = rng.integers(0, 30, 30), rng.integers(0, 25, 25)
+    assert gram.complete_mmd2(*rows) == pytest.approx(explicit.complete_mmd2(*rows), rel=1e-10)
+    direct = KernelSubsets(real, fake, 3, None, 1.0)
+    direct.sums = DirectKernels(direct.kernel, real, fake)
+    assert not direct.resamples_cheaply
+    np.testing.assert_allclose(direct.mmd2s(5, 10, 0), explicit.mmd2s(5, 10, 0), rtol=1e-10)

@@ -73,15 +73,71 @@ def explicit_feature_map(x: np.ndarray, degree: int, gamma: float, coef0: float)
     return np.concatenate(parts, axis=1)
 
 
+class ExplicitMap:
+    """Kernel sums through the kernel's explicit feature map (low-dimensional features): any subset's
+    sums are dot products of summed feature maps, linear in the subset size."""
+
+    name = "explicit"
+    resamples_cheaply = True
+
+    def __init__(self, phi_f: np.ndarray, phi_r: np.ndarray):
+        self.phi_f, self.phi_r = phi_f, phi_r
+        self.sq_f, self.sq_r = (phi_f**2).sum(axis=1), (phi_r**2).sum(axis=1)
+
+    def subset_mmd2(self, f: np.ndarray, r: np.ndarray) -> float:
+        m, n = f.size, r.size
+        s_f, s_r = self.phi_f[f].sum(axis=0), self.phi_r[r].sum(axis=0)
+        within_f = (s_f @ s_f - self.sq_f[f].sum()) / (m * (m - 1))
+        within_r = (s_r @ s_r - self.sq_r[r].sum()) / (n * (n - 1))
+        return float(within_f + within_r - 2.0 * (s_f @ s_r) / (m * n))
+
+    def weighted_sums(self, w_f: np.ndarray, w_r: np.ndarray) -> tuple[float, float, float]:
+        """w.K.w - sum_i w_i^2 K_ii within fake and within real, and w_f.K.w_r across."""
+        s_f, s_r = w_f @ self.phi_f, w_r @ self.phi_r
+        return s_f @ s_f - (w_f * w_f) @ self.sq_f, s_r @ s_r - (w_r * w_r) @ self.sq_r, s_f @ s_r
+
+
+class GramMatrices:
+    """The three whole kernel matrices (fake-fake, real-real, fake-real), computed once; each subset
+    gathers its blocks from them."""
+
+    name = "gram"
+    resamples_cheaply = True
+
+    def __init__(self, k_ff: np.ndarray, k_rr: np.ndarray, k_fr: np.ndarray):
+        self.k_ff, self.k_rr, self.k_fr = k_ff, k_rr, k_fr
+
+    def subset_mmd2(self, f: np.ndarray, r: np.ndarray) -> float:
+        return _mmd2(self.k_ff[np.ix_(f, f)], self.k_rr[np.ix_(r, r)], self.k_fr[np.ix_(f, r)])
+
+    def weighted_sums(self, w_f: np.ndarray, w_r: np.ndarray) -> tuple[float, float, float]:
+        """w.K.w - sum_i w_i^2 K_ii within fake and within real, and w_f.K.w_r across."""
+        within_f = w_f @ self.k_ff @ w_f - (w_f * w_f) @ np.diagonal(self.k_ff)
+        within_r = w_r @ self.k_rr @ w_r - (w_r * w_r) @ np.diagonal(self.k_rr)
+        return within_f, within_r, w_f @ self.k_fr @ w_r
+
+
+class DirectKernels:
+    """Kernel matrices computed per subset, as torch-fidelity does: for sets too large to cache."""
+
+    name = "direct"
+    resamples_cheaply = False
+
+    def __init__(self, kernel, real: np.ndarray, fake: np.ndarray):
+        self.kernel, self.real, self.fake = kernel, real, fake
+
+    def subset_mmd2(self, f: np.ndarray, r: np.ndarray) -> float:
+        x, y = self.fake[f], self.real[r]
+        return _mmd2(self.kernel(x, x), self.kernel(y, y), self.kernel(x, y))
+
+
 class KernelSubsets:
     """Draws KID subsets as torch-fidelity does and returns their MMD^2 values.
 
-    Three exact strategies, chosen by size:
-    - "explicit": low-dimensional features get the kernel's explicit feature map; kernel sums
-      over any subset are then dot products of summed feature maps (linear in the subset size).
-    - "gram": when the three whole kernel matrices (fake-fake, real-real, fake-real) fit in
-      KERNEL_CACHE_BYTES they are computed once, and each subset gathers its blocks from them.
-    - "direct": otherwise, kernel matrices are computed per subset, as torch-fidelity does.
+    Three exact strategies, one class each, chosen by size (`mode` names the one chosen):
+    - `ExplicitMap`: low-dimensional features get the kernel's explicit feature map;
+    - `GramMatrices`: when the three whole kernel matrices fit in KERNEL_CACHE_BYTES;
+    - `DirectKernels`: otherwise, kernel matrices per subset.
     The first two also make bootstrap resamples (`complete_mmd2`) cost no new kernel products.
     """
 
@@ -89,22 +145,20 @@ class KernelSubsets:
         self.real, self.fake = real, fake
         gamma = 1.0 / real.shape[1] if gamma is None else gamma
         self.kernel = lambda a, b: _kernel(a, b, degree, gamma, coef0)
-        self.phi_f = explicit_feature_map(fake, degree, gamma, coef0)
+        phi_f = explicit_feature_map(fake, degree, gamma, coef0)
         n_r, n_f = real.shape[0], fake.shape[0]
-        if self.phi_f is not None:
-            self.mode = "explicit"
-            self.phi_r = explicit_feature_map(real, degree, gamma, coef0)
-            self.sq_f, self.sq_r = (self.phi_f**2).sum(axis=1), (self.phi_r**2).sum(axis=1)
+        if phi_f is not None:
+            self.sums = ExplicitMap(phi_f, explicit_feature_map(real, degree, gamma, coef0))
         elif (n_r * n_r + n_f * n_f + n_r * n_f) * 8 <= KERNEL_CACHE_BYTES:
-            self.mode = "gram"
-            self.k_ff, self.k_rr, self.k_fr = self.kernel(fake, fake), self.kernel(real, real), self.kernel(fake, real)
+            self.sums = GramMatrices(self.kernel(fake, fake), self.kernel(real, real), self.kernel(fake, real))
         else:
-            self.mode = "direct"
+            self.sums = DirectKernels(self.kernel, real, fake)
+        self.mode = self.sums.name
 
     @property
     def resamples_cheaply(self) -> bool:
         """True when `complete_mmd2` is available (explicit or gram strategy)."""
-        return self.mode != "direct"
+        return self.sums.resamples_cheaply
 
     def complete_mmd2(self, real_rows: np.ndarray, fake_rows: np.ndarray) -> float:
         """Unbiased MMD^2 over all pairs of the given rows (explicit or gram strategy only).
@@ -119,28 +173,9 @@ class KernelSubsets:
         w_r = np.bincount(real_rows, minlength=self.real.shape[0]).astype(float)
         w_f = np.bincount(fake_rows, minlength=self.fake.shape[0]).astype(float)
         distinct_pairs = lambda w: w.sum() ** 2 - w @ w  # noqa: E731
-        if self.mode == "explicit":
-            s_f, s_r = w_f @ self.phi_f, w_r @ self.phi_r
-            within_f = (s_f @ s_f - (w_f * w_f) @ self.sq_f) / distinct_pairs(w_f)
-            within_r = (s_r @ s_r - (w_r * w_r) @ self.sq_r) / distinct_pairs(w_r)
-            cross = s_f @ s_r
-        else:
-            within_f = (w_f @ self.k_ff @ w_f - (w_f * w_f) @ np.diagonal(self.k_ff)) / distinct_pairs(w_f)
-            within_r = (w_r @ self.k_rr @ w_r - (w_r * w_r) @ np.diagonal(self.k_rr)) / distinct_pairs(w_r)
-            cross = w_f @ self.k_fr @ w_r
+        within_f, within_r, cross = self.sums.weighted_sums(w_f, w_r)
+        within_f, within_r = within_f / distinct_pairs(w_f), within_r / distinct_pairs(w_r)
         return float(within_f + within_r - 2.0 * cross / (w_f.sum() * w_r.sum()))
-
-    def _subset_mmd2(self, f: np.ndarray, r: np.ndarray) -> float:
-        if self.mode == "explicit":
-            m, n = f.size, r.size
-            s_f, s_r = self.phi_f[f].sum(axis=0), self.phi_r[r].sum(axis=0)
-            within_f = (s_f @ s_f - self.sq_f[f].sum()) / (m * (m - 1))
-            within_r = (s_r @ s_r - self.sq_r[r].sum()) / (n * (n - 1))
-            return float(within_f + within_r - 2.0 * (s_f @ s_r) / (m * n))
-        if self.mode == "gram":
-            return _mmd2(self.k_ff[np.ix_(f, f)], self.k_rr[np.ix_(r, r)], self.k_fr[np.ix_(f, r)])
-        x, y = self.fake[f], self.real[r]
-        return _mmd2(self.kernel(x, x), self.kernel(y, y), self.kernel(x, y))
 
     def mmd2s(self, subsets: int, subset_size: int, seed: int, real_rows=None, fake_rows=None) -> np.ndarray:
         """MMD^2 of `subsets` random subsets; rows restrict (or resample) the samples drawn from."""
@@ -151,7 +186,7 @@ class KernelSubsets:
         for i in range(subsets):
             f = fake_rows[rng.choice(fake_rows.size, subset_size, replace=False)]
             r = real_rows[rng.choice(real_rows.size, subset_size, replace=False)]
-            values[i] = self._subset_mmd2(f, r)
+            values[i] = self.sums.subset_mmd2(f, r)
         return values
 
 
