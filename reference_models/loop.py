@@ -21,6 +21,7 @@ from torch import nn
 from ganeval.atomic import atomic_write
 from ganeval.data.images import tile
 from ganeval.diagnostics import TrainingLogger
+from ganeval.options import MetricOptions
 from ganeval.scoring import ReferenceScorer
 from reference_models import checkpoint
 from reference_models.checkpoint import CHECKPOINT
@@ -68,9 +69,10 @@ def _fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Pat
         start = resumed["step"]
         tidy_for_resume(run_dir, start)
     run_dir.mkdir(parents=True, exist_ok=True)
-    scorer = ReferenceScorer.of(data.reference, n=config.eval_n, seed=config.seed)
-    logger = TrainingLogger(run_dir, scorer, seed=config.seed, resume=resumed is not None,
-                            manifest={**(manifest or {}), "variant": variant.name, "data": data.name, "config": config.to_dict()})  # fmt: skip
+    options = MetricOptions(n=config.eval_n, seed=config.seed)  # the reference's subsample and the metrics' draws
+    scorer = ReferenceScorer.of(data.reference, options=options)
+    run_manifest = {**(manifest or {}), "variant": variant.name, "data": data.name, "config": config.to_dict()}
+    logger = TrainingLogger(run_dir, scorer, options=options, manifest=run_manifest, resume=resumed is not None)
     logger.truncate(start)
 
     def save_checkpoint(step: int) -> None:

@@ -11,6 +11,7 @@ from ganeval.diagnostics import Finding, RunDiagnosis, TrainingLogger, diagnose,
 from ganeval.diagnostics.calibration import calibration_over_time, chosen_steps, reliability_table
 from ganeval.diagnostics.collapse import coverage_timeline, mode_histogram, missing_modes
 from ganeval.diagnostics.stability import oscillation_windows, periodicity
+from ganeval.options import MetricOptions
 from ganeval.scoring import ReferenceScorer
 
 N_MODES = 8
@@ -246,7 +247,7 @@ def test_folder_without_a_log_is_a_clear_error(tmp_path):
 
 def test_logger_records_diversity_reliability_and_points(tmp_path, monkeypatch):
     monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
-    logger = TrainingLogger(tmp_path / "run", ReferenceScorer.of("ring8", n=1000))
+    logger = TrainingLogger(tmp_path / "run", ReferenceScorer.of("ring8", options=MetricOptions(n=1000)))
     spread, _ = RING8.sample(1000, seed=5)
     one_mode = RING8.centres[[2]] + np.random.default_rng(0).standard_normal((1000, 2)) * 0.02
     rng = np.random.default_rng(1)
@@ -312,7 +313,7 @@ def test_logger_counts_modes_hit_only_by_high_quality_samples(case, data, expect
         "a broad blob over the ring": lambda: rng.standard_normal((1000, 2)) * 1.5,
         "far from the centres of grid25": lambda: mixture.centres[rng.integers(0, 25, 1000)] + 1.0 + rng.standard_normal((1000, 2)) * 0.05,
     }[case]()
-    logger = TrainingLogger(tmp_path / "run", ReferenceScorer.of(data, n=1000))
+    logger = TrainingLogger(tmp_path / "run", ReferenceScorer.of(data, options=MetricOptions(n=1000)))
     for step in (10, 20, 30):
         logger.step(step, loss_d=1.0, loss_g=1.0)
         logger.evaluate(step, fake=fake)

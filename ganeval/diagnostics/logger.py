@@ -95,24 +95,32 @@ class TrainingLogger:
     """Records per-step scalars and periodic evaluations of a GAN training run (module docstring).
 
     scorer: what generated samples are compared with at `evaluate`, e.g.
-    `ReferenceScorer.of("ring8", n=1000)` (a bundled set name, a folder, an array or a stats file; its
-    extractor follows the reference unless named); None records only what is given. seed: of the
-    metrics' random steps. manifest: extra entries for manifest.json (variant, hyper-parameters, ...).
+    `ReferenceScorer.of("ring8", options=MetricOptions(n=1000))` (a bundled set name, a folder, an array or
+    a stats file; its extractor follows the reference unless named); None records only what is given.
+    options: the metrics' settings (k, calibration bins, the seed of every random step; the number of
+    modes comes from the scorer's extractor). manifest: extra entries for manifest.json (variant,
+    hyper-parameters, ...).
     """
 
     def __init__(
-        self, run_dir, scorer: Scorer | None = None, *, manifest: dict | None = None, seed: int = 0, resume: bool = False
+        self,
+        run_dir,
+        scorer: Scorer | None = None,
+        *,
+        options: MetricOptions = MetricOptions(),
+        manifest: dict | None = None,
+        resume: bool = False,
     ):
         reference = None if scorer is None else scorer.reference
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.seed = seed
+        self.options = options
         self.started = time.perf_counter()
         self.steps: list[dict] = []
         self.evals: list[dict] = []
         self.manifest = {"ganeval_version": __version__, "reference": None if reference is None else str(reference),
                          **(manifest or {}), "finished": False}  # fmt: skip
-        self.extractor = self.real = self.options = self.prepared = None
+        self.extractor = self.real = self.prepared = None
         self._real_spread: float | None = None
         if scorer is not None:
             self._prepare_reference(scorer)
@@ -124,7 +132,7 @@ class TrainingLogger:
 
     def _prepare_reference(self, scorer: Scorer) -> None:
         self.extractor, self.real = scorer.extractor, scorer.samples
-        self.options = MetricOptions(n_modes=self.extractor.n_modes, seed=self.seed)
+        self.options = self.options.replace(n_modes=self.extractor.n_modes)
         # what depends on the reference alone (k-NN radii, Gaussian fit), computed once for every evaluation
         self.prepared = prepare_reference(self.real.features, k=self.options.k)
         self.manifest["extractor"] = self.extractor.provenance()
@@ -160,7 +168,7 @@ class TrainingLogger:
             if kind == "points":
                 self._save_points(step, samples)
         if d_real is not None and d_fake is not None:
-            c = discriminator_calibration(_as_array(d_real), _as_array(d_fake))
+            c = discriminator_calibration(_as_array(d_real), _as_array(d_fake), self.options.calibration_bins)
             row.update(d_accuracy=c.accuracy, d_auc=c.auc, d_brier=c.brier, d_ece=c.ece,
                        d_mean_real=c.mean_d_real, d_mean_fake=c.mean_d_fake, d_input=c.input_kind,
                        d_reliability=reliability_json(c.reliability))  # fmt: skip
@@ -172,8 +180,8 @@ class TrainingLogger:
     def _diversity(self, fake_features) -> float:
         """Mean pairwise distance of the generated features over the real set's (1: as spread as the data)."""
         if self._real_spread is None:
-            self._real_spread = mean_pairwise_distance(self.real.features, seed=self.seed)
-        spread = mean_pairwise_distance(fake_features, seed=self.seed)
+            self._real_spread = mean_pairwise_distance(self.real.features, seed=self.options.seed)
+        spread = mean_pairwise_distance(fake_features, seed=self.options.seed)
         return spread / self._real_spread if self._real_spread > 0 else float("nan")
 
     def _save_points(self, step: int, points: np.ndarray) -> None:
