@@ -20,7 +20,7 @@ class ReferenceTrainer:
         """Why `variant` cannot train on the bundled set `data` (None: it can), from building its networks."""
         chosen = reference_models.get_variant(variant)
         try:
-            chosen.build(chosen.training_data(data), chosen.defaults)
+            chosen.build_seeded(chosen.training_data(data), chosen.defaults)  # leaves the caller's random state alone
         except ValueError as error:
             return str(error)
         return None
