@@ -97,7 +97,7 @@ def test_compare_trains_scores_reports_and_reuses_runs(tmp_path, monkeypatch, ca
 
     monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setitem(runs.FINAL_SAMPLES, "points", 1000)
-    monkeypatch.setattr(runs, "FINAL_BOOTSTRAP", 20)
+    monkeypatch.setattr(runs, "FINAL_OPTIONS", runs.FINAL_OPTIONS.replace(bootstrap=20))
     work, out = tmp_path / "work", tmp_path / "report"
     argv = ["compare", "--variants", "gan-ns,wgan-gp,dcgan", "--data", "ring8", "--steps", "20", "--seeds", "2", "--evaluations", "2",
             "--work", str(work), "--out", str(out), "--json", str(tmp_path / "c.json"), "--quiet"]  # fmt: skip
@@ -253,3 +253,15 @@ def test_the_best_of_runs_that_never_learned_is_called_the_least_bad():
     text = answer(build(entries, data="grid25"))
     assert text.startswith("**No run of a ended healthy or undertrained on grid25: it is only the least bad.**")
     assert "on mode_kl, a (0.011) beats b (0.051)" in text
+
+
+def test_final_scores_are_reused_only_when_scored_alike():
+    from ganeval.compare.runs import FINAL_OPTIONS, scored_alike
+
+    provenance = {"generated": {"count": 1000}, "seed": 1, "bootstrap": {"resamples": 100}, "options": {"k": 5}}
+    payload = {"metrics": {}, "provenance": provenance, "step": 20}
+    options = FINAL_OPTIONS.replace(n=1000)
+    assert scored_alike(payload, 20, options)
+    assert not scored_alike(payload, 40, options)  # the run trained further
+    changes = ({"n": 500}, {"seed": 2}, {"bootstrap": 0}, {"k": 3})
+    assert not any(scored_alike(payload, 20, options.replace(**change)) for change in changes)

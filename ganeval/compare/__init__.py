@@ -5,7 +5,8 @@
     comparison = compare_runs(["runs/a", "runs/b"], output="reports/mine")        # existing run folders
     comparison = compare_results(["a.json", "b.json"], output="reports/scores")   # `ganeval score --json` results
 
-Runs of the same variant are its seeds (replicates); score results are one replicate each.
+Runs of the same variant are its seeds (replicates); score results are one replicate each. The final
+scores of trained runs follow `options` (a MetricOptions; default runs.FINAL_OPTIONS: seed 1, 100 resamples).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.logfile import read_run
 from ganeval.errors import GanevalError
 from ganeval.metrics import get_metric
+from ganeval.options import MetricOptions
 from ganeval.plugins import run_format
 
 # From the training log's last evaluation, name -> higher is better: D's calibration error, and what
@@ -127,12 +129,12 @@ def missing_mode_names(payload: dict) -> list[str] | None:
     return [str(name) for name in names] if isinstance(names, list) else None
 
 
-def run_entry(run_dir: Path) -> Entry:
-    """A reference-trainer or TrainingLogger run: final scores (reference-trainer runs), LOG_METRICS
-    at the last evaluation, wall time, and the diagnosis of its log."""
+def run_entry(run_dir: Path, options: MetricOptions | None = None) -> Entry:
+    """A reference-trainer or TrainingLogger run: final scores (reference-trainer runs, scored with
+    `options`, default FINAL_OPTIONS), LOG_METRICS at the last evaluation, wall time, and the diagnosis of its log."""
     run_dir = Path(run_dir)
     steps, evals, manifest = read_run(run_dir)
-    final = final_scores(run_dir) if run_format(run_dir) is not None and "variant" in manifest else None
+    final = final_scores(run_dir, options) if run_format(run_dir) is not None and "variant" in manifest else None
     metrics = final["metrics"] if final is not None else last_evaluation(evals)
     for name in LOG_METRICS:
         if len(evals) and name in evals and evals[name].notna().any():
@@ -217,12 +219,24 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
     return Comparison(entries, values, summary, pairs, ranking(summary, pairs, higher), higher, skipped or {}, data)
 
 
-def compare_variants(variants: Sequence[str], data: str, *, seeds: int = 3, steps: int | None = None, jobs: int = 1,
-                     evaluations: int = 10, work=None, output=None, progress: bool = True) -> Comparison:  # fmt: skip
+def compare_variants(
+    variants: Sequence[str],
+    data: str,
+    *,
+    seeds: int = 3,
+    steps: int | None = None,
+    jobs: int = 1,
+    evaluations: int = 10,
+    work=None,
+    options: MetricOptions | None = None,
+    output=None,
+    progress: bool = True,
+) -> Comparison:
     """Train each variant on the bundled set `data` with the same budget (`steps` generator steps;
     default by the data's kind) and seeds 0..seeds-1 in the folder `work` (default runs/compare-DATA;
-    finished runs are reused, interrupted ones resumed), score each at the end and compare them.
-    Variants that cannot train on the data are skipped and named (Comparison.skipped)."""
+    finished runs are reused, interrupted ones resumed), score each at the end with `options` (default
+    FINAL_OPTIONS) and compare them. Variants that cannot train on the data are skipped and named
+    (Comparison.skipped)."""
     if not data:
         raise GanevalError("compare --variants needs --data: a bundled set such as ring8, grid25 or digits.")
     if seeds < 1:
@@ -233,13 +247,14 @@ def compare_variants(variants: Sequence[str], data: str, *, seeds: int = 3, step
     if not planned:
         raise GanevalError(f"none of {', '.join(variants)} trains on {data}: " + " ".join(skipped.values()))
     train_all(planned, steps, jobs, evaluations, progress=progress)
-    return _compared([run_entry(run.run_dir) for run in planned], output, skipped, data)
+    return _compared([run_entry(run.run_dir, options) for run in planned], output, skipped, data)
 
 
-def compare_runs(runs: Sequence, *, output=None) -> Comparison:
+def compare_runs(runs: Sequence, *, options: MetricOptions | None = None, output=None) -> Comparison:
     """Compare existing run folders (reference trainers' or TrainingLogger's); runs of the same
-    variant are its seeds."""
-    entries = [run_entry(Path(run)) for run in runs]
+    variant are its seeds. options: the final scores' settings for runs a trainer can sample (default
+    FINAL_OPTIONS); a TrainingLogger run's last evaluation stands as it was logged."""
+    entries = [run_entry(Path(run), options) for run in runs]
     return _compared(entries, output, data=next((e.data for e in entries if e.data), None))
 
 

@@ -28,8 +28,9 @@ from ganeval.scoring import score
 FINAL = "final.json"
 FINAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl")
 FINAL_SAMPLES = {"points": 10_000, "images": 2_000}  # scored per run at the end (the digits sets hold about 1,800 images)
-FINAL_SEED = 1  # noise seed of the final samples, the same for every run
-FINAL_BOOTSTRAP = 100  # resamples behind each final value's 95% interval
+# The final scores' settings: seed 1 draws the final samples' noise and every metric's random step, the same
+# for every run; 100 resamples behind each value's 95% interval; n None: FINAL_SAMPLES by the data's kind.
+FINAL_OPTIONS = MetricOptions(seed=1, bootstrap=100)
 SAMPLES_SHOWN = {"points": 2000, "images": 32}  # per variant in the report, from its first run's final checkpoint
 SHOWN_SEED = 1  # noise seed of the samples shown
 
@@ -97,17 +98,22 @@ def train_all(planned: list[Planned], steps: int, jobs: int, evaluations: int = 
     return status
 
 
-def final_scores(run_dir: Path) -> dict:
-    """The run's final scores: FINAL_SAMPLES samples of its last checkpoint (noise seed FINAL_SEED)
-    against its reference, FINAL_METRICS with 95% bootstrap intervals. Cached in final.json."""
+def final_scores(run_dir: Path, options: MetricOptions | None = None) -> dict:
+    """The run's final scores: options.n samples of its last checkpoint (default: FINAL_SAMPLES by kind;
+    noise seed options.seed) against its reference, FINAL_METRICS with 95% bootstrap intervals.
+    options: default FINAL_OPTIONS. Cached in final.json, reused while it holds the same step scored alike."""
+    options = FINAL_OPTIONS if options is None else options
     path = Path(run_dir) / FINAL
-    if path.exists():
-        return json.loads(path.read_text())
     trained = load_run(run_dir)
-    n = min(FINAL_SAMPLES[trained.kind], trained.distinct_samples or math.inf)  # cyclegan: each unseen digit once
-    samples = trained.sample(n, seed=FINAL_SEED)
+    # cyclegan: each unseen digit once
+    n = min(options.n or FINAL_SAMPLES[trained.kind], trained.distinct_samples or math.inf)
+    options = options.replace(n=n)
+    if path.exists():
+        payload = json.loads(path.read_text())
+        if scored_alike(payload, trained.step, options):
+            return payload
+    samples = trained.sample(n, seed=options.seed)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
-    options = MetricOptions(n=n, bootstrap=FINAL_BOOTSTRAP, seed=FINAL_SEED)
     result = score(generated, trained.reference, metrics=list(FINAL_METRICS), options=options, progress=False)
     payload = {**result.to_dict(), "step": trained.step}
     with atomic_write(path, "w") as stream:
@@ -115,6 +121,14 @@ def final_scores(run_dir: Path) -> dict:
     return payload
 
 
+def scored_alike(payload: dict, step: int, options: MetricOptions) -> bool:
+    """Whether final scores read from final.json are those `final_scores` would compute now: the same
+    checkpoint step, sample count, seed, bootstrap resamples and k (from their provenance)."""
+    provenance = payload.get("provenance") or {}
+    count = (provenance.get("generated") or {}).get("count")
+    resamples = (provenance.get("bootstrap") or {}).get("resamples", 0)
+    recorded = (payload.get("step"), count, provenance.get("seed"), resamples, (provenance.get("options") or {}).get("k"))
+    return recorded == (step, options.n, options.seed, options.bootstrap, options.k)
 
 
 def shown_samples(entries) -> ShownSamples | None:
