@@ -27,13 +27,19 @@ import math
 import tempfile
 
 import numpy as np
-
 from _common import ForeignLoad, best_time
+
 import ganeval.diagnostics.logger as logger_module
-import ganeval.metrics.prdc as prdc
 from ganeval.data import MIXTURES
 from ganeval.diagnostics import TrainingLogger
-from ganeval.metrics import MetricOptions, Samples, applicable_metrics, compute_metrics, prepare_reference
+from ganeval.metrics import (
+    MetricOptions,
+    Samples,
+    applicable_metrics,
+    compute_metrics,
+    prdc,
+    prepare_reference,
+)
 from ganeval.scoring import ReferenceScorer
 
 TARGET_SECONDS = 0.1  # one evaluation of 2,000 ring8 points with all metrics
@@ -82,13 +88,15 @@ def main() -> None:
     options = MetricOptions(n_modes=8, bootstrap=args.bootstrap)
     names = applicable_metrics(real, fake, options)
     prepared = prepare_reference(real.features, k=options.k)
-    compute_metrics(names, real, fake, options, prepared=prepared)  # fill the prepared reference, as the logger's first call
+    compute_metrics(names, real, fake, options, prepared=prepared)  # fills the prepared reference, as a first call
 
     rows = {}
     for label, bootstrap_n, repeats in (("metrics", 0, args.repeats), ("intervals", args.bootstrap, 1)):
         with old_path():
-            old_time, old = best_time(lambda: compute_metrics(names, real, fake, options, bootstrap_n), repeats)
-        new_time, new = best_time(lambda: compute_metrics(names, real, fake, options, bootstrap_n, prepared=prepared), repeats)
+            old_time, old = best_time(lambda n=bootstrap_n: compute_metrics(names, real, fake, options, n), repeats)
+        new_time, new = best_time(
+            lambda n=bootstrap_n: compute_metrics(names, real, fake, options, n, prepared=prepared), repeats
+        )
         worst = {name: max(difference(x, y) for x, y in zip(old[name], new[name])) for name in names}
         rows[label] = (old_time, new_time, worst)
 
@@ -117,13 +125,17 @@ def main() -> None:
     ratio = old_time / new_time
     largest = max(max(w.values()) for *_, w in rows.values())
     met = new_time < TARGET_SECONDS and ratio >= TARGET_RATIO
-    print(f"\ntarget: one evaluation under {TARGET_SECONDS * 1000:.0f} ms and {TARGET_RATIO:.0f}x faster, values unchanged: "
-          f"{'met' if met and largest == 0 else 'NOT met'}")
+    print(
+        f"\ntarget: one evaluation under {TARGET_SECONDS * 1000:.0f} ms and {TARGET_RATIO:.0f}x faster, values unchanged: "
+        f"{'met' if met and largest == 0 else 'NOT met'}"
+    )
     print("\n" + load.report())
-    print(f"SUMMARY reference ring8 {args.fake} points: evaluate {old_time * 1000:.0f} ms -> {new_time * 1000:.1f} ms "
-          f"({ratio:.0f}x); metrics {rows['metrics'][0] * 1000:.0f} -> {rows['metrics'][1] * 1000:.1f} ms "
-          f"({rows['metrics'][0] / rows['metrics'][1]:.0f}x); with {args.bootstrap} resamples "
-          f"{rows['intervals'][0]:.2f} -> {rows['intervals'][1]:.2f} s; max difference {largest:.1e}")
+    print(
+        f"SUMMARY reference ring8 {args.fake} points: evaluate {old_time * 1000:.0f} ms -> {new_time * 1000:.1f} ms "
+        f"({ratio:.0f}x); metrics {rows['metrics'][0] * 1000:.0f} -> {rows['metrics'][1] * 1000:.1f} ms "
+        f"({rows['metrics'][0] / rows['metrics'][1]:.0f}x); with {args.bootstrap} resamples "
+        f"{rows['intervals'][0]:.2f} -> {rows['intervals'][1]:.2f} s; max difference {largest:.1e}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import ganeval.metrics.prdc as prdc
 from ganeval.data import MIXTURES, get_bundled
 from ganeval.diagnostics import TrainingLogger
 from ganeval.errors import GanevalError
@@ -19,6 +18,7 @@ from ganeval.metrics import (
     compute_metrics,
     fid_from_features,
     knn_radii,
+    prdc,
     precision_recall_density_coverage,
     prepare_reference,
 )
@@ -32,7 +32,9 @@ def ring8_samples(n_fake: int = 2000, spread: float = 0.05):
     rng = np.random.default_rng(1)
     fake = ring8.centres[rng.integers(0, 8, n_fake)] + spread * rng.standard_normal((n_fake, 2))
     assigned = ring8.assign(fake)
-    return Samples(features=real, modes=real_modes), Samples(features=fake, modes=assigned.modes, high_quality=assigned.high_quality)
+    return Samples(features=real, modes=real_modes), Samples(
+        features=fake, modes=assigned.modes, high_quality=assigned.high_quality
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +55,8 @@ def same(a, b) -> bool:
 
 def assert_identical(ours: dict, theirs: dict) -> None:
     assert ours.keys() == theirs.keys()
-    for name in ours:
-        assert all(same(x, y) for x, y in zip(ours[name], theirs[name])), (name, ours[name], theirs[name])
+    for name, interval in ours.items():
+        assert all(same(x, y) for x, y in zip(interval, theirs[name])), (name, interval, theirs[name])
 
 
 @pytest.mark.parametrize("bootstrap_n", [0, 30])

@@ -161,7 +161,9 @@ class PerSample(NamedTuple):
         )
 
 
-def prdc_per_sample(real, fake, k: int = 5, tile: int = TILE, *, prepared: PreparedReference | None = None) -> PerSample:
+def prdc_per_sample(
+    real, fake, k: int = 5, tile: int = TILE, *, prepared: PreparedReference | None = None
+) -> PerSample:
     """The k-NN manifold memberships of every sample, from one pass over the distances.
 
     Holding the manifolds fixed, each metric is a mean over samples, which is what
@@ -196,7 +198,10 @@ def _direct_squared_tile(real: Balls, rows: slice, fake: Balls, cols: slice) -> 
 
 def _empty_per_sample(n_real: int, n_fake: int) -> PerSample:
     return PerSample(
-        np.zeros(n_fake, dtype=bool), np.zeros(n_fake, dtype=np.int64), np.zeros(n_real, dtype=bool), np.zeros(n_real, dtype=bool)
+        np.zeros(n_fake, dtype=bool),
+        np.zeros(n_fake, dtype=np.int64),
+        np.zeros(n_real, dtype=bool),
+        np.zeros(n_real, dtype=bool),
     )
 
 
@@ -250,12 +255,14 @@ def _per_sample_from_trees(real: Balls, fake: Balls) -> PerSample | None:
     result.real_balls_per_fake[:] = np.bincount(fake_cols, minlength=n_fake)
     result.fake_in_real_manifold[:] = result.real_balls_per_fake > 0
     result.real_ball_covered[real_rows] = True
-    fake_rows, real_cols = in_fake
+    _, real_cols = in_fake
     result.real_in_fake_manifold[real_cols] = True
     return result
 
 
-def precision_recall_density_coverage(real, fake, k: int = 5, tile: int = TILE, *, prepared: PreparedReference | None = None) -> PRDC:
+def precision_recall_density_coverage(
+    real, fake, k: int = 5, tile: int = TILE, *, prepared: PreparedReference | None = None
+) -> PRDC:
     """Precision, recall, density and coverage of fake features against real features (N x D).
 
     prepared: the reference `real` prepared once (`PreparedReference`), whose k-NN radii are reused."""
