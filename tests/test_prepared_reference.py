@@ -164,6 +164,20 @@ def test_recent_references_prepare_once_per_content(rng):
     assert recent.prepare(real + 1.0, k=5) is other
 
 
+def test_recent_references_prepare_anew_when_the_array_changed_in_place(rng):
+    recent = RecentReferences(size=1)
+    real = rng.standard_normal((100, 2))
+    before = real.copy()
+    first = recent.prepare(real, k=5)
+    real += 1.0  # the kept reference views this array: its content is no longer what was prepared
+    again = recent.prepare(before, k=5)
+    assert again is not first
+    fake = rng.standard_normal((50, 2))
+    assert precision_recall_density_coverage(before, fake, prepared=again) == precision_recall_density_coverage(
+        before, fake
+    )
+
+
 def run_logger(folder, fake_batches) -> str:
     log = TrainingLogger(folder, ReferenceScorer.of("ring8"))
     for step, fake in enumerate(fake_batches):

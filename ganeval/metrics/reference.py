@@ -3,9 +3,10 @@
 A training run compares fresh samples with one fixed reference at every evaluation; `check` scores
 several seeds against one reference; a bootstrap scores many resamples of the generated side. The
 reference's k-NN balls (PRDC's radii, an N^2 computation with tiles or O(N log N) with a KD-tree),
-its Gaussian fit with the Cholesky factor of its covariance (FID) and its mode histogram depend on
-the reference alone, so `PreparedReference` computes each once, on first use, and the metric
-functions take it as `prepared=`. Values equal those of the unprepared call exactly: the same
+and its Gaussian fit with the Cholesky factor of its covariance (FID) depend on the reference alone,
+so `PreparedReference` computes each once, on first use, and the metric functions take it as
+`prepared=`. (The reference's mode labels come from the extractor, once per reference, and its mode
+histogram is one `bincount`.) Values equal those of the unprepared call exactly: the same
 functions run on the same arrays, only fewer times.
 
 The object is immutable from outside (its pieces are cached properties of a frozen dataclass over
@@ -25,21 +26,20 @@ from functools import cached_property
 import numpy as np
 
 from ganeval.errors import GanevalError
-from ganeval.metrics._checks import as_matrix, positive_int, to_numpy
+from ganeval.metrics._checks import as_matrix, positive_int
 from ganeval.metrics.fid import FrechetReference, _centred, gaussian_stats
 from ganeval.metrics.prdc import TILE, Balls, _balls
 
 
 @dataclass(frozen=True, eq=False)
 class PreparedReference:
-    """Reference features (N x D) and mode labels, with the metric pieces that depend on them alone.
+    """Reference features (N x D), with the metric pieces that depend on them alone.
 
     k: the neighbours of PRDC's balls (MetricOptions.k); tile: rows per distance tile above
     KDTREE_MAX_DIM dimensions. Build with `prepare_reference`.
     """
 
     features: np.ndarray | None
-    modes: np.ndarray | None = None
     k: int = 5
     tile: int = TILE
 
@@ -57,11 +57,6 @@ class PreparedReference:
     def centred(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean and centred features (FID computed in sample space, when N <= D)."""
         return _centred(self._features())
-
-    @cached_property
-    def mode_counts(self) -> np.ndarray | None:
-        """Reference samples per mode label (the target histogram of mode coverage), or None."""
-        return None if self.modes is None else np.bincount(self.modes)
 
     def _features(self) -> np.ndarray:
         if self.features is None:
@@ -88,13 +83,13 @@ class PreparedReference:
         return self.balls
 
 
-def prepare_reference(features=None, modes=None, *, k: int = 5, tile: int = TILE) -> PreparedReference:
-    """A `PreparedReference` of reference features (N x D) and optional integer mode labels (N)."""
+def prepare_reference(features=None, *, k: int = 5, tile: int = TILE) -> PreparedReference:
+    """A `PreparedReference` of reference features (N x D); None prepares nothing (a reference
+    without features, such as pytorch-fid statistics)."""
     k = positive_int(k, "k")
     tile = positive_int(tile, "tile")
     features = None if features is None else _read_only(as_matrix(features, "features", min_rows=2))
-    modes = None if modes is None else _read_only(to_numpy(modes, "modes", dtype=None))
-    return PreparedReference(features, modes, k, tile)
+    return PreparedReference(features, k, tile)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -117,7 +112,8 @@ class RecentReferences:
     """The last `size` prepared references, found again by the content of their features (a blake2b
     digest, about 1 GB/s): a caller that scores many times against one reference (`check`'s repeats,
     `compare`'s runs) prepares it once, even when each call loads the features afresh. Holds the
-    features of the references it keeps (read-only views of the arrays it was given)."""
+    features of the references it keeps (read-only views of the arrays it was given, compared again
+    on a hit, so an array changed in place since is prepared anew)."""
 
     def __init__(self, size: int = 1):
         self.size = positive_int(size, "size")
@@ -127,9 +123,10 @@ class RecentReferences:
         """`prepare_reference(features, k=k, tile=tile)`, or the one prepared before from equal features."""
         x = as_matrix(features, "features", min_rows=2)
         key = (x.shape, hashlib.blake2b(np.ascontiguousarray(x).data).hexdigest(), k, tile)
-        if key in self._kept:
-            self._kept.move_to_end(key)
-            return self._kept[key]
+        kept = self._kept.get(key)
+        if kept is not None and (_same_memory(x, kept.features) or np.array_equal(x, kept.features)):
+            self._kept.move_to_end(key)  # (unequal: the array it was prepared from changed since; prepare anew)
+            return kept
         prepared = prepare_reference(x, k=k, tile=tile)
         self._kept[key] = prepared
         while len(self._kept) > self.size:
