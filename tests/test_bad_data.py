@@ -312,7 +312,7 @@ def test_too_many_inception_score_splits(capsys):
 def test_numpy_warnings_during_the_metrics_are_reported_in_ganevals_words(monkeypatch):
     from ganeval.metrics import registry
 
-    def noisy_fid(real, fake):
+    def noisy_fid(real, fake, prepared=None):
         np.divide(np.zeros(1), np.zeros(1))  # numpy: "invalid value encountered in divide"
         return 1.0
 
