@@ -18,7 +18,7 @@ from ganeval.data.mode_names import mode_names, names_text
 from ganeval.features import Extractor, get_extractor
 from ganeval.features.cache import save_outputs
 from ganeval.metrics import (
-    FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
+    METRICS, FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
     mode_coverage,
 )  # fmt: skip
 from ganeval.metrics.reference import RecentReferences
@@ -28,10 +28,8 @@ from ganeval.sources import Source, StatsSource, extract, preprocessing, resolve
 from ganeval.errors import GanevalError, printable
 from ganeval.options import MetricOptions, Setting
 
-SCORE_METRICS = (
-    "fid", "kid", "inception_score", "precision", "recall", "density", "coverage",
-    "modes_covered", "mode_kl", "high_quality_fraction",
-)  # fmt: skip
+# Every registered metric of the samples themselves, in the registry's order; D's calibration needs D's outputs.
+SCORE_METRICS = tuple(name for name, spec in METRICS.items() if spec.family != "calibration")
 
 
 class Modes(NamedTuple):

@@ -32,11 +32,12 @@ from ganeval.errors import GanevalError
 from ganeval.metrics import get_metric
 from ganeval.options import MetricOptions
 from ganeval.plugins import run_format
+from ganeval.scoring import SCORE_METRICS
 
-# From the training log's last evaluation, name -> higher is better: D's calibration error, and what
-# conditional (cgan) and translation (cyclegan) runs log; then the training's wall time.
-LOG_METRICS = {"d_ece": False, "class_accuracy": True, "label_preservation": True, "cycle_error": False}
-EXTRA_METRICS = {**LOG_METRICS, "wall_time_s": False}
+# From the training log's last evaluation: D's calibration error, and what conditional (cgan) and
+# translation (cyclegan) runs log; then the training's wall time. Their traits are the registry's.
+LOG_METRICS = ("d_ece", "class_accuracy", "label_preservation", "cycle_error")
+EXTRA_METRICS = (*LOG_METRICS, "wall_time_s")
 STEPS = {"points": 3000, "images": 1500}  # default budget: generator steps, the same for every variant
 
 
@@ -186,16 +187,13 @@ def result_entry(path: Path) -> Entry:
 
 
 def metric_bounds(metrics, entries: list[Entry]) -> dict[str, tuple[float | None, float | None]]:
-    """(lower, upper) of each metric (None: unbounded): the registry's bounds, modes_covered up to the
-    reference's number of modes, and [0, 1] for the shares logged by cgan and cyclegan."""
+    """(lower, upper) of each metric (None: unbounded): the registry's bounds (logged metrics' too), and
+    modes_covered up to the reference's number of modes."""
     n_modes = max((e.n_modes for e in entries if e.n_modes), default=None)
     bounds = {}
     for m in metrics:
-        if m in EXTRA_METRICS:
-            bounds[m] = (0.0, None if m in ("cycle_error", "wall_time_s", "d_ece") else 1.0)
-        else:
-            spec = get_metric(m)
-            bounds[m] = (spec.lower, float(n_modes) if m == "modes_covered" and n_modes else spec.upper)
+        spec = get_metric(m, logged=True)
+        bounds[m] = (spec.lower, float(n_modes) if m == "modes_covered" and n_modes else spec.upper)
     return bounds
 
 
@@ -211,9 +209,11 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
             rows.append({"variant": e.variant, "seed": e.seed, "metric": metric, "value": value,
                          "ci_low": math.nan if low is None else low, "ci_high": math.nan if high is None else high})  # fmt: skip
     values = pd.DataFrame(rows)
-    known = [m for m in [*FINAL_METRICS, "kid", "inception_score", "high_quality_fraction", *EXTRA_METRICS] if m in set(values.metric)]
+    # the final scores first, then what score results may add, then what logs add
+    order = [*FINAL_METRICS, *(m for m in SCORE_METRICS if m not in FINAL_METRICS), *EXTRA_METRICS]
+    known = [m for m in order if m in set(values.metric)]
     values = values[values.metric.isin(known)]
-    higher = {m: EXTRA_METRICS[m] if m in EXTRA_METRICS else get_metric(m).higher_is_better for m in known}
+    higher = {m: get_metric(m, logged=True).higher_is_better for m in known}
     summary = summarize(values, metric_bounds(known, entries))
     pairs = pairwise(values, higher)
     return Comparison(entries, values, summary, pairs, ranking(summary, pairs, higher), higher, skipped or {}, data)

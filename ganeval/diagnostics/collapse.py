@@ -38,6 +38,8 @@ ONSET_TOLERANCE = 0.9
 # Severity: high when at most a quarter of the modes are left, or the collapse lasts to the end;
 # low when the run starts collapsed and recovers (the generator's initial state, not an event).
 HIGH_COVERAGE = 0.25
+# The logged metrics the coverage timeline carries beside its modes hit and coverage.
+TIMELINE_METRICS = ("modes_covered", "mode_kl", "precision", "recall", "diversity", "high_quality_fraction")
 
 
 def _counts(evals: pd.DataFrame, column: str = "mode_counts") -> pd.DataFrame | None:
@@ -132,7 +134,7 @@ def coverage_timeline(evals: pd.DataFrame, n_modes: int | None = None) -> pd.Dat
         frame["n_modes"] = n
     if "modes_hit" in frame:
         frame["coverage"] = frame["modes_hit"] / frame["n_modes"]
-    for name in ("modes_covered", "mode_kl", "precision", "recall", "diversity", "high_quality_fraction"):
+    for name in TIMELINE_METRICS:
         values = _column(evals, name)
         if values is not None:
             frame[name] = values

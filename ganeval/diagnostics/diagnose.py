@@ -16,6 +16,21 @@ from ganeval.diagnostics.stability import (
 )  # fmt: skip
 from ganeval.errors import GanevalError
 
+# The summary's "<metric>_end" values, in this order: the samples' metrics, then D's calibration.
+END_METRICS = (
+    "fid",
+    "precision",
+    "recall",
+    "coverage",
+    "mode_kl",
+    "modes_covered",
+    "diversity",
+    "d_accuracy",
+    "d_auc",
+    "d_ece",
+    "d_brier",
+)
+
 
 def _last(frame: pd.DataFrame, column: str):
     if frame is None or frame.empty or column not in frame:
@@ -31,7 +46,7 @@ def summarize(steps: pd.DataFrame, evals: pd.DataFrame, manifest: dict) -> dict:
         "finished": manifest.get("finished"), "steps_logged": int(len(steps)),
         "last_step": int(steps["step"].max()) if len(steps) else None, "evaluations": int(len(evals)),
     }  # fmt: skip
-    for column in ("fid", "precision", "recall", "coverage", "mode_kl", "modes_covered", "diversity", "d_accuracy", "d_auc", "d_ece", "d_brier"):
+    for column in END_METRICS:
         value = _last(evals, column)
         if value is not None:
             summary[f"{column}_end"] = value

@@ -21,6 +21,7 @@ from ganeval.metrics.modes import ModeAssignment, ModeCoverage, assign_to_centre
 from ganeval.metrics.prdc import PRDC, knn_radii, precision_recall_density_coverage
 from ganeval.metrics.reference import PreparedReference, prepare_reference
 from ganeval.metrics.registry import (
+    LOGGED_METRICS,
     METRICS,
     MetricOptions,
     MetricSpec,
@@ -31,10 +32,11 @@ from ganeval.metrics.registry import (
 )
 
 __all__ = [
-    "Calibration", "FIDInfinity", "FrechetReference", "GaussianStats", "InceptionScore", "Interval", "KID", "METRICS",
-    "MetricOptions", "MetricSpec", "ModeAssignment", "ModeCoverage", "PRDC", "PreparedReference", "Reliability",
-    "Samples", "SingularCovarianceWarning", "applicable_metrics", "assign_to_centres", "bootstrap", "compute_metrics",
-    "discriminator_calibration", "fid_from_features", "fid_infinity", "frechet_distance", "gaussian_stats",
-    "get_metric", "inception_score", "kernel_inception_distance", "kl_divergence", "knn_radii", "mode_coverage",
-    "polynomial_mmd2", "precision_recall_density_coverage", "prepare_reference", "roc_auc",
+    "Calibration", "FIDInfinity", "FrechetReference", "GaussianStats", "InceptionScore", "Interval", "KID",
+    "LOGGED_METRICS", "METRICS", "MetricOptions", "MetricSpec", "ModeAssignment", "ModeCoverage", "PRDC",
+    "PreparedReference", "Reliability", "Samples", "SingularCovarianceWarning", "applicable_metrics",
+    "assign_to_centres", "bootstrap", "compute_metrics", "discriminator_calibration", "fid_from_features",
+    "fid_infinity", "frechet_distance", "gaussian_stats", "get_metric", "inception_score",
+    "kernel_inception_distance", "kl_divergence", "knn_radii", "mode_coverage", "polynomial_mmd2",
+    "precision_recall_density_coverage", "prepare_reference", "roc_auc",
 ]

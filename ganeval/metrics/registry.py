@@ -1,8 +1,11 @@
-"""The metric registry: every metric by name, what it needs, which way is better.
+"""The metric registry: every metric by name, what it needs, which way is better, its range and label.
 
 Metrics that come out of one computation (precision, recall, density, coverage) share a
 *family*, so `compute_metrics` runs each family once however many of its metrics are asked for.
-Later layers (score, check, report) look metrics up here by name.
+`LOGGED_METRICS` holds the traits of what only a training log records (cgan's class accuracy,
+cyclegan's label preservation and cycle error, the batch's diversity, the wall time), so direction,
+bounds and labels live here for every metric a report shows. Later layers (score, check, compare,
+report) look metrics up here by name.
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ class Samples:
 
 @dataclass(frozen=True)
 class MetricSpec:
+    """A metric's traits: its family (computed together; "log" for what only a training log records),
+    the per-sample arrays it needs of each side, which way is better, its range (lower, upper; None:
+    unbounded) and the label of a figure's axis (None: the name)."""
+
     name: str
     family: str
     needs_real: tuple[str, ...]
@@ -69,6 +76,11 @@ class MetricSpec:
     description: str
     lower: float | None = 0.0
     upper: float | None = None
+    label: str | None = None
+
+    @property
+    def axis_label(self) -> str:
+        return self.label or self.name
 
 
 def _fid(real: Samples, fake: Samples, o: MetricOptions, prepared: PreparedReference | None = None) -> dict[str, float]:
@@ -183,33 +195,184 @@ FAMILIES: dict[str, Family] = {
 }
 
 _F = ("features",)
+_FRACTION = {"upper": 1.0}  # a share
 METRICS: dict[str, MetricSpec] = {
     spec.name: spec
     for spec in [
-        MetricSpec("fid", "fid", _F, _F, False, "Frechet distance between Gaussians fitted to features."),
+        MetricSpec(
+            "fid",
+            "fid",
+            _F,
+            _F,
+            False,
+            "Frechet distance between Gaussians fitted to features.",
+            label="FID (lower is better)",
+        ),
         MetricSpec("kid", "kid", _F, _F, False, "Kernel (polynomial) MMD^2, unbiased; mean over subsets.", lower=None),
-        MetricSpec("inception_score", "inception_score", (), ("logits",), True, "exp E KL(p(y|x) || p(y)) of generated samples.", lower=1.0),
-        MetricSpec("precision", "prdc", _F, _F, True, "Share of fake samples inside the real k-NN manifold.", upper=1.0),
-        MetricSpec("recall", "prdc", _F, _F, True, "Share of real samples inside the fake k-NN manifold.", upper=1.0),
+        MetricSpec(
+            "inception_score",
+            "inception_score",
+            (),
+            ("logits",),
+            True,
+            "exp E KL(p(y|x) || p(y)) of generated samples.",
+            lower=1.0,
+        ),
+        MetricSpec(
+            "precision",
+            "prdc",
+            _F,
+            _F,
+            True,
+            "Share of fake samples inside the real k-NN manifold.",
+            **_FRACTION,
+            label="precision (fraction)",
+        ),
+        MetricSpec(
+            "recall",
+            "prdc",
+            _F,
+            _F,
+            True,
+            "Share of real samples inside the fake k-NN manifold.",
+            **_FRACTION,
+            label="recall (fraction)",
+        ),
         MetricSpec("density", "prdc", _F, _F, True, "Mean count of real k-NN balls holding a fake sample, over k."),
-        MetricSpec("coverage", "prdc", _F, _F, True, "Share of real k-NN balls holding a fake sample.", upper=1.0),
-        MetricSpec("modes_covered", "modes", (), ("modes",), True, "Known modes reached by high-quality samples."),
-        MetricSpec("mode_kl", "modes", (), ("modes",), False, "KL of the generated mode histogram from the reference's."),
-        MetricSpec("high_quality_fraction", "modes", (), ("modes", "high_quality"), True, "Share of samples near a mode centre (within 3 std).", upper=1.0),
-        MetricSpec("d_accuracy", "calibration", ("d_outputs",), ("d_outputs",), False, "D's real-vs-fake accuracy; 0.5 = G fools D.", upper=1.0),
-        MetricSpec("d_auc", "calibration", ("d_outputs",), ("d_outputs",), False, "D's ROC AUC real vs fake; 0.5 = chance.", upper=1.0),
-        MetricSpec("d_brier", "calibration", ("d_outputs",), ("d_outputs",), False, "Mean squared error of D's P(real).", upper=1.0),
-        MetricSpec("d_ece", "calibration", ("d_outputs",), ("d_outputs",), False, "D's expected calibration error.", upper=1.0),
+        MetricSpec(
+            "coverage",
+            "prdc",
+            _F,
+            _F,
+            True,
+            "Share of real k-NN balls holding a fake sample.",
+            **_FRACTION,
+            label="coverage (fraction)",
+        ),
+        MetricSpec(
+            "modes_covered",
+            "modes",
+            (),
+            ("modes",),
+            True,
+            "Known modes reached by high-quality samples.",
+            label="modes covered (count)",
+        ),
+        MetricSpec(
+            "mode_kl",
+            "modes",
+            (),
+            ("modes",),
+            False,
+            "KL of the generated mode histogram from the reference's.",
+            label="mode KL (nats)",
+        ),
+        MetricSpec(
+            "high_quality_fraction",
+            "modes",
+            (),
+            ("modes", "high_quality"),
+            True,
+            "Share of samples near a mode centre (within 3 std).",
+            **_FRACTION,
+            label="high-quality share",
+        ),
+        MetricSpec(
+            "d_accuracy",
+            "calibration",
+            ("d_outputs",),
+            ("d_outputs",),
+            False,
+            "D's real-vs-fake accuracy; 0.5 = G fools D.",
+            upper=1.0,
+        ),
+        MetricSpec(
+            "d_auc",
+            "calibration",
+            ("d_outputs",),
+            ("d_outputs",),
+            False,
+            "D's ROC AUC real vs fake; 0.5 = chance.",
+            upper=1.0,
+        ),
+        MetricSpec(
+            "d_brier",
+            "calibration",
+            ("d_outputs",),
+            ("d_outputs",),
+            False,
+            "Mean squared error of D's P(real).",
+            upper=1.0,
+        ),
+        MetricSpec(
+            "d_ece",
+            "calibration",
+            ("d_outputs",),
+            ("d_outputs",),
+            False,
+            "D's expected calibration error.",
+            upper=1.0,
+            label="D's ECE (0 = calibrated)",
+        ),
+    ]
+}
+# What only a training log records: no computation here, only the traits a report and a comparison need.
+LOGGED_METRICS: dict[str, MetricSpec] = {
+    spec.name: spec
+    for spec in [
+        MetricSpec(
+            "class_accuracy",
+            "log",
+            (),
+            (),
+            True,
+            "Share of a conditional generator's fixed batch the digits classifier labels with the class asked for.",
+            **_FRACTION,
+            label="class accuracy (fraction)",
+        ),
+        MetricSpec(
+            "label_preservation",
+            "log",
+            (),
+            (),
+            True,
+            "Share of translated digits G(a) the classifier gives the label of a.",
+            **_FRACTION,
+            label="label preservation (fraction)",
+        ),
+        MetricSpec(
+            "cycle_error",
+            "log",
+            (),
+            (),
+            False,
+            "Mean |F(G(a)) - a| of a translation there and back, in [0, 1] pixel units.",
+            label="cycle error (pixel units, 0-1)",
+        ),
+        MetricSpec(
+            "diversity",
+            "log",
+            (),
+            (),
+            True,
+            "Mean pairwise feature distance of the generated batch over the real set's (1: as spread).",
+            label="diversity (vs real = 1)",
+        ),
+        MetricSpec(
+            "wall_time_s", "log", (), (), False, "Seconds the training ran (wall clock).", label="wall time (s)"
+        ),
     ]
 }
 
 
-def get_metric(name: str) -> MetricSpec:
-    """The spec of a metric by name; unknown names list the valid ones."""
+def get_metric(name: str, *, logged: bool = False) -> MetricSpec:
+    """The spec of a metric by name; unknown names list the valid ones. logged: also the metrics only a
+    training log records (LOGGED_METRICS), for traits such as direction and bounds."""
+    known = {**METRICS, **LOGGED_METRICS} if logged else METRICS
     try:
-        return METRICS[name]
+        return known[name]
     except KeyError:
-        raise GanevalError(f"unknown metric {name!r}; valid metrics are: {', '.join(METRICS)}.") from None
+        raise GanevalError(f"unknown metric {name!r}; valid metrics are: {', '.join(known)}.") from None
 
 
 def applicable_metrics(real: Samples, fake: Samples, options: MetricOptions = MetricOptions()) -> list[str]:

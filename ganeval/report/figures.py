@@ -24,6 +24,7 @@ import pandas as pd
 
 from ganeval.data.images import tile
 from ganeval.metrics.modes import MODE_HIT_SHARE
+from ganeval.metrics.registry import LOGGED_METRICS, METRICS, MetricSpec
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -238,28 +239,13 @@ def grad_norm_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) ->
     return figure
 
 
-METRIC_LABELS = {
-    "fid": "FID (lower is better)",
-    "precision": "precision (fraction)",
-    "recall": "recall (fraction)",
-    "coverage": "coverage (fraction)",
-    "density": "density",
-    "mode_kl": "mode KL (nats)",
-    "high_quality_fraction": "high-quality share",
-    "diversity": "diversity (vs real = 1)",
-    "class_accuracy": "class accuracy (fraction)",
-    "label_preservation": "label preservation (fraction)",
-    "cycle_error": "cycle error (pixel units, 0-1)",
-    "modes_covered": "modes covered (count)",
-    "d_ece": "D's ECE (0 = calibrated)",
-}
-# (lower, upper) of each metric's axis: its range, so noise between evaluations is drawn at its true
-# size; None: the data decide (upper), or no bound. modes_covered's upper bound is the number of modes.
-METRIC_AXIS = {"fid": (0.0, None), "precision": (0.0, 1.0), "recall": (0.0, 1.0), "coverage": (0.0, 1.0), "density": (0.0, None),
-               "mode_kl": (0.0, None), "high_quality_fraction": (0.0, 1.0), "diversity": (0.0, None), "class_accuracy": (0.0, 1.0),
-               "label_preservation": (0.0, 1.0), "cycle_error": (0.0, None), "modes_covered": (0.0, None), "d_ece": (0.0, None)}  # fmt: skip
 LOG_FID_RANGE = 20  # FID spanning more than this factor goes on a log axis (early FIDs dwarf the rest)
 RUN_METRICS = ("fid", "precision", "recall", "coverage", "mode_kl", "diversity", "class_accuracy", "label_preservation", "cycle_error")
+
+
+def _spec(metric: str) -> MetricSpec | None:
+    """The registry's spec of a computed or logged metric (bounds, axis label); None for a column it does not know."""
+    return METRICS.get(metric) or LOGGED_METRICS.get(metric)
 
 
 def metric_band(evals: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -280,15 +266,17 @@ def metric_band(evals: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 def metric_axis(ax, metric: str, band: pd.DataFrame, n_modes: int | None = None) -> None:
-    """The y axis of a metric panel: from its lower bound (METRIC_AXIS) to its upper bound or a little
-    above the data; FID on a log axis when it spans more than LOG_FID_RANGE."""
+    """The y axis of a metric panel: its range (the registry's bounds, so noise between evaluations is
+    drawn at its true size), from its lower bound to its upper bound (modes_covered: the number of modes)
+    or, unbounded, a little above the data; FID on a log axis when it spans more than LOG_FID_RANGE."""
     values = pd.concat([band["value"], band["low"], band["high"]]).dropna()
     if values.empty:
         return
     if metric == "fid" and (values > 0).all() and values.max() / values.min() > LOG_FID_RANGE:
         ax.set_yscale("log")
         return
-    lower, upper = METRIC_AXIS.get(metric, (None, None))
+    spec = _spec(metric)
+    lower, upper = (None, None) if spec is None else (spec.lower, spec.upper)
     if metric == "modes_covered" and n_modes:
         upper = float(n_modes)
     top = upper if upper is not None else float(values.max()) * 1.1 or 1.0
@@ -320,7 +308,8 @@ def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS, events: pd.DataFrame
                 logged = True
             metric_axis(ax, metric, band, n_modes)
             shade_events(ax, events)
-            ax.set(title=metric, xlabel=STEP_LABEL, ylabel=METRIC_LABELS.get(metric, metric))
+            spec = _spec(metric)
+            ax.set(title=metric, xlabel=STEP_LABEL, ylabel=metric if spec is None else spec.axis_label)
             _legend(ax, "run")
         for ax in axes.ravel()[len(metrics) :]:
             ax.set_visible(False)
