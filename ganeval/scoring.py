@@ -15,21 +15,19 @@ import pandas as pd
 
 from ganeval import __version__
 from ganeval.data.mode_names import mode_names, names_text
+from ganeval.device import describe_device, resolve_device
 from ganeval.features import Extractor, get_extractor
 from ganeval.features.cache import save_outputs
 from ganeval.metrics import (
-    METRICS, FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
+    FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
     mode_coverage,
 )  # fmt: skip
 from ganeval.metrics.reference import RecentReferences
-from ganeval.metrics.registry import quality_flags
+from ganeval.metrics.registry import quality_flags, sample_metrics
 from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.sources import Source, StatsSource, extract, preprocessing, resolve_source
 from ganeval.errors import GanevalError, printable
 from ganeval.options import MetricOptions, Setting
-
-# Every registered metric of the samples themselves, in the registry's order; D's calibration needs D's outputs.
-SCORE_METRICS = tuple(name for name, spec in METRICS.items() if spec.family != "calibration")
 
 
 class Modes(NamedTuple):
@@ -131,7 +129,13 @@ def _flatten(tree: dict, prefix: str = ""):
 
 # How score() and stats() read the inputs (the metric settings are MetricOptions'): parameter -> Setting.
 EXTRACTION_SETTINGS = {
-    "batch_size": Setting("--batch-size", "images per extractor batch", "is the images per extractor batch", 1),
+    "batch_size": Setting(
+        "--batch-size",
+        "images per extractor batch (default: 64 on the CPU, 256 on a GPU)",
+        "is the images per extractor batch",
+        1,
+        optional=True,
+    ),
     "workers": Setting(
         "--workers",
         "image-decoding worker processes (default: 0 below 512 files, else up to 4)",
@@ -140,7 +144,16 @@ EXTRACTION_SETTINGS = {
         optional=True,
     ),
 }
-BATCH_SIZE = 64  # images per extractor batch
+BATCH_SIZE = 64  # images per extractor batch on the CPU
+# On a GPU: InceptionV3 at 299 x 299 keeps a GPU busy only from a few hundred images per batch (torch-fidelity's 64
+# and clean-fid's 32 leave it waiting on launches and copies); 256 needs about 5 GB of activations in fp32, which
+# any GPU that trains GANs has.
+GPU_BATCH_SIZE = 256
+
+
+def default_batch_size(device) -> int:
+    """Images per extractor batch on `device` when none is given: BATCH_SIZE on the CPU, GPU_BATCH_SIZE elsewhere."""
+    return BATCH_SIZE if resolve_device(device).type == "cpu" else GPU_BATCH_SIZE
 # Fewer samples than this on a side and no bootstrap interval is computed (null, with a warning):
 # a resample of n samples is one sample repeated n times with probability n^(1-n) (2: 1/2,
 # 5: 1/625, 10: 1e-9), and then KID's pairs of distinct samples and any covariance are undefined.
@@ -184,9 +197,12 @@ def reference_samples(source: Source, outputs: dict) -> Samples:
     return Samples(features=outputs["features"], modes=None if _uniform_modes(source) else outputs.get("modes"))
 
 
-def choose_extractor(reference: Source, generated: Source, name: str | None, weights=None) -> Extractor:
+def choose_extractor(
+    reference: Source, generated: Source, name: str | None, weights=None, device="cpu", precision: str = "fp32"
+) -> Extractor:
     """The named extractor, or the one that follows the reference: digits for digit data, points for
-    2-D data, inception otherwise; digits take 3 channels (stacked digits) for 3-channel references."""
+    2-D data, inception otherwise; digits take 3 channels (stacked digits) for 3-channel references.
+    device, precision: where and how its network runs (ganeval.device)."""
     name = name or reference.extractor_name  # a bundled set's extractor, or the one that made a statistics file
     if name is None and "points" in (reference.samples_kind, generated.samples_kind):
         name = "points"
@@ -194,7 +210,9 @@ def choose_extractor(reference: Source, generated: Source, name: str | None, wei
     channels = 1
     if name == "digits":
         channels = reference.extractor_channels("digits") or (3 if (reference.channels or generated.channels) == 3 else 1)
-    return get_extractor(name, weights=weights, channels=channels, mixture=reference.mixture)
+    return get_extractor(
+        name, weights=weights, channels=channels, mixture=reference.mixture, device=device, precision=precision
+    )
 
 
 @dataclass(frozen=True)
@@ -211,12 +229,20 @@ class ReferenceScorer:
     samples: Samples
 
     @classmethod
-    def of(cls, reference, *, extractor: str | None = None, options: MetricOptions = MetricOptions()) -> ReferenceScorer:
+    def of(
+        cls,
+        reference,
+        *,
+        extractor: str | None = None,
+        options: MetricOptions = MetricOptions(),
+        device="cpu",
+        precision: str = "fp32",
+    ) -> ReferenceScorer:
         """Extract `reference` (a bundled set name, a folder, an array or a statistics file; at most
         `options.n` samples, a subsample drawn with `options.seed`) with `extractor` (default: follows the
-        reference), cached."""
+        reference) on `device` at `precision`, cached; the logger's evaluations run there too."""
         source = resolve_source(reference, "reference")
-        chosen = choose_extractor(source, source, extractor)
+        chosen = choose_extractor(source, source, extractor, device=device, precision=precision)
         settings = dict(batch_size=256, workers=0, skip_bad=False, progress=False, use_cache=True, reference=True)
         outputs, _ = extract(source, chosen, n=options.n, seed=options.seed, **settings)
         return cls(str(reference), chosen, reference_samples(source, outputs))
@@ -230,11 +256,13 @@ def score(
     *,
     options: MetricOptions = MetricOptions(),
     weights=None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     workers: int | None = None,
     cache: bool = True,
     skip_bad: bool = False,
     progress: bool = True,
+    device="auto",
+    precision: str = "fp32",
 ) -> Result:
     """Score generated samples against a reference.
 
@@ -242,6 +270,10 @@ def score(
     from `ganeval stats` (reference only), or an array in memory (torch N x C x H x W, numpy
     N x H x W [x C], or N x 2 points). options: the metric settings; options.n caps the samples per
     side (a seeded subsample), options.bootstrap=0 turns the confidence intervals off.
+    device: where the extractor runs: "auto" (CUDA when available, else the CPU), "cpu", "cuda",
+    "cuda:N" or "mps"; batch_size None: the device's default (default_batch_size). precision: "fp32"
+    (default, equal to torch-fidelity) or "bf16" (autocast; see the README for its FID deviation).
+    The provenance's "device" records where and how the features were extracted.
 
     >>> import ganeval
     >>> from ganeval import MetricOptions
@@ -254,8 +286,10 @@ def score(
     """
     n, seed, bootstrap, k, is_splits = options.n, options.seed, options.bootstrap, options.k, options.is_splits
     _check_extraction(batch_size=batch_size, workers=workers)
+    device = resolve_device(device)
+    batch_size = default_batch_size(device) if batch_size is None else batch_size
     if metrics is not None and not list(metrics):
-        raise GanevalError(f"metrics names no metric; pass None for all that apply, or some of: {', '.join(SCORE_METRICS)}.", argument="metrics")
+        raise GanevalError(f"metrics names no metric; pass None for all that apply, or some of: {', '.join(sample_metrics())}.", argument="metrics")
     reference_source = resolve_source(reference, "reference")
     generated_source = resolve_source(generated, "generated")
     if isinstance(generated_source, StatsSource):
@@ -266,7 +300,7 @@ def score(
             f"the generated samples ({generated_source.label}) are {kinds[0]} but the reference ({reference_source.label}) "
             f"is {kinds[1]}; score images against images and 2-D points against points."
         )
-    chosen = choose_extractor(reference_source, generated_source, extractor, weights)
+    chosen = choose_extractor(reference_source, generated_source, extractor, weights, device, precision)
     common = dict(n=n, seed=seed, batch_size=batch_size, workers=workers, skip_bad=skip_bad, progress=progress, use_cache=cache)
     real_out, real_info = extract(reference_source, chosen, reference=True, **common)
     fake_out, fake_info = extract(generated_source, chosen, reference=False, **common)
@@ -284,7 +318,8 @@ def score(
         modes=fake_out.get("modes"), high_quality=fake_out.get("high_quality"),
     )  # fmt: skip
     options = options.replace(n_modes=chosen.n_modes)
-    available = [name for name in applicable_metrics(real, fake, options) if name in SCORE_METRICS]
+    of_samples = sample_metrics()
+    available = [name for name in applicable_metrics(real, fake, options) if name in of_samples]
     available = ["fid", *available] if gaussian else available
     notes: list[str] = [_gaussian_note(reference_source, chosen)] if gaussian else []
     if metrics is None:
@@ -329,6 +364,7 @@ def score(
         **chosen.provenance(),
         "preprocessing": preprocessing(chosen, real_info, fake_info),  # the images' sizes decide the resizing
         "image_conversion": _conversion(chosen),
+        "device": describe_device(chosen.device, chosen.precision),  # not a feature setting: checks compare across devices
         "generated": fake_info,
         "reference": real_info,
         "seed": seed,
@@ -381,7 +417,7 @@ def _check_gaussian_width(source: Source, dims: int, width: int, extractor: Extr
 
 
 def _gaussian_note(source: Source, extractor: Extractor) -> str:
-    needing_features = [name for name in SCORE_METRICS if name != "fid" and "features" in get_metric(name).needs_real]
+    needing_features = [name for name in sample_metrics() if name != "fid" and "features" in get_metric(name).needs_real]
     return (
         f"the reference {printable(source.label)} holds only mu and sigma (as pytorch-fid saves them) and no provenance: FID "
         f"assumes they were computed with the {extractor.name} extractor with the same weights and preprocessing as here "
@@ -402,20 +438,24 @@ def _fid_against_gaussian(stats: dict, fake_features, resamples: int, seed: int)
 
 
 def stats(reference, output, extractor: str | None = None, *, options: MetricOptions = MetricOptions(), weights=None,
-          batch_size: int = BATCH_SIZE, workers: int | None = None, skip_bad: bool = False, progress: bool = True):  # fmt: skip
+          batch_size: int | None = None, workers: int | None = None, skip_bad: bool = False, progress: bool = True,
+          device="auto", precision: str = "fp32"):  # fmt: skip
     """Write a reference's features, statistics and provenance to `output` (npz) for sharing; of the
-    options, n (at most this many samples, a seeded subsample) and seed apply."""
+    options, n (at most this many samples, a seeded subsample) and seed apply. device, precision and
+    batch_size (None: the device's default) as for `score`."""
     _check_extraction(batch_size=batch_size, workers=workers)
+    device = resolve_device(device)
+    batch_size = default_batch_size(device) if batch_size is None else batch_size
     if not str(output).endswith(".npz"):
         raise GanevalError(f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}.")
     source = resolve_source(reference, "reference")
     if isinstance(source, StatsSource):
         raise GanevalError(f"{source.label} is already a statistics file.")
-    chosen = choose_extractor(source, source, extractor, weights)
+    chosen = choose_extractor(source, source, extractor, weights, device, precision)
     outputs, info = extract(source, chosen, n=options.n, seed=options.seed, batch_size=batch_size, workers=workers,
                             skip_bad=skip_bad, progress=progress, use_cache=False, reference=True)  # fmt: skip
     mixture = getattr(chosen, "mixture", None)
     meta = {"ganeval_version": __version__, **chosen.provenance(), "preprocessing": preprocessing(chosen, info),
-            "reference": info, "channels": chosen.channels, "mixture": None if mixture is None else mixture.name,
+            "device": describe_device(chosen.device, chosen.precision), "reference": info, "channels": chosen.channels, "mixture": None if mixture is None else mixture.name,
             "uniform_modes": _uniform_modes(source)}  # fmt: skip
     return save_outputs(output, outputs, meta)

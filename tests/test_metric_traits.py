@@ -11,12 +11,12 @@ from ganeval.diagnostics.collapse import TIMELINE_METRICS
 from ganeval.diagnostics.diagnose import END_METRICS
 from ganeval.diagnostics.logger import EVAL_METRICS
 from ganeval.errors import GanevalError
-from ganeval.metrics import LOGGED_METRICS, METRICS, get_metric
+from ganeval.metrics import LOGGED_METRICS, METRICS, get_metric, sample_metrics
 from ganeval.report import figures
-from ganeval.scoring import SCORE_METRICS, SUMMARY_METRICS
+from ganeval.scoring import SUMMARY_METRICS
 
 SELECTIONS = {
-    "scoring.SCORE_METRICS": SCORE_METRICS,
+    "metrics.sample_metrics()": tuple(sample_metrics()),
     "scoring.SUMMARY_METRICS": SUMMARY_METRICS,
     "compare.runs.FINAL_METRICS": FINAL_METRICS,
     "diagnostics.logger.EVAL_METRICS": EVAL_METRICS,
@@ -39,8 +39,8 @@ def test_every_list_of_metric_names_names_registered_metrics(where):
 
 def test_computed_selections_are_computed_metrics_and_logged_ones_are_apart():
     assert not set(METRICS) & set(LOGGED_METRICS)
-    assert set(SCORE_METRICS) | set(FINAL_METRICS) | set(EVAL_METRICS) | set(SUMMARY_METRICS) <= set(METRICS)
-    assert SCORE_METRICS == tuple(m for m in METRICS if not m.startswith("d_"))  # every metric of the samples
+    assert set(FINAL_METRICS) | set(EVAL_METRICS) | set(SUMMARY_METRICS) <= set(sample_metrics())
+    assert sample_metrics() == [m for m in METRICS if not m.startswith("d_")]  # every metric but D's calibration
 
 
 def test_logged_metrics_have_traits_but_are_not_computed():

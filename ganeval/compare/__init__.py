@@ -29,10 +29,9 @@ from ganeval.diagnostics.collapse import missing_modes
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.logfile import read_run
 from ganeval.errors import GanevalError
-from ganeval.metrics import get_metric
+from ganeval.metrics import get_metric, sample_metrics
 from ganeval.options import MetricOptions
 from ganeval.plugins import run_format
-from ganeval.scoring import SCORE_METRICS
 
 # From the training log's last evaluation: D's calibration error, and what conditional (cgan) and
 # translation (cyclegan) runs log; then the training's wall time. Their traits are the registry's.
@@ -210,7 +209,7 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
                          "ci_low": math.nan if low is None else low, "ci_high": math.nan if high is None else high})  # fmt: skip
     values = pd.DataFrame(rows)
     # the final scores first, then what score results may add, then what logs add
-    order = [*FINAL_METRICS, *(m for m in SCORE_METRICS if m not in FINAL_METRICS), *EXTRA_METRICS]
+    order = [*FINAL_METRICS, *(m for m in sample_metrics() if m not in FINAL_METRICS), *EXTRA_METRICS]
     known = [m for m in order if m in set(values.metric)]
     values = values[values.metric.isin(known)]
     higher = {m: get_metric(m, logged=True).higher_is_better for m in known}

@@ -29,6 +29,7 @@ from ganeval.metrics.registry import (
     applicable_metrics,
     compute_metrics,
     get_metric,
+    sample_metrics,
 )
 
 __all__ = [
@@ -38,5 +39,5 @@ __all__ = [
     "assign_to_centres", "bootstrap", "compute_metrics", "discriminator_calibration", "fid_from_features",
     "fid_infinity", "frechet_distance", "gaussian_stats", "get_metric", "inception_score",
     "kernel_inception_distance", "kl_divergence", "knn_radii", "mode_coverage", "polynomial_mmd2",
-    "precision_recall_density_coverage", "prepare_reference", "roc_auc",
+    "precision_recall_density_coverage", "prepare_reference", "roc_auc", "sample_metrics",
 ]

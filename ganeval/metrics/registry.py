@@ -375,6 +375,12 @@ def get_metric(name: str, *, logged: bool = False) -> MetricSpec:
         raise GanevalError(f"unknown metric {name!r}; valid metrics are: {', '.join(known)}.") from None
 
 
+def sample_metrics() -> list[str]:
+    """Names of the metrics of generated samples themselves: every registered metric but D's calibration
+    (which needs D's outputs), in the registry's order, those registered after import included."""
+    return [name for name, spec in METRICS.items() if spec.family != "calibration"]
+
+
 def applicable_metrics(real: Samples, fake: Samples, options: MetricOptions = MetricOptions()) -> list[str]:
     """Names of the metrics these samples can feed (mode metrics also need options.n_modes)."""
     return [
