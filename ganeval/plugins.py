@@ -68,13 +68,13 @@ class Trainer(Protocol):
 
     `unsupported(variant, data)` says why a variant cannot train on a bundled set (None: it can);
     `train` trains the run in `folder` or resumes it, and returns "trained", "resumed" or
-    "diverged: <why>"; its folder is then a run that one of the `ganeval.runs` formats reads."""
+    "diverged: <why>" (device: where its evaluations run); its folder is then a run that one of the `ganeval.runs` formats reads."""
 
     variants: Sequence[str]
 
     def unsupported(self, variant: str, data: str) -> str | None: ...
 
-    def train(self, variant: str, data: str, folder: Path, *, steps: int, seed: int, eval_every: int) -> str: ...
+    def train(self, variant: str, data: str, folder: Path, *, steps: int, seed: int, eval_every: int, device) -> str: ...
 
 
 def load_group(group: str) -> dict:

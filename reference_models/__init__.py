@@ -11,11 +11,13 @@ threes); cyclegan translating digits into thick digits (`--data digits`).
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from ganeval.device import resolve_device
 from ganeval.errors import GanevalError
 from reference_models import checkpoint
 from reference_models.cgan import CGAN
@@ -47,7 +49,7 @@ def get_variant(name: str) -> Variant:
 
 
 def train(variant: str, data: str, *, out, steps: int | None = None, seed: int | None = None, resume: bool = False,
-          overwrite: bool = False, **settings) -> Path:  # fmt: skip
+          overwrite: bool = False, device="auto", **settings) -> Path:  # fmt: skip
     """Train a reference model; returns the run folder (log, checkpoint, sample plots).
 
     settings override the variant's defaults (TrainConfig fields: batch_size, lr_d, lr_g, n_critic,
@@ -55,6 +57,8 @@ def train(variant: str, data: str, *, out, steps: int | None = None, seed: int |
     A folder that already holds a run is refused unless `resume` (continue it from its checkpoint:
     the variant, data, seed and settings must be the run's, only `steps` may grow; those not given
     are the run's) or `overwrite` (delete it and start over).
+    device: where the evaluations' extractor runs ("auto": CUDA when available); the networks, sized
+    for the CPU, train there. Not a training setting: a run resumes on any device with the same log.
     """
     chosen = get_variant(variant)
     source = chosen.training_data(data)
@@ -63,10 +67,11 @@ def train(variant: str, data: str, *, out, steps: int | None = None, seed: int |
         raise GanevalError("--resume continues the run in --out and --overwrite deletes it: give one of them.")
     if not resume:
         config = chosen.defaults.override(steps=steps, seed=seed, **settings)
-        return fit(chosen, source, config, run_dir, overwrite=overwrite, manifest={"description": chosen.description})
+        return fit(chosen, source, config, run_dir, overwrite=overwrite, manifest={"description": chosen.description},
+                   device=device)  # fmt: skip
     state = checkpoint.read(resumable_checkpoint(run_dir), for_resume=True)
     config = resumed_config(state, run_dir, variant, data, steps=steps, seed=seed, settings=settings)
-    return fit(chosen, source, config, run_dir, resumed=state, manifest={"description": chosen.description})
+    return fit(chosen, source, config, run_dir, resumed=state, manifest={"description": chosen.description}, device=device)
 
 
 class TrainedGenerator:
@@ -100,16 +105,32 @@ class TrainedGenerator:
 
         Conditional runs (cgan) draw class `label`, or with label=None the classes 0, 1, ..., 9, 0, 1, ...
         in turn (equal shares); unconditional runs refuse a label (ValueError). cyclegan translates n
-        digits drawn with `seed` into thick digits. The networks are sized for the CPU: `device` may be
-        None or "cpu" (ganeval's Generator protocol passes it)."""
-        if device is not None and str(device) != "cpu":
-            raise GanevalError(f"the reference trainers sample on the CPU; got device={device!r}.", argument="device")
+        digits drawn with `seed` into thick digits. device: where the generator runs (None: the CPU;
+        "auto", "cuda", "cuda:N", "mps"); the noise is drawn on the CPU from `seed` either way, so a
+        device changes the samples only by floating-point rounding."""
+        device = torch.device("cpu") if device is None else resolve_device(device)
         most = MAX_IMAGES if self.images else MAX_POINTS
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= most:
             raise GanevalError(f"the number of samples (--n) must be a whole number from 1 to {most:,} for this run's "
                                f"{self.data.kind}; got {n!r}. Draw more in several calls with different seeds.", argument="n")  # fmt: skip
-        samples = self.variant.sample(self.network, self.data, self.config, int(n), seed, label)
+        if device.type == "cpu":
+            samples = self.variant.sample(self.network, self.data, self.config, int(n), seed, label)
+        else:
+            samples = self._sample_on(device, int(n), seed, label)
         return to_uint8(samples).numpy() if self.images else samples.numpy().astype(np.float64)
+
+
+    def _sample_on(self, device: torch.device, n: int, seed: int, label: int | None) -> torch.Tensor:
+        """`variant.sample` with the generator on `device`: the inputs it draws on the CPU are moved
+        there by a forward pre-hook, the samples come back to the CPU."""
+        network = copy.deepcopy(self.network).to(device)
+        move = network.register_forward_pre_hook(
+            lambda _, inputs: tuple(x.to(device) if isinstance(x, torch.Tensor) else x for x in inputs)
+        )
+        try:
+            return self.variant.sample(network, self.data, self.config, n, seed, label).cpu()
+        finally:
+            move.remove()
 
 
 def load(run_dir) -> TrainedGenerator:

@@ -9,6 +9,7 @@ import sys
 
 import reference_models
 from ganeval.cli import POSITIVE, SEED
+from ganeval.commands.common import add_device
 from ganeval.errors import GanevalError
 
 DESCRIPTION = """Train a reference GAN variant on a bundled data set and write its training log
@@ -63,6 +64,8 @@ def add_command(commands) -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a training setting, e.g. --set lr_d=1e-4 --set batch_size=512",
     )
+    add_device(train, "where the evaluations' feature extractor runs: auto (CUDA when available, else the CPU), cpu, "
+               "cuda, cuda:N or mps (default: auto); the reference networks train on the CPU")  # fmt: skip
     train.set_defaults(handler=run_train)
     return train
 
@@ -96,6 +99,7 @@ def run_train(args) -> int:
             seed=args.seed,
             resume=args.resume,
             overwrite=args.overwrite,
+            device=args.device,
             **settings(args.set or []),
         )
     except reference_models.TrainingDiverged as error:

@@ -41,21 +41,23 @@ def grad_norm(module: nn.Module) -> float:
 
 
 def fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Path, resumed: dict | None = None, overwrite: bool = False,
-        manifest: dict | None = None) -> Path:  # fmt: skip
+        manifest: dict | None = None, device="cpu") -> Path:  # fmt: skip
     """Train `variant` on `data` (2-D points or images), writing the log, checkpoints and sample plots into run_dir.
 
     resumed: a checkpoint read by `checkpoint.read(..., for_resume=True)` to continue from (its settings
     checked against `config` by the caller); None starts a new run, which refuses to replace a run
-    already in run_dir unless `overwrite` (then the old run's files are deleted first)."""
+    already in run_dir unless `overwrite` (then the old run's files are deleted first).
+    device: where the evaluations' extractor runs (ReferenceScorer.of); the networks train on the CPU."""
     threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
-        return _fit(variant, data, config, Path(run_dir), resumed, overwrite, manifest)
+        return _fit(variant, data, config, Path(run_dir), resumed, overwrite, manifest, device)
     finally:
         torch.set_num_threads(threads)
 
 
-def _fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Path, resumed: dict | None, overwrite: bool, manifest: dict | None) -> Path:
+def _fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Path, resumed: dict | None, overwrite: bool, manifest: dict | None,
+         device="cpu") -> Path:  # fmt: skip
     # a variant that cannot train on data stops here, before any file changes
     generator, discriminator, loss_draws = variant.build_seeded(data, config)
     opt_d, opt_g = variant.optimizers(generator, discriminator, config)
@@ -70,7 +72,7 @@ def _fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Pat
         tidy_for_resume(run_dir, start)
     run_dir.mkdir(parents=True, exist_ok=True)
     options = MetricOptions(n=config.eval_n, seed=config.seed)  # the reference's subsample and the metrics' draws
-    scorer = ReferenceScorer.of(data.reference, options=options)
+    scorer = ReferenceScorer.of(data.reference, options=options, device=device)
     run_manifest = {**(manifest or {}), "variant": variant.name, "data": data.name, "config": config.to_dict()}
     logger = TrainingLogger(run_dir, scorer, options=options, manifest=run_manifest, resume=resumed is not None)
     logger.truncate(start)

@@ -25,7 +25,7 @@ class ReferenceTrainer:
             return str(error)
         return None
 
-    def train(self, variant: str, data: str, folder: Path, *, steps: int, seed: int, eval_every: int) -> str:
+    def train(self, variant: str, data: str, folder: Path, *, steps: int, seed: int, eval_every: int, device="cpu") -> str:
         """Train the run in `folder`, or resume it from its checkpoint; 'trained', 'resumed' or 'diverged: ...'."""
         resume = (Path(folder) / CHECKPOINT).exists()
         try:
@@ -39,6 +39,7 @@ class ReferenceTrainer:
                 overwrite=not resume,  # a run killed before its first checkpoint starts afresh
                 eval_every=eval_every,
                 checkpoint_every=eval_every,
+                device=device,
             )
         except reference_models.TrainingDiverged as error:
             return f"diverged: {error}"

@@ -10,11 +10,12 @@ import argparse
 import os
 
 from ganeval.atomic import check_writable, json_text, write_text
+from ganeval.device import PRECISIONS
 from ganeval.errors import GanevalError, printable
 from ganeval.features import extractor_names
 from ganeval.metrics import METRICS
 from ganeval.options import MAX_SEED, MetricOptions, Setting, settings
-from ganeval.scoring import BATCH_SIZE, EXTRACTION_SETTINGS
+from ganeval.scoring import EXTRACTION_SETTINGS
 
 EXAMPLES = """examples:
   ganeval score examples/digits-samples --ref digits
@@ -109,7 +110,12 @@ POSITIVE, NON_NEGATIVE, SEED = (
 )
 # Every whole-number option with a Setting (MetricOptions' and the extraction's), and its one default.
 SETTINGS = {**settings(), **EXTRACTION_SETTINGS}
-DEFAULTS = {**MetricOptions().to_dict(), "batch_size": BATCH_SIZE, "workers": None}
+DEFAULTS = {**MetricOptions().to_dict(), "batch_size": None, "workers": None}  # None: the device's, the files'
+DEVICE = "where the networks run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps (default: auto)"
+PRECISION = (
+    "fp32 (default: equal to torch-fidelity) or bf16 (autocast on the extractor; faster on GPUs, FID within the "
+    "deviation the README gives)"
+)
 METRIC_OPTIONS = tuple(name for name, setting in settings().items() if setting.flag)  # k, KID, IS, bootstrap, seed, n
 METAVARS = {"n": "N", "bootstrap": "N"}
 
@@ -141,16 +147,25 @@ def add_settings(parser: argparse.ArgumentParser, *names: str, **helps: str) -> 
         )
 
 
-def add_inputs(parser: argparse.ArgumentParser, *, extractor: str, weights: str, cache: bool = True) -> None:
+def add_inputs(
+    parser: argparse.ArgumentParser, *, extractor: str, weights: str, cache: bool = True, precision: str = PRECISION
+) -> None:
     """The extractor (choices: the registry's), its weights and how images are read; `extractor` and
     `weights` end the help texts (where the default comes from)."""
     parser.add_argument("--extractor", choices=extractor_names(), help=f"feature extractor ({extractor})")
     parser.add_argument("--weights", metavar="PATH", help=f"weights file for the extractor ({weights})")
     add_settings(parser, "batch_size", "workers")
+    add_device(parser)
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32", help=precision)
     if cache:
         parser.add_argument(
             "--no-cache", action="store_true", help="neither read nor write the reference feature cache"
         )
+
+
+def add_device(parser: argparse.ArgumentParser, help: str = DEVICE) -> None:
+    """--device NAME, checked when used (ganeval.device.resolve_device: exit 2 naming the available devices)."""
+    parser.add_argument("--device", default="auto", metavar="NAME", help=help)
 
 
 def options(args) -> MetricOptions:
@@ -159,12 +174,14 @@ def options(args) -> MetricOptions:
 
 
 def reading(args) -> dict:
-    """How inputs are read, as keyword arguments: weights, batch size, workers, progress bars, and the
-    cache where the command has --no-cache."""
+    """How inputs are read, as keyword arguments: weights, batch size, workers, device, precision,
+    progress bars, and the cache where the command has --no-cache."""
     keywords = {
         "weights": args.weights,
         "batch_size": args.batch_size,
         "workers": args.workers,
+        "device": args.device,
+        "precision": args.precision,
         "progress": not args.quiet,
     }
     return keywords | ({"cache": not args.no_cache} if hasattr(args, "no_cache") else {})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganeval.commands.common import QUIET, check_outputs, names, new_command, write_json
+from ganeval.commands.common import QUIET, add_device, check_outputs, names, new_command, write_json
 from ganeval.compare import compare_results, compare_runs, compare_variants
 from ganeval.errors import GanevalError
 
@@ -48,6 +48,11 @@ def add_command(commands) -> None:
         "--out", metavar="DIR", help="write the report here (report.html, report.md, comparison.json, figures)"
     )
     parser.add_argument("--json", metavar="FILE", help="write the comparison as JSON ('-' for stdout)")
+    add_device(
+        parser,
+        "where the evaluations and final scores extract features: auto (CUDA when available, else the CPU), cpu, "
+        "cuda, cuda:N or mps (default: auto); the reference networks train on the CPU",
+    )
     parser.add_argument("--quiet", action="store_true", help=QUIET)
 
 
@@ -77,9 +82,14 @@ def run(args) -> int:
             work=args.work,
             output=args.out,
             progress=not args.quiet,
+            device=args.device,
         )
     else:
-        comparison = compare_results(items, output=args.out) if results else compare_runs(items, output=args.out)
+        comparison = (
+            compare_results(items, output=args.out)
+            if results
+            else compare_runs(items, output=args.out, device=args.device)
+        )
     if args.json:
         write_json(args.json, comparison.to_dict())
     if args.json != "-":

@@ -24,6 +24,7 @@ from ganeval.commands.common import (
     write_json,
     write_output,
 )
+from ganeval import distributed
 from ganeval.errors import GanevalError
 from ganeval.gate import check, load_baseline, make_baseline, parse_tolerances, parse_value_range
 from ganeval.gate.core import DEFAULT_GENERATOR_N
@@ -110,7 +111,9 @@ def add_command(commands) -> None:
         gate,
         extractor="must match the baseline's; default: the baseline's",
         weights="must be the baseline's; inception offline",
+        precision="fp32 or bf16; must be the baseline's (default: the baseline's)",
     )
+    gate.set_defaults(precision=None)  # None: the baseline's
     gate.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per metric)")
     gate.add_argument("--markdown", metavar="FILE", help="also write a Markdown report for a pull-request comment")
     gate.add_argument(
@@ -193,6 +196,8 @@ def run_check(args) -> int:
         value_range=None if args.value_range is None else parse_value_range(args.value_range),
         **reading(args),
     )
+    if not distributed.world().main:  # under torchrun, rank 0 writes and prints
+        return report.exit_code
     texts = {"--junit": report.junit, "--markdown": report.markdown, "--json": report.to_json}
     failed = [error for flag, path in outputs if path and (error := write_output(flag, path, texts[flag]()))]
     if args.json != "-":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganeval.commands.common import POSITIVE, SEED, check_outputs, new_command
+from ganeval.commands.common import POSITIVE, SEED, add_device, check_outputs, new_command
 from ganeval.data.export import sample_run
 
 DESCRIPTION = """Draw N samples from a run's generator, seeded: a .npy file of points, or a folder of PNG
@@ -22,6 +22,7 @@ def add_command(commands) -> None:
         help="class-conditional runs (cgan): draw only this class, e.g. 3 (default: the classes in turn, equal "
         "shares); unconditional runs refuse it",
     )
+    add_device(parser)
     parser.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="output: a .npy file (points) or a new folder (images)"
     )
@@ -29,6 +30,6 @@ def add_command(commands) -> None:
 
 def run(args) -> int:
     check_outputs(("--output", args.output, None))
-    path = sample_run(args.run_dir, args.output, n=args.n, seed=args.seed, label=args.label)
+    path = sample_run(args.run_dir, args.output, n=args.n, seed=args.seed, label=args.label, device=args.device)
     print(f"wrote {args.n} images as PNGs to {path}" if path.is_dir() else f"wrote {args.n} samples to {args.output}")
     return 0

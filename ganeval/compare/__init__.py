@@ -28,6 +28,7 @@ from ganeval.data.mode_names import mode_names, names_text
 from ganeval.diagnostics.collapse import missing_modes
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.logfile import read_run
+from ganeval.device import resolve_device
 from ganeval.errors import GanevalError
 from ganeval.metrics import get_metric, sample_metrics
 from ganeval.options import MetricOptions
@@ -129,12 +130,12 @@ def missing_mode_names(payload: dict) -> list[str] | None:
     return [str(name) for name in names] if isinstance(names, list) else None
 
 
-def run_entry(run_dir: Path, options: MetricOptions | None = None) -> Entry:
+def run_entry(run_dir: Path, options: MetricOptions | None = None, device="cpu") -> Entry:
     """A reference-trainer or TrainingLogger run: final scores (reference-trainer runs, scored with
     `options`, default FINAL_OPTIONS), LOG_METRICS at the last evaluation, wall time, and the diagnosis of its log."""
     run_dir = Path(run_dir)
     steps, evals, manifest = read_run(run_dir)
-    final = final_scores(run_dir, options) if run_format(run_dir) is not None and "variant" in manifest else None
+    final = final_scores(run_dir, options, device) if run_format(run_dir) is not None and "variant" in manifest else None
     metrics = final["metrics"] if final is not None else last_evaluation(evals)
     for name in LOG_METRICS:
         if len(evals) and name in evals and evals[name].notna().any():
@@ -230,12 +231,14 @@ def compare_variants(
     options: MetricOptions | None = None,
     output=None,
     progress: bool = True,
+    device="auto",
 ) -> Comparison:
     """Train each variant on the bundled set `data` with the same budget (`steps` generator steps;
     default by the data's kind) and seeds 0..seeds-1 in the folder `work` (default runs/compare-DATA;
     finished runs are reused, interrupted ones resumed), score each at the end with `options` (default
     FINAL_OPTIONS) and compare them. Variants that cannot train on the data are skipped and named
-    (Comparison.skipped)."""
+    (Comparison.skipped). device: where the evaluations and final scores extract features ("auto": CUDA
+    when available); the reference networks train on the CPU."""
     if not data:
         raise GanevalError("compare --variants needs --data: a bundled set such as ring8, grid25 or digits.")
     if seeds < 1:
@@ -245,15 +248,16 @@ def compare_variants(
     planned, skipped = plan(list(variants), data, seeds, work)
     if not planned:
         raise GanevalError(f"none of {', '.join(variants)} trains on {data}: " + " ".join(skipped.values()))
-    train_all(planned, steps, jobs, evaluations, progress=progress)
-    return _compared([run_entry(run.run_dir, options) for run in planned], output, skipped, data)
+    device = resolve_device(device)
+    train_all(planned, steps, jobs, evaluations, progress=progress, device=device)
+    return _compared([run_entry(run.run_dir, options, device) for run in planned], output, skipped, data)
 
 
-def compare_runs(runs: Sequence, *, options: MetricOptions | None = None, output=None) -> Comparison:
+def compare_runs(runs: Sequence, *, options: MetricOptions | None = None, output=None, device="auto") -> Comparison:
     """Compare existing run folders (reference trainers' or TrainingLogger's); runs of the same
     variant are its seeds. options: the final scores' settings for runs a trainer can sample (default
     FINAL_OPTIONS); a TrainingLogger run's last evaluation stands as it was logged."""
-    entries = [run_entry(Path(run), options) for run in runs]
+    entries = [run_entry(Path(run), options, resolve_device(device)) for run in runs]
     return _compared(entries, output, data=next((e.data for e in entries if e.data), None))
 
 

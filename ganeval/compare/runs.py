@@ -75,33 +75,35 @@ def is_finished(run: Planned, steps: int) -> bool:
             and config.get("steps") == steps)  # fmt: skip
 
 
-def train_one(run: Planned, steps: int, eval_every: int) -> str:
+def train_one(run: Planned, steps: int, eval_every: int, device="cpu") -> str:
     """Train (or resume) one run in this process; returns 'trained', 'resumed' or 'diverged: ...'."""
     trainer = trainer_for(run.variant)
-    return trainer.train(run.variant, run.data, run.run_dir, steps=steps, seed=run.seed, eval_every=eval_every)
+    return trainer.train(run.variant, run.data, run.run_dir, steps=steps, seed=run.seed, eval_every=eval_every, device=device)
 
 
-def train_all(planned: list[Planned], steps: int, jobs: int, evaluations: int = 10, progress: bool = True) -> dict[Path, str]:
+def train_all(planned: list[Planned], steps: int, jobs: int, evaluations: int = 10, progress: bool = True,
+              device="cpu") -> dict[Path, str]:  # fmt: skip
     """Train every planned run not finished yet, `jobs` at a time in separate processes, each with
     `steps` generator steps and `evaluations` evaluations spread evenly over them."""
     todo = [run for run in planned if not is_finished(run, steps)]
     status = {run.run_dir: "reused" for run in planned if run not in todo}
     if jobs <= 1:  # in this process: no start-up cost, and a traceback that points at the run
         for run in tqdm(todo, desc="training", unit="run", disable=not progress):
-            status[run.run_dir] = train_one(run, steps, max(1, steps // evaluations))
+            status[run.run_dir] = train_one(run, steps, max(1, steps // evaluations), device)
         return status
     context = multiprocessing.get_context("spawn")  # fresh interpreters: no forked torch state
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
-        futures = {pool.submit(train_one, run, steps, max(1, steps // evaluations)): run for run in todo}
+        futures = {pool.submit(train_one, run, steps, max(1, steps // evaluations), str(device)): run for run in todo}
         for future in tqdm(as_completed(futures), total=len(futures), desc="training", unit="run", disable=not progress):
             status[futures[future].run_dir] = future.result()
     return status
 
 
-def final_scores(run_dir: Path, options: MetricOptions | None = None) -> dict:
+def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cpu") -> dict:
     """The run's final scores: options.n samples of its last checkpoint (default: FINAL_SAMPLES by kind;
     noise seed options.seed) against its reference, FINAL_METRICS with 95% bootstrap intervals.
-    options: default FINAL_OPTIONS. Cached in final.json, reused while it holds the same step scored alike."""
+    options: default FINAL_OPTIONS. device: where the extractor runs. Cached in final.json, reused while it holds
+    the same step scored alike (on any device)."""
     options = FINAL_OPTIONS if options is None else options
     path = Path(run_dir) / FINAL
     trained = load_run(run_dir)
@@ -114,7 +116,7 @@ def final_scores(run_dir: Path, options: MetricOptions | None = None) -> dict:
             return payload
     samples = trained.sample(n, seed=options.seed)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
-    result = score(generated, trained.reference, metrics=list(FINAL_METRICS), options=options, progress=False)
+    result = score(generated, trained.reference, metrics=list(FINAL_METRICS), options=options, progress=False, device=device)
     payload = {**result.to_dict(), "step": trained.step}
     with atomic_write(path, "w") as stream:
         stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")

@@ -30,17 +30,17 @@ def export(name: str, output: str | Path, n: int | None = None, seed: int = 0) -
     return write_samples(samples, output)
 
 
-def sample_run(run, output: str | Path, *, n: int, seed: int = 0, label: int | None = None) -> Path:
+def sample_run(run, output: str | Path, *, n: int, seed: int = 0, label: int | None = None, device="cpu") -> Path:
     """`n` samples of the trained run in folder `run`, drawn with `seed` (only class `label` of a
-    class-conditional run), written by `write_samples` to `output`. Image folders are checked before
-    the slow part."""
+    class-conditional run) by its generator on `device`, written by `write_samples` to `output`. Image
+    folders are checked before the slow part."""
     generator = load_run(run)
     if label is not None and not generator.conditional:
         raise GanevalError(f"--label (label) needs a class-conditional run (cgan); {run} was trained with the unconditional "
                            f"{generator.name} variant: sample it without --label.", argument="label")
     if generator.kind == "images":
         require_empty_folder(output, "image samples are written as a folder of PNGs: choose a new folder")
-    return write_samples(generator.sample(n, seed=seed, label=label), output, digits=6)
+    return write_samples(generator.sample(n, seed=seed, label=label, device=device), output, digits=6)
 
 
 def require_empty_folder(output: str | Path, advice: str = "export into a new or empty folder") -> Path:

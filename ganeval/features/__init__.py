@@ -6,7 +6,10 @@ register under the entry-point group `ganeval.extractors`, and those registered 
     ganeval.score(fakes, reference=reals, extractor="mine")
 
 A factory (usually the Extractor class) is called with the keywords weights (a file or None),
-channels (1 or 3) and mixture (a bundled 2-D mixture or None); it takes those it uses.
+channels (1 or 3), mixture (a bundled 2-D mixture or None), device (a torch.device) and precision
+("fp32" or "bf16"); it takes those it uses. One that takes no device runs where it runs (its
+`device` attribute, the CPU by default, is what the provenance records); one that takes no
+precision is refused bf16.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 
+from ganeval.device import check_precision, resolve_device
 from ganeval.errors import GanevalError
 from ganeval.features.base import OUTPUTS, Extractor, sha256_of_file
 from ganeval.features.digits import DigitsExtractor
@@ -22,11 +26,11 @@ from ganeval.plugins import EXTRACTORS as ENTRY_POINTS
 from ganeval.plugins import load_group
 
 
-def _inception(weights=None) -> Extractor:
+def _inception(weights=None, device="cpu", precision: str = "fp32") -> Extractor:
     """torch-fidelity's network, imported when asked for: importing torch-fidelity takes seconds."""
     from ganeval.features.inception import InceptionExtractor
 
-    return InceptionExtractor(weights=weights)
+    return InceptionExtractor(weights=weights, device=device, precision=precision)
 
 
 #: name -> description of the bundled extractors and those registered (entry points are added on lookup)
@@ -60,14 +64,30 @@ def _entry_points() -> dict[str, Callable[..., Extractor]]:
     return load_group(ENTRY_POINTS)
 
 
-def get_extractor(name: str, *, weights=None, channels: int = 1, mixture=None) -> Extractor:
+def get_extractor(
+    name: str, *, weights=None, channels: int = 1, mixture=None, device="cpu", precision: str = "fp32"
+) -> Extractor:
     """An extractor by name. weights: a weights file (inception, digits); channels: 1 for digits,
-    3 for stacked digits; mixture: the bundled mixture whose centres give the points' modes."""
+    3 for stacked digits; mixture: the bundled mixture whose centres give the points' modes;
+    device: where its network runs ("auto", "cpu", "cuda", "cuda:N", "mps"); precision: "fp32" or "bf16"."""
     factory = _FACTORIES.get(name) or _entry_points().get(name)
     if factory is None:
         raise GanevalError(f"unknown extractor {name!r}; choose one of: {', '.join(extractor_names())}.")
-    offered = {"weights": weights, "channels": channels, "mixture": mixture}
-    return factory(**_accepted(factory, offered))
+    offered = {
+        "weights": weights,
+        "channels": channels,
+        "mixture": mixture,
+        "device": resolve_device(device),
+        "precision": check_precision(precision),
+    }
+    accepted = _accepted(factory, offered)
+    if precision != "fp32" and "precision" not in accepted:
+        raise GanevalError(
+            f"the {name} extractor runs no network at a chosen precision (it takes no precision); "
+            f"use --precision fp32 with it.",
+            argument="precision",
+        )
+    return factory(**accepted)
 
 
 def _accepted(factory: Callable, offered: dict) -> dict:

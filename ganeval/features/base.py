@@ -31,6 +31,8 @@ class Extractor(abc.ABC):
     preprocessing: str = ""  # human-readable: conversions and resizing, shown in the provenance
     weights_sha256: str | None = None  # hash of the weights file; None for weight-free extractors
     n_modes: int | None = None  # number of distinct values "modes" can take, when it gives modes
+    device: torch.device = torch.device("cpu")  # where its network runs (ganeval.device.resolve_device)
+    precision: str = "fp32"  # "fp32", or "bf16" (torch.autocast on the forward): part of the cache key
 
     @abc.abstractmethod
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
@@ -43,11 +45,14 @@ class Extractor(abc.ABC):
         return self.preprocessing
 
     def provenance(self) -> dict[str, object]:
-        return {
+        """What made the features (the cache key's extractor part); the precision only when not fp32,
+        so fp32 keys and baselines stay as they were before the precision could be chosen."""
+        made = {
             "extractor": self.name,
             "weights_sha256": self.weights_sha256,
             "preprocessing": self.preprocessing,
         }
+        return made if self.precision == "fp32" else {**made, "precision": self.precision}
 
 
 def as_uint8_batch(batch, channels: int, extractor: str) -> torch.Tensor:

@@ -38,6 +38,7 @@ import numpy as np
 import torch
 from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
 
+from ganeval.device import check_precision, extraction_context, resolve_device
 from ganeval.errors import GanevalError
 from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
 from ganeval.torchfile import load_plain
@@ -188,7 +189,8 @@ class InceptionExtractor(Extractor):
 
     weights: path of the weights file; None looks it up (module docstring: argument,
         GANEVAL_INCEPTION_WEIGHTS, torch-fidelity's cache, then a download).
-    device: where the network runs ("cpu", "cuda", ...); outputs always come back as numpy.
+    device: where the network runs ("cpu", "cuda", "cuda:1", "mps", "auto"); outputs always come back as numpy.
+    precision: "fp32" (default, equal to torch-fidelity) or "bf16" (torch.autocast on the forward).
     allow_download: when no file is found, let torch-fidelity download WEIGHTS_URL (about
         92 MB, progress on stderr, into its cache) if the host answers within PROBE_TIMEOUT_S;
         False never touches the network.
@@ -205,8 +207,15 @@ class InceptionExtractor(Extractor):
     channels = 3
     preprocessing = PREPROCESSING
 
-    def __init__(self, weights: str | Path | None = None, device: str | torch.device = "cpu", allow_download: bool = True):
-        self.device = torch.device(device)  # a bad device name fails here, before the slow load
+    def __init__(
+        self,
+        weights: str | Path | None = None,
+        device: str | torch.device = "cpu",
+        allow_download: bool = True,
+        precision: str = "fp32",
+    ):
+        self.device = resolve_device(device)  # a bad or absent device fails here, before the slow load
+        self.precision = check_precision(precision)
         path, self.weights_source = resolve_weights(weights, allow_download)
         self.network = _build_network(path)
         self.weights_path = cached_weights_path() if path is None else path
@@ -218,7 +227,7 @@ class InceptionExtractor(Extractor):
         batch = as_uint8_batch(batch, 3, "inception (RGB)")
         if batch.shape[0] == 0:
             return {"features": np.zeros((0, 2048)), "logits": np.zeros((0, 1008))}
-        with torch.inference_mode():
-            outputs = self.network(batch.to(self.device))
+        with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
+            outputs = self.network(batch.to(self.device, non_blocking=True))  # non_blocking: from pinned memory
         by_layer = dict(zip(self.network.features_list, outputs))
-        return {key: by_layer[layer].cpu().numpy().astype(np.float64) for key, layer in LAYERS.items()}
+        return {key: by_layer[layer].float().cpu().numpy().astype(np.float64) for key, layer in LAYERS.items()}

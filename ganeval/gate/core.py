@@ -179,6 +179,7 @@ def _settings(provenance: dict, metrics: list[str], identity: dict | None) -> di
         "preprocessing": provenance.get("preprocessing"),
         "image_conversion": provenance.get("image_conversion"),
         "modes_from": provenance.get("modes_from"),
+        "precision": provenance.get("precision", "fp32"),  # the extractor records it when not fp32; the device is not compared
         "reference kind": reference.get("kind"),
         "reference count": reference.get("count"),
         "reference draw seed": reference.get("draw_seed"),
@@ -274,21 +275,21 @@ def _candidate_samples(candidate, *, n: int, seed: int, nz, value_range, label: 
 
 
 def _score(candidate, reference, *, label: str, metrics, extractor, weights, options: MetricOptions, generated_n, nz,
-           value_range, batch_size, workers, cache, progress):  # fmt: skip
+           value_range, batch_size, workers, cache, progress, device, precision):  # fmt: skip
     seed = options.seed
     samples, description = _candidate_samples(candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label)
     if generated_n is not None and not isinstance(samples, str) and len(samples) > generated_n:  # arrays in memory: a seeded subsample, as score does
         samples = samples[_subsample(len(samples), generated_n, seed)]
     result = score(samples, reference, extractor, metrics, options=options, weights=weights, batch_size=batch_size,
-                   workers=workers, cache=cache, progress=progress)  # fmt: skip
+                   workers=workers, cache=cache, progress=progress, device=device, precision=precision)  # fmt: skip
     return result, description
 
 
 def make_baseline(
     candidate, reference, output=None, *, options: MetricOptions = MetricOptions(), extractor: str | None = None,
     metrics: Sequence[str] | None = None, weights=None, nz: int | None = None,
-    value_range: tuple[float, float] = DEFAULT_VALUE_RANGE, repeats: int | None = None, batch_size: int = BATCH_SIZE,
-    workers: int | None = None, cache: bool = True, progress: bool = True,
+    value_range: tuple[float, float] = DEFAULT_VALUE_RANGE, repeats: int | None = None, batch_size: int | None = None,
+    workers: int | None = None, cache: bool = True, progress: bool = True, device="auto", precision: str = "fp32",
 ) -> Baseline:
     """Score `candidate` against `reference` and return (and with `output`, write atomically) a baseline.
 
@@ -298,6 +299,8 @@ def make_baseline(
     repeats: re-score with the seeds seed+1 .. seed+repeats (values only, no bootstrap) and record each
     metric's seed-to-seed standard deviation, which `check` uses as the noise floor of its test.
     Default: 10 for generators, 0 for fixed samples (a new seed then only re-draws a subsample).
+    device, precision: where and how the extractor runs (`score`); the precision is recorded and `check`
+    refuses another, the device is recorded only (a baseline made on a GPU checks on the CPU).
     Metrics without a finite value, or with a seed spread too large to gate on (gate/schema.py), are
     left out and named under "not_gated" with the reason; the file follows the schema in gate/schema.py.
 
@@ -319,7 +322,7 @@ def make_baseline(
         raise GanevalError(f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.", argument="repeats")
     range_ = check_value_range(value_range)
     common = dict(label=label, extractor=extractor, weights=weights, nz=nz, value_range=range_, batch_size=batch_size,
-                  workers=workers, cache=cache)  # fmt: skip
+                  workers=workers, cache=cache, device=device, precision=precision)  # fmt: skip
     result, description = _score(candidate, reference, metrics=metrics, generated_n=n, options=options, progress=progress, **common)
     payload = result.to_dict()
     not_gated = {name: "its value is not finite (for mode_kl: mass on a mode the reference lacks), so nothing to compare with"
@@ -371,8 +374,8 @@ def make_baseline(
 def check(
     candidate, baseline, *, options: MetricOptions | None = None, tolerances: Mapping[str, float | str] | None = None,
     alpha: float = DEFAULT_ALPHA, reference=None, extractor: str | None = None, weights=None, nz: int | None = None,
-    value_range: tuple[float, float] | None = None, batch_size: int = BATCH_SIZE, workers: int | None = None,
-    cache: bool = True, progress: bool = False,
+    value_range: tuple[float, float] | None = None, batch_size: int | None = None, workers: int | None = None,
+    cache: bool = True, progress: bool = False, device="auto", precision: str | None = None,
 ) -> CheckReport:
     """Re-score `candidate` with the baseline's settings and decide, per metric, pass / improved / regressed.
 
@@ -384,6 +387,8 @@ def check(
     numbers (k, KID and IS settings, bootstrap, n) must match the baseline's: GanevalError otherwise.
     tolerances: {metric: absolute float, or "P%" of the baseline value}; the rest use DEFAULT_TOLERANCES.
     value_range: (low, high) of a generator's float image outputs (default: the baseline's).
+    device: where the extractor runs (any: the device is not a feature setting). precision: default the
+    baseline's; another one is refused (GanevalError), since bf16 features differ from fp32 ones.
 
     >>> from ganeval import MetricOptions, check, make_baseline
     >>> from ganeval.data import RING8
@@ -413,6 +418,12 @@ def check(
                              f"{str(base.provenance.get('weights_sha256'))[:12]}..., but this ganeval's {recorded_extractor} weights are "
                              f"{str(built.get('weights_sha256'))[:12]}...: the features differ. Pass the baseline's weights with --weights, "
                              "or re-make the baseline with these weights.")  # fmt: skip
+    recorded_precision = base.provenance.get("precision", "fp32")  # recorded when not fp32
+    precision = recorded_precision if precision is None else precision
+    if precision != recorded_precision:
+        raise GanevalError(f"baseline {base.path} was scored at {recorded_precision} precision; a candidate scored at {precision} "
+                           f"has other features, so their metrics cannot be compared. Check with --precision {recorded_precision}, "
+                           f"or re-make the baseline with --precision {precision}.", argument="precision")  # fmt: skip
     reference = _resolve_reference(base, reference)
     identity = reference_identity(reference) if base.block.get("reference_content") else None
     recorded = base.block.get("candidate") or {}
@@ -423,7 +434,7 @@ def check(
     result, description = _score(
         candidate, reference, label=label, metrics=names, extractor=recorded_extractor, weights=weights, options=options,
         generated_n=base.generated_count, nz=nz, value_range=range_, batch_size=batch_size, workers=workers,
-        cache=cache, progress=progress,
+        cache=cache, progress=progress, device=device, precision=precision,
     )  # fmt: skip
     before = _settings(base.provenance, names, base.block.get("reference_content"))
     after = _settings(result.provenance, list(result.metrics), identity)
