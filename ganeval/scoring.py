@@ -22,6 +22,7 @@ from ganeval.metrics import (
     FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
     mode_coverage,
 )  # fmt: skip
+from ganeval.metrics.fid import fid_from_sums
 from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags, sample_metrics
 from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
@@ -301,12 +302,30 @@ def score(
             f"is {kinds[1]}; score images against images and 2-D points against points."
         )
     chosen = choose_extractor(reference_source, generated_source, extractor, weights, device, precision)
-    common = dict(n=n, seed=seed, batch_size=batch_size, workers=workers, skip_bad=skip_bad, progress=progress, use_cache=cache)
+    streamed = _fid_alone(metrics, bootstrap, reference_source)  # then the features' sums suffice: O(D^2) memory
+    common = dict(
+        n=n,
+        seed=seed,
+        batch_size=batch_size,
+        workers=workers,
+        skip_bad=skip_bad,
+        progress=progress,
+        use_cache=cache,
+        keep=not streamed,
+    )
     real_out, real_info = extract(reference_source, chosen, reference=True, **common)
     fake_out, fake_info = extract(generated_source, chosen, reference=False, **common)
     for source, info in ((reference_source, real_info), (generated_source, fake_info)):
         if info["count"] is not None and info["count"] < 2:
             raise GanevalError(f"{printable(source.label)} gave {info['count']} sample(s); scoring needs at least 2 per side.")
+    if streamed:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = fid_from_sums(real_out["gaussian"], fake_out["gaussian"], real_out.get("features"), fake_out.get("features"))
+        counts = [real_info["count"], fake_info["count"]]
+        notes = sorted({_own_words(w) for w in caught})
+        provenance = _provenance(chosen, real_info, fake_info, options, 0, counts, _uniform_modes(reference_source), notes)
+        return Result({"fid": Interval(value, math.nan, math.nan)}, provenance)
     gaussian = reference_source.gaussian_only
     if gaussian:
         _check_gaussian_width(reference_source, real_out["mu"].size, fake_out["features"].shape[1], chosen)
@@ -359,7 +378,32 @@ def score(
         values = compute_metrics(computed, real, fake, options, bootstrap_n=resamples, prepared=prepared)
         if gaussian and "fid" in names:
             values["fid"] = _fid_against_gaussian(real_out, fake.features, resamples, seed)
-    provenance = {
+    notes += sorted({_own_words(w) for w in caught})
+    provenance = _provenance(chosen, real_info, fake_info, options, resamples, counts, uniform, notes)
+    modes = _missing_modes(real, fake, chosen) if "modes_covered" in names else None
+    return Result({name: values[name] for name in names}, provenance, modes)
+
+
+def _fid_alone(metrics: Sequence[str] | None, bootstrap: int, reference: Source) -> bool:
+    """Whether the job asks for FID's value and nothing else (no interval: resampling needs the samples),
+    so that each side's features are summed as they come (GaussianStats) and never held."""
+    if metrics is None or bootstrap or reference.gaussian_only:
+        return False
+    return [get_metric(name).name for name in metrics] == ["fid"]
+
+
+def _provenance(
+    chosen: Extractor,
+    real_info: dict,
+    fake_info: dict,
+    options: MetricOptions,
+    resamples: int,
+    counts: list[int],
+    uniform: bool,
+    warnings: list[str],
+) -> dict:
+    """What a result records to be reproduced: versions, extractor, preprocessing, device, both sides, settings, warnings."""
+    return {
         "ganeval_version": __version__,
         **chosen.provenance(),
         "preprocessing": preprocessing(chosen, real_info, fake_info),  # the images' sizes decide the resizing
@@ -367,18 +411,17 @@ def score(
         "device": describe_device(chosen.device, chosen.precision),  # not a feature setting: checks compare across devices
         "generated": fake_info,
         "reference": real_info,
-        "seed": seed,
+        "seed": options.seed,
         "bootstrap": {"resamples": resamples, "confidence": 0.95} if resamples else None,
         "options": {
-            "k": k, "kid_subsets": options.kid_subsets,
+            "k": options.k,
+            "kid_subsets": options.kid_subsets,
             "kid_subset_size": min(options.kid_subset_size, *counts),
-            "is_splits": min(is_splits, fake_info["count"]),
+            "is_splits": min(options.is_splits, fake_info["count"]),
             "mode_reference": "uniform (true modes)" if uniform else "reference labels",
         },
-        "warnings": notes + sorted({_own_words(w) for w in caught}),
-    }  # fmt: skip
-    modes = _missing_modes(real, fake, chosen) if "modes_covered" in names else None
-    return Result({name: values[name] for name in names}, provenance, modes)
+        "warnings": warnings,
+    }
 
 
 def _missing_modes(real: Samples, fake: Samples, extractor: Extractor) -> Modes:

@@ -26,10 +26,11 @@ from ganeval.data.images import decode_image, find_images
 from ganeval.data.mixtures import Mixture
 from ganeval.features import Extractor
 from ganeval.features.cache import (
-    FORMAT, GAUSSIAN_FORMAT, CacheWarning, cache_dir, cache_key, content_digest, load_gaussian, load_outputs, save_outputs,
-    stats_format,
+    FORMAT, GAUSSIAN_FORMAT, CacheWarning, cache_dir, cache_key, content_digest, load_gaussian, load_outputs, stats_format,
 )  # fmt: skip
-from ganeval.features.extract import extract_array, extract_files
+from ganeval.features.extract import Collected, Sink, Sums, extract_array, extract_files
+from ganeval.features.store import EntryWriter, read_entry, remove_entry
+from ganeval.metrics import GaussianStats
 from ganeval.errors import GanevalError, printable
 
 Outputs = dict[str, np.ndarray]
@@ -91,8 +92,12 @@ class Source(abc.ABC):
         progress: bool,
         use_cache: bool,
         reference: bool,
+        keep: bool = True,
     ) -> tuple[Outputs, dict]:
-        """Extractor outputs and a description of what was read (counts, cache use)."""
+        """Extractor outputs and a description of what was read (counts, cache use).
+
+        keep=False: the per-sample outputs are not needed (FID alone): the outputs are {"gaussian":
+        GaussianStats of the features}, and memory stays O(D^2) whatever the number of samples."""
 
     def _info(self) -> dict:
         return {"source": self.label, "kind": self.kind}
@@ -103,38 +108,60 @@ class SampledSource(Source):
     arrays. A subclass says which samples `n` and `seed` select (`_select`), how to key them in
     the reference cache (`_cache_source`; None: not cached) and how to read them (`_read`)."""
 
-    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference):
+    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference, keep=True):
+        """Cached references stream into a cache entry (`EntryWriter`) and are read back as memory maps;
+        without the cache the outputs are held in memory, or only summed when not kept."""
         role = "reference" if reference else "generated"
         info = self._info()
         selection = self._select(n, seed, reference)
-        cache_file = writable = key_source = None
+        entry = key_source = hit = None
         if use_cache and reference:
             key_source = self._cache_source(selection)
         if key_source is not None:
-            cache_file = cache_dir() / f"{cache_key(key_source, extractor.provenance())}.npz"
-            hit = _read_cache(cache_file)
-            if hit is not None:
-                outputs, meta = hit
-                return outputs, {**info, **meta.get("read", {}), "count": len(outputs["features"]), "cache": "hit"}
-            writable = _cache_usable(cache_file.parent)
+            entry = cache_dir() / cache_key(key_source, extractor.provenance())
+            hit = read_entry(entry, features=keep)
+        if hit is not None:
+            outputs, meta = hit
+            return outputs, {**info, **meta.get("read", {}), "count": outputs["gaussian"].count, "cache": "hit"}
+        if entry is not None:
+            if entry.exists():  # damaged on disk (entries appear whole, by rename): it makes way for a new one
+                remove_entry(entry)
+            if not _cache_usable(entry.parent):
+                entry = None
+                info["cache"] = "off"
+        if entry is not None:
+            try:
+                return self._extract_into(entry, key_source, selection, extractor, info, keep, batch_size, workers, skip_bad, progress, role)
+            except OSError as error:  # disk full, folder removed meanwhile: the result matters, the cache does not
+                hit = read_entry(entry, features=keep)  # another scorer may have put the same entry in place first
+                if hit is not None:
+                    return hit[0], {**info, **hit[1].get("read", {}), "count": hit[0]["gaussian"].count, "cache": "written"}
+                _warn_cache(entry.parent, error.strerror or str(error))
+                info = {**self._info(), "cache": "off"}
+        sink = Collected() if keep else Sums()
+        outputs, _ = self._extract_to(sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role)
+        return outputs, info
+
+    def _extract_into(self, entry, key_source, selection, extractor, info, keep, *settings) -> tuple[Outputs, dict]:
+        """Stream the outputs into the cache entry `entry`, then read them back from it (memory maps)."""
+        with EntryWriter(entry) as writer:
+            self._extract_to(writer, selection, extractor, info, *settings)
+            writer.finish({"source": key_source, **extractor.provenance(), "read": info})
+        outputs, _ = read_entry(entry, features=keep)
+        return outputs, {**info, "cache": "written"}
+
+    def _extract_to(self, sink: Sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role):
+        """Run the extractor into `sink`; `info` gets the count, the resized sizes and the skipped files."""
         sizes: set[tuple[int, int]] = set()
-        outputs, skipped = self._read(selection, extractor, info, sizes, batch_size, workers, skip_bad, progress, role)
-        info["count"] = len(outputs["features"])
+        settings = (batch_size, workers, skip_bad, progress, role)
+        outputs, skipped = self._read(selection, extractor, info, sizes, *settings, sink)
+        info["count"] = sink.count
         resized = [list(size) for size in sorted(sizes) if extractor.preprocessing_for([size]) != extractor.preprocessing]
         if resized:
             info["resized_from"] = resized  # [height, width] of the images the extractor resized
         if skipped:
             info["skipped"] = len(skipped)
             info["skipped_first"] = skipped[0]
-        if writable:
-            try:
-                save_outputs(cache_file, outputs, {"source": key_source, **extractor.provenance(), "read": info})
-                info["cache"] = "written"
-            except OSError as error:  # disk full, folder removed meanwhile: the result matters, the cache does not
-                _warn_cache(cache_file.parent, error.strerror or str(error))
-                info["cache"] = "off"
-        elif cache_file is not None:
-            info["cache"] = "off"
         return outputs, info
 
     @abc.abstractmethod
@@ -157,8 +184,9 @@ class SampledSource(Source):
         skip_bad: bool,
         progress: bool,
         role: str,
+        sink: Sink,
     ) -> tuple[Outputs, list[str]]:
-        """Run the extractor over the selection: its outputs and the messages of skipped files.
+        """Run the extractor over the selection into `sink`: its result and the messages of skipped files.
         Adds what it read to `info`, and the image sizes (height, width) it met to `sizes`."""
 
 
@@ -201,10 +229,12 @@ class BundledSource(SampledSource):
         n, draw_seed = selection
         return {"bundled": self.bundled.name, "n": n, "seed": draw_seed}
 
-    def _read(self, selection, extractor, info, sizes, batch_size, workers, skip_bad, progress, role):
+    def _read(self, selection, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
         n, draw_seed = selection
         samples, _ = self.bundled.sample(n, draw_seed)
-        outputs = extract_array(samples, self.bundled.kind, extractor, batch_size, progress, desc=role)
+        if not len(samples):  # more processes than batches: nothing for this one
+            return {}, []
+        outputs = extract_array(samples, self.bundled.kind, extractor, batch_size, progress, desc=role, sink=sink)
         if self.bundled.kind == "images":
             info["draw_seed"] = draw_seed
             sizes.add(tuple(samples.shape[-2:]))
@@ -238,8 +268,10 @@ class FolderSource(SampledSource):
     def _cache_source(self, files):  # keyed by the bytes read, not by sizes and mtimes
         return {"folder": str(self.root.resolve()), "files": len(files), "content_blake2b": content_digest(files, self.root)}
 
-    def _read(self, files, extractor, info, sizes, batch_size, workers, skip_bad, progress, role):
-        return extract_files(files, extractor, batch_size, workers, skip_bad, progress, desc=role, sizes=sizes)
+    def _read(self, files, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
+        if not files:  # more processes than batches: nothing for this one
+            return {}, []
+        return extract_files(files, extractor, batch_size, workers, skip_bad, progress, desc=role, sizes=sizes, sink=sink)
 
 
 class ArraySource(SampledSource):
@@ -266,8 +298,10 @@ class ArraySource(SampledSource):
         pick = _subsample(len(self.samples), n, seed)
         return self.samples if pick is None else self.samples[pick]
 
-    def _read(self, samples, extractor, info, sizes, batch_size, workers, skip_bad, progress, role):
-        outputs = extract_array(samples, self._samples_kind, extractor, batch_size, progress, desc=role)
+    def _read(self, samples, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
+        if not len(samples):  # more processes than batches: nothing for this one
+            return {}, []
+        outputs = extract_array(samples, self._samples_kind, extractor, batch_size, progress, desc=role, sink=sink)
         if self._samples_kind == "images":
             sizes.add(tuple(samples.shape[-2:]))
         return outputs, []
@@ -307,11 +341,13 @@ class StatsSource(Source):
     def identity(self) -> dict:
         return {"kind": "stats", "features_sha256": _array_digest(self.stats["features"])}
 
-    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference):
+    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference, keep=True):
         _check_stats_extractor(self, extractor)
         pick = _subsample(len(self.stats["features"]), n, seed)
         outputs = self.stats if pick is None else {key: value[pick] for key, value in self.stats.items()}
-        return outputs, {**self._info(), "count": len(outputs["features"])}
+        if not keep:
+            outputs = {"gaussian": GaussianStats.from_features(outputs["features"])}
+        return outputs, {**self._info(), "count": len(self.stats["features"]) if pick is None else len(pick)}
 
 
 class GaussianStatsSource(StatsSource):
@@ -345,7 +381,7 @@ class GaussianStatsSource(StatsSource):
         mu, sigma = _array_digest(self.stats["mu"]), _array_digest(self.stats["sigma"])
         return {"kind": "stats", "gaussian_sha256": hashlib.sha256(mu.encode() + sigma.encode()).hexdigest()}
 
-    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference):
+    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference, keep=True):
         # FID against mu and sigma as they are
         info = {**self._info(), "format": "mu and sigma alone (pytorch-fid); extractor and sample count unknown", "count": None}
         return self.stats, info
@@ -431,8 +467,10 @@ def extract(
     progress: bool,
     use_cache: bool,
     reference: bool,
+    keep: bool = True,
 ) -> tuple[Outputs, dict]:
-    """Extractor outputs for a source and a description of what was read (counts, cache use): `source.extract`."""
+    """Extractor outputs for a source and a description of what was read (counts, cache use): `source.extract`.
+    keep=False: only the features' sums, {"gaussian": GaussianStats} (FID alone)."""
     return source.extract(
         extractor,
         n=n,
@@ -443,6 +481,7 @@ def extract(
         progress=progress,
         use_cache=use_cache,
         reference=reference,
+        keep=keep,
     )
 
 
@@ -450,16 +489,6 @@ def preprocessing(extractor: Extractor, *infos: dict) -> str:
     """The extractor's preprocessing of the images read on these sides (their `resized_from`): a
     function of the inputs alone, whatever the extractor read before."""
     return extractor.preprocessing_for([tuple(size) for info in infos for size in info.get("resized_from", [])])
-
-
-def _read_cache(cache_file: Path):
-    """(outputs, meta) of a readable cache entry, else None (absent, unreadable or corrupt: recomputed)."""
-    try:
-        if not cache_file.is_file():
-            return None
-        return load_outputs(cache_file)
-    except (OSError, ValueError):
-        return None
 
 
 def _cache_usable(folder: Path) -> bool:
@@ -490,8 +519,10 @@ def _check_stats_extractor(source: StatsSource, extractor: Extractor) -> None:
         for key, value in extractor.provenance().items()
         if key in ("extractor", "weights_sha256") and meta.get(key) != value
     ]
+    if meta.get("precision", "fp32") != extractor.precision:  # recorded only when not fp32
+        mismatches.append(f"precision {meta.get('precision', 'fp32')!r} (file) vs {extractor.precision!r}")
     if mismatches:
         raise GanevalError(
             f"{source.label} was computed with other settings: {'; '.join(mismatches)}. "
-            f"Score with --extractor {meta.get('extractor')} and the same weights, or recreate the statistics."
+            f"Score with --extractor {meta.get('extractor')}, the same weights and precision, or recreate the statistics."
         )

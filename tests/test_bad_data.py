@@ -318,7 +318,7 @@ def test_numpy_warnings_during_the_metrics_are_reported_in_ganevals_words(monkey
 
     monkeypatch.setattr(registry, "fid_from_features", noisy_fid)
     rng = np.random.default_rng(0)
-    notes = score(rng.normal(size=(20, 2)), rng.normal(size=(20, 2)), extractor="points", metrics=["fid"], options=MetricOptions(bootstrap=0),
+    notes = score(rng.normal(size=(20, 2)), rng.normal(size=(20, 2)), extractor="points", metrics=["fid", "kid"], options=MetricOptions(bootstrap=0),
                   progress=False).provenance["warnings"]  # fmt: skip
     assert notes == ["numerical trouble while computing the metrics (RuntimeWarning: invalid value encountered in divide); "
                      "check the values for NaN or infinity, and the samples for duplicates or constant features."]  # fmt: skip

@@ -18,13 +18,15 @@ import torch
 from PIL import Image
 
 from ganeval.options import MetricOptions
+import ganeval.features.store
 import ganeval.sources
 from ganeval.atomic import DEAD_OWNER_AFTER_SECONDS, STALE_AFTER_SECONDS, atomic_folder
 from ganeval.cli import main
 from ganeval.data.images import find_images
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
-from ganeval.features.cache import FORMAT, CacheWarning, content_digest, load_outputs, save_outputs
+from ganeval.features.cache import FORMAT, CacheWarning, content_digest, save_outputs
+from ganeval.features.store import read_entry
 from ganeval.gate import reference_identity
 from ganeval.scoring import score
 
@@ -45,8 +47,8 @@ def write_bmps(folder: Path, n: int, seed: int) -> Path:
     return folder
 
 
-def fid(generated, reference, **options) -> tuple[float, str | None]:
-    result = score(generated, reference, "digits", ["fid"], options=MetricOptions(bootstrap=0), progress=False, **options)
+def fid(generated, reference, metrics=("fid",), **options) -> tuple[float, str | None]:
+    result = score(generated, reference, "digits", metrics, options=MetricOptions(bootstrap=0), progress=False, **options)
     return result.metrics["fid"].value, result.provenance["reference"].get("cache")
 
 
@@ -127,7 +129,7 @@ def test_failed_cache_write_keeps_the_result(folders, monkeypatch):
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ganeval.sources, "save_outputs", disk_full)
+    monkeypatch.setattr(ganeval.features.store._Column, "append", disk_full)  # the disk fills while features stream in
     with pytest.warns(CacheWarning, match="No space left on device"):
         assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "off")
 
@@ -240,8 +242,8 @@ def test_four_concurrent_scorers_agree_and_leave_one_valid_entry(folders, tmp_pa
     assert len({r["metrics"]["fid"]["value"] for r in results}) == 1
     assert {r["provenance"]["reference"]["cache"] for r in results} <= {"written", "hit"}
     entries = list((tmp_path / "cache").iterdir())
-    assert len(entries) == 1 and entries[0].suffix == ".npz"  # one entry, no temporary files left
-    cached, meta = load_outputs(entries[0])
+    assert len(entries) == 1 and entries[0].is_dir() and not entries[0].name.startswith(".")  # one entry, no staging left
+    cached, meta = read_entry(entries[0])
     assert len(cached["features"]) == 12 and meta["source"]["content_blake2b"]
     assert fid(fake, real) == (pytest.approx(results[0]["metrics"]["fid"]["value"], rel=1e-12), "hit")
 
@@ -250,13 +252,17 @@ def test_torn_cache_entries_and_temporary_files_are_never_read(folders, tmp_path
     fake, real = folders
     expected, _ = fid(fake, real)
     [entry] = (tmp_path / "cache").iterdir()
-    torn = entry.read_bytes()[: entry.stat().st_size // 2]
-    entry.write_bytes(torn)  # as if a writer without atomic rename had been killed
-    leftover = tmp_path / "cache" / f".{entry.name}.{dead_pid()}.abcdefgh.tmp"  # a killed atomic writer's
-    leftover.write_bytes(torn)
+    features = entry / "features.npy"
+    torn = features.read_bytes()[: features.stat().st_size // 2]
+    (entry / "torn.npy").write_bytes(torn)  # as if a writer without atomic rename had been killed (a new file: one
+    (entry / "torn.npy").replace(features)  # truncated in place would fault a live memory map of it)
+    leftover = tmp_path / "cache" / f".{entry.name}.{dead_pid()}.abcdefgh.tmp"  # a killed atomic writer's staging folder
+    leftover.mkdir()
+    (leftover / "features.npy").write_bytes(torn)
     os.utime(leftover, (time.time() - DEAD_OWNER_AFTER_SECONDS - 1,) * 2)
-    assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "written")
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == [entry.name]  # the dead writer's file is gone
+    assert fid(fake, real, metrics=["fid", "kid"]) == (pytest.approx(expected, rel=1e-9), "written")  # reads the features
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [entry.name]  # the dead writer's folder is gone
+    assert len(read_entry(entry)[0]["features"]) == 12
 
 
 @pytest.mark.slow
@@ -270,8 +276,8 @@ def test_kill_9_during_score_and_sample_leaves_nothing_half_written(folders, tmp
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        for path in (tmp_path / "cache").glob("*.npz"):
-            assert len(load_outputs(path)[0]["features"]) == 12
+        for path in (tmp_path / "cache").glob("[!.]*"):  # entries; staging folders are hidden
+            assert len(read_entry(path)[0]["features"]) == 12
     assert fid(fake, real)[0] == pytest.approx(fid(fake, real, cache=False)[0], rel=1e-9)
 
     parent = tmp_path / "drawn"

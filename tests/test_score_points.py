@@ -57,7 +57,7 @@ def test_reference_cache_is_written_once_then_hit(tmp_path):
     assert first.provenance["reference"]["cache"] == "written"
     assert second.provenance["reference"]["cache"] == "hit"
     cache = list((tmp_path / "cache").iterdir())
-    assert len(cache) == 1 and cache[0].suffix == ".npz"  # no temporary files left behind
+    assert len(cache) == 1 and cache[0].is_dir() and not cache[0].name.startswith(".")  # no staging folder left behind
     assert first.to_dict()["metrics"] == second.to_dict()["metrics"]
 
 
@@ -113,7 +113,9 @@ def test_export_points(tmp_path):
 def test_corrupt_cache_entry_is_recomputed(tmp_path):
     first = score("ring8", "ring8", options=MetricOptions(n=500, bootstrap=0), progress=False)
     (entry,) = (tmp_path / "cache").iterdir()
-    entry.write_bytes(entry.read_bytes()[:300])  # truncated, as by a full disk
+    features, torn = entry / "features.npy", entry / "torn.npy"
+    torn.write_bytes(features.read_bytes()[:300])  # truncated, as by a full disk; a new file (truncating the mapped one
+    torn.replace(features)  # in place would fault this process's memory map of it, as with any memory-mapped file)
     again = score("ring8", "ring8", options=MetricOptions(n=500, bootstrap=0), progress=False)
     assert again.provenance["reference"]["cache"] == "written"
     assert again.to_dict()["metrics"] == first.to_dict()["metrics"]

@@ -1,8 +1,9 @@
-"""Extractor outputs on disk: reference-statistics files and the cache of reference features.
+"""Extractor outputs on disk: reference-statistics files, and the keys of the cache of reference features.
 
-One npz format serves both: the per-sample outputs (features, logits, modes, high_quality), the
-Gaussian statistics (mu, sigma, count) and a JSON provenance string. Files are written to a
-temporary name in the same folder, then renamed: a reader never sees half a file.
+A statistics file (`ganeval stats`) is one npz: the per-sample outputs (features, logits, modes,
+high_quality), the Gaussian statistics (mu, sigma, count) and a JSON provenance string, written to a
+temporary name in the same folder, then renamed: a reader never sees half a file. A cache entry is
+a folder of .npy files read through memory maps (`ganeval.features.store`).
 The cache key hashes everything that changes the features: the files' relative paths and bytes
 (blake2b; or the bundled set, size and seed), the extractor, its weights' hash and the
 preprocessing. Sizes and modification times are not enough: content rewritten with its mtime
@@ -27,8 +28,9 @@ from ganeval.data.arrays import READ_ERRORS
 from ganeval.errors import GanevalError, printable
 
 FORMAT = "ganeval-stats-1"
-# Version of the cache key: 2 hashes the files' bytes; entries keyed by size and mtime (1) are never hit.
-CACHE_KEY_VERSION = 2
+# Version of the cache key: 2 hashed the files' bytes (entries keyed by size and mtime, 1, are never hit); 3 keys
+# entry folders of .npy files (ganeval.features.store), so the .npz entries of 2 are never read.
+CACHE_KEY_VERSION = 3
 HASH_THREADS = 8  # at most, and no more than the CPUs: file reads and blake2b (past 2 KB) release the GIL
 HASH_BATCH = 64  # files per thread task: small images cost more in task overhead than in hashing
 CHUNK_BYTES = 1 << 20

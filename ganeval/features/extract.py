@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -16,6 +17,7 @@ from tqdm.auto import tqdm
 from ganeval.data.images import convert_channels, decode_image
 from ganeval.features.base import Extractor
 from ganeval.errors import GanevalError
+from ganeval.metrics import GaussianStats
 from ganeval.metrics._checks import positive_int
 
 
@@ -41,6 +43,55 @@ def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
 
 
+class Sink(Protocol):
+    """Where extraction sends each batch's outputs: held in memory (`Collected`), summed for FID alone
+    (`Sums`), or streamed to a cache entry on disk (`ganeval.features.store.EntryWriter`)."""
+
+    count: int
+
+    def add(self, outputs: dict[str, np.ndarray]) -> None: ...
+
+    def result(self) -> dict: ...
+
+
+class Collected:
+    """Every batch kept, joined at the end: the per-sample outputs as arrays."""
+
+    def __init__(self):
+        self.parts: list[dict[str, np.ndarray]] = []
+        self.count = 0
+
+    def add(self, outputs: dict[str, np.ndarray]) -> None:
+        self.parts.append(outputs)
+        self.count += len(outputs["features"])
+
+    def result(self) -> dict[str, np.ndarray]:
+        return _concat(self.parts)
+
+
+class Sums:
+    """The features' float64 sums alone (FID needs nothing else): memory O(D^2), whatever the number
+    of samples. The result is {"gaussian": GaussianStats}, and "features" while they are no more
+    than their dimension D (a singular covariance: FID then takes it from the features themselves,
+    `metrics.fid_from_sums`), so the memory bound is N x D for N <= D, then D^2."""
+
+    def __init__(self):
+        self.gaussian: GaussianStats | None = None
+        self.count = 0
+        self.kept: list[np.ndarray] | None = []
+
+    def add(self, outputs: dict[str, np.ndarray]) -> None:
+        features = np.asarray(outputs["features"], dtype=np.float64)
+        self.gaussian = GaussianStats.from_features(features) if self.gaussian is None else self.gaussian.update(features)
+        self.count += len(features)
+        if self.kept is not None:
+            self.kept = self.kept + [features] if self.count <= self.gaussian.dim else None
+
+    def result(self) -> dict:
+        kept = {} if self.kept is None else {"features": np.concatenate(self.kept)}
+        return {"gaussian": self.gaussian, **kept}
+
+
 def _bar(total: int, progress: bool, desc: str):
     # disable=None lets tqdm switch itself off when the output is not a terminal
     return tqdm(total=total, disable=None if progress else True, unit="img", desc=desc, leave=False)
@@ -60,14 +111,16 @@ def extract_files(
     progress: bool = True,
     desc: str = "features",
     sizes: set[tuple[int, int]] | None = None,
+    sink: Sink | None = None,
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Extractor outputs for image files (rows in file order) and the messages of skipped files.
 
-    sizes: a set the (height, width) of the decoded images are added to (for `preprocessing_for`)."""
+    sizes: a set the (height, width) of the decoded images are added to (for `preprocessing_for`).
+    sink: where the batches go (default `Collected`: the outputs as arrays); the outputs are its result."""
     batch_size = positive_int(batch_size, "batch_size")
     workers = default_workers(len(files)) if workers is None else positive_int(workers, "workers", minimum=0)
     loader = DataLoader(_ImageFiles(files, extractor.channels), batch_size=batch_size, num_workers=workers, collate_fn=list)
-    parts, skipped = [], []
+    sink, skipped = Collected() if sink is None else sink, []
     with _bar(len(files), progress, desc) as bar:
         for items in loader:
             errors = [message for _, message in items if message]
@@ -80,20 +133,28 @@ def extract_files(
                 stop = start + 1
                 while stop < len(images) and images[stop].shape == images[start].shape:
                     stop += 1
-                parts.append(extractor.extract(torch.from_numpy(np.stack(images[start:stop]))))
+                sink.add(extractor.extract(torch.from_numpy(np.stack(images[start:stop]))))
                 if sizes is not None:
                     sizes.add(tuple(images[start].shape[-2:]))
                 start = stop
             bar.update(len(items))
-    if not parts:
+    if not sink.count:
         raise GanevalError(f"none of the {len(files)} image files could be decoded; the first error was: {skipped[0]}")
-    return _concat(parts), skipped
+    return sink.result(), skipped
 
 
 def extract_array(
-    samples: np.ndarray, kind: str, extractor: Extractor, batch_size: int = 64, progress: bool = True, desc: str = "features"
+    samples: np.ndarray,
+    kind: str,
+    extractor: Extractor,
+    batch_size: int = 64,
+    progress: bool = True,
+    desc: str = "features",
+    sink: Sink | None = None,
 ) -> dict[str, np.ndarray]:
-    """Extractor outputs for in-memory samples: uint8 images N x C x H x W, or points N x 2."""
+    """Extractor outputs for in-memory samples: uint8 images N x C x H x W, or points N x 2.
+
+    sink: where the batches go (default `Collected`: the outputs as arrays); the outputs are its result."""
     if kind != extractor.kind:
         raise GanevalError(
             f"the {extractor.name} extractor takes {extractor.kind}, but these samples are {kind}; "
@@ -102,13 +163,14 @@ def extract_array(
     batch_size = positive_int(batch_size, "batch_size")
     if len(samples) == 0:
         raise GanevalError(f"no {kind} to extract features from; pass at least 2 samples.")
+    sink = Collected() if sink is None else sink
     if kind == "points":
-        return extractor.extract(samples)
+        sink.add(extractor.extract(samples))
+        return sink.result()
     samples = convert_channels(samples, extractor.channels)
-    parts = []
     with _bar(len(samples), progress, desc) as bar:
         for start in range(0, len(samples), batch_size):
             batch = samples[start : start + batch_size]
-            parts.append(extractor.extract(torch.from_numpy(np.array(batch))))  # a writable copy
+            sink.add(extractor.extract(torch.from_numpy(np.array(batch))))  # a writable copy
             bar.update(len(batch))
-    return _concat(parts)
+    return sink.result()
