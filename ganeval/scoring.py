@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ganeval import __version__
+from ganeval import __version__, distributed
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.device import describe_device, resolve_device
 from ganeval.features import Extractor, get_extractor
@@ -245,10 +245,12 @@ class ReferenceScorer:
         source = resolve_source(reference, "reference")
         chosen = choose_extractor(source, source, extractor, device=device, precision=precision)
         settings = dict(batch_size=256, workers=0, skip_bad=False, progress=False, use_cache=True, reference=True)
-        outputs, _ = extract(source, chosen, n=options.n, seed=options.seed, **settings)
+        with distributed.alone():  # under torchrun each rank of a training job holds the whole reference
+            outputs, _ = extract(source, chosen, n=options.n, seed=options.seed, **settings)
         return cls(str(reference), chosen, reference_samples(source, outputs))
 
 
+@distributed.computed_on_main  # under torchrun: each rank extracts its shard, rank 0 computes, every rank gets the Result
 def score(
     generated,
     reference,
@@ -315,6 +317,7 @@ def score(
     )
     real_out, real_info = extract(reference_source, chosen, reference=True, **common)
     fake_out, fake_info = extract(generated_source, chosen, reference=False, **common)
+    distributed.leave_to_main()  # the other ranks' shards are with rank 0 now
     for source, info in ((reference_source, real_info), (generated_source, fake_info)):
         if info["count"] is not None and info["count"] < 2:
             raise GanevalError(f"{printable(source.label)} gave {info['count']} sample(s); scoring needs at least 2 per side.")
@@ -480,6 +483,7 @@ def _fid_against_gaussian(stats: dict, fake_features, resamples: int, seed: int)
     return Interval(interval.value, max(interval.low, 0.0), max(interval.high, 0.0))  # FID >= 0
 
 
+@distributed.computed_on_main  # under torchrun: each rank extracts its shard, rank 0 writes the file
 def stats(reference, output, extractor: str | None = None, *, options: MetricOptions = MetricOptions(), weights=None,
           batch_size: int | None = None, workers: int | None = None, skip_bad: bool = False, progress: bool = True,
           device="auto", precision: str = "fp32"):  # fmt: skip
@@ -497,6 +501,7 @@ def stats(reference, output, extractor: str | None = None, *, options: MetricOpt
     chosen = choose_extractor(source, source, extractor, weights, device, precision)
     outputs, info = extract(source, chosen, n=options.n, seed=options.seed, batch_size=batch_size, workers=workers,
                             skip_bad=skip_bad, progress=progress, use_cache=False, reference=True)  # fmt: skip
+    distributed.leave_to_main()
     mixture = getattr(chosen, "mixture", None)
     meta = {"ganeval_version": __version__, **chosen.provenance(), "preprocessing": preprocessing(chosen, info),
             "device": describe_device(chosen.device, chosen.precision), "reference": info, "channels": chosen.channels, "mixture": None if mixture is None else mixture.name,

@@ -24,6 +24,7 @@ from ganeval.data import BUNDLED, MIXTURES, REFERENCE_SEED, Bundled, get_bundled
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import decode_image, find_images
 from ganeval.data.mixtures import Mixture
+from ganeval import distributed
 from ganeval.features import Extractor
 from ganeval.features.cache import (
     FORMAT, GAUSSIAN_FORMAT, CacheWarning, cache_dir, cache_key, content_digest, load_gaussian, load_outputs, stats_format,
@@ -115,14 +116,14 @@ class SampledSource(Source):
         info = self._info()
         selection = self._select(n, seed, reference)
         entry = key_source = hit = None
-        if use_cache and reference:
+        if use_cache and reference and distributed.world().main:  # under torchrun, rank 0 alone reads and writes the cache
             key_source = self._cache_source(selection)
         if key_source is not None:
             entry = cache_dir() / cache_key(key_source, extractor.provenance())
             hit = read_entry(entry, features=keep)
-        if hit is not None:
-            outputs, meta = hit
-            return outputs, {**info, **meta.get("read", {}), "count": outputs["gaussian"].count, "cache": "hit"}
+        if distributed.agree(hit is not None):  # rank 0's hit: the other ranks have nothing to extract
+            outputs, meta = hit or ({}, {})
+            return outputs, {**info, **meta.get("read", {}), "count": outputs["gaussian"].count if hit else None, "cache": "hit"}
         if entry is not None:
             if entry.exists():  # damaged on disk (entries appear whole, by rename): it makes way for a new one
                 remove_entry(entry)
@@ -133,6 +134,8 @@ class SampledSource(Source):
             try:
                 return self._extract_into(entry, key_source, selection, extractor, info, keep, batch_size, workers, skip_bad, progress, role)
             except OSError as error:  # disk full, folder removed meanwhile: the result matters, the cache does not
+                if distributed.world().size > 1:  # the other ranks' shards are spent: no extracting again without them
+                    raise
                 hit = read_entry(entry, features=keep)  # another scorer may have put the same entry in place first
                 if hit is not None:
                     return hit[0], {**info, **hit[1].get("read", {}), "count": hit[0]["gaussian"].count, "cache": "written"}
@@ -151,10 +154,14 @@ class SampledSource(Source):
         return outputs, {**info, "cache": "written"}
 
     def _extract_to(self, sink: Sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role):
-        """Run the extractor into `sink`; `info` gets the count, the resized sizes and the skipped files."""
+        """Run the extractor into `sink`; `info` gets the count, the resized sizes and the skipped files.
+        Under torch.distributed each rank reads its shard and rank 0's sink gets every rank's outputs."""
         sizes: set[tuple[int, int]] = set()
         settings = (batch_size, workers, skip_bad, progress, role)
-        outputs, skipped = self._read(selection, extractor, info, sizes, *settings, sink)
+        if distributed.world().size > 1:
+            outputs, skipped = _read_sharded(self, selection, extractor, info, sizes, settings, sink)
+        else:
+            outputs, skipped = self._read(selection, extractor, info, sizes, *settings, sink)
         info["count"] = sink.count
         resized = [list(size) for size in sorted(sizes) if extractor.preprocessing_for([size]) != extractor.preprocessing]
         if resized:
@@ -231,7 +238,7 @@ class BundledSource(SampledSource):
 
     def _read(self, selection, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
         n, draw_seed = selection
-        samples, _ = self.bundled.sample(n, draw_seed)
+        samples = _rows_here(self.bundled.sample(n, draw_seed)[0], batch_size)
         if not len(samples):  # more processes than batches: nothing for this one
             return {}, []
         outputs = extract_array(samples, self.bundled.kind, extractor, batch_size, progress, desc=role, sink=sink)
@@ -269,6 +276,7 @@ class FolderSource(SampledSource):
         return {"folder": str(self.root.resolve()), "files": len(files), "content_blake2b": content_digest(files, self.root)}
 
     def _read(self, files, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
+        files = _rows_here(files, batch_size)
         if not files:  # more processes than batches: nothing for this one
             return {}, []
         return extract_files(files, extractor, batch_size, workers, skip_bad, progress, desc=role, sizes=sizes, sink=sink)
@@ -299,6 +307,7 @@ class ArraySource(SampledSource):
         return self.samples if pick is None else self.samples[pick]
 
     def _read(self, samples, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
+        samples = _rows_here(samples, batch_size)
         if not len(samples):  # more processes than batches: nothing for this one
             return {}, []
         outputs = extract_array(samples, self._samples_kind, extractor, batch_size, progress, desc=role, sink=sink)
@@ -446,6 +455,46 @@ def _refuse_run_folder(path: Path, role: str) -> None:
             f"its samples/step_*.png are plots of sample grids. Draw samples first with `ganeval sample {printable(str(path))} -o DIR` "
             "and score DIR."
         )
+
+
+def _read_sharded(source: SampledSource, selection, extractor, info, sizes, settings, sink: Sink):
+    """Each rank extracts its shard (`_rows_here`); rank 0's `sink` then gets the other ranks' rows in
+    rank order (file order), or, when it only sums the features (FID alone), the all-reduced sums.
+    Returns rank 0's outputs and every rank's skipped files; ({}, []) on the other ranks."""
+    here = distributed.world()
+    rows = distributed.agree(not isinstance(sink, Sums))  # what rank 0's sink needs from the others
+    mine = sink if here.main else Collected() if rows else Sums()
+    batch_size, workers, skip_bad, progress, role = settings
+    _, skipped = distributed.each_rank(
+        lambda: source._read(selection, extractor, info, sizes, batch_size, workers, skip_bad, progress and here.main, role, mine)
+    )
+    if rows:
+        distributed.send_rows({} if here.main else mine.result(), receive=sink.add)
+    else:
+        _merge_sums(mine)
+    every_skipped, every_size = distributed.gather_objects(skipped), distributed.gather_objects(sizes)
+    if not here.main:
+        return {}, []
+    sizes.update(size for found in every_size for size in found)
+    return sink.result(), [message for found in every_skipped for message in found]
+
+
+def _merge_sums(sums: Sums) -> None:
+    """Every rank's `Sums` made rank 0's: the all-reduced float64 sums, and while they are no more than their
+    dimension (a singular covariance, for which FID takes the features themselves) the features, in rank order."""
+    total = distributed.all_reduce_stats(sums.gaussian)
+    if total.count <= total.dim:  # the same decision on every rank: the sums are all-reduced
+        own = {} if distributed.world().main or not sums.kept else {"features": np.concatenate(sums.kept)}
+        distributed.send_rows(own, receive=lambda part: sums.kept.append(part["features"]))
+    else:
+        sums.kept = None
+    sums.gaussian, sums.count = total, total.count
+
+
+def _rows_here(samples, batch_size: int):
+    """This process's part of the selected samples under torch.distributed (`World.shard`: a contiguous
+    run of whole batches, so its batches are those a single process would run); all of them otherwise."""
+    return samples[distributed.world().shard(len(samples), batch_size)]
 
 
 def _subsample(count: int, n: int | None, seed: int) -> np.ndarray | None:

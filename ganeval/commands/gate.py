@@ -171,6 +171,8 @@ def run_baseline(args) -> int:
         repeats=args.repeats,
         **reading(args),
     )
+    if not distributed.world().main:  # under torchrun, rank 0 writes and prints
+        return 0
     payload = baseline.to_dict()
     write_json(args.output, payload, "--output")
     values = ", ".join(f"{name} {entry['value']:.5g}" for name, entry in payload["metrics"].items())

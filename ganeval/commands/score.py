@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ganeval import scoring
+from ganeval import distributed, scoring
 from ganeval.atomic import json_text
 from ganeval.commands.common import (
     EXAMPLES,
@@ -66,6 +66,8 @@ def run(args) -> int:
         skip_bad=args.skip_bad,
         **reading(args),
     )
+    if not distributed.world().main:  # under torchrun, rank 0 writes and prints
+        return 0
     failed = write_output("--json", args.json, json_text(result.to_dict())) if args.json else None
     if args.json == "-":  # stdout carries the JSON alone; the summary line goes to stderr
         print(safe(result.summary()), file=sys.stderr)

@@ -28,9 +28,10 @@ from ganeval.gate.decision import (
     DEFAULT_ALPHA, REGRESSED, SKIPPED, MetricDecision, check_tolerances, decide_metric, resolve_tolerance, z_critical,
 )  # fmt: skip
 from ganeval.gate.schema import FORMAT_2, spread_problem, validate
+from ganeval import distributed
 from ganeval.errors import GanevalError
 from ganeval.options import MetricOptions
-from ganeval.scoring import BATCH_SIZE, score
+from ganeval.scoring import score
 from ganeval.data import BUNDLED
 from ganeval.sources import _subsample, resolve_source
 from ganeval.features import get_extractor, sha256_of_file
@@ -366,7 +367,7 @@ def make_baseline(
     document = json.loads(json.dumps(payload, default=str))
     validate(document, output or "being made")  # what check will read back
     baseline = Baseline.from_dict(document)
-    if output is not None:
+    if output is not None and distributed.world().main:  # under torchrun every rank has the baseline; rank 0 writes it
         baseline.write(output)
     return baseline
 
