@@ -277,6 +277,8 @@ def score(
     "cuda:N" or "mps"; batch_size None: the device's default (default_batch_size). precision: "fp32"
     (default, equal to torch-fidelity) or "bf16" (autocast; see the README for its FID deviation).
     The provenance's "device" records where and how the features were extracted.
+    Under torchrun (an initialised torch.distributed group, ganeval.distributed) each rank extracts
+    its shard, rank 0 computes, and every rank returns the same Result.
 
     >>> import ganeval
     >>> from ganeval import MetricOptions
