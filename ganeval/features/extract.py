@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import torch
@@ -35,6 +35,29 @@ class _ImageFiles(Dataset):
             return decode_image(self.files[index], self.channels), None
         except ValueError as error:
             return None, str(error)
+
+
+class _Batch(NamedTuple):
+    """One DataLoader batch, stacked in the worker that decoded it: runs of same-size images as uint8
+    tensors (in file order), the messages of the files that failed, and how many files it covers."""
+
+    groups: list[torch.Tensor]
+    errors: list[str]
+    files: int
+
+
+def _stack(items: list[tuple[np.ndarray | None, str | None]]) -> _Batch:
+    """The DataLoader's collate function: images of one size batch together (sizes may vary), so the
+    main process only runs the network; with pin_memory the tensors come back page-locked."""
+    images = [image for image, _ in items if image is not None]
+    groups, start = [], 0
+    while start < len(images):
+        stop = start + 1
+        while stop < len(images) and images[stop].shape == images[start].shape:
+            stop += 1
+        groups.append(torch.from_numpy(np.stack(images[start:stop])))
+        start = stop
+    return _Batch(groups, [message for _, message in items if message], len(items))
 
 
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -97,6 +120,26 @@ def _bar(total: int, progress: bool, desc: str):
     return tqdm(total=total, disable=None if progress else True, unit="img", desc=desc, leave=False)
 
 
+def _on_cuda(extractor: Extractor) -> bool:
+    device = getattr(extractor, "device", None)
+    return device is not None and torch.device(device).type == "cuda"
+
+
+def host_batch(images: np.ndarray, extractor: Extractor) -> torch.Tensor:
+    """A batch as the extractor takes it: in page-locked (pinned) memory when its network is on CUDA,
+    so that its copy to the GPU (`non_blocking=True`) runs asynchronously at full bandwidth."""
+    batch = torch.from_numpy(images)
+    return batch.pin_memory() if _on_cuda(extractor) else batch
+
+
+class NothingDecoded(GanevalError):
+    """Not one of the files could be decoded (with skip_bad: all were skipped); `skipped` holds their messages."""
+
+    def __init__(self, message: str, skipped: list[str]):
+        super().__init__(message)
+        self.skipped = skipped
+
+
 def default_workers(n_files: int) -> int:
     """Decoding workers: none for small jobs (process start-up costs more than it saves)."""
     return 0 if n_files < 512 else min(4, os.cpu_count() or 1)
@@ -119,27 +162,22 @@ def extract_files(
     sink: where the batches go (default `Collected`: the outputs as arrays); the outputs are its result."""
     batch_size = positive_int(batch_size, "batch_size")
     workers = default_workers(len(files)) if workers is None else positive_int(workers, "workers", minimum=0)
-    loader = DataLoader(_ImageFiles(files, extractor.channels), batch_size=batch_size, num_workers=workers, collate_fn=list)
+    pinned = _on_cuda(extractor)  # page-locked batches: the copy to the GPU runs asynchronously (non_blocking)
+    dataset = _ImageFiles(files, extractor.channels)
+    loader = DataLoader(dataset, batch_size=batch_size, num_workers=workers, collate_fn=_stack, pin_memory=pinned)
     sink, skipped = Collected() if sink is None else sink, []
     with _bar(len(files), progress, desc) as bar:
-        for items in loader:
-            errors = [message for _, message in items if message]
-            if errors and not skip_bad:
-                raise GanevalError(errors[0])
-            skipped += errors
-            images = [image for image, _ in items if image is not None]
-            start = 0
-            while start < len(images):  # images of one size batch together; sizes may vary
-                stop = start + 1
-                while stop < len(images) and images[stop].shape == images[start].shape:
-                    stop += 1
-                sink.add(extractor.extract(torch.from_numpy(np.stack(images[start:stop]))))
+        for batch in loader:
+            if batch.errors and not skip_bad:
+                raise GanevalError(batch.errors[0])
+            skipped += batch.errors
+            for group in batch.groups:
+                sink.add(extractor.extract(group))
                 if sizes is not None:
-                    sizes.add(tuple(images[start].shape[-2:]))
-                start = stop
-            bar.update(len(items))
+                    sizes.add(tuple(group.shape[-2:]))
+            bar.update(batch.files)
     if not sink.count:
-        raise GanevalError(f"none of the {len(files)} image files could be decoded; the first error was: {skipped[0]}")
+        raise NothingDecoded(f"none of the {len(files)} image files could be decoded; the first error was: {skipped[0]}", skipped)
     return sink.result(), skipped
 
 
@@ -171,6 +209,6 @@ def extract_array(
     with _bar(len(samples), progress, desc) as bar:
         for start in range(0, len(samples), batch_size):
             batch = samples[start : start + batch_size]
-            sink.add(extractor.extract(torch.from_numpy(np.array(batch))))  # a writable copy
+            sink.add(extractor.extract(host_batch(np.array(batch), extractor)))  # a writable copy
             bar.update(len(batch))
     return sink.result()
