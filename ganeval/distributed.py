@@ -271,6 +271,7 @@ def send_rows(outputs: Outputs, receive: Callable[[Outputs], None]) -> None:
             tensor = torch.from_numpy(array.view(np.uint8) if array.dtype == np.bool_ else array)
             dist.send(tensor.to(device), dst=0)
         return
+    failure = None
     for rank, layout in enumerate(layouts[1:], start=1):
         if not layout:
             continue
@@ -282,7 +283,13 @@ def send_rows(outputs: Outputs, receive: Callable[[Outputs], None]) -> None:
             dist.recv(buffer, src=rank)
             array = buffer.cpu().numpy()
             part[key] = array.astype(np.bool_) if dtype == np.bool_ else array
-        receive(part)
+        if failure is None:
+            try:
+                receive(part)
+            except Exception as error:  # noqa: BLE001 (raised once every rank has sent: none is left waiting)
+                failure = error
+    if failure is not None:
+        raise failure
 
 
 def silenced() -> contextlib.AbstractContextManager:

@@ -29,7 +29,7 @@ from ganeval.features import Extractor
 from ganeval.features.cache import (
     FORMAT, GAUSSIAN_FORMAT, CacheWarning, cache_dir, cache_key, content_digest, load_gaussian, load_outputs, stats_format,
 )  # fmt: skip
-from ganeval.features.extract import Collected, Sink, Sums, extract_array, extract_files
+from ganeval.features.extract import Collected, NothingDecoded, Sink, Sums, extract_array, extract_files
 from ganeval.features.store import EntryWriter, read_entry, remove_entry
 from ganeval.metrics import GaussianStats
 from ganeval.errors import GanevalError, printable
@@ -465,9 +465,15 @@ def _read_sharded(source: SampledSource, selection, extractor, info, sizes, sett
     rows = distributed.agree(not isinstance(sink, Sums))  # what rank 0's sink needs from the others
     mine = sink if here.main else Collected() if rows else Sums()
     batch_size, workers, skip_bad, progress, role = settings
-    _, skipped = distributed.each_rank(
-        lambda: source._read(selection, extractor, info, sizes, batch_size, workers, skip_bad, progress and here.main, role, mine)
-    )
+    def read() -> list[str]:
+        try:
+            return source._read(selection, extractor, info, sizes, batch_size, workers, skip_bad, progress and here.main, role, mine)[1]
+        except NothingDecoded as error:  # with skip_bad, a shard of unreadable files only: the other shards may have some
+            if not skip_bad:
+                raise
+            return error.skipped
+
+    skipped = distributed.each_rank(read)
     if rows:
         distributed.send_rows({} if here.main else mine.result(), receive=sink.add)
     else:
@@ -476,7 +482,10 @@ def _read_sharded(source: SampledSource, selection, extractor, info, sizes, sett
     if not here.main:
         return {}, []
     sizes.update(size for found in every_size for size in found)
-    return sink.result(), [message for found in every_skipped for message in found]
+    skipped = [message for found in every_skipped for message in found]
+    if not sink.count:
+        raise GanevalError(f"none of the {len(skipped)} image files could be decoded; the first error was: {skipped[0]}")
+    return sink.result(), skipped
 
 
 def _merge_sums(sums: Sums) -> None:
@@ -519,18 +528,11 @@ def extract(
     keep: bool = True,
 ) -> tuple[Outputs, dict]:
     """Extractor outputs for a source and a description of what was read (counts, cache use): `source.extract`.
-    keep=False: only the features' sums, {"gaussian": GaussianStats} (FID alone)."""
-    return source.extract(
-        extractor,
-        n=n,
-        seed=seed,
-        batch_size=batch_size,
-        workers=workers,
-        skip_bad=skip_bad,
-        progress=progress,
-        use_cache=use_cache,
-        reference=reference,
-        keep=keep,
+    keep=False: only the features' sums, {"gaussian": GaussianStats} (FID alone). Under torch.distributed a
+    failure on any rank (rank 0 writing the cache, say) is raised on every rank before the next side starts."""
+    settings = dict(batch_size=batch_size, workers=workers, skip_bad=skip_bad, progress=progress, use_cache=use_cache)
+    return distributed.each_rank(
+        lambda: source.extract(extractor, n=n, seed=seed, reference=reference, keep=keep, **settings)
     )
 
 

@@ -68,6 +68,9 @@ def job(tmp_path_factory):
     write_samples(digits.sample(160, 6)[0], root / "reference")
     write_samples(digits.sample(120, 5)[0], root / "broken")
     (root / "broken" / "zzz.png").write_bytes(b"not an image")  # last in file order: rank 1's shard
+    write_samples(digits.sample(BATCH, 7)[0], root / "half")  # rank 0's batch decodes, rank 1's does not
+    for index in range(BATCH):
+        (root / "half" / f"z{index:02d}.png").write_bytes(b"not an image")
     record = root / "record"
     record.mkdir()
     common = ["--extractor", "digits", "--batch-size", str(BATCH), "--quiet"]
@@ -80,6 +83,8 @@ def job(tmp_path_factory):
         ["baseline", str(root / "generated"), "--ref", str(root / "reference"), "--bootstrap", "0",
          "-o", str(root / "baseline.json"), *common],
         ["score", str(root / "broken"), "--ref", str(root / "reference"), *common],
+        ["score", str(root / "half"), "--ref", str(root / "reference"), "--metrics", "fid", "--bootstrap", "0",
+         "--skip-bad", "--json", str(root / "half.json"), *common],
     ]  # fmt: skip
     spec = root / "spec.json"
     spec.write_text(json.dumps({"commands": commands, "record": str(record)}))
@@ -139,5 +144,18 @@ def test_an_error_on_one_rank_stops_both(job):
     codes = [json.loads((record / f"codes-{rank}.json").read_text()) for rank in (0, 1)]
     assert codes[0][4] == 2 and codes[1][4] == 2  # rank 1 met the bad file; neither waits for the other
     assert "rank 1: " in finished.stderr and "zzz.png" in finished.stderr
-    lines = finished.stdout.splitlines()  # rank 0 alone prints: two summaries, stats' and baseline's lines
-    assert len(lines) == 4 and lines[2].startswith("wrote ") and lines[3].startswith("wrote baseline"), lines
+    lines = finished.stdout.splitlines()  # rank 0 alone prints: the summaries, stats' and baseline's lines
+    assert len(lines) == 5 and lines[2].startswith("wrote ") and lines[3].startswith("wrote baseline"), lines
+
+
+def test_skip_bad_with_a_shard_of_bad_files_only(job):
+    root, record, _ = job
+    assert [json.loads((record / f"codes-{rank}.json").read_text())[5] for rank in (0, 1)] == [0, 0]
+    together = json.loads((root / "half.json").read_text())
+    assert together["provenance"]["generated"]["count"] == BATCH and together["provenance"]["generated"]["skipped"] == BATCH
+    options = MetricOptions(bootstrap=0)
+    alone = ganeval.score(root / "half", root / "reference", "digits", ["fid"], options=options, batch_size=BATCH,
+                          skip_bad=True, cache=False, progress=False)  # fmt: skip
+    # 16 samples of 92-d features: a singular covariance, ill-conditioned enough to turn the reference's sums,
+    # added in another order, from 1e-16 into 1e-9 relative differences
+    assert together["metrics"]["fid"]["value"] == pytest.approx(alone.metrics["fid"].value, rel=1e-7)
