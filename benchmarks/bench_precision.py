@@ -28,8 +28,9 @@ def main() -> None:
     parser.add_argument("--weights", help="InceptionV3 weights (default: the test stand-in)")
     args = parser.parse_args()
 
-    import ganeval
     from inception_test_weights import make_test_images, make_test_weights
+
+    import ganeval
     from ganeval.options import MetricOptions
 
     load = ForeignLoad()
@@ -37,19 +38,32 @@ def main() -> None:
     weights = args.weights or str(make_test_weights(Path(tempfile.mkdtemp()) / "inception-test.pth", seed=0))
     jobs = {
         "digits": dict(generated=str(ROOT / "examples" / "digits-samples"), reference="digits", extractor="digits"),
-        "inception": dict(generated=make_test_images(args.n, 1), reference=make_test_images(args.n, 2, smoothness=6),
-                          extractor="inception", weights=weights),  # fmt: skip
+        "inception": dict(
+            generated=make_test_images(args.n, 1),
+            reference=make_test_images(args.n, 2, smoothness=6),
+            extractor="inception",
+            weights=weights,
+        ),
     }
     for name, job in jobs.items():
         values = {}
         for precision in ("fp32", "bf16"):
-            result = ganeval.score(metrics=["fid"], options=options, cache=False, progress=False, device=args.device,
-                                   precision=precision, **job)  # fmt: skip
+            result = ganeval.score(
+                metrics=["fid"],
+                options=options,
+                cache=False,
+                progress=False,
+                device=args.device,
+                precision=precision,
+                **job,
+            )
             values[precision] = result.metrics["fid"].value
             count = result.provenance["generated"]["count"], result.provenance["reference"]["count"]
         delta = values["bf16"] - values["fp32"]
-        print(f"{name:10s} n={count[0]}/{count[1]}  FID fp32 {values['fp32']:.6g}  bf16 {values['bf16']:.6g}  "
-              f"deviation {delta:+.4g} ({delta / values['fp32']:+.3%})")  # fmt: skip
+        print(
+            f"{name:10s} n={count[0]}/{count[1]}  FID fp32 {values['fp32']:.6g}  bf16 {values['bf16']:.6g}  "
+            f"deviation {delta:+.4g} ({delta / values['fp32']:+.3%})"
+        )
     print(load.report())
 
 

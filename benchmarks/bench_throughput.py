@@ -41,7 +41,9 @@ def write_folder(folder: Path, n: int, seed: int, size: int) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=64, help="images per folder (default 64: InceptionV3 is slow on a CPU)")
+    parser.add_argument(
+        "--n", type=int, default=64, help="images per folder (default 64: InceptionV3 is slow on a CPU)"
+    )
     parser.add_argument("--size", type=int, default=64, help="side of the PNG images (default 64)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--batch-size", type=int, help="default: ganeval's for the device (64 CPU, 256 GPU)")
@@ -68,8 +70,11 @@ def main() -> None:
     folder = write_folder(work / "a", args.n, seed=1, size=args.size)
     write_folder(work / "b", args.n, seed=2, size=args.size)
     load = ForeignLoad()
-    print(f"device {device} ({torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU'}), "
-          f"torch threads {torch.get_num_threads()}, batch {batch}, {args.n} images of {args.size}x{args.size}, {args.precision}")  # fmt: skip
+    print(
+        f"device {device} ({torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU'}), "
+        f"torch threads {torch.get_num_threads()}, batch {batch}, "
+        f"{args.n} images of {args.size}x{args.size}, {args.precision}"
+    )
 
     extractor = get_extractor("inception", weights=weights, device=device, precision=args.precision)
     from inception_test_weights import make_test_images
@@ -84,57 +89,91 @@ def main() -> None:
     ours = np.concatenate(forward)
     print(f"forward-only ceiling     {ceiling:9.1f} images/s")
 
-    common = dict(extractor="inception", weights=weights, batch_size=batch, workers=args.workers, progress=False,
-                  device=device, precision=args.precision)  # fmt: skip
+    common = dict(
+        extractor="inception",
+        weights=weights,
+        batch_size=batch,
+        workers=args.workers,
+        progress=False,
+        device=device,
+        precision=args.precision,
+    )
     start = time.perf_counter()
     ganeval.stats(str(folder), str(work / "a.npz"), options=MetricOptions(), **common)
     stats_rate = args.n / (time.perf_counter() - start)
     print(f"ganeval stats (1 folder) {stats_rate:9.1f} images/s  = {stats_rate / ceiling:.0%} of the ceiling")
     start = time.perf_counter()
-    result = ganeval.score(str(folder), str(work / "b"), metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False,
-                           **common)  # fmt: skip
+    result = ganeval.score(
+        str(folder), str(work / "b"), metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, **common
+    )
     score_time = time.perf_counter() - start
     score_rate = 2 * args.n / score_time
-    print(f"ganeval score (2 folders){score_rate:9.1f} images/s  = {score_rate / ceiling:.0%} of the ceiling "
-          f"({score_time:.1f} s, FID {result.metrics['fid'].value:.4g})")  # fmt: skip
+    print(
+        f"ganeval score (2 folders){score_rate:9.1f} images/s  = {score_rate / ceiling:.0%} of the ceiling "
+        f"({score_time:.1f} s, FID {result.metrics['fid'].value:.4g})"
+    )
     folder_features = np.load(work / "a.npz")["features"]
     print(f"  stats features vs forward on the same images: max |diff| {np.abs(folder_features - ours).max():.2e}")
 
     if not args.skip_peers:
         import torch_fidelity
-        from torch_fidelity.utils import create_feature_extractor, get_featuresdict_from_dataset
         from torch_fidelity.datasets import ImagesPathDataset
+        from torch_fidelity.utils import create_feature_extractor, get_featuresdict_from_dataset
 
         cuda = device.type == "cuda"
         start = time.perf_counter()
-        metrics = torch_fidelity.calculate_metrics(input1=str(folder), input2=str(work / "b"), fid=True, cuda=cuda,
-                                                   batch_size=batch, feature_extractor_weights_path=weights,
-                                                   verbose=False, cache=False)  # fmt: skip
+        metrics = torch_fidelity.calculate_metrics(
+            input1=str(folder),
+            input2=str(work / "b"),
+            fid=True,
+            cuda=cuda,
+            batch_size=batch,
+            feature_extractor_weights_path=weights,
+            verbose=False,
+            cache=False,
+        )
         tf_time = time.perf_counter() - start
-        print(f"torch-fidelity calculate_metrics {2 * args.n / tf_time:9.1f} images/s ({tf_time:.1f} s, FID "
-              f"{metrics['frechet_inception_distance']:.4g}); ganeval is {tf_time / score_time:.2f}x as fast")  # fmt: skip
-        network = create_feature_extractor("inception-v3-compat", ["2048"], cuda=cuda, feature_extractor_weights_path=weights)
+        print(
+            f"torch-fidelity calculate_metrics {2 * args.n / tf_time:9.1f} images/s ({tf_time:.1f} s, FID "
+            f"{metrics['frechet_inception_distance']:.4g}); ganeval is {tf_time / score_time:.2f}x as fast"
+        )
+        network = create_feature_extractor(
+            "inception-v3-compat", ["2048"], cuda=cuda, feature_extractor_weights_path=weights
+        )
         files = sorted(str(p) for p in folder.glob("*.png"))
         theirs = get_featuresdict_from_dataset(ImagesPathDataset(files), network, batch, cuda, False, False)["2048"]
         theirs = theirs.double().numpy()
-        print(f"  features: torch-fidelity vs ganeval max relative diff "
-              f"{np.abs(theirs - folder_features).max() / np.abs(theirs).max():.2e}")  # fmt: skip
+        print(
+            f"  features: torch-fidelity vs ganeval max relative diff "
+            f"{np.abs(theirs - folder_features).max() / np.abs(theirs).max():.2e}"
+        )
         try:
             from cleanfid import fid as cleanfid
         except ImportError:
             print("clean-fid: not installed (pip install clean-fid)")
         else:
+
             def features(batch_images):  # clean-fid hands float 0..255 N x 3 x 299 x 299; the network takes uint8
                 with torch.inference_mode():
                     return network(batch_images.clamp(0, 255).round().to(torch.uint8))[0]
 
             start = time.perf_counter()
-            value = cleanfid.compute_fid(str(folder), str(work / "b"), mode="clean", custom_feat_extractor=features,
-                                         batch_size=batch, device=device, num_workers=0, verbose=False,
-                                         use_dataparallel=False)  # fmt: skip
+            value = cleanfid.compute_fid(
+                str(folder),
+                str(work / "b"),
+                mode="clean",
+                custom_feat_extractor=features,
+                batch_size=batch,
+                device=device,
+                num_workers=0,
+                verbose=False,
+                use_dataparallel=False,
+            )
             cf_time = time.perf_counter() - start
-            print(f"clean-fid compute_fid   {2 * args.n / cf_time:9.1f} images/s ({cf_time:.1f} s, FID {value:.4g}; "
-                  f"clean resize, other features); ganeval is {cf_time / score_time:.2f}x as fast")  # fmt: skip
+            print(
+                f"clean-fid compute_fid   {2 * args.n / cf_time:9.1f} images/s ({cf_time:.1f} s, FID {value:.4g}; "
+                f"clean resize, other features); ganeval is {cf_time / score_time:.2f}x as fast"
+            )
     print(load.report())
 
 

@@ -74,7 +74,11 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
             f"(available here: auto, {', '.join(here)}).",
             argument="device",
         )
-    why = "this torch build or machine has no CUDA" if chosen.type == "cuda" and not torch.cuda.is_available() else "it is not there"
+    why = (
+        "this torch build or machine has no CUDA"
+        if chosen.type == "cuda" and not torch.cuda.is_available()
+        else "it is not there"
+    )
     raise GanevalError(
         f"--device (device) {device!r} is not available ({why}); available here: auto, {', '.join(here)}.",
         argument="device",
@@ -82,7 +86,7 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
 
 
 def check_precision(precision: str) -> str:
-    """"fp32" or "bf16", else GanevalError(argument="precision") naming both."""
+    """ "fp32" or "bf16", else GanevalError(argument="precision") naming both."""
     if precision not in PRECISIONS:
         raise GanevalError(
             f"--precision (precision) is one of {', '.join(PRECISIONS)} (fp32: the default, equal to torch-fidelity; "
@@ -109,9 +113,7 @@ def tf32_off() -> Iterator[None]:
 def extraction_context(device: torch.device, precision: str = "fp32") -> Iterator[None]:
     """What an extractor's forward runs under: inference mode, TF32 off, and for bf16 torch.autocast
     on the device (the caller returns the outputs as float32 or float64)."""
-    autocast = (
-        torch.autocast(device.type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
-    )
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
     with torch.inference_mode(), tf32_off(), autocast:
         yield
 

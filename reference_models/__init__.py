@@ -67,8 +67,8 @@ def train(variant: str, data: str, *, out, steps: int | None = None, seed: int |
         raise GanevalError("--resume continues the run in --out and --overwrite deletes it: give one of them.")
     if not resume:
         config = chosen.defaults.override(steps=steps, seed=seed, **settings)
-        return fit(chosen, source, config, run_dir, overwrite=overwrite, manifest={"description": chosen.description},
-                   device=device)  # fmt: skip
+        manifest = {"description": chosen.description}
+        return fit(chosen, source, config, run_dir, overwrite=overwrite, manifest=manifest, device=device)
     state = checkpoint.read(resumable_checkpoint(run_dir), for_resume=True)
     config = resumed_config(state, run_dir, variant, data, steps=steps, seed=seed, settings=settings)
     return fit(chosen, source, config, run_dir, resumed=state, manifest={"description": chosen.description}, device=device)

@@ -64,8 +64,11 @@ def add_command(commands) -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a training setting, e.g. --set lr_d=1e-4 --set batch_size=512",
     )
-    add_device(train, "where the evaluations' feature extractor runs: auto (CUDA when available, else the CPU), cpu, "
-               "cuda, cuda:N or mps (default: auto); the reference networks train on the CPU")  # fmt: skip
+    add_device(
+        train,
+        "where the evaluations' feature extractor runs: auto (CUDA when available, else the CPU), cpu, "
+        "cuda, cuda:N or mps (default: auto); the reference networks train on the CPU",
+    )
     train.set_defaults(handler=run_train)
     return train
 

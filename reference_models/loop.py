@@ -56,8 +56,16 @@ def fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Path
         torch.set_num_threads(threads)
 
 
-def _fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Path, resumed: dict | None, overwrite: bool, manifest: dict | None,
-         device="cpu") -> Path:  # fmt: skip
+def _fit(
+    variant: Variant,
+    data: TrainingData,
+    config: TrainConfig,
+    run_dir: Path,
+    resumed: dict | None,
+    overwrite: bool,
+    manifest: dict | None,
+    device="cpu",
+) -> Path:
     # a variant that cannot train on data stops here, before any file changes
     generator, discriminator, loss_draws = variant.build_seeded(data, config)
     opt_d, opt_g = variant.optimizers(generator, discriminator, config)

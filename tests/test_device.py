@@ -40,8 +40,9 @@ def points(tmp_path_factory):
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory):
     out = tmp_path_factory.mktemp("device") / "gan"
-    return reference_models.train("gan", "ring8", out=out, steps=2, batch_size=16, eval_every=2, eval_n=50,
-                                  checkpoint_every=2, device="cpu")  # fmt: skip
+    return reference_models.train(
+        "gan", "ring8", out=out, steps=2, batch_size=16, eval_every=2, eval_n=50, checkpoint_every=2, device="cpu"
+    )
 
 
 def test_resolve_device():
@@ -57,7 +58,9 @@ def test_resolve_device():
 @pytest.mark.skipif(not NO_CUDA, reason="this machine has CUDA")
 @pytest.mark.parametrize("name", ["cuda", "cuda:1", "CUDA:0"])
 def test_cuda_without_cuda_names_the_available_devices(name):
-    with pytest.raises(GanevalError, match=r"is not available \(this torch build or machine has no CUDA\); available here: auto, cpu"):
+    with pytest.raises(
+        GanevalError, match=r"is not available \(this torch build or machine has no CUDA\); available here: auto, cpu"
+    ):
         resolve_device(name)
 
 
@@ -76,8 +79,14 @@ def test_tf32_off_restores_the_setting():
 
 def test_describe_device():
     described = describe_device(torch.device("cpu"), "bf16")
-    assert described == {"device": "cpu", "name": None, "torch": torch.__version__, "cuda": None, "tf32": False,
-                         "precision": "bf16"}  # fmt: skip
+    assert described == {
+        "device": "cpu",
+        "name": None,
+        "torch": torch.__version__,
+        "cuda": None,
+        "tf32": False,
+        "precision": "bf16",
+    }
 
 
 def test_precision_is_checked_and_needs_a_network():
@@ -90,8 +99,9 @@ def test_precision_is_checked_and_needs_a_network():
 
 def test_score_records_the_device_and_bf16_precision():
     fp32 = ganeval.score("digits", "digits", metrics=["fid"], options=FAST, cache=False, progress=False, device="cpu")
-    bf16 = ganeval.score("digits", "digits", metrics=["fid"], options=FAST, cache=False, progress=False, device="auto",
-                         precision="bf16")  # fmt: skip
+    bf16 = ganeval.score(
+        "digits", "digits", metrics=["fid"], options=FAST, cache=False, progress=False, device="auto", precision="bf16"
+    )
     assert fp32.provenance["device"]["device"] == "cpu" and fp32.provenance["device"]["precision"] == "fp32"
     assert "precision" not in fp32.provenance  # fp32 keys, cache entries and baselines stay as they were
     assert bf16.provenance["precision"] == "bf16" and bf16.provenance["device"]["precision"] == "bf16"
@@ -111,8 +121,28 @@ def test_check_refuses_another_precision(tmp_path):
     samples = tmp_path / "samples.npy"
     np.save(samples, ganeval.data.get_bundled("digits").sample(80, seed=5)[0])
     baseline = tmp_path / "baseline.json"
-    assert run(["baseline", str(samples), "--ref", "digits", "-o", str(baseline), "--n", "60", "--bootstrap", "0",
-                "--metrics", "fid", "--device", "cpu", "--quiet"]) == 0  # fmt: skip
+    assert (
+        run(
+            [
+                "baseline",
+                str(samples),
+                "--ref",
+                "digits",
+                "-o",
+                str(baseline),
+                "--n",
+                "60",
+                "--bootstrap",
+                "0",
+                "--metrics",
+                "fid",
+                "--device",
+                "cpu",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert json.loads(baseline.read_text())["provenance"]["device"]["precision"] == "fp32"
     assert run(["check", str(samples), "--baseline", str(baseline), "--device", "auto", "--quiet"]) == 0
     with pytest.raises(GanevalError, match="scored at fp32 precision; a candidate scored at bf16") as caught:
@@ -123,11 +153,32 @@ def test_check_refuses_another_precision(tmp_path):
 
 def test_stats_file_keeps_its_precision(tmp_path, capsys):
     stats = tmp_path / "digits-bf16.npz"
-    assert run(["stats", "digits", "-o", str(stats), "--n", "60", "--precision", "bf16", "--device", "cpu", "--quiet"]) == 0
+    assert (
+        run(["stats", "digits", "-o", str(stats), "--n", "60", "--precision", "bf16", "--device", "cpu", "--quiet"])
+        == 0
+    )
     assert run(["score", "digits", "--ref", str(stats), "--n", "60", "--bootstrap", "0", "--quiet"]) == 2
     assert "precision 'bf16' (file) vs 'fp32'" in capsys.readouterr().err
-    assert run(["score", "digits", "--ref", str(stats), "--n", "60", "--bootstrap", "0", "--precision", "bf16",
-                "--device", "auto", "--quiet"]) == 0  # fmt: skip
+    assert (
+        run(
+            [
+                "score",
+                "digits",
+                "--ref",
+                str(stats),
+                "--n",
+                "60",
+                "--bootstrap",
+                "0",
+                "--precision",
+                "bf16",
+                "--device",
+                "auto",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
 
 
 @pytest.mark.parametrize("device", ["cpu", "auto"])
@@ -136,12 +187,53 @@ def test_every_command_takes_device(device, points, run_folder, tmp_path):
     assert run(["score", points, "--ref", "ring8", "--n", "60", "--bootstrap", "0", "--quiet", *common]) == 0
     assert run(["stats", "ring8", "-o", str(tmp_path / "s.npz"), "--n", "60", "--quiet", *common]) == 0
     baseline = str(tmp_path / "b.json")
-    assert run(["baseline", points, "--ref", "ring8", "-o", baseline, "--n", "60", "--bootstrap", "0", "--metrics", "fid",
-                "--quiet", *common]) == 0  # fmt: skip
+    assert (
+        run(
+            [
+                "baseline",
+                points,
+                "--ref",
+                "ring8",
+                "-o",
+                baseline,
+                "--n",
+                "60",
+                "--bootstrap",
+                "0",
+                "--metrics",
+                "fid",
+                "--quiet",
+                *common,
+            ]
+        )
+        == 0
+    )
     assert run(["check", points, "--baseline", baseline, "--quiet", *common]) == 0
     assert run(["sample", str(run_folder), "--n", "20", "-o", str(tmp_path / "drawn.npy"), *common]) == 0
-    assert run(["train", "gan", "--data", "ring8", "--out", str(tmp_path / "t"), "--steps", "2", "--set", "batch_size=16",
-                "--set", "eval_every=2", "--set", "eval_n=50", "--set", "checkpoint_every=2", *common]) == 0  # fmt: skip
+    assert (
+        run(
+            [
+                "train",
+                "gan",
+                "--data",
+                "ring8",
+                "--out",
+                str(tmp_path / "t"),
+                "--steps",
+                "2",
+                "--set",
+                "batch_size=16",
+                "--set",
+                "eval_every=2",
+                "--set",
+                "eval_n=50",
+                "--set",
+                "checkpoint_every=2",
+                *common,
+            ]
+        )
+        == 0
+    )
     runs = [str(run_folder), str(tmp_path / "t")]
     assert run(["compare", *runs, "--json", str(tmp_path / "c.json"), "--quiet", *common]) == 0
 
@@ -165,4 +257,6 @@ def test_every_command_refuses_a_bad_device(device, points, run_folder, tmp_path
 
 def test_sample_on_a_device_is_the_cpu_sample(run_folder):
     generator = reference_models.load(run_folder)
-    assert np.array_equal(generator.sample(30, seed=1), generator.sample(30, seed=1, device="auto" if NO_CUDA else "cpu"))
+    assert np.array_equal(
+        generator.sample(30, seed=1), generator.sample(30, seed=1, device="auto" if NO_CUDA else "cpu")
+    )

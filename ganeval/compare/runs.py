@@ -81,8 +81,9 @@ def train_one(run: Planned, steps: int, eval_every: int, device="cpu") -> str:
     return trainer.train(run.variant, run.data, run.run_dir, steps=steps, seed=run.seed, eval_every=eval_every, device=device)
 
 
-def train_all(planned: list[Planned], steps: int, jobs: int, evaluations: int = 10, progress: bool = True,
-              device="cpu") -> dict[Path, str]:  # fmt: skip
+def train_all(
+    planned: list[Planned], steps: int, jobs: int, evaluations: int = 10, progress: bool = True, device="cpu"
+) -> dict[Path, str]:
     """Train every planned run not finished yet, `jobs` at a time in separate processes, each with
     `steps` generator steps and `evaluations` evaluations spread evenly over them."""
     todo = [run for run in planned if not is_finished(run, steps)]

@@ -422,9 +422,12 @@ def check(
     recorded_precision = base.provenance.get("precision", "fp32")  # recorded when not fp32
     precision = recorded_precision if precision is None else precision
     if precision != recorded_precision:
-        raise GanevalError(f"baseline {base.path} was scored at {recorded_precision} precision; a candidate scored at {precision} "
-                           f"has other features, so their metrics cannot be compared. Check with --precision {recorded_precision}, "
-                           f"or re-make the baseline with --precision {precision}.", argument="precision")  # fmt: skip
+        raise GanevalError(
+            f"baseline {base.path} was scored at {recorded_precision} precision; a candidate scored at {precision} "
+            f"has other features, so their metrics cannot be compared. Check with --precision {recorded_precision}, "
+            f"or re-make the baseline with --precision {precision}.",
+            argument="precision",
+        )
     reference = _resolve_reference(base, reference)
     identity = reference_identity(reference) if base.block.get("reference_content") else None
     recorded = base.block.get("candidate") or {}
