@@ -151,6 +151,19 @@ def test_check_refuses_another_precision(tmp_path):
     assert run(["check", str(samples), "--baseline", str(baseline), "--precision", "bf16", "--quiet"]) == 2
 
 
+def test_check_across_devices_compares_and_says_so(tmp_path):
+    """The device is recorded, not compared: a baseline from another device checks, with a note."""
+    samples = RING8.sample(100, seed=4)[0]
+    baseline = ganeval.make_baseline(samples, "ring8", options=FAST, metrics=["fid"], cache=False, progress=False)
+    document = baseline.to_dict()
+    document["provenance"]["device"] = {**document["provenance"]["device"], "device": "cuda:0", "name": "a GPU"}
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(document))
+    report = ganeval.check(samples, str(path), cache=False, device="cpu")
+    assert report.passed
+    assert any("extracted on cuda:0, the candidate's on cpu" in note for note in report.notes)
+
+
 def test_stats_file_keeps_its_precision(tmp_path, capsys):
     stats = tmp_path / "digits-bf16.npz"
     assert (

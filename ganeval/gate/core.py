@@ -468,6 +468,12 @@ def check(
     made = base.provenance.get("ganeval_version")
     if made != __version__:
         notes.append(f"the baseline was made with ganeval {made}, this is {__version__}: metric implementations may differ")
+    devices = [(p.get("device") or {}).get("device") for p in (base.provenance, result.provenance)]
+    if None not in devices and devices[0] != devices[1]:  # not a feature setting: compared, and said
+        notes.append(
+            f"the baseline's features were extracted on {devices[0]}, the candidate's on {devices[1]}: "
+            "they differ by floating-point rounding only (about 1e-6 relative in fp32)"
+        )
     if spread.get("mean"):
         notes.append(f"baseline values are means over {draws} seeded draws (seeds {spread['seeds'][0]}..{spread['seeds'][1]}), "
                      "their intervals +-1.96 standard errors of the mean")  # fmt: skip
