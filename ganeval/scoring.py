@@ -22,6 +22,7 @@ from ganeval.metrics import (
     FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
     mode_coverage,
 )  # fmt: skip
+from ganeval.metrics import progress as metric_progress
 from ganeval.metrics.fid import fid_from_sums
 from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags, sample_metrics
@@ -376,8 +377,8 @@ def score(
         resamples = 0
         notes.append(f"no 95% intervals (null): bootstrap intervals need at least {MIN_INTERVAL_SAMPLES} samples per side and "
                      f"the smaller side has {smallest}; the values themselves are computed.")  # fmt: skip
-    with warnings.catch_warnings(record=True) as caught:  # reported once, in the provenance
-        warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught, metric_progress.reporting(progress):
+        warnings.simplefilter("always")  # reported once, in the provenance
         prepared = None if real.features is None else RECENT_REFERENCES.prepare(real.features, k=k)
         computed = [name for name in names if not (gaussian and name == "fid")]
         values = compute_metrics(computed, real, fake, options, bootstrap_n=resamples, prepared=prepared)

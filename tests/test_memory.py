@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +16,17 @@ import pytest
 from PIL import Image
 
 import ganeval.features.extract
+import ganeval.metrics._checks
+import ganeval.metrics.fid
+import ganeval.metrics.kid
+import ganeval.metrics.progress
 from ganeval.atomic import DEAD_OWNER_AFTER_SECONDS
 from ganeval.data import get_bundled
 from ganeval.features.store import EntryWriter, read_entry
+from ganeval.metrics import GaussianStats, fid_from_features, gaussian_stats, kernel_inception_distance
+from ganeval.metrics.kid import KernelSubsets
+from ganeval.metrics.prdc import knn_radii, prdc_per_sample
+from ganeval.metrics.reference import prepare_reference
 from ganeval.options import MetricOptions
 from ganeval.scoring import score
 
@@ -127,3 +136,136 @@ def test_kill_9_mid_write_then_resume_reuses_no_half_written_rows(tmp_path):
     fresh = score(fake, real, "digits", ["fid", "kid"], options=options, progress=False, cache=False)
     assert resumed.to_dict()["metrics"] == fresh.to_dict()["metrics"]
     assert [path.name for path in cache.iterdir()] == [entries(cache)[0].name]  # the killed writer's folder is gone
+
+
+def memory_mapped(tmp_path: Path, name: str, array: np.ndarray) -> np.memmap:
+    np.save(tmp_path / f"{name}.npy", array.astype(np.float32))
+    return np.load(tmp_path / f"{name}.npy", mmap_mode="r")
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """FID fitted a chunk of rows at a time and checks done in chunks, at sizes a test can afford."""
+    monkeypatch.setattr(ganeval.metrics._checks, "CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr(ganeval.metrics.fid, "WHOLE_FIT_BYTES", 256 * 1024)
+
+
+@pytest.mark.parametrize("dim", [2, 6, 40])
+@pytest.mark.parametrize("chunked", [False, True])
+def test_memory_mapped_float32_features_give_their_float64_copys_values_exactly(tmp_path, monkeypatch, dim, chunked):
+    """Every metric on a float32 memory map equals the same metric on its float64 copy, bit for bit: the
+    tiles, subsets and chunks widened where they are used hold the values the whole copy holds. dim 2: the
+    KD-tree and KID's explicit map; 6: the KD-tree and KID's kernel matrices; 40: PRDC's tiles and (with no
+    room for kernel matrices) KID's per-subset kernels."""
+    if chunked:
+        monkeypatch.setattr(ganeval.metrics._checks, "CHUNK_BYTES", 4096)
+        monkeypatch.setattr(ganeval.metrics.fid, "WHOLE_FIT_BYTES", 4096)
+    if dim == 40:
+        monkeypatch.setattr(ganeval.metrics.kid, "KERNEL_CACHE_BYTES", 0)
+    rng = np.random.default_rng(dim)
+    real32 = memory_mapped(tmp_path, "real", rng.normal(size=(700, dim)))
+    fake32 = memory_mapped(tmp_path, "fake", rng.normal(0.2, 1.1, size=(600, dim)))
+    real64, fake64 = np.array(real32, dtype=np.float64), np.array(fake32, dtype=np.float64)
+    kernels = KernelSubsets(real32, fake32, 3, None, 1.0)
+    assert kernels.mode == {2: "explicit", 6: "gram", 40: "direct"}[dim]
+
+    def every_metric(real, fake, prepared=None):
+        kid = kernel_inception_distance(real, fake, 10, 100, prepared=prepared)
+        per = prdc_per_sample(real, fake, 5, tile=256, prepared=prepared)
+        return (
+            fid_from_features(real, fake, prepared=prepared),
+            [stat.tolist() for stat in gaussian_stats(fake)],
+            kid,
+            per.summary(5),
+            [array.tolist() for array in per],
+            knn_radii(fake, 3, tile=128).tolist(),
+        )
+
+    expected = every_metric(real64, fake64)
+    assert every_metric(real32, fake32) == expected
+    assert every_metric(real32, fake32, prepare_reference(real32)) == expected
+    sums = [GaussianStats.from_features(features) for features in (fake32, fake64)]
+    assert [(stats.total.tolist(), stats.outer.tolist()) for stats in sums] == [(sums[1].total.tolist(), sums[1].outer.tolist())] * 2
+
+
+def test_kid_reference_pieces_are_computed_once_per_reference(monkeypatch):
+    rng = np.random.default_rng(3)
+    real, fake, other = rng.normal(size=(500, 30)), rng.normal(size=(400, 30)), rng.normal(0.1, size=(400, 30))
+    monkeypatch.setattr(ganeval.metrics.kid, "KERNEL_CACHE_BYTES", 0)  # per-subset kernels
+    prepared = prepare_reference(real)
+    calls = []
+    within = ganeval.metrics.kid.DirectKernels.within_real
+    monkeypatch.setattr(ganeval.metrics.kid.DirectKernels, "within_real", lambda self, r: calls.append(1) or within(self, r))
+    for generated in (fake, other):
+        assert kernel_inception_distance(real, generated, 20, 100, prepared=prepared) == kernel_inception_distance(
+            real, generated, 20, 100
+        )
+    assert len(calls) == 20 + 20 + 20  # once for the prepared reference, once each without it
+    monkeypatch.undo()
+    gram = prepare_reference(real)
+    first = kernel_inception_distance(real, fake, 20, 100, prepared=gram)
+    k_rr = gram.kernels_for(gram.features, 3, 1 / 30, 1).gram
+    assert kernel_inception_distance(real, fake, 20, 100, prepared=gram) == first == kernel_inception_distance(real, fake, 20, 100)
+    assert gram.kernels_for(gram.features, 3, 1 / 30, 1).gram is k_rr  # the reference's kernel matrix, kept
+
+
+def test_prdc_and_kid_make_no_n_by_d_float64_copy_of_a_memory_map(tmp_path, small_chunks, monkeypatch):
+    """Peak traced memory of PRDC, KID and FID on float32 memory maps stays below half of one side's N x D
+    float64 copy: tiles, subsets and chunks are widened one at a time."""
+    monkeypatch.setattr(ganeval.metrics.kid, "KERNEL_CACHE_BYTES", 0)  # per-subset kernels, as at large N
+    rng = np.random.default_rng(4)
+    n, dim = 8000, 128
+    real = memory_mapped(tmp_path, "real", rng.normal(size=(n, dim)))
+    fake = memory_mapped(tmp_path, "fake", rng.normal(0.1, size=(n, dim)))
+    copy = n * dim * 8  # 8 MB
+    for metric in (
+        lambda: prdc_per_sample(real, fake, 5, tile=256),
+        lambda: kernel_inception_distance(real, fake, 5, 200),
+        lambda: fid_from_features(real, fake),
+    ):
+        tracemalloc.start()
+        try:
+            metric()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < copy / 2, f"peak {peak / 2**20:.1f} MiB against an N x D float64 copy of {copy / 2**20:.1f} MiB"
+
+
+class RecordedBar:
+    """Stands in for tqdm: records what each bar was asked to show."""
+
+    made: list = []
+
+    def __init__(self, total, desc, unit, unit_scale, leave, disable):
+        self.total, self.desc, self.disable, self.done = total, desc, disable, 0.0
+        RecordedBar.made.append(self)
+
+    def update(self, amount):
+        self.done += amount
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *error):
+        return None
+
+
+def test_progress_bars_of_prdc_and_kid_at_large_n_only_and_off_with_progress_false(monkeypatch):
+    monkeypatch.setattr(ganeval.metrics.progress, "tqdm", RecordedBar)
+    monkeypatch.setattr(ganeval.metrics.progress, "LARGE_N", 250)
+    monkeypatch.setattr(ganeval.metrics.kid, "KERNEL_CACHE_BYTES", 0)
+    rng = np.random.default_rng(5)
+    real, fake, small = rng.normal(size=(300, 12)), rng.normal(size=(280, 12)), rng.normal(size=(200, 12))
+    RecordedBar.made = []
+    prdc_per_sample(real, fake, 5, tile=64)
+    kernel_inception_distance(real, fake, 4, 50)
+    assert [bar.desc for bar in RecordedBar.made] == ["k-NN radii of real", "k-NN radii of fake", "PRDC memberships (real rows)", "KID subsets"]
+    assert all(bar.disable is None for bar in RecordedBar.made)  # shown (on a terminal: tqdm decides)
+    assert [bar.done for bar in RecordedBar.made] == pytest.approx([bar.total for bar in RecordedBar.made])
+    RecordedBar.made = []
+    prdc_per_sample(small, small, 5, tile=64)
+    with ganeval.metrics.progress.reporting(False):
+        prdc_per_sample(real, fake, 5, tile=64)
+        kernel_inception_distance(real, fake, 4, 50)
+    assert RecordedBar.made and all(bar.disable is True for bar in RecordedBar.made)

@@ -1,7 +1,9 @@
 """Input checks shared by the metric functions.
 
 Every check raises ValueError with a message that names the argument, what was received and how to
-fix it. Inputs may be numpy arrays, torch tensors or nested lists; they come back as float64 numpy.
+fix it. Inputs may be numpy arrays, torch tensors or nested lists; they come back as float64 numpy,
+except feature matrices (`as_features`): float32 ones, memory-mapped cache entries included, pass
+as they are, and the metrics widen each tile or subset to float64 where they use it.
 """
 
 from __future__ import annotations
@@ -36,9 +38,25 @@ def check_magnitude(x: np.ndarray, name: str) -> None:
         )
 
 
+# Rows per chunk when a large matrix is checked or widened to float64 piece by piece (`row_chunks`).
+CHUNK_BYTES = 32 * 2**20
+
+
+def row_chunks(x: np.ndarray, chunk_bytes: int | None = None) -> list[slice]:
+    """Slices of consecutive rows of x, each about chunk_bytes (default CHUNK_BYTES) of float64: a
+    memory-mapped matrix is read (and widened) a chunk at a time, never whole."""
+    chunk_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
+    n = x.shape[0] if x.ndim else 1
+    rows = max(1, chunk_bytes // max(1, 8 * (x.size // max(n, 1))))
+    return [slice(start, min(start + rows, n)) for start in range(0, n, rows)] or [slice(0, 0)]
+
+
 def check_finite(x: np.ndarray, name: str) -> None:
-    if not np.all(np.isfinite(x)):
-        bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
+    """GanevalError naming `name` unless every value is finite; checked a chunk of rows at a time, so a
+    memory-mapped matrix is never held whole (nor an N x D mask of it)."""
+    parts = row_chunks(x) if np.ndim(x) >= 2 else [Ellipsis]
+    bad = sum(int(np.size(x[part]) - np.count_nonzero(np.isfinite(x[part]))) for part in parts)
+    if bad:
         raise GanevalError(
             f"{name} contains {bad} NaN or infinite value(s); remove or fix those samples "
             "(a diverged generator often produces them) before computing metrics."
@@ -47,7 +65,32 @@ def check_finite(x: np.ndarray, name: str) -> None:
 
 def as_matrix(x, name: str, min_rows: int = 1) -> np.ndarray:
     """A finite float64 matrix of shape (N, D) with N >= min_rows."""
-    x = to_numpy(x, name)
+    return _checked_matrix(to_numpy(x, name), name, min_rows)
+
+
+# Feature matrices keep these types: exact in float64, so a tile widened where it is used holds the values
+# the whole matrix widened first would.
+FEATURE_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_features(x, name: str, min_rows: int = 1) -> np.ndarray:
+    """A finite matrix of shape (N, D) with N >= min_rows: float32 and float64 arrays (memory maps
+    included) as they are, with no copy; anything else as float64 (`as_matrix`). The metrics widen
+    each tile, chunk or subset to float64 (`widened`) where they use it, so their values equal those
+    of the whole matrix converted first, without an N x D float64 copy."""
+    if hasattr(x, "detach"):  # torch.Tensor, without importing torch here
+        x = x.detach().cpu().numpy()
+    if not (isinstance(x, np.ndarray) and x.dtype in FEATURE_TYPES):
+        x = to_numpy(x, name)
+    return _checked_matrix(x, name, min_rows)
+
+
+def widened(x: np.ndarray) -> np.ndarray:
+    """x as float64: a float64 array itself (no copy), anything else a float64 copy."""
+    return np.asarray(x, dtype=np.float64)
+
+
+def _checked_matrix(x: np.ndarray, name: str, min_rows: int) -> np.ndarray:
     if x.ndim != 2:
         raise GanevalError(
             f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {x.shape}. "

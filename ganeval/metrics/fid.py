@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from ganeval.metrics._checks import as_matrix, as_vector, check_finite, positive_int, same_width, to_numpy
+from ganeval.metrics._checks import (
+    as_features,
+    as_vector,
+    check_finite,
+    positive_int,
+    row_chunks,
+    same_width,
+    to_numpy,
+    widened,
+)
 from ganeval.errors import GanevalError
 
 if TYPE_CHECKING:
@@ -35,13 +44,35 @@ class SingularCovarianceWarning(UserWarning):
 # ---------------------------------------------------------------------------------------------
 
 
+# Features up to this size in float64 are fitted whole (`gaussian_stats`); larger ones a chunk of rows at a time.
+WHOLE_FIT_BYTES = 256 * 2**20
+
+
 def gaussian_stats(features) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and unbiased covariance (ddof=1, as `np.cov`) of features (N x D), in float64."""
-    x = as_matrix(features, "features", min_rows=2)
-    mu = x.mean(axis=0)
-    centred = x - mu
-    sigma = centred.T @ centred / (x.shape[0] - 1)
-    return mu, sigma
+    """Mean and unbiased covariance (ddof=1, as `np.cov`) of features (N x D), in float64.
+
+    float32 features (a memory-mapped cache entry) are widened to float64 first: whole up to
+    WHOLE_FIT_BYTES of float64, beyond a chunk of rows at a time (two passes: the mean, then the
+    centred outer products), so no N x D float64 copy is made at large N. The chunked covariance
+    sums its chunks' products, so it differs from the whole product in the last bits only (about
+    1e-16 relative); float32 features and their float64 copy give the same bits either way."""
+    x = as_features(features, "features", min_rows=2)
+    if x.size * 8 <= WHOLE_FIT_BYTES:
+        x = widened(x)
+        mu = x.mean(axis=0)
+        centred = x - mu
+        return mu, centred.T @ centred / (x.shape[0] - 1)
+    chunks = row_chunks(x)
+    total = np.zeros(x.shape[1])
+    # one row after another, as x.sum(axis=0) adds them: the mean's bits do not depend on the chunks
+    for rows in chunks:
+        total = np.add.reduce(np.concatenate([total[None], widened(x[rows])]), axis=0)
+    mu = total / x.shape[0]
+    outer = np.zeros((x.shape[1], x.shape[1]))
+    for rows in chunks:
+        centred = widened(x[rows]) - mu
+        outer += centred.T @ centred
+    return mu, outer / (x.shape[0] - 1)
 
 
 @dataclass
@@ -65,7 +96,10 @@ class GaussianStats:
 
     @classmethod
     def from_features(cls, features) -> "GaussianStats":
-        x = as_matrix(features, "features")
+        x = as_features(features, "features")
+        if x.size * 8 > WHOLE_FIT_BYTES:
+            return cls.empty(x.shape[1]).update(x)
+        x = widened(x)
         return cls(x.shape[0], x.sum(axis=0), x.T @ x)
 
     @property
@@ -73,16 +107,19 @@ class GaussianStats:
         return self.total.shape[0]
 
     def update(self, batch) -> "GaussianStats":
-        """Add a batch of features (N x D) in place; returns self for chaining."""
-        x = as_matrix(batch, "batch")
+        """Add a batch of features (N x D) in place, in float64 (a chunk of rows at a time past
+        WHOLE_FIT_BYTES, as `gaussian_stats`); returns self for chaining."""
+        x = as_features(batch, "batch")
         if x.shape[1] != self.dim:
             raise GanevalError(
                 f"batch has dimension {x.shape[1]} but these statistics have dimension {self.dim}; "
                 "every batch must come from the same extractor and layer."
             )
-        self.count += x.shape[0]
-        self.total += x.sum(axis=0)
-        self.outer += x.T @ x
+        for rows in [slice(None)] if x.size * 8 <= WHOLE_FIT_BYTES else row_chunks(x):
+            chunk = widened(x[rows])
+            self.count += chunk.shape[0]
+            self.total += chunk.sum(axis=0)
+            self.outer += chunk.T @ chunk
         return self
 
     def __add__(self, other: "GaussianStats") -> "GaussianStats":
@@ -196,7 +233,8 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
 
 
 def _centred(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and mean-free features."""
+    """Mean and mean-free features, in float64 (used when N <= D: no larger than the covariance)."""
+    features = widened(features)
     mean = features.mean(axis=0)
     return mean, features - mean
 
@@ -210,8 +248,8 @@ def fid_from_features(real, fake, *, prepared: PreparedReference | None = None) 
     a few hundred images at D = 2048 hundreds of times cheaper than any D x D factorisation.
     prepared: the reference `real` prepared once (`PreparedReference`): its fit and factor are reused.
     """
-    real = as_matrix(real, "real", min_rows=2)
-    fake = as_matrix(fake, "fake", min_rows=2)
+    real = as_features(real, "real", min_rows=2)
+    fake = as_features(fake, "fake", min_rows=2)
     same_width(real, fake, "real", "fake")
     if prepared is not None:
         prepared.check(real)
@@ -285,7 +323,7 @@ def fid_infinity(reference, fake, num_points: int = 15, min_size: int | None = N
     """
     if not isinstance(reference, FrechetReference):
         reference = FrechetReference.from_stats(*reference)
-    fake = as_matrix(fake, "fake", min_rows=4)
+    fake = as_features(fake, "fake", min_rows=4)
     n = fake.shape[0]
     num_points = positive_int(num_points, "num_points", minimum=2)
     min_size = max(2, n // 10) if min_size is None else positive_int(min_size, "min_size", minimum=2)

@@ -5,18 +5,28 @@
 averaged over random subsets. Subsets are drawn exactly as torch-fidelity draws them (a
 `RandomState(seed)`, generated indices first, then real ones, without replacement), so with the
 same seed the numbers equal torch-fidelity's for any number of subsets.
+
+float32 features (a cache entry's memory map) are read as they are: each subset is widened to float64
+where it is used, so the values equal those of the whole matrices converted first. What depends on the
+reference alone (`ReferenceKernels`: its explicit map, its kernel matrix, or the within-reference sums
+of the subsets drawn) is computed once per reference and kernel when a `PreparedReference` is given.
 """
 
 from __future__ import annotations
 
 import warnings
+from functools import cached_property
 from math import comb
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from ganeval.metrics._checks import as_matrix, positive_int, same_width
+from ganeval.metrics import progress
+from ganeval.metrics._checks import as_features, positive_int, same_width, widened
 from ganeval.errors import GanevalError
+
+if TYPE_CHECKING:
+    from ganeval.metrics.reference import PreparedReference
 
 
 class KID(NamedTuple):
@@ -34,12 +44,18 @@ def _kernel(x: np.ndarray, y: np.ndarray, degree: int, gamma: float, coef0: floa
     return kernel
 
 
-def _mmd2(k_xx: np.ndarray, k_yy: np.ndarray, k_xy: np.ndarray) -> float:
-    """Unbiased MMD^2 from kernel blocks: within-set sums skip the diagonal."""
+def _within(k_xx: np.ndarray) -> np.float64:
+    """The mean kernel value over pairs of distinct samples of one set (the diagonal skipped)."""
+    m = k_xx.shape[0]
+    return (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1))
+
+
+def _mmd2(k_xx: np.ndarray, k_yy: np.ndarray, k_xy: np.ndarray, within_y: np.float64 | None = None) -> float:
+    """Unbiased MMD^2 from kernel blocks: within-set sums skip the diagonal. within_y: y's term computed
+    before (`ReferenceKernels`), k_yy then unused."""
     m, n = k_xy.shape
-    within_x = (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1))
-    within_y = (k_yy.sum() - np.trace(k_yy)) / (n * (n - 1))
-    return float(within_x + within_y - 2.0 * k_xy.sum() / (m * n))
+    within_y = _within(k_yy) if within_y is None else within_y
+    return float(_within(k_xx) + within_y - 2.0 * k_xy.sum() / (m * n))
 
 
 def polynomial_mmd2(x: np.ndarray, y: np.ndarray, degree: int = 3, gamma: float | None = None, coef0: float = 1.0) -> float:
@@ -64,13 +80,49 @@ def explicit_feature_map(x: np.ndarray, degree: int, gamma: float, coef0: float)
     15 for 2-D points at degree 3, so low-dimensional KID never forms a kernel matrix.
     """
     n, d = x.shape
-    if coef0 < 0 or sum(d**j for j in range(degree + 1)) > EXPLICIT_MAX_WIDTH:
+    if not _explicit_fits(d, degree, coef0):
         return None
+    x = widened(x)  # at most a few columns (EXPLICIT_MAX_WIDTH)
     parts, power = [], np.ones((n, 1))
     for j in range(degree + 1):
         parts.append(np.sqrt(comb(degree, j) * coef0 ** (degree - j) * gamma**j) * power)
         power = (power[:, :, None] * x[:, None, :]).reshape(n, -1)
     return np.concatenate(parts, axis=1)
+
+
+def _explicit_fits(dim: int, degree: int, coef0: float) -> bool:
+    return coef0 >= 0 and sum(dim**j for j in range(degree + 1)) <= EXPLICIT_MAX_WIDTH
+
+
+def _gram_fits(n_r: int, n_f: int) -> bool:
+    return (n_r * n_r + n_f * n_f + n_r * n_f) * 8 <= KERNEL_CACHE_BYTES
+
+
+class ReferenceKernels:
+    """What KID computes from the reference features alone, for one kernel: the explicit feature map
+    and its squared norms, the reference's kernel matrix, and per draw of subsets (seed, count, size and
+    the generated side's size, which decide the reference rows drawn) each subset's within-reference
+    term. Each piece is computed on first use and kept (`PreparedReference.kernels_for`): a training
+    log or `check`'s repeats against one reference compute it once."""
+
+    def __init__(self, real: np.ndarray, degree: int, gamma: float, coef0: float):
+        self.real, self.degree, self.gamma, self.coef0 = real, degree, gamma, coef0
+        self.subset_terms: dict[tuple, np.ndarray] = {}
+
+    def kernel(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return _kernel(a, b, self.degree, self.gamma, self.coef0)
+
+    @cached_property
+    def explicit(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(phi, |phi|^2 per row) of the reference, or None when the map is too wide."""
+        phi = explicit_feature_map(self.real, self.degree, self.gamma, self.coef0)
+        return None if phi is None else (phi, (phi**2).sum(axis=1))
+
+    @cached_property
+    def gram(self) -> np.ndarray:
+        """The reference's kernel matrix (only asked for when it fits KERNEL_CACHE_BYTES)."""
+        real = widened(self.real)
+        return self.kernel(real, real)
 
 
 class ExplicitMap:
@@ -80,9 +132,10 @@ class ExplicitMap:
     name = "explicit"
     resamples_cheaply = True
 
-    def __init__(self, phi_f: np.ndarray, phi_r: np.ndarray):
+    def __init__(self, phi_f: np.ndarray, phi_r: np.ndarray, sq_r: np.ndarray | None = None):
         self.phi_f, self.phi_r = phi_f, phi_r
-        self.sq_f, self.sq_r = (phi_f**2).sum(axis=1), (phi_r**2).sum(axis=1)
+        self.sq_f = (phi_f**2).sum(axis=1)
+        self.sq_r = (phi_r**2).sum(axis=1) if sq_r is None else sq_r
 
     def subset_mmd2(self, f: np.ndarray, r: np.ndarray) -> float:
         m, n = f.size, r.size
@@ -118,7 +171,8 @@ class GramMatrices:
 
 
 class DirectKernels:
-    """Kernel matrices computed per subset, as torch-fidelity does: for sets too large to cache."""
+    """Kernel matrices computed per subset, as torch-fidelity does: for sets too large to cache. Each
+    subset's rows are read (from a memory map too) and widened to float64 alone."""
 
     name = "direct"
     resamples_cheaply = False
@@ -126,9 +180,15 @@ class DirectKernels:
     def __init__(self, kernel, real: np.ndarray, fake: np.ndarray):
         self.kernel, self.real, self.fake = kernel, real, fake
 
-    def subset_mmd2(self, f: np.ndarray, r: np.ndarray) -> float:
-        x, y = self.fake[f], self.real[r]
-        return _mmd2(self.kernel(x, x), self.kernel(y, y), self.kernel(x, y))
+    def within_real(self, r: np.ndarray) -> np.float64:
+        """The subset r's within-reference term (what `ReferenceKernels` keeps)."""
+        y = widened(self.real[r])
+        return _within(self.kernel(y, y))
+
+    def subset_mmd2(self, f: np.ndarray, r: np.ndarray, within_r: np.float64 | None = None) -> float:
+        x, y = widened(self.fake[f]), widened(self.real[r])
+        k_yy = self.kernel(y, y) if within_r is None else None
+        return _mmd2(self.kernel(x, x), k_yy, self.kernel(x, y), within_r)
 
 
 class KernelSubsets:
@@ -139,18 +199,34 @@ class KernelSubsets:
     - `GramMatrices`: when the three whole kernel matrices fit in KERNEL_CACHE_BYTES;
     - `DirectKernels`: otherwise, kernel matrices per subset.
     The first two also make bootstrap resamples (`complete_mmd2`) cost no new kernel products.
+    prepared: the reference `real` prepared once (`PreparedReference`), whose `ReferenceKernels`
+    (explicit map, kernel matrix, within-reference subset terms) are reused; the same values.
     """
 
-    def __init__(self, real: np.ndarray, fake: np.ndarray, degree: int, gamma: float | None, coef0: float):
+    def __init__(
+        self,
+        real: np.ndarray,
+        fake: np.ndarray,
+        degree: int,
+        gamma: float | None,
+        coef0: float,
+        *,
+        prepared: PreparedReference | None = None,
+    ):
         self.real, self.fake = real, fake
         gamma = 1.0 / real.shape[1] if gamma is None else gamma
         self.kernel = lambda a, b: _kernel(a, b, degree, gamma, coef0)
-        phi_f = explicit_feature_map(fake, degree, gamma, coef0)
+        if prepared is None:
+            self.reference = ReferenceKernels(real, degree, gamma, coef0)
+        else:
+            self.reference = prepared.kernels_for(real, degree, gamma, coef0)
         n_r, n_f = real.shape[0], fake.shape[0]
-        if phi_f is not None:
-            self.sums = ExplicitMap(phi_f, explicit_feature_map(real, degree, gamma, coef0))
-        elif (n_r * n_r + n_f * n_f + n_r * n_f) * 8 <= KERNEL_CACHE_BYTES:
-            self.sums = GramMatrices(self.kernel(fake, fake), self.kernel(real, real), self.kernel(fake, real))
+        if _explicit_fits(fake.shape[1], degree, coef0):
+            phi_r, sq_r = self.reference.explicit
+            self.sums = ExplicitMap(explicit_feature_map(fake, degree, gamma, coef0), phi_r, sq_r)
+        elif _gram_fits(n_r, n_f):
+            fake64, real64 = widened(fake), widened(real)  # at most a few thousand rows (KERNEL_CACHE_BYTES)
+            self.sums = GramMatrices(self.kernel(fake64, fake64), self.reference.gram, self.kernel(fake64, real64))
         else:
             self.sums = DirectKernels(self.kernel, real, fake)
         self.mode = self.sums.name
@@ -179,21 +255,38 @@ class KernelSubsets:
 
     def mmd2s(self, subsets: int, subset_size: int, seed: int, real_rows=None, fake_rows=None) -> np.ndarray:
         """MMD^2 of `subsets` random subsets; rows restrict (or resample) the samples drawn from."""
+        whole_reference = real_rows is None
         real_rows = np.arange(self.real.shape[0]) if real_rows is None else real_rows
         fake_rows = np.arange(self.fake.shape[0]) if fake_rows is None else fake_rows
         rng = np.random.RandomState(seed)
         values = np.empty(subsets)
-        for i in range(subsets):
-            f = fake_rows[rng.choice(fake_rows.size, subset_size, replace=False)]
-            r = real_rows[rng.choice(real_rows.size, subset_size, replace=False)]
-            values[i] = self.sums.subset_mmd2(f, r)
+        direct = isinstance(self.sums, DirectKernels)
+        # the within-reference terms of these draws, computed once per reference (direct strategy only:
+        # the others' reference pieces are their explicit map or kernel matrix)
+        key = (seed, subsets, subset_size, fake_rows.size)
+        kept = self.reference.subset_terms.get(key) if direct and whole_reference else None
+        terms = np.empty(subsets) if kept is None else kept
+        n = max(self.real.shape[0], self.fake.shape[0])
+        with progress.bar(subsets, "KID subsets", n if direct else 0, unit="subset") as shown:
+            for i in range(subsets):
+                f = fake_rows[rng.choice(fake_rows.size, subset_size, replace=False)]
+                r = real_rows[rng.choice(real_rows.size, subset_size, replace=False)]
+                if direct:
+                    if kept is None:
+                        terms[i] = self.sums.within_real(r)
+                    values[i] = self.sums.subset_mmd2(f, r, terms[i])
+                else:
+                    values[i] = self.sums.subset_mmd2(f, r)
+                shown.update(1)
+        if direct and whole_reference and kept is None:
+            self.reference.subset_terms[key] = terms
         return values
 
 
 def check_kid_options(real, fake, subsets, subset_size, degree, gamma):
     """Validated inputs and options of KID; an oversized subset_size is reduced with a warning."""
-    real = as_matrix(real, "real", min_rows=2)
-    fake = as_matrix(fake, "fake", min_rows=2)
+    real = as_features(real, "real", min_rows=2)
+    fake = as_features(fake, "fake", min_rows=2)
     same_width(real, fake, "real", "fake")
     subsets = positive_int(subsets, "subsets")
     subset_size = positive_int(subset_size, "subset_size", minimum=2)
@@ -220,12 +313,15 @@ def kernel_inception_distance(
     gamma: float | None = None,
     coef0: float = 1,
     seed: int = 0,
+    *,
+    prepared: PreparedReference | None = None,
 ) -> KID:
     """KID between real and fake features (N x D): mean and std of MMD^2 over random subsets.
 
     A `subset_size` larger than either set is reduced to the smaller set size, with a warning
-    (the estimate stays unbiased; only its variance grows).
+    (the estimate stays unbiased; only its variance grows). prepared: the reference `real` prepared
+    once (`PreparedReference`), whose kernel pieces are reused.
     """
     real, fake, subsets, subset_size, degree = check_kid_options(real, fake, subsets, subset_size, degree, gamma)
-    mmds = KernelSubsets(real, fake, degree, gamma, coef0).mmd2s(subsets, subset_size, seed)
+    mmds = KernelSubsets(real, fake, degree, gamma, coef0, prepared=prepared).mmd2s(subsets, subset_size, seed)
     return KID(float(mmds.mean()), float(mmds.std()))

@@ -9,9 +9,13 @@ Membership counts distance <= radius, as the original authors' code does, so ide
 precision = recall = coverage = 1. (The `prdc` package uses <, which differs only on exact ties.)
 
 Distances are computed tile by tile on squared distances (|a|^2 + |b|^2 - 2 a.b) in float64: no
-N x N matrix is held, so extra memory is a few tiles whatever N. Self-distance tiles are symmetric,
-so only the upper triangle of tiles is computed, each tile feeding the radii of both its row and
-its column samples: 2 N^2 D multiply-adds in all, against 3 N^2 D for the full matrices.
+N x N matrix is held, so extra memory is a few tiles whatever N. float32 features (a cache entry's
+memory map) are read as they are and each tile is widened to float64 where it is used: the values
+equal those of the whole matrix converted first, and no N x D float64 copy is made. At large N
+(`ganeval.metrics.progress`) each pass shows a bar with rows per second and the time left.
+Self-distance tiles are symmetric, so only the upper triangle of tiles is computed, each tile
+feeding the radii of both its row and its column samples: 2 N^2 D multiply-adds in all, against
+3 N^2 D for the full matrices.
 
 Up to KDTREE_MAX_DIM dimensions (2-D mixtures) a KD-tree (`scipy.spatial.cKDTree`) finds the
 neighbours and the samples inside each ball instead: exact, O(N log N) rather than N^2. There every
@@ -31,7 +35,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ganeval.metrics._checks import as_matrix, positive_int, same_width
+from ganeval.metrics import progress
+from ganeval.metrics._checks import as_features, positive_int, same_width, widened
 
 if TYPE_CHECKING:
     from ganeval.metrics.reference import PreparedReference
@@ -94,7 +99,7 @@ class Balls(NamedTuple):
     """One set's k-NN balls: each sample is the centre of a ball that reaches its k-th nearest other
     sample. Computed once per set (`knn_balls`) and reused against any other set."""
 
-    points: np.ndarray  # N x D float64
+    points: np.ndarray  # N x D, float32 or float64 (widened tile by tile); float64 with a tree
     k: int
     radii2: np.ndarray  # squared radius per sample
     norms2: np.ndarray | None  # squared norm per sample (tiled path)
@@ -109,17 +114,28 @@ def knn_balls(x, k: int = 5, tile: int = TILE) -> Balls:
     """The k-NN balls of the rows of x (duplicates count as neighbours): a KD-tree up to
     KDTREE_MAX_DIM dimensions, tiled exact distances above."""
     k = positive_int(k, "k")
-    return _balls(as_matrix(x, "x", min_rows=k + 1), k, positive_int(tile, "tile"))
+    return _balls(as_features(x, "x", min_rows=k + 1), k, positive_int(tile, "tile"))
 
 
-def _balls(x: np.ndarray, k: int, tile: int) -> Balls:
+def _balls(x: np.ndarray, k: int, tile: int, name: str = "x") -> Balls:
+    """The balls of x (float32 or float64 rows); name: the set's name in the progress bar."""
     if _uses_tree(x.shape[1]):
+        x = widened(x)  # at most KDTREE_MAX_DIM columns: small whatever N
         tree = cKDTree(x)
         _, neighbours = tree.query(x, k=k + 1)  # k + 1 nearest, the sample itself (or a duplicate) included
         centres = np.repeat(np.arange(x.shape[0]), k + 1)
         radii2 = _pair_squared(x, centres, x, neighbours.ravel()).reshape(neighbours.shape).max(axis=1)
         return Balls(x, k, radii2, None, tree)
-    return Balls(x, k, _knn_squared_radii(x, k, tile), np.einsum("ij,ij->i", x, x), None)
+    return Balls(x, k, _knn_squared_radii(x, k, tile, name), _squared_norms(x, tile), None)
+
+
+def _squared_norms(x: np.ndarray, tile: int) -> np.ndarray:
+    """|x_i|^2 per row, tile by tile in float64 (each row's sum is the same bits whatever the tiles)."""
+    norms = np.empty(x.shape[0])
+    for start in range(0, x.shape[0], tile):
+        rows = widened(x[start : start + tile])
+        norms[start : start + tile] = np.einsum("ij,ij->i", rows, rows)
+    return norms
 
 
 def knn_radii(x, k: int = 5, tile: int = TILE) -> np.ndarray:
@@ -127,20 +143,24 @@ def knn_radii(x, k: int = 5, tile: int = TILE) -> np.ndarray:
     return np.sqrt(knn_balls(x, k, tile).radii2)
 
 
-def _knn_squared_radii(x: np.ndarray, k: int, tile: int) -> np.ndarray:
+def _knn_squared_radii(x: np.ndarray, k: int, tile: int, name: str = "x") -> np.ndarray:
     n = x.shape[0]
-    sq = np.einsum("ij,ij->i", x, x)
+    sq = _squared_norms(x, tile)
     best = np.full((n, k + 1), np.inf)  # k+1 smallest squared distances, self included
-    for i0 in range(0, n, tile):
-        rows = slice(i0, min(i0 + tile, n))
-        for j0 in range(i0, n, tile):
-            cols = slice(j0, min(j0 + tile, n))
-            d = _squared_distances(x[rows], sq[rows], x[cols], sq[cols])
-            if i0 == j0:
-                np.fill_diagonal(d, 0.0)
-            best[rows] = _keep_smallest(best[rows], d)
-            if j0 != i0:
-                best[cols] = _keep_smallest(best[cols], d.T)
+    with progress.bar(n, f"k-NN radii of {name}", n) as shown:
+        for i0 in range(0, n, tile):
+            rows = slice(i0, min(i0 + tile, n))
+            x_rows = widened(x[rows])
+            for j0 in range(i0, n, tile):
+                cols = slice(j0, min(j0 + tile, n))
+                d = _squared_distances(x_rows, sq[rows], widened(x[cols]), sq[cols])
+                if i0 == j0:
+                    np.fill_diagonal(d, 0.0)
+                best[rows] = _keep_smallest(best[rows], d)
+                if j0 != i0:
+                    best[cols] = _keep_smallest(best[cols], d.T)
+                # the rows' share of the triangle's distances: uniform work per unit, so the time left holds
+                shown.update(n * d.size * (1 if i0 == j0 else 2) / (n * n))
     return best.max(axis=1)
 
 
@@ -173,11 +193,11 @@ def prdc_per_sample(
     """
     k = positive_int(k, "k")
     tile = positive_int(tile, "tile")
-    real = as_matrix(real, "real", min_rows=k + 1)
-    fake = as_matrix(fake, "fake", min_rows=k + 1)
+    real = as_features(real, "real", min_rows=k + 1)
+    fake = as_features(fake, "fake", min_rows=k + 1)
     same_width(real, fake, "real", "fake")
-    real_balls = _balls(real, k, tile) if prepared is None else prepared.balls_for(real, k)
-    fake_balls = _balls(fake, k, tile)
+    real_balls = _balls(real, k, tile, "real") if prepared is None else prepared.balls_for(real, k)
+    fake_balls = _balls(fake, k, tile, "fake")
     if real_balls.tree is not None:
         per = _per_sample_from_trees(real_balls, fake_balls)
         if per is not None:
@@ -189,7 +209,8 @@ def prdc_per_sample(
 
 
 def _expanded_squared_tile(real: Balls, rows: slice, fake: Balls, cols: slice) -> np.ndarray:
-    return _squared_distances(real.points[rows], real.norms2[rows], fake.points[cols], fake.norms2[cols])
+    real_rows, fake_rows = widened(real.points[rows]), widened(fake.points[cols])
+    return _squared_distances(real_rows, real.norms2[rows], fake_rows, fake.norms2[cols])
 
 
 def _direct_squared_tile(real: Balls, rows: slice, fake: Balls, cols: slice) -> np.ndarray:
@@ -209,16 +230,18 @@ def _per_sample_tiled(real: Balls, fake: Balls, tile: int, distances) -> PerSamp
     """Memberships from dense distance tiles; no N x N matrix is held."""
     n_real, n_fake = real.points.shape[0], fake.points.shape[0]
     result = _empty_per_sample(n_real, n_fake)
-    for i0 in range(0, n_real, tile):
-        rows = slice(i0, min(i0 + tile, n_real))
-        for j0 in range(0, n_fake, tile):
-            cols = slice(j0, min(j0 + tile, n_fake))
-            d = distances(real, rows, fake, cols)
-            inside_real = d <= real.radii2[rows, None]
-            result.fake_in_real_manifold[cols] |= inside_real.any(axis=0)
-            result.real_balls_per_fake[cols] += inside_real.sum(axis=0)
-            result.real_ball_covered[rows] |= inside_real.any(axis=1)
-            result.real_in_fake_manifold[rows] |= (d <= fake.radii2[None, cols]).any(axis=1)
+    with progress.bar(n_real, "PRDC memberships (real rows)", max(n_real, n_fake)) as shown:
+        for i0 in range(0, n_real, tile):
+            rows = slice(i0, min(i0 + tile, n_real))
+            for j0 in range(0, n_fake, tile):
+                cols = slice(j0, min(j0 + tile, n_fake))
+                d = distances(real, rows, fake, cols)
+                inside_real = d <= real.radii2[rows, None]
+                result.fake_in_real_manifold[cols] |= inside_real.any(axis=0)
+                result.real_balls_per_fake[cols] += inside_real.sum(axis=0)
+                result.real_ball_covered[rows] |= inside_real.any(axis=1)
+                result.real_in_fake_manifold[rows] |= (d <= fake.radii2[None, cols]).any(axis=1)
+                shown.update(d.size / n_fake)
     return result
 
 

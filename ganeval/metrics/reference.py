@@ -3,7 +3,8 @@
 A training run compares fresh samples with one fixed reference at every evaluation; `check` scores
 several seeds against one reference; a bootstrap scores many resamples of the generated side. The
 reference's k-NN balls (PRDC's radii, an N^2 computation with tiles or O(N log N) with a KD-tree),
-and its Gaussian fit with the Cholesky factor of its covariance (FID) depend on the reference alone,
+its Gaussian fit with the Cholesky factor of its covariance (FID) and KID's reference kernel pieces
+(`ganeval.metrics.kid.ReferenceKernels`) depend on the reference alone,
 so `PreparedReference` computes each once, on first use, and the metric functions take it as
 `prepared=`. (The reference's mode labels come from the extractor, once per reference, and its mode
 histogram is one `bincount`.) Values equal those of the unprepared call exactly: the same
@@ -26,8 +27,9 @@ from functools import cached_property
 import numpy as np
 
 from ganeval.errors import GanevalError
-from ganeval.metrics._checks import as_matrix, positive_int
+from ganeval.metrics._checks import as_features, positive_int, row_chunks
 from ganeval.metrics.fid import FrechetReference, _centred, gaussian_stats
+from ganeval.metrics.kid import ReferenceKernels
 from ganeval.metrics.prdc import TILE, Balls, _balls
 
 
@@ -46,7 +48,7 @@ class PreparedReference:
     @cached_property
     def balls(self) -> Balls:
         """The reference's k-NN balls (PRDC): radii, and a KD-tree in low dimensions."""
-        return _balls(self._features(), self.k, self.tile)
+        return _balls(self._features(), self.k, self.tile, "reference")
 
     @cached_property
     def gaussian(self) -> FrechetReference:
@@ -58,6 +60,18 @@ class PreparedReference:
         """Mean and centred features (FID computed in sample space, when N <= D)."""
         return _centred(self._features())
 
+    @cached_property
+    def _kernels(self) -> dict[tuple, ReferenceKernels]:
+        return {}
+
+    def kernels_for(self, real: np.ndarray, degree: int, gamma: float, coef0: float) -> ReferenceKernels:
+        """KID's reference pieces for this kernel (`ReferenceKernels`), checked against `real`, kept per kernel."""
+        self.check(real)
+        key = (degree, gamma, coef0)
+        if key not in self._kernels:
+            self._kernels[key] = ReferenceKernels(self._features(), degree, gamma, coef0)
+        return self._kernels[key]
+
     def _features(self) -> np.ndarray:
         if self.features is None:
             raise GanevalError("this prepared reference holds no features; prepare it from the reference's features.")
@@ -66,7 +80,7 @@ class PreparedReference:
     def check(self, real: np.ndarray, name: str = "real") -> None:
         """GanevalError unless `real` holds this reference's features (the same values, same shape)."""
         features = self._features()
-        if not _same_memory(real, features) and (real.shape != features.shape or not np.array_equal(real, features)):
+        if not _same_memory(real, features) and not _equal(real, features):
             raise GanevalError(
                 f"the prepared reference holds other features ({features.shape[0]} x {features.shape[1]}) than {name} "
                 f"({real.shape[0]} x {real.shape[1]}); prepare it from the same reference, or pass prepared=None."
@@ -88,7 +102,7 @@ def prepare_reference(features=None, *, k: int = 5, tile: int = TILE) -> Prepare
     without features, such as pytorch-fid statistics)."""
     k = positive_int(k, "k")
     tile = positive_int(tile, "tile")
-    features = None if features is None else _read_only(as_matrix(features, "features", min_rows=2))
+    features = None if features is None else _read_only(as_features(features, "features", min_rows=2))
     return PreparedReference(features, k, tile)
 
 
@@ -96,6 +110,11 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     view = array.view()
     view.flags.writeable = False
     return view
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a and b hold the same values, compared a chunk of rows at a time (no N x D mask)."""
+    return a.shape == b.shape and all(np.array_equal(a[rows], b[rows]) for rows in row_chunks(a))
 
 
 def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
@@ -121,10 +140,10 @@ class RecentReferences:
 
     def prepare(self, features, *, k: int = 5, tile: int = TILE) -> PreparedReference:
         """`prepare_reference(features, k=k, tile=tile)`, or the one prepared before from equal features."""
-        x = as_matrix(features, "features", min_rows=2)
-        key = (x.shape, hashlib.blake2b(np.ascontiguousarray(x).data).hexdigest(), k, tile)
+        x = as_features(features, "features", min_rows=2)
+        key = (x.shape, x.dtype.str, hashlib.blake2b(np.ascontiguousarray(x).data).hexdigest(), k, tile)
         kept = self._kept.get(key)
-        if kept is not None and (_same_memory(x, kept.features) or np.array_equal(x, kept.features)):
+        if kept is not None and (_same_memory(x, kept.features) or _equal(x, kept.features)):
             self._kept.move_to_end(key)  # (unequal: the array it was prepared from changed since; prepare anew)
             return kept
         prepared = prepare_reference(x, k=k, tile=tile)

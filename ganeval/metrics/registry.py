@@ -87,13 +87,17 @@ def _fid(real: Samples, fake: Samples, o: MetricOptions, prepared: PreparedRefer
     return {"fid": fid_from_features(real.features, fake.features, prepared=prepared)}
 
 
-def _kid(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+def _kid(real: Samples, fake: Samples, o: MetricOptions, prepared: PreparedReference | None = None) -> dict[str, float]:
     size = min(o.kid_subset_size, len(real), len(fake))  # small sets: the full-sample estimate
-    result = kernel_inception_distance(real.features, fake.features, o.kid_subsets, size, seed=o.seed)
+    result = kernel_inception_distance(
+        real.features, fake.features, o.kid_subsets, size, seed=o.seed, prepared=prepared
+    )
     return {"kid": result.mean}
 
 
-def _kid_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> dict[str, Interval]:
+def _kid_intervals(
+    real: Samples, fake: Samples, o: MetricOptions, n: int, prepared: PreparedReference | None = None
+) -> dict[str, Interval]:
     """KID's interval: how the MMD^2 estimate moves under resampling, placed around KID's value.
 
     With an explicit kernel map or cached kernel matrices each resample is the complete-sample MMD^2 of the resampled rows
@@ -104,7 +108,7 @@ def _kid_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> di
     """
     size = min(o.kid_subset_size, len(real), len(fake))
     r, f, subsets, size, degree = check_kid_options(real.features, fake.features, o.kid_subsets, size, 3, None)
-    kernels = KernelSubsets(r, f, degree, None, 1.0)
+    kernels = KernelSubsets(r, f, degree, None, 1.0, prepared=prepared)
     value = float(kernels.mmd2s(subsets, size, o.seed).mean())
     if kernels.resamples_cheaply:
         statistic = kernels.complete_mmd2
@@ -170,7 +174,7 @@ class Family:
     which keeps the spread but drops the upward bias duplicated samples bring to a resampled FID.
     intervals: a family-specific bootstrap replacing the generic one (KID, PRDC).
     prepared: whether compute and intervals take the prepared reference of `real` (or None) last,
-    to reuse what depends on the reference alone (FID's factor, PRDC's radii).
+    to reuse what depends on the reference alone (FID's factor, PRDC's radii, KID's reference kernels).
     """
 
     compute: Callable[..., dict[str, float]]
@@ -187,7 +191,7 @@ class Family:
 
 FAMILIES: dict[str, Family] = {
     "fid": Family(_fid, method="centred", prepared=True),
-    "kid": Family(_kid, intervals=_kid_intervals),
+    "kid": Family(_kid, intervals=_kid_intervals, prepared=True),
     "inception_score": Family(_isc),
     "prdc": Family(_prdc, intervals=_prdc_intervals, prepared=True),
     "modes": Family(_modes),
