@@ -273,3 +273,16 @@ def test_sample_on_a_device_is_the_cpu_sample(run_folder):
     assert np.array_equal(
         generator.sample(30, seed=1), generator.sample(30, seed=1, device="auto" if NO_CUDA else "cpu")
     )
+
+
+def test_a_module_generator_draws_where_its_weights_are():
+    """The noise is drawn on the CPU from the seed and moved to the module's device, so a generator
+    already on a GPU is called there; here, on the CPU, the samples are those of the CPU path."""
+    from ganeval.gate.candidate import _device_of, as_drawer
+
+    net = torch.nn.Linear(4, 2)
+    assert _device_of(net) == torch.device("cpu") and _device_of(None) == torch.device("cpu")
+    drawn = as_drawer(net, "net", 4, (-1.0, 1.0)).sample(8, seed=3)
+    with torch.no_grad():
+        expected = net(torch.randn(8, 4, generator=torch.Generator().manual_seed(3))).double().numpy()
+    assert np.allclose(drawn, expected)

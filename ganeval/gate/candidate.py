@@ -174,8 +174,9 @@ def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, f
 
     @torch.no_grad()
     def sample(n: int, seed: int):
-        z = torch.randn(n, nz, generator=torch.Generator().manual_seed(seed))
+        z = torch.randn(n, nz, generator=torch.Generator().manual_seed(seed))  # the CPU's: the same noise anywhere
         module = generator if isinstance(generator, torch.nn.Module) else None
+        z = z.to(_device_of(module))  # a module runs where its weights are (a GPU generator stays on its GPU)
         training = module.training if module is not None else False
         if module is not None:
             module.eval()
@@ -190,6 +191,12 @@ def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, f
 
     return Drawn(sample, {"generator": label, "draws": f"generator(z), z ~ N(0, 1) of shape (n, {nz}) from the seed",
                           "nz": nz, "value_range": list(value_range)})  # fmt: skip
+
+
+def _device_of(module: torch.nn.Module | None) -> torch.device:
+    """Where a module's weights are (the first parameter's or buffer's device); the CPU for anything else."""
+    tensors = [] if module is None else [*module.parameters(), *module.buffers()]
+    return tensors[0].device if tensors else torch.device("cpu")
 
 
 def _no_required_arguments(function) -> bool:
