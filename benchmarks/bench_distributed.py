@@ -5,8 +5,10 @@ Both folders (N 32 x 32 grayscale PNGs per side, digits upsampled with noise) ar
 intervals, no cache and no decoding workers (FID alone by default; --all for every metric), each
 process with one thread (OMP_NUM_THREADS=1, torch.set_num_threads(1)), so two processes use two
 cores and one process one. Each run times the job itself (from a barrier after start-up to the
-result) and the whole command (interpreters and torchrun's start included). Prints both, the
-speedups (target >= 1.7x for the job) and the FID of each (they must agree).
+result) and the whole command (interpreters and torchrun's start included), and each rank's CPU
+time for the job. Prints both, the speedups (target >= 1.7x for the job), the CPU-time bound (one
+process's CPU time over the busiest rank's: the speedup on two free cores, whatever else runs) and
+the FID of each (they must agree).
 
 Run from the repository root:
     python3 benchmarks/bench_distributed.py              # 10,000 images per side
@@ -54,18 +56,19 @@ def drive(job: dict) -> None:
     import torch.distributed as dist
 
     import ganeval
-    from ganeval.distributed import session
+    from ganeval.distributed import gather_objects, session
 
     torch.set_num_threads(1)
     with session() as world:
         if world.size > 1:
             dist.barrier()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = ganeval.score(job["fake"], job["real"], "digits", job["metrics"], options=ganeval.MetricOptions(bootstrap=0),
                                cache=False, workers=0, progress=False)  # fmt: skip
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        cpus = gather_objects(cpu) if world.size > 1 else [cpu]
         if world.main:
-            Path(job["output"]).write_text(json.dumps({"seconds": seconds, "fid": result.metrics["fid"].value}))
+            Path(job["output"]).write_text(json.dumps({"seconds": seconds, "cpu": cpus, "fid": result.metrics["fid"].value}))
 
 
 def main() -> None:
@@ -85,11 +88,13 @@ def main() -> None:
     two_wall, two = timed(torchrun, job)
     for name, wall, run in (("1 process, 1 thread", one_wall, one), ("2 processes (gloo), 1 thread each", two_wall, two)):
         print(f"{name:<36} job {run['seconds']:6.1f} s ({2 * args.n / run['seconds']:5.0f} images/s), "
-              f"whole command {wall:6.1f} s   FID {run['fid']:.10g}")
+              f"whole command {wall:6.1f} s, CPU s per rank {', '.join(f'{c:.1f}' for c in run['cpu'])}   FID {run['fid']:.10g}")
     difference = abs(two["fid"] / one["fid"] - 1)
     print(f"SUMMARY speedup {one['seconds'] / two['seconds']:.2f}x for the job (target >= 1.7x), {one_wall / two_wall:.2f}x "
           f"for the whole command (start-up included); FID relative difference {difference:.1e}; "
           f"{'every metric' if args.all else 'FID alone'}, {args.n:,} images per side")
+    print(f"CPU-time bound (load-independent): one process's CPU s / the busiest rank's = "
+          f"{one['cpu'][0] / max(two['cpu']):.2f}x, the speedup two free cores would give")
     print(load.report())
 
 
