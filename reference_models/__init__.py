@@ -57,9 +57,12 @@ def train(variant: str, data: str, *, out, steps: int | None = None, seed: int |
     A folder that already holds a run is refused unless `resume` (continue it from its checkpoint:
     the variant, data, seed and settings must be the run's, only `steps` may grow; those not given
     are the run's) or `overwrite` (delete it and start over).
-    device: where the evaluations' extractor runs ("auto": CUDA when available); the networks, sized
-    for the CPU, train there. Not a training setting: a run resumes on any device with the same log.
+    device: where the networks, their optimisers and the evaluations' extractor run ("auto": CUDA
+    when available). Every random draw is made on the CPU from the seed and moved there, so "cpu"
+    gives the same weights and log as ever and a GPU the same draws; checkpoints hold CPU tensors.
+    Not a training setting: the manifest records it, and a run resumes on any device.
     """
+    device = resolve_device(device)  # a bad name stops here, before any file changes
     chosen = get_variant(variant)
     source = chosen.training_data(data)
     run_dir = Path(out)
@@ -106,31 +109,17 @@ class TrainedGenerator:
         Conditional runs (cgan) draw class `label`, or with label=None the classes 0, 1, ..., 9, 0, 1, ...
         in turn (equal shares); unconditional runs refuse a label (ValueError). cyclegan translates n
         digits drawn with `seed` into thick digits. device: where the generator runs (None: the CPU;
-        "auto", "cuda", "cuda:N", "mps"); the noise is drawn on the CPU from `seed` either way, so a
-        device changes the samples only by floating-point rounding."""
+        "auto", "cuda", "cuda:N", "mps"); the inputs are drawn on the CPU from `seed` either way and
+        moved there, so a device changes the samples only by floating-point rounding."""
         device = torch.device("cpu") if device is None else resolve_device(device)
         most = MAX_IMAGES if self.images else MAX_POINTS
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= most:
             raise GanevalError(f"the number of samples (--n) must be a whole number from 1 to {most:,} for this run's "
                                f"{self.data.kind}; got {n!r}. Draw more in several calls with different seeds.", argument="n")  # fmt: skip
-        if device.type == "cpu":
-            samples = self.variant.sample(self.network, self.data, self.config, int(n), seed, label)
-        else:
-            samples = self._sample_on(device, int(n), seed, label)
-        return to_uint8(samples).numpy() if self.images else samples.numpy().astype(np.float64)
-
-
-    def _sample_on(self, device: torch.device, n: int, seed: int, label: int | None) -> torch.Tensor:
-        """`variant.sample` with the generator on `device`: the inputs it draws on the CPU are moved
-        there by a forward pre-hook, the samples come back to the CPU."""
-        network = copy.deepcopy(self.network).to(device)
-        move = network.register_forward_pre_hook(
-            lambda _, inputs: tuple(x.to(device) if isinstance(x, torch.Tensor) else x for x in inputs)
-        )
-        try:
-            return self.variant.sample(network, self.data, self.config, n, seed, label).cpu()
-        finally:
-            move.remove()
+        # the variant moves what it draws to the network's device (a copy there; self.network stays on the CPU)
+        network = self.network if device.type == "cpu" else copy.deepcopy(self.network).to(device)
+        samples = self.variant.sample(network, self.data, self.config, int(n), seed, label)
+        return to_uint8(samples).cpu().numpy() if self.images else samples.cpu().numpy().astype(np.float64)
 
 
 def load(run_dir) -> TrainedGenerator:

@@ -21,6 +21,7 @@ from reference_models.config import TrainConfig
 from reference_models.data import digit_labels
 from reference_models.dcgan import dcgan_init, down, generator
 from reference_models.gan import NonSaturatingGAN, discriminator_bce
+from reference_models.placement import device_of, to_device
 from reference_models.variant import Evaluation, noise
 from ganeval.errors import GanevalError
 
@@ -94,6 +95,7 @@ class CGAN(NonSaturatingGAN):
     def generate(self, generator, data, n, draws, config):
         z = torch.randn(n, config.z_dim, generator=draws)
         labels = torch.randint(0, data.n_classes, (n,), generator=draws)
+        z, labels = to_device((z, labels), device_of(generator))
         return generator(z, labels), (labels,)
 
     def evaluation(self, generator, discriminator, data, config, step):
@@ -101,11 +103,13 @@ class CGAN(NonSaturatingGAN):
         digits counts 0 to 7, then 8, 9, 0, ...); D sees held-out images with their own labels.
         class_accuracy: the share of the fixed batch of digits that the digits classifier labels with
         the class asked for (stacked digits have no single-digit label to check)."""
-        labels = torch.arange(config.eval_n) % data.n_classes
-        real, real_labels = data.held_out(config.eval_n, with_labels=True)
-        fake = generator(noise(config.eval_n, config.z_dim, config.seed + 2), labels)
-        fresh = generator(noise(config.eval_n, config.z_dim, config.seed + step), labels)
-        extra = {"class_accuracy": float((digit_labels(fake) == labels).float().mean())} if data.channels == 1 else {}
+        device = device_of(generator)  # every input is made on the CPU and moved there
+        asked = torch.arange(config.eval_n) % data.n_classes
+        labels = to_device(asked, device)
+        real, real_labels = to_device(data.held_out(config.eval_n, with_labels=True), device)
+        fake = generator(to_device(noise(config.eval_n, config.z_dim, config.seed + 2), device), labels)
+        fresh = generator(to_device(noise(config.eval_n, config.z_dim, config.seed + step), device), labels)
+        extra = {"class_accuracy": float((digit_labels(fake) == asked).float().mean())} if data.channels == 1 else {}
         return Evaluation(fake, discriminator(real, real_labels), discriminator(fresh, labels), extra)
 
     def sample(self, generator, data, config, n, seed, label=None):
@@ -113,4 +117,4 @@ class CGAN(NonSaturatingGAN):
         if label is not None and not 0 <= label < data.n_classes:
             raise GanevalError(f"label must be a class of {data.name}, 0 to {data.n_classes - 1}; got {label}.")
         labels = torch.arange(n) % data.n_classes if label is None else torch.full((n,), label)
-        return generator(noise(n, config.z_dim, seed), labels)
+        return generator(*to_device((noise(n, config.z_dim, seed), labels), device_of(generator)))

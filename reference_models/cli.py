@@ -30,7 +30,7 @@ def add_command(commands) -> argparse.ArgumentParser:
     """Add `train` to ganeval's subcommands (`commands`: the parser's subparsers action)."""
     train = commands.add_parser(
         "train",
-        help="train a reference GAN on bundled data (CPU, minutes)",
+        help="train a reference GAN on bundled data (minutes on a CPU)",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -66,8 +66,9 @@ def add_command(commands) -> argparse.ArgumentParser:
     )
     add_device(
         train,
-        "where the evaluations' feature extractor runs: auto (CUDA when available, else the CPU), cpu, "
-        "cuda, cuda:N or mps (default: auto); the reference networks train on the CPU",
+        "where the networks train and the evaluations' feature extractor runs: auto (CUDA when available, "
+        "else the CPU), cpu, cuda, cuda:N or mps (default: auto); the random draws are made on the CPU from "
+        "the seed either way, and a run may resume on another device",
     )
     train.set_defaults(handler=run_train)
     return train

@@ -30,6 +30,7 @@ from torch import nn
 from reference_models.config import TrainConfig
 from reference_models.data import TranslationData, digit_labels
 from reference_models.gan import discriminator_bce
+from reference_models.placement import device_of, to_device
 from reference_models.variant import Evaluation, Variant
 
 
@@ -136,7 +137,7 @@ class CycleGAN(Variant):
 
     def generate(self, generator, data, n, draws, config):
         """A fresh unpaired batch of each domain, translated both ways (and back)."""
-        return generator(*data.batch(n, draws)), ()
+        return generator(*to_device(data.batch(n, draws), device_of(generator))), ()
 
     def d_loss(self, discriminators, real, fake, *, draws):
         real_a, real_b = real
@@ -156,6 +157,7 @@ class CycleGAN(Variant):
         on thick digits vs G's translations of unseen digits drawn afresh for this step."""
         a, labels, b = data.held_out(config.eval_n)
         fresh_a, _ = data.unseen(config.eval_n, torch.Generator().manual_seed(config.seed + step))
+        a, b, fresh_a = to_device((a, b, fresh_a), device_of(generators))  # labels stay with the classifier, on the CPU
         fake_b = generators.a_to_b(a)
         extra = {"label_preservation": float((digit_labels(fake_b) == labels).float().mean()),
                  "cycle_error": float((generators.b_to_a(fake_b) - a).abs().mean() / 2)}  # fmt: skip
@@ -164,4 +166,5 @@ class CycleGAN(Variant):
     def sample(self, generators, data, config, n, seed, label=None):
         """n digits drawn with `seed` (from those G never saw in training), translated into thick digits."""
         self.refuse_label(label)
-        return generators.a_to_b(data.unseen(n, torch.Generator().manual_seed(seed))[0])
+        digits = data.unseen(n, torch.Generator().manual_seed(seed))[0]
+        return generators.a_to_b(to_device(digits, device_of(generators)))

@@ -154,8 +154,8 @@ def digits_classifier():
 
 
 def digit_labels(images: torch.Tensor) -> torch.Tensor:
-    """The digits classifier's labels of generated grayscale images in [-1, 1]."""
-    return torch.from_numpy(digits_classifier().extract(to_uint8(images))["modes"])
+    """The digits classifier's labels (on the CPU) of generated grayscale images in [-1, 1] (on any device)."""
+    return torch.from_numpy(digits_classifier().extract(to_uint8(images).cpu())["modes"])
 
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:

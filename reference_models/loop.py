@@ -4,8 +4,11 @@ Every random draw (initial weights, data batches, noise, the losses' own draws) 
 torch generators that the loop makes and passes; torch's global generator and the caller's random
 state are left alone. Their states go into each checkpoint, so a run resumed from a checkpoint
 continues exactly as the uninterrupted run would have: the same seed gives the same weights and the
-same log (bar the wall time column) on the CPU. Sample plots are drawn with matplotlib's Figure API,
-so training never switches a notebook's plotting backend.
+same log (bar the wall time column) on the CPU. The networks and their optimisers train on the
+device asked for; the draws stay on the CPU and are moved there (reference_models.placement), so a
+GPU run makes the same draws, and checkpoints hold CPU tensors, so a run resumes on any device.
+Sample plots are drawn with matplotlib's Figure API, so training never switches a notebook's
+plotting backend.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from torch import nn
 
 from ganeval.atomic import atomic_write
 from ganeval.data.images import tile
+from ganeval.device import resolve_device
 from ganeval.diagnostics import TrainingLogger
 from ganeval.options import MetricOptions
 from ganeval.scoring import ReferenceScorer
@@ -27,6 +31,7 @@ from reference_models import checkpoint
 from reference_models.checkpoint import CHECKPOINT
 from reference_models.config import TrainConfig
 from reference_models.data import TrainingData, to_uint8
+from reference_models.placement import to_cpu, to_device
 from reference_models.runfolder import prepare_new_run, tidy_for_resume
 from reference_models.variant import Variant
 
@@ -47,7 +52,9 @@ def fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Path
     resumed: a checkpoint read by `checkpoint.read(..., for_resume=True)` to continue from (its settings
     checked against `config` by the caller); None starts a new run, which refuses to replace a run
     already in run_dir unless `overwrite` (then the old run's files are deleted first).
-    device: where the evaluations' extractor runs (ReferenceScorer.of); the networks train on the CPU."""
+    device: where the networks, their optimisers and the evaluations' extractor run ("auto": CUDA when
+    available); the draws are made on the CPU either way, and the manifest records the device."""
+    device = resolve_device(device)
     threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
@@ -64,10 +71,11 @@ def _fit(
     resumed: dict | None,
     overwrite: bool,
     manifest: dict | None,
-    device="cpu",
+    device: torch.device,
 ) -> Path:
     # a variant that cannot train on data stops here, before any file changes
-    generator, discriminator, loss_draws = variant.build_seeded(data, config)
+    generator, discriminator, loss_draws = variant.build_seeded(data, config)  # on the CPU: the seed's weights
+    generator, discriminator = generator.to(device), discriminator.to(device)
     opt_d, opt_g = variant.optimizers(generator, discriminator, config)
     draws = torch.Generator().manual_seed(config.seed + 1)  # data batches and noise
     checkpoint_path = run_dir / CHECKPOINT
@@ -81,21 +89,33 @@ def _fit(
     run_dir.mkdir(parents=True, exist_ok=True)
     options = MetricOptions(n=config.eval_n, seed=config.seed)  # the reference's subsample and the metrics' draws
     scorer = ReferenceScorer.of(data.reference, options=options, device=device)
-    run_manifest = {**(manifest or {}), "variant": variant.name, "data": data.name, "config": config.to_dict()}
+    # the device is where this session trains, not a setting of the run: a resumed run may move
+    run_manifest = {
+        **(manifest or {}),
+        "variant": variant.name,
+        "data": data.name,
+        "config": config.to_dict(),
+        "device": str(device),
+    }
     logger = TrainingLogger(run_dir, scorer, options=options, manifest=run_manifest, resume=resumed is not None)
     logger.truncate(start)
 
     def save_checkpoint(step: int) -> None:
-        checkpoint.save({"generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
-                        "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(), "draws": draws.get_state(),
-                        "torch_rng": loss_draws.get_state(),
-                        "step": step, "variant": variant.name, "data": data.name, "config": config.to_dict()},
-                       checkpoint_path)  # fmt: skip
+        networks = {
+            "generator": generator.state_dict(),
+            "discriminator": discriminator.state_dict(),
+            "opt_d": opt_d.state_dict(),
+            "opt_g": opt_g.state_dict(),
+        }
+        draws_and_step = {"draws": draws.get_state(), "torch_rng": loss_draws.get_state(), "step": step}
+        run = {"variant": variant.name, "data": data.name, "config": config.to_dict()}
+        # CPU tensors, so that a run resumes (and samples) on any device
+        checkpoint.save({**to_cpu(networks), **draws_and_step, **run}, checkpoint_path)
         logger.flush()
 
     for step in range(start, config.steps):
         for _ in range(config.n_critic):
-            real, real_extras = variant.real_batch(data, config.batch_size, draws)
+            real, real_extras = to_device(variant.real_batch(data, config.batch_size, draws), device)
             with torch.no_grad():
                 fake, fake_extras = variant.generate(generator, data, config.batch_size, draws, config)
             loss_d, out_real, out_fake = variant.d_loss(
@@ -150,17 +170,18 @@ def restore(
 def evaluate(variant, generator, discriminator, data, config, logger, step) -> None:
     """Log the variant's evaluation (metrics of G's samples on a fixed batch, D's calibration on
     held-out real vs fresh fake samples, its extra scalars) and save a sample plot. The networks run
-    in eval mode (BatchNorm uses its running statistics, as `sample` does)."""
+    in eval mode (BatchNorm uses its running statistics, as `sample` does); their outputs come back to the CPU."""
     generator.eval()
     discriminator.eval()
     result = variant.evaluation(generator, discriminator, data, config, step)
-    samples = to_uint8(result.fake) if data.kind == "images" else result.fake.numpy().astype("float64")
+    fake = result.fake.cpu()
+    samples = to_uint8(fake) if data.kind == "images" else fake.numpy().astype("float64")
     logger.evaluate(step, fake=samples, d_real=variant.as_logged(result.d_real), d_fake=variant.as_logged(result.d_fake), **result.extra)
     path, title = logger.run_dir / "samples" / f"step_{step:06d}.png", f"{variant.name} on {data.name}, step {step}"
     if data.kind == "images":
         save_grid(samples[:64].numpy(), path)
     else:
-        plot_points(result.fake.numpy(), data, path, title)
+        plot_points(fake.numpy(), data, path, title)
     generator.train()
     discriminator.train()
 

@@ -10,6 +10,7 @@ from torch import nn
 from reference_models.config import TrainConfig
 from reference_models.data import TrainingData, training_data
 from reference_models.nets import mlp
+from reference_models.placement import device_of, to_device
 from ganeval.errors import GanevalError
 
 
@@ -80,8 +81,9 @@ class Variant:
         return data.batch(n, draws), ()
 
     def generate(self, generator: nn.Module, data, n: int, draws: torch.Generator, config: TrainConfig) -> tuple[torch.Tensor, tuple]:
-        """n samples of G from fresh noise, and the extras the losses take after them."""
-        return generator(torch.randn(n, config.z_dim, generator=draws)), ()
+        """n samples of G from fresh noise (drawn on the CPU, moved to G's device), and the extras the
+        losses take after them."""
+        return generator(to_device(torch.randn(n, config.z_dim, generator=draws), device_of(generator))), ()
 
     def d_loss(
         self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, *, draws: torch.Generator
@@ -101,14 +103,18 @@ class Variant:
 
     def evaluation(self, generator: nn.Module, discriminator: nn.Module, data, config: TrainConfig, step: int) -> Evaluation:
         """G on a fixed noise batch (the same at every evaluation), D on held-out real samples and on
-        G's samples from noise drawn afresh for this step. Runs under no_grad, networks in eval mode."""
-        fixed, fresh = noise(config.eval_n, config.z_dim, config.seed + 2), noise(config.eval_n, config.z_dim, config.seed + step)
-        return Evaluation(generator(fixed), discriminator(data.held_out(config.eval_n)), discriminator(generator(fresh)), {})
+        G's samples from noise drawn afresh for this step. Runs under no_grad, networks in eval mode;
+        the inputs are drawn on the CPU and moved to the networks' device, the outputs stay there."""
+        device = device_of(generator)
+        fixed = to_device(noise(config.eval_n, config.z_dim, config.seed + 2), device)
+        fresh = to_device(noise(config.eval_n, config.z_dim, config.seed + step), device)
+        real = to_device(data.held_out(config.eval_n), device)
+        return Evaluation(generator(fixed), discriminator(real), discriminator(generator(fresh)), {})
 
     def sample(self, generator: nn.Module, data, config: TrainConfig, n: int, seed: int, label: int | None = None) -> torch.Tensor:
-        """n samples of a trained G (in G's output range) from noise drawn with `seed`."""
+        """n samples of a trained G (in G's output range, on G's device) from noise drawn with `seed` on the CPU."""
         self.refuse_label(label)
-        return generator(noise(n, config.z_dim, seed))
+        return generator(to_device(noise(n, config.z_dim, seed), device_of(generator)))
 
     def refuse_label(self, label: int | None) -> None:
         if label is not None:

@@ -59,7 +59,7 @@ class WGANGP(WassersteinGAN):
 
     def d_loss(self, discriminator, real, fake, *, draws):
         loss, out_real, out_fake = super().d_loss(discriminator, real, fake, draws=draws)
-        alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), generator=draws)
+        alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), generator=draws).to(real.device, non_blocking=True)
         mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
         (grad,) = torch.autograd.grad(discriminator(mixed).sum(), mixed, create_graph=True)
         return loss + self.penalty * ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean(), out_real, out_fake

@@ -76,7 +76,7 @@ def is_finished(run: Planned, steps: int) -> bool:
 
 
 def train_one(run: Planned, steps: int, eval_every: int, device="cpu") -> str:
-    """Train (or resume) one run in this process; returns 'trained', 'resumed' or 'diverged: ...'."""
+    """Train (or resume) one run in this process, on `device`; returns 'trained', 'resumed' or 'diverged: ...'."""
     trainer = trainer_for(run.variant)
     return trainer.train(run.variant, run.data, run.run_dir, steps=steps, seed=run.seed, eval_every=eval_every, device=device)
 
@@ -85,7 +85,8 @@ def train_all(
     planned: list[Planned], steps: int, jobs: int, evaluations: int = 10, progress: bool = True, device="cpu"
 ) -> dict[Path, str]:
     """Train every planned run not finished yet, `jobs` at a time in separate processes, each with
-    `steps` generator steps and `evaluations` evaluations spread evenly over them."""
+    `steps` generator steps and `evaluations` evaluations spread evenly over them, on `device` (its
+    networks and its evaluations' extractor; the jobs share a GPU)."""
     todo = [run for run in planned if not is_finished(run, steps)]
     status = {run.run_dir: "reused" for run in planned if run not in todo}
     if jobs <= 1:  # in this process: no start-up cost, and a traceback that points at the run
@@ -103,8 +104,9 @@ def train_all(
 def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cpu") -> dict:
     """The run's final scores: options.n samples of its last checkpoint (default: FINAL_SAMPLES by kind;
     noise seed options.seed) against its reference, FINAL_METRICS with 95% bootstrap intervals.
-    options: default FINAL_OPTIONS. device: where the extractor runs. Cached in final.json, reused while it holds
-    the same step scored alike (on any device)."""
+    options: default FINAL_OPTIONS. device: where the samples are drawn (their noise drawn on the CPU from the
+    seed) and the extractor runs. Cached in final.json, reused while it holds the same step scored alike (on any
+    device: another one changes the scores by floating-point rounding only)."""
     options = FINAL_OPTIONS if options is None else options
     path = Path(run_dir) / FINAL
     trained = load_run(run_dir)
@@ -115,7 +117,7 @@ def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cp
         payload = json.loads(path.read_text())
         if scored_alike(payload, trained.step, options):
             return payload
-    samples = trained.sample(n, seed=options.seed)
+    samples = trained.sample(n, seed=options.seed, device=device)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
     result = score(generated, trained.reference, metrics=list(FINAL_METRICS), options=options, progress=False, device=device)
     payload = {**result.to_dict(), "step": trained.step}
