@@ -43,7 +43,11 @@ class ForeignLoad:
             return None
         busy = sum(ticks) - ticks[3] - ticks[4]  # everything but idle and iowait
         own = os.times()
-        return time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"), own.user + own.system + own.children_user + own.children_system
+        return (
+            time.perf_counter(),
+            busy / os.sysconf("SC_CLK_TCK"),
+            own.user + own.system + own.children_user + own.children_system,
+        )
 
     def report(self) -> str:
         end = self._sample()
@@ -51,8 +55,10 @@ class ForeignLoad:
             return "other processes' CPU use: unknown (no /proc/stat)"
         wall = end[0] - self.start[0]
         other = max(0.0, (end[1] - self.start[1]) - (end[2] - self.start[2]))
-        return (f"other processes used {other:.1f} CPU-s during this {wall:.0f} s run "
-                f"({other / wall:.2f} of {os.cpu_count()} cores; timings are reliable only near 0)")
+        return (
+            f"other processes used {other:.1f} CPU-s during this {wall:.0f} s run "
+            f"({other / wall:.2f} of {os.cpu_count()} cores; timings are reliable only near 0)"
+        )
 
 
 def correlated_gaussian(rng: np.random.Generator, n: int, dim: int, shift: float = 0.0) -> np.ndarray:

@@ -47,21 +47,40 @@ def main() -> None:
             times.append(time.perf_counter() - start)
         scan, _ = best_time(lambda: find_images(folder), args.repeats)
         env = {**os.environ, "GANEVAL_CACHE_DIR": str(tmp / "cache"), "PYTHONPATH": str(ROOT)}
-        command = [sys.executable, "-m", "ganeval.cli", "score", str(generated), "--ref", str(folder), "--extractor", "digits", "--quiet"]
+        command = [
+            sys.executable,
+            "-m",
+            "ganeval.cli",
+            "score",
+            str(generated),
+            "--ref",
+            str(folder),
+            "--extractor",
+            "digits",
+            "--quiet",
+        ]
         cold = timed(command, env)  # empty cache: extracts the folder, hashes it and writes the entry
         warm = timed(command, env)  # the key is computed again, then the entry is read
     best, median = min(times), statistics.median(times)
-    print(f"{args.n} stand-in digit PNGs scored against a reference folder of {args.n} more ({megabytes:.1f} MB), "
-          "digits extractor, all metrics, 100 resamples")
-    print(f"  content key (blake2b, threads)   best {best * 1000:7.1f} ms, median {median * 1000:7.1f} ms  ({megabytes / best:.0f} MB/s)")
+    print(
+        f"{args.n} stand-in digit PNGs scored against a reference folder of {args.n} more ({megabytes:.1f} MB), "
+        "digits extractor, all metrics, 100 resamples"
+    )
+    print(
+        f"  content key (blake2b, threads)   best {best * 1000:7.1f} ms, median {median * 1000:7.1f} ms  ({megabytes / best:.0f} MB/s)"
+    )
     print(f"  folder scan (find_images)        best {scan * 1000:7.1f} ms (paid with or without the key)")
     print(f"  ganeval score, cold cache        {cold:7.2f} s")
     print(f"  ganeval score, warm cache        {warm:7.2f} s")
-    print(f"  key / cold score                 {median / cold:.4f} (target <= {TARGET:.2f}); key / warm score {median / warm:.4f}")
+    print(
+        f"  key / cold score                 {median / cold:.4f} (target <= {TARGET:.2f}); key / warm score {median / warm:.4f}"
+    )
     print(load.report())
-    print(f"SUMMARY cache_key n={args.n}: content key {median * 1000:.0f} ms (median of {args.repeats}) = "
-          f"{100 * median / cold:.2f}% of a cold score ({cold:.1f} s), {100 * median / warm:.2f}% of a warm one ({warm:.1f} s); "
-          f"target <= {100 * TARGET:.0f}%: {'met' if median / cold <= TARGET else 'NOT met'}")
+    print(
+        f"SUMMARY cache_key n={args.n}: content key {median * 1000:.0f} ms (median of {args.repeats}) = "
+        f"{100 * median / cold:.2f}% of a cold score ({cold:.1f} s), {100 * median / warm:.2f}% of a warm one ({warm:.1f} s); "
+        f"target <= {100 * TARGET:.0f}%: {'met' if median / cold <= TARGET else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -34,12 +34,21 @@ def main() -> None:
     values: dict[str, list[float]] = {}
     start = time.perf_counter()
     for seed in range(args.seeds + 1):  # seed 0 is the baseline, 1..seeds the re-scores
-        result = score(generator.sample(args.n, seed), args.ref, n=args.n, seed=seed, bootstrap=args.bootstrap,
-                       kid_subsets=args.kid_subsets, progress=False)  # fmt: skip
+        result = score(
+            generator.sample(args.n, seed),
+            args.ref,
+            n=args.n,
+            seed=seed,
+            bootstrap=args.bootstrap,
+            kid_subsets=args.kid_subsets,
+            progress=False,
+        )
         for name, interval in result.metrics.items():
             values.setdefault(name, []).append(interval.value)
     elapsed = (time.perf_counter() - start) / (args.seeds + 1)
-    print(f"{args.run} vs {args.ref}: n={args.n}, bootstrap={args.bootstrap}, {args.seeds} seeds + baseline seed 0, {elapsed:.1f} s per score")
+    print(
+        f"{args.run} vs {args.ref}: n={args.n}, bootstrap={args.bootstrap}, {args.seeds} seeds + baseline seed 0, {elapsed:.1f} s per score"
+    )
     print(f"{'metric':<18}{'mean':>10}{'sd':>10}{'worst dev':>11}{'tolerance':>11}{'ratio':>8}")
     for name, series in values.items():
         series = np.array(series)
@@ -47,7 +56,9 @@ def main() -> None:
         worst = max(0.0, float((sign * (series[1:] - series[0])).max()))
         tolerance = DEFAULT_TOLERANCES.get(name, 0.0)
         ratio = tolerance / worst if worst else float("inf")
-        print(f"{name:<18}{series.mean():>10.4g}{series[1:].std(ddof=1):>10.3g}{worst:>11.3g}{tolerance:>11.3g}{ratio:>8.2f}")
+        print(
+            f"{name:<18}{series.mean():>10.4g}{series[1:].std(ddof=1):>10.3g}{worst:>11.3g}{tolerance:>11.3g}{ratio:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ import argparse
 
 import numpy as np
 import torch
-
 from _common import ForeignLoad, best_time
+
 from ganeval.data.digits import load_digits_images, stacked_digits
 from ganeval.features.digits import DigitsExtractor
 
@@ -47,9 +47,11 @@ def main() -> None:
     load = ForeignLoad()
     run()  # warm-up: first-call allocations and oneDNN kernel selection
     seconds, _ = best_time(run, args.repeats)
-    print(f"DigitsExtractor(channels={args.channels}).extract: {args.n} images in batches of {args.batch}, "
-          f"torch threads {torch.get_num_threads()}: best of {args.repeats} {seconds:.3f} s = "
-          f"{args.n / seconds:,.0f} images/s")
+    print(
+        f"DigitsExtractor(channels={args.channels}).extract: {args.n} images in batches of {args.batch}, "
+        f"torch threads {torch.get_num_threads()}: best of {args.repeats} {seconds:.3f} s = "
+        f"{args.n / seconds:,.0f} images/s"
+    )
     print(load.report())
 
 

@@ -63,12 +63,22 @@ def drive(job: dict) -> None:
         if world.size > 1:
             dist.barrier()
         start, cpu = time.perf_counter(), time.process_time()
-        result = ganeval.score(job["fake"], job["real"], "digits", job["metrics"], options=ganeval.MetricOptions(bootstrap=0),
-                               cache=False, workers=0, progress=False)  # fmt: skip
+        result = ganeval.score(
+            job["fake"],
+            job["real"],
+            "digits",
+            job["metrics"],
+            options=ganeval.MetricOptions(bootstrap=0),
+            cache=False,
+            workers=0,
+            progress=False,
+        )
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         cpus = gather_objects(cpu) if world.size > 1 else [cpu]
         if world.main:
-            Path(job["output"]).write_text(json.dumps({"seconds": seconds, "cpu": cpus, "fid": result.metrics["fid"].value}))
+            Path(job["output"]).write_text(
+                json.dumps({"seconds": seconds, "cpu": cpus, "fid": result.metrics["fid"].value})
+            )
 
 
 def main() -> None:
@@ -80,21 +90,41 @@ def main() -> None:
     args = parser.parse_args()
     if args.driver:
         return drive(json.loads(args.driver))
-    fake, real = make_folder(args.root / f"fake-{args.n}", args.n, seed=1), make_folder(args.root / f"real-{args.n}", args.n, seed=2)
+    fake, real = (
+        make_folder(args.root / f"fake-{args.n}", args.n, seed=1),
+        make_folder(args.root / f"real-{args.n}", args.n, seed=2),
+    )
     job = {"fake": str(fake), "real": str(real), "metrics": None if args.all else ["fid"]}
     load = ForeignLoad()
     one_wall, one = timed([sys.executable], job)
-    torchrun = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-port", str(_free_port())]
+    torchrun = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc-per-node",
+        "2",
+        "--master-port",
+        str(_free_port()),
+    ]
     two_wall, two = timed(torchrun, job)
-    for name, wall, run in (("1 process, 1 thread", one_wall, one), ("2 processes (gloo), 1 thread each", two_wall, two)):
-        print(f"{name:<36} job {run['seconds']:6.1f} s ({2 * args.n / run['seconds']:5.0f} images/s), "
-              f"whole command {wall:6.1f} s, CPU s per rank {', '.join(f'{c:.1f}' for c in run['cpu'])}   FID {run['fid']:.10g}")
+    for name, wall, run in (
+        ("1 process, 1 thread", one_wall, one),
+        ("2 processes (gloo), 1 thread each", two_wall, two),
+    ):
+        print(
+            f"{name:<36} job {run['seconds']:6.1f} s ({2 * args.n / run['seconds']:5.0f} images/s), "
+            f"whole command {wall:6.1f} s, CPU s per rank {', '.join(f'{c:.1f}' for c in run['cpu'])}   FID {run['fid']:.10g}"
+        )
     difference = abs(two["fid"] / one["fid"] - 1)
-    print(f"SUMMARY speedup {one['seconds'] / two['seconds']:.2f}x for the job (target >= 1.7x), {one_wall / two_wall:.2f}x "
-          f"for the whole command (start-up included); FID relative difference {difference:.1e}; "
-          f"{'every metric' if args.all else 'FID alone'}, {args.n:,} images per side")
-    print(f"CPU-time bound (load-independent): one process's CPU s / the busiest rank's = "
-          f"{one['cpu'][0] / max(two['cpu']):.2f}x, the speedup two free cores would give")
+    print(
+        f"SUMMARY speedup {one['seconds'] / two['seconds']:.2f}x for the job (target >= 1.7x), {one_wall / two_wall:.2f}x "
+        f"for the whole command (start-up included); FID relative difference {difference:.1e}; "
+        f"{'every metric' if args.all else 'FID alone'}, {args.n:,} images per side"
+    )
+    print(
+        f"CPU-time bound (load-independent): one process's CPU s / the busiest rank's = "
+        f"{one['cpu'][0] / max(two['cpu']):.2f}x, the speedup two free cores would give"
+    )
     print(load.report())
 
 

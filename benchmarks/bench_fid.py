@@ -21,10 +21,10 @@ import warnings
 
 import numpy as np
 import scipy.linalg
-
 from _common import ForeignLoad, best_time, correlated_gaussian
-from ganeval.metrics import FrechetReference, frechet_distance
 from torch_fidelity.metric_fid import KEY_METRIC_FID, fid_statistics_to_metric
+
+from ganeval.metrics import FrechetReference, frechet_distance
 
 
 def sqrtm_fid(mu1, s1, mu2, s2, eps=1e-6):
@@ -60,9 +60,11 @@ def main() -> None:
     runs = [
         ("ganeval full", lambda: frechet_distance(mu1, s1, mu2, s2), args.repeats),
         ("ganeval cached", lambda: reference.distance(mu2, s2), args.repeats),
-        ("eigvals (torch-fidelity 0.4)",
-         lambda: fid_statistics_to_metric({"mu": mu1, "sigma": s1}, {"mu": mu2, "sigma": s2}, False)[KEY_METRIC_FID],
-         args.repeats),
+        (
+            "eigvals (torch-fidelity 0.4)",
+            lambda: fid_statistics_to_metric({"mu": mu1, "sigma": s1}, {"mu": mu2, "sigma": s2}, False)[KEY_METRIC_FID],
+            args.repeats,
+        ),
         ("sqrtm (pytorch-fid formula)", lambda: sqrtm_fid(mu1, s1, mu2, s2), min(args.repeats, 2)),
     ]
     times, values = {}, {}
@@ -80,8 +82,10 @@ def main() -> None:
     ratios = {}
     print(f"\n{'speed-up':<30}{'sqrtm / ganeval':>18}{'eigvals / ganeval':>20}")
     for mine in ("ganeval full", "ganeval cached"):
-        ratios[mine] = (times["sqrtm (pytorch-fid formula)"] / times[mine],
-                        times["eigvals (torch-fidelity 0.4)"] / times[mine])
+        ratios[mine] = (
+            times["sqrtm (pytorch-fid formula)"] / times[mine],
+            times["eigvals (torch-fidelity 0.4)"] / times[mine],
+        )
         print(f"{mine:<30}{ratios[mine][0]:>17.1f}x{ratios[mine][1]:>19.1f}x")
     print("\n" + load.report())
     print(

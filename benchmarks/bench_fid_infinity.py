@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-
 from _common import ForeignLoad, best_time, correlated_gaussian
+
 from ganeval.metrics import fid_from_features, fid_infinity, frechet_distance, gaussian_stats
 
 

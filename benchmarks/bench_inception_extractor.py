@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
 from _common import ROOT, ForeignLoad
-from ganeval.features.inception import LAYERS, InceptionExtractor
 from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+
+from ganeval.features.inception import LAYERS, InceptionExtractor
 
 sys.path.insert(0, str(ROOT / "tests"))
 from inception_test_weights import make_test_images, make_test_weights  # noqa: E402
@@ -55,7 +55,9 @@ def main() -> None:
         weights = make_test_weights(Path(folder) / "inception-test.pth", seed=0)
         print(f"test weights generated in {time.perf_counter() - start:.1f} s")
         ours = InceptionExtractor(weights=weights, device=args.device)
-        peer = FeatureExtractorInceptionV3("inception-v3-compat", list(LAYERS.values()), feature_extractor_weights_path=str(weights))
+        peer = FeatureExtractorInceptionV3(
+            "inception-v3-compat", list(LAYERS.values()), feature_extractor_weights_path=str(weights)
+        )
     peer.to(args.device)
     images = make_test_images(args.images, seed=1, size=args.size)
 
@@ -73,10 +75,14 @@ def main() -> None:
         timings["torch-fidelity FeatureExtractorInceptionV3"].append(seconds)
     same = all(np.array_equal(ours_out[key], peer_out[key].astype(np.float64)) for key in LAYERS)
 
-    print(f"{args.images} images of {args.size}x{args.size}, batch {args.batch}, device {args.device}, "
-          f"{torch.get_num_threads()} torch threads, best of {args.repeats}")
+    print(
+        f"{args.images} images of {args.size}x{args.size}, batch {args.batch}, device {args.device}, "
+        f"{torch.get_num_threads()} torch threads, best of {args.repeats}"
+    )
     for name, values in timings.items():
-        print(f"  {name:45s} {args.images / min(values):6.2f} images/s  (passes: {', '.join(f'{v:.1f} s' for v in values)})")
+        print(
+            f"  {name:45s} {args.images / min(values):6.2f} images/s  (passes: {', '.join(f'{v:.1f} s' for v in values)})"
+        )
     print(f"  outputs identical: {same}")
     print(load.report())
 

@@ -30,10 +30,10 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
-
 from _common import ForeignLoad, best_time
-from ganeval.metrics import precision_recall_density_coverage
 from prdc import compute_prdc
+
+from ganeval.metrics import precision_recall_density_coverage
 
 MiB = 2**20
 KEYS = ("precision", "recall", "density", "coverage")
@@ -89,7 +89,9 @@ def worker(name: str, path: str, k: int) -> None:
 def peak_memory(name: str, path: str, k: int) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--worker", name, "--input", path, "--k", str(k)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -108,8 +110,10 @@ def main() -> None:
         return worker(args.worker, args.input, args.k)
 
     real, fake = make_features(args.n, args.dim, args.seed)
-    print(f"PRDC: n={args.n} real and fake, d={args.dim}, k={args.k}, float64, "
-          f"input {2 * real.nbytes / MiB:.0f} MiB, time best of {args.repeats}")
+    print(
+        f"PRDC: n={args.n} real and fake, d={args.dim}, k={args.k}, float64, "
+        f"input {2 * real.nbytes / MiB:.0f} MiB, time best of {args.repeats}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "features_")
         np.save(path + "real.npy", real)
@@ -117,28 +121,37 @@ def main() -> None:
         load = ForeignLoad()
         times, values = {}, {}
         for name, fn in IMPLEMENTATIONS.items():
-            times[name], values[name] = best_time(lambda: fn(real, fake, args.k), args.repeats)
+            times[name], values[name] = best_time(lambda fn=fn: fn(real, fake, args.k), args.repeats)
         memory = {name: peak_memory(name, path, args.k) for name in IMPLEMENTATIONS}
 
-    print(f"\n{'':<10}{'seconds':>9}{'tracemalloc peak':>18}{'RSS growth':>12}"
-          + "".join(f"{key:>11}" for key in KEYS))
+    print(f"\n{'':<10}{'seconds':>9}{'tracemalloc peak':>18}{'RSS growth':>12}" + "".join(f"{key:>11}" for key in KEYS))
     for name in IMPLEMENTATIONS:
-        print(f"{name:<10}{times[name]:>9.2f}{memory[name]['tracemalloc_peak'] / MiB:>14.0f} MiB"
-              f"{memory[name]['rss_growth'] / MiB:>8.0f} MiB" + "".join(f"{values[name][key]:>11.6f}" for key in KEYS))
+        print(
+            f"{name:<10}{times[name]:>9.2f}{memory[name]['tracemalloc_peak'] / MiB:>14.0f} MiB"
+            f"{memory[name]['rss_growth'] / MiB:>8.0f} MiB" + "".join(f"{values[name][key]:>11.6f}" for key in KEYS)
+        )
     worst = max(abs(values["ganeval"][key] - values["prdc"][key]) for key in KEYS)
-    print(f"\nlargest difference between the four values: {worst:.1e} "
-          f"({'OK, equal up to float rounding' if worst <= 1e-12 else 'DIFFER'})")
+    print(
+        f"\nlargest difference between the four values: {worst:.1e} "
+        f"({'OK, equal up to float rounding' if worst <= 1e-12 else 'DIFFER'})"
+    )
 
     speed = times["prdc"] / times["ganeval"]
     mem = memory["ganeval"]["tracemalloc_peak"] / memory["prdc"]["tracemalloc_peak"]
     rss = memory["ganeval"]["rss_growth"] / max(memory["prdc"]["rss_growth"], 1)
-    print(f"prdc / ganeval time: {speed:.2f}x; ganeval / prdc peak memory: {mem:.3f} (tracemalloc), {rss:.3f} (RSS growth)")
-    print(f"targets: ganeval faster ({'met' if speed > 1 else 'NOT met'}), peak memory <= 1/4 of prdc's "
-          f"({'met' if mem <= 0.25 else 'NOT met'})")
+    print(
+        f"prdc / ganeval time: {speed:.2f}x; ganeval / prdc peak memory: {mem:.3f} (tracemalloc), {rss:.3f} (RSS growth)"
+    )
+    print(
+        f"targets: ganeval faster ({'met' if speed > 1 else 'NOT met'}), peak memory <= 1/4 of prdc's "
+        f"({'met' if mem <= 0.25 else 'NOT met'})"
+    )
     print("\n" + load.report())
-    print(f"SUMMARY prdc n={args.n} d={args.dim} k={args.k}: ganeval {times['ganeval']:.1f} s vs prdc {times['prdc']:.1f} s "
-          f"({speed:.2f}x faster); peak memory {memory['ganeval']['tracemalloc_peak'] / MiB:.0f} MiB vs "
-          f"{memory['prdc']['tracemalloc_peak'] / MiB:.0f} MiB ({mem:.3f} of prdc's); max value difference {worst:.1e}")
+    print(
+        f"SUMMARY prdc n={args.n} d={args.dim} k={args.k}: ganeval {times['ganeval']:.1f} s vs prdc {times['prdc']:.1f} s "
+        f"({speed:.2f}x faster); peak memory {memory['ganeval']['tracemalloc_peak'] / MiB:.0f} MiB vs "
+        f"{memory['prdc']['tracemalloc_peak'] / MiB:.0f} MiB ({mem:.3f} of prdc's); max value difference {worst:.1e}"
+    )
 
 
 if __name__ == "__main__":

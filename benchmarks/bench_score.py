@@ -23,9 +23,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
-
 from _common import ROOT, ForeignLoad
+from PIL import Image
 
 sys.path.insert(0, str(ROOT / "tests"))
 from inception_test_weights import make_test_images, make_test_weights  # noqa: E402
@@ -71,11 +70,43 @@ def main() -> None:
         weights = make_test_weights(tmp / "inception-test.pth", seed=0)
         fake = write_pngs(tmp / "fake", make_test_images(args.n, seed=1, smoothness=4).numpy())
         real = write_pngs(tmp / "real", make_test_images(args.n, seed=2, smoothness=8).numpy())
-        peer = ["fidelity", "--cpu", "--input1", str(fake), "--input2", str(real), "--fid", "--kid", "--isc",
-                "--feature-extractor-weights-path", str(weights), "--kid-subset-size", str(args.n), "--no-cache", "--silent"]
-        ours = [sys.executable, "-m", "ganeval.cli", "score", str(fake), "--ref", str(real), "--extractor", "inception",
-                "--weights", str(weights), "--metrics", "fid,kid,inception_score", "--kid-subset-size", str(args.n),
-                "--bootstrap", "0", "--quiet"]  # fmt: skip
+        peer = [
+            "fidelity",
+            "--cpu",
+            "--input1",
+            str(fake),
+            "--input2",
+            str(real),
+            "--fid",
+            "--kid",
+            "--isc",
+            "--feature-extractor-weights-path",
+            str(weights),
+            "--kid-subset-size",
+            str(args.n),
+            "--no-cache",
+            "--silent",
+        ]
+        ours = [
+            sys.executable,
+            "-m",
+            "ganeval.cli",
+            "score",
+            str(fake),
+            "--ref",
+            str(real),
+            "--extractor",
+            "inception",
+            "--weights",
+            str(weights),
+            "--metrics",
+            "fid,kid,inception_score",
+            "--kid-subset-size",
+            str(args.n),
+            "--bootstrap",
+            "0",
+            "--quiet",
+        ]
         t_peer = timed(peer, env)
         t_cold = timed(ours, env)
         t_warm = timed(ours, env)
@@ -95,8 +126,10 @@ def main() -> None:
     print(f"  ganeval score, cold cache               {d_cold:7.1f} s")
     print(f"  ganeval score, warm cache               {d_warm:7.1f} s   (target < 15 s)")
     print(load.report())
-    print(f"summary: inception cold {t_cold / t_peer:.2f}x, warm {t_warm / t_peer:.2f}x of torch-fidelity's time; "
-          f"digits {args.digits} images warm {d_warm:.1f} s")
+    print(
+        f"summary: inception cold {t_cold / t_peer:.2f}x, warm {t_warm / t_peer:.2f}x of torch-fidelity's time; "
+        f"digits {args.digits} images warm {d_warm:.1f} s"
+    )
 
 
 if __name__ == "__main__":

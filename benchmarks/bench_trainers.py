@@ -27,15 +27,24 @@ import reference_models
 from ganeval.features.digits import DigitsExtractor
 from ganeval.scoring import score
 
-TARGETS = {("wgan-gp", "ring8"): (7, 0.7), ("gan-ns", "ring8"): (7, 0.7), ("wgan-gp", "grid25"): (20, None), ("dcgan", "digits"): (10, None),
-           ("cgan", "digits"): (10, None), ("cyclegan", "digits"): (10, None)}  # fmt: skip
+TARGETS = {
+    ("wgan-gp", "ring8"): (7, 0.7),
+    ("gan-ns", "ring8"): (7, 0.7),
+    ("wgan-gp", "grid25"): (20, None),
+    ("dcgan", "digits"): (10, None),
+    ("cgan", "digits"): (10, None),
+    ("cyclegan", "digits"): (10, None),
+}
 CLASS_ACCURACY_TARGET = 0.9  # conditional variants
 LABEL_PRESERVATION_TARGET = 0.8  # cyclegan
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pairs", default="wgan-gp:ring8,gan-ns:ring8,wgan-gp:grid25,gan:ring8,wgan:ring8,dcgan:digits,cgan:digits,cyclegan:digits")
+    parser.add_argument(
+        "--pairs",
+        default="wgan-gp:ring8,gan-ns:ring8,wgan-gp:grid25,gan:ring8,wgan:ring8,dcgan:digits,cgan:digits,cyclegan:digits",
+    )
     parser.add_argument("--out", default="runs/bench", help="folder for the runs (kept for the reports)")
     args = parser.parse_args()
     load = ForeignLoad()
@@ -44,26 +53,45 @@ def main() -> None:
         variant, data = pair.split(":")
         start = time.perf_counter()
         try:
-            run = reference_models.train(variant, data, out=Path(args.out) / f"{variant}-{data}", seed=0, overwrite=True)
+            run = reference_models.train(
+                variant, data, out=Path(args.out) / f"{variant}-{data}", seed=0, overwrite=True
+            )
             status = "finished"
         except reference_models.TrainingDiverged as error:
             run, status = Path(args.out) / f"{variant}-{data}", f"diverged: {error}"
         seconds = time.perf_counter() - start
         trained = reference_models.load(run)
-        n = min(10_000, getattr(trained.data, "distinct_inputs", 10_000))  # cyclegan translates each of its 899 unseen digits once
+        n = min(
+            10_000, getattr(trained.data, "distinct_inputs", 10_000)
+        )  # cyclegan translates each of its 899 unseen digits once
         samples = trained.sample(n, seed=1)
         images = samples.ndim == 4  # uint8 N x C x H x W: a tensor tells score the layout
         quality = "fid" if images else "high_quality_fraction"
-        metrics = score(torch.from_numpy(samples) if images else samples, trained.data.reference, metrics=["modes_covered", quality, "precision", "recall"],
-                        bootstrap=0, progress=False).metrics  # fmt: skip
+        metrics = score(
+            torch.from_numpy(samples) if images else samples,
+            trained.data.reference,
+            metrics=["modes_covered", quality, "precision", "recall"],
+            bootstrap=0,
+            progress=False,
+        ).metrics
         modes, hq = metrics["modes_covered"].value, metrics[quality].value
         target = TARGETS.get((variant, data))
         verdict, conditional, translation = "", trained.variant.conditional, variant == "cyclegan"
-        if translation:  # the unseen digits, drawn as `sample` draws them: the share the classifier still labels as their source
+        if (
+            translation
+        ):  # the unseen digits, drawn as `sample` draws them: the share the classifier still labels as their source
             digits, labels = trained.data.unseen(n, torch.Generator().manual_seed(1))
             translated = samples
-            preserved = float((DigitsExtractor().extract(torch.from_numpy(translated))["modes"] == labels.numpy()).mean())
-            untranslated = score(reference_models.data.to_uint8(digits), trained.data.reference, metrics=["fid"], bootstrap=0, progress=False)
+            preserved = float(
+                (DigitsExtractor().extract(torch.from_numpy(translated))["modes"] == labels.numpy()).mean()
+            )
+            untranslated = score(
+                reference_models.data.to_uint8(digits),
+                trained.data.reference,
+                metrics=["fid"],
+                bootstrap=0,
+                progress=False,
+            )
             status += f"  label preservation {preserved:.1%}  identity-map FID {untranslated.metrics['fid'].value:.1f}"
         if conditional:  # 2,000 samples, labels 0..9 in turn: the share the digits classifier gives the label asked for
             asked = torch.arange(2000) % 10
@@ -71,13 +99,23 @@ def main() -> None:
             accuracy = float((modes_found == asked.numpy()).mean())
             status += f"  class accuracy {accuracy:.1%}"
         if target:
-            met = (modes >= target[0] and (target[1] is None or hq >= target[1]) and (not conditional or accuracy >= CLASS_ACCURACY_TARGET)
-                   and (not translation or preserved >= LABEL_PRESERVATION_TARGET))  # fmt: skip
-            verdict = (f"target >= {target[0]} modes" + (f", >= {target[1]:.0%} HQ" if target[1] else "")
-                       + (f", >= {CLASS_ACCURACY_TARGET:.0%} class accuracy" if conditional else "")
-                       + (f", >= {LABEL_PRESERVATION_TARGET:.0%} label preservation" if translation else "") + (": met" if met else ": NOT met"))  # fmt: skip
-        rows.append(f"{variant:8} {data:7} {seconds:6.0f} s  modes {modes:3.0f}  {f'FID {hq:6.1f}' if images else f'HQ {hq:6.1%}'}  precision {metrics['precision'].value:.3f}  "
-                    f"recall {metrics['recall'].value:.3f}  {status}  {verdict}")
+            met = (
+                modes >= target[0]
+                and (target[1] is None or hq >= target[1])
+                and (not conditional or accuracy >= CLASS_ACCURACY_TARGET)
+                and (not translation or preserved >= LABEL_PRESERVATION_TARGET)
+            )
+            verdict = (
+                f"target >= {target[0]} modes"
+                + (f", >= {target[1]:.0%} HQ" if target[1] else "")
+                + (f", >= {CLASS_ACCURACY_TARGET:.0%} class accuracy" if conditional else "")
+                + (f", >= {LABEL_PRESERVATION_TARGET:.0%} label preservation" if translation else "")
+                + (": met" if met else ": NOT met")
+            )
+        rows.append(
+            f"{variant:8} {data:7} {seconds:6.0f} s  modes {modes:3.0f}  {f'FID {hq:6.1f}' if images else f'HQ {hq:6.1%}'}  precision {metrics['precision'].value:.3f}  "
+            f"recall {metrics['recall'].value:.3f}  {status}  {verdict}"
+        )
         print(rows[-1], flush=True)
     print(load.report())
 

@@ -41,15 +41,23 @@ def confusion_matrix(pairs: list[tuple[str, str]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--synthetic-only", action="store_true", help="skip the real trainings (minutes each on a small CPU)")
-    parser.add_argument("--seeds", type=int, default=1, help="noise seeds per synthetic plan (default 1: the test suite's)")
+    parser.add_argument(
+        "--synthetic-only", action="store_true", help="skip the real trainings (minutes each on a small CPU)"
+    )
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="noise seeds per synthetic plan (default 1: the test suite's)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="folder for the logs (default: a temporary folder)")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="truth-"))
 
     pairs, false_alarms, onset_errors, misses = [], [], [], []
     start = time.perf_counter()
-    synthetic = [dataclasses.replace(p, seed=p.seed + 1000 * k, name=f"{p.name}-s{k}" if k else p.name) for k in range(args.seeds) for p in plans()]
+    synthetic = [
+        dataclasses.replace(p, seed=p.seed + 1000 * k, name=f"{p.name}-s{k}" if k else p.name)
+        for k in range(args.seeds)
+        for p in plans()
+    ]
     for plan in synthetic:
         diagnosis = diagnose_run(write_log(plan, out / "synthetic"))
         pairs.append((plan.truth, diagnosis.verdict))
@@ -77,14 +85,20 @@ def main() -> None:
     print(f"\n{n_synthetic} synthetic logs ({synthetic_time:.0f} s) and {len(real_rows)} real trainings, in {out}\n")
     print(confusion_matrix(pairs))
     correct = sum(t == v for t, v in pairs)
-    print(f"\nverdicts right: {correct} of {len(pairs)}; false alarms on healthy logs: {len(false_alarms)} {false_alarms or ''}")
+    print(
+        f"\nverdicts right: {correct} of {len(pairs)}; false alarms on healthy logs: {len(false_alarms)} {false_alarms or ''}"
+    )
     found = [e for _, e in onset_errors if e is not None]
-    print(f"planted events found within 10% of the run: {len(onset_errors) - len(misses)} of {len(onset_errors)} {misses or ''}; "
-          f"onset error median {sorted(found)[len(found) // 2]:.1%}, worst {max(found):.1%} of the run")  # fmt: skip
+    print(
+        f"planted events found within 10% of the run: {len(onset_errors) - len(misses)} of {len(onset_errors)} {misses or ''}; "
+        f"onset error median {sorted(found)[len(found) // 2]:.1%}, worst {max(found):.1%} of the run"
+    )
     for case, diagnosis, seconds in real_rows:
         settings = " ".join(f"--set {k}={v}" for k, v in case.settings)
-        print(f"\n{case.variant} --data {case.data} --steps {case.steps} {settings} ({seconds:.0f} s): truth {case.truth}, "
-              f"verdict {diagnosis.verdict}\n  {diagnosis.explanation}")  # fmt: skip
+        print(
+            f"\n{case.variant} --data {case.data} --steps {case.steps} {settings} ({seconds:.0f} s): truth {case.truth}, "
+            f"verdict {diagnosis.verdict}\n  {diagnosis.explanation}"
+        )
 
 
 if __name__ == "__main__":

@@ -84,7 +84,9 @@ def _make_parent(target: Path, path: str | Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         blocker = next(folder for folder in (target.parent, *target.parent.parents) if folder.exists())
-        raise NotADirectoryError(errno.ENOTDIR, f"{printable(str(blocker))} is a file, not a folder", str(path)) from None
+        raise NotADirectoryError(
+            errno.ENOTDIR, f"{printable(str(blocker))} is a file, not a folder", str(path)
+        ) from None
 
 
 def _owner_alive(pid: int) -> bool:
@@ -209,14 +211,19 @@ def check_writable(path: str | Path, argument: str, folder: bool | None = False)
         raise GanevalError(f"{shown} is {what}.", argument=argument)
     where = target if target.is_dir() else _nearest_existing(target.parent)
     if not where.is_dir():
-        raise GanevalError(f"{shown}: {printable(str(where))} is not a folder, so nothing can be written there; choose another path.",
-                           argument=argument)  # fmt: skip
+        raise GanevalError(
+            f"{shown}: {printable(str(where))} is not a folder, so nothing can be written there; choose another path.",
+            argument=argument,
+        )
     try:
         with tempfile.TemporaryFile(dir=where):
             pass
     except OSError as error:
-        raise GanevalError(f"{shown}: cannot write in {printable(str(where))} ({error.strerror or error}); "
-                           "choose a writable location.", argument=argument) from None  # fmt: skip
+        raise GanevalError(
+            f"{shown}: cannot write in {printable(str(where))} ({error.strerror or error}); "
+            "choose a writable location.",
+            argument=argument,
+        ) from None
 
 
 def json_text(payload) -> str:

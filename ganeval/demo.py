@@ -36,7 +36,15 @@ def run_demo(n: int = 2000, seed: int = 0, bootstrap_n: int = 50) -> pd.DataFram
         fake = Samples(features=points, modes=assignment.modes, high_quality=assignment.high_quality)
         names = applicable_metrics(real, fake, options)  # every metric of points and modes, registry order
         for metric, interval in compute_metrics(names, real, fake, options, bootstrap_n).items():
-            rows.append({"generator": name, "metric": metric, "value": interval.value, "low": interval.low, "high": interval.high})
+            rows.append(
+                {
+                    "generator": name,
+                    "metric": metric,
+                    "value": interval.value,
+                    "low": interval.low,
+                    "high": interval.high,
+                }
+            )
     return pd.DataFrame(rows)
 
 

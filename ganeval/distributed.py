@@ -243,14 +243,18 @@ def all_reduce_stats(stats: GaussianStats | None, dim: int | None = None) -> Gau
         return stats
     dims = {d for d in _all_gather(None if stats is None else stats.dim) if d is not None} or ({dim} if dim else set())
     if len(dims) != 1:
-        raise GanevalError(f"the ranks' features have different widths ({sorted(dims)}); they must come from one extractor.")
+        raise GanevalError(
+            f"the ranks' features have different widths ({sorted(dims)}); they must come from one extractor."
+        )
     width = dims.pop()
     stats = GaussianStats.empty(width) if stats is None else stats
     device = _device()
     flat = torch.from_numpy(np.concatenate([[float(stats.count)], stats.total, stats.outer.ravel()])).to(device)
     dist.all_reduce(flat)  # float64 sums: exact for the count, round-off of one addition per rank for the rest
     summed = flat.cpu().numpy()
-    return GaussianStats(int(round(summed[0])), summed[1 : 1 + width].copy(), summed[1 + width :].reshape(width, width).copy())
+    return GaussianStats(
+        int(round(summed[0])), summed[1 : 1 + width].copy(), summed[1 + width :].reshape(width, width).copy()
+    )
 
 
 def gather_objects(value: T) -> list[T] | None:
@@ -266,7 +270,7 @@ def send_rows(outputs: Outputs, receive: Callable[[Outputs], None]) -> None:
     layouts = _all_gather({key: (np.asarray(array).dtype.str, np.shape(array)) for key, array in outputs.items()})
     device = _device()
     if not world().main:
-        for key, array in outputs.items():
+        for array in outputs.values():
             array = np.ascontiguousarray(array)
             tensor = torch.from_numpy(array.view(np.uint8) if array.dtype == np.bool_ else array)
             dist.send(tensor.to(device), dst=0)

@@ -50,7 +50,9 @@ class Setting:
         whole = not isinstance(value, bool) and isinstance(value, Integral)
         if not whole or value < self.minimum or (self.maximum is not None and value > self.maximum):
             named = f"{self.flag} ({name})" if self.flag else name
-            raise GanevalError(f"{named} {self.what} and must be an integer >= {self.minimum}; got {value!r}.", argument=name)
+            raise GanevalError(
+                f"{named} {self.what} and must be an integer >= {self.minimum}; got {value!r}.", argument=name
+            )
 
     def parse(self, text: str) -> int:
         """A flag's text as a whole number in range; ValueError says what is wrong (the CLI passes it
@@ -78,14 +80,27 @@ class MetricOptions:
     n_modes is not a user setting: `score` fills it in from the extractor (the reference's true modes).
     """
 
-    k: int = _option(5, Setting("--k", "neighbours for precision/recall/density/coverage", "is a number of neighbours", 1))
+    k: int = _option(
+        5, Setting("--k", "neighbours for precision/recall/density/coverage", "is a number of neighbours", 1)
+    )
     kid_subsets: int = _option(100, Setting("--kid-subsets", "KID subsets", "is a number of KID subsets", 1))
     kid_subset_size: int = _option(
-        1000, Setting("--kid-subset-size", "KID subset size, reduced to the sample count if larger", "is the samples per KID subset", 2)
+        1000,
+        Setting(
+            "--kid-subset-size",
+            "KID subset size, reduced to the sample count if larger",
+            "is the samples per KID subset",
+            2,
+        ),
     )
     is_splits: int = _option(
         10,
-        Setting("--is-splits", "Inception Score splits, each of at least 2 generated samples", "is a number of Inception Score splits", 1),
+        Setting(
+            "--is-splits",
+            "Inception Score splits, each of at least 2 generated samples",
+            "is a number of Inception Score splits",
+            1,
+        ),
     )
     bootstrap: int = _option(
         100,
@@ -100,9 +115,14 @@ class MetricOptions:
         0, Setting("--seed", "seed for every random step", f"seeds every random step, at most {MAX_SEED}", 0, MAX_SEED)
     )
     n: int | None = _option(
-        None, Setting("--n", "use at most N samples per side (a seeded subsample)", "caps the samples per side", 1, optional=True)
+        None,
+        Setting(
+            "--n", "use at most N samples per side (a seeded subsample)", "caps the samples per side", 1, optional=True
+        ),
     )
-    calibration_bins: int = _option(15, Setting(None, "bins of D's reliability curve", "is a number of calibration bins", 1))
+    calibration_bins: int = _option(
+        15, Setting(None, "bins of D's reliability curve", "is a number of calibration bins", 1)
+    )
     n_modes: int | None = None  # set by score from the extractor; required for mode metrics
 
     def __post_init__(self):
@@ -114,7 +134,9 @@ class MetricOptions:
         """`base` (default: the defaults) with the fields that `values` holds and are not None (the CLI
         passes its parsed flags, `vars(args)`; other keys are ignored)."""
         names = {f.name for f in fields(cls)}
-        return replace(base or cls(), **{key: value for key, value in values.items() if key in names and value is not None})
+        return replace(
+            base or cls(), **{key: value for key, value in values.items() if key in names and value is not None}
+        )
 
     def replace(self, **changes) -> MetricOptions:
         """A copy with some fields changed (checked again)."""

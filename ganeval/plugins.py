@@ -74,7 +74,9 @@ class Trainer(Protocol):
 
     def unsupported(self, variant: str, data: str) -> str | None: ...
 
-    def train(self, variant: str, data: str, folder: Path, *, steps: int, seed: int, eval_every: int, device) -> str: ...
+    def train(
+        self, variant: str, data: str, folder: Path, *, steps: int, seed: int, eval_every: int, device
+    ) -> str: ...
 
 
 def load_group(group: str) -> dict:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,20 +15,26 @@ import pandas as pd
 from ganeval import __version__, distributed
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.device import describe_device, resolve_device
+from ganeval.errors import GanevalError, printable
 from ganeval.features import Extractor, get_extractor
 from ganeval.features.cache import save_outputs
 from ganeval.metrics import (
-    FrechetReference, Interval, Samples, applicable_metrics, compute_metrics, gaussian_stats, get_metric,
+    FrechetReference,
+    Interval,
+    Samples,
+    applicable_metrics,
+    compute_metrics,
+    gaussian_stats,
+    get_metric,
     mode_coverage,
-)  # fmt: skip
+)
+from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.metrics import progress as metric_progress
 from ganeval.metrics.fid import fid_from_sums
 from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags, sample_metrics
-from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
-from ganeval.sources import Source, StatsSource, extract, preprocessing, resolve_source
-from ganeval.errors import GanevalError, printable
 from ganeval.options import MetricOptions, Setting
+from ganeval.sources import Source, StatsSource, extract, preprocessing, resolve_source
 
 
 class Modes(NamedTuple):
@@ -70,6 +75,7 @@ class Result:
     def to_dict(self) -> dict:
         """{"metrics": {name: {"value", "ci"}}, "missing_modes": {"n_modes", "indices", "names"} or None,
         "provenance": {...}}; ci is None without bootstrap."""
+
         def finite(x: float) -> float | None:  # JSON has no NaN or infinity: those become null
             return x if math.isfinite(x) else None
 
@@ -77,12 +83,26 @@ class Result:
             ci = None if math.isnan(interval.low) else [finite(interval.low), finite(interval.high)]
             return {"value": finite(interval.value), "ci": ci}
 
-        missing = None if self.modes is None else {"n_modes": self.modes.n_modes, "indices": self.modes.missing, "names": self.modes.names}
-        return {"metrics": {name: entry(i) for name, i in self.metrics.items()}, "missing_modes": missing, "provenance": self.provenance}
+        missing = (
+            None
+            if self.modes is None
+            else {"n_modes": self.modes.n_modes, "indices": self.modes.missing, "names": self.modes.names}
+        )
+        return {
+            "metrics": {name: entry(i) for name, i in self.metrics.items()},
+            "missing_modes": missing,
+            "provenance": self.provenance,
+        }
 
     def to_frame(self) -> pd.DataFrame:
         rows = [
-            {"metric": name, "value": i.value, "ci_low": i.low, "ci_high": i.high, "higher_is_better": get_metric(name).higher_is_better}
+            {
+                "metric": name,
+                "value": i.value,
+                "ci_low": i.low,
+                "ci_high": i.high,
+                "higher_is_better": get_metric(name).higher_is_better,
+            }
             for name, i in self.metrics.items()
         ]
         return pd.DataFrame(rows).set_index("metric")
@@ -111,7 +131,10 @@ class Result:
             ci = "" if math.isnan(i.low) else f"[{i.low:.5g}, {i.high:.5g}]"
             lines.append(f"{name:<22}{i.value:>12.5g}   {ci:<24} ({arrow})")
         if self.modes is not None:
-            lines += ["", f"missing modes ({len(self.modes.missing)} of {self.modes.n_modes}): {names_text(self.modes.names)}"]
+            lines += [
+                "",
+                f"missing modes ({len(self.modes.missing)} of {self.modes.n_modes}): {names_text(self.modes.names)}",
+            ]
         if "kid" in self.metrics and self.provenance.get("extractor") == "digits":
             lines += ["", f"note: {KID_DIGITS_NOTE}."]
         lines += ["", "provenance:"]
@@ -156,6 +179,8 @@ GPU_BATCH_SIZE = 256
 def default_batch_size(device) -> int:
     """Images per extractor batch on `device` when none is given: BATCH_SIZE on the CPU, GPU_BATCH_SIZE elsewhere."""
     return BATCH_SIZE if resolve_device(device).type == "cpu" else GPU_BATCH_SIZE
+
+
 # Fewer samples than this on a side and no bootstrap interval is computed (null, with a warning):
 # a resample of n samples is one sample repeated n times with probability n^(1-n) (2: 1/2,
 # 5: 1/625, 10: 1e-9), and then KID's pairs of distinct samples and any covariance are undefined.
@@ -211,7 +236,9 @@ def choose_extractor(
     name = name or "inception"
     channels = 1
     if name == "digits":
-        channels = reference.extractor_channels("digits") or (3 if (reference.channels or generated.channels) == 3 else 1)
+        channels = reference.extractor_channels("digits") or (
+            3 if (reference.channels or generated.channels) == 3 else 1
+        )
     return get_extractor(
         name, weights=weights, channels=channels, mixture=reference.mixture, device=device, precision=precision
     )
@@ -295,11 +322,16 @@ def score(
     device = resolve_device(device)
     batch_size = default_batch_size(device) if batch_size is None else batch_size
     if metrics is not None and not list(metrics):
-        raise GanevalError(f"metrics names no metric; pass None for all that apply, or some of: {', '.join(sample_metrics())}.", argument="metrics")
+        raise GanevalError(
+            f"metrics names no metric; pass None for all that apply, or some of: {', '.join(sample_metrics())}.",
+            argument="metrics",
+        )
     reference_source = resolve_source(reference, "reference")
     generated_source = resolve_source(generated, "generated")
     if isinstance(generated_source, StatsSource):
-        raise GanevalError(f"{generated_source.label} is a statistics file; generated samples must be images, an array or a bundled set.")
+        raise GanevalError(
+            f"{generated_source.label} is a statistics file; generated samples must be images, an array or a bundled set."
+        )
     kinds = (generated_source.samples_kind, reference_source.samples_kind)
     if None not in kinds and kinds[0] != kinds[1]:
         raise GanevalError(
@@ -323,14 +355,20 @@ def score(
     distributed.leave_to_main()  # the other ranks' shards are with rank 0 now
     for source, info in ((reference_source, real_info), (generated_source, fake_info)):
         if info["count"] is not None and info["count"] < 2:
-            raise GanevalError(f"{printable(source.label)} gave {info['count']} sample(s); scoring needs at least 2 per side.")
+            raise GanevalError(
+                f"{printable(source.label)} gave {info['count']} sample(s); scoring needs at least 2 per side."
+            )
     if streamed:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            value = fid_from_sums(real_out["gaussian"], fake_out["gaussian"], real_out.get("features"), fake_out.get("features"))
+            value = fid_from_sums(
+                real_out["gaussian"], fake_out["gaussian"], real_out.get("features"), fake_out.get("features")
+            )
         counts = [real_info["count"], fake_info["count"]]
         notes = sorted({_own_words(w) for w in caught})
-        provenance = _provenance(chosen, real_info, fake_info, options, 0, counts, _uniform_modes(reference_source), notes)
+        provenance = _provenance(
+            chosen, real_info, fake_info, options, 0, counts, _uniform_modes(reference_source), notes
+        )
         return Result({"fid": Interval(value, math.nan, math.nan)}, provenance)
     gaussian = reference_source.gaussian_only
     if gaussian:
@@ -339,9 +377,11 @@ def score(
     uniform = _uniform_modes(reference_source)
     real = Samples() if gaussian else reference_samples(reference_source, real_out)
     fake = Samples(
-        features=fake_out["features"], logits=fake_out.get("logits"),
-        modes=fake_out.get("modes"), high_quality=fake_out.get("high_quality"),
-    )  # fmt: skip
+        features=fake_out["features"],
+        logits=fake_out.get("logits"),
+        modes=fake_out.get("modes"),
+        high_quality=fake_out.get("high_quality"),
+    )
     options = options.replace(n_modes=chosen.n_modes)
     of_samples = sample_metrics()
     available = [name for name in applicable_metrics(real, fake, options) if name in of_samples]
@@ -353,8 +393,14 @@ def score(
         names = [get_metric(name).name for name in metrics]
         missing = [name for name in names if name not in available]
         if missing:
-            why = (f" {printable(reference_source.label)} holds only mu and sigma: they give FID; the other metrics need the reference's "
-                   "features, which `ganeval stats REFERENCE -o FILE` saves.") if gaussian else ""  # fmt: skip
+            why = (
+                (
+                    f" {printable(reference_source.label)} holds only mu and sigma: they give FID; the other metrics need the reference's "
+                    "features, which `ganeval stats REFERENCE -o FILE` saves."
+                )
+                if gaussian
+                else ""
+            )
             raise GanevalError(
                 f"cannot compute {', '.join(missing)} with the {chosen.name} extractor on these inputs; "
                 f"available here: {', '.join(available)}.{why}"
@@ -369,14 +415,20 @@ def score(
         )
     if "inception_score" in names and is_splits * MIN_SPLIT_SAMPLES > fake_info["count"]:
         if metrics is not None:
-            raise GanevalError(_splits_problem(f"--is-splits (is_splits) {is_splits}", fake_info["count"]), argument="is_splits")
+            raise GanevalError(
+                _splits_problem(f"--is-splits (is_splits) {is_splits}", fake_info["count"]), argument="is_splits"
+            )
         names = [name for name in names if name != "inception_score"]
-        notes.append(f"inception_score is not computed: {_splits_problem(f'--is-splits {is_splits}', fake_info['count'])}")
+        notes.append(
+            f"inception_score is not computed: {_splits_problem(f'--is-splits {is_splits}', fake_info['count'])}"
+        )
     resamples = bootstrap
     if bootstrap and smallest < MIN_INTERVAL_SAMPLES:
         resamples = 0
-        notes.append(f"no 95% intervals (null): bootstrap intervals need at least {MIN_INTERVAL_SAMPLES} samples per side and "
-                     f"the smaller side has {smallest}; the values themselves are computed.")  # fmt: skip
+        notes.append(
+            f"no 95% intervals (null): bootstrap intervals need at least {MIN_INTERVAL_SAMPLES} samples per side and "
+            f"the smaller side has {smallest}; the values themselves are computed."
+        )
     with warnings.catch_warnings(record=True) as caught, metric_progress.reporting(progress):
         warnings.simplefilter("always")  # reported once, in the provenance
         prepared = None if real.features is None else RECENT_REFERENCES.prepare(real.features, k=k)
@@ -414,7 +466,9 @@ def _provenance(
         **chosen.provenance(),
         "preprocessing": preprocessing(chosen, real_info, fake_info),  # the images' sizes decide the resizing
         "image_conversion": _conversion(chosen),
-        "device": describe_device(chosen.device, chosen.precision),  # not a feature setting: checks compare across devices
+        "device": describe_device(
+            chosen.device, chosen.precision
+        ),  # not a feature setting: checks compare across devices
         "generated": fake_info,
         "reference": real_info,
         "seed": options.seed,
@@ -441,10 +495,14 @@ def _own_words(caught: warnings.WarningMessage) -> str:
     """A warning raised while computing the metrics, as ganeval reports it: ganeval's own text as it
     is; another library's (numpy's "invalid value encountered in divide") said to be numerical
     trouble in the metric computation, so a user never meets a bare library message."""
-    if caught.category.__module__.startswith("ganeval.") or Path(caught.filename).resolve().is_relative_to(PACKAGE_FOLDER):
+    if caught.category.__module__.startswith("ganeval.") or Path(caught.filename).resolve().is_relative_to(
+        PACKAGE_FOLDER
+    ):
         return str(caught.message)
-    return (f"numerical trouble while computing the metrics ({caught.category.__name__}: {caught.message}); check the "
-            "values for NaN or infinity, and the samples for duplicates or constant features.")  # fmt: skip
+    return (
+        f"numerical trouble while computing the metrics ({caught.category.__name__}: {caught.message}); check the "
+        "values for NaN or infinity, and the samples for duplicates or constant features."
+    )
 
 
 def _splits_problem(setting: str, count: int) -> str:
@@ -466,7 +524,9 @@ def _check_gaussian_width(source: Source, dims: int, width: int, extractor: Extr
 
 
 def _gaussian_note(source: Source, extractor: Extractor) -> str:
-    needing_features = [name for name in sample_metrics() if name != "fid" and "features" in get_metric(name).needs_real]
+    needing_features = [
+        name for name in sample_metrics() if name != "fid" and "features" in get_metric(name).needs_real
+    ]
     return (
         f"the reference {printable(source.label)} holds only mu and sigma (as pytorch-fid saves them) and no provenance: FID "
         f"assumes they were computed with the {extractor.name} extractor with the same weights and preprocessing as here "
@@ -487,9 +547,20 @@ def _fid_against_gaussian(stats: dict, fake_features, resamples: int, seed: int)
 
 
 @distributed.computed_on_main  # under torchrun: each rank extracts its shard, rank 0 writes the file
-def stats(reference, output, extractor: str | None = None, *, options: MetricOptions = MetricOptions(), weights=None,
-          batch_size: int | None = None, workers: int | None = None, skip_bad: bool = False, progress: bool = True,
-          device="auto", precision: str = "fp32"):  # fmt: skip
+def stats(
+    reference,
+    output,
+    extractor: str | None = None,
+    *,
+    options: MetricOptions = MetricOptions(),
+    weights=None,
+    batch_size: int | None = None,
+    workers: int | None = None,
+    skip_bad: bool = False,
+    progress: bool = True,
+    device="auto",
+    precision: str = "fp32",
+):
     """Write a reference's features, statistics and provenance to `output` (npz) for sharing; of the
     options, n (at most this many samples, a seeded subsample) and seed apply. device, precision and
     batch_size (None: the device's default) as for `score`."""
@@ -497,16 +568,35 @@ def stats(reference, output, extractor: str | None = None, *, options: MetricOpt
     device = resolve_device(device)
     batch_size = default_batch_size(device) if batch_size is None else batch_size
     if not str(output).endswith(".npz"):
-        raise GanevalError(f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}.")
+        raise GanevalError(
+            f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}."
+        )
     source = resolve_source(reference, "reference")
     if isinstance(source, StatsSource):
         raise GanevalError(f"{source.label} is already a statistics file.")
     chosen = choose_extractor(source, source, extractor, weights, device, precision)
-    outputs, info = extract(source, chosen, n=options.n, seed=options.seed, batch_size=batch_size, workers=workers,
-                            skip_bad=skip_bad, progress=progress, use_cache=False, reference=True)  # fmt: skip
+    outputs, info = extract(
+        source,
+        chosen,
+        n=options.n,
+        seed=options.seed,
+        batch_size=batch_size,
+        workers=workers,
+        skip_bad=skip_bad,
+        progress=progress,
+        use_cache=False,
+        reference=True,
+    )
     distributed.leave_to_main()
     mixture = getattr(chosen, "mixture", None)
-    meta = {"ganeval_version": __version__, **chosen.provenance(), "preprocessing": preprocessing(chosen, info),
-            "device": describe_device(chosen.device, chosen.precision), "reference": info, "channels": chosen.channels, "mixture": None if mixture is None else mixture.name,
-            "uniform_modes": _uniform_modes(source)}  # fmt: skip
+    meta = {
+        "ganeval_version": __version__,
+        **chosen.provenance(),
+        "preprocessing": preprocessing(chosen, info),
+        "device": describe_device(chosen.device, chosen.precision),
+        "reference": info,
+        "channels": chosen.channels,
+        "mixture": None if mixture is None else mixture.name,
+        "uniform_modes": _uniform_modes(source),
+    }
     return save_outputs(output, outputs, meta)

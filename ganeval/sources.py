@@ -20,19 +20,27 @@ from typing import ClassVar
 
 import numpy as np
 
+from ganeval import distributed
 from ganeval.data import BUNDLED, MIXTURES, REFERENCE_SEED, Bundled, get_bundled
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import decode_image, find_images
 from ganeval.data.mixtures import Mixture
-from ganeval import distributed
+from ganeval.errors import GanevalError, printable
 from ganeval.features import Extractor
 from ganeval.features.cache import (
-    FORMAT, GAUSSIAN_FORMAT, CacheWarning, cache_dir, cache_key, content_digest, load_gaussian, load_outputs, stats_format,
-)  # fmt: skip
+    FORMAT,
+    GAUSSIAN_FORMAT,
+    CacheWarning,
+    cache_dir,
+    cache_key,
+    content_digest,
+    load_gaussian,
+    load_outputs,
+    stats_format,
+)
 from ganeval.features.extract import Collected, NothingDecoded, Sink, Sums, extract_array, extract_files
 from ganeval.features.store import EntryWriter, read_entry, remove_entry
 from ganeval.metrics import GaussianStats
-from ganeval.errors import GanevalError, printable
 
 Outputs = dict[str, np.ndarray]
 
@@ -49,7 +57,7 @@ class Source(abc.ABC):
     @property
     @abc.abstractmethod
     def samples_kind(self) -> str | None:
-        """"images" or "points"; None when the source does not say (mu and sigma alone)."""
+        """ "images" or "points"; None when the source does not say (mu and sigma alone)."""
 
     @property
     def channels(self) -> int | None:
@@ -116,14 +124,21 @@ class SampledSource(Source):
         info = self._info()
         selection = self._select(n, seed, reference)
         entry = key_source = hit = None
-        if use_cache and reference and distributed.world().main:  # under torchrun, rank 0 alone reads and writes the cache
+        if (
+            use_cache and reference and distributed.world().main
+        ):  # under torchrun, rank 0 alone reads and writes the cache
             key_source = self._cache_source(selection)
         if key_source is not None:
             entry = cache_dir() / cache_key(key_source, extractor.provenance())
             hit = read_entry(entry, features=keep)
         if distributed.agree(hit is not None):  # rank 0's hit: the other ranks have nothing to extract
             outputs, meta = hit or ({}, {})
-            return outputs, {**info, **meta.get("read", {}), "count": outputs["gaussian"].count if hit else None, "cache": "hit"}
+            return outputs, {
+                **info,
+                **meta.get("read", {}),
+                "count": outputs["gaussian"].count if hit else None,
+                "cache": "hit",
+            }
         if entry is not None:
             if entry.exists():  # damaged on disk (entries appear whole, by rename): it makes way for a new one
                 remove_entry(entry)
@@ -132,13 +147,20 @@ class SampledSource(Source):
                 info["cache"] = "off"
         if entry is not None:
             try:
-                return self._extract_into(entry, key_source, selection, extractor, info, keep, batch_size, workers, skip_bad, progress, role)
+                return self._extract_into(
+                    entry, key_source, selection, extractor, info, keep, batch_size, workers, skip_bad, progress, role
+                )
             except OSError as error:  # disk full, folder removed meanwhile: the result matters, the cache does not
                 if distributed.world().size > 1:  # the other ranks' shards are spent: no extracting again without them
                     raise
                 hit = read_entry(entry, features=keep)  # another scorer may have put the same entry in place first
                 if hit is not None:
-                    return hit[0], {**info, **hit[1].get("read", {}), "count": hit[0]["gaussian"].count, "cache": "written"}
+                    return hit[0], {
+                        **info,
+                        **hit[1].get("read", {}),
+                        "count": hit[0]["gaussian"].count,
+                        "cache": "written",
+                    }
                 _warn_cache(entry.parent, error.strerror or str(error))
                 info = {**self._info(), "cache": "off"}
         sink = Collected() if keep else Sums()
@@ -163,7 +185,9 @@ class SampledSource(Source):
         else:
             outputs, skipped = self._read(selection, extractor, info, sizes, *settings, sink)
         info["count"] = sink.count
-        resized = [list(size) for size in sorted(sizes) if extractor.preprocessing_for([size]) != extractor.preprocessing]
+        resized = [
+            list(size) for size in sorted(sizes) if extractor.preprocessing_for([size]) != extractor.preprocessing
+        ]
         if resized:
             info["resized_from"] = resized  # [height, width] of the images the extractor resized
         if skipped:
@@ -273,13 +297,19 @@ class FolderSource(SampledSource):
         return self.files if pick is None else [self.files[i] for i in pick]
 
     def _cache_source(self, files):  # keyed by the bytes read, not by sizes and mtimes
-        return {"folder": str(self.root.resolve()), "files": len(files), "content_blake2b": content_digest(files, self.root)}
+        return {
+            "folder": str(self.root.resolve()),
+            "files": len(files),
+            "content_blake2b": content_digest(files, self.root),
+        }
 
     def _read(self, files, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
         files = _rows_here(files, batch_size)
         if not files:  # more processes than batches: nothing for this one
             return {}, []
-        return extract_files(files, extractor, batch_size, workers, skip_bad, progress, desc=role, sizes=sizes, sink=sink)
+        return extract_files(
+            files, extractor, batch_size, workers, skip_bad, progress, desc=role, sizes=sizes, sink=sink
+        )
 
 
 class ArraySource(SampledSource):
@@ -392,7 +422,11 @@ class GaussianStatsSource(StatsSource):
 
     def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference, keep=True):
         # FID against mu and sigma as they are
-        info = {**self._info(), "format": "mu and sigma alone (pytorch-fid); extractor and sample count unknown", "count": None}
+        info = {
+            **self._info(),
+            "format": "mu and sigma alone (pytorch-fid); extractor and sample count unknown",
+            "count": None,
+        }
         return self.stats, info
 
 
@@ -435,9 +469,13 @@ def resolve_source(value, role: str) -> Source:
         kind, samples = as_samples(load_array_file(path), str(path))
         return ArraySource(text, samples, kind)
     if path.is_file():
-        raise GanevalError(f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file or one of the bundled sets ({', '.join(BUNDLED)}).")
+        raise GanevalError(
+            f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file or one of the bundled sets ({', '.join(BUNDLED)})."
+        )
     if not path.exists() and not any(sep in text for sep in "/\\") and "." not in text:
-        raise GanevalError(f"{text!r} is neither a path nor a bundled data set; bundled sets are: {', '.join(BUNDLED)}.")
+        raise GanevalError(
+            f"{text!r} is neither a path nor a bundled data set; bundled sets are: {', '.join(BUNDLED)}."
+        )
     _refuse_run_folder(path, role)
     return FolderSource(text, path)
 
@@ -465,10 +503,15 @@ def _read_sharded(source: SampledSource, selection, extractor, info, sizes, sett
     rows = distributed.agree(not isinstance(sink, Sums))  # what rank 0's sink needs from the others
     mine = sink if here.main else Collected() if rows else Sums()
     batch_size, workers, skip_bad, progress, role = settings
+
     def read() -> list[str]:
         try:
-            return source._read(selection, extractor, info, sizes, batch_size, workers, skip_bad, progress and here.main, role, mine)[1]
-        except NothingDecoded as error:  # with skip_bad, a shard of unreadable files only: the other shards may have some
+            return source._read(
+                selection, extractor, info, sizes, batch_size, workers, skip_bad, progress and here.main, role, mine
+            )[1]
+        except (
+            NothingDecoded
+        ) as error:  # with skip_bad, a shard of unreadable files only: the other shards may have some
             if not skip_bad:
                 raise
             return error.skipped
@@ -484,7 +527,9 @@ def _read_sharded(source: SampledSource, selection, extractor, info, sizes, sett
     sizes.update(size for found in every_size for size in found)
     skipped = [message for found in every_skipped for message in found]
     if not sink.count:
-        raise GanevalError(f"none of the {len(skipped)} image files could be decoded; the first error was: {skipped[0]}")
+        raise GanevalError(
+            f"none of the {len(skipped)} image files could be decoded; the first error was: {skipped[0]}"
+        )
     return sink.result(), skipped
 
 

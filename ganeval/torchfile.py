@@ -44,12 +44,16 @@ def _reason(error: Exception) -> str:
     """Why torch.load(weights_only=True) refused a file, in one clause."""
     forbidden = _FORBIDDEN_GLOBAL.search(str(error))
     if forbidden:
-        return (f"it holds the Python object {forbidden.group(1)}, and ganeval never unpickles objects from files "
-                "(unpickling can run code); only tensors and plain values are accepted")  # fmt: skip
+        return (
+            f"it holds the Python object {forbidden.group(1)}, and ganeval never unpickles objects from files "
+            "(unpickling can run code); only tensors and plain values are accepted"
+        )
     if isinstance(error, EOFError):
         return "the file is empty"
-    return (f"it is not a complete torch file (truncated, damaged or another format; {type(error).__name__}: "
-            f"{_first_line(error)})")  # fmt: skip
+    return (
+        f"it is not a complete torch file (truncated, damaged or another format; {type(error).__name__}: "
+        f"{_first_line(error)})"
+    )
 
 
 def _first_line(error: Exception) -> str:

@@ -33,7 +33,9 @@ from reference_models.variant import Variant
 from reference_models.wgan import WGAN, WGANGP
 
 MAX_POINTS = 1_000_000  # 2-D samples per `sample` call: 16 MB of float64
-MAX_IMAGES = 50_000  # images per `sample` call: FID's customary count; all are drawn at once (about 0.1 MB each in memory)
+MAX_IMAGES = (
+    50_000  # images per `sample` call: FID's customary count; all are drawn at once (about 0.1 MB each in memory)
+)
 
 # One class per variant; the registry holds one instance of each (variants hold settings, no state).
 VARIANTS: dict[str, Variant] = {
@@ -48,8 +50,18 @@ def get_variant(name: str) -> Variant:
         raise GanevalError(f"unknown variant {name!r}; the reference trainers are: {', '.join(VARIANTS)}.") from None
 
 
-def train(variant: str, data: str, *, out, steps: int | None = None, seed: int | None = None, resume: bool = False,
-          overwrite: bool = False, device="auto", **settings) -> Path:  # fmt: skip
+def train(
+    variant: str,
+    data: str,
+    *,
+    out,
+    steps: int | None = None,
+    seed: int | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    device="auto",
+    **settings,
+) -> Path:
     """Train a reference model; returns the run folder (log, checkpoint, sample plots).
 
     settings override the variant's defaults (TrainConfig fields: batch_size, lr_d, lr_g, n_critic,
@@ -74,7 +86,9 @@ def train(variant: str, data: str, *, out, steps: int | None = None, seed: int |
         return fit(chosen, source, config, run_dir, overwrite=overwrite, manifest=manifest, device=device)
     state = checkpoint.read(resumable_checkpoint(run_dir), for_resume=True)
     config = resumed_config(state, run_dir, variant, data, steps=steps, seed=seed, settings=settings)
-    return fit(chosen, source, config, run_dir, resumed=state, manifest={"description": chosen.description}, device=device)
+    return fit(
+        chosen, source, config, run_dir, resumed=state, manifest={"description": chosen.description}, device=device
+    )
 
 
 class TrainedGenerator:
@@ -84,13 +98,17 @@ class TrainedGenerator:
         run_dir = Path(run_dir)
         path = run_dir / CHECKPOINT
         if not path.exists():
-            raise GanevalError(f"{run_dir} holds no {CHECKPOINT}; train a model there first (ganeval train ... --out {run_dir}).")
+            raise GanevalError(
+                f"{run_dir} holds no {CHECKPOINT}; train a model there first (ganeval train ... --out {run_dir})."
+            )
         state = checkpoint.read(path)
         self.config = checkpoint.config_of(state, path)
         with checkpoint.blame(path):
             self.variant, self.data_name = get_variant(state["variant"]), state["data"]
             self.data = self.variant.training_data(self.data_name)
-            self.network, _, _ = self.variant.build_seeded(self.data, self.config)  # leaves the caller's random state alone
+            self.network, _, _ = self.variant.build_seeded(
+                self.data, self.config
+            )  # leaves the caller's random state alone
         self.images = self.data.kind == "images"
         # what ganeval reads of a run (ganeval.plugins.Run): its kind, reference, variant and sampling limit
         self.kind, self.reference, self.name = self.data.kind, self.data.reference, self.variant.name
@@ -114,8 +132,11 @@ class TrainedGenerator:
         device = torch.device("cpu") if device is None else resolve_device(device)
         most = MAX_IMAGES if self.images else MAX_POINTS
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= most:
-            raise GanevalError(f"the number of samples (--n) must be a whole number from 1 to {most:,} for this run's "
-                               f"{self.data.kind}; got {n!r}. Draw more in several calls with different seeds.", argument="n")  # fmt: skip
+            raise GanevalError(
+                f"the number of samples (--n) must be a whole number from 1 to {most:,} for this run's "
+                f"{self.data.kind}; got {n!r}. Draw more in several calls with different seeds.",
+                argument="n",
+            )
         # the variant moves what it draws to the network's device (a copy there; self.network stays on the CPU)
         network = self.network if device.type == "cpu" else copy.deepcopy(self.network).to(device)
         samples = self.variant.sample(network, self.data, self.config, int(n), seed, label)
@@ -126,4 +147,14 @@ def load(run_dir) -> TrainedGenerator:
     return TrainedGenerator(run_dir)
 
 
-__all__ = ["MAX_IMAGES", "MAX_POINTS", "VARIANTS", "TrainConfig", "TrainedGenerator", "TrainingDiverged", "get_variant", "load", "train"]
+__all__ = [
+    "MAX_IMAGES",
+    "MAX_POINTS",
+    "VARIANTS",
+    "TrainConfig",
+    "TrainedGenerator",
+    "TrainingDiverged",
+    "get_variant",
+    "load",
+    "train",
+]

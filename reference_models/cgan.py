@@ -17,13 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganeval.errors import GanevalError
 from reference_models.config import TrainConfig
 from reference_models.data import digit_labels
 from reference_models.dcgan import dcgan_init, down, generator
 from reference_models.gan import NonSaturatingGAN, discriminator_bce
 from reference_models.placement import device_of, to_device
 from reference_models.variant import Evaluation, noise
-from ganeval.errors import GanevalError
 
 
 class ConditionalGenerator(nn.Module):
@@ -41,7 +41,12 @@ class ProjectionDiscriminator(nn.Module):
 
     def __init__(self, width: int, channels: int, n_classes: int):
         super().__init__()
-        self.phi = nn.Sequential(*down(channels, 2 * width, norm=False), *down(2 * width, 4 * width), *down(4 * width, 8 * width), nn.Flatten())
+        self.phi = nn.Sequential(
+            *down(channels, 2 * width, norm=False),
+            *down(2 * width, 4 * width),
+            *down(4 * width, 8 * width),
+            nn.Flatten(),
+        )
         self.psi = nn.Linear(8 * width * 16, 1)
         self.embed = nn.Embedding(n_classes, 8 * width * 16)
         nn.init.normal_(self.embed.weight, 0.0, 0.02)
@@ -68,14 +73,20 @@ class CGAN(NonSaturatingGAN):
 
     def __init__(self):
         super().__init__(r1=0.0)
-        self.description = "Conditional GAN: label-conditioned DCGAN networks, projection discriminator, non-saturating loss"
+        self.description = (
+            "Conditional GAN: label-conditioned DCGAN networks, projection discriminator, non-saturating loss"
+        )
 
     def build(self, data, config):
         if data.kind != "images":
-            raise GanevalError(f"the cgan variant has convolutional networks for labelled images (digits, stacked-digits); {data.name} is a set of 2-D points: "
-                             "train it with gan, gan-ns, wgan or wgan-gp.")  # fmt: skip
-        nets = (ConditionalGenerator(config.z_dim, config.hidden, data.channels, data.n_classes),
-                ProjectionDiscriminator(config.hidden, data.channels, data.n_classes))  # fmt: skip
+            raise GanevalError(
+                f"the cgan variant has convolutional networks for labelled images (digits, stacked-digits); {data.name} is a set of 2-D points: "
+                "train it with gan, gan-ns, wgan or wgan-gp."
+            )
+        nets = (
+            ConditionalGenerator(config.z_dim, config.hidden, data.channels, data.n_classes),
+            ProjectionDiscriminator(config.hidden, data.channels, data.n_classes),
+        )
         for net in nets:
             net.apply(dcgan_init)
         return nets

@@ -38,16 +38,28 @@ def read(path: Path, for_resume: bool = False) -> dict:
     state = load_plain(path, WHAT, HOW_TO_FIX)
     missing = [key for key in SAMPLING_KEYS if key not in state] if isinstance(state, dict) else list(SAMPLING_KEYS)
     if missing:
-        raise GanevalError(f"{path} is not a ganeval {WHAT}: it holds {_contents(state)}, where a checkpoint.pt written by "
-                           f"`ganeval train` holds {', '.join(SAMPLING_KEYS)}. {HOW_TO_FIX}")  # fmt: skip
-    wrong = [key for key, kind in (("variant", str), ("data", str), ("config", dict), ("generator", dict)) if not isinstance(state[key], kind)]
-    wrong += ["config"] if isinstance(state["config"], dict) and not all(isinstance(key, str) for key in state["config"]) else []
+        raise GanevalError(
+            f"{path} is not a ganeval {WHAT}: it holds {_contents(state)}, where a checkpoint.pt written by "
+            f"`ganeval train` holds {', '.join(SAMPLING_KEYS)}. {HOW_TO_FIX}"
+        )
+    wrong = [
+        key
+        for key, kind in (("variant", str), ("data", str), ("config", dict), ("generator", dict))
+        if not isinstance(state[key], kind)
+    ]
+    wrong += (
+        ["config"]
+        if isinstance(state["config"], dict) and not all(isinstance(key, str) for key in state["config"])
+        else []
+    )
     if wrong or isinstance(state["step"], bool) or not isinstance(state["step"], int) or state["step"] < 0:
         raise GanevalError(f"{path}: damaged {WHAT}: {', '.join(wrong or ['step'])} has the wrong type. {HOW_TO_FIX}")
     lacking = [key for key in TRAINING_KEYS if key not in state]
     if for_resume and lacking:
-        raise GanevalError(f"{path} holds the generator's weights only (no {', '.join(lacking)}): it can be sampled and "
-                           "checked, not resumed. Train a new run with a new --out.")  # fmt: skip
+        raise GanevalError(
+            f"{path} holds the generator's weights only (no {', '.join(lacking)}): it can be sampled and "
+            "checked, not resumed. Train a new run with a new --out."
+        )
     return state
 
 
@@ -76,8 +88,10 @@ def restoring(path: Path, part: str) -> Iterator[None]:
         yield
     except Exception as error:  # noqa: BLE001 - torch raises RuntimeError, KeyError, ValueError, TypeError for a bad state
         detail = " ".join(str(error).split())[:300]
-        raise GanevalError(f"{path}: the {part} in this {WHAT} does not fit the network its settings describe "
-                           f"({type(error).__name__}: {detail}). The file is damaged or was edited. {HOW_TO_FIX}") from None  # fmt: skip
+        raise GanevalError(
+            f"{path}: the {part} in this {WHAT} does not fit the network its settings describe "
+            f"({type(error).__name__}: {detail}). The file is damaged or was edited. {HOW_TO_FIX}"
+        ) from None
 
 
 def _contents(state) -> str:

@@ -72,12 +72,14 @@ class TrainConfig:
             object.__setattr__(self, name, checked(name, getattr(self, name), limit))
         object.__setattr__(self, "betas", checked_betas(self.betas))
 
-    def override(self, **changes) -> "TrainConfig":
+    def override(self, **changes) -> TrainConfig:
         """A copy with some settings changed (None: keep); unknown names or bad values raise GanevalError."""
         valid = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - valid)
         if unknown:
-            raise GanevalError(f"unknown training setting(s) {', '.join(unknown)}; valid settings are: {', '.join(sorted(valid))}.")
+            raise GanevalError(
+                f"unknown training setting(s) {', '.join(unknown)}; valid settings are: {', '.join(sorted(valid))}."
+            )
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict:
@@ -101,5 +103,8 @@ def checked_betas(value) -> tuple[float, float]:
     plain = isinstance(value, (tuple, list)) and len(value) == 2
     if plain and all(isinstance(b, (int, float)) and not isinstance(b, bool) and 0 <= b < 1 for b in value):
         return (float(value[0]), float(value[1]))
-    raise GanevalError(f"training setting betas must be two numbers >= 0 and < 1 (Adam's decay rates), e.g. "
-                       f"--set betas=[0.5,0.999]; got {value!r}.", argument="betas")  # fmt: skip
+    raise GanevalError(
+        f"training setting betas must be two numbers >= 0 and < 1 (Adam's decay rates), e.g. "
+        f"--set betas=[0.5,0.999]; got {value!r}.",
+        argument="betas",
+    )

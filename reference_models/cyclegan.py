@@ -36,14 +36,20 @@ from reference_models.variant import Evaluation, Variant
 
 def conv(inputs: int, outputs: int, kernel: int, stride: int = 1, transpose: bool = False) -> list[nn.Module]:
     """A same-or-halving (transpose: doubling) convolution, instance norm, ReLU."""
-    layer = (nn.ConvTranspose2d if transpose else nn.Conv2d)(inputs, outputs, kernel, stride, (kernel - 1) // 2 if stride == 1 else 1)
+    layer = (nn.ConvTranspose2d if transpose else nn.Conv2d)(
+        inputs, outputs, kernel, stride, (kernel - 1) // 2 if stride == 1 else 1
+    )
     return [layer, nn.InstanceNorm2d(outputs, affine=True), nn.ReLU()]
 
 
 class Residual(nn.Module):
     def __init__(self, channels: int):
         super().__init__()
-        self.body = nn.Sequential(*conv(channels, channels, 3), nn.Conv2d(channels, channels, 3, 1, 1), nn.InstanceNorm2d(channels, affine=True))
+        self.body = nn.Sequential(
+            *conv(channels, channels, 3),
+            nn.Conv2d(channels, channels, 3, 1, 1),
+            nn.InstanceNorm2d(channels, affine=True),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.body(x)
@@ -52,20 +58,28 @@ class Residual(nn.Module):
 def translator(width: int, channels: int) -> nn.Module:
     """32x32 -> 16x16 (2w) -> 8x8 (4w), two residual blocks, -> 16x16 (2w) -> 32x32, values in [-1, 1]."""
     return nn.Sequential(
-        *conv(channels, width, 3), *conv(width, 2 * width, 4, 2), *conv(2 * width, 4 * width, 4, 2),
-        Residual(4 * width), Residual(4 * width),
-        *conv(4 * width, 2 * width, 4, 2, transpose=True), *conv(2 * width, width, 4, 2, transpose=True),
-        nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh(),
-    )  # fmt: skip
+        *conv(channels, width, 3),
+        *conv(width, 2 * width, 4, 2),
+        *conv(2 * width, 4 * width, 4, 2),
+        Residual(4 * width),
+        Residual(4 * width),
+        *conv(4 * width, 2 * width, 4, 2, transpose=True),
+        *conv(2 * width, width, 4, 2, transpose=True),
+        nn.Conv2d(width, channels, 3, 1, 1),
+        nn.Tanh(),
+    )
 
 
 def patch_discriminator(width: int, channels: int) -> nn.Module:
     """32x32 -> 16x16 (2w) -> 8x8 (4w) -> 8x8 patch logits, each seeing an 18x18 patch."""
     return nn.Sequential(
-        nn.Conv2d(channels, 2 * width, 4, 2, 1), nn.LeakyReLU(0.2),
-        nn.Conv2d(2 * width, 4 * width, 4, 2, 1), nn.InstanceNorm2d(4 * width, affine=True), nn.LeakyReLU(0.2),
+        nn.Conv2d(channels, 2 * width, 4, 2, 1),
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(2 * width, 4 * width, 4, 2, 1),
+        nn.InstanceNorm2d(4 * width, affine=True),
+        nn.LeakyReLU(0.2),
         nn.Conv2d(4 * width, 1, 3, 1, 1),
-    )  # fmt: skip
+    )
 
 
 class Translation(NamedTuple):
@@ -90,7 +104,9 @@ class Translators(nn.Module):
 
     def forward(self, a: torch.Tensor, b: torch.Tensor) -> Translation:
         fake_b, fake_a = self.a_to_b(a), self.b_to_a(b)
-        return Translation(a, b, fake_b, fake_a, self.b_to_a(fake_b), self.a_to_b(fake_a), self.a_to_b(b), self.b_to_a(a))
+        return Translation(
+            a, b, fake_b, fake_a, self.b_to_a(fake_b), self.a_to_b(fake_a), self.a_to_b(b), self.b_to_a(a)
+        )
 
 
 class Discriminators(nn.Module):
@@ -104,7 +120,9 @@ class Discriminators(nn.Module):
         return getattr(self, domain)(images).mean((1, 2, 3))
 
 
-def patch_bce(discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def patch_bce(
+    discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """D's binary cross-entropy over every patch logit, and its per-image mean logits on real and fake."""
     out_real, out_fake = discriminator(real), discriminator(fake)
     return discriminator_bce(out_real, out_fake), out_real.mean((1, 2, 3)), out_fake.mean((1, 2, 3))
@@ -126,7 +144,9 @@ class CycleGAN(Variant):
 
     def __init__(self, cycle: float = 10.0, identity: float = 0.5):
         self.cycle, self.identity = cycle, identity
-        self.description = f"CycleGAN: digits <-> thick digits, unpaired; cycle weight {cycle}, identity weight {identity}"
+        self.description = (
+            f"CycleGAN: digits <-> thick digits, unpaired; cycle weight {cycle}, identity weight {identity}"
+        )
 
     def training_data(self, name):
         return TranslationData(name)
@@ -159,9 +179,13 @@ class CycleGAN(Variant):
         fresh_a, _ = data.unseen(config.eval_n, torch.Generator().manual_seed(config.seed + step))
         a, b, fresh_a = to_device((a, b, fresh_a), device_of(generators))  # labels stay with the classifier, on the CPU
         fake_b = generators.a_to_b(a)
-        extra = {"label_preservation": float((digit_labels(fake_b) == labels).float().mean()),
-                 "cycle_error": float((generators.b_to_a(fake_b) - a).abs().mean() / 2)}  # fmt: skip
-        return Evaluation(fake_b, discriminators.judge(b, "b"), discriminators.judge(generators.a_to_b(fresh_a), "b"), extra)
+        extra = {
+            "label_preservation": float((digit_labels(fake_b) == labels).float().mean()),
+            "cycle_error": float((generators.b_to_a(fake_b) - a).abs().mean() / 2),
+        }
+        return Evaluation(
+            fake_b, discriminators.judge(b, "b"), discriminators.judge(generators.a_to_b(fresh_a), "b"), extra
+        )
 
     def sample(self, generators, data, config, n, seed, label=None):
         """n digits drawn with `seed` (from those G never saw in training), translated into thick digits."""

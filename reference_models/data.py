@@ -12,9 +12,9 @@ import numpy as np
 import torch
 
 from ganeval.data import get_bundled
-from ganeval.features import get_extractor
 from ganeval.data.digits import load_digits_images, thicken
 from ganeval.errors import GanevalError
+from ganeval.features import get_extractor
 
 HELD_OUT_SEED = 987_654  # real samples for D's calibration: fresh mixture draws; digits has no spare images
 
@@ -111,7 +111,9 @@ class TranslationData:
 
     def __init__(self, name: str):
         if name != "digits":
-            raise GanevalError(f"cyclegan translates digits into thick digits: train it with --data digits; got {name!r}.")
+            raise GanevalError(
+                f"cyclegan translates digits into thick digits: train it with --data digits; got {name!r}."
+            )
         images, labels = load_digits_images()
         order = torch.randperm(len(images), generator=torch.Generator().manual_seed(self.SPLIT_SEED)).numpy()
         half_a, half_b = order[: len(order) // 2], order[len(order) // 2 :]

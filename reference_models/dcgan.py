@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from torch import nn
 
+from ganeval.errors import GanevalError
 from reference_models.config import TrainConfig
 from reference_models.gan import NonSaturatingGAN
-from ganeval.errors import GanevalError
 
 
 def generator(z_dim: int, width: int, channels: int) -> nn.Module:
@@ -35,7 +35,11 @@ def generator(z_dim: int, width: int, channels: int) -> nn.Module:
 
 def down(inputs: int, outputs: int, norm: bool = True) -> list[nn.Module]:
     """D's block: a 4x4 stride-2 convolution halving the size, BatchNorm (norm=False for the input layer), LeakyReLU(0.2)."""
-    return [nn.Conv2d(inputs, outputs, 4, 2, 1, bias=not norm), *([nn.BatchNorm2d(outputs)] if norm else []), nn.LeakyReLU(0.2)]
+    return [
+        nn.Conv2d(inputs, outputs, 4, 2, 1, bias=not norm),
+        *([nn.BatchNorm2d(outputs)] if norm else []),
+        nn.LeakyReLU(0.2),
+    ]
 
 
 def discriminator(width: int, channels: int) -> nn.Module:
@@ -81,8 +85,10 @@ class DCGAN(NonSaturatingGAN):
     def build(self, data, config):
         """`hidden` sets the width: G's last hidden layer and D's first have 2 * hidden channels."""
         if data.kind != "images":
-            raise GanevalError(f"the dcgan variant has convolutional networks for images (digits, stacked-digits); {data.name} is a set of 2-D points: "
-                             "train it with gan, gan-ns, wgan or wgan-gp.")  # fmt: skip
+            raise GanevalError(
+                f"the dcgan variant has convolutional networks for images (digits, stacked-digits); {data.name} is a set of 2-D points: "
+                "train it with gan, gan-ns, wgan or wgan-gp."
+            )
         nets = generator(config.z_dim, config.hidden, data.channels), discriminator(config.hidden, data.channels)
         for net in nets:
             net.apply(dcgan_init)

@@ -45,8 +45,16 @@ def grad_norm(module: nn.Module) -> float:
     return float(torch.stack(norms).norm()) if norms else 0.0
 
 
-def fit(variant: Variant, data: TrainingData, config: TrainConfig, run_dir: Path, resumed: dict | None = None, overwrite: bool = False,
-        manifest: dict | None = None, device="cpu") -> Path:  # fmt: skip
+def fit(
+    variant: Variant,
+    data: TrainingData,
+    config: TrainConfig,
+    run_dir: Path,
+    resumed: dict | None = None,
+    overwrite: bool = False,
+    manifest: dict | None = None,
+    device="cpu",
+) -> Path:
     """Train `variant` on `data` (2-D points or images), writing the log, checkpoints and sample plots into run_dir.
 
     resumed: a checkpoint read by `checkpoint.read(..., for_resume=True)` to continue from (its settings
@@ -132,8 +140,17 @@ def _fit(
         loss_g.backward()
         norm_g = grad_norm(generator)
         opt_g.step()
-        logger.step(step, loss_d=loss_d, loss_g=loss_g, d_real=variant.as_logged(out_real), d_fake=variant.as_logged(out_fake),
-                    grad_norm_d=norm_d, grad_norm_g=norm_g, lr_d=opt_d.param_groups[0]["lr"], lr_g=opt_g.param_groups[0]["lr"])  # fmt: skip
+        logger.step(
+            step,
+            loss_d=loss_d,
+            loss_g=loss_g,
+            d_real=variant.as_logged(out_real),
+            d_fake=variant.as_logged(out_fake),
+            grad_norm_d=norm_d,
+            grad_norm_g=norm_g,
+            lr_d=opt_d.param_groups[0]["lr"],
+            lr_g=opt_g.param_groups[0]["lr"],
+        )
         if not (math.isfinite(loss_d.item()) and math.isfinite(loss_g.item())):
             logger.close(finished=False)
             raise TrainingDiverged(
@@ -157,7 +174,12 @@ def restore(
 
     The losses' generator is stored as "torch_rng": it continues the stream of torch's global generator,
     which earlier versions drew from and saved under that name, so their checkpoints resume exactly."""
-    for part, target in (("generator", generator), ("discriminator", discriminator), ("opt_d", opt_d), ("opt_g", opt_g)):
+    for part, target in (
+        ("generator", generator),
+        ("discriminator", discriminator),
+        ("opt_d", opt_d),
+        ("opt_g", opt_g),
+    ):
         with checkpoint.restoring(path, part):
             target.load_state_dict(state[part])
     with checkpoint.restoring(path, "draws"):
@@ -176,7 +198,13 @@ def evaluate(variant, generator, discriminator, data, config, logger, step) -> N
     result = variant.evaluation(generator, discriminator, data, config, step)
     fake = result.fake.cpu()
     samples = to_uint8(fake) if data.kind == "images" else fake.numpy().astype("float64")
-    logger.evaluate(step, fake=samples, d_real=variant.as_logged(result.d_real), d_fake=variant.as_logged(result.d_fake), **result.extra)
+    logger.evaluate(
+        step,
+        fake=samples,
+        d_real=variant.as_logged(result.d_real),
+        d_fake=variant.as_logged(result.d_fake),
+        **result.extra,
+    )
     path, title = logger.run_dir / "samples" / f"step_{step:06d}.png", f"{variant.name} on {data.name}, step {step}"
     if data.kind == "images":
         save_grid(samples[:64].numpy(), path)
@@ -197,7 +225,9 @@ def plot_points(points, data, path: Path, title: str) -> None:
     figure = Figure(figsize=(4, 4), dpi=100)
     axes = figure.subplots()
     axes.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, label="generated")
-    axes.scatter(data.mixture.centres[:, 0], data.mixture.centres[:, 1], s=30, marker="x", color="black", label="true modes")
+    axes.scatter(
+        data.mixture.centres[:, 0], data.mixture.centres[:, 1], s=30, marker="x", color="black", label="true modes"
+    )
     axes.set(title=title, xlabel="x", ylabel="y", aspect="equal")
     axes.legend(loc="upper right", fontsize=7)
     figure.tight_layout()

@@ -25,7 +25,9 @@ class ReferenceTrainer:
             return str(error)
         return None
 
-    def train(self, variant: str, data: str, folder: Path, *, steps: int, seed: int, eval_every: int, device="cpu") -> str:
+    def train(
+        self, variant: str, data: str, folder: Path, *, steps: int, seed: int, eval_every: int, device="cpu"
+    ) -> str:
         """Train the run in `folder`, or resume it from its checkpoint; 'trained', 'resumed' or 'diverged: ...'."""
         resume = (Path(folder) / CHECKPOINT).exists()
         try:

@@ -32,8 +32,10 @@ def prepare_new_run(run_dir: Path, overwrite: bool) -> None:
         return
     if not overwrite:
         found = ", ".join(name for name in (*RUN_FILES, SAMPLES) if (run_dir / name).exists())
-        raise GanevalError(f"{run_dir} already holds a training run ({found}); training into it would replace it. "
-                           "Continue it with --resume, choose a new --out, or pass --overwrite to delete it and start over.")  # fmt: skip
+        raise GanevalError(
+            f"{run_dir} already holds a training run ({found}); training into it would replace it. "
+            "Continue it with --resume, choose a new --out, or pass --overwrite to delete it and start over."
+        )
     clear_run(run_dir)
 
 

@@ -7,11 +7,11 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from ganeval.errors import GanevalError
 from reference_models.config import TrainConfig
 from reference_models.data import TrainingData, training_data
 from reference_models.nets import mlp
 from reference_models.placement import device_of, to_device
-from ganeval.errors import GanevalError
 
 
 def noise(n: int, z_dim: int, seed: int) -> torch.Tensor:
@@ -52,8 +52,10 @@ class Variant:
     def build(self, data: TrainingData, config: TrainConfig) -> tuple[nn.Module, nn.Module]:
         """Generator (z -> sample) and discriminator (sample -> one logit or score), chosen by data.kind."""
         if data.kind != "points":
-            raise GanevalError(f"the {self.name} variant has MLPs for 2-D points (ring8, grid25); {data.name} is an image set: "
-                             "train it with one of the image variants (dcgan, cgan, cyclegan).")  # fmt: skip
+            raise GanevalError(
+                f"the {self.name} variant has MLPs for 2-D points (ring8, grid25); {data.name} is an image set: "
+                "train it with one of the image variants (dcgan, cgan, cyclegan)."
+            )
         return mlp(config.z_dim, config.hidden, 2), mlp(2, config.hidden, 1, leaky=True)
 
     def build_seeded(self, data: TrainingData, config: TrainConfig) -> tuple[nn.Module, nn.Module, torch.Generator]:
@@ -80,7 +82,9 @@ class Variant:
         """n real training samples, and the extras d_loss takes after the samples."""
         return data.batch(n, draws), ()
 
-    def generate(self, generator: nn.Module, data, n: int, draws: torch.Generator, config: TrainConfig) -> tuple[torch.Tensor, tuple]:
+    def generate(
+        self, generator: nn.Module, data, n: int, draws: torch.Generator, config: TrainConfig
+    ) -> tuple[torch.Tensor, tuple]:
         """n samples of G from fresh noise (drawn on the CPU, moved to G's device), and the extras the
         losses take after them."""
         return generator(to_device(torch.randn(n, config.z_dim, generator=draws), device_of(generator))), ()
@@ -101,7 +105,9 @@ class Variant:
         """D's outputs as logged: probabilities for logit outputs, raw scores for critics."""
         return torch.sigmoid(outputs) if self.outputs_probability else outputs
 
-    def evaluation(self, generator: nn.Module, discriminator: nn.Module, data, config: TrainConfig, step: int) -> Evaluation:
+    def evaluation(
+        self, generator: nn.Module, discriminator: nn.Module, data, config: TrainConfig, step: int
+    ) -> Evaluation:
         """G on a fixed noise batch (the same at every evaluation), D on held-out real samples and on
         G's samples from noise drawn afresh for this step. Runs under no_grad, networks in eval mode;
         the inputs are drawn on the CPU and moved to the networks' device, the outputs stay there."""
@@ -111,12 +117,16 @@ class Variant:
         real = to_device(data.held_out(config.eval_n), device)
         return Evaluation(generator(fixed), discriminator(real), discriminator(generator(fresh)), {})
 
-    def sample(self, generator: nn.Module, data, config: TrainConfig, n: int, seed: int, label: int | None = None) -> torch.Tensor:
+    def sample(
+        self, generator: nn.Module, data, config: TrainConfig, n: int, seed: int, label: int | None = None
+    ) -> torch.Tensor:
         """n samples of a trained G (in G's output range, on G's device) from noise drawn with `seed` on the CPU."""
         self.refuse_label(label)
         return generator(to_device(noise(n, config.z_dim, seed), device_of(generator)))
 
     def refuse_label(self, label: int | None) -> None:
         if label is not None:
-            raise GanevalError(f"this run's variant, {self.name}, is unconditional: it cannot draw a given class; "
-                             "sample without a label, or train a conditional variant (cgan).")  # fmt: skip
+            raise GanevalError(
+                f"this run's variant, {self.name}, is unconditional: it cannot draw a given class; "
+                "sample without a label, or train a conditional variant (cgan)."
+            )

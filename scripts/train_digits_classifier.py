@@ -34,8 +34,13 @@ from ganeval.data.digits import digits_split, load_digits_images  # noqa: E402
 from ganeval.features.digits import DEFAULT_WEIGHTS, DigitsClassifier, load_classifier  # noqa: E402
 
 
-def augment(x: torch.Tensor, generator: torch.Generator, max_shift: float = 3.0, max_scale: float = 0.1,
-            max_degrees: float = 8.0) -> torch.Tensor:
+def augment(
+    x: torch.Tensor,
+    generator: torch.Generator,
+    max_shift: float = 3.0,
+    max_scale: float = 0.1,
+    max_degrees: float = 8.0,
+) -> torch.Tensor:
     """Random shift, scale and rotation of a float N x 1 x 32 x 32 batch (bilinear, zero background)."""
     n, size = x.shape[0], x.shape[-1]
     uniform = lambda low, high: low + (high - low) * torch.rand(n, generator=generator)  # noqa: E731
@@ -109,8 +114,11 @@ def train(epochs: int, batch_size: int, lr: float, seed: int) -> tuple[DigitsCla
             schedule.step()
             total += loss.item() * len(pick)
         if (epoch + 1) % 5 == 0 or epoch + 1 == epochs:
-            print(f"epoch {epoch + 1:3d}  train loss {total / len(order):.4f}  "
-                  f"held-out accuracy {accuracy(model, x_held, y_held):.4f}", flush=True)
+            print(
+                f"epoch {epoch + 1:3d}  train loss {total / len(order):.4f}  "
+                f"held-out accuracy {accuracy(model, x_held, y_held):.4f}",
+                flush=True,
+            )
     return model.eval(), accuracy(model, x_held, y_held)
 
 
@@ -122,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1, help="torch threads; results depend on it, keep 1")
-    parser.add_argument("--live-units-only", action="store_true", help="only re-mark the live units of the --out weights")
+    parser.add_argument(
+        "--live-units-only", action="store_true", help="only re-mark the live units of the --out weights"
+    )
     args = parser.parse_args(argv)
     for name in ("epochs", "batch_size", "threads"):
         if getattr(args, name) < 1:
@@ -139,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         summary = f"held-out accuracy {held_out:.4f}"
     live = mark_live_units(model)
     save_atomically(model.state_dict(), args.out)
-    print(f"{summary}; {live} of {model.live_units.numel()} hidden units live; {time.perf_counter() - start:.0f} s; "
-          f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
+    print(
+        f"{summary}; {live} of {model.live_units.numel()} hidden units live; {time.perf_counter() - start:.0f} s; "
+        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)"
+    )
     return 0
 
 

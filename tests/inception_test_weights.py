@@ -60,8 +60,9 @@ def _calibration_images(seed: int) -> torch.Tensor:
 
 def _uninitialised_network() -> tf_inception.FeatureExtractorInceptionV3:
     """torch-fidelity's InceptionV3 with PyTorch's default (random) initialisation, no weights loaded."""
-    with mock.patch.object(tf_inception, "load_state_dict_from_url", return_value=None), mock.patch.object(
-        tf_inception.FeatureExtractorInceptionV3, "load_state_dict", lambda self, state_dict: None
+    with (
+        mock.patch.object(tf_inception, "load_state_dict_from_url", return_value=None),
+        mock.patch.object(tf_inception.FeatureExtractorInceptionV3, "load_state_dict", lambda self, state_dict: None),
     ):
         return tf_inception.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], verbose=False)
 

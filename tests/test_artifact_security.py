@@ -54,14 +54,35 @@ def private_cache(tmp_path, monkeypatch):
 def real_run(tmp_path_factory):
     """A tiny real run (log, manifest, checkpoint) whose checkpoint the tests replace."""
     out = tmp_path_factory.mktemp("real") / "run"
-    return reference_models.train("gan", "ring8", out=out, steps=2, batch_size=16, eval_every=2, eval_n=50, checkpoint_every=2)
+    return reference_models.train(
+        "gan", "ring8", out=out, steps=2, batch_size=16, eval_every=2, eval_n=50, checkpoint_every=2
+    )
 
 
 @pytest.fixture(scope="module")
 def baseline(real_run, tmp_path_factory):
     """A baseline of the real run, so that `check` gets as far as loading the candidate."""
     path = tmp_path_factory.mktemp("baseline") / "baseline.json"
-    assert main(["baseline", str(real_run), "--ref", "ring8", "-o", str(path), "--n", "200", "--bootstrap", "20", "--repeats", "2", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "baseline",
+                str(real_run),
+                "--ref",
+                "ring8",
+                "-o",
+                str(path),
+                "--n",
+                "200",
+                "--bootstrap",
+                "20",
+                "--repeats",
+                "2",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     return path
 
 
@@ -97,9 +118,31 @@ COMMANDS = {
     "sample": lambda run, tmp, baseline: ["sample", run, "--n", "10", "-o", tmp / "out.npy"],
     "check": lambda run, tmp, baseline: ["check", run, "--baseline", baseline, "--quiet"],
     "check-file": lambda run, tmp, baseline: ["check", run / "checkpoint.pt", "--baseline", baseline, "--quiet"],
-    "baseline": lambda run, tmp, baseline: ["baseline", run, "--ref", "ring8", "-o", tmp / "b.json", "--n", "50", "--bootstrap", "0", "--quiet"],
+    "baseline": lambda run, tmp, baseline: [
+        "baseline",
+        run,
+        "--ref",
+        "ring8",
+        "-o",
+        tmp / "b.json",
+        "--n",
+        "50",
+        "--bootstrap",
+        "0",
+        "--quiet",
+    ],
     "compare": lambda run, tmp, baseline: ["compare", run, run, "--out", tmp / "report", "--quiet"],
-    "train --resume": lambda run, tmp, baseline: ["train", "gan", "--data", "ring8", "--out", run, "--resume", "--steps", "4"],
+    "train --resume": lambda run, tmp, baseline: [
+        "train",
+        "gan",
+        "--data",
+        "ring8",
+        "--out",
+        run,
+        "--resume",
+        "--steps",
+        "4",
+    ],
 }
 
 
@@ -132,8 +175,25 @@ def test_hostile_checkpoint_message_says_why(tmp_path):
 def test_hostile_inception_weights_run_no_code(tmp_path, form, capsys):
     marker = tmp_path / "marker"
     weights = write_hostile(tmp_path / "evil.pth", marker, form)
-    code, err = run_cli(["score", "digits", "--ref", "digits", "--extractor", "inception", "--weights", weights,
-                         "--n", "10", "--bootstrap", "0", "--quiet", "--no-cache"], capsys)  # fmt: skip
+    code, err = run_cli(
+        [
+            "score",
+            "digits",
+            "--ref",
+            "digits",
+            "--extractor",
+            "inception",
+            "--weights",
+            weights,
+            "--n",
+            "10",
+            "--bootstrap",
+            "0",
+            "--quiet",
+            "--no-cache",
+        ],
+        capsys,
+    )
     refused(code, err, weights, marker)
 
 
@@ -144,7 +204,9 @@ def test_hostile_downloaded_inception_weights_run_no_code(tmp_path, monkeypatch)
     monkeypatch.delenv(inception.WEIGHTS_ENV, raising=False)
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
     monkeypatch.setattr(inception, "network_reachable", lambda timeout=0: True)
-    monkeypatch.setattr(torch.hub, "download_url_to_file", lambda url, dst, **kwargs: write_hostile(Path(dst), marker, "torch"))
+    monkeypatch.setattr(
+        torch.hub, "download_url_to_file", lambda url, dst, **kwargs: write_hostile(Path(dst), marker, "torch")
+    )
     with pytest.raises(inception.InceptionWeightsInvalid, match="cannot be loaded: it holds the Python object"):
         inception.InceptionExtractor()  # the download lands in torch-fidelity's cache, then is read safely
     assert not marker.exists() and inception.cached_weights_path().exists()
@@ -156,7 +218,9 @@ def test_hostile_digits_weights_run_no_code(tmp_path, form, capsys):
     weights = write_hostile(tmp_path / "evil.pth", marker, form)
     with pytest.raises(ValueError, match="DigitsClassifier weights file .* cannot be loaded"):
         load_classifier(weights)
-    code, err = run_cli(["stats", "digits", "-o", tmp_path / "s.npz", "--extractor", "digits", "--weights", weights, "--quiet"], capsys)
+    code, err = run_cli(
+        ["stats", "digits", "-o", tmp_path / "s.npz", "--extractor", "digits", "--weights", weights, "--quiet"], capsys
+    )
     refused(code, err, weights, marker)
 
 

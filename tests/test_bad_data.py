@@ -15,8 +15,8 @@ from ganeval.cli import main
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import MAX_PIXELS, decode_image
 from ganeval.errors import GanevalError
-from ganeval.options import MetricOptions
 from ganeval.features.cache import load_outputs
+from ganeval.options import MetricOptions
 from ganeval.scoring import score, stats
 from ganeval.sources import resolve_source
 
@@ -60,7 +60,9 @@ def test_decompression_bomb_is_refused_naming_the_file(tmp_path, size):
     assert path.stat().st_size < 100_000 and size[0] * size[1] > MAX_PIXELS
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # PIL's bomb warning must not escape either
-        with pytest.raises(GanevalError, match="big.png: image too large to decode .*at most 89,478,485 pixels.*--skip-bad"):
+        with pytest.raises(
+            GanevalError, match="big.png: image too large to decode .*at most 89,478,485 pixels.*--skip-bad"
+        ):
             decode_image(path, 3)
 
 
@@ -68,12 +70,29 @@ def test_bomb_in_a_folder_exits_2_or_is_skipped_and_counted(tmp_path, capsys):
     generated = small_images(tmp_path / "generated", 6)
     blank_png(generated / "000-big.png", 15000, 15000)  # first in order: also the file the channel check peeks at
     reference = small_images(tmp_path / "reference", 6, seed=1)
-    argv = ["score", str(generated), "--ref", str(reference), "--extractor", "digits", "--metrics", "fid", "--bootstrap", "0", "--no-cache", "--quiet"]
+    argv = [
+        "score",
+        str(generated),
+        "--ref",
+        str(reference),
+        "--extractor",
+        "digits",
+        "--metrics",
+        "fid",
+        "--bootstrap",
+        "0",
+        "--no-cache",
+        "--quiet",
+    ]
     assert exit_code(argv) == 2
     assert "000-big.png: image too large to decode" in capsys.readouterr().err
     assert exit_code([*argv, "--skip-bad", "--json", "-"]) == 0
     generated_info = json.loads(capsys.readouterr().out)["provenance"]["generated"]
-    assert generated_info["skipped"] == 1 and generated_info["count"] == 6 and "000-big.png" in generated_info["skipped_first"]
+    assert (
+        generated_info["skipped"] == 1
+        and generated_info["count"] == 6
+        and "000-big.png" in generated_info["skipped_first"]
+    )
 
 
 def test_pil_metadata_warnings_do_not_reach_the_user(tmp_path):
@@ -91,11 +110,17 @@ def test_pil_metadata_warnings_do_not_reach_the_user(tmp_path):
     "array,message",
     [
         (np.zeros((0, 32, 32), np.uint8), r"holds no samples \(shape \(0, 32, 32\)\)"),
-        (np.full((3, 8, 8), 200, np.int64), r"holds int64 images with values 200..200; pass uint8 images \(0..255\) or float images in \[0, 1\]: "
-         r"convert with np.round\(x\).astype\(np.uint8\)"),
+        (
+            np.full((3, 8, 8), 200, np.int64),
+            r"holds int64 images with values 200..200; pass uint8 images \(0..255\) or float images in \[0, 1\]: "
+            r"convert with np.round\(x\).astype\(np.uint8\)",
+        ),
         (np.ones((3, 8, 8), bool), r"holds bool images with values 0..1; .*\(x \* 255\).astype\(np.uint8\)"),
         (np.full((3, 8, 8), np.nan), "contains 192 NaN or infinite value"),
-        (np.full((3, 8, 8), -0.5), r"holds float64 images with values -0.5..-0.5; .*tanh outputs in \[-1, 1\], pass \(x \+ 1\) / 2"),
+        (
+            np.full((3, 8, 8), -0.5),
+            r"holds float64 images with values -0.5..-0.5; .*tanh outputs in \[-1, 1\], pass \(x \+ 1\) / 2",
+        ),
         (np.array([[0.0, np.inf], [1.0, 2.0]]), "contains 1 NaN or infinite value"),
         (np.full((3, 2), 1e200), "holds values as large as 1e\\+200"),
         (np.zeros(5), r"has shape \(5,\); expected points \(N x 2\) or images"),
@@ -180,7 +205,13 @@ def test_pytorch_fid_statistics_give_fid_against_a_closed_form(tmp_path):
     expected = ((mu - mean) ** 2).sum() + ((np.sqrt(variances) - scale) ** 2).sum()
     assert expected == pytest.approx(0.25 + 4 + 1 + 1)
 
-    result = score(generated, str(tmp_path / "fid_stats.npz"), extractor="points", options=MetricOptions(bootstrap=50), progress=False)
+    result = score(
+        generated,
+        str(tmp_path / "fid_stats.npz"),
+        extractor="points",
+        options=MetricOptions(bootstrap=50),
+        progress=False,
+    )
     assert list(result.metrics) == ["fid"]
     fid = result.metrics["fid"]
     assert fid.value == pytest.approx(expected, rel=1e-9)
@@ -195,22 +226,29 @@ def test_pytorch_fid_statistics_give_fid_against_a_closed_form(tmp_path):
 
 def test_pytorch_fid_statistics_match_fid_from_the_reference_features(tmp_path):
     """FID against mu and sigma of the reference's own features equals FID against the reference."""
+    from ganeval.data.images import find_images
     from ganeval.features import get_extractor
     from ganeval.features.extract import extract_files
-    from ganeval.data.images import find_images
 
     reference, generated = small_images(tmp_path / "ref", 12, seed=1), small_images(tmp_path / "gen", 12, seed=2)
     features = extract_files(find_images(reference), get_extractor("digits"), progress=False)[0]["features"]
     np.savez(tmp_path / "ref_stats.npz", mu=features.mean(axis=0), sigma=np.cov(features, rowvar=False))
     common = dict(extractor="digits", metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, progress=False)
     direct = score(str(generated), str(reference), **common).metrics["fid"].value
-    assert score(str(generated), str(tmp_path / "ref_stats.npz"), **common).metrics["fid"].value == pytest.approx(direct, rel=1e-6)
+    assert score(str(generated), str(tmp_path / "ref_stats.npz"), **common).metrics["fid"].value == pytest.approx(
+        direct, rel=1e-6
+    )
 
 
 def test_bad_mu_sigma_files_are_named(tmp_path, capsys):
     np.savez(tmp_path / "wide.npz", mu=np.zeros(64), sigma=np.eye(64))
-    with pytest.raises(GanevalError, match="wide.npz holds statistics \\(mu, sigma\\) of 64-d features, but the points extractor gives 2-d"):
-        score(np.zeros((20, 2)) + np.arange(20)[:, None], str(tmp_path / "wide.npz"), extractor="points", progress=False)
+    with pytest.raises(
+        GanevalError,
+        match="wide.npz holds statistics \\(mu, sigma\\) of 64-d features, but the points extractor gives 2-d",
+    ):
+        score(
+            np.zeros((20, 2)) + np.arange(20)[:, None], str(tmp_path / "wide.npz"), extractor="points", progress=False
+        )
     np.savez(tmp_path / "skew.npz", mu=np.zeros(2), sigma=np.array([[1.0, 0.5], [0.0, 1.0]]))
     with pytest.raises(GanevalError, match="skew.npz holds mu and sigma .*sigma is not a covariance matrix"):
         resolve_source(str(tmp_path / "skew.npz"), "reference")
@@ -260,7 +298,10 @@ def test_bad_counts_are_refused_by_the_parser(command, flag, value, message, cap
 @pytest.mark.parametrize(
     "setting,message",
     [
-        ({"batch_size": 0}, "--batch-size \\(batch_size\\) is the images per extractor batch and must be an integer >= 1; got 0"),
+        (
+            {"batch_size": 0},
+            "--batch-size \\(batch_size\\) is the images per extractor batch and must be an integer >= 1; got 0",
+        ),
         ({"workers": -1}, "--workers \\(workers\\) is a number of decoding processes"),
         ({"seed": -1}, "--seed \\(seed\\) seeds every random step"),
         ({"is_splits": 0}, "--is-splits \\(is_splits\\)"),
@@ -299,14 +340,29 @@ def test_too_many_inception_score_splits(capsys):
     rng = np.random.default_rng(0)
     generated, reference = (rng.integers(0, 256, (12, 8, 8), dtype=np.uint8) for _ in range(2))
     common = dict(extractor="digits", progress=False)
-    with pytest.raises(GanevalError, match="--is-splits \\(is_splits\\) 7 leaves splits of fewer than 2 of the 12 generated samples.*"
-                       "use --is-splits 6 or fewer") as error:  # fmt: skip
-        score(generated, reference, metrics=["inception_score"], options=MetricOptions(bootstrap=0, is_splits=7), **common)
+    with pytest.raises(
+        GanevalError,
+        match="--is-splits \\(is_splits\\) 7 leaves splits of fewer than 2 of the 12 generated samples.*"
+        "use --is-splits 6 or fewer",
+    ) as error:
+        score(
+            generated, reference, metrics=["inception_score"], options=MetricOptions(bootstrap=0, is_splits=7), **common
+        )
     assert error.value.argument == "is_splits"
-    assert score(generated, reference, metrics=["inception_score"], options=MetricOptions(bootstrap=0, is_splits=6), **common).metrics["inception_score"].value > 1
+    assert (
+        score(
+            generated, reference, metrics=["inception_score"], options=MetricOptions(bootstrap=0, is_splits=6), **common
+        )
+        .metrics["inception_score"]
+        .value
+        > 1
+    )
     everything = score(generated, reference, **common)  # default splits (10): IS left out, and said so
     assert "inception_score" not in everything.metrics and "fid" in everything.metrics
-    assert any(note.startswith("inception_score is not computed: --is-splits 10 leaves") for note in everything.provenance["warnings"])
+    assert any(
+        note.startswith("inception_score is not computed: --is-splits 10 leaves")
+        for note in everything.provenance["warnings"]
+    )
 
 
 def test_numpy_warnings_during_the_metrics_are_reported_in_ganevals_words(monkeypatch):
@@ -318,19 +374,32 @@ def test_numpy_warnings_during_the_metrics_are_reported_in_ganevals_words(monkey
 
     monkeypatch.setattr(registry, "fid_from_features", noisy_fid)
     rng = np.random.default_rng(0)
-    notes = score(rng.normal(size=(20, 2)), rng.normal(size=(20, 2)), extractor="points", metrics=["fid", "kid"], options=MetricOptions(bootstrap=0),
-                  progress=False).provenance["warnings"]  # fmt: skip
-    assert notes == ["numerical trouble while computing the metrics (RuntimeWarning: invalid value encountered in divide); "
-                     "check the values for NaN or infinity, and the samples for duplicates or constant features."]  # fmt: skip
+    notes = score(
+        rng.normal(size=(20, 2)),
+        rng.normal(size=(20, 2)),
+        extractor="points",
+        metrics=["fid", "kid"],
+        options=MetricOptions(bootstrap=0),
+        progress=False,
+    ).provenance["warnings"]
+    assert notes == [
+        "numerical trouble while computing the metrics (RuntimeWarning: invalid value encountered in divide); "
+        "check the values for NaN or infinity, and the samples for duplicates or constant features."
+    ]
 
 
 def test_kid_on_two_samples_has_a_null_interval_never_infinite():
     rng = np.random.default_rng(0)
-    result = score(rng.normal(size=(2, 2)), rng.normal(size=(50, 2)), extractor="points", metrics=["kid", "fid"], progress=False)
+    result = score(
+        rng.normal(size=(2, 2)), rng.normal(size=(50, 2)), extractor="points", metrics=["kid", "fid"], progress=False
+    )
     for interval in result.metrics.values():
         assert math.isfinite(interval.value) and math.isnan(interval.low) and math.isnan(interval.high)
     assert result.to_dict()["metrics"]["kid"]["ci"] is None and result.provenance["bootstrap"] is None
-    assert any("no 95% intervals (null): bootstrap intervals need at least 10 samples per side" in note for note in result.provenance["warnings"])
+    assert any(
+        "no 95% intervals (null): bootstrap intervals need at least 10 samples per side" in note
+        for note in result.provenance["warnings"]
+    )
     with pytest.raises(GanevalError, match="gave 1 sample\\(s\\); scoring needs at least 2 per side"):
         score(rng.normal(size=(1, 2)), rng.normal(size=(50, 2)), extractor="points", metrics=["kid"], progress=False)
 
@@ -357,6 +426,8 @@ def test_pytorch_fid_statistics_with_the_inception_extractor(tmp_path, capsys):
     assert main(["score", str(folders["generated"]), "--ref", str(tmp_path / "fid_stats.npz"), *common]) == 0
     against_stats = json.loads(capsys.readouterr().out)
     assert list(against_stats["metrics"]) == ["fid"] and against_stats["provenance"]["extractor"] == "inception"
-    assert main(["score", str(folders["generated"]), "--ref", str(folders["reference"]), "--metrics", "fid", *common]) == 0
+    assert (
+        main(["score", str(folders["generated"]), "--ref", str(folders["reference"]), "--metrics", "fid", *common]) == 0
+    )
     direct = json.loads(capsys.readouterr().out)["metrics"]["fid"]["value"]
     assert against_stats["metrics"]["fid"]["value"] == pytest.approx(direct, rel=1e-6)

@@ -3,8 +3,17 @@
 import numpy as np
 import pytest
 
-from ganeval.metrics import METRICS, PRDC, MetricOptions, Samples, bootstrap, compute_metrics, fid_from_features, get_metric
-from ganeval.metrics import registry
+from ganeval.metrics import (
+    METRICS,
+    PRDC,
+    MetricOptions,
+    Samples,
+    bootstrap,
+    compute_metrics,
+    fid_from_features,
+    get_metric,
+    registry,
+)
 
 
 def test_bootstrap_of_a_mean_matches_the_normal_interval():
@@ -56,7 +65,11 @@ def test_centred_interval_keeps_the_spread_around_the_estimate():
 
 @pytest.mark.parametrize(
     "kwargs,match",
-    [(dict(n=0), "n must be an integer >= 1"), (dict(confidence=1.5), "confidence must lie"), (dict(method="bca"), "method must be")],
+    [
+        (dict(n=0), "n must be an integer >= 1"),
+        (dict(confidence=1.5), "confidence must lie"),
+        (dict(method="bca"), "method must be"),
+    ],
 )
 def test_bootstrap_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -89,7 +102,9 @@ def _sides(rng, n=120):
 def test_compute_metrics_runs_each_family_once(monkeypatch, rng):
     calls = []
     original = registry.FAMILIES["prdc"]
-    counted = registry.Family(lambda r, f, o: calls.append(1) or original.compute(r, f, o), intervals=original.intervals)
+    counted = registry.Family(
+        lambda r, f, o: calls.append(1) or original.compute(r, f, o), intervals=original.intervals
+    )
     monkeypatch.setitem(registry.FAMILIES, "prdc", counted)
     real, fake = _sides(rng)
     values = compute_metrics(["precision", "recall", "coverage", "fid"], real, fake)

@@ -17,7 +17,6 @@ import pytest
 import torch
 from PIL import Image
 
-from ganeval.options import MetricOptions
 import ganeval.features.store
 import ganeval.sources
 from ganeval.atomic import DEAD_OWNER_AFTER_SECONDS, STALE_AFTER_SECONDS, atomic_folder
@@ -28,6 +27,7 @@ from ganeval.features import get_extractor
 from ganeval.features.cache import FORMAT, CacheWarning, content_digest, save_outputs
 from ganeval.features.store import read_entry
 from ganeval.gate import reference_identity
+from ganeval.options import MetricOptions
 from ganeval.scoring import score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +48,9 @@ def write_bmps(folder: Path, n: int, seed: int) -> Path:
 
 
 def fid(generated, reference, metrics=("fid",), **options) -> tuple[float, str | None]:
-    result = score(generated, reference, "digits", metrics, options=MetricOptions(bootstrap=0), progress=False, **options)
+    result = score(
+        generated, reference, "digits", metrics, options=MetricOptions(bootstrap=0), progress=False, **options
+    )
     return result.metrics["fid"].value, result.provenance["reference"].get("cache")
 
 
@@ -85,11 +87,17 @@ def test_entries_under_the_old_size_and_mtime_key_are_not_hit(folders, tmp_path)
     fake, real = folders
     extractor = get_extractor("digits")
     files = find_images(real)
-    rows = [[str(p.relative_to(real)), p.stat().st_size, p.stat().st_mtime_ns] for p in files]  # the key of ganeval <= 0.x
+    rows = [
+        [str(p.relative_to(real)), p.stat().st_size, p.stat().st_mtime_ns] for p in files
+    ]  # the key of ganeval <= 0.x
     source = {"folder": str(real.resolve()), "files": rows}
-    text = json.dumps({"format": FORMAT, "source": source, "extractor": extractor.provenance()}, sort_keys=True, default=str)
+    text = json.dumps(
+        {"format": FORMAT, "source": source, "extractor": extractor.provenance()}, sort_keys=True, default=str
+    )
     stale = tmp_path / "cache" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.npz"
-    planted = extractor.extract(torch.zeros((12, 1, 16, 16), dtype=torch.uint8))  # blank images: features far from these
+    planted = extractor.extract(
+        torch.zeros((12, 1, 16, 16), dtype=torch.uint8)
+    )  # blank images: features far from these
     save_outputs(stale, planted, {"source": source, **extractor.provenance(), "read": {"count": 12}})
     value, cache = fid(fake, real)
     assert cache == "written" and value == pytest.approx(fid(fake, real, cache=False)[0], rel=1e-9)
@@ -116,7 +124,9 @@ def test_cache_folder_that_is_a_file_falls_back_with_one_warning(folders, tmp_pa
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     monkeypatch.setenv("GANEVAL_CACHE_DIR", str(blocker))
-    with pytest.warns(CacheWarning, match="not-a-folder is not usable \\(it is a file\\); scoring without caching") as caught:
+    with pytest.warns(
+        CacheWarning, match="not-a-folder is not usable \\(it is a file\\); scoring without caching"
+    ) as caught:
         value, cache = fid(fake, real)
     assert (value, cache) == (pytest.approx(expected, rel=1e-9), "off")
     assert len([w for w in caught if w.category is CacheWarning]) == 1
@@ -138,7 +148,24 @@ def test_cli_with_unusable_cache_exits_0_and_warns(folders, tmp_path, monkeypatc
     fake, real = folders
     (tmp_path / "file").write_text("x")
     monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "file"))
-    assert main(["score", str(fake), "--ref", str(real), "--extractor", "digits", "--metrics", "fid", "--bootstrap", "0", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(fake),
+                "--ref",
+                str(real),
+                "--extractor",
+                "digits",
+                "--metrics",
+                "fid",
+                "--bootstrap",
+                "0",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert "fid" in captured.out.lower() and captured.err.count("ganeval: warning: the reference cache") == 1
 
@@ -204,7 +231,9 @@ def test_scoring_a_run_folder_says_sample_it_first(tmp_path, capsys):
     (run / "manifest.json").write_text("{}")
     assert main(["score", str(run), "--ref", "digits", "--quiet"]) == 2
     error = capsys.readouterr().err
-    assert f"{run} is a training run folder (it holds manifest.json)" in error and f"ganeval sample {run} -o DIR" in error
+    assert (
+        f"{run} is a training run folder (it holds manifest.json)" in error and f"ganeval sample {run} -o DIR" in error
+    )
     with pytest.raises(GanevalError, match="checkpoint.pt"):
         score(ROOT / "ci" / "dcgan-digits", "digits", progress=False)
 
@@ -235,14 +264,21 @@ def test_four_concurrent_scorers_agree_and_leave_one_valid_entry(folders, tmp_pa
     fake, real = folders
     env = {**os.environ, "GANEVAL_CACHE_DIR": str(tmp_path / "cache")}
     outputs = [tmp_path / f"result-{i}.json" for i in range(4)]
-    run = subprocess.run([sys.executable, "-c", FORK_SCORERS, str(fake), str(real), *map(str, outputs)], env=env,
-                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", FORK_SCORERS, str(fake), str(real), *map(str, outputs)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     results = [json.loads(out.read_text()) for out in outputs]
     assert len({r["metrics"]["fid"]["value"] for r in results}) == 1
     assert {r["provenance"]["reference"]["cache"] for r in results} <= {"written", "hit"}
     entries = list((tmp_path / "cache").iterdir())
-    assert len(entries) == 1 and entries[0].is_dir() and not entries[0].name.startswith(".")  # one entry, no staging left
+    assert (
+        len(entries) == 1 and entries[0].is_dir() and not entries[0].name.startswith(".")
+    )  # one entry, no staging left
     cached, meta = read_entry(entries[0])
     assert len(cached["features"]) == 12 and meta["source"]["content_blake2b"]
     assert fid(fake, real) == (pytest.approx(results[0]["metrics"]["fid"]["value"], rel=1e-12), "hit")
@@ -256,11 +292,16 @@ def test_torn_cache_entries_and_temporary_files_are_never_read(folders, tmp_path
     torn = features.read_bytes()[: features.stat().st_size // 2]
     (entry / "torn.npy").write_bytes(torn)  # as if a writer without atomic rename had been killed (a new file: one
     (entry / "torn.npy").replace(features)  # truncated in place would fault a live memory map of it)
-    leftover = tmp_path / "cache" / f".{entry.name}.{dead_pid()}.abcdefgh.tmp"  # a killed atomic writer's staging folder
+    leftover = (
+        tmp_path / "cache" / f".{entry.name}.{dead_pid()}.abcdefgh.tmp"
+    )  # a killed atomic writer's staging folder
     leftover.mkdir()
     (leftover / "features.npy").write_bytes(torn)
     os.utime(leftover, (time.time() - DEAD_OWNER_AFTER_SECONDS - 1,) * 2)
-    assert fid(fake, real, metrics=["fid", "kid"]) == (pytest.approx(expected, rel=1e-9), "written")  # reads the features
+    assert fid(fake, real, metrics=["fid", "kid"]) == (
+        pytest.approx(expected, rel=1e-9),
+        "written",
+    )  # reads the features
     assert [p.name for p in (tmp_path / "cache").iterdir()] == [entry.name]  # the dead writer's folder is gone
     assert len(read_entry(entry)[0]["features"]) == 12
 
@@ -271,8 +312,12 @@ def test_kill_9_during_score_and_sample_leaves_nothing_half_written(folders, tmp
     env = {**os.environ, "GANEVAL_CACHE_DIR": str(tmp_path / "cache")}
     command = [sys.executable, "-m", "ganeval.cli"]
     for delay in (1.0, 2.5, 4.0):  # wherever the kill lands, what is left must read back right
-        process = subprocess.Popen([*command, "score", str(fake), "--ref", str(real), "--metrics", "fid", "--quiet"], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        process = subprocess.Popen(
+            [*command, "score", str(fake), "--ref", str(real), "--metrics", "fid", "--quiet"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -281,8 +326,12 @@ def test_kill_9_during_score_and_sample_leaves_nothing_half_written(folders, tmp
     assert fid(fake, real)[0] == pytest.approx(fid(fake, real, cache=False)[0], rel=1e-9)
 
     parent = tmp_path / "drawn"
-    process = subprocess.Popen([*command, "sample", str(ROOT / "ci" / "dcgan-digits"), "--n", "20000", "-o", str(parent / "out")],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    process = subprocess.Popen(
+        [*command, "sample", str(ROOT / "ci" / "dcgan-digits"), "--n", "20000", "-o", str(parent / "out")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     while not any(parent.glob(".out.*/*.png")) and process.poll() is None:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)

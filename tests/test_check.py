@@ -40,7 +40,9 @@ def one_blas_thread():
 def small(tmp_path_factory):
     """A fast baseline of the committed checkpoint: 300 samples, 10 repeats for the seed-to-seed spread."""
     path = tmp_path_factory.mktemp("baseline") / "small.json"
-    make_baseline(str(RUN), "digits", path, options=MetricOptions(n=300, bootstrap=20, kid_subsets=5), repeats=10, progress=False)
+    make_baseline(
+        str(RUN), "digits", path, options=MetricOptions(n=300, bootstrap=20, kid_subsets=5), repeats=10, progress=False
+    )
     return path
 
 
@@ -74,7 +76,9 @@ def test_direction_follows_the_metric():
 def test_seed_spread_and_missing_intervals():
     z = z_critical(0.01, 1)
     # narrow bootstrap intervals, but a measured seed-to-seed spread of 0.02: a drop of 0.05 is noise
-    assert decide_metric("recall", True, 0.80, (0.795, 0.805), 0.75, (0.745, 0.755), 0.02, z, spread=0.02).verdict == PASS
+    assert (
+        decide_metric("recall", True, 0.80, (0.795, 0.805), 0.75, (0.745, 0.755), 0.02, z, spread=0.02).verdict == PASS
+    )
     assert decide_metric("recall", True, 0.80, (0.795, 0.805), 0.75, (0.745, 0.755), 0.02, z).verdict == REGRESSED
     alone = decide_metric("fid", False, 50.0, None, 60.0, None, 5.0, z)
     assert alone.verdict == REGRESSED and alone.z is None and "tolerance alone" in alone.reason
@@ -133,8 +137,24 @@ def test_plain_score_json_is_a_baseline(tmp_path, capsys):
     samples = tmp_path / "samples.npy"
     np.save(samples, reference_models.load(RUN).sample(200, 1))
     result = tmp_path / "score.json"
-    assert main(["score", str(samples), "--ref", "digits", "--metrics", "fid,precision,modes_covered", "--bootstrap", "10",
-                 "--json", str(result), "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "score",
+                str(samples),
+                "--ref",
+                "digits",
+                "--metrics",
+                "fid,precision,modes_covered",
+                "--bootstrap",
+                "10",
+                "--json",
+                str(result),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["check", str(samples), "--baseline", str(result), "--quiet", "--json", "-"]) == 0
     payload = json.loads(capsys.readouterr().out)
@@ -158,7 +178,14 @@ def test_value_range_and_generator_errors():
 
 def test_baseline_of_fixed_samples_keeps_them_all(tmp_path):
     samples = reference_models.load(RUN).sample(200, 0)
-    payload = make_baseline(samples, "digits", tmp_path / "b.json", metrics=["fid", "modes_covered"], options=MetricOptions(bootstrap=0), progress=False).to_dict()
+    payload = make_baseline(
+        samples,
+        "digits",
+        tmp_path / "b.json",
+        metrics=["fid", "modes_covered"],
+        options=MetricOptions(bootstrap=0),
+        progress=False,
+    ).to_dict()
     assert payload["provenance"]["generated"]["count"] == 200 and "spread" not in payload["baseline"]
     report = check(samples, tmp_path / "b.json")
     assert report.passed and [c.z for c in report.decisions] == [None, None]
@@ -185,8 +212,16 @@ def test_another_extractor_or_weights_exit_2(tmp_path, capsys):
     def inception(payload):
         payload["provenance"].update(extractor="inception", weights_sha256="6726825d" * 8)
 
-    assert main(["check", str(RUN), "--baseline", edited(BASELINE, tmp_path, inception), "--extractor", "digits", "--quiet"]) == 2
-    assert "scored with the inception extractor; --extractor digits would compare different features" in capsys.readouterr().err
+    assert (
+        main(
+            ["check", str(RUN), "--baseline", edited(BASELINE, tmp_path, inception), "--extractor", "digits", "--quiet"]
+        )
+        == 2
+    )
+    assert (
+        "scored with the inception extractor; --extractor digits would compare different features"
+        in capsys.readouterr().err
+    )
 
     def weights(payload):
         payload["provenance"]["weights_sha256"] = "0" * 64
@@ -225,7 +260,9 @@ def test_another_reference_or_sample_count_exit_2(small, tmp_path, capsys):
 def test_committed_gate_passes_with_reports(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     out_xml, out_md = tmp_path / "check.xml", tmp_path / "check.md"
-    code = main(["check", str(RUN), "--baseline", str(BASELINE), "--junit", str(out_xml), "--markdown", str(out_md), "--quiet"])
+    code = main(
+        ["check", str(RUN), "--baseline", str(BASELINE), "--junit", str(out_xml), "--markdown", str(out_md), "--quiet"]
+    )
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "PASS: no metric regressed" in printed and "::notice title=ganeval check::PASS" in printed
@@ -270,7 +307,9 @@ def test_removed_classes_fail(small):
 
 
 def test_twenty_new_seeds_raise_no_false_alarm(small):
-    reports = [check(str(RUN), small, options=load_baseline(small).options.replace(seed=seed)) for seed in range(100, 120)]
+    reports = [
+        check(str(RUN), small, options=load_baseline(small).options.replace(seed=seed)) for seed in range(100, 120)
+    ]
     alarms = [(r.seed, c.metric, c.reason) for r in reports for c in r.regressions]
     assert alarms == []
     assert len({r.decisions[0].candidate for r in reports}) == 20  # every seed drew new samples
@@ -278,7 +317,10 @@ def test_twenty_new_seeds_raise_no_false_alarm(small):
 
 @pytest.mark.slow
 def test_twenty_new_seeds_against_the_committed_baseline():
-    reports = [check(str(RUN), BASELINE, options=load_baseline(BASELINE).options.replace(seed=seed)) for seed in range(100, 120)]
+    reports = [
+        check(str(RUN), BASELINE, options=load_baseline(BASELINE).options.replace(seed=seed))
+        for seed in range(100, 120)
+    ]
     assert [(r.seed, c.metric) for r in reports for c in r.regressions] == []
 
 
@@ -306,8 +348,7 @@ def test_torchscript_and_python_generators(small, tmp_path, monkeypatch, capsys)
     assert payload["passed"] and payload["comparisons"][0]["candidate"] == pytest.approx(recorded, abs=0.5)
 
     (tmp_path / "my_generators.py").write_text(
-        "import reference_models\n"
-        f"def build():\n    return reference_models.load({str(RUN)!r}).network\n"
+        f"import reference_models\ndef build():\n    return reference_models.load({str(RUN)!r}).network\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     assert main(["check", "--generator", "my_generators:build", "--nz", "64", "--baseline", str(small), "--quiet"]) == 0

@@ -26,7 +26,9 @@ def baseline(points, tmp_path_factory):
     from ganeval.gate import make_baseline
 
     path = tmp_path_factory.mktemp("cli") / "baseline.json"
-    make_baseline(points, "ring8", path, options=MetricOptions(n=100, bootstrap=0), metrics=["fid", "precision"], progress=False)
+    make_baseline(
+        points, "ring8", path, options=MetricOptions(n=100, bootstrap=0), metrics=["fid", "precision"], progress=False
+    )
     return str(path)
 
 
@@ -41,29 +43,35 @@ def run(argv: list[str]) -> int:
 SCORE = ["--ref", "ring8", "--n", "100", "--bootstrap", "0", "--quiet"]
 
 
-@pytest.mark.parametrize("options, flag", [
-    (["--kid-subset-size", "1"], "--kid-subset-size"),
-    (["--kid-subsets", "0"], "--kid-subsets"),
-    (["--k", "0"], "--k"),
-    (["--k", "150"], "--k"),  # more neighbours than samples: found by scoring, after extraction
-    (["--is-splits", "0"], "--is-splits"),
-    (["--bootstrap", "-1"], "--bootstrap"),
-    (["--n", "0"], "--n"),
-    (["--batch-size", "0"], "--batch-size"),
-    (["--workers", "-1"], "--workers"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "options, flag",
+    [
+        (["--kid-subset-size", "1"], "--kid-subset-size"),
+        (["--kid-subsets", "0"], "--kid-subsets"),
+        (["--k", "0"], "--k"),
+        (["--k", "150"], "--k"),  # more neighbours than samples: found by scoring, after extraction
+        (["--is-splits", "0"], "--is-splits"),
+        (["--bootstrap", "-1"], "--bootstrap"),
+        (["--n", "0"], "--n"),
+        (["--batch-size", "0"], "--batch-size"),
+        (["--workers", "-1"], "--workers"),
+    ],
+)
 def test_score_options_name_their_flag(points, capsys, options, flag):
     assert run(["score", points, *SCORE, *options]) == 2
     err = capsys.readouterr().err
     assert re.search(rf"(^|\s|argument ){re.escape(flag)}\b", err) and "Traceback" not in err
 
 
-@pytest.mark.parametrize("options, flag", [
-    (["--alpha", "2"], "--alpha is the chance of any false alarm"),
-    (["--tolerance", "fid=-1"], "--tolerance: the tolerance of fid must be a number >= 0"),
-    (["--tolerance", "fid"], "--tolerance takes metric=value pairs"),
-    (["--value-range", "0,255"], "--value-range must be one of"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "options, flag",
+    [
+        (["--alpha", "2"], "--alpha is the chance of any false alarm"),
+        (["--tolerance", "fid=-1"], "--tolerance: the tolerance of fid must be a number >= 0"),
+        (["--tolerance", "fid"], "--tolerance takes metric=value pairs"),
+        (["--value-range", "0,255"], "--value-range must be one of"),
+    ],
+)
 def test_check_options_name_their_flag(points, baseline, capsys, options, flag):
     assert run(["check", points, "--baseline", baseline, "--quiet", *options]) == 2
     assert flag in capsys.readouterr().err
@@ -84,10 +92,19 @@ def test_python_parameter_names_become_the_typed_flag(points):
         score(points, "ring8", options=MetricOptions(n=100, bootstrap=0, kid_subset_size=1), progress=False)
     assert caught.value.argument in ("subset_size", "kid_subset_size")
     assert "--kid-subset-size" in _name_the_flag(str(caught.value), caught.value.argument, options)
-    assert _name_the_flag("subset_size must be an integer >= 2; got 1.", "subset_size", options) == "--kid-subset-size must be an integer >= 2; got 1."
-    assert _name_the_flag("splits=50 exceeds the number of samples (20).", "splits", options) == "--is-splits 50 exceeds the number of samples (20)."
+    assert (
+        _name_the_flag("subset_size must be an integer >= 2; got 1.", "subset_size", options)
+        == "--kid-subset-size must be an integer >= 2; got 1."
+    )
+    assert (
+        _name_the_flag("splits=50 exceeds the number of samples (20).", "splits", options)
+        == "--is-splits 50 exceeds the number of samples (20)."
+    )
     assert _name_the_flag("--n (n) caps the samples per side.", "n", options) == "--n caps the samples per side."
-    assert _name_the_flag("the tolerance is negative.", "tolerances", _option_strings(build_parser(), "check")) == "--tolerance: the tolerance is negative."
+    assert (
+        _name_the_flag("the tolerance is negative.", "tolerances", _option_strings(build_parser(), "check"))
+        == "--tolerance: the tolerance is negative."
+    )
     assert _name_the_flag("no flag for this.", "gamma", options) == "no flag for this."
     assert _name_the_flag("cannot write it.", "--json", options) == "--json: cannot write it."
 

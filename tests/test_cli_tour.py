@@ -31,8 +31,25 @@ def test_bare_command_exits_zero():
 def test_training_that_diverges_exits_2_not_the_gate_code(tmp_path, poison_generator_loss, capsys):
     """Exit 1 means a failed quality gate only; a training stopped by a NaN loss is a settings problem (2)."""
     poison_generator_loss("gan-ns", call=3)
-    code = main(["train", "gan-ns", "--data", "ring8", "--out", str(tmp_path / "nan"), "--steps", "10",
-                 "--set", "batch_size=16", "--set", "eval_every=100"])
+    code = main(
+        [
+            "train",
+            "gan-ns",
+            "--data",
+            "ring8",
+            "--out",
+            str(tmp_path / "nan"),
+            "--steps",
+            "10",
+            "--set",
+            "batch_size=16",
+            "--set",
+            "eval_every=100",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
-    assert "training stopped: gan-ns on ring8: the generator loss became nan at step 2" in err and "Lower the learning rates" in err
+    assert (
+        "training stopped: gan-ns on ring8: the generator loss became nan at step 2" in err
+        and "Lower the learning rates" in err
+    )

@@ -13,8 +13,11 @@ from ganeval.report.render import Table, Text
 
 
 def _values(per_variant: dict, metric: str = "fid") -> pd.DataFrame:
-    rows = [{"variant": v, "seed": s, "metric": metric, "value": x, "ci_low": x - 1, "ci_high": x + 1}
-            for v, xs in per_variant.items() for s, x in enumerate(xs)]  # fmt: skip
+    rows = [
+        {"variant": v, "seed": s, "metric": metric, "value": x, "ci_low": x - 1, "ci_high": x + 1}
+        for v, xs in per_variant.items()
+        for s, x in enumerate(xs)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -22,8 +25,14 @@ def test_summary_is_mean_std_and_a_t_interval_over_seeds():
     summary = summarize(_values({"a": [10.0, 12.0, 14.0]})).iloc[0]
     assert (summary.seeds, summary["mean"], summary["std"]) == (3, 12.0, 2.0)
     half = stats.t.ppf(0.975, 2) * 2.0 / math.sqrt(3)  # 4.97
-    assert summary.ci_low == pytest.approx(12 - half) and summary.ci_high == pytest.approx(12 + half) and summary.ci_basis == "t over seeds"
-    clipped = summarize(_values({"a": [0.1, 0.2, 3.0]}), {"fid": (0.0, None)}).iloc[0]  # the t interval would dip below 0
+    assert (
+        summary.ci_low == pytest.approx(12 - half)
+        and summary.ci_high == pytest.approx(12 + half)
+        and summary.ci_basis == "t over seeds"
+    )
+    clipped = summarize(_values({"a": [0.1, 0.2, 3.0]}), {"fid": (0.0, None)}).iloc[
+        0
+    ]  # the t interval would dip below 0
     assert clipped.ci_low == 0.0 and clipped.ci_high > 3
     single = summarize(_values({"b": [7.0]})).iloc[0]  # one seed: the run's own bootstrap interval
     assert (single.ci_low, single.ci_high, single.ci_basis) == (6.0, 8.0, "bootstrap")
@@ -63,13 +72,25 @@ def test_holm_adjustment():
 
 
 def _result(path, fid, low, high, precision=0.8):
-    path.write_text(json.dumps({"metrics": {"fid": {"value": fid, "ci": [low, high]}, "precision": {"value": precision, "ci": [precision - 0.01, precision + 0.01]}},
-                                "provenance": {}}))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "metrics": {
+                    "fid": {"value": fid, "ci": [low, high]},
+                    "precision": {"value": precision, "ci": [precision - 0.01, precision + 0.01]},
+                },
+                "provenance": {},
+            }
+        )
+    )
     return path
 
 
 def test_score_results_compare_by_their_intervals(tmp_path, capsys):
-    entries = [result_entry(_result(tmp_path / "base.json", 20.0, 19.0, 21.0)), result_entry(_result(tmp_path / "new.json", 15.0, 14.0, 16.0, 0.805))]
+    entries = [
+        result_entry(_result(tmp_path / "base.json", 20.0, 19.0, 21.0)),
+        result_entry(_result(tmp_path / "new.json", 15.0, 14.0, 16.0, 0.805)),
+    ]
     comparison = build(entries)
     table = comparison.table()
     assert list(table.index) == ["base", "new"] and table.loc["new", "fid"] == "15 [14, 16]"
@@ -99,14 +120,39 @@ def test_compare_trains_scores_reports_and_reuses_runs(tmp_path, monkeypatch, ca
     monkeypatch.setitem(runs.FINAL_SAMPLES, "points", 1000)
     monkeypatch.setattr(runs, "FINAL_OPTIONS", runs.FINAL_OPTIONS.replace(bootstrap=20))
     work, out = tmp_path / "work", tmp_path / "report"
-    argv = ["compare", "--variants", "gan-ns,wgan-gp,dcgan", "--data", "ring8", "--steps", "20", "--seeds", "2", "--evaluations", "2",
-            "--work", str(work), "--out", str(out), "--json", str(tmp_path / "c.json"), "--quiet"]  # fmt: skip
+    argv = [
+        "compare",
+        "--variants",
+        "gan-ns,wgan-gp,dcgan",
+        "--data",
+        "ring8",
+        "--steps",
+        "20",
+        "--seeds",
+        "2",
+        "--evaluations",
+        "2",
+        "--work",
+        str(work),
+        "--out",
+        str(out),
+        "--json",
+        str(tmp_path / "c.json"),
+        "--quiet",
+    ]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "skipped dcgan: the dcgan variant has convolutional networks for images" in printed and "fid: " in printed
-    assert sorted(p.name for p in work.iterdir()) == ["gan-ns-ring8-seed0", "gan-ns-ring8-seed1", "wgan-gp-ring8-seed0", "wgan-gp-ring8-seed1"]
+    assert sorted(p.name for p in work.iterdir()) == [
+        "gan-ns-ring8-seed0",
+        "gan-ns-ring8-seed1",
+        "wgan-gp-ring8-seed0",
+        "wgan-gp-ring8-seed1",
+    ]
     payload = json.loads((tmp_path / "c.json").read_text())
-    assert {r["variant"] for r in payload["runs"]} == {"gan-ns", "wgan-gp"} and all(r["verdict"] for r in payload["runs"])
+    assert {r["variant"] for r in payload["runs"]} == {"gan-ns", "wgan-gp"} and all(
+        r["verdict"] for r in payload["runs"]
+    )
     fid = [row for row in payload["summary"] if row["metric"] == "fid"]
     assert len(fid) == 2 and all(row["seeds"] == 2 and row["ci_low"] <= row["mean"] <= row["ci_high"] for row in fid)
     html = (out / "report.html").read_text()
@@ -159,8 +205,16 @@ def _entries(per_variant: dict, verdicts: dict | None = None, n_modes=None) -> l
         for seed in range(len(next(iter(metrics.values())))):
             verdict = (verdicts or {}).get(variant)
             diagnosis = RunDiagnosis(verdict, f"{verdict}.") if verdict else None
-            entries.append(Entry(f"{variant}{seed}", variant, seed, {m: {"value": v[seed], "ci": None} for m, v in metrics.items()},
-                                 diagnosis=diagnosis, n_modes=n_modes))  # fmt: skip
+            entries.append(
+                Entry(
+                    f"{variant}{seed}",
+                    variant,
+                    seed,
+                    {m: {"value": v[seed], "ci": None} for m, v in metrics.items()},
+                    diagnosis=diagnosis,
+                    n_modes=n_modes,
+                )
+            )
     return entries
 
 
@@ -168,10 +222,14 @@ def test_the_report_opens_with_one_paragraph_naming_the_best_variant_and_why():
     from ganeval.compare.answer import answer, decide
     from ganeval.compare.report import comparison_blocks
 
-    entries = _entries({"good": {"fid": [10.0, 11.0, 10.5], "precision": [0.80, 0.82, 0.81], "recall": [0.9, 0.8, 0.85]},
-                        "bad": {"fid": [30.0, 31.0, 29.0], "precision": [0.40, 0.42, 0.41], "recall": [0.9, 0.85, 0.8]},
-                        "lucky": {"fid": [10.2, 14.0, 8.0], "precision": [0.50, 0.60, 0.55], "recall": [0.85, 0.9, 0.8]}},
-                       verdicts={"good": "healthy", "bad": "collapsed", "lucky": "oscillating"})  # fmt: skip
+    entries = _entries(
+        {
+            "good": {"fid": [10.0, 11.0, 10.5], "precision": [0.80, 0.82, 0.81], "recall": [0.9, 0.8, 0.85]},
+            "bad": {"fid": [30.0, 31.0, 29.0], "precision": [0.40, 0.42, 0.41], "recall": [0.9, 0.85, 0.8]},
+            "lucky": {"fid": [10.2, 14.0, 8.0], "precision": [0.50, 0.60, 0.55], "recall": [0.85, 0.9, 0.8]},
+        },
+        verdicts={"good": "healthy", "bad": "collapsed", "lucky": "oscillating"},
+    )
     comparison = build(entries, data="ring8")
     decision = decide(comparison.pairs, ["good", "bad", "lucky"])
     assert decision.best == ["good"] and decision.deciding == ["fid", "precision"] and decision.undecided == ["recall"]
@@ -180,22 +238,34 @@ def test_the_report_opens_with_one_paragraph_naming_the_best_variant_and_why():
     p = comparison.pairs.set_index(["metric", "better", "worse"]).p_adjusted
     assert p[("fid", "good", "bad")] < 0.001 and "on fid, good (10.5) beats bad (30), Holm-corrected p < 0.001;" in text
     p_precision = max(p[("precision", "good", "bad")], p[("precision", "good", "lucky")])
-    assert p_precision >= 0.001 and f"on precision, good (0.81) beats bad (0.41) and lucky (0.55), Holm-corrected p ≤ {p_precision:.2g}." in text
+    assert (
+        p_precision >= 0.001
+        and f"on precision, good (0.81) beats bad (0.41) and lucky (0.55), Holm-corrected p ≤ {p_precision:.2g}."
+        in text
+    )
     assert "recall tells no variant apart" in text
     assert "bad (collapsed; loses on fid and precision); lucky (oscillating; loses on precision)" in text
     blocks = comparison_blocks(comparison)
     assert isinstance(blocks[1], Text) and blocks[1].text == text and blocks[1].lead  # the answer comes first
 
     same = build(_entries({"a": {"fid": [10.0, 11.0, 12.0]}, "b": {"fid": [10.5, 11.5, 12.5]}}))
-    assert answer(same).startswith("**No variant is better than another beyond noise** (Welch's t-test over 3 seeds per variant")
+    assert answer(same).startswith(
+        "**No variant is better than another beyond noise** (Welch's t-test over 3 seeds per variant"
+    )
 
 
 def test_compact_table_is_mean_and_std_with_the_best_in_bold_and_the_tests_in_details():
-    from ganeval.compare.report import comparison_blocks, compact_table
+    from ganeval.compare.report import compact_table, comparison_blocks
     from ganeval.report.render import Details, to_html, to_markdown
 
-    comparison = build(_entries({"a": {"fid": [10.0, 12.0, 14.0], "precision": [0.5, 0.6, 0.7], "d_ece": [0.1, 0.1, 0.1]},
-                                 "b": {"fid": [20.0, 21.0, 22.0], "precision": [0.9, 0.9, 0.9], "d_ece": [0.2, 0.2, 0.2]}}))  # fmt: skip
+    comparison = build(
+        _entries(
+            {
+                "a": {"fid": [10.0, 12.0, 14.0], "precision": [0.5, 0.6, 0.7], "d_ece": [0.1, 0.1, 0.1]},
+                "b": {"fid": [20.0, 21.0, 22.0], "precision": [0.9, 0.9, 0.9], "d_ece": [0.2, 0.2, 0.2]},
+            }
+        )
+    )
     table = compact_table(comparison).set_index("variant")
     assert list(table.columns) == ["fid ↓", "precision ↑"]  # d_ece (about D) stays in the full table
     assert table.loc["a", "fid ↓"] == "**12 ± 2**" and table.loc["b", "fid ↓"] == "21 ± 1"
@@ -209,12 +279,16 @@ def test_compact_table_is_mean_and_std_with_the_best_in_bold_and_the_tests_in_de
 
 
 def test_modes_covered_intervals_stay_within_zero_and_the_number_of_modes():
-    comparison = build(_entries({"a": {"modes_covered": [7.0, 8.0, 8.0]}, "b": {"modes_covered": [0.0, 1.0, 5.0]}}, n_modes=8))
+    comparison = build(
+        _entries({"a": {"modes_covered": [7.0, 8.0, 8.0]}, "b": {"modes_covered": [0.0, 1.0, 5.0]}}, n_modes=8)
+    )
     rows = comparison.summary.set_index("variant")
     assert rows.loc["a", "ci_high"] == 8.0 and rows.loc["b", "ci_low"] == 0.0  # unclipped: [6.23, 9.1] and [-4.9, 8.9]
     assert (comparison.summary.ci_high <= 8).all() and (comparison.summary.ci_low >= 0).all()
     assert comparison.table().loc["a", "modes_covered"] == "7.67 ± 0.58 [6.23, 8]"
-    from ganeval.compare import bundled_modes  # score results name their reference: a bundled set gives its number of modes
+    from ganeval.compare import (
+        bundled_modes,
+    )  # score results name their reference: a bundled set gives its number of modes
 
     assert bundled_modes("ring8") == 8 and bundled_modes("grid25") == 25 and bundled_modes("my/folder") is None
 
@@ -223,8 +297,14 @@ def test_score_results_on_a_bundled_set_bound_modes_covered_by_its_modes(tmp_pat
     paths = []
     for name, modes in (("a", [7.0, 7.5]), ("b", [3.0, 6.0])):
         path = tmp_path / f"{name}.json"
-        path.write_text(json.dumps({"metrics": {"modes_covered": {"value": modes[0], "ci": [modes[0] - 1.5, modes[1] + 1.5]}},
-                                    "provenance": {"reference": {"source": "ring8", "kind": "points"}}}))  # fmt: skip
+        path.write_text(
+            json.dumps(
+                {
+                    "metrics": {"modes_covered": {"value": modes[0], "ci": [modes[0] - 1.5, modes[1] + 1.5]}},
+                    "provenance": {"reference": {"source": "ring8", "kind": "points"}},
+                }
+            )
+        )
         paths.append(path)
     entries = [result_entry(p) for p in paths]
     assert [e.n_modes for e in entries] == [8, 8]
@@ -239,17 +319,23 @@ def test_a_variant_is_drawn_as_a_critic_when_any_seed_logged_critic_scores():
     from ganeval.compare.report import _logs
 
     steps = pd.DataFrame({"step": [0, 1], "d_real": [0.2, 0.3], "d_fake": [0.1, 0.2]})
-    entries = [Entry(f"wgan{seed}", "wgan", seed, {}, steps=steps, evals=pd.DataFrame({"step": [1], "d_input": [kind]}))
-               for seed, kind in enumerate(["score", "probability"])]  # the second seed's scores happened to fall in [0, 1]
-    entries.append(Entry("gan0", "gan", 0, {}, steps=steps, evals=pd.DataFrame({"step": [1], "d_input": ["probability"]})))
+    entries = [
+        Entry(f"wgan{seed}", "wgan", seed, {}, steps=steps, evals=pd.DataFrame({"step": [1], "d_input": [kind]}))
+        for seed, kind in enumerate(["score", "probability"])
+    ]  # the second seed's scores happened to fall in [0, 1]
+    entries.append(
+        Entry("gan0", "gan", 0, {}, steps=steps, evals=pd.DataFrame({"step": [1], "d_input": ["probability"]}))
+    )
     assert _logs(SimpleNamespace(entries=entries))[2] == {"wgan": False, "gan": True}
 
 
 def test_the_best_of_runs_that_never_learned_is_called_the_least_bad():
     from ganeval.compare.answer import answer
 
-    entries = _entries({"a": {"mode_kl": [0.01, 0.012, 0.011]}, "b": {"mode_kl": [0.05, 0.052, 0.051]}},
-                       verdicts={"a": "never-learned", "b": "never-learned"})  # fmt: skip
+    entries = _entries(
+        {"a": {"mode_kl": [0.01, 0.012, 0.011]}, "b": {"mode_kl": [0.05, 0.052, 0.051]}},
+        verdicts={"a": "never-learned", "b": "never-learned"},
+    )
     text = answer(build(entries, data="grid25"))
     assert text.startswith("**No run of a ended healthy or undertrained on grid25: it is only the least bad.**")
     assert "on mode_kl, a (0.011) beats b (0.051)" in text

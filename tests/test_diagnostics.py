@@ -9,7 +9,7 @@ import pytest
 from ganeval.data.mixtures import RING8
 from ganeval.diagnostics import Finding, RunDiagnosis, TrainingLogger, diagnose, diagnose_run, load_log
 from ganeval.diagnostics.calibration import calibration_over_time, chosen_steps, reliability_table
-from ganeval.diagnostics.collapse import coverage_timeline, mode_histogram, missing_modes
+from ganeval.diagnostics.collapse import coverage_timeline, missing_modes, mode_histogram
 from ganeval.diagnostics.stability import oscillation_windows, periodicity
 from ganeval.options import MetricOptions
 from ganeval.scoring import ReferenceScorer
@@ -17,9 +17,24 @@ from ganeval.scoring import ReferenceScorer
 N_MODES = 8
 
 
-def synthetic_log(n=1000, eval_every=20, seed=0, collapse_at=None, collapse_to=(3, 4), recover_at=None, gradual=0,
-                  nan_at=None, explode_at=None, oscillate=None, dominate_at=None, fid_rise_at=None, ece=0.04,
-                  d_input="probability", spike_at=None, columns="all"):  # fmt: skip
+def synthetic_log(
+    n=1000,
+    eval_every=20,
+    seed=0,
+    collapse_at=None,
+    collapse_to=(3, 4),
+    recover_at=None,
+    gradual=0,
+    nan_at=None,
+    explode_at=None,
+    oscillate=None,
+    dominate_at=None,
+    fid_rise_at=None,
+    ece=0.04,
+    d_input="probability",
+    spike_at=None,
+    columns="all",
+):
     """(steps, evals, manifest) of a healthy-looking run (noisy, autocorrelated losses; 8 of 8 modes),
     with the events asked for planted into it."""
     rng = np.random.default_rng(seed)
@@ -54,8 +69,20 @@ def synthetic_log(n=1000, eval_every=20, seed=0, collapse_at=None, collapse_to=(
         loss_d = loss_d * np.exp(np.clip(step - explode_at, 0, None) / 25)
     if spike_at is not None:
         grad_d[spike_at] *= 40
-    steps = pd.DataFrame({"step": step, "time": step * 0.01, "loss_d": loss_d, "loss_g": loss_g, "d_real": d_real, "d_fake": d_fake,
-                          "grad_norm_d": grad_d, "grad_norm_g": grad_g, "lr_d": 1e-4, "lr_g": 1e-4})  # fmt: skip
+    steps = pd.DataFrame(
+        {
+            "step": step,
+            "time": step * 0.01,
+            "loss_d": loss_d,
+            "loss_g": loss_g,
+            "d_real": d_real,
+            "d_fake": d_fake,
+            "grad_norm_d": grad_d,
+            "grad_norm_g": grad_g,
+            "lr_d": 1e-4,
+            "lr_g": 1e-4,
+        }
+    )
     if nan_at is not None:
         steps = steps[steps.step <= nan_at].copy()
         steps.loc[steps.step == nan_at, ["loss_d", "loss_g"]] = np.nan
@@ -79,11 +106,23 @@ def synthetic_log(n=1000, eval_every=20, seed=0, collapse_at=None, collapse_to=(
             fid += 0.02 * (s - fid_rise_at) / eval_every
         dominated = dominate_at is not None and s > dominate_at + 20
         accuracy = 0.99 if dominated else 0.6 + rng.normal(0, 0.02)
-        row = {"step": s, "fid": fid, "precision": 0.8 + rng.normal(0, 0.01), "recall": 0.9 - 0.65 * level + rng.normal(0, 0.01),
-               "modes_covered": int((counts >= 2000 / N_MODES / 4).sum()), "mode_kl": float(sum(c / 2000 * np.log(c / 2000 * N_MODES) for c in counts if c)),
-               "mode_counts": json.dumps(counts.tolist()), "diversity": 1.0 - 0.75 * level + rng.normal(0, 0.02),
-               "d_accuracy": accuracy, "d_auc": accuracy + 0.02, "d_brier": 0.24 if not dominated else 0.01,
-               "d_ece": ece + abs(rng.normal(0, 0.01)), "d_mean_real": 0.55, "d_mean_fake": 0.45, "d_input": d_input}  # fmt: skip
+        row = {
+            "step": s,
+            "fid": fid,
+            "precision": 0.8 + rng.normal(0, 0.01),
+            "recall": 0.9 - 0.65 * level + rng.normal(0, 0.01),
+            "modes_covered": int((counts >= 2000 / N_MODES / 4).sum()),
+            "mode_kl": float(sum(c / 2000 * np.log(c / 2000 * N_MODES) for c in counts if c)),
+            "mode_counts": json.dumps(counts.tolist()),
+            "diversity": 1.0 - 0.75 * level + rng.normal(0, 0.02),
+            "d_accuracy": accuracy,
+            "d_auc": accuracy + 0.02,
+            "d_brier": 0.24 if not dominated else 0.01,
+            "d_ece": ece + abs(rng.normal(0, 0.01)),
+            "d_mean_real": 0.55,
+            "d_mean_fake": 0.45,
+            "d_input": d_input,
+        }
         rows.append(row)
     evals = pd.DataFrame(rows)
     if columns == "modes_covered_only":
@@ -101,7 +140,11 @@ def kinds(diagnosis, kind):
 def test_healthy_run_raises_no_flags():
     for seed in range(3):
         diagnosis = diagnose(*synthetic_log(seed=seed))
-        flagged = [f for f in diagnosis.findings if f.kind in ("collapse", "divergence", "d_dominance", "oscillation", "miscalibration")]
+        flagged = [
+            f
+            for f in diagnosis.findings
+            if f.kind in ("collapse", "divergence", "d_dominance", "oscillation", "miscalibration")
+        ]
         assert flagged == [], (seed, [f.explanation for f in flagged])
         assert diagnosis.verdict == "healthy"
         accuracy = f"accuracy {diagnosis.summary['d_accuracy_end']:.2f}"
@@ -115,12 +158,18 @@ def test_collapse_planted_at_step_500_is_found_there(gradual):
     (collapse,) = kinds(diagnosis, "collapse")
     assert abs(collapse.start_step - 500) <= 100, collapse
     assert collapse.end_step is None and collapse.evidence["recovered"] is False
-    assert collapse.evidence["modes_before"] == 8 and collapse.evidence["modes_min"] == 2 and collapse.evidence["modes_lost"] == 6
+    assert (
+        collapse.evidence["modes_before"] == 8
+        and collapse.evidence["modes_min"] == 2
+        and collapse.evidence["modes_lost"] == 6
+    )
     assert collapse.evidence["missing_modes"] == [0, 1, 2, 5, 6, 7]
     assert collapse.evidence["recall_min"] < 0.3 and collapse.evidence["precision_at_recall_min"] > 0.75
     assert collapse.severity == "high"
     assert diagnosis.verdict == "collapsed" and "from 8 to 2 of 8 modes" in diagnosis.explanation
-    assert {f.evidence["cause"] for f in kinds(diagnosis, "divergence")} <= {"fid_rising"}  # the planted collapse raises FID
+    assert {f.evidence["cause"] for f in kinds(diagnosis, "divergence")} <= {
+        "fid_rising"
+    }  # the planted collapse raises FID
 
 
 def test_abrupt_collapse_starts_at_the_first_collapsed_evaluation():
@@ -145,7 +194,10 @@ def test_collapse_found_without_mode_counts(columns):
 def test_coverage_timeline_histogram_and_missing_modes():
     _, evals, _ = synthetic_log(collapse_at=500)
     timeline = coverage_timeline(evals)
-    assert timeline.loc[timeline.step < 500, "modes_hit"].eq(8).all() and timeline.loc[timeline.step >= 500, "modes_hit"].eq(2).all()
+    assert (
+        timeline.loc[timeline.step < 500, "modes_hit"].eq(8).all()
+        and timeline.loc[timeline.step >= 500, "modes_hit"].eq(2).all()
+    )
     assert timeline.collapsed.tolist() == (timeline.step >= 500).tolist()
     histogram = mode_histogram(evals)
     assert len(histogram) == len(evals) * N_MODES
@@ -156,12 +208,16 @@ def test_coverage_timeline_histogram_and_missing_modes():
 def test_nan_loss_is_divergence_at_its_step():
     diagnosis = diagnose(*synthetic_log(nan_at=640))
     (divergence,) = kinds(diagnosis, "divergence")
-    assert divergence.start_step == 640 and divergence.evidence["cause"] == "non_finite" and divergence.severity == "high"
+    assert (
+        divergence.start_step == 640 and divergence.evidence["cause"] == "non_finite" and divergence.severity == "high"
+    )
     assert diagnosis.verdict == "diverged" and "step 640" in diagnosis.explanation
 
 
 def test_exploding_loss_is_divergence_from_where_it_takes_off():
-    diagnosis = diagnose(*synthetic_log(explode_at=700, d_input="score"))  # a critic: its losses have no probability bound
+    diagnosis = diagnose(
+        *synthetic_log(explode_at=700, d_input="score")
+    )  # a critic: its losses have no probability bound
     (divergence,) = kinds(diagnosis, "divergence")
     assert divergence.evidence["cause"] == "exploding" and divergence.evidence["signal"] == "loss_d"
     assert 700 <= divergence.start_step <= 750 and divergence.evidence["ratio"] > 100
@@ -192,7 +248,10 @@ def test_oscillation_with_a_known_period(period):
     assert abs(main.evidence["period_steps"] - period) <= 0.1 * period
     assert abs(main.start_step - 300) <= 50 and main.end_step is None
     assert {"loss_d", "loss_g"} <= set(main.evidence["signals"])
-    assert diagnosis.verdict == "oscillating" and f"period of about {main.evidence['period_steps']:.0f} steps" in diagnosis.explanation
+    assert (
+        diagnosis.verdict == "oscillating"
+        and f"period of about {main.evidence['period_steps']:.0f} steps" in diagnosis.explanation
+    )
 
 
 def test_periodicity_of_a_pure_sine_and_of_noise():
@@ -201,7 +260,9 @@ def test_periodicity_of_a_pure_sine_and_of_noise():
     assert abs(period - 37) < 1 and strength > 0.85 and abs(amplitude - 2.0) < 0.3
     assert periodicity(np.random.default_rng(0).standard_normal(400))[1] < 0.3
     windows = oscillation_windows(pd.DataFrame({"step": t, "loss_d": np.sin(2 * np.pi * t / 37)}))
-    fine = windows[windows.window == 250]  # quarter-run windows; the half-run ones defer to them for periods they can see
+    fine = windows[
+        windows.window == 250
+    ]  # quarter-run windows; the half-run ones defer to them for periods they can see
     assert len(fine) == 7 and fine.oscillating.all() and np.allclose(windows.period, 37, atol=1.5)
     assert not windows[windows.window == 500].oscillating.any()
 
@@ -210,7 +271,11 @@ def test_d_dominance_planted_at_step_300():
     diagnosis = diagnose(*synthetic_log(dominate_at=300))
     (dominance,) = kinds(diagnosis, "d_dominance")
     assert abs(dominance.start_step - 300) <= 100 and dominance.end_step is None
-    assert dominance.evidence["d_accuracy_mean"] > 0.95 and dominance.evidence["d_real_mean"] > 0.9 and dominance.evidence["d_fake_mean"] < 0.1
+    assert (
+        dominance.evidence["d_accuracy_mean"] > 0.95
+        and dominance.evidence["d_real_mean"] > 0.9
+        and dominance.evidence["d_fake_mean"] < 0.1
+    )
     assert diagnosis.verdict == "D-dominated" and "accuracy 0.99" in diagnosis.explanation
     assert diagnosis.summary["near_equilibrium"] is False and diagnosis.summary["d_gap_end"] > 0.9
 
@@ -218,14 +283,21 @@ def test_d_dominance_planted_at_step_300():
 def test_miscalibration_flags_probabilities_not_platt_fitted_scores():
     diagnosis = diagnose(*synthetic_log(ece=0.3))
     (finding,) = kinds(diagnosis, "miscalibration")
-    assert finding.severity == "high" and finding.evidence["ece_mean"] >= 0.3 and finding.start_step == 20 and finding.end_step is None
+    assert (
+        finding.severity == "high"
+        and finding.evidence["ece_mean"] >= 0.3
+        and finding.start_step == 20
+        and finding.end_step is None
+    )
     assert diagnosis.verdict == "healthy"  # calibration informs, it does not decide the verdict
     assert not kinds(diagnose(*synthetic_log(ece=0.3, d_input="score")), "miscalibration")
 
 
 def test_gradient_spike():
     (spike,) = kinds(diagnose(*synthetic_log(spike_at=420)), "gradient_spike")
-    assert spike.start_step == 420 and spike.evidence["signal"] == "grad_norm_d" and spike.evidence["ratio_to_median"] > 20
+    assert (
+        spike.start_step == 420 and spike.evidence["signal"] == "grad_norm_d" and spike.evidence["ratio_to_median"] > 20
+    )
 
 
 def test_diagnosis_round_trips_through_json():
@@ -260,7 +332,9 @@ def test_logger_records_diversity_reliability_and_points(tmp_path, monkeypatch):
     assert abs(evals.diversity.iloc[0] - 1.0) < 0.1 and evals.diversity.iloc[1] < 0.05
     table = reliability_table(evals)
     assert set(table.step) == {10, 20} and table.groupby("step")["count"].sum().eq(800).all()
-    assert (calibration_over_time(evals).overconfidence < 0).all()  # uniform outputs, perfectly separated: underconfident
+    assert (
+        calibration_over_time(evals).overconfidence < 0
+    ).all()  # uniform outputs, perfectly separated: underconfident
     assert np.load(tmp_path / "run" / "samples" / "step_000020.npy").shape == (500, 2)
     (collapse,) = kinds(diagnose(steps, evals, manifest), "collapse")
     assert collapse.start_step == 20 and collapse.evidence["missing_modes"] == [0, 1, 3, 4, 5, 6, 7]
@@ -290,17 +364,22 @@ def test_covered_modes_counts_high_quality_samples_against_a_fair_share_of_all()
 def test_confident_classifier_samples_are_high_quality():
     from ganeval.metrics.modes import CONFIDENT_PROBABILITY, confident
 
-    logits = np.array([[10.0, 0.0, 0.0], [1.0, 0.9, 0.8], [np.log(9.5), 0.0, -50.0], [np.log(8.5), 0.0, -50.0]])  # p(top): ~1, 0.37, 0.905, 0.895
+    logits = np.array(
+        [[10.0, 0.0, 0.0], [1.0, 0.9, 0.8], [np.log(9.5), 0.0, -50.0], [np.log(8.5), 0.0, -50.0]]
+    )  # p(top): ~1, 0.37, 0.905, 0.895
     np.testing.assert_array_equal(confident(logits), [True, False, True, False])
     assert CONFIDENT_PROBABILITY == 0.9
 
 
-@pytest.mark.parametrize("case,data,expected", [
-    ("stuck at one point of the ring", "ring8", 1),
-    ("stuck near the centre of the ring", "ring8", 0),
-    ("a broad blob over the ring", "ring8", 0),
-    ("far from the centres of grid25", "grid25", 0),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "case,data,expected",
+    [
+        ("stuck at one point of the ring", "ring8", 1),
+        ("stuck near the centre of the ring", "ring8", 0),
+        ("a broad blob over the ring", "ring8", 0),
+        ("far from the centres of grid25", "grid25", 0),
+    ],
+)
 def test_logger_counts_modes_hit_only_by_high_quality_samples(case, data, expected, tmp_path, monkeypatch):
     monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
     from ganeval.data.mixtures import MIXTURES
@@ -311,7 +390,9 @@ def test_logger_counts_modes_hit_only_by_high_quality_samples(case, data, expect
         "stuck at one point of the ring": lambda: mixture.centres[[2]] + rng.standard_normal((1000, 2)) * 1e-3,
         "stuck near the centre of the ring": lambda: rng.standard_normal((1000, 2)) * 0.05,
         "a broad blob over the ring": lambda: rng.standard_normal((1000, 2)) * 1.5,
-        "far from the centres of grid25": lambda: mixture.centres[rng.integers(0, 25, 1000)] + 1.0 + rng.standard_normal((1000, 2)) * 0.05,
+        "far from the centres of grid25": lambda: (
+            mixture.centres[rng.integers(0, 25, 1000)] + 1.0 + rng.standard_normal((1000, 2)) * 0.05
+        ),
     }[case]()
     logger = TrainingLogger(tmp_path / "run", ReferenceScorer.of(data, options=MetricOptions(n=1000)))
     for step in (10, 20, 30):
@@ -321,15 +402,21 @@ def test_logger_counts_modes_hit_only_by_high_quality_samples(case, data, expect
     steps, evals, manifest = load_log(tmp_path / "run")
     timeline = coverage_timeline(evals)
     assert timeline.modes_hit.tolist() == [expected] * 3, case
-    assert evals.modes_covered.tolist() == [expected] * 3  # score's definition (the registry) agrees with the diagnostics'
-    assert sum(json.loads(evals.mode_counts.iloc[-1])) == 1000 and sum(json.loads(evals.hq_mode_counts.iloc[-1])) <= 1000
+    assert (
+        evals.modes_covered.tolist() == [expected] * 3
+    )  # score's definition (the registry) agrees with the diagnostics'
+    assert (
+        sum(json.loads(evals.mode_counts.iloc[-1])) == 1000 and sum(json.loads(evals.hq_mode_counts.iloc[-1])) <= 1000
+    )
     diagnosis = diagnose(steps, evals, manifest)
     if expected == 0:  # samples off the data: the generator never learned, whatever their spread
         assert diagnosis.verdict == "never-learned" and diagnosis.summary["modes_hit_end"] == 0
 
 
 def test_mode_histogram_counts_high_quality_samples_over_all_samples():
-    evals = pd.DataFrame({"step": [10], "mode_counts": [json.dumps([500, 500])], "hq_mode_counts": [json.dumps([400, 5])]})
+    evals = pd.DataFrame(
+        {"step": [10], "mode_counts": [json.dumps([500, 500])], "hq_mode_counts": [json.dumps([400, 5])]}
+    )
     histogram = mode_histogram(evals)
     assert histogram["count"].tolist() == [400, 5] and histogram["all_count"].tolist() == [500, 500]
     assert histogram["share"].tolist() == [0.4, 0.005]
@@ -352,7 +439,11 @@ def test_fid_jumping_10x_at_the_bottom_of_its_scale_is_not_divergence():
 def test_fid_rise_is_quoted_from_lower_to_higher():
     (divergence,) = kinds(diagnose(*synthetic_log(fid_rise_at=600)), "divergence")
     e = divergence.evidence
-    assert e["fid_end"] > 2 * e["fid_best"] and f"{e['fid_best']:.3g}" in divergence.explanation and "rose" in divergence.explanation
+    assert (
+        e["fid_end"] > 2 * e["fid_best"]
+        and f"{e['fid_best']:.3g}" in divergence.explanation
+        and "rose" in divergence.explanation
+    )
     assert divergence.explanation.index(f"{e['fid_best']:.3g}") < divergence.explanation.index(f"{e['fid_end']:.3g}")
 
 
@@ -417,11 +508,17 @@ def test_collapse_sentence_gives_the_modes_at_its_end_when_they_differ_from_the_
     evals["mode_counts"] = [json.dumps(c) for c in counts]
     (collapse,) = kinds(diagnose(steps, evals, manifest), "collapse")
     assert collapse.evidence["modes_min"] == 1 and collapse.evidence["modes_end"] == 2
-    assert "from 8 to 1 of 8 modes hit" in collapse.explanation and "2 at the end of the collapse" in collapse.explanation
+    assert (
+        "from 8 to 1 of 8 modes hit" in collapse.explanation and "2 at the end of the collapse" in collapse.explanation
+    )
 
 
 def test_never_learned_sentence_quotes_the_best_and_the_end():
     steps, evals, manifest = synthetic_log()
     evals["precision"] = 0.02
     diagnosis = diagnose(steps, evals, manifest)
-    assert diagnosis.verdict == "never-learned" and "at most 0.020" in diagnosis.explanation and "0.020 at the end" in diagnosis.explanation
+    assert (
+        diagnosis.verdict == "never-learned"
+        and "at most 0.020" in diagnosis.explanation
+        and "0.020 at the end" in diagnosis.explanation
+    )

@@ -25,6 +25,7 @@ def stacked():
 
 # -- data ---------------------------------------------------------------------------------------
 
+
 def test_load_digits_images_layout_and_values():
     images, labels = load_digits_images()
     assert images.shape == (1797, 1, 32, 32) and images.dtype == np.uint8
@@ -79,6 +80,7 @@ def test_stacked_digits_rejects_bad_n():
 
 # -- extractor ----------------------------------------------------------------------------------
 
+
 def test_committed_weights_held_out_accuracy(gray):
     images, labels = load_digits_images()
     _, held = digits_split()
@@ -115,14 +117,23 @@ def test_stacked_outputs_and_logits_layout(stacked):
     np.testing.assert_array_equal(out["logits"].argmax(axis=1), out["modes"])
     # log-probabilities: each row normalises; index 100a + 10b + c is log p_R(a) + log p_G(b) + log p_B(c)
     np.testing.assert_allclose(np.exp(out["logits"]).sum(axis=1), 1.0, rtol=1e-9)
-    per_channel = [torch.log_softmax(torch.from_numpy(
-        DigitsExtractor().extract(images[:5, c : c + 1])["logits"]), 1).numpy() for c in range(3)]
+    per_channel = [
+        torch.log_softmax(torch.from_numpy(DigitsExtractor().extract(images[:5, c : c + 1])["logits"]), 1).numpy()
+        for c in range(3)
+    ]
     a, b, c = 4, 7, 2
-    np.testing.assert_allclose(out["logits"][:5, 100 * a + 10 * b + c],
-                               per_channel[0][:, a] + per_channel[1][:, b] + per_channel[2][:, c], rtol=1e-5)
+    np.testing.assert_allclose(
+        out["logits"][:5, 100 * a + 10 * b + c],
+        per_channel[0][:, a] + per_channel[1][:, b] + per_channel[2][:, c],
+        rtol=1e-5,
+    )
     width = stacked.feature_dim // 3
-    np.testing.assert_allclose(out["features"][:5, width : 2 * width],  # float32 nets: batch size changes the last bits
-                               DigitsExtractor().extract(images[:5, 1:2])["features"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        out["features"][:5, width : 2 * width],  # float32 nets: batch size changes the last bits
+        DigitsExtractor().extract(images[:5, 1:2])["features"],
+        rtol=1e-5,
+        atol=1e-5,
+    )
 
 
 def test_resizes_other_sizes():

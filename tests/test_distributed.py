@@ -31,7 +31,9 @@ BATCH = 16  # small batches, so each side spans several on each rank
 def test_shards_are_whole_batches_in_rank_order(count, size):
     shards = [World(rank, size).shard(count, BATCH) for rank in range(size)]
     assert [i for part in shards for i in range(count)[part]] == list(range(count))  # every row once, in order
-    assert all(part.start % BATCH == 0 for part in shards if part.stop > part.start)  # each starts a batch a single process would run
+    assert all(
+        part.start % BATCH == 0 for part in shards if part.stop > part.start
+    )  # each starts a batch a single process would run
     assert shards[0].stop > 0  # rank 0 always has rows
     batches = [-(-(part.stop - part.start) // BATCH) for part in shards]
     assert max(batches) - min(batches) <= 1  # batches split as evenly as they go
@@ -75,21 +77,76 @@ def job(tmp_path_factory):
     record.mkdir()
     common = ["--extractor", "digits", "--batch-size", str(BATCH), "--quiet"]
     commands = [
-        ["score", str(root / "generated"), "--ref", str(root / "reference"), "--bootstrap", "20",
-         "--json", str(root / "all.json"), *common],
-        ["score", str(root / "generated"), "--ref", str(root / "reference"), "--metrics", "fid", "--bootstrap", "0",
-         "--no-cache", "--json", str(root / "fid.json"), *common],
+        [
+            "score",
+            str(root / "generated"),
+            "--ref",
+            str(root / "reference"),
+            "--bootstrap",
+            "20",
+            "--json",
+            str(root / "all.json"),
+            *common,
+        ],
+        [
+            "score",
+            str(root / "generated"),
+            "--ref",
+            str(root / "reference"),
+            "--metrics",
+            "fid",
+            "--bootstrap",
+            "0",
+            "--no-cache",
+            "--json",
+            str(root / "fid.json"),
+            *common,
+        ],
         ["stats", str(root / "reference"), "-o", str(root / "stats.npz"), *common],
-        ["baseline", str(root / "generated"), "--ref", str(root / "reference"), "--bootstrap", "0",
-         "-o", str(root / "baseline.json"), *common],
+        [
+            "baseline",
+            str(root / "generated"),
+            "--ref",
+            str(root / "reference"),
+            "--bootstrap",
+            "0",
+            "-o",
+            str(root / "baseline.json"),
+            *common,
+        ],
         ["score", str(root / "broken"), "--ref", str(root / "reference"), *common],
-        ["score", str(root / "half"), "--ref", str(root / "reference"), "--metrics", "fid", "--bootstrap", "0",
-         "--skip-bad", "--json", str(root / "half.json"), *common],
-    ]  # fmt: skip
+        [
+            "score",
+            str(root / "half"),
+            "--ref",
+            str(root / "reference"),
+            "--metrics",
+            "fid",
+            "--bootstrap",
+            "0",
+            "--skip-bad",
+            "--json",
+            str(root / "half.json"),
+            *common,
+        ],
+    ]
     spec = root / "spec.json"
     spec.write_text(json.dumps({"commands": commands, "record": str(record)}))
-    env = {**os.environ, "GANEVAL_CACHE_DIR": str(root / "cache"), "OMP_NUM_THREADS": "1", "GANEVAL_DIST_TIMEOUT": "120"}
-    launch = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-port", str(_free_port())]
+    env = {
+        **os.environ,
+        "GANEVAL_CACHE_DIR": str(root / "cache"),
+        "OMP_NUM_THREADS": "1",
+        "GANEVAL_DIST_TIMEOUT": "120",
+    }
+    launch = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc-per-node",
+        "2",
+        "--master-port",
+        str(_free_port()),
+    ]
     finished = subprocess.run([*launch, str(WORKER), str(spec)], env=env, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr[-3000:]
     return root, record, finished
@@ -129,8 +186,10 @@ def test_stats_and_baseline_written_once_by_rank_0(job):
     single, _ = load_outputs(root / "single.npz")
     assert all(np.array_equal(outputs[key], single[key]) for key in single)
     assert json.loads((root / "baseline.json").read_text())["baseline"]["metrics"]
-    written = [(record / f"writes-{rank}.txt").read_text().split() if (record / f"writes-{rank}.txt").exists() else []
-               for rank in (0, 1)]  # fmt: skip
+    written = [
+        (record / f"writes-{rank}.txt").read_text().split() if (record / f"writes-{rank}.txt").exists() else []
+        for rank in (0, 1)
+    ]
     assert written[1] == []  # rank 1 writes nothing: no cache entry, JSON, statistics or baseline
     names = [Path(path).name for path in written[0]]
     for output in ("all.json", "fid.json", "stats.npz", "baseline.json"):
@@ -152,10 +211,22 @@ def test_skip_bad_with_a_shard_of_bad_files_only(job):
     root, record, _ = job
     assert [json.loads((record / f"codes-{rank}.json").read_text())[5] for rank in (0, 1)] == [0, 0]
     together = json.loads((root / "half.json").read_text())
-    assert together["provenance"]["generated"]["count"] == BATCH and together["provenance"]["generated"]["skipped"] == BATCH
+    assert (
+        together["provenance"]["generated"]["count"] == BATCH
+        and together["provenance"]["generated"]["skipped"] == BATCH
+    )
     options = MetricOptions(bootstrap=0)
-    alone = ganeval.score(root / "half", root / "reference", "digits", ["fid"], options=options, batch_size=BATCH,
-                          skip_bad=True, cache=False, progress=False)  # fmt: skip
+    alone = ganeval.score(
+        root / "half",
+        root / "reference",
+        "digits",
+        ["fid"],
+        options=options,
+        batch_size=BATCH,
+        skip_bad=True,
+        cache=False,
+        progress=False,
+    )
     # 16 samples of 92-d features: a singular covariance, ill-conditioned enough to turn the reference's sums,
     # added in another order, from 1e-16 into 1e-9 relative differences
     assert together["metrics"]["fid"]["value"] == pytest.approx(alone.metrics["fid"].value, rel=1e-7)

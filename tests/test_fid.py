@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import scipy.linalg
 import torch
+from conftest import correlated_gaussian
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from torch_fidelity.metric_fid import fid_statistics_to_metric
 
-from conftest import correlated_gaussian
 from ganeval.metrics import (
     FrechetReference,
     GaussianStats,
@@ -69,8 +69,11 @@ def test_identical_statistics_give_zero(rng):
 def test_fewer_samples_than_dimensions_is_finite_with_warning(rng):
     s1 = gaussian_stats(rng.standard_normal((40, 100)))
     s2 = gaussian_stats(rng.standard_normal((40, 100)) + 0.5)
-    with pytest.warns(SingularCovarianceWarning, match=r"no more samples than dimensions \(100\), or features that never vary.*"
-                                                       r"pass more reference samples than dimensions \(or a larger --n"):
+    with pytest.warns(
+        SingularCovarianceWarning,
+        match=r"no more samples than dimensions \(100\), or features that never vary.*"
+        r"pass more reference samples than dimensions \(or a larger --n",
+    ):
         value = frechet_distance(*s1, *s2)
     assert np.isfinite(value) and value > 0
     # a singular reference factorised by eigh still gives the exact value for PSD inputs

@@ -24,7 +24,9 @@ from ganeval.features.cache import FORMAT, load_outputs, save_outputs
 from ganeval.features.extract import extract_files
 from ganeval.sources import resolve_source
 
-FUZZ = settings(max_examples=80, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=80, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 FEW = settings(FUZZ, max_examples=12)  # end-to-end runs through the command line
 HEADER_BYTES = 64  # half the damage lands in the first bytes, where the headers that steer a reader are
 
@@ -68,10 +70,16 @@ ARRAYS = {
 _features = _rng.normal(size=(20, 4))
 _meta = json.dumps({"format": FORMAT, "extractor": "points", "weights_sha256": None})
 STATS = {
-    "stats.npz": _npz(features=_features, modes=np.arange(20) % 4, high_quality=np.ones(20, bool), meta=np.array(_meta),
-                      mu=_features.mean(axis=0), sigma=np.cov(_features, rowvar=False)),  # what `ganeval stats` writes
+    "stats.npz": _npz(
+        features=_features,
+        modes=np.arange(20) % 4,
+        high_quality=np.ones(20, bool),
+        meta=np.array(_meta),
+        mu=_features.mean(axis=0),
+        sigma=np.cov(_features, rowvar=False),
+    ),  # what `ganeval stats` writes
     "mu_sigma.npz": _npz(mu=_features.mean(axis=0), sigma=np.cov(_features, rowvar=False)),  # what pytorch-fid writes
-}  # fmt: skip
+}
 
 
 @st.composite
@@ -150,8 +158,14 @@ NAME_CHARACTERS = st.characters(blacklist_characters="/\0", blacklist_categories
 
 
 @FUZZ
-@given(names=st.lists(st.tuples(st.text(NAME_CHARACTERS, min_size=1, max_size=12), st.sampled_from([*IMAGE_EXTENSIONS, ".PNG", ".txt", ""])),
-                      max_size=6))  # fmt: skip
+@given(
+    names=st.lists(
+        st.tuples(
+            st.text(NAME_CHARACTERS, min_size=1, max_size=12), st.sampled_from([*IMAGE_EXTENSIONS, ".PNG", ".txt", ""])
+        ),
+        max_size=6,
+    )
+)
 def test_folder_scanner_takes_any_file_names(names):
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
@@ -199,7 +213,9 @@ def test_damaged_statistics_files_load_or_fail_with_a_message(case):
 
 def test_statistics_written_by_ganeval_still_load(tmp_path):
     """The fuzzed originals are valid: ganeval's own writer and the pytorch-fid layout both load."""
-    path = save_outputs(tmp_path / "s.npz", {"features": _features, "modes": np.arange(20) % 4}, {"extractor": "points"})
+    path = save_outputs(
+        tmp_path / "s.npz", {"features": _features, "modes": np.arange(20) % 4}, {"extractor": "points"}
+    )
     assert load_outputs(path)[0]["features"].shape == (20, 4)
     for name, data in STATS.items():
         assert resolve_source(str(_write(tmp_path, name, data)), "reference").kind == "stats"
@@ -226,7 +242,20 @@ def test_score_of_a_damaged_folder_exits_0_or_2(cases, skip_bad):
             _write(reference, f"ref{i}.png", _encoded(_rgb.rotate(90 * i), "PNG"))
         for i, (name, data) in enumerate(cases):
             _write(generated, f"bad{i}-{name}", data)
-        argv = ["score", str(generated), "--ref", str(reference), "--extractor", "digits", "--metrics", "fid", "--bootstrap", "0", "--no-cache", "--quiet"]
+        argv = [
+            "score",
+            str(generated),
+            "--ref",
+            str(reference),
+            "--extractor",
+            "digits",
+            "--metrics",
+            "fid",
+            "--bootstrap",
+            "0",
+            "--no-cache",
+            "--quiet",
+        ]
         assert _exit_code(argv + (["--skip-bad"] if skip_bad else [])) in (0, 2)
 
 
@@ -237,7 +266,9 @@ def test_score_against_a_damaged_statistics_file_exits_0_or_2(case):
         path = _write(Path(folder), *case)
         generated = Path(folder, "generated.npy")
         np.save(generated, np.random.default_rng(1).normal(size=(30, 4))[:, :2])
-        assert _exit_code(["score", str(generated), "--ref", str(path), "--extractor", "points", "--bootstrap", "0", "--quiet"]) in (0, 2)
+        assert _exit_code(
+            ["score", str(generated), "--ref", str(path), "--extractor", "points", "--bootstrap", "0", "--quiet"]
+        ) in (0, 2)
 
 
 @pytest.mark.parametrize("name", sorted(IMAGES))

@@ -5,7 +5,6 @@ that raises or calls sys.exit is exit 2 naming the generator, with its traceback
 
 from __future__ import annotations
 
-import copy
 import json
 import textwrap
 from pathlib import Path
@@ -18,9 +17,9 @@ from hypothesis import strategies as st
 from ganeval.cli import main
 from ganeval.data.mixtures import RING8
 from ganeval.errors import GanevalError
-from ganeval.options import MetricOptions
 from ganeval.gate import BASELINE_FORMAT, check, load_baseline, make_baseline
 from ganeval.gate.candidate import UserCodeError
+from ganeval.options import MetricOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "ci" / "dcgan-digits.baseline.json"
@@ -90,24 +89,81 @@ def _set(*keys, value):
     return edit
 
 
-@pytest.mark.parametrize("source, edit, message", [
-    ("committed", _drop("fid"), r"metric 'fid' is listed in 'baseline.spread.sd' .* but missing from 'metrics'"),
-    ("ring", _drop("precision"), r"metric 'precision' is listed in 'baseline.metrics' .* but missing from 'metrics'"),
-    ("committed", _set("metrics", "fid", "value", value=None), r"metrics.fid.value is null: a baseline needs a finite value"),
-    ("ring", _set("metrics", "recall", "value", value=None), r"metrics.recall.value is null"),
-    ("committed", _set("metrics", "fid", "value", value="201"), r"metrics.fid.value is '201', but must be a finite number"),
-    ("committed", _set("metrics", "precision", "value", value=6.02), r"metrics.precision.value is 6.02, but must be within precision's range \[0.0, 1.0\]"),
-    ("committed", _set("metrics", "fid", "ci", value=[300, 100]), r"metrics.fid.ci is \[300, 100\], but must be an interval with low <= high"),
-    ("committed", _set("baseline", "spread", "sd", "fid", value=-1.0), r"baseline.spread.sd.fid is -1.0, but must be null or a finite number >= 0"),
-    ("committed", _set("baseline", "spread", "sd", "fid", value=1e9), r"baseline.spread.sd.fid is 1000000000.0, but the recorded draws give 7.82"),
-    ("committed", _set("baseline", "spread", "mean", "fid", value=1e4), r"baseline.spread.mean.fid is 10000.0, but the recorded draws give 207.2"),
-    ("committed", _set("baseline", "spread", "repeats", value="20"), r"baseline.spread.repeats is '20', but must be an integer >= 2"),
-    ("committed", _set("baseline", "format", value="ganeval-baseline-9"), r"'baseline.format' is 'ganeval-baseline-9'; this ganeval reads"),
-    ("committed", _set("provenance", "options", "k", value=0), r"provenance.options.k is 0, but must be an integer >= 1"),
-    ("committed", _set("provenance", "reference", "count", value=True), r"provenance.reference.count is True, but must be an integer >= 1"),
-    ("ring", _set("baseline", "metrics", value="fid"), r"baseline.metrics is 'fid', but must be the list of the metrics"),
-])  # fmt: skip
-def test_damaged_baselines_are_refused_with_the_key_path(ring_baseline, version_1, tmp_path, capsys, source, edit, message):
+@pytest.mark.parametrize(
+    "source, edit, message",
+    [
+        ("committed", _drop("fid"), r"metric 'fid' is listed in 'baseline.spread.sd' .* but missing from 'metrics'"),
+        (
+            "ring",
+            _drop("precision"),
+            r"metric 'precision' is listed in 'baseline.metrics' .* but missing from 'metrics'",
+        ),
+        (
+            "committed",
+            _set("metrics", "fid", "value", value=None),
+            r"metrics.fid.value is null: a baseline needs a finite value",
+        ),
+        ("ring", _set("metrics", "recall", "value", value=None), r"metrics.recall.value is null"),
+        (
+            "committed",
+            _set("metrics", "fid", "value", value="201"),
+            r"metrics.fid.value is '201', but must be a finite number",
+        ),
+        (
+            "committed",
+            _set("metrics", "precision", "value", value=6.02),
+            r"metrics.precision.value is 6.02, but must be within precision's range \[0.0, 1.0\]",
+        ),
+        (
+            "committed",
+            _set("metrics", "fid", "ci", value=[300, 100]),
+            r"metrics.fid.ci is \[300, 100\], but must be an interval with low <= high",
+        ),
+        (
+            "committed",
+            _set("baseline", "spread", "sd", "fid", value=-1.0),
+            r"baseline.spread.sd.fid is -1.0, but must be null or a finite number >= 0",
+        ),
+        (
+            "committed",
+            _set("baseline", "spread", "sd", "fid", value=1e9),
+            r"baseline.spread.sd.fid is 1000000000.0, but the recorded draws give 7.82",
+        ),
+        (
+            "committed",
+            _set("baseline", "spread", "mean", "fid", value=1e4),
+            r"baseline.spread.mean.fid is 10000.0, but the recorded draws give 207.2",
+        ),
+        (
+            "committed",
+            _set("baseline", "spread", "repeats", value="20"),
+            r"baseline.spread.repeats is '20', but must be an integer >= 2",
+        ),
+        (
+            "committed",
+            _set("baseline", "format", value="ganeval-baseline-9"),
+            r"'baseline.format' is 'ganeval-baseline-9'; this ganeval reads",
+        ),
+        (
+            "committed",
+            _set("provenance", "options", "k", value=0),
+            r"provenance.options.k is 0, but must be an integer >= 1",
+        ),
+        (
+            "committed",
+            _set("provenance", "reference", "count", value=True),
+            r"provenance.reference.count is True, but must be an integer >= 1",
+        ),
+        (
+            "ring",
+            _set("baseline", "metrics", value="fid"),
+            r"baseline.metrics is 'fid', but must be the list of the metrics",
+        ),
+    ],
+)
+def test_damaged_baselines_are_refused_with_the_key_path(
+    ring_baseline, version_1, tmp_path, capsys, source, edit, message
+):
     path = edited(tmp_path, version_1 if source == "committed" else ring_baseline, edit)
     with pytest.raises(GanevalError, match=message):
         load_baseline(path)
@@ -152,12 +208,27 @@ def test_fuzz_truncated_and_bit_flipped_baselines(tmp_path_factory, cut, flips):
         pass
 
 
-KEY_PATHS = [("metrics",), ("provenance",), ("baseline",), ("metrics", "fid"), ("metrics", "fid", "ci"), ("provenance", "options"),
-             ("provenance", "generated"), ("provenance", "bootstrap"), ("baseline", "candidate"), ("baseline", "n"),
-             ("baseline", "spread"), ("baseline", "spread", "sd"), ("baseline", "spread", "seeds"), ("baseline", "spread", "values", "fid")]
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=5),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                           max_leaves=12)  # fmt: skip
+KEY_PATHS = [
+    ("metrics",),
+    ("provenance",),
+    ("baseline",),
+    ("metrics", "fid"),
+    ("metrics", "fid", "ci"),
+    ("provenance", "options"),
+    ("provenance", "generated"),
+    ("provenance", "bootstrap"),
+    ("baseline", "candidate"),
+    ("baseline", "n"),
+    ("baseline", "spread"),
+    ("baseline", "spread", "sd"),
+    ("baseline", "spread", "seeds"),
+    ("baseline", "spread", "values", "fid"),
+]
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
 
 
 @FUZZ
@@ -179,7 +250,7 @@ def test_fuzz_ill_typed_entries(tmp_path_factory, document, where):
 # ---------------------------------------------------------------- generator code that fails
 
 
-GENERATORS = '''
+GENERATORS = """
 import sys
 from ganeval.data.mixtures import RING8
 
@@ -206,7 +277,7 @@ def helper(n):
 class Broken:
     def __init__(self):
         raise RuntimeError("cannot build")
-'''
+"""
 
 
 @pytest.fixture
@@ -217,13 +288,19 @@ def user_generators(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
 
 
-@pytest.mark.parametrize("spec, what", [
-    ("user_generators:Exits", r"called sys.exit\(0\) while drawing 200 samples"),
-    ("user_generators:Raises", r"raised ZeroDivisionError: division by zero while drawing 200 samples"),
-    ("user_generators:Broken", r"raised RuntimeError: cannot build while building the generator"),
-    ("user_crashes_on_import:g", r"raised RuntimeError: bad import-time code while importing user_crashes_on_import"),
-    ("user_needs_missing:g", r"raised ModuleNotFoundError: No module named 'no_such_dependency_h3'"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "spec, what",
+    [
+        ("user_generators:Exits", r"called sys.exit\(0\) while drawing 200 samples"),
+        ("user_generators:Raises", r"raised ZeroDivisionError: division by zero while drawing 200 samples"),
+        ("user_generators:Broken", r"raised RuntimeError: cannot build while building the generator"),
+        (
+            "user_crashes_on_import:g",
+            r"raised RuntimeError: bad import-time code while importing user_crashes_on_import",
+        ),
+        ("user_needs_missing:g", r"raised ModuleNotFoundError: No module named 'no_such_dependency_h3'"),
+    ],
+)
 def test_generator_code_that_fails_exits_2_with_its_traceback(user_generators, ring_baseline, capsys, spec, what):
     assert main(["check", "--generator", spec, "--baseline", str(ring_baseline), "--quiet"]) == 2
     err = capsys.readouterr().err
@@ -248,7 +325,9 @@ def test_a_missing_module_is_still_a_plain_import_error(ring_baseline, capsys):
 def test_pytest_fixture_fails_when_the_generator_fails(ganeval_check, user_generators, ring_baseline):
     from ganeval.pytest_plugin import pytest as plugin_pytest
 
-    with pytest.raises(plugin_pytest.fail.Exception, match=r"ganeval check could not run against .*called sys.exit\(0\)"):
+    with pytest.raises(
+        plugin_pytest.fail.Exception, match=r"ganeval check could not run against .*called sys.exit\(0\)"
+    ):
         ganeval_check("user_generators:Exits", baseline=ring_baseline)
     with pytest.raises(plugin_pytest.fail.Exception, match=r"ZeroDivisionError"):
         ganeval_check("user_generators:Raises", baseline=ring_baseline)

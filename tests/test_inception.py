@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 import torch
 import torch_fidelity
+from inception_test_weights import make_test_images, make_test_weights
 from PIL import Image
 from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
+from ganeval.cli import main
 from ganeval.features import inception
 from ganeval.features.base import sha256_of_file
 from ganeval.features.inception import (
@@ -29,8 +31,6 @@ from ganeval.features.inception import (
     InceptionWeightsNotFound,
     resolve_weights,
 )
-from ganeval.cli import main
-from inception_test_weights import make_test_images, make_test_weights
 
 TF_SEED = 2020  # torch-fidelity's default rng_seed: KID subsets and IS shuffling
 
@@ -93,23 +93,59 @@ def test_fid_kid_is_on_folders_equal_torch_fidelity(inception_weights, tmp_path,
     real_dir = write_folder(tmp_path / "real", make_test_images(n, seed=202, smoothness=8))
     monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "result.json"
-    code = main([
-        "score", str(fake_dir), "--ref", str(real_dir), "--extractor", "inception", "--weights", str(inception_weights),
-        "--metrics", "fid,kid,inception_score", "--kid-subsets", str(kid_subsets), "--kid-subset-size",
-        str(kid_subset_size), "--is-splits", "1", "--seed", str(TF_SEED), "--bootstrap", "0", "--quiet", "--json", str(out),
-    ])  # fmt: skip
+    code = main(
+        [
+            "score",
+            str(fake_dir),
+            "--ref",
+            str(real_dir),
+            "--extractor",
+            "inception",
+            "--weights",
+            str(inception_weights),
+            "--metrics",
+            "fid,kid,inception_score",
+            "--kid-subsets",
+            str(kid_subsets),
+            "--kid-subset-size",
+            str(kid_subset_size),
+            "--is-splits",
+            "1",
+            "--seed",
+            str(TF_SEED),
+            "--bootstrap",
+            "0",
+            "--quiet",
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     result = json.loads(out.read_text())
     fid, kid, isc = (result["metrics"][name]["value"] for name in ("fid", "kid", "inception_score"))
     assert result["provenance"]["weights_sha256"] == sha256_of_file(inception_weights)
 
     peer = torch_fidelity.calculate_metrics(
-        input1=str(fake_dir), input2=str(real_dir), cuda=False, fid=True, kid=True, isc=True,
-        feature_extractor="inception-v3-compat", feature_extractor_weights_path=str(inception_weights),
-        kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, isc_splits=1, rng_seed=TF_SEED,
-        samples_find_deep=False, samples_find_ext="png", samples_shuffle=True, batch_size=64,
-        cache=False, save_cpu_ram=True, verbose=False,
-    )  # fmt: skip
+        input1=str(fake_dir),
+        input2=str(real_dir),
+        cuda=False,
+        fid=True,
+        kid=True,
+        isc=True,
+        feature_extractor="inception-v3-compat",
+        feature_extractor_weights_path=str(inception_weights),
+        kid_subsets=kid_subsets,
+        kid_subset_size=kid_subset_size,
+        isc_splits=1,
+        rng_seed=TF_SEED,
+        samples_find_deep=False,
+        samples_find_ext="png",
+        samples_shuffle=True,
+        batch_size=64,
+        cache=False,
+        save_cpu_ram=True,
+        verbose=False,
+    )
     assert fid > 10.0 and isc > 1.05 and kid > 0.01  # the weights separate the images: the comparison can fail
     assert fid == pytest.approx(peer["frechet_inception_distance"], rel=1e-4)
     # torch-fidelity computes the KID kernels in float32 (ganeval in float64); on float64

@@ -10,12 +10,19 @@ from torch_fidelity.metric_kid import kid_features_to_metric
 
 from ganeval.metrics import inception_score, kernel_inception_distance, polynomial_mmd2
 
-KID_DEFAULTS = dict(kid_kernel="poly", kid_kernel_poly_degree=3, kid_kernel_poly_gamma=None, kid_kernel_poly_coef0=1, verbose=False)
+KID_DEFAULTS = dict(
+    kid_kernel="poly", kid_kernel_poly_degree=3, kid_kernel_poly_gamma=None, kid_kernel_poly_coef0=1, verbose=False
+)
 
 
 def peer_kid(fake, real, subsets, size, seed):
     out = kid_features_to_metric(
-        torch.from_numpy(fake), torch.from_numpy(real), kid_subsets=subsets, kid_subset_size=size, rng_seed=seed, **KID_DEFAULTS
+        torch.from_numpy(fake),
+        torch.from_numpy(real),
+        kid_subsets=subsets,
+        kid_subset_size=size,
+        rng_seed=seed,
+        **KID_DEFAULTS,
     )
     return out["kernel_inception_distance_mean"], out["kernel_inception_distance_std"]
 
@@ -51,8 +58,12 @@ def test_mmd_matches_brute_force_with_unequal_sizes():
 
 def test_kid_near_zero_for_same_distribution_and_positive_for_different():
     rng = np.random.default_rng(1)
-    same = kernel_inception_distance(rng.standard_normal((500, 8)), rng.standard_normal((500, 8)), subsets=10, subset_size=200)
-    shifted = kernel_inception_distance(rng.standard_normal((500, 8)), rng.standard_normal((500, 8)) + 1, subsets=10, subset_size=200)
+    same = kernel_inception_distance(
+        rng.standard_normal((500, 8)), rng.standard_normal((500, 8)), subsets=10, subset_size=200
+    )
+    shifted = kernel_inception_distance(
+        rng.standard_normal((500, 8)), rng.standard_normal((500, 8)) + 1, subsets=10, subset_size=200
+    )
     assert abs(same.mean) < 0.01 < shifted.mean
 
 
@@ -130,7 +141,12 @@ def test_complete_mmd2_equals_the_full_sample_estimate_and_ignores_duplicate_pai
     kernels = KernelSubsets(real, fake, 3, None, 1.0)
     assert kernels.mode == "explicit"
     gram = KernelSubsets(real, fake, 3, None, 1.0)
-    gram.mode, gram.k_ff, gram.k_rr, gram.k_fr = "gram", gram.kernel(fake, fake), gram.kernel(real, real), gram.kernel(fake, real)
+    gram.mode, gram.k_ff, gram.k_rr, gram.k_fr = (
+        "gram",
+        gram.kernel(fake, fake),
+        gram.kernel(real, real),
+        gram.kernel(fake, real),
+    )
     rows = rng.integers(0, 30, 30), rng.integers(0, 25, 25)
     assert gram.complete_mmd2(*rows) == pytest.approx(kernels.complete_mmd2(*rows), rel=1e-10)
     assert kernels.complete_mmd2(np.arange(30), np.arange(25)) == pytest.approx(polynomial_mmd2(fake, real), rel=1e-12)

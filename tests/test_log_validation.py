@@ -20,8 +20,11 @@ HEADER = "step,time,loss_d,loss_g,grad_norm_d,grad_norm_g\n"
 def steps_text(n: int = 30) -> str:
     """A healthy steps.csv: losses near ln 4 and 0.7, gradient norms near 1."""
     rng = np.random.default_rng(0)
-    rows = [f"{s},{s * 0.01:.2f},{1.38 + rng.normal(0, 0.02):.4f},{0.7 + rng.normal(0, 0.02):.4f},"
-            f"{1 + rng.normal(0, 0.05):.4f},{1.5 + rng.normal(0, 0.05):.4f}\n" for s in range(n)]  # fmt: skip
+    rows = [
+        f"{s},{s * 0.01:.2f},{1.38 + rng.normal(0, 0.02):.4f},{0.7 + rng.normal(0, 0.02):.4f},"
+        f"{1 + rng.normal(0, 0.05):.4f},{1.5 + rng.normal(0, 0.05):.4f}\n"
+        for s in range(n)
+    ]
     return HEADER + "".join(rows)
 
 
@@ -59,15 +62,30 @@ def test_cli_report_of_a_torn_log_warns_once_and_finds_no_divergence(tmp_path, c
     assert "became nan" not in captured.out and "diverged" not in captured.out.lower()
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda t: t.replace("\n5,", "\n4,", 1), r"steps.csv, line 7: repeats step 4 after step 4 on line 6"),
-    (lambda t: t + t.splitlines(keepends=True)[10], r"steps.csv, line 32: goes back to step 9 after step 29 on line 31"),
-    (lambda t: t.replace("\n7,0.07,", "\n7,0.07,abc", 1), r"steps.csv, line 9, column 'loss_d': 'abc1.\d+' is not a number"),
-    (lambda t: t.replace("\n3,0.03,", "\n3,0.03,1,", 1), r"steps.csv, line 5: 7 fields where the header has 6"),
-    (lambda t: t.replace("\n12,", "\n12.5,", 1), r"steps.csv, line 14, column 'step': 12.5 is not a whole number"),
-    (lambda t: t.replace("step,", "iteration,", 1), r"steps.csv has no 'step' column \(its columns: iteration, time"),
-    (lambda t: t.replace("loss_g", "loss_d", 1), r"steps.csv: the header names column\(s\) 'loss_d' more than once"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda t: t.replace("\n5,", "\n4,", 1), r"steps.csv, line 7: repeats step 4 after step 4 on line 6"),
+        (
+            lambda t: t + t.splitlines(keepends=True)[10],
+            r"steps.csv, line 32: goes back to step 9 after step 29 on line 31",
+        ),
+        (
+            lambda t: t.replace("\n7,0.07,", "\n7,0.07,abc", 1),
+            r"steps.csv, line 9, column 'loss_d': 'abc1.\d+' is not a number",
+        ),
+        (lambda t: t.replace("\n3,0.03,", "\n3,0.03,1,", 1), r"steps.csv, line 5: 7 fields where the header has 6"),
+        (lambda t: t.replace("\n12,", "\n12.5,", 1), r"steps.csv, line 14, column 'step': 12.5 is not a whole number"),
+        (
+            lambda t: t.replace("step,", "iteration,", 1),
+            r"steps.csv has no 'step' column \(its columns: iteration, time",
+        ),
+        (
+            lambda t: t.replace("loss_g", "loss_d", 1),
+            r"steps.csv: the header names column\(s\) 'loss_d' more than once",
+        ),
+    ],
+)
 def test_damaged_logs_are_refused_naming_file_line_and_column(tmp_path, capsys, damage, message):
     folder = run_folder(tmp_path, damage(steps_text()))
     with pytest.raises(GanevalError, match=message):
@@ -96,7 +114,9 @@ def test_logs_written_by_pandas_read_back_unchanged(tmp_path):
     assert evals.empty and manifest == {}
 
 
-@pytest.mark.parametrize("manifest, message", [("{not json", "is not valid JSON"), ("[1, 2]", "holds a JSON list, not an object")])
+@pytest.mark.parametrize(
+    "manifest, message", [("{not json", "is not valid JSON"), ("[1, 2]", "holds a JSON list, not an object")]
+)
 def test_a_damaged_manifest_is_refused(tmp_path, manifest, message):
     folder = run_folder(tmp_path, steps_text())
     (folder / "manifest.json").write_text(manifest)
@@ -127,7 +147,10 @@ def test_fuzz_random_bytes(tmp_path_factory, data):
 
 
 @FUZZ
-@given(cut=st.integers(0, len(steps_text())), flips=st.lists(st.tuples(st.integers(0, len(steps_text()) - 1), st.integers(0, 7)), max_size=3))
+@given(
+    cut=st.integers(0, len(steps_text())),
+    flips=st.lists(st.tuples(st.integers(0, len(steps_text()) - 1), st.integers(0, 7)), max_size=3),
+)
 def test_fuzz_truncations_and_bit_flips(tmp_path_factory, cut, flips):
     data = bytearray(steps_text().encode()[:cut] if not flips else steps_text().encode())
     for position, bit in flips:

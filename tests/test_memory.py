@@ -58,11 +58,22 @@ def test_memory_mapped_results_equal_in_memory_results_exactly(tmp_path):
     written = score(fake, real, **common)  # extracted into the cache entry, then read back through its memory maps
     hit = score(fake, real, **common)
     assert (written.provenance["reference"]["cache"], hit.provenance["reference"]["cache"]) == ("written", "hit")
-    assert set(memory.metrics) >= {"fid", "kid", "inception_score", "precision", "recall", "density", "coverage", "modes_covered"}
+    assert set(memory.metrics) >= {
+        "fid",
+        "kid",
+        "inception_score",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+        "modes_covered",
+    }
     assert written.to_dict()["metrics"] == memory.to_dict()["metrics"] == hit.to_dict()["metrics"]
     [entry] = entries(tmp_path / "cache")
     outputs, meta = read_entry(entry)
-    assert isinstance(outputs["features"], np.memmap) and outputs["features"].dtype == np.float32  # float32 network outputs
+    assert (
+        isinstance(outputs["features"], np.memmap) and outputs["features"].dtype == np.float32
+    )  # float32 network outputs
     assert meta["read"]["count"] == 150 and outputs["gaussian"].count == 150
 
 
@@ -70,13 +81,19 @@ def test_fid_alone_keeps_only_the_sums_and_agrees_with_the_features(tmp_path, mo
     points, _ = get_bundled("ring8").sample(3000, 5)
     common = dict(metrics=["fid"], options=MetricOptions(bootstrap=0), progress=False)
     kept = []
-    monkeypatch.setattr(ganeval.features.extract.Sums, "result", lambda self: kept.append(self.kept) or {"gaussian": self.gaussian})
+    monkeypatch.setattr(
+        ganeval.features.extract.Sums, "result", lambda self: kept.append(self.kept) or {"gaussian": self.gaussian}
+    )
     streamed = score(points, "ring8", cache=False, **common).metrics["fid"].value
     assert kept == [None, None]  # neither side held its features (3000 and 10000 points of dimension 2)
     monkeypatch.undo()
-    full = score(points, "ring8", metrics=["fid", "kid"], options=MetricOptions(bootstrap=0), cache=False, progress=False)
+    full = score(
+        points, "ring8", metrics=["fid", "kid"], options=MetricOptions(bootstrap=0), cache=False, progress=False
+    )
     assert streamed == pytest.approx(full.metrics["fid"].value, rel=1e-9)
-    assert score(points, "ring8", **common).metrics["fid"].value == streamed  # written: the sums read back from the entry
+    assert (
+        score(points, "ring8", **common).metrics["fid"].value == streamed
+    )  # written: the sums read back from the entry
     hit = score(points, "ring8", **common)
     assert hit.provenance["reference"]["cache"] == "hit" and hit.metrics["fid"].value == streamed
 
@@ -97,7 +114,9 @@ def test_entry_writer_widens_to_float64_when_values_are_not_float32(tmp_path):
             writer.add({"features": batch, "modes": np.arange(4)})
         writer.finish({"read": {}})
     outputs, _ = read_entry(tmp_path / "entry")
-    assert outputs["features"].dtype == np.float64 and np.array_equal(outputs["features"], np.concatenate([*narrow, wide]))
+    assert outputs["features"].dtype == np.float64 and np.array_equal(
+        outputs["features"], np.concatenate([*narrow, wide])
+    )
     assert list(outputs["modes"]) == [0, 1, 2, 3] * 3
 
 
@@ -114,8 +133,26 @@ def test_kill_9_mid_write_then_resume_reuses_no_half_written_rows(tmp_path):
     fake, real = write_digits(tmp_path / "fake", 20, seed=5), write_digits(tmp_path / "real", 1700, seed=6)
     cache = tmp_path / "cache"
     env = {**os.environ, "GANEVAL_CACHE_DIR": str(cache)}
-    command = [sys.executable, "-m", "ganeval.cli", "score", str(fake), "--ref", str(real), "--extractor", "digits",
-               "--metrics", "fid,kid", "--bootstrap", "0", "--batch-size", "16", "--workers", "0", "--quiet"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "ganeval.cli",
+        "score",
+        str(fake),
+        "--ref",
+        str(real),
+        "--extractor",
+        "digits",
+        "--metrics",
+        "fid,kid",
+        "--bootstrap",
+        "0",
+        "--batch-size",
+        "16",
+        "--workers",
+        "0",
+        "--quiet",
+    ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and process.poll() is None:  # until rows are streaming into a staging folder
@@ -185,7 +222,9 @@ def test_memory_mapped_float32_features_give_their_float64_copys_values_exactly(
     assert every_metric(real32, fake32) == expected
     assert every_metric(real32, fake32, prepare_reference(real32)) == expected
     sums = [GaussianStats.from_features(features) for features in (fake32, fake64)]
-    assert [(stats.total.tolist(), stats.outer.tolist()) for stats in sums] == [(sums[1].total.tolist(), sums[1].outer.tolist())] * 2
+    assert [(stats.total.tolist(), stats.outer.tolist()) for stats in sums] == [
+        (sums[1].total.tolist(), sums[1].outer.tolist())
+    ] * 2
 
 
 def test_kid_reference_pieces_are_computed_once_per_reference(monkeypatch):
@@ -195,7 +234,9 @@ def test_kid_reference_pieces_are_computed_once_per_reference(monkeypatch):
     prepared = prepare_reference(real)
     calls = []
     within = ganeval.metrics.kid.DirectKernels.within_real
-    monkeypatch.setattr(ganeval.metrics.kid.DirectKernels, "within_real", lambda self, r: calls.append(1) or within(self, r))
+    monkeypatch.setattr(
+        ganeval.metrics.kid.DirectKernels, "within_real", lambda self, r: calls.append(1) or within(self, r)
+    )
     for generated in (fake, other):
         assert kernel_inception_distance(real, generated, 20, 100, prepared=prepared) == kernel_inception_distance(
             real, generated, 20, 100
@@ -205,7 +246,11 @@ def test_kid_reference_pieces_are_computed_once_per_reference(monkeypatch):
     gram = prepare_reference(real)
     first = kernel_inception_distance(real, fake, 20, 100, prepared=gram)
     k_rr = gram.kernels_for(gram.features, 3, 1 / 30, 1).gram
-    assert kernel_inception_distance(real, fake, 20, 100, prepared=gram) == first == kernel_inception_distance(real, fake, 20, 100)
+    assert (
+        kernel_inception_distance(real, fake, 20, 100, prepared=gram)
+        == first
+        == kernel_inception_distance(real, fake, 20, 100)
+    )
     assert gram.kernels_for(gram.features, 3, 1 / 30, 1).gram is k_rr  # the reference's kernel matrix, kept
 
 
@@ -260,7 +305,12 @@ def test_progress_bars_of_prdc_and_kid_at_large_n_only_and_off_with_progress_fal
     RecordedBar.made = []
     prdc_per_sample(real, fake, 5, tile=64)
     kernel_inception_distance(real, fake, 4, 50)
-    assert [bar.desc for bar in RecordedBar.made] == ["k-NN radii of real", "k-NN radii of fake", "PRDC memberships (real rows)", "KID subsets"]
+    assert [bar.desc for bar in RecordedBar.made] == [
+        "k-NN radii of real",
+        "k-NN radii of fake",
+        "PRDC memberships (real rows)",
+        "KID subsets",
+    ]
     assert all(bar.disable is None for bar in RecordedBar.made)  # shown (on a terminal: tqdm decides)
     assert [bar.done for bar in RecordedBar.made] == pytest.approx([bar.total for bar in RecordedBar.made])
     RecordedBar.made = []

@@ -47,7 +47,14 @@ def test_mode_coverage_lists_the_modes_it_does_not_count():
 
 def test_score_names_the_missing_digit():
     images, labels = load_digits_images()
-    result = score(images[labels != 7], "digits", metrics=["modes_covered"], options=MetricOptions(n=600, bootstrap=0), cache=False, progress=False)
+    result = score(
+        images[labels != 7],
+        "digits",
+        metrics=["modes_covered"],
+        options=MetricOptions(n=600, bootstrap=0),
+        cache=False,
+        progress=False,
+    )
     assert result.modes.missing == [7] and result.modes.names == ["7"] and result.modes.n_modes == 10
     assert result.to_dict()["missing_modes"] == {"n_modes": 10, "indices": [7], "names": ["7"]}
     assert "missing modes (1 of 10): 7" in result.table()
@@ -56,20 +63,32 @@ def test_score_names_the_missing_digit():
 def test_score_names_the_missing_grid25_components():
     points, modes = GRID25.sample(2000, seed=0)
     kept = ~np.isin(modes, [3, 17])
-    result = score(points[kept], "grid25", metrics=["modes_covered"], options=MetricOptions(bootstrap=0), progress=False)
+    result = score(
+        points[kept], "grid25", metrics=["modes_covered"], options=MetricOptions(bootstrap=0), progress=False
+    )
     assert result.modes.names == ["#3 (-4, 2)", "#17 (2, 0)"]
     assert result.summary().endswith(": 23 of 25 modes (missing: #3 (-4, 2), #17 (2, 0))")
 
 
 def test_score_names_missing_stacked_digits_and_cuts_the_list():
     images, modes = stacked_digits(1000, seed=1)
-    result = score(images[modes >= 100], "stacked-digits", metrics=["modes_covered"], options=MetricOptions(n=1000, bootstrap=0), cache=False, progress=False)
+    result = score(
+        images[modes >= 100],
+        "stacked-digits",
+        metrics=["modes_covered"],
+        options=MetricOptions(n=1000, bootstrap=0),
+        cache=False,
+        progress=False,
+    )
     missing = result.modes.missing
     assert result.modes.names == [f"{m:03d}" for m in missing]
     red_zero = [m for m in missing if m < 100]
     assert len(red_zero) >= 95  # no sample has a red 0 (a rare misread may still land there)
     assert len(missing) == 1000 - result.metrics["modes_covered"].value > MAX_SHOWN
-    assert f"(missing: {', '.join(result.modes.names[:MAX_SHOWN])} and {len(missing) - MAX_SHOWN} more)" in result.summary()
+    assert (
+        f"(missing: {', '.join(result.modes.names[:MAX_SHOWN])} and {len(missing) - MAX_SHOWN} more)"
+        in result.summary()
+    )
 
 
 def test_no_missing_modes_without_mode_metrics():
@@ -86,7 +105,17 @@ def test_check_table_names_the_missing_modes_of_both_sides(tmp_path):
     points, modes = GRID25.sample(600, seed=0)
     baseline_points, candidate_points = points[modes != 3][:500], points[~np.isin(modes, [3, 17])][:500]
     baseline = tmp_path / "baseline.json"
-    baseline.write_text(json.dumps(score(baseline_points, "grid25", metrics=["fid", "modes_covered"], options=MetricOptions(bootstrap=0), progress=False).to_dict()))
+    baseline.write_text(
+        json.dumps(
+            score(
+                baseline_points,
+                "grid25",
+                metrics=["fid", "modes_covered"],
+                options=MetricOptions(bootstrap=0),
+                progress=False,
+            ).to_dict()
+        )
+    )
     report = check(candidate_points, baseline)
     assert report.missing_modes == {"baseline": ["#3 (-4, 2)"], "candidate": ["#3 (-4, 2)", "#17 (2, 0)"]}
     assert "\nmissing modes: candidate #3 (-4, 2), #17 (2, 0); baseline #3 (-4, 2)\n" in report.table()
@@ -117,7 +146,9 @@ def test_diagnose_names_modes_by_the_runs_data_set():
     from ganeval.diagnostics import diagnose
 
     steps = pd.DataFrame({"step": range(101)})
-    (collapse,) = [f for f in diagnose(steps, collapsed_log(25, [12]), {"data": "grid25"}).findings if f.kind == "collapse"]
+    (collapse,) = [
+        f for f in diagnose(steps, collapsed_log(25, [12]), {"data": "grid25"}).findings if f.kind == "collapse"
+    ]
     assert collapse.evidence["missing_mode_names"][:2] == ["#0 (-4, -4)", "#1 (-4, -2)"]
 
 
@@ -130,15 +161,31 @@ def test_compare_tables_name_the_missing_modes(tmp_path):
     for name, dropped in (("one", [3]), ("none", [])):
         paths.append(tmp_path / f"{name}.json")
         kept = points[~np.isin(modes, dropped)][:500]
-        paths[-1].write_text(json.dumps(score(kept, "grid25", metrics=["fid", "modes_covered"], options=MetricOptions(bootstrap=0), progress=False).to_dict()))
+        paths[-1].write_text(
+            json.dumps(
+                score(
+                    kept, "grid25", metrics=["fid", "modes_covered"], options=MetricOptions(bootstrap=0), progress=False
+                ).to_dict()
+            )
+        )
     comparison = build([result_entry(path) for path in paths])
     assert comparison.table()["missing modes"].to_dict() == {"one": "#3 (-4, 2)", "none": "none"}
-    assert compact_table(comparison).set_index("variant")["missing modes"].to_dict() == {"one": "#3 (-4, 2)", "none": "none"}
+    assert compact_table(comparison).set_index("variant")["missing modes"].to_dict() == {
+        "one": "#3 (-4, 2)",
+        "none": "none",
+    }
     # seeds of a variant that miss different modes are listed per seed; results from before the names: n/a
     metric = {"modes_covered": {"value": 9.0, "ci": None}}
-    entries = [Entry("a0", "a", 0, metric, missing_modes=["7"]), Entry("a1", "a", 1, metric, missing_modes=[]),
-               Entry("b0", "b", 0, metric), Entry("b1", "b", 1, metric, missing_modes=["7"])]  # fmt: skip
-    assert build(entries).table()["missing modes"].to_dict() == {"a": "seed 0: 7; seed 1: none", "b": "seed 0: n/a; seed 1: 7"}
+    entries = [
+        Entry("a0", "a", 0, metric, missing_modes=["7"]),
+        Entry("a1", "a", 1, metric, missing_modes=[]),
+        Entry("b0", "b", 0, metric),
+        Entry("b1", "b", 1, metric, missing_modes=["7"]),
+    ]
+    assert build(entries).table()["missing modes"].to_dict() == {
+        "a": "seed 0: 7; seed 1: none",
+        "b": "seed 0: n/a; seed 1: 7",
+    }
     assert "missing modes" not in build([Entry("c", "c", 0, metric), Entry("d", "d", 0, metric)]).table()
 
 

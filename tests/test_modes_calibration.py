@@ -128,7 +128,10 @@ def test_roc_auc_ties_count_half():
 @pytest.mark.parametrize(
     "kwargs,match",
     [
-        (dict(d_real=np.array([2.0]), d_fake=np.array([0.1]), kind="probability"), "kind='probability' but D's outputs range"),
+        (
+            dict(d_real=np.array([2.0]), d_fake=np.array([0.1]), kind="probability"),
+            "kind='probability' but D's outputs range",
+        ),
         (dict(d_real=np.array([0.2]), d_fake=np.array([0.1]), kind="logit"), "kind must be 'auto'"),
         (dict(d_real=np.array([]), d_fake=np.array([0.1])), "d_real has 0 value"),
         (dict(d_real=np.array([np.nan]), d_fake=np.array([0.1])), "d_real contains 1 NaN"),

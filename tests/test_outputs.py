@@ -36,7 +36,20 @@ def points(tmp_path) -> Path:
 
 
 def score_args(points: Path, *extra: str) -> list[str]:
-    return ["score", str(points), "--ref", "ring8", "--n", "60", "--metrics", "fid", "--bootstrap", "0", "--quiet", *extra]
+    return [
+        "score",
+        str(points),
+        "--ref",
+        "ring8",
+        "--n",
+        "60",
+        "--metrics",
+        "fid",
+        "--bootstrap",
+        "0",
+        "--quiet",
+        *extra,
+    ]
 
 
 # ---------------------------------------------------------------- links, devices, streams
@@ -216,7 +229,7 @@ def test_warnings_and_tracebacks_cannot_start_a_workflow_command(tmp_path, monke
     def warn_then_fail(*args, **kwargs):
         import warnings
 
-        warnings.warn(f"cache {INJECTED}", CacheWarning)
+        warnings.warn(f"cache {INJECTED}", CacheWarning, stacklevel=2)
         raise RuntimeError(f"a bug quoting {INJECTED}")
 
     monkeypatch.setattr(ganeval.scoring, "score", warn_then_fail)

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import torch
+from conftest import quiet
 from prdc import compute_prdc
 from torch_fidelity.metric_prc import calculate_precision_recall_full
 
-from conftest import quiet
 from ganeval.metrics import knn_radii, precision_recall_density_coverage
 from ganeval.metrics.prdc import prdc_per_sample
 

@@ -7,17 +7,27 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
+from test_diagnostics import synthetic_log
 
 import reference_models
 from ganeval.cli import main
 from ganeval.diagnostics import VERDICTS
-from ganeval.report import figures
+from ganeval.diagnostics.calibration import chosen_steps
 from ganeval.diagnostics.collapse import coverage_timeline
 from ganeval.diagnostics.diagnose import diagnose
-from ganeval.diagnostics.calibration import chosen_steps
-from ganeval.report.render import Details, Heading, Image, Table, Text, markdown_table, to_html, to_markdown, write_blocks
+from ganeval.report import figures
+from ganeval.report.render import (
+    Details,
+    Heading,
+    Image,
+    Table,
+    Text,
+    markdown_table,
+    to_html,
+    to_markdown,
+    write_blocks,
+)
 from ganeval.report.sections import RunLog, key_steps, run_events, run_names
-from test_diagnostics import synthetic_log
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +36,16 @@ def real_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("runs")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GANEVAL_CACHE_DIR", str(folder / "cache"))
-        return reference_models.train("gan-ns", "ring8", out=folder / "gan-ns-ring8", steps=60, batch_size=64, eval_every=20,
-                                      eval_n=300, checkpoint_every=60)  # fmt: skip
+        return reference_models.train(
+            "gan-ns",
+            "ring8",
+            out=folder / "gan-ns-ring8",
+            steps=60,
+            batch_size=64,
+            eval_every=20,
+            eval_n=300,
+            checkpoint_every=60,
+        )
 
 
 def write_log(folder, steps, evals, manifest):
@@ -50,7 +68,9 @@ def test_cli_report_of_a_real_run(real_run, tmp_path, capsys):
     printed = capsys.readouterr().out
     html = (out / "report.html").read_text()
     assert_self_contained(html)
-    assert html.count("data:image/png;base64,") >= 8  # losses, D outputs, gradients, metrics, calibration, reliability, coverage, modes, scatter
+    assert (
+        html.count("data:image/png;base64,") >= 8
+    )  # losses, D outputs, gradients, metrics, calibration, reliability, coverage, modes, scatter
     markdown = (out / "report.md").read_text()
     linked = re.findall(r"\]\((figures/[^)]+\.png)\)", markdown)
     assert len(linked) >= 8 and all((out / link).stat().st_size > 1000 for link in linked)
@@ -60,9 +80,17 @@ def test_cli_report_of_a_real_run(real_run, tmp_path, capsys):
     assert payload["run"] == "gan-ns-ring8" and payload["verdict"] in VERDICTS and isinstance(payload["findings"], list)
     assert payload["summary"]["n_modes"] == 8 and payload["summary"]["last_step"] == 59
     evals = pd.read_csv(real_run / "evals.csv")
-    assert evals.step.tolist() == [20, 40, 60] and evals.diversity.between(0, 3).all() and evals.d_reliability.notna().all()
-    assert payload["summary"]["fid_end"] == pytest.approx(evals.fid.iloc[-1]) and payload["summary"]["d_accuracy_end"] == pytest.approx(evals.d_accuracy.iloc[-1])
-    good = evals.hq_mode_counts if "hq_mode_counts" in evals else evals.mode_counts  # a mode is hit by its high-quality samples
+    assert (
+        evals.step.tolist() == [20, 40, 60]
+        and evals.diversity.between(0, 3).all()
+        and evals.d_reliability.notna().all()
+    )
+    assert payload["summary"]["fid_end"] == pytest.approx(evals.fid.iloc[-1]) and payload["summary"][
+        "d_accuracy_end"
+    ] == pytest.approx(evals.d_accuracy.iloc[-1])
+    good = (
+        evals.hq_mode_counts if "hq_mode_counts" in evals else evals.mode_counts
+    )  # a mode is hit by its high-quality samples
     assert payload["summary"]["modes_hit_end"] == sum(c >= 300 / 8 / 4 for c in json.loads(good.iloc[-1]))
     assert f"gan-ns-ring8  {payload['verdict']}" in printed and "report.html" in printed
     for finding in payload["findings"]:
@@ -85,7 +113,11 @@ def test_planted_collapse_and_healthy_runs_through_the_cli(tmp_path, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert [(r["run"], r["verdict"]) for r in payload["runs"]] == [("a/run", "collapsed"), ("b/run", "healthy")]
     (collapse,) = [f for f in payload["runs"][0]["findings"] if f["kind"] == "collapse"]
-    assert abs(collapse["start_step"] - 250) <= 50 and collapse["end_step"] is None and collapse["evidence"]["modes_lost"] == 6
+    assert (
+        abs(collapse["start_step"] - 250) <= 50
+        and collapse["end_step"] is None
+        and collapse["evidence"]["modes_lost"] == 6
+    )
     assert not [f for f in payload["runs"][1]["findings"] if f["kind"] in ("collapse", "divergence")]
     markdown = (out / "report.md").read_text()
     summary = markdown[markdown.index("## Summary") : markdown.index("## All runs overlaid")]
@@ -100,7 +132,9 @@ def test_reports_replace_the_files_of_an_existing_folder(tmp_path):
     (tmp_path / "out" / "notes.txt").write_text("kept")
     files = write_blocks(tmp_path / "out", [Text("second"), Image("a.png", b"\x89PNG-second", "one")], "title")
     assert "second" in files["markdown"].read_text() and "first" not in files["html"].read_text()
-    assert (tmp_path / "out" / "figures" / "a.png").read_bytes() == b"\x89PNG-second" and (tmp_path / "out" / "notes.txt").exists()
+    assert (tmp_path / "out" / "figures" / "a.png").read_bytes() == b"\x89PNG-second" and (
+        tmp_path / "out" / "notes.txt"
+    ).exists()
     with pytest.raises(ValueError, match="is a file"):
         write_blocks(tmp_path / "out" / "notes.txt", blocks, "title")
 
@@ -128,13 +162,21 @@ def test_markdown_table_escapes_pipes():
 
 
 def test_details_are_collapsible_in_html_and_an_appendix_in_markdown():
-    blocks = [Text("answer", lead=True), Details("Every pairwise test", (Table(pd.DataFrame({"metric": ["fid"], "p": ["**0.01**"]})),)), Heading("Later")]
+    blocks = [
+        Text("answer", lead=True),
+        Details("Every pairwise test", (Table(pd.DataFrame({"metric": ["fid"], "p": ["**0.01**"]})),)),
+        Heading("Later"),
+    ]
     html = to_html(blocks, "t")
     assert '<p class="lead">answer</p>' in html and "<details>\n<summary>Every pairwise test</summary>" in html
     assert "<td><strong>0.01</strong></td>" in html and html.index("</details>") < html.index("<h2>Later</h2>")
     markdown = to_markdown(blocks, "t")
     assert "*Every pairwise test: see [Appendix A: Every pairwise test](#appendix-a-every-pairwise-test).*" in markdown
-    assert markdown.index("## Later") < markdown.index("## Appendix A: Every pairwise test") < markdown.index("| fid | **0.01** |")
+    assert (
+        markdown.index("## Later")
+        < markdown.index("## Appendix A: Every pairwise test")
+        < markdown.index("| fid | **0.01** |")
+    )
 
 
 def test_metric_bands_are_logged_intervals_and_axes_start_at_the_bound():
@@ -158,8 +200,11 @@ def _spans(ax):
     from matplotlib.colors import to_hex
     from matplotlib.patches import Rectangle
 
-    return {(p.get_x(), p.get_x() + p.get_width(), to_hex(p.get_facecolor())) for p in ax.patches
-            if isinstance(p, Rectangle) and to_hex(p.get_facecolor()) in figures.EVENT_COLOURS.values()}  # fmt: skip
+    return {
+        (p.get_x(), p.get_x() + p.get_width(), to_hex(p.get_facecolor()))
+        for p in ax.patches
+        if isinstance(p, Rectangle) and to_hex(p.get_facecolor()) in figures.EVENT_COLOURS.values()
+    }
 
 
 def test_collapse_spans_are_shaded_on_every_time_axis_as_the_findings_say():
@@ -168,17 +213,30 @@ def test_collapse_spans_are_shaded_on_every_time_axis_as_the_findings_say():
     (collapse,) = run.diagnosis.of_kind("collapse")
     events = run_events([run])
     expected = {(float(collapse.start_step), float(collapse.end_step), figures.EVENT_COLOURS["collapse"])}
-    assert [tuple(row) for row in events[["kind", "start", "end"]].itertuples(index=False)] == [("collapse", *sorted(expected)[0][:2])]
+    assert [tuple(row) for row in events[["kind", "start", "end"]].itertuples(index=False)] == [
+        ("collapse", *sorted(expected)[0][:2])
+    ]
     long_steps, long_evals = steps.assign(run="r"), evals.assign(run="r")
-    axes = [*figures.loss_figure(long_steps, events).axes, figures.d_output_figure(long_steps, True, events).axes[0],
-            figures.grad_norm_figure(long_steps, events).axes[0], *figures.metric_figure(long_evals, events=events)[0].axes,
-            *figures.calibration_figure(long_evals, events).axes, figures.coverage_figure(coverage_timeline(evals).assign(run="r"), events).axes[0]]  # fmt: skip
+    axes = [
+        *figures.loss_figure(long_steps, events).axes,
+        figures.d_output_figure(long_steps, True, events).axes[0],
+        figures.grad_norm_figure(long_steps, events).axes[0],
+        *figures.metric_figure(long_evals, events=events)[0].axes,
+        *figures.calibration_figure(long_evals, events).axes,
+        figures.coverage_figure(coverage_timeline(evals).assign(run="r"), events).axes[0],
+    ]
     time_axes = [ax for ax in axes if ax.get_visible() and ax.get_xlabel() == figures.STEP_LABEL]
     assert len(time_axes) >= 10 and all(_spans(ax) == expected for ax in time_axes)
     ongoing = synthetic_log(n=500, collapse_at=250)  # a collapse lasting to the end is shaded to the last step
     run = RunLog("o", None, *ongoing, diagnose(*ongoing, run="o"))
-    shaded = [(f.kind, f.start_step, 500 if f.end_step is None else f.end_step) for f in run.diagnosis.findings if f.kind in figures.EVENT_COLOURS]
-    assert any(kind == "collapse" and abs(start - 250) <= 20 and end == 500 for kind, start, end in shaded)  # to its last evaluation
+    shaded = [
+        (f.kind, f.start_step, 500 if f.end_step is None else f.end_step)
+        for f in run.diagnosis.findings
+        if f.kind in figures.EVENT_COLOURS
+    ]
+    assert any(
+        kind == "collapse" and abs(start - 250) <= 20 and end == 500 for kind, start, end in shaded
+    )  # to its last evaluation
     assert [tuple(row) for row in run_events([run])[["kind", "start", "end"]].itertuples(index=False)] == shaded
 
 
@@ -193,9 +251,15 @@ def test_scatter_panels_show_before_the_collapse_its_worst_step_and_the_end():
     assert worst not in chosen_steps(available, 4)  # what evenly spread panels showed: the collapse missed
     titles = key_steps(run, available, 4)
     before = max(s for s in available if s < collapse.start_step)
-    assert titles == {before: f"before the collapse (step {before})", worst: f"worst of the collapse (step {worst})", 1000: "end (step 1000)"}
+    assert titles == {
+        before: f"before the collapse (step {before})",
+        worst: f"worst of the collapse (step {worst})",
+        1000: "end (step 1000)",
+    }
     healthy = synthetic_log(n=500, seed=1)
-    assert list(key_steps(RunLog("h", None, *healthy, diagnose(*healthy)), healthy[1].step, 4)) == chosen_steps(healthy[1].step.tolist(), 4)
+    assert list(key_steps(RunLog("h", None, *healthy, diagnose(*healthy)), healthy[1].step, 4)) == chosen_steps(
+        healthy[1].step.tolist(), 4
+    )
 
 
 def test_gradient_spikes_are_drawn_at_their_true_height():
@@ -217,4 +281,7 @@ def test_missing_modes_are_named_in_the_run_report(real_run, tmp_path):
     if not missing:
         assert line == "none"
     else:
-        assert re.findall(r"#(\d) \((-?[\d.]+), (-?[\d.]+)\)", line) and [int(i) for i in re.findall(r"#(\d) ", line)] == missing
+        assert (
+            re.findall(r"#(\d) \((-?[\d.]+), (-?[\d.]+)\)", line)
+            and [int(i) for i in re.findall(r"#(\d) ", line)] == missing
+        )

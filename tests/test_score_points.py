@@ -32,7 +32,17 @@ def test_result_dict_and_frame_and_provenance():
     points, _ = RING8.sample(2000, seed=1)
     result = score(points, "ring8", options=MetricOptions(bootstrap=20, seed=3), progress=False)
     payload = result.to_dict()
-    assert set(payload["metrics"]) == {"fid", "kid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl", "high_quality_fraction"}
+    assert set(payload["metrics"]) == {
+        "fid",
+        "kid",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+        "modes_covered",
+        "mode_kl",
+        "high_quality_fraction",
+    }
     for entry in payload["metrics"].values():
         assert entry["ci"][0] <= entry["value"] <= entry["ci"][1] or entry["value"] == 0
     provenance = payload["provenance"]
@@ -65,7 +75,9 @@ def test_cli_json_and_exit_codes(tmp_path, capsys):
     points, _ = RING8.sample(1000, seed=0)
     np.save(tmp_path / "fake.npy", points)
     out = tmp_path / "result.json"
-    code = main(["score", str(tmp_path / "fake.npy"), "--ref", "ring8", "--bootstrap", "5", "--json", str(out), "--quiet"])
+    code = main(
+        ["score", str(tmp_path / "fake.npy"), "--ref", "ring8", "--bootstrap", "5", "--json", str(out), "--quiet"]
+    )
     assert code == 0
     payload = json.loads(out.read_text())
     assert payload["metrics"]["modes_covered"]["value"] == 8
@@ -86,8 +98,16 @@ def test_stats_file_round_trip(tmp_path):
     direct = score(points, "ring8", options=MetricOptions(bootstrap=0), progress=False, cache=False)
     from_file = score(points, str(path), options=MetricOptions(bootstrap=0), progress=False)
     assert from_file.to_dict()["metrics"] == direct.to_dict()["metrics"]
-    with pytest.raises(ValueError, match="generated samples \\(<generated array>\\) are images but the reference .* is points"):
-        score(np.zeros((10, 32, 32), dtype=np.uint8), str(path), extractor="digits", options=MetricOptions(bootstrap=0), progress=False)
+    with pytest.raises(
+        ValueError, match="generated samples \\(<generated array>\\) are images but the reference .* is points"
+    ):
+        score(
+            np.zeros((10, 32, 32), dtype=np.uint8),
+            str(path),
+            extractor="digits",
+            options=MetricOptions(bootstrap=0),
+            progress=False,
+        )
 
 
 def test_stats_made_with_other_weights_are_refused(tmp_path):
@@ -137,7 +157,10 @@ def _umask():
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--k", "600", "--n", "300"], "with --k 600 need more than 600 samples per side; got 300 reference and 300 generated"),
+        (
+            ["--k", "600", "--n", "300"],
+            "with --k 600 need more than 600 samples per side; got 300 reference and 300 generated",
+        ),
     ],
 )
 def test_bad_counts_exit_2_naming_the_option(args, message, capsys):
@@ -151,6 +174,8 @@ def test_non_finite_values_become_null_in_json():
     from ganeval.metrics import Interval
     from ganeval.scoring import Result
 
-    payload = Result({"mode_kl": Interval(float("inf"), 0.5, float("inf")), "fid": Interval(1.0, float("nan"), float("nan"))}).to_dict()
+    payload = Result(
+        {"mode_kl": Interval(float("inf"), 0.5, float("inf")), "fid": Interval(1.0, float("nan"), float("nan"))}
+    ).to_dict()
     assert payload["metrics"] == {"mode_kl": {"value": None, "ci": [0.5, None]}, "fid": {"value": 1.0, "ci": None}}
     json.dumps(payload, allow_nan=False)  # valid JSON

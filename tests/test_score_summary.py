@@ -24,12 +24,18 @@ README_RESULT = {  # the README's first command, as ganeval 0.1.0 scores it
     "precision": Interval(0.806, 0.762, 0.834),
     "recall": Interval(0.8965, 0.8831, 0.9076),
 }
-PROVENANCE = {"extractor": "digits", "generated": {"source": "examples/digits-samples"}, "reference": {"source": "digits"}}
+PROVENANCE = {
+    "extractor": "digits",
+    "generated": {"source": "examples/digits-samples"},
+    "reference": {"source": "digits"},
+}
 
 
 def test_summary_line_of_the_readme_command():
     result = Result(README_RESULT, PROVENANCE, Modes(10, [7], ["7"]))
-    expected = "digits-samples vs digits: FID 147.6 [126.8, 180.3], 9 of 10 modes (missing: 7), precision 0.81, recall 0.90"
+    expected = (
+        "digits-samples vs digits: FID 147.6 [126.8, 180.3], 9 of 10 modes (missing: 7), precision 0.81, recall 0.90"
+    )
     assert result.summary() == expected
     assert result.table().splitlines()[0] == expected
 
@@ -37,7 +43,10 @@ def test_summary_line_of_the_readme_command():
 def test_summary_without_missing_modes_or_intervals():
     metrics = {"fid": Interval(0.01234, math.nan, math.nan), "modes_covered": Interval(25.0, math.nan, math.nan)}
     provenance = {"generated": {"source": "<generated array>"}, "reference": {"source": "grid25"}}
-    assert Result(metrics, provenance, Modes(25, [], [])).summary() == "<generated array> vs grid25: FID 0.01234, 25 of 25 modes"
+    assert (
+        Result(metrics, provenance, Modes(25, [], [])).summary()
+        == "<generated array> vs grid25: FID 0.01234, 25 of 25 modes"
+    )
 
 
 def test_summary_falls_back_to_the_metrics_computed():
@@ -73,12 +82,15 @@ def test_json_to_stdout_stays_json_and_the_summary_goes_to_stderr(grid_file, cap
     assert payload["missing_modes"] == {"n_modes": 25, "indices": [3], "names": ["#3 (-4, 2)"]}
     assert captured.err.startswith("points.npy vs grid25: FID ")
     written = tmp_path / "result.json"
-    assert main(["score", str(grid_file), "--ref", "grid25", "--bootstrap", "0", "--quiet", "--json", str(written)]) == 0
+    assert (
+        main(["score", str(grid_file), "--ref", "grid25", "--bootstrap", "0", "--quiet", "--json", str(written)]) == 0
+    )
     assert capsys.readouterr().out.startswith("points.npy vs grid25: ")
     assert json.loads(written.read_text())["missing_modes"]["indices"] == [3]
 
 
 # -- the digits extractor's dead units -------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def digits_features():
@@ -105,7 +117,14 @@ def test_bootstrap_resamples_of_the_digits_are_not_singular(digits_features):
 
 def test_score_on_digits_gives_no_warning():
     images, _ = load_digits_images()
-    result = score(images[:400], "digits", metrics=["fid", "modes_covered"], options=MetricOptions(bootstrap=20), cache=False, progress=False)
+    result = score(
+        images[:400],
+        "digits",
+        metrics=["fid", "modes_covered"],
+        options=MetricOptions(bootstrap=20),
+        cache=False,
+        progress=False,
+    )
     assert result.provenance["warnings"] == []
 
 
@@ -130,7 +149,9 @@ def test_the_same_weights_with_fewer_units_get_another_cache_key():
 
 def test_few_user_samples_still_warn_and_say_what_to_do():
     images, _ = load_digits_images()
-    result = score(images[:50], "digits", metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, progress=False)
+    result = score(
+        images[:50], "digits", metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, progress=False
+    )
     dim = DigitsExtractor().feature_dim
     [warning] = result.provenance["warnings"]
     assert f"the fake (50 samples) features have no more samples than dimensions ({dim})" in warning

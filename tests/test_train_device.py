@@ -103,9 +103,15 @@ def test_resume_on_another_device_continues_the_run(tmp_path):
 
 @pytest.mark.parametrize(
     ("variant", "data"),
-    [("gan-ns", "ring8"), ("wgan", "ring8"), ("wgan-gp", "ring8"), ("dcgan", "digits"), ("cgan", "stacked-digits"),
-     ("cyclegan", "digits")],
-)  # fmt: skip
+    [
+        ("gan-ns", "ring8"),
+        ("wgan", "ring8"),
+        ("wgan-gp", "ring8"),
+        ("dcgan", "digits"),
+        ("cgan", "stacked-digits"),
+        ("cyclegan", "digits"),
+    ],
+)
 def test_variants_move_their_draws_to_the_networks_device(variant, data):
     """With the networks on another device, every batch, noise vector and loss draw made on the CPU
     reaches them there (a CPU tensor given to a layer on the meta device raises)."""

@@ -71,6 +71,7 @@ def plain_log(run: Path, name: str) -> pd.DataFrame:
 
 # --- an existing run is never replaced by accident ---------------------------------------------
 
+
 def test_training_into_an_existing_run_is_refused_and_changes_nothing(run, capsys):
     before = snapshot(run)
     code, err = cli(["train", "gan", "--data", "ring8", "--out", run, "--steps", "2", *TINY], capsys)
@@ -98,7 +99,9 @@ def test_overwrite_removes_the_old_runs_files_and_keeps_the_users(run, capsys):
 
 def test_overwrite_checks_the_request_before_deleting(run, capsys):
     before = snapshot(run)
-    assert cli(["train", "gan", "--data", "digits", "--out", run, "--overwrite", "--steps", "2"], capsys)[0] == 2  # gan cannot train on images
+    assert (
+        cli(["train", "gan", "--data", "digits", "--out", run, "--overwrite", "--steps", "2"], capsys)[0] == 2
+    )  # gan cannot train on images
     assert cli(["train", "gan", "--data", "ring8", "--out", run, "--overwrite", "--set", "lr_d=abc"], capsys)[0] == 2
     assert snapshot(run) == before
 
@@ -110,21 +113,32 @@ def test_resume_and_overwrite_together_are_refused(run):
 
 # --- --resume continues the same run only ------------------------------------------------------
 
+
 def test_resume_refuses_every_difference_and_lists_them(run, capsys):
     before = snapshot(run)
-    code, err = cli(["train", "wgan", "--data", "grid25", "--out", run, "--resume", "--seed", "1", "--set", "lr_d=1e-3"], capsys)
+    code, err = cli(
+        ["train", "wgan", "--data", "grid25", "--out", run, "--resume", "--seed", "1", "--set", "lr_d=1e-3"], capsys
+    )
     assert code == 2
-    for difference in ("variant is 'gan' in the run, 'wgan' asked for now", "data is 'ring8' in the run, 'grid25' asked for now",
-                       "seed is 0 in the run, 1 asked for now", "lr_d is 0.0001 in the run, 0.001 asked for now"):  # fmt: skip
+    for difference in (
+        "variant is 'gan' in the run, 'wgan' asked for now",
+        "data is 'ring8' in the run, 'grid25' asked for now",
+        "seed is 0 in the run, 1 asked for now",
+        "lr_d is 0.0001 in the run, 0.001 asked for now",
+    ):
         assert difference in err, err
     assert "only --steps may change" in err
-    code, err = cli(["train", "gan", "--data", "ring8", "--out", run, "--resume", "--set", "hidden=64"], capsys)  # other network sizes
+    code, err = cli(
+        ["train", "gan", "--data", "ring8", "--out", run, "--resume", "--set", "hidden=64"], capsys
+    )  # other network sizes
     assert code == 2 and "hidden is 128 in the run, 64 asked for now" in err and "Traceback" not in err
     assert snapshot(run) == before
 
 
 def test_resume_takes_the_runs_settings_and_may_extend_it(run, capsys):
-    code, err = cli(["train", "gan", "--data", "ring8", "--out", run, "--resume", "--steps", "6"], capsys)  # no --set: the run's
+    code, err = cli(
+        ["train", "gan", "--data", "ring8", "--out", run, "--resume", "--steps", "6"], capsys
+    )  # no --set: the run's
     assert code == 0, err
     assert pd.read_csv(run / "steps.csv").step.tolist() == list(range(6))
     manifest = json.loads((run / "manifest.json").read_text())
@@ -135,7 +149,9 @@ def test_resume_takes_the_runs_settings_and_may_extend_it(run, capsys):
 
 def test_resume_refuses_a_log_from_another_run(run, capsys):
     manifest = json.loads((run / "manifest.json").read_text())
-    (run / "manifest.json").write_text(json.dumps({**manifest, "variant": "wgan-gp"}))  # as if another run wrote the log
+    (run / "manifest.json").write_text(
+        json.dumps({**manifest, "variant": "wgan-gp"})
+    )  # as if another run wrote the log
     code, err = cli(["train", "gan", "--data", "ring8", "--out", run, "--resume", "--steps", "6"], capsys)
     assert code == 2 and "variant is 'gan' in checkpoint.pt, 'wgan-gp' in manifest.json" in err
 
@@ -144,7 +160,9 @@ def test_resume_drops_sample_plots_past_the_checkpoint(run, tmp_path):
     at_two = tmp_path / "at-two.pt"
     reference_models.train("gan", "ring8", out=tmp_path / "longer", steps=2, **TINY_SETTINGS)
     shutil.copy(tmp_path / "longer" / "checkpoint.pt", at_two)
-    shutil.copy(at_two, run / "checkpoint.pt")  # the run was killed after its evaluation at 4, before the checkpoint at 4
+    shutil.copy(
+        at_two, run / "checkpoint.pt"
+    )  # the run was killed after its evaluation at 4, before the checkpoint at 4
     assert (run / "samples" / "step_000004.png").exists()
     reference_models.train("gan", "ring8", out=run, steps=2, resume=True)
     assert sorted(p.name for p in (run / "samples").glob("*.png")) == ["step_000002.png"]
@@ -159,15 +177,28 @@ def test_resume_without_a_checkpoint_says_what_to_do(run, capsys):
 
 # --- bad settings and counts: exit 2 with the key, the value and the range ---------------------
 
-@pytest.mark.parametrize("setting,message", [
-    ("batch_size=0", "training setting batch_size must be a whole number from 1 to 65536 (samples per batch); got 0."),
-    ("lr_d=abc", "training setting lr_d must be a number > 0 and <= 1 (the discriminator's learning rate); got 'abc'."),
-    ("lr_g=NaN", "training setting lr_g must be a number > 0 and <= 1"),
-    ("n_critic=1.5", "training setting n_critic must be a whole number from 1 to 100"),
-    ("eval_n=true", "training setting eval_n must be a whole number from 10 to 100000 (generated samples per evaluation); got True."),
-    ("betas=[0.5,1.5]", "training setting betas must be two numbers >= 0 and < 1"),
-    ("seed=3", "--set seed=3: give seed with --seed 3, not --set."),
-])  # fmt: skip
+
+@pytest.mark.parametrize(
+    "setting,message",
+    [
+        (
+            "batch_size=0",
+            "training setting batch_size must be a whole number from 1 to 65536 (samples per batch); got 0.",
+        ),
+        (
+            "lr_d=abc",
+            "training setting lr_d must be a number > 0 and <= 1 (the discriminator's learning rate); got 'abc'.",
+        ),
+        ("lr_g=NaN", "training setting lr_g must be a number > 0 and <= 1"),
+        ("n_critic=1.5", "training setting n_critic must be a whole number from 1 to 100"),
+        (
+            "eval_n=true",
+            "training setting eval_n must be a whole number from 10 to 100000 (generated samples per evaluation); got True.",
+        ),
+        ("betas=[0.5,1.5]", "training setting betas must be two numbers >= 0 and < 1"),
+        ("seed=3", "--set seed=3: give seed with --seed 3, not --set."),
+    ],
+)
 def test_bad_settings_are_explained(setting, message, tmp_path, capsys):
     code, err = cli(["train", "gan", "--data", "ring8", "--out", tmp_path / "x", "--set", setting], capsys)
     assert code == 2 and message in err and "Traceback" not in err, err
@@ -182,8 +213,15 @@ def test_zero_steps_is_refused_not_claimed(tmp_path, capsys):
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
 
 
-@pytest.mark.parametrize("n,message", [("-5", "--n"), ("1e11", "--n"), ("0", "--n"),
-                                       ("100000000000", "must be a whole number from 1 to 1,000,000 for this run's points")])  # fmt: skip
+@pytest.mark.parametrize(
+    "n,message",
+    [
+        ("-5", "--n"),
+        ("1e11", "--n"),
+        ("0", "--n"),
+        ("100000000000", "must be a whole number from 1 to 1,000,000 for this run's points"),
+    ],
+)
 def test_sample_counts_are_checked(made_run, tmp_path, capsys, n, message):
     code, err = cli(["sample", made_run, "--n", n, "-o", tmp_path / "s.npy"], capsys)
     assert code == 2 and message in err and "Traceback" not in err, err
@@ -196,9 +234,15 @@ def test_image_sample_counts_are_bounded():
         generator.sample(50_001)
 
 
-@pytest.mark.parametrize("name,n,message", [("stacked-digits", "100000000000", "from 1 to 100,000 for stacked-digits"),
-                                            ("ring8", "100000000000", "from 1 to 1,000,000 for ring8"),
-                                            ("ring8", "1e11", "--n"), ("ring8", "-1", "--n")])  # fmt: skip
+@pytest.mark.parametrize(
+    "name,n,message",
+    [
+        ("stacked-digits", "100000000000", "from 1 to 100,000 for stacked-digits"),
+        ("ring8", "100000000000", "from 1 to 1,000,000 for ring8"),
+        ("ring8", "1e11", "--n"),
+        ("ring8", "-1", "--n"),
+    ],
+)
 def test_export_counts_are_checked(tmp_path, capsys, name, n, message):
     code, err = cli(["export", name, tmp_path / "out", "--n", n], capsys)
     assert code == 2 and message in err and "Traceback" not in err, err
@@ -207,20 +251,29 @@ def test_export_counts_are_checked(tmp_path, capsys, name, n, message):
 
 # --- foreign and damaged checkpoints -----------------------------------------------------------
 
+
 def test_a_foreign_checkpoint_is_named_and_explained(run, capsys):
     torch.save({"model": torch.zeros(3), "epoch": 7}, run / "checkpoint.pt")  # someone else's training script
     code, err = cli(["sample", run, "--n", "5", "-o", run / "s.npy"], capsys)
     assert code == 2 and "Traceback" not in err
-    assert f"{run / 'checkpoint.pt'} is not a ganeval reference_models checkpoint: it holds the keys model, epoch" in err
+    assert (
+        f"{run / 'checkpoint.pt'} is not a ganeval reference_models checkpoint: it holds the keys model, epoch" in err
+    )
     assert "generator, variant, data, config, step" in err
 
 
-@pytest.mark.parametrize("edit,message", [
-    (lambda s: {**s, "variant": "vae"}, "unknown variant 'vae'"),
-    (lambda s: {**s, "config": {**s["config"], "hidden": 64}}, "the generator in this reference_models checkpoint does not fit"),
-    (lambda s: {**s, "config": {**s["config"], "batch_size": -1}}, "training setting batch_size must be"),
-    (lambda s: {**s, "step": "4"}, "damaged reference_models checkpoint: step has the wrong type"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "edit,message",
+    [
+        (lambda s: {**s, "variant": "vae"}, "unknown variant 'vae'"),
+        (
+            lambda s: {**s, "config": {**s["config"], "hidden": 64}},
+            "the generator in this reference_models checkpoint does not fit",
+        ),
+        (lambda s: {**s, "config": {**s["config"], "batch_size": -1}}, "training setting batch_size must be"),
+        (lambda s: {**s, "step": "4"}, "damaged reference_models checkpoint: step has the wrong type"),
+    ],
+)
 def test_an_edited_checkpoint_is_named_and_explained(run, capsys, edit, message):
     path = run / "checkpoint.pt"
     torch.save(edit(checkpoint.read(path)), path)
@@ -241,7 +294,10 @@ def test_truncated_and_damaged_checkpoints_are_named(run, capsys):
     for cut in (0, 1, 9, 60, 500, len(data) // 2, len(data) - 1):  # [Errno 22] came from the short ones
         path.write_bytes(data[:cut])
         code, err = cli(["sample", run, "--n", "5", "-o", run / "s.npy"], capsys)
-        assert code == 2 and f"{path} cannot be loaded" in err and "Errno" not in err and "Traceback" not in err, (cut, err)
+        assert code == 2 and f"{path} cannot be loaded" in err and "Errno" not in err and "Traceback" not in err, (
+            cut,
+            err,
+        )
     flipped = bytearray(data)
     flipped[len(data) // 3] ^= 0xFF
     path.write_bytes(bytes(flipped))
@@ -251,11 +307,36 @@ def test_truncated_and_damaged_checkpoints_are_named(run, capsys):
 
 # --- kill -9 during training -------------------------------------------------------------------
 
+
 def train_command(out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "ganeval.cli", "train", "gan-ns", "--data", "ring8", "--out", str(out), "--seed", "2", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "ganeval.cli",
+        "train",
+        "gan-ns",
+        "--data",
+        "ring8",
+        "--out",
+        str(out),
+        "--seed",
+        "2",
+        *extra,
+    ]
 
 
-KILL_SETTINGS = ["--steps", "300", "--set", "batch_size=16", "--set", "eval_every=50", "--set", "eval_n=50", "--set", "checkpoint_every=20"]
+KILL_SETTINGS = [
+    "--steps",
+    "300",
+    "--set",
+    "batch_size=16",
+    "--set",
+    "eval_every=50",
+    "--set",
+    "eval_n=50",
+    "--set",
+    "checkpoint_every=20",
+]
 
 
 @pytest.mark.slow
@@ -265,7 +346,9 @@ def test_kill_9_mid_training_then_resume_gives_the_uninterrupted_run(tmp_path):
     subprocess.run(train_command(whole, *KILL_SETTINGS), check=True, env=environment, capture_output=True, timeout=600)
 
     killed = tmp_path / "killed"
-    process = subprocess.Popen(train_command(killed, *KILL_SETTINGS), env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        train_command(killed, *KILL_SETTINGS), env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 300
     while not (killed / "checkpoint.pt").exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -276,12 +359,16 @@ def test_kill_9_mid_training_then_resume_gives_the_uninterrupted_run(tmp_path):
     state = checkpoint.read(killed / "checkpoint.pt", for_resume=True)  # whole, never half-written
     assert 20 <= state["step"] <= 300
     json.loads((killed / "manifest.json").read_text())
-    resumed = subprocess.run(train_command(killed, "--resume"), env=environment, capture_output=True, text=True, timeout=600)
+    resumed = subprocess.run(
+        train_command(killed, "--resume"), env=environment, capture_output=True, text=True, timeout=600
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert not list(killed.glob(".*.tmp")) and not list((killed / "samples").glob(".*.tmp"))
     for name in ("steps.csv", "evals.csv"):
         pd.testing.assert_frame_equal(plain_log(killed, name), plain_log(whole, name))
-    assert sorted(p.name for p in (killed / "samples").iterdir()) == sorted(p.name for p in (whole / "samples").iterdir())
+    assert sorted(p.name for p in (killed / "samples").iterdir()) == sorted(
+        p.name for p in (whole / "samples").iterdir()
+    )
     ours, theirs = checkpoint.read(killed / "checkpoint.pt"), checkpoint.read(whole / "checkpoint.pt")
     for key, value in theirs["generator"].items():
         assert torch.equal(ours["generator"][key], value), key

@@ -20,7 +20,9 @@ def private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
 
 
-@pytest.mark.parametrize("variant", [name for name in VARIANTS if name not in ("dcgan", "cgan", "cyclegan")])  # image variants: tests/test_trainers_images.py
+@pytest.mark.parametrize(
+    "variant", [name for name in VARIANTS if name not in ("dcgan", "cgan", "cyclegan")]
+)  # image variants: tests/test_trainers_images.py
 def test_every_variant_writes_the_log_the_diagnostics_need(variant, tmp_path):
     run = reference_models.train(variant, "ring8", out=tmp_path / variant, steps=20, **FAST)
     steps, evals, manifest = load_log(run)
@@ -28,7 +30,17 @@ def test_every_variant_writes_the_log_the_diagnostics_need(variant, tmp_path):
     for column in ("time", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "lr_d", "lr_g"):
         assert steps[column].notna().all(), column
     assert evals.step.tolist() == [10, 20]
-    for column in ("fid", "precision", "recall", "modes_covered", "mode_kl", "d_accuracy", "d_auc", "d_ece", "mode_counts"):
+    for column in (
+        "fid",
+        "precision",
+        "recall",
+        "modes_covered",
+        "mode_kl",
+        "d_accuracy",
+        "d_auc",
+        "d_ece",
+        "mode_counts",
+    ):
         assert column in evals, column
     assert len(json.loads(evals.mode_counts.iloc[-1])) == 8
     assert manifest["variant"] == variant and manifest["finished"] is True and manifest["config"]["steps"] == 20
@@ -44,7 +56,9 @@ def _weights(run):
 def _same_logs(a, b):
     for name in ("steps.csv", "evals.csv"):
         left, right = pd.read_csv(a / name), pd.read_csv(b / name)
-        pd.testing.assert_frame_equal(left.drop(columns="time", errors="ignore"), right.drop(columns="time", errors="ignore"))
+        pd.testing.assert_frame_equal(
+            left.drop(columns="time", errors="ignore"), right.drop(columns="time", errors="ignore")
+        )
 
 
 @pytest.mark.parametrize("variant", ["gan-ns", "wgan-gp"])
@@ -73,7 +87,9 @@ def test_nan_loss_stops_with_a_message_and_keeps_the_log(tmp_path, poison_genera
 
 
 def test_bad_requests_are_explained(tmp_path):
-    with pytest.raises(ValueError, match="unknown variant 'vae'; the reference trainers are: gan, gan-ns, wgan, wgan-gp"):
+    with pytest.raises(
+        ValueError, match="unknown variant 'vae'; the reference trainers are: gan, gan-ns, wgan, wgan-gp"
+    ):
         reference_models.train("vae", "ring8", out=tmp_path / "x")
     with pytest.raises(ValueError, match="unknown training setting\\(s\\) learning_rate; valid settings are"):
         reference_models.train("gan", "ring8", out=tmp_path / "x", learning_rate=1.0)
@@ -83,8 +99,27 @@ def test_bad_requests_are_explained(tmp_path):
 
 def test_cli_train_sample_score(tmp_path, capsys):
     run = tmp_path / "run"
-    assert main(["train", "wgan", "--data", "ring8", "--out", str(run), "--steps", "20", "--set", "eval_every=10",
-                 "--set", "eval_n=200", "--set", "batch_size=64"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "train",
+                "wgan",
+                "--data",
+                "ring8",
+                "--out",
+                str(run),
+                "--steps",
+                "20",
+                "--set",
+                "eval_every=10",
+                "--set",
+                "eval_n=200",
+                "--set",
+                "batch_size=64",
+            ]
+        )
+        == 0
+    )
     assert main(["sample", str(run), "--n", "500", "--seed", "1", "-o", str(tmp_path / "s.npy")]) == 0
     samples = np.load(tmp_path / "s.npy")
     assert samples.shape == (500, 2) and np.isfinite(samples).all()

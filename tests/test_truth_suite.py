@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from truth_logs import REAL_CASES, event_plans, healthy_plans, plans, train_case, write_log
 
 from ganeval.diagnostics import VERDICTS, diagnose_run
-from truth_logs import REAL_CASES, event_plans, healthy_plans, plans, train_case, write_log
 
 ONSET_TOLERANCE = 0.1  # a planted event's reported onset within 10% of the run's length
 
@@ -39,7 +39,11 @@ def test_healthy_logs_raise_no_alarm(diagnosed):
 
 
 def test_every_log_gets_its_true_verdict(diagnosed):
-    wrong = [(plan.name, plan.truth, diagnosis.verdict, diagnosis.explanation) for plan, diagnosis in diagnosed if diagnosis.verdict != plan.truth]
+    wrong = [
+        (plan.name, plan.truth, diagnosis.verdict, diagnosis.explanation)
+        for plan, diagnosis in diagnosed
+        if diagnosis.verdict != plan.truth
+    ]
     assert wrong == []
 
 
@@ -48,7 +52,11 @@ def test_every_planted_event_is_found_at_its_onset(diagnosed):
         if plan.kind is None:
             continue
         starts = [f.start_step for f in diagnosis.of_kind(plan.kind)]
-        assert any(abs(start - plan.onset) <= ONSET_TOLERANCE * plan.steps for start in starts), (plan, starts, diagnosis.explanation)
+        assert any(abs(start - plan.onset) <= ONSET_TOLERANCE * plan.steps for start in starts), (
+            plan,
+            starts,
+            diagnosis.explanation,
+        )
 
 
 def test_events_that_end_are_reported_with_their_end(diagnosed):
@@ -74,11 +82,17 @@ def test_every_sentence_gives_numbers_in_the_direction_it_names(diagnosed):
 def test_planted_events_do_not_add_unrelated_alarms(diagnosed):
     """A planted event brings its own finding; the only company allowed is what it causes (a collapse
     raises FID; a run that never learned also looks collapsed and D-dominated)."""
-    allowed = {"collapse": {"divergence"}, "low_quality": {"collapse", "d_dominance"}, "divergence": {"collapse", "d_dominance"}}
+    allowed = {
+        "collapse": {"divergence"},
+        "low_quality": {"collapse", "d_dominance"},
+        "divergence": {"collapse", "d_dominance"},
+    }
     for plan, diagnosis in diagnosed:
         if plan.kind is None or plan.truth == "healthy":
             continue
-        others = {f.kind for f in diagnosis.findings if f.rank >= 1 and f.kind != plan.kind} - allowed.get(plan.kind, set())
+        others = {f.kind for f in diagnosis.findings if f.rank >= 1 and f.kind != plan.kind} - allowed.get(
+            plan.kind, set()
+        )
         assert others <= {"gradient_spike", "miscalibration"}, (plan.name, others, diagnosis.explanation)
 
 

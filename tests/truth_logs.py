@@ -85,20 +85,32 @@ def _signals(plan: Plan) -> tuple[dict, dict]:
         d_fake = 0.1 + _ar(rng, n, 0.05 * a) + rng.standard_normal(n) * 0.05 * a
     grad_d = np.exp(rng.normal(0.0, 0.25 * a, n) + _ar(rng, n, 0.1))
     grad_g = np.exp(rng.normal(0.5, 0.25 * a, n) + _ar(rng, n, 0.1))
-    per_step = {"loss_d": loss_d, "loss_g": loss_g, "d_real": d_real, "d_fake": d_fake, "grad_norm_d": grad_d, "grad_norm_g": grad_g}
+    per_step = {
+        "loss_d": loss_d,
+        "loss_g": loss_g,
+        "d_real": d_real,
+        "d_fake": d_fake,
+        "grad_norm_d": grad_d,
+        "grad_norm_g": grad_g,
+    }
 
     e_step = np.arange(plan.eval_every, n + 1, plan.eval_every)
     k = len(e_step)
     q = quality[e_step - 1]
     fid_sigma = (1.0 if plan.fid_scale < 0.05 else 0.06) * a  # natural-log sd of one evaluation's FID
     per_eval = {
-        "step": e_step, "quality": q.copy(),
+        "step": e_step,
+        "quality": q.copy(),
         "fid_factor": np.exp(rng.normal(0, fid_sigma, k)),
-        "recall_scale": np.ones(k), "diversity": 0.3 + 0.7 * q + rng.normal(0, 0.02 * a, k),
-        "d_accuracy": 0.58 + rng.normal(0, 0.02 * a, k), "d_auc": 0.62 + rng.normal(0, 0.02 * a, k),
-        "d_ece": 0.04 + np.abs(rng.normal(0, 0.01, k)), "modes": np.tile(np.full(N_MODES, 1 / N_MODES), (k, 1)),
-        "fid_boost": np.ones(k), "precision_drop": np.zeros(k),
-    }  # fmt: skip
+        "recall_scale": np.ones(k),
+        "diversity": 0.3 + 0.7 * q + rng.normal(0, 0.02 * a, k),
+        "d_accuracy": 0.58 + rng.normal(0, 0.02 * a, k),
+        "d_auc": 0.62 + rng.normal(0, 0.02 * a, k),
+        "d_ece": 0.04 + np.abs(rng.normal(0, 0.01, k)),
+        "modes": np.tile(np.full(N_MODES, 1 / N_MODES), (k, 1)),
+        "fid_boost": np.ones(k),
+        "precision_drop": np.zeros(k),
+    }
     _plant(plan, rng, step, per_step, per_eval)
     return per_step, per_eval
 
@@ -177,7 +189,9 @@ def write_log(plan: Plan, folder) -> Path:
     per_step, e = _signals(plan)
     rng = np.random.default_rng(plan.seed + 10_000)
     run = Path(folder) / plan.name
-    logger = TrainingLogger(run, manifest={"variant": "synthetic", "truth": plan.truth, "event": plan.event, "onset": plan.onset})
+    logger = TrainingLogger(
+        run, manifest={"variant": "synthetic", "truth": plan.truth, "event": plan.event, "onset": plan.onset}
+    )
     stop = plan.onset if plan.event == "nan" else plan.steps + 1
     last = min(stop, plan.steps)
     probability = plan.outputs == "probability"
@@ -194,12 +208,24 @@ def write_log(plan: Plan, folder) -> Path:
         hq_counts = rng.binomial(counts, hq_share)
         precision = np.clip(0.85 * q - e["precision_drop"][i] + rng.normal(0, 0.015 * plan.noise), 0, 1)
         recall = np.clip(0.9 * q * e["recall_scale"][i] + rng.normal(0, 0.015 * plan.noise), 0, 1)
-        calibration = {"d_accuracy": float(np.clip(e["d_accuracy"][i], 0, 1)), "d_auc": float(np.clip(e["d_auc"][i], 0, 1)),
-                       "d_ece": float(e["d_ece"][i]) if probability else 0.01, "d_input": "probability" if probability else "score"}  # fmt: skip
-        logger.evaluate(step, fid=fid, precision=precision, recall=recall, high_quality_fraction=hq_counts.sum() / EVAL_SAMPLES,
-                        modes_covered=int(covered_modes(hq_counts, EVAL_SAMPLES).sum()),
-                        mode_counts=json.dumps(counts.tolist()), hq_mode_counts=json.dumps(hq_counts.tolist()),
-                        diversity=float(e["diversity"][i]), **calibration)  # fmt: skip
+        calibration = {
+            "d_accuracy": float(np.clip(e["d_accuracy"][i], 0, 1)),
+            "d_auc": float(np.clip(e["d_auc"][i], 0, 1)),
+            "d_ece": float(e["d_ece"][i]) if probability else 0.01,
+            "d_input": "probability" if probability else "score",
+        }
+        logger.evaluate(
+            step,
+            fid=fid,
+            precision=precision,
+            recall=recall,
+            high_quality_fraction=hq_counts.sum() / EVAL_SAMPLES,
+            modes_covered=int(covered_modes(hq_counts, EVAL_SAMPLES).sum()),
+            mode_counts=json.dumps(counts.tolist()),
+            hq_mode_counts=json.dumps(hq_counts.tolist()),
+            diversity=float(e["diversity"][i]),
+            **calibration,
+        )
     for step in range(1, last + 1):
         values = {name: float(v[step - 1]) for name, v in per_step.items()}
         if step == stop:
@@ -215,12 +241,27 @@ FID_SCALES = (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3)
 
 def healthy_plans() -> list[Plan]:
     """32 healthy logs: 8 FID scales x 4 (seed, noise level, length, D's outputs) combinations."""
-    shapes = [(400, 10, 0.5, "probability"), (1000, 25, 1.0, "probability"), (2000, 50, 1.5, "score"), (1500, 30, 2.0, "probability")]
+    shapes = [
+        (400, 10, 0.5, "probability"),
+        (1000, 25, 1.0, "probability"),
+        (2000, 50, 1.5, "score"),
+        (1500, 30, 2.0, "probability"),
+    ]
     out = []
     for i, scale in enumerate(FID_SCALES):
         for j, (steps, every, noise, outputs) in enumerate(shapes):
-            out.append(Plan(f"healthy-{i}-{j}", "healthy", steps=steps, eval_every=every, seed=100 + 4 * i + j, fid_scale=scale,
-                            noise=noise, outputs=outputs))  # fmt: skip
+            out.append(
+                Plan(
+                    f"healthy-{i}-{j}",
+                    "healthy",
+                    steps=steps,
+                    eval_every=every,
+                    seed=100 + 4 * i + j,
+                    fid_scale=scale,
+                    noise=noise,
+                    outputs=outputs,
+                )
+            )
     return out
 
 
@@ -232,24 +273,117 @@ def event_plans() -> list[Plan]:
         P("nan-late", "diverged", "nan", "divergence", 1700, steps=2000, eval_every=50, seed=2, fid_scale=10.0),
         P("explode", "diverged", "explode", "divergence", 600, seed=3, fid_scale=1e-3),
         P("critic-explode", "diverged", "critic_explode", "divergence", 500, seed=4, outputs="score"),
-        P("critic-explode-long", "diverged", "critic_explode", "divergence", 1200, steps=2000, eval_every=50, seed=5, outputs="score", fid_scale=30.0),
+        P(
+            "critic-explode-long",
+            "diverged",
+            "critic_explode",
+            "divergence",
+            1200,
+            steps=2000,
+            eval_every=50,
+            seed=5,
+            outputs="score",
+            fid_scale=30.0,
+        ),
         P("fid-rise", "diverged", "fid_rise", "divergence", 600, seed=6, fid_scale=1.0),
-        P("fid-rise-images", "diverged", "fid_rise", "divergence", 900, steps=1500, eval_every=30, seed=7, fid_scale=30.0),
+        P(
+            "fid-rise-images",
+            "diverged",
+            "fid_rise",
+            "divergence",
+            900,
+            steps=1500,
+            eval_every=30,
+            seed=7,
+            fid_scale=30.0,
+        ),
         P("collapse-abrupt", "collapsed", "collapse", "collapse", 500, seed=8, fid_scale=1e-3),
-        P("collapse-gradual", "collapsed", "collapse_gradual", "collapse", 700, steps=1500, eval_every=30, seed=9, fid_scale=0.1),
-        P("collapse-late", "collapsed", "collapse", "collapse", 1500, steps=2000, eval_every=40, seed=10, noise=1.5, fid_scale=10.0),
+        P(
+            "collapse-gradual",
+            "collapsed",
+            "collapse_gradual",
+            "collapse",
+            700,
+            steps=1500,
+            eval_every=30,
+            seed=9,
+            fid_scale=0.1,
+        ),
+        P(
+            "collapse-late",
+            "collapsed",
+            "collapse",
+            "collapse",
+            1500,
+            steps=2000,
+            eval_every=40,
+            seed=10,
+            noise=1.5,
+            fid_scale=10.0,
+        ),
         P("dominate", "D-dominated", "dominate", "d_dominance", 400, seed=11),
-        P("dominate-late", "D-dominated", "dominate", "d_dominance", 1100, steps=1500, eval_every=30, seed=12, noise=1.5),
+        P(
+            "dominate-late",
+            "D-dominated",
+            "dominate",
+            "d_dominance",
+            1100,
+            steps=1500,
+            eval_every=30,
+            seed=12,
+            noise=1.5,
+        ),
         P("dominate-auc", "D-dominated", "dominate_auc", "d_dominance", 500, seed=13),
-        P("dominate-auc-2", "D-dominated", "dominate_auc", "d_dominance", 800, steps=2000, eval_every=50, seed=14, fid_scale=1e-2),
+        P(
+            "dominate-auc-2",
+            "D-dominated",
+            "dominate_auc",
+            "d_dominance",
+            800,
+            steps=2000,
+            eval_every=50,
+            seed=14,
+            fid_scale=1e-2,
+        ),
         P("oscillate-20", "oscillating", "oscillate", "oscillation", 300, seed=15, period=20),
-        P("oscillate-60", "oscillating", "oscillate", "oscillation", 600, steps=2000, eval_every=50, seed=16, period=60, fid_scale=10.0),
+        P(
+            "oscillate-60",
+            "oscillating",
+            "oscillate",
+            "oscillation",
+            600,
+            steps=2000,
+            eval_every=50,
+            seed=16,
+            period=60,
+            fid_scale=10.0,
+        ),
         P("never-learned", "never-learned", "never", "low_quality", 25, seed=17, fid_scale=1.0),
-        P("never-learned-long", "never-learned", "never", "low_quality", 50, steps=2000, eval_every=50, seed=18, fid_scale=100.0),
+        P(
+            "never-learned-long",
+            "never-learned",
+            "never",
+            "low_quality",
+            50,
+            steps=2000,
+            eval_every=50,
+            seed=18,
+            fid_scale=100.0,
+        ),
         P("stall", "stalled", "stall", "stall", 300, seed=19, fid_scale=0.1),
         P("stall-long", "stalled", "stall", "stall", 500, steps=2000, eval_every=50, seed=20, fid_scale=10.0),
         P("undertrained", "undertrained", "undertrained", "still_improving", 700, seed=21, fid_scale=1.0),
-        P("undertrained-images", "undertrained", "undertrained", "still_improving", 1400, steps=2000, eval_every=40, seed=22, fid_scale=50.0),
+        P(
+            "undertrained-images",
+            "undertrained",
+            "undertrained",
+            "still_improving",
+            1400,
+            steps=2000,
+            eval_every=40,
+            seed=22,
+            fid_scale=50.0,
+        ),
         # events a healthy run can have: found, but the verdict stays healthy
         P("spike", "healthy", "spike", "gradient_spike", 420, seed=23),
         P("dominate-early", "healthy", "dominate_early", "d_dominance", 1, end=900, steps=2500, eval_every=50, seed=24),
@@ -275,17 +409,52 @@ class RealCase:
 
 
 REAL_CASES = [
-    RealCase("gan-ns-ring8-2000", "healthy", "gan-ns", "ring8", 2000, (),
-             "the non-saturating GAN at its default settings covers 8 of 8 ring8 modes (benchmarks/README.md)"),
-    RealCase("gan-ring8-lr_g-1e-6", "never-learned", "gan", "ring8", 600, (("lr_d", 2e-3), ("lr_g", 1e-6)),
-             "G's Adam steps of 1e-6 move it by under 1e-3 in 600 steps: its samples stay where they started, off the ring"),
-    RealCase("wgan-grid25-1500", "never-learned", "wgan", "grid25", 1500, (),
-             "issue 14: 0 of 25 modes within 3 std over 5,000 samples, precision 0.02"),
-    RealCase("gan-ns-ring8-lr-1", "diverged", "gan-ns", "ring8", 300, (("lr_d", 1.0), ("lr_g", 1.0)),
-             "Adam with learning rate 1 on both networks: the losses leave the numbers within a few hundred steps"),
-    RealCase("gan-ring8-lr_d-2e-3", "collapsed", "gan", "ring8", 1500, (("lr_d", 2e-3),),
-             "minimax loss with D learning 10x faster than G: its samples gather on one of the 8 modes (looked at: "
-             "1 of 8 with high quality from step 525 to the end) while D keeps accuracy 0.94"),
+    RealCase(
+        "gan-ns-ring8-2000",
+        "healthy",
+        "gan-ns",
+        "ring8",
+        2000,
+        (),
+        "the non-saturating GAN at its default settings covers 8 of 8 ring8 modes (benchmarks/README.md)",
+    ),
+    RealCase(
+        "gan-ring8-lr_g-1e-6",
+        "never-learned",
+        "gan",
+        "ring8",
+        600,
+        (("lr_d", 2e-3), ("lr_g", 1e-6)),
+        "G's Adam steps of 1e-6 move it by under 1e-3 in 600 steps: its samples stay where they started, off the ring",
+    ),
+    RealCase(
+        "wgan-grid25-1500",
+        "never-learned",
+        "wgan",
+        "grid25",
+        1500,
+        (),
+        "issue 14: 0 of 25 modes within 3 std over 5,000 samples, precision 0.02",
+    ),
+    RealCase(
+        "gan-ns-ring8-lr-1",
+        "diverged",
+        "gan-ns",
+        "ring8",
+        300,
+        (("lr_d", 1.0), ("lr_g", 1.0)),
+        "Adam with learning rate 1 on both networks: the losses leave the numbers within a few hundred steps",
+    ),
+    RealCase(
+        "gan-ring8-lr_d-2e-3",
+        "collapsed",
+        "gan",
+        "ring8",
+        1500,
+        (("lr_d", 2e-3),),
+        "minimax loss with D learning 10x faster than G: its samples gather on one of the 8 modes (looked at: "
+        "1 of 8 with high quality from step 525 to the end) while D keeps accuracy 0.94",
+    ),
 ]
 
 
@@ -296,8 +465,15 @@ def train_case(case: RealCase, folder) -> Path:
 
     run = Path(folder) / case.name
     try:
-        reference_models.train(case.variant, case.data, out=run, steps=case.steps, overwrite=True,
-                               eval_every=max(25, case.steps // 20), **dict(case.settings))  # fmt: skip
+        reference_models.train(
+            case.variant,
+            case.data,
+            out=run,
+            steps=case.steps,
+            overwrite=True,
+            eval_every=max(25, case.steps // 20),
+            **dict(case.settings),
+        )
     except TrainingDiverged:
         pass  # the log up to the NaN is what the diagnostics read
     return run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from ganeval import distributed
 from ganeval.commands.common import (
     FOLLOWS,
     INCEPTION_WEIGHTS,
@@ -24,7 +25,6 @@ from ganeval.commands.common import (
     write_json,
     write_output,
 )
-from ganeval import distributed
 from ganeval.errors import GanevalError
 from ganeval.gate import check, load_baseline, make_baseline, parse_tolerances, parse_value_range
 from ganeval.gate.core import DEFAULT_GENERATOR_N

@@ -25,10 +25,10 @@ from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, shown_sample
 from ganeval.compare.stats import pairwise, ranking, ranking_sentence, summarize
 from ganeval.data import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
+from ganeval.device import resolve_device
 from ganeval.diagnostics.collapse import missing_modes
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.logfile import read_run
-from ganeval.device import resolve_device
 from ganeval.errors import GanevalError
 from ganeval.metrics import get_metric, sample_metrics
 from ganeval.options import MetricOptions
@@ -72,15 +72,20 @@ class Comparison:
 
     def table(self) -> pd.DataFrame:
         """Variants as rows, 'mean +- std' (or 'value [ci]' for one seed) per metric, then the verdicts."""
+
         def cell(row) -> str:
             if math.isnan(row["mean"]):
                 return "n/a"
             text = f"{row['mean']:.3g}" + (f" ± {row['std']:.2g}" if row["seeds"] > 1 else "")
             return text + ("" if math.isnan(row["ci_low"]) else f" [{row['ci_low']:.3g}, {row['ci_high']:.3g}]")
 
-        frame = self.summary.assign(cell=self.summary.apply(cell, axis=1)).pivot(index="variant", columns="metric", values="cell")
-        frame = frame.reindex(index=list(dict.fromkeys(e.variant for e in self.entries)),
-                              columns=[m for m in self.higher_is_better if m in frame.columns])  # fmt: skip
+        frame = self.summary.assign(cell=self.summary.apply(cell, axis=1)).pivot(
+            index="variant", columns="metric", values="cell"
+        )
+        frame = frame.reindex(
+            index=list(dict.fromkeys(e.variant for e in self.entries)),
+            columns=[m for m in self.higher_is_better if m in frame.columns],
+        )
         verdicts = {}
         for entry in self.entries:
             if entry.diagnosis is not None:
@@ -88,7 +93,9 @@ class Comparison:
         if verdicts:
             frame["verdict"] = [summarize_verdicts(verdicts.get(v, [])) for v in frame.index]
         if any(e.missing_modes is not None for e in self.entries):
-            frame["missing modes"] = [missing_modes_text([e for e in self.entries if e.variant == v]) for v in frame.index]
+            frame["missing modes"] = [
+                missing_modes_text([e for e in self.entries if e.variant == v]) for v in frame.index
+            ]
         return frame
 
     def ranking_lines(self) -> list[str]:
@@ -96,11 +103,19 @@ class Comparison:
         Nothing to rank with one variant, or on a metric only one variant has (cgan's class accuracy)."""
         if self.summary.variant.nunique() < 2:
             return []
-        return [ranking_sentence(metric, ranks) for metric, ranks in self.ranks.groupby("metric", sort=False) if len(ranks) > 1]
+        return [
+            ranking_sentence(metric, ranks)
+            for metric, ranks in self.ranks.groupby("metric", sort=False)
+            if len(ranks) > 1
+        ]
 
     def text(self) -> str:
         """For a terminal: the table, the ranking lines, the variants skipped and the files written."""
-        lines = [self.table().to_string(), *self.ranking_lines(), *(f"skipped {variant}: {why}" for variant, why in self.skipped.items())]
+        lines = [
+            self.table().to_string(),
+            *self.ranking_lines(),
+            *(f"skipped {variant}: {why}" for variant, why in self.skipped.items()),
+        ]
         if self.files:
             lines.append(f"wrote {', '.join(str(path) for path in self.files.values())}")
         return "\n".join(lines)
@@ -109,10 +124,25 @@ class Comparison:
         def rows(frame):
             return json.loads(frame.to_json(orient="records"))
 
-        return {"data": self.data, "skipped": self.skipped, "summary": rows(self.summary), "pairs": rows(self.pairs), "ranking": rows(self.ranks),
-                "runs": [{"name": e.name, "variant": e.variant, "seed": e.seed, "run_dir": None if e.run_dir is None else str(e.run_dir),
-                          "metrics": e.metrics, "verdict": None if e.diagnosis is None else e.diagnosis.verdict,
-                          "explanation": None if e.diagnosis is None else e.diagnosis.explanation} for e in self.entries]}  # fmt: skip
+        return {
+            "data": self.data,
+            "skipped": self.skipped,
+            "summary": rows(self.summary),
+            "pairs": rows(self.pairs),
+            "ranking": rows(self.ranks),
+            "runs": [
+                {
+                    "name": e.name,
+                    "variant": e.variant,
+                    "seed": e.seed,
+                    "run_dir": None if e.run_dir is None else str(e.run_dir),
+                    "metrics": e.metrics,
+                    "verdict": None if e.diagnosis is None else e.diagnosis.verdict,
+                    "explanation": None if e.diagnosis is None else e.diagnosis.explanation,
+                }
+                for e in self.entries
+            ],
+        }
 
 
 def missing_modes_text(entries: list[Entry]) -> str:
@@ -135,7 +165,9 @@ def run_entry(run_dir: Path, options: MetricOptions | None = None, device="cpu")
     `options`, default FINAL_OPTIONS), LOG_METRICS at the last evaluation, wall time, and the diagnosis of its log."""
     run_dir = Path(run_dir)
     steps, evals, manifest = read_run(run_dir)
-    final = final_scores(run_dir, options, device) if run_format(run_dir) is not None and "variant" in manifest else None
+    final = (
+        final_scores(run_dir, options, device) if run_format(run_dir) is not None and "variant" in manifest else None
+    )
     metrics = final["metrics"] if final is not None else last_evaluation(evals)
     for name in LOG_METRICS:
         if len(evals) and name in evals and evals[name].notna().any():
@@ -145,9 +177,22 @@ def run_entry(run_dir: Path, options: MetricOptions | None = None, device="cpu")
     config = manifest.get("config", {})
     diagnosis = diagnose(steps, evals, manifest, run=run_dir.name)
     n_modes = diagnosis.summary.get("n_modes") or bundled_modes(manifest.get("data") or manifest.get("reference"))
-    missing = missing_mode_names(final) if final is not None else logged_missing_modes(evals, n_modes, manifest.get("data"))
-    return Entry(run_dir.name, manifest.get("variant") or run_dir.name, int(config.get("seed", manifest.get("seed", 0)) or 0), metrics, run_dir,
-                 manifest.get("data"), diagnosis, steps, evals, n_modes, missing)  # fmt: skip
+    missing = (
+        missing_mode_names(final) if final is not None else logged_missing_modes(evals, n_modes, manifest.get("data"))
+    )
+    return Entry(
+        run_dir.name,
+        manifest.get("variant") or run_dir.name,
+        int(config.get("seed", manifest.get("seed", 0)) or 0),
+        metrics,
+        run_dir,
+        manifest.get("data"),
+        diagnosis,
+        steps,
+        evals,
+        n_modes,
+        missing,
+    )
 
 
 def logged_missing_modes(evals: pd.DataFrame, n_modes: int | None, data: str | None) -> list[str] | None:
@@ -180,10 +225,18 @@ def result_entry(path: Path) -> Entry:
         payload = json.loads(path.read_text())
         metrics = payload["metrics"]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise GanevalError(f"{path} is not a ganeval score result ({error}); write one with `ganeval score ... --json {path.name}`.") from None
+        raise GanevalError(
+            f"{path} is not a ganeval score result ({error}); write one with `ganeval score ... --json {path.name}`."
+        ) from None
     reference = (payload.get("provenance") or {}).get("reference") or {}
-    return Entry(path.stem, path.stem, 0, metrics, n_modes=bundled_modes(reference.get("source") if isinstance(reference, dict) else None),
-                 missing_modes=missing_mode_names(payload))
+    return Entry(
+        path.stem,
+        path.stem,
+        0,
+        metrics,
+        n_modes=bundled_modes(reference.get("source") if isinstance(reference, dict) else None),
+        missing_modes=missing_mode_names(payload),
+    )
 
 
 def metric_bounds(metrics, entries: list[Entry]) -> dict[str, tuple[float | None, float | None]]:
@@ -200,14 +253,24 @@ def metric_bounds(metrics, entries: list[Entry]) -> dict[str, tuple[float | None
 def build(entries: list[Entry], skipped: dict | None = None, data: str | None = None) -> Comparison:
     """Summaries, pairwise tests and rankings of the entries' metrics."""
     if len(entries) < 2:
-        raise GanevalError("compare needs at least two runs or results; give more run folders, result files or variants.")
+        raise GanevalError(
+            "compare needs at least two runs or results; give more run folders, result files or variants."
+        )
     rows = []
     for e in entries:
         for metric, entry in e.metrics.items():
             value = math.nan if entry.get("value") is None else float(entry["value"])
             low, high = entry.get("ci") or (math.nan, math.nan)
-            rows.append({"variant": e.variant, "seed": e.seed, "metric": metric, "value": value,
-                         "ci_low": math.nan if low is None else low, "ci_high": math.nan if high is None else high})  # fmt: skip
+            rows.append(
+                {
+                    "variant": e.variant,
+                    "seed": e.seed,
+                    "metric": metric,
+                    "value": value,
+                    "ci_low": math.nan if low is None else low,
+                    "ci_high": math.nan if high is None else high,
+                }
+            )
     values = pd.DataFrame(rows)
     # the final scores first, then what score results may add, then what logs add
     order = [*FINAL_METRICS, *(m for m in sample_metrics() if m not in FINAL_METRICS), *EXTRA_METRICS]

@@ -62,7 +62,12 @@ def _value(summary: pd.DataFrame, variant: str, metric: str) -> str:
 def _evidence(comparison, decision: Decision, metric: str) -> str:
     """'on precision, gan-ns (0.724) and wgan-gp (0.722) beat gan (0.00487) and wgan (0.0106), Holm-corrected p ≤ 0.02'."""
     pairs = comparison.pairs
-    won = pairs[(pairs.metric == metric) & pairs.significant & pairs.better.isin(decision.best) & ~pairs.worse.isin(decision.best)]
+    won = pairs[
+        (pairs.metric == metric)
+        & pairs.significant
+        & pairs.better.isin(decision.best)
+        & ~pairs.worse.isin(decision.best)
+    ]
     winners = [v for v in decision.best if v in set(won.better)]
     losers = list(dict.fromkeys(won.worse))
     if set(won.test) == {"non-overlapping bootstrap intervals"}:
@@ -108,32 +113,56 @@ def answer(comparison) -> str:
     where = f" on {comparison.data}" if comparison.data else ""
     if len(variants) < 2:
         verdicts = _verdicts(comparison, variants[0])
-        return (f"Only one variant ({variants[0]}){where}: nothing to compare it with. The table gives its spread over seeds"
-                + (f"; its verdicts: {verdicts}." if verdicts else "."))  # fmt: skip
+        return (
+            f"Only one variant ({variants[0]}){where}: nothing to compare it with. The table gives its spread over seeds"
+            + (f"; its verdicts: {verdicts}." if verdicts else ".")
+        )
     decision = decide(comparison.pairs, variants)
     others = [v for v in variants if v not in decision.best]
     if not decision.deciding:
         verdicts = "; ".join(f"{v}: {_verdicts(comparison, v)}" for v in variants if _verdicts(comparison, v))
-        return (f"**No variant is better than another beyond noise{where}** ({_tests_text(comparison)}): on this evidence any of "
-                f"{_join(variants, 'or')} will do, or more seeds are needed to tell them apart.{_fastest(comparison, variants)}"
-                + (f" Verdicts: {verdicts}." if verdicts else ""))  # fmt: skip
-    usable = [v for v in decision.best if any(e.diagnosis is None or e.diagnosis.verdict in USABLE for e in comparison.entries if e.variant == v)]
+        return (
+            f"**No variant is better than another beyond noise{where}** ({_tests_text(comparison)}): on this evidence any of "
+            f"{_join(variants, 'or')} will do, or more seeds are needed to tell them apart.{_fastest(comparison, variants)}"
+            + (f" Verdicts: {verdicts}." if verdicts else "")
+        )
+    usable = [
+        v
+        for v in decision.best
+        if any(e.diagnosis is None or e.diagnosis.verdict in USABLE for e in comparison.entries if e.variant == v)
+    ]
     if usable:
         headline = f"**Use {_join(decision.best, 'or')}{where}.**"
     else:  # the best of a bad lot: say so before anything else
         headline = f"**No run of {_join(decision.best, 'or')} ended {' or '.join(USABLE)}{where}: {'it is' if len(decision.best) == 1 else 'they are'} only the least bad.**"
-    text = (f"{headline} Beyond noise ({_tests_text(comparison)}): "
-            + "; ".join(_evidence(comparison, decision, m) for m in decision.deciding) + ".")  # fmt: skip
-    idle = [v for v in decision.best if not any(v == row.better for row in comparison.pairs.itertuples() if row.significant and row.metric in decision.deciding)]
+    text = (
+        f"{headline} Beyond noise ({_tests_text(comparison)}): "
+        + "; ".join(_evidence(comparison, decision, m) for m in decision.deciding)
+        + "."
+    )
+    idle = [
+        v
+        for v in decision.best
+        if not any(
+            v == row.better
+            for row in comparison.pairs.itertuples()
+            if row.significant and row.metric in decision.deciding
+        )
+    ]
     if idle:
         pronoun = "it" if len(idle) == 1 else "them"
         text += f" {_join(idle)} beat{'s' if len(idle) == 1 else ''} no variant beyond noise, " + (
-            f"and none beats {pronoun}." if not decision.losses[idle[0]] else f"but loses no more often than the others named.")
+            f"and none beats {pronoun}."
+            if not decision.losses[idle[0]]
+            else "but loses no more often than the others named."
+        )
     if len(decision.best) > 1:
         text += f" {_join(decision.best)} do not differ significantly from each other on these."
     for variant in decision.best:
         if decision.losses[variant]:
-            text += f" {variant} still loses on " + ", ".join(f"{m} (to {w})" for m, w in decision.losses[variant]) + "."
+            text += (
+                f" {variant} still loses on " + ", ".join(f"{m} (to {w})" for m, w in decision.losses[variant]) + "."
+            )
     if decision.undecided:
         text += f" {_join(decision.undecided)} tell{'s' if len(decision.undecided) == 1 else ''} no variant apart."
     best_verdicts = {v: _verdicts(comparison, v) for v in decision.best if _verdicts(comparison, v)}

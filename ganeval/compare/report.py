@@ -18,11 +18,34 @@ from ganeval.compare.stats import ALPHA
 from ganeval.report import figures
 from ganeval.report.render import Block, Details, Heading, Image, Table, Text, write_blocks
 
-CURVE_METRICS = ("fid", "modes_covered", "precision", "recall", "mode_kl", "d_ece", "class_accuracy", "label_preservation", "cycle_error")
+CURVE_METRICS = (
+    "fid",
+    "modes_covered",
+    "precision",
+    "recall",
+    "mode_kl",
+    "d_ece",
+    "class_accuracy",
+    "label_preservation",
+    "cycle_error",
+)
 # The compact table's columns, in order (those the comparison has): sample quality, then cost.
 # density (precision's unbounded cousin) and d_ece (about D, not the samples) stay in the full table.
-HEADLINE_METRICS = ("fid", "kid", "inception_score", "precision", "recall", "coverage", "modes_covered", "mode_kl",
-                    "high_quality_fraction", "class_accuracy", "label_preservation", "cycle_error", "wall_time_s")  # fmt: skip
+HEADLINE_METRICS = (
+    "fid",
+    "kid",
+    "inception_score",
+    "precision",
+    "recall",
+    "coverage",
+    "modes_covered",
+    "mode_kl",
+    "high_quality_fraction",
+    "class_accuracy",
+    "label_preservation",
+    "cycle_error",
+    "wall_time_s",
+)
 
 
 def _mean_std(row) -> str:
@@ -58,7 +81,9 @@ def seed_bands(evals: pd.DataFrame, metrics) -> pd.DataFrame:
     """Per variant and step: the mean over seeds, with the min and max over seeds as the band
     (metric_low, metric_high: the columns `figures.metric_figure` draws as a band)."""
     metrics = [m for m in metrics if m in evals]
-    values = evals[["run", "step", *metrics]].apply(lambda c: c if c.name == "run" else pd.to_numeric(c, errors="coerce"))
+    values = evals[["run", "step", *metrics]].apply(
+        lambda c: c if c.name == "run" else pd.to_numeric(c, errors="coerce")
+    )
     grouped = values.groupby(["run", "step"], sort=False)
     mean, low, high = grouped.mean(), grouped.min(), grouped.max()
     return pd.concat([mean, low.add_suffix("_low"), high.add_suffix("_high")], axis=1).reset_index()
@@ -70,8 +95,12 @@ def _logs(comparison) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     steps = pd.concat([e.steps.assign(run=e.variant) for e in runs], ignore_index=True) if runs else pd.DataFrame()
     evals = pd.concat([e.evals.assign(run=e.variant) for e in runs], ignore_index=True) if runs else pd.DataFrame()
     probability: dict[str, bool] = {}
-    for e in runs:  # a variant's D outputs are probabilities only if every seed's are (a critic's scores can all fall in [0, 1])
-        probability[e.variant] = probability.get(e.variant, True) and bool("d_input" not in e.evals or (e.evals.d_input == "probability").all())
+    for e in (
+        runs
+    ):  # a variant's D outputs are probabilities only if every seed's are (a critic's scores can all fall in [0, 1])
+        probability[e.variant] = probability.get(e.variant, True) and bool(
+            "d_input" not in e.evals or (e.evals.d_input == "probability").all()
+        )
     return steps, evals, probability
 
 
@@ -101,13 +130,21 @@ def _what_was_compared(comparison, runs) -> str:
     low, high = int(per_variant.min()), int(per_variant.max())
     seeds = f"{low} seed{'s' if low > 1 else ''} each" if low == high else f"{low}-{high} seeds each"
     named = f"{len(variants)} variant{'s' if len(variants) > 1 else ''} ({', '.join(variants)})"
-    what = (named + (f" on {comparison.data}" if comparison.data else "") + f", {seeds}" if runs
-            else f"{len(entries)} score results")  # fmt: skip
-    return (f"Compared: {what}. Mean ± std over seeds; bold: the best mean of each metric (↑ higher is better, ↓ lower). "
-            + ("Final values: the last checkpoint of each run, sampled with noise seed 1 and scored against the reference; class_accuracy (cgan), "
-               "label_preservation and cycle_error (cyclegan) come from the last evaluation in the training log; wall_time_s is the training time "
-               "in seconds. Verdicts from the stability and collapse diagnostics, per seed."
-               if runs else "Values as recorded in each result file, with their 95% bootstrap intervals."))  # fmt: skip
+    what = (
+        named + (f" on {comparison.data}" if comparison.data else "") + f", {seeds}"
+        if runs
+        else f"{len(entries)} score results"
+    )
+    return (
+        f"Compared: {what}. Mean ± std over seeds; bold: the best mean of each metric (↑ higher is better, ↓ lower). "
+        + (
+            "Final values: the last checkpoint of each run, sampled with noise seed 1 and scored against the reference; class_accuracy (cgan), "
+            "label_preservation and cycle_error (cyclegan) come from the last evaluation in the training log; wall_time_s is the training time "
+            "in seconds. Verdicts from the stability and collapse diagnostics, per seed."
+            if runs
+            else "Values as recorded in each result file, with their 95% bootstrap intervals."
+        )
+    )
 
 
 def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[Block]:
@@ -115,24 +152,47 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
     entries = comparison.entries
     variants = list(dict.fromkeys(e.variant for e in entries))
     runs = [e for e in entries if e.run_dir is not None]
-    blocks: list[Block] = [Heading("Answer"), Text(answer(comparison), lead=True), Table(compact_table(comparison), _what_was_compared(comparison, runs))]
+    blocks: list[Block] = [
+        Heading("Answer"),
+        Text(answer(comparison), lead=True),
+        Table(compact_table(comparison), _what_was_compared(comparison, runs)),
+    ]
     for variant, why in comparison.skipped.items():
         blocks.append(Text(f"**Skipped {variant}**: {why}"))
-    full = Table(comparison.table().reset_index(), "mean ± std over seeds, then the 95% interval of the mean (Student's t over seeds; with one seed, "
-                                                   "the run's bootstrap interval), clipped to the metric's range (modes_covered: 0 to the number of modes). "
-                                                   "d_ece: D's expected calibration error at the last evaluation.")  # fmt: skip
+    full = Table(
+        comparison.table().reset_index(),
+        "mean ± std over seeds, then the 95% interval of the mean (Student's t over seeds; with one seed, "
+        "the run's bootstrap interval), clipped to the metric's range (modes_covered: 0 to the number of modes). "
+        "d_ece: D's expected calibration error at the last evaluation.",
+    )
     blocks.append(Heading("Ranking"))
     if len(variants) < 2:
-        blocks.append(Text(f"Only one variant ({variants[0]}): nothing to rank. The table gives its spread over seeds."))
+        blocks.append(
+            Text(f"Only one variant ({variants[0]}): nothing to rank. The table gives its spread over seeds.")
+        )
         blocks.append(Details("Every metric with its 95% interval", (full,)))
     else:
-        blocks.append(Text(f"Per metric, variants from best to worst; '>' separates ranks, where a variant's rank is 1 + the number of "
-                           f"variants that beat it beyond noise, so variants sharing a rank show no significant difference. Test: Welch's "
-                           f"t-test on the per-seed values (two-sided, Holm-corrected over the pairs of a metric, alpha {ALPHA}); with one "
-                           f"seed on either side, non-overlapping 95% bootstrap intervals."))  # fmt: skip
+        blocks.append(
+            Text(
+                f"Per metric, variants from best to worst; '>' separates ranks, where a variant's rank is 1 + the number of "
+                f"variants that beat it beyond noise, so variants sharing a rank show no significant difference. Test: Welch's "
+                f"t-test on the per-seed values (two-sided, Holm-corrected over the pairs of a metric, alpha {ALPHA}); with one "
+                f"seed on either side, non-overlapping 95% bootstrap intervals."
+            )
+        )
         blocks += [Text(line) for line in comparison.ranking_lines()]
-        blocks.append(Details("Every metric with its 95% interval, and every pairwise test", (
-            full, Table(_format_pairs(comparison.pairs), "Every pair of variants per metric: which is better on average, the test and its p-value."))))  # fmt: skip
+        blocks.append(
+            Details(
+                "Every metric with its 95% interval, and every pairwise test",
+                (
+                    full,
+                    Table(
+                        _format_pairs(comparison.pairs),
+                        "Every pair of variants per metric: which is better on average, the test and its p-value.",
+                    ),
+                ),
+            )
+        )
     if runs:
         blocks += _training_blocks(comparison, runs, samples)
     return blocks
@@ -144,19 +204,42 @@ def _training_blocks(comparison, runs, samples: ShownSamples | None) -> list[Blo
     if not evals.empty:
         n_modes = max((e.n_modes or 0 for e in runs), default=0) or None
         figure, _ = figures.metric_figure(seed_bands(evals, CURVE_METRICS), CURVE_METRICS, n_modes=n_modes)
-        blocks += _image("metrics", figure, "Metrics at each evaluation (generated samples from fixed noise against the reference). "
-                         "Line: mean over seeds; band: lowest to highest seed.")  # fmt: skip
-    blocks += _image("losses", figures.loss_figure(steps), "D and G losses per variant: median over seeds and bins of steps, band: 10th-90th percentile.")
-    for outputs_are_probability, label in ((True, "probability variants (the dotted line is the minimax equilibrium, 0.5)"),
-                                            (False, "critic scores of WGAN variants (no 0.5 equilibrium)")):  # fmt: skip
+        blocks += _image(
+            "metrics",
+            figure,
+            "Metrics at each evaluation (generated samples from fixed noise against the reference). "
+            "Line: mean over seeds; band: lowest to highest seed.",
+        )
+    blocks += _image(
+        "losses",
+        figures.loss_figure(steps),
+        "D and G losses per variant: median over seeds and bins of steps, band: 10th-90th percentile.",
+    )
+    for outputs_are_probability, label in (
+        (True, "probability variants (the dotted line is the minimax equilibrium, 0.5)"),
+        (False, "critic scores of WGAN variants (no 0.5 equilibrium)"),
+    ):
         chosen = [v for v, p in probability.items() if p == outputs_are_probability]
         if chosen:
-            blocks += _image(f"d-outputs-{'probability' if outputs_are_probability else 'critic'}",
-                             figures.d_output_figure(steps[steps.run.isin(chosen)], outputs_are_probability),
-                             f"Mean D output on real and generated batches, {label}; median over seeds and bins of steps.")  # fmt: skip
+            blocks += _image(
+                f"d-outputs-{'probability' if outputs_are_probability else 'critic'}",
+                figures.d_output_figure(steps[steps.run.isin(chosen)], outputs_are_probability),
+                f"Mean D output on real and generated batches, {label}; median over seeds and bins of steps.",
+            )
     blocks.append(Heading("Stability and collapse verdicts"))
-    verdicts = pd.DataFrame([{"run": e.name, "variant": e.variant, "seed": e.seed, "verdict": e.diagnosis.verdict,
-                              "explanation": e.diagnosis.explanation} for e in runs if e.diagnosis is not None])  # fmt: skip
+    verdicts = pd.DataFrame(
+        [
+            {
+                "run": e.name,
+                "variant": e.variant,
+                "seed": e.seed,
+                "verdict": e.diagnosis.verdict,
+                "explanation": e.diagnosis.explanation,
+            }
+            for e in runs
+            if e.diagnosis is not None
+        ]
+    )
     blocks.append(Table(verdicts, "One verdict per run (`ganeval report RUN` shows each run's findings and figures)."))
     blocks.append(Heading("Samples"))
     figure, caption = _samples_figure(samples)

@@ -27,7 +27,10 @@ from ganeval.scoring import score
 
 FINAL = "final.json"
 FINAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl")
-FINAL_SAMPLES = {"points": 10_000, "images": 2_000}  # scored per run at the end (the digits sets hold about 1,800 images)
+FINAL_SAMPLES = {
+    "points": 10_000,
+    "images": 2_000,
+}  # scored per run at the end (the digits sets hold about 1,800 images)
 # The final scores' settings: seed 1 draws the final samples' noise and every metric's random step, the same
 # for every run; 100 resamples behind each value's 95% interval; n None: FINAL_SAMPLES by the data's kind.
 FINAL_OPTIONS = MetricOptions(seed=1, bootstrap=100)
@@ -71,14 +74,20 @@ def is_finished(run: Planned, steps: int) -> bool:
         return False
     manifest = json.loads(manifest_path.read_text())
     config = manifest.get("config", {})
-    return (manifest.get("finished") is True and manifest.get("variant") == run.variant and config.get("seed") == run.seed
-            and config.get("steps") == steps)  # fmt: skip
+    return (
+        manifest.get("finished") is True
+        and manifest.get("variant") == run.variant
+        and config.get("seed") == run.seed
+        and config.get("steps") == steps
+    )
 
 
 def train_one(run: Planned, steps: int, eval_every: int, device="cpu") -> str:
     """Train (or resume) one run in this process, on `device`; returns 'trained', 'resumed' or 'diverged: ...'."""
     trainer = trainer_for(run.variant)
-    return trainer.train(run.variant, run.data, run.run_dir, steps=steps, seed=run.seed, eval_every=eval_every, device=device)
+    return trainer.train(
+        run.variant, run.data, run.run_dir, steps=steps, seed=run.seed, eval_every=eval_every, device=device
+    )
 
 
 def train_all(
@@ -96,7 +105,9 @@ def train_all(
     context = multiprocessing.get_context("spawn")  # fresh interpreters: no forked torch state
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
         futures = {pool.submit(train_one, run, steps, max(1, steps // evaluations), str(device)): run for run in todo}
-        for future in tqdm(as_completed(futures), total=len(futures), desc="training", unit="run", disable=not progress):
+        for future in tqdm(
+            as_completed(futures), total=len(futures), desc="training", unit="run", disable=not progress
+        ):
             status[futures[future].run_dir] = future.result()
     return status
 
@@ -119,7 +130,9 @@ def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cp
             return payload
     samples = trained.sample(n, seed=options.seed, device=device)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
-    result = score(generated, trained.reference, metrics=list(FINAL_METRICS), options=options, progress=False, device=device)
+    result = score(
+        generated, trained.reference, metrics=list(FINAL_METRICS), options=options, progress=False, device=device
+    )
     payload = {**result.to_dict(), "step": trained.step}
     with atomic_write(path, "w") as stream:
         stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")
@@ -132,7 +145,13 @@ def scored_alike(payload: dict, step: int, options: MetricOptions) -> bool:
     provenance = payload.get("provenance") or {}
     count = (provenance.get("generated") or {}).get("count")
     resamples = (provenance.get("bootstrap") or {}).get("resamples", 0)
-    recorded = (payload.get("step"), count, provenance.get("seed"), resamples, (provenance.get("options") or {}).get("k"))
+    recorded = (
+        payload.get("step"),
+        count,
+        provenance.get("seed"),
+        resamples,
+        (provenance.get("options") or {}).get("k"),
+    )
     return recorded == (step, options.n, options.seed, options.bootstrap, options.k)
 
 

@@ -39,7 +39,18 @@ def summarize(values: pd.DataFrame, bounds: dict[str, tuple[float | None, float 
             low, high, basis = float(group.ci_low.iloc[0]), float(group.ci_high.iloc[0]), "bootstrap"
         lower, upper = bounds.get(metric, (None, None))
         low, high = (low if lower is None else max(low, lower)), (high if upper is None else min(high, upper))
-        rows.append({"variant": variant, "metric": metric, "seeds": n, "mean": mean, "std": std, "ci_low": low, "ci_high": high, "ci_basis": basis})
+        rows.append(
+            {
+                "variant": variant,
+                "metric": metric,
+                "seeds": n,
+                "mean": mean,
+                "std": std,
+                "ci_low": low,
+                "ci_high": high,
+                "ci_basis": basis,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -87,8 +98,17 @@ def pairwise(values: pd.DataFrame, higher_is_better: dict[str, bool]) -> pd.Data
             mean_a, mean_b = by_variant[a].value.mean(), by_variant[b].value.mean()
             a_better = (mean_a > mean_b) == higher_is_better[metric]
             better, worse = (a, b) if a_better else (b, a)
-            rows.append({"metric": metric, "better": better, "worse": worse, "test": test, "p": p, "p_adjusted": p_adj,
-                         "significant": bool(p_adj < ALPHA) if not math.isnan(p_adj) else False})  # fmt: skip
+            rows.append(
+                {
+                    "metric": metric,
+                    "better": better,
+                    "worse": worse,
+                    "test": test,
+                    "p": p,
+                    "p_adjusted": p_adj,
+                    "significant": bool(p_adj < ALPHA) if not math.isnan(p_adj) else False,
+                }
+            )
     return pd.DataFrame(rows, columns=["metric", "better", "worse", "test", "p", "p_adjusted", "significant"])
 
 
@@ -101,7 +121,14 @@ def ranking(summary: pd.DataFrame, pairs: pd.DataFrame, higher_is_better: dict[s
         ordered = group.sort_values("mean", ascending=not higher_is_better[metric], na_position="last")
         for variant in ordered.variant:
             rank = 1 + int((beaten.worse == variant).sum())
-            rows.append({"metric": metric, "variant": variant, "rank": rank, "beats": ", ".join(beaten[beaten.better == variant].worse)})
+            rows.append(
+                {
+                    "metric": metric,
+                    "variant": variant,
+                    "rank": rank,
+                    "beats": ", ".join(beaten[beaten.better == variant].worse),
+                }
+            )
     return pd.DataFrame(rows)
 
 

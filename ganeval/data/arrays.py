@@ -24,9 +24,17 @@ from ganeval.metrics._checks import check_finite, check_magnitude
 # an unknown zip version or compression); ValueError, EOFError, SyntaxError and tokenize's
 # TokenError for headers and short data; MemoryError for a header declaring a huge array.
 READ_ERRORS = (
-    OSError, ValueError, EOFError, SyntaxError, KeyError, RuntimeError, tokenize.TokenError, zipfile.BadZipFile, zlib.error,
+    OSError,
+    ValueError,
+    EOFError,
+    SyntaxError,
+    KeyError,
+    RuntimeError,
+    tokenize.TokenError,
+    zipfile.BadZipFile,
+    zlib.error,
     MemoryError,
-)  # fmt: skip
+)
 SAMPLE_KEYS = ("images", "points", "samples")  # where an .npz file holding several arrays keeps the samples
 
 
@@ -56,7 +64,9 @@ def load_array_file(path: str | Path) -> np.ndarray:
             f"{shown} holds Gaussian statistics (mu, sigma) but no samples; such a file can only be a reference (--ref), "
             "for FID, and generated samples must be images or points."
         )
-    raise GanevalError(f"{shown} holds arrays {printable(str(keys))}; store the samples alone, or under the key 'images' or 'points'.")
+    raise GanevalError(
+        f"{shown} holds arrays {printable(str(keys))}; store the samples alone, or under the key 'images' or 'points'."
+    )
 
 
 def as_samples(array, source: str, channels_last: bool = True) -> tuple[str, np.ndarray]:
@@ -112,7 +122,11 @@ def _as_uint8(images: np.ndarray, source: str) -> np.ndarray:
         if images.min() >= 0 and images.max() <= 1:
             return np.round(images.astype(np.float64) * 255).astype(np.uint8)
     low, high = (0, 1) if images.dtype == np.bool_ else (images.min(), images.max())
-    why = "" if np.issubdtype(images.dtype, np.floating) else " Integer images other than uint8 are not guessed at: 0..1 and 0..255 both occur."
+    why = (
+        ""
+        if np.issubdtype(images.dtype, np.floating)
+        else " Integer images other than uint8 are not guessed at: 0..1 and 0..255 both occur."
+    )
     raise GanevalError(
         f"{source} holds {images.dtype} images with values {low:.4g}..{high:.4g}; pass uint8 images (0..255) or float "
         f"images in [0, 1]{_conversion_hint(images.dtype, low, high)}.{why}"

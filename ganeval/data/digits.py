@@ -10,6 +10,7 @@ import functools
 import numbers
 
 import numpy as np
+
 from ganeval.errors import GanevalError
 
 SIZE = 32  # side of the upsampled images, the `digits` extractor's input size

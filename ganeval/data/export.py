@@ -13,7 +13,10 @@ from ganeval.data.bundled import get_bundled
 from ganeval.errors import GanevalError
 from ganeval.plugins import load_run
 
-MAX_EXPORT = {"points": 1_000_000, "images": 100_000}  # 16 MB of points; 100,000 PNG files (stacked digits: 300 MB in memory)
+MAX_EXPORT = {
+    "points": 1_000_000,
+    "images": 100_000,
+}  # 16 MB of points; 100,000 PNG files (stacked digits: 300 MB in memory)
 
 
 def export(name: str, output: str | Path, n: int | None = None, seed: int = 0) -> Path:
@@ -22,7 +25,10 @@ def export(name: str, output: str | Path, n: int | None = None, seed: int = 0) -
     bundled = get_bundled(name)
     most = MAX_EXPORT[bundled.kind]
     if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= most):
-        raise GanevalError(f"the number of samples to export (--n) must be a whole number from 1 to {most:,} for {name}; got {n!r}.", argument="n")
+        raise GanevalError(
+            f"the number of samples to export (--n) must be a whole number from 1 to {most:,} for {name}; got {n!r}.",
+            argument="n",
+        )
     samples, _ = bundled.sample(n, seed)
     output = Path(output)
     if bundled.kind == "points":
@@ -36,8 +42,11 @@ def sample_run(run, output: str | Path, *, n: int, seed: int = 0, label: int | N
     folders are checked before the slow part."""
     generator = load_run(run)
     if label is not None and not generator.conditional:
-        raise GanevalError(f"--label (label) needs a class-conditional run (cgan); {run} was trained with the unconditional "
-                           f"{generator.name} variant: sample it without --label.", argument="label")
+        raise GanevalError(
+            f"--label (label) needs a class-conditional run (cgan); {run} was trained with the unconditional "
+            f"{generator.name} variant: sample it without --label.",
+            argument="label",
+        )
     if generator.kind == "images":
         require_empty_folder(output, "image samples are written as a folder of PNGs: choose a new folder")
     return write_samples(generator.sample(n, seed=seed, label=label, device=device), output, digits=6)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
+
 from ganeval.errors import GanevalError, printable
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
@@ -34,13 +35,21 @@ def find_images(folder: str | Path) -> list[Path]:
     folder = Path(folder)
     shown = printable(str(folder))
     if not folder.exists():
-        raise GanevalError(f"{shown}: no such file or folder; pass a folder of images, an .npz/.npy array or a bundled set name.")
+        raise GanevalError(
+            f"{shown}: no such file or folder; pass a folder of images, an .npz/.npy array or a bundled set name."
+        )
     if not folder.is_dir():
-        raise GanevalError(f"{shown} is not a folder of images; pass a folder, an .npz/.npy file or a bundled set name.")
+        raise GanevalError(
+            f"{shown} is not a folder of images; pass a folder, an .npz/.npy file or a bundled set name."
+        )
     files = []
     for parent, folders, names in os.walk(folder):  # symbolic links to folders are not followed, as rglob
         folders[:] = [name for name in folders if not name.startswith(".")]
-        files += [Path(parent, name) for name in names if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_EXTENSIONS]
+        files += [
+            Path(parent, name)
+            for name in names
+            if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_EXTENSIONS
+        ]
     files = sorted(path for path in files if path.is_file())
     if not files:
         raise GanevalError(

@@ -34,5 +34,7 @@ class Mixture:
 
 _angles = np.linspace(0.0, 2.0 * np.pi, 8, endpoint=False)
 RING8 = Mixture("ring8", 2.0 * np.stack([np.cos(_angles), np.sin(_angles)], axis=1), std=0.02)
-GRID25 = Mixture("grid25", np.array([[x, y] for x in (-4, -2, 0, 2, 4) for y in (-4, -2, 0, 2, 4)], dtype=float), std=0.05)
+GRID25 = Mixture(
+    "grid25", np.array([[x, y] for x in (-4, -2, 0, 2, 4) for y in (-4, -2, 0, 2, 4)], dtype=float), std=0.05
+)
 MIXTURES = {m.name: m for m in (RING8, GRID25)}

@@ -5,7 +5,7 @@ centre ("#3 (0, 2)"). One helper for `score`, `check`, `compare` and the diagnos
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ganeval.data.mixtures import MIXTURES, Mixture
 

@@ -25,13 +25,16 @@ ECE_MIN_EVALS = 2
 
 def reliability_json(reliability) -> str:
     """A `ganeval.metrics.calibration.Reliability` as the compact JSON stored in the log's d_reliability column."""
-    return json.dumps({
-        "lower": [round(float(v), 6) for v in reliability.bin_lower],
-        "upper": [round(float(v), 6) for v in reliability.bin_upper],
-        "predicted": [round(float(v), 6) for v in reliability.mean_predicted],
-        "real": [round(float(v), 6) for v in reliability.fraction_real],
-        "count": [int(v) for v in reliability.count],
-    }, separators=(",", ":"))  # fmt: skip
+    return json.dumps(
+        {
+            "lower": [round(float(v), 6) for v in reliability.bin_lower],
+            "upper": [round(float(v), 6) for v in reliability.bin_upper],
+            "predicted": [round(float(v), 6) for v in reliability.mean_predicted],
+            "real": [round(float(v), 6) for v in reliability.fraction_real],
+            "count": [int(v) for v in reliability.count],
+        },
+        separators=(",", ":"),
+    )
 
 
 def calibration_over_time(evals: pd.DataFrame) -> pd.DataFrame:
@@ -44,7 +47,9 @@ def calibration_over_time(evals: pd.DataFrame) -> pd.DataFrame:
     frame = evals[columns].dropna(subset=[c for c in CALIBRATION_COLUMNS if c in evals], how="all").copy()
     table = reliability_table(evals)
     if not table.empty:
-        gap = table.assign(weighted=(np.abs(table.predicted - 0.5) - np.abs(table.fraction_real - 0.5)) * table["count"])
+        gap = table.assign(
+            weighted=(np.abs(table.predicted - 0.5) - np.abs(table.fraction_real - 0.5)) * table["count"]
+        )
         sums = gap.groupby("step")[["weighted", "count"]].sum()
         frame["overconfidence"] = frame["step"].map(sums["weighted"] / sums["count"])
     return frame.reset_index(drop=True)
@@ -61,7 +66,9 @@ def reliability_table(evals: pd.DataFrame, steps=None) -> pd.DataFrame:
         if not isinstance(text, str) or (steps is not None and int(step) not in set(steps)):
             continue
         data = json.loads(text)
-        for lower, upper, predicted, real, count in zip(data["lower"], data["upper"], data["predicted"], data["real"], data["count"]):
+        for lower, upper, predicted, real, count in zip(
+            data["lower"], data["upper"], data["predicted"], data["real"], data["count"]
+        ):
             rows.append((int(step), lower, upper, predicted, real, count))
     return pd.DataFrame(rows, columns=columns)
 
@@ -109,9 +116,20 @@ def detect_miscalibration(evals: pd.DataFrame) -> list[Finding]:
         later = [s for s in all_steps if s > last_step]
         end = None if stop >= len(frame) else (later[0] if later else None)
         severity = "high" if ece >= ECE_HIGH else "medium" if ece >= ECE_MEDIUM else "low"
-        extra = "".join(f", {name} {evidence[key]:.{digits}f}" for key, name, digits in
-                        (("d_brier_mean", "Brier", 3), ("d_accuracy_mean", "accuracy", 2)) if key in evidence)  # fmt: skip
-        findings.append(Finding(MISCALIBRATION, int(chunk["step"].iloc[0]), end, severity, evidence,
-                                f"D is {label} over steps {int(chunk['step'].iloc[0])}-{last_step}: "
-                                f"ECE {ece:.2f} on average (peak {peak:.2f}){extra}."))  # fmt: skip
+        extra = "".join(
+            f", {name} {evidence[key]:.{digits}f}"
+            for key, name, digits in (("d_brier_mean", "Brier", 3), ("d_accuracy_mean", "accuracy", 2))
+            if key in evidence
+        )
+        findings.append(
+            Finding(
+                MISCALIBRATION,
+                int(chunk["step"].iloc[0]),
+                end,
+                severity,
+                evidence,
+                f"D is {label} over steps {int(chunk['step'].iloc[0])}-{last_step}: "
+                f"ECE {ece:.2f} on average (peak {peak:.2f}){extra}.",
+            )
+        )
     return findings

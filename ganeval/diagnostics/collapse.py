@@ -22,7 +22,15 @@ from ganeval.data.mode_names import mode_names, names_text
 from ganeval.diagnostics.findings import COLLAPSE, Finding
 from ganeval.metrics.modes import MODE_HIT_SHARE, covered_modes
 
-__all__ = ["MODE_HIT_SHARE", "coverage_timeline", "detect_collapse", "missing_modes", "mode_histogram", "modes_hit", "n_modes_of"]
+__all__ = [
+    "MODE_HIT_SHARE",
+    "coverage_timeline",
+    "detect_collapse",
+    "missing_modes",
+    "mode_histogram",
+    "modes_hit",
+    "n_modes_of",
+]
 # Collapsed: fewer than half of the modes hit ...
 COLLAPSE_COVERAGE = 0.5
 # ... or a quarter of the modes the run had reached lost (losing one of eight is ordinary noise).
@@ -75,8 +83,14 @@ def mode_histogram(evals: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["step", "mode", "count", "share", "all_count"])
     good = _good_counts(evals, counts)
     shares = good.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
-    frame = (good.stack().rename("count").to_frame().join(shares.stack().rename("share"))
-             .join(counts.stack().rename("all_count")).reset_index())  # fmt: skip
+    frame = (
+        good.stack()
+        .rename("count")
+        .to_frame()
+        .join(shares.stack().rename("share"))
+        .join(counts.stack().rename("all_count"))
+        .reset_index()
+    )
     return frame[["step", "mode", "count", "share", "all_count"]]
 
 
@@ -163,7 +177,11 @@ def collapsed_mask(timeline: pd.DataFrame) -> np.ndarray:
         recall, precision = timeline["recall"].to_numpy(dtype=float), timeline["precision"].to_numpy(dtype=float)
         for i in range(n):
             best = int(np.nanargmax(np.where(np.isfinite(recall[: i + 1]), recall[: i + 1], -np.inf)))
-            if recall[best] >= RECALL_MIN_BEST and recall[i] <= RECALL_DROP * recall[best] and precision[i] >= PRECISION_HOLD * precision[best]:
+            if (
+                recall[best] >= RECALL_MIN_BEST
+                and recall[i] <= RECALL_DROP * recall[best]
+                and precision[i] >= PRECISION_HOLD * precision[best]
+            ):
                 mask[i] = True
     return mask
 
@@ -211,16 +229,24 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
         before = onset - 1  # the last healthy evaluation, if any
         event = timeline.iloc[first : last + 1]
         recovered = last + 1 < len(timeline)
-        evidence: dict = {"recovered": bool(recovered), "evaluations": int(last - first + 1), "from_first_evaluation": bool(before < 0)}
+        evidence: dict = {
+            "recovered": bool(recovered),
+            "evaluations": int(last - first + 1),
+            "from_first_evaluation": bool(before < 0),
+        }
         parts = []
         if "modes_hit" in timeline:
             worst = int(event["modes_hit"].idxmin())
             n = int(timeline["n_modes"].iloc[0])
             modes_min = int(timeline["modes_hit"].iloc[worst])
-            modes_before = int(timeline["modes_hit"].iloc[: first].max()) if first > 0 else None
-            evidence.update(n_modes=n, modes_min=modes_min, modes_before=modes_before,
-                            modes_lost=None if modes_before is None else modes_before - modes_min,
-                            coverage_min=modes_min / n)  # fmt: skip
+            modes_before = int(timeline["modes_hit"].iloc[:first].max()) if first > 0 else None
+            evidence.update(
+                n_modes=n,
+                modes_min=modes_min,
+                modes_before=modes_before,
+                modes_lost=None if modes_before is None else modes_before - modes_min,
+                coverage_min=modes_min / n,
+            )
             if counts is not None:
                 missing = missing_modes(evals, int(timeline["step"].iloc[worst]))
                 evidence["missing_modes"] = missing
@@ -228,7 +254,9 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
                 dominant = counts.loc[event["step"].to_numpy()].to_numpy().argmax(axis=1)
                 evidence["dominant_mode_changes"] = int(np.count_nonzero(np.diff(dominant)))
             if modes_before is None:
-                parts.append(f"from the first evaluation (step {int(steps[first])}) the samples hit only {modes_min} of {n} modes")
+                parts.append(
+                    f"from the first evaluation (step {int(steps[first])}) the samples hit only {modes_min} of {n} modes"
+                )
             elif modes_min < modes_before:
                 parts.append(f"the samples fell from {modes_before} to {modes_min} of {n} modes hit")
             else:  # collapsed by diversity or recall while the modes held
@@ -246,21 +274,42 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
             parts.append(f"diversity {evidence['diversity_min']:.3g} of the real set's")
         if {"recall", "precision"} <= set(timeline):
             base = timeline.iloc[before] if before >= 0 else None
-            evidence.update(recall_min=float(event["recall"].min()), precision_at_recall_min=float(event.loc[event["recall"].idxmin(), "precision"]))
+            evidence.update(
+                recall_min=float(event["recall"].min()),
+                precision_at_recall_min=float(event.loc[event["recall"].idxmin(), "precision"]),
+            )
             if base is not None:
                 evidence.update(recall_before=float(base["recall"]), precision_before=float(base["precision"]))
-                parts.append(f"recall {base['recall']:.2f} -> {evidence['recall_min']:.2f} while precision went "
-                             f"{base['precision']:.2f} -> {evidence['precision_at_recall_min']:.2f}")  # fmt: skip
+                parts.append(
+                    f"recall {base['recall']:.2f} -> {evidence['recall_min']:.2f} while precision went "
+                    f"{base['precision']:.2f} -> {evidence['precision_at_recall_min']:.2f}"
+                )
         if "mode_kl" in timeline:
             evidence["mode_kl_max"] = float(event["mode_kl"].max())
         start = int(steps[onset])
         end = int(steps[last + 1]) if recovered else None
         coverage_min = evidence.get("coverage_min", 1.0)
-        severity = ("high" if coverage_min <= HIGH_COVERAGE or (not recovered and len(event) >= 2) else
-                    "medium" if len(event) >= 2 or not recovered else "low")  # fmt: skip
+        severity = (
+            "high"
+            if coverage_min <= HIGH_COVERAGE or (not recovered and len(event) >= 2)
+            else "medium"
+            if len(event) >= 2 or not recovered
+            else "low"
+        )
         if recovered and before < 0:
             severity = "low"  # spread out from the generator's starting state: how training starts, not an event
         tail = f"recovered by step {end}" if recovered else "not recovered by the end"
         sentence = "; ".join(parts) if parts else "the samples lost their spread"
-        findings.append(Finding(COLLAPSE, start, end, severity, evidence, f"From step {start}: {sentence}; {tail}." if before >= 0 else f"{sentence[0].upper()}{sentence[1:]}; {tail}."))
+        findings.append(
+            Finding(
+                COLLAPSE,
+                start,
+                end,
+                severity,
+                evidence,
+                f"From step {start}: {sentence}; {tail}."
+                if before >= 0
+                else f"{sentence[0].upper()}{sentence[1:]}; {tail}.",
+            )
+        )
     return findings

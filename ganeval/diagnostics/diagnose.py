@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -12,8 +11,13 @@ from ganeval.diagnostics.findings import RunDiagnosis, span_text, verdict
 from ganeval.diagnostics.logfile import read_run
 from ganeval.diagnostics.quality import detect_low_quality, detect_still_improving
 from ganeval.diagnostics.stability import (
-    detect_d_dominance, detect_divergence, detect_gradient_spikes, detect_oscillation, detect_stall, equilibrium,
-)  # fmt: skip
+    detect_d_dominance,
+    detect_divergence,
+    detect_gradient_spikes,
+    detect_oscillation,
+    detect_stall,
+    equilibrium,
+)
 from ganeval.errors import GanevalError
 
 # The summary's "<metric>_end" values, in this order: the samples' metrics, then D's calibration.
@@ -42,10 +46,13 @@ def _last(frame: pd.DataFrame, column: str):
 def summarize(steps: pd.DataFrame, evals: pd.DataFrame, manifest: dict) -> dict:
     """Headline numbers of a run: its length, the last evaluation's metrics and D at the end."""
     summary = {
-        "variant": manifest.get("variant"), "data": manifest.get("data") or manifest.get("reference"),
-        "finished": manifest.get("finished"), "steps_logged": int(len(steps)),
-        "last_step": int(steps["step"].max()) if len(steps) else None, "evaluations": int(len(evals)),
-    }  # fmt: skip
+        "variant": manifest.get("variant"),
+        "data": manifest.get("data") or manifest.get("reference"),
+        "finished": manifest.get("finished"),
+        "steps_logged": int(len(steps)),
+        "last_step": int(steps["step"].max()) if len(steps) else None,
+        "evaluations": int(len(evals)),
+    }
     for column in END_METRICS:
         value = _last(evals, column)
         if value is not None:
@@ -70,21 +77,31 @@ def healthy_sentence(summary: dict) -> str:
     if "precision_end" in summary and "recall_end" in summary:
         parts.append(f"precision {summary['precision_end']:.2f} and recall {summary['recall_end']:.2f}")
     if "d_auc_end" in summary and "d_accuracy_end" in summary:
-        parts.append(f"D's held-out AUC {summary['d_auc_end']:.2f} and accuracy {summary['d_accuracy_end']:.2f} (0.5 is chance for both)")
+        parts.append(
+            f"D's held-out AUC {summary['d_auc_end']:.2f} and accuracy {summary['d_accuracy_end']:.2f} (0.5 is chance for both)"
+        )
     elif "d_accuracy_end" in summary:
         parts.append(f"D's held-out accuracy {summary['d_accuracy_end']:.2f} (0.5 is chance)")
     if "d_real_end" in summary:
         parts.append(f"D(x) {summary['d_real_end']:.2f} and D(G(z)) {summary['d_fake_end']:.2f}")
     numbers = f" at the end, {', '.join(parts)}" if parts else ""
-    unchecked = "" if summary.get("evaluations") else " (the log has no evaluations, so collapse and D's calibration were not checked)"
+    unchecked = (
+        ""
+        if summary.get("evaluations")
+        else " (the log has no evaluations, so collapse and D's calibration were not checked)"
+    )
     return f"Healthy: no divergence, lasting collapse or D dominance{numbers}{unchecked}."
 
 
-def diagnose(steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: dict | None = None, run: str | None = None) -> RunDiagnosis:
+def diagnose(
+    steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: dict | None = None, run: str | None = None
+) -> RunDiagnosis:
     """Every detector over one run's log (frames as `load_log` returns them): the findings sorted
     by start step, the verdict with its one-sentence explanation, and summary numbers."""
     if steps is None or steps.empty or "step" not in steps:
-        raise GanevalError(f"the training log{f' of {run}' if run else ''} has no step rows; log at least one step with TrainingLogger.step.")
+        raise GanevalError(
+            f"the training log{f' of {run}' if run else ''} has no step rows; log at least one step with TrainingLogger.step."
+        )
     evals = pd.DataFrame() if evals is None else evals
     manifest = manifest or {}
     steps = steps.sort_values("step").reset_index(drop=True)
@@ -106,7 +123,11 @@ def diagnose(steps: pd.DataFrame, evals: pd.DataFrame | None = None, manifest: d
     name, explanation = verdict(findings)
     if name == "healthy":
         explanation = healthy_sentence(summary)
-        earlier = [f"{f.kind.replace('_', ' ')} ({span_text(f)})" for f in findings if f.rank >= 1 and f.kind != "gradient_spike"]
+        earlier = [
+            f"{f.kind.replace('_', ' ')} ({span_text(f)})"
+            for f in findings
+            if f.rank >= 1 and f.kind != "gradient_spike"
+        ]
         if earlier:
             explanation += f" Earlier or milder: {', '.join(earlier)}."
     if manifest.get("finished") is False and name != "diverged":

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from ganeval.errors import GanevalError
 
 # Finding kinds.
@@ -30,8 +31,18 @@ STILL_IMPROVING = "still_improving"  # quality still improving beyond noise at t
 # yet; a detector that does adds itself to `diagnose` and the verdict order needs no change (it is
 # reported as a finding, and named in the verdict's "Also found").
 MEMORIZATION = "memorization"
-KINDS = (COLLAPSE, OSCILLATION, DIVERGENCE, D_DOMINANCE, MISCALIBRATION, GRADIENT_SPIKE, LOW_QUALITY, STALL, STILL_IMPROVING,
-         MEMORIZATION)  # fmt: skip
+KINDS = (
+    COLLAPSE,
+    OSCILLATION,
+    DIVERGENCE,
+    D_DOMINANCE,
+    MISCALIBRATION,
+    GRADIENT_SPIKE,
+    LOW_QUALITY,
+    STALL,
+    STILL_IMPROVING,
+    MEMORIZATION,
+)
 
 SEVERITIES = ("low", "medium", "high")
 
@@ -97,13 +108,27 @@ class Finding:
         return self.end_step is None
 
     def to_dict(self) -> dict:
-        return plain({"kind": self.kind, "start_step": self.start_step, "end_step": self.end_step,
-                      "severity": self.severity, "evidence": self.evidence, "explanation": self.explanation})  # fmt: skip
+        return plain(
+            {
+                "kind": self.kind,
+                "start_step": self.start_step,
+                "end_step": self.end_step,
+                "severity": self.severity,
+                "evidence": self.evidence,
+                "explanation": self.explanation,
+            }
+        )
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Finding":
-        return cls(data["kind"], data.get("start_step"), data.get("end_step"), data["severity"],
-                   dict(data.get("evidence") or {}), data.get("explanation", ""))  # fmt: skip
+    def from_dict(cls, data: dict) -> Finding:
+        return cls(
+            data["kind"],
+            data.get("start_step"),
+            data.get("end_step"),
+            data["severity"],
+            dict(data.get("evidence") or {}),
+            data.get("explanation", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -120,13 +145,25 @@ class RunDiagnosis:
         return [f for f in self.findings if f.kind == kind]
 
     def to_dict(self) -> dict:
-        return plain({"run": self.run, "verdict": self.verdict, "explanation": self.explanation,
-                      "findings": [f.to_dict() for f in self.findings], "summary": self.summary})  # fmt: skip
+        return plain(
+            {
+                "run": self.run,
+                "verdict": self.verdict,
+                "explanation": self.explanation,
+                "findings": [f.to_dict() for f in self.findings],
+                "summary": self.summary,
+            }
+        )
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RunDiagnosis":
-        return cls(data["verdict"], data.get("explanation", ""), [Finding.from_dict(f) for f in data.get("findings", [])],
-                   dict(data.get("summary") or {}), data.get("run"))  # fmt: skip
+    def from_dict(cls, data: dict) -> RunDiagnosis:
+        return cls(
+            data["verdict"],
+            data.get("explanation", ""),
+            [Finding.from_dict(f) for f in data.get("findings", [])],
+            dict(data.get("summary") or {}),
+            data.get("run"),
+        )
 
 
 def span_text(finding: Finding) -> str:
@@ -152,6 +189,7 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
       9. undertrained: quality still improving beyond noise at the end (advice, not a failure);
     otherwise healthy. The sentence quotes the deciding finding's numbers and names what else was found.
     """
+
     def worst(candidates):
         return max(candidates, key=lambda f: (f.rank, f.start_step is not None, -(f.start_step or 0)), default=None)
 
@@ -173,7 +211,13 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
     for name, candidates in rules:
         deciding = worst(candidates)
         if deciding is not None:
-            others = sorted({f.kind for f in findings if f is not deciding and f.rank >= 1 and f.kind not in (GRADIENT_SPIKE, deciding.kind)})
+            others = sorted(
+                {
+                    f.kind
+                    for f in findings
+                    if f is not deciding and f.rank >= 1 and f.kind not in (GRADIENT_SPIKE, deciding.kind)
+                }
+            )
             also = f" Also found: {', '.join(k.replace('_', ' ') for k in others)}." if others else ""
             text = deciding.explanation
             if len(text) > 1 and text[1].islower():
@@ -182,5 +226,8 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
             return name, f"{label}: {text}{also}"
     notable = sorted({f.kind.replace("_", " ") for f in findings if f.rank >= 1})
     if notable:
-        return HEALTHY, f"Healthy at the end: no divergence, lasting collapse or D dominance; earlier or milder: {', '.join(notable)}."
+        return (
+            HEALTHY,
+            f"Healthy at the end: no divergence, lasting collapse or D dominance; earlier or milder: {', '.join(notable)}.",
+        )
     return HEALTHY, "Healthy: no divergence, collapse, D dominance or sustained oscillation found."

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from ganeval.errors import GanevalError
 
 #: Columns of evals.csv that hold text, not numbers (TrainingLogger writes these; see its docstring):
@@ -39,7 +40,9 @@ def load_log(run_dir) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     A missing or empty evals.csv gives an empty frame; a missing manifest.json an empty dict."""
     run_dir = Path(run_dir)
     if not (run_dir / "steps.csv").exists():
-        raise GanevalError(f"{run_dir} holds no training log (steps.csv); point at a run folder written by TrainingLogger.")
+        raise GanevalError(
+            f"{run_dir} holds no training log (steps.csv); point at a run folder written by TrainingLogger."
+        )
     steps = read_table(run_dir / "steps.csv")
     evals = read_table(run_dir / "evals.csv", TEXT_COLUMNS) if (run_dir / "evals.csv").exists() else pd.DataFrame()
     return steps, evals, read_manifest(run_dir / "manifest.json")
@@ -64,7 +67,9 @@ def read_manifest(path: Path) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise GanevalError(f"{path} is not valid JSON ({error}); restore it, or delete it (the run's description is then unknown).") from None
+        raise GanevalError(
+            f"{path} is not valid JSON ({error}); restore it, or delete it (the run's description is then unknown)."
+        ) from None
     if not isinstance(manifest, dict):
         raise GanevalError(f"{path} holds a JSON {type(manifest).__name__}, not an object; restore it, or delete it.")
     return manifest
@@ -80,8 +85,10 @@ def read_table(path: Path, text_columns=()) -> pd.DataFrame:
     header, rows, lines = rows[0], rows[1:], lines[1:]
     _check_header(path, header)
     columns = {name: [row[i] for row in rows] for i, name in enumerate(header)}
-    frame = {name: _texts(values) if _is_text(name, values, text_columns) else _numbers(path, name, values, lines)
-             for name, values in columns.items()}  # fmt: skip
+    frame = {
+        name: _texts(values) if _is_text(name, values, text_columns) else _numbers(path, name, values, lines)
+        for name, values in columns.items()
+    }
     table = pd.DataFrame(frame, columns=header)
     table[STEP] = _steps(path, table[STEP].to_numpy(), lines)
     return table
@@ -93,8 +100,10 @@ def _records(path: Path) -> tuple[list[list[str]], list[int]]:
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
-        raise GanevalError(f"{path} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is damaged; "
-                           "restore it from a copy or re-run the training.") from None  # fmt: skip
+        raise GanevalError(
+            f"{path} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is damaged; "
+            "restore it from a copy or re-run the training."
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows, lines, line = [], [], 1
     try:
@@ -104,26 +113,38 @@ def _records(path: Path) -> tuple[list[list[str]], list[int]]:
                 lines.append(line)
             line = reader.line_num + 1
     except csv.Error as error:
-        raise GanevalError(f"{path}, line {reader.line_num}: not readable as CSV ({error}); the log is damaged.") from None
+        raise GanevalError(
+            f"{path}, line {reader.line_num}: not readable as CSV ({error}); the log is damaged."
+        ) from None
     torn = len(rows) > 1 and (not text.endswith(("\n", "\r")) or len(rows[-1]) < len(rows[0]))
     if torn:
-        warnings.warn(f"{path}: the last line (line {lines[-1]}) is incomplete, as a writer stopped mid-line leaves it; "
-                      "it was ignored.", LogWarning, stacklevel=4)  # fmt: skip
+        warnings.warn(
+            f"{path}: the last line (line {lines[-1]}) is incomplete, as a writer stopped mid-line leaves it; "
+            "it was ignored.",
+            LogWarning,
+            stacklevel=4,
+        )
         rows, lines = rows[:-1], lines[:-1]
     for row, number in zip(rows[1:], lines[1:]):
         if len(row) != len(rows[0]):
-            raise GanevalError(f"{path}, line {number}: {len(row)} fields where the header has {len(rows[0])}; the log is damaged "
-                               "(restore it, or delete the line).")  # fmt: skip
+            raise GanevalError(
+                f"{path}, line {number}: {len(row)} fields where the header has {len(rows[0])}; the log is damaged "
+                "(restore it, or delete the line)."
+            )
     return rows, lines
 
 
 def _check_header(path: Path, header: list[str]) -> None:
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        raise GanevalError(f"{path}: the header names column(s) {', '.join(map(repr, repeated))} more than once; the log is damaged.")
+        raise GanevalError(
+            f"{path}: the header names column(s) {', '.join(map(repr, repeated))} more than once; the log is damaged."
+        )
     if STEP not in header:
-        raise GanevalError(f"{path} has no {STEP!r} column (its columns: {', '.join(header)}); a training log needs the step "
-                           "of each row, as TrainingLogger writes it.")  # fmt: skip
+        raise GanevalError(
+            f"{path} has no {STEP!r} column (its columns: {', '.join(header)}); a training log needs the step "
+            "of each row, as TrainingLogger writes it."
+        )
 
 
 def _is_text(name: str, values: list[str], text_columns) -> bool:
@@ -131,7 +152,12 @@ def _is_text(name: str, values: list[str], text_columns) -> bool:
     if name == STEP:
         return False
     present = [value for value in values if value]
-    return name in text_columns or bool(present) and bool(text_columns) and all(value.startswith(JSON_STARTS) for value in present)
+    return (
+        name in text_columns
+        or bool(present)
+        and bool(text_columns)
+        and all(value.startswith(JSON_STARTS) for value in present)
+    )
 
 
 def _texts(values: list[str]) -> list:
@@ -146,8 +172,10 @@ def _numbers(path: Path, column: str, values: list[str], lines: list[int]) -> np
         try:
             out[i] = float(value) if value.strip() else math.nan
         except ValueError:
-            raise GanevalError(f"{path}, line {lines[i]}, column {column!r}: {value[:40]!r} is not a number; the log is damaged "
-                               "(restore it, or delete the line).") from None  # fmt: skip
+            raise GanevalError(
+                f"{path}, line {lines[i]}, column {column!r}: {value[:40]!r} is not a number; the log is damaged "
+                "(restore it, or delete the line)."
+            ) from None
     return out
 
 
@@ -159,6 +187,8 @@ def _steps(path: Path, steps: np.ndarray, lines: list[int]) -> np.ndarray:
             raise GanevalError(f"{path}, line {lines[i]}, column {STEP!r}: {float(step)} is not a whole number >= 0.")
         if i and step <= steps[i - 1]:
             what = "repeats" if step == steps[i - 1] else "goes back to"
-            raise GanevalError(f"{path}, line {lines[i]}: {what} step {int(step)} after step {int(steps[i - 1])} on line {lines[i - 1]}; "
-                               "steps must increase (rows duplicated, or two runs' logs mixed in one file).")  # fmt: skip
+            raise GanevalError(
+                f"{path}, line {lines[i]}: {what} step {int(step)} after step {int(steps[i - 1])} on line {lines[i - 1]}; "
+                "steps must increase (rows duplicated, or two runs' logs mixed in one file)."
+            )
     return steps.astype(np.int64)

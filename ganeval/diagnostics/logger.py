@@ -36,10 +36,10 @@ from ganeval.atomic import atomic_write
 from ganeval.data.arrays import as_samples
 from ganeval.diagnostics.calibration import reliability_json
 from ganeval.diagnostics.logfile import load_log
+from ganeval.errors import GanevalError
 from ganeval.features import Extractor
 from ganeval.features.extract import extract_array
 from ganeval.metrics import (
-    MetricOptions,
     Samples,
     applicable_metrics,
     compute_metrics,
@@ -47,11 +47,20 @@ from ganeval.metrics import (
     prepare_reference,
 )
 from ganeval.metrics.registry import quality_flags
-from ganeval.errors import GanevalError
+from ganeval.options import MetricOptions
 
 __all__ = ["Scorer", "TrainingLogger", "load_log", "mean_pairwise_distance"]
 
-EVAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl", "high_quality_fraction")
+EVAL_METRICS = (
+    "fid",
+    "precision",
+    "recall",
+    "density",
+    "coverage",
+    "modes_covered",
+    "mode_kl",
+    "high_quality_fraction",
+)
 DIVERSITY_N = 500  # samples per side for the mean pairwise distance (a seeded subsample)
 POINTS_SAVED = 500  # 2-D samples kept per evaluation for the report's scatter plots
 
@@ -118,8 +127,12 @@ class TrainingLogger:
         self.started = time.perf_counter()
         self.steps: list[dict] = []
         self.evals: list[dict] = []
-        self.manifest = {"ganeval_version": __version__, "reference": None if reference is None else str(reference),
-                         **(manifest or {}), "finished": False}  # fmt: skip
+        self.manifest = {
+            "ganeval_version": __version__,
+            "reference": None if reference is None else str(reference),
+            **(manifest or {}),
+            "finished": False,
+        }
         self.extractor = self.real = self.prepared = None
         self._real_spread: float | None = None
         if scorer is not None:
@@ -150,17 +163,27 @@ class TrainingLogger:
         row: dict = {"step": int(step)}
         if fake is not None:
             if self.real is None:
-                raise GanevalError("TrainingLogger.evaluate(fake=...) needs a reference; pass a scorer when creating the logger: TrainingLogger(run_dir, ReferenceScorer.of(reference)).")
+                raise GanevalError(
+                    "TrainingLogger.evaluate(fake=...) needs a reference; pass a scorer when creating the logger: TrainingLogger(run_dir, ReferenceScorer.of(reference))."
+                )
             kind, samples = as_samples(fake, "fake", channels_last=not hasattr(fake, "detach"))
             outputs = extract_array(samples, kind, self.extractor, batch_size=256, progress=False)
-            raw = Samples(features=outputs["features"], logits=outputs.get("logits"), modes=outputs.get("modes"),
-                          high_quality=outputs.get("high_quality"))  # fmt: skip
-            fake_samples = replace(raw, high_quality=quality_flags(raw, self.extractor.n_modes))  # one definition with `score`
+            raw = Samples(
+                features=outputs["features"],
+                logits=outputs.get("logits"),
+                modes=outputs.get("modes"),
+                high_quality=outputs.get("high_quality"),
+            )
+            fake_samples = replace(
+                raw, high_quality=quality_flags(raw, self.extractor.n_modes)
+            )  # one definition with `score`
             names = [n for n in applicable_metrics(self.real, fake_samples, self.options) if n in EVAL_METRICS]
             scores = compute_metrics(names, self.real, fake_samples, self.options, prepared=self.prepared)
             row.update({name: interval.value for name, interval in scores.items()})
             if "modes" in outputs and self.extractor.n_modes:
-                row["mode_counts"] = json.dumps(np.bincount(outputs["modes"], minlength=self.extractor.n_modes).tolist())
+                row["mode_counts"] = json.dumps(
+                    np.bincount(outputs["modes"], minlength=self.extractor.n_modes).tolist()
+                )
                 if fake_samples.high_quality is not None:
                     good = outputs["modes"][np.asarray(fake_samples.high_quality, dtype=bool)]
                     row["hq_mode_counts"] = json.dumps(np.bincount(good, minlength=self.extractor.n_modes).tolist())
@@ -169,10 +192,19 @@ class TrainingLogger:
                 self._save_points(step, samples)
         if d_real is not None and d_fake is not None:
             c = discriminator_calibration(_as_array(d_real), _as_array(d_fake), self.options.calibration_bins)
-            row.update(d_accuracy=c.accuracy, d_auc=c.auc, d_brier=c.brier, d_ece=c.ece,
-                       d_mean_real=c.mean_d_real, d_mean_fake=c.mean_d_fake, d_input=c.input_kind,
-                       d_reliability=reliability_json(c.reliability))  # fmt: skip
-        row.update({key: value if isinstance(value, str) else _scalar(value) for key, value in values.items()})  # text (JSON) as it is
+            row.update(
+                d_accuracy=c.accuracy,
+                d_auc=c.auc,
+                d_brier=c.brier,
+                d_ece=c.ece,
+                d_mean_real=c.mean_d_real,
+                d_mean_fake=c.mean_d_fake,
+                d_input=c.input_kind,
+                d_reliability=reliability_json(c.reliability),
+            )
+        row.update(
+            {key: value if isinstance(value, str) else _scalar(value) for key, value in values.items()}
+        )  # text (JSON) as it is
         self.evals.append(row)
         self.flush()
         return row

@@ -39,11 +39,18 @@ def detect_low_quality(evals: pd.DataFrame) -> list[Finding]:
         best = float(smoothed(values).max())
         if best < LOW_QUALITY_LEVEL:
             label = "precision" if name == "precision" else "the high-quality share"
-            return [Finding(LOW_QUALITY, int(values.index[0]), None, "high",
-                            {"metric": name, "best": best, "end": float(values.iloc[-1]), "evaluations": int(len(values))},
-                            f"{label} stayed near zero: at most {best:.3f} (running median of 3 evaluations) over "
-                            f"{len(values)} evaluations, {values.iloc[-1]:.3f} at the end; the generator never learned to "
-                            f"produce samples like the data.")]  # fmt: skip
+            return [
+                Finding(
+                    LOW_QUALITY,
+                    int(values.index[0]),
+                    None,
+                    "high",
+                    {"metric": name, "best": best, "end": float(values.iloc[-1]), "evaluations": int(len(values))},
+                    f"{label} stayed near zero: at most {best:.3f} (running median of 3 evaluations) over "
+                    f"{len(values)} evaluations, {values.iloc[-1]:.3f} at the end; the generator never learned to "
+                    f"produce samples like the data.",
+                )
+            ]
     return []
 
 
@@ -69,10 +76,22 @@ def detect_still_improving(evals: pd.DataFrame) -> list[Finding]:
         t_stat = abs(slope) / spread if spread > 0 else np.inf
         if gain > NOISE_MULTIPLE * noise and t_stat >= SLOPE_MIN_T and abs(end_value - start_value) >= scale.floor:
             direction = "fell" if end_value < start_value else "rose"
-            return [Finding(STILL_IMPROVING, int(tail.index[0]), None, "low",
-                            {"metric": name, "fitted_start": float(start_value), "fitted_end": float(end_value), "t_statistic": float(t_stat),
-                             "evaluations": int(k)},
-                            f"{'FID' if name == 'fid' else name} was still improving at the end: over the last {k} evaluations (from step "
-                            f"{int(tail.index[0])}) its trend {direction} from {start_value:.3g} to {end_value:.3g}, beyond "
-                            f"the noise between evaluations; training longer would likely help.")]  # fmt: skip
+            return [
+                Finding(
+                    STILL_IMPROVING,
+                    int(tail.index[0]),
+                    None,
+                    "low",
+                    {
+                        "metric": name,
+                        "fitted_start": float(start_value),
+                        "fitted_end": float(end_value),
+                        "t_statistic": float(t_stat),
+                        "evaluations": int(k),
+                    },
+                    f"{'FID' if name == 'fid' else name} was still improving at the end: over the last {k} evaluations (from step "
+                    f"{int(tail.index[0])}) its trend {direction} from {start_value:.3g} to {end_value:.3g}, beyond "
+                    f"the noise between evaluations; training longer would likely help.",
+                )
+            ]
     return []

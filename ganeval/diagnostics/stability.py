@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 
 from ganeval.diagnostics.findings import D_DOMINANCE, DIVERGENCE, GRADIENT_SPIKE, OSCILLATION, STALL, Finding
-from ganeval.diagnostics.trends import MAD_TO_SD, NOISE_MULTIPLE, SCALES, metric_series, noise_sd, on_scale, smoothed, worse_by
+from ganeval.diagnostics.trends import (
+    MAD_TO_SD,
+    NOISE_MULTIPLE,
+    SCALES,
+    metric_series,
+    noise_sd,
+    on_scale,
+    smoothed,
+    worse_by,
+)
 
 LOSSES = ("loss_d", "loss_g")
 D_OUTPUTS = ("d_real", "d_fake")
@@ -135,8 +144,14 @@ def loss_trends(steps: pd.DataFrame, columns=LOSSES + D_OUTPUTS) -> pd.DataFrame
         n = max(1, int(len(series) * END_FRACTION))
         half = series.iloc[len(series) // 2 :]
         slope = np.polyfit(half.index.to_numpy(dtype=float), half.to_numpy(), 1)[0] * 1000 if len(half) > 1 else np.nan
-        rows.append({"signal": column, "start": float(series.iloc[:n].median()), "end": float(series.iloc[-n:].median()),
-                     "slope_per_1000_steps": float(slope)})  # fmt: skip
+        rows.append(
+            {
+                "signal": column,
+                "start": float(series.iloc[:n].median()),
+                "end": float(series.iloc[-n:].median()),
+                "slope_per_1000_steps": float(slope),
+            }
+        )
     return pd.DataFrame(rows, columns=["signal", "start", "end", "slope_per_1000_steps"])
 
 
@@ -212,7 +227,11 @@ def oscillation_windows(steps: pd.DataFrame, columns=LOSSES + D_OUTPUTS, window:
         n = len(series)
         if n < OSCILLATION_MIN_WINDOW:
             continue
-        sizes = [window] if window else sorted({max(OSCILLATION_MIN_WINDOW, int(n * f)) for f in OSCILLATION_WINDOW_FRACTIONS})
+        sizes = (
+            [window]
+            if window
+            else sorted({max(OSCILLATION_MIN_WINDOW, int(n * f)) for f in OSCILLATION_WINDOW_FRACTIONS})
+        )
         spacing = float(np.median(np.diff(series.index.to_numpy()))) if n > 1 else 1.0
         longest_below = 0.0  # the longest period (in samples) the finer windows can see
         for size in (min(s, n) for s in sizes):
@@ -223,11 +242,22 @@ def oscillation_windows(steps: pd.DataFrame, columns=LOSSES + D_OUTPUTS, window:
                 chunk = series.iloc[start : start + size]
                 period, strength, amplitude = periodicity(chunk.to_numpy())
                 seen_finer = not period > 0.9 * longest_below  # NaN period: not oscillating anyway
-                rows.append({"signal": column, "start_step": int(chunk.index[0]), "end_step": int(chunk.index[-1]), "window": size,
-                             "period": period * spacing, "strength": strength, "amplitude": amplitude,
-                             "oscillating": strength >= OSCILLATION_MIN_STRENGTH and not (longest_below and seen_finer)})  # fmt: skip
+                rows.append(
+                    {
+                        "signal": column,
+                        "start_step": int(chunk.index[0]),
+                        "end_step": int(chunk.index[-1]),
+                        "window": size,
+                        "period": period * spacing,
+                        "strength": strength,
+                        "amplitude": amplitude,
+                        "oscillating": strength >= OSCILLATION_MIN_STRENGTH and not (longest_below and seen_finer),
+                    }
+                )
             longest_below = size / OSCILLATION_MIN_CYCLES
-    return pd.DataFrame(rows, columns=["signal", "start_step", "end_step", "window", "period", "strength", "amplitude", "oscillating"])
+    return pd.DataFrame(
+        rows, columns=["signal", "start_step", "end_step", "window", "period", "strength", "amplitude", "oscillating"]
+    )
 
 
 def oscillation_onset(series: pd.Series, start_step: int, end_step: int, period_steps: float) -> int:
@@ -273,21 +303,32 @@ def detect_oscillation(steps: pd.DataFrame, windows: pd.DataFrame | None = None)
         frame = pd.DataFrame(group)
         strength = float(frame.strength.max())
         best = frame.loc[frame.strength.idxmax()]
-        per_signal = {s: {"period": float(g.period.median()), "amplitude": float(g.amplitude.median()), "strength": float(g.strength.max())}
-                      for s, g in frame.groupby("signal")}  # fmt: skip
+        per_signal = {
+            s: {
+                "period": float(g.period.median()),
+                "amplitude": float(g.amplitude.median()),
+                "strength": float(g.strength.max()),
+            }
+            for s, g in frame.groupby("signal")
+        }
         start, end = int(frame.start_step.min()), int(frame.end_step.max())
         start = oscillation_onset(_series(steps, best.signal), start, end, float(best.period))
         severity = "high" if strength >= OSCILLATION_HIGH else "medium" if strength >= OSCILLATION_MEDIUM else "low"
         period = float(frame.period.median())
         if period < OSCILLATION_MIN_PERIOD:
             severity = "low"
-        findings.append(Finding(
-            OSCILLATION, start, None if end >= last_step else end, severity,
-            {"period_steps": period, "strength": strength, "signals": per_signal},
-            f"{', '.join(per_signal)} oscillate{'s' if len(per_signal) == 1 else ''} with a period of about {period:.0f} steps "
-            f"(amplitude {best.amplitude:.3g} in {best.signal}; the periodic part carries {strength:.0%} of the variance) "
-            f"over steps {start}-{end}.",
-        ))  # fmt: skip
+        findings.append(
+            Finding(
+                OSCILLATION,
+                start,
+                None if end >= last_step else end,
+                severity,
+                {"period_steps": period, "strength": strength, "signals": per_signal},
+                f"{', '.join(per_signal)} oscillate{'s' if len(per_signal) == 1 else ''} with a period of about {period:.0f} steps "
+                f"(amplitude {best.amplitude:.3g} in {best.signal}; the periodic part carries {strength:.0%} of the variance) "
+                f"over steps {start}-{end}.",
+            )
+        )
     return findings
 
 
@@ -319,8 +360,16 @@ def _non_finite(steps: pd.DataFrame) -> list[Finding]:
     if not hits:
         return []
     step, column, value = min(hits, key=lambda h: h[0])
-    return [Finding(DIVERGENCE, step, None, "high", {"cause": "non_finite", "signal": column, "value": str(value)},
-                    f"{column} became {value} at step {step}: the losses are no longer numbers.")]  # fmt: skip
+    return [
+        Finding(
+            DIVERGENCE,
+            step,
+            None,
+            "high",
+            {"cause": "non_finite", "signal": column, "value": str(value)},
+            f"{column} became {value} at step {step}: the losses are no longer numbers.",
+        )
+    ]
 
 
 def _magnitude(steps: pd.DataFrame, column: str) -> pd.Series:
@@ -364,8 +413,14 @@ def _explosion(series: pd.Series, relative: bool) -> dict | None:
         return None
     onset = min(_after_last(running[: crossing + 1] <= EXPLODE_ONSET_FACTOR * level), crossing)
     before = float(np.median(series.to_numpy()[max(0, onset - 5) : onset])) if onset > 0 else None
-    return {"cause": cause, "onset": onset, "early_level": early, "level_before": before, "late_level": late,
-            "ratio": late / max(before if before is not None else early, 1e-12)}  # fmt: skip
+    return {
+        "cause": cause,
+        "onset": onset,
+        "early_level": early,
+        "level_before": before,
+        "late_level": late,
+        "ratio": late / max(before if before is not None else early, 1e-12),
+    }
 
 
 def _exploding(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[Finding]:
@@ -388,8 +443,10 @@ def _exploding(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[F
     elif found["cause"] == "exploding_absolute":
         text = f"{name} exploded from {before:.3g} to {late:.3g} (past 1e5: the numbers are broken), rising from step {step}."
     else:
-        text = (f"{name} exploded from {found['early_level']:.3g} (median over the first quarter) to {late:.3g} (median over "
-                f"the last 10% of steps), {late / max(found['early_level'], 1e-12):.3g}x, rising from step {step}.")  # fmt: skip
+        text = (
+            f"{name} exploded from {found['early_level']:.3g} (median over the first quarter) to {late:.3g} (median over "
+            f"the last 10% of steps), {late / max(found['early_level'], 1e-12):.3g}x, rising from step {step}."
+        )
     evidence = {**found, "signal": column, "late_level": late}
     evidence.pop("onset")
     return [Finding(DIVERGENCE, step, None, "high", evidence, text)]
@@ -419,12 +476,25 @@ def _fid_rise(evals: pd.DataFrame) -> list[Finding]:
     onset_step = int(after.index[near[-1] + 1 if near else 1])
     best_step = int(fid.index[best])
     factor = 10**noise
-    return [Finding(DIVERGENCE, onset_step, None, "high" if ratio >= FID_RISE_HIGH else "medium",
-                    {"cause": "fid_rising", "fid_best": best_level, "fid_end": end_level, "ratio": ratio, "best_step": best_step,
-                     "noise_factor": factor},
-                    f"FID rose from its best, {best_level:.3g} around step {best_step}, to {end_level:.3g} over the last "
-                    f"{FID_RISE_MIN_EVALS} evaluations ({ratio:.1f}x; one evaluation's noise is about {factor:.2g}x), "
-                    f"rising from step {onset_step}.")]  # fmt: skip
+    return [
+        Finding(
+            DIVERGENCE,
+            onset_step,
+            None,
+            "high" if ratio >= FID_RISE_HIGH else "medium",
+            {
+                "cause": "fid_rising",
+                "fid_best": best_level,
+                "fid_end": end_level,
+                "ratio": ratio,
+                "best_step": best_step,
+                "noise_factor": factor,
+            },
+            f"FID rose from its best, {best_level:.3g} around step {best_step}, to {end_level:.3g} over the last "
+            f"{FID_RISE_MIN_EVALS} evaluations ({ratio:.1f}x; one evaluation's noise is about {factor:.2g}x), "
+            f"rising from step {onset_step}.",
+        )
+    ]
 
 
 def detect_divergence(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[Finding]:
@@ -472,9 +542,17 @@ def detect_d_dominance(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -
             for first, last in _runs((real_m >= D_WIN_REAL).to_numpy() & (fake_m <= D_WIN_FAKE).to_numpy()):
                 if _span(index, first, last, total) >= D_WIN_MIN_FRACTION:
                     onset = max(0, first - window // 2)  # the running median lags by half a window
-                    stretches.append((int(index[onset]), _end_step(index, last),
-                                      {"source": "steps", "d_real_mean": float(real.iloc[first : last + 1].mean()),
-                                       "d_fake_mean": float(fake.iloc[first : last + 1].mean())}))  # fmt: skip
+                    stretches.append(
+                        (
+                            int(index[onset]),
+                            _end_step(index, last),
+                            {
+                                "source": "steps",
+                                "d_real_mean": float(real.iloc[first : last + 1].mean()),
+                                "d_fake_mean": float(fake.iloc[first : last + 1].mean()),
+                            },
+                        )
+                    )
     if not stretches:
         return []
     stretches.sort(key=lambda s: s[0])
@@ -483,7 +561,11 @@ def detect_d_dominance(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -
         current = merged[-1]
         if current[1] is None or start <= current[1]:
             current[1] = None if current[1] is None or end is None else max(current[1], end)
-            current[2] = {**current[2], **{k: v for k, v in evidence.items() if k != "source"}, "source": "evaluations and steps"}
+            current[2] = {
+                **current[2],
+                **{k: v for k, v in evidence.items() if k != "source"},
+                "source": "evaluations and steps",
+            }
         else:
             merged.append([start, end, evidence])
     probabilities = outputs_are_probabilities(steps, evals)
@@ -498,8 +580,16 @@ def detect_d_dominance(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -
         if "d_real_mean" in evidence:
             parts.append(f"D(x) {evidence['d_real_mean']:.2f} vs D(G(z)) {evidence['d_fake_mean']:.2f}")
         until = "to the end" if end is None else f"until step {end}"
-        findings.append(Finding(D_DOMINANCE, start, end, "high" if end is None else "medium", evidence,
-                                f"D wins from step {start} {until} ({'; '.join(parts)}), {consequence}."))  # fmt: skip
+        findings.append(
+            Finding(
+                D_DOMINANCE,
+                start,
+                end,
+                "high" if end is None else "medium",
+                evidence,
+                f"D wins from step {start} {until} ({'; '.join(parts)}), {consequence}.",
+            )
+        )
     return findings
 
 
@@ -549,11 +639,23 @@ def detect_stall(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list
         return []
     late = _level(series, EXPLODE_LATE_FRACTION, False)
     still = f"; the quality metrics stopped changing ({', '.join(frozen)} within noise)" if frozen else ""
-    return [Finding(STALL, int(index[onset]), None, "high",
-                    {"signal": "grad_norm_g", "early_level": early, "late_level": late, "drop": early / max(late, 1e-300),
-                     "changes_in_noise_units": frozen},
-                    f"G's gradient norm fell from {early:.3g} (median over the first quarter) to {late:.3g} at the end "
-                    f"({early / max(late, 1e-300):.2g}x smaller) from step {int(index[onset])}{still}: G stopped learning.")]  # fmt: skip
+    return [
+        Finding(
+            STALL,
+            int(index[onset]),
+            None,
+            "high",
+            {
+                "signal": "grad_norm_g",
+                "early_level": early,
+                "late_level": late,
+                "drop": early / max(late, 1e-300),
+                "changes_in_noise_units": frozen,
+            },
+            f"G's gradient norm fell from {early:.3g} (median over the first quarter) to {late:.3g} at the end "
+            f"({early / max(late, 1e-300):.2g}x smaller) from step {int(index[onset])}{still}: G stopped learning.",
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -577,9 +679,15 @@ def detect_gradient_spikes(steps: pd.DataFrame) -> list[Finding]:
         for group in np.split(np.arange(len(index)), breaks + 1):
             chunk = spikes.iloc[group]
             ratio = float((chunk / median.loc[chunk.index]).max())
-            findings.append(Finding(GRADIENT_SPIKE, int(chunk.index[0]), int(chunk.index[-1]),
-                                    "medium" if len(chunk) >= SPIKE_MEDIUM_COUNT else "low",
-                                    {"signal": column, "spikes": int(len(chunk)), "peak": float(chunk.max()), "ratio_to_median": ratio},
-                                    f"{column} spiked to {chunk.max():.3g} ({ratio:.0f}x its running median) "
-                                    f"{len(chunk)} time(s) in steps {chunk.index[0]}-{chunk.index[-1]}."))  # fmt: skip
+            findings.append(
+                Finding(
+                    GRADIENT_SPIKE,
+                    int(chunk.index[0]),
+                    int(chunk.index[-1]),
+                    "medium" if len(chunk) >= SPIKE_MEDIUM_COUNT else "low",
+                    {"signal": column, "spikes": int(len(chunk)), "peak": float(chunk.max()), "ratio_to_median": ratio},
+                    f"{column} spiked to {chunk.max():.3g} ({ratio:.0f}x its running median) "
+                    f"{len(chunk)} time(s) in steps {chunk.index[0]}-{chunk.index[-1]}.",
+                )
+            )
     return findings

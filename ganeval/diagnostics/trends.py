@@ -53,7 +53,9 @@ def metric_series(evals: pd.DataFrame, name: str) -> pd.Series:
     """evals[name] as finite floats indexed by step (empty when not logged)."""
     if evals is None or evals.empty or name not in evals or "step" not in evals:
         return pd.Series(dtype=float)
-    values = pd.Series(pd.to_numeric(evals[name], errors="coerce").to_numpy(dtype=float), index=evals["step"].to_numpy())
+    values = pd.Series(
+        pd.to_numeric(evals[name], errors="coerce").to_numpy(dtype=float), index=evals["step"].to_numpy()
+    )
     return values[np.isfinite(values.to_numpy())]
 
 
@@ -88,4 +90,3 @@ def worse_by(a: float, b: float, scale: Scale) -> float:
     """How much worse b is than a, on the judging scale (negative when better)."""
     a_s, b_s = on_scale([a, b], scale)
     return (b_s - a_s) if scale.lower_is_better else (a_s - b_s)
-

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
 from ganeval.errors import GanevalError
 
 OUTPUTS = ("features", "logits", "modes", "high_quality")
@@ -60,15 +61,21 @@ def as_uint8_batch(batch, channels: int, extractor: str) -> torch.Tensor:
     if isinstance(batch, np.ndarray):
         batch = torch.from_numpy(np.array(batch))  # a writable, contiguous copy (read-only and flipped views too)
     if not isinstance(batch, torch.Tensor):
-        raise GanevalError(f"batch must be a uint8 torch tensor or numpy array N x {channels} x H x W; got {type(batch).__name__}.")
+        raise GanevalError(
+            f"batch must be a uint8 torch tensor or numpy array N x {channels} x H x W; got {type(batch).__name__}."
+        )
     if batch.dtype != torch.uint8:
         raise GanevalError(
             f"batch must have dtype uint8 (pixel values 0..255); got {batch.dtype}. "
             "Convert images in [0, 1] with (x.clamp(0, 1) * 255).round().to(torch.uint8)."
         )
     if batch.ndim != 4 or batch.shape[1] != channels:
-        hint = " (channels last? use batch.permute(0, 3, 1, 2))" if batch.ndim == 4 and batch.shape[-1] == channels else ""
-        raise GanevalError(f"batch must have shape N x {channels} x H x W for the {extractor} extractor; got {tuple(batch.shape)}{hint}.")
+        hint = (
+            " (channels last? use batch.permute(0, 3, 1, 2))" if batch.ndim == 4 and batch.shape[-1] == channels else ""
+        )
+        raise GanevalError(
+            f"batch must have shape N x {channels} x H x W for the {extractor} extractor; got {tuple(batch.shape)}{hint}."
+        )
     return batch
 
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from ganeval.atomic import atomic_write
+from ganeval.data.arrays import READ_ERRORS
+from ganeval.errors import GanevalError, printable
 from ganeval.features.base import OUTPUTS
 from ganeval.metrics import gaussian_stats
 from ganeval.metrics._checks import MAX_MAGNITUDE
-from ganeval.data.arrays import READ_ERRORS
-from ganeval.errors import GanevalError, printable
 
 FORMAT = "ganeval-stats-1"
 # Version of the cache key: 2 hashed the files' bytes (entries keyed by size and mtime, 1, are never hit); 3 keys
@@ -125,7 +125,9 @@ def load_outputs(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
         )
     problem = _outputs_problem(outputs)
     if problem:
-        raise GanevalError(f"{shown}: {problem}; the file is damaged or was not written by ganeval: recreate it with `ganeval stats`.")
+        raise GanevalError(
+            f"{shown}: {problem}; the file is damaged or was not written by ganeval: recreate it with `ganeval stats`."
+        )
     return outputs, meta
 
 
@@ -142,7 +144,11 @@ def _outputs_problem(outputs: dict[str, np.ndarray]) -> str | None:
     features = outputs["features"]
     if features.ndim != 2 or 0 in features.shape or not _real(features.dtype):
         return f"'features' must be a real N x D array with N, D >= 1; got {features.dtype} of shape {features.shape}"
-    expected = {"logits": (2, _real), "modes": (1, lambda dtype: np.issubdtype(dtype, np.integer)), "high_quality": (1, lambda dtype: dtype == np.bool_)}
+    expected = {
+        "logits": (2, _real),
+        "modes": (1, lambda dtype: np.issubdtype(dtype, np.integer)),
+        "high_quality": (1, lambda dtype: dtype == np.bool_),
+    }
     for key, (ndim, accepted) in expected.items():
         array = outputs.get(key)
         if array is not None and (array.ndim != ndim or len(array) != len(features) or not accepted(array.dtype)):
@@ -170,7 +176,9 @@ def stats_format(path: str | Path) -> str | None:
             keys = set(archive.files)
             if "meta" in keys:
                 meta = json.loads(str(archive["meta"]))
-                return FORMAT if isinstance(meta, dict) and str(meta.get("format")).startswith("ganeval-stats") else None
+                return (
+                    FORMAT if isinstance(meta, dict) and str(meta.get("format")).startswith("ganeval-stats") else None
+                )
     except READ_ERRORS:
         return None
     if {"mu", "sigma"} <= keys and not keys & {"features", "images", "points", "samples"}:
@@ -185,10 +193,14 @@ def load_gaussian(path: str | Path) -> dict[str, np.ndarray]:
         with _open_npz(Path(path)) as archive:
             mu, sigma = archive["mu"], archive["sigma"]
     except READ_ERRORS as error:
-        raise GanevalError(f"{shown}: cannot read its mu and sigma ({type(error).__name__}: {printable(str(error))}); the file is damaged or truncated.") from None
+        raise GanevalError(
+            f"{shown}: cannot read its mu and sigma ({type(error).__name__}: {printable(str(error))}); the file is damaged or truncated."
+        ) from None
     problem = _gaussian_problem(mu, sigma)
     if problem:
-        raise GanevalError(f"{shown} holds mu and sigma (Gaussian statistics, as pytorch-fid saves them), but {problem}.")
+        raise GanevalError(
+            f"{shown} holds mu and sigma (Gaussian statistics, as pytorch-fid saves them), but {problem}."
+        )
     return {"mu": mu.astype(np.float64), "sigma": sigma.astype(np.float64)}
 
 
@@ -197,10 +209,14 @@ def _gaussian_problem(mu: np.ndarray, sigma: np.ndarray) -> str | None:
     if mu.ndim != 1 or mu.size == 0 or not _real(mu.dtype):
         return f"mu must be a real vector; got {mu.dtype} of shape {mu.shape}"
     if sigma.shape != (mu.size, mu.size) or not _real(sigma.dtype):
-        return f"sigma must be a real {mu.size} x {mu.size} matrix to match mu; got {sigma.dtype} of shape {sigma.shape}"
+        return (
+            f"sigma must be a real {mu.size} x {mu.size} matrix to match mu; got {sigma.dtype} of shape {sigma.shape}"
+        )
     if not (np.all(np.abs(mu) <= MAX_MAGNITUDE) and np.all(np.abs(sigma) <= MAX_MAGNITUDE)):
         return f"they hold NaN, infinite or overflowing values (beyond {MAX_MAGNITUDE:.0e})"
     sigma = sigma.astype(np.float64)
-    if np.any(np.diagonal(sigma) < 0) or np.abs(sigma - sigma.T).max() > SYMMETRY_TOLERANCE * max(np.abs(sigma).max(), 1e-300):
+    if np.any(np.diagonal(sigma) < 0) or np.abs(sigma - sigma.T).max() > SYMMETRY_TOLERANCE * max(
+        np.abs(sigma).max(), 1e-300
+    ):
         return "sigma is not a covariance matrix (it must be symmetric with non-negative variances)"
     return None

@@ -21,8 +21,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganeval.device import check_precision, extraction_context, resolve_device
-from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
 from ganeval.errors import GanevalError
+from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
 from ganeval.torchfile import load_plain
 
 INPUT_SIZE = 32
@@ -45,9 +45,12 @@ class DigitsClassifier(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv = nn.Sequential(  # strided convolutions: no pooling, a quarter of the work per layer
-            nn.Conv2d(1, 32, 4, stride=2, padding=1), nn.ReLU(inplace=True),  # 32 x 16 x 16
-            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(inplace=True),  # 64 x 8 x 8
-            nn.Conv2d(64, 64, 3, stride=2, padding=1), nn.ReLU(inplace=True),  # 64 x 4 x 4
+            nn.Conv2d(1, 32, 4, stride=2, padding=1),
+            nn.ReLU(inplace=True),  # 32 x 16 x 16
+            nn.Conv2d(32, 64, 3, stride=2, padding=1),
+            nn.ReLU(inplace=True),  # 64 x 8 x 8
+            nn.Conv2d(64, 64, 3, stride=2, padding=1),
+            nn.ReLU(inplace=True),  # 64 x 4 x 4
         )
         self.hidden = nn.Linear(64 * 4 * 4, FEATURE_DIM)
         self.dropout = nn.Dropout(0.3)  # training only
@@ -88,11 +91,17 @@ def load_classifier(weights: str | Path | None = None) -> tuple[DigitsClassifier
         model.load_state_dict(state)
     except Exception as error:  # noqa: BLE001 - wrong keys or shapes (RuntimeError), or not a dict at all
         reason = " ".join(str(error).split())[:300]
-        raise GanevalError(f"weights={str(path)!r} could not be loaded as DigitsClassifier weights ({type(error).__name__}: "
-                           f"{reason}). {how_to_fix}", argument="--weights") from None  # fmt: skip
+        raise GanevalError(
+            f"weights={str(path)!r} could not be loaded as DigitsClassifier weights ({type(error).__name__}: "
+            f"{reason}). {how_to_fix}",
+            argument="--weights",
+        ) from None
     if model.feature_dim == 0:
-        raise GanevalError(f"weights={str(path)!r} mark no hidden unit live (live_units is all false), so they give no features. "
-                           f"{how_to_fix}", argument="--weights")  # fmt: skip
+        raise GanevalError(
+            f"weights={str(path)!r} mark no hidden unit live (live_units is all false), so they give no features. "
+            f"{how_to_fix}",
+            argument="--weights",
+        )
     return model.eval(), path
 
 
@@ -150,8 +159,9 @@ class DigitsExtractor(Extractor):
             with extraction_context(self.device, self.precision):
                 x = images[start : start + BATCH].to(self.device, non_blocking=True).to(torch.float32)
                 if x.shape[-2:] != (INPUT_SIZE, INPUT_SIZE):
-                    x = F.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False,
-                                      antialias=True).clamp_(0.0, 255.0)
+                    x = F.interpolate(
+                        x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear", align_corners=False, antialias=True
+                    ).clamp_(0.0, 255.0)
                 f, z = self.model.features_and_logits(x.mul_(1.0 / 255.0))
             features.append(f.float().cpu())
             logits.append(z.float().cpu())

@@ -15,8 +15,8 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
 from ganeval.data.images import convert_channels, decode_image
-from ganeval.features.base import Extractor
 from ganeval.errors import GanevalError
+from ganeval.features.base import Extractor
 from ganeval.metrics import GaussianStats
 from ganeval.metrics._checks import positive_int
 
@@ -105,7 +105,9 @@ class Sums:
 
     def add(self, outputs: dict[str, np.ndarray]) -> None:
         features = np.asarray(outputs["features"], dtype=np.float64)
-        self.gaussian = GaussianStats.from_features(features) if self.gaussian is None else self.gaussian.update(features)
+        self.gaussian = (
+            GaussianStats.from_features(features) if self.gaussian is None else self.gaussian.update(features)
+        )
         self.count += len(features)
         if self.kept is not None:
             self.kept = self.kept + [features] if self.count <= self.gaussian.dim else None
@@ -177,7 +179,9 @@ def extract_files(
                     sizes.add(tuple(group.shape[-2:]))
             bar.update(batch.files)
     if not sink.count:
-        raise NothingDecoded(f"none of the {len(files)} image files could be decoded; the first error was: {skipped[0]}", skipped)
+        raise NothingDecoded(
+            f"none of the {len(files)} image files could be decoded; the first error was: {skipped[0]}", skipped
+        )
     return sink.result(), skipped
 
 

@@ -171,7 +171,9 @@ def _download_weights() -> dict:
         cached_weights_path().parent.mkdir(parents=True, exist_ok=True)
         torch.hub.download_url_to_file(WEIGHTS_URL, str(cached_weights_path()), progress=True)
     except (OSError, http.client.HTTPException) as err:
-        raise InceptionWeightsNotFound(f"Downloading InceptionV3 weights from {WEIGHTS_URL} failed ({err}). {_how_to_get_weights()}") from err
+        raise InceptionWeightsNotFound(
+            f"Downloading InceptionV3 weights from {WEIGHTS_URL} failed ({err}). {_how_to_get_weights()}"
+        ) from err
     return _read_weights(cached_weights_path())
 
 

@@ -29,4 +29,7 @@ class PointsExtractor(Extractor):
         return outputs
 
     def provenance(self) -> dict[str, object]:
-        return {**super().provenance(), "modes_from": None if self.mixture is None else f"nearest {self.mixture.name} centre, 3 std"}
+        return {
+            **super().provenance(),
+            "modes_from": None if self.mixture is None else f"nearest {self.mixture.name} centre, 3 std",
+        }

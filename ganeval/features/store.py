@@ -104,7 +104,7 @@ class EntryWriter:
         self._staging = None
         self._touched = 0.0
 
-    def __enter__(self) -> "EntryWriter":
+    def __enter__(self) -> EntryWriter:
         self._context = atomic_folder(self.path)
         self.folder = self._context.__enter__()
         return self
@@ -118,7 +118,9 @@ class EntryWriter:
                     self.columns[key] = _Column(self.folder / f"{key}.npy", array)
                 self.columns[key].append(array)
         features = np.asarray(outputs["features"], dtype=np.float64)
-        self.gaussian = GaussianStats.from_features(features) if self.gaussian is None else self.gaussian.update(features)
+        self.gaussian = (
+            GaussianStats.from_features(features) if self.gaussian is None else self.gaussian.update(features)
+        )
         now = time.monotonic()
         if now - self._touched > TOUCH_SECONDS:  # a live writer's staging folder is never taken for a killed one's
             os.utime(self.folder)
@@ -137,7 +139,9 @@ class EntryWriter:
         for column in self.columns.values():
             column.close()
         if self.gaussian is not None:
-            np.savez(self.folder / GAUSSIAN, count=self.gaussian.count, total=self.gaussian.total, outer=self.gaussian.outer)
+            np.savez(
+                self.folder / GAUSSIAN, count=self.gaussian.count, total=self.gaussian.total, outer=self.gaussian.outer
+            )
         (self.folder / META).write_text(json.dumps({"format": ENTRY_FORMAT, **meta}, default=str))
 
     def __exit__(self, kind, error, trace) -> bool | None:

@@ -9,12 +9,40 @@ Modules: `decision` (the per-metric test, pure), `candidate` (generators drawn i
 `core` (baselines, settings checks, `check`), `formats` (table, JUnit, Markdown, GitHub annotations).
 """
 
-from ganeval.gate.core import BASELINE_FORMAT, Baseline, CheckReport, check, load_baseline, make_baseline, reference_identity
 from ganeval.gate.candidate import DEFAULT_VALUE_RANGE, check_value_range, parse_value_range
-from ganeval.gate.decision import DEFAULT_ALPHA, DEFAULT_TOLERANCES, MetricDecision, check_tolerances, decide_metric, parse_tolerances
+from ganeval.gate.core import (
+    BASELINE_FORMAT,
+    Baseline,
+    CheckReport,
+    check,
+    load_baseline,
+    make_baseline,
+    reference_identity,
+)
+from ganeval.gate.decision import (
+    DEFAULT_ALPHA,
+    DEFAULT_TOLERANCES,
+    MetricDecision,
+    check_tolerances,
+    decide_metric,
+    parse_tolerances,
+)
 
 __all__ = [
-    "BASELINE_FORMAT", "DEFAULT_ALPHA", "DEFAULT_TOLERANCES", "DEFAULT_VALUE_RANGE", "Baseline", "CheckReport", "MetricDecision",
-    "check", "check_tolerances", "check_value_range", "decide_metric", "load_baseline", "make_baseline", "parse_tolerances",
-    "parse_value_range", "reference_identity",
+    "BASELINE_FORMAT",
+    "DEFAULT_ALPHA",
+    "DEFAULT_TOLERANCES",
+    "DEFAULT_VALUE_RANGE",
+    "Baseline",
+    "CheckReport",
+    "MetricDecision",
+    "check",
+    "check_tolerances",
+    "check_value_range",
+    "decide_metric",
+    "load_baseline",
+    "make_baseline",
+    "parse_tolerances",
+    "parse_value_range",
+    "reference_identity",
 ]

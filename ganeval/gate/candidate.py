@@ -51,19 +51,29 @@ def parse_value_range(text: str) -> tuple[float, float]:
     """The CLI's --value-range text ('-1,1' or '0,1') as the tuple the Python API takes."""
     key = str(text).replace(" ", "")
     if key not in VALUE_RANGES:
-        raise GanevalError(f"--value-range must be one of {', '.join(VALUE_RANGES)} (float outputs of the generator); got {text!r}.", argument="value_range")
+        raise GanevalError(
+            f"--value-range must be one of {', '.join(VALUE_RANGES)} (float outputs of the generator); got {text!r}.",
+            argument="value_range",
+        )
     return VALUE_RANGES[key]
 
 
 def check_value_range(value_range) -> tuple[float, float]:
     """A (low, high) pair of float outputs that ganeval converts: (-1, 1) (tanh) or (0, 1) (sigmoid)."""
     try:
-        pair = (float(value_range[0]), float(value_range[1])) if len(value_range) == 2 and not isinstance(value_range, str) else None
+        pair = (
+            (float(value_range[0]), float(value_range[1]))
+            if len(value_range) == 2 and not isinstance(value_range, str)
+            else None
+        )
     except (TypeError, ValueError):
         pair = None
     if pair not in VALUE_RANGES.values():
         allowed = " or ".join(f"({low:g}, {high:g})" for low, high in VALUE_RANGES.values())
-        raise GanevalError(f"value_range is the range of the generator's float outputs, {allowed}; got {value_range!r}.", argument="value_range")
+        raise GanevalError(
+            f"value_range is the range of the generator's float outputs, {allowed}; got {value_range!r}.",
+            argument="value_range",
+        )
     return pair
 
 
@@ -90,15 +100,21 @@ def running_user_code(label: str, doing: str):
             what = f"called sys.exit({error.code!r})"
         else:
             what = f"raised {type(error).__name__}: {error}" if str(error) else f"raised {type(error).__name__}"
-        raise UserCodeError(f"the generator {label} {what} while {doing}; this is an error in the generator's code "
-                            "(its traceback is above), not a regression.", _user_traceback(error)) from error  # fmt: skip
+        raise UserCodeError(
+            f"the generator {label} {what} while {doing}; this is an error in the generator's code "
+            "(its traceback is above), not a regression.",
+            _user_traceback(error),
+        ) from error
 
 
 def _user_traceback(error: BaseException) -> str:
     """The traceback of `error` without ganeval's and the import machinery's frames: the part in the user's code."""
     ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if not frame.filename.startswith((ours + os.sep, "<frozen")) and not frame.filename.endswith("contextlib.py")]  # fmt: skip
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith((ours + os.sep, "<frozen")) and not frame.filename.endswith("contextlib.py")
+    ]
     lines = ["Traceback of the generator's code (most recent call last):\n", *traceback.format_list(frames)]
     return "".join(lines + traceback.format_exception_only(type(error), error))
 
@@ -108,18 +124,29 @@ def import_generator(spec: str):
     module's own code (at import, or in a module __getattr__) become UserCodeError."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
-        raise GanevalError(f"--generator takes package.module:attribute (for example mypkg.models:generator); got {spec!r}.", argument="generator")
+        raise GanevalError(
+            f"--generator takes package.module:attribute (for example mypkg.models:generator); got {spec!r}.",
+            argument="generator",
+        )
     with running_user_code(spec, f"importing {module_name}"):
         try:
             target = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
-            if error.name is not None and module_name.startswith(error.name) and module_name[len(error.name):][:1] in ("", "."):
-                raise GanevalError(f"--generator {spec}: cannot import {module_name} ({error}); install the package or run from its folder.",
-                                   argument="generator") from None  # fmt: skip
+            if (
+                error.name is not None
+                and module_name.startswith(error.name)
+                and module_name[len(error.name) :][:1] in ("", ".")
+            ):
+                raise GanevalError(
+                    f"--generator {spec}: cannot import {module_name} ({error}); install the package or run from its folder.",
+                    argument="generator",
+                ) from None
             raise
         for part in attribute.split("."):
             if not hasattr(target, part):
-                raise GanevalError(f"--generator {spec}: {module_name} has no attribute {attribute!r}.", argument="generator")
+                raise GanevalError(
+                    f"--generator {spec}: {module_name} has no attribute {attribute!r}.", argument="generator"
+                )
             target = getattr(target, part)
     return target
 
@@ -137,10 +164,14 @@ def load_path(path: Path):
             warnings.simplefilter("ignore", FutureWarning)
             return torch.jit.load(str(path), map_location="cpu")
     except (RuntimeError, ValueError) as error:
-        if path.name == RUN_CHECKPOINT and run_format(path.parent) is not None:  # a trainer's checkpoint, not TorchScript
+        if (
+            path.name == RUN_CHECKPOINT and run_format(path.parent) is not None
+        ):  # a trainer's checkpoint, not TorchScript
             return load_run(path.parent)
-        raise GanevalError(f"{path}: not a TorchScript file ({str(error).splitlines()[0]}); save the generator with torch.jit.save, "
-                         "or pass a reference_models run folder, a folder of images or an .npz/.npy array.") from None  # fmt: skip
+        raise GanevalError(
+            f"{path}: not a TorchScript file ({str(error).splitlines()[0]}); save the generator with torch.jit.save, "
+            "or pass a reference_models run folder, a folder of images or an .npz/.npy array."
+        ) from None
 
 
 def generator_candidate(candidate) -> bool:
@@ -159,6 +190,7 @@ def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, f
         with running_user_code(label, "building the generator"):
             generator = generator()  # a factory building the generator
     if hasattr(generator, "sample") and not isinstance(generator, torch.nn.Module):
+
         def sample(n: int, seed: int):
             with running_user_code(label, f"drawing {n} samples"):
                 drawn = generator.sample(n, seed)
@@ -166,9 +198,14 @@ def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, f
 
         return Drawn(sample, {"generator": label, "draws": "generator.sample(n, seed)"})
     if not callable(generator):
-        raise GanevalError(f"{label} is neither a generator (callable on noise z, or an object with .sample(n, seed)) nor samples.")
+        raise GanevalError(
+            f"{label} is neither a generator (callable on noise z, or an object with .sample(n, seed)) nor samples."
+        )
     if nz is None:
-        raise GanevalError(f"{label} takes noise z of shape (n, nz): pass --nz (nz=...), the length of its noise vector.", argument="nz")
+        raise GanevalError(
+            f"{label} takes noise z of shape (n, nz): pass --nz (nz=...), the length of its noise vector.",
+            argument="nz",
+        )
     if isinstance(nz, bool) or not isinstance(nz, int) or nz < 1:
         raise GanevalError(f"--nz (nz) is the length of the noise vector, an integer >= 1; got {nz!r}.", argument="nz")
 
@@ -182,15 +219,22 @@ def as_drawer(generator, label: str, nz: int | None, value_range: tuple[float, f
             module.eval()
         try:
             with running_user_code(label, f"drawing {n} samples"):
-                outputs = [generator(z[i:i + batch_size]) for i in range(0, n, batch_size)]
+                outputs = [generator(z[i : i + batch_size]) for i in range(0, n, batch_size)]
             parts = [_as_tensor(output, label).float() for output in outputs]
         finally:
             if module is not None:
                 module.train(training)
         return _convert(torch.cat(parts), value_range, label)
 
-    return Drawn(sample, {"generator": label, "draws": f"generator(z), z ~ N(0, 1) of shape (n, {nz}) from the seed",
-                          "nz": nz, "value_range": list(value_range)})  # fmt: skip
+    return Drawn(
+        sample,
+        {
+            "generator": label,
+            "draws": f"generator(z), z ~ N(0, 1) of shape (n, {nz}) from the seed",
+            "nz": nz,
+            "value_range": list(value_range),
+        },
+    )
 
 
 def _device_of(module: torch.nn.Module | None) -> torch.device:
@@ -213,7 +257,9 @@ def _as_tensor(output, label: str):
     if isinstance(output, np.ndarray):
         output = torch.from_numpy(output)
     if not isinstance(output, torch.Tensor):
-        raise GanevalError(f"{label} returned {type(output).__name__}; a generator must return a tensor or array of samples.")
+        raise GanevalError(
+            f"{label} returned {type(output).__name__}; a generator must return a tensor or array of samples."
+        )
     return output
 
 
@@ -223,7 +269,9 @@ def _convert(samples, value_range: tuple[float, float], label: str):
     if samples.ndim == 2 and samples.shape[1] == 2:
         return samples.double().numpy()
     if samples.ndim != 4:
-        raise GanevalError(f"{label} returned samples of shape {tuple(samples.shape)}; expected images N x C x H x W or points N x 2.")
+        raise GanevalError(
+            f"{label} returned samples of shape {tuple(samples.shape)}; expected images N x C x H x W or points N x 2."
+        )
     if samples.dtype == torch.uint8:
         return samples
     low, high = value_range

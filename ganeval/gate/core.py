@@ -20,22 +20,35 @@ from pathlib import Path
 
 import numpy as np
 
-from ganeval import __version__
+from ganeval import __version__, distributed
 from ganeval.atomic import atomic_write, json_text, write_text
-from ganeval.gate import formats
-from ganeval.gate.candidate import DEFAULT_VALUE_RANGE, as_drawer, check_value_range, generator_candidate, import_generator, load_path
-from ganeval.gate.decision import (
-    DEFAULT_ALPHA, REGRESSED, SKIPPED, MetricDecision, check_tolerances, decide_metric, resolve_tolerance, z_critical,
-)  # fmt: skip
-from ganeval.gate.schema import FORMAT_2, spread_problem, validate
-from ganeval import distributed
+from ganeval.data import BUNDLED
 from ganeval.errors import GanevalError
+from ganeval.features import get_extractor, sha256_of_file
+from ganeval.gate import formats
+from ganeval.gate.candidate import (
+    DEFAULT_VALUE_RANGE,
+    as_drawer,
+    check_value_range,
+    generator_candidate,
+    import_generator,
+    load_path,
+)
+from ganeval.gate.decision import (
+    DEFAULT_ALPHA,
+    REGRESSED,
+    SKIPPED,
+    MetricDecision,
+    check_tolerances,
+    decide_metric,
+    resolve_tolerance,
+    z_critical,
+)
+from ganeval.gate.schema import FORMAT_2, spread_problem, validate
+from ganeval.metrics import get_metric
 from ganeval.options import MetricOptions
 from ganeval.scoring import score
-from ganeval.data import BUNDLED
 from ganeval.sources import _subsample, resolve_source
-from ganeval.features import get_extractor, sha256_of_file
-from ganeval.metrics import get_metric
 
 BASELINE_FORMAT = FORMAT_2  # what make_baseline writes; load_baseline reads READABLE_FORMATS (see gate/schema.py)
 DEFAULT_GENERATOR_N = 2000  # samples drawn from a generator when the baseline command gets no --n
@@ -58,8 +71,14 @@ class Baseline:
 
     @classmethod
     def from_dict(cls, document: dict, path: Path | None = None) -> Baseline:
-        return cls(path, document["metrics"], document["provenance"], document.get("baseline") or {},
-                   _missing_names(document.get("missing_modes")), document)  # fmt: skip
+        return cls(
+            path,
+            document["metrics"],
+            document["provenance"],
+            document.get("baseline") or {},
+            _missing_names(document.get("missing_modes")),
+            document,
+        )
 
     def to_dict(self) -> dict:
         """The baseline's JSON document (`ganeval score`'s plus the "baseline" block), a deep copy."""
@@ -107,7 +126,9 @@ class CheckReport:
     settings: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     result: object = None  # the candidate's scoring.Result
-    missing_modes: dict = field(default_factory=dict)  # "baseline", "candidate": names of the modes not covered, or None
+    missing_modes: dict = field(
+        default_factory=dict
+    )  # "baseline", "candidate": names of the modes not covered, or None
 
     @property
     def regressions(self) -> list[MetricDecision]:
@@ -122,9 +143,17 @@ class CheckReport:
         return 0 if self.passed else 1
 
     def to_dict(self) -> dict:
-        return {"passed": self.passed, "baseline": self.baseline, "candidate": self.candidate, "alpha": self.alpha,
-                "seed": self.seed, "comparisons": [c.to_dict() for c in self.decisions], "settings": self.settings,
-                "notes": self.notes, "missing_modes": self.missing_modes}  # fmt: skip
+        return {
+            "passed": self.passed,
+            "baseline": self.baseline,
+            "candidate": self.candidate,
+            "alpha": self.alpha,
+            "seed": self.seed,
+            "comparisons": [c.to_dict() for c in self.decisions],
+            "settings": self.settings,
+            "notes": self.notes,
+            "missing_modes": self.missing_modes,
+        }
 
     def table(self) -> str:
         """The text table with the reasons and the verdict line, for a terminal or CI log."""
@@ -180,7 +209,9 @@ def _settings(provenance: dict, metrics: list[str], identity: dict | None) -> di
         "preprocessing": provenance.get("preprocessing"),
         "image_conversion": provenance.get("image_conversion"),
         "modes_from": provenance.get("modes_from"),
-        "precision": provenance.get("precision", "fp32"),  # the extractor records it when not fp32; the device is not compared
+        "precision": provenance.get(
+            "precision", "fp32"
+        ),  # the extractor records it when not fp32; the device is not compared
         "reference kind": reference.get("kind"),
         "reference count": reference.get("count"),
         "reference draw seed": reference.get("draw_seed"),
@@ -218,13 +249,25 @@ def load_baseline(path) -> Baseline:
         raise GanevalError(f"baseline {path} does not exist; {how}.") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise GanevalError(f"baseline {path} is not readable JSON ({type(error).__name__}: {error}); {how}.") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("metrics"), dict) or not isinstance(payload.get("provenance"), dict):
-        raise GanevalError(f"baseline {path} lacks the 'metrics' and 'provenance' objects of a ganeval score result; {how}.")
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("metrics"), dict)
+        or not isinstance(payload.get("provenance"), dict)
+    ):
+        raise GanevalError(
+            f"baseline {path} lacks the 'metrics' and 'provenance' objects of a ganeval score result; {how}."
+        )
     provenance = payload["provenance"]
     missing = [key for key in ("extractor", "generated", "reference") if key not in provenance]
-    missing += [f"{side}.count" for side in ("generated", "reference") if not isinstance(provenance.get(side), dict) or "count" not in provenance[side]]
+    missing += [
+        f"{side}.count"
+        for side in ("generated", "reference")
+        if not isinstance(provenance.get(side), dict) or "count" not in provenance[side]
+    ]
     if missing:
-        raise GanevalError(f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, or was edited. {how[0].upper() + how[1:]}.")
+        raise GanevalError(
+            f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, or was edited. {how[0].upper() + how[1:]}."
+        )
     validate(payload, path)
     return Baseline.from_dict(payload, path)
 
@@ -246,8 +289,10 @@ def _resolve_reference(baseline: Baseline, reference) -> str:
     beside = baseline.path.parent / source
     if beside.exists():
         return str(beside)
-    raise GanevalError(f"the reference of baseline {baseline.path}, {source!r}, is not found (neither from here nor beside the baseline); "
-                     "pass --ref PATH to the same reference (its content is checked).")  # fmt: skip
+    raise GanevalError(
+        f"the reference of baseline {baseline.path}, {source!r}, is not found (neither from here nor beside the baseline); "
+        "pass --ref PATH to the same reference (its content is checked)."
+    )
 
 
 def _is_import_spec(candidate) -> bool:
@@ -275,22 +320,68 @@ def _candidate_samples(candidate, *, n: int, seed: int, nz, value_range, label: 
     return drawer.sample(n, seed), {**drawer.description, "n": n, "seed": seed}
 
 
-def _score(candidate, reference, *, label: str, metrics, extractor, weights, options: MetricOptions, generated_n, nz,
-           value_range, batch_size, workers, cache, progress, device, precision):  # fmt: skip
+def _score(
+    candidate,
+    reference,
+    *,
+    label: str,
+    metrics,
+    extractor,
+    weights,
+    options: MetricOptions,
+    generated_n,
+    nz,
+    value_range,
+    batch_size,
+    workers,
+    cache,
+    progress,
+    device,
+    precision,
+):
     seed = options.seed
-    samples, description = _candidate_samples(candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label)
-    if generated_n is not None and not isinstance(samples, str) and len(samples) > generated_n:  # arrays in memory: a seeded subsample, as score does
+    samples, description = _candidate_samples(
+        candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label
+    )
+    if (
+        generated_n is not None and not isinstance(samples, str) and len(samples) > generated_n
+    ):  # arrays in memory: a seeded subsample, as score does
         samples = samples[_subsample(len(samples), generated_n, seed)]
-    result = score(samples, reference, extractor, metrics, options=options, weights=weights, batch_size=batch_size,
-                   workers=workers, cache=cache, progress=progress, device=device, precision=precision)  # fmt: skip
+    result = score(
+        samples,
+        reference,
+        extractor,
+        metrics,
+        options=options,
+        weights=weights,
+        batch_size=batch_size,
+        workers=workers,
+        cache=cache,
+        progress=progress,
+        device=device,
+        precision=precision,
+    )
     return result, description
 
 
 def make_baseline(
-    candidate, reference, output=None, *, options: MetricOptions = MetricOptions(), extractor: str | None = None,
-    metrics: Sequence[str] | None = None, weights=None, nz: int | None = None,
-    value_range: tuple[float, float] = DEFAULT_VALUE_RANGE, repeats: int | None = None, batch_size: int | None = None,
-    workers: int | None = None, cache: bool = True, progress: bool = True, device="auto", precision: str = "fp32",
+    candidate,
+    reference,
+    output=None,
+    *,
+    options: MetricOptions = MetricOptions(),
+    extractor: str | None = None,
+    metrics: Sequence[str] | None = None,
+    weights=None,
+    nz: int | None = None,
+    value_range: tuple[float, float] = DEFAULT_VALUE_RANGE,
+    repeats: int | None = None,
+    batch_size: int | None = None,
+    workers: int | None = None,
+    cache: bool = True,
+    progress: bool = True,
+    device="auto",
+    precision: str = "fp32",
 ) -> Baseline:
     """Score `candidate` against `reference` and return (and with `output`, write atomically) a baseline.
 
@@ -320,31 +411,58 @@ def make_baseline(
     n, seed = options.n, options.seed
     repeats = (10 if is_generator else 0) if repeats is None else repeats
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 0 or repeats == 1:
-        raise GanevalError(f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.", argument="repeats")
+        raise GanevalError(
+            f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.",
+            argument="repeats",
+        )
     range_ = check_value_range(value_range)
-    common = dict(label=label, extractor=extractor, weights=weights, nz=nz, value_range=range_, batch_size=batch_size,
-                  workers=workers, cache=cache, device=device, precision=precision)  # fmt: skip
-    result, description = _score(candidate, reference, metrics=metrics, generated_n=n, options=options, progress=progress, **common)
+    common = dict(
+        label=label,
+        extractor=extractor,
+        weights=weights,
+        nz=nz,
+        value_range=range_,
+        batch_size=batch_size,
+        workers=workers,
+        cache=cache,
+        device=device,
+        precision=precision,
+    )
+    result, description = _score(
+        candidate, reference, metrics=metrics, generated_n=n, options=options, progress=progress, **common
+    )
     payload = result.to_dict()
-    not_gated = {name: "its value is not finite (for mode_kl: mass on a mode the reference lacks), so nothing to compare with"
-                 for name, entry in payload["metrics"].items() if entry["value"] is None}  # fmt: skip
+    not_gated = {
+        name: "its value is not finite (for mode_kl: mass on a mode the reference lacks), so nothing to compare with"
+        for name, entry in payload["metrics"].items()
+        if entry["value"] is None
+    }
     names = [name for name in result.metrics if name not in not_gated]
     generated_n = int(result.provenance["generated"]["count"])
     series: dict[str, list] = {name: [] for name in names}
     for offset in range(1, repeats + 1):
-        again, _ = _score(candidate, reference, metrics=names, generated_n=generated_n, options=options.replace(seed=seed + offset, bootstrap=0),
-                          progress=False, **common)  # fmt: skip
+        again, _ = _score(
+            candidate,
+            reference,
+            metrics=names,
+            generated_n=generated_n,
+            options=options.replace(seed=seed + offset, bootstrap=0),
+            progress=False,
+            **common,
+        )
         for name in names:
             series[name].append(again.metrics[name].value)
     spread = None
     if repeats:  # the first draw (seed) and the repeats (seed + 1 .. seed + repeats)
         draws = {name: [result.metrics[name].value, *values] for name, values in series.items()}
         spread = {
-            "repeats": repeats, "draws": repeats + 1, "seeds": [seed, seed + repeats],
+            "repeats": repeats,
+            "draws": repeats + 1,
+            "seeds": [seed, seed + repeats],
             "mean": {name: _finite_mean(values) for name, values in draws.items()},
             "sd": {name: _finite_sd(values) for name, values in draws.items()},
             "values": {name: [v if math.isfinite(v) else None for v in values] for name, values in draws.items()},
-        }  # fmt: skip
+        }
         for name in names:
             problem = spread_problem(name, payload["metrics"][name], spread["sd"][name], spread["mean"][name])
             if problem:
@@ -353,13 +471,20 @@ def make_baseline(
             spread[table] = {name: spread[table][name] for name in names if name not in not_gated}
     gated = [name for name in names if name not in not_gated]
     if not gated:
-        raise GanevalError(f"no metric of {label} can be gated: " + "; ".join(f"{name}: {why}" for name, why in not_gated.items()) + ".")
+        raise GanevalError(
+            f"no metric of {label} can be gated: "
+            + "; ".join(f"{name}: {why}" for name, why in not_gated.items())
+            + "."
+        )
     payload["metrics"] = {name: payload["metrics"][name] for name in gated}
     payload["baseline"] = {
-        "format": BASELINE_FORMAT, "metrics": gated, "n": n, "candidate": description,
+        "format": BASELINE_FORMAT,
+        "metrics": gated,
+        "n": n,
+        "candidate": description,
         "reference_content": reference_identity(reference),
         "made_with": f"ganeval {__version__}",
-    }  # fmt: skip
+    }
     if not_gated:
         payload["baseline"]["not_gated"] = not_gated
     if spread is not None:
@@ -373,10 +498,23 @@ def make_baseline(
 
 
 def check(
-    candidate, baseline, *, options: MetricOptions | None = None, tolerances: Mapping[str, float | str] | None = None,
-    alpha: float = DEFAULT_ALPHA, reference=None, extractor: str | None = None, weights=None, nz: int | None = None,
-    value_range: tuple[float, float] | None = None, batch_size: int | None = None, workers: int | None = None,
-    cache: bool = True, progress: bool = False, device="auto", precision: str | None = None,
+    candidate,
+    baseline,
+    *,
+    options: MetricOptions | None = None,
+    tolerances: Mapping[str, float | str] | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    reference=None,
+    extractor: str | None = None,
+    weights=None,
+    nz: int | None = None,
+    value_range: tuple[float, float] | None = None,
+    batch_size: int | None = None,
+    workers: int | None = None,
+    cache: bool = True,
+    progress: bool = False,
+    device="auto",
+    precision: str | None = None,
 ) -> CheckReport:
     """Re-score `candidate` with the baseline's settings and decide, per metric, pass / improved / regressed.
 
@@ -405,20 +543,27 @@ def check(
     seed = options.seed
     recorded_extractor = base.provenance.get("extractor")
     if extractor is not None and extractor != recorded_extractor:
-        raise GanevalError(f"baseline {base.path} was scored with the {recorded_extractor} extractor; --extractor {extractor} would compare "
-                         f"different features. Check with the baseline's extractor, or re-make the baseline with --extractor {extractor}.", argument="extractor")  # fmt: skip
+        raise GanevalError(
+            f"baseline {base.path} was scored with the {recorded_extractor} extractor; --extractor {extractor} would compare "
+            f"different features. Check with the baseline's extractor, or re-make the baseline with --extractor {extractor}.",
+            argument="extractor",
+        )
     if weights is not None:
         digest = sha256_of_file(weights)
         if digest != base.provenance.get("weights_sha256"):
-            raise GanevalError(f"--weights {weights} (sha256 {digest[:12]}...) are not the weights of baseline {base.path} "
-                             f"(sha256 {str(base.provenance.get('weights_sha256'))[:12]}...); pass the same weights file.")  # fmt: skip
+            raise GanevalError(
+                f"--weights {weights} (sha256 {digest[:12]}...) are not the weights of baseline {base.path} "
+                f"(sha256 {str(base.provenance.get('weights_sha256'))[:12]}...); pass the same weights file."
+            )
     elif recorded_extractor in ("digits", "points"):  # cheap to build: refuse other weights before scoring
         built = get_extractor(recorded_extractor).provenance()
         if built.get("weights_sha256") != base.provenance.get("weights_sha256"):
-            raise GanevalError(f"baseline {base.path} was scored with {recorded_extractor} weights of sha256 "
-                             f"{str(base.provenance.get('weights_sha256'))[:12]}..., but this ganeval's {recorded_extractor} weights are "
-                             f"{str(built.get('weights_sha256'))[:12]}...: the features differ. Pass the baseline's weights with --weights, "
-                             "or re-make the baseline with these weights.")  # fmt: skip
+            raise GanevalError(
+                f"baseline {base.path} was scored with {recorded_extractor} weights of sha256 "
+                f"{str(base.provenance.get('weights_sha256'))[:12]}..., but this ganeval's {recorded_extractor} weights are "
+                f"{str(built.get('weights_sha256'))[:12]}...: the features differ. Pass the baseline's weights with --weights, "
+                "or re-make the baseline with these weights."
+            )
     recorded_precision = base.provenance.get("precision", "fp32")  # recorded when not fp32
     precision = recorded_precision if precision is None else precision
     if precision != recorded_precision:
@@ -432,21 +577,39 @@ def check(
     identity = reference_identity(reference) if base.block.get("reference_content") else None
     recorded = base.block.get("candidate") or {}
     nz = recorded.get("nz") if nz is None else nz
-    range_ = check_value_range(value_range) if value_range is not None else tuple(recorded.get("value_range", DEFAULT_VALUE_RANGE))
+    range_ = (
+        check_value_range(value_range)
+        if value_range is not None
+        else tuple(recorded.get("value_range", DEFAULT_VALUE_RANGE))
+    )
     names = list(base.metrics)
     label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
     result, description = _score(
-        candidate, reference, label=label, metrics=names, extractor=recorded_extractor, weights=weights, options=options,
-        generated_n=base.generated_count, nz=nz, value_range=range_, batch_size=batch_size, workers=workers,
-        cache=cache, progress=progress, device=device, precision=precision,
-    )  # fmt: skip
+        candidate,
+        reference,
+        label=label,
+        metrics=names,
+        extractor=recorded_extractor,
+        weights=weights,
+        options=options,
+        generated_n=base.generated_count,
+        nz=nz,
+        value_range=range_,
+        batch_size=batch_size,
+        workers=workers,
+        cache=cache,
+        progress=progress,
+        device=device,
+        precision=precision,
+    )
     before = _settings(base.provenance, names, base.block.get("reference_content"))
     after = _settings(result.provenance, list(result.metrics), identity)
     differences = _mismatches(before, after)
     if differences:
         raise GanevalError(
             f"{label} cannot be compared with baseline {base.path}: settings that change the numbers differ ("
-            + "; ".join(differences) + "). No comparison of apples and oranges: check with the baseline's settings, "
+            + "; ".join(differences)
+            + "). No comparison of apples and oranges: check with the baseline's settings, "
             "or re-make the baseline under the new ones (ganeval baseline ... -o baseline.json)."
         )
     candidate_dict = result.to_dict()["metrics"]
@@ -459,15 +622,26 @@ def check(
         mean = (spread.get("mean") or {}).get(name)
         value = _number(old.get("value"), name) if mean is None or sd is None else float(mean)
         z_crit = z_critical(alpha, len(names), None if sd is None else draws - 1)
-        decisions.append(decide_metric(
-            name, get_metric(name).higher_is_better, value, _ci(old.get("ci")),
-            _number(new.get("value"), name, candidate=True), _ci(new.get("ci")),
-            resolve_tolerance(name, given, value), z_crit, sd, draws if mean is not None and sd is not None else 1,
-        ))  # fmt: skip
+        decisions.append(
+            decide_metric(
+                name,
+                get_metric(name).higher_is_better,
+                value,
+                _ci(old.get("ci")),
+                _number(new.get("value"), name, candidate=True),
+                _ci(new.get("ci")),
+                resolve_tolerance(name, given, value),
+                z_crit,
+                sd,
+                draws if mean is not None and sd is not None else 1,
+            )
+        )
     notes = []
     made = base.provenance.get("ganeval_version")
     if made != __version__:
-        notes.append(f"the baseline was made with ganeval {made}, this is {__version__}: metric implementations may differ")
+        notes.append(
+            f"the baseline was made with ganeval {made}, this is {__version__}: metric implementations may differ"
+        )
     devices = [(p.get("device") or {}).get("device") for p in (base.provenance, result.provenance)]
     if None not in devices and devices[0] != devices[1]:  # not a feature setting: compared, and said
         notes.append(
@@ -475,12 +649,16 @@ def check(
             "they differ by floating-point rounding only (about 1e-6 relative in fp32)"
         )
     if spread.get("mean"):
-        notes.append(f"baseline values are means over {draws} seeded draws (seeds {spread['seeds'][0]}..{spread['seeds'][1]}), "
-                     "their intervals +-1.96 standard errors of the mean")  # fmt: skip
+        notes.append(
+            f"baseline values are means over {draws} seeded draws (seeds {spread['seeds'][0]}..{spread['seeds'][1]}), "
+            "their intervals +-1.96 standard errors of the mean"
+        )
     if any(c.verdict == SKIPPED for c in decisions):
         notes.append("skipped metrics had no finite baseline value")
     missing = {"baseline": base.missing_modes, "candidate": None if result.modes is None else result.modes.names}
-    return CheckReport(str(base.path), label, decisions, alpha, seed, {**after, "candidate": description}, notes, result, missing)
+    return CheckReport(
+        str(base.path), label, decisions, alpha, seed, {**after, "candidate": description}, notes, result, missing
+    )
 
 
 def _finite_mean(values: list[float]) -> float | None:

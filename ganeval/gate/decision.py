@@ -25,11 +25,11 @@ Without any spread (--bootstrap 0 and no repeats) the tolerance alone decides, a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
+
 from ganeval.errors import GanevalError
 from ganeval.metrics import get_metric
 
@@ -91,18 +91,28 @@ class MetricDecision:
 
         ci = lambda c: None if c is None else [finite(c[0]), finite(c[1])]  # noqa: E731
         return {
-            "metric": self.metric, "higher_is_better": self.higher_is_better,
-            "baseline": finite(self.baseline), "baseline_ci": ci(self.baseline_ci),
-            "candidate": finite(self.candidate), "candidate_ci": ci(self.candidate_ci),
-            "delta": finite(self.delta), "tolerance": self.tolerance, "z": finite(self.z),
-            "z_critical": self.z_critical, "verdict": self.verdict, "reason": self.reason,
-        }  # fmt: skip
+            "metric": self.metric,
+            "higher_is_better": self.higher_is_better,
+            "baseline": finite(self.baseline),
+            "baseline_ci": ci(self.baseline_ci),
+            "candidate": finite(self.candidate),
+            "candidate_ci": ci(self.candidate_ci),
+            "delta": finite(self.delta),
+            "tolerance": self.tolerance,
+            "z": finite(self.z),
+            "z_critical": self.z_critical,
+            "verdict": self.verdict,
+            "reason": self.reason,
+        }
 
 
 def z_critical(alpha: float, metrics: int, dof: int | None = None) -> float:
     """The one-sided critical value at alpha / metrics (Bonferroni): normal, or Student's t with dof degrees of freedom."""
     if not 0 < alpha < 1:
-        raise GanevalError(f"--alpha (alpha) is the chance of any false alarm per run, strictly between 0 and 1; got {alpha!r}.", argument="alpha")
+        raise GanevalError(
+            f"--alpha (alpha) is the chance of any false alarm per run, strictly between 0 and 1; got {alpha!r}.",
+            argument="alpha",
+        )
     level = 1 - alpha / max(metrics, 1)
     if dof is None:
         return NormalDist().inv_cdf(level)
@@ -139,16 +149,31 @@ def decide_metric(
     nan = float("nan")
 
     def result(verdict: str, reason: str, z: float | None = None) -> MetricDecision:
-        return MetricDecision(metric, higher_is_better, nan if baseline is None else baseline, baseline_ci,
-                          nan if candidate is None else candidate, candidate_ci, tolerance, z, z_crit, verdict, reason)  # fmt: skip
+        return MetricDecision(
+            metric,
+            higher_is_better,
+            nan if baseline is None else baseline,
+            baseline_ci,
+            nan if candidate is None else candidate,
+            candidate_ci,
+            tolerance,
+            z,
+            z_crit,
+            verdict,
+            reason,
+        )
 
     if baseline is None or not math.isfinite(baseline):
-        return result(SKIPPED, "the baseline has no finite value for this metric (infinite or undefined), so nothing to compare")
+        return result(
+            SKIPPED, "the baseline has no finite value for this metric (infinite or undefined), so nothing to compare"
+        )
     bad_direction = -math.inf if higher_is_better else math.inf
     if candidate is None or math.isnan(candidate):
         return result(REGRESSED, "the candidate's value is undefined (NaN)")
     if candidate == bad_direction:
-        return result(REGRESSED, "the candidate's value is infinite (for mode_kl: mass on a mode the reference lacks)", math.inf)
+        return result(
+            REGRESSED, "the candidate's value is infinite (for mode_kl: mass on a mode the reference lacks)", math.inf
+        )
     worse = (baseline - candidate) if higher_is_better else (candidate - baseline)
     sb = _larger(standard_error(baseline, baseline_ci, candidate), spread)
     sc = _larger(standard_error(candidate, candidate_ci, baseline), spread)
@@ -174,7 +199,9 @@ def decide_metric(
         return result(PASS, f"better by {-worse:.4g} > tolerance {tolerance:.4g}, but not significant ({noise})", z)
     if worse == 0:
         return result(PASS, "unchanged", z)
-    return result(PASS, f"{'worse' if worse > 0 else 'better'} by {abs(worse):.4g}, within tolerance {tolerance:.4g}", z)
+    return result(
+        PASS, f"{'worse' if worse > 0 else 'better'} by {abs(worse):.4g}, within tolerance {tolerance:.4g}", z
+    )
 
 
 def _larger(a: float | None, b: float | None) -> float | None:
@@ -191,7 +218,10 @@ def parse_tolerances(text: str | None) -> dict[str, str | float]:
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not value:
-            raise GanevalError(f"--tolerance takes metric=value pairs separated by commas; got {item!r} (for example --tolerance fid=2.0,precision=0.02).", argument="tolerances")
+            raise GanevalError(
+                f"--tolerance takes metric=value pairs separated by commas; got {item!r} (for example --tolerance fid=2.0,precision=0.02).",
+                argument="tolerances",
+            )
         name = get_metric(name).name  # unknown names list the valid ones
         tolerances[name] = value if value.endswith("%") else _nonnegative(value, name)
         if isinstance(tolerances[name], str):
@@ -203,7 +233,10 @@ def check_tolerances(tolerances: Mapping[str, float | str]) -> dict[str, float |
     """{metric: absolute float >= 0, or "P%" of the baseline value} checked: known metric names,
     non-negative numbers. `parse_tolerances` turns the CLI's 'fid=2,kid=5%' into such a dict."""
     if not isinstance(tolerances, Mapping):
-        raise GanevalError(f"tolerances is a dict {{metric: tolerance}}, e.g. {{'fid': 2.0, 'kid': '5%'}}; got {tolerances!r}.", argument="tolerances")
+        raise GanevalError(
+            f"tolerances is a dict {{metric: tolerance}}, e.g. {{'fid': 2.0, 'kid': '5%'}}; got {tolerances!r}.",
+            argument="tolerances",
+        )
     checked: dict[str, float | str] = {}
     for name, value in tolerances.items():
         name = get_metric(name).name  # unknown names list the valid ones
@@ -213,7 +246,10 @@ def check_tolerances(tolerances: Mapping[str, float | str]) -> dict[str, float |
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             checked[name] = _nonnegative(str(value), name)
         else:
-            raise GanevalError(f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as '5%'; got {value!r}.", argument="tolerances")
+            raise GanevalError(
+                f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as '5%'; got {value!r}.",
+                argument="tolerances",
+            )
     return checked
 
 
@@ -223,7 +259,10 @@ def _nonnegative(text: str, name: str) -> float:
     except ValueError:
         value = -1.0
     if not (value >= 0 and math.isfinite(value)):
-        raise GanevalError(f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as 5%; got {text!r}.", argument="tolerances")
+        raise GanevalError(
+            f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as 5%; got {text!r}.",
+            argument="tolerances",
+        )
     return value
 
 

@@ -34,9 +34,17 @@ def _direction(c: MetricDecision) -> str:
 
 
 def rows(report) -> list[list[str]]:
-    return [[c.metric, _with_ci(c.baseline, c.baseline_ci), _with_ci(c.candidate, c.candidate_ci),
-             ("+" if c.delta > 0 else "") + _number(c.delta), _number(c.tolerance), c.verdict.upper() if c.verdict == REGRESSED else c.verdict]
-            for c in report.decisions]  # fmt: skip
+    return [
+        [
+            c.metric,
+            _with_ci(c.baseline, c.baseline_ci),
+            _with_ci(c.candidate, c.candidate_ci),
+            ("+" if c.delta > 0 else "") + _number(c.delta),
+            _number(c.tolerance),
+            c.verdict.upper() if c.verdict == REGRESSED else c.verdict,
+        ]
+        for c in report.decisions
+    ]
 
 
 def missing_modes_line(report) -> str | None:
@@ -63,9 +71,12 @@ def text_table(report) -> str:
     lines += ["", "why:"]
     lines += [f"  {c.metric} ({_direction(c)}): {c.reason}" for c in report.decisions]
     lines += [f"note: {printable(note)}" for note in report.notes]
-    lines += ["", f"baseline {printable(str(report.baseline))}, candidate {printable(str(report.candidate))}; regression = worse than the tolerance AND "
-              f"significant (one-sided test on the bootstrap intervals and the baseline's seed-to-seed spread, alpha {report.alpha:g} over all metrics)",
-              summary(report)]  # fmt: skip
+    lines += [
+        "",
+        f"baseline {printable(str(report.baseline))}, candidate {printable(str(report.candidate))}; regression = worse than the tolerance AND "
+        f"significant (one-sided test on the bootstrap intervals and the baseline's seed-to-seed spread, alpha {report.alpha:g} over all metrics)",
+        summary(report),
+    ]
     return "\n".join(lines)
 
 
@@ -78,22 +89,33 @@ def markdown(report) -> str:
         row[-1] = icon.get(c.verdict, ":white_check_mark: pass")
         table.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
     modes = missing_modes_line(report)
-    table += ["", f"`{_code(modes)}`"] if modes else []  # a code span: names read from a baseline file cannot inject Markdown
+    table += (
+        ["", f"`{_code(modes)}`"] if modes else []
+    )  # a code span: names read from a baseline file cannot inject Markdown
     details = "\n".join(f"- `{c.metric}` ({_direction(c)}): {c.reason}" for c in report.decisions)
     notes = "".join(f"\n\n> note: {printable(note)}" for note in report.notes)
-    return (head + "\n".join(table) + f"\n\n<details><summary>why</summary>\n\n{details}\n\n</details>\n\n"
-            f"Baseline `{_code(report.baseline)}`, candidate `{_code(report.candidate)}`, seed {report.seed}. A metric regresses only when it is "
-            f"worse than its tolerance and the change is significant (one-sided test on the 95% bootstrap intervals and the baseline's seed-to-seed spread, "
-            f"alpha {report.alpha:g} over all metrics).{notes}\n")  # fmt: skip
+    return (
+        head + "\n".join(table) + f"\n\n<details><summary>why</summary>\n\n{details}\n\n</details>\n\n"
+        f"Baseline `{_code(report.baseline)}`, candidate `{_code(report.candidate)}`, seed {report.seed}. A metric regresses only when it is "
+        f"worse than its tolerance and the change is significant (one-sided test on the 95% bootstrap intervals and the baseline's seed-to-seed spread, "
+        f"alpha {report.alpha:g} over all metrics).{notes}\n"
+    )
 
 
 def junit(report) -> str:
     """JUnit XML: one test case per metric; regressions are failures, skipped metrics are skipped."""
-    suite = ElementTree.Element("testsuite", name="ganeval check", tests=str(len(report.decisions)),
-                                failures=str(len(report.regressions)),
-                                skipped=str(sum(c.verdict == SKIPPED for c in report.decisions)), errors="0")  # fmt: skip
+    suite = ElementTree.Element(
+        "testsuite",
+        name="ganeval check",
+        tests=str(len(report.decisions)),
+        failures=str(len(report.regressions)),
+        skipped=str(sum(c.verdict == SKIPPED for c in report.decisions)),
+        errors="0",
+    )
     for c in report.decisions:
-        case = ElementTree.SubElement(suite, "testcase", classname=f"ganeval.check.{printable(str(report.baseline))}", name=c.metric)
+        case = ElementTree.SubElement(
+            suite, "testcase", classname=f"ganeval.check.{printable(str(report.baseline))}", name=c.metric
+        )
         message = f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)}, tolerance {_number(c.tolerance)}: {c.reason}"
         if c.verdict == REGRESSED:
             ElementTree.SubElement(case, "failure", message=message, type="regression").text = message
@@ -119,8 +141,10 @@ def github_annotations(report) -> str:
     lines = []
     for c in report.regressions:
         title = _escape_property(f"ganeval check: {c.metric} regressed")
-        text = _escape_data(f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)} "
-                            f"(delta {_number(c.delta)}, tolerance {_number(c.tolerance)}; {_direction(c)}): {c.reason}")  # fmt: skip
+        text = _escape_data(
+            f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)} "
+            f"(delta {_number(c.delta)}, tolerance {_number(c.tolerance)}; {_direction(c)}): {c.reason}"
+        )
         lines.append(f"::error file={_escape_property(report.baseline)},title={title}::{text}")
     kind = "notice" if report.passed else "error"
     lines.append(f"::{kind} title={_escape_property('ganeval check')}::{_escape_data(summary(report))}")

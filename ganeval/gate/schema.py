@@ -53,7 +53,12 @@ class _Checker:
     def __init__(self, path):
         self.path = path
 
-    def fail(self, key: str, problem: str, fix: str = "re-make it with `ganeval baseline`, or restore it from version control"):
+    def fail(
+        self,
+        key: str,
+        problem: str,
+        fix: str = "re-make it with `ganeval baseline`, or restore it from version control",
+    ):
         raise GanevalError(f"baseline {self.path}: {key} {problem}; {fix}.")
 
     def expect(self, ok: bool, key: str, value, wanted: str) -> None:
@@ -69,7 +74,9 @@ class _Checker:
 
     def optional_int(self, parent: dict, key: str, prefix: str, minimum: int) -> None:
         value = parent.get(key)
-        self.expect(value is None or _is_int(value, minimum), f"{prefix}{key}", value, f"null or an integer >= {minimum}")
+        self.expect(
+            value is None or _is_int(value, minimum), f"{prefix}{key}", value, f"null or an integer >= {minimum}"
+        )
 
 
 def _short(value) -> str:
@@ -87,8 +94,11 @@ def validate(payload, path) -> list[str]:
     _check_provenance(check, provenance)
     block = check.get(payload, "baseline", "", dict, required=False, wanted="an object (the baseline block)") or {}
     if block and block.get("format") not in READABLE_FORMATS:
-        check.fail("'baseline.format'", f"is {_short(block.get('format'))}; this ganeval reads {', '.join(READABLE_FORMATS)}",
-                   "re-make the baseline with `ganeval baseline`")  # fmt: skip
+        check.fail(
+            "'baseline.format'",
+            f"is {_short(block.get('format'))}; this ganeval reads {', '.join(READABLE_FORMATS)}",
+            "re-make the baseline with `ganeval baseline`",
+        )
     if block:
         _check_block(check, block)
     if not metrics:
@@ -107,14 +117,30 @@ def _check_provenance(check: _Checker, provenance: dict) -> None:
     check.get(provenance, "extractor", p, str, wanted="the name of the extractor")
     for side in ("generated", "reference"):
         entry = check.get(provenance, side, p, dict, wanted="an object with the sample count")
-        check.expect(_is_int(entry.get("count", _MISSING), 1), f"{p}{side}.count", entry.get("count", _MISSING), "an integer >= 1")
+        check.expect(
+            _is_int(entry.get("count", _MISSING), 1),
+            f"{p}{side}.count",
+            entry.get("count", _MISSING),
+            "an integer >= 1",
+        )
     check.get(provenance["reference"], "source", f"{p}reference.", str, wanted="the reference's name or path")
     check.expect(_is_int(provenance.get("seed", 0), 0), f"{p}seed", provenance.get("seed"), "an integer >= 0")
-    check.expect(provenance.get("weights_sha256") is None or isinstance(provenance["weights_sha256"], str),
-                 f"{p}weights_sha256", provenance.get("weights_sha256"), "null or a sha256 hex digest")  # fmt: skip
+    check.expect(
+        provenance.get("weights_sha256") is None or isinstance(provenance["weights_sha256"], str),
+        f"{p}weights_sha256",
+        provenance.get("weights_sha256"),
+        "null or a sha256 hex digest",
+    )
     bootstrap = check.get(provenance, "bootstrap", p, dict, required=False, wanted="null or an object") or {}
-    check.expect(_is_int(bootstrap.get("resamples", 0), 0), f"{p}bootstrap.resamples", bootstrap.get("resamples"), "an integer >= 0")
-    options = check.get(provenance, "options", p, dict, required=False, wanted="null or an object of metric options") or {}
+    check.expect(
+        _is_int(bootstrap.get("resamples", 0), 0),
+        f"{p}bootstrap.resamples",
+        bootstrap.get("resamples"),
+        "an integer >= 0",
+    )
+    options = (
+        check.get(provenance, "options", p, dict, required=False, wanted="null or an object of metric options") or {}
+    )
     for key, minimum in (("k", 1), ("kid_subsets", 1), ("kid_subset_size", 1), ("is_splits", 1)):
         if key in options:
             check.expect(_is_int(options[key], minimum), f"{p}options.{key}", options[key], f"an integer >= {minimum}")
@@ -124,12 +150,25 @@ def _check_block(check: _Checker, block: dict) -> None:
     """The settings `check` re-scores with: the sample cap, the generator's noise length and value range."""
     p = "baseline."
     check.optional_int(block, "n", p, 1)
-    check.get(block, "reference_content", p, dict, required=False, wanted="null or an object (the reference's identity)")
-    candidate = check.get(block, "candidate", p, dict, required=False, wanted="null or an object (how the candidate was drawn)") or {}
+    check.get(
+        block, "reference_content", p, dict, required=False, wanted="null or an object (the reference's identity)"
+    )
+    candidate = (
+        check.get(block, "candidate", p, dict, required=False, wanted="null or an object (how the candidate was drawn)")
+        or {}
+    )
     check.optional_int(candidate, "nz", f"{p}candidate.", 1)
     value_range = candidate.get("value_range")
-    check.expect(value_range is None or isinstance(value_range, list) and len(value_range) == 2 and all(_is_number(x) for x in value_range)
-                 and value_range[0] < value_range[1], f"{p}candidate.value_range", value_range, "null or [low, high]")  # fmt: skip
+    check.expect(
+        value_range is None
+        or isinstance(value_range, list)
+        and len(value_range) == 2
+        and all(_is_number(x) for x in value_range)
+        and value_range[0] < value_range[1],
+        f"{p}candidate.value_range",
+        value_range,
+        "null or [low, high]",
+    )
 
 
 def _check_metric(check: _Checker, name: str, entry) -> None:
@@ -139,15 +178,22 @@ def _check_metric(check: _Checker, name: str, entry) -> None:
     check.expect(isinstance(entry, dict) and "value" in entry, key, entry, '{"value": v, "ci": [low, high]}')
     value = entry["value"]
     if value is None:
-        check.fail(f"{key}.value", "is null: a baseline needs a finite value for every metric it gates",
-                   "re-make it with `ganeval baseline` (which leaves out metrics without a finite value), "
-                   "or remove the metric from the file on purpose")  # fmt: skip
+        check.fail(
+            f"{key}.value",
+            "is null: a baseline needs a finite value for every metric it gates",
+            "re-make it with `ganeval baseline` (which leaves out metrics without a finite value), "
+            "or remove the metric from the file on purpose",
+        )
     check.expect(_is_number(value), f"{key}.value", value, "a finite number")
     _check_bounds(check, name, f"{key}.value", value)
     ci = entry.get("ci")
     if ci is not None:
-        check.expect(isinstance(ci, list) and len(ci) == 2 and all(x is None or _is_number(x) for x in ci),
-                     f"{key}.ci", ci, "null or [low, high] (numbers, or null for an infinite end)")  # fmt: skip
+        check.expect(
+            isinstance(ci, list) and len(ci) == 2 and all(x is None or _is_number(x) for x in ci),
+            f"{key}.ci",
+            ci,
+            "null or [low, high] (numbers, or null for an infinite end)",
+        )
         low, high = (-math.inf if ci[0] is None else ci[0]), (math.inf if ci[1] is None else ci[1])
         check.expect(low <= high, f"{key}.ci", ci, "an interval with low <= high")
 
@@ -163,7 +209,12 @@ def _gated(check: _Checker, block: dict, metrics: dict) -> list[str]:
     """The metrics the baseline gates; each must have its entry in 'metrics' (a removed one is an error)."""
     if block.get("format") == FORMAT_2:
         listed = check.get(block, "metrics", "baseline.", list, wanted="the list of the metrics the baseline gates")
-        check.expect(all(isinstance(name, str) for name in listed) and listed, "baseline.metrics", listed, "a non-empty list of metric names")
+        check.expect(
+            all(isinstance(name, str) for name in listed) and listed,
+            "baseline.metrics",
+            listed,
+            "a non-empty list of metric names",
+        )
         where = "'baseline.metrics' (the metrics this baseline gates)"
     else:
         spread = block.get("spread")
@@ -171,8 +222,11 @@ def _gated(check: _Checker, block: dict, metrics: dict) -> list[str]:
         where = "'baseline.spread.sd' (the metrics whose seed spread was measured)"
     for name in listed:
         if name not in metrics:
-            check.fail(f"metric {name!r} is listed in {where} but", "missing from 'metrics': a removed metric would gate nothing",
-                       "restore its entry, or re-make the baseline without it (--metrics)")  # fmt: skip
+            check.fail(
+                f"metric {name!r} is listed in {where} but",
+                "missing from 'metrics': a removed metric would gate nothing",
+                "restore its entry, or re-make the baseline without it (--metrics)",
+            )
     return list(dict.fromkeys([*metrics, *listed]))
 
 
@@ -181,14 +235,25 @@ def _check_spread(check: _Checker, spread, metrics: dict, gated: list[str]) -> N
     p = "baseline.spread."
     check.expect(isinstance(spread, dict), "baseline.spread", spread, "null or an object")
     repeats = spread.get("repeats", _MISSING)
-    check.expect(_is_int(repeats, 2), f"{p}repeats", repeats, "an integer >= 2 (re-make with `ganeval baseline --repeats R`)")
+    check.expect(
+        _is_int(repeats, 2), f"{p}repeats", repeats, "an integer >= 2 (re-make with `ganeval baseline --repeats R`)"
+    )
     draws = spread.get("draws", repeats + 1)
     check.expect(draws == repeats + 1 and _is_int(draws, 3), f"{p}draws", draws, f"repeats + 1 = {repeats + 1}")
     seeds = spread.get("seeds", [0, repeats])
-    check.expect(isinstance(seeds, list) and len(seeds) == 2 and all(_is_int(s, 0) for s in seeds), f"{p}seeds", seeds, "[first, last] seeds")
-    tables = {"sd": check.get(spread, "sd", p, dict, wanted="an object with each metric's seed-to-seed standard deviation")}
+    check.expect(
+        isinstance(seeds, list) and len(seeds) == 2 and all(_is_int(s, 0) for s in seeds),
+        f"{p}seeds",
+        seeds,
+        "[first, last] seeds",
+    )
+    tables = {
+        "sd": check.get(spread, "sd", p, dict, wanted="an object with each metric's seed-to-seed standard deviation")
+    }
     for table in ("mean", "values"):
-        tables[table] = check.get(spread, table, p, dict, required=False, wanted="null or an object with one entry per metric")
+        tables[table] = check.get(
+            spread, table, p, dict, required=False, wanted="null or an object with one entry per metric"
+        )
     if tables["mean"] is not None and tables["values"] is None:
         check.fail(f"'{p}values'", "is missing: the mean and sd of the seeded draws cannot be checked against them")
     for name in gated:
@@ -205,9 +270,18 @@ def _check_metric_spread(check: _Checker, name: str, entry: dict, tables: dict, 
         _check_bounds(check, name, f"{p}mean.{name}", mean)
     if tables["values"] is not None and (sd is not None or mean is not None):
         values = tables["values"].get(name, _MISSING)
-        check.expect(isinstance(values, list) and len(values) == draws and all(v is None or _is_number(v) for v in values),
-                     f"{p}values.{name}", values, f"a list of the {draws} seeded draws (numbers, null where not finite)")  # fmt: skip
-        check.expect(values[0] == entry["value"], f"{p}values.{name}[0]", values[0], f"the metric's value {entry['value']!r} (the first draw)")
+        check.expect(
+            isinstance(values, list) and len(values) == draws and all(v is None or _is_number(v) for v in values),
+            f"{p}values.{name}",
+            values,
+            f"a list of the {draws} seeded draws (numbers, null where not finite)",
+        )
+        check.expect(
+            values[0] == entry["value"],
+            f"{p}values.{name}[0]",
+            values[0],
+            f"the metric's value {entry['value']!r} (the first draw)",
+        )
         _check_recomputed(check, f"{p}mean.{name}", mean, None if None in values else float(np.mean(values)))
         _check_recomputed(check, f"{p}sd.{name}", sd, None if None in values else float(np.std(values, ddof=1)))
     problem = spread_problem(name, entry, sd, mean)
@@ -216,8 +290,15 @@ def _check_metric_spread(check: _Checker, name: str, entry: dict, tables: dict, 
 
 
 def _check_recomputed(check: _Checker, key: str, recorded, recomputed) -> None:
-    same = recorded is None and recomputed is None or (
-        recorded is not None and recomputed is not None and math.isclose(recorded, recomputed, rel_tol=RECOMPUTE_RTOL, abs_tol=1e-12))
+    same = (
+        recorded is None
+        and recomputed is None
+        or (
+            recorded is not None
+            and recomputed is not None
+            and math.isclose(recorded, recomputed, rel_tol=RECOMPUTE_RTOL, abs_tol=1e-12)
+        )
+    )
     if not same:
         check.fail(key, f"is {_short(recorded)}, but the recorded draws give {_short(recomputed)}: the file was edited")
 
@@ -231,6 +312,8 @@ def spread_problem(name: str, entry: dict, sd, mean) -> str | None:
     bootstrap_se = (ci[1] - ci[0]) / (2 * Z95) if ci and None not in ci else 0.0
     scale = max(abs(value), bootstrap_se)
     if sd > MAX_SPREAD_RATIO * scale:
-        return (f"is {sd:.4g}, over {MAX_SPREAD_RATIO:g} times the metric's scale {scale:.4g} (its value, or its bootstrap "
-                "standard error): such a spread measures noise and would let any regression pass")  # fmt: skip
+        return (
+            f"is {sd:.4g}, over {MAX_SPREAD_RATIO:g} times the metric's scale {scale:.4g} (its value, or its bootstrap "
+            "standard error): such a spread measures noise and would let any regression pass"
+        )
     return None

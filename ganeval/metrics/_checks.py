@@ -9,6 +9,7 @@ as they are, and the metrics widen each tile or subset to float64 where they use
 from __future__ import annotations
 
 import numpy as np
+
 from ganeval.errors import GanevalError
 
 
@@ -97,9 +98,7 @@ def _checked_matrix(x: np.ndarray, name: str, min_rows: int) -> np.ndarray:
             "Flatten each sample to one row first."
         )
     if x.shape[0] < min_rows:
-        raise GanevalError(
-            f"{name} has {x.shape[0]} sample(s) but at least {min_rows} are needed; pass more samples."
-        )
+        raise GanevalError(f"{name} has {x.shape[0]} sample(s) but at least {min_rows} are needed; pass more samples.")
     if x.shape[1] == 0:
         raise GanevalError(f"{name} has 0 features per sample; pass features of dimension >= 1.")
     check_finite(x, name)

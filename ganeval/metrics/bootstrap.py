@@ -22,8 +22,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ganeval.metrics._checks import positive_int
 from ganeval.errors import GanevalError
+from ganeval.metrics._checks import positive_int
 
 
 class Interval(NamedTuple):

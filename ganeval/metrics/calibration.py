@@ -18,8 +18,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 from scipy.special import expit
 
-from ganeval.metrics._checks import as_vector, positive_int
 from ganeval.errors import GanevalError
+from ganeval.metrics._checks import as_vector, positive_int
 
 InputKind = Literal["auto", "probability", "score"]
 
@@ -91,7 +91,9 @@ def platt_fit(scores: np.ndarray, labels: np.ndarray, iterations: int = 50) -> t
 
 def _reliability(p: np.ndarray, labels: np.ndarray, bins: int) -> Reliability:
     edges = np.linspace(0.0, 1.0, bins + 1)
-    index = np.searchsorted(edges[1:-1], p, side="left")  # an edge value joins the lower bin, as sklearn's calibration_curve
+    index = np.searchsorted(
+        edges[1:-1], p, side="left"
+    )  # an edge value joins the lower bin, as sklearn's calibration_curve
     count = np.bincount(index, minlength=bins)
     used = count > 0
     mean_predicted = np.bincount(index, weights=p, minlength=bins)[used] / count[used]

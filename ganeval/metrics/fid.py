@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from ganeval.errors import GanevalError
 from ganeval.metrics._checks import (
     as_features,
     as_vector,
@@ -29,7 +30,6 @@ from ganeval.metrics._checks import (
     to_numpy,
     widened,
 )
-from ganeval.errors import GanevalError
 
 if TYPE_CHECKING:
     from ganeval.metrics.reference import PreparedReference
@@ -90,12 +90,12 @@ class GaussianStats:
     outer: np.ndarray
 
     @classmethod
-    def empty(cls, dim: int) -> "GaussianStats":
+    def empty(cls, dim: int) -> GaussianStats:
         dim = positive_int(dim, "dim")
         return cls(0, np.zeros(dim), np.zeros((dim, dim)))
 
     @classmethod
-    def from_features(cls, features) -> "GaussianStats":
+    def from_features(cls, features) -> GaussianStats:
         x = as_features(features, "features")
         if x.size * 8 > WHOLE_FIT_BYTES:
             return cls.empty(x.shape[1]).update(x)
@@ -106,7 +106,7 @@ class GaussianStats:
     def dim(self) -> int:
         return self.total.shape[0]
 
-    def update(self, batch) -> "GaussianStats":
+    def update(self, batch) -> GaussianStats:
         """Add a batch of features (N x D) in place, in float64 (a chunk of rows at a time past
         WHOLE_FIT_BYTES, as `gaussian_stats`); returns self for chaining."""
         x = as_features(batch, "batch")
@@ -122,7 +122,7 @@ class GaussianStats:
             self.outer += chunk.T @ chunk
         return self
 
-    def __add__(self, other: "GaussianStats") -> "GaussianStats":
+    def __add__(self, other: GaussianStats) -> GaussianStats:
         if not isinstance(other, GaussianStats):
             return NotImplemented
         if other.dim != self.dim:
@@ -199,7 +199,7 @@ class FrechetReference:
     singular: bool
 
     @classmethod
-    def from_stats(cls, mu, sigma) -> "FrechetReference":
+    def from_stats(cls, mu, sigma) -> FrechetReference:
         mu, sigma = _check_stats(mu, sigma, "1")
         root, singular = _psd_root(sigma)
         return cls(mu, float(np.trace(sigma)), root, singular)

@@ -12,8 +12,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import log_softmax
 
-from ganeval.metrics._checks import as_matrix, positive_int
 from ganeval.errors import GanevalError
+from ganeval.metrics._checks import as_matrix, positive_int
 
 
 class InceptionScore(NamedTuple):
@@ -27,7 +27,9 @@ def inception_score(logits, splits: int = 10, seed: int = 0) -> InceptionScore:
     splits = positive_int(splits, "splits")
     n = logits.shape[0]
     if splits > n:
-        raise GanevalError(f"splits={splits} exceeds the number of samples ({n}); use splits <= {n}.", argument="splits")
+        raise GanevalError(
+            f"splits={splits} exceeds the number of samples ({n}); use splits <= {n}.", argument="splits"
+        )
     log_p = log_softmax(logits[np.random.RandomState(seed).permutation(n)], axis=1)
     p = np.exp(log_p)
     scores = np.empty(splits)

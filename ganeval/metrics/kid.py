@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from ganeval.errors import GanevalError
 from ganeval.metrics import progress
 from ganeval.metrics._checks import as_features, positive_int, same_width, widened
-from ganeval.errors import GanevalError
 
 if TYPE_CHECKING:
     from ganeval.metrics.reference import PreparedReference
@@ -58,7 +58,9 @@ def _mmd2(k_xx: np.ndarray, k_yy: np.ndarray, k_xy: np.ndarray, within_y: np.flo
     return float(_within(k_xx) + within_y - 2.0 * k_xy.sum() / (m * n))
 
 
-def polynomial_mmd2(x: np.ndarray, y: np.ndarray, degree: int = 3, gamma: float | None = None, coef0: float = 1.0) -> float:
+def polynomial_mmd2(
+    x: np.ndarray, y: np.ndarray, degree: int = 3, gamma: float | None = None, coef0: float = 1.0
+) -> float:
     """Unbiased MMD^2 estimate between samples x (m x D) and y (n x D).
 
     Within-set kernel sums exclude the diagonal (divided by m(m-1)); the cross term divides by m*n.
@@ -245,7 +247,9 @@ class KernelSubsets:
         costs matrix-vector products, not new kernel matrices.
         """
         if not self.resamples_cheaply:
-            raise GanevalError("complete_mmd2 needs the explicit map or cached kernel matrices; these sets are too large.")
+            raise GanevalError(
+                "complete_mmd2 needs the explicit map or cached kernel matrices; these sets are too large."
+            )
         w_r = np.bincount(real_rows, minlength=self.real.shape[0]).astype(float)
         w_f = np.bincount(fake_rows, minlength=self.fake.shape[0]).astype(float)
         distinct_pairs = lambda w: w.sum() ** 2 - w @ w  # noqa: E731

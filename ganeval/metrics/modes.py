@@ -17,9 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ganeval.metrics._checks import as_matrix, as_vector, positive_int, same_width, to_numpy
 from ganeval.errors import GanevalError
-
+from ganeval.metrics._checks import as_matrix, as_vector, positive_int, same_width, to_numpy
 
 # A mode is covered when its high-quality samples reach a quarter of a fair share of all samples
 # (fair share: the reference's share of that mode; 1 / n_modes for uniform sets). A quarter leaves
@@ -68,7 +67,9 @@ def confident(logits, threshold: float = CONFIDENT_PROBABILITY) -> np.ndarray:
     return top >= threshold
 
 
-def covered_modes(good_counts, n_samples: int, target=None, min_count: int = 1, min_share: float = MODE_HIT_SHARE) -> np.ndarray:
+def covered_modes(
+    good_counts, n_samples: int, target=None, min_count: int = 1, min_share: float = MODE_HIT_SHARE
+) -> np.ndarray:
     """Per mode, whether it is covered: its high-quality samples (good_counts) number at least
     min_count and at least min_share of its fair share of all n_samples generated samples.
 
@@ -83,7 +84,9 @@ def covered_modes(good_counts, n_samples: int, target=None, min_count: int = 1, 
 def _labels(x, name: str, n_modes: int) -> np.ndarray:
     labels = to_numpy(x, name, dtype=None)
     if labels.ndim != 1 or labels.size == 0 or not np.issubdtype(labels.dtype, np.integer):
-        raise GanevalError(f"{name} must be a non-empty 1-D array of integer mode indices; got {labels.dtype} {labels.shape}.")
+        raise GanevalError(
+            f"{name} must be a non-empty 1-D array of integer mode indices; got {labels.dtype} {labels.shape}."
+        )
     if labels.min() < 0 or labels.max() >= n_modes:
         raise GanevalError(
             f"{name} holds mode indices from {labels.min()} to {labels.max()}, outside 0..{n_modes - 1}; "
@@ -121,7 +124,9 @@ def mode_coverage(
     n_modes = positive_int(n_modes, "n_modes")
     min_count = positive_int(min_count, "min_count")
     if not 0.0 <= min_share <= 1.0:
-        raise GanevalError(f"min_share must lie in [0, 1] (a share of a mode's fair share of samples); got {min_share!r}.")
+        raise GanevalError(
+            f"min_share must lie in [0, 1] (a share of a mode's fair share of samples); got {min_share!r}."
+        )
     fake = _labels(fake_modes, "fake_modes", n_modes)
     counts = np.bincount(fake, minlength=n_modes)
     if reference_modes is None:
@@ -133,10 +138,20 @@ def mode_coverage(
     else:
         hq = as_vector(high_quality, "high_quality", dtype=bool)
         if hq.shape != fake.shape:
-            raise GanevalError(f"high_quality has {hq.shape[0]} entries but fake_modes has {fake.shape[0]}; pass one flag per sample.")
+            raise GanevalError(
+                f"high_quality has {hq.shape[0]} entries but fake_modes has {fake.shape[0]}; pass one flag per sample."
+            )
         good_counts, hq_fraction = np.bincount(fake[hq], minlength=n_modes), float(hq.mean())
     present = target > 0  # a mode the reference lacks is not a mode of the data
     hit = covered_modes(good_counts, fake.size, target, min_count, min_share)
     covered, n_present = int(hit.sum()), int(present.sum())
     missing = np.flatnonzero(present & ~hit)
-    return ModeCoverage(covered, n_present, covered / n_present, kl_divergence(counts.astype(float), target), hq_fraction, counts, missing)
+    return ModeCoverage(
+        covered,
+        n_present,
+        covered / n_present,
+        kl_divergence(counts.astype(float), target),
+        hq_fraction,
+        counts,
+        missing,
+    )

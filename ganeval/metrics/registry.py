@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ganeval.errors import GanevalError
 from ganeval.metrics.bootstrap import Interval, bootstrap
 from ganeval.metrics.calibration import discriminator_calibration
 from ganeval.metrics.fid import fid_from_features
@@ -23,7 +24,6 @@ from ganeval.metrics.isc import inception_score
 from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_inception_distance
 from ganeval.metrics.modes import confident, mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
-from ganeval.errors import GanevalError
 from ganeval.options import MetricOptions
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class Samples:
         present = [getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None]
         return len(present[0]) if present else 0
 
-    def __getitem__(self, index) -> "Samples":
+    def __getitem__(self, index) -> Samples:
         """The same samples, rows picked by an integer index array (used by bootstrap)."""
         picked = {f.name: getattr(self, f.name) for f in fields(self)}
         return Samples(**{k: (None if v is None else np.asarray(v)[index]) for k, v in picked.items()})
@@ -139,7 +139,12 @@ def _prdc_intervals(
     real_rows = np.stack([per.real_in_fake_manifold, per.real_ball_covered], axis=1).astype(float)
 
     def means(f: np.ndarray, r: np.ndarray) -> dict[str, float]:
-        return {"precision": f[:, 0].mean(), "recall": r[:, 0].mean(), "density": f[:, 1].mean(), "coverage": r[:, 1].mean()}
+        return {
+            "precision": f[:, 0].mean(),
+            "recall": r[:, 0].mean(),
+            "density": f[:, 1].mean(),
+            "coverage": r[:, 1].mean(),
+        }
 
     return bootstrap(means, fake_rows, real_rows, n=n, seed=o.seed)
 
@@ -158,7 +163,11 @@ def _modes(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
     if o.n_modes is None:
         raise GanevalError("mode metrics need MetricOptions(n_modes=...): the number of true modes of the reference.")
     result = mode_coverage(fake.modes, o.n_modes, real.modes, quality_flags(fake, o.n_modes))
-    return {"modes_covered": result.modes_covered, "mode_kl": result.kl, "high_quality_fraction": result.high_quality_fraction}
+    return {
+        "modes_covered": result.modes_covered,
+        "mode_kl": result.kl,
+        "high_quality_fraction": result.high_quality_fraction,
+    }
 
 
 def _calibration(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
@@ -417,7 +426,9 @@ def compute_metrics(
         for side, samples, needs in (("real", real, spec.needs_real), ("fake", fake, spec.needs_fake)):
             missing = [n for n in needs if not samples.has(n)]
             if missing:
-                raise GanevalError(f"metric {spec.name!r} needs {', '.join(missing)} of the {side} samples; none were given.")
+                raise GanevalError(
+                    f"metric {spec.name!r} needs {', '.join(missing)} of the {side} samples; none were given."
+                )
     results: dict[str, Interval] = {}
     for name in dict.fromkeys(spec.family for spec in specs):
         family = FAMILIES[name]

@@ -54,9 +54,13 @@ def write_report(runs, output, *, findings_output=None) -> list:
     """Diagnose each run folder and write output/report.html, output/report.md and output/figures/;
     with findings_output, also write the findings as JSON there. Returns the `RunDiagnosis` of each run."""
     logs = load_runs([runs] if isinstance(runs, (str, Path)) else runs)
-    blocks = [Heading("Summary"),
-              Text(f"Verdicts: {', '.join(VERDICTS[:-1])} or {VERDICTS[-1]} (the README lists what triggers each); the explanation quotes the deciding numbers."),
-              Table(summary_table(logs))]  # fmt: skip
+    blocks = [
+        Heading("Summary"),
+        Text(
+            f"Verdicts: {', '.join(VERDICTS[:-1])} or {VERDICTS[-1]} (the README lists what triggers each); the explanation quotes the deciding numbers."
+        ),
+        Table(summary_table(logs)),
+    ]
     if len(logs) > 1:
         blocks += overview_blocks(logs)
     for index, log in enumerate(logs, 1):

@@ -76,10 +76,17 @@ def png_bytes(figure: Figure) -> bytes:
 def event_spans(findings_by_run: Mapping[str, list], last_step: Mapping[str, float]) -> pd.DataFrame:
     """run, kind, start, end of each finding of a kind in EVENT_COLOURS: from its start step to its end
     step, or to the run's `last_step` when it lasts to the end of the log."""
-    rows = [{"run": run, "kind": f.kind, "start": float(f.start_step),
-             "end": float(f.end_step if f.end_step is not None else last_step.get(run, f.start_step))}
-            for run, findings in findings_by_run.items() for f in findings
-            if f.kind in EVENT_COLOURS and f.start_step is not None]  # fmt: skip
+    rows = [
+        {
+            "run": run,
+            "kind": f.kind,
+            "start": float(f.start_step),
+            "end": float(f.end_step if f.end_step is not None else last_step.get(run, f.start_step)),
+        }
+        for run, findings in findings_by_run.items()
+        for f in findings
+        if f.kind in EVENT_COLOURS and f.start_step is not None
+    ]
     return pd.DataFrame(rows, columns=["run", "kind", "start", "end"])
 
 
@@ -92,8 +99,14 @@ def shade_events(ax, events: pd.DataFrame | None) -> None:
     labelled = set()
     for event in events.itertuples():
         label = f"{event.kind}: {event.run}" if several else event.kind
-        ax.axvspan(event.start, max(event.end, event.start + 0.5), color=EVENT_COLOURS[event.kind], alpha=EVENT_ALPHA, linewidth=0,
-                   label=None if label in labelled else label)  # fmt: skip
+        ax.axvspan(
+            event.start,
+            max(event.end, event.start + 0.5),
+            color=EVENT_COLOURS[event.kind],
+            alpha=EVENT_ALPHA,
+            linewidth=0,
+            label=None if label in labelled else label,
+        )
         labelled.add(label)
 
 
@@ -107,7 +120,9 @@ def _context():
     return sns.plotting_context("notebook", font_scale=0.8)
 
 
-def _figure(rows: int = 1, cols: int = 1, height: float = PANEL_HEIGHT, width: float = WIDTH, **options) -> tuple[Figure, np.ndarray]:
+def _figure(
+    rows: int = 1, cols: int = 1, height: float = PANEL_HEIGHT, width: float = WIDTH, **options
+) -> tuple[Figure, np.ndarray]:
     figure = figure_class()(figsize=(width, height * rows), dpi=DPI, layout="constrained")
     axes = figure.subplots(rows, cols, squeeze=False, **options)
     return figure, axes
@@ -146,8 +161,18 @@ def _line(ax, data: pd.DataFrame, hue: str, style: str | None = None, band: bool
     sns = seaborn()
     levels = list(dict.fromkeys(data[hue]))
     palette = dict(zip(levels, sns.color_palette(n_colors=max(1, len(levels)))))
-    sns.lineplot(data=data, x="step", y="value", hue=hue, style=style, palette=palette, estimator=None, errorbar=None,
-                 ax=ax, linewidth=1.3)  # fmt: skip
+    sns.lineplot(
+        data=data,
+        x="step",
+        y="value",
+        hue=hue,
+        style=style,
+        palette=palette,
+        estimator=None,
+        errorbar=None,
+        ax=ax,
+        linewidth=1.3,
+    )
     if band:
         keys = [hue] + ([style] if style else [])
         for key, part in data.groupby(keys, sort=False):
@@ -214,7 +239,11 @@ def grad_norm_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) ->
     steps = _with_run(steps)
     columns = {"grad_norm_d": "discriminator", "grad_norm_g": "generator"}
     present = [c for c in columns if c in steps]
-    long = steps.melt(id_vars=["run", "step"], value_vars=present, var_name="signal", value_name="value") if present else pd.DataFrame()
+    long = (
+        steps.melt(id_vars=["run", "step"], value_vars=present, var_name="signal", value_name="value")
+        if present
+        else pd.DataFrame()
+    )
     if not long.empty:
         long["value"] = pd.to_numeric(long["value"], errors="coerce")
         long = long[np.isfinite(long["value"]) & (long["value"] > 0)]
@@ -231,7 +260,14 @@ def grad_norm_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) ->
                 name = " ".join(key) if isinstance(key, tuple) else key
                 ax.plot(part["step"], part["value"], color=colour, linewidth=0.6, alpha=0.55, label=f"{name}, per step")
                 smooth = part["value"].rolling(SMOOTH_STEPS, center=True, min_periods=1).median()
-                ax.plot(part["step"], smooth, color=colour, linewidth=1.6, alpha=0.9, label=f"{name}, {SMOOTH_STEPS}-step median")
+                ax.plot(
+                    part["step"],
+                    smooth,
+                    color=colour,
+                    linewidth=1.6,
+                    alpha=0.9,
+                    label=f"{name}, {SMOOTH_STEPS}-step median",
+                )
             ax.set_yscale("log")
         shade_events(ax, events)
         ax.set(title="gradient norms", xlabel=STEP_LABEL, ylabel="gradient L2 norm (log scale)")
@@ -240,7 +276,17 @@ def grad_norm_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) ->
 
 
 LOG_FID_RANGE = 20  # FID spanning more than this factor goes on a log axis (early FIDs dwarf the rest)
-RUN_METRICS = ("fid", "precision", "recall", "coverage", "mode_kl", "diversity", "class_accuracy", "label_preservation", "cycle_error")
+RUN_METRICS = (
+    "fid",
+    "precision",
+    "recall",
+    "coverage",
+    "mode_kl",
+    "diversity",
+    "class_accuracy",
+    "label_preservation",
+    "cycle_error",
+)
 
 
 def _spec(metric: str) -> MetricSpec | None:
@@ -260,9 +306,22 @@ def metric_band(evals: pd.DataFrame, metric: str) -> pd.DataFrame:
         logged = f"{metric}_low" in part and f"{metric}_high" in part
         low = pd.to_numeric(part[f"{metric}_low"], errors="coerce") if logged else np.full(len(part), np.nan)
         high = pd.to_numeric(part[f"{metric}_high"], errors="coerce") if logged else np.full(len(part), np.nan)
-        rows.append(pd.DataFrame({"run": run, "step": part["step"].to_numpy(), "value": value.to_numpy(),
-                                  "low": np.asarray(low, dtype=float), "high": np.asarray(high, dtype=float)}))  # fmt: skip
-    return pd.concat(rows, ignore_index=True).dropna(subset=["value"]) if rows else pd.DataFrame(columns=["run", "step", "value", "low", "high"])
+        rows.append(
+            pd.DataFrame(
+                {
+                    "run": run,
+                    "step": part["step"].to_numpy(),
+                    "value": value.to_numpy(),
+                    "low": np.asarray(low, dtype=float),
+                    "high": np.asarray(high, dtype=float),
+                }
+            )
+        )
+    return (
+        pd.concat(rows, ignore_index=True).dropna(subset=["value"])
+        if rows
+        else pd.DataFrame(columns=["run", "step", "value", "low", "high"])
+    )
 
 
 def metric_axis(ax, metric: str, band: pd.DataFrame, n_modes: int | None = None) -> None:
@@ -285,8 +344,9 @@ def metric_axis(ax, metric: str, band: pd.DataFrame, n_modes: int | None = None)
     ax.set_ylim(bottom - (margin if lower is not None else 0.0), top + margin)
 
 
-def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS, events: pd.DataFrame | None = None,
-                  n_modes: int | None = None) -> tuple[Figure, bool] | tuple[None, bool]:  # fmt: skip
+def metric_figure(
+    evals: pd.DataFrame, metrics=RUN_METRICS, events: pd.DataFrame | None = None, n_modes: int | None = None
+) -> tuple[Figure, bool] | tuple[None, bool]:
     """Metric curves over training, bands where the log has intervals, axes from each metric's bound;
     returns (figure, whether any band was drawn)."""
     sns = seaborn()
@@ -302,7 +362,17 @@ def metric_figure(evals: pd.DataFrame, metrics=RUN_METRICS, events: pd.DataFrame
         figure, axes = _figure(rows, cols, height=2.4)
         for ax, metric in zip(axes.ravel(), metrics):
             band = metric_band(evals, metric)
-            sns.lineplot(data=band, x="step", y="value", hue="run", palette=palette, marker="o", markersize=4, ax=ax, errorbar=None)
+            sns.lineplot(
+                data=band,
+                x="step",
+                y="value",
+                hue="run",
+                palette=palette,
+                marker="o",
+                markersize=4,
+                ax=ax,
+                errorbar=None,
+            )
             for run, part in band.dropna(subset=["low", "high"]).groupby("run", sort=False):
                 ax.fill_between(part["step"], part["low"], part["high"], color=palette[run], alpha=0.2, linewidth=0)
                 logged = True
@@ -323,18 +393,33 @@ def calibration_figure(evals: pd.DataFrame, events: pd.DataFrame | None = None) 
     names = [c for c in ("d_accuracy", "d_auc", "d_ece", "d_brier") if c in evals and evals[c].notna().any()]
     if not names:
         return None
-    long = evals.melt(id_vars=["run", "step"], value_vars=names, var_name="measure", value_name="value").dropna(subset=["value"])
-    long["measure"] = long["measure"].map({"d_accuracy": "accuracy", "d_auc": "ROC AUC", "d_ece": "ECE", "d_brier": "Brier score"})
+    long = evals.melt(id_vars=["run", "step"], value_vars=names, var_name="measure", value_name="value").dropna(
+        subset=["value"]
+    )
+    long["measure"] = long["measure"].map(
+        {"d_accuracy": "accuracy", "d_auc": "ROC AUC", "d_ece": "ECE", "d_brier": "Brier score"}
+    )
     with _theme(), _context():
         figure, axes = _figure(1, 2)
         separation = long[long.measure.isin(["accuracy", "ROC AUC"])]
         error = long[long.measure.isin(["ECE", "Brier score"])]
         multi = long["run"].nunique() > 1
-        for ax, part, title, ylabel in ((axes[0, 0], separation, "how well D separates real from generated", "accuracy, AUC (0.5 = chance)"),
-                                        (axes[0, 1], error, "calibration error", "ECE, Brier score (0 = perfect)")):  # fmt: skip
+        for ax, part, title, ylabel in (
+            (axes[0, 0], separation, "how well D separates real from generated", "accuracy, AUC (0.5 = chance)"),
+            (axes[0, 1], error, "calibration error", "ECE, Brier score (0 = perfect)"),
+        ):
             if not part.empty:
-                sns.lineplot(data=part, x="step", y="value", hue="run" if multi else "measure", style="measure" if multi else None,
-                             marker="o", markersize=4, ax=ax, errorbar=None)  # fmt: skip
+                sns.lineplot(
+                    data=part,
+                    x="step",
+                    y="value",
+                    hue="run" if multi else "measure",
+                    style="measure" if multi else None,
+                    marker="o",
+                    markersize=4,
+                    ax=ax,
+                    errorbar=None,
+                )
             shade_events(ax, events)
             if ax is axes[0, 0]:
                 ax.axhline(0.5, color="black", linestyle=":", linewidth=1.2, label="0.5: chance")
@@ -361,12 +446,37 @@ def reliability_figure(table: pd.DataFrame) -> Figure | None:
         for ax, step in zip(axes[0], chosen):
             part = table[table.step == step]
             ax.plot([0, 1], [0, 1], color="black", linestyle=":", linewidth=1.2, label="perfect calibration")
-            sns.lineplot(data=part, x="predicted", y="fraction_real", hue="run" if multi else None, ax=ax, estimator=None,
-                         errorbar=None, sort=True, linewidth=1, marker=None, label=None if multi else "D, per bin")  # fmt: skip
-            sns.scatterplot(data=part, x="predicted", y="fraction_real", size="count", sizes=(10, 150), hue="run" if multi else None,
-                            ax=ax, legend=False)  # fmt: skip
-            ax.set(title=f"step {int(step)}", xlabel="mean predicted P(real) in bin", ylabel="observed share of real samples",
-                   xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), aspect="equal")  # fmt: skip
+            sns.lineplot(
+                data=part,
+                x="predicted",
+                y="fraction_real",
+                hue="run" if multi else None,
+                ax=ax,
+                estimator=None,
+                errorbar=None,
+                sort=True,
+                linewidth=1,
+                marker=None,
+                label=None if multi else "D, per bin",
+            )
+            sns.scatterplot(
+                data=part,
+                x="predicted",
+                y="fraction_real",
+                size="count",
+                sizes=(10, 150),
+                hue="run" if multi else None,
+                ax=ax,
+                legend=False,
+            )
+            ax.set(
+                title=f"step {int(step)}",
+                xlabel="mean predicted P(real) in bin",
+                ylabel="observed share of real samples",
+                xlim=(-0.02, 1.02),
+                ylim=(-0.02, 1.02),
+                aspect="equal",
+            )
             _legend(ax)
     return figure
 
@@ -381,13 +491,48 @@ def coverage_figure(timeline: pd.DataFrame, events: pd.DataFrame | None = None) 
     with _theme(), _context():
         figure, axes = _figure(1, 1)
         ax = axes[0, 0]
-        sns.lineplot(data=timeline, x="step", y="modes_hit", hue="run", palette=palette, marker="o", markersize=4, ax=ax, errorbar=None)
-        if "modes_covered" in timeline and timeline["modes_covered"].notna().any() and not timeline["modes_covered"].equals(timeline["modes_hit"]):
-            sns.lineplot(data=timeline, x="step", y="modes_covered", hue="run", palette=palette, linestyle="--", ax=ax, errorbar=None, legend=False)
+        sns.lineplot(
+            data=timeline,
+            x="step",
+            y="modes_hit",
+            hue="run",
+            palette=palette,
+            marker="o",
+            markersize=4,
+            ax=ax,
+            errorbar=None,
+        )
+        if (
+            "modes_covered" in timeline
+            and timeline["modes_covered"].notna().any()
+            and not timeline["modes_covered"].equals(timeline["modes_hit"])
+        ):
+            sns.lineplot(
+                data=timeline,
+                x="step",
+                y="modes_covered",
+                hue="run",
+                palette=palette,
+                linestyle="--",
+                ax=ax,
+                errorbar=None,
+                legend=False,
+            )
             ax.plot([], [], linestyle="--", color="grey", label="high-quality modes covered")
-        ax.axhline(float(timeline["n_modes"].max()), color="black", linestyle=":", linewidth=1.2, label=f"all {int(timeline['n_modes'].max())} modes")
+        ax.axhline(
+            float(timeline["n_modes"].max()),
+            color="black",
+            linestyle=":",
+            linewidth=1.2,
+            label=f"all {int(timeline['n_modes'].max())} modes",
+        )
         shade_events(ax, events)
-        ax.set(title="mode coverage over training", xlabel=STEP_LABEL, ylabel="modes hit (count)", ylim=(0, timeline["n_modes"].max() * 1.08))
+        ax.set(
+            title="mode coverage over training",
+            xlabel=STEP_LABEL,
+            ylabel="modes hit (count)",
+            ylim=(0, timeline["n_modes"].max() * 1.08),
+        )
         _legend(ax, outside=_many(timeline))
     return figure
 
@@ -403,10 +548,21 @@ def mode_heatmap(histogram: pd.DataFrame, run: str | None = None) -> Figure | No
     with _theme(), _context():
         figure, axes = _figure(1, 1, height=height)
         ax = axes[0, 0]
-        sns.heatmap(grid, ax=ax, cmap="rocket_r", vmin=0, vmax=max(float(grid.to_numpy().max()), 1e-9),
-                    cbar_kws={"label": "share of generated samples"}, yticklabels=n_modes <= 30,
-                    xticklabels=max(1, grid.shape[1] // 12))  # fmt: skip
-        ax.set(title=f"samples per mode{f' ({run})' if run else ''}; uniform = {1 / n_modes:.3g}", xlabel=STEP_LABEL, ylabel="mode (index)")
+        sns.heatmap(
+            grid,
+            ax=ax,
+            cmap="rocket_r",
+            vmin=0,
+            vmax=max(float(grid.to_numpy().max()), 1e-9),
+            cbar_kws={"label": "share of generated samples"},
+            yticklabels=n_modes <= 30,
+            xticklabels=max(1, grid.shape[1] // 12),
+        )
+        ax.set(
+            title=f"samples per mode{f' ({run})' if run else ''}; uniform = {1 / n_modes:.3g}",
+            xlabel=STEP_LABEL,
+            ylabel="mode (index)",
+        )
     return figure
 
 
@@ -420,19 +576,31 @@ def mode_bar_figure(histogram: pd.DataFrame, step: int) -> Figure | None:
     with _theme(), _context():
         figure, axes = _figure(1, 1, height=2.6)
         ax = axes[0, 0]
-        sns.barplot(data=part.assign(mode=part["mode"].astype(int)), x="mode", y="share", color=sns.color_palette()[0],
-                    ax=ax, label="generated share")  # fmt: skip
+        sns.barplot(
+            data=part.assign(mode=part["mode"].astype(int)),
+            x="mode",
+            y="share",
+            color=sns.color_palette()[0],
+            ax=ax,
+            label="generated share",
+        )
         ax.axhline(1 / n, color="black", linestyle=":", linewidth=1.2, label=f"uniform {1 / n:.3g}")
         ax.axhline(MODE_HIT_SHARE / n, color="firebrick", linestyle="--", linewidth=1, label="hit threshold")
         if n > 30:
             ax.set_xticks([])
-        ax.set(title=f"samples per mode at step {int(step)}", xlabel="mode (index)", ylabel="share of generated samples")
+        ax.set(
+            title=f"samples per mode at step {int(step)}", xlabel="mode (index)", ylabel="share of generated samples"
+        )
         _legend(ax)
     return figure
 
 
-def scatter_figure(points_by_step: Mapping[int, np.ndarray], centres: np.ndarray | None, title: str = "",
-                   labels: Mapping[int, str] | None = None) -> Figure | None:  # fmt: skip
+def scatter_figure(
+    points_by_step: Mapping[int, np.ndarray],
+    centres: np.ndarray | None,
+    title: str = "",
+    labels: Mapping[int, str] | None = None,
+) -> Figure | None:
     """Generated 2-D points at several steps (one panel each, titled by `labels` or the step) over
     the true mixture's centres."""
     sns = seaborn()
@@ -441,15 +609,30 @@ def scatter_figure(points_by_step: Mapping[int, np.ndarray], centres: np.ndarray
     chosen = list(points_by_step)
     size = min(2.6, WIDTH / len(chosen))
     with _theme(), _context():
-        figure, axes = _figure(1, len(chosen), height=size + 0.4, width=size * len(chosen) + 0.3, sharex=True, sharey=True)
+        figure, axes = _figure(
+            1, len(chosen), height=size + 0.4, width=size * len(chosen) + 0.3, sharex=True, sharey=True
+        )
         reach = 1.2 * float(np.abs(centres).max()) if centres is not None else None
         for ax, step in zip(axes[0], chosen):
             points = np.asarray(points_by_step[step])
-            ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.35, color=sns.color_palette()[0], label="generated", rasterized=True)
+            ax.scatter(
+                points[:, 0],
+                points[:, 1],
+                s=3,
+                alpha=0.35,
+                color=sns.color_palette()[0],
+                label="generated",
+                rasterized=True,
+            )
             if centres is not None:
                 ax.scatter(centres[:, 0], centres[:, 1], s=30, marker="x", color="black", label="true modes")
                 ax.set(xlim=(-reach, reach), ylim=(-reach, reach))
-            ax.set(title=(labels or {}).get(step, f"step {int(step)}"), xlabel="x (data units)", ylabel="y (data units)", aspect="equal")
+            ax.set(
+                title=(labels or {}).get(step, f"step {int(step)}"),
+                xlabel="x (data units)",
+                ylabel="y (data units)",
+                aspect="equal",
+            )
         _legend(axes[0, 0])
         if title:
             figure.suptitle(title, fontsize=9)
@@ -467,7 +650,15 @@ def samples_figure(panels: Mapping[str, np.ndarray], centres: np.ndarray | None 
         figure, axes = _figure(1, len(panels), height=size + 0.5, width=size * len(panels) + 0.3)
         for ax, (name, samples) in zip(axes[0], panels.items()):
             if samples.ndim == 2:
-                ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.3, color=sns.color_palette()[0], label="generated", rasterized=True)
+                ax.scatter(
+                    samples[:, 0],
+                    samples[:, 1],
+                    s=2,
+                    alpha=0.3,
+                    color=sns.color_palette()[0],
+                    label="generated",
+                    rasterized=True,
+                )
                 if centres is not None:
                     reach = 1.25 * float(np.abs(centres).max())
                     ax.scatter(centres[:, 0], centres[:, 1], s=25, marker="x", color="black", label="true modes")

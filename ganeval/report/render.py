@@ -65,6 +65,7 @@ def _cell(value) -> str:
 
 def markdown_table(frame: pd.DataFrame) -> str:
     """A GitHub-flavoured Markdown table (pipes in cells escaped)."""
+
     def row(cells):
         return "| " + " | ".join(_cell(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
@@ -132,7 +133,10 @@ summary { cursor: pointer; font-weight: 600; }
 def html_table(frame: pd.DataFrame) -> str:
     """An HTML table: cells escaped, with **bold** spans as <strong>."""
     head = "".join(f"<th>{_inline(str(c))}</th>" for c in frame.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{_inline(_cell(v))}</td>" for v in values) + "</tr>\n" for values in frame.itertuples(index=False))
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_inline(_cell(v))}</td>" for v in values) + "</tr>\n"
+        for values in frame.itertuples(index=False)
+    )
     return f'<div class="wide"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>'
 
 
@@ -146,8 +150,10 @@ def _html_block(block: Block) -> str:
         return html_table(block.frame) + (f'\n<p class="caption">{_inline(block.caption)}</p>' if block.caption else "")
     if isinstance(block, Image):
         data = base64.b64encode(block.png).decode("ascii")
-        return (f'<figure><img alt="{html.escape(block.caption)}" src="data:image/png;base64,{data}">'
-                f"<figcaption>{_inline(block.caption)}</figcaption></figure>")  # fmt: skip
+        return (
+            f'<figure><img alt="{html.escape(block.caption)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{_inline(block.caption)}</figcaption></figure>"
+        )
     if isinstance(block, Details):
         inner = "\n".join(_html_block(b) for b in block.blocks)
         return f"<details>\n<summary>{html.escape(block.title)}</summary>\n{inner}\n</details>"
@@ -157,8 +163,10 @@ def _html_block(block: Block) -> str:
 def to_html(blocks: list[Block], title: str) -> str:
     """Self-contained HTML: inline CSS, figures as data:image/png;base64 URIs, no external resources."""
     body = [f"<h1>{html.escape(title)}</h1>"] + [_html_block(block) for block in blocks]
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
-            f"<style>{STYLE}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")  # fmt: skip
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f"<style>{STYLE}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
 
 
 def _images(blocks) -> list[Image]:
@@ -185,7 +193,9 @@ def write_blocks(out, blocks: list[Block], title: str) -> dict:
     Returns {"html": path, "markdown": path, "figures": folder}."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise GanevalError(f"--out {out} is a file; the report needs a folder (it writes report.html, report.md and figures/ there).")
+        raise GanevalError(
+            f"--out {out} is a file; the report needs a folder (it writes report.html, report.md and figures/ there)."
+        )
     if not out.exists() or not any(out.iterdir()):
         with atomic_folder(out) as staging:
             _write(staging, blocks, title)

@@ -59,16 +59,31 @@ def summary_table(runs: list[RunLog]) -> pd.DataFrame:
     for run in runs:
         s = run.diagnosis.summary
         modes = f"{s['modes_hit_end']} / {s['n_modes']}" if "modes_hit_end" in s else ""
-        rows.append({"run": run.name, "verdict": run.diagnosis.verdict, "explanation": run.diagnosis.explanation,
-                     "variant": s.get("variant") or "", "data": s.get("data") or "", "steps": s.get("last_step", 0) + 1 if s.get("last_step") is not None else "",
-                     "FID (end)": _fmt(s.get("fid_end")), "modes hit (end)": modes, "D accuracy (end)": _fmt(s.get("d_accuracy_end"), 2),
-                     "findings": len([f for f in run.diagnosis.findings if f.rank >= 1])})  # fmt: skip
+        rows.append(
+            {
+                "run": run.name,
+                "verdict": run.diagnosis.verdict,
+                "explanation": run.diagnosis.explanation,
+                "variant": s.get("variant") or "",
+                "data": s.get("data") or "",
+                "steps": s.get("last_step", 0) + 1 if s.get("last_step") is not None else "",
+                "FID (end)": _fmt(s.get("fid_end")),
+                "modes hit (end)": modes,
+                "D accuracy (end)": _fmt(s.get("d_accuracy_end"), 2),
+                "findings": len([f for f in run.diagnosis.findings if f.rank >= 1]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def findings_table(diagnosis: RunDiagnosis) -> pd.DataFrame:
-    return pd.DataFrame([{"kind": f.kind, "steps": span_text(f), "severity": f.severity, "explanation": f.explanation}
-                         for f in diagnosis.findings], columns=["kind", "steps", "severity", "explanation"])  # fmt: skip
+    return pd.DataFrame(
+        [
+            {"kind": f.kind, "steps": span_text(f), "severity": f.severity, "explanation": f.explanation}
+            for f in diagnosis.findings
+        ],
+        columns=["kind", "steps", "severity", "explanation"],
+    )
 
 
 def _bin_width(steps: pd.DataFrame) -> int:
@@ -109,7 +124,11 @@ def _files_by_step(folder: Path | None, suffix: str) -> dict[int, Path]:
 
 def last_step(run: RunLog) -> float:
     """The last step the run's log reaches (steps or evaluations)."""
-    ends = [float(frame["step"].max()) for frame in (run.steps, run.evals) if frame is not None and len(frame) and "step" in frame]
+    ends = [
+        float(frame["step"].max())
+        for frame in (run.steps, run.evals)
+        if frame is not None and len(frame) and "step" in frame
+    ]
     return max(ends, default=0.0)
 
 
@@ -152,7 +171,9 @@ def key_steps(run: RunLog, available, spread: int) -> dict[int, str]:
     before = [s for s in available if s < event.start_step]
     if before:
         chosen.setdefault(before[-1], []).append(f"before the {event.kind}")
-    during = [s for s in available if event.start_step <= s <= end] or [s for s in available if s >= event.start_step][:1]
+    during = [s for s in available if event.start_step <= s <= end] or [s for s in available if s >= event.start_step][
+        :1
+    ]
     if during:
         badness = _badness(run, event.kind).reindex(during)
         worst = int(badness.idxmax()) if badness.notna().any() else during[-1]
@@ -181,22 +202,36 @@ def overview_blocks(runs: list[RunLog]) -> list[Block]:
     blocks: list[Block] = [Heading("All runs overlaid")]
     width = max(_bin_width(r.steps) for r in runs)
     events = run_events(runs)
-    blocks += _image("all", "losses", figures.loss_figure(steps, events),
-                     f"D and G losses of every run. Line: median over bins of about {width} steps; band: 10th-90th percentile of the steps in the bin.{SHADING}")
+    blocks += _image(
+        "all",
+        "losses",
+        figures.loss_figure(steps, events),
+        f"D and G losses of every run. Line: median over bins of about {width} steps; band: 10th-90th percentile of the steps in the bin.{SHADING}",
+    )
     kinds = {r.name: outputs_are_probabilities(r.steps, r.evals) for r in runs if {"d_real", "d_fake"} <= set(r.steps)}
     for probability, label in ((True, "probabilities"), (False, "critic scores")):
         names = [name for name, kind in kinds.items() if kind == probability]
         if not names:
             continue
-        blocks += _image("all", f"d-outputs-{'p' if probability else 's'}", figures.d_output_figure(steps[steps.run.isin(names)], probability, events),
-                         f"Mean D output on real (solid) and generated (dashed) batches, runs whose D outputs {label}"
-                         + ("; the dotted line marks 0.5, the minimax equilibrium." if probability else " (WGAN): only the gap matters, there is no 0.5 equilibrium."))  # fmt: skip
+        blocks += _image(
+            "all",
+            f"d-outputs-{'p' if probability else 's'}",
+            figures.d_output_figure(steps[steps.run.isin(names)], probability, events),
+            f"Mean D output on real (solid) and generated (dashed) batches, runs whose D outputs {label}"
+            + (
+                "; the dotted line marks 0.5, the minimax equilibrium."
+                if probability
+                else " (WGAN): only the gap matters, there is no 0.5 equilibrium."
+            ),
+        )
     if not evals.empty:
         n_modes = max((n_modes_of(r.evals, r.manifest) or 0 for r in runs), default=0) or None
         figure, logged = figures.metric_figure(evals, events=events, n_modes=n_modes)
         blocks += _image("all", "metrics", figure, f"Metrics at each evaluation, per run. {band_text(logged)}{SHADING}")
         timelines = figures.stack({r.name: coverage_timeline(r.evals, n_modes_of(r.evals, r.manifest)) for r in runs})
-        blocks += _image("all", "coverage", figures.coverage_figure(timelines, events), f"Modes hit per run ({MODES_HIT}).{SHADING}")
+        blocks += _image(
+            "all", "coverage", figures.coverage_figure(timelines, events), f"Modes hit per run ({MODES_HIT}).{SHADING}"
+        )
     return blocks
 
 
@@ -219,7 +254,12 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
     log = f" Log: {run.folder}." if run.folder is not None else ""
     blocks: list[Block] = [Heading(f"Run {run.name}"), Text(f"**Verdict:** {d.explanation}{log}")]
     if d.findings:
-        blocks.append(Table(findings_table(d), "Findings, by start step. Severity: low, medium or high; thresholds are named constants in ganeval.diagnostics."))
+        blocks.append(
+            Table(
+                findings_table(d),
+                "Findings, by start step. Severity: low, medium or high; thresholds are named constants in ganeval.diagnostics.",
+            )
+        )
     else:
         blocks.append(Text("No findings."))
     steps, evals = run.steps, run.evals
@@ -230,26 +270,57 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
     width = _bin_width(steps)
     band = f"Line: median over bins of {width} step{'s' if width > 1 else ''}; band: 10th-90th percentile of the steps in each bin."
     blocks.append(Heading("Stability", 3))
-    blocks += _image(prefix, "losses", figures.loss_figure(steps_long, events), f"Discriminator and generator losses. {band}{shading}")
+    blocks += _image(
+        prefix,
+        "losses",
+        figures.loss_figure(steps_long, events),
+        f"Discriminator and generator losses. {band}{shading}",
+    )
     if {"d_real", "d_fake"} & set(steps):
-        blocks += _image(prefix, "d-outputs", figures.d_output_figure(steps_long, probability, events),
-                         f"Mean D output on the real batch, D(x), and on the generated batch, D(G(z)). {band} "
-                         + ("The dotted line marks 0.5, where the minimax game's equilibrium puts both."
-                            if probability else "Raw critic scores (WGAN): only their gap matters, there is no 0.5 equilibrium.") + shading)  # fmt: skip
+        blocks += _image(
+            prefix,
+            "d-outputs",
+            figures.d_output_figure(steps_long, probability, events),
+            f"Mean D output on the real batch, D(x), and on the generated batch, D(G(z)). {band} "
+            + (
+                "The dotted line marks 0.5, where the minimax game's equilibrium puts both."
+                if probability
+                else "Raw critic scores (WGAN): only their gap matters, there is no 0.5 equilibrium."
+            )
+            + shading,
+        )
     balance = d.summary
     if "d_real_end" in balance:
         where = "near" if balance["near_equilibrium"] else "far from"
-        blocks.append(Text(f"Over the last fifth of the steps, mean D(x) = {balance['d_real_end']:.2f} and D(G(z)) = {balance['d_fake_end']:.2f} "
-                           f"(gap {balance['d_gap_end']:.2f}): {where} the 0.5 equilibrium."))  # fmt: skip
+        blocks.append(
+            Text(
+                f"Over the last fifth of the steps, mean D(x) = {balance['d_real_end']:.2f} and D(G(z)) = {balance['d_fake_end']:.2f} "
+                f"(gap {balance['d_gap_end']:.2f}): {where} the 0.5 equilibrium."
+            )
+        )
     trends = loss_trends(steps)
     if not trends.empty:
-        blocks.append(Table(trends.rename(columns={"signal": "signal", "start": "median, first 20%", "end": "median, last 20%",
-                                                   "slope_per_1000_steps": "slope per 1,000 steps (second half)"}),
-                            "Trends: medians over the first and last fifth of the steps, and the least-squares slope over the second half."))  # fmt: skip
+        blocks.append(
+            Table(
+                trends.rename(
+                    columns={
+                        "signal": "signal",
+                        "start": "median, first 20%",
+                        "end": "median, last 20%",
+                        "slope_per_1000_steps": "slope per 1,000 steps (second half)",
+                    }
+                ),
+                "Trends: medians over the first and last fifth of the steps, and the least-squares slope over the second half.",
+            )
+        )
     if {"grad_norm_d", "grad_norm_g"} & set(steps):
-        blocks += _image(prefix, "grad-norms", figures.grad_norm_figure(steps_long, events),
-                         f"L2 norms of the parameter gradients, log scale: every logged step (thin, so a spike shows at its true height) "
-                         f"and a {figures.SMOOTH_STEPS}-step rolling median (thick).{shading}")  # fmt: skip
+        blocks += _image(
+            prefix,
+            "grad-norms",
+            figures.grad_norm_figure(steps_long, events),
+            f"L2 norms of the parameter gradients, log scale: every logged step (thin, so a spike shows at its true height) "
+            f"and a {figures.SMOOTH_STEPS}-step rolling median (thick).{shading}",
+        )
     if evals.empty:
         blocks.append(Text("The log has no evaluations (evals.csv): no metric, calibration or mode figures."))
         return blocks + _sample_blocks(run, prefix)
@@ -257,33 +328,69 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
     figure, logged = figures.metric_figure(evals_long, events=events, n_modes=n_modes_of(evals, run.manifest))
     if figure is not None:
         blocks.append(Heading("Metrics", 3))
-        blocks += _image(prefix, "metrics", figure, f"Metrics of the generated samples against the reference at each evaluation. {band_text(logged)}{shading}")
+        blocks += _image(
+            prefix,
+            "metrics",
+            figure,
+            f"Metrics of the generated samples against the reference at each evaluation. {band_text(logged)}{shading}",
+        )
     calibration = figures.calibration_figure(evals_long, events)
     if calibration is not None:
         blocks.append(Heading("Discriminator calibration", 3))
-        kind = "critic scores mapped to probabilities by a Platt fit on the same samples (calibrated by construction)" if not probability else "D's probabilities"
-        blocks += _image(prefix, "calibration", calibration, f"D judged as a classifier on held-out real against fresh generated samples ({kind}).{shading}")
+        kind = (
+            "critic scores mapped to probabilities by a Platt fit on the same samples (calibrated by construction)"
+            if not probability
+            else "D's probabilities"
+        )
+        blocks += _image(
+            prefix,
+            "calibration",
+            calibration,
+            f"D judged as a classifier on held-out real against fresh generated samples ({kind}).{shading}",
+        )
         blocks.append(Text(calibration_sentence(evals)))
         table = reliability_table(evals)
         if not table.empty:
             picked = chosen_steps(table["step"].unique(), RELIABILITY_STEPS)
-            blocks += _image(prefix, "reliability", figures.reliability_figure(table[table.step.isin(picked)]),
-                             "Reliability diagrams: observed share of real samples against D's mean predicted P(real) in each bin; "
-                             "marker area: samples in the bin. Points below the diagonal at high P(real) (and above it at low P(real)) mean D is overconfident.")  # fmt: skip
+            blocks += _image(
+                prefix,
+                "reliability",
+                figures.reliability_figure(table[table.step.isin(picked)]),
+                "Reliability diagrams: observed share of real samples against D's mean predicted P(real) in each bin; "
+                "marker area: samples in the bin. Points below the diagonal at high P(real) (and above it at low P(real)) mean D is overconfident.",
+            )
         else:
-            blocks.append(Text("Reliability diagrams need the per-bin data that logs written by this version record (d_reliability); this log predates it."))
+            blocks.append(
+                Text(
+                    "Reliability diagrams need the per-bin data that logs written by this version record (d_reliability); this log predates it."
+                )
+            )
     timeline = coverage_timeline(evals, n_modes_of(evals, run.manifest))
     histogram = mode_histogram(evals)
     if "modes_hit" in timeline or not histogram.empty:
         blocks.append(Heading("Mode collapse", 3))
-        blocks += _image(prefix, "coverage", figures.coverage_figure(timeline.assign(run=run.name), events),
-                         f"Modes hit at each evaluation ({MODES_HIT}"
-                         + ("; dashed: high-quality modes covered" if histogram.empty else "") + f").{shading}")  # fmt: skip
+        blocks += _image(
+            prefix,
+            "coverage",
+            figures.coverage_figure(timeline.assign(run=run.name), events),
+            f"Modes hit at each evaluation ({MODES_HIT}"
+            + ("; dashed: high-quality modes covered" if histogram.empty else "")
+            + f").{shading}",
+        )
         if not histogram.empty:
-            blocks += _image(prefix, "modes", figures.mode_heatmap(histogram, run.name), "Share of the generated samples in each mode at each evaluation.")
+            blocks += _image(
+                prefix,
+                "modes",
+                figures.mode_heatmap(histogram, run.name),
+                "Share of the generated samples in each mode at each evaluation.",
+            )
             last = int(histogram["step"].max())
-            blocks += _image(prefix, "modes-last", figures.mode_bar_figure(histogram, last),
-                             f"Samples per mode at the last evaluation (step {last}); the dashed line is the share a mode needs to count as hit.")
+            blocks += _image(
+                prefix,
+                "modes-last",
+                figures.mode_bar_figure(histogram, last),
+                f"Samples per mode at the last evaluation (step {last}); the dashed line is the share a mode needs to count as hit.",
+            )
             names = mode_names(missing_modes(evals), n_modes_of(evals, run.manifest), (run.manifest or {}).get("data"))
             blocks.append(Text(f"Modes missing at step {last}: {names_text(names)}."))
     return blocks + _sample_blocks(run, prefix)
@@ -310,16 +417,29 @@ def _sample_blocks(run: RunLog, prefix: str) -> list[Block]:
     points, titles = _saved_points(run)
     centres = _mixture_centres(run.manifest)
     event = main_event(run.diagnosis)
-    when = (f"before the {event.kind} ({span_text(event)}), at its worst and at the end" if event is not None
-            else "at evaluations spread over training")  # fmt: skip
+    when = (
+        f"before the {event.kind} ({span_text(event)}), at its worst and at the end"
+        if event is not None
+        else "at evaluations spread over training"
+    )
     if points:
-        blocks += _image(prefix, "scatter", figures.scatter_figure(points, centres, labels=titles),
-                         f"Generated samples (up to 500 per evaluation) over the true mixture's centres (crosses), {when}.")
+        blocks += _image(
+            prefix,
+            "scatter",
+            figures.scatter_figure(points, centres, labels=titles),
+            f"Generated samples (up to 500 per evaluation) over the true mixture's centres (crosses), {when}.",
+        )
     pngs, titles = _sample_pngs(run)
     if pngs and not points:
         label = "sample plot" if centres is not None else "sample grid"
         for step, path in pngs.items():
-            blocks.append(Image(f"{prefix}-samples-{step:06d}.png", path.read_bytes(), f"Trainer's {label}, {titles[step]} ({path.name})."))
+            blocks.append(
+                Image(
+                    f"{prefix}-samples-{step:06d}.png",
+                    path.read_bytes(),
+                    f"Trainer's {label}, {titles[step]} ({path.name}).",
+                )
+            )
     if blocks:
         blocks.insert(0, Heading("Samples", 3))
     return blocks
