@@ -14,12 +14,12 @@ import warnings
 
 from ganeval import __version__
 from ganeval.commands import AFTER_TRAIN, BEFORE_TRAIN
-from ganeval.commands.common import EXAMPLES, NON_NEGATIVE, POSITIVE, SEED, github_actions, safe
+from ganeval.commands.common import EXAMPLES, github_actions, safe
 from ganeval.errors import GanevalError
 from ganeval.gate.formats import github_error
 from ganeval.plugins import COMMANDS, REFERENCE_TRAINERS, load_group
 
-__all__ = ["NON_NEGATIVE", "POSITIVE", "SEED", "TOUR", "build_parser", "main"]  # the types, for plug-in commands
+__all__ = ["TOUR", "build_parser", "main"]
 
 TOUR = """ganeval: evaluate and diagnose GANs. Commands, with one example each:
 

@@ -8,8 +8,7 @@ import json
 import sys
 
 import reference_models
-from ganeval.cli import POSITIVE, SEED
-from ganeval.commands.common import add_device
+from ganeval.commands.common import POSITIVE, SEED, add_device
 from ganeval.errors import GanevalError
 
 DESCRIPTION = """Train a reference GAN variant on a bundled data set and write its training log
