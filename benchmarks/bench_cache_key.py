@@ -67,18 +67,21 @@ def main() -> None:
         "digits extractor, all metrics, 100 resamples"
     )
     print(
-        f"  content key (blake2b, threads)   best {best * 1000:7.1f} ms, median {median * 1000:7.1f} ms  ({megabytes / best:.0f} MB/s)"
+        f"  content key (blake2b, threads)   best {best * 1000:7.1f} ms, "
+        f"median {median * 1000:7.1f} ms  ({megabytes / best:.0f} MB/s)"
     )
     print(f"  folder scan (find_images)        best {scan * 1000:7.1f} ms (paid with or without the key)")
     print(f"  ganeval score, cold cache        {cold:7.2f} s")
     print(f"  ganeval score, warm cache        {warm:7.2f} s")
     print(
-        f"  key / cold score                 {median / cold:.4f} (target <= {TARGET:.2f}); key / warm score {median / warm:.4f}"
+        f"  key / cold score                 {median / cold:.4f} (target <= {TARGET:.2f}); "
+        f"key / warm score {median / warm:.4f}"
     )
     print(load.report())
     print(
         f"SUMMARY cache_key n={args.n}: content key {median * 1000:.0f} ms (median of {args.repeats}) = "
-        f"{100 * median / cold:.2f}% of a cold score ({cold:.1f} s), {100 * median / warm:.2f}% of a warm one ({warm:.1f} s); "
+        f"{100 * median / cold:.2f}% of a cold score ({cold:.1f} s), "
+        f"{100 * median / warm:.2f}% of a warm one ({warm:.1f} s); "
         f"target <= {100 * TARGET:.0f}%: {'met' if median / cold <= TARGET else 'NOT met'}"
     )
 

@@ -47,7 +47,8 @@ def main() -> None:
             values.setdefault(name, []).append(interval.value)
     elapsed = (time.perf_counter() - start) / (args.seeds + 1)
     print(
-        f"{args.run} vs {args.ref}: n={args.n}, bootstrap={args.bootstrap}, {args.seeds} seeds + baseline seed 0, {elapsed:.1f} s per score"
+        f"{args.run} vs {args.ref}: n={args.n}, bootstrap={args.bootstrap}, "
+        f"{args.seeds} seeds + baseline seed 0, {elapsed:.1f} s per score"
     )
     print(f"{'metric':<18}{'mean':>10}{'sd':>10}{'worst dev':>11}{'tolerance':>11}{'ratio':>8}")
     for name, series in values.items():

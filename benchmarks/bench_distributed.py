@@ -113,11 +113,13 @@ def main() -> None:
     ):
         print(
             f"{name:<36} job {run['seconds']:6.1f} s ({2 * args.n / run['seconds']:5.0f} images/s), "
-            f"whole command {wall:6.1f} s, CPU s per rank {', '.join(f'{c:.1f}' for c in run['cpu'])}   FID {run['fid']:.10g}"
+            f"whole command {wall:6.1f} s, CPU s per rank {', '.join(f'{c:.1f}' for c in run['cpu'])}   "
+            f"FID {run['fid']:.10g}"
         )
     difference = abs(two["fid"] / one["fid"] - 1)
     print(
-        f"SUMMARY speedup {one['seconds'] / two['seconds']:.2f}x for the job (target >= 1.7x), {one_wall / two_wall:.2f}x "
+        f"SUMMARY speedup {one['seconds'] / two['seconds']:.2f}x for the job (target >= 1.7x), "
+        f"{one_wall / two_wall:.2f}x "
         f"for the whole command (start-up included); FID relative difference {difference:.1e}; "
         f"{'every metric' if args.all else 'FID alone'}, {args.n:,} images per side"
     )

@@ -81,7 +81,8 @@ def main() -> None:
     )
     for name, values in timings.items():
         print(
-            f"  {name:45s} {args.images / min(values):6.2f} images/s  (passes: {', '.join(f'{v:.1f} s' for v in values)})"
+            f"  {name:45s} {args.images / min(values):6.2f} images/s  "
+            f"(passes: {', '.join(f'{v:.1f} s' for v in values)})"
         )
     print(f"  outputs identical: {same}")
     print(load.report())

@@ -89,7 +89,8 @@ def main() -> None:
         print(f"fid  N={n:>7,} per side: peak RSS {rss:7.0f} MiB, {seconds:6.1f} s ({2 * n / seconds:,.0f} images/s)")
     ratio = rows[1][2] / rows[0][2]
     print(
-        f"fid  peak RSS ratio {args.large:,} / {args.small:,}: {ratio:.3f} (target <= 1.10; below 1.5 GB: {rows[1][2] < 1536})"
+        f"fid  peak RSS ratio {args.large:,} / {args.small:,}: {ratio:.3f} "
+        f"(target <= 1.10; below 1.5 GB: {rows[1][2] < 1536})"
     )
     rss, seconds = job(args.root, args.all_n, [])
     print(

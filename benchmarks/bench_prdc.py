@@ -140,7 +140,8 @@ def main() -> None:
     mem = memory["ganeval"]["tracemalloc_peak"] / memory["prdc"]["tracemalloc_peak"]
     rss = memory["ganeval"]["rss_growth"] / max(memory["prdc"]["rss_growth"], 1)
     print(
-        f"prdc / ganeval time: {speed:.2f}x; ganeval / prdc peak memory: {mem:.3f} (tracemalloc), {rss:.3f} (RSS growth)"
+        f"prdc / ganeval time: {speed:.2f}x; "
+        f"ganeval / prdc peak memory: {mem:.3f} (tracemalloc), {rss:.3f} (RSS growth)"
     )
     print(
         f"targets: ganeval faster ({'met' if speed > 1 else 'NOT met'}), peak memory <= 1/4 of prdc's "
@@ -148,7 +149,8 @@ def main() -> None:
     )
     print("\n" + load.report())
     print(
-        f"SUMMARY prdc n={args.n} d={args.dim} k={args.k}: ganeval {times['ganeval']:.1f} s vs prdc {times['prdc']:.1f} s "
+        f"SUMMARY prdc n={args.n} d={args.dim} k={args.k}: "
+        f"ganeval {times['ganeval']:.1f} s vs prdc {times['prdc']:.1f} s "
         f"({speed:.2f}x faster); peak memory {memory['ganeval']['tracemalloc_peak'] / MiB:.0f} MiB vs "
         f"{memory['prdc']['tracemalloc_peak'] / MiB:.0f} MiB ({mem:.3f} of prdc's); max value difference {worst:.1e}"
     )

@@ -126,7 +126,8 @@ def main() -> None:
     largest = max(max(w.values()) for *_, w in rows.values())
     met = new_time < TARGET_SECONDS and ratio >= TARGET_RATIO
     print(
-        f"\ntarget: one evaluation under {TARGET_SECONDS * 1000:.0f} ms and {TARGET_RATIO:.0f}x faster, values unchanged: "
+        f"\ntarget: one evaluation under {TARGET_SECONDS * 1000:.0f} ms and {TARGET_RATIO:.0f}x faster, "
+        "values unchanged: "
         f"{'met' if met and largest == 0 else 'NOT met'}"
     )
     print("\n" + load.report())

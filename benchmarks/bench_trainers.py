@@ -11,7 +11,9 @@ label, over 2,000 samples, 200 per class); cyclegan preserves the label of >= 80
 translates (the 899 digits it never saw in training), and its translations' FID against thick digits
 beats the untranslated digits' (the identity map's). Each run within about 5 minutes on a 2-core CPU.
 
-    python benchmarks/bench_trainers.py [--pairs wgan-gp:ring8,gan-ns:ring8,wgan-gp:grid25,dcgan:digits,cgan:digits,cyclegan:digits] [--out runs/bench]
+    python benchmarks/bench_trainers.py \\
+        [--pairs wgan-gp:ring8,gan-ns:ring8,wgan-gp:grid25,dcgan:digits,cgan:digits,cyclegan:digits] \\
+        [--out runs/bench]
 """
 
 from __future__ import annotations
@@ -113,7 +115,8 @@ def main() -> None:
                 + (": met" if met else ": NOT met")
             )
         rows.append(
-            f"{variant:8} {data:7} {seconds:6.0f} s  modes {modes:3.0f}  {f'FID {hq:6.1f}' if images else f'HQ {hq:6.1%}'}  precision {metrics['precision'].value:.3f}  "
+            f"{variant:8} {data:7} {seconds:6.0f} s  modes {modes:3.0f}  "
+            f"{f'FID {hq:6.1f}' if images else f'HQ {hq:6.1%}'}  precision {metrics['precision'].value:.3f}  "
             f"recall {metrics['recall'].value:.3f}  {status}  {verdict}"
         )
         print(rows[-1], flush=True)

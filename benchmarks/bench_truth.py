@@ -86,17 +86,20 @@ def main() -> None:
     print(confusion_matrix(pairs))
     correct = sum(t == v for t, v in pairs)
     print(
-        f"\nverdicts right: {correct} of {len(pairs)}; false alarms on healthy logs: {len(false_alarms)} {false_alarms or ''}"
+        f"\nverdicts right: {correct} of {len(pairs)}; "
+        f"false alarms on healthy logs: {len(false_alarms)} {false_alarms or ''}"
     )
     found = [e for _, e in onset_errors if e is not None]
     print(
-        f"planted events found within 10% of the run: {len(onset_errors) - len(misses)} of {len(onset_errors)} {misses or ''}; "
+        f"planted events found within 10% of the run: "
+        f"{len(onset_errors) - len(misses)} of {len(onset_errors)} {misses or ''}; "
         f"onset error median {sorted(found)[len(found) // 2]:.1%}, worst {max(found):.1%} of the run"
     )
     for case, diagnosis, seconds in real_rows:
         settings = " ".join(f"--set {k}={v}" for k, v in case.settings)
         print(
-            f"\n{case.variant} --data {case.data} --steps {case.steps} {settings} ({seconds:.0f} s): truth {case.truth}, "
+            f"\n{case.variant} --data {case.data} --steps {case.steps} {settings} ({seconds:.0f} s): "
+            f"truth {case.truth}, "
             f"verdict {diagnosis.verdict}\n  {diagnosis.explanation}"
         )
 

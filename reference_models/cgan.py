@@ -80,7 +80,8 @@ class CGAN(NonSaturatingGAN):
     def build(self, data, config):
         if data.kind != "images":
             raise GanevalError(
-                f"the cgan variant has convolutional networks for labelled images (digits, stacked-digits); {data.name} is a set of 2-D points: "
+                "the cgan variant has convolutional networks for labelled images (digits, stacked-digits); "
+                f"{data.name} is a set of 2-D points: "
                 "train it with gan, gan-ns, wgan or wgan-gp."
             )
         nets = (

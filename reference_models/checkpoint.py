@@ -23,9 +23,13 @@ from reference_models.config import TrainConfig
 CHECKPOINT = "checkpoint.pt"
 WHAT = "reference_models checkpoint"
 SAMPLING_KEYS = ("generator", "variant", "data", "config", "step")  # what `load(run).sample` needs
-# and what `--resume` needs too; "torch_rng" holds the losses' generator (the name kept from when it was torch's global one)
+# and what `--resume` needs too; "torch_rng" holds the losses' generator
+# (the name kept from when it was torch's global one)
 TRAINING_KEYS = ("discriminator", "opt_d", "opt_g", "draws", "torch_rng")
-HOW_TO_FIX = "Pass a run folder written by `ganeval train` (or retrain it there), or a TorchScript file (torch.jit.save) for your own generator."
+HOW_TO_FIX = (
+    "Pass a run folder written by `ganeval train` (or retrain it there), "
+    "or a TorchScript file (torch.jit.save) for your own generator."
+)
 
 
 def save(state: dict, path: Path) -> None:

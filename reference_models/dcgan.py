@@ -34,7 +34,8 @@ def generator(z_dim: int, width: int, channels: int) -> nn.Module:
 
 
 def down(inputs: int, outputs: int, norm: bool = True) -> list[nn.Module]:
-    """D's block: a 4x4 stride-2 convolution halving the size, BatchNorm (norm=False for the input layer), LeakyReLU(0.2)."""
+    """D's block: a 4x4 stride-2 convolution halving the size, BatchNorm (norm=False for the input layer),
+    LeakyReLU(0.2)."""
     return [
         nn.Conv2d(inputs, outputs, 4, 2, 1, bias=not norm),
         *([nn.BatchNorm2d(outputs)] if norm else []),
@@ -86,7 +87,8 @@ class DCGAN(NonSaturatingGAN):
         """`hidden` sets the width: G's last hidden layer and D's first have 2 * hidden channels."""
         if data.kind != "images":
             raise GanevalError(
-                f"the dcgan variant has convolutional networks for images (digits, stacked-digits); {data.name} is a set of 2-D points: "
+                "the dcgan variant has convolutional networks for images (digits, stacked-digits); "
+                f"{data.name} is a set of 2-D points: "
                 "train it with gan, gan-ns, wgan or wgan-gp."
             )
         nets = generator(config.z_dim, config.hidden, data.channels), discriminator(config.hidden, data.channels)

@@ -154,9 +154,12 @@ def _fit(
         if not (math.isfinite(loss_d.item()) and math.isfinite(loss_g.item())):
             logger.close(finished=False)
             raise TrainingDiverged(
-                f"{variant.name} on {data.name}: the {'discriminator' if not math.isfinite(loss_d.item()) else 'generator'} "
-                f"loss became {loss_d.item() if not math.isfinite(loss_d.item()) else loss_g.item()} at step {step}; "
-                f"the log up to that step is in {run_dir}. Lower the learning rates (--set lr_d=..., lr_g=...) or change the seed."
+                f"{variant.name} on {data.name}: "
+                f"the {'discriminator' if not math.isfinite(loss_d.item()) else 'generator'} "
+                f"loss became {loss_d.item() if not math.isfinite(loss_d.item()) else loss_g.item()} "
+                f"at step {step}; "
+                f"the log up to that step is in {run_dir}. "
+                "Lower the learning rates (--set lr_d=..., lr_g=...) or change the seed."
             )
         done = step + 1
         if done % config.eval_every == 0 or done == config.steps:

@@ -48,7 +48,8 @@ class WGAN(WassersteinGAN):
 
 
 class WGANGP(WassersteinGAN):
-    """The "wgan-gp" variant: the gradient penalty at interpolates, their weights drawn from the `draws` passed in; Adam."""
+    """The "wgan-gp" variant: the gradient penalty at interpolates, their weights drawn from the `draws`
+    passed in; Adam."""
 
     name = "wgan-gp"
     defaults = TrainConfig(steps=6000, n_critic=5, lr_d=3e-4, lr_g=3e-4, betas=(0.5, 0.9))

@@ -67,7 +67,8 @@ MIN_ACTIVE_DIGITS = 10
 
 @torch.inference_mode()
 def mark_live_units(model: DigitsClassifier) -> int:
-    """Set model.live_units to the hidden units active on at least MIN_ACTIVE_DIGITS real digits; returns their number."""
+    """Set model.live_units to the hidden units active on at least MIN_ACTIVE_DIGITS real digits;
+    returns their number."""
     images, _ = load_digits_images()
     hidden = model.eval().hidden_units(torch.from_numpy(images.astype("float32") / 255.0))
     model.live_units.copy_((hidden > 0).sum(dim=0) >= MIN_ACTIVE_DIGITS)

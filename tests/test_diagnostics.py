@@ -448,7 +448,8 @@ def test_fid_rise_is_quoted_from_lower_to_higher():
 
 
 def test_d_dominance_with_its_losses_is_not_an_explosion():
-    """D saturating a BCE run lifts loss_g 5x and sinks loss_d: D dominance, never '|loss_d| exploded from 1.4 to 1.4'."""
+    """D saturating a BCE run lifts loss_g 5x and sinks loss_d: D dominance,
+    never '|loss_d| exploded from 1.4 to 1.4'."""
     steps, evals, manifest = synthetic_log(dominate_at=300)
     steps["loss_g"] = np.where(steps.step >= 320, 25.0, steps.loss_g)  # D(G(z)) ~ 1e-11: saturated
     diagnosis = diagnose(steps, evals, manifest)

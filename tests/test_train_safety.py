@@ -193,7 +193,8 @@ def test_resume_without_a_checkpoint_says_what_to_do(run, capsys):
         ("n_critic=1.5", "training setting n_critic must be a whole number from 1 to 100"),
         (
             "eval_n=true",
-            "training setting eval_n must be a whole number from 10 to 100000 (generated samples per evaluation); got True.",
+            "training setting eval_n must be a whole number from 10 to 100000 "
+            "(generated samples per evaluation); got True.",
         ),
         ("betas=[0.5,1.5]", "training setting betas must be two numbers >= 0 and < 1"),
         ("seed=3", "--set seed=3: give seed with --seed 3, not --set."),

@@ -1,4 +1,5 @@
-"""Image trainers (dcgan, cgan, cyclegan on digits; dcgan on stacked digits): the log, sample grids, resume, sample -> PNGs -> score, refusals."""
+"""Image trainers (dcgan, cgan, cyclegan on digits; dcgan on stacked digits): the log, sample grids, resume,
+sample -> PNGs -> score, refusals."""
 
 import json
 
@@ -156,7 +157,8 @@ def test_cyclegan_logs_translation_quality_resumes_and_translates(tmp_path):
 
 
 def test_thick_digits_domain_keeps_labels_and_differs_from_digits():
-    """cyclegan's target domain: thicker strokes (more ink, never less), the same digits as far as the classifier sees."""
+    """cyclegan's target domain: thicker strokes (more ink, never less),
+    the same digits as far as the classifier sees."""
     from ganeval.data import get_bundled
     from ganeval.features.digits import DigitsExtractor
 
