@@ -1,7 +1,9 @@
 """`ganeval compare`: GAN variants (or any runs, or score results) side by side, with tests.
 
     from ganeval.compare import compare_results, compare_runs, compare_variants
-    comparison = compare_variants(["gan", "gan-ns", "wgan", "wgan-gp"], "ring8", seeds=3, jobs=2, output="reports/compare-ring8")
+    comparison = compare_variants(
+        ["gan", "gan-ns", "wgan", "wgan-gp"], "ring8", seeds=3, jobs=2, output="reports/compare-ring8"
+    )
     comparison = compare_runs(["runs/a", "runs/b"], output="reports/mine")        # existing run folders
     comparison = compare_results(["a.json", "b.json"], output="reports/scores")   # `ganeval score --json` results
 

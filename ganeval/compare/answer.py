@@ -60,7 +60,8 @@ def _value(summary: pd.DataFrame, variant: str, metric: str) -> str:
 
 
 def _evidence(comparison, decision: Decision, metric: str) -> str:
-    """'on precision, gan-ns (0.724) and wgan-gp (0.722) beat gan (0.00487) and wgan (0.0106), Holm-corrected p ≤ 0.02'."""
+    """'on precision, gan-ns (0.724) and wgan-gp (0.722) beat gan (0.00487) and wgan (0.0106),
+    Holm-corrected p ≤ 0.02'."""
     pairs = comparison.pairs
     won = pairs[
         (pairs.metric == metric)
@@ -85,7 +86,8 @@ def _verdicts(comparison, variant: str) -> str:
 
 
 def _fastest(comparison, variants: list[str]) -> str:
-    """' Of these, gan-ns trains fastest (53.9 s against 124 s).' when it is faster beyond noise than every other one."""
+    """' Of these, gan-ns trains fastest (53.9 s against 124 s).' when it is faster beyond noise
+    than every other one."""
     times = comparison.summary[(comparison.summary.metric == "wall_time_s") & comparison.summary.variant.isin(variants)]
     times = times.dropna(subset=["mean"]).sort_values("mean")
     if len(times) < 2:
@@ -102,8 +104,14 @@ def _fastest(comparison, variants: list[str]) -> str:
 def _tests_text(comparison) -> str:
     seeds = comparison.summary.groupby("variant").seeds.max()
     if seeds.min() >= 2:
-        return f"Welch's t-test over {seeds.min() if seeds.min() == seeds.max() else f'{seeds.min()}-{seeds.max()}'} seeds per variant, Holm-corrected per metric, alpha {ALPHA}"
-    return f"one result per variant: non-overlapping 95% bootstrap intervals (with two or more seeds, Welch's t-test over seeds), alpha {ALPHA}"
+        return (
+            f"Welch's t-test over {seeds.min() if seeds.min() == seeds.max() else f'{seeds.min()}-{seeds.max()}'} "
+            f"seeds per variant, Holm-corrected per metric, alpha {ALPHA}"
+        )
+    return (
+        "one result per variant: non-overlapping 95% bootstrap intervals (with two or more seeds, "
+        f"Welch's t-test over seeds), alpha {ALPHA}"
+    )
 
 
 def answer(comparison) -> str:
@@ -114,16 +122,17 @@ def answer(comparison) -> str:
     if len(variants) < 2:
         verdicts = _verdicts(comparison, variants[0])
         return (
-            f"Only one variant ({variants[0]}){where}: nothing to compare it with. The table gives its spread over seeds"
-            + (f"; its verdicts: {verdicts}." if verdicts else ".")
+            f"Only one variant ({variants[0]}){where}: nothing to compare it with. "
+            "The table gives its spread over seeds" + (f"; its verdicts: {verdicts}." if verdicts else ".")
         )
     decision = decide(comparison.pairs, variants)
     others = [v for v in variants if v not in decision.best]
     if not decision.deciding:
         verdicts = "; ".join(f"{v}: {_verdicts(comparison, v)}" for v in variants if _verdicts(comparison, v))
         return (
-            f"**No variant is better than another beyond noise{where}** ({_tests_text(comparison)}): on this evidence any of "
-            f"{_join(variants, 'or')} will do, or more seeds are needed to tell them apart.{_fastest(comparison, variants)}"
+            f"**No variant is better than another beyond noise{where}** ({_tests_text(comparison)}): "
+            f"on this evidence any of {_join(variants, 'or')} will do, "
+            f"or more seeds are needed to tell them apart.{_fastest(comparison, variants)}"
             + (f" Verdicts: {verdicts}." if verdicts else "")
         )
     usable = [
@@ -134,7 +143,10 @@ def answer(comparison) -> str:
     if usable:
         headline = f"**Use {_join(decision.best, 'or')}{where}.**"
     else:  # the best of a bad lot: say so before anything else
-        headline = f"**No run of {_join(decision.best, 'or')} ended {' or '.join(USABLE)}{where}: {'it is' if len(decision.best) == 1 else 'they are'} only the least bad.**"
+        headline = (
+            f"**No run of {_join(decision.best, 'or')} ended {' or '.join(USABLE)}{where}: "
+            f"{'it is' if len(decision.best) == 1 else 'they are'} only the least bad.**"
+        )
     text = (
         f"{headline} Beyond noise ({_tests_text(comparison)}): "
         + "; ".join(_evidence(comparison, decision, m) for m in decision.deciding)

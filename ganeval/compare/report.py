@@ -138,9 +138,10 @@ def _what_was_compared(comparison, runs) -> str:
     return (
         f"Compared: {what}. Mean ± std over seeds; bold: the best mean of each metric (↑ higher is better, ↓ lower). "
         + (
-            "Final values: the last checkpoint of each run, sampled with noise seed 1 and scored against the reference; class_accuracy (cgan), "
-            "label_preservation and cycle_error (cyclegan) come from the last evaluation in the training log; wall_time_s is the training time "
-            "in seconds. Verdicts from the stability and collapse diagnostics, per seed."
+            "Final values: the last checkpoint of each run, sampled with noise seed 1 and scored against the "
+            "reference; class_accuracy (cgan), label_preservation and cycle_error (cyclegan) come from the last "
+            "evaluation in the training log; wall_time_s is the training time in seconds. Verdicts from the stability "
+            "and collapse diagnostics, per seed."
             if runs
             else "Values as recorded in each result file, with their 95% bootstrap intervals."
         )
@@ -174,10 +175,10 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
     else:
         blocks.append(
             Text(
-                f"Per metric, variants from best to worst; '>' separates ranks, where a variant's rank is 1 + the number of "
-                f"variants that beat it beyond noise, so variants sharing a rank show no significant difference. Test: Welch's "
-                f"t-test on the per-seed values (two-sided, Holm-corrected over the pairs of a metric, alpha {ALPHA}); with one "
-                f"seed on either side, non-overlapping 95% bootstrap intervals."
+                "Per metric, variants from best to worst; '>' separates ranks, where a variant's rank is 1 + the "
+                "number of variants that beat it beyond noise, so variants sharing a rank show no significant "
+                "difference. Test: Welch's t-test on the per-seed values (two-sided, Holm-corrected over the pairs of "
+                f"a metric, alpha {ALPHA}); with one seed on either side, non-overlapping 95% bootstrap intervals."
             )
         )
         blocks += [Text(line) for line in comparison.ranking_lines()]

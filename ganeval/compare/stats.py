@@ -133,7 +133,8 @@ def ranking(summary: pd.DataFrame, pairs: pd.DataFrame, higher_is_better: dict[s
 
 
 def ranking_sentence(metric: str, ranks: pd.DataFrame) -> str:
-    """One line per metric, e.g. 'wgan-gp, gan-ns > wgan > gan' ('>' : beats beyond noise) or 'no significant difference'."""
+    """One line per metric, e.g. 'wgan-gp, gan-ns > wgan > gan' ('>' : beats beyond noise)
+    or 'no significant difference'."""
     tiers = ranks.groupby("rank", sort=True).variant.apply(list)
     if len(tiers) == 1:
         return f"{metric}: no significant difference between {', '.join(tiers.iloc[0])}"

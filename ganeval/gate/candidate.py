@@ -138,7 +138,8 @@ def import_generator(spec: str):
                 and module_name[len(error.name) :][:1] in ("", ".")
             ):
                 raise GanevalError(
-                    f"--generator {spec}: cannot import {module_name} ({error}); install the package or run from its folder.",
+                    f"--generator {spec}: cannot import {module_name} ({error}); "
+                    "install the package or run from its folder.",
                     argument="generator",
                 ) from None
             raise

@@ -242,7 +242,10 @@ def _mismatches(baseline: dict, candidate: dict) -> list[str]:
 def load_baseline(path) -> Baseline:
     """Read and validate a baseline JSON (from `ganeval baseline` or `ganeval score --json`)."""
     path = Path(path)
-    how = "make one with `ganeval baseline CANDIDATE --ref REF -o baseline.json` (or `ganeval score ... --json baseline.json`)"
+    how = (
+        "make one with `ganeval baseline CANDIDATE --ref REF -o baseline.json` "
+        "(or `ganeval score ... --json baseline.json`)"
+    )
     try:
         payload = json.loads(path.read_text())
     except FileNotFoundError:
@@ -266,7 +269,8 @@ def load_baseline(path) -> Baseline:
     ]
     if missing:
         raise GanevalError(
-            f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, or was edited. {how[0].upper() + how[1:]}."
+            f"baseline {path}: the provenance lacks {', '.join(missing)}; it was not written by ganeval score, "
+            f"or was edited. {how[0].upper() + how[1:]}."
         )
     validate(payload, path)
     return Baseline.from_dict(payload, path)
@@ -290,8 +294,8 @@ def _resolve_reference(baseline: Baseline, reference) -> str:
     if beside.exists():
         return str(beside)
     raise GanevalError(
-        f"the reference of baseline {baseline.path}, {source!r}, is not found (neither from here nor beside the baseline); "
-        "pass --ref PATH to the same reference (its content is checked)."
+        f"the reference of baseline {baseline.path}, {source!r}, is not found "
+        "(neither from here nor beside the baseline); pass --ref PATH to the same reference (its content is checked)."
     )
 
 
@@ -412,7 +416,8 @@ def make_baseline(
     repeats = (10 if is_generator else 0) if repeats is None else repeats
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 0 or repeats == 1:
         raise GanevalError(
-            f"--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, 0 or at least 2; got {repeats!r}.",
+            "--repeats (repeats) is the number of extra seeds to measure the seed-to-seed spread, "
+            f"0 or at least 2; got {repeats!r}.",
             argument="repeats",
         )
     range_ = check_value_range(value_range)
@@ -532,7 +537,9 @@ def check(
     >>> from ganeval import MetricOptions, check, make_baseline
     >>> from ganeval.data import RING8
     >>> options = MetricOptions(bootstrap=0)
-    >>> baseline = make_baseline(RING8.sample(300, seed=1)[0], "ring8", options=options, metrics=["fid"], cache=False, progress=False)
+    >>> baseline = make_baseline(
+    ...     RING8.sample(300, seed=1)[0], "ring8", options=options, metrics=["fid"], cache=False, progress=False
+    ... )
     >>> report = check(RING8.sample(300, seed=2)[0], baseline, tolerances={"fid": 0.5}, cache=False)
     >>> report.passed, [d.verdict for d in report.decisions]
     (True, ['pass'])
@@ -544,8 +551,9 @@ def check(
     recorded_extractor = base.provenance.get("extractor")
     if extractor is not None and extractor != recorded_extractor:
         raise GanevalError(
-            f"baseline {base.path} was scored with the {recorded_extractor} extractor; --extractor {extractor} would compare "
-            f"different features. Check with the baseline's extractor, or re-make the baseline with --extractor {extractor}.",
+            f"baseline {base.path} was scored with the {recorded_extractor} extractor; "
+            f"--extractor {extractor} would compare different features. "
+            f"Check with the baseline's extractor, or re-make the baseline with --extractor {extractor}.",
             argument="extractor",
         )
     if weights is not None:
@@ -560,8 +568,9 @@ def check(
         if built.get("weights_sha256") != base.provenance.get("weights_sha256"):
             raise GanevalError(
                 f"baseline {base.path} was scored with {recorded_extractor} weights of sha256 "
-                f"{str(base.provenance.get('weights_sha256'))[:12]}..., but this ganeval's {recorded_extractor} weights are "
-                f"{str(built.get('weights_sha256'))[:12]}...: the features differ. Pass the baseline's weights with --weights, "
+                f"{str(base.provenance.get('weights_sha256'))[:12]}..., "
+                f"but this ganeval's {recorded_extractor} weights are {str(built.get('weights_sha256'))[:12]}...: "
+                "the features differ. Pass the baseline's weights with --weights, "
                 "or re-make the baseline with these weights."
             )
     recorded_precision = base.provenance.get("precision", "fp32")  # recorded when not fp32

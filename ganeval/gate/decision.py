@@ -107,7 +107,8 @@ class MetricDecision:
 
 
 def z_critical(alpha: float, metrics: int, dof: int | None = None) -> float:
-    """The one-sided critical value at alpha / metrics (Bonferroni): normal, or Student's t with dof degrees of freedom."""
+    """The one-sided critical value at alpha / metrics (Bonferroni): normal, or Student's t with dof
+    degrees of freedom."""
     if not 0 < alpha < 1:
         raise GanevalError(
             f"--alpha (alpha) is the chance of any false alarm per run, strictly between 0 and 1; got {alpha!r}.",
@@ -183,7 +184,10 @@ def decide_metric(
     if sb is None or sc is None:
         z = None
         significant = True
-        noise = "no intervals or seed spread to test significance (--bootstrap 0, no --repeats): the tolerance alone decides"
+        noise = (
+            "no intervals or seed spread to test significance (--bootstrap 0, no --repeats): "
+            "the tolerance alone decides"
+        )
     else:
         spread = math.hypot(sb, sc)
         z = (math.copysign(math.inf, worse) if worse else 0.0) if spread == 0 else worse / spread
@@ -210,7 +214,8 @@ def _larger(a: float | None, b: float | None) -> float | None:
 
 
 def parse_tolerances(text: str | None) -> dict[str, str | float]:
-    """'fid=2.0,precision=0.02,kid=5%' -> {"fid": 2.0, "precision": 0.02, "kid": "5%"} (a percentage is of the baseline value)."""
+    """'fid=2.0,precision=0.02,kid=5%' -> {"fid": 2.0, "precision": 0.02, "kid": "5%"}
+    (a percentage is of the baseline value)."""
     tolerances: dict[str, str | float] = {}
     for item in (text or "").split(","):
         if not item.strip():
@@ -219,7 +224,8 @@ def parse_tolerances(text: str | None) -> dict[str, str | float]:
         name, value = name.strip(), value.strip()
         if not sep or not value:
             raise GanevalError(
-                f"--tolerance takes metric=value pairs separated by commas; got {item!r} (for example --tolerance fid=2.0,precision=0.02).",
+                f"--tolerance takes metric=value pairs separated by commas; got {item!r} "
+                "(for example --tolerance fid=2.0,precision=0.02).",
                 argument="tolerances",
             )
         name = get_metric(name).name  # unknown names list the valid ones
@@ -247,7 +253,8 @@ def check_tolerances(tolerances: Mapping[str, float | str]) -> dict[str, float |
             checked[name] = _nonnegative(str(value), name)
         else:
             raise GanevalError(
-                f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as '5%'; got {value!r}.",
+                f"the tolerance of {name} must be a number >= 0 (absolute) "
+                f"or a percentage of the baseline such as '5%'; got {value!r}.",
                 argument="tolerances",
             )
     return checked
@@ -260,7 +267,8 @@ def _nonnegative(text: str, name: str) -> float:
         value = -1.0
     if not (value >= 0 and math.isfinite(value)):
         raise GanevalError(
-            f"the tolerance of {name} must be a number >= 0 (absolute) or a percentage of the baseline such as 5%; got {text!r}.",
+            f"the tolerance of {name} must be a number >= 0 (absolute) "
+            f"or a percentage of the baseline such as 5%; got {text!r}.",
             argument="tolerances",
         )
     return value

@@ -56,7 +56,10 @@ def missing_modes_line(report) -> str | None:
 
 def summary(report) -> str:
     if report.passed:
-        return f"PASS: no metric regressed beyond its tolerance and noise ({len(report.decisions)} compared, seed {report.seed})"
+        return (
+            "PASS: no metric regressed beyond its tolerance and noise "
+            f"({len(report.decisions)} compared, seed {report.seed})"
+        )
     names = ", ".join(c.metric for c in report.regressions)
     return f"FAIL: {len(report.regressions)} metric(s) regressed: {names}"
 
@@ -73,8 +76,9 @@ def text_table(report) -> str:
     lines += [f"note: {printable(note)}" for note in report.notes]
     lines += [
         "",
-        f"baseline {printable(str(report.baseline))}, candidate {printable(str(report.candidate))}; regression = worse than the tolerance AND "
-        f"significant (one-sided test on the bootstrap intervals and the baseline's seed-to-seed spread, alpha {report.alpha:g} over all metrics)",
+        f"baseline {printable(str(report.baseline))}, candidate {printable(str(report.candidate))}; regression = worse "
+        "than the tolerance AND significant (one-sided test on the bootstrap intervals and the baseline's seed-to-seed "
+        f"spread, alpha {report.alpha:g} over all metrics)",
         summary(report),
     ]
     return "\n".join(lines)
@@ -96,9 +100,10 @@ def markdown(report) -> str:
     notes = "".join(f"\n\n> note: {printable(note)}" for note in report.notes)
     return (
         head + "\n".join(table) + f"\n\n<details><summary>why</summary>\n\n{details}\n\n</details>\n\n"
-        f"Baseline `{_code(report.baseline)}`, candidate `{_code(report.candidate)}`, seed {report.seed}. A metric regresses only when it is "
-        f"worse than its tolerance and the change is significant (one-sided test on the 95% bootstrap intervals and the baseline's seed-to-seed spread, "
-        f"alpha {report.alpha:g} over all metrics).{notes}\n"
+        f"Baseline `{_code(report.baseline)}`, candidate `{_code(report.candidate)}`, seed {report.seed}. A metric "
+        "regresses only when it is worse than its tolerance and the change is significant (one-sided test on the 95% "
+        f"bootstrap intervals and the baseline's seed-to-seed spread, alpha {report.alpha:g} over all "
+        f"metrics).{notes}\n"
     )
 
 
@@ -116,7 +121,10 @@ def junit(report) -> str:
         case = ElementTree.SubElement(
             suite, "testcase", classname=f"ganeval.check.{printable(str(report.baseline))}", name=c.metric
         )
-        message = f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)}, tolerance {_number(c.tolerance)}: {c.reason}"
+        message = (
+            f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)}, "
+            f"tolerance {_number(c.tolerance)}: {c.reason}"
+        )
         if c.verdict == REGRESSED:
             ElementTree.SubElement(case, "failure", message=message, type="regression").text = message
         elif c.verdict == SKIPPED:

@@ -57,7 +57,8 @@ def write_report(runs, output, *, findings_output=None) -> list:
     blocks = [
         Heading("Summary"),
         Text(
-            f"Verdicts: {', '.join(VERDICTS[:-1])} or {VERDICTS[-1]} (the README lists what triggers each); the explanation quotes the deciding numbers."
+            f"Verdicts: {', '.join(VERDICTS[:-1])} or {VERDICTS[-1]} (the README lists what triggers each); "
+            "the explanation quotes the deciding numbers."
         ),
         Table(summary_table(logs)),
     ]

@@ -115,7 +115,8 @@ def _inline(text: str) -> str:
 
 
 STYLE = """
-body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; \
+max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.88em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }

@@ -138,7 +138,8 @@ def run_events(runs: list[RunLog]) -> pd.DataFrame:
 
 
 def main_event(diagnosis: RunDiagnosis):
-    """The event the sample panels illustrate: the most severe shaded finding (collapse or divergence), the earliest among equals."""
+    """The event the sample panels illustrate: the most severe shaded finding (collapse or divergence),
+    the earliest among equals."""
     events = [f for f in diagnosis.findings if f.kind in figures.EVENT_COLOURS and f.start_step is not None]
     return min(events, key=lambda f: (-f.rank, f.start_step), default=None)
 
@@ -183,7 +184,8 @@ def key_steps(run: RunLog, available, spread: int) -> dict[int, str]:
 
 
 def _saved_points(run: RunLog) -> tuple[dict[int, np.ndarray], dict[int, str]]:
-    """({step: points}, {step: title}) from samples/step_NNNNNN.npy (2-D runs logged by TrainingLogger), at `key_steps`."""
+    """({step: points}, {step: title}) from samples/step_NNNNNN.npy (2-D runs logged by TrainingLogger),
+    at `key_steps`."""
     found = _files_by_step(run.folder, ".npy")
     titles = key_steps(run, found, SCATTER_STEPS)
     return {step: np.load(found[step]) for step in titles}, titles
@@ -206,7 +208,8 @@ def overview_blocks(runs: list[RunLog]) -> list[Block]:
         "all",
         "losses",
         figures.loss_figure(steps, events),
-        f"D and G losses of every run. Line: median over bins of about {width} steps; band: 10th-90th percentile of the steps in the bin.{SHADING}",
+        f"D and G losses of every run. Line: median over bins of about {width} steps; "
+        f"band: 10th-90th percentile of the steps in the bin.{SHADING}",
     )
     kinds = {r.name: outputs_are_probabilities(r.steps, r.evals) for r in runs if {"d_real", "d_fake"} <= set(r.steps)}
     for probability, label in ((True, "probabilities"), (False, "critic scores")):
@@ -241,10 +244,16 @@ MODES_HIT = "as the diagnostics count them; see the README's mode definition"
 
 def band_text(logged: bool) -> str:
     """The metric figure's caption about its bands and axes."""
-    axes = "Axes start at each metric's bound (shares at 0, up to 1; modes from 0 to their number), so evaluation noise is drawn at its true size."
+    axes = (
+        "Axes start at each metric's bound (shares at 0, up to 1; modes from 0 to their number), "
+        "so evaluation noise is drawn at its true size."
+    )
     if logged:
         return f"Band: the interval logged with each evaluation. {axes}"
-    return f"No band: this log records no interval for its metrics (a band from neighbouring evaluations would smear a dip). {axes}"
+    return (
+        "No band: this log records no interval for its metrics "
+        f"(a band from neighbouring evaluations would smear a dip). {axes}"
+    )
 
 
 def run_blocks(run: RunLog, index: int) -> list[Block]:
@@ -257,7 +266,8 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
         blocks.append(
             Table(
                 findings_table(d),
-                "Findings, by start step. Severity: low, medium or high; thresholds are named constants in ganeval.diagnostics.",
+                "Findings, by start step. Severity: low, medium or high; "
+                "thresholds are named constants in ganeval.diagnostics.",
             )
         )
     else:
@@ -268,7 +278,10 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
     shading = SHADING if not events.empty else ""
     probability = outputs_are_probabilities(steps, evals)
     width = _bin_width(steps)
-    band = f"Line: median over bins of {width} step{'s' if width > 1 else ''}; band: 10th-90th percentile of the steps in each bin."
+    band = (
+        f"Line: median over bins of {width} step{'s' if width > 1 else ''}; "
+        "band: 10th-90th percentile of the steps in each bin."
+    )
     blocks.append(Heading("Stability", 3))
     blocks += _image(
         prefix,
@@ -294,8 +307,9 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
         where = "near" if balance["near_equilibrium"] else "far from"
         blocks.append(
             Text(
-                f"Over the last fifth of the steps, mean D(x) = {balance['d_real_end']:.2f} and D(G(z)) = {balance['d_fake_end']:.2f} "
-                f"(gap {balance['d_gap_end']:.2f}): {where} the 0.5 equilibrium."
+                f"Over the last fifth of the steps, mean D(x) = {balance['d_real_end']:.2f} "
+                f"and D(G(z)) = {balance['d_fake_end']:.2f} (gap {balance['d_gap_end']:.2f}): "
+                f"{where} the 0.5 equilibrium."
             )
         )
     trends = loss_trends(steps)
@@ -310,7 +324,8 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
                         "slope_per_1000_steps": "slope per 1,000 steps (second half)",
                     }
                 ),
-                "Trends: medians over the first and last fifth of the steps, and the least-squares slope over the second half.",
+                "Trends: medians over the first and last fifth of the steps, "
+                "and the least-squares slope over the second half.",
             )
         )
     if {"grad_norm_d", "grad_norm_g"} & set(steps):
@@ -318,7 +333,8 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
             prefix,
             "grad-norms",
             figures.grad_norm_figure(steps_long, events),
-            f"L2 norms of the parameter gradients, log scale: every logged step (thin, so a spike shows at its true height) "
+            "L2 norms of the parameter gradients, log scale: "
+            "every logged step (thin, so a spike shows at its true height) "
             f"and a {figures.SMOOTH_STEPS}-step rolling median (thick).{shading}",
         )
     if evals.empty:
@@ -357,12 +373,14 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
                 "reliability",
                 figures.reliability_figure(table[table.step.isin(picked)]),
                 "Reliability diagrams: observed share of real samples against D's mean predicted P(real) in each bin; "
-                "marker area: samples in the bin. Points below the diagonal at high P(real) (and above it at low P(real)) mean D is overconfident.",
+                "marker area: samples in the bin. "
+                "Points below the diagonal at high P(real) (and above it at low P(real)) mean D is overconfident.",
             )
         else:
             blocks.append(
                 Text(
-                    "Reliability diagrams need the per-bin data that logs written by this version record (d_reliability); this log predates it."
+                    "Reliability diagrams need the per-bin data that logs written by this version record "
+                    "(d_reliability); this log predates it."
                 )
             )
     timeline = coverage_timeline(evals, n_modes_of(evals, run.manifest))
@@ -389,7 +407,8 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
                 prefix,
                 "modes-last",
                 figures.mode_bar_figure(histogram, last),
-                f"Samples per mode at the last evaluation (step {last}); the dashed line is the share a mode needs to count as hit.",
+                f"Samples per mode at the last evaluation (step {last}); "
+                "the dashed line is the share a mode needs to count as hit.",
             )
             names = mode_names(missing_modes(evals), n_modes_of(evals, run.manifest), (run.manifest or {}).get("data"))
             blocks.append(Text(f"Modes missing at step {last}: {names_text(names)}."))
@@ -408,7 +427,10 @@ def calibration_sentence(evals: pd.DataFrame) -> str:
     verdict = ""
     if "overconfidence" in frame and pd.notna(last.get("overconfidence")):
         over = float(last["overconfidence"])
-        verdict = f"; D is {'overconfident' if over > 0 else 'underconfident'} (mean |P - 0.5| minus |observed - 0.5|: {over:+.2f})"
+        verdict = (
+            f"; D is {'overconfident' if over > 0 else 'underconfident'} "
+            f"(mean |P - 0.5| minus |observed - 0.5|: {over:+.2f})"
+        )
     return f"At the last evaluation (step {int(last['step'])}): {numbers}{verdict}."
 
 
