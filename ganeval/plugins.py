@@ -68,7 +68,8 @@ class Trainer(Protocol):
 
     `unsupported(variant, data)` says why a variant cannot train on a bundled set (None: it can);
     `train` trains the run in `folder` or resumes it, and returns "trained", "resumed" or
-    "diverged: <why>" (device: where its evaluations run); its folder is then a run that one of the `ganeval.runs` formats reads."""
+    "diverged: <why>" (device: where its evaluations run); its folder is then a run that one of the
+    `ganeval.runs` formats reads."""
 
     variants: Sequence[str]
 

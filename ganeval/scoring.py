@@ -109,7 +109,8 @@ class Result:
 
     def summary(self) -> str:
         """One line that sums the result up, e.g. `digits-samples vs digits: FID 147.6 [126.8, 180.3],
-        9 of 10 modes (missing: 7), precision 0.81, recall 0.90`; every metric when none of SUMMARY_METRICS was computed."""
+        9 of 10 modes (missing: 7), precision 0.81, recall 0.90`; every metric when none of
+        SUMMARY_METRICS was computed."""
         parts = []
         for name in [m for m in SUMMARY_METRICS if m in self.metrics] or list(self.metrics):
             i = self.metrics[name]
@@ -124,7 +125,8 @@ class Result:
         return f"{_sides(self.provenance)}: {', '.join(parts)}"
 
     def table(self) -> str:
-        """The summary line, a readable table (value and 95% interval per metric), the missing modes, then the provenance."""
+        """The summary line, a readable table (value and 95% interval per metric), the missing modes,
+        then the provenance."""
         lines = [self.summary(), "", f"{'metric':<22}{'value':>12}   95% interval", "-" * 56]
         for name, i in self.metrics.items():
             arrow = "higher is better" if get_metric(name).higher_is_better else "lower is better"
@@ -278,7 +280,8 @@ class ReferenceScorer:
         return cls(str(reference), chosen, reference_samples(source, outputs))
 
 
-@distributed.computed_on_main  # under torchrun: each rank extracts its shard, rank 0 computes, every rank gets the Result
+# under torchrun: each rank extracts its shard, rank 0 computes, every rank gets the Result
+@distributed.computed_on_main
 def score(
     generated,
     reference,
@@ -311,7 +314,9 @@ def score(
     >>> import ganeval
     >>> from ganeval import MetricOptions
     >>> options = MetricOptions(n=500, bootstrap=0)
-    >>> result = ganeval.score("ring8", "ring8", metrics=["fid", "modes_covered"], options=options, cache=False, progress=False)
+    >>> result = ganeval.score(
+    ...     "ring8", "ring8", metrics=["fid", "modes_covered"], options=options, cache=False, progress=False
+    ... )
     >>> result.metrics["modes_covered"].value
     8
     >>> result.metrics["fid"].value < 0.1
@@ -330,12 +335,14 @@ def score(
     generated_source = resolve_source(generated, "generated")
     if isinstance(generated_source, StatsSource):
         raise GanevalError(
-            f"{generated_source.label} is a statistics file; generated samples must be images, an array or a bundled set."
+            f"{generated_source.label} is a statistics file; "
+            "generated samples must be images, an array or a bundled set."
         )
     kinds = (generated_source.samples_kind, reference_source.samples_kind)
     if None not in kinds and kinds[0] != kinds[1]:
         raise GanevalError(
-            f"the generated samples ({generated_source.label}) are {kinds[0]} but the reference ({reference_source.label}) "
+            f"the generated samples ({generated_source.label}) are {kinds[0]} "
+            f"but the reference ({reference_source.label}) "
             f"is {kinds[1]}; score images against images and 2-D points against points."
         )
     chosen = choose_extractor(reference_source, generated_source, extractor, weights, device, precision)
@@ -395,7 +402,8 @@ def score(
         if missing:
             why = (
                 (
-                    f" {printable(reference_source.label)} holds only mu and sigma: they give FID; the other metrics need the reference's "
+                    f" {printable(reference_source.label)} holds only mu and sigma: they give FID; "
+                    "the other metrics need the reference's "
                     "features, which `ganeval stats REFERENCE -o FILE` saves."
                 )
                 if gaussian
@@ -460,7 +468,8 @@ def _provenance(
     uniform: bool,
     warnings: list[str],
 ) -> dict:
-    """What a result records to be reproduced: versions, extractor, preprocessing, device, both sides, settings, warnings."""
+    """What a result records to be reproduced: versions, extractor, preprocessing, device, both sides,
+    settings, warnings."""
     return {
         "ganeval_version": __version__,
         **chosen.provenance(),
@@ -517,8 +526,10 @@ def _splits_problem(setting: str, count: int) -> str:
 def _check_gaussian_width(source: Source, dims: int, width: int, extractor: Extractor) -> None:
     if dims != width:
         raise GanevalError(
-            f"{printable(source.label)} holds statistics (mu, sigma) of {dims}-d features, but the {extractor.name} extractor "
-            f"gives {width}-d features; they cannot be compared. pytorch-fid statistics (2048-d, its default --dims) need "
+            f"{printable(source.label)} holds statistics (mu, sigma) of {dims}-d features, "
+            f"but the {extractor.name} extractor "
+            f"gives {width}-d features; they cannot be compared. "
+            "pytorch-fid statistics (2048-d, its default --dims) need "
             "--extractor inception."
         )
 
@@ -528,8 +539,10 @@ def _gaussian_note(source: Source, extractor: Extractor) -> str:
         name for name in sample_metrics() if name != "fid" and "features" in get_metric(name).needs_real
     ]
     return (
-        f"the reference {printable(source.label)} holds only mu and sigma (as pytorch-fid saves them) and no provenance: FID "
-        f"assumes they were computed with the {extractor.name} extractor with the same weights and preprocessing as here "
+        f"the reference {printable(source.label)} holds only mu and sigma (as pytorch-fid saves them) "
+        "and no provenance: FID "
+        f"assumes they were computed with the {extractor.name} extractor "
+        "with the same weights and preprocessing as here "
         f"(pytorch-fid's are inception's); its interval resamples the generated side only. "
         f"{', '.join(needing_features)} need the reference's features and are not computed."
     )

@@ -470,7 +470,8 @@ def resolve_source(value, role: str) -> Source:
         return ArraySource(text, samples, kind)
     if path.is_file():
         raise GanevalError(
-            f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file or one of the bundled sets ({', '.join(BUNDLED)})."
+            f"{path}: {role} must be a folder of images, an .npz/.npy array, a statistics file "
+            f"or one of the bundled sets ({', '.join(BUNDLED)})."
         )
     if not path.exists() and not any(sep in text for sep in "/\\") and "." not in text:
         raise GanevalError(
@@ -489,8 +490,10 @@ def _refuse_run_folder(path: Path, role: str) -> None:
     found = [name for name in RUN_FOLDER_FILES if (path / name).is_file()]
     if found:
         raise GanevalError(
-            f"{printable(str(path))} is a training run folder (it holds {' and '.join(found)}), not a folder of {role} images; "
-            f"its samples/step_*.png are plots of sample grids. Draw samples first with `ganeval sample {printable(str(path))} -o DIR` "
+            f"{printable(str(path))} is a training run folder (it holds {' and '.join(found)}), "
+            f"not a folder of {role} images; "
+            "its samples/step_*.png are plots of sample grids. "
+            f"Draw samples first with `ganeval sample {printable(str(path))} -o DIR` "
             "and score DIR."
         )
 
@@ -620,5 +623,6 @@ def _check_stats_extractor(source: StatsSource, extractor: Extractor) -> None:
     if mismatches:
         raise GanevalError(
             f"{source.label} was computed with other settings: {'; '.join(mismatches)}. "
-            f"Score with --extractor {meta.get('extractor')}, the same weights and precision, or recreate the statistics."
+            f"Score with --extractor {meta.get('extractor')}, "
+            "the same weights and precision, or recreate the statistics."
         )

@@ -56,12 +56,14 @@ def load_array_file(path: str | Path) -> np.ndarray:
                 return archive[keys[0]]
     except READ_ERRORS as error:
         raise GanevalError(
-            f"{shown}: cannot read this array file ({type(error).__name__}: {printable(str(error))}); it is damaged, truncated "
-            "or not a numpy file (object arrays and pickles are refused). Write it with numpy.save or numpy.savez."
+            f"{shown}: cannot read this array file ({type(error).__name__}: {printable(str(error))}); it is damaged, "
+            "truncated or not a numpy file (object arrays and pickles are refused). "
+            "Write it with numpy.save or numpy.savez."
         ) from None
     if {"mu", "sigma"} <= set(keys):
         raise GanevalError(
-            f"{shown} holds Gaussian statistics (mu, sigma) but no samples; such a file can only be a reference (--ref), "
+            f"{shown} holds Gaussian statistics (mu, sigma) but no samples; such a file can only be a reference "
+            "(--ref), "
             "for FID, and generated samples must be images or points."
         )
     raise GanevalError(
@@ -93,8 +95,8 @@ def as_samples(array, source: str, channels_last: bool = True) -> tuple[str, np.
         channels_last = False  # unambiguously N x C x H x W (a torch layout saved or passed as numpy)
     if array.ndim != 4 or 0 in array.shape:
         raise GanevalError(
-            f"{source} has shape {array.shape}; expected points (N x 2) or images (N x H x W, N x H x W x C or N x C x H x W, "
-            "C in 1, 3, 4)."
+            f"{source} has shape {array.shape}; expected points (N x 2) or images (N x H x W, N x H x W x C "
+            "or N x C x H x W, C in 1, 3, 4)."
         )
     if channels_last:
         array = array.transpose(0, 3, 1, 2)

@@ -81,7 +81,8 @@ def decode_image(path: str | Path, channels: int) -> np.ndarray:
         ) from None
     except DECODE_ERRORS as error:
         raise GanevalError(
-            f"{shown}: cannot decode this image ({error}); delete or re-export it, or pass --skip-bad to skip unreadable files."
+            f"{shown}: cannot decode this image ({error}); delete or re-export it, "
+            "or pass --skip-bad to skip unreadable files."
         ) from None
     return array.transpose(2, 0, 1) if array.ndim == 3 else array[None]
 

@@ -255,7 +255,8 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
                 evidence["dominant_mode_changes"] = int(np.count_nonzero(np.diff(dominant)))
             if modes_before is None:
                 parts.append(
-                    f"from the first evaluation (step {int(steps[first])}) the samples hit only {modes_min} of {n} modes"
+                    f"from the first evaluation (step {int(steps[first])}) "
+                    f"the samples hit only {modes_min} of {n} modes"
                 )
             elif modes_min < modes_before:
                 parts.append(f"the samples fell from {modes_before} to {modes_min} of {n} modes hit")

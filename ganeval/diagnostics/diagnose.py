@@ -78,7 +78,8 @@ def healthy_sentence(summary: dict) -> str:
         parts.append(f"precision {summary['precision_end']:.2f} and recall {summary['recall_end']:.2f}")
     if "d_auc_end" in summary and "d_accuracy_end" in summary:
         parts.append(
-            f"D's held-out AUC {summary['d_auc_end']:.2f} and accuracy {summary['d_accuracy_end']:.2f} (0.5 is chance for both)"
+            f"D's held-out AUC {summary['d_auc_end']:.2f} and accuracy {summary['d_accuracy_end']:.2f} "
+            "(0.5 is chance for both)"
         )
     elif "d_accuracy_end" in summary:
         parts.append(f"D's held-out accuracy {summary['d_accuracy_end']:.2f} (0.5 is chance)")
@@ -100,7 +101,8 @@ def diagnose(
     by start step, the verdict with its one-sentence explanation, and summary numbers."""
     if steps is None or steps.empty or "step" not in steps:
         raise GanevalError(
-            f"the training log{f' of {run}' if run else ''} has no step rows; log at least one step with TrainingLogger.step."
+            f"the training log{f' of {run}' if run else ''} has no step rows; "
+            "log at least one step with TrainingLogger.step."
         )
     evals = pd.DataFrame() if evals is None else evals
     manifest = manifest or {}

@@ -228,6 +228,7 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
     if notable:
         return (
             HEALTHY,
-            f"Healthy at the end: no divergence, lasting collapse or D dominance; earlier or milder: {', '.join(notable)}.",
+            "Healthy at the end: no divergence, lasting collapse or D dominance; "
+            f"earlier or milder: {', '.join(notable)}.",
         )
     return HEALTHY, "Healthy: no divergence, collapse, D dominance or sustained oscillation found."

@@ -166,7 +166,10 @@ def _texts(values: list[str]) -> list:
 
 
 def _numbers(path: Path, column: str, values: list[str], lines: list[int]) -> np.ndarray:
-    """float64 values of a numeric column; empty fields are NaN. GanevalError naming the first value that is no number."""
+    """float64 values of a numeric column; empty fields are NaN.
+
+    GanevalError naming the first value that is no number.
+    """
     out = np.empty(len(values))
     for i, value in enumerate(values):
         try:
@@ -188,7 +191,8 @@ def _steps(path: Path, steps: np.ndarray, lines: list[int]) -> np.ndarray:
         if i and step <= steps[i - 1]:
             what = "repeats" if step == steps[i - 1] else "goes back to"
             raise GanevalError(
-                f"{path}, line {lines[i]}: {what} step {int(step)} after step {int(steps[i - 1])} on line {lines[i - 1]}; "
+                f"{path}, line {lines[i]}: {what} step {int(step)} after step {int(steps[i - 1])} "
+                f"on line {lines[i - 1]}; "
                 "steps must increase (rows duplicated, or two runs' logs mixed in one file)."
             )
     return steps.astype(np.int64)

@@ -164,7 +164,8 @@ class TrainingLogger:
         if fake is not None:
             if self.real is None:
                 raise GanevalError(
-                    "TrainingLogger.evaluate(fake=...) needs a reference; pass a scorer when creating the logger: TrainingLogger(run_dir, ReferenceScorer.of(reference))."
+                    "TrainingLogger.evaluate(fake=...) needs a reference; pass a scorer when creating the logger: "
+                    "TrainingLogger(run_dir, ReferenceScorer.of(reference))."
                 )
             kind, samples = as_samples(fake, "fake", channels_last=not hasattr(fake, "detach"))
             outputs = extract_array(samples, kind, self.extractor, batch_size=256, progress=False)

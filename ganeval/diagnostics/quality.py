@@ -89,7 +89,8 @@ def detect_still_improving(evals: pd.DataFrame) -> list[Finding]:
                         "t_statistic": float(t_stat),
                         "evaluations": int(k),
                     },
-                    f"{'FID' if name == 'fid' else name} was still improving at the end: over the last {k} evaluations (from step "
+                    f"{'FID' if name == 'fid' else name} was still improving at the end: "
+                    f"over the last {k} evaluations (from step "
                     f"{int(tail.index[0])}) its trend {direction} from {start_value:.3g} to {end_value:.3g}, beyond "
                     f"the noise between evaluations; training longer would likely help.",
                 )

@@ -324,8 +324,10 @@ def detect_oscillation(steps: pd.DataFrame, windows: pd.DataFrame | None = None)
                 None if end >= last_step else end,
                 severity,
                 {"period_steps": period, "strength": strength, "signals": per_signal},
-                f"{', '.join(per_signal)} oscillate{'s' if len(per_signal) == 1 else ''} with a period of about {period:.0f} steps "
-                f"(amplitude {best.amplitude:.3g} in {best.signal}; the periodic part carries {strength:.0%} of the variance) "
+                f"{', '.join(per_signal)} oscillate{'s' if len(per_signal) == 1 else ''} "
+                f"with a period of about {period:.0f} steps "
+                f"(amplitude {best.amplitude:.3g} in {best.signal}; "
+                f"the periodic part carries {strength:.0%} of the variance) "
                 f"over steps {start}-{end}.",
             )
         )
@@ -441,10 +443,14 @@ def _exploding(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[F
     if found["cause"] == "exploding_absolute" and (before is None or before >= late):
         text = f"{name} is {late:.3g} from step {step} on (past 1e5: the numbers are broken)."
     elif found["cause"] == "exploding_absolute":
-        text = f"{name} exploded from {before:.3g} to {late:.3g} (past 1e5: the numbers are broken), rising from step {step}."
+        text = (
+            f"{name} exploded from {before:.3g} to {late:.3g} (past 1e5: the numbers are broken), "
+            f"rising from step {step}."
+        )
     else:
         text = (
-            f"{name} exploded from {found['early_level']:.3g} (median over the first quarter) to {late:.3g} (median over "
+            f"{name} exploded from {found['early_level']:.3g} (median over the first quarter) "
+            f"to {late:.3g} (median over "
             f"the last 10% of steps), {late / max(found['early_level'], 1e-12):.3g}x, rising from step {step}."
         )
     evidence = {**found, "signal": column, "late_level": late}

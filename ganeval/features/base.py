@@ -74,7 +74,8 @@ def as_uint8_batch(batch, channels: int, extractor: str) -> torch.Tensor:
             " (channels last? use batch.permute(0, 3, 1, 2))" if batch.ndim == 4 and batch.shape[-1] == channels else ""
         )
         raise GanevalError(
-            f"batch must have shape N x {channels} x H x W for the {extractor} extractor; got {tuple(batch.shape)}{hint}."
+            f"batch must have shape N x {channels} x H x W for the {extractor} extractor; "
+            f"got {tuple(batch.shape)}{hint}."
         )
     return batch
 

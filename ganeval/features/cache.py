@@ -114,8 +114,8 @@ def load_outputs(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
             outputs = {key: archive[key] for key in OUTPUTS if key in archive}
     except READ_ERRORS as error:
         raise GanevalError(
-            f"{shown}: not a readable statistics file ({type(error).__name__}: {printable(str(error))}); it is damaged or "
-            "truncated: recreate it with `ganeval stats REFERENCE -o FILE`."
+            f"{shown}: not a readable statistics file ({type(error).__name__}: {printable(str(error))}); "
+            "it is damaged or truncated: recreate it with `ganeval stats REFERENCE -o FILE`."
         ) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or "features" not in outputs:
         found = meta.get("format") if isinstance(meta, dict) else None
@@ -194,7 +194,8 @@ def load_gaussian(path: str | Path) -> dict[str, np.ndarray]:
             mu, sigma = archive["mu"], archive["sigma"]
     except READ_ERRORS as error:
         raise GanevalError(
-            f"{shown}: cannot read its mu and sigma ({type(error).__name__}: {printable(str(error))}); the file is damaged or truncated."
+            f"{shown}: cannot read its mu and sigma ({type(error).__name__}: {printable(str(error))}); "
+            "the file is damaged or truncated."
         ) from None
     problem = _gaussian_problem(mu, sigma)
     if problem:

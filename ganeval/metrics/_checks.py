@@ -34,8 +34,9 @@ def check_magnitude(x: np.ndarray, name: str) -> None:
     largest = float(np.abs(x).max()) if np.size(x) else 0.0
     if largest > MAX_MAGNITUDE:
         raise GanevalError(
-            f"{name} holds values as large as {largest:.3g}; ganeval accepts magnitudes up to {MAX_MAGNITUDE:.0e}, past which "
-            "squared distances overflow. Rescale the samples (or check them: such values usually mean a broken generator)."
+            f"{name} holds values as large as {largest:.3g}; ganeval accepts magnitudes up to {MAX_MAGNITUDE:.0e}, "
+            "past which squared distances overflow. Rescale the samples "
+            "(or check them: such values usually mean a broken generator)."
         )
 
 

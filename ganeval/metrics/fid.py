@@ -185,7 +185,8 @@ def _warn_few_samples(sides: list[str], dim: int) -> None:
     _warn(
         f"the {' and '.join(sides)} features have no more samples than dimensions ({dim}), so their covariance is "
         "singular; the Frechet distance is exact for these statistics but a high-variance estimate: "
-        f"pass more than {dim} samples per side (or a larger --n, if you capped them) for numbers comparable with papers."
+        f"pass more than {dim} samples per side (or a larger --n, if you capped them) "
+        "for numbers comparable with papers."
     )
 
 

@@ -91,7 +91,8 @@ class PreparedReference:
         self.check(real)
         if k != self.k:
             raise GanevalError(
-                f"the prepared reference's balls have k={self.k} neighbours but k={k} was asked; prepare it with k={k}.",
+                f"the prepared reference's balls have k={self.k} neighbours but k={k} was asked; "
+                f"prepare it with k={k}.",
                 argument="k",
             )
         return self.balls

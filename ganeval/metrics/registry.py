@@ -100,8 +100,9 @@ def _kid_intervals(
 ) -> dict[str, Interval]:
     """KID's interval: how the MMD^2 estimate moves under resampling, placed around KID's value.
 
-    With an explicit kernel map or cached kernel matrices each resample is the complete-sample MMD^2 of the resampled rows
-    over pairs of distinct samples (matrix-vector products, no duplicate bias); without, KID is
+    With an explicit kernel map or cached kernel matrices each resample is the complete-sample MMD^2
+    of the resampled rows over pairs of distinct samples (matrix-vector products, no duplicate bias);
+    without, KID is
     recomputed with at most 10 subsets per resample, whose extra subset noise makes the interval
     conservative. The "centred" interval is then moved by the reported value minus the resampled
     statistic's full-sample value.
