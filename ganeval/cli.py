@@ -107,12 +107,16 @@ PARAMETER_OPTIONS = {
 
 
 def _option_strings(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
-    """dest -> the option the user types (the longest spelling, e.g. --kid-subset-size) of a subcommand's options."""
+    """dest -> the option the user types (the longest spelling, e.g. --kid-subset-size) of a subcommand's
+    options; of two options for one setting (--n and its alias --samples), the first."""
     subparsers = next(
         action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
     )  # argparse keeps them private
-    actions = subparsers.choices[command]._actions
-    return {action.dest: max(action.option_strings, key=len) for action in actions if action.option_strings}
+    flags: dict[str, str] = {}
+    for action in subparsers.choices[command]._actions:
+        if action.option_strings:
+            flags.setdefault(action.dest, max(action.option_strings, key=len))
+    return flags
 
 
 def _name_the_flag(message: str, argument: str | None, options: dict[str, str]) -> str:

@@ -32,8 +32,9 @@ class Setting:
 
     flag: the option the CLI offers (None: set by the library, no flag); help: the flag's help text
     without the default; what: the middle of the error message ("is a number of neighbours");
-    optional: None is allowed and means "all" / "automatic". Help texts are plain text: argparse
-    needs "%" doubled.
+    optional: None is allowed and means "all" / "automatic"; alias: a second spelling of the flag
+    (`--samples` for `--n`, which torchrun's own parser refuses as an abbreviation of its options).
+    Help texts are plain text: argparse needs "%" doubled.
     """
 
     flag: str | None
@@ -42,6 +43,7 @@ class Setting:
     minimum: int
     maximum: int | None = None
     optional: bool = False
+    alias: str | None = None
 
     def check(self, name: str, value) -> None:
         """Refuse a value that is not a whole number in range, naming the flag and the parameter."""
@@ -117,7 +119,12 @@ class MetricOptions:
     n: int | None = _option(
         None,
         Setting(
-            "--n", "use at most N samples per side (a seeded subsample)", "caps the samples per side", 1, optional=True
+            "--n",
+            "use at most N samples per side (a seeded subsample; --samples under torchrun)",
+            "caps the samples per side",
+            1,
+            optional=True,
+            alias="--samples",
         ),
     )
     calibration_bins: int = _option(

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from torch.distributed.run import get_args_parser
 
 import ganeval
 from ganeval import distributed
+from ganeval.cli import build_parser
 from ganeval.data import get_bundled
 from ganeval.data.export import write_samples
 from ganeval.distributed import World
@@ -230,3 +232,17 @@ def test_skip_bad_with_a_shard_of_bad_files_only(job):
     # 16 samples of 92-d features: a singular covariance, ill-conditioned enough to turn the reference's sums,
     # added in another order, from 1e-16 into 1e-9 relative differences
     assert together["metrics"]["fid"]["value"] == pytest.approx(alone.metrics["fid"].value, rel=1e-7)
+
+
+def test_samples_is_the_spelling_of_n_that_torchrun_lets_through(capsys):
+    """torchrun's parser refuses `--n` (an abbreviation of its --nnodes, --nproc-per-node, ...) but passes
+    `--samples` to the command, where it is the same setting as `--n`."""
+    command = ["--nproc-per-node", "2", "-m", "ganeval", "score", "ring8", "--ref", "ring8"]
+    with pytest.raises(SystemExit):
+        get_args_parser().parse_args([*command, "--n", "300"])
+    assert "ambiguous option: --n" in capsys.readouterr().err
+    passed = get_args_parser().parse_args([*command, "--samples", "300"]).training_script_args
+    assert passed[-2:] == ["--samples", "300"]
+
+    spelled = [build_parser().parse_args([*passed[:4], flag, "300"]).n for flag in ("--n", "--samples")]
+    assert spelled == [300, 300]

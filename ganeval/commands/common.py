@@ -145,6 +145,10 @@ def add_settings(parser: argparse.ArgumentParser, *names: str, **helps: str) -> 
             metavar=METAVARS.get(name),
             help=text.replace("%", "%%"),
         )
+        if setting.alias:  # the same setting; its own errors name it; its help is the flag's
+            parser.add_argument(
+                setting.alias, dest=name, type=whole_number(setting), default=argparse.SUPPRESS, help=argparse.SUPPRESS
+            )
 
 
 def add_inputs(
