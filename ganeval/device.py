@@ -74,11 +74,12 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
             f"(available here: auto, {', '.join(here)}).",
             argument="device",
         )
-    why = (
-        "this torch build or machine has no CUDA"
-        if chosen.type == "cuda" and not torch.cuda.is_available()
-        else "it is not there"
-    )
+    if chosen.type == "mps":
+        why = "this torch build or machine has no Apple GPU, MPS"
+    elif torch.cuda.is_available():
+        why = f"this machine has {torch.cuda.device_count()} CUDA device(s), numbered from 0"
+    else:
+        why = "this torch build or machine has no CUDA"
     raise GanevalError(
         f"--device (device) {device!r} is not available ({why}); available here: auto, {', '.join(here)}.",
         argument="device",
