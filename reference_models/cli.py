@@ -8,7 +8,7 @@ import json
 import sys
 
 import reference_models
-from ganeval.commands.common import POSITIVE, SEED, add_device
+from ganeval.commands.common import POSITIVE, SEED, add_device, new_command
 from ganeval.errors import GanevalError
 
 DESCRIPTION = """Train a reference GAN variant on a bundled data set and write its training log
@@ -27,11 +27,8 @@ examples:
 
 def add_command(commands) -> argparse.ArgumentParser:
     """Add `train` to ganeval's subcommands (`commands`: the parser's subparsers action)."""
-    train = commands.add_parser(
-        "train",
-        help="train a reference GAN on bundled data (minutes on a CPU)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    train = new_command(
+        commands, "train", run_train, "train a reference GAN on bundled data (minutes on a CPU)", DESCRIPTION
     )
     train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp, dcgan, cgan or cyclegan")
     train.add_argument(
@@ -69,7 +66,6 @@ def add_command(commands) -> argparse.ArgumentParser:
         "else the CPU), cpu, cuda, cuda:N or mps (default: auto); the random draws are made on the CPU from "
         "the seed either way, and a run may resume on another device",
     )
-    train.set_defaults(handler=run_train)
     return train
 
 

@@ -50,8 +50,8 @@ def add_command(commands) -> None:
     parser.add_argument("--json", metavar="FILE", help="write the comparison as JSON ('-' for stdout)")
     add_device(
         parser,
-        "where the evaluations and final scores extract features: auto (CUDA when available, else the CPU), cpu, "
-        "cuda, cuda:N or mps (default: auto); the reference networks train on the CPU",
+        "where the networks train and the evaluations and final scores run: auto (CUDA when available, else the "
+        "CPU), cpu, cuda, cuda:N or mps (default: auto); the random draws are made on the CPU from the seed",
     )
     parser.add_argument("--quiet", action="store_true", help=QUIET)
 

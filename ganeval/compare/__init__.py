@@ -302,8 +302,8 @@ def compare_variants(
     default by the data's kind) and seeds 0..seeds-1 in the folder `work` (default runs/compare-DATA;
     finished runs are reused, interrupted ones resumed), score each at the end with `options` (default
     FINAL_OPTIONS) and compare them. Variants that cannot train on the data are skipped and named
-    (Comparison.skipped). device: where the evaluations and final scores extract features ("auto": CUDA
-    when available); the reference networks train on the CPU."""
+    (Comparison.skipped). device: where the networks train and the evaluations and final scores run
+    ("auto": CUDA when available); the random draws are made on the CPU from the seed."""
     if not data:
         raise GanevalError("compare --variants needs --data: a bundled set such as ring8, grid25 or digits.")
     if seeds < 1:

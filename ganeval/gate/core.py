@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ganeval import __version__, distributed
-from ganeval.atomic import atomic_write, json_text, write_text
+from ganeval.atomic import json_text, write_text
 from ganeval.data import BUNDLED
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor, sha256_of_file
@@ -86,9 +86,7 @@ class Baseline:
 
     def write(self, path) -> Path:
         """Write the JSON document to `path` atomically; the baseline's path becomes `path`."""
-        with atomic_write(path, "w") as stream:
-            stream.write(json.dumps(self.document, indent=2, default=str, allow_nan=False) + "\n")
-        self.path = Path(path)
+        self.path = write_text(path, json_text(self.document))
         return self.path
 
     @property
