@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from ganeval.cli import main
 from ganeval.distributed import session, silenced
 from ganeval.errors import GanevalError
+from ganeval.launch import main
 
 
 def run(argv: list[str] | None = None) -> int:

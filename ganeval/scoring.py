@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -209,11 +209,6 @@ def _conversion(extractor: Extractor) -> str | None:
     return "RGB (PIL convert('RGB')): grayscale replicated, palettes expanded, alpha dropped, 16-bit scaled to 8"
 
 
-def _uniform_modes(source: Source) -> bool:
-    """True when the reference's true modes are equally likely (mode KL is then against uniform)."""
-    return source.uniform_modes
-
-
 def reference_samples(source: Source, outputs: dict) -> Samples:
     """The reference side for the metrics: its features, and its modes unless the true modes are
     equally likely (then mode KL is taken against the uniform distribution). A file of mu and sigma
@@ -223,7 +218,7 @@ def reference_samples(source: Source, outputs: dict) -> Samples:
             f"{printable(source.label)} holds only mu and sigma (pytorch-fid statistics): `ganeval score` computes FID "
             "against them, but this needs the reference's features; write them with `ganeval stats REFERENCE -o FILE`."
         )
-    return Samples(features=outputs["features"], modes=None if _uniform_modes(source) else outputs.get("modes"))
+    return Samples(features=outputs["features"], modes=None if source.uniform_modes else outputs.get("modes"))
 
 
 def choose_extractor(
@@ -374,14 +369,14 @@ def score(
         counts = [real_info["count"], fake_info["count"]]
         notes = sorted({_own_words(w) for w in caught})
         provenance = _provenance(
-            chosen, real_info, fake_info, options, 0, counts, _uniform_modes(reference_source), notes
+            chosen, real_info, fake_info, options, 0, counts, reference_source.uniform_modes, notes
         )
         return Result({"fid": Interval(value, math.nan, math.nan)}, provenance)
     gaussian = reference_source.gaussian_only
     if gaussian:
         _check_gaussian_width(reference_source, real_out["mu"].size, fake_out["features"].shape[1], chosen)
 
-    uniform = _uniform_modes(reference_source)
+    uniform = reference_source.uniform_modes
     real = Samples() if gaussian else reference_samples(reference_source, real_out)
     fake = Samples(
         features=fake_out["features"],
@@ -440,6 +435,8 @@ def score(
     with warnings.catch_warnings(record=True) as caught, metric_progress.reporting(progress):
         warnings.simplefilter("always")  # reported once, in the provenance
         prepared = None if real.features is None else RECENT_REFERENCES.prepare(real.features, k=k)
+        if prepared is not None:  # the metrics' checks then see the prepared array itself, not a copy to compare
+            real = replace(real, features=prepared.features)
         computed = [name for name in names if not (gaussian and name == "fid")]
         values = compute_metrics(computed, real, fake, options, bootstrap_n=resamples, prepared=prepared)
         if gaussian and "fid" in names:
@@ -610,6 +607,6 @@ def stats(
         "reference": info,
         "channels": chosen.channels,
         "mixture": None if mixture is None else mixture.name,
-        "uniform_modes": _uniform_modes(source),
+        "uniform_modes": source.uniform_modes,
     }
     return save_outputs(output, outputs, meta)
