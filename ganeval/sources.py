@@ -132,13 +132,7 @@ class SampledSource(Source):
             entry = cache_dir() / cache_key(key_source, extractor.provenance())
             hit = read_entry(entry, features=keep)
         if distributed.agree(hit is not None):  # rank 0's hit: the other ranks have nothing to extract
-            outputs, meta = hit or ({}, {})
-            return outputs, {
-                **info,
-                **meta.get("read", {}),
-                "count": outputs["gaussian"].count if hit else None,
-                "cache": "hit",
-            }
+            return _entry_result(hit, info, "hit")
         if entry is not None:
             if entry.exists():  # damaged on disk (entries appear whole, by rename): it makes way for a new one
                 remove_entry(entry)
@@ -155,16 +149,11 @@ class SampledSource(Source):
                     raise
                 hit = read_entry(entry, features=keep)  # another scorer may have put the same entry in place first
                 if hit is not None:
-                    return hit[0], {
-                        **info,
-                        **hit[1].get("read", {}),
-                        "count": hit[0]["gaussian"].count,
-                        "cache": "written",
-                    }
+                    return _entry_result(hit, info, "written")
                 _warn_cache(entry.parent, error.strerror or str(error))
                 info = {**self._info(), "cache": "off"}
         sink = Collected() if keep else Sums()
-        outputs, _ = self._extract_to(sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role)
+        outputs = self._extract_to(sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role)
         return outputs, info
 
     def _extract_into(self, entry, key_source, selection, extractor, info, keep, *settings) -> tuple[Outputs, dict]:
@@ -175,8 +164,11 @@ class SampledSource(Source):
         outputs, _ = read_entry(entry, features=keep)
         return outputs, {**info, "cache": "written"}
 
-    def _extract_to(self, sink: Sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role):
-        """Run the extractor into `sink`; `info` gets the count, the resized sizes and the skipped files.
+    def _extract_to(
+        self, sink: Sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role
+    ) -> Outputs:
+        """Run the extractor into `sink`, its outputs returned; `info` gets (in place) the count, the
+        resized sizes and the skipped files.
         Under torch.distributed each rank reads its shard and rank 0's sink gets every rank's outputs."""
         sizes: set[tuple[int, int]] = set()
         settings = (batch_size, workers, skip_bad, progress, role)
@@ -193,7 +185,7 @@ class SampledSource(Source):
         if skipped:
             info["skipped"] = len(skipped)
             info["skipped_first"] = skipped[0]
-        return outputs, info
+        return outputs
 
     @abc.abstractmethod
     def _select(self, n: int | None, seed: int, reference: bool):
@@ -582,6 +574,13 @@ def extract(
     return distributed.each_rank(
         lambda: source.extract(extractor, n=n, seed=seed, reference=reference, keep=keep, **settings)
     )
+
+
+def _entry_result(hit: tuple[Outputs, dict] | None, info: dict, cache: str) -> tuple[Outputs, dict]:
+    """A cache entry's outputs and what was read (its recorded counts); `hit` None: another rank holds it."""
+    outputs, meta = hit or ({}, {})
+    count = outputs["gaussian"].count if hit else None
+    return outputs, {**info, **meta.get("read", {}), "count": count, "cache": cache}
 
 
 def preprocessing(extractor: Extractor, *infos: dict) -> str:

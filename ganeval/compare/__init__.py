@@ -245,11 +245,7 @@ def metric_bounds(metrics, entries: list[Entry]) -> dict[str, tuple[float | None
     """(lower, upper) of each metric (None: unbounded): the registry's bounds (logged metrics' too), and
     modes_covered up to the reference's number of modes."""
     n_modes = max((e.n_modes for e in entries if e.n_modes), default=None)
-    bounds = {}
-    for m in metrics:
-        spec = get_metric(m, logged=True)
-        bounds[m] = (spec.lower, float(n_modes) if m == "modes_covered" and n_modes else spec.upper)
-    return bounds
+    return {m: get_metric(m, logged=True).bounds(n_modes) for m in metrics}
 
 
 def build(entries: list[Entry], skipped: dict | None = None, data: str | None = None) -> Comparison:

@@ -105,12 +105,13 @@ class Sums:
 
     def add(self, outputs: dict[str, np.ndarray]) -> None:
         features = np.asarray(outputs["features"], dtype=np.float64)
-        self.gaussian = (
-            GaussianStats.from_features(features) if self.gaussian is None else self.gaussian.update(features)
-        )
+        self.gaussian = GaussianStats.accumulate(self.gaussian, features)
         self.count += len(features)
         if self.kept is not None:
-            self.kept = self.kept + [features] if self.count <= self.gaussian.dim else None
+            if self.count <= self.gaussian.dim:
+                self.kept.append(features)
+            else:
+                self.kept = None
 
     def result(self) -> dict:
         kept = {} if self.kept is None else {"features": np.concatenate(self.kept)}

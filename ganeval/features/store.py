@@ -101,7 +101,6 @@ class EntryWriter:
         self.path = Path(path)
         self.columns: dict[str, _Column] = {}
         self.gaussian: GaussianStats | None = None
-        self._staging = None
         self._touched = 0.0
 
     def __enter__(self) -> EntryWriter:
@@ -118,9 +117,7 @@ class EntryWriter:
                     self.columns[key] = _Column(self.folder / f"{key}.npy", array)
                 self.columns[key].append(array)
         features = np.asarray(outputs["features"], dtype=np.float64)
-        self.gaussian = (
-            GaussianStats.from_features(features) if self.gaussian is None else self.gaussian.update(features)
-        )
+        self.gaussian = GaussianStats.accumulate(self.gaussian, features)
         now = time.monotonic()
         if now - self._touched > TOUCH_SECONDS:  # a live writer's staging folder is never taken for a killed one's
             os.utime(self.folder)

@@ -122,6 +122,11 @@ class GaussianStats:
             self.outer += chunk.T @ chunk
         return self
 
+    @classmethod
+    def accumulate(cls, stats: GaussianStats | None, batch) -> GaussianStats:
+        """`stats` with the batch's rows added, for streams: the first batch (stats None) starts the sums."""
+        return cls.from_features(batch) if stats is None else stats.update(batch)
+
     def __add__(self, other: GaussianStats) -> GaussianStats:
         if not isinstance(other, GaussianStats):
             return NotImplemented

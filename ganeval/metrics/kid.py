@@ -217,11 +217,11 @@ class KernelSubsets:
     ):
         self.real, self.fake = real, fake
         gamma = 1.0 / real.shape[1] if gamma is None else gamma
-        self.kernel = lambda a, b: _kernel(a, b, degree, gamma, coef0)
         if prepared is None:
             self.reference = ReferenceKernels(real, degree, gamma, coef0)
         else:
             self.reference = prepared.kernels_for(real, degree, gamma, coef0)
+        self.kernel = self.reference.kernel
         n_r, n_f = real.shape[0], fake.shape[0]
         if _explicit_fits(fake.shape[1], degree, coef0):
             phi_r, sq_r = self.reference.explicit

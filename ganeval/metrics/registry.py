@@ -82,6 +82,10 @@ class MetricSpec:
     def axis_label(self) -> str:
         return self.label or self.name
 
+    def bounds(self, n_modes: int | None = None) -> tuple[float | None, float | None]:
+        """(lower, upper), None for unbounded; modes_covered goes up to the reference's `n_modes` when known."""
+        return self.lower, float(n_modes) if self.name == "modes_covered" and n_modes else self.upper
+
 
 def _fid(real: Samples, fake: Samples, o: MetricOptions, prepared: PreparedReference | None = None) -> dict[str, float]:
     return {"fid": fid_from_features(real.features, fake.features, prepared=prepared)}

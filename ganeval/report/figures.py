@@ -335,9 +335,7 @@ def metric_axis(ax, metric: str, band: pd.DataFrame, n_modes: int | None = None)
         ax.set_yscale("log")
         return
     spec = _spec(metric)
-    lower, upper = (None, None) if spec is None else (spec.lower, spec.upper)
-    if metric == "modes_covered" and n_modes:
-        upper = float(n_modes)
+    lower, upper = (None, None) if spec is None else spec.bounds(n_modes)
     top = upper if upper is not None else float(values.max()) * 1.1 or 1.0
     bottom = lower if lower is not None else float(values.min())
     margin = 0.03 * (top - bottom) if top > bottom else 0.5
