@@ -504,9 +504,8 @@ def _read_sharded(source: SampledSource, selection, extractor, info, sizes, sett
             return source._read(
                 selection, extractor, info, sizes, batch_size, workers, skip_bad, progress and here.main, role, mine
             )[1]
-        except (
-            NothingDecoded
-        ) as error:  # with skip_bad, a shard of unreadable files only: the other shards may have some
+        except NothingDecoded as error:
+            # with skip_bad, a shard of unreadable files only: the other shards may have some
             if not skip_bad:
                 raise
             return error.skipped
@@ -516,14 +515,14 @@ def _read_sharded(source: SampledSource, selection, extractor, info, sizes, sett
         distributed.send_rows({} if here.main else mine.result(), receive=sink.add)
     else:
         _merge_sums(mine)
-    every_skipped, every_size = distributed.gather_objects(skipped), distributed.gather_objects(sizes)
+    every_rank = distributed.gather_objects((skipped, sizes))
     if not here.main:
         return {}, []
-    sizes.update(size for found in every_size for size in found)
-    skipped = [message for found in every_skipped for message in found]
-    if not sink.count:
-        raise GanevalError(
-            f"none of the {len(skipped)} image files could be decoded; the first error was: {skipped[0]}"
+    sizes.update(size for _, found in every_rank for size in found)
+    skipped = [message for found, _ in every_rank for message in found]
+    if not sink.count:  # as one process says it (features.extract_files)
+        raise NothingDecoded(
+            f"none of the {len(skipped)} image files could be decoded; the first error was: {skipped[0]}", skipped
         )
     return sink.result(), skipped
 
