@@ -33,17 +33,51 @@ def _inception(weights=None, device="cpu", precision: str = "fp32") -> Extractor
     return InceptionExtractor(weights=weights, device=device, precision=precision)
 
 
+def _dinov2(arch: str) -> Callable[..., Extractor]:
+    """A factory of DINOv2 (timm's architecture, dgm-eval's preprocessing), imported when asked for."""
+
+    def build(weights=None, device="cpu", precision: str = "fp32") -> Extractor:
+        from ganeval.features.dinov2 import DINOv2Extractor
+
+        return DINOv2Extractor(weights=weights, device=device, precision=precision, arch=arch)
+
+    return build
+
+
+def _clip(arch: str) -> Callable[..., Extractor]:
+    """A factory of CLIP image embeddings (open_clip's architecture, clean-fid's CLIP preprocessing)."""
+
+    def build(weights=None, device="cpu", precision: str = "fp32") -> Extractor:
+        from ganeval.features.clip import CLIPExtractor
+
+        return CLIPExtractor(weights=weights, device=device, precision=precision, arch=arch)
+
+    return build
+
+
 #: name -> description of the bundled extractors and those registered (entry points are added on lookup)
 EXTRACTORS = {
     "inception": "torch-fidelity's TF-compatible InceptionV3: 2048-d pool features and logits "
     "(FID comparable with papers)",
     "digits": "bundled CNN trained on scikit-learn's digits: features, logits and labels (modes) for digit images",
     "points": "identity features for 2-D points; modes from the nearest centre of a bundled mixture",
+    "dinov2": "DINOv2 ViT-L/14 CLS embedding (1024-d), dgm-eval's preprocessing: FD_DINOv2 (Stein et al. 2023)",
+    "dinov2-vits14": "DINOv2 ViT-S/14 CLS embedding (384-d), dgm-eval's preprocessing",
+    "dinov2-vitb14": "DINOv2 ViT-B/14 CLS embedding (768-d), dgm-eval's preprocessing",
+    "dinov2-vitg14": "DINOv2 ViT-g/14 CLS embedding (1536-d), dgm-eval's preprocessing",
+    "clip": "CLIP ViT-L/14 image embedding (768-d), clean-fid's CLIP preprocessing: CLIP-FD, CMMD",
+    "clip-vitb32": "CLIP ViT-B/32 image embedding (512-d), clean-fid's CLIP-FID model (clip_vit_b_32)",
 }
 _FACTORIES: dict[str, Callable[..., Extractor]] = {
     "inception": _inception,
     "digits": DigitsExtractor,
     "points": PointsExtractor,
+    "dinov2": _dinov2("vitl14"),
+    "dinov2-vits14": _dinov2("vits14"),
+    "dinov2-vitb14": _dinov2("vitb14"),
+    "dinov2-vitg14": _dinov2("vitg14"),
+    "clip": _clip("ViT-L-14"),
+    "clip-vitb32": _clip("ViT-B-32"),
 }
 
 
