@@ -16,14 +16,16 @@ from ganeval import __version__, distributed
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.device import describe_device, resolve_device
 from ganeval.errors import GanevalError, printable
-from ganeval.features import Extractor, get_extractor
+from ganeval.features import Extractor, extractor_names, get_extractor
 from ganeval.features.cache import save_outputs
 from ganeval.metrics import (
     FrechetReference,
     Interval,
     Samples,
     applicable_metrics,
+    canonical,
     compute_metrics,
+    frechet_name,
     gaussian_stats,
     get_metric,
     mode_coverage,
@@ -45,7 +47,7 @@ class Modes(NamedTuple):
     names: list[str]  # their names (ganeval.data.mode_names): digits, "007", "#3 (0, 2)"
 
 
-# The summary line's metrics, in order, when computed: FID, modes, then precision and recall.
+# The summary line's metrics, in order, when computed: FID (or fd_<extractor>), modes, then precision and recall.
 SUMMARY_METRICS = ("fid", "modes_covered", "precision", "recall")
 KID_DIGITS_NOTE = (
     "kid is in torch-fidelity's unit (equal to it on inception features); the digits features are not normalised, "
@@ -112,7 +114,8 @@ class Result:
         9 of 10 modes (missing: 7), precision 0.81, recall 0.90`; every metric when none of
         SUMMARY_METRICS was computed."""
         parts = []
-        for name in [m for m in SUMMARY_METRICS if m in self.metrics] or list(self.metrics):
+        shown = sorted((m for m in self.metrics if canonical(m) in SUMMARY_METRICS), key=_summary_order)
+        for name in shown or list(self.metrics):
             i = self.metrics[name]
             if name == "modes_covered" and self.modes is not None:
                 missing = f" (missing: {names_text(self.modes.names)})" if self.modes.names else ""
@@ -144,6 +147,10 @@ class Result:
             if key != "warnings":  # the command line prints those to stderr
                 lines.append(f"  {key}: {value}")
         return "\n".join(lines)
+
+
+def _summary_order(name: str) -> int:
+    return SUMMARY_METRICS.index(canonical(name))
 
 
 def _flatten(tree: dict, prefix: str = ""):
@@ -222,15 +229,24 @@ def reference_samples(source: Source, outputs: dict) -> Samples:
 
 
 def choose_extractor(
-    reference: Source, generated: Source, name: str | None, weights=None, device="cpu", precision: str = "fp32"
+    reference: Source,
+    generated: Source,
+    name: str | None,
+    weights=None,
+    device="cpu",
+    precision: str = "fp32",
+    *,
+    metrics: Sequence[str] | None = None,
 ) -> Extractor:
     """The named extractor, or the one that follows the reference: digits for digit data, points for
     2-D data, inception otherwise; digits take 3 channels (stacked digits) for 3-channel references.
-    device, precision: where and how its network runs (ganeval.device)."""
-    name = name or reference.extractor_name  # a bundled set's extractor, or the one that made a statistics file
+    device, precision: where and how its network runs (ganeval.device). metrics: the metrics asked for,
+    which may call for an extractor when none is named: fd_dinov2 for dinov2 (always), cmmd for clip
+    (when all of them call for it and the reference would otherwise get inception)."""
+    name = name or _named_by(metrics) or reference.extractor_name  # or a bundled set's, or a statistics file's
     if name is None and "points" in (reference.samples_kind, generated.samples_kind):
         name = "points"
-    name = name or "inception"
+    name = name or _called_for(metrics) or "inception"
     channels = 1
     if name == "digits":
         channels = reference.extractor_channels("digits") or (
@@ -239,6 +255,32 @@ def choose_extractor(
     return get_extractor(
         name, weights=weights, channels=channels, mixture=reference.mixture, device=device, precision=precision
     )
+
+
+def _named_by(metrics: Sequence[str] | None) -> str | None:
+    """The extractor an fd_<extractor> among `metrics` names (fd_dinov2: dinov2), if any."""
+    named = {name for name in metrics or () if canonical(name) == "fid" and name != "fid"}
+    extractors = {frechet_name(extractor): extractor for extractor in extractor_names()}
+    unknown = sorted(named - set(extractors))
+    if unknown:
+        raise GanevalError(
+            f"{unknown[0]} names no installed extractor (the Frechet distances by name are: "
+            f"{', '.join(name for name in extractors if name != 'fid')}); for your own extractor pass "
+            "--extractor and ask for fid, which is then named after it.",
+            argument="metrics",
+        )
+    chosen = {extractors[name] for name in named}
+    if len(chosen) > 1:
+        raise GanevalError(
+            f"{', '.join(sorted(named))} need different extractors; one score uses one extractor.", argument="metrics"
+        )
+    return chosen.pop() if chosen else None
+
+
+def _called_for(metrics: Sequence[str] | None) -> str | None:
+    """The extractor every one of `metrics` calls for (MetricSpec.extractor: cmmd's is clip), if they agree."""
+    wanted = {get_metric(canonical(name)).extractor for name in metrics or ()}
+    return wanted.pop() if len(wanted) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -340,7 +382,11 @@ def score(
             f"but the reference ({reference_source.label}) "
             f"is {kinds[1]}; score images against images and 2-D points against points."
         )
-    chosen = choose_extractor(reference_source, generated_source, extractor, weights, device, precision)
+    chosen = choose_extractor(
+        reference_source, generated_source, extractor, weights, device, precision, metrics=metrics
+    )
+    frechet = frechet_name(chosen.name)  # "fid", or fd_<extractor> on features other than Inception's
+    metrics = None if metrics is None else [_asked(name, frechet) for name in metrics]
     streamed = _fid_alone(metrics, bootstrap, reference_source)  # then the features' sums suffice: O(D^2) memory
     common = dict(
         n=n,
@@ -371,7 +417,7 @@ def score(
         provenance = _provenance(
             chosen, real_info, fake_info, options, 0, counts, reference_source.uniform_modes, notes
         )
-        return Result({"fid": Interval(value, math.nan, math.nan)}, provenance)
+        return Result({frechet: Interval(value, math.nan, math.nan)}, provenance)
     gaussian = reference_source.gaussian_only
     if gaussian:
         _check_gaussian_width(reference_source, real_out["mu"].size, fake_out["features"].shape[1], chosen)
@@ -444,7 +490,19 @@ def score(
     notes += sorted({_own_words(w) for w in caught})
     provenance = _provenance(chosen, real_info, fake_info, options, resamples, counts, uniform, notes)
     modes = _missing_modes(real, fake, chosen) if "modes_covered" in names else None
-    return Result({name: values[name] for name in names}, provenance, modes)
+    return Result({frechet if name == "fid" else name: values[name] for name in names}, provenance, modes)
+
+
+def _asked(name: str, frechet: str) -> str:
+    """A metric asked for, by the registry's name: the Frechet distance on the chosen extractor's features
+    is "fid" whether asked as fid or as its own name (fd_dinov2); another extractor's is refused."""
+    if canonical(name) != "fid" or name in ("fid", frechet):
+        return canonical(name)
+    raise GanevalError(
+        f"{name} is the Frechet distance on another extractor's features than the one chosen here, whose "
+        f"Frechet distance is {frechet}; ask for {frechet}, or leave --extractor out ({name} chooses its own).",
+        argument="metrics",
+    )
 
 
 def _fid_alone(metrics: Sequence[str] | None, bootstrap: int, reference: Source) -> bool:

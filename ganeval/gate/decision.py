@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 from ganeval.errors import GanevalError
-from ganeval.metrics import get_metric
+from ganeval.metrics import canonical, get_metric
 
 Z95 = NormalDist().inv_cdf(0.975)  # a 95% interval spans +-1.96 standard errors
 
@@ -41,6 +41,7 @@ Z95 = NormalDist().inv_cdf(0.975)  # a 95% interval spans +-1.96 standard errors
 DEFAULT_TOLERANCES: dict[str, float | str] = {
     "fid": "5%",
     "kid": "10%",
+    "cmmd": "10%",
     "inception_score": "3%",
     "precision": 0.02,
     "recall": 0.02,
@@ -49,6 +50,8 @@ DEFAULT_TOLERANCES: dict[str, float | str] = {
     "modes_covered": 0.5,
     "mode_kl": 0.02,
     "high_quality_fraction": 0.02,
+    "authenticity": 0.02,
+    "ct": 1.0,
     "d_accuracy": 0.02,
     "d_auc": 0.02,
     "d_brier": 0.02,
@@ -276,7 +279,7 @@ def _nonnegative(text: str, name: str) -> float:
 
 def resolve_tolerance(name: str, given: dict[str, str | float], baseline: float | None) -> float:
     """The absolute tolerance of a metric: the given one (a percentage of |baseline|) or the default."""
-    value = given.get(name, DEFAULT_TOLERANCES.get(name, 0.0))
+    value = given.get(name, DEFAULT_TOLERANCES.get(canonical(name), 0.0))  # fd_dinov2 takes fid's
     if isinstance(value, str):
         percent = float(value[:-1])
         return abs(baseline or 0.0) * percent / 100 if baseline is not None and math.isfinite(baseline) else 0.0

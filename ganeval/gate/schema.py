@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ganeval.errors import GanevalError
-from ganeval.metrics import METRICS
+from ganeval.metrics import METRICS, canonical
 
 FORMAT_1 = "ganeval-baseline-1"
 FORMAT_2 = "ganeval-baseline-2"
@@ -172,8 +172,8 @@ def _check_block(check: _Checker, block: dict) -> None:
 
 
 def _check_metric(check: _Checker, name: str, entry) -> None:
-    if name not in METRICS:
-        check.fail(f"unknown metric {name!r} (valid: {', '.join(METRICS)})", "in 'metrics'")
+    if canonical(name) not in METRICS:
+        check.fail(f"unknown metric {name!r} (valid: {', '.join(METRICS)}, fd_<extractor>)", "in 'metrics'")
     key = f"metrics.{name}"
     check.expect(isinstance(entry, dict) and "value" in entry, key, entry, '{"value": v, "ci": [low, high]}')
     value = entry["value"]
@@ -199,7 +199,7 @@ def _check_metric(check: _Checker, name: str, entry) -> None:
 
 
 def _check_bounds(check: _Checker, name: str, key: str, value: float) -> None:
-    spec = METRICS[name]
+    spec = METRICS[canonical(name)]
     lower = -math.inf if spec.lower is None else spec.lower - BOUND_SLACK
     upper = math.inf if spec.upper is None else spec.upper + BOUND_SLACK
     check.expect(lower <= value <= upper, key, value, f"within {name}'s range [{spec.lower}, {spec.upper}]")
