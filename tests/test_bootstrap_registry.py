@@ -116,7 +116,8 @@ def test_compute_metrics_with_bootstrap_brackets_every_value(rng):
     real, fake = _sides(rng)
     options = MetricOptions(n_modes=3, kid_subsets=5)
     names = [name for name in METRICS]
-    values = compute_metrics(names, real, fake, options, bootstrap_n=30)
+    train = Samples(features=rng.standard_normal((150, 6)))  # the memorization metrics' third side
+    values = compute_metrics(names, real, fake, options, bootstrap_n=30, train=train)
     assert list(values) == names
     for name, interval in values.items():
         spec = get_metric(name)

@@ -17,6 +17,7 @@ from ganeval.metrics.fid import (
 )
 from ganeval.metrics.isc import InceptionScore, inception_score
 from ganeval.metrics.kid import KID, kernel_inception_distance, polynomial_mmd2
+from ganeval.metrics.memorization import CT, Authenticity, ClosestPair, authenticity, closest_pairs, ct_statistic
 from ganeval.metrics.modes import ModeAssignment, ModeCoverage, assign_to_centres, kl_divergence, mode_coverage
 from ganeval.metrics.prdc import PRDC, knn_radii, precision_recall_density_coverage
 from ganeval.metrics.reference import PreparedReference, prepare_reference
@@ -27,13 +28,18 @@ from ganeval.metrics.registry import (
     MetricSpec,
     Samples,
     applicable_metrics,
+    canonical,
     compute_metrics,
+    frechet_name,
     get_metric,
     sample_metrics,
 )
 
 __all__ = [
+    "Authenticity",
+    "CT",
     "Calibration",
+    "ClosestPair",
     "FIDInfinity",
     "FrechetReference",
     "GaussianStats",
@@ -53,11 +59,16 @@ __all__ = [
     "SingularCovarianceWarning",
     "applicable_metrics",
     "assign_to_centres",
+    "authenticity",
     "bootstrap",
+    "canonical",
+    "closest_pairs",
     "compute_metrics",
+    "ct_statistic",
     "discriminator_calibration",
     "fid_from_features",
     "fid_infinity",
+    "frechet_name",
     "frechet_distance",
     "gaussian_stats",
     "get_metric",

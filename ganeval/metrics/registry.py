@@ -10,8 +10,9 @@ report) look metrics up here by name.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from ganeval.metrics.calibration import discriminator_calibration
 from ganeval.metrics.fid import fid_from_features
 from ganeval.metrics.isc import inception_score
 from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_inception_distance
+from ganeval.metrics.memorization import authenticity, ct_resampled, ct_statistic
 from ganeval.metrics.modes import confident, mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
 from ganeval.options import MetricOptions
@@ -66,7 +68,9 @@ class Samples:
 class MetricSpec:
     """A metric's traits: its family (computed together; "log" for what only a training log records),
     the per-sample arrays it needs of each side, which way is better, its range (lower, upper; None:
-    unbounded) and the label of a figure's axis (None: the name)."""
+    unbounded), the label of a figure's axis (None: the name) and the extractor it calls for when none
+    is named (None: the one that follows the reference). needs_train: what it needs of a third side, the
+    training set (memorization metrics): such a metric applies only when one is given."""
 
     name: str
     family: str
@@ -77,6 +81,8 @@ class MetricSpec:
     lower: float | None = 0.0
     upper: float | None = None
     label: str | None = None
+    extractor: str | None = None  # the extractor it calls for when none is named (cmmd: clip, as in its paper)
+    needs_train: tuple[str, ...] = ()  # of a third side, the training set (memorization): applies only when given
 
     @property
     def axis_label(self) -> str:
@@ -180,6 +186,52 @@ def _calibration(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, fl
     return {"d_accuracy": c.accuracy, "d_auc": c.auc, "d_brier": c.brier, "d_ece": c.ece}
 
 
+class MemorizationWarning(UserWarning):
+    """A memorization metric is undefined on these samples, or its assumption (a held-out reference) fails."""
+
+
+def _authenticity(real: Samples, fake: Samples, o: MetricOptions, train: Samples) -> dict[str, float]:
+    return {"authenticity": authenticity(train.features, fake.features).share}
+
+
+def _authenticity_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int, train: Samples):
+    """Resample the generated samples' authentic flags, the training set fixed (it decides the flags)."""
+    flags = authenticity(train.features, fake.features).authentic.astype(float)
+    return {"authenticity": bootstrap(np.mean, flags, n=n, seed=o.seed)}
+
+
+def _ct(real: Samples, fake: Samples, o: MetricOptions, train: Samples) -> dict[str, float]:
+    return {"ct": _checked_ct(real, fake, o, train).value}
+
+
+def _ct_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int, train: Samples):
+    """Resample the generated samples with the cells, the training set and the held-out reference fixed:
+    each resample's C_T comes from the samples' cells and shares of U, with no distance computed again."""
+    result = _checked_ct(real, fake, o, train)
+    if result.reason is not None:
+        return {"ct": Interval(result.value, float("nan"), float("nan"))}
+    rows = np.stack([result.generated_cell, result.generated_u], axis=1)
+    resampled = lambda r: ct_resampled(r[:, 0].astype(np.int64), r[:, 1], result.test_counts)  # noqa: E731
+    return {"ct": bootstrap(resampled, rows, n=n, seed=o.seed)}
+
+
+def _checked_ct(real: Samples, fake: Samples, o: MetricOptions, train: Samples):
+    """C_T with the reference as the held-out test set; why it is undefined, or that the reference is not held
+    out, is said in a MemorizationWarning (score records it in the provenance)."""
+    result = ct_statistic(train.features, real.features, fake.features, seed=o.seed)
+    if result.reason is not None:
+        warnings.warn(f"{result.reason}.", MemorizationWarning, stacklevel=3)
+    if result.test_in_train:
+        warnings.warn(
+            f"{result.test_in_train} of the reference's {len(real)} samples are also in the training set: C_T "
+            "takes the reference as held-out data and reads copies of it as copying; pass a reference held out "
+            "from training.",
+            MemorizationWarning,
+            stacklevel=3,
+        )
+    return result
+
+
 @dataclass(frozen=True)
 class Family:
     """Metrics computed together, and how their confidence intervals are bootstrapped.
@@ -189,17 +241,38 @@ class Family:
     intervals: a family-specific bootstrap replacing the generic one (KID, PRDC).
     prepared: whether compute and intervals take the prepared reference of `real` (or None) last,
     to reuse what depends on the reference alone (FID's factor, PRDC's radii, KID's reference kernels).
+    train: whether compute and intervals take the training set's Samples last instead (memorization).
     """
 
     compute: Callable[..., dict[str, float]]
     method: str = "percentile"
     intervals: Callable[..., dict[str, Interval]] | None = None
     prepared: bool = False
+    train: bool = False
 
-    def values(self, real: Samples, fake: Samples, o: MetricOptions, prepared: PreparedReference | None):
+    def values(
+        self,
+        real: Samples,
+        fake: Samples,
+        o: MetricOptions,
+        prepared: PreparedReference | None,
+        train: Samples | None = None,
+    ):
+        if self.train:
+            return self.compute(real, fake, o, train)
         return self.compute(real, fake, o, prepared) if self.prepared else self.compute(real, fake, o)
 
-    def bootstrapped(self, real: Samples, fake: Samples, o: MetricOptions, n: int, prepared: PreparedReference | None):
+    def bootstrapped(
+        self,
+        real: Samples,
+        fake: Samples,
+        o: MetricOptions,
+        n: int,
+        prepared: PreparedReference | None,
+        train: Samples | None = None,
+    ):
+        if self.train:
+            return self.intervals(real, fake, o, n, train)
         return self.intervals(real, fake, o, n, prepared) if self.prepared else self.intervals(real, fake, o, n)
 
 
@@ -210,6 +283,8 @@ FAMILIES: dict[str, Family] = {
     "prdc": Family(_prdc, intervals=_prdc_intervals, prepared=True),
     "modes": Family(_modes),
     "calibration": Family(_calibration),
+    "authenticity": Family(_authenticity, intervals=_authenticity_intervals, train=True),
+    "ct": Family(_ct, intervals=_ct_intervals, train=True),
 }
 
 _F = ("features",)
@@ -332,6 +407,29 @@ METRICS: dict[str, MetricSpec] = {
             upper=1.0,
             label="D's ECE (0 = calibrated)",
         ),
+        MetricSpec(
+            "authenticity",
+            "authenticity",
+            (),
+            _F,
+            True,
+            "Share of generated samples farther from their nearest training sample than it is from its own "
+            "nearest training neighbour (Alaa et al. 2022); copies are not authentic.",
+            **_FRACTION,
+            label="authenticity (fraction)",
+            needs_train=_F,
+        ),
+        MetricSpec(
+            "ct",
+            "ct",
+            _F,
+            _F,
+            True,
+            "Meehan et al.'s C_T: z-score of generated vs held-out distances to the training set; << 0 is copying.",
+            lower=None,
+            label="C_T data-copying z-score (< -2: copying)",
+            needs_train=_F,
+        ),
     ]
 }
 # What only a training log records: no computation here, only the traits a report and a comparison need.
@@ -383,14 +481,41 @@ LOGGED_METRICS: dict[str, MetricSpec] = {
 }
 
 
+# The Frechet distance is "fid" on InceptionV3's features (and, as before, on the bundled digits and points
+# extractors'); on any other extractor's it is "fd_<extractor>" (fd_dinov2, fd_clip), as papers write FD_DINOv2:
+# a number on other features must not pass for the FID papers quote.
+FID_EXTRACTORS = ("inception", "digits", "points")
+FD_PREFIX = "fd_"
+
+
+def frechet_name(extractor: str) -> str:
+    """The Frechet distance's name on `extractor`'s features: "fid", or "fd_" and the extractor's name with
+    every character other than a letter or digit as "_" ("dinov2-vits14" -> "fd_dinov2_vits14")."""
+    if extractor in FID_EXTRACTORS:
+        return "fid"
+    return FD_PREFIX + "".join(c if c.isalnum() else "_" for c in extractor.lower())
+
+
+def canonical(name: str) -> str:
+    """The registry's name of a metric: "fid" for any "fd_<extractor>", the name itself otherwise."""
+    return "fid" if name.startswith(FD_PREFIX) and name not in METRICS else name
+
+
 def get_metric(name: str, *, logged: bool = False) -> MetricSpec:
     """The spec of a metric by name; unknown names list the valid ones. logged: also the metrics only a
-    training log records (LOGGED_METRICS), for traits such as direction and bounds."""
+    training log records (LOGGED_METRICS), for traits such as direction and bounds. "fd_<extractor>" is
+    FID's spec under that name (the Frechet distance on that extractor's features)."""
     known = {**METRICS, **LOGGED_METRICS} if logged else METRICS
+    if canonical(name) != name and len(name) > len(FD_PREFIX):
+        label = f"{name[len(FD_PREFIX) :].upper()} Frechet distance (lower is better)"
+        return replace(METRICS["fid"], name=name, label=label)
     try:
         return known[name]
     except KeyError:
-        raise GanevalError(f"unknown metric {name!r}; valid metrics are: {', '.join(known)}.") from None
+        raise GanevalError(
+            f"unknown metric {name!r}; valid metrics are: {', '.join(known)}, and fd_<extractor> "
+            "(the Frechet distance on another extractor's features, e.g. fd_dinov2)."
+        ) from None
 
 
 def sample_metrics() -> list[str]:
@@ -399,13 +524,17 @@ def sample_metrics() -> list[str]:
     return [name for name, spec in METRICS.items() if spec.family != "calibration"]
 
 
-def applicable_metrics(real: Samples, fake: Samples, options: MetricOptions = MetricOptions()) -> list[str]:
-    """Names of the metrics these samples can feed (mode metrics also need options.n_modes)."""
+def applicable_metrics(
+    real: Samples, fake: Samples, options: MetricOptions = MetricOptions(), train: Samples | None = None
+) -> list[str]:
+    """Names of the metrics these samples can feed (mode metrics also need options.n_modes; memorization
+    metrics a training set, `train`)."""
     return [
         spec.name
         for spec in METRICS.values()
         if all(real.has(n) for n in spec.needs_real)
         and all(fake.has(n) for n in spec.needs_fake)
+        and all(train is not None and train.has(n) for n in spec.needs_train)
         and (spec.family != "modes" or options.n_modes is not None)
     ]
 
@@ -418,18 +547,22 @@ def compute_metrics(
     bootstrap_n: int = 0,
     *,
     prepared: PreparedReference | None = None,
+    train: Samples | None = None,
 ) -> dict[str, Interval]:
     """Compute the named metrics, each family once; with bootstrap_n > 0, 95% intervals too.
 
     Without bootstrap each Interval has low = high = nan. Missing inputs raise ValueError naming
     the metric and what it needs. prepared: `real` prepared once (`prepare_reference`, with
     options.k), reused for the values; a bootstrap that resamples `real` computes each resampled
-    reference afresh, so values and intervals equal those computed without it.
+    reference afresh, so values and intervals equal those computed without it. train: the training
+    set's samples, which the memorization metrics (authenticity, ct) need; `real` is then the held-out data.
     """
-    specs = [get_metric(name) for name in names]
+    names = list(names)
+    specs = [get_metric(canonical(name)) for name in names]  # fd_<extractor> is computed as fid, keyed as asked
     for spec in specs:
-        for side, samples, needs in (("real", real, spec.needs_real), ("fake", fake, spec.needs_fake)):
-            missing = [n for n in needs if not samples.has(n)]
+        sides = (("real", real, spec.needs_real), ("fake", fake, spec.needs_fake))
+        for side, samples, needs in (*sides, ("training", train, spec.needs_train)):
+            missing = [n for n in needs if samples is None or not samples.has(n)]
             if missing:
                 raise GanevalError(
                     f"metric {spec.name!r} needs {', '.join(missing)} of the {side} samples; none were given."
@@ -438,14 +571,14 @@ def compute_metrics(
     for name in dict.fromkeys(spec.family for spec in specs):
         family = FAMILIES[name]
         if not bootstrap_n:
-            values = family.values(real, fake, options, prepared)
+            values = family.values(real, fake, options, prepared, train)
             results.update({key: Interval(v, float("nan"), float("nan")) for key, v in values.items()})
         elif family.intervals is not None:
-            results.update(family.bootstrapped(real, fake, options, bootstrap_n, prepared))
+            results.update(family.bootstrapped(real, fake, options, bootstrap_n, prepared, train))
         else:  # the prepared reference serves the reference as given only, never a resample of it
             compute = lambda r, f, family=family: family.values(r, f, options, prepared if r is real else None)  # noqa: E731
             results.update(bootstrap(compute, real, fake, n=bootstrap_n, seed=options.seed, method=family.method))
-    return {spec.name: _within_bounds(results[spec.name], spec) for spec in specs}
+    return {name: _within_bounds(results[spec.name], spec) for name, spec in zip(names, specs)}
 
 
 def _within_bounds(interval: Interval, spec: MetricSpec) -> Interval:
