@@ -6,10 +6,11 @@ register under the entry-point group `ganeval.extractors`, and those registered 
     ganeval.score(fakes, reference=reals, extractor="mine")
 
 A factory (usually the Extractor class) is called with the keywords weights (a file or None),
-channels (1 or 3), mixture (a bundled 2-D mixture or None), device (a torch.device) and precision
-("fp32" or "bf16"); it takes those it uses. One that takes no device runs where it runs (its
-`device` attribute, the CPU by default, is what the provenance records); one that takes no
-precision is refused bf16.
+channels (1 or 3), mixture (a bundled 2-D mixture or None), device (a torch.device), precision
+("fp32" or "bf16") and resize (a name from ganeval.features.resize, or None for the extractor's own);
+it takes those it uses. One that takes no device runs where it runs (its `device` attribute, the CPU
+by default, is what the provenance records); one that takes no precision is refused bf16, and one that
+takes no resize is refused any.
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ from ganeval.errors import GanevalError
 from ganeval.features.base import OUTPUTS, Extractor, sha256_of_file
 from ganeval.features.digits import DigitsExtractor
 from ganeval.features.points import PointsExtractor
+from ganeval.features.resize import DEFAULT_RESIZE, check_resize
 from ganeval.plugins import EXTRACTORS as ENTRY_POINTS
 from ganeval.plugins import load_group
 
 
-def _inception(weights=None, device="cpu", precision: str = "fp32") -> Extractor:
+def _inception(weights=None, device="cpu", precision: str = "fp32", resize: str | None = None) -> Extractor:
     """torch-fidelity's network, imported when asked for: importing torch-fidelity takes seconds."""
     from ganeval.features.inception import InceptionExtractor
 
-    return InceptionExtractor(weights=weights, device=device, precision=precision)
+    return InceptionExtractor(weights=weights, device=device, precision=precision, resize=resize or DEFAULT_RESIZE)
 
 
 def _dinov2(arch: str) -> Callable[..., Extractor]:
@@ -99,11 +101,20 @@ def _entry_points() -> dict[str, Callable[..., Extractor]]:
 
 
 def get_extractor(
-    name: str, *, weights=None, channels: int = 1, mixture=None, device="cpu", precision: str = "fp32"
+    name: str,
+    *,
+    weights=None,
+    channels: int = 1,
+    mixture=None,
+    device="cpu",
+    precision: str = "fp32",
+    resize: str | None = None,
 ) -> Extractor:
     """An extractor by name. weights: a weights file (inception, digits); channels: 1 for digits,
     3 for stacked digits; mixture: the bundled mixture whose centres give the points' modes;
-    device: where its network runs ("auto", "cpu", "cuda", "cuda:N", "mps"); precision: "fp32" or "bf16"."""
+    device: where its network runs ("auto", "cpu", "cuda", "cuda:N", "mps"); precision: "fp32" or "bf16";
+    resize: how inception brings images to its input size, "legacy-tf" or "clean" (None: the extractor's
+    default; ganeval.features.resize)."""
     factory = _FACTORIES.get(name) or _entry_points().get(name)
     if factory is None:
         raise GanevalError(f"unknown extractor {name!r}; choose one of: {', '.join(extractor_names())}.")
@@ -114,12 +125,20 @@ def get_extractor(
         "device": resolve_device(device),
         "precision": check_precision(precision),
     }
+    if resize is not None:  # offered only when chosen: factories taking **keywords get what they got before
+        offered["resize"] = check_resize(resize)
     accepted = _accepted(factory, offered)
     if precision != "fp32" and "precision" not in accepted:
         raise GanevalError(
             f"the {name} extractor runs no network at a chosen precision (it takes no precision); "
             f"use --precision fp32 with it.",
             argument="precision",
+        )
+    if resize is not None and "resize" not in accepted:
+        raise GanevalError(
+            f"the {name} extractor has one way to prepare its images (it takes no resize); "
+            f"drop --resize {resize}, which chooses inception's resizing.",
+            argument="resize",
         )
     return factory(**accepted)
 

@@ -41,6 +41,7 @@ from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
 from ganeval.device import check_precision, extraction_context, resolve_device
 from ganeval.errors import GanevalError
 from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
+from ganeval.features.resize import CLEAN, DEFAULT_RESIZE, check_resize, clean_resize
 from ganeval.torchfile import load_plain
 
 WEIGHTS_URL = tf_inception.URL_INCEPTION_V3
@@ -53,6 +54,11 @@ PREPROCESSING = (
     "RGB uint8 in, resized to 299x299 inside the network by torch-fidelity's TF-compatible "
     "bilinear resize, then scaled to [-1, 1]"
 )
+CLEAN_PREPROCESSING = (
+    "RGB uint8 in, each channel resized to 299x299 by PIL bicubic with antialiasing in float mode 'F', clipped to "
+    "[0, 255] and not re-quantised (clean-fid's clean mode, Parmar et al. 2022), then scaled to [-1, 1]"
+)
+INPUT_SIZE = tf_inception.FeatureExtractorInceptionV3.INPUT_IMAGE_SIZE  # 299
 
 
 class InceptionWeightsNotFound(GanevalError):
@@ -193,6 +199,8 @@ class InceptionExtractor(Extractor):
         GANEVAL_INCEPTION_WEIGHTS, torch-fidelity's cache, then a download).
     device: where the network runs ("cpu", "cuda", "cuda:1", "mps", "auto"); outputs always come back as numpy.
     precision: "fp32" (default, equal to torch-fidelity) or "bf16" (torch.autocast on the forward).
+    resize: "legacy-tf" (default: torch-fidelity's TF-compatible bilinear resize inside the network) or
+        "clean" (clean-fid's antialiased PIL bicubic, in float; ganeval.features.resize).
     allow_download: when no file is found, let torch-fidelity download WEIGHTS_URL (about
         92 MB, progress on stderr, into its cache) if the host answers within PROBE_TIMEOUT_S;
         False never touches the network.
@@ -215,9 +223,13 @@ class InceptionExtractor(Extractor):
         device: str | torch.device = "cpu",
         allow_download: bool = True,
         precision: str = "fp32",
+        resize: str = DEFAULT_RESIZE,
     ):
         self.device = resolve_device(device)  # a bad or absent device fails here, before the slow load
         self.precision = check_precision(precision)
+        self.resize = check_resize(resize)
+        if self.resize == CLEAN:
+            self.preprocessing = CLEAN_PREPROCESSING
         path, self.weights_source = resolve_weights(weights, allow_download)
         self.network = _build_network(path)
         self.weights_path = cached_weights_path() if path is None else path
@@ -230,6 +242,32 @@ class InceptionExtractor(Extractor):
         if batch.shape[0] == 0:
             return {"features": np.zeros((0, 2048)), "logits": np.zeros((0, 1008))}
         with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
-            outputs = self.network(batch.to(self.device, non_blocking=True))  # non_blocking: from pinned memory
+            if self.resize == CLEAN:
+                outputs = self._forward_float(clean_resize(batch))
+            else:
+                outputs = self.network(batch.to(self.device, non_blocking=True))  # non_blocking: from pinned memory
         by_layer = dict(zip(self.network.features_list, outputs))
         return {key: by_layer[layer].float().cpu().numpy().astype(np.float64) for key, layer in LAYERS.items()}
+
+    def _forward_float(self, images: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The network's outputs for float images N x 3 x 299 x 299 in [0, 255], not rounded to uint8.
+
+        torch-fidelity's forward takes uint8 only: it asserts the dtype, converts to float, resizes
+        (TF-compatible) to 299 x 299 and scales with (x - 128) / 128 before its first convolution. So
+        it gets a uint8 stand-in of the right size, and a hook hands its first convolution
+        (images - 128) / 128 instead of the stand-in's: the network then runs on exactly the float
+        images, as clean-fid's network runs on its resizer's float output (same scaling), and
+        nothing of torch-fidelity's forward is copied here."""
+        scaled = (images.to(self.device) - 128) / 128
+        stand_in = torch.zeros((len(images), 3, INPUT_SIZE, INPUT_SIZE), dtype=torch.uint8, device=self.device)
+        hook = self.network.Conv2d_1a_3x3.register_forward_pre_hook(lambda module, inputs: (scaled,))
+        try:
+            return self.network(stand_in)
+        finally:
+            hook.remove()
+
+    def provenance(self) -> dict[str, object]:
+        """The extractor's provenance, and the resize when not the default (legacy-tf), so default keys
+        and baselines stay as they were before the resize could be chosen."""
+        made = super().provenance()
+        return made if self.resize == DEFAULT_RESIZE else {**made, "resize": self.resize}
