@@ -614,7 +614,7 @@ def _check_stats_extractor(source: StatsSource, extractor: Extractor) -> None:
     mismatches = [
         f"{key} {meta.get(key)!r} (file) vs {value!r}"
         for key, value in extractor.provenance().items()
-        if key in ("extractor", "weights_sha256") and meta.get(key) != value
+        if key in ("extractor", "weights_sha256", "code_sha256") and meta.get(key) != value
     ]
     if meta.get("precision", "fp32") != extractor.precision:  # recorded only when not fp32
         mismatches.append(f"precision {meta.get('precision', 'fp32')!r} (file) vs {extractor.precision!r}")

@@ -1,0 +1,180 @@
+"""The `dinov2` extractors: DINOv2's CLS embedding, as dgm-eval computes FD_DINOv2 (Stein et al., NeurIPS 2023).
+
+dgm-eval's `DINOv2Encoder` (dgm_eval/models/dinov2.py, default clean_resize=False) takes each image as a
+PIL RGB image (dgm_eval/dataloaders.py: `Image.open(path).convert("RGB")`) and applies
+`Resize((224, 224), BICUBIC)`, `ToTensor()` and `Normalize(ImageNet mean, std)`. On a PIL image,
+torchvision's Resize is PIL's `Image.resize((224, 224), BICUBIC)`: a bicubic filter widened by the
+scale factor when shrinking (antialiased), rounded back to uint8. There is no crop: the image is
+stretched to a square. ToTensor divides by 255 in float32, Normalize subtracts the mean and divides by the
+standard deviation. The network is torch.hub's `facebookresearch/dinov2` model, whose forward returns
+its head (Identity) of `x_norm_clstoken`: the CLS token after the final LayerNorm. `preprocess` does
+the same on uint8 N x 3 x H x W batches, with PIL, so the network's input is bit-identical.
+
+The network is timm's (`vit_<size>_patch14_dinov2.lvd142m` at img_size 224, num_classes 0: its forward
+is the same normalised CLS token). Weights, never downloaded (`ganeval.features.weightfiles`): the
+`weights` argument (--weights), GANEVAL_DINOV2_WEIGHTS (GANEVAL_DINOV2_<ARCH>_WEIGHTS for the other
+sizes), torch.hub's checkpoint folder (where dgm-eval's torch.hub download lands), then timm's Hugging
+Face cache. Meta's file and timm's both go through timm's own `checkpoint_filter_fn`, which renames
+Meta's keys and resamples the 37 x 37 position embedding (518-pixel training size) to the 16 x 16 grid
+of 224 pixels once, at load (bicubic, antialiased). The torch.hub model resamples it at every forward
+(bicubic, not antialiased, scale factor (16 + 0.1) / 37), so the features are close to dgm-eval's, not
+bit-equal (benchmarks/README.md, DINOv2 section, has the measured gap).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ganeval.device import check_precision, extraction_context, resolve_device
+from ganeval.errors import GanevalError
+from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
+from ganeval.features.weightfiles import WeightsFile, hf_snapshot, hub_cache, missing_library
+
+SIZE = 224  # dgm-eval's Resize((224, 224))
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+PREPROCESSING = (
+    "RGB uint8 stretched to 224x224 by PIL bicubic (antialiased, rounded to uint8; no crop), /255, "
+    "ImageNet mean/std normalisation (dgm-eval's DINOv2 transform); normalised CLS token; "
+    "position embedding resampled to 16x16 at load by timm's checkpoint_filter_fn"
+)
+META_URL = "https://dl.fbaipublicfiles.com/dinov2/dinov2_{arch}/dinov2_{arch}_pretrain.pth"
+
+
+@dataclass(frozen=True)
+class Arch:
+    """One DINOv2 size: its timm model, its name in messages and its feature width."""
+
+    timm: str
+    what: str
+    dim: int
+
+
+ARCHS = {
+    "vits14": Arch("vit_small_patch14_dinov2.lvd142m", "DINOv2 ViT-S/14", 384),
+    "vitb14": Arch("vit_base_patch14_dinov2.lvd142m", "DINOv2 ViT-B/14", 768),
+    "vitl14": Arch("vit_large_patch14_dinov2.lvd142m", "DINOv2 ViT-L/14", 1024),
+    "vitg14": Arch("vit_giant_patch14_dinov2.lvd142m", "DINOv2 ViT-g/14", 1536),
+}
+DEFAULT_ARCH = "vitl14"
+
+
+def extractor_name(arch: str) -> str:
+    """The registry name: "dinov2" for ViT-L/14 (dgm-eval's default), "dinov2-<arch>" otherwise."""
+    return "dinov2" if arch == DEFAULT_ARCH else f"dinov2-{arch}"
+
+
+def weights_file(arch: str) -> WeightsFile:
+    """Where the weights of `arch` come from: Meta's file, or timm's safetensors from the Hugging Face cache."""
+    file = f"dinov2_{arch}_pretrain.pth"
+    env = "GANEVAL_DINOV2_WEIGHTS" if arch == DEFAULT_ARCH else f"GANEVAL_DINOV2_{arch.upper()}_WEIGHTS"
+    return WeightsFile(
+        what=ARCHS[arch].what,
+        file=file,
+        url=META_URL.format(arch=arch),
+        env=env,
+        caches=(hub_cache() / file, hf_snapshot(f"timm/{ARCHS[arch].timm}", "model.safetensors")),
+    )
+
+
+def check_arch(arch: str) -> str:
+    if arch not in ARCHS:
+        raise GanevalError(f"arch must be one of {', '.join(ARCHS)}; got {arch!r}.", argument="arch")
+    return arch
+
+
+def preprocess(batch: torch.Tensor) -> torch.Tensor:
+    """float32 N x 3 x 224 x 224 from uint8 RGB N x 3 x H x W, as dgm-eval's DINOv2 transform makes it
+    from PIL images: PIL bicubic resize to 224 x 224, /255, (x - mean) / std, in that order of float32 operations."""
+    resized = torch.empty((batch.shape[0], SIZE, SIZE, 3), dtype=torch.uint8)
+    for index, image in enumerate(batch.cpu()):
+        pil = _pil_image(image.permute(1, 2, 0).contiguous().numpy())
+        if pil.size != (SIZE, SIZE):  # torchvision's Resize returns an image of the right size as it is
+            pil = pil.resize((SIZE, SIZE), _bicubic())
+        resized[index] = torch.from_numpy(np.array(pil))
+    scaled = resized.permute(0, 3, 1, 2).to(torch.float32).div(255)
+    mean = torch.tensor(IMAGENET_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD, dtype=torch.float32).view(1, 3, 1, 1)
+    return scaled.sub(mean).div(std)
+
+
+def _pil_image(array: np.ndarray):
+    from PIL import Image
+
+    return Image.fromarray(array)
+
+
+def _bicubic():
+    from PIL import Image
+
+    return Image.Resampling.BICUBIC
+
+
+def build_network(arch: str, state: dict) -> torch.nn.Module:
+    """timm's DINOv2 at 224 pixels with the tensors of `state` (Meta's or timm's layout, any position grid),
+    converted by timm's checkpoint_filter_fn and loaded strictly. Raises what loading raises on a misfit."""
+    import timm
+    from timm.models.vision_transformer import checkpoint_filter_fn
+
+    with torch.device("meta"):  # no random initialisation of the parameters the file replaces
+        network = timm.create_model(ARCHS[arch].timm, pretrained=False, num_classes=0, img_size=SIZE)
+    converted = checkpoint_filter_fn(dict(state), network)
+    network.load_state_dict(converted, strict=True, assign=True)
+    return network.float().eval()
+
+
+class DINOv2Extractor(Extractor):
+    """DINOv2 CLS embeddings (N x 384/768/1024/1536, float64) after dgm-eval's preprocessing.
+
+    weights: Meta's dinov2_<arch>_pretrain.pth or timm's model.safetensors; None looks it up (module docstring).
+    device: where the network runs; precision: "fp32" (default) or "bf16" (torch.autocast on the forward).
+    arch: "vits14", "vitb14", "vitl14" (default, dgm-eval's) or "vitg14".
+    Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, or not this architecture's tensors).
+    """
+
+    kind = "images"
+    channels = 3
+    preprocessing = PREPROCESSING
+
+    def __init__(
+        self,
+        weights: str | Path | None = None,
+        device: str | torch.device = "cpu",
+        precision: str = "fp32",
+        arch: str = DEFAULT_ARCH,
+    ):
+        self.arch = check_arch(arch)
+        self.name = extractor_name(arch)
+        self.device = resolve_device(device)  # a bad device fails before the slow load
+        self.precision = check_precision(precision)
+        try:
+            import timm  # noqa: F401
+        except ImportError:
+            raise missing_library("timm", self.name) from None
+        source = weights_file(arch)
+        self.weights_path, self.weights_source = source.find(weights)
+        state = source.read(self.weights_path)
+        try:
+            network = build_network(arch, state)
+        except Exception as error:  # noqa: BLE001 - wrong keys or shapes: the file holds other weights
+            raise source.invalid(self.weights_path, error) from None
+        self.weights_sha256 = sha256_of_file(self.weights_path)
+        self.network = network.to(self.device)
+
+    @property
+    def dim(self) -> int:
+        return ARCHS[self.arch].dim
+
+    def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
+        """{"features": N x dim float64} for uint8 RGB images N x 3 x H x W of any size."""
+        batch = as_uint8_batch(batch, 3, f"{self.name} (RGB)")
+        if batch.shape[0] == 0:
+            return {"features": np.zeros((0, self.dim))}
+        inputs = preprocess(batch).to(self.device, non_blocking=True)
+        with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
+            features = self.network(inputs)
+        return {"features": features.float().cpu().numpy().astype(np.float64)}
