@@ -2,10 +2,14 @@
 
 `GanevalError` is a `ValueError`, so callers that catch ValueError keep working. The CLI turns it
 into exit code 2 with its message; any other exception is a bug in ganeval (exit 3, traceback).
-Messages say which file or argument is wrong, what is wrong, and how to fix it.
+Messages say which file or argument is wrong, what is wrong, and how to fix it. A `UserCodeError` is
+one raised by the user's own code that ganeval ran (a --generator, an --extractor): exit 2 with their traceback.
 """
 
 from __future__ import annotations
+
+import os
+import traceback
 
 
 class GanevalError(ValueError):
@@ -14,6 +18,28 @@ class GanevalError(ValueError):
     def __init__(self, message: str, argument: str | None = None):
         super().__init__(message)
         self.argument = argument
+
+
+class UserCodeError(GanevalError):
+    """The user's code (a --generator, an --extractor) raised or called sys.exit while ganeval ran it: their
+    bug, so exit 2 with `user_traceback` (the frames of their code) for the CLI to print above the message."""
+
+    def __init__(self, message: str, user_traceback: str, argument: str | None = None):
+        super().__init__(message, argument)
+        self.user_traceback = user_traceback
+
+
+def user_traceback(error: BaseException, whose: str) -> str:
+    """The traceback of `error` without ganeval's and the import machinery's frames: the part in the user's code
+    (`whose`: "the generator's code", ...)."""
+    ours = os.path.dirname(os.path.abspath(__file__))
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith((ours + os.sep, "<frozen")) and not frame.filename.endswith("contextlib.py")
+    ]
+    lines = [f"Traceback of {whose} (most recent call last):\n", *traceback.format_list(frames)]
+    return "".join(lines + traceback.format_exception_only(type(error), error))
 
 
 def printable(text: str) -> str:

@@ -94,6 +94,11 @@ def load_group(group: str) -> dict:
     return loaded
 
 
+def entry_point_modules(group: str) -> dict[str, str]:
+    """name -> the module of every entry point of `group` (read from the metadata: nothing is imported)."""
+    return {point.name: point.module for point in entry_points(group=group)}
+
+
 def trainers() -> dict[str, Trainer]:
     """variant name -> the trainer that trains it, over every installed `ganeval.generators` entry point."""
     return {variant: trainer for trainer in load_group(GENERATORS).values() for variant in trainer.variants}
@@ -134,6 +139,7 @@ __all__ = [
     "Run",
     "RunFormat",
     "Trainer",
+    "entry_point_modules",
     "load_group",
     "load_run",
     "run_format",

@@ -13,6 +13,8 @@ from ganeval.atomic import check_writable, json_text, write_text
 from ganeval.device import PRECISIONS
 from ganeval.errors import GanevalError, printable
 from ganeval.features import extractor_names
+from ganeval.features.resize import RESIZES
+from ganeval.features.custom import check_spec, is_spec
 from ganeval.metrics import METRICS
 from ganeval.options import MAX_SEED, MetricOptions, Setting, settings
 from ganeval.scoring import EXTRACTION_SETTINGS
@@ -116,6 +118,12 @@ PRECISION = (
     "fp32 (default: equal to torch-fidelity) or bf16 (autocast on the extractor; faster on GPUs, FID within the "
     "deviation the README gives)"
 )
+RESIZE = (
+    "how inception brings images to its 299x299 input: legacy-tf (default) is torch-fidelity's TF-compatible "
+    "bilinear resize, as the original TensorFlow FID: the numbers papers quote, but it aliases when it shrinks; "
+    "clean is clean-fid's antialiased PIL bicubic, kept in float (Parmar et al. 2022). The two give different "
+    "FIDs: compare numbers made with the same one"
+)
 METRIC_OPTIONS = tuple(name for name, setting in settings().items() if setting.flag)  # k, KID, IS, bootstrap, seed, n
 METAVARS = {"n": "N", "bootstrap": "N"}
 
@@ -152,12 +160,25 @@ def add_settings(parser: argparse.ArgumentParser, *names: str, **helps: str) -> 
 
 
 def add_inputs(
-    parser: argparse.ArgumentParser, *, extractor: str, weights: str, cache: bool = True, precision: str = PRECISION
+    parser: argparse.ArgumentParser,
+    *,
+    extractor: str,
+    weights: str,
+    cache: bool = True,
+    precision: str = PRECISION,
+    resize: str = RESIZE,
 ) -> None:
-    """The extractor (choices: the registry's), its weights and how images are read; `extractor` and
-    `weights` end the help texts (where the default comes from)."""
-    parser.add_argument("--extractor", choices=extractor_names(), help=f"feature extractor ({extractor})")
+    """The extractor (a registered name or package.module:attribute), its weights and how images are read;
+    `extractor` and `weights` end the help texts (where the default comes from)."""
+    known = extractor_names()
+    parser.add_argument(
+        "--extractor",
+        type=extractor_choice(known),
+        metavar="NAME",
+        help=f"feature extractor: {', '.join(known)}, or your own as package.module:attribute ({extractor})",
+    )
     parser.add_argument("--weights", metavar="PATH", help=f"weights file for the extractor ({weights})")
+    parser.add_argument("--resize", choices=list(RESIZES), help=resize)  # None: the extractor's own
     add_settings(parser, "batch_size", "workers")
     add_device(parser)
     parser.add_argument("--precision", choices=PRECISIONS, default="fp32", help=precision)
@@ -165,6 +186,28 @@ def add_inputs(
         parser.add_argument(
             "--no-cache", action="store_true", help="neither read nor write the reference feature cache"
         )
+
+
+def extractor_choice(known: list[str]):
+    """An argparse type: a registered extractor name, or a well-formed package.module:attribute (imported when
+    used); anything else is refused before any work, with the registered names."""
+
+    def parse(text: str) -> str:
+        if text in known:
+            return text
+        if not is_spec(text):
+            raise argparse.ArgumentTypeError(
+                f"unknown extractor {printable(text)!r}; choose one of: {', '.join(known)}, or your own as "
+                "package.module:attribute (for example mylab.encoders:xray_encoder)"
+            )
+        try:
+            check_spec(text)
+        except GanevalError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+        return text
+
+    parse.__name__ = "extractor"
+    return parse
 
 
 def add_device(parser: argparse.ArgumentParser, help: str = DEVICE) -> None:
@@ -178,10 +221,11 @@ def options(args) -> MetricOptions:
 
 
 def reading(args) -> dict:
-    """How inputs are read, as keyword arguments: weights, batch size, workers, device, precision,
+    """How inputs are read, as keyword arguments: weights, resize, batch size, workers, device, precision,
     progress bars, and the cache where the command has --no-cache."""
     keywords = {
         "weights": args.weights,
+        "resize": args.resize,
         "batch_size": args.batch_size,
         "workers": args.workers,
         "device": args.device,

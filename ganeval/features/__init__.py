@@ -15,17 +15,18 @@ takes no resize is refused any.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 
 from ganeval.device import check_precision, resolve_device
 from ganeval.errors import GanevalError
+from ganeval.features import custom
 from ganeval.features.base import OUTPUTS, Extractor, sha256_of_file
+from ganeval.features.custom import accepted_keywords
 from ganeval.features.digits import DigitsExtractor
 from ganeval.features.points import PointsExtractor
 from ganeval.features.resize import DEFAULT_RESIZE, check_resize
 from ganeval.plugins import EXTRACTORS as ENTRY_POINTS
-from ganeval.plugins import load_group
+from ganeval.plugins import entry_point_modules, load_group
 
 
 def _inception(weights=None, device="cpu", precision: str = "fp32", resize: str | None = None) -> Extractor:
@@ -115,9 +116,12 @@ def get_extractor(
     device: where its network runs ("auto", "cpu", "cuda", "cuda:N", "mps"); precision: "fp32" or "bf16";
     resize: how inception brings images to its input size, "legacy-tf" or "clean" (None: the extractor's
     default; ganeval.features.resize)."""
-    factory = _FACTORIES.get(name) or _entry_points().get(name)
-    if factory is None:
-        raise GanevalError(f"unknown extractor {name!r}; choose one of: {', '.join(extractor_names())}.")
+    factory = _FACTORIES.get(name)
+    installed = {} if factory is not None or custom.is_spec(name) else _entry_points()
+    if factory is None and name not in installed and not custom.is_spec(name):
+        raise GanevalError(
+            f"unknown extractor {name!r}; choose one of: {', '.join(extractor_names())}, or your own as {custom.FORM}."
+        )
     offered = {
         "weights": weights,
         "channels": channels,
@@ -127,7 +131,11 @@ def get_extractor(
     }
     if resize is not None:  # offered only when chosen: factories taking **keywords get what they got before
         offered["resize"] = check_resize(resize)
-    accepted = _accepted(factory, offered)
+    if custom.is_spec(name):  # your own, by module and attribute: ganeval.features.custom wraps it
+        return custom.from_spec(name, offered)
+    if factory is None:  # an entry point's object: an Extractor factory as above, or a model to wrap
+        return custom.from_entry_point(name, installed[name], entry_point_modules(ENTRY_POINTS).get(name), offered)
+    accepted = accepted_keywords(factory, offered)
     if precision != "fp32" and "precision" not in accepted:
         raise GanevalError(
             f"the {name} extractor runs no network at a chosen precision (it takes no precision); "
@@ -141,17 +149,6 @@ def get_extractor(
             argument="resize",
         )
     return factory(**accepted)
-
-
-def _accepted(factory: Callable, offered: dict) -> dict:
-    """The keywords of `offered` that `factory` takes (all of them when it takes **keywords)."""
-    try:
-        parameters = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        return offered
-    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
-        return offered
-    return {key: value for key, value in offered.items() if key in parameters}
 
 
 __all__ = [

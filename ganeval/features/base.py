@@ -31,6 +31,7 @@ class Extractor(abc.ABC):
     channels: int = 3  # image channels the extractor takes: 1 (grayscale) or 3 (RGB)
     preprocessing: str = ""  # human-readable: conversions and resizing, shown in the provenance
     weights_sha256: str | None = None  # hash of the weights file; None for weight-free extractors
+    code_sha256: str | None = None  # hash of the source of an extractor from outside ganeval (features/custom.py)
     n_modes: int | None = None  # number of distinct values "modes" can take, when it gives modes
     device: torch.device = torch.device("cpu")  # where its network runs (ganeval.device.resolve_device)
     precision: str = "fp32"  # "fp32", or "bf16" (torch.autocast on the forward): part of the cache key
@@ -46,13 +47,16 @@ class Extractor(abc.ABC):
         return self.preprocessing
 
     def provenance(self) -> dict[str, object]:
-        """What made the features (the cache key's extractor part); the precision only when not fp32,
-        so fp32 keys and baselines stay as they were before the precision could be chosen."""
+        """What made the features (the cache key's extractor part); the precision only when not fp32 and
+        the code's hash only when there is one, so the keys and baselines of ganeval's own extractors at fp32
+        stay as they were."""
         made = {
             "extractor": self.name,
             "weights_sha256": self.weights_sha256,
             "preprocessing": self.preprocessing,
         }
+        if self.code_sha256 is not None:
+            made["code_sha256"] = self.code_sha256
         return made if self.precision == "fp32" else {**made, "precision": self.precision}
 
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import os
-import traceback
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganeval.errors import GanevalError
+from ganeval.errors import GanevalError, UserCodeError, user_traceback
 from ganeval.plugins import load_run, run_format
 
 RUN_CHECKPOINT = "checkpoint.pt"
@@ -77,15 +75,6 @@ def check_value_range(value_range) -> tuple[float, float]:
     return pair
 
 
-class UserCodeError(GanevalError):
-    """The user's generator code raised (or called sys.exit) while ganeval ran it: their bug, so exit 2
-    with `user_traceback` (the frames of their code) for the CLI to print above the message."""
-
-    def __init__(self, message: str, user_traceback: str):
-        super().__init__(message)  # the message names the generator: a --generator spec, a file or an object
-        self.user_traceback = user_traceback
-
-
 @contextmanager
 def running_user_code(label: str, doing: str):
     """Turn any exception or sys.exit from the user's code inside the block into a UserCodeError naming
@@ -103,20 +92,8 @@ def running_user_code(label: str, doing: str):
         raise UserCodeError(
             f"the generator {label} {what} while {doing}; this is an error in the generator's code "
             "(its traceback is above), not a regression.",
-            _user_traceback(error),
+            user_traceback(error, "the generator's code"),
         ) from error
-
-
-def _user_traceback(error: BaseException) -> str:
-    """The traceback of `error` without ganeval's and the import machinery's frames: the part in the user's code."""
-    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    frames = [
-        frame
-        for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith((ours + os.sep, "<frozen")) and not frame.filename.endswith("contextlib.py")
-    ]
-    lines = ["Traceback of the generator's code (most recent call last):\n", *traceback.format_list(frames)]
-    return "".join(lines + traceback.format_exception_only(type(error), error))
 
 
 def import_generator(spec: str):

@@ -25,6 +25,7 @@ from ganeval.atomic import json_text, write_text
 from ganeval.data import BUNDLED
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor, sha256_of_file
+from ganeval.features.resize import DEFAULT_RESIZE
 from ganeval.gate import formats
 from ganeval.gate.candidate import (
     DEFAULT_VALUE_RANGE,
@@ -204,7 +205,9 @@ def _settings(provenance: dict, metrics: list[str], identity: dict | None) -> di
     settings = {
         "extractor": provenance.get("extractor"),
         "weights_sha256": provenance.get("weights_sha256"),
+        "code_sha256": provenance.get("code_sha256"),  # your own extractor's source (ganeval.features.custom)
         "preprocessing": provenance.get("preprocessing"),
+        "resize": provenance.get("resize"),  # inception's, recorded when not legacy-tf (ganeval.features.resize)
         "image_conversion": provenance.get("image_conversion"),
         "modes_from": provenance.get("modes_from"),
         "precision": provenance.get(
@@ -330,6 +333,7 @@ def _score(
     metrics,
     extractor,
     weights,
+    resize,
     options: MetricOptions,
     generated_n,
     nz,
@@ -356,6 +360,7 @@ def _score(
         metrics,
         options=options,
         weights=weights,
+        resize=resize,
         batch_size=batch_size,
         workers=workers,
         cache=cache,
@@ -375,6 +380,7 @@ def make_baseline(
     extractor: str | None = None,
     metrics: Sequence[str] | None = None,
     weights=None,
+    resize: str | None = None,
     nz: int | None = None,
     value_range: tuple[float, float] = DEFAULT_VALUE_RANGE,
     repeats: int | None = None,
@@ -395,6 +401,7 @@ def make_baseline(
     Default: 10 for generators, 0 for fixed samples (a new seed then only re-draws a subsample).
     device, precision: where and how the extractor runs (`score`); the precision is recorded and `check`
     refuses another, the device is recorded only (a baseline made on a GPU checks on the CPU).
+    weights, resize: the extractor's weights file and inception's resize (`score`); `check` refuses others.
     Metrics without a finite value, or with a seed spread too large to gate on (gate/schema.py), are
     left out and named under "not_gated" with the reason; the file follows the schema in gate/schema.py.
 
@@ -423,6 +430,7 @@ def make_baseline(
         label=label,
         extractor=extractor,
         weights=weights,
+        resize=resize,
         nz=nz,
         value_range=range_,
         batch_size=batch_size,
@@ -510,6 +518,7 @@ def check(
     reference=None,
     extractor: str | None = None,
     weights=None,
+    resize: str | None = None,
     nz: int | None = None,
     value_range: tuple[float, float] | None = None,
     batch_size: int | None = None,
@@ -531,6 +540,7 @@ def check(
     value_range: (low, high) of a generator's float image outputs (default: the baseline's).
     device: where the extractor runs (any: the device is not a feature setting). precision: default the
     baseline's; another one is refused (GanevalError), since bf16 features differ from fp32 ones.
+    resize: inception's, default the baseline's; another one is refused, since the features differ.
 
     >>> from ganeval import MetricOptions, check, make_baseline
     >>> from ganeval.data import RING8
@@ -580,6 +590,16 @@ def check(
             f"or re-make the baseline with --precision {precision}.",
             argument="precision",
         )
+    recorded_resize = base.provenance.get("resize")  # recorded when not the extractor's default
+    baseline_resize = recorded_resize or (DEFAULT_RESIZE if recorded_extractor == "inception" else None)
+    if resize is not None and baseline_resize is not None and resize != baseline_resize:
+        raise GanevalError(
+            f"baseline {base.path} was scored with --resize {baseline_resize}; a candidate resized with {resize} "
+            f"has other features, so their metrics cannot be compared. Check with --resize {baseline_resize}, "
+            f"or re-make the baseline with --resize {resize}.",
+            argument="resize",
+        )
+    resize = recorded_resize if resize is None else resize
     reference = _resolve_reference(base, reference)
     identity = reference_identity(reference) if base.block.get("reference_content") else None
     recorded = base.block.get("candidate") or {}
@@ -598,6 +618,7 @@ def check(
         metrics=names,
         extractor=recorded_extractor,
         weights=weights,
+        resize=resize,
         options=options,
         generated_n=base.generated_count,
         nz=nz,
