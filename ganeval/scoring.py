@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ganeval import __version__, distributed
+from ganeval.copies import Memorization, Side, find_pairs, same_data
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.device import describe_device, resolve_device
 from ganeval.errors import GanevalError, printable
@@ -73,6 +74,7 @@ class Result:
     metrics: dict[str, Interval]
     provenance: dict = field(default_factory=dict)
     modes: Modes | None = None  # with modes_covered: which modes are missing
+    memorization: Memorization | None = None  # with a training set: the closest generated/training pairs
 
     def to_dict(self) -> dict:
         """{"metrics": {name: {"value", "ci"}}, "missing_modes": {"n_modes", "indices", "names"} or None,
@@ -94,7 +96,7 @@ class Result:
             "metrics": {name: entry(i) for name, i in self.metrics.items()},
             "missing_modes": missing,
             "provenance": self.provenance,
-        }
+        } | ({} if self.memorization is None else {"memorization": self.memorization.to_dict()})
 
     def to_frame(self) -> pd.DataFrame:
         rows = [
@@ -140,6 +142,8 @@ class Result:
                 "",
                 f"missing modes ({len(self.modes.missing)} of {self.modes.n_modes}): {names_text(self.modes.names)}",
             ]
+        if self.memorization is not None:
+            lines += ["", *self.memorization.lines()]
         if "kid" in self.metrics and self.provenance.get("extractor") == "digits":
             lines += ["", f"note: {KID_DIGITS_NOTE}."]
         lines += ["", "provenance:"]
@@ -326,6 +330,7 @@ def score(
     metrics: Sequence[str] | None = None,
     *,
     options: MetricOptions = MetricOptions(),
+    train=None,
     weights=None,
     batch_size: int | None = None,
     workers: int | None = None,
@@ -341,6 +346,9 @@ def score(
     from `ganeval stats` (reference only), or an array in memory (torch N x C x H x W, numpy
     N x H x W [x C], or N x 2 points). options: the metric settings; options.n caps the samples per
     side (a seeded subsample), options.bootstrap=0 turns the confidence intervals off.
+    train: the generator's training set (any source a reference can be), for the memorization metrics
+    (authenticity; ct, which takes the reference as held-out data) and the closest generated/training
+    pairs (Result.memorization); extracted and cached like the reference.
     device: where the extractor runs: "auto" (CUDA when available, else the CPU), "cpu", "cuda",
     "cuda:N" or "mps"; batch_size None: the device's default (default_batch_size). precision: "fp32"
     (default, equal to torch-fidelity) or "bf16" (autocast; see the README for its FID deviation).
@@ -375,6 +383,7 @@ def score(
             f"{generated_source.label} is a statistics file; "
             "generated samples must be images, an array or a bundled set."
         )
+    train_source = None if train is None else _train_source(train, generated_source)
     kinds = (generated_source.samples_kind, reference_source.samples_kind)
     if None not in kinds and kinds[0] != kinds[1]:
         raise GanevalError(
@@ -387,7 +396,8 @@ def score(
     )
     frechet = frechet_name(chosen.name)  # "fid", or fd_<extractor> on features other than Inception's
     metrics = None if metrics is None else [_asked(name, frechet) for name in metrics]
-    streamed = _fid_alone(metrics, bootstrap, reference_source)  # then the features' sums suffice: O(D^2) memory
+    # FID alone: the features' sums suffice, O(D^2) memory (a training set needs the features themselves)
+    streamed = train is None and _fid_alone(metrics, bootstrap, reference_source)
     common = dict(
         n=n,
         seed=seed,
@@ -400,8 +410,12 @@ def score(
     )
     real_out, real_info = extract(reference_source, chosen, reference=True, **common)
     fake_out, fake_info = extract(generated_source, chosen, reference=False, **common)
+    train_out, train_info = ({}, None)
+    if train_source is not None:  # extracted (and cached) like the reference
+        train_out, train_info = extract(train_source, chosen, reference=True, **common)
     distributed.leave_to_main()  # the other ranks' shards are with rank 0 now
-    for source, info in ((reference_source, real_info), (generated_source, fake_info)):
+    sides = [(reference_source, real_info), (generated_source, fake_info), (train_source, train_info)]
+    for source, info in sides[: 2 if train_source is None else 3]:
         if info["count"] is not None and info["count"] < 2:
             raise GanevalError(
                 f"{printable(source.label)} gave {info['count']} sample(s); scoring needs at least 2 per side."
@@ -430,9 +444,10 @@ def score(
         modes=fake_out.get("modes"),
         high_quality=fake_out.get("high_quality"),
     )
+    trained = None if train_source is None else Samples(features=train_out["features"])
     options = options.replace(n_modes=chosen.n_modes)
     of_samples = sample_metrics()
-    available = [name for name in applicable_metrics(real, fake, options) if name in of_samples]
+    available = [name for name in applicable_metrics(real, fake, options, trained) if name in of_samples]
     available = ["fid", *available] if gaussian else available
     notes: list[str] = [_gaussian_note(reference_source, chosen)] if gaussian else []
     if metrics is None:
@@ -450,6 +465,8 @@ def score(
                 if gaussian
                 else ""
             )
+            if trained is None and any(get_metric(name).needs_train for name in missing):
+                why += " The memorization metrics need the generator's training set: pass train (--train DIR)."
             raise GanevalError(
                 f"cannot compute {', '.join(missing)} with the {chosen.name} extractor on these inputs; "
                 f"available here: {', '.join(available)}.{why}"
@@ -471,6 +488,11 @@ def score(
         notes.append(
             f"inception_score is not computed: {_splits_problem(f'--is-splits {is_splits}', fake_info['count'])}"
         )
+    if "ct" in names and trained is not None and same_data(real.features, trained.features):
+        if metrics is not None:
+            raise GanevalError(f"ct {CT_NOT_HELD_OUT}", argument="train")
+        names = [name for name in names if name != "ct"]
+        notes.append(f"ct is not computed: {CT_NOT_HELD_OUT}")
     resamples = bootstrap
     if bootstrap and smallest < MIN_INTERVAL_SAMPLES:
         resamples = 0
@@ -484,13 +506,53 @@ def score(
         if prepared is not None:  # the metrics' checks then see the prepared array itself, not a copy to compare
             real = replace(real, features=prepared.features)
         computed = [name for name in names if not (gaussian and name == "fid")]
-        values = compute_metrics(computed, real, fake, options, bootstrap_n=resamples, prepared=prepared)
+        values = compute_metrics(computed, real, fake, options, bootstrap_n=resamples, prepared=prepared, train=trained)
+        memorization = None
+        if trained is not None:  # the generated samples nearest to the training set, with their files and images
+            trained_side = Side(train_source, trained.features, train_info, reference=True)
+            generated_side = Side(generated_source, fake.features, fake_info, reference=False)
+            memorization = find_pairs(trained_side, generated_side, n=n, seed=seed)
         if gaussian and "fid" in names:
             values["fid"] = _fid_against_gaussian(real_out, fake.features, resamples, seed)
     notes += sorted({_own_words(w) for w in caught})
     provenance = _provenance(chosen, real_info, fake_info, options, resamples, counts, uniform, notes)
+    if train_info is not None:  # beside the reference
+        provenance = {key: value for key, value in provenance.items() if key != "seed"} | {
+            "train": train_info,
+            "seed": provenance["seed"],
+        }
     modes = _missing_modes(real, fake, chosen) if "modes_covered" in names else None
-    return Result({frechet if name == "fid" else name: values[name] for name in names}, provenance, modes)
+    values = {frechet if name == "fid" else name: values[name] for name in names}
+    return Result(values, provenance, modes, memorization)
+
+
+# Why C_T is not computed when the reference holds the training set's samples.
+CT_NOT_HELD_OUT = (
+    "needs a reference held out from training (C_T compares the generated samples' distances to the training set "
+    "with held-out data's), but the reference and the training set are the same samples; pass a held-out "
+    "reference (test split) with --ref"
+)
+
+
+def _train_source(train, generated: Source) -> Source:
+    """The training set's Source: any source a reference can be but mu and sigma alone, of the generated kind."""
+    try:
+        source = resolve_source(train, "train")
+    except GanevalError as error:  # named as the flag or parameter that gave it
+        raise GanevalError(str(error), argument="train") from None
+    if source.gaussian_only:
+        raise GanevalError(
+            f"{printable(source.label)} holds only mu and sigma; the memorization metrics need the training set's "
+            "features: pass its folder, an array, or a statistics file from `ganeval stats`.",
+            argument="train",
+        )
+    if source.samples_kind != generated.samples_kind:
+        raise GanevalError(
+            f"the training set ({printable(source.label)}) is {source.samples_kind} but the generated samples are "
+            f"{generated.samples_kind}; pass the training set the generator learned from.",
+            argument="train",
+        )
+    return source
 
 
 def _asked(name: str, frechet: str) -> str:

@@ -111,6 +111,14 @@ class Source(abc.ABC):
     def _info(self) -> dict:
         return {"source": self.label, "kind": self.kind}
 
+    def samples_at(
+        self, rows, *, n: int | None, seed: int, reference: bool
+    ) -> list[tuple[np.ndarray | None, str | None]]:
+        """The samples behind these rows of what `extract` read with the same n, seed and reference (for
+        a reader to look at): each as (uint8 image C x H x W, or None where there is none to show; its file
+        name relative to the folder, or None). Statistics files hold features only: (None, None)."""
+        return [(None, None) for _ in rows]
+
 
 class SampledSource(Source):
     """A source of samples the extractor runs over: the shared path of bundled sets, folders and
@@ -248,6 +256,10 @@ class BundledSource(SampledSource):
     def _select(self, n, seed, reference):
         return n, REFERENCE_SEED if reference else seed  # how many to draw, and the draw seed
 
+    def samples_at(self, rows, *, n, seed, reference):
+        samples = self.bundled.sample(*self._select(n, seed, reference))[0]
+        return [(samples[row] if self.bundled.kind == "images" else None, None) for row in rows]
+
     def _cache_source(self, selection):
         n, draw_seed = selection
         return {"bundled": self.bundled.name, "n": n, "seed": draw_seed}
@@ -288,6 +300,10 @@ class FolderSource(SampledSource):
         pick = _subsample(len(self.files), n, seed)
         return self.files if pick is None else [self.files[i] for i in pick]
 
+    def samples_at(self, rows, *, n, seed, reference):
+        files = self._select(n, seed, reference)
+        return [(_decoded_or_none(files[row]), files[row].relative_to(self.root).as_posix()) for row in rows]
+
     def _cache_source(self, files):  # keyed by the bytes read, not by sizes and mtimes
         return {
             "folder": str(self.root.resolve()),
@@ -327,6 +343,10 @@ class ArraySource(SampledSource):
     def _select(self, n, seed, reference):
         pick = _subsample(len(self.samples), n, seed)
         return self.samples if pick is None else self.samples[pick]
+
+    def samples_at(self, rows, *, n, seed, reference):
+        samples = self._select(n, seed, reference)
+        return [(samples[row] if self._samples_kind == "images" else None, None) for row in rows]
 
     def _read(self, samples, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
         samples = _rows_here(samples, batch_size)
@@ -618,9 +638,12 @@ def _check_stats_extractor(source: StatsSource, extractor: Extractor) -> None:
     ]
     if meta.get("precision", "fp32") != extractor.precision:  # recorded only when not fp32
         mismatches.append(f"precision {meta.get('precision', 'fp32')!r} (file) vs {extractor.precision!r}")
+    resize = extractor.provenance().get("resize")  # recorded only when not the extractor's default
+    if meta.get("resize") != resize:
+        mismatches.append(f"resize {meta.get('resize') or 'default'!r} (file) vs {resize or 'default'!r}")
     if mismatches:
         raise GanevalError(
             f"{source.label} was computed with other settings: {'; '.join(mismatches)}. "
             f"Score with --extractor {meta.get('extractor')}, "
-            "the same weights and precision, or recreate the statistics."
+            "the same weights, precision and --resize, or recreate the statistics."
         )

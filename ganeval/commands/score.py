@@ -49,6 +49,18 @@ def add_command(commands) -> None:
         help="also write the result as JSON to FILE ('-' prints JSON instead of the table, and the summary line "
         "to stderr)",
     )
+    parser.add_argument(
+        "--train",
+        metavar="DIR",
+        help="the generator's training set (folder, array, bundled set or statistics file): adds the memorization "
+        "metrics, authenticity (share of samples that are no copy; higher is better) and ct (C_T z-score; below -2: "
+        "copying), and lists the generated samples closest to it. ct needs --ref held out from training",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="also write the result as a self-contained HTML page (with --train: the closest pairs as thumbnails)",
+    )
     add_settings(parser, *METRIC_OPTIONS)
     add_inputs(parser, extractor=FOLLOWS, weights=INCEPTION_WEIGHTS)
     parser.add_argument("--skip-bad", action="store_true", help=SKIP_BAD)
@@ -56,13 +68,14 @@ def add_command(commands) -> None:
 
 
 def run(args) -> int:
-    check_outputs(("--json", args.json, False))
+    check_outputs(("--json", args.json, False), ("--report", args.report, False))
     result = scoring.score(
         args.generated,
         args.ref,
         args.extractor,
         names(args.metrics),
         options=options(args),
+        train=args.train,
         skip_bad=args.skip_bad,
         **reading(args),
     )
@@ -77,4 +90,20 @@ def run(args) -> int:
         print(safe(f"ganeval: warning: {message}"), file=sys.stderr)
     if failed:
         raise GanevalError(failed, argument="--json")
+    if args.report:
+        _write_report(args.report, result)
     return 0
+
+
+def _write_report(path: str, result: scoring.Result) -> None:
+    """The result as an HTML page (ganeval.report.score_page), imported here: seaborn and matplotlib load in
+    about a second, which a score without --report does not pay."""
+    from ganeval.report.score_page import score_blocks, write_score_page
+
+    found = result.memorization
+    pairs, images = (None, None) if found is None else (found.to_dict()["closest_pairs"], found.images)
+    blocks = score_blocks(result.summary(), result.to_frame(), result.provenance, pairs, images)
+    try:
+        write_score_page(path, blocks)
+    except OSError as error:
+        raise GanevalError(f"{path}: cannot write it ({error.strerror or error}).", argument="--report") from None
