@@ -13,8 +13,8 @@ from ganeval.atomic import check_writable, json_text, write_text
 from ganeval.device import PRECISIONS
 from ganeval.errors import GanevalError, printable
 from ganeval.features import extractor_names
-from ganeval.features.resize import RESIZES
 from ganeval.features.custom import check_spec, is_spec
+from ganeval.features.resize import RESIZES
 from ganeval.metrics import METRICS
 from ganeval.options import MAX_SEED, MetricOptions, Setting, settings
 from ganeval.scoring import EXTRACTION_SETTINGS

@@ -76,13 +76,14 @@ def check_spec(spec: str) -> tuple[str, str]:
     return module, attribute
 
 
-def accepted_keywords(factory: Callable, offered: dict) -> dict:
-    """The keywords of `offered` that `factory` takes (all of them when it takes **keywords)."""
+def accepted_keywords(factory: Callable, offered: dict, *, named_only: bool = False) -> dict:
+    """The keywords of `offered` that `factory` takes (all of them when it takes **keywords, unless `named_only`:
+    a torch.nn.Module subclass without an __init__ of its own has torch's, which takes **keywords)."""
     try:
         parameters = inspect.signature(factory).parameters
     except (TypeError, ValueError):
-        return offered
-    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return {} if named_only else offered
+    if not named_only and any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
         return offered
     return {key: value for key, value in offered.items() if key in parameters}
 
@@ -152,9 +153,9 @@ def build(target: object, name: str, module: ModuleType | None, offered: dict) -
     code = code_sha256(module, target)
     made = target
     if _is_factory(target):
-        extractor_class = inspect.isclass(target) and issubclass(target, Extractor)
-        keywords = offered if extractor_class or not inspect.isclass(target) else _only(offered, MODEL_KEYWORDS)
-        accepted = accepted_keywords(target, keywords)
+        model_class = inspect.isclass(target) and not issubclass(target, Extractor)
+        keywords = _only(offered, MODEL_KEYWORDS) if model_class else offered
+        accepted = accepted_keywords(target, keywords, named_only=model_class)
         _check_weights(name, offered, "weights" in accepted)
         needed = [key for key in _required_names(target) if key not in accepted]
         if needed:
