@@ -447,11 +447,12 @@ def score(
     trained = None if train_source is None else Samples(features=train_out["features"])
     options = options.replace(n_modes=chosen.n_modes)
     of_samples = sample_metrics()
-    available = [name for name in applicable_metrics(real, fake, options, trained) if name in of_samples]
+    applicable = applicable_metrics(real, fake, options, trained, opt_in=True)  # cmmd too, when asked for
+    available = [name for name in applicable if name in of_samples]
     available = ["fid", *available] if gaussian else available
     notes: list[str] = [_gaussian_note(reference_source, chosen)] if gaussian else []
     if metrics is None:
-        names = available
+        names = [name for name in available if get_metric(name).default]  # cmmd only when asked for
     else:
         names = [get_metric(name).name for name in metrics]
         missing = [name for name in names if name not in available]

@@ -20,6 +20,7 @@ import numpy as np
 from ganeval.errors import GanevalError
 from ganeval.metrics.bootstrap import Interval, bootstrap
 from ganeval.metrics.calibration import discriminator_calibration
+from ganeval.metrics.cmmd import cmmd, cmmd_interval
 from ganeval.metrics.fid import fid_from_features
 from ganeval.metrics.isc import inception_score
 from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_inception_distance
@@ -83,6 +84,7 @@ class MetricSpec:
     label: str | None = None
     extractor: str | None = None  # the extractor it calls for when none is named (cmmd: clip, as in its paper)
     needs_train: tuple[str, ...] = ()  # of a third side, the training set (memorization): applies only when given
+    default: bool = True  # False: computed only when asked for by name (cmmd), never in score's default set
 
     @property
     def axis_label(self) -> str:
@@ -128,6 +130,15 @@ def _kid_intervals(
     spread = bootstrap(statistic, np.arange(len(r)), np.arange(len(f)), n=n, seed=o.seed, method="centred")
     shift = value - spread.value
     return {"kid": Interval(value, spread.low + shift, spread.high + shift)}
+
+
+def _cmmd(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    return {"cmmd": cmmd(real.features, fake.features)}
+
+
+def _cmmd_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> dict[str, Interval]:
+    """Resamples of both sides, each the complete-sample unbiased CMMD over pairs of distinct samples."""
+    return {"cmmd": cmmd_interval(real.features, fake.features, n, o.seed)}
 
 
 def _isc(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
@@ -283,6 +294,7 @@ FAMILIES: dict[str, Family] = {
     "prdc": Family(_prdc, intervals=_prdc_intervals, prepared=True),
     "modes": Family(_modes),
     "calibration": Family(_calibration),
+    "cmmd": Family(_cmmd, intervals=_cmmd_intervals),
     "authenticity": Family(_authenticity, intervals=_authenticity_intervals, train=True),
     "ct": Family(_ct, intervals=_ct_intervals, train=True),
 }
@@ -302,6 +314,18 @@ METRICS: dict[str, MetricSpec] = {
             label="FID (lower is better)",
         ),
         MetricSpec("kid", "kid", _F, _F, False, "Kernel (polynomial) MMD^2, unbiased; mean over subsets.", lower=None),
+        MetricSpec(
+            "cmmd",
+            "cmmd",
+            _F,
+            _F,
+            False,
+            "Gaussian-kernel MMD^2 (sigma 10, x1000) of unit-length features, unbiased (Jayasumana et al. 2024).",
+            lower=None,  # the unbiased estimate dips below 0 when the two sets are alike
+            label="CMMD (lower is better)",
+            extractor="clip",
+            default=False,
+        ),
         MetricSpec(
             "inception_score",
             "inception_score",
@@ -525,14 +549,21 @@ def sample_metrics() -> list[str]:
 
 
 def applicable_metrics(
-    real: Samples, fake: Samples, options: MetricOptions = MetricOptions(), train: Samples | None = None
+    real: Samples,
+    fake: Samples,
+    options: MetricOptions = MetricOptions(),
+    train: Samples | None = None,
+    *,
+    opt_in: bool = False,
 ) -> list[str]:
     """Names of the metrics these samples can feed (mode metrics also need options.n_modes; memorization
-    metrics a training set, `train`)."""
+    metrics a training set, `train`). opt_in: also those computed only when asked for by name
+    (MetricSpec.default False: cmmd)."""
     return [
         spec.name
         for spec in METRICS.values()
-        if all(real.has(n) for n in spec.needs_real)
+        if (spec.default or opt_in)
+        and all(real.has(n) for n in spec.needs_real)
         and all(fake.has(n) for n in spec.needs_fake)
         and all(train is not None and train.has(n) for n in spec.needs_train)
         and (spec.family != "modes" or options.n_modes is not None)
