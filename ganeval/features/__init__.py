@@ -1,5 +1,6 @@
 """Feature extractors by name: the bundled `inception`, `digits` and `points`, those other packages
-register under the entry-point group `ganeval.extractors`, and those registered in code:
+register under the entry-point group `ganeval.extractors`, your own named as `package.module:attribute`
+(a torch.nn.Module or callable is wrapped by ganeval.features.custom), and those registered in code:
 
     from ganeval.features import Extractor, register_extractor
     register_extractor("mine", MyExtractor, "my network's 512-d features")
