@@ -14,20 +14,24 @@ The network is timm's (`vit_<size>_patch14_dinov2.lvd142m` at img_size 224, num_
 is the same normalised CLS token). Weights, never downloaded (`ganeval.features.weightfiles`): the
 `weights` argument (--weights), GANEVAL_DINOV2_WEIGHTS (GANEVAL_DINOV2_<ARCH>_WEIGHTS for the other
 sizes), torch.hub's checkpoint folder (where dgm-eval's torch.hub download lands), then timm's Hugging
-Face cache. Meta's file and timm's both go through timm's own `checkpoint_filter_fn`, which renames
-Meta's keys and resamples the 37 x 37 position embedding (518-pixel training size) to the 16 x 16 grid
-of 224 pixels once, at load (bicubic, antialiased). The torch.hub model resamples it at every forward
-(bicubic, not antialiased, scale factor (16 + 0.1) / 37), so the features are close to dgm-eval's, not
-bit-equal (benchmarks/README.md, DINOv2 section, has the measured gap).
+Face cache. Meta's file and timm's both go through timm's own `checkpoint_filter_fn` (Meta's keys to
+timm's). The released position embedding is a 37 x 37 grid (518-pixel training); torch.hub's model
+resamples it to the 16 x 16 grid of 224 pixels at every forward (`interpolate_pos_encoding`: bicubic,
+no antialiasing, scale factor (16 + 0.1) / 37), where timm's filter resamples it once to size 16 with
+antialiasing, which moves every feature by about 0.5%. `hub_position_embedding` does the torch.hub
+resampling once, at load: with it timm's forward equals torch.hub's bit for bit (measured with
+benchmarks/compare_dinov2_hub.py against the facebookresearch/dinov2 source).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from ganeval.device import check_precision, extraction_context, resolve_device
 from ganeval.errors import GanevalError
@@ -35,12 +39,14 @@ from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
 from ganeval.features.weightfiles import WeightsFile, hf_snapshot, hub_cache, missing_library
 
 SIZE = 224  # dgm-eval's Resize((224, 224))
+PATCH = 14
+HUB_OFFSET = 0.1  # torch.hub's DINOv2 adds it to the target grid side to form its scale factor
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 PREPROCESSING = (
     "RGB uint8 stretched to 224x224 by PIL bicubic (antialiased, rounded to uint8; no crop), /255, "
     "ImageNet mean/std normalisation (dgm-eval's DINOv2 transform); normalised CLS token; "
-    "position embedding resampled to 16x16 at load by timm's checkpoint_filter_fn"
+    "position embedding resampled as torch.hub's DINOv2 does at 224 (bicubic, scale (16+0.1)/grid)"
 )
 META_URL = "https://dl.fbaipublicfiles.com/dinov2/dinov2_{arch}/dinov2_{arch}_pretrain.pth"
 
@@ -114,15 +120,39 @@ def _bicubic():
     return Image.Resampling.BICUBIC
 
 
+def hub_position_embedding(pos_embed: torch.Tensor, grid: int = SIZE // PATCH) -> torch.Tensor:
+    """The position embedding torch.hub's DINOv2 adds at `grid` x `grid` patches (224 pixels: 16): the class
+    entry as it is, the M x M patch entries resampled by bicubic interpolation without antialiasing at scale
+    factor (grid + 0.1) / M, in float32, as its interpolate_pos_encoding does; unchanged when M == grid."""
+    if pos_embed.ndim != 3 or pos_embed.shape[0] != 1:
+        raise ValueError(f"pos_embed has shape {tuple(pos_embed.shape)}; expected 1 x (1 + M*M) x D")
+    side = math.isqrt(pos_embed.shape[1] - 1)
+    if side * side != pos_embed.shape[1] - 1:
+        raise ValueError(f"pos_embed has {pos_embed.shape[1] - 1} patch entries, not a square grid")
+    if side == grid:
+        return pos_embed
+    dim = pos_embed.shape[2]
+    patches = pos_embed[:, 1:].float().reshape(1, side, side, dim).permute(0, 3, 1, 2)
+    scale = (grid + HUB_OFFSET) / side
+    resampled = F.interpolate(patches, scale_factor=(scale, scale), mode="bicubic", antialias=False)
+    if resampled.shape[-2:] != (grid, grid):
+        raise ValueError(f"pos_embed's {side} x {side} grid does not resample to {grid} x {grid}")
+    patches = resampled.permute(0, 2, 3, 1).reshape(1, grid * grid, dim).to(pos_embed.dtype)
+    return torch.cat([pos_embed[:, :1], patches], dim=1)
+
+
 def build_network(arch: str, state: dict) -> torch.nn.Module:
-    """timm's DINOv2 at 224 pixels with the tensors of `state` (Meta's or timm's layout, any position grid),
-    converted by timm's checkpoint_filter_fn and loaded strictly. Raises what loading raises on a misfit."""
+    """timm's DINOv2 at 224 pixels with the tensors of `state` (Meta's or timm's layout, any square position
+    grid): keys converted by timm's checkpoint_filter_fn, position embedding by `hub_position_embedding`,
+    loaded strictly. Raises what loading raises on a misfit."""
     import timm
     from timm.models.vision_transformer import checkpoint_filter_fn
 
     with torch.device("meta"):  # no random initialisation of the parameters the file replaces
         network = timm.create_model(ARCHS[arch].timm, pretrained=False, num_classes=0, img_size=SIZE)
     converted = checkpoint_filter_fn(dict(state), network)
+    if isinstance(state.get("pos_embed"), torch.Tensor):
+        converted["pos_embed"] = hub_position_embedding(state["pos_embed"])
     network.load_state_dict(converted, strict=True, assign=True)
     return network.float().eval()
 
