@@ -336,9 +336,9 @@ def score_with(extractor: str, digits, *extra: str) -> list[str]:
 @pytest.mark.parametrize(
     ("attribute", "message"),
     [
-        ("not_an_extractor", "--extractor {spec}: a int is not an extractor. Give an Extractor"),
+        ("not_an_extractor", "--extractor {spec}: an object of type int is not an extractor. Give an Extractor"),
         ("no_such_thing", "--extractor {spec}: {module} has no attribute 'no_such_thing'"),
-        ("NeedsWidth", r"--extractor {spec}: the class NeedsWidth needs arguments \(width\)"),
+        ("NeedsWidth", r"--extractor {spec}: NeedsWidth needs arguments \(width\); name an instance"),
         ("FourChannels", "--extractor {spec}: its channels attribute is 4; it must be 3"),
         ("one_row", r"--extractor {spec} returned features of shape \(1, 48\) for 30 images; expected 30 x D"),
         ("no_features", "--extractor {spec} returned a dict without 'features' \\(its keys: 'embedding'\\)"),
@@ -413,3 +413,5 @@ def test_bf16_runs_a_model_under_autocast(encoders, digits):
     assert extractor.provenance()["precision"] == "bf16"
     features = extractor.extract(batch_of(digits[1]))["features"]
     assert features.dtype == np.float64 and features.shape == (30, 6)
+    with pytest.raises(GanevalError, match="it takes no precision"):  # an Extractor without a precision parameter
+        get_extractor(f"{name}:Pixels", precision="bf16")

@@ -160,23 +160,23 @@ def build(target: object, name: str, module: ModuleType | None, offered: dict) -
         needed = [key for key in _required_names(target) if key not in accepted]
         if needed:
             raise GanevalError(
-                f"--extractor {name}: the class {target.__qualname__} needs arguments ({', '.join(needed)}); "
-                "name an instance of it, or a function with no required arguments that builds one.",
+                f"--extractor {name}: {target.__qualname__} needs arguments ({', '.join(needed)}); name an "
+                "instance, or a function with no required arguments that builds one.",
                 argument="extractor",
             )
         _check_resize(name, offered, "resize" in accepted)
         with running_extractor_code(name, "building it"):
             made = target(**accepted)
-        if isinstance(made, Extractor) and offered.get("precision", "fp32") != "fp32" and "precision" not in accepted:
+    else:
+        _check_weights(name, offered, False)
+        _check_resize(name, offered, False)
+    if isinstance(made, Extractor):
+        if offered["precision"] != "fp32" and made.precision != offered["precision"]:
             raise GanevalError(
                 f"the {name} extractor runs no network at a chosen precision (it takes no precision); "
                 "use --precision fp32 with it.",
                 argument="precision",
             )
-    else:
-        _check_weights(name, offered, False)
-        _check_resize(name, offered, False)
-    if isinstance(made, Extractor):
         made.name = name  # the name that builds it again (check re-scores a baseline's candidate by it)
         if made.code_sha256 is None:
             made.code_sha256 = code
@@ -375,7 +375,7 @@ def _only(offered: dict, keys: tuple[str, ...]) -> dict:
 
 
 def _described(value: object) -> str:
-    return f"the class {value.__qualname__}" if inspect.isclass(value) else f"a {type(value).__name__}"
+    return f"the class {value.__qualname__}" if inspect.isclass(value) else f"an object of type {type(value).__name__}"
 
 
 __all__ = ["ModelExtractor", "accepted_keywords", "check_spec", "from_entry_point", "from_spec", "is_spec"]
