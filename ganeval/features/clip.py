@@ -1,0 +1,224 @@
+"""The `clip` extractors: CLIP image embeddings as clean-fid computes CLIP-FID (Kynkäänniemi et al., ICLR 2023).
+
+clean-fid 0.1.35 (`compute_fid(..., model_name="clip_vit_b_32")`, cleanfid/fid.py) reads each file as
+`Image.open(path).convert("RGB")` into a uint8 H x W x 3 array (cleanfid/utils.py `ResizeDataset`) and
+resizes it with `img_preprocess_clip` (cleanfid/clip_features.py): torchvision's `Resize(224, BICUBIC)`
+on the PIL image (shorter side to 224, longer side to int(224 * long / short); an image already that size
+is left as it is; otherwise PIL's bicubic resize, antialiased, rounded to uint8), then `CenterCrop(224)`
+(offsets int(round((side - 224) / 2)), Python's round: halves to even). `ResizeDataset` turns the uint8
+array into float32 with `ToTensor()` (/255) times 255, and `CLIP_fx.__call__` divides by 255.0 and applies
+`Normalize` with OpenAI CLIP's mean and std, then takes `model.encode_image`: the image embedding, not
+L2-normalised (CMMD normalises it itself). `preprocess` does the same on uint8 N x 3 x H x W batches, with
+PIL, so the network's input is bit-identical (in float32, u / 255 * 255 == u for every uint8 u, so
+the round trip changes nothing).
+
+The network is open_clip's `CLIP` as `open_clip.create_model(arch, force_quick_gelu=True)` builds it
+(quick_gelu: open_clip's table says so for the "openai" weights, `open_clip.get_pretrained_cfg(arch,
+"openai")`); its image tower alone runs, and its forward is `CLIP.encode_image(x)`. clean-fid loads OpenAI's `clip` package instead (the same network);
+on a GPU that package keeps the weights in float16, which ganeval does not copy: fp32 by default, bf16
+by choice. Weights, never downloaded (`ganeval.features.weightfiles`): the `weights` argument (--weights),
+GANEVAL_CLIP_WEIGHTS (GANEVAL_CLIP_VITB32_WEIGHTS for ViT-B/32), then open_clip's Hugging Face cache
+(open_clip_model.safetensors or open_clip_pytorch_model.bin of the repository open_clip downloads the
+"openai" weights from). OpenAI's own ViT-L-14.pt is a TorchScript program, not data: it is refused.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ganeval.device import check_precision, extraction_context, resolve_device
+from ganeval.errors import GanevalError
+from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
+from ganeval.features.weightfiles import WeightsFile, WeightsInvalid, hf_snapshot, missing_library
+
+SIZE = 224  # img_preprocess_clip's Resize(224) and CenterCrop(224); both architectures take 224 x 224
+CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)  # CLIP_fx's Normalize (OpenAI CLIP's constants)
+CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+PREPROCESSING = (
+    "RGB uint8, shorter side resized to 224 by PIL bicubic (antialiased, rounded to uint8), centre crop "
+    "224x224, /255, CLIP mean/std normalisation (clean-fid's CLIP-FID: img_preprocess_clip, CLIP_fx); "
+    "open_clip encode_image embedding (quick_gelu, not L2-normalised)"
+)
+WEIGHTS_FILE = "open_clip_model.safetensors"  # open_clip's file in the Hugging Face repository
+OTHER_FILE = "open_clip_pytorch_model.bin"  # the same tensors as a torch pickle, in the same repository
+
+
+@dataclass(frozen=True)
+class Arch:
+    """One CLIP size: the extractor's name, its name in messages, open_clip's Hugging Face repository of
+    the OpenAI weights, its embedding width and the environment variable that may name its weights."""
+
+    name: str
+    what: str
+    repo: str
+    dim: int
+    env: str
+
+
+ARCHS = {
+    "ViT-L-14": Arch(
+        "clip", "CLIP ViT-L/14 (OpenAI)", "timm/vit_large_patch14_clip_224.openai", 768, "GANEVAL_CLIP_WEIGHTS"
+    ),
+    "ViT-B-32": Arch(
+        "clip-vitb32",
+        "CLIP ViT-B/32 (OpenAI)",
+        "timm/vit_base_patch32_clip_224.openai",
+        512,
+        "GANEVAL_CLIP_VITB32_WEIGHTS",
+    ),
+}
+DEFAULT_ARCH = "ViT-L-14"
+
+
+def check_arch(arch: str) -> str:
+    if arch not in ARCHS:
+        raise GanevalError(f"arch must be one of {', '.join(ARCHS)}; got {arch!r}.", argument="arch")
+    return arch
+
+
+def weights_file(arch: str) -> WeightsFile:
+    """Where the weights of `arch` come from: open_clip's files of the OpenAI weights on Hugging Face."""
+    spec = ARCHS[arch]
+    return WeightsFile(
+        what=spec.what,
+        file=WEIGHTS_FILE,
+        url=f"https://huggingface.co/{spec.repo}/resolve/main/{WEIGHTS_FILE}",
+        env=spec.env,
+        caches=(hf_snapshot(spec.repo, WEIGHTS_FILE), hf_snapshot(spec.repo, OTHER_FILE)),
+    )
+
+
+def preprocess(batch: torch.Tensor) -> torch.Tensor:
+    """float32 N x 3 x 224 x 224 from uint8 RGB N x 3 x H x W, as clean-fid's CLIP-FID makes it from files
+    (module docstring): `resize_and_crop`, then /255 and (x - mean) / std in float32."""
+    scaled = resize_and_crop(batch).to(torch.float32).div(255)
+    mean = torch.tensor(CLIP_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(CLIP_STD, dtype=torch.float32).view(1, 3, 1, 1)
+    return scaled.sub(mean).div(std)
+
+
+def resize_and_crop(batch: torch.Tensor) -> torch.Tensor:
+    """uint8 N x 3 x 224 x 224: clean-fid's `img_preprocess_clip` on each image, with PIL (shorter side to 224
+    by bicubic resampling, rounded to uint8, then the centre 224 x 224)."""
+    from PIL import Image
+
+    resized = torch.empty((batch.shape[0], SIZE, SIZE, 3), dtype=torch.uint8)
+    for index, image in enumerate(batch.cpu()):
+        pil = Image.fromarray(image.permute(1, 2, 0).contiguous().numpy())
+        width, height = pil.size
+        size = _resized_size(width, height)
+        if size != (width, height):  # torchvision's Resize returns an image of the right size as it is
+            pil = pil.resize(size, Image.Resampling.BICUBIC)
+        left, top = int(round((size[0] - SIZE) / 2.0)), int(round((size[1] - SIZE) / 2.0))  # CenterCrop's offsets
+        resized.numpy()[index] = np.asarray(pil.crop((left, top, left + SIZE, top + SIZE)))
+    return resized.permute(0, 3, 1, 2)
+
+
+def _resized_size(width: int, height: int) -> tuple[int, int]:
+    """(width, height) after torchvision's Resize(224) on a PIL image: shorter side 224, longer side truncated."""
+    short, long = min(width, height), max(width, height)
+    longer = int(SIZE * long / short)
+    return (SIZE, longer) if width <= height else (longer, SIZE)
+
+
+def refuse_torchscript(path: Path, source: WeightsFile) -> None:
+    """WeightsInvalid for a TorchScript archive (OpenAI's ViT-L-14.pt): a program, which ganeval never runs."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: safetensors, or an old-style pickle that the reader judges
+    if any(name.endswith("/constants.pkl") or "/code/" in name for name in names):
+        raise WeightsInvalid(
+            f"{source.what} weights file {str(path)!r} is a TorchScript archive (a program with code, as OpenAI's "
+            f"ViT-L-14.pt and ViT-B-32.pt are), and ganeval never runs code from files. Use open_clip's "
+            f"plain tensors of the same weights instead: download {source.file} from {source.url}.",
+            argument="--weights",
+        )
+
+
+def visual_state(state: dict) -> dict:
+    """The image tower's tensors (keys under "visual.") of a CLIP state dict, in float32 as open_clip loads them."""
+    if state and all(key.startswith("module.") for key in state):  # saved from DataParallel, as open_clip accepts
+        state = {key[len("module.") :]: value for key, value in state.items()}
+    visual = {key[len("visual.") :]: value for key, value in state.items() if key.startswith("visual.")}
+    if not visual:
+        raise KeyError(
+            "no 'visual.*' tensors: this is not an open_clip CLIP state dict (the model.safetensors in the same "
+            "repository is timm's image-tower layout)"
+        )
+    return {key: value.float() if value.is_floating_point() else value for key, value in visual.items()}
+
+
+def build_network(arch: str, state: dict) -> torch.nn.Module:
+    """open_clip's image tower of `arch` (OpenAI's settings: quick_gelu) with the visual tensors of `state`,
+    loaded strictly. Raises what loading raises on a misfit."""
+    import open_clip
+
+    visual = visual_state(state)
+    config = {**open_clip.get_model_config(arch), "quick_gelu": True}
+    with torch.device("meta"):  # no random initialisation of the parameters the file replaces
+        model = open_clip.CLIP(**config)  # what create_model(arch, force_quick_gelu=True) builds at fp32, unlogged
+    network = model.visual  # CLIP.encode_image(x) is model.visual(x) when not normalised
+    network.load_state_dict(visual, strict=True, assign=True)
+    return network.eval()
+
+
+class CLIPExtractor(Extractor):
+    """CLIP image embeddings (N x 768 for ViT-L/14, N x 512 for ViT-B/32, float64) after clean-fid's preprocessing.
+
+    weights: open_clip's open_clip_model.safetensors (or open_clip_pytorch_model.bin) of the OpenAI weights;
+        None looks it up (module docstring).
+    device: where the network runs; precision: "fp32" (default) or "bf16" (torch.autocast on the forward).
+    arch: "ViT-L-14" (default: extractor "clip") or "ViT-B-32" ("clip-vitb32", clean-fid's CLIP-FID model).
+    Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, code, or not this architecture's tensors).
+    """
+
+    kind = "images"
+    channels = 3
+    preprocessing = PREPROCESSING
+
+    def __init__(
+        self,
+        weights: str | Path | None = None,
+        device: str | torch.device = "cpu",
+        precision: str = "fp32",
+        arch: str = DEFAULT_ARCH,
+    ):
+        self.arch = check_arch(arch)
+        self.name = ARCHS[arch].name
+        self.device = resolve_device(device)  # a bad device fails before the slow load
+        self.precision = check_precision(precision)
+        try:
+            import open_clip  # noqa: F401
+        except ImportError:
+            raise missing_library("open_clip_torch", self.name) from None
+        source = weights_file(arch)
+        self.weights_path, self.weights_source = source.find(weights)
+        refuse_torchscript(self.weights_path, source)
+        state = source.read(self.weights_path)
+        try:
+            network = build_network(arch, state)
+        except Exception as error:  # noqa: BLE001 - wrong keys or shapes: the file holds other weights
+            raise source.invalid(self.weights_path, error) from None
+        self.weights_sha256 = sha256_of_file(self.weights_path)
+        self.network = network.to(self.device)
+
+    @property
+    def dim(self) -> int:
+        return ARCHS[self.arch].dim
+
+    def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
+        """{"features": N x dim float64} for uint8 RGB images N x 3 x H x W of any size."""
+        batch = as_uint8_batch(batch, 3, f"{self.name} (RGB)")
+        if batch.shape[0] == 0:
+            return {"features": np.zeros((0, self.dim))}
+        inputs = preprocess(batch).to(self.device, non_blocking=True)
+        with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
+            features = self.network(inputs)
+        return {"features": features.float().cpu().numpy().astype(np.float64)}
