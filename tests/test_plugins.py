@@ -58,7 +58,7 @@ def test_a_registered_extractor_scores_through_the_cli(doubled, tmp_path, capsys
     np.save(points, np.random.default_rng(0).standard_normal((300, 2)))
     arguments = ["--extractor", "doubled", "--metrics", "fid", "--bootstrap", "0", "--quiet", "--no-cache"]
     assert main(["score", str(points), "--ref", "ring8", *arguments]) == 0
-    assert "FID" in capsys.readouterr().out
+    assert "fd_doubled " in capsys.readouterr().out  # the Frechet distance on its features, named after it
 
 
 def test_registering_a_taken_name_is_refused(doubled):
