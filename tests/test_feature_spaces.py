@@ -45,7 +45,7 @@ def test_names_follow_the_feature_space():
     assert frechet_name("dinov2") == "fd_dinov2"
     assert frechet_name("dinov2-vits14") == "fd_dinov2_vits14"
     assert frechet_name("clip") == "fd_clip"
-    assert frechet_name("mylab.encoders:xray") == "fd_mylab_encoders_xray"
+    assert frechet_name("mylab.encoders:xray") == "fd_xray"
     assert canonical("fd_dinov2") == "fid" and canonical("fid") == "fid" and canonical("kid") == "kid"
 
 

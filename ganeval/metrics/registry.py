@@ -513,11 +513,12 @@ FD_PREFIX = "fd_"
 
 
 def frechet_name(extractor: str) -> str:
-    """The Frechet distance's name on `extractor`'s features: "fid", or "fd_" and the extractor's name with
-    every character other than a letter or digit as "_" ("dinov2-vits14" -> "fd_dinov2_vits14")."""
+    """The Frechet distance's name on `extractor`'s features: "fid", or "fd_" and the extractor's name (the
+    attribute of a "package.module:attribute" one) with every character other than a letter or digit as "_"
+    ("dinov2-vits14" -> "fd_dinov2_vits14", "mylab.encoders:xray" -> "fd_xray")."""
     if extractor in FID_EXTRACTORS:
         return "fid"
-    return FD_PREFIX + "".join(c if c.isalnum() else "_" for c in extractor.lower())
+    return FD_PREFIX + "".join(c if c.isalnum() else "_" for c in extractor.rpartition(":")[2].lower())
 
 
 def canonical(name: str) -> str:
