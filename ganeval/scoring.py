@@ -241,10 +241,12 @@ def choose_extractor(
     precision: str = "fp32",
     *,
     metrics: Sequence[str] | None = None,
+    resize: str | None = None,
 ) -> Extractor:
     """The named extractor, or the one that follows the reference: digits for digit data, points for
     2-D data, inception otherwise; digits take 3 channels (stacked digits) for 3-channel references.
-    device, precision: where and how its network runs (ganeval.device). metrics: the metrics asked for,
+    device, precision: where and how its network runs (ganeval.device). resize: inception's "legacy-tf"
+    or "clean" (None: the extractor's default; ganeval.features.resize). metrics: the metrics asked for,
     which may call for an extractor when none is named: fd_dinov2 for dinov2 (always), cmmd for clip
     (when all of them call for it and the reference would otherwise get inception)."""
     name = name or _named_by(metrics) or reference.extractor_name  # or a bundled set's, or a statistics file's
@@ -257,7 +259,13 @@ def choose_extractor(
             3 if (reference.channels or generated.channels) == 3 else 1
         )
     return get_extractor(
-        name, weights=weights, channels=channels, mixture=reference.mixture, device=device, precision=precision
+        name,
+        weights=weights,
+        channels=channels,
+        mixture=reference.mixture,
+        device=device,
+        precision=precision,
+        resize=resize,
     )
 
 
@@ -309,12 +317,14 @@ class ReferenceScorer:
         options: MetricOptions = MetricOptions(),
         device="cpu",
         precision: str = "fp32",
+        resize: str | None = None,
     ) -> ReferenceScorer:
         """Extract `reference` (a bundled set name, a folder, an array or a statistics file; at most
         `options.n` samples, a subsample drawn with `options.seed`) with `extractor` (default: follows the
-        reference) on `device` at `precision`, cached; the logger's evaluations run there too."""
+        reference) on `device` at `precision`, resized as `resize` says (inception: "legacy-tf", the default, or
+        "clean"), cached; the logger's evaluations run there too."""
         source = resolve_source(reference, "reference")
-        chosen = choose_extractor(source, source, extractor, device=device, precision=precision)
+        chosen = choose_extractor(source, source, extractor, device=device, precision=precision, resize=resize)
         settings = dict(batch_size=256, workers=0, skip_bad=False, progress=False, use_cache=True, reference=True)
         with distributed.alone():  # under torchrun each rank of a training job holds the whole reference
             outputs, _ = extract(source, chosen, n=options.n, seed=options.seed, **settings)
@@ -332,6 +342,7 @@ def score(
     options: MetricOptions = MetricOptions(),
     train=None,
     weights=None,
+    resize: str | None = None,
     batch_size: int | None = None,
     workers: int | None = None,
     cache: bool = True,
@@ -349,6 +360,9 @@ def score(
     train: the generator's training set (any source a reference can be), for the memorization metrics
     (authenticity; ct, which takes the reference as held-out data) and the closest generated/training
     pairs (Result.memorization); extracted and cached like the reference.
+    weights: the extractor's weights file (None: looked up). resize: how inception brings images to 299 x 299,
+    "legacy-tf" (None's default: torch-fidelity's TF-compatible bilinear, the FID papers quote) or "clean"
+    (clean-fid's antialiased bicubic; ganeval.features.resize); other extractors take none.
     device: where the extractor runs: "auto" (CUDA when available, else the CPU), "cpu", "cuda",
     "cuda:N" or "mps"; batch_size None: the device's default (default_batch_size). precision: "fp32"
     (default, equal to torch-fidelity) or "bf16" (autocast; see the README for its FID deviation).
@@ -392,7 +406,7 @@ def score(
             f"is {kinds[1]}; score images against images and 2-D points against points."
         )
     chosen = choose_extractor(
-        reference_source, generated_source, extractor, weights, device, precision, metrics=metrics
+        reference_source, generated_source, extractor, weights, device, precision, metrics=metrics, resize=resize
     )
     frechet = frechet_name(chosen.name)  # "fid", or fd_<extractor> on features other than Inception's
     metrics = None if metrics is None else [_asked(name, frechet) for name in metrics]
@@ -685,6 +699,7 @@ def stats(
     *,
     options: MetricOptions = MetricOptions(),
     weights=None,
+    resize: str | None = None,
     batch_size: int | None = None,
     workers: int | None = None,
     skip_bad: bool = False,
@@ -693,8 +708,8 @@ def stats(
     precision: str = "fp32",
 ):
     """Write a reference's features, statistics and provenance to `output` (npz) for sharing; of the
-    options, n (at most this many samples, a seeded subsample) and seed apply. device, precision and
-    batch_size (None: the device's default) as for `score`."""
+    options, n (at most this many samples, a seeded subsample) and seed apply. weights, resize, device,
+    precision and batch_size (None: the device's default) as for `score`."""
     _check_extraction(batch_size=batch_size, workers=workers)
     device = resolve_device(device)
     batch_size = default_batch_size(device) if batch_size is None else batch_size
@@ -705,7 +720,7 @@ def stats(
     source = resolve_source(reference, "reference")
     if isinstance(source, StatsSource):
         raise GanevalError(f"{source.label} is already a statistics file.")
-    chosen = choose_extractor(source, source, extractor, weights, device, precision)
+    chosen = choose_extractor(source, source, extractor, weights, device, precision, resize=resize)
     outputs, info = extract(
         source,
         chosen,

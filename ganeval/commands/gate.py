@@ -112,6 +112,7 @@ def add_command(commands) -> None:
         extractor="must match the baseline's; default: the baseline's",
         weights="must be the baseline's; inception offline",
         precision="fp32 or bf16; must be the baseline's (default: the baseline's)",
+        resize="inception's legacy-tf or clean; must be the baseline's (default: the baseline's)",
     )
     gate.set_defaults(precision=None)  # None: the baseline's
     gate.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per metric)")
