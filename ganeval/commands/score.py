@@ -33,7 +33,14 @@ GENERATED and REF: a folder of images (png, jpg, jpeg, webp, bmp; searched recur
 .npz/.npy array (uint8 images N x H x W [x C], or N x 2 points), or a bundled set (digits,
 stacked-digits, ring8, grid25). REF may also be a statistics file from `ganeval stats`.
 Reference features are cached (GANEVAL_CACHE_DIR, default ~/.cache/ganeval).
-The extractor follows the reference unless --extractor says otherwise."""
+The extractor follows the reference unless --extractor says otherwise.
+
+Does the generator copy its training set? --train DIR adds authenticity (the share of generated
+samples farther from their nearest training sample than that sample is from its own neighbours;
+held-out data scores about 0.5 on digits, copies score 0) and ct (Meehan et al.'s C_T z-score of
+generated vs --ref distances to the training set; below -2: copying), and lists the closest
+generated/training pairs; --report FILE.html shows them as thumbnails. --ref must then be held out
+from training (a test split), or ct is skipped."""
 
 
 def add_command(commands) -> None:
