@@ -14,9 +14,12 @@ the round trip changes nothing).
 
 The network is open_clip's `CLIP` as `open_clip.create_model(arch, force_quick_gelu=True)` builds it
 (quick_gelu: open_clip's table says so for the "openai" weights, `open_clip.get_pretrained_cfg(arch,
-"openai")`); its image tower alone runs, and its forward is `CLIP.encode_image(x)`. clean-fid loads OpenAI's `clip` package instead (the same network);
-on a GPU that package keeps the weights in float16, which ganeval does not copy: fp32 by default, bf16
-by choice. Weights, never downloaded (`ganeval.features.weightfiles`): the `weights` argument (--weights),
+"openai")`); its image tower alone runs, and its forward is `CLIP.encode_image(x)`. clean-fid loads the
+same network from OpenAI's `clip` package (`clip.load`), which on a GPU keeps the weights in float16
+(clip/model.py `convert_weights`; `model.float()` only on the CPU): ganeval does not copy that, it runs
+fp32 by default and bf16 by choice.
+
+Weights, never downloaded (`ganeval.features.weightfiles`): the `weights` argument (--weights),
 GANEVAL_CLIP_WEIGHTS (GANEVAL_CLIP_VITB32_WEIGHTS for ViT-B/32), then open_clip's Hugging Face cache
 (open_clip_model.safetensors or open_clip_pytorch_model.bin of the repository open_clip downloads the
 "openai" weights from). OpenAI's own ViT-L-14.pt is a TorchScript program, not data: it is refused.
