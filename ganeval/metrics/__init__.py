@@ -5,6 +5,7 @@ Inputs are numpy arrays or torch tensors of shape (n_samples, n_features) unless
 
 from ganeval.metrics.bootstrap import Interval, bootstrap
 from ganeval.metrics.calibration import Calibration, Reliability, discriminator_calibration, roc_auc
+from ganeval.metrics.cmmd import cmmd, cmmd_interval
 from ganeval.metrics.fid import (
     FIDInfinity,
     FrechetReference,
@@ -62,6 +63,8 @@ __all__ = [
     "authenticity",
     "bootstrap",
     "canonical",
+    "cmmd",
+    "cmmd_interval",
     "closest_pairs",
     "compute_metrics",
     "ct_statistic",
