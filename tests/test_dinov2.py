@@ -128,9 +128,9 @@ def test_features_are_timms_forward_and_both_layouts_agree(extractor, timm_file,
     assert np.array_equal(from_timm_file, features[0][:4])
     assert features[0].dtype == np.float64 and features[0].shape == (16, 384)
 
-    own = timm.create_model(
-        ARCHS["vits14"].timm, pretrained=True, pretrained_cfg_overlay={"file": str(timm_file)}, num_classes=0, img_size=224
-    ).eval()
+    overlay = {"file": str(timm_file)}  # timm's own pretrained loading, from this file
+    name = ARCHS["vits14"].timm
+    own = timm.create_model(name, pretrained=True, pretrained_cfg_overlay=overlay, num_classes=0, img_size=224).eval()
     with torch.no_grad():
         timm_resampled = own.pos_embed.clone()
         own.pos_embed.copy_(extractor.network.pos_embed)
@@ -252,7 +252,7 @@ def test_cli_scores_with_dinov2_and_exits_2_without_weights(meta_file, tmp_path,
 
 @pytest.mark.slow
 def test_vit_large_from_metas_layout(tmp_path, image_sets):
-    """The default extractor (ViT-L/14, 1024-d) from a file in Meta's layout (about 1.2 GB): 40-60 s."""
+    """The default extractor (ViT-L/14, 1024-d) from a file in Meta's layout (1.2 GB): about 25 CPU-s."""
     path = save_meta(tmp_path / "dinov2_vitl14_pretrain.pth", make_test_state("vitl14", seed=0))
     large = get_extractor("dinov2", weights=path)
     got = large.extract(image_sets[0][:2])["features"]

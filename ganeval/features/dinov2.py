@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from ganeval.device import check_precision, extraction_context, resolve_device
 from ganeval.errors import GanevalError
@@ -98,26 +99,14 @@ def preprocess(batch: torch.Tensor) -> torch.Tensor:
     from PIL images: PIL bicubic resize to 224 x 224, /255, (x - mean) / std, in that order of float32 operations."""
     resized = torch.empty((batch.shape[0], SIZE, SIZE, 3), dtype=torch.uint8)
     for index, image in enumerate(batch.cpu()):
-        pil = _pil_image(image.permute(1, 2, 0).contiguous().numpy())
+        pil = Image.fromarray(image.permute(1, 2, 0).contiguous().numpy())
         if pil.size != (SIZE, SIZE):  # torchvision's Resize returns an image of the right size as it is
-            pil = pil.resize((SIZE, SIZE), _bicubic())
+            pil = pil.resize((SIZE, SIZE), Image.Resampling.BICUBIC)
         resized[index] = torch.from_numpy(np.array(pil))
     scaled = resized.permute(0, 3, 1, 2).to(torch.float32).div(255)
     mean = torch.tensor(IMAGENET_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
     std = torch.tensor(IMAGENET_STD, dtype=torch.float32).view(1, 3, 1, 1)
     return scaled.sub(mean).div(std)
-
-
-def _pil_image(array: np.ndarray):
-    from PIL import Image
-
-    return Image.fromarray(array)
-
-
-def _bicubic():
-    from PIL import Image
-
-    return Image.Resampling.BICUBIC
 
 
 def hub_position_embedding(pos_embed: torch.Tensor, grid: int = SIZE // PATCH) -> torch.Tensor:
