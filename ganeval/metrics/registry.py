@@ -315,18 +315,6 @@ METRICS: dict[str, MetricSpec] = {
         ),
         MetricSpec("kid", "kid", _F, _F, False, "Kernel (polynomial) MMD^2, unbiased; mean over subsets.", lower=None),
         MetricSpec(
-            "cmmd",
-            "cmmd",
-            _F,
-            _F,
-            False,
-            "Gaussian-kernel MMD^2 (sigma 10, x1000) of unit-length features, unbiased (Jayasumana et al. 2024).",
-            lower=None,  # the unbiased estimate dips below 0 when the two sets are alike
-            label="CMMD (lower is better)",
-            extractor="clip",
-            default=False,
-        ),
-        MetricSpec(
             "inception_score",
             "inception_score",
             (),
@@ -393,6 +381,18 @@ METRICS: dict[str, MetricSpec] = {
             "Share of samples near a mode centre (within 3 std).",
             **_FRACTION,
             label="high-quality share",
+        ),
+        MetricSpec(
+            "cmmd",
+            "cmmd",
+            _F,
+            _F,
+            False,
+            "Gaussian-kernel MMD^2 (sigma 10, x1000) of unit-length features, unbiased (Jayasumana et al. 2024).",
+            lower=None,  # the unbiased estimate dips below 0 when the two sets are alike
+            label="CMMD (lower is better)",
+            extractor="clip",
+            default=False,
         ),
         MetricSpec(
             "d_accuracy",
