@@ -667,8 +667,13 @@ def _check_gaussian_width(source: Source, dims: int, width: int, extractor: Extr
 
 
 def _gaussian_note(source: Source, extractor: Extractor) -> str:
-    needing_features = [
-        name for name in sample_metrics() if name != "fid" and "features" in get_metric(name).needs_real
+    needing_features = [  # of the metrics score computes by default
+        name
+        for name in sample_metrics()
+        if name != "fid"
+        and "features" in get_metric(name).needs_real
+        and get_metric(name).default
+        and not get_metric(name).needs_train
     ]
     return (
         f"the reference {printable(source.label)} holds only mu and sigma (as pytorch-fid saves them) "
