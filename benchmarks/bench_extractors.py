@@ -5,12 +5,12 @@ random tensors written to a temporary folder (tests/inception_test_weights.py, d
 clip_test_weights.py; the real files need a download, and speed does not depend on the values). Every
 extractor sees the same uint8 images (--images of --size x --size, in batches of --batch) and does its
 own preprocessing, as in a real run: inception resizes to 299 inside the network, dinov2 and clip
-resize with PIL to 224 on the CPU. After a warm-up batch, each extractor makes --repeats passes over
-the images; the best pass counts. The ratios are inception's images/s over each extractor's: how many
-times longer it takes than inception.
+resize with PIL to 224 on the CPU. After a warm-up batch, the extractors make --repeats passes over
+the images, taking turns (a change of load then hits them alike); the best pass of each counts. The
+ratios are inception's images/s over each extractor's: how many times longer each takes than inception.
 
-Run from the repository root (2-3 minutes on a 2-core CPU, most of it writing and reading the
-1.2 GB ViT-L/14 test weights):
+Run from the repository root (4-5 minutes on a 2-core CPU, a third of it writing and reading the
+random weights):
     python3 benchmarks/bench_extractors.py
     python3 benchmarks/bench_extractors.py --device cuda --images 256 --batch 64
 """
@@ -83,7 +83,7 @@ def main() -> None:
     device = resolve_device(args.device)
     images = make_test_images(args.images, seed=1, size=args.size)
     load = ForeignLoad()
-    rows = []
+    built = {}  # name -> (network, extractor, seconds to write the weights and build it)
     for name, network, make_weights in EXTRACTORS:
         with tempfile.TemporaryDirectory() as folder:
             start = time.perf_counter()
@@ -96,12 +96,16 @@ def main() -> None:
             except Exception as error:  # noqa: BLE001 - report and go on with the others
                 print(f"{name}: skipped ({type(error).__name__}: {error})")
                 continue
-            built = time.perf_counter() - start
+            built[name] = (network, extractor, time.perf_counter() - start)
         one_pass(extractor, images[: args.batch], args.batch)  # warm-up: first-call allocations
-        seconds = min(one_pass(extractor, images, args.batch) for _ in range(max(1, args.repeats)))
-        dim = extractor.extract(images[:1])["features"].shape[1]
-        rows.append((name, network, dim, args.images / seconds, built))
-        del extractor
+    best = {name: float("inf") for name in built}
+    for _ in range(max(1, args.repeats)):  # the extractors take turns, so a change of load hits them alike
+        for name, (_, extractor, _) in built.items():
+            best[name] = min(best[name], one_pass(extractor, images, args.batch))
+    rows = [
+        (name, network, extractor.extract(images[:1])["features"].shape[1], args.images / best[name], seconds)
+        for name, (network, extractor, seconds) in built.items()
+    ]
 
     where = describe_device(device, args.precision)["name"] or f"{device} ({os.cpu_count()} cores)"
     print(
