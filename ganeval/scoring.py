@@ -48,8 +48,9 @@ class Modes(NamedTuple):
     names: list[str]  # their names (ganeval.data.mode_names): digits, "007", "#3 (0, 2)"
 
 
-# The summary line's metrics, in order, when computed: FID (or fd_<extractor>), modes, then precision and recall.
-SUMMARY_METRICS = ("fid", "modes_covered", "precision", "recall")
+# The summary line's metrics, in order, when computed: FID (or fd_<extractor>), modes, precision and recall, and
+# with a training set the share of generated samples that copy it.
+SUMMARY_METRICS = ("fid", "modes_covered", "precision", "recall", "memorized")
 KID_DIGITS_NOTE = (
     "kid is in torch-fidelity's unit (equal to it on inception features); the digits features are not normalised, "
     "so kid here is large and not comparable with KID on Inception features"
@@ -124,6 +125,8 @@ class Result:
                 parts.append(f"{i.value:.0f} of {self.modes.n_modes} modes{missing}")
             elif name in ("precision", "recall"):
                 parts.append(f"{name} {i.value:.2f}")
+            elif name == "memorized":
+                parts.append(f"{i.value:.1%} memorized")
             else:
                 ci = "" if math.isnan(i.low) else f" [{_number(i.low)}, {_number(i.high)}]"
                 parts.append(f"{'FID' if name == 'fid' else name} {_number(i.value)}{ci}")

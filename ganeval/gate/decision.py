@@ -51,6 +51,7 @@ DEFAULT_TOLERANCES: dict[str, float | str] = {
     "mode_kl": 0.02,
     "high_quality_fraction": 0.02,
     "authenticity": 0.02,
+    "memorized": 0.01,
     "ct": 1.0,
     "d_accuracy": 0.02,
     "d_auc": 0.02,

@@ -18,7 +18,16 @@ from ganeval.metrics.fid import (
 )
 from ganeval.metrics.isc import InceptionScore, inception_score
 from ganeval.metrics.kid import KID, kernel_inception_distance, polynomial_mmd2
-from ganeval.metrics.memorization import CT, Authenticity, ClosestPair, authenticity, closest_pairs, ct_statistic
+from ganeval.metrics.memorization import (
+    CT,
+    Authenticity,
+    ClosestPair,
+    Memorized,
+    authenticity,
+    closest_pairs,
+    ct_statistic,
+    memorized,
+)
 from ganeval.metrics.modes import ModeAssignment, ModeCoverage, assign_to_centres, kl_divergence, mode_coverage
 from ganeval.metrics.prdc import PRDC, knn_radii, precision_recall_density_coverage
 from ganeval.metrics.reference import PreparedReference, prepare_reference
@@ -47,6 +56,7 @@ __all__ = [
     "InceptionScore",
     "Interval",
     "KID",
+    "Memorized",
     "LOGGED_METRICS",
     "METRICS",
     "MetricOptions",
@@ -79,6 +89,7 @@ __all__ = [
     "kernel_inception_distance",
     "kl_divergence",
     "knn_radii",
+    "memorized",
     "mode_coverage",
     "polynomial_mmd2",
     "precision_recall_density_coverage",

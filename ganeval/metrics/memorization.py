@@ -13,6 +13,9 @@
   cells holding more than 20 generated samples, weighted by the test samples' share of each cell.
   C_T << 0: generated samples are closer to the training set than held-out data is (copying);
   near 0: no sign of it; > 0: farther (underfitting). The test set must be held out from training.
+- `memorized` (Yoon et al. 2023; Gu et al. 2023, "On Memorization in Diffusion Models"): the share of
+  generated samples whose nearest training sample is nearer than a third of the distance to the second
+  nearest: copies and lightly noised copies, found without held-out data (lower is better).
 - `closest_pairs`: the generated samples nearest to the training set, each with its nearest
   training sample, for a reader to look at.
 
@@ -31,7 +34,7 @@ import numpy as np
 from ganeval.errors import GanevalError
 from ganeval.metrics import progress
 from ganeval.metrics._checks import as_features, positive_int, row_chunks, same_width, widened
-from ganeval.metrics.prdc import TILE, _squared_distances, _squared_norms
+from ganeval.metrics.prdc import TILE, _keep_smallest, _squared_distances, _squared_norms
 
 CT_CELLS = 3  # k-means cells of the training set (dgm-eval's n_clusters)
 CT_MIN_GENERATED = 20  # a cell counts when it holds more generated samples than this (dgm-eval's tau = 20 / m)
@@ -142,6 +145,55 @@ def authenticity(train, generated, tile: int = TILE) -> Authenticity:
     own = _nearest_other(train, tile).distance[found.index]
     authentic = own < found.distance
     return Authenticity(float(authentic.mean()), authentic, found.index, found.distance, own)
+
+
+MEMORIZED_RATIO = 1 / 3  # Yoon et al. 2023, Gu et al. 2023: d(x, NN1) < d(x, NN2) / 3 marks a copy
+
+
+class Memorized(NamedTuple):
+    """Which generated samples are copies of a training sample: nearer to it than a third of the way to the
+    second nearest."""
+
+    share: float  # share of generated samples memorized, in [0, 1]; lower is better
+    memorized: np.ndarray  # bool per generated sample: ratio < the threshold
+    ratio: np.ndarray  # per generated sample: distance to its nearest training sample / to the second nearest
+
+
+def memorized(train, generated, ratio: float = MEMORIZED_RATIO, tile: int = TILE) -> Memorized:
+    """The memorized share of generated samples: those whose nearest training sample is nearer than `ratio`
+    times their second-nearest one (the rule of Yoon et al. 2023 and Gu et al. 2023, ratio 1/3, here in the
+    extractor's feature space). It needs no held-out data and is scale-free: a copy, or a copy with light
+    noise, sits far closer to its original than to any other training sample, while a new sample of the
+    same distribution has nearest and second-nearest training samples at similar distances."""
+    train = as_features(train, "train", min_rows=2)
+    generated = as_features(generated, "generated")
+    same_width(train, generated, "train", "generated")
+    if not 0 < ratio <= 1:
+        raise GanevalError(f"ratio is a share of the second-nearest distance in (0, 1]; got {ratio!r}.", "ratio")
+    first, second = _two_nearest(train, generated, positive_int(tile, "tile"))
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0: a copy of a duplicated training sample
+        ratios = np.where(second > 0, first / np.where(second > 0, second, 1.0), 0.0)
+    flags = ratios < ratio
+    return Memorized(float(flags.mean()), flags, ratios)
+
+
+def _two_nearest(searched: np.ndarray, query: np.ndarray, tile: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each query row's distances to its nearest and second-nearest searched rows (squared distances from
+    the tiles, clipped at 0 against round-off, then square-rooted)."""
+    n, m = searched.shape[0], query.shape[0]
+    s_sq, q_sq = _squared_norms(searched, tile), _squared_norms(query, tile)
+    best = np.full((m, 2), np.inf)
+    with progress.bar(m, "nearest two training samples", max(n, m)) as shown:
+        for q0 in range(0, m, tile):
+            rows = slice(q0, min(q0 + tile, m))
+            q = widened(query[rows])
+            for s0 in range(0, n, tile):
+                cols = slice(s0, min(s0 + tile, n))
+                d = _squared_distances(q, q_sq[rows], widened(searched[cols]), s_sq[cols])
+                best[rows] = _keep_smallest(best[rows], d)
+            shown.update(rows.stop - rows.start)
+    best = np.sqrt(np.maximum(np.sort(best, axis=1), 0.0))
+    return best[:, 0], best[:, 1]
 
 
 class ClosestPair(NamedTuple):

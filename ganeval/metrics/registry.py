@@ -24,7 +24,7 @@ from ganeval.metrics.cmmd import cmmd, cmmd_interval
 from ganeval.metrics.fid import fid_from_features
 from ganeval.metrics.isc import inception_score
 from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_inception_distance
-from ganeval.metrics.memorization import authenticity, ct_resampled, ct_statistic
+from ganeval.metrics.memorization import authenticity, ct_resampled, ct_statistic, memorized
 from ganeval.metrics.modes import confident, mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
 from ganeval.options import MetricOptions
@@ -211,6 +211,16 @@ def _authenticity_intervals(real: Samples, fake: Samples, o: MetricOptions, n: i
     return {"authenticity": bootstrap(np.mean, flags, n=n, seed=o.seed)}
 
 
+def _memorized(real: Samples, fake: Samples, o: MetricOptions, train: Samples) -> dict[str, float]:
+    return {"memorized": memorized(train.features, fake.features).share}
+
+
+def _memorized_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int, train: Samples):
+    """Resample the generated samples' memorized flags, the training set fixed (it decides the flags)."""
+    flags = memorized(train.features, fake.features).memorized.astype(float)
+    return {"memorized": bootstrap(np.mean, flags, n=n, seed=o.seed)}
+
+
 def _ct(real: Samples, fake: Samples, o: MetricOptions, train: Samples) -> dict[str, float]:
     return {"ct": _checked_ct(real, fake, o, train).value}
 
@@ -296,6 +306,7 @@ FAMILIES: dict[str, Family] = {
     "calibration": Family(_calibration),
     "cmmd": Family(_cmmd, intervals=_cmmd_intervals),
     "authenticity": Family(_authenticity, intervals=_authenticity_intervals, train=True),
+    "memorized": Family(_memorized, intervals=_memorized_intervals, train=True),
     "ct": Family(_ct, intervals=_ct_intervals, train=True),
 }
 
@@ -441,6 +452,18 @@ METRICS: dict[str, MetricSpec] = {
             "nearest training neighbour (Alaa et al. 2022); copies are not authentic.",
             **_FRACTION,
             label="authenticity (fraction)",
+            needs_train=_F,
+        ),
+        MetricSpec(
+            "memorized",
+            "memorized",
+            (),
+            _F,
+            False,
+            "Share of generated samples nearer to a training sample than a third of the way to the second "
+            "nearest (Yoon et al. 2023, Gu et al. 2023): copies and lightly noised copies.",
+            **_FRACTION,
+            label="memorized (fraction)",
             needs_train=_F,
         ),
         MetricSpec(
