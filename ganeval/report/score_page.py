@@ -118,8 +118,8 @@ def score_blocks(
             Text(
                 "The generated samples nearest to the training set in feature space, each beside its nearest "
                 "training sample. A distance of 0 is an exact copy; a distance well below the training sample's "
-                "own nearest-neighbour distance is a near copy. The memorized metric counts the generated samples nearer to "
-                "their nearest training sample than a third of the way to the second nearest."
+                "own nearest-neighbour distance is a near copy. The memorized metric counts the generated samples "
+                "nearer to their nearest training sample than a third of the way to the second nearest."
             ),
         ]
         if images and any(image is not None for pair in images for image in pair):
