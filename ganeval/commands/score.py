@@ -35,12 +35,18 @@ stacked-digits, ring8, grid25). REF may also be a statistics file from `ganeval 
 Reference features are cached (GANEVAL_CACHE_DIR, default ~/.cache/ganeval).
 The extractor follows the reference unless --extractor says otherwise.
 
-Does the generator copy its training set? --train DIR adds authenticity (the share of generated
-samples farther from their nearest training sample than that sample is from its own neighbours;
-held-out data scores about 0.5 on digits, copies score 0) and ct (Meehan et al.'s C_T z-score of
-generated vs --ref distances to the training set; below -2: copying), and lists the closest
-generated/training pairs; --report FILE.html shows them as thumbnails. --ref must then be held out
-from training (a test split), or ct is skipped."""
+Which feature space (README, "Which feature space?"): inception is the default for images (FID
+as papers quote it; --resize clean for clean-fid's antialiased resize); --extractor dinov2 or clip
+score in the spaces that follow human judgement, and the Frechet distance is then named after them
+(fd_dinov2, fd_clip). --metrics cmmd adds CMMD (an unbiased kernel distance; alone it picks clip).
+
+Does the generator copy its training set? --train DIR adds memorized (the share of generated
+samples nearer to a training sample than a third of the way to the second nearest: copies and
+near copies; read it first), authenticity (the share farther from their nearest training sample
+than that sample is from its own neighbours; held-out data scores about 0.5 on digits, copies 0)
+and ct (Meehan et al.'s C_T z-score of generated vs --ref distances to the training set; below -2:
+copying), and lists the closest generated/training pairs; --report FILE.html shows them as
+thumbnails. --ref must then be held out from training (a test split), or ct is skipped."""
 
 
 def add_command(commands) -> None:
@@ -48,7 +54,10 @@ def add_command(commands) -> None:
     parser.add_argument("generated", metavar="GENERATED")
     parser.add_argument("--ref", required=True, metavar="REF", help=REFERENCE_HELP)
     parser.add_argument(
-        "--metrics", metavar="LIST", help="comma-separated metrics (default: all that apply), e.g. fid,precision,recall"
+        "--metrics",
+        metavar="LIST",
+        help="comma-separated metrics (default: all that apply but cmmd), e.g. fid,precision,recall; cmmd; "
+        "fd_dinov2 (the Frechet distance on dinov2 features: chooses that extractor)",
     )
     parser.add_argument(
         "--json",
@@ -60,8 +69,9 @@ def add_command(commands) -> None:
         "--train",
         metavar="DIR",
         help="the generator's training set (folder, array, bundled set or statistics file): adds the memorization "
-        "metrics, authenticity (share of samples that are no copy; higher is better) and ct (C_T z-score; below -2: "
-        "copying), and lists the generated samples closest to it. ct needs --ref held out from training",
+        "metrics memorized (share of samples that copy a training sample; lower is better), authenticity (share of "
+        "samples that are no copy; higher is better) and ct (C_T z-score; below -2: copying), and lists the "
+        "generated samples closest to it. ct needs --ref held out from training",
     )
     parser.add_argument(
         "--report",
