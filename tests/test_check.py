@@ -17,6 +17,8 @@ import torch
 
 import reference_models
 from ganeval.cli import main
+from ganeval.data import RING8
+from ganeval.errors import GanevalError
 from ganeval.gate import DEFAULT_TOLERANCES, check, decide_metric, load_baseline, make_baseline, parse_tolerances
 from ganeval.gate.decision import IMPROVED, PASS, REGRESSED, SKIPPED, resolve_tolerance, z_critical
 from ganeval.gate.formats import github_annotations, junit, markdown
@@ -363,3 +365,15 @@ def test_pytest_fixture(ganeval_check, small):
     assert report.passed
     with pytest.raises(pytest.fail.Exception, match="quality regressed"):
         ganeval_check(WithoutLowDigits(), baseline=small, options=load_baseline(small).options.replace(seed=5))
+
+
+def test_a_reference_array_in_memory_is_checked_by_its_content():
+    """check(reference=<array>) scores against the array itself (it was turned into its text, a path that
+    does not exist) and refuses another array by its content."""
+    reference = RING8.sample(300, seed=5)[0]
+    options = MetricOptions(bootstrap=0)
+    baseline = make_baseline(RING8.sample(300, seed=1)[0], reference, options=options, metrics=["fid"], progress=False)
+    report = check(RING8.sample(300, seed=2)[0], baseline, reference=reference, tolerances={"fid": 1.0}, cache=False)
+    assert report.passed
+    with pytest.raises(GanevalError, match="reference content"):
+        check(RING8.sample(300, seed=2)[0], baseline, reference=reference + 0.1, cache=False)

@@ -284,10 +284,11 @@ def _missing_names(entry) -> list[str] | None:
     return [str(name) for name in names] if isinstance(names, list) else None
 
 
-def _resolve_reference(baseline: Baseline, reference) -> str:
-    """The reference to score against: the override, else the baseline's, as given or beside the baseline file."""
+def _resolve_reference(baseline: Baseline, reference):
+    """The reference to score against: the override (a path, a name, or an array in memory, as given), else the
+    baseline's, as given or beside the baseline file."""
     if reference is not None:
-        return str(reference)
+        return str(reference) if isinstance(reference, Path) else reference
     source = str(baseline.provenance["reference"]["source"])
     if source in BUNDLED or Path(source).exists():
         return source
