@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class GanevalError(ValueError):
@@ -40,6 +42,31 @@ def user_traceback(error: BaseException, whose: str) -> str:
     ]
     lines = [f"Traceback of {whose} (most recent call last):\n", *traceback.format_list(frames)]
     return "".join(lines + traceback.format_exception_only(type(error), error))
+
+
+@contextmanager
+def running_user_code(
+    role: str, label: str, doing: str, *, not_ours: str, argument: str | None = None
+) -> Iterator[None]:
+    """Any exception or sys.exit from the user's code in the block (role "generator" or "extractor", named
+    `label`) becomes a UserCodeError with the traceback of their code: their bug (exit 2), neither a bug in
+    ganeval (exit 3) nor, for a generator, a regression (exit 1) or, for sys.exit(0), a pass. `not_ours` ends
+    the message ("not a regression"). KeyboardInterrupt still stops the run."""
+    try:
+        yield
+    except GanevalError:
+        raise
+    except (Exception, SystemExit) as error:
+        if isinstance(error, SystemExit):
+            what = f"called sys.exit({error.code!r})"
+        else:
+            what = f"raised {type(error).__name__}: {error}" if str(error) else f"raised {type(error).__name__}"
+        raise UserCodeError(
+            f"the {role} {label} {what} while {doing}; this is an error in the {role}'s code "
+            f"(its traceback is above), {not_ours}.",
+            user_traceback(error, f"the {role}'s code"),
+            argument=argument,
+        ) from error
 
 
 def printable(text: str) -> str:

@@ -30,16 +30,16 @@ import importlib
 import inspect
 import sys
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import PurePath
 from types import ModuleType
 
 import numpy as np
 import torch
 
+from ganeval import errors
 from ganeval.device import extraction_context
-from ganeval.errors import GanevalError, UserCodeError, printable, user_traceback
+from ganeval.errors import GanevalError, printable
 from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
 
 EXAMPLE = "mylab.encoders:xray_encoder"
@@ -88,25 +88,10 @@ def accepted_keywords(factory: Callable, offered: dict, *, named_only: bool = Fa
     return {key: value for key, value in offered.items() if key in parameters}
 
 
-@contextmanager
-def running_extractor_code(name: str, doing: str) -> Iterator[None]:
-    """Any exception or sys.exit from the user's extractor code in the block becomes a UserCodeError naming the
-    extractor, with the traceback of their code: their bug (exit 2), not ganeval's (exit 3)."""
-    try:
-        yield
-    except GanevalError:
-        raise
-    except (Exception, SystemExit) as error:
-        if isinstance(error, SystemExit):
-            what = f"called sys.exit({error.code!r})"
-        else:
-            what = f"raised {type(error).__name__}: {error}" if str(error) else f"raised {type(error).__name__}"
-        raise UserCodeError(
-            f"the extractor {name} {what} while {doing}; this is an error in the extractor's code "
-            "(its traceback is above), not in ganeval.",
-            user_traceback(error, "the extractor's code"),
-            argument="extractor",
-        ) from error
+def running_extractor_code(name: str, doing: str):
+    """The extractor's code in the block: its exceptions and sys.exit become a UserCodeError naming the extractor
+    (errors.running_user_code): their bug (exit 2), not ganeval's (exit 3)."""
+    return errors.running_user_code("extractor", name, doing, not_ours="not in ganeval", argument="extractor")
 
 
 def import_spec(spec: str) -> tuple[ModuleType, object]:

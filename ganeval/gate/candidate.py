@@ -20,14 +20,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ganeval.errors import GanevalError, UserCodeError, user_traceback
+from ganeval import errors
+from ganeval.errors import GanevalError
 from ganeval.plugins import load_run, run_format
 
 RUN_CHECKPOINT = "checkpoint.pt"
@@ -75,25 +75,10 @@ def check_value_range(value_range) -> tuple[float, float]:
     return pair
 
 
-@contextmanager
 def running_user_code(label: str, doing: str):
-    """Turn any exception or sys.exit from the user's code inside the block into a UserCodeError naming
-    the generator and the exception: a crash must not read as a regression (exit 1), a bug in ganeval
-    (exit 3) or, for sys.exit(0), a pass. KeyboardInterrupt still stops the run."""
-    try:
-        yield
-    except GanevalError:
-        raise
-    except (Exception, SystemExit) as error:
-        if isinstance(error, SystemExit):
-            what = f"called sys.exit({error.code!r})"
-        else:
-            what = f"raised {type(error).__name__}: {error}" if str(error) else f"raised {type(error).__name__}"
-        raise UserCodeError(
-            f"the generator {label} {what} while {doing}; this is an error in the generator's code "
-            "(its traceback is above), not a regression.",
-            user_traceback(error, "the generator's code"),
-        ) from error
+    """The generator's code in the block: its exceptions and sys.exit become a UserCodeError (errors.running_user_code),
+    so a crash never reads as a regression (exit 1), a bug in ganeval (exit 3) or, for sys.exit(0), a pass."""
+    return errors.running_user_code("generator", label, doing, not_ours="not a regression")
 
 
 def import_generator(spec: str):
