@@ -49,7 +49,8 @@ def _dinov2(arch: str) -> Callable[..., Extractor]:
 
 
 def _clip(arch: str) -> Callable[..., Extractor]:
-    """A factory of CLIP image embeddings (open_clip's architecture, clean-fid's CLIP preprocessing)."""
+    """A factory of CLIP image embeddings (open_clip's architecture; clean-fid's CLIP preprocessing, or CMMD's for
+    ViT-L-14-336)."""
 
     def build(weights=None, device="cpu", precision: str = "fp32") -> Extractor:
         from ganeval.features.clip import CLIPExtractor
@@ -71,6 +72,8 @@ EXTRACTORS = {
     "dinov2-vitg14": "DINOv2 ViT-g/14 CLS embedding (1536-d), dgm-eval's preprocessing",
     "clip": "CLIP ViT-L/14 image embedding (768-d), clean-fid's CLIP preprocessing: CLIP-FD, CMMD",
     "clip-vitb32": "CLIP ViT-B/32 image embedding (512-d), clean-fid's CLIP-FID model (clip_vit_b_32)",
+    "clip-vitl14-336": "CLIP ViT-L/14 at 336 px image embedding (768-d), CMMD's reference model and preprocessing "
+    "(Jayasumana et al. 2024)",
 }
 _FACTORIES: dict[str, Callable[..., Extractor]] = {
     "inception": _inception,
@@ -82,6 +85,7 @@ _FACTORIES: dict[str, Callable[..., Extractor]] = {
     "dinov2-vitg14": _dinov2("vitg14"),
     "clip": _clip("ViT-L-14"),
     "clip-vitb32": _clip("ViT-B-32"),
+    "clip-vitl14-336": _clip("ViT-L-14-336"),
 }
 
 

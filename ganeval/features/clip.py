@@ -1,4 +1,5 @@
-"""The `clip` extractors: CLIP image embeddings as clean-fid computes CLIP-FID (Kynkäänniemi et al., ICLR 2023).
+"""The `clip` extractors: CLIP image embeddings as clean-fid computes CLIP-FID (Kynkäänniemi et al., ICLR 2023),
+and `clip-vitl14-336` as CMMD's reference code embeds images (Jayasumana et al., CVPR 2024).
 
 clean-fid 0.1.35 (`compute_fid(..., model_name="clip_vit_b_32")`, cleanfid/fid.py) reads each file as
 `Image.open(path).convert("RGB")` into a uint8 H x W x 3 array (cleanfid/utils.py `ResizeDataset`) and
@@ -23,6 +24,17 @@ Weights, never downloaded (`ganeval.features.weightfiles`): the `weights` argume
 GANEVAL_CLIP_WEIGHTS (GANEVAL_CLIP_VITB32_WEIGHTS for ViT-B/32), then open_clip's Hugging Face cache
 (open_clip_model.safetensors or open_clip_pytorch_model.bin of the repository open_clip downloads the
 "openai" weights from). OpenAI's own ViT-L-14.pt is a TorchScript program, not data: it is refused.
+
+`clip-vitl14-336` (open_clip "ViT-L-14-336", OpenAI's weights, quick_gelu) takes CMMD's preprocessing instead
+(google-research/google-research, cmmd/io_util.py and cmmd/embedding.py): `_center_crop_and_resize` crops the
+PIL image to the centre square of side min(w, h), offsets ((w - side) // 2, (h - side) // 2) (floor), and
+resizes it to 336 x 336 with `Image.BICUBIC` on the uint8 image (antialiased, rounded to uint8; PIL returns
+an image already 336 x 336 as it is); `_read_image` casts to float32 and grayscale is tiled to 3 channels;
+the batch is divided by 255.0 (float32); `_clip_preprocess` resizes with `jax.image.resize(..., "bicubic")`
+to 336 x 336, which leaves every dimension already that size untouched (no resampling at all), then scenic's
+`normalize_image`, (x - mean) / std with OpenAI CLIP's mean and std. scenic's CLIP then L2-normalises the
+embedding (`encode_image(normalize=True)`); ganeval returns it unnormalised, as for `clip` (CMMD normalises).
+GANEVAL_CLIP_VITL14_336_WEIGHTS may name its weights file.
 """
 
 from __future__ import annotations
@@ -39,13 +51,21 @@ from ganeval.errors import GanevalError
 from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
 from ganeval.features.weightfiles import WeightsFile, WeightsInvalid, hf_snapshot, missing_library
 
-SIZE = 224  # img_preprocess_clip's Resize(224) and CenterCrop(224); both architectures take 224 x 224
+SIZE = 224  # img_preprocess_clip's Resize(224) and CenterCrop(224); ViT-L/14 and ViT-B/32 take 224 x 224
+CMMD_SIZE = 336  # scenic's IMAGE_RESOLUTION["vit_l14_336px"]: CMMD's crop, resize and network input
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)  # CLIP_fx's Normalize (OpenAI CLIP's constants)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 PREPROCESSING = (
     "RGB uint8, shorter side resized to 224 by PIL bicubic (antialiased, rounded to uint8), centre crop "
     "224x224, /255, CLIP mean/std normalisation (clean-fid's CLIP-FID: img_preprocess_clip, CLIP_fx); "
     "open_clip encode_image embedding (quick_gelu, not L2-normalised)"
+)
+CMMD_PREPROCESSING = (
+    "RGB uint8, centre square crop of side min(h, w) (offsets (side - min) // 2, floor), resized to 336x336 by PIL "
+    "bicubic (antialiased, rounded to uint8; an image already 336x336 is left as it is), /255, CLIP mean/std "
+    "normalisation (CMMD's reference code, google-research cmmd: io_util._center_crop_and_resize, "
+    "embedding._clip_preprocess, whose jax.image.resize to 336x336 changes nothing); open_clip encode_image "
+    "embedding (quick_gelu, not L2-normalised)"
 )
 WEIGHTS_FILE = "open_clip_model.safetensors"  # open_clip's file in the Hugging Face repository
 OTHER_FILE = "open_clip_pytorch_model.bin"  # the same tensors as a torch pickle, in the same repository
@@ -54,13 +74,15 @@ OTHER_FILE = "open_clip_pytorch_model.bin"  # the same tensors as a torch pickle
 @dataclass(frozen=True)
 class Arch:
     """One CLIP size: the extractor's name, its name in messages, open_clip's Hugging Face repository of
-    the OpenAI weights, its embedding width and the environment variable that may name its weights."""
+    the OpenAI weights, its embedding width, the environment variable that may name its weights, and whose
+    preprocessing it takes: "clean-fid" (CLIP-FID's) or "cmmd" (CMMD's reference code's)."""
 
     name: str
     what: str
     repo: str
     dim: int
     env: str
+    preprocessing: str = "clean-fid"
 
 
 ARCHS = {
@@ -73,6 +95,14 @@ ARCHS = {
         "timm/vit_base_patch32_clip_224.openai",
         512,
         "GANEVAL_CLIP_VITB32_WEIGHTS",
+    ),
+    "ViT-L-14-336": Arch(
+        "clip-vitl14-336",
+        "CLIP ViT-L/14 at 336 pixels (OpenAI)",
+        "timm/vit_large_patch14_clip_336.openai",
+        768,
+        "GANEVAL_CLIP_VITL14_336_WEIGHTS",
+        "cmmd",
     ),
 }
 DEFAULT_ARCH = "ViT-L-14"
@@ -129,6 +159,35 @@ def _resized_size(width: int, height: int) -> tuple[int, int]:
     return (SIZE, longer) if width <= height else (longer, SIZE)
 
 
+def preprocess_cmmd(batch: torch.Tensor) -> torch.Tensor:
+    """float32 N x 3 x 336 x 336 from uint8 RGB N x 3 x H x W, as CMMD's reference code makes it from files
+    (module docstring): `crop_and_resize_cmmd`, then /255 and (x - mean) / std in float32."""
+    scaled = crop_and_resize_cmmd(batch).to(torch.float32).div(255)
+    mean = torch.tensor(CLIP_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(CLIP_STD, dtype=torch.float32).view(1, 3, 1, 1)
+    return scaled.sub(mean).div(std)
+
+
+def crop_and_resize_cmmd(batch: torch.Tensor) -> torch.Tensor:
+    """uint8 N x 3 x 336 x 336: CMMD's `_center_crop_and_resize` on each image, with PIL (the centre square of
+    side min(h, w), offsets floored, then bicubic resampling to 336 x 336, rounded to uint8)."""
+    from PIL import Image
+
+    resized = torch.empty((batch.shape[0], CMMD_SIZE, CMMD_SIZE, 3), dtype=torch.uint8)
+    for index, image in enumerate(batch.cpu()):
+        pil = Image.fromarray(image.permute(1, 2, 0).contiguous().numpy())
+        width, height = pil.size
+        side = min(width, height)
+        left, top = (width - side) // 2, (height - side) // 2
+        pil = pil.crop((left, top, left + side, top + side)).resize((CMMD_SIZE, CMMD_SIZE), Image.Resampling.BICUBIC)
+        resized.numpy()[index] = np.asarray(pil)
+    return resized.permute(0, 3, 1, 2)
+
+
+#: Arch.preprocessing -> (the network's input from uint8 images, the provenance's text)
+PREPROCESSINGS = {"clean-fid": (preprocess, PREPROCESSING), "cmmd": (preprocess_cmmd, CMMD_PREPROCESSING)}
+
+
 def refuse_torchscript(path: Path, source: WeightsFile) -> None:
     """WeightsInvalid for a TorchScript archive (OpenAI's ViT-L-14.pt): a program, which ganeval never runs."""
     try:
@@ -173,12 +232,14 @@ def build_network(arch: str, state: dict) -> torch.nn.Module:
 
 
 class CLIPExtractor(Extractor):
-    """CLIP image embeddings (N x 768 for ViT-L/14, N x 512 for ViT-B/32, float64) after clean-fid's preprocessing.
+    """CLIP image embeddings (N x 768 for ViT-L/14, N x 512 for ViT-B/32, float64) after clean-fid's preprocessing,
+    or CMMD's for ViT-L/14 at 336 pixels.
 
     weights: open_clip's open_clip_model.safetensors (or open_clip_pytorch_model.bin) of the OpenAI weights;
         None looks it up (module docstring).
     device: where the network runs; precision: "fp32" (default) or "bf16" (torch.autocast on the forward).
-    arch: "ViT-L-14" (default: extractor "clip") or "ViT-B-32" ("clip-vitb32", clean-fid's CLIP-FID model).
+    arch: "ViT-L-14" (default: extractor "clip"), "ViT-B-32" ("clip-vitb32", clean-fid's CLIP-FID model) or
+        "ViT-L-14-336" ("clip-vitl14-336", CMMD's model and preprocessing).
     Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, code, or not this architecture's tensors).
     """
 
@@ -195,6 +256,7 @@ class CLIPExtractor(Extractor):
     ):
         self.arch = check_arch(arch)
         self.name = ARCHS[arch].name
+        self._preprocess, self.preprocessing = PREPROCESSINGS[ARCHS[arch].preprocessing]
         self.device = resolve_device(device)  # a bad device fails before the slow load
         self.precision = check_precision(precision)
         try:
@@ -221,7 +283,7 @@ class CLIPExtractor(Extractor):
         batch = as_uint8_batch(batch, 3, f"{self.name} (RGB)")
         if batch.shape[0] == 0:
             return {"features": np.zeros((0, self.dim))}
-        inputs = preprocess(batch).to(self.device, non_blocking=True)
+        inputs = self._preprocess(batch).to(self.device, non_blocking=True)
         with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
             features = self.network(inputs)
         return {"features": features.float().cpu().numpy().astype(np.float64)}
