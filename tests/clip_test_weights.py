@@ -15,11 +15,11 @@ Drawing the tensors directly is also faster than open_clip's random initialisati
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import torch
+
+from ganeval.atomic import atomic_write
 
 
 def make_test_state(arch: str, seed: int = 0) -> dict[str, torch.Tensor]:
@@ -57,14 +57,9 @@ def save_torch(path: str | Path, state: dict[str, torch.Tensor]) -> Path:
 
 
 def _atomic(path: str | Path, write) -> Path:
+    """Write through `write(stream)` to `path`, atomically (ganeval.atomic): a test never reads half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as stream:
+        write(stream)
     return path

@@ -21,11 +21,11 @@ dinov2_<arch>_pretrain.pth (plus mask_token; ViT-g's SwiGLU as w12/w3).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import torch
+
+from ganeval.atomic import atomic_write
 
 TRAINING_SIZE = 518  # the released weights' position grid: 518 / 14 = 37
 
@@ -78,14 +78,9 @@ def save_timm(path: str | Path, state: dict[str, torch.Tensor]) -> Path:
 
 
 def _atomic(path: str | Path, write) -> Path:
+    """Write through `write(stream)` to `path`, atomically (ganeval.atomic): a test never reads half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as stream:
+        write(stream)
     return path

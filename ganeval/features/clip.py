@@ -46,10 +46,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganeval.device import check_precision, extraction_context, resolve_device
-from ganeval.errors import GanevalError
-from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
-from ganeval.features.weightfiles import WeightsFile, WeightsInvalid, hf_snapshot, missing_library
+from ganeval.features.encoder import EncoderExtractor
+from ganeval.features.weightfiles import WeightsFile, WeightsInvalid, hf_snapshot
 
 SIZE = 224  # img_preprocess_clip's Resize(224) and CenterCrop(224); ViT-L/14 and ViT-B/32 take 224 x 224
 CMMD_SIZE = 336  # scenic's IMAGE_RESOLUTION["vit_l14_336px"]: CMMD's crop, resize and network input
@@ -106,12 +104,6 @@ ARCHS = {
     ),
 }
 DEFAULT_ARCH = "ViT-L-14"
-
-
-def check_arch(arch: str) -> str:
-    if arch not in ARCHS:
-        raise GanevalError(f"arch must be one of {', '.join(ARCHS)}; got {arch!r}.", argument="arch")
-    return arch
 
 
 def weights_file(arch: str) -> WeightsFile:
@@ -231,7 +223,7 @@ def build_network(arch: str, state: dict) -> torch.nn.Module:
     return network.eval()
 
 
-class CLIPExtractor(Extractor):
+class CLIPExtractor(EncoderExtractor):
     """CLIP image embeddings (N x 768 for ViT-L/14, N x 512 for ViT-B/32, float64) after clean-fid's preprocessing,
     or CMMD's for ViT-L/14 at 336 pixels.
 
@@ -243,47 +235,26 @@ class CLIPExtractor(Extractor):
     Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, code, or not this architecture's tensors).
     """
 
-    kind = "images"
-    channels = 3
+    library = ("open_clip", "open_clip_torch")
+    archs = ARCHS
+    default_arch = DEFAULT_ARCH
     preprocessing = PREPROCESSING
 
-    def __init__(
-        self,
-        weights: str | Path | None = None,
-        device: str | torch.device = "cpu",
-        precision: str = "fp32",
-        arch: str = DEFAULT_ARCH,
-    ):
-        self.arch = check_arch(arch)
-        self.name = ARCHS[arch].name
-        self._preprocess, self.preprocessing = PREPROCESSINGS[ARCHS[arch].preprocessing]
-        self.device = resolve_device(device)  # a bad device fails before the slow load
-        self.precision = check_precision(precision)
-        try:
-            import open_clip  # noqa: F401
-        except ImportError:
-            raise missing_library("open_clip_torch", self.name) from None
-        source = weights_file(arch)
-        self.weights_path, self.weights_source = source.find(weights)
-        refuse_torchscript(self.weights_path, source)
-        state = source.read(self.weights_path)
-        try:
-            network = build_network(arch, state)
-        except Exception as error:  # noqa: BLE001 - wrong keys or shapes: the file holds other weights
-            raise source.invalid(self.weights_path, error) from None
-        self.weights_sha256 = sha256_of_file(self.weights_path)
-        self.network = network.to(self.device)
+    def __init__(self, weights=None, device="cpu", precision: str = "fp32", arch: str = DEFAULT_ARCH):
+        super().__init__(weights, device, precision, arch)
+        self._preprocess, self.preprocessing = PREPROCESSINGS[ARCHS[self.arch].preprocessing]
 
-    @property
-    def dim(self) -> int:
-        return ARCHS[self.arch].dim
+    def name_of(self, arch: str) -> str:
+        return ARCHS[arch].name
 
-    def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
-        """{"features": N x dim float64} for uint8 RGB images N x 3 x H x W of any size."""
-        batch = as_uint8_batch(batch, 3, f"{self.name} (RGB)")
-        if batch.shape[0] == 0:
-            return {"features": np.zeros((0, self.dim))}
-        inputs = self._preprocess(batch).to(self.device, non_blocking=True)
-        with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
-            features = self.network(inputs)
-        return {"features": features.float().cpu().numpy().astype(np.float64)}
+    def weights_file(self, arch: str) -> WeightsFile:
+        return weights_file(arch)
+
+    def check_file(self, path: Path, source: WeightsFile) -> None:
+        refuse_torchscript(path, source)
+
+    def build_network(self, arch: str, state: dict) -> torch.nn.Module:
+        return build_network(arch, state)
+
+    def preprocess(self, batch: torch.Tensor) -> torch.Tensor:
+        return self._preprocess(batch)

@@ -27,17 +27,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from ganeval.device import check_precision, extraction_context, resolve_device
-from ganeval.errors import GanevalError
-from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
-from ganeval.features.weightfiles import WeightsFile, hf_snapshot, hub_cache, missing_library
+from ganeval.features.encoder import EncoderExtractor
+from ganeval.features.weightfiles import WeightsFile, hf_snapshot, hub_cache
 
 SIZE = 224  # dgm-eval's Resize((224, 224))
 PATCH = 14
@@ -86,12 +83,6 @@ def weights_file(arch: str) -> WeightsFile:
         env=env,
         caches=(hub_cache() / file, hf_snapshot(f"timm/{ARCHS[arch].timm}", "model.safetensors")),
     )
-
-
-def check_arch(arch: str) -> str:
-    if arch not in ARCHS:
-        raise GanevalError(f"arch must be one of {', '.join(ARCHS)}; got {arch!r}.", argument="arch")
-    return arch
 
 
 def preprocess(batch: torch.Tensor) -> torch.Tensor:
@@ -146,7 +137,7 @@ def build_network(arch: str, state: dict) -> torch.nn.Module:
     return network.float().eval()
 
 
-class DINOv2Extractor(Extractor):
+class DINOv2Extractor(EncoderExtractor):
     """DINOv2 CLS embeddings (N x 384/768/1024/1536, float64) after dgm-eval's preprocessing.
 
     weights: Meta's dinov2_<arch>_pretrain.pth or timm's model.safetensors; None looks it up (module docstring).
@@ -155,45 +146,19 @@ class DINOv2Extractor(Extractor):
     Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, or not this architecture's tensors).
     """
 
-    kind = "images"
-    channels = 3
+    library = ("timm", "timm")
+    archs = ARCHS
+    default_arch = DEFAULT_ARCH
     preprocessing = PREPROCESSING
 
-    def __init__(
-        self,
-        weights: str | Path | None = None,
-        device: str | torch.device = "cpu",
-        precision: str = "fp32",
-        arch: str = DEFAULT_ARCH,
-    ):
-        self.arch = check_arch(arch)
-        self.name = extractor_name(arch)
-        self.device = resolve_device(device)  # a bad device fails before the slow load
-        self.precision = check_precision(precision)
-        try:
-            import timm  # noqa: F401
-        except ImportError:
-            raise missing_library("timm", self.name) from None
-        source = weights_file(arch)
-        self.weights_path, self.weights_source = source.find(weights)
-        state = source.read(self.weights_path)
-        try:
-            network = build_network(arch, state)
-        except Exception as error:  # noqa: BLE001 - wrong keys or shapes: the file holds other weights
-            raise source.invalid(self.weights_path, error) from None
-        self.weights_sha256 = sha256_of_file(self.weights_path)
-        self.network = network.to(self.device)
+    def name_of(self, arch: str) -> str:
+        return extractor_name(arch)
 
-    @property
-    def dim(self) -> int:
-        return ARCHS[self.arch].dim
+    def weights_file(self, arch: str) -> WeightsFile:
+        return weights_file(arch)
 
-    def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
-        """{"features": N x dim float64} for uint8 RGB images N x 3 x H x W of any size."""
-        batch = as_uint8_batch(batch, 3, f"{self.name} (RGB)")
-        if batch.shape[0] == 0:
-            return {"features": np.zeros((0, self.dim))}
-        inputs = preprocess(batch).to(self.device, non_blocking=True)
-        with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
-            features = self.network(inputs)
-        return {"features": features.float().cpu().numpy().astype(np.float64)}
+    def build_network(self, arch: str, state: dict) -> torch.nn.Module:
+        return build_network(arch, state)
+
+    def preprocess(self, batch: torch.Tensor) -> torch.Tensor:
+        return preprocess(batch)

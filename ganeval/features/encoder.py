@@ -1,0 +1,98 @@
+"""Image encoders built from other libraries' architectures (`dinov2` on timm, `clip` on open_clip): one way to
+load and run them.
+
+A subclass says which library it needs, its sizes (`archs`: each with its feature width `dim`), how a size is
+named, where its weights are found and how they become a network, and how uint8 images become the network's
+input. `EncoderExtractor` does the rest the same way for all: the device and precision are checked before the
+slow load, the weights are found and read as data (never downloaded: `ganeval.features.weightfiles`), the file's
+sha256 goes into the provenance and cache key, and the forward runs under `extraction_context` and returns float64.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from ganeval.device import check_precision, extraction_context, resolve_device
+from ganeval.errors import GanevalError
+from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
+from ganeval.features.weightfiles import WeightsFile, missing_library
+
+
+class EncoderExtractor(Extractor):
+    """An image encoder of `arch`'s size with the weights in `weights` (None: looked up), on `device` at `precision`.
+    Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, code, or not this size's tensors)."""
+
+    kind = "images"
+    channels = 3
+    library: ClassVar[tuple[str, str]]  # (module imported, pip package named when it is missing)
+    archs: ClassVar[Mapping[str, Any]]  # size -> its spec, which has `dim`
+    default_arch: ClassVar[str]
+
+    def __init__(
+        self,
+        weights: str | Path | None = None,
+        device: str | torch.device = "cpu",
+        precision: str = "fp32",
+        arch: str | None = None,
+    ):
+        arch = self.default_arch if arch is None else arch
+        if arch not in self.archs:
+            raise GanevalError(f"arch must be one of {', '.join(self.archs)}; got {arch!r}.", argument="arch")
+        self.arch = arch
+        self.name = self.name_of(arch)
+        self.device = resolve_device(device)  # a bad device fails before the slow load
+        self.precision = check_precision(precision)
+        module, package = self.library
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise missing_library(package, self.name) from None
+        source = self.weights_file(arch)
+        self.weights_path, self.weights_source = source.find(weights)
+        self.check_file(self.weights_path, source)
+        state = source.read(self.weights_path)
+        try:
+            network = self.build_network(arch, state)
+        except Exception as error:  # noqa: BLE001 - wrong keys or shapes: the file holds other weights
+            raise source.invalid(self.weights_path, error) from None
+        self.weights_sha256 = sha256_of_file(self.weights_path)
+        self.network = network.to(self.device)
+
+    @property
+    def dim(self) -> int:
+        return self.archs[self.arch].dim
+
+    def name_of(self, arch: str) -> str:
+        """The registry name of a size."""
+        raise NotImplementedError
+
+    def weights_file(self, arch: str) -> WeightsFile:
+        """Where the weights of a size come from."""
+        raise NotImplementedError
+
+    def check_file(self, path: Path, source: WeightsFile) -> None:
+        """Refuse a file before it is read (clip: TorchScript archives); by default, nothing to refuse."""
+
+    def build_network(self, arch: str, state: dict) -> torch.nn.Module:
+        """The network of a size with the tensors of `state`, in eval mode; raises what loading raises on a misfit."""
+        raise NotImplementedError
+
+    def preprocess(self, batch: torch.Tensor) -> torch.Tensor:
+        """The network's float32 input from uint8 RGB images N x 3 x H x W."""
+        raise NotImplementedError
+
+    def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
+        """{"features": N x dim float64} for uint8 RGB images N x 3 x H x W of any size."""
+        batch = as_uint8_batch(batch, 3, f"{self.name} (RGB)")
+        if batch.shape[0] == 0:
+            return {"features": np.zeros((0, self.dim))}
+        inputs = self.preprocess(batch).to(self.device, non_blocking=True)
+        with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
+            features = self.network(inputs)
+        return {"features": features.float().cpu().numpy().astype(np.float64)}
