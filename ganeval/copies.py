@@ -2,7 +2,7 @@
 samples lie closest to the training set, with their files and images for a reader to look at.
 
 `score(..., train=...)` extracts the training set like a reference and hands its features to the
-memorization metrics (`ganeval.metrics.memorization`: authenticity, C_T); what needs the sources
+memorization metrics (`ganeval.metrics.memorization`: memorized, authenticity, C_T); what needs the sources
 (file names, pixels) is here.
 """
 
