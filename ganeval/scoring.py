@@ -19,6 +19,7 @@ from ganeval.device import describe_device, resolve_device
 from ganeval.errors import GanevalError, printable
 from ganeval.features import Extractor, extractor_names, get_extractor
 from ganeval.features.cache import save_outputs
+from ganeval.features.weightfiles import WeightsNotFound
 from ganeval.metrics import (
     FrechetReference,
     Interval,
@@ -255,21 +256,32 @@ def choose_extractor(
     name = name or _named_by(metrics) or reference.extractor_name  # or a bundled set's, or a statistics file's
     if name is None and "points" in (reference.samples_kind, generated.samples_kind):
         name = "points"
-    name = name or _called_for(metrics) or "inception"
+    called_for = None if name else _called_for(metrics)
+    name = name or called_for or "inception"
     channels = 1
     if name == "digits":
         channels = reference.extractor_channels("digits") or (
             3 if (reference.channels or generated.channels) == 3 else 1
         )
-    return get_extractor(
-        name,
-        weights=weights,
-        channels=channels,
-        mixture=reference.mixture,
-        device=device,
-        precision=precision,
-        resize=resize,
-    )
+    try:
+        return get_extractor(
+            name,
+            weights=weights,
+            channels=channels,
+            mixture=reference.mixture,
+            device=device,
+            precision=precision,
+            resize=resize,
+        )
+    except WeightsNotFound as error:
+        if called_for is None:
+            raise
+        asked = ", ".join(name for name in metrics if get_metric(canonical(name)).extractor == called_for)
+        raise WeightsNotFound(
+            f"{asked} calls for the {called_for} extractor (as in its paper) when none is named: {error} Or name "
+            "another with --extractor.",
+            argument=error.argument,
+        ) from None
 
 
 def _named_by(metrics: Sequence[str] | None) -> str | None:

@@ -13,6 +13,7 @@ from ganeval.data import RING8
 from ganeval.errors import GanevalError
 from ganeval.features import _FACTORIES as FACTORIES
 from ganeval.features import EXTRACTORS, Extractor, get_extractor
+from ganeval.features.weightfiles import WeightsNotFound
 from ganeval.gate.decision import resolve_tolerance
 from ganeval.metrics import canonical, frechet_name, get_metric
 from ganeval.scoring import choose_extractor
@@ -114,3 +115,18 @@ def test_a_baseline_gates_an_fd_metric(doubled):
     # fd_<extractor> takes fid's default tolerance (5% of the baseline), not 0
     assert resolve_tolerance("fd_doubled", {}, 20.0) == pytest.approx(1.0)
     assert resolve_tolerance("cmmd", {}, 2.0) == pytest.approx(0.2)
+
+
+def test_missing_weights_of_an_extractor_a_metric_chose_say_why_it_was_chosen(monkeypatch):
+    if "cmmd" not in ganeval.metrics.METRICS:
+        pytest.skip("cmmd is not registered")
+
+    def missing(**keywords):
+        raise WeightsNotFound("CLIP weights not found. Download them.", argument="--weights")
+
+    monkeypatch.setitem(FACTORIES, "clip", missing)
+    folder = resolve_source(np.zeros((4, 8, 8, 3), np.uint8), "reference")
+    with pytest.raises(WeightsNotFound, match="cmmd calls for the clip extractor .* Download them. Or name another"):
+        choose_extractor(folder, folder, None, metrics=["cmmd"])
+    with pytest.raises(WeightsNotFound, match="^CLIP weights not found"):  # named: the message as it is
+        choose_extractor(folder, folder, "clip", metrics=["cmmd"])

@@ -41,7 +41,8 @@ class WeightsFile:
     caches: tuple[Path, ...] = ()
 
     def how_to_get(self) -> str:
-        first = self.caches[0] if self.caches else Path("<any folder>") / self.file
+        # a Hugging Face snapshot folder may have any name: "main" is one the lookup finds
+        first = Path(str(self.caches[0]).replace("*", "main")) if self.caches else Path("<any folder>") / self.file
         return (
             f"Download {self.file} from {self.url} and pass its path with --weights PATH, set {self.env}=PATH, "
             f"or put it at {first}."
