@@ -67,9 +67,18 @@ def nearest(searched, query, tile: int = TILE) -> Nearest:
 
 
 def _nearest(searched: np.ndarray, query: np.ndarray, tile: int, desc: str = "nearest training samples") -> Nearest:
+    index, _, _ = _nearest_two(searched, query, tile, desc)
+    return Nearest(index, _direct_distances(query, searched, index))
+
+
+def _nearest_two(
+    searched: np.ndarray, query: np.ndarray, tile: int, desc: str = "nearest training samples"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each query row: the index of its nearest searched row (the lowest on ties), and the squared distances
+    to its nearest and second-nearest searched rows (inf for the second when there is one searched row)."""
     n, m = searched.shape[0], query.shape[0]
     s_sq, q_sq = _squared_norms(searched, tile), _squared_norms(query, tile)
-    best = np.full(m, np.inf)
+    best = np.full((m, 2), np.inf)  # the two smallest squared distances so far, ascending
     index = np.zeros(m, dtype=np.int64)
     with progress.bar(m, desc, max(n, m)) as shown:
         for q0 in range(0, m, tile):
@@ -79,12 +88,11 @@ def _nearest(searched: np.ndarray, query: np.ndarray, tile: int, desc: str = "ne
                 cols = slice(s0, min(s0 + tile, n))
                 d = _squared_distances(q, q_sq[rows], widened(searched[cols]), s_sq[cols])
                 local = d.argmin(axis=1)  # first of equal values: the lowest index in the tile
-                value = d[np.arange(d.shape[0]), local]
-                better = value < best[rows]  # strictly: an earlier (lower) index keeps a tie
-                best[rows] = np.where(better, value, best[rows])
+                better = d[np.arange(d.shape[0]), local] < best[rows, 0]  # strictly: an earlier index keeps a tie
                 index[rows] = np.where(better, local + s0, index[rows])
+                best[rows] = np.sort(_keep_smallest(best[rows], d), axis=1)
             shown.update(rows.stop - rows.start)
-    return Nearest(index, _direct_distances(query, searched, index))
+    return index, best[:, 0], best[:, 1]
 
 
 def nearest_other(x, tile: int = TILE) -> Nearest:
@@ -170,30 +178,12 @@ def memorized(train, generated, ratio: float = MEMORIZED_RATIO, tile: int = TILE
     same_width(train, generated, "train", "generated")
     if not 0 < ratio <= 1:
         raise GanevalError(f"ratio is a share of the second-nearest distance in (0, 1]; got {ratio!r}.", "ratio")
-    first, second = _two_nearest(train, generated, positive_int(tile, "tile"))
+    _, first, second = _nearest_two(train, generated, positive_int(tile, "tile"), "nearest two training samples")
+    first, second = np.sqrt(first), np.sqrt(second)
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0: a copy of a duplicated training sample
         ratios = np.where(second > 0, first / np.where(second > 0, second, 1.0), 0.0)
     flags = ratios < ratio
     return Memorized(float(flags.mean()), flags, ratios)
-
-
-def _two_nearest(searched: np.ndarray, query: np.ndarray, tile: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each query row's distances to its nearest and second-nearest searched rows (squared distances from
-    the tiles, clipped at 0 against round-off, then square-rooted)."""
-    n, m = searched.shape[0], query.shape[0]
-    s_sq, q_sq = _squared_norms(searched, tile), _squared_norms(query, tile)
-    best = np.full((m, 2), np.inf)
-    with progress.bar(m, "nearest two training samples", max(n, m)) as shown:
-        for q0 in range(0, m, tile):
-            rows = slice(q0, min(q0 + tile, m))
-            q = widened(query[rows])
-            for s0 in range(0, n, tile):
-                cols = slice(s0, min(s0 + tile, n))
-                d = _squared_distances(q, q_sq[rows], widened(searched[cols]), s_sq[cols])
-                best[rows] = _keep_smallest(best[rows], d)
-            shown.update(rows.stop - rows.start)
-    best = np.sqrt(np.maximum(np.sort(best, axis=1), 0.0))
-    return best[:, 0], best[:, 1]
 
 
 class ClosestPair(NamedTuple):
