@@ -48,15 +48,15 @@ def save_safetensors(path: str | Path, state: dict[str, torch.Tensor]) -> Path:
     """open_clip's open_clip_model.safetensors layout, written atomically."""
     from safetensors.torch import save
 
-    return _atomic(path, lambda stream: stream.write(save(state)))
+    return write_file(path, lambda stream: stream.write(save(state)))
 
 
 def save_torch(path: str | Path, state: dict[str, torch.Tensor]) -> Path:
     """open_clip's open_clip_pytorch_model.bin layout (a plain torch state dict), written atomically."""
-    return _atomic(path, lambda stream: torch.save(state, stream))
+    return write_file(path, lambda stream: torch.save(state, stream))
 
 
-def _atomic(path: str | Path, write) -> Path:
+def write_file(path: str | Path, write) -> Path:
     """Write through `write(stream)` to `path`, atomically (ganeval.atomic): a test never reads half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

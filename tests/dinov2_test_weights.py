@@ -24,8 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-
-from ganeval.atomic import atomic_write
+from clip_test_weights import write_file
 
 TRAINING_SIZE = 518  # the released weights' position grid: 518 / 14 = 37
 
@@ -67,20 +66,11 @@ def _swiglu(state: dict[str, torch.Tensor]) -> bool:
 
 def save_meta(path: str | Path, state: dict[str, torch.Tensor]) -> Path:
     """Meta's layout as a torch file (what torch.hub's dinov2 loads), written atomically."""
-    return _atomic(path, lambda stream: torch.save(meta_layout(state), stream))
+    return write_file(path, lambda stream: torch.save(meta_layout(state), stream))
 
 
 def save_timm(path: str | Path, state: dict[str, torch.Tensor]) -> Path:
     """timm's layout as safetensors (what timm/vit_*_patch14_dinov2.lvd142m's model.safetensors holds)."""
     from safetensors.torch import save
 
-    return _atomic(path, lambda stream: stream.write(save(state)))
-
-
-def _atomic(path: str | Path, write) -> Path:
-    """Write through `write(stream)` to `path`, atomically (ganeval.atomic): a test never reads half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as stream:
-        write(stream)
-    return path
+    return write_file(path, lambda stream: stream.write(save(state)))
