@@ -120,8 +120,13 @@ def weights_file(arch: str) -> WeightsFile:
 
 def preprocess(batch: torch.Tensor) -> torch.Tensor:
     """float32 N x 3 x 224 x 224 from uint8 RGB N x 3 x H x W, as clean-fid's CLIP-FID makes it from files
-    (module docstring): `resize_and_crop`, then /255 and (x - mean) / std in float32."""
-    scaled = resize_and_crop(batch).to(torch.float32).div(255)
+    (module docstring): `resize_and_crop`, then `normalised`."""
+    return normalised(resize_and_crop(batch))
+
+
+def normalised(images: torch.Tensor) -> torch.Tensor:
+    """uint8 images /255, then (x - mean) / std with CLIP's constants, in float32 (clean-fid's and CMMD's alike)."""
+    scaled = images.to(torch.float32).div(255)
     mean = torch.tensor(CLIP_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
     std = torch.tensor(CLIP_STD, dtype=torch.float32).view(1, 3, 1, 1)
     return scaled.sub(mean).div(std)
@@ -153,11 +158,8 @@ def _resized_size(width: int, height: int) -> tuple[int, int]:
 
 def preprocess_cmmd(batch: torch.Tensor) -> torch.Tensor:
     """float32 N x 3 x 336 x 336 from uint8 RGB N x 3 x H x W, as CMMD's reference code makes it from files
-    (module docstring): `crop_and_resize_cmmd`, then /255 and (x - mean) / std in float32."""
-    scaled = crop_and_resize_cmmd(batch).to(torch.float32).div(255)
-    mean = torch.tensor(CLIP_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
-    std = torch.tensor(CLIP_STD, dtype=torch.float32).view(1, 3, 1, 1)
-    return scaled.sub(mean).div(std)
+    (module docstring): `crop_and_resize_cmmd`, then `normalised`."""
+    return normalised(crop_and_resize_cmmd(batch))
 
 
 def crop_and_resize_cmmd(batch: torch.Tensor) -> torch.Tensor:
