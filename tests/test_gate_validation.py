@@ -16,9 +16,8 @@ from hypothesis import strategies as st
 
 from ganeval.cli import main
 from ganeval.data.mixtures import RING8
-from ganeval.errors import GanevalError
+from ganeval.errors import GanevalError, UserCodeError
 from ganeval.gate import BASELINE_FORMAT, check, load_baseline, make_baseline
-from ganeval.gate.candidate import UserCodeError
 from ganeval.options import MetricOptions
 
 ROOT = Path(__file__).resolve().parents[1]
