@@ -35,6 +35,7 @@ from ganeval.metrics import (
 from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.metrics import progress as metric_progress
 from ganeval.metrics.fid import fid_from_sums
+from ganeval.metrics.memorization import MEMORIZED_MIN_DIM
 from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags, sample_metrics
 from ganeval.options import MetricOptions, Setting
@@ -523,6 +524,18 @@ def score(
             raise GanevalError(f"ct {CT_NOT_HELD_OUT}", argument="train")
         names = [name for name in names if name != "ct"]
         notes.append(f"ct is not computed: {CT_NOT_HELD_OUT}")
+    dim = fake.features.shape[1]
+    if "memorized" in names and dim < MEMORIZED_MIN_DIM:
+        why = (
+            f"memorized needs features of at least {MEMORIZED_MIN_DIM} dimensions, and the {chosen.name} extractor's "
+            f"have {dim}: in d dimensions a new sample's nearest training sample is nearer than a third of the way "
+            f"to the second nearest with a chance of about 3^-d ({3.0**-dim:.0%} here), so copies could not be told "
+            "from honest samples"
+        )
+        if metrics is not None:
+            raise GanevalError(why, argument="metrics")
+        names = [name for name in names if name != "memorized"]
+        notes.append(f"memorized is not computed: {why}")
     resamples = bootstrap
     if bootstrap and smallest < MIN_INTERVAL_SAMPLES:
         resamples = 0

@@ -252,3 +252,20 @@ def test_memorized_through_score_with_an_interval(digits, generators):
     assert len(copied) <= found.value * len(copying_images) <= len(copied) + 1
     assert found.low <= found.value <= found.high and found.high < 0.2
     assert result.summary().endswith(f"{found.value:.1%} memorized")
+
+
+def test_memorized_is_left_out_on_low_dimensional_features():
+    """On 2-D points, 12% of honest samples pass the 1/3 rule (about 3^-2): memorized is left out with a note
+    saying why, and refused when asked for by name, rather than raise a false alarm."""
+    from ganeval.data import RING8
+    from ganeval.metrics.memorization import MEMORIZED_MIN_DIM
+
+    train, generated = RING8.sample(500, seed=1)[0], RING8.sample(500, seed=2)[0]
+    assert memorized(train, generated).share > 0.05 and MEMORIZED_MIN_DIM > 2  # why the rule is kept from 2-D
+    options = MetricOptions(bootstrap=0)
+    result = score(generated, "ring8", train=train, options=options, progress=False, cache=False)
+    assert "memorized" not in result.metrics and "authenticity" in result.metrics
+    assert any("memorized is not computed" in note and "3^-d" in note for note in result.provenance["warnings"])
+    with pytest.raises(GanevalError, match="at least 10 dimensions") as refused:
+        score(generated, "ring8", metrics=["memorized"], train=train, options=options, progress=False, cache=False)
+    assert refused.value.argument == "metrics"
