@@ -254,6 +254,12 @@ def choose_extractor(
     or "clean" (None: the extractor's default; ganeval.features.resize). metrics: the metrics asked for,
     which may call for an extractor when none is named: fd_dinov2 for dinov2 (always), cmmd for clip
     (when all of them call for it and the reference would otherwise get inception)."""
+    if name is not None and not isinstance(name, str):  # score(generated, reference, ["fid"]): metrics by position
+        raise GanevalError(
+            f"extractor is a name such as 'inception' or 'package.module:attribute'; got {name!r} (metrics go in "
+            "metrics=[...]).",
+            argument="extractor",
+        )
     name = name or _named_by(metrics) or reference.extractor_name  # or a bundled set's, or a statistics file's
     if name is None and "points" in (reference.samples_kind, generated.samples_kind):
         name = "points"

@@ -130,3 +130,9 @@ def test_missing_weights_of_an_extractor_a_metric_chose_say_why_it_was_chosen(mo
         choose_extractor(folder, folder, None, metrics=["cmmd"])
     with pytest.raises(WeightsNotFound, match="^CLIP weights not found"):  # named: the message as it is
         choose_extractor(folder, folder, "clip", metrics=["cmmd"])
+
+
+def test_metrics_passed_where_the_extractor_goes_are_refused_clearly():
+    with pytest.raises(GanevalError, match="metrics go in metrics=") as refused:
+        ganeval.score("ring8", "ring8", ["fid"], options=QUICK, cache=False, progress=False)
+    assert refused.value.argument == "extractor"
