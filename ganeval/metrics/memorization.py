@@ -34,7 +34,7 @@ import numpy as np
 from ganeval.errors import GanevalError
 from ganeval.metrics import progress
 from ganeval.metrics._checks import as_features, positive_int, row_chunks, same_width, widened
-from ganeval.metrics.prdc import TILE, _keep_smallest, _squared_distances, _squared_norms
+from ganeval.metrics.prdc import TILE, _keep_smallest, _squared_distances, _squared_norms, self_distance_tiles
 
 CT_CELLS = 3  # k-means cells of the training set (dgm-eval's n_clusters)
 CT_MIN_GENERATED = 20  # a cell counts when it holds more generated samples than this (dgm-eval's tau = 20 / m)
@@ -104,7 +104,6 @@ def nearest_other(x, tile: int = TILE) -> Nearest:
 
 def _nearest_other(x: np.ndarray, tile: int) -> Nearest:
     n = x.shape[0]
-    sq = _squared_norms(x, tile)
     best = np.full(n, np.inf)
     index = np.zeros(n, dtype=np.int64)
 
@@ -115,19 +114,12 @@ def _nearest_other(x: np.ndarray, tile: int) -> Nearest:
         best[targets] = np.where(better, value, best[targets])
         index[targets] = np.where(better, local + offset, index[targets])
 
-    with progress.bar(n, "nearest neighbours of the training set", n) as shown:
-        for i0 in range(0, n, tile):
-            rows = slice(i0, min(i0 + tile, n))
-            x_rows = widened(x[rows])
-            for j0 in range(i0, n, tile):
-                cols = slice(j0, min(j0 + tile, n))
-                d = _squared_distances(x_rows, sq[rows], widened(x[cols]), sq[cols])
-                if i0 == j0:
-                    np.fill_diagonal(d, np.inf)  # a sample is not its own neighbour
-                keep(rows, d, j0)
-                if j0 != i0:
-                    keep(cols, d.T, i0)
-                shown.update(n * d.size * (1 if i0 == j0 else 2) / (n * n))
+    for rows, cols, d in self_distance_tiles(x, tile, "nearest neighbours of the training set"):
+        if rows == cols:
+            np.fill_diagonal(d, np.inf)  # a sample is not its own neighbour
+        keep(rows, d, cols.start)
+        if rows != cols:
+            keep(cols, d.T, rows.start)
     return Nearest(index, _direct_distances(x, x, index))
 
 

@@ -143,24 +143,32 @@ def knn_radii(x, k: int = 5, tile: int = TILE) -> np.ndarray:
     return np.sqrt(knn_balls(x, k, tile).radii2)
 
 
-def _knn_squared_radii(x: np.ndarray, k: int, tile: int, name: str = "x") -> np.ndarray:
+def self_distance_tiles(x: np.ndarray, tile: int, desc: str):
+    """The squared distances between x's rows, a tile of the upper triangle at a time (each pair once), with a
+    progress bar: yields (rows, cols, d), where d[i, j] is between rows[i] and cols[j] and rows == cols on the
+    diagonal tiles (whose diagonal, each row with itself, is left to the caller to set)."""
     n = x.shape[0]
     sq = _squared_norms(x, tile)
-    best = np.full((n, k + 1), np.inf)  # k+1 smallest squared distances, self included
-    with progress.bar(n, f"k-NN radii of {name}", n) as shown:
+    with progress.bar(n, desc, n) as shown:
         for i0 in range(0, n, tile):
             rows = slice(i0, min(i0 + tile, n))
             x_rows = widened(x[rows])
             for j0 in range(i0, n, tile):
                 cols = slice(j0, min(j0 + tile, n))
                 d = _squared_distances(x_rows, sq[rows], widened(x[cols]), sq[cols])
-                if i0 == j0:
-                    np.fill_diagonal(d, 0.0)
-                best[rows] = _keep_smallest(best[rows], d)
-                if j0 != i0:
-                    best[cols] = _keep_smallest(best[cols], d.T)
+                yield rows, cols, d
                 # the rows' share of the triangle's distances: uniform work per unit, so the time left holds
                 shown.update(n * d.size * (1 if i0 == j0 else 2) / (n * n))
+
+
+def _knn_squared_radii(x: np.ndarray, k: int, tile: int, name: str = "x") -> np.ndarray:
+    best = np.full((x.shape[0], k + 1), np.inf)  # k+1 smallest squared distances, self included
+    for rows, cols, d in self_distance_tiles(x, tile, f"k-NN radii of {name}"):
+        if rows == cols:
+            np.fill_diagonal(d, 0.0)
+        best[rows] = _keep_smallest(best[rows], d)
+        if rows != cols:
+            best[cols] = _keep_smallest(best[cols], d.T)
     return best.max(axis=1)
 
 
