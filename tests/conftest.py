@@ -19,6 +19,15 @@ def session_cache(tmp_path_factory):
         os.environ["GANEVAL_CACHE_DIR"] = previous
 
 
+@pytest.fixture(scope="session")
+def inception_test_weights(tmp_path_factory):
+    """The deterministic InceptionV3 test weights (tests/inception_test_weights.py), built once per session:
+    5-12 s on 2 cores."""
+    from inception_test_weights import make_test_weights
+
+    return make_test_weights(tmp_path_factory.mktemp("inception") / "inception-test.pth", seed=0)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)

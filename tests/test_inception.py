@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 import torch_fidelity
-from inception_test_weights import make_test_images, make_test_weights
+from inception_test_weights import make_test_images
 from PIL import Image
 from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
@@ -36,8 +36,8 @@ TF_SEED = 2020  # torch-fidelity's default rng_seed: KID subsets and IS shufflin
 
 
 @pytest.fixture(scope="module")
-def inception_weights(tmp_path_factory):
-    return make_test_weights(tmp_path_factory.mktemp("inception") / "inception-test.pth", seed=0)
+def inception_weights(inception_test_weights):
+    return inception_test_weights
 
 
 @pytest.fixture(scope="module")

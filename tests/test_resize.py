@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 from cleanfid.resize import make_resizer
-from inception_test_weights import make_test_images, make_test_weights
+from inception_test_weights import make_test_images
 from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
 
 import ganeval
@@ -41,8 +41,8 @@ FAST = MetricOptions(bootstrap=0)
 
 
 @pytest.fixture(scope="module")
-def weights(tmp_path_factory):
-    return make_test_weights(tmp_path_factory.mktemp("inception") / "inception-test.pth", seed=0)
+def weights(inception_test_weights):
+    return inception_test_weights
 
 
 @pytest.fixture(scope="module")
