@@ -214,7 +214,7 @@ def visual_state(state: dict) -> dict:
 def build_network(arch: str, state: dict) -> torch.nn.Module:
     """open_clip's image tower of `arch` (OpenAI's settings: quick_gelu) with the visual tensors of `state`,
     loaded strictly. Raises what loading raises on a misfit."""
-    import open_clip
+    import open_clip  # optional (ganeval[encoders]) and seconds to import: only when a clip extractor is built
 
     visual = visual_state(state)
     config = {**open_clip.get_model_config(arch), "quick_gelu": True}

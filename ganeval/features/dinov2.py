@@ -125,7 +125,7 @@ def build_network(arch: str, state: dict) -> torch.nn.Module:
     """timm's DINOv2 at 224 pixels with the tensors of `state` (Meta's or timm's layout, any square position
     grid): keys converted by timm's checkpoint_filter_fn, position embedding by `hub_position_embedding`,
     loaded strictly. Raises what loading raises on a misfit."""
-    import timm
+    import timm  # optional (ganeval[encoders]) and seconds to import: only when a dinov2 extractor is built
     from timm.models.vision_transformer import checkpoint_filter_fn
 
     with torch.device("meta"):  # no random initialisation of the parameters the file replaces
