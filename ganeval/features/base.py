@@ -7,12 +7,17 @@ An extractor turns a batch of samples into named per-sample outputs:
   "high_quality": N bool      (2-D mixtures: within 3 std of the mode centre), optional
 Image extractors take uint8 tensors N x C x H x W with C == `channels` (the loaders convert
 grayscale, RGBA, palette and 16-bit images first); the points extractor takes float N x 2.
+
+An image extractor whose preprocessing is CPU work (PIL resizing) may split `extract` in two: `cpu_step`, a
+picklable function from uint8 images to the network's input, which `extract_files` runs in its DataLoader
+workers beside the decoding, and `extract_prepared`, the network on that input, in the main process.
 """
 
 from __future__ import annotations
 
 import abc
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +40,21 @@ class Extractor(abc.ABC):
     n_modes: int | None = None  # number of distinct values "modes" can take, when it gives modes
     device: torch.device = torch.device("cpu")  # where its network runs (ganeval.device.resolve_device)
     precision: str = "fp32"  # "fp32", or "bf16" (torch.autocast on the forward): part of the cache key
+    # uint8 N x C x H x W (one size) -> the network's input, run where the images are decoded; None: no such step.
+    # Set on the instance (a class attribute would bind as a method), to a module-level function or a
+    # functools.partial of one: it is pickled to every DataLoader worker, and a bound method would take the
+    # whole extractor, network included, with it.
+    cpu_step: Callable[[torch.Tensor], torch.Tensor] | None = None
 
     @abc.abstractmethod
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
-        """Named outputs (see module docstring) for one batch, as numpy arrays."""
+        """Named outputs (see module docstring) for one batch, as numpy arrays. With a `cpu_step`, the same as
+        `extract_prepared(cpu_step(batch))`."""
+
+    def extract_prepared(self, inputs: torch.Tensor) -> dict[str, np.ndarray]:
+        """Named outputs for what `cpu_step` made of a batch (images of any sizes, concatenated once prepared):
+        the rest of `extract`. Only extractors with a `cpu_step` have it."""
+        raise NotImplementedError(f"the {self.name} extractor has no cpu_step, so nothing to extract_prepared")
 
     def preprocessing_for(self, sizes) -> str:
         """The preprocessing that images of these (height, width) sizes go through: by default

@@ -244,7 +244,7 @@ class CLIPExtractor(EncoderExtractor):
 
     def __init__(self, weights=None, device="cpu", precision: str = "fp32", arch: str = DEFAULT_ARCH):
         super().__init__(weights, device, precision, arch)
-        self._preprocess, self.preprocessing = PREPROCESSINGS[ARCHS[self.arch].preprocessing]
+        self.preprocessing = PREPROCESSINGS[ARCHS[self.arch].preprocessing][1]
 
     def name_of(self, arch: str) -> str:
         return ARCHS[arch].name
@@ -258,5 +258,5 @@ class CLIPExtractor(EncoderExtractor):
     def build_network(self, arch: str, state: dict) -> torch.nn.Module:
         return build_network(arch, state)
 
-    def preprocess(self, batch: torch.Tensor) -> torch.Tensor:
-        return self._preprocess(batch)
+    def preprocessor(self, arch: str):
+        return PREPROCESSINGS[ARCHS[arch].preprocessing][0]

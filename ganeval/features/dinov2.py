@@ -160,5 +160,5 @@ class DINOv2Extractor(EncoderExtractor):
     def build_network(self, arch: str, state: dict) -> torch.nn.Module:
         return build_network(arch, state)
 
-    def preprocess(self, batch: torch.Tensor) -> torch.Tensor:
-        return preprocess(batch)
+    def preprocessor(self, arch: str):
+        return preprocess

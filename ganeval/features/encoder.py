@@ -2,16 +2,17 @@
 load and run them.
 
 A subclass says which library it needs, its sizes (`archs`: each with its feature width `dim`), how a size is
-named, where its weights are found and how they become a network, and how uint8 images become the network's
-input. `EncoderExtractor` does the rest the same way for all: the device and precision are checked before the
-slow load, the weights are found and read as data (never downloaded: `ganeval.features.weightfiles`), the file's
+named, where its weights are found and how they become a network, and the module-level function that makes the
+network's input from uint8 images (its `cpu_step`, run in the decoding workers by `extract_files`).
+`EncoderExtractor` does the rest the same way for all: the device and precision are checked before the slow load,
+the weights are found and read as data (never downloaded: `ganeval.features.weightfiles`), the file's
 sha256 goes into the provenance and cache key, and the forward runs under `extraction_context` and returns float64.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -46,6 +47,7 @@ class EncoderExtractor(Extractor):
             raise GanevalError(f"arch must be one of {', '.join(self.archs)}; got {arch!r}.", argument="arch")
         self.arch = arch
         self.name = self.name_of(arch)
+        self.cpu_step = self.preprocessor(arch)
         self.device = resolve_device(device)  # a bad device fails before the slow load
         self.precision = check_precision(precision)
         module, package = self.library
@@ -83,8 +85,9 @@ class EncoderExtractor(Extractor):
         """The network of a size with the tensors of `state`, in eval mode; raises what loading raises on a misfit."""
         raise NotImplementedError
 
-    def preprocess(self, batch: torch.Tensor) -> torch.Tensor:
-        """The network's float32 input from uint8 RGB images N x 3 x H x W."""
+    def preprocessor(self, arch: str) -> Callable[[torch.Tensor], torch.Tensor]:
+        """The `cpu_step` of a size: a module-level function (picklable without the network) from uint8 RGB
+        images N x 3 x H x W to the network's float32 input."""
         raise NotImplementedError
 
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
@@ -92,7 +95,13 @@ class EncoderExtractor(Extractor):
         batch = as_uint8_batch(batch, 3, f"{self.name} (RGB)")
         if batch.shape[0] == 0:
             return {"features": np.zeros((0, self.dim))}
-        inputs = self.preprocess(batch).to(self.device, non_blocking=True)
+        return self.extract_prepared(self.cpu_step(batch))
+
+    def extract_prepared(self, inputs: torch.Tensor) -> dict[str, np.ndarray]:
+        """{"features": N x dim float64} for the network's input as `cpu_step` makes it."""
+        if inputs.shape[0] == 0:
+            return {"features": np.zeros((0, self.dim))}
+        inputs = inputs.to(self.device, non_blocking=True)  # non_blocking: from pinned memory
         with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
             features = self.network(inputs)
         return {"features": features.float().cpu().numpy().astype(np.float64)}

@@ -1,11 +1,15 @@
 """One pass of an extractor over image files or an in-memory array, batched, with a progress bar.
 
-Files are decoded in DataLoader worker processes; the extractor runs in the main process.
+Files are decoded in DataLoader worker processes, which also run the extractor's `cpu_step` when it has one
+(its PIL resizing: a few hundred images/s per core, which would otherwise cap a GPU's throughput); the network
+runs in the main process.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -39,16 +43,22 @@ class _ImageFiles(Dataset):
 
 class _Batch(NamedTuple):
     """One DataLoader batch, stacked in the worker that decoded it: runs of same-size images as uint8
-    tensors (in file order), the messages of the files that failed, and how many files it covers."""
+    tensors (in file order), or with a cpu_step the network's input for all of them as one tensor; the
+    (height, width) of the decoded images, the messages of the files that failed, and how many files it covers."""
 
     groups: list[torch.Tensor]
+    sizes: set[tuple[int, int]]
     errors: list[str]
     files: int
 
 
-def _stack(items: list[tuple[np.ndarray | None, str | None]]) -> _Batch:
+def _stack(
+    items: list[tuple[np.ndarray | None, str | None]], cpu_step: Callable[[torch.Tensor], torch.Tensor] | None = None
+) -> _Batch:
     """The DataLoader's collate function: images of one size batch together (sizes may vary), so the
-    main process only runs the network; with pin_memory the tensors come back page-locked."""
+    main process only runs the network; with pin_memory the tensors come back page-locked. With the
+    extractor's `cpu_step` (functools.partial), each run goes through it here, and the results, all of the
+    network's input size, are joined into one tensor: the main process calls `extract_prepared` once."""
     images = [image for image, _ in items if image is not None]
     groups, start = [], 0
     while start < len(images):
@@ -57,7 +67,11 @@ def _stack(items: list[tuple[np.ndarray | None, str | None]]) -> _Batch:
             stop += 1
         groups.append(torch.from_numpy(np.stack(images[start:stop])))
         start = stop
-    return _Batch(groups, [message for _, message in items if message], len(items))
+    sizes = {tuple(group.shape[-2:]) for group in groups}
+    if cpu_step is not None and groups:
+        prepared = [cpu_step(group) for group in groups]
+        groups = [prepared[0] if len(prepared) == 1 else torch.cat(prepared)]
+    return _Batch(groups, sizes, [message for _, message in items if message], len(items))
 
 
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -167,7 +181,10 @@ def extract_files(
     workers = default_workers(len(files)) if workers is None else positive_int(workers, "workers", minimum=0)
     pinned = _on_cuda(extractor)  # page-locked batches: the copy to the GPU runs asynchronously (non_blocking)
     dataset = _ImageFiles(files, extractor.channels)
-    loader = DataLoader(dataset, batch_size=batch_size, num_workers=workers, collate_fn=_stack, pin_memory=pinned)
+    step = extractor.cpu_step  # picklable without the network: it travels to each worker
+    collate = _stack if step is None else functools.partial(_stack, cpu_step=step)
+    run = extractor.extract if step is None else extractor.extract_prepared
+    loader = DataLoader(dataset, batch_size=batch_size, num_workers=workers, collate_fn=collate, pin_memory=pinned)
     sink, skipped = Collected() if sink is None else sink, []
     with _bar(len(files), progress, desc) as bar:
         for batch in loader:
@@ -175,9 +192,9 @@ def extract_files(
                 raise GanevalError(batch.errors[0])
             skipped += batch.errors
             for group in batch.groups:
-                sink.add(extractor.extract(group))
-                if sizes is not None:
-                    sizes.add(tuple(group.shape[-2:]))
+                sink.add(run(group))
+            if sizes is not None:
+                sizes.update(batch.sizes)
             bar.update(batch.files)
     if not sink.count:
         raise NothingDecoded(

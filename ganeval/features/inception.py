@@ -228,8 +228,8 @@ class InceptionExtractor(Extractor):
         self.device = resolve_device(device)  # a bad or absent device fails here, before the slow load
         self.precision = check_precision(precision)
         self.resize = check_resize(resize)
-        if self.resize == CLEAN:
-            self.preprocessing = CLEAN_PREPROCESSING
+        if self.resize == CLEAN:  # PIL resizing on the CPU: extract_files runs it in its decoding workers
+            self.preprocessing, self.cpu_step = CLEAN_PREPROCESSING, clean_resize
         path, self.weights_source = resolve_weights(weights, allow_download)
         self.network = _build_network(path)
         self.weights_path = cached_weights_path() if path is None else path
@@ -241,11 +241,23 @@ class InceptionExtractor(Extractor):
         batch = as_uint8_batch(batch, 3, "inception (RGB)")
         if batch.shape[0] == 0:
             return {"features": np.zeros((0, 2048)), "logits": np.zeros((0, 1008))}
+        if self.resize == CLEAN:
+            return self.extract_prepared(clean_resize(batch))
         with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
-            if self.resize == CLEAN:
-                outputs = self._forward_float(clean_resize(batch))
-            else:
-                outputs = self.network(batch.to(self.device, non_blocking=True))  # non_blocking: from pinned memory
+            outputs = self.network(batch.to(self.device, non_blocking=True))  # non_blocking: from pinned memory
+        return self._outputs(outputs)
+
+    def extract_prepared(self, inputs: torch.Tensor) -> dict[str, np.ndarray]:
+        """extract's outputs for float images N x 3 x 299 x 299 in [0, 255] as `clean_resize` makes them
+        (resize "clean" only: its `cpu_step`)."""
+        if self.cpu_step is None:
+            return super().extract_prepared(inputs)
+        if inputs.shape[0] == 0:
+            return {"features": np.zeros((0, 2048)), "logits": np.zeros((0, 1008))}
+        with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
+            return self._outputs(self._forward_float(inputs))
+
+    def _outputs(self, outputs: tuple[torch.Tensor, ...]) -> dict[str, np.ndarray]:
         by_layer = dict(zip(self.network.features_list, outputs))
         return {key: by_layer[layer].float().cpu().numpy().astype(np.float64) for key, layer in LAYERS.items()}
 
@@ -258,7 +270,7 @@ class InceptionExtractor(Extractor):
         (images - 128) / 128 instead of the stand-in's: the network then runs on exactly the float
         images, as clean-fid's network runs on its resizer's float output (same scaling), and
         nothing of torch-fidelity's forward is copied here."""
-        scaled = (images.to(self.device) - 128) / 128
+        scaled = (images.to(self.device, non_blocking=True) - 128) / 128  # non_blocking: from pinned memory
         stand_in = torch.zeros((len(images), 3, INPUT_SIZE, INPUT_SIZE), dtype=torch.uint8, device=self.device)
         hook = self.network.Conv2d_1a_3x3.register_forward_pre_hook(lambda module, inputs: (scaled,))
         try:
