@@ -73,7 +73,8 @@ def main() -> None:
         files = write_pngs(folder / "images", args.images, args.size)
         print(f"{args.images} PNG files of {args.size}x{args.size}, batch {args.batch}, {os.cpu_count()} cores")
         print("| what | workers 0 | workers", args.workers, "|\n|---|---|---|")
-        for what, cpu_step in (("decoding alone", None), ("decoding + cpu_step (dinov2 preprocess)", extractor.cpu_step)):
+        steps = (("decoding alone", None), ("decoding + cpu_step (dinov2 preprocess)", extractor.cpu_step))
+        for what, cpu_step in steps:
             rates = [loader_only(files, cpu_step, workers, args.batch) for workers in (0, args.workers)]
             print(f"| {what}, no network | {rates[0]:.0f} img/s | {rates[1]:.0f} img/s |")
         rates = [whole(files, extractor, workers, args.batch) for workers in (0, args.workers)]
