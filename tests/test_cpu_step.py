@@ -143,3 +143,12 @@ def test_extractors_without_a_cpu_step_get_the_decoded_images(files, inception_t
     assert outputs["features"].shape == (N_FILES, 3)
     with pytest.raises(NotImplementedError):
         seen.extract_prepared(seen.batches[0])
+
+
+@pytest.mark.parametrize("name, size", [("dinov2", 224), ("clip", 224)])
+def test_the_encoders_workers_send_uint8_images(request, stacked, name, size):
+    """The encoders' cpu_step is PIL's resizing alone (uint8, a quarter of float32's shared memory per batch);
+    /255 and the mean and std run in extract_prepared, on the device."""
+    extractor = request.getfixturevalue(name)
+    prepared = extractor.cpu_step(stacked[:3])
+    assert prepared.dtype == torch.uint8 and tuple(prepared.shape) == (3, 3, size, size)

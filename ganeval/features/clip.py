@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganeval.features.encoder import EncoderExtractor
+from ganeval.features.encoder import EncoderExtractor, normalise
 from ganeval.features.weightfiles import WeightsFile, WeightsInvalid, hf_snapshot
 
 SIZE = 224  # img_preprocess_clip's Resize(224) and CenterCrop(224); ViT-L/14 and ViT-B/32 take 224 x 224
@@ -126,10 +126,7 @@ def preprocess(batch: torch.Tensor) -> torch.Tensor:
 
 def normalised(images: torch.Tensor) -> torch.Tensor:
     """uint8 images /255, then (x - mean) / std with CLIP's constants, in float32 (clean-fid's and CMMD's alike)."""
-    scaled = images.to(torch.float32).div(255)
-    mean = torch.tensor(CLIP_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
-    std = torch.tensor(CLIP_STD, dtype=torch.float32).view(1, 3, 1, 1)
-    return scaled.sub(mean).div(std)
+    return normalise(images, CLIP_MEAN, CLIP_STD)
 
 
 def resize_and_crop(batch: torch.Tensor) -> torch.Tensor:
@@ -180,6 +177,8 @@ def crop_and_resize_cmmd(batch: torch.Tensor) -> torch.Tensor:
 
 #: Arch.preprocessing -> (the network's input from uint8 images, the provenance's text)
 PREPROCESSINGS = {"clean-fid": (preprocess, PREPROCESSING), "cmmd": (preprocess_cmmd, CMMD_PREPROCESSING)}
+#: Arch.preprocessing -> its resizing and cropping alone (uint8), the extractor's cpu_step
+RESIZINGS = {"clean-fid": resize_and_crop, "cmmd": crop_and_resize_cmmd}
 
 
 def refuse_torchscript(path: Path, source: WeightsFile) -> None:
@@ -259,4 +258,7 @@ class CLIPExtractor(EncoderExtractor):
         return build_network(arch, state)
 
     def preprocessor(self, arch: str):
-        return PREPROCESSINGS[ARCHS[arch].preprocessing][0]
+        return RESIZINGS[ARCHS[arch].preprocessing]
+
+    def input_stats(self, arch: str):
+        return CLIP_MEAN, CLIP_STD

@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from ganeval.features.encoder import EncoderExtractor
+from ganeval.features.encoder import EncoderExtractor, normalise
 from ganeval.features.weightfiles import WeightsFile, hf_snapshot, hub_cache
 
 SIZE = 224  # dgm-eval's Resize((224, 224))
@@ -87,17 +87,20 @@ def weights_file(arch: str) -> WeightsFile:
 
 def preprocess(batch: torch.Tensor) -> torch.Tensor:
     """float32 N x 3 x 224 x 224 from uint8 RGB N x 3 x H x W, as dgm-eval's DINOv2 transform makes it
-    from PIL images: PIL bicubic resize to 224 x 224, /255, (x - mean) / std, in that order of float32 operations."""
+    from PIL images: `resize` (PIL bicubic to 224 x 224), then /255 and (x - mean) / std in float32."""
+    return normalise(resize(batch), IMAGENET_MEAN, IMAGENET_STD)
+
+
+def resize(batch: torch.Tensor) -> torch.Tensor:
+    """uint8 N x 3 x 224 x 224: each image stretched to 224 x 224 by PIL's bicubic resize (antialiased,
+    rounded to uint8), as torchvision's Resize((224, 224)) does on a PIL image; one of that size is left as it is."""
     resized = torch.empty((batch.shape[0], SIZE, SIZE, 3), dtype=torch.uint8)
     for index, image in enumerate(batch.cpu()):
         pil = Image.fromarray(image.permute(1, 2, 0).contiguous().numpy())
         if pil.size != (SIZE, SIZE):  # torchvision's Resize returns an image of the right size as it is
             pil = pil.resize((SIZE, SIZE), Image.Resampling.BICUBIC)
         resized[index] = torch.from_numpy(np.array(pil))
-    scaled = resized.permute(0, 3, 1, 2).to(torch.float32).div(255)
-    mean = torch.tensor(IMAGENET_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, dtype=torch.float32).view(1, 3, 1, 1)
-    return scaled.sub(mean).div(std)
+    return resized.permute(0, 3, 1, 2)
 
 
 def hub_position_embedding(pos_embed: torch.Tensor, grid: int = SIZE // PATCH) -> torch.Tensor:
@@ -161,4 +164,7 @@ class DINOv2Extractor(EncoderExtractor):
         return build_network(arch, state)
 
     def preprocessor(self, arch: str):
-        return preprocess
+        return resize
+
+    def input_stats(self, arch: str):
+        return IMAGENET_MEAN, IMAGENET_STD

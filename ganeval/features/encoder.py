@@ -87,7 +87,12 @@ class EncoderExtractor(Extractor):
 
     def preprocessor(self, arch: str) -> Callable[[torch.Tensor], torch.Tensor]:
         """The `cpu_step` of a size: a module-level function (picklable without the network) from uint8 RGB
-        images N x 3 x H x W to the network's float32 input."""
+        images N x 3 x H x W to uint8 images of the network's input size (PIL's resizing and cropping). uint8
+        keeps the batches the decoding workers send through shared memory a quarter of float32's size."""
+        raise NotImplementedError
+
+    def input_stats(self, arch: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """The (mean, std) per channel the network's input is normalised with, after /255."""
         raise NotImplementedError
 
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
@@ -98,10 +103,21 @@ class EncoderExtractor(Extractor):
         return self.extract_prepared(self.cpu_step(batch))
 
     def extract_prepared(self, inputs: torch.Tensor) -> dict[str, np.ndarray]:
-        """{"features": N x dim float64} for the network's input as `cpu_step` makes it."""
+        """{"features": N x dim float64} for uint8 images as `cpu_step` makes them: normalised on the device
+        (`normalise`: correctly rounded float32 operations, the same values on any device), then the network."""
         if inputs.shape[0] == 0:
             return {"features": np.zeros((0, self.dim))}
         inputs = inputs.to(self.device, non_blocking=True)  # non_blocking: from pinned memory
+        inputs = normalise(inputs, *self.input_stats(self.arch))
         with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
             features = self.network(inputs)
         return {"features": features.float().cpu().numpy().astype(np.float64)}
+
+
+def normalise(images: torch.Tensor, mean: tuple[float, ...], std: tuple[float, ...]) -> torch.Tensor:
+    """uint8 images N x C x H x W as float32: /255, then (x - mean) / std per channel, in that order (what
+    torchvision's ToTensor and Normalize do, which dgm-eval and clean-fid use)."""
+    scaled = images.to(torch.float32).div(255)
+    mean_ = torch.tensor(mean, dtype=torch.float32, device=images.device).view(1, -1, 1, 1)
+    std_ = torch.tensor(std, dtype=torch.float32, device=images.device).view(1, -1, 1, 1)
+    return scaled.sub(mean_).div(std_)
