@@ -141,7 +141,11 @@ def authenticity(train, generated, tile: int = TILE) -> Authenticity:
     generated = as_features(generated, "generated")
     same_width(train, generated, "train", "generated")
     tile = positive_int(tile, "tile")
-    found = _nearest(train, generated, tile)
+    return _authenticity(train, _nearest(train, generated, tile), tile)
+
+
+def _authenticity(train: np.ndarray, found: Nearest, tile: int) -> Authenticity:
+    """Authenticity from each generated sample's nearest training sample (`found`)."""
     own = _nearest_other(train, tile).distance[found.index]
     authentic = own < found.distance
     return Authenticity(float(authentic.mean()), authentic, found.index, found.distance, own)
@@ -169,17 +173,42 @@ def memorized(train, generated, ratio: float = MEMORIZED_RATIO, tile: int = TILE
     extractor's feature space). It needs no held-out data and is scale-free: a copy, or a copy with light
     noise, sits far closer to its original than to any other training sample, while a new sample of the
     same distribution has nearest and second-nearest training samples at similar distances."""
+    train, generated = _train_and_generated(train, generated, ratio)
+    _, first, second = _nearest_two(train, generated, positive_int(tile, "tile"), "nearest two training samples")
+    return _memorized(first, second, ratio)
+
+
+def _train_and_generated(train, generated, ratio: float) -> tuple[np.ndarray, np.ndarray]:
     train = as_features(train, "train", min_rows=2)
     generated = as_features(generated, "generated")
     same_width(train, generated, "train", "generated")
     if not 0 < ratio <= 1:
         raise GanevalError(f"ratio is a share of the second-nearest distance in (0, 1]; got {ratio!r}.", "ratio")
-    _, first, second = _nearest_two(train, generated, positive_int(tile, "tile"), "nearest two training samples")
+    return train, generated
+
+
+def _memorized(first: np.ndarray, second: np.ndarray, ratio: float) -> Memorized:
+    """The memorized flags from the squared distances to the nearest and second-nearest training samples."""
     first, second = np.sqrt(first), np.sqrt(second)
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0: a copy of a duplicated training sample
         ratios = np.where(second > 0, first / np.where(second > 0, second, 1.0), 0.0)
     flags = ratios < ratio
     return Memorized(float(flags.mean()), flags, ratios)
+
+
+class Copying(NamedTuple):
+    authenticity: Authenticity
+    memorized: Memorized
+
+
+def copying(train, generated, ratio: float = MEMORIZED_RATIO, tile: int = TILE) -> Copying:
+    """`authenticity` and `memorized` from one pass over the training set for the generated samples' two
+    nearest training samples (each alone costs that pass): what score computes with a training set."""
+    train, generated = _train_and_generated(train, generated, ratio)
+    tile = positive_int(tile, "tile")
+    index, first, second = _nearest_two(train, generated, tile)
+    found = Nearest(index, _direct_distances(generated, train, index))
+    return Copying(_authenticity(train, found, tile), _memorized(first, second, ratio))
 
 
 class ClosestPair(NamedTuple):

@@ -24,7 +24,7 @@ from ganeval.metrics.cmmd import cmmd, cmmd_interval
 from ganeval.metrics.fid import fid_from_features
 from ganeval.metrics.isc import inception_score
 from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_inception_distance
-from ganeval.metrics.memorization import authenticity, ct_resampled, ct_statistic, memorized
+from ganeval.metrics.memorization import copying, ct_resampled, ct_statistic
 from ganeval.metrics.modes import confident, mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
 from ganeval.options import MetricOptions
@@ -201,24 +201,17 @@ class MemorizationWarning(UserWarning):
     """A memorization metric is undefined on these samples, or its assumption (a held-out reference) fails."""
 
 
-def _authenticity(real: Samples, fake: Samples, o: MetricOptions, train: Samples) -> dict[str, float]:
-    return {"authenticity": authenticity(train.features, fake.features).share}
+def _copying(real: Samples, fake: Samples, o: MetricOptions, train: Samples) -> dict[str, float]:
+    found = copying(train.features, fake.features)
+    return {"authenticity": found.authenticity.share, "memorized": found.memorized.share}
 
 
-def _authenticity_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int, train: Samples):
-    """Resample the generated samples' authentic flags, the training set fixed (it decides the flags)."""
-    flags = authenticity(train.features, fake.features).authentic.astype(float)
-    return {"authenticity": bootstrap(np.mean, flags, n=n, seed=o.seed)}
-
-
-def _memorized(real: Samples, fake: Samples, o: MetricOptions, train: Samples) -> dict[str, float]:
-    return {"memorized": memorized(train.features, fake.features).share}
-
-
-def _memorized_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int, train: Samples):
-    """Resample the generated samples' memorized flags, the training set fixed (it decides the flags)."""
-    flags = memorized(train.features, fake.features).memorized.astype(float)
-    return {"memorized": bootstrap(np.mean, flags, n=n, seed=o.seed)}
+def _copying_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int, train: Samples):
+    """Resample the generated samples' authentic and memorized flags, the training set fixed (it decides them)."""
+    found = copying(train.features, fake.features)
+    rows = np.stack([found.authenticity.authentic, found.memorized.memorized], axis=1).astype(float)
+    means = lambda r: {"authenticity": r[:, 0].mean(), "memorized": r[:, 1].mean()}  # noqa: E731
+    return bootstrap(means, rows, n=n, seed=o.seed)
 
 
 def _ct(real: Samples, fake: Samples, o: MetricOptions, train: Samples) -> dict[str, float]:
@@ -279,9 +272,7 @@ class Family:
         prepared: PreparedReference | None,
         train: Samples | None = None,
     ):
-        if self.train:
-            return self.compute(real, fake, o, train)
-        return self.compute(real, fake, o, prepared) if self.prepared else self.compute(real, fake, o)
+        return self.compute(real, fake, o, *self._last(prepared, train))
 
     def bootstrapped(
         self,
@@ -292,9 +283,12 @@ class Family:
         prepared: PreparedReference | None,
         train: Samples | None = None,
     ):
-        if self.train:
-            return self.intervals(real, fake, o, n, train)
-        return self.intervals(real, fake, o, n, prepared) if self.prepared else self.intervals(real, fake, o, n)
+        return self.intervals(real, fake, o, n, *self._last(prepared, train))
+
+    def _last(self, prepared: PreparedReference | None, train: Samples | None) -> tuple:
+        """What compute and intervals take after their common arguments: the training set, the prepared
+        reference, or nothing."""
+        return (train,) if self.train else (prepared,) if self.prepared else ()
 
 
 FAMILIES: dict[str, Family] = {
@@ -305,8 +299,7 @@ FAMILIES: dict[str, Family] = {
     "modes": Family(_modes),
     "calibration": Family(_calibration),
     "cmmd": Family(_cmmd, intervals=_cmmd_intervals),
-    "authenticity": Family(_authenticity, intervals=_authenticity_intervals, train=True),
-    "memorized": Family(_memorized, intervals=_memorized_intervals, train=True),
+    "copying": Family(_copying, intervals=_copying_intervals, train=True),  # authenticity, memorized: one pass
     "ct": Family(_ct, intervals=_ct_intervals, train=True),
 }
 
@@ -444,7 +437,7 @@ METRICS: dict[str, MetricSpec] = {
         ),
         MetricSpec(
             "authenticity",
-            "authenticity",
+            "copying",
             (),
             _F,
             True,
@@ -456,7 +449,7 @@ METRICS: dict[str, MetricSpec] = {
         ),
         MetricSpec(
             "memorized",
-            "memorized",
+            "copying",
             (),
             _F,
             False,
