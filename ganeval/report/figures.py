@@ -132,6 +132,11 @@ def _runs(frame: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(frame["run"])) if "run" in frame else []
 
 
+def _run_palette(frame: pd.DataFrame) -> dict:
+    """run -> its colour, in the order the runs first appear: one colour per run across a figure's axes."""
+    return dict(zip(_runs(frame), seaborn().color_palette(n_colors=max(1, frame["run"].nunique()))))
+
+
 def _with_run(frame: pd.DataFrame) -> pd.DataFrame:
     return frame if "run" in frame else frame.assign(run="run")
 
@@ -354,7 +359,7 @@ def metric_figure(
         return None, False
     cols = 2 if len(metrics) > 1 else 1
     rows = -(-len(metrics) // cols)
-    palette = dict(zip(_runs(evals), sns.color_palette(n_colors=max(1, evals["run"].nunique()))))
+    palette = _run_palette(evals)
     logged = False
     with _theme(), _context():
         figure, axes = _figure(rows, cols, height=2.4)
@@ -485,7 +490,7 @@ def coverage_figure(timeline: pd.DataFrame, events: pd.DataFrame | None = None) 
     if timeline is None or timeline.empty or "modes_hit" not in timeline:
         return None
     timeline = _with_run(timeline)
-    palette = dict(zip(_runs(timeline), sns.color_palette(n_colors=max(1, timeline["run"].nunique()))))
+    palette = _run_palette(timeline)
     with _theme(), _context():
         figure, axes = _figure(1, 1)
         ax = axes[0, 0]
