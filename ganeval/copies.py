@@ -1,5 +1,5 @@
-"""The training set beside a score: whether the reference is the training data, and which generated
-samples lie closest to the training set, with their files and images for a reader to look at.
+"""The training set beside a score: which generated samples lie closest to the training set, with their
+files and images for a reader to look at.
 
 `score(..., train=...)` extracts the training set like a reference and hands its features to the
 memorization metrics (`ganeval.metrics.memorization`: memorized, authenticity, C_T); what needs the sources
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ganeval.metrics import closest_pairs
-from ganeval.metrics._checks import row_chunks
 from ganeval.sources import Source
 
 PAIRS = 8  # closest pairs a result lists (and a report shows)
@@ -99,9 +98,3 @@ def _samples(side: Side, rows: list[int], n: int | None, seed: int) -> list[tupl
     if side.info.get("skipped"):  # rows no longer follow the files
         return [(None, None) for _ in rows]
     return side.source.samples_at(rows, n=n, seed=seed, reference=side.reference)
-
-
-def same_data(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether two sides' features are the same samples in the same order (compared a chunk of rows at a
-    time): then a training set is no held-out reference."""
-    return a.shape == b.shape and all(np.array_equal(a[rows], b[rows]) for rows in row_chunks(a))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ganeval import __version__, distributed
-from ganeval.copies import Memorization, Side, find_pairs, same_data
+from ganeval.copies import Memorization, Side, find_pairs
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.device import describe_device, resolve_device
 from ganeval.errors import GanevalError, printable
@@ -34,6 +34,7 @@ from ganeval.metrics import (
 )
 from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.metrics import progress as metric_progress
+from ganeval.metrics._checks import same_rows
 from ganeval.metrics.fid import fid_from_sums
 from ganeval.metrics.memorization import MEMORIZED_MIN_DIM
 from ganeval.metrics.reference import RecentReferences
@@ -525,7 +526,7 @@ def score(
         notes.append(
             f"inception_score is not computed: {_splits_problem(f'--is-splits {is_splits}', fake_info['count'])}"
         )
-    if "ct" in names and trained is not None and same_data(real.features, trained.features):
+    if "ct" in names and trained is not None and same_rows(real.features, trained.features):  # the training set
         if metrics is not None:
             raise GanevalError(f"ct {CT_NOT_HELD_OUT}", argument="train")
         names = [name for name in names if name != "ct"]

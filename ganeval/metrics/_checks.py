@@ -53,6 +53,11 @@ def row_chunks(x: np.ndarray, chunk_bytes: int | None = None) -> list[slice]:
     return [slice(start, min(start + rows, n)) for start in range(0, n, rows)] or [slice(0, 0)]
 
 
+def same_rows(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a and b hold the same values, compared a chunk of rows at a time (no N x D mask)."""
+    return a.shape == b.shape and all(np.array_equal(a[rows], b[rows]) for rows in row_chunks(a))
+
+
 def check_finite(x: np.ndarray, name: str) -> None:
     """GanevalError naming `name` unless every value is finite; checked a chunk of rows at a time, so a
     memory-mapped matrix is never held whole (nor an N x D mask of it)."""

@@ -27,7 +27,7 @@ from functools import cached_property
 import numpy as np
 
 from ganeval.errors import GanevalError
-from ganeval.metrics._checks import as_features, positive_int, row_chunks
+from ganeval.metrics._checks import as_features, positive_int, same_rows
 from ganeval.metrics.fid import FrechetReference, _centred, gaussian_stats
 from ganeval.metrics.kid import ReferenceKernels
 from ganeval.metrics.prdc import TILE, Balls, _balls
@@ -80,7 +80,7 @@ class PreparedReference:
     def check(self, real: np.ndarray, name: str = "real") -> None:
         """GanevalError unless `real` holds this reference's features (the same values, same shape)."""
         features = self._features()
-        if not _same_memory(real, features) and not _equal(real, features):
+        if not _same_memory(real, features) and not same_rows(real, features):
             raise GanevalError(
                 f"the prepared reference holds other features ({features.shape[0]} x {features.shape[1]}) than {name} "
                 f"({real.shape[0]} x {real.shape[1]}); prepare it from the same reference, or pass prepared=None."
@@ -113,11 +113,6 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return view
 
 
-def _equal(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether a and b hold the same values, compared a chunk of rows at a time (no N x D mask)."""
-    return a.shape == b.shape and all(np.array_equal(a[rows], b[rows]) for rows in row_chunks(a))
-
-
 def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether a and b are views of the same bytes in the same layout (hence equal, without comparing)."""
     return (
@@ -144,7 +139,7 @@ class RecentReferences:
         x = as_features(features, "features", min_rows=2)
         key = (x.shape, x.dtype.str, hashlib.blake2b(np.ascontiguousarray(x).data).hexdigest(), k, tile)
         kept = self._kept.get(key)
-        if kept is not None and (_same_memory(x, kept.features) or _equal(x, kept.features)):
+        if kept is not None and (_same_memory(x, kept.features) or same_rows(x, kept.features)):
             self._kept.move_to_end(key)  # (unequal: the array it was prepared from changed since; prepare anew)
             return kept
         prepared = prepare_reference(x, k=k, tile=tile)
