@@ -540,7 +540,9 @@ def score(
             "from honest samples"
         )
         if metrics is not None:
-            raise GanevalError(why, argument="metrics")
+            raise GanevalError(
+                f"{why}; leave it out of --metrics (authenticity and ct apply here).", argument="metrics"
+            )
         names = [name for name in names if name != "memorized"]
         notes.append(f"memorized is not computed: {why}")
     resamples = bootstrap
