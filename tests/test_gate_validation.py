@@ -158,6 +158,48 @@ def _set(*keys, value):
             _set("baseline", "metrics", value="fid"),
             r"baseline.metrics is 'fid', but must be the list of the metrics",
         ),
+        # forged intervals: each made every candidate pass
+        (
+            "committed",
+            _set("metrics", "fid", "ci", value=[None, None]),
+            r"metrics.fid.ci is \[None, None\], but must be finite at both ends",
+        ),
+        (
+            "committed",
+            _set("metrics", "kid", "ci", 1, value=None),
+            r"metrics.kid.ci is \[623.7.*, None\], but must be finite",
+        ),
+        (
+            "committed",
+            _set("metrics", "fid", "ci", value=[1000.0, 2000.0]),
+            r"metrics.fid.ci is \[1000.0, 2000.0\], which does not hold the value 201.03",
+        ),
+        (
+            "committed",
+            _set("metrics", "fid", "ci", value=[183.8, 1e6]),
+            r"metrics.fid.ci is \[183.8, 1000000.0\], wider than 39.2 times the value 201",
+        ),
+        (
+            "ring",
+            _set("metrics", "precision", "ci", value=[-0.5, 1.5]),
+            r"metrics.precision.ci is \[-0.5, 1.5\], outside precision's range \[0.0, 1.0\]",
+        ),
+        (
+            "committed",
+            _set("metrics", "fid", "ci", value=None),
+            r"metrics.fid.ci is null, but the baseline was bootstrapped",
+        ),
+        # forged draws: out of the metric's range, or gone (nothing to recompute the spread from)
+        (
+            "committed",
+            _set("baseline", "spread", "values", "precision", 3, value=1.5),
+            r"baseline.spread.values.precision\[3\] is 1.5, but must be within precision's range",
+        ),
+        (
+            "committed",
+            lambda p: p["baseline"]["spread"].pop("values"),
+            r"'baseline.spread.values' is missing: the mean and sd of the seeded draws cannot be checked",
+        ),
     ],
 )
 def test_damaged_baselines_are_refused_with_the_key_path(
@@ -170,14 +212,48 @@ def test_damaged_baselines_are_refused_with_the_key_path(
     assert "edited.json" in capsys.readouterr().err
 
 
-def test_a_huge_spread_without_its_draws_is_refused(tmp_path):
-    def inflate(payload):
-        spread = payload["baseline"]["spread"]
-        del spread["values"], spread["mean"]
-        spread["sd"]["fid"] = 1e6
+def forge_draws(payload, name: str, values: list) -> None:
+    """Replace a metric's recorded draws, with the mean and sd to match (what a careful forger writes)."""
+    spread = payload["baseline"]["spread"]
+    spread["values"][name] = values
+    spread["mean"][name] = float(np.mean(values))
+    spread["sd"][name] = float(np.std(values, ddof=1))
 
-    with pytest.raises(GanevalError, match=r"baseline.spread.sd.fid is 1e\+06, over 10 times the metric's scale 201"):
+
+def test_a_huge_spread_is_refused_even_with_draws_to_match(tmp_path):
+    def inflate(payload):
+        value = payload["metrics"]["kid"]["value"]
+        forge_draws(payload, "kid", [value] + [1e5, -1e5] * 10)
+
+    with pytest.raises(GanevalError, match=r"baseline.spread.sd.kid is 1e\+05, over 10 times the metric's scale"):
         load_baseline(edited(tmp_path, COMMITTED, inflate))
+    with pytest.raises(GanevalError, match=r"'baseline.spread.values' is missing"):  # a spread without its draws
+        load_baseline(edited(tmp_path, COMMITTED, lambda p: p["baseline"]["spread"].pop("values")))
+
+
+def test_a_forged_spread_under_the_cap_cannot_open_the_gate(tmp_path):
+    """Before: FID draws forged to a spread of 4.4 times the value (consistent, under the 10x cap) let a blurred
+    generator's FID pass; the spread may no longer weaken the bootstrap's test."""
+    from scipy.ndimage import gaussian_filter
+
+    import reference_models
+
+    def forge(payload):
+        value = payload["metrics"]["fid"]["value"]
+        forge_draws(payload, "fid", [value] + [0.0] * 19 + [20 * value])  # the same mean
+
+    forged = edited(tmp_path, COMMITTED, forge)
+    assert load_baseline(forged).block["spread"]["sd"]["fid"] > 4 * 201  # valid: under the cap, draws to match
+    images = reference_models.load(ROOT / "ci" / "dcgan-digits").sample(1000, 7).astype(float)
+    blurred = np.round(gaussian_filter(images, sigma=(0, 0, 1.5, 1.5))).astype(np.uint8)
+    fid = {c.metric: c for c in check(blurred, forged).decisions}["fid"]
+    assert fid.verdict == "regressed" and fid.z > fid.z_critical
+
+
+def test_the_committed_baseline_validates_and_its_ci_check_passes(capsys):
+    """The nothing-wrong case of the checks above: CI runs this command."""
+    assert load_baseline(COMMITTED).block["spread"]["repeats"] == 20
+    assert main(["check", str(ROOT / "ci" / "dcgan-digits"), "--baseline", str(COMMITTED), "--quiet"]) == 0
 
 
 def test_the_null_bypass_is_closed_end_to_end(ring_baseline, tmp_path, capsys):

@@ -45,7 +45,7 @@ from ganeval.gate.decision import (
     resolve_tolerance,
     z_critical,
 )
-from ganeval.gate.schema import FORMAT_2, spread_problem, validate
+from ganeval.gate.schema import FORMAT_2, recordable_interval, spread_problem, validate
 from ganeval.metrics import get_metric
 from ganeval.options import MetricOptions
 from ganeval.scoring import score
@@ -449,6 +449,11 @@ def make_baseline(
         for name, entry in payload["metrics"].items()
         if entry["value"] is None
     }
+    for name, entry in payload["metrics"].items():
+        if name not in not_gated and entry["ci"] is not None:
+            entry["ci"], problem = recordable_interval(name, entry["value"], entry["ci"])
+            if problem:
+                not_gated[name] = problem
     names = [name for name in result.metrics if name not in not_gated]
     generated_n = int(result.provenance["generated"]["count"])
     series: dict[str, list] = {name: [] for name in names}
@@ -663,6 +668,7 @@ def check(
                 z_crit,
                 sd,
                 draws if mean is not None and sd is not None else 1,
+                z_critical(alpha, len(names)),
             )
         )
     notes = []

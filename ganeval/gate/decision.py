@@ -20,6 +20,14 @@ over the m metrics compared, so alpha bounds the chance that a run raises any fa
 Student's t with R degrees of freedom when the seed-to-seed spread, estimated from the R + 1 draws,
 sets the standard errors.
 
+Repeats never weaken the test. With bootstrap intervals on both sides, the worse-by the test asks
+for, critical x sqrt(sb^2 + sc^2), is never more than the no-repeats test's, the normal quantile x the
+bootstrap errors alone: the critical value is lowered to keep it so. Student's t with 2 degrees of
+freedom (about 67 at alpha 0.001 over 9 metrics) would otherwise pass what `--repeats 0` fails, and a
+spread forged with draws to match could open the gate. The baseline's bootstrap error counts at most
+BASELINE_SE_CAP times the candidate's: both come from the same sample count and resamples, so a wider
+baseline interval is forged or damaged, and the candidate's, computed now, is the one to trust.
+
 Without any spread (--bootstrap 0 and no repeats) the tolerance alone decides, and the reason says so.
 """
 
@@ -59,6 +67,8 @@ DEFAULT_TOLERANCES: dict[str, float | str] = {
     "d_ece": 0.02,
 }
 DEFAULT_ALPHA = 0.001  # family-wise: the chance that one check of an unchanged generator, at a new seed, fails
+#: The most the baseline's bootstrap standard error may count, as a multiple of the candidate's (module docstring).
+BASELINE_SE_CAP = 3.0
 
 PASS, IMPROVED, REGRESSED, SKIPPED = "pass", "improved", "regressed", "skipped"
 
@@ -145,12 +155,15 @@ def decide_metric(
     z_crit: float,
     spread: float | None = None,
     baseline_draws: int = 1,
+    z_normal: float | None = None,
 ) -> MetricDecision:
     """The verdict for one metric (see the module docstring).
 
     spread: the seed-to-seed standard deviation of one draw, if measured; baseline_draws: how many
     seeded draws the baseline value averages (its standard error shrinks by their square root; the
-    interval reported for it is then the mean +- 1.96 standard errors)."""
+    interval reported for it is then the mean +- 1.96 standard errors). z_normal: the no-repeats test's
+    (normal) critical value, when z_crit is Student's; the decision's z_critical is never more than it
+    allows with the bootstrap errors alone."""
     nan = float("nan")
 
     def result(verdict: str, reason: str, z: float | None = None) -> MetricDecision:
@@ -180,11 +193,14 @@ def decide_metric(
             REGRESSED, "the candidate's value is infinite (for mode_kl: mass on a mode the reference lacks)", math.inf
         )
     worse = (baseline - candidate) if higher_is_better else (candidate - baseline)
-    sb = _larger(standard_error(baseline, baseline_ci, candidate), spread)
-    sc = _larger(standard_error(candidate, candidate_ci, baseline), spread)
+    bb = _capped(standard_error(baseline, baseline_ci, candidate), candidate_ci)
+    bc = standard_error(candidate, candidate_ci, baseline)
+    sb, sc = _larger(bb, spread), _larger(bc, spread)
     if sb is not None and baseline_draws > 1:
         sb /= math.sqrt(baseline_draws)
         baseline_ci = (baseline - Z95 * sb, baseline + Z95 * sb)
+    if None not in (bb, bc, sb, sc) and math.hypot(sb, sc) > 0:  # never weaker than the bootstrap's normal test
+        z_crit = min(z_crit, (z_crit if z_normal is None else z_normal) * math.hypot(bb, bc) / math.hypot(sb, sc))
     if sb is None or sc is None:
         z = None
         significant = True
@@ -210,6 +226,13 @@ def decide_metric(
     return result(
         PASS, f"{'worse' if worse > 0 else 'better'} by {abs(worse):.4g}, within tolerance {tolerance:.4g}", z
     )
+
+
+def _capped(baseline_se: float | None, candidate_ci: tuple[float, float] | None) -> float | None:
+    """The baseline's bootstrap error, at most BASELINE_SE_CAP times the candidate's (its whole interval's)."""
+    if baseline_se is None or candidate_ci is None or None in candidate_ci:
+        return baseline_se
+    return min(baseline_se, BASELINE_SE_CAP * (candidate_ci[1] - candidate_ci[0]) / (2 * Z95))
 
 
 def _larger(a: float | None, b: float | None) -> float | None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from ganeval.errors import GanevalError
 from ganeval.metrics import METRICS, canonical
+from ganeval.scoring import MIN_INTERVAL_SAMPLES
 
 FORMAT_1 = "ganeval-baseline-1"
 FORMAT_2 = "ganeval-baseline-2"
@@ -31,6 +32,9 @@ READABLE_FORMATS = (FORMAT_1, FORMAT_2)
 #: near-zero FID of 2-D points, is a chi-square-like variable with a coefficient of variation near
 #: 1.4; a spread ten times the value measures noise, and would let any regression pass the test.
 MAX_SPREAD_RATIO = 10.0
+#: The widest credible bootstrap interval of a metric bounded below only (FID, IS, density, modes, mode KL),
+#: as a multiple of its value: a standard error (width / 3.92) of MAX_SPREAD_RATIO times the value.
+MAX_INTERVAL_RATIO = 2 * 1.959963984540054 * MAX_SPREAD_RATIO
 #: Slack for values at a metric's bounds (float rounding of a distance of 0 or a share of 1).
 BOUND_SLACK = 1e-9
 #: Relative tolerance when the recorded mean and sd are recomputed from the recorded draws.
@@ -109,7 +113,21 @@ def validate(payload, path) -> list[str]:
     spread = block.get("spread")
     if spread is not None:
         _check_spread(check, spread, metrics, gated)
+        if _bootstrapped(provenance):
+            for name in gated:
+                if metrics[name].get("ci") is None:
+                    check.fail(
+                        f"metrics.{name}.ci",
+                        "is null, but the baseline was bootstrapped (provenance.bootstrap): without its interval the "
+                        "seed spread alone, which nothing in the file can vouch for, would set the noise",
+                    )
     return gated
+
+
+def _bootstrapped(provenance: dict) -> bool:
+    """Whether score gave every metric an interval: resamples, and enough samples on each side."""
+    counts = [provenance[side]["count"] for side in ("generated", "reference")]
+    return (provenance.get("bootstrap") or {}).get("resamples", 0) > 0 and min(counts) >= MIN_INTERVAL_SAMPLES
 
 
 def _check_provenance(check: _Checker, provenance: dict) -> None:
@@ -192,10 +210,15 @@ def _check_metric(check: _Checker, name: str, entry) -> None:
             isinstance(ci, list) and len(ci) == 2 and all(x is None or _is_number(x) for x in ci),
             f"{key}.ci",
             ci,
-            "null or [low, high] (numbers, or null for an infinite end)",
+            "null or [low, high] (finite numbers)",
         )
-        low, high = (-math.inf if ci[0] is None else ci[0]), (math.inf if ci[1] is None else ci[1])
-        check.expect(low <= high, f"{key}.ci", ci, "an interval with low <= high")
+        check.expect(None not in ci, f"{key}.ci", ci, "finite at both ends (an infinite end would pass any candidate)")
+        check.expect(ci[0] <= ci[1], f"{key}.ci", ci, "an interval with low <= high")
+        problem = interval_problem(name, value, ci)
+        if problem:
+            check.fail(
+                f"{key}.ci", problem, f"re-make the baseline with `ganeval baseline`, or without {name} (--metrics)"
+            )
 
 
 def _check_bounds(check: _Checker, name: str, key: str, value: float) -> None:
@@ -203,6 +226,38 @@ def _check_bounds(check: _Checker, name: str, key: str, value: float) -> None:
     lower = -math.inf if spec.lower is None else spec.lower - BOUND_SLACK
     upper = math.inf if spec.upper is None else spec.upper + BOUND_SLACK
     check.expect(lower <= value <= upper, key, value, f"within {name}'s range [{spec.lower}, {spec.upper}]")
+
+
+def interval_problem(name: str, value: float, ci: list) -> str | None:
+    """Why a finite interval [low, high] cannot be the bootstrap interval of `value`, or None: an end outside
+    the metric's range, the value outside it, or wider than MAX_INTERVAL_RATIO times the value for a metric
+    bounded below only (the gate reads the half facing the candidate as noise; bounded metrics are held by
+    their range, and every metric by the candidate's own interval, gate/decision.py)."""
+    spec = METRICS[canonical(name)]
+    lower = -math.inf if spec.lower is None else spec.lower - BOUND_SLACK
+    upper = math.inf if spec.upper is None else spec.upper + BOUND_SLACK
+    if not lower <= ci[0] <= ci[1] <= upper:
+        return f"is {_short(ci)}, outside {name}'s range [{spec.lower}, {spec.upper}]"
+    slack = BOUND_SLACK * max(1.0, abs(value))
+    if not ci[0] - slack <= value <= ci[1] + slack:
+        return f"is {_short(ci)}, which does not hold the value {value!r} (inside or at an edge)"
+    if spec.lower is not None and spec.upper is None and ci[1] - ci[0] > MAX_INTERVAL_RATIO * abs(value):
+        return (
+            f"is {_short(ci)}, wider than {MAX_INTERVAL_RATIO:.3g} times the value {value:.4g}: such an interval "
+            "measures noise and would let any regression pass"
+        )
+    return None
+
+
+def recordable_interval(name: str, value: float, ci: list) -> tuple[list, str | None]:
+    """The interval a new baseline records for `value`, and why the metric cannot be gated on it, or None.
+    The interval is widened to hold its value (a bootstrap's percentiles can sit beside it); the gate reads
+    the half facing the candidate, zero either way when the value lies beyond it."""
+    if None in ci:
+        return ci, f"its bootstrap interval {_short(ci)} has an infinite end, which would pass any candidate"
+    ci = [min(ci[0], value), max(ci[1], value)]
+    problem = interval_problem(name, value, ci)
+    return ci, None if problem is None else f"its bootstrap interval {problem}"
 
 
 def _gated(check: _Checker, block: dict, metrics: dict) -> list[str]:
@@ -254,7 +309,7 @@ def _check_spread(check: _Checker, spread, metrics: dict, gated: list[str]) -> N
         tables[table] = check.get(
             spread, table, p, dict, required=False, wanted="null or an object with one entry per metric"
         )
-    if tables["mean"] is not None and tables["values"] is None:
+    if tables["values"] is None:
         check.fail(f"'{p}values'", "is missing: the mean and sd of the seeded draws cannot be checked against them")
     for name in gated:
         _check_metric_spread(check, name, metrics[name], tables, draws)
@@ -276,6 +331,9 @@ def _check_metric_spread(check: _Checker, name: str, entry: dict, tables: dict, 
             values,
             f"a list of the {draws} seeded draws (numbers, null where not finite)",
         )
+        for i, draw in enumerate(values):
+            if draw is not None:
+                _check_bounds(check, name, f"{p}values.{name}[{i}]", draw)
         check.expect(
             values[0] == entry["value"],
             f"{p}values.{name}[0]",
