@@ -57,6 +57,14 @@ EVENT_ALPHA = 0.13
 SMOOTH_STEPS = 25  # the light rolling median drawn over raw per-step gradient norms
 
 
+def plain(text) -> str:
+    """`text` drawn literally by matplotlib: every $ escaped, so a run, variant or file name such as
+    `$\\alpha$` is not typeset as mathtext, nor `a$^$b` a parse error when the figure is drawn (exit 3).
+    Every text a figure takes from data goes through it (legends, titles); outside mathtext a backslash
+    needs no escape."""
+    return str(text).replace("$", r"\$")
+
+
 def stack(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One long frame from {run name: frame}, with a `run` column."""
     parts = [frame.assign(run=name) for name, frame in frames.items() if frame is not None and not frame.empty]
@@ -191,6 +199,8 @@ def _legend(ax, title=None, outside: bool = False):
     if not handles:
         return
     where = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if outside else {"loc": "best"}
+    labels = [plain(label) for label in labels]  # run names, and ganeval's own labels (which have no $)
+    title = None if title is None else plain(title)
     ax.legend(handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=True, **where)
 
 
@@ -562,7 +572,7 @@ def mode_heatmap(histogram: pd.DataFrame, run: str | None = None) -> Figure | No
             xticklabels=max(1, grid.shape[1] // 12),
         )
         ax.set(
-            title=f"samples per mode{f' ({run})' if run else ''}; uniform = {1 / n_modes:.3g}",
+            title=f"samples per mode{f' ({plain(run)})' if run else ''}; uniform = {1 / n_modes:.3g}",
             xlabel=STEP_LABEL,
             ylabel="mode (index)",
         )
@@ -631,14 +641,14 @@ def scatter_figure(
                 ax.scatter(centres[:, 0], centres[:, 1], s=30, marker="x", color="black", label="true modes")
                 ax.set(xlim=(-reach, reach), ylim=(-reach, reach))
             ax.set(
-                title=(labels or {}).get(step, f"step {int(step)}"),
+                title=plain((labels or {}).get(step, f"step {int(step)}")),
                 xlabel="x (data units)",
                 ylabel="y (data units)",
                 aspect="equal",
             )
         _legend(axes[0, 0])
         if title:
-            figure.suptitle(title, fontsize=9)
+            figure.suptitle(plain(title), fontsize=9)
     return figure
 
 
@@ -671,7 +681,7 @@ def samples_figure(panels: Mapping[str, np.ndarray], centres: np.ndarray | None 
                 ax.imshow(tile(samples, pad=0), cmap="gray" if samples.shape[1] == 1 else None, vmin=0, vmax=255)
                 ax.set(xticks=[], yticks=[], xlabel=f"{len(samples)} samples")
                 ax.grid(False)
-            ax.set_title(name, fontsize=9)
+            ax.set_title(plain(name), fontsize=9)
         if next(iter(panels.values())).ndim == 2:
             _legend(axes[0, 0])
     return figure

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from ganeval.diagnostics.collapse import coverage_timeline, missing_modes, mode_
 from ganeval.diagnostics.findings import RunDiagnosis, span_text
 from ganeval.diagnostics.stability import loss_trends, outputs_are_probabilities
 from ganeval.report import figures
+from ganeval.report.embed import NPY_MAGIC, PNG_MAGIC, EmbedWarning, read_embedded
 from ganeval.report.render import Block, Heading, Image, Table, Text
 
 SCATTER_STEPS = 4  # evaluations shown in the 2-D scatter of a run without events
@@ -188,7 +191,26 @@ def _saved_points(run: RunLog) -> tuple[dict[int, np.ndarray], dict[int, str]]:
     at `key_steps`."""
     found = _files_by_step(run.folder, ".npy")
     titles = key_steps(run, found, SCATTER_STEPS)
-    return {step: np.load(found[step]) for step in titles}, titles
+    points = {step: _points(found[step], run.folder) for step in titles}
+    return {step: p for step, p in points.items() if p is not None}, titles
+
+
+def _points(path: Path, folder: Path) -> np.ndarray | None:
+    """The N x 2 points saved in `path` (read through `read_embedded`); None, with a warning, for anything else."""
+    data = read_embedded(path, folder, NPY_MAGIC)
+    if data is None:
+        return None
+    try:
+        points = np.load(io.BytesIO(data), allow_pickle=False)
+    except ValueError as error:
+        points, why = None, f"not a readable .npy array ({error})"
+    else:
+        numeric = points.dtype.kind in "iuf" and points.ndim == 2 and points.shape[1] == 2
+        why = None if numeric else f"an array of shape {points.shape} and dtype {points.dtype}, not N x 2 numbers"
+    if why is not None:
+        warnings.warn(f"{path}: not shown in the report: {why}.", EmbedWarning, stacklevel=2)
+        return None
+    return points
 
 
 def _sample_pngs(run: RunLog) -> tuple[dict[int, Path], dict[int, str]]:
@@ -455,13 +477,11 @@ def _sample_blocks(run: RunLog, prefix: str) -> list[Block]:
     if pngs and not points:
         label = "sample plot" if centres is not None else "sample grid"
         for step, path in pngs.items():
-            blocks.append(
-                Image(
-                    f"{prefix}-samples-{step:06d}.png",
-                    path.read_bytes(),
-                    f"Trainer's {label}, {titles[step]} ({path.name}).",
+            png = read_embedded(path, run.folder, PNG_MAGIC)
+            if png is not None:
+                blocks.append(
+                    Image(f"{prefix}-samples-{step:06d}.png", png, f"Trainer's {label}, {titles[step]} ({path.name}).")
                 )
-            )
     if blocks:
         blocks.insert(0, Heading("Samples", 3))
     return blocks
