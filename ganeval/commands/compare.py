@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganeval.commands.common import QUIET, add_device, check_outputs, names, new_command, safe, write_json
+from ganeval.commands.common import QUIET, add_device, check_outputs, names, new_command, write_json
 from ganeval.compare import compare_results, compare_runs, compare_variants
 from ganeval.errors import GanevalError
 
@@ -93,5 +93,5 @@ def run(args) -> int:
     if args.json:
         write_json(args.json, comparison.to_dict())
     if args.json != "-":
-        print(safe(comparison.text()))
+        print(comparison.text())
     return 0
