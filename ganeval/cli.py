@@ -114,6 +114,21 @@ def _name_the_flag(message: str, argument: str | None, options: dict[str, str]) 
     return message if flag in message else f"{flag}: {message}"
 
 
+#: The metavars of the arguments that take a path (or a bundled set's name).
+PATH_METAVARS = frozenset({"CANDIDATE", "DIR", "FILE", "GENERATED", "PATH", "REF", "RUN", "RUN_OR_JSON"})
+
+
+def _refuse_empty_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """GanevalError for a path argument that is empty or blank: the system reads '' as the current folder,
+    which would then be scored, reported on or written to."""
+    subparsers = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    for action in subparsers.choices[args.command]._actions:
+        value = getattr(args, action.dest, None) if action.metavar in PATH_METAVARS else None
+        if any(isinstance(item, str) and not item.strip() for item in (value if isinstance(value, list) else [value])):
+            name = max(action.option_strings, key=len) if action.option_strings else action.metavar
+            raise GanevalError(f"{name} is an empty path; pass a file or folder (use . for the current folder).")
+
+
 def _ganeval_warnings(previous):
     """A `warnings.showwarning` that prints ganeval's own warnings as one 'ganeval: warning: ...' line
     (Python's default filter already shows each once) and passes other packages' warnings to `previous`."""
@@ -135,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _refuse_empty_paths(parser, args)
         with warnings.catch_warnings():
             warnings.showwarning = _ganeval_warnings(warnings.showwarning)
             return args.handler(args)

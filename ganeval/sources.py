@@ -468,6 +468,11 @@ def resolve_source(value, role: str) -> Source:
         kind, samples = as_samples(value, f"the {role} array", channels_last=channels_last)
         return ArraySource(f"<{role} array>", samples, kind)
     text = str(value)
+    if not text.strip():  # Path("") is the current folder
+        raise GanevalError(
+            f"the {role} is an empty path; pass a folder of images, an .npz/.npy file or a bundled set name "
+            "(. for the current folder)."
+        )
     path = Path(text)
     if text in BUNDLED and not path.exists():
         return BundledSource(text, get_bundled(text))

@@ -9,6 +9,7 @@ needs, stops with a message that names it.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,8 +34,14 @@ HOW_TO_FIX = (
 
 
 def save(state: dict, path: Path) -> None:
-    with atomic_write(path) as stream:
-        torch.save(state, stream)
+    """Write the checkpoint atomically; a failed write (a full disk: torch.save wraps the OSError in a
+    RuntimeError) is an OSError naming `path`, and the previous checkpoint stays in place."""
+    try:
+        with atomic_write(path) as stream:
+            torch.save(state, stream)
+    except RuntimeError as error:  # torch's PytorchStreamWriter: "file write failed", "unexpected pos"
+        detail = " ".join(str(error).split())[:200]
+        raise OSError(errno.ENOSPC, f"cannot write the checkpoint, is the disk full? ({detail})", str(path)) from None
 
 
 def read(path: Path, for_resume: bool = False) -> dict:

@@ -14,6 +14,8 @@ plotting backend.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -25,6 +27,7 @@ from ganeval.atomic import atomic_write
 from ganeval.data.images import tile
 from ganeval.device import resolve_device
 from ganeval.diagnostics import TrainingLogger
+from ganeval.errors import GanevalError, printable
 from ganeval.options import MetricOptions
 from ganeval.scoring import ReferenceScorer
 from reference_models import checkpoint
@@ -32,7 +35,7 @@ from reference_models.checkpoint import CHECKPOINT
 from reference_models.config import TrainConfig
 from reference_models.data import TrainingData, to_uint8
 from reference_models.placement import to_cpu, to_device
-from reference_models.runfolder import prepare_new_run, tidy_for_resume
+from reference_models.runfolder import clear_run, prepare_new_run, tidy_for_resume
 from reference_models.variant import Variant
 
 
@@ -117,57 +120,76 @@ def _fit(
         }
         draws_and_step = {"draws": draws.get_state(), "torch_rng": loss_draws.get_state(), "step": step}
         run = {"variant": variant.name, "data": data.name, "config": config.to_dict()}
+        # the log first: a log ahead of the checkpoint is cut back on resume (logger.truncate), one behind is not
+        logger.flush()
         # CPU tensors, so that a run resumes (and samples) on any device
         checkpoint.save({**to_cpu(networks), **draws_and_step, **run}, checkpoint_path)
-        logger.flush()
 
-    for step in range(start, config.steps):
-        for _ in range(config.n_critic):
-            real, real_extras = to_device(variant.real_batch(data, config.batch_size, draws), device)
-            with torch.no_grad():
-                fake, fake_extras = variant.generate(generator, data, config.batch_size, draws, config)
-            loss_d, out_real, out_fake = variant.d_loss(
-                discriminator, real, fake, *real_extras, *fake_extras, draws=loss_draws
+    with _full_disk(run_dir, checkpoint_path):
+        for step in range(start, config.steps):
+            for _ in range(config.n_critic):
+                real, real_extras = to_device(variant.real_batch(data, config.batch_size, draws), device)
+                with torch.no_grad():
+                    fake, fake_extras = variant.generate(generator, data, config.batch_size, draws, config)
+                loss_d, out_real, out_fake = variant.d_loss(
+                    discriminator, real, fake, *real_extras, *fake_extras, draws=loss_draws
+                )
+                opt_d.zero_grad(set_to_none=True)
+                loss_d.backward()
+                norm_d = grad_norm(discriminator)
+                opt_d.step()
+                variant.after_d_step(discriminator)
+            fake, fake_extras = variant.generate(generator, data, config.batch_size, draws, config)
+            loss_g = variant.g_loss(discriminator, fake, *fake_extras)
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            norm_g = grad_norm(generator)
+            opt_g.step()
+            logger.step(
+                step,
+                loss_d=loss_d,
+                loss_g=loss_g,
+                d_real=variant.as_logged(out_real),
+                d_fake=variant.as_logged(out_fake),
+                grad_norm_d=norm_d,
+                grad_norm_g=norm_g,
+                lr_d=opt_d.param_groups[0]["lr"],
+                lr_g=opt_g.param_groups[0]["lr"],
             )
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            norm_d = grad_norm(discriminator)
-            opt_d.step()
-            variant.after_d_step(discriminator)
-        fake, fake_extras = variant.generate(generator, data, config.batch_size, draws, config)
-        loss_g = variant.g_loss(discriminator, fake, *fake_extras)
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        norm_g = grad_norm(generator)
-        opt_g.step()
-        logger.step(
-            step,
-            loss_d=loss_d,
-            loss_g=loss_g,
-            d_real=variant.as_logged(out_real),
-            d_fake=variant.as_logged(out_fake),
-            grad_norm_d=norm_d,
-            grad_norm_g=norm_g,
-            lr_d=opt_d.param_groups[0]["lr"],
-            lr_g=opt_g.param_groups[0]["lr"],
-        )
-        if not (math.isfinite(loss_d.item()) and math.isfinite(loss_g.item())):
-            logger.close(finished=False)
-            raise TrainingDiverged(
-                f"{variant.name} on {data.name}: "
-                f"the {'discriminator' if not math.isfinite(loss_d.item()) else 'generator'} "
-                f"loss became {loss_d.item() if not math.isfinite(loss_d.item()) else loss_g.item()} "
-                f"at step {step}; "
-                f"the log up to that step is in {run_dir}. "
-                "Lower the learning rates (--set lr_d=..., lr_g=...) or change the seed."
-            )
-        done = step + 1
-        if done % config.eval_every == 0 or done == config.steps:
-            evaluate(variant, generator, discriminator, data, config, logger, done)
-        if done % config.checkpoint_every == 0 or done == config.steps:
-            save_checkpoint(done)
-    logger.close()
+            if not (math.isfinite(loss_d.item()) and math.isfinite(loss_g.item())):
+                logger.close(finished=False)
+                raise TrainingDiverged(
+                    f"{variant.name} on {data.name}: "
+                    f"the {'discriminator' if not math.isfinite(loss_d.item()) else 'generator'} "
+                    f"loss became {loss_d.item() if not math.isfinite(loss_d.item()) else loss_g.item()} "
+                    f"at step {step}; "
+                    f"the log up to that step is in {run_dir}. "
+                    "Lower the learning rates (--set lr_d=..., lr_g=...) or change the seed."
+                )
+            done = step + 1
+            if done % config.eval_every == 0 or done == config.steps:
+                evaluate(variant, generator, discriminator, data, config, logger, done)
+            if done % config.checkpoint_every == 0 or done == config.steps:
+                save_checkpoint(done)
+        logger.close()
     return run_dir
+
+
+@contextmanager
+def _full_disk(run_dir: Path, checkpoint_path: Path) -> Iterator[None]:
+    """A write that fails (a full disk, a folder made read-only) is a GanevalError naming the file, and
+    leaves a run folder that a rerun accepts: the last checkpoint and the log up to it (`--resume`
+    continues), or, before the first checkpoint, nothing of this run (the same command starts it again)."""
+    try:
+        yield
+    except OSError as error:
+        where = printable(str(error.filename or run_dir))
+        if checkpoint_path.exists():
+            then = f"free some space, then continue it with --resume (from its {CHECKPOINT})"
+        else:
+            clear_run(run_dir)  # nothing to resume from: what this run wrote would only block a new start
+            then = "free some space, then run the same command again (no checkpoint had been written yet)"
+        raise GanevalError(f"training stopped: cannot write {where} ({error.strerror or error}); {then}.") from None
 
 
 def restore(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganeval.commands.common import QUIET, add_device, check_outputs, names, new_command, write_json
+from ganeval.commands.common import QUIET, add_device, check_outputs, names, new_command, safe, write_json
 from ganeval.compare import compare_results, compare_runs, compare_variants
 from ganeval.errors import GanevalError
 
@@ -11,7 +11,8 @@ only luckier? Three forms:
   ganeval compare --variants gan,gan-ns,wgan,wgan-gp --data ring8 --seeds 3 --jobs 2 --out reports/compare-ring8
       trains each variant with the same budget (--steps generator steps) and seeds 0..N-1 in the work
       folder (reusing finished runs, resuming interrupted ones), scores each at the end, and writes one report;
-  ganeval compare runs/a runs/b ... --out DIR      compares existing run folders (same variant = seeds);
+  ganeval compare runs/a runs/b ... --out DIR      compares existing run folders (same variant and settings
+      = seeds; --label NAME per run names the arms);
   ganeval compare a.json b.json ... --out DIR      compares `ganeval score --json` results.
 The report (DIR/report.html, self-contained, and DIR/report.md with figures beside it) holds a table of
 mean +- std over seeds with 95% intervals, a ranking per metric with the test behind it (Welch's t-test over
@@ -29,6 +30,13 @@ def add_command(commands) -> None:
         DESCRIPTION,
     )
     parser.add_argument("items", nargs="*", metavar="RUN_OR_JSON", help="run folders or score result files (.json)")
+    parser.add_argument(
+        "--label",
+        action="append",
+        metavar="NAME",
+        help="the name of each run folder's arm, one per run in order (runs of one label are its seeds; "
+        "default: the variant, or the folder for runs of one variant with other --set settings)",
+    )
     parser.add_argument(
         "--variants", metavar="V1,V2,...", help="reference variants to train and compare, e.g. gan,gan-ns,wgan,wgan-gp"
     )
@@ -68,6 +76,8 @@ def run(args) -> int:
         raise GanevalError(
             "compare takes one of: variants with data (train and compare), run folders, or score result files."
         )
+    if args.label and (variants or results):
+        raise GanevalError("--label names run folders; --variants and score results are named by themselves.")
     if results and len(results) != len(items):
         raise GanevalError("compare run folders or score result files (.json), not a mix of both.")
     check_outputs(("--out", args.out, True), ("--work", args.work, True), ("--json", args.json, False))
@@ -88,10 +98,10 @@ def run(args) -> int:
         comparison = (
             compare_results(items, output=args.out)
             if results
-            else compare_runs(items, output=args.out, device=args.device)
+            else compare_runs(items, labels=args.label, output=args.out, device=args.device)
         )
     if args.json:
         write_json(args.json, comparison.to_dict())
     if args.json != "-":
-        print(comparison.text())
+        print(safe(comparison.text()))
     return 0

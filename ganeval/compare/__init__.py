@@ -58,6 +58,7 @@ class Entry:
     evals: pd.DataFrame | None = None
     n_modes: int | None = None  # modes of the reference, the upper bound of modes_covered
     missing_modes: list[str] | None = None  # names of the modes not covered at the end (None: not known)
+    settings: dict | None = None  # a run's training settings but its seed (None: not recorded)
 
 
 @dataclass
@@ -194,6 +195,7 @@ def run_entry(run_dir: Path, options: MetricOptions | None = None, device="cpu")
         evals,
         n_modes,
         missing,
+        {key: value for key, value in config.items() if key != "seed"} if isinstance(config, dict) else None,
     )
 
 
@@ -314,12 +316,42 @@ def compare_variants(
     return _compared([run_entry(run.run_dir, options, device) for run in planned], output, skipped, data)
 
 
-def compare_runs(runs: Sequence, *, options: MetricOptions | None = None, output=None, device="auto") -> Comparison:
-    """Compare existing run folders (reference trainers' or TrainingLogger's); runs of the same
-    variant are its seeds. options: the final scores' settings for runs a trainer can sample (default
-    FINAL_OPTIONS); a TrainingLogger run's last evaluation stands as it was logged."""
+def compare_runs(
+    runs: Sequence,
+    *,
+    labels: Sequence[str] | None = None,
+    options: MetricOptions | None = None,
+    output=None,
+    device="auto",
+) -> Comparison:
+    """Compare existing run folders (reference trainers' or TrainingLogger's). labels: the arm of each run
+    (runs of one label are its seeds); without them, runs of the same variant and settings are its seeds,
+    and runs of a variant whose settings differ (--set) are arms of their own, named by their folder.
+    options: the final scores' settings for runs a trainer can sample (default FINAL_OPTIONS); a
+    TrainingLogger run's last evaluation stands as it was logged."""
+    if labels is not None and len(labels) != len(runs):
+        raise GanevalError(
+            f"{len(labels)} --label for {len(runs)} runs: give one --label per run, in the order of the runs.",
+            argument="--label",
+        )
     entries = [run_entry(Path(run), options, resolve_device(device)) for run in runs]
+    if labels is not None:
+        for entry, label in zip(entries, labels):
+            entry.variant = str(label)
+    else:
+        _arms_by_folder(entries)
     return _compared(entries, output, data=next((e.data for e in entries if e.data), None))
+
+
+def _arms_by_folder(entries: list[Entry]) -> None:
+    """Runs of one variant trained with different settings are different arms, not seeds: each is named by
+    its folder (its path where two folders share a name)."""
+    names = [entry.name for entry in entries]
+    for variant in {entry.variant for entry in entries}:
+        runs = [entry for entry in entries if entry.variant == variant]
+        if len({json.dumps(entry.settings, sort_keys=True, default=str) for entry in runs}) > 1:
+            for entry in runs:
+                entry.variant = entry.name if names.count(entry.name) == 1 else str(entry.run_dir)
 
 
 def compare_results(results: Sequence, *, output=None) -> Comparison:

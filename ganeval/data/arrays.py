@@ -36,6 +36,10 @@ READ_ERRORS = (
     MemoryError,
 )
 SAMPLE_KEYS = ("images", "points", "samples")  # where an .npz file holding several arrays keeps the samples
+# The most bytes one array of an .npy/.npz file may hold, checked from its header before its data is read or
+# inflated: a 1 MB .npz of zeros can inflate to gigabytes. 8 GiB holds 50,000 x 2048 float64 features
+# (0.8 GB) ten times over, and 50,000 RGB images of 200 x 200 pixels; larger sets are scored from folders.
+MAX_ARRAY_BYTES = 8 * 2**30
 
 
 def load_array_file(path: str | Path) -> np.ndarray:
@@ -43,6 +47,7 @@ def load_array_file(path: str | Path) -> np.ndarray:
     GanevalError naming the file if it is damaged, truncated, pickled or holds no samples."""
     path = Path(path)
     shown = printable(str(path))
+    check_array_sizes(path)
     try:
         loaded = np.load(path, allow_pickle=False)  # an array (.npy content) or an archive (.npz), whatever the suffix
         if isinstance(loaded, np.ndarray):
@@ -69,6 +74,49 @@ def load_array_file(path: str | Path) -> np.ndarray:
     raise GanevalError(
         f"{shown} holds arrays {printable(str(keys))}; store the samples alone, or under the key 'images' or 'points'."
     )
+
+
+def check_array_sizes(path: Path) -> None:
+    """Refuse an .npy/.npz file whose arrays, by their headers, hold more than MAX_ARRAY_BYTES each, before any
+    array data is read or inflated (GanevalError naming the file and the array). Arrays whose header declares
+    more data than the file (or zip member) holds are left to numpy, which refuses them as truncated; a file that
+    is neither (damaged, foreign) is also left to the loader, which says why."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                sizes = {info.filename: _member_bytes(archive, info) for info in archive.infolist()}
+        else:
+            with open(path, "rb") as stream:
+                sizes = {"": _declared_bytes(stream)}
+    except READ_ERRORS:
+        return
+    for name, size in sizes.items():
+        if size > MAX_ARRAY_BYTES:
+            where = f" (array {printable(name.removesuffix('.npy'))!r})" if name else ""
+            raise GanevalError(
+                f"{printable(str(path))}{where} holds {size / 2**30:.1f} GiB once read, more than the "
+                f"{MAX_ARRAY_BYTES / 2**30:.0f} GiB ganeval reads from one array file (a guard against archives that "
+                "inflate to fill the memory); score a folder of images, or split the samples into several files."
+            )
+
+
+def _member_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The bytes an .npz member holds once inflated: the larger of its recorded size and, for an .npy
+    member, the data its header declares (read from the member's first bytes)."""
+    if not info.filename.endswith(".npy") or info.file_size > MAX_ARRAY_BYTES:
+        return info.file_size
+    with archive.open(info) as stream:
+        return max(info.file_size, _declared_bytes(stream))
+
+
+def _declared_bytes(stream) -> int:
+    """The bytes of array data an .npy header (at the stream's position) declares."""
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+    else:
+        shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+    return int(np.prod(shape, dtype=object)) * dtype.itemsize
 
 
 def as_samples(array, source: str, channels_last: bool = True) -> tuple[str, np.ndarray]:
@@ -117,12 +165,21 @@ def _check_numeric(array: np.ndarray, source: str) -> None:
 
 def _as_uint8(images: np.ndarray, source: str) -> np.ndarray:
     """uint8 images from uint8 (kept) or finite floats in [0, 1] (scaled by 255, rounded)."""
+    check_image_values(images, source)
     if images.dtype == np.uint8:
         return np.ascontiguousarray(images)
+    return np.round(images.astype(np.float64) * 255).astype(np.uint8)
+
+
+def check_image_values(images: np.ndarray, source: str, value_range: tuple[float, float] = (0.0, 1.0)) -> None:
+    """GanevalError unless `images` are uint8 or finite floats in value_range, saying how to convert: one rule
+    for samples that `score` reads ([0, 1]) and a generator's float outputs in `check` (its --value-range)."""
+    if images.dtype == np.uint8:
+        return
     if np.issubdtype(images.dtype, np.floating):
         check_finite(images, source)
-        if images.min() >= 0 and images.max() <= 1:
-            return np.round(images.astype(np.float64) * 255).astype(np.uint8)
+        if images.min() >= value_range[0] and images.max() <= value_range[1]:
+            return
     low, high = (0, 1) if images.dtype == np.bool_ else (images.min(), images.max())
     why = (
         ""
@@ -131,7 +188,7 @@ def _as_uint8(images: np.ndarray, source: str) -> np.ndarray:
     )
     raise GanevalError(
         f"{source} holds {images.dtype} images with values {low:.4g}..{high:.4g}; pass uint8 images (0..255) or float "
-        f"images in [0, 1]{_conversion_hint(images.dtype, low, high)}.{why}"
+        f"images in [{value_range[0]:g}, {value_range[1]:g}]{_conversion_hint(images.dtype, low, high)}.{why}"
     )
 
 

@@ -24,6 +24,13 @@ LUMA = np.array([0.299, 0.587, 0.114])
 # RGB), past which PIL only warns (it refuses at twice as much). A PNG of a few KB can declare
 # 15000 x 15000 pixels; no GAN sample comes near, so ganeval refuses both, whatever PIL is set to.
 MAX_PIXELS = 89_478_485
+# The largest file taken for an image, checked from its size before its bytes are hashed or decoded: a
+# MAX_PIXELS image of 16-bit RGBA stored raw (BMP, uncompressed PNG) takes 0.72 GB. A larger file (a sparse
+# 60 GB file, a disk image renamed .png) is not an image, and hashing it would read it all.
+MAX_IMAGE_BYTES = 2**30
+# Files past this size (no GAN sample comes near) have their header checked too: a format PIL knows, and no
+# more bytes than its declared pixels could take (8 bytes a pixel, plus 1 MiB of metadata).
+HEADER_CHECK_BYTES = 64 * 2**20
 # What PIL raises for a damaged, truncated or foreign file (found by fuzzing PNG, JPEG, WebP, BMP).
 DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
 
@@ -50,19 +57,59 @@ def find_images(folder: str | Path) -> list[Path]:
             for name in names
             if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_EXTENSIONS
         ]
-    files = sorted(path for path in files if path.is_file())
+    # dangling symbolic links stay: extraction stops on them naming the link, or skips and counts them (--skip-bad)
+    files = sorted(path for path in files if path.is_file() or (path.is_symlink() and not path.exists()))
     if not files:
         raise GanevalError(
             f"{shown} holds no images ({', '.join(IMAGE_EXTENSIONS)}, searched recursively, hidden names skipped); "
             "check the path, or export samples first (ganeval export NAME DIR)."
         )
+    _refuse_oversized(files, shown)
     return files
+
+
+def _refuse_oversized(files: list[Path], folder: str) -> None:
+    """GanevalError counting the files too large to be images (`_oversized`), before anything hashes their bytes."""
+    oversized = [(path, why) for path in files if (why := _oversized(path))]
+    if oversized:
+        path, why = oversized[0]
+        raise GanevalError(
+            f"{folder}: {len(oversized)} file(s) are too large to be images, the first {printable(str(path))} ({why}); "
+            f"ganeval reads image files of at most {MAX_IMAGE_BYTES / 2**30:.0f} GiB. Move them out of the folder."
+        )
+
+
+def _oversized(path: Path) -> str | None:
+    """Why a file is too large to be an image (its size, or its size against its header), or None."""
+    try:
+        size = path.stat().st_size
+    except OSError:  # a dangling link or a file removed meanwhile: extraction names it
+        return None
+    if size > MAX_IMAGE_BYTES:
+        return f"{size / 2**30:.1f} GiB"
+    if size <= HEADER_CHECK_BYTES:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a decompression bomb is refused when decoded, naming the file
+            with Image.open(path) as image:
+                pixels = image.width * image.height
+    except (*DECODE_ERRORS, Image.DecompressionBombError):
+        return f"{size / 2**20:.0f} MiB, and no image header"
+    if size > 8 * pixels + 2**20:
+        return f"{size / 2**20:.0f} MiB for {image.width} x {image.height} pixels"
+    return None
 
 
 def decode_image(path: str | Path, channels: int) -> np.ndarray:
     """One image file as uint8 C x H x W with C == channels; GanevalError naming the file if it is
     unreadable or larger than MAX_PIXELS (checked from the header, before any pixel is decoded)."""
     shown = printable(str(path))
+    if Path(path).is_symlink() and not Path(path).exists():
+        raise GanevalError(
+            f"{shown} is a symbolic link to {printable(os.readlink(path))}, which does not exist; fix or delete the "
+            "link, or pass --skip-bad to skip it."
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)  # refused below, with the file's name

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from ganeval.atomic import atomic_write
-from ganeval.data.arrays import READ_ERRORS
+from ganeval.data.arrays import READ_ERRORS, check_array_sizes
 from ganeval.errors import GanevalError, printable
 from ganeval.features.base import OUTPUTS
 from ganeval.metrics import gaussian_stats
-from ganeval.metrics._checks import MAX_MAGNITUDE
+from ganeval.metrics._checks import MAX_MAGNITUDE, covariance_problem
 
 FORMAT = "ganeval-stats-1"
 # Version of the cache key: 2 hashed the files' bytes (entries keyed by size and mtime, 1, are never hit); 3 keys
@@ -132,7 +132,9 @@ def load_outputs(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
 
 
 def _open_npz(path: Path):
-    """np.load of an .npz archive; ValueError when the file is not one (a bare .npy array, say)."""
+    """np.load of an .npz archive; ValueError when the file is not one (a bare .npy array, say), GanevalError
+    when an array in it is larger than MAX_ARRAY_BYTES by its header (checked before anything is inflated)."""
+    check_array_sizes(path)
     loaded = np.load(path, allow_pickle=False)
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise ValueError("a single array, not an .npz archive of named arrays")
@@ -220,4 +222,5 @@ def _gaussian_problem(mu: np.ndarray, sigma: np.ndarray) -> str | None:
         np.abs(sigma).max(), 1e-300
     ):
         return "sigma is not a covariance matrix (it must be symmetric with non-negative variances)"
-    return None
+    problem = covariance_problem(sigma)
+    return f"sigma {problem}: recompute it (numpy.cov of the features)" if problem else None

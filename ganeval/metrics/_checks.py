@@ -131,6 +131,38 @@ def same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
         )
 
 
+# How far below zero a covariance's smallest eigenvalue may lie, relative to its largest magnitude, as round-off:
+# covariances fitted in float64 are positive semi-definite to about 1e-13, their float32 copies to about 1e-8.
+PSD_TOLERANCE = 1e-6
+
+
+def covariance_problem(sigma: np.ndarray) -> str | None:
+    """Why the symmetric matrix sigma is no covariance (not positive semi-definite beyond PSD_TOLERANCE of
+    round-off), naming its smallest eigenvalue; None if it is one. A Cholesky factorisation settles most
+    matrices; the eigenvalues are computed only when it fails (singular or indefinite)."""
+    try:
+        np.linalg.cholesky(sigma)
+        return None
+    except np.linalg.LinAlgError:
+        eigenvalues = np.linalg.eigvalsh(sigma)
+    smallest, largest = float(eigenvalues.min()), float(np.abs(eigenvalues).max())
+    if smallest >= -PSD_TOLERANCE * largest:
+        return None
+    return (
+        f"is not positive semi-definite: its smallest eigenvalue is {smallest:.6g} (largest magnitude {largest:.6g}), "
+        "so it is no covariance matrix"
+    )
+
+
+def check_covariance(sigma: np.ndarray, name: str) -> None:
+    """GanevalError naming `name` unless sigma is positive semi-definite up to round-off (`covariance_problem`)."""
+    problem = covariance_problem(sigma)
+    if problem:
+        raise GanevalError(
+            f"{name} {problem}; pass the covariance of features (numpy.cov, ganeval.metrics.gaussian_stats)."
+        )
+
+
 def positive_int(value, name: str, minimum: int = 1) -> int:
     """value as an int if it is a whole number >= minimum; else GanevalError naming the parameter
     (its `argument`, which the command line turns into the flag the user typed)."""

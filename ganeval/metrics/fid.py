@@ -23,6 +23,7 @@ from ganeval.errors import GanevalError
 from ganeval.metrics._checks import (
     as_features,
     as_vector,
+    check_covariance,
     check_finite,
     positive_int,
     row_chunks,
@@ -234,7 +235,10 @@ class FrechetReference:
 
 
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
-    """Frechet distance between N(mu1, sigma1) and N(mu2, sigma2); FID on Inception features."""
+    """Frechet distance between N(mu1, sigma1) and N(mu2, sigma2); FID on Inception features. Covariances
+    that are not positive semi-definite (beyond round-off) are refused: they give a number, but no distance."""
+    for name, mu, sigma in (("1", mu1, sigma1), ("2", mu2, sigma2)):
+        check_covariance(_check_stats(mu, sigma, name)[1], f"sigma{name}")
     return FrechetReference.from_stats(mu1, sigma1).distance(mu2, sigma2)
 
 
@@ -328,7 +332,9 @@ def fid_infinity(reference, fake, num_points: int = 15, min_size: int | None = N
     cost is one covariance of `fake` plus `num_points` eigenvalue problems.
     """
     if not isinstance(reference, FrechetReference):
-        reference = FrechetReference.from_stats(*reference)
+        mu, sigma = _check_stats(*reference, "1")
+        check_covariance(sigma, "the reference's sigma")
+        reference = FrechetReference.from_stats(mu, sigma)
     fake = as_features(fake, "fake", min_rows=4)
     n = fake.shape[0]
     num_points = positive_int(num_points, "num_points", minimum=2)
