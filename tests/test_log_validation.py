@@ -159,3 +159,34 @@ def test_fuzz_truncations_and_bit_flips(tmp_path_factory, cut, flips):
     (folder / "steps.csv").write_bytes(bytes(data))
     (folder / "evals.csv").write_bytes(bytes(data).replace(b"grad_norm_g", b"mode_counts"))
     _read_or_refuse(folder)
+
+
+@pytest.mark.parametrize("planted", ["fifo", "device", "folder"])
+def test_a_log_that_is_not_a_regular_file_is_refused_before_it_is_read(tmp_path, planted):
+    """A FIFO would block the report and a link to /dev/zero read until memory runs out: both are
+    refused (exit 2) from their type, naming the file, before anything is read."""
+    import os
+
+    folder = run_folder(tmp_path, steps_text())
+    target = folder / "steps.csv"
+    target.unlink()
+    if planted == "fifo":
+        os.mkfifo(target)
+    elif planted == "device":
+        target.symlink_to("/dev/zero")
+    else:
+        target.mkdir()
+    with pytest.raises(GanevalError, match=r"steps\.csv is not a regular file"):
+        read_run(folder)
+
+
+def test_a_log_over_the_size_cap_is_refused_from_its_size(tmp_path, monkeypatch):
+    from ganeval.diagnostics import logfile
+
+    folder = run_folder(tmp_path, steps_text())
+    size = (folder / "steps.csv").stat().st_size
+    monkeypatch.setattr(logfile, "MAX_LOG_BYTES", size)
+    assert len(read_run(folder)[0]) == 30  # at the cap: read (nothing wrong)
+    monkeypatch.setattr(logfile, "MAX_LOG_BYTES", size - 1)
+    with pytest.raises(GanevalError, match=r"over the .* bytes a training log may hold"):
+        read_run(folder)

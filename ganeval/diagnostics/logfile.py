@@ -15,6 +15,8 @@ import csv
 import io
 import json
 import math
+import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -29,6 +31,9 @@ from ganeval.errors import GanevalError
 TEXT_COLUMNS = ("d_reliability", "mode_counts", "d_input")
 JSON_STARTS = ("[", "{")
 STEP = "step"
+#: The largest log file read (a million steps of twenty columns are a few hundred megabytes): a link to
+#: /dev/zero or a planted giant file is refused from its size, never read until memory runs out.
+MAX_LOG_BYTES = 2 * 1024**3
 
 
 class LogWarning(UserWarning):
@@ -65,7 +70,7 @@ def read_manifest(path: Path) -> dict:
     if not path.exists():
         return {}
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(_read_bytes(path).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise GanevalError(
             f"{path} is not valid JSON ({error}); restore it, or delete it (the run's description is then unknown)."
@@ -94,11 +99,34 @@ def read_table(path: Path, text_columns=()) -> pd.DataFrame:
     return table
 
 
+def _read_bytes(path: Path) -> bytes:
+    """A log file's bytes, when it is a regular file under MAX_LOG_BYTES: a FIFO, a device (a link to
+    /dev/zero) or a socket would block or read forever, so it is refused (GanevalError) before it is opened."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise GanevalError(
+                f"{path} is not a regular file (a device, FIFO, socket or folder); a training log is a file the "
+                "trainer wrote: replace it with the real log."
+            )
+        if info.st_size > MAX_LOG_BYTES:
+            raise GanevalError(
+                f"{path} holds {info.st_size:,} bytes, over the {MAX_LOG_BYTES:,} bytes a training log may hold; "
+                "it is not a training log (or log fewer columns per step)."
+            )
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0))) as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise GanevalError(f"{path} was replaced by a file that is not a regular file while it was read.")
+            return stream.read(MAX_LOG_BYTES + 1)
+    except OSError as error:
+        raise GanevalError(f"{path} cannot be read ({error.strerror or error}); check its permissions.") from None
+
+
 def _records(path: Path) -> tuple[list[list[str]], list[int]]:
     """The CSV records of a file and the line each starts on, blank lines skipped and a torn last
     record dropped with a LogWarning."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = _read_bytes(path).decode("utf-8")
     except UnicodeDecodeError as error:
         raise GanevalError(
             f"{path} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is damaged; "
