@@ -14,10 +14,13 @@ from xml.etree import ElementTree
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reference_models
 from ganeval.cli import main
 from ganeval.data import RING8
+from ganeval.data.digits import load_digits_images
 from ganeval.errors import GanevalError
 from ganeval.gate import DEFAULT_TOLERANCES, check, decide_metric, load_baseline, make_baseline, parse_tolerances
 from ganeval.gate.decision import IMPROVED, PASS, REGRESSED, SKIPPED, resolve_tolerance, z_critical
@@ -338,6 +341,93 @@ def test_same_seed_reproduces_the_baseline(small):
     fid = report.decisions[0]
     assert fid.baseline == pytest.approx(np.mean(recorded["baseline"]["spread"]["values"]["fid"]))
     assert "means over 11 seeded draws" in report.table()
+
+
+# ---------------------------------------------------------------- repeats never weaken the gate
+
+
+def test_few_repeats_cannot_raise_the_critical_value():
+    """Before: --repeats 2 tested with Student's t at 2 degrees of freedom (67 at alpha 0.001 over 9 metrics)
+    whatever set the errors, so FID 35 -> 317, or a digit lost where the baseline's spread was one digit in
+    three draws, passed; --repeats 0 (the normal test on the bootstrap's errors) fails both."""
+    t2, normal = z_critical(0.001, 9, dof=2), z_critical(0.001, 9)
+    assert t2 > 60 and normal == pytest.approx(3.69, abs=0.01)
+    fid = dict(metric="fid", higher_is_better=False, baseline=35.0, baseline_ci=(30.0, 41.0), candidate=317.0)
+    fid.update(candidate_ci=(290.0, 345.0), tolerance=1.75)
+    assert decide_metric(**fid, z_crit=normal).verdict == REGRESSED
+    assert decide_metric(**fid, z_crit=t2, spread=3.0, baseline_draws=3, z_normal=normal).verdict == REGRESSED
+    lost = dict(metric="modes_covered", higher_is_better=True, baseline_ci=(10.0, 10.0), candidate=9.0)
+    lost.update(candidate_ci=(9.0, 9.0), tolerance=0.5)
+    assert decide_metric(**lost, baseline=10.0, z_crit=normal).verdict == REGRESSED
+    mean = decide_metric(**lost, baseline=29 / 3, z_crit=t2, spread=0.577, baseline_draws=3, z_normal=normal)
+    assert mean.verdict == REGRESSED and mean.z_critical == 0.0  # the bootstrap saw no noise at all
+
+
+SE = st.floats(0.0, 10.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(low=SE, high=SE, c_low=SE, c_high=SE, worse=st.floats(0.0, 50.0), spread=SE, draws=st.integers(3, 30))
+def test_a_check_with_repeats_fails_all_that_one_without_fails(low, high, c_low, c_high, worse, spread, draws):
+    interval = lambda v, lo, hi: (v - lo, v + hi)  # noqa: E731
+    normal = z_critical(0.001, 9)
+    common = dict(metric="fid", higher_is_better=False, baseline=50.0, baseline_ci=interval(50.0, low, high))
+    common.update(candidate=50.0 + worse, candidate_ci=interval(50.0 + worse, c_low, c_high), tolerance=1.0)
+    without = decide_metric(**common, z_crit=normal)
+    repeated = decide_metric(
+        **common, z_crit=z_critical(0.001, 9, dof=draws - 1), spread=spread, baseline_draws=draws, z_normal=normal
+    )
+    assert without.verdict != REGRESSED or repeated.verdict == REGRESSED
+
+
+def test_a_forged_wide_interval_counts_as_the_candidates():
+    """Before: a baseline precision interval of [0, 1] (valid: inside the range) passed a drop of 0.2."""
+    z = z_critical(0.001, 9)
+    forged = decide_metric("precision", True, 0.8, (0.0, 1.0), 0.6, (0.58, 0.62), 0.02, z)
+    assert forged.verdict == REGRESSED
+    honest = decide_metric("precision", True, 0.8, (0.78, 0.82), 0.79, (0.77, 0.81), 0.005, z)
+    assert honest.verdict == PASS and honest.z == pytest.approx(0.01 / math.hypot(0.02, 0.02) * 1.959964)
+
+
+class Digits:
+    """A faithful generator of the bundled digits: it draws the images themselves."""
+
+    def sample(self, n: int, seed: int):
+        images, _ = load_digits_images()
+        return images[np.random.default_rng(seed).choice(len(images), n, replace=False)]
+
+
+@pytest.fixture(scope="module")
+def by_repeats(tmp_path_factory):
+    """Baselines of Digits with --repeats 0, 2 and 3 (300 samples; seconds)."""
+    where = tmp_path_factory.mktemp("repeats")
+    options = MetricOptions(n=300, bootstrap=20, kid_subsets=5)
+    for repeats in (0, 2, 3):
+        make_baseline(Digits(), "digits", where / f"r{repeats}.json", options=options, repeats=repeats, progress=False)
+    return {repeats: where / f"r{repeats}.json" for repeats in (0, 2, 3)}
+
+
+def test_genuine_baselines_with_repeats_validate(by_repeats):
+    for repeats, path in by_repeats.items():
+        baseline = load_baseline(path)
+        assert "not_gated" not in baseline.block and len(baseline.metrics) == 9
+        assert all(e["ci"][0] <= e["value"] <= e["ci"][1] for e in baseline.metrics.values())
+        assert (baseline.block.get("spread") or {}).get("draws", 1) == repeats + 1 or repeats == 0
+
+
+def test_repeats_never_pass_what_no_repeats_fails(by_repeats):
+    """Before: the --repeats 2 and 3 baselines passed the shifted digits (FID x7), which --repeats 0 fails."""
+    images, labels = load_digits_images()
+    rng = np.random.default_rng(9)
+    fresh = images[rng.choice(len(images), 300, replace=False)]
+    rest = images[labels != 3]
+    missing = rest[rng.choice(len(rest), 300, replace=False)]  # no 3 at all
+    shifted = np.roll(fresh, 4, axis=3)
+    for repeats, path in by_repeats.items():
+        assert check(fresh, path).passed, repeats
+        assert "modes_covered" in [c.metric for c in check(missing, path).regressions], repeats
+        fid = check(shifted, path).decisions[0]
+        assert fid.metric == "fid" and fid.verdict == REGRESSED and fid.candidate > 6 * fid.baseline, repeats
 
 
 # ---------------------------------------------------------------- generators and the plugin

@@ -197,7 +197,7 @@ def _set(*keys, value):
         ),
         (
             "committed",
-            lambda p: p["baseline"]["spread"].pop("values"),
+            lambda p: [p["baseline"]["spread"].pop(key) for key in ("values", "mean")],
             r"'baseline.spread.values' is missing: the mean and sd of the seeded draws cannot be checked",
         ),
     ],
@@ -228,7 +228,9 @@ def test_a_huge_spread_is_refused_even_with_draws_to_match(tmp_path):
     with pytest.raises(GanevalError, match=r"baseline.spread.sd.kid is 1e\+05, over 10 times the metric's scale"):
         load_baseline(edited(tmp_path, COMMITTED, inflate))
     with pytest.raises(GanevalError, match=r"'baseline.spread.values' is missing"):  # a spread without its draws
-        load_baseline(edited(tmp_path, COMMITTED, lambda p: p["baseline"]["spread"].pop("values")))
+        load_baseline(
+            edited(tmp_path, COMMITTED, lambda p: [p["baseline"]["spread"].pop(key) for key in ("values", "mean")])
+        )
 
 
 def test_a_forged_spread_under_the_cap_cannot_open_the_gate(tmp_path):
