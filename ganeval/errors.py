@@ -77,3 +77,13 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
+def markdown_code(text) -> str:
+    """`text` (a name, path or other value from a file) as a Markdown code span, for every Markdown that
+    ganeval writes (check --markdown, report.md, compare's report.md): control characters escaped
+    (`printable`), backticks replaced by ', so nothing in it can end the span; empty text gives "".
+    Inside a code span GitHub renders no HTML, images, links, mentions or emphasis; in a table, `|` is
+    still escaped (`markdown_table`). The HTML reports render the span as <code>."""
+    text = printable(str(text)).replace("`", "'")
+    return f"`{text}`" if text else ""

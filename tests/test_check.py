@@ -277,7 +277,7 @@ def test_committed_gate_passes_with_reports(tmp_path, monkeypatch, capsys):
     assert "PASS: no metric regressed" in printed and "::notice title=ganeval check::PASS" in printed
     suite = ElementTree.parse(out_xml).getroot()
     assert suite.get("tests") == "9" and suite.get("failures") == "0"
-    assert "### ganeval check: passed" in out_md.read_text() and "| fid |" in out_md.read_text()
+    assert "### ganeval check: passed" in out_md.read_text() and "| `fid` |" in out_md.read_text()
 
 
 def test_blurred_samples_fail_with_exit_1(tmp_path, monkeypatch, capsys):

@@ -181,7 +181,7 @@ def test_one_variant_over_seeds_has_nothing_to_rank():
     comparison = build(entries)
     assert comparison.ranking_lines() == [] and comparison.table().loc["a", "fid"] == "11 ± 1 [8.52, 13.5]"
     texts = [block.text for block in comparison_blocks(comparison) if hasattr(block, "text")]
-    assert "Only one variant (a): nothing to rank. The table gives its spread over seeds." in texts
+    assert "Only one variant (`a`): nothing to rank. The table gives its spread over seeds." in texts
 
 
 def test_run_folders_without_a_usable_log_exit_2(tmp_path, capsys):
@@ -234,17 +234,20 @@ def test_the_report_opens_with_one_paragraph_naming_the_best_variant_and_why():
     decision = decide(comparison.pairs, ["good", "bad", "lucky"])
     assert decision.best == ["good"] and decision.deciding == ["fid", "precision"] and decision.undecided == ["recall"]
     text = answer(comparison)
-    assert text.startswith("**Use good on ring8.**")
+    assert text.startswith("**Use `good` on `ring8`.**")  # names from files: code spans
     p = comparison.pairs.set_index(["metric", "better", "worse"]).p_adjusted
-    assert p[("fid", "good", "bad")] < 0.001 and "on fid, good (10.5) beats bad (30), Holm-corrected p < 0.001;" in text
+    assert (
+        p[("fid", "good", "bad")] < 0.001
+        and "on fid, `good` (10.5) beats `bad` (30), Holm-corrected p < 0.001;" in text
+    )
     p_precision = max(p[("precision", "good", "bad")], p[("precision", "good", "lucky")])
     assert (
         p_precision >= 0.001
-        and f"on precision, good (0.81) beats bad (0.41) and lucky (0.55), Holm-corrected p ≤ {p_precision:.2g}."
+        and f"on precision, `good` (0.81) beats `bad` (0.41) and `lucky` (0.55), Holm-corrected p ≤ {p_precision:.2g}."
         in text
     )
     assert "recall tells no variant apart" in text
-    assert "bad (collapsed; loses on fid and precision); lucky (oscillating; loses on precision)" in text
+    assert "`bad` (collapsed; loses on fid and precision); `lucky` (oscillating; loses on precision)" in text
     blocks = comparison_blocks(comparison)
     assert isinstance(blocks[1], Text) and blocks[1].text == text and blocks[1].lead  # the answer comes first
 
@@ -337,8 +340,8 @@ def test_the_best_of_runs_that_never_learned_is_called_the_least_bad():
         verdicts={"a": "never-learned", "b": "never-learned"},
     )
     text = answer(build(entries, data="grid25"))
-    assert text.startswith("**No run of a ended healthy or undertrained on grid25: it is only the least bad.**")
-    assert "on mode_kl, a (0.011) beats b (0.051)" in text
+    assert text.startswith("**No run of `a` ended healthy or undertrained on `grid25`: it is only the least bad.**")
+    assert "on mode_kl, `a` (0.011) beats `b` (0.051)" in text
 
 
 def test_final_scores_are_reused_only_when_scored_alike():

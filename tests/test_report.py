@@ -121,7 +121,7 @@ def test_planted_collapse_and_healthy_runs_through_the_cli(tmp_path, capsys):
     assert not [f for f in payload["runs"][1]["findings"] if f["kind"] in ("collapse", "divergence")]
     markdown = (out / "report.md").read_text()
     summary = markdown[markdown.index("## Summary") : markdown.index("## All runs overlaid")]
-    assert "| a/run | collapsed |" in summary and "| b/run | healthy |" in summary
+    assert "| `a/run` | collapsed |" in summary and "| `b/run` | healthy |" in summary  # names: code spans
     assert (out / "figures" / "all-coverage.png").exists() and (out / "figures" / "run1-a-run-coverage.png").exists()
     assert_self_contained((out / "report.html").read_text())
 

@@ -37,9 +37,12 @@ SKIP_BAD = "skip and count unreadable image files instead of stopping"
 
 
 def safe(text: str) -> str:
-    """Text for a terminal or CI log: a line starting with '::' or '##[' (a GitHub Actions workflow
-    command) gets a 'ganeval: ' prefix, so data quoted in a message cannot issue commands."""
-    lines = text.splitlines()
+    """Text for a terminal or CI log: control characters but the newline escaped as visible text (`printable`:
+    a carriage return, which GitHub's runner also reads as a new line, as \\r; ESC as \\x1b), and a line
+    starting with '::' or '##[' (a GitHub Actions workflow command) prefixed 'ganeval: ', so data quoted in
+    the text cannot issue commands nor move the cursor. Every line `report`, `compare`, `score` and
+    `check` print goes through it."""
+    lines = [printable(line) for line in text.removesuffix("\n").split("\n")]
     return "\n".join(f"ganeval: {line}" if line.lstrip().startswith(("::", "##[")) else line for line in lines)
 
 

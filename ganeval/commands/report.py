@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ganeval.commands.common import check_outputs, new_command, write_json
+from ganeval.commands.common import check_outputs, new_command, safe, write_json
 from ganeval.report import findings_payload, verdict_lines, write_report
 
 DESCRIPTION = """Diagnose the training logs of RUN folders (written by `ganeval train` or by your own loop
@@ -48,7 +48,7 @@ def run(args) -> int:
         write_json(args.json, findings_payload(diagnoses))
     if args.json == "-":
         return 0
-    print(verdict_lines(diagnoses))
+    print(safe(verdict_lines(diagnoses)))
     wrote = f"wrote {os.path.join(args.out, 'report.html')} and {os.path.join(args.out, 'report.md')}"
-    print(wrote + (f"; findings in {args.json}" if args.json else ""))
+    print(safe(wrote + (f"; findings in {args.json}" if args.json else "")))
     return 0

@@ -31,7 +31,7 @@ from ganeval.device import resolve_device
 from ganeval.diagnostics.collapse import missing_modes
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.logfile import read_run
-from ganeval.errors import GanevalError
+from ganeval.errors import GanevalError, printable
 from ganeval.metrics import get_metric, sample_metrics
 from ganeval.options import MetricOptions
 from ganeval.plugins import run_format
@@ -101,26 +101,31 @@ class Comparison:
             ]
         return frame
 
-    def ranking_lines(self) -> list[str]:
+    def ranking_lines(self, name=str) -> list[str]:
         """One line per metric: variants by rank ('>' separates ranks; same rank: no significant difference).
-        Nothing to rank with one variant, or on a metric only one variant has (cgan's class accuracy)."""
+        Nothing to rank with one variant, or on a metric only one variant has (cgan's class accuracy).
+        `name` shows a variant's name (printable on a terminal, markdown_code in the report)."""
         if self.summary.variant.nunique() < 2:
             return []
         return [
-            ranking_sentence(metric, ranks)
+            ranking_sentence(metric, ranks.assign(variant=ranks.variant.map(name)))
             for metric, ranks in self.ranks.groupby("metric", sort=False)
             if len(ranks) > 1
         ]
 
     def text(self) -> str:
-        """For a terminal: the table, the ranking lines, the variants skipped and the files written."""
+        """For a terminal: the table, the ranking lines, the variants skipped and the files written; names with
+        their control characters escaped (`printable`), so none starts a line of its own."""
+        table = (
+            self.table().rename(index=printable).map(lambda cell: printable(cell) if isinstance(cell, str) else cell)
+        )
         lines = [
-            self.table().to_string(),
-            *self.ranking_lines(),
-            *(f"skipped {variant}: {why}" for variant, why in self.skipped.items()),
+            table.to_string(),
+            *self.ranking_lines(printable),
+            *(f"skipped {printable(variant)}: {why}" for variant, why in self.skipped.items()),
         ]
         if self.files:
-            lines.append(f"wrote {', '.join(str(path) for path in self.files.values())}")
+            lines.append(f"wrote {', '.join(printable(str(path)) for path in self.files.values())}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:

@@ -15,6 +15,7 @@ from ganeval.atomic import atomic_write
 from ganeval.compare.answer import answer
 from ganeval.compare.runs import ShownSamples
 from ganeval.compare.stats import ALPHA
+from ganeval.errors import markdown_code
 from ganeval.report import figures
 from ganeval.report.render import Block, Details, Heading, Image, Table, Text, write_blocks
 
@@ -77,6 +78,14 @@ def compact_table(comparison) -> pd.DataFrame:
     return frame.rename_axis("variant").reset_index()
 
 
+NAME_COLUMNS = ("variant", "run", "better", "worse", "missing modes")  # values from run folders, manifests, results
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` for the report: the names in NAME_COLUMNS as code spans (markdown_code), never Markdown."""
+    return frame.assign(**{column: frame[column].map(markdown_code) for column in NAME_COLUMNS if column in frame})
+
+
 def seed_bands(evals: pd.DataFrame, metrics) -> pd.DataFrame:
     """Per variant and step: the mean over seeds, with the min and max over seeds as the band
     (metric_low, metric_high: the columns `figures.metric_figure` draws as a band)."""
@@ -129,9 +138,9 @@ def _what_was_compared(comparison, runs) -> str:
     per_variant = pd.Series([e.variant for e in entries]).value_counts()
     low, high = int(per_variant.min()), int(per_variant.max())
     seeds = f"{low} seed{'s' if low > 1 else ''} each" if low == high else f"{low}-{high} seeds each"
-    named = f"{len(variants)} variant{'s' if len(variants) > 1 else ''} ({', '.join(variants)})"
+    named = f"{len(variants)} variant{'s' if len(variants) > 1 else ''} ({', '.join(map(markdown_code, variants))})"
     what = (
-        named + (f" on {comparison.data}" if comparison.data else "") + f", {seeds}"
+        named + (f" on {markdown_code(comparison.data)}" if comparison.data else "") + f", {seeds}"
         if runs
         else f"{len(entries)} score results"
     )
@@ -156,12 +165,12 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
     blocks: list[Block] = [
         Heading("Answer"),
         Text(answer(comparison), lead=True),
-        Table(compact_table(comparison), _what_was_compared(comparison, runs)),
+        Table(shown(compact_table(comparison)), _what_was_compared(comparison, runs)),
     ]
     for variant, why in comparison.skipped.items():
-        blocks.append(Text(f"**Skipped {variant}**: {why}"))
+        blocks.append(Text(f"**Skipped {markdown_code(variant)}**: {why}"))
     full = Table(
-        comparison.table().reset_index(),
+        shown(comparison.table().reset_index()),
         "mean ± std over seeds, then the 95% interval of the mean (Student's t over seeds; with one seed, "
         "the run's bootstrap interval), clipped to the metric's range (modes_covered: 0 to the number of modes). "
         "d_ece: D's expected calibration error at the last evaluation.",
@@ -169,7 +178,10 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
     blocks.append(Heading("Ranking"))
     if len(variants) < 2:
         blocks.append(
-            Text(f"Only one variant ({variants[0]}): nothing to rank. The table gives its spread over seeds.")
+            Text(
+                f"Only one variant ({markdown_code(variants[0])}): nothing to rank. "
+                "The table gives its spread over seeds."
+            )
         )
         blocks.append(Details("Every metric with its 95% interval", (full,)))
     else:
@@ -181,14 +193,14 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
                 f"a metric, alpha {ALPHA}); with one seed on either side, non-overlapping 95% bootstrap intervals."
             )
         )
-        blocks += [Text(line) for line in comparison.ranking_lines()]
+        blocks += [Text(line) for line in comparison.ranking_lines(markdown_code)]
         blocks.append(
             Details(
                 "Every metric with its 95% interval, and every pairwise test",
                 (
                     full,
                     Table(
-                        _format_pairs(comparison.pairs),
+                        _format_pairs(shown(comparison.pairs)),
                         "Every pair of variants per metric: which is better on average, the test and its p-value.",
                     ),
                 ),
@@ -241,7 +253,9 @@ def _training_blocks(comparison, runs, samples: ShownSamples | None) -> list[Blo
             if e.diagnosis is not None
         ]
     )
-    blocks.append(Table(verdicts, "One verdict per run (`ganeval report RUN` shows each run's findings and figures)."))
+    blocks.append(
+        Table(shown(verdicts), "One verdict per run (`ganeval report RUN` shows each run's findings and figures).")
+    )
     blocks.append(Heading("Samples"))
     figure, caption = _samples_figure(samples)
     blocks += _image("samples", figure, caption)
@@ -263,7 +277,7 @@ def _image(name: str, figure, caption: str) -> list[Block]:
 
 def write_comparison(comparison, out: Path, samples: ShownSamples | None = None) -> dict:
     """report.html, report.md and figures/ (atomically), then comparison.json beside them."""
-    title = "GAN variants compared" + (f" on {comparison.data}" if comparison.data else "")
+    title = "GAN variants compared" + (f" on {markdown_code(comparison.data)}" if comparison.data else "")
     files = write_blocks(out, comparison_blocks(comparison, samples), title)
     with atomic_write(Path(out) / "comparison.json", "w") as stream:
         stream.write(json.dumps(comparison.to_dict(), indent=2, default=str) + "\n")

@@ -7,7 +7,7 @@ import math
 from xml.etree import ElementTree
 
 from ganeval.data.mode_names import names_text
-from ganeval.errors import printable
+from ganeval.errors import markdown_code, printable
 from ganeval.gate.decision import IMPROVED, REGRESSED, SKIPPED, MetricDecision
 
 COLUMNS = ("metric", "baseline", "candidate", "delta", "tolerance", "verdict")
@@ -21,12 +21,6 @@ def _number(x: float | None) -> str:
 
 def _with_ci(value: float, ci) -> str:
     return _number(value) if ci is None else f"{_number(value)} [{_number(ci[0])}, {_number(ci[1])}]"
-
-
-def _code(text) -> str:
-    """A path or label inside a Markdown code span: control characters escaped, backticks replaced,
-    so a crafted file name cannot end the span and inject Markdown (links, images, mentions)."""
-    return printable(str(text)).replace("`", "'")
 
 
 def _direction(c: MetricDecision) -> str:
@@ -54,13 +48,15 @@ def missing_modes_line(report) -> str | None:
     return f"missing modes: {'; '.join(shown)}" if shown else None
 
 
-def summary(report) -> str:
+def summary(report, name=str) -> str:
+    """The verdict in one line; `name` shows a metric's name (markdown_code in Markdown: the names of a
+    baseline's fd_<extractor> metrics come from the file)."""
     if report.passed:
         return (
             "PASS: no metric regressed beyond its tolerance and noise "
             f"({len(report.decisions)} compared, seed {report.seed})"
         )
-    names = ", ".join(c.metric for c in report.regressions)
+    names = ", ".join(name(c.metric) for c in report.regressions)
     return f"FAIL: {len(report.regressions)} metric(s) regressed: {names}"
 
 
@@ -85,24 +81,23 @@ def text_table(report) -> str:
 
 
 def markdown(report) -> str:
-    """A Markdown section for a pull-request comment."""
+    """A Markdown section for a pull-request comment: every value from a file (paths, labels, metric and
+    mode names, notes quoting the baseline) in a code span (markdown_code), so none can inject Markdown."""
     icon = {REGRESSED: ":x: **regressed**", IMPROVED: ":white_check_mark: improved", SKIPPED: ":grey_question: skipped"}
-    head = f"### ganeval check: {'passed' if report.passed else 'failed'}\n\n{summary(report)}.\n\n"
+    head = f"### ganeval check: {'passed' if report.passed else 'failed'}\n\n{summary(report, markdown_code)}.\n\n"
     table = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for c, row in zip(report.decisions, rows(report)):
-        row[-1] = icon.get(c.verdict, ":white_check_mark: pass")
+        row[0], row[-1] = markdown_code(c.metric), icon.get(c.verdict, ":white_check_mark: pass")
         table.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
     modes = missing_modes_line(report)
-    table += (
-        ["", f"`{_code(modes)}`"] if modes else []
-    )  # a code span: names read from a baseline file cannot inject Markdown
-    details = "\n".join(f"- `{c.metric}` ({_direction(c)}): {c.reason}" for c in report.decisions)
-    notes = "".join(f"\n\n> note: {printable(note)}" for note in report.notes)
+    table += ["", markdown_code(modes)] if modes else []
+    details = "\n".join(f"- {markdown_code(c.metric)} ({_direction(c)}): {c.reason}" for c in report.decisions)
+    notes = "".join(f"\n\n> note: {markdown_code(note)}" for note in report.notes)
     return (
         head + "\n".join(table) + f"\n\n<details><summary>why</summary>\n\n{details}\n\n</details>\n\n"
-        f"Baseline `{_code(report.baseline)}`, candidate `{_code(report.candidate)}`, seed {report.seed}. A metric "
-        "regresses only when it is worse than its tolerance and the change is significant (one-sided test on the 95% "
-        f"bootstrap intervals and the baseline's seed-to-seed spread, alpha {report.alpha:g} over all "
+        f"Baseline {markdown_code(report.baseline)}, candidate {markdown_code(report.candidate)}, seed {report.seed}. "
+        "A metric regresses only when it is worse than its tolerance and the change is significant (one-sided test "
+        f"on the 95% bootstrap intervals and the baseline's seed-to-seed spread, alpha {report.alpha:g} over all "
         f"metrics).{notes}\n"
     )
 
@@ -119,7 +114,7 @@ def junit(report) -> str:
     )
     for c in report.decisions:
         case = ElementTree.SubElement(
-            suite, "testcase", classname=f"ganeval.check.{printable(str(report.baseline))}", name=c.metric
+            suite, "testcase", classname=f"ganeval.check.{printable(str(report.baseline))}", name=printable(c.metric)
         )
         message = (
             f"{c.metric}: baseline {_number(c.baseline)}, candidate {_number(c.candidate)}, "

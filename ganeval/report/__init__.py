@@ -19,7 +19,7 @@ from ganeval.atomic import atomic_write
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.findings import VERDICTS
 from ganeval.diagnostics.logfile import read_run
-from ganeval.errors import GanevalError
+from ganeval.errors import GanevalError, printable
 from ganeval.report.render import Heading, Table, Text, write_blocks
 from ganeval.report.sections import RunLog, overview_blocks, run_blocks, run_names, summary_table
 
@@ -33,9 +33,11 @@ def findings_payload(diagnoses) -> dict:
 
 
 def verdict_lines(diagnoses) -> str:
-    """One line per run for a terminal: its name, verdict and the sentence that explains it."""
-    width = max(len(d.run or "") for d in diagnoses)
-    return "\n".join(f"{(d.run or ''):<{width}}  {d.verdict:<12}  {d.explanation}" for d in diagnoses)
+    """One line per run for a terminal: its name (control characters escaped: a name cannot start a line of
+    its own), verdict and the sentence that explains it."""
+    shown = [printable(d.run or "") for d in diagnoses]
+    width = max(len(name) for name in shown)
+    return "\n".join(f"{name:<{width}}  {d.verdict:<12}  {d.explanation}" for name, d in zip(shown, diagnoses))
 
 
 def load_runs(runs) -> list:

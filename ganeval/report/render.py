@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ class Heading:
 
 @dataclass(frozen=True)
 class Text:
-    text: str  # plain text; **bold** is kept in Markdown and rendered in HTML
+    text: str  # Markdown: **bold** and `code` (markdown_code: every value from a file or a name), rendered in HTML
     lead: bool = False  # the report's answer, set off in the HTML
 
 
@@ -109,8 +110,9 @@ def _markdown_block(block: Block) -> str:
 
 
 def _inline(text: str) -> str:
-    """Escaped text with **bold** spans as <strong>."""
-    pieces = html.escape(text).split("**")
+    """Escaped text with `code` spans as <code> (their * kept literal) and **bold** spans as <strong>."""
+    escaped = re.sub(r"`([^`]*)`", lambda m: f"<code>{m.group(1).replace('*', '&#42;')}</code>", html.escape(text))
+    pieces = escaped.split("**")
     return "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(pieces))
 
 
@@ -144,7 +146,7 @@ def html_table(frame: pd.DataFrame) -> str:
 def _html_block(block: Block) -> str:
     if isinstance(block, Heading):
         level = min(6, block.level)
-        return f"<h{level}>{html.escape(block.text)}</h{level}>"
+        return f"<h{level}>{_inline(block.text)}</h{level}>"
     if isinstance(block, Text):
         return ('<p class="lead">' if block.lead else "<p>") + f"{_inline(block.text)}</p>"
     if isinstance(block, Table):
@@ -157,15 +159,16 @@ def _html_block(block: Block) -> str:
         )
     if isinstance(block, Details):
         inner = "\n".join(_html_block(b) for b in block.blocks)
-        return f"<details>\n<summary>{html.escape(block.title)}</summary>\n{inner}\n</details>"
+        return f"<details>\n<summary>{_inline(block.title)}</summary>\n{inner}\n</details>"
     raise TypeError(f"not a report block: {block!r}")
 
 
 def to_html(blocks: list[Block], title: str) -> str:
     """Self-contained HTML: inline CSS, figures as data:image/png;base64 URIs, no external resources."""
-    body = [f"<h1>{html.escape(title)}</h1>"] + [_html_block(block) for block in blocks]
+    body = [f"<h1>{_inline(title)}</h1>"] + [_html_block(block) for block in blocks]
+    plain = html.escape(title.replace("`", ""))  # a <title> shows no markup
     return (
-        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{plain}</title>\n'
         f"<style>{STYLE}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
     )
 

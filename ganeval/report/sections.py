@@ -17,6 +17,7 @@ from ganeval.diagnostics.calibration import calibration_over_time, chosen_steps,
 from ganeval.diagnostics.collapse import coverage_timeline, missing_modes, mode_histogram, n_modes_of
 from ganeval.diagnostics.findings import RunDiagnosis, span_text
 from ganeval.diagnostics.stability import loss_trends, outputs_are_probabilities
+from ganeval.errors import markdown_code
 from ganeval.report import figures
 from ganeval.report.embed import NPY_MAGIC, PNG_MAGIC, EmbedWarning, read_embedded
 from ganeval.report.render import Block, Heading, Image, Table, Text
@@ -64,11 +65,11 @@ def summary_table(runs: list[RunLog]) -> pd.DataFrame:
         modes = f"{s['modes_hit_end']} / {s['n_modes']}" if "modes_hit_end" in s else ""
         rows.append(
             {
-                "run": run.name,
+                "run": markdown_code(run.name),  # names and the manifest's values: code spans, never Markdown
                 "verdict": run.diagnosis.verdict,
                 "explanation": run.diagnosis.explanation,
-                "variant": s.get("variant") or "",
-                "data": s.get("data") or "",
+                "variant": markdown_code(s.get("variant") or ""),
+                "data": markdown_code(s.get("data") or ""),
                 "steps": s.get("last_step", 0) + 1 if s.get("last_step") is not None else "",
                 "FID (end)": _fmt(s.get("fid_end")),
                 "modes hit (end)": modes,
@@ -282,8 +283,8 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
     """A run's section: verdict, findings table, then stability, metric, calibration, collapse and sample figures."""
     prefix = f"run{index}-{slug(run.name)}"
     d = run.diagnosis
-    log = f" Log: {run.folder}." if run.folder is not None else ""
-    blocks: list[Block] = [Heading(f"Run {run.name}"), Text(f"**Verdict:** {d.explanation}{log}")]
+    log = f" Log: {markdown_code(run.folder)}." if run.folder is not None else ""
+    blocks: list[Block] = [Heading(f"Run {markdown_code(run.name)}"), Text(f"**Verdict:** {d.explanation}{log}")]
     if d.findings:
         blocks.append(
             Table(
