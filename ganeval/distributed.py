@@ -13,7 +13,8 @@ What each rank does:
 - Shards: the samples a side selects (files in their sorted order, array rows, a bundled draw) are
   cut into contiguous runs of whole batches, `World.shard`: rank 0 the first run, rank 1 the next,
   and so on. Every batch a rank runs is one a single process would run, so the features are the
-  very same numbers, and concatenating the ranks' rows in rank order is file order. Contiguous
+  very same numbers where the threads per process are equal (see Equality below), and concatenating
+  the ranks' rows in rank order is file order. Contiguous
   rather than strided: gathering is then a concatenation, and a run of whole batches is what a
   single process would feed the network.
 - Combining: FID's float64 `GaussianStats` sums are all-reduced (`all_reduce_stats`); the features
@@ -22,12 +23,26 @@ What each rank does:
 - Rank 0 reads and writes the reference cache, computes the metrics and writes every file; the
   result reaches the other ranks (`computed_on_main`), which print nothing and exit 0.
 
+Agreement: before a side is extracted, every rank's inputs (the count and a digest of the files' names
+and sizes, or of the array, it selected), extractor (name, weights hash, preprocessing, precision) and
+settings are compared with rank 0's (`same_everywhere`); any difference is a GanevalError on every rank
+(exit 2) naming the ranks and what differs, before anything is merged. A file whose bytes differ on one
+machine at the same size is not seen there (each rank would have to read every file twice); rank 0's
+reference cache key hashes the bytes.
+
 Failures: an exception on one rank inside `each_rank` or `computed_on_main` is sent to all the others,
 which raise it too (a GanevalError with the failing rank's message, exit 2; anything else as a
 RuntimeError with its traceback, exit 3), so no rank waits for a peer that has given up. A rank
-that dies outright (killed, out of memory) is seen by torchrun, which stops the others; a
-collective that still waits gives up after GANEVAL_DIST_TIMEOUT seconds (default 1800: the slowest
-rank's shard must finish within it of the fastest one's).
+that dies outright (killed, out of memory) is seen by torchrun, which stops the others. A rank that
+stops answering (hung, or slower than the others by more than GANEVAL_DIST_TIMEOUT seconds, default
+1800) ends the job at that timeout: the first collective that waits for it raises `RankLost` (a
+GanevalError, exit 2), which names the rank where gloo's monitored barrier can tell, and no further
+collective is tried (torchrun then stops the rest).
+
+Equality: the ranks' result is equal to one process's to the bit (FID's all-reduced sums within a
+float64 round-off per rank) when every process runs the same threads (torchrun sets OMP_NUM_THREADS=1
+unless it is set). With other thread counts the CPU's convolutions round differently: the features
+agree to float32 round-off and FID within about 1e-7 relative.
 """
 
 from __future__ import annotations
@@ -36,6 +51,7 @@ import contextlib
 import functools
 import math
 import os
+import re
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -147,6 +163,53 @@ def session() -> Iterator[World]:
         dist.destroy_process_group()
 
 
+class RankLost(GanevalError):
+    """A collective waited past the timeout for a rank that stopped answering: exit 2, and no further
+    collective (each would wait out the timeout again for the same rank)."""
+
+
+_MISSING = re.compile(r"Ranks? ([\d, ]+) failed to pass monitoredBarrier")
+_LOST_SIGNS = ("timed out", "timeout", "monitoredbarrier", "connection closed", "connection reset")
+
+
+def _lost(error: RuntimeError) -> RankLost:
+    """The RankLost that a collective's timeout (or a vanished peer) means, naming the missing ranks where
+    gloo's monitored barrier names them."""
+    here, text = world(), str(error)
+    missing = _MISSING.search(text)
+    if missing:
+        ranks = [int(rank) for rank in re.findall(r"\d+", missing.group(1))]
+        who = f"rank{'s' if len(ranks) > 1 else ''} {', '.join(map(str, ranks))} of {here.size} stopped answering"
+    elif "monitoredBarrier" in text:  # a rank other than 0: rank 0 gathers the barrier and names the missing
+        who = f"rank {here.rank} waited in vain for rank 0, which names the rank that stopped answering"
+    else:
+        who = f"rank {here.rank} waited in vain for another rank, which stopped answering"
+    return RankLost(
+        f"{who} within GANEVAL_DIST_TIMEOUT ({_timeout().total_seconds():g} s): it hangs or is that much slower "
+        "than the others (a stalled file system, a busy device). Find out why, or raise GANEVAL_DIST_TIMEOUT "
+        "if its shard needs longer."
+    )
+
+
+@contextlib.contextmanager
+def _collective() -> Iterator[None]:
+    """A collective call: a timeout or a peer gone becomes RankLost; other errors pass as they are."""
+    try:
+        yield
+    except RuntimeError as error:  # gloo's "Timed out waiting", NCCL's DistBackendError (a RuntimeError)
+        lost = isinstance(error, dist.DistError) or any(sign in str(error).lower() for sign in _LOST_SIGNS)
+        if lost:
+            raise _lost(error) from error
+        raise
+
+
+def _wait_for_all() -> None:
+    """Under gloo, a monitored barrier: after the timeout, rank 0's error names the ranks that did not come."""
+    if dist.get_backend() == "gloo":
+        with _collective():
+            dist.monitored_barrier(timeout=_timeout(), wait_all_ranks=True)  # its default is 30 minutes
+
+
 def _device() -> torch.device:
     """Where tensors go for a collective: this process's GPU under NCCL, else the CPU."""
     return torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else torch.device("cpu")
@@ -154,7 +217,8 @@ def _device() -> torch.device:
 
 def _all_gather(value):
     values = [None] * dist.get_world_size()
-    dist.all_gather_object(values, value)
+    with _collective():
+        dist.all_gather_object(values, value)
     return values
 
 
@@ -178,13 +242,17 @@ def _raise_first(failures: list, own: BaseException | None) -> None:
 
 
 def each_rank(work: Callable[[], T]) -> T:
-    """work() on every rank; if it fails on any rank, every rank raises (the lowest failing rank's error)."""
+    """work() on every rank; if it fails on any rank, every rank raises (the lowest failing rank's error).
+    Where the ranks wait for the slowest one (gloo: a monitored barrier names a rank that never comes)."""
     if world().size == 1:
         return work()
     try:
         value, own = work(), None
+    except RankLost:
+        raise  # a collective inside timed out: another one would wait out the timeout again
     except Exception as error:  # noqa: BLE001 (sent to the other ranks, then raised here too)
         value, own = None, error
+    _wait_for_all()
     _raise_first(_all_gather(None if own is None else _failure(own)), own)
     return value
 
@@ -215,10 +283,13 @@ def computed_on_main(function: Callable[..., T]) -> Callable[..., T]:
             message = ("value", value)
         except _LeftToMain:
             pass
+        except RankLost:
+            raise  # no rank is left to answer a broadcast
         except Exception as error:  # noqa: BLE001 (rank 0's goes to the other ranks; all raise)
             own, message = error, ("failure", _failure(error))
         box = [message if world().main else None]
-        dist.broadcast_object_list(box, src=0)
+        with _collective():
+            dist.broadcast_object_list(box, src=0)
         kind, payload = box[0]
         if kind == "failure":
             _raise_first([payload], own)
@@ -232,8 +303,45 @@ def agree(value: T) -> T:
     if world().size == 1:
         return value
     box = [value if world().main else None]
-    dist.broadcast_object_list(box, src=0)
+    with _collective():
+        dist.broadcast_object_list(box, src=0)
     return box[0]
+
+
+def same_everywhere(what: str, facts: Callable[[], dict[str, dict]]) -> None:
+    """Refuse, on every rank, to go on unless every rank's `facts()` equal rank 0's: what each rank sees and
+    was asked to do ({"inputs": {...}, "settings": {...}, ...}, small and picklable), compared before anything
+    is merged, so ranks that read different files or run different settings never add up to one made-up
+    result. `what` names the subject ("the reference"). A failure of facts() on one rank is raised on every rank."""
+    if world().size == 1:
+        return
+    every = _all_gather(each_rank(facts))
+    differing = [
+        f"rank {rank} ({', '.join(found)})" for rank, found in enumerate(_differences(every), start=1) if found
+    ]
+    if differing:
+        raise GanevalError(
+            f"the ranks of this job do not agree on {what}, so their shards cannot be merged: "
+            f"{'; '.join(differing)}. Start every rank with the same command and the same files "
+            "(a shared file system, or identical copies on each machine)."
+        )
+
+
+def _differences(every: list[dict[str, dict]]) -> list[list[str]]:
+    """For each rank after 0, what differs from rank 0's facts: "GROUP KEY: VALUE on rank 0, VALUE on rank R"."""
+    first = every[0]
+    found = []
+    for rank, theirs in enumerate(every[1:], start=1):
+        found.append(
+            [
+                f"{group} {key}: {first.get(group, {}).get(key)!r} on rank 0, "
+                f"{theirs.get(group, {}).get(key)!r} on rank {rank}"
+                for group in sorted(first.keys() | theirs.keys())
+                for key in sorted(first.get(group, {}).keys() | theirs.get(group, {}).keys())
+                if first.get(group, {}).get(key) != theirs.get(group, {}).get(key)
+            ]
+        )
+    return found
 
 
 def all_reduce_stats(stats: GaussianStats | None, dim: int | None = None) -> GaussianStats:
@@ -250,7 +358,8 @@ def all_reduce_stats(stats: GaussianStats | None, dim: int | None = None) -> Gau
     stats = GaussianStats.empty(width) if stats is None else stats
     device = _device()
     flat = torch.from_numpy(np.concatenate([[float(stats.count)], stats.total, stats.outer.ravel()])).to(device)
-    dist.all_reduce(flat)  # float64 sums: exact for the count, round-off of one addition per rank for the rest
+    with _collective():
+        dist.all_reduce(flat)  # float64 sums: exact for the count, round-off of one addition per rank for the rest
     summed = flat.cpu().numpy()
     return GaussianStats(
         int(round(summed[0])), summed[1 : 1 + width].copy(), summed[1 + width :].reshape(width, width).copy()
@@ -273,7 +382,8 @@ def send_rows(outputs: Outputs, receive: Callable[[Outputs], None]) -> None:
         for array in outputs.values():
             array = np.ascontiguousarray(array)
             tensor = torch.from_numpy(array.view(np.uint8) if array.dtype == np.bool_ else array)
-            dist.send(tensor.to(device), dst=0)
+            with _collective():
+                dist.send(tensor.to(device), dst=0)
         return
     failure = None
     for rank, layout in enumerate(layouts[1:], start=1):
@@ -284,7 +394,8 @@ def send_rows(outputs: Outputs, receive: Callable[[Outputs], None]) -> None:
             dtype = np.dtype(dtype)
             wire = np.dtype(np.uint8) if dtype == np.bool_ else dtype
             buffer = torch.empty(shape, dtype=torch.from_numpy(np.empty(0, wire)).dtype, device=device)
-            dist.recv(buffer, src=rank)
+            with _collective():
+                dist.recv(buffer, src=rank)
             array = buffer.cpu().numpy()
             part[key] = array.astype(np.bool_) if dtype == np.bool_ else array
         if failure is None:
@@ -316,6 +427,8 @@ __all__ = [
     "gather_objects",
     "launched",
     "leave_to_main",
+    "RankLost",
+    "same_everywhere",
     "send_rows",
     "session",
     "silenced",

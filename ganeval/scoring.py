@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -391,7 +391,9 @@ def score(
     (default, equal to torch-fidelity) or "bf16" (autocast; see the README for its FID deviation).
     The provenance's "device" records where and how the features were extracted.
     Under torchrun (an initialised torch.distributed group, ganeval.distributed) each rank extracts
-    its shard, rank 0 computes, and every rank returns the same Result.
+    its shard, rank 0 computes, and every rank returns the same Result: first the ranks' settings and
+    inputs are compared (a mismatch is a GanevalError naming the ranks); the Result equals one process's
+    to the bit where the threads per process are equal (FID within 1e-7 relative otherwise).
 
     >>> import ganeval
     >>> from ganeval import MetricOptions
@@ -405,6 +407,10 @@ def score(
     True
     """
     n, seed, bootstrap, k, is_splits = options.n, options.seed, options.bootstrap, options.k, options.is_splits
+    asked = dict(
+        metrics=None if metrics is None else list(metrics), extractor=extractor, train=train is not None, cache=cache
+    )
+    distributed.same_everywhere("the score's settings", lambda: {"options": asdict(options), "settings": asked})
     _check_extraction(batch_size=batch_size, workers=workers)
     device = resolve_device(device)
     batch_size = default_batch_size(device) if batch_size is None else batch_size
@@ -413,8 +419,9 @@ def score(
             f"metrics names no metric; pass None for all that apply, or some of: {', '.join(sample_metrics())}.",
             argument="metrics",
         )
-    reference_source = resolve_source(reference, "reference")
-    generated_source = resolve_source(generated, "generated")
+    reference_source, generated_source = distributed.each_rank(  # a rank that cannot read one stops every rank
+        lambda: (resolve_source(reference, "reference"), resolve_source(generated, "generated"))
+    )
     if isinstance(generated_source, StatsSource):
         raise GanevalError(
             f"{generated_source.label} is a statistics file; "
@@ -428,8 +435,10 @@ def score(
             f"but the reference ({reference_source.label}) "
             f"is {kinds[1]}; score images against images and 2-D points against points."
         )
-    chosen = choose_extractor(
-        reference_source, generated_source, extractor, weights, device, precision, metrics=metrics, resize=resize
+    chosen = distributed.each_rank(
+        lambda: choose_extractor(
+            reference_source, generated_source, extractor, weights, device, precision, metrics=metrics, resize=resize
+        )
     )
     frechet = frechet_name(chosen.name)  # "fid", or fd_<extractor> on features other than Inception's
     metrics = None if metrics is None else [_asked(name, frechet) for name in metrics]

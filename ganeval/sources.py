@@ -131,6 +131,14 @@ class SampledSource(Source):
         role = "reference" if reference else "generated"
         info = self._info()
         selection = self._select(n, seed, reference)
+        distributed.same_everywhere(  # under torchrun: every rank selected the same samples, to extract alike
+            f"the {role} samples ({printable(self.label)})",
+            lambda: {
+                "inputs": self._seen(selection),
+                "extractor": extractor.provenance(),
+                "settings": {"n": n, "seed": seed, "batch_size": batch_size, "skip_bad": skip_bad},
+            },
+        )
         entry = key_source = hit = None
         if (
             use_cache and reference and distributed.world().main
@@ -204,6 +212,10 @@ class SampledSource(Source):
         return None
 
     @abc.abstractmethod
+    def _seen(self, selection) -> dict:
+        """What the selection is, cheaply (no file read): the ranks of a torchrun job compare it before merging."""
+
+    @abc.abstractmethod
     def _read(
         self,
         selection,
@@ -264,6 +276,9 @@ class BundledSource(SampledSource):
         n, draw_seed = selection
         return {"bundled": self.bundled.name, "n": n, "seed": draw_seed}
 
+    def _seen(self, selection):
+        return self._cache_source(selection)  # the draw is a function of these
+
     def _read(self, selection, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
         n, draw_seed = selection
         samples = _rows_here(self.bundled.sample(n, draw_seed)[0], batch_size)
@@ -311,6 +326,9 @@ class FolderSource(SampledSource):
             "content_blake2b": content_digest(files, self.root),
         }
 
+    def _seen(self, files):  # names and sizes: the bytes would be read twice
+        return {"files": len(files), "names_and_sizes_blake2b": _listing_digest(files, self.root)}
+
     def _read(self, files, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
         files = _rows_here(files, batch_size)
         if not files:  # more processes than batches: nothing for this one
@@ -347,6 +365,9 @@ class ArraySource(SampledSource):
     def samples_at(self, rows, *, n, seed, reference):
         samples = self._select(n, seed, reference)
         return [(samples[row] if self._samples_kind == "images" else None, None) for row in rows]
+
+    def _seen(self, samples):
+        return {"rows": len(samples), "array_sha256": _array_digest(samples)[:16]}
 
     def _read(self, samples, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
         samples = _rows_here(samples, batch_size)
@@ -440,6 +461,18 @@ class GaussianStatsSource(StatsSource):
             "count": None,
         }
         return self.stats, info
+
+
+def _listing_digest(files: list[Path], root: Path) -> str:
+    """A short blake2b digest of the files' paths relative to `root` and their sizes (-1 where unreadable)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in files:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = -1
+        digest.update(f"{path.relative_to(root).as_posix()}\0{size}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def _array_digest(array: np.ndarray) -> str:
