@@ -35,7 +35,7 @@ from ganeval.options import MetricOptions  # noqa: E402
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from ganeval.compare import Comparison, compare_results, compare_runs, compare_variants
     from ganeval.diagnostics.logger import TrainingLogger
-    from ganeval.gate import Baseline, CheckReport, check, load_baseline, make_baseline
+    from ganeval.gate import Baseline, CheckReport, check, load_baseline, load_generator, make_baseline
     from ganeval.report import write_report
     from ganeval.scoring import ReferenceScorer, Result, score, stats
 
@@ -48,6 +48,7 @@ _LAZY = {
     "make_baseline": "ganeval.gate",
     "check": "ganeval.gate",
     "load_baseline": "ganeval.gate",
+    "load_generator": "ganeval.gate",
     "Baseline": "ganeval.gate",
     "CheckReport": "ganeval.gate",
     "compare_variants": "ganeval.compare",

@@ -64,10 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report_error(command: str, message: str) -> None:
-    print(safe(f"ganeval: error: {message}"), file=sys.stderr)
-    if github_actions():  # a CI job that stops on exit 2 shows why in the run's summary
-        print(github_error(f"ganeval {command}", message), file=sys.stderr)
+def _report_error(command: str, message: str, details: str | None = None) -> None:
+    """The error (after `details`, a traceback) on stderr; a closed stderr loses the text, never the exit code."""
+    try:
+        if details:
+            print(safe(details), file=sys.stderr)
+        print(safe(f"ganeval: error: {message}"), file=sys.stderr)
+        if github_actions():  # a CI job that stops on exit 2 shows why in the run's summary
+            print(github_error(f"ganeval {command}", message), file=sys.stderr)
+    except BrokenPipeError:  # stderr piped into a reader that quit (2>&1 | head)
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (stays open: Python flushes stderr at exit)
 
 
 #: Python parameter names (GanevalError.argument) that differ from the dest of the option setting them:
@@ -154,24 +160,24 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _ganeval_warnings(warnings.showwarning)
             return args.handler(args)
-    except BrokenPipeError:  # output piped into head or less, which stopped reading
+    except BrokenPipeError:  # output piped into head or less, which stopped reading before the command ended
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stays open: Python flushes stdout at exit)
-        return 0
+        return getattr(args, "broken_pipe_exit", 0)  # check and baseline: 2, never a pass without a verdict
     except (GanevalError, OSError) as error:  # input and usage errors: every message says what, where and how to fix
-        if getattr(error, "user_traceback", None):  # the user's code failed (--generator): its traceback is theirs
-            print(safe(error.user_traceback), file=sys.stderr)
         flags = _option_strings(parser, args.command)
-        _report_error(args.command, _name_the_flag(str(error), getattr(error, "argument", None), flags))
+        message = _name_the_flag(str(error), getattr(error, "argument", None), flags)
+        # the user's code failed (--generator): its traceback is theirs
+        _report_error(args.command, message, getattr(error, "user_traceback", None))
         return 2
     except KeyboardInterrupt:
         print("ganeval: interrupted", file=sys.stderr)
         return 130
     except Exception:  # noqa: BLE001 (anything else is ganeval's fault: show where, and ask for a report)
-        print(safe(traceback.format_exc()), file=sys.stderr)  # its messages may quote file names
         _report_error(
             args.command,
             "this is a bug in ganeval, not in your input; please report it with the "
             "traceback above and the command you ran.",
+            traceback.format_exc(),  # its messages may quote file names: printed through safe()
         )
         return 3
 

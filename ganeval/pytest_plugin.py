@@ -3,6 +3,9 @@
     def test_quality(ganeval_check):
         ganeval_check("runs/dcgan-digits", baseline="ci/dcgan-digits.baseline.json")
 
+A TorchScript file runs only when named as code: `ganeval_check("generator.pt", baseline=..., nz=64,
+trust_code=True)`, or `ganeval_check(ganeval.load_generator("generator.pt"), ...)`; a path alone is data.
+
 The fixture re-scores the candidate with the baseline's settings (`ganeval.gate.check`) and fails
 the test, with the comparison table, when a metric regressed. When the check cannot run (a bad
 baseline, different settings, or generator code that raises or calls sys.exit) the test fails too,

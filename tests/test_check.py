@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
+import warnings
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -22,7 +26,15 @@ from ganeval.cli import main
 from ganeval.data import RING8
 from ganeval.data.digits import load_digits_images
 from ganeval.errors import GanevalError
-from ganeval.gate import DEFAULT_TOLERANCES, check, decide_metric, load_baseline, make_baseline, parse_tolerances
+from ganeval.gate import (
+    DEFAULT_TOLERANCES,
+    check,
+    decide_metric,
+    load_baseline,
+    load_generator,
+    make_baseline,
+    parse_tolerances,
+)
 from ganeval.gate.decision import IMPROVED, PASS, REGRESSED, SKIPPED, resolve_tolerance, z_critical
 from ganeval.gate.formats import github_annotations, junit, markdown
 from ganeval.options import MetricOptions
@@ -438,7 +450,8 @@ def test_torchscript_and_python_generators(small, tmp_path, monkeypatch, capsys)
     network = reference_models.load(RUN).network
     scripted = tmp_path / "generator.pt"
     torch.jit.save(torch.jit.trace(network.eval(), torch.zeros(2, 64)), str(scripted))
-    assert main(["check", str(scripted), "--nz", "64", "--baseline", str(small), "--quiet", "--json", "-"]) == 0
+    argv = ["check", "--generator", str(scripted), "--nz", "64", "--baseline", str(small), "--quiet", "--json", "-"]
+    assert main(argv) == 0
     payload = json.loads(capsys.readouterr().out)
     recorded = json.loads(Path(small).read_text())["metrics"]["fid"]["value"]
     assert payload["passed"] and payload["comparisons"][0]["candidate"] == pytest.approx(recorded, abs=0.5)
@@ -452,6 +465,98 @@ def test_torchscript_and_python_generators(small, tmp_path, monkeypatch, capsys)
     assert "pass --nz" in capsys.readouterr().err
     assert main(["check", "--generator", "no_such_module:g", "--nz", "64", "--baseline", str(small)]) == 2
     assert "cannot import no_such_module" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def scripted(tmp_path_factory):
+    """A TorchScript generator of points (z itself, nz=2) and a small FID baseline of it on ring8."""
+    where = tmp_path_factory.mktemp("scripted")
+    path = where / "generator.pt"
+    with warnings.catch_warnings():  # torch 2.x marks TorchScript deprecated
+        warnings.simplefilter("ignore", FutureWarning)
+        torch.jit.script(torch.nn.Identity()).save(str(path))
+    baseline = where / "baseline.json"
+    options = MetricOptions(n=200, bootstrap=0)
+    make_baseline(
+        str(path), "ring8", baseline, options=options, metrics=["fid"], nz=2, repeats=0, trust_code=True, progress=False
+    )
+    return path, baseline
+
+
+def test_a_torchscript_file_runs_only_through_the_flag_that_names_it(scripted, capsys):
+    path, baseline = scripted
+    assert main(["check", "--generator", str(path), "--baseline", str(baseline), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(path), "--baseline", str(baseline), "--quiet"]) == 2  # a path given as data
+    err = capsys.readouterr().err
+    assert "is a TorchScript program (code)" in err and f"pass it as --generator {path}" in err
+    with pytest.raises(GanevalError, match="trust_code=True"):
+        check(str(path), baseline)  # the Python API: a path is data too
+    with pytest.raises(GanevalError, match="trust_code=True"):
+        make_baseline(str(path), "ring8", options=MetricOptions(n=50, bootstrap=0), nz=2, progress=False)
+    assert check(str(path), baseline, trust_code=True).passed
+    assert check(load_generator(path), baseline).passed  # an object the user loaded
+
+
+def test_the_pytest_fixture_runs_a_torchscript_file_only_when_told(ganeval_check, scripted):
+    path, baseline = scripted
+    with pytest.raises(pytest.fail.Exception, match="is a TorchScript program"):
+        ganeval_check(str(path), baseline=baseline)
+    assert ganeval_check(str(path), baseline=baseline, trust_code=True).passed
+
+
+def test_a_forged_checkpoint_is_read_as_data_never_run(scripted, tmp_path, capsys):
+    """A TorchScript program saved as a run's checkpoint.pt used to be run by `check RUN/checkpoint.pt` (and
+    passed the gate, whatever the run learned); the file form is read as `check RUN` reads it."""
+    path, baseline = scripted
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "checkpoint.pt").write_bytes(path.read_bytes())
+    for candidate in (run / "checkpoint.pt", run):
+        capsys.readouterr()
+        assert main(["check", str(candidate), "--nz", "2", "--baseline", str(baseline), "--quiet"]) == 2
+        assert "Traceback" not in capsys.readouterr().err
+    torch.save({"weight": torch.zeros(2, 2)}, tmp_path / "weights.pt")  # data, but not a generator
+    assert main(["check", str(tmp_path / "weights.pt"), "--baseline", str(baseline), "--quiet"]) == 2
+    assert "holds tensors, not a generator" in capsys.readouterr().err
+
+
+def test_a_checkpoint_file_is_checked_as_its_run_folder(tmp_path):
+    baseline = make_baseline(
+        str(RUN), "digits", options=MetricOptions(n=100, bootstrap=0), metrics=["fid"], repeats=0, progress=False
+    )
+    report = check(str(RUN / "checkpoint.pt"), baseline)
+    assert report.passed and report.decisions[0].candidate == baseline.metrics["fid"]["value"]
+    path = tmp_path / "baseline.json"
+    baseline.write(path)
+    assert main(["check", str(RUN / "checkpoint.pt"), "--baseline", str(path), "--quiet"]) == 0
+
+
+def test_a_module_named_as_candidate_is_not_imported(tmp_path, monkeypatch, capsys, scripted):
+    (tmp_path / "imported_h2.py").write_text(f"open({str(tmp_path / 'marker')!r}, 'w').close()\ng = None\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["check", "imported_h2:g", "--baseline", str(scripted[1]), "--quiet"]) == 2
+    assert "pass it as --generator imported_h2:g" in capsys.readouterr().err
+    assert not (tmp_path / "marker").exists()
+
+
+def test_a_check_into_a_closed_pipe_exits_with_its_verdict(tmp_path):
+    """`ganeval check ... | true`: the reader is gone before the table is printed. The exit code used to be 0
+    whatever the verdict; it is the verdict's now, with stdout closed, and with stderr closed too (2>&1)."""
+    baseline = tmp_path / "baseline.json"
+    options = MetricOptions(bootstrap=0)
+    make_baseline(RING8.sample(300, seed=1)[0], "ring8", baseline, options=options, metrics=["fid"], progress=False)
+    np.save(tmp_path / "same.npy", RING8.sample(300, seed=1)[0])
+    np.save(tmp_path / "worse.npy", RING8.sample(300, seed=1)[0] * 3)
+
+    def exit_code(candidate: str, stderr) -> int:
+        argv = [sys.executable, "-m", "ganeval", "check", str(tmp_path / candidate), "--baseline", str(baseline)]
+        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, env={**os.environ, "GITHUB_ACTIONS": ""})
+        child.stdout.close()  # closed before the child prints anything
+        return child.wait()
+
+    assert exit_code("same.npy", subprocess.DEVNULL) == 0
+    assert exit_code("worse.npy", subprocess.STDOUT) == 1
 
 
 def test_pytest_fixture(ganeval_check, small):

@@ -423,3 +423,53 @@ def test_reference_identity_of_a_pytorch_fid_statistics_file(tmp_path):
     assert identity(1.0) == identity(1.0)
     assert identity(1.0) != identity(2.0)
     assert identity(1.0)["kind"] == "stats"
+
+
+# ---------------------------------------------------------------- generator outputs, as score reads samples
+
+
+class Pixels:
+    """A generator whose float images are 8-bit pixel values (0..255): in no value range that ganeval converts."""
+
+    def sample(self, n, seed):
+        import torch
+
+        return torch.rand(n, 1, 32, 32, generator=torch.Generator().manual_seed(seed)) * 255
+
+
+PIXELS_FIX = "convert with np.round(x).astype(np.uint8) if the values are 8-bit pixels"
+
+
+def test_floats_in_0_255_from_a_generator_are_refused_as_score_refuses_them(tmp_path, monkeypatch, capsys):
+    """The gate used to clip them to the value range (all white), and score the result."""
+    from ganeval import score
+
+    with pytest.raises(GanevalError, match=r"float32 images with values [0-9.e-]+\.\.255; pass uint8") as gate:
+        check(Pixels(), COMMITTED)
+    with pytest.raises(GanevalError, match=r"float32 images with values [0-9.e-]+\.\.255; pass uint8") as scored:
+        score(Pixels().sample(20, 0).numpy(), "digits", progress=False, cache=False)
+    assert PIXELS_FIX in str(gate.value) and PIXELS_FIX in str(scored.value)
+    (tmp_path / "pixel_generators.py").write_text(
+        "import torch\n\n\ndef pixels(z):\n    return torch.sigmoid(z[:, :1024].reshape(-1, 1, 32, 32)) * 255\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    argv = ["check", "--generator", "pixel_generators:pixels", "--nz", "1024", "--baseline", str(COMMITTED), "--quiet"]
+    assert main(argv) == 2
+    assert PIXELS_FIX in capsys.readouterr().err
+
+
+def test_generator_floats_in_their_value_range_convert_as_before():
+    import torch
+
+    from ganeval.gate.candidate import as_drawer
+
+    values = torch.tensor([-1.0, 0.0, 1.0, 0.5]).reshape(1, 1, 2, 2)
+    tanh = as_drawer(lambda z: values.expand(len(z), 1, 2, 2), "tanh", 4, (-1.0, 1.0))
+    assert tanh.sample(2, seed=0)[0].flatten().tolist() == [0, 128, 255, 191]  # the ends included, none refused
+    sigmoid = as_drawer(lambda z: (values.expand(len(z), 1, 2, 2) + 1) / 2, "sigmoid", 4, (0.0, 1.0))
+    assert sigmoid.sample(2, seed=0)[0].flatten().tolist() == [0, 128, 255, 191]
+    with pytest.raises(GanevalError, match=r"float images in \[0, 1\]: for tanh outputs in \[-1, 1\]"):
+        as_drawer(lambda z: values.expand(len(z), 1, 2, 2), "tanh", 4, (0.0, 1.0)).sample(2, seed=0)
+    integers = type("Integers", (), {"sample": lambda self, n, seed: values.expand(n, 1, 2, 2).long() * 255})
+    with pytest.raises(GanevalError, match="Integer images other than uint8 are not guessed at"):
+        as_drawer(integers(), "ints", None, (-1.0, 1.0)).sample(2, seed=0)

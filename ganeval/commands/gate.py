@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ganeval import distributed
@@ -27,6 +28,7 @@ from ganeval.commands.common import (
 )
 from ganeval.errors import GanevalError
 from ganeval.gate import check, load_baseline, make_baseline, parse_tolerances, parse_value_range
+from ganeval.gate.candidate import is_import_spec
 from ganeval.gate.core import DEFAULT_GENERATOR_N
 
 BASELINE = f"""Score CANDIDATE (or --generator) against --ref and write the baseline for `ganeval check`:
@@ -43,7 +45,7 @@ With GITHUB_ACTIONS=true, regressions are also printed as ::error annotations.""
 CHECK_EXAMPLES = """examples:
   ganeval check runs/dcgan-digits --baseline baseline.json
   ganeval check --generator mypkg.models:generator --nz 128 --baseline baseline.json --tolerance fid=5,precision=0.02
-  ganeval check generator.ts --nz 64 --baseline baseline.json --junit check.xml --markdown check.md"""
+  ganeval check --generator generator.pt --nz 64 --baseline baseline.json --junit check.xml --markdown check.md"""
 
 
 def add_command(commands) -> None:
@@ -121,6 +123,8 @@ def add_command(commands) -> None:
         "--json", metavar="FILE", help="also write the report as JSON ('-' prints JSON instead of the table)"
     )
     gate.add_argument("--quiet", action="store_true", help=QUIET)
+    for parser in (baseline, gate):  # a pipe closed before the end (2>&1 | head) leaves no verdict nor baseline
+        parser.set_defaults(broken_pipe_exit=2)
 
 
 def _add_candidate(parser) -> None:
@@ -129,14 +133,15 @@ def _add_candidate(parser) -> None:
         "candidate",
         metavar="CANDIDATE",
         nargs="?",
-        help="a folder of images, an .npz/.npy array, a reference_models run folder (or its checkpoint.pt), or a "
-        "TorchScript generator file",
+        help="data: a folder of images, an .npz/.npy array, or a reference_models run folder (or its checkpoint.pt, "
+        "read with torch.load(weights_only=True)); a generator's code goes through --generator",
     )
     parser.add_argument(
         "--generator",
-        metavar="MODULE:ATTR",
-        help="a generator in Python instead of CANDIDATE: an nn.Module or callable on noise z (n x nz), an object with "
-        ".sample(n, seed), or a function/class without arguments building one",
+        metavar="MODULE:ATTR|FILE",
+        help="code that ganeval runs, instead of CANDIDATE: a TorchScript file (torch.jit.save), or a generator in "
+        "Python: an nn.Module or callable on noise z (n x nz), an object with .sample(n, seed), or a function/class "
+        "without arguments building one",
     )
     parser.add_argument(
         "--nz",
@@ -148,28 +153,35 @@ def _add_candidate(parser) -> None:
     )
 
 
-def _candidate(args) -> str:
-    """CANDIDATE or --generator (exactly one)."""
+def _candidate(args) -> dict:
+    """CANDIDATE or --generator (exactly one), as check's and make_baseline's keywords: code is run only when
+    --generator names it (trust_code); CANDIDATE is data, never imported nor loaded as TorchScript."""
     if (args.candidate is None) == (args.generator is None):
         raise GanevalError(
-            "give the candidate either as CANDIDATE (a folder, an array, a run folder or a TorchScript file) "
-            "or as --generator package.module:attribute, not both and not neither."
+            "give the candidate either as CANDIDATE (a folder, an array or a run folder) or as --generator "
+            "(package.module:attribute, or a TorchScript file), not both and not neither."
         )
-    return args.candidate if args.generator is None else args.generator
+    if args.generator is not None:
+        return {"candidate": args.generator, "trust_code": True}
+    if is_import_spec(args.candidate):
+        raise GanevalError(
+            f"CANDIDATE {args.candidate} names package.module:attribute, which is code, not data: "
+            f"pass it as --generator {args.candidate} to run it."
+        )
+    return {"candidate": args.candidate}
 
 
 def run_baseline(args) -> int:
     check_outputs(("--output", args.output, False))
     baseline = make_baseline(
-        _candidate(args),
-        args.ref,
-        None,
+        reference=args.ref,
         options=options(args),
         extractor=args.extractor,
         metrics=names(args.metrics),
         nz=args.nz,
         value_range=parse_value_range(args.value_range or "-1,1"),
         repeats=args.repeats,
+        **_candidate(args),
         **reading(args),
     )
     if not distributed.world().main:  # under torchrun, rank 0 writes and prints
@@ -188,8 +200,7 @@ def run_check(args) -> int:
     check_outputs(*((flag, path, False) for flag, path in outputs))
     baseline = load_baseline(args.baseline)
     report = check(
-        _candidate(args),
-        baseline,
+        baseline=baseline,
         options=baseline.options.replace(seed=baseline.seed if args.seed is None else args.seed),
         tolerances=parse_tolerances(args.tolerance),
         alpha=args.alpha,
@@ -197,16 +208,37 @@ def run_check(args) -> int:
         extractor=args.extractor,
         nz=args.nz,
         value_range=None if args.value_range is None else parse_value_range(args.value_range),
+        **_candidate(args),
         **reading(args),
     )
     if not distributed.world().main:  # under torchrun, rank 0 writes and prints
         return report.exit_code
     texts = {"--junit": report.junit, "--markdown": report.markdown, "--json": report.to_json}
-    failed = [error for flag, path in outputs if path and (error := write_output(flag, path, texts[flag]()))]
-    if args.json != "-":
-        print(safe(report.table()))
-    if github_actions():  # workflow commands; stderr when stdout carries JSON
-        print(report.github_annotations(), file=sys.stderr if args.json == "-" else sys.stdout)
+    failed = []
+    for flag, path in outputs:
+        if path and path != "-":
+            try:
+                failed.append(write_output(flag, path, texts[flag]()))
+            except BrokenPipeError:  # not written, and stdout, where its text would go instead, is closed
+                _stdout_closed()
+                failed.append(f"{flag} {path}: cannot write it, and stdout is closed.")
+    try:
+        if args.json == "-":
+            write_output("--json", "-", report.to_json())
+        else:
+            print(safe(report.table()))
+        if github_actions():  # workflow commands; stderr when stdout carries JSON
+            print(report.github_annotations(), file=sys.stderr if args.json == "-" else sys.stdout)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+    except BrokenPipeError:  # stdout closed (`| head`, a reader gone): the verdict still decides the exit code
+        _stdout_closed()
+    failed = [error for error in failed if error]
     if failed:  # the verdict stands, but an output CI expects is missing: exit 2, not a silent pass
         raise GanevalError(" ".join(failed))
     return report.exit_code
+
+
+def _stdout_closed() -> None:
+    """After a BrokenPipeError on stdout: later prints, and Python's flush at exit, go nowhere, so the exit code
+    is the command's (a flush failing at exit would make it 120)."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stays open: Python flushes stdout at exit)

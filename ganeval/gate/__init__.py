@@ -9,7 +9,7 @@ Modules: `decision` (the per-metric test, pure), `candidate` (generators drawn i
 `core` (baselines, settings checks, `check`), `formats` (table, JUnit, Markdown, GitHub annotations).
 """
 
-from ganeval.gate.candidate import DEFAULT_VALUE_RANGE, check_value_range, parse_value_range
+from ganeval.gate.candidate import DEFAULT_VALUE_RANGE, check_value_range, load_generator, parse_value_range
 from ganeval.gate.core import (
     BASELINE_FORMAT,
     Baseline,
@@ -41,6 +41,7 @@ __all__ = [
     "check_value_range",
     "decide_metric",
     "load_baseline",
+    "load_generator",
     "make_baseline",
     "parse_tolerances",
     "parse_value_range",

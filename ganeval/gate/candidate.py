@@ -3,15 +3,19 @@
 A candidate is one of
 - a folder of images, an .npz/.npy array or a bundled set name (scored as `ganeval score` does);
 - a run folder that an installed run format reads (`ganeval.plugins`; the reference trainers' runs),
-  or its checkpoint.pt: `load_run(run).sample(n, seed)`;
-- a TorchScript file (`torch.jit.save`), called on noise z of shape (n, nz);
-- a Python object (API, pytest fixture) or `--generator package.module:attribute`:
+  or its checkpoint.pt: `load_run(run).sample(n, seed)`, read as data (`torch.load(weights_only=True)`);
+- code you name (`load_generator`, the one place that loads a generator's code): `--generator
+  package.module:attribute` or `--generator FILE` for a TorchScript file (`torch.jit.save`, called on
+  noise z of shape (n, nz)); in Python, a 'package.module:attribute' string, or a path with trust_code=True.
+  A path given as CANDIDATE is data: a TorchScript file there is refused, never loaded;
+- a Python object (API, pytest fixture) or what `load_generator` returns:
   * an object with `.sample(n, seed)` returning samples (numpy or torch);
   * a `torch.nn.Module`, or any callable taking z (a float32 tensor n x nz, standard normal drawn
     from `seed`) and returning samples;
   * a function or class taking no required arguments: called once to build one of the above.
 Samples returned are uint8 images N x C x H x W, float images N x C x H x W in the value range
-(default [-1, 1], tanh; `--value-range 0,1` for sigmoid outputs; clipped to it), or N x 2 points.
+(default [-1, 1], tanh; `--value-range 0,1` for sigmoid outputs; values outside it are refused, as `score`
+refuses float images outside [0, 1]), or N x 2 points.
 Modules are run in eval mode (their mode is restored after) under torch.no_grad, in batches.
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +32,10 @@ import numpy as np
 import torch
 
 from ganeval import errors
-from ganeval.errors import GanevalError
+from ganeval.data.arrays import check_image_values
+from ganeval.errors import GanevalError, printable
 from ganeval.plugins import load_run, run_format
+from ganeval.torchfile import load_plain
 
 RUN_CHECKPOINT = "checkpoint.pt"
 VALUE_RANGES = {"-1,1": (-1.0, 1.0), "0,1": (0.0, 1.0)}
@@ -87,7 +94,8 @@ def import_generator(spec: str):
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
         raise GanevalError(
-            f"--generator takes package.module:attribute (for example mypkg.models:generator); got {spec!r}.",
+            "--generator takes package.module:attribute (for example mypkg.models:generator) or the path of a "
+            f"TorchScript file (torch.jit.save); got {spec!r}, which is neither.",
             argument="generator",
         )
     with running_user_code(spec, f"importing {module_name}"):
@@ -118,27 +126,65 @@ def is_run_folder(path: Path) -> bool:
     return path.is_dir() and run_format(path) is not None
 
 
-def load_path(path: Path):
-    """A generator object from a run folder, its checkpoint.pt, or a TorchScript file."""
-    if path.is_dir():
-        return load_run(path)
+def is_import_spec(candidate) -> bool:
+    """'package.module:attribute' (and not a path that happens to hold a colon)."""
+    return isinstance(candidate, str) and ":" in candidate and not Path(candidate).exists() and candidate[1:3] != ":\\"
+
+
+def is_torchscript(path: Path) -> bool:
+    """True for a TorchScript archive (torch.jit.save): a zip holding constants.pkl, as torch.load tells them apart."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.partition("/")[2] == "constants.pkl" for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def load_generator(spec):
+    """The generator that code you chose to run builds: 'package.module:attribute' (imported) or a TorchScript
+    file (torch.jit.load, which runs the file's code). The one loader of a generator's code: the CLI reaches it
+    only through --generator, Python through trust_code=True, a 'package.module:attribute' string or a call of
+    this function (`ganeval.load_generator`), so that a file given as data never runs."""
+    path = Path(spec)
+    if not path.is_file():
+        return import_generator(str(spec))
     try:
         with warnings.catch_warnings():  # torch 2.x marks TorchScript deprecated; the files still load
             warnings.simplefilter("ignore", FutureWarning)
             return torch.jit.load(str(path), map_location="cpu")
     except (RuntimeError, ValueError) as error:
-        if (
-            path.name == RUN_CHECKPOINT and run_format(path.parent) is not None
-        ):  # a trainer's checkpoint, not TorchScript
-            return load_run(path.parent)
         raise GanevalError(
-            f"{path}: not a TorchScript file ({str(error).splitlines()[0]}); save the generator with torch.jit.save, "
-            "or pass a reference_models run folder, a folder of images or an .npz/.npy array."
+            f"--generator {printable(str(path))}: not a TorchScript file ({printable(str(error).splitlines()[0])}); "
+            "save the generator with torch.jit.save, or pass a run folder or its checkpoint.pt as CANDIDATE "
+            "(read as data).",
+            argument="generator",
         ) from None
 
 
+def load_path(path: Path):
+    """The generator of a run folder or of its checkpoint.pt, read as data (the run format's
+    torch.load(weights_only=True)). Never code: a TorchScript file is refused, naming the flag that runs it."""
+    if path.is_dir():
+        return load_run(path)
+    shown = printable(str(path))
+    if is_torchscript(path):
+        raise GanevalError(
+            f"{shown} is a TorchScript program (code), and ganeval runs code only where you name it: if you trust "
+            f"this file, pass it as --generator {shown} (Python: trust_code=True, or ganeval.load_generator). "
+            "A run's checkpoint.pt holds tensors only: pass it or its run folder as CANDIDATE."
+        )
+    if path.name == RUN_CHECKPOINT and run_format(path.parent) is not None:  # a trainer's checkpoint
+        return load_run(path.parent)
+    fix = (
+        "Pass a run folder written by `ganeval train` (or its checkpoint.pt), or a TorchScript generator "
+        "with --generator FILE."
+    )
+    load_plain(path, "generator file", fix)  # tensors and plain values only: a crafted file is refused here
+    raise GanevalError(f"{shown} holds tensors, not a generator that ganeval can draw from. {fix}")
+
+
 def generator_candidate(candidate) -> bool:
-    """True when `candidate` is a generator (object, run folder, checkpoint or TorchScript file), not samples."""
+    """True when `candidate` is a generator (object, run folder, checkpoint or torch file), not samples."""
     if isinstance(candidate, (str, Path)):
         path = Path(candidate)
         return is_run_folder(path) or (path.is_file() and path.suffix in (".pt", ".pth", ".ts", ".jit"))
@@ -237,6 +283,7 @@ def _convert(samples, value_range: tuple[float, float], label: str):
         )
     if samples.dtype == torch.uint8:
         return samples
+    floats = samples.float() if samples.is_floating_point() else samples  # bf16 and half as float32
+    check_image_values(floats.numpy(), label, value_range)  # what `score` refuses (0..255 floats, NaN) is refused
     low, high = value_range
-    scaled = (samples.float().clamp(low, high) - low) / (high - low)
-    return (scaled * 255).round().to(torch.uint8)
+    return ((floats - low) / (high - low) * 255).round().to(torch.uint8)

@@ -32,7 +32,8 @@ from ganeval.gate.candidate import (
     as_drawer,
     check_value_range,
     generator_candidate,
-    import_generator,
+    is_import_spec,
+    load_generator,
     load_path,
 )
 from ganeval.gate.decision import (
@@ -301,19 +302,15 @@ def _resolve_reference(baseline: Baseline, reference):
     )
 
 
-def _is_import_spec(candidate) -> bool:
-    """'package.module:attribute' (and not a path that happens to hold a colon)."""
-    return isinstance(candidate, str) and ":" in candidate and not Path(candidate).exists() and candidate[1:3] != ":\\"
+def _is_generator(candidate, trust_code: bool = False) -> bool:
+    return trust_code or is_import_spec(candidate) or generator_candidate(candidate)
 
 
-def _is_generator(candidate) -> bool:
-    return _is_import_spec(candidate) or generator_candidate(candidate)
-
-
-def _candidate_samples(candidate, *, n: int, seed: int, nz, value_range, label: str):
-    """(what to score: a path or in-memory samples, description) for any candidate."""
-    if _is_import_spec(candidate):
-        candidate_object, label = import_generator(candidate), candidate
+def _candidate_samples(candidate, *, n: int, seed: int, nz, value_range, label: str, trust_code: bool = False):
+    """(what to score: a path or in-memory samples, description) for any candidate; code is loaded only from
+    a 'package.module:attribute' string or, with trust_code, a path (candidate.load_generator)."""
+    if is_import_spec(candidate) or trust_code and isinstance(candidate, (str, Path)):
+        candidate_object = load_generator(candidate)
     elif isinstance(candidate, (str, Path)) and generator_candidate(candidate):
         candidate_object = load_path(Path(candidate))
     elif isinstance(candidate, (str, Path)):
@@ -347,8 +344,9 @@ def _score(
     precision,
 ):
     seed = options.seed
+    trust_code=False,
     samples, description = _candidate_samples(
-        candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label
+        candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label, trust_code=trust_code
     )
     if (
         generated_n is not None and not isinstance(samples, str) and len(samples) > generated_n
@@ -393,6 +391,7 @@ def make_baseline(
     precision: str = "fp32",
 ) -> Baseline:
     """Score `candidate` against `reference` and return (and with `output`, write atomically) a baseline.
+    trust_code: bool = False,
 
     candidate: anything `check` takes (samples or a generator; see ganeval.gate.candidate). A generator
     draws options.n samples (default 2000) from noise seeded with options.seed.
@@ -405,6 +404,8 @@ def make_baseline(
     weights, resize: the extractor's weights file and inception's resize (`score`); `check` refuses others.
     Metrics without a finite value, or with a seed spread too large to gate on (gate/schema.py), are
     left out and named under "not_gated" with the reason; the file follows the schema in gate/schema.py.
+    trust_code: a path candidate is a TorchScript generator file, loaded and run (the CLI's --generator FILE);
+    without it a path is data, and a TorchScript file is refused.
 
     >>> from ganeval import MetricOptions, make_baseline
     >>> from ganeval.data import RING8
@@ -415,7 +416,7 @@ def make_baseline(
     (True, ['fid'])
     """
     label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
-    is_generator = _is_generator(candidate)
+    is_generator = _is_generator(candidate, trust_code)
     if is_generator and options.n is None:
         options = options.replace(n=DEFAULT_GENERATOR_N)
     n, seed = options.n, options.seed
@@ -441,6 +442,7 @@ def make_baseline(
         precision=precision,
     )
     result, description = _score(
+        trust_code=trust_code,
         candidate, reference, metrics=metrics, generated_n=n, options=options, progress=progress, **common
     )
     payload = result.to_dict()
@@ -535,9 +537,11 @@ def check(
     precision: str | None = None,
 ) -> CheckReport:
     """Re-score `candidate` with the baseline's settings and decide, per metric, pass / improved / regressed.
+    trust_code: bool = False,
 
-    candidate: a folder of images, an .npz/.npy array, a reference_models run folder or checkpoint, a
-    TorchScript file, 'package.module:attribute', or an object (nn.Module, callable on z, or .sample(n, seed)).
+    candidate: a folder of images, an .npz/.npy array, a reference_models run folder or checkpoint (read as
+    data), 'package.module:attribute', or an object (nn.Module, callable on z, or .sample(n, seed)); a
+    TorchScript file with trust_code=True only (its code runs), or as `ganeval.load_generator(path)`.
     baseline: a `Baseline` or the path of its JSON file.
     options: default the baseline's (`Baseline.options`), which reproduces the baseline exactly for an
     unchanged generator; `baseline.options.replace(seed=...)` draws anew. Options that change the
@@ -637,6 +641,7 @@ def check(
         precision=precision,
     )
     before = _settings(base.provenance, names, base.block.get("reference_content"))
+        trust_code=trust_code,
     after = _settings(result.provenance, list(result.metrics), identity)
     differences = _mismatches(before, after)
     if differences:
