@@ -342,9 +342,9 @@ def _score(
     progress,
     device,
     precision,
+    trust_code=False,
 ):
     seed = options.seed
-    trust_code=False,
     samples, description = _candidate_samples(
         candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label, trust_code=trust_code
     )
@@ -389,9 +389,9 @@ def make_baseline(
     progress: bool = True,
     device="auto",
     precision: str = "fp32",
+    trust_code: bool = False,
 ) -> Baseline:
     """Score `candidate` against `reference` and return (and with `output`, write atomically) a baseline.
-    trust_code: bool = False,
 
     candidate: anything `check` takes (samples or a generator; see ganeval.gate.candidate). A generator
     draws options.n samples (default 2000) from noise seeded with options.seed.
@@ -402,10 +402,10 @@ def make_baseline(
     device, precision: where and how the extractor runs (`score`); the precision is recorded and `check`
     refuses another, the device is recorded only (a baseline made on a GPU checks on the CPU).
     weights, resize: the extractor's weights file and inception's resize (`score`); `check` refuses others.
-    Metrics without a finite value, or with a seed spread too large to gate on (gate/schema.py), are
-    left out and named under "not_gated" with the reason; the file follows the schema in gate/schema.py.
     trust_code: a path candidate is a TorchScript generator file, loaded and run (the CLI's --generator FILE);
     without it a path is data, and a TorchScript file is refused.
+    Metrics without a finite value, or with a seed spread too large to gate on (gate/schema.py), are
+    left out and named under "not_gated" with the reason; the file follows the schema in gate/schema.py.
 
     >>> from ganeval import MetricOptions, make_baseline
     >>> from ganeval.data import RING8
@@ -440,9 +440,9 @@ def make_baseline(
         cache=cache,
         device=device,
         precision=precision,
+        trust_code=trust_code,
     )
     result, description = _score(
-        trust_code=trust_code,
         candidate, reference, metrics=metrics, generated_n=n, options=options, progress=progress, **common
     )
     payload = result.to_dict()
@@ -535,9 +535,9 @@ def check(
     progress: bool = False,
     device="auto",
     precision: str | None = None,
+    trust_code: bool = False,
 ) -> CheckReport:
     """Re-score `candidate` with the baseline's settings and decide, per metric, pass / improved / regressed.
-    trust_code: bool = False,
 
     candidate: a folder of images, an .npz/.npy array, a reference_models run folder or checkpoint (read as
     data), 'package.module:attribute', or an object (nn.Module, callable on z, or .sample(n, seed)); a
@@ -639,9 +639,9 @@ def check(
         progress=progress,
         device=device,
         precision=precision,
+        trust_code=trust_code,
     )
     before = _settings(base.provenance, names, base.block.get("reference_content"))
-        trust_code=trust_code,
     after = _settings(result.provenance, list(result.metrics), identity)
     differences = _mismatches(before, after)
     if differences:
