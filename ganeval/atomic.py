@@ -166,10 +166,11 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator:
 
 
 @contextmanager
-def atomic_folder(path: str | Path) -> Iterator[Path]:
+def atomic_folder(path: str | Path, follow_links: bool = True) -> Iterator[Path]:
     """A temporary folder that becomes `path` (which must be absent or empty) when the block succeeds.
-    A symbolic link to an empty folder is followed (the link stays)."""
-    target = _target(path)
+    A symbolic link to an empty folder is followed (the link stays); follow_links=False (a cache
+    entry) refuses a link at `path` with an OSError instead, so nothing is written where it points."""
+    target = _target(path) if follow_links else Path(os.path.abspath(path))
     try:
         _make_parent(target, path)
         remove_stale_leftovers(target)
@@ -179,6 +180,8 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     try:
         yield staging
         os.chmod(staging, 0o777 & ~_umask())
+        if target.is_symlink():  # only where links are not followed: _target resolved them otherwise
+            raise OSError(errno.ELOOP, "a symbolic link is in the way, and it is not followed", str(target))
         if target.exists():
             target.rmdir()
         os.replace(staging, target)

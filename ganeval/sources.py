@@ -12,6 +12,7 @@ provenance and results.
 from __future__ import annotations
 
 import abc
+import errno
 import hashlib
 import tempfile
 import warnings
@@ -150,7 +151,7 @@ class SampledSource(Source):
         if distributed.agree(hit is not None):  # rank 0's hit: the other ranks have nothing to extract
             return _entry_result(hit, info, "hit")
         if entry is not None:
-            if entry.exists():  # damaged on disk (entries appear whole, by rename): it makes way for a new one
+            if entry.is_symlink() or entry.exists():  # bad (read_entry warned): it makes way for a new one
                 remove_entry(entry)
             if not _cache_usable(entry.parent):
                 entry = None
@@ -177,8 +178,10 @@ class SampledSource(Source):
         with EntryWriter(entry) as writer:
             self._extract_to(writer, selection, extractor, info, *settings)
             writer.finish({"source": key_source, **extractor.provenance(), "read": info})
-        outputs, _ = read_entry(entry, features=keep)
-        return outputs, {**info, "cache": "written"}
+        hit = read_entry(entry, features=keep)
+        if hit is None:  # replaced or removed since it was written: the caller extracts without the cache
+            raise OSError(errno.ENOENT, "the entry just written is gone or was changed", str(entry))
+        return hit[0], {**info, "cache": "written"}
 
     def _extract_to(
         self, sink: Sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +27,7 @@ from ganeval.data.images import find_images
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
 from ganeval.features.cache import FORMAT, CacheWarning, content_digest, save_outputs
-from ganeval.features.store import read_entry
+from ganeval.features.store import array_digest, read_entry
 from ganeval.gate import reference_identity
 from ganeval.options import MetricOptions
 from ganeval.scoring import score
@@ -343,3 +345,148 @@ def test_kill_9_during_score_and_sample_leaves_nothing_half_written(folders, tmp
         os.utime(staging, (time.time() - DEAD_OWNER_AFTER_SECONDS - 1,) * 2)
     assert main(["sample", str(ROOT / "ci" / "dcgan-digits"), "--n", "10", "-o", str(parent / "out")]) == 0
     assert sorted(p.name for p in parent.iterdir()) == ["out"] and len(find_images(parent)) == 10
+
+
+# ---------------------------------------------------------------- issue 23, item 6: verified entries, no links followed
+
+
+def scores(generated, reference, metrics=("fid", "kid"), **options) -> tuple[dict[str, float], str | None]:
+    result = score(
+        generated, reference, "digits", list(metrics), options=MetricOptions(bootstrap=0), progress=False, **options
+    )
+    return {name: result.metrics[name].value for name in metrics}, result.provenance["reference"].get("cache")
+
+
+def only_entry(cache: Path) -> Path:
+    [entry] = [path for path in cache.iterdir() if not path.name.startswith(".")]
+    return entry
+
+
+def test_a_cache_hit_reads_the_entry_without_extracting_or_warning(folders, monkeypatch):
+    fake, real = folders
+    expected, cache = scores(fake, real)
+    assert cache == "written"
+    extractions = []
+    extract_to = ganeval.sources.SampledSource._extract_to
+    monkeypatch.setattr(
+        ganeval.sources.SampledSource,
+        "_extract_to",
+        lambda self, *args: extractions.append(self.kind) or extract_to(self, *args),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        assert scores(fake, real) == (expected, "hit")  # features read and checked (KID)
+        assert scores(fake, real, metrics=["fid"]) == ({"fid": expected["fid"]}, "hit")  # the sums alone
+    assert extractions == ["folder", "folder"]  # the generated side each time; the reference never
+
+
+def test_an_edited_gaussian_npz_is_recomputed_with_a_warning(folders, tmp_path):
+    fake, real = folders
+    expected = fid(fake, real, cache=False)[0]
+    assert fid(fake, real)[1] == "written"
+    entry = only_entry(tmp_path / "cache")
+    with np.load(entry / "gaussian.npz") as sums:
+        edited = {name: sums[name] for name in sums.files}
+    edited["total"] = edited["total"] * 3  # the shift that took FID from 35 to 715
+    np.savez(entry / "gaussian.npz", **edited)
+    with pytest.warns(CacheWarning, match=f"cache entry {entry} is not used \\(gaussian.npz's 'total' does not match"):
+        assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "written")
+    assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "hit")  # the fresh entry is whole
+
+
+def test_an_edited_feature_file_is_recomputed_with_a_warning(folders, tmp_path):
+    fake, real = folders
+    expected = scores(fake, real, cache=False)[0]
+    scores(fake, real)
+    features = np.load(only_entry(tmp_path / "cache") / "features.npy", mmap_mode="r+")
+    features[0] += 1.0  # one sample moved, in place, the header and the sums untouched
+    features.flush()
+    del features
+    with pytest.warns(CacheWarning, match="features.npy does not match the digest recorded when it was written"):
+        values, cache = scores(fake, real)
+    assert cache == "written" and values == pytest.approx(expected, rel=1e-9)
+
+
+def test_entries_without_digests_are_recomputed_once(folders, tmp_path):
+    fake, real = folders
+    expected = fid(fake, real)[0]
+    meta_path = only_entry(tmp_path / "cache") / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["digests"]
+    meta_path.write_text(json.dumps({**meta, "format": "ganeval-entry-1"}))  # as ganeval wrote them before
+    with pytest.warns(CacheWarning, match="its format is 'ganeval-entry-1'.*records no digests"):
+        assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "written")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "hit")
+
+
+def test_a_link_planted_as_an_entry_is_never_followed(folders, tmp_path):
+    fake, real = folders
+    expected = scores(fake, real)[0]
+    cache = tmp_path / "cache"
+    entry = only_entry(cache)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.move(entry, elsewhere / "valid")  # a whole, valid entry, outside the cache
+    for planted in (elsewhere / "absent" / "entry", elsewhere / "valid"):  # dangling, then to a valid entry
+        before = sorted(p.relative_to(elsewhere) for p in elsewhere.rglob("*"))
+        entry.symlink_to(planted, target_is_directory=True)
+        with pytest.warns(CacheWarning, match=f"cache entry {entry} is not used \\(it is a symbolic link"):
+            values, state = scores(fake, real)
+        assert state == "written" and values == pytest.approx(expected, rel=1e-9)
+        assert not entry.is_symlink() and read_entry(entry) is not None  # a fresh entry, in the cache itself
+        assert sorted(p.relative_to(elsewhere) for p in elsewhere.rglob("*")) == before  # nothing created there
+        shutil.rmtree(entry)
+
+
+@pytest.mark.parametrize("plant", ["dangling link", "link to a valid copy", "fifo"])
+@pytest.mark.parametrize("name", ["features.npy", "gaussian.npz"])
+def test_links_and_fifos_inside_an_entry_are_never_followed(folders, tmp_path, plant, name):
+    fake, real = folders
+    expected = scores(fake, real)[0]
+    entry = only_entry(tmp_path / "cache")
+    copy = tmp_path / "copy" / name
+    copy.parent.mkdir()
+    shutil.move(entry / name, copy)  # the very bytes the digest was made of
+    if plant == "fifo":
+        os.mkfifo(entry / name)
+    else:
+        (entry / name).symlink_to(copy if plant == "link to a valid copy" else tmp_path / "absent")
+    reason = "not a regular file" if plant == "fifo" else "a symbolic link"
+    with pytest.warns(CacheWarning, match=f"{name} is {reason}"):
+        values, state = scores(fake, real)
+    assert state == "written" and values == pytest.approx(expected, rel=1e-9)
+    assert not (tmp_path / "absent").exists() and read_entry(entry) is not None
+
+
+def test_a_cache_root_that_is_the_users_own_link_is_followed(folders, tmp_path, monkeypatch):
+    fake, real = folders
+    (tmp_path / "real-cache").mkdir()
+    (tmp_path / "cache-link").symlink_to(tmp_path / "real-cache", target_is_directory=True)
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache-link"))
+    first = fid(fake, real)
+    assert first[1] == "written" and fid(fake, real) == first[:1] + ("hit",)
+    assert read_entry(only_entry(tmp_path / "real-cache")) is not None
+
+
+def test_array_digest_covers_dtype_shape_and_values_in_any_layout(monkeypatch):
+    values = np.arange(12, dtype=np.float32).reshape(3, 4)
+    digest = array_digest(values)
+    assert array_digest(np.asfortranarray(values)) == digest  # the values, not their memory layout
+    assert array_digest(values.reshape(4, 3)) != digest and array_digest(values.view(np.int32)) != digest
+    monkeypatch.setattr(ganeval.features.store, "DIGEST_BYTES", 8)  # hashed a row at a time: the same digest
+    assert array_digest(values) == digest and array_digest(np.float64(2.5)) != array_digest(np.float64(2.0))
+
+
+def test_atomic_folder_without_following_links_refuses_one(tmp_path):
+    target = tmp_path / "elsewhere"
+    (tmp_path / "entry").symlink_to(target, target_is_directory=True)
+    with pytest.raises(OSError, match="a symbolic link is in the way"):
+        with atomic_folder(tmp_path / "entry", follow_links=False) as staging:
+            (staging / "a.txt").write_text("a")
+    assert not target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["entry"]  # no staging left
+    target.mkdir()
+    with atomic_folder(tmp_path / "entry") as staging:  # links are followed where a user made them (-o)
+        (staging / "a.txt").write_text("a")
+    assert (target / "a.txt").read_text() == "a"
