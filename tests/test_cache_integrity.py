@@ -407,6 +407,33 @@ def test_an_edited_feature_file_is_recomputed_with_a_warning(folders, tmp_path):
     assert cache == "written" and values == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        ("bare array", "gaussian.npz is a single array"),
+        ("compressed", "gaussian.npz holds compressed arrays"),
+        ("digest", "'outer' does not match"),
+    ],
+)
+def test_a_gaussian_npz_of_another_shape_is_recomputed(folders, tmp_path, damage, reason):
+    fake, real = folders
+    expected = fid(fake, real)[0]
+    entry = only_entry(tmp_path / "cache")
+    with np.load(entry / "gaussian.npz") as sums:
+        arrays = {name: sums[name] for name in sums.files}
+    if damage == "bare array":
+        with open(entry / "gaussian.npz", "wb") as stream:
+            np.save(stream, arrays["outer"])
+    elif damage == "compressed":  # as a zip bomb would be: its size on disk no longer bounds what is read
+        np.savez_compressed(entry / "gaussian.npz", **arrays)
+    else:
+        meta = json.loads((entry / "meta.json").read_text())
+        meta["digests"]["outer"] = "0" * 64
+        (entry / "meta.json").write_text(json.dumps(meta))
+    with pytest.warns(CacheWarning, match=reason):
+        assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "written")
+
+
 def test_entries_without_digests_are_recomputed_once(folders, tmp_path):
     fake, real = folders
     expected = fid(fake, real)[0]

@@ -223,7 +223,10 @@ def _read_entry(path: Path, features: bool) -> tuple[dict, dict]:
         digests = meta.get("digests")
         if not isinstance(digests, dict) or not {"features", *SUMS} <= digests.keys():
             raise BadEntry("meta.json records no digest of its arrays")
-        with _open_in(folder, GAUSSIAN) as stream, np.load(stream, allow_pickle=False) as archive:
+        with _open_in(folder, GAUSSIAN) as stream:
+            archive = np.load(stream, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise BadEntry(f"{GAUSSIAN} is a single array, not an .npz archive")
             if any(member.compress_type != zipfile.ZIP_STORED for member in archive.zip.infolist()):
                 raise BadEntry(f"{GAUSSIAN} holds compressed arrays, which ganeval never writes")
             sums = {name: _checked(archive[name], digests[name], f"{GAUSSIAN}'s {name!r}") for name in SUMS}
