@@ -474,9 +474,7 @@ def score(
             )
         counts = [real_info["count"], fake_info["count"]]
         notes = sorted({_own_words(w) for w in caught})
-        provenance = _provenance(
-            chosen, real_info, fake_info, options, 0, counts, reference_source.uniform_modes, notes
-        )
+        provenance = _provenance(chosen, real_info, fake_info, options, 0, counts, None, notes)
         return Result({frechet: Interval(value, math.nan, math.nan)}, provenance)
     gaussian = reference_source.gaussian_only
     if gaussian:
@@ -576,7 +574,14 @@ def score(
         if gaussian and "fid" in names:
             values["fid"] = _fid_against_gaussian(real_out, fake.features, resamples, seed)
     notes += sorted({_own_words(w) for w in caught})
-    provenance = _provenance(chosen, real_info, fake_info, options, resamples, counts, uniform, notes)
+    mode_reference = _mode_reference(real, uniform, names)
+    if gaussian and mode_reference is not None:
+        notes.append(
+            f"the mode metrics take the {chosen.n_modes} modes as equally likely: {printable(reference_source.label)} "
+            "holds only mu and sigma, no mode labels; pass the reference's features (`ganeval stats`) to compare "
+            "with its own mode shares."
+        )
+    provenance = _provenance(chosen, real_info, fake_info, options, resamples, counts, mode_reference, notes)
     if train_info is not None:  # beside the reference
         provenance = {key: value for key, value in provenance.items() if key != "seed"} | {
             "train": train_info,
@@ -643,11 +648,12 @@ def _provenance(
     options: MetricOptions,
     resamples: int,
     counts: list[int],
-    uniform: bool,
+    mode_reference: str | None,
     warnings: list[str],
 ) -> dict:
     """What a result records to be reproduced: versions, extractor, preprocessing, device, both sides,
-    settings, warnings."""
+    settings, warnings. mode_reference (`_mode_reference`): what the mode metrics compared with, None
+    (and no key) when none was computed."""
     return {
         "ganeval_version": __version__,
         **chosen.provenance(),
@@ -665,10 +671,21 @@ def _provenance(
             "kid_subsets": options.kid_subsets,
             "kid_subset_size": min(options.kid_subset_size, *counts),
             "is_splits": min(options.is_splits, fake_info["count"]),
-            "mode_reference": "uniform (true modes)" if uniform else "reference labels",
+            **({} if mode_reference is None else {"mode_reference": mode_reference}),
         },
         "warnings": warnings,
     }
+
+
+def _mode_reference(real: Samples, uniform: bool, names: Sequence[str]) -> str | None:
+    """What the mode metrics took as the reference's mode shares, as computed: its samples' labels when the
+    metrics had them, else equal shares, known ("true modes": the bundled mixtures) or assumed (a reference
+    without labels: mu and sigma alone); None when no mode metric is computed."""
+    if not any(get_metric(name).family == "modes" for name in names):
+        return None
+    if real.modes is not None:
+        return "reference labels"
+    return "uniform (true modes)" if uniform else "uniform (assumed: the reference has no mode labels)"
 
 
 def _missing_modes(real: Samples, fake: Samples, extractor: Extractor) -> Modes:

@@ -12,6 +12,7 @@ from ganeval.metrics import (
     compute_metrics,
     fid_from_features,
     get_metric,
+    precision_recall_density_coverage,
     registry,
 )
 
@@ -112,7 +113,9 @@ def test_compute_metrics_runs_each_family_once(monkeypatch, rng):
     assert np.isnan(values["fid"].low)
 
 
-def test_compute_metrics_with_bootstrap_brackets_every_value(rng):
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_compute_metrics_with_bootstrap_brackets_every_value(seed):
+    rng = np.random.default_rng(seed)
     real, fake = _sides(rng)
     options = MetricOptions(n_modes=3, kid_subsets=5)
     names = [name for name in METRICS]
@@ -121,7 +124,7 @@ def test_compute_metrics_with_bootstrap_brackets_every_value(rng):
     assert list(values) == names
     for name, interval in values.items():
         spec = get_metric(name)
-        assert interval.low <= interval.value <= interval.high or name == "modes_covered", (name, interval)
+        assert interval.low <= interval.value <= interval.high, (name, interval)
         if spec.lower is not None:
             assert interval.low >= spec.lower
         if spec.upper is not None:
@@ -139,3 +142,98 @@ def test_compute_metrics_names_missing_inputs(rng):
 def test_samples_rows_must_align():
     with pytest.raises(ValueError, match="one row per sample"):
         Samples(features=np.zeros((3, 2)), modes=np.zeros(4, dtype=int))
+
+
+# ---------------------------------------------------------------- half-sampling (no duplicated samples)
+
+
+def test_half_sampling_draws_half_of_each_side_without_repeats():
+    drawn = []
+    record = lambda r, f: drawn.append((r, f)) or float(len(r) + len(f))  # noqa: E731
+    interval = bootstrap(record, np.arange(11), np.arange(20), n=25, seed=0, method="half")
+    assert interval.value == 31.0 and len(drawn) == 26  # the value on everything, then 25 half-samples
+    for r, f in drawn[1:]:
+        assert len(r) == len(set(r)) == 5 and len(f) == len(set(f)) == 10  # no index twice
+        assert set(r) <= set(range(11)) and set(f) <= set(range(20))
+    assert len({tuple(r) for r, _ in drawn[1:]}) > 20  # and the halves differ from one resample to the next
+
+
+def test_half_sampling_of_a_mean_gives_the_normal_interval():
+    """The delete-d jackknife with d = n/2: the half-samples' spread is the full sample's (no rescaling)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(3.0, 2.0, 2000)
+    result = bootstrap(np.mean, x, n=1000, seed=1, method="half")
+    half_width = 1.96 * x.std() / np.sqrt(x.size)
+    assert result.value == x.mean()
+    assert result.low == pytest.approx(x.mean() - half_width, abs=0.15 * half_width)
+    assert result.high == pytest.approx(x.mean() + half_width, abs=0.15 * half_width)
+
+
+def test_half_sampling_needs_two_rows_per_resampled_array():
+    with pytest.raises(ValueError, match="half-sampling needs at least 2 rows in each array it resamples; got sizes"):
+        bootstrap(np.mean, np.ones(1), method="half")
+    total = lambda a, b: a.mean() + b.mean()  # noqa: E731
+    fixed = bootstrap(total, np.ones(1), np.arange(4.0), method="half", resample=(False, True))
+    assert fixed.low <= fixed.value <= fixed.high
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_readme_prdc_bootstrap_by_half_sampling_holds_the_value(seed):
+    """The README's example: resampled with replacement, duplicates shrink the radii and the interval sits
+    beside the value; half-samples hold it."""
+    rng = np.random.default_rng(seed)
+    real, fake = rng.standard_normal((600, 64)), rng.standard_normal((600, 64)) * 1.1
+    precision = lambda r, f: precision_recall_density_coverage(r, f).precision  # noqa: E731
+    if seed == 0:
+        with_duplicates = bootstrap(precision, real, fake, n=20)
+        assert not with_duplicates.low <= with_duplicates.value <= with_duplicates.high  # the bias half-sampling avoids
+    interval = bootstrap(precision, real, fake, n=20, seed=seed, method="half")
+    assert interval.low < interval.value < interval.high
+    assert interval.high - interval.low < 0.2
+
+
+def test_prdc_intervals_recompute_on_half_samples_without_duplicate_points(monkeypatch, rng):
+    real = Samples(features=rng.standard_normal((60, 4)))
+    fake = Samples(features=rng.standard_normal((41, 4)) + 0.3)
+    row_of = lambda features: {row.tobytes(): i for i, row in enumerate(features)}  # noqa: E731
+    real_rows, fake_rows = row_of(real.features), row_of(fake.features)
+    seen = []
+    original = registry.prdc_per_sample
+
+    def recording(r, f, k, **kwargs):
+        seen.append(([real_rows[row.tobytes()] for row in r], [fake_rows[row.tobytes()] for row in f]))
+        return original(r, f, k, **kwargs)
+
+    monkeypatch.setattr(registry, "prdc_per_sample", recording)
+    values = compute_metrics(["precision", "recall", "density", "coverage"], real, fake, bootstrap_n=15)
+    assert len(seen) == 16  # the value, then one computation per resample
+    assert seen[0] == (list(range(60)), list(range(41)))
+    for r, f in seen[1:]:
+        assert len(r) == len(set(r)) == 30 and len(f) == len(set(f)) == 20  # no point drawn twice
+    for interval in values.values():
+        assert interval.low <= interval.value <= interval.high
+
+
+def test_prdc_intervals_of_small_sides_hold_the_manifolds_fixed(rng):
+    """Halves of 11 samples cannot hold k + 1 = 6: the memberships are resampled instead."""
+    real, fake = Samples(features=rng.standard_normal((11, 3))), Samples(features=rng.standard_normal((30, 3)))
+    values = compute_metrics(["precision", "recall", "density", "coverage"], real, fake, bootstrap_n=20)
+    for interval in values.values():
+        assert interval.low <= interval.value <= interval.high
+
+
+def test_the_interval_coverage_benchmark_prints_its_table(monkeypatch, capsys):
+    import importlib.util
+    import pathlib
+    import sys
+
+    path = pathlib.Path(__file__).parents[1] / "benchmarks" / "bench_interval_coverage.py"
+    spec = importlib.util.spec_from_file_location("bench_interval_coverage", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    argv = ["bench", "--n", "60", "--reps", "3", "--resamples", "10", "--truth", "4", "--kid-subsets", "2"]
+    monkeypatch.setattr(sys, "argv", argv)
+    bench.main()
+    table = capsys.readouterr().out.splitlines()
+    rows = [line for line in table if line.startswith("| ") and "95%" in line]
+    assert [row.split(" | ")[0][2:] for row in rows] == bench.METRICS

@@ -140,3 +140,55 @@ def test_roc_auc_ties_count_half():
 def test_calibration_bad_inputs(kwargs, match):
     with pytest.raises(ValueError, match=match):
         discriminator_calibration(**kwargs)
+
+
+# ---------------------------------------------------------------- intervals and provenance of the mode metrics
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mode_kl_interval_holds_its_value_against_a_uniform_reference(seed):
+    """A balanced generator has KL 0; resampled histograms are never as even, so a percentile interval
+    started above 0 and excluded the value. The centred interval holds it (clipped at the bound 0)."""
+    from ganeval.metrics import MetricOptions, Samples, compute_metrics
+
+    rng = np.random.default_rng(seed)
+    modes = rng.permutation(np.arange(300) % 10)
+    fake = Samples(modes=modes, high_quality=rng.random(300) < 0.95)
+    names = ["mode_kl", "modes_covered", "high_quality_fraction"]
+    values = compute_metrics(names, Samples(), fake, MetricOptions(n_modes=10, seed=seed), bootstrap_n=30)
+    assert values["mode_kl"].value == 0.0
+    for interval in values.values():
+        assert interval.low <= interval.value <= interval.high
+    assert values["mode_kl"].high > 0
+
+
+def test_mode_metrics_against_mu_and_sigma_say_the_modes_are_taken_as_equally_likely(tmp_path):
+    from ganeval import MetricOptions, score
+
+    np.savez(tmp_path / "fid_stats.npz", mu=np.zeros(92), sigma=np.eye(92))  # digits features are 92-d
+    for seed in (0, 1):
+        options = MetricOptions(n=200, bootstrap=20, seed=seed)
+        stats = str(tmp_path / "fid_stats.npz")
+        result = score("digits", stats, extractor="digits", options=options, cache=False, progress=False)
+        assert {"mode_kl", "modes_covered"} <= set(result.metrics)
+        kl = result.metrics["mode_kl"]
+        assert kl.low <= kl.value <= kl.high
+        assert result.provenance["options"]["mode_reference"] == "uniform (assumed: the reference has no mode labels)"
+        assert any("holds only mu and sigma, no mode labels" in note for note in result.provenance["warnings"])
+
+    labelled = score("digits", "digits", metrics=["mode_kl"], options=MetricOptions(n=200, bootstrap=0), cache=False)
+    assert labelled.provenance["options"]["mode_reference"] == "reference labels"
+    uniform = score("ring8", "ring8", metrics=["mode_kl"], options=MetricOptions(n=200, bootstrap=0), cache=False)
+    assert uniform.provenance["options"]["mode_reference"] == "uniform (true modes)"
+    fid_only = score("ring8", "ring8", metrics=["fid"], options=MetricOptions(n=200, bootstrap=0), cache=False)
+    assert "mode_reference" not in fid_only.provenance["options"]  # no mode metric, no claim about one
+
+
+def test_gate_compares_the_mode_reference_only_where_a_mode_metric_is_gated():
+    """Baselines made before carry "reference labels" whatever they computed; without a mode metric it
+    is not a setting of any gated number."""
+    from ganeval.gate.core import _settings
+
+    provenance = {"options": {"k": 5, "mode_reference": "reference labels"}}
+    assert "mode_reference" not in _settings(provenance, ["fid", "precision"], None)
+    assert _settings(provenance, ["fid", "mode_kl"], None)["mode_reference"] == "reference labels"

@@ -221,8 +221,10 @@ def _settings(provenance: dict, metrics: list[str], identity: dict | None) -> di
         "bootstrap": provenance.get("bootstrap"),
         "metrics": sorted(metrics),
     }
+    modes = any(get_metric(name).family == "modes" for name in metrics)
     for key, value in (provenance.get("options") or {}).items():
-        settings[key] = value
+        if key != "mode_reference" or modes:  # recorded only where a mode metric was computed (once: always)
+            settings[key] = value
     if identity is not None:
         settings["reference content"] = identity
     return settings
