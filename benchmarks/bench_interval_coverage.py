@@ -13,7 +13,9 @@ intervals `ganeval score` reports), and counts whether the interval holds the tr
 Prints, per metric: the nominal level, the observed coverage (its Monte Carlo standard error is
 about sqrt(0.95 * 0.05 / reps): 1.5% at 200), the mean width, the width over 2 x 1.96 x the value's
 standard deviation across draws (1.0: as wide as a normal 95% interval from the true spread), and
-how often the interval holds its own value.
+how often the interval holds its own value. modes_covered is a count: where every resample agrees, its
+interval is one integer and cannot hold a truth between two (9.56 here), so it covers less.
+On a shared machine, OMP_NUM_THREADS=1 keeps the small matrix products from fighting for cores.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Bootstrap confidence intervals for any metric, by resampling samples with replacement.
+"""Bootstrap confidence intervals for any metric, by resampling samples: with replacement, or halves without.
 
 Cost: `n` extra evaluations of the metric, so n times its run time (no extra memory beyond one
 resampled copy of the inputs). The default n=100 gives usable 95% intervals in seconds for the

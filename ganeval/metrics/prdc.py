@@ -194,9 +194,9 @@ def prdc_per_sample(
 ) -> PerSample:
     """The k-NN manifold memberships of every sample, from one pass over the distances.
 
-    Holding the manifolds fixed, each metric is a mean over samples, which is what
-    `ganeval.metrics.registry` bootstraps: cheap (no distances recomputed) and free of the
-    duplicate-sample bias that resampling the features themselves brings to k-NN radii.
+    Holding the manifolds fixed, each metric is a mean over samples. `ganeval.metrics.registry`'s
+    intervals recompute these on half-samples drawn without replacement (a duplicated sample would
+    shrink k-NN radii), and bootstrap the memberships themselves only where halves are too small.
     prepared: the reference `real` prepared once (`PreparedReference`): its balls are reused.
     """
     k = positive_int(k, "k")
