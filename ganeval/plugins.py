@@ -11,6 +11,8 @@ implementations under these entry-point groups (in its pyproject.toml), as `refe
     train = "reference_models.cli:add_command"
     [project.entry-points."ganeval.extractors"]   # feature extractors by name (see ganeval.features)
     mine = "mypackage.features:MyExtractor"
+    [project.entry-points."ganeval.logs"]         # training-log formats (`report`, `compare`; see diagnostics.log)
+    mine = "mypackage.logs:FORMAT"
 
 Each group is read when it is needed, never at import.
 """
@@ -25,6 +27,7 @@ from typing import Protocol, runtime_checkable
 from ganeval.errors import GanevalError, printable
 
 GENERATORS, RUNS, COMMANDS, EXTRACTORS = "ganeval.generators", "ganeval.runs", "ganeval.commands", "ganeval.extractors"
+LOGS = "ganeval.logs"  # training-log formats (ganeval.diagnostics.log.LogFormat)
 REFERENCE_TRAINERS = (
     "install ganeval from its repository (pip install -e . there), which registers the reference trainers "
     "(reference_models) through their entry points"
