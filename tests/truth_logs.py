@@ -180,6 +180,15 @@ def _plant(plan: Plan, rng, step: np.ndarray, s: dict, e: dict) -> None:
         e["quality"] = np.where(es >= on, frozen, e["quality"])
     elif plan.event == "undertrained":
         pass  # the slow learning is set in _signals
+    elif plan.event == "broken_metric":  # the metric code broke at three evaluations: FID 1e57, -3e68, inf
+        first = int(np.searchsorted(es, on))
+        e["fid_boost"][first : first + 3] = [1e60, -1e70, np.inf][: len(es) - first]
+    elif plan.event in ("ada_healthy", "d_overfit"):  # ADA's r_t and p (StyleGAN's Loss/signs/real, Progress/augment)
+        held = _ramp(step, on, 0.03 * n) if plan.event == "d_overfit" else np.zeros(n)
+        s["ada_rt"] = 0.6 + 0.3 * held + _ar(rng, n, 0.02) + rng.standard_normal(n) * 0.02
+        s["ada_p"] = np.clip(0.3 * _ramp(step, 0, 0.3 * n) + 0.5 * held + _ar(rng, n, 0.01), 0, None)
+        if plan.event == "d_overfit":  # FID stops improving and creeps up (under 2x: not a divergence)
+            e["fid_boost"] = 1 + 0.5 * _ramp(es, on, 0.2 * n)
     else:
         raise ValueError(f"unknown event {plan.event!r}")
 
@@ -384,7 +393,33 @@ def event_plans() -> list[Plan]:
             seed=22,
             fid_scale=50.0,
         ),
+        P("broken-fid", "unreliable-metrics", "broken_metric", "broken_metric", 500, seed=26, fid_scale=10.0),
+        P(
+            "broken-fid-2d",
+            "unreliable-metrics",
+            "broken_metric",
+            "broken_metric",
+            1200,
+            steps=2000,
+            eval_every=50,
+            seed=27,
+            fid_scale=1e-3,
+        ),
+        P("d-overfit", "D-overfitting", "d_overfit", "d_overfitting", 500, seed=28, fid_scale=10.0),
+        P(
+            "d-overfit-long",
+            "D-overfitting",
+            "d_overfit",
+            "d_overfitting",
+            900,
+            steps=2000,
+            eval_every=50,
+            seed=29,
+            fid_scale=1e-2,
+        ),
         # events a healthy run can have: found, but the verdict stays healthy
+        P("ada-healthy", "healthy", "ada_healthy", None, 0, seed=30, fid_scale=10.0),
+        P("ada-healthy-2d", "healthy", "ada_healthy", None, 0, steps=2000, eval_every=50, seed=31, fid_scale=1e-3),
         P("spike", "healthy", "spike", "gradient_spike", 420, seed=23),
         P("dominate-early", "healthy", "dominate_early", "d_dominance", 1, end=900, steps=2500, eval_every=50, seed=24),
         P("collapse-recovers", "healthy", "collapse_recovers", "collapse", 400, end=700, seed=25, fid_scale=1e-2),

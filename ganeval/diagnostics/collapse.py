@@ -20,9 +20,11 @@ import pandas as pd
 from ganeval.data.bundled import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.diagnostics.findings import COLLAPSE, Finding
+from ganeval.diagnostics.validity import broken_mask
 from ganeval.metrics.modes import MODE_HIT_SHARE, covered_modes
 
 __all__ = [
+    "COLLAPSE_MIN_EVALS",
     "MODE_HIT_SHARE",
     "coverage_timeline",
     "detect_collapse",
@@ -43,6 +45,10 @@ RECALL_DROP, RECALL_MIN_BEST, PRECISION_HOLD = 0.5, 0.2, 0.7
 # The collapse starts after the last evaluation whose coverage, diversity and recall were all within
 # 10% of their best before it: a decline that leads into the collapse belongs to it, noise does not.
 ONSET_TOLERANCE = 0.9
+# A collapse is judged over at least 3 evaluations: one or two (a short run, or StyleGAN's few
+# evaluations) cannot tell a generator's starting state or one noisy evaluation from a collapse, so
+# with fewer the finding is reported at low severity and marked too_few_evaluations (never a verdict).
+COLLAPSE_MIN_EVALS = 3
 # Severity: high when at most a quarter of the modes are left, or the collapse lasts to the end;
 # low when the run starts collapsed and recovers (the generator's initial state, not an event).
 HIGH_COVERAGE = 0.25
@@ -126,9 +132,11 @@ def n_modes_of(evals: pd.DataFrame, manifest: dict | None = None) -> int | None:
 
 
 def _column(evals: pd.DataFrame, name: str) -> np.ndarray | None:
+    """evals[name] as floats, broken values (`validity`: a recall of 3.5, a precision of -1) as NaN."""
     if evals is None or name not in evals or evals[name].isna().all():
         return None
-    return pd.to_numeric(evals[name], errors="coerce").to_numpy(dtype=float)
+    values = pd.to_numeric(evals[name], errors="coerce").to_numpy(dtype=float)
+    return np.where(broken_mask(name, values), np.nan, values)
 
 
 def coverage_timeline(evals: pd.DataFrame, n_modes: int | None = None) -> pd.DataFrame:
@@ -300,6 +308,9 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
         if recovered and before < 0:
             severity = "low"  # spread out from the generator's starting state: how training starts, not an event
         tail = f"recovered by step {end}" if recovered else "not recovered by the end"
+        if len(timeline) < COLLAPSE_MIN_EVALS:  # reported, never a verdict: one or two evaluations decide nothing
+            severity, evidence["too_few_evaluations"] = "low", True
+            tail += f" (the log has {len(timeline)} evaluations, too few to call the run collapsed)"
         sentence = "; ".join(parts) if parts else "the samples lost their spread"
         findings.append(
             Finding(

@@ -5,12 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ganeval.diagnostics.ada import ada_summary, detect_d_overfitting, too_few_for_overfitting
 from ganeval.diagnostics.calibration import detect_miscalibration
-from ganeval.diagnostics.collapse import coverage_timeline, detect_collapse, n_modes_of
-from ganeval.diagnostics.findings import RunDiagnosis, span_text, verdict
+from ganeval.diagnostics.collapse import COLLAPSE_MIN_EVALS, coverage_timeline, detect_collapse, n_modes_of
+from ganeval.diagnostics.findings import RunDiagnosis, in_unit, span_text, verdict, with_unit
 from ganeval.diagnostics.logfile import read_run
-from ganeval.diagnostics.quality import detect_low_quality, detect_still_improving
+from ganeval.diagnostics.quality import (
+    IMPROVING_METRICS,
+    LOW_QUALITY_METRICS,
+    LOW_QUALITY_MIN_EVALS,
+    TAIL_MIN_EVALS,
+    detect_low_quality,
+    detect_still_improving,
+)
 from ganeval.diagnostics.stability import (
+    FID_RISE_MIN_EVALS,
     detect_d_dominance,
     detect_divergence,
     detect_gradient_spikes,
@@ -18,6 +27,8 @@ from ganeval.diagnostics.stability import (
     detect_stall,
     equilibrium,
 )
+from ganeval.diagnostics.trends import metric_series
+from ganeval.diagnostics.validity import detect_broken_metrics
 from ganeval.errors import GanevalError
 
 # The summary's "<metric>_end" values, in this order: the samples' metrics, then D's calibration.
@@ -37,10 +48,45 @@ END_METRICS = (
 
 
 def _last(frame: pd.DataFrame, column: str):
-    if frame is None or frame.empty or column not in frame:
-        return None
-    values = pd.to_numeric(frame[column], errors="coerce").dropna()
+    """The last valid value of a metric (broken ones, `validity`, skipped), or None."""
+    values = metric_series(frame, column)
     return float(values.iloc[-1]) if len(values) else None
+
+
+def with_probabilities(steps: pd.DataFrame) -> pd.DataFrame:
+    """steps with d_real and d_fake as probabilities: the sigmoid of d_real_logit and d_fake_logit
+    where a log gave only D's raw logits (readers normally do this; the detectors need probabilities)."""
+    for name in ("d_real", "d_fake"):
+        if name not in steps and f"{name}_logit" in steps:
+            logits = pd.to_numeric(steps[f"{name}_logit"], errors="coerce").to_numpy(dtype=float)
+            steps = steps.assign(**{name: 1.0 / (1.0 + np.exp(-np.clip(logits, -700, 700)))})
+    return steps
+
+
+def too_few_evaluations(steps: pd.DataFrame, evals: pd.DataFrame, manifest: dict) -> list[str]:
+    """What the log has too few evaluations to judge, each as 'X (N of M needed)': rules whose metric
+    is logged at 1 or more evaluations but fewer than the rule needs (a short run, or StyleGAN's FID
+    every 50 ticks). Those rules say nothing; this says so."""
+    notes = []
+
+    def count(names) -> int:
+        return max((len(metric_series(evals, name)) for name in names), default=0)
+
+    timeline = coverage_timeline(evals, n_modes_of(evals, manifest))
+    signals = {"modes_hit", "diversity"} & set(timeline) or {"recall", "precision"} & set(timeline)
+    if signals and 0 < len(timeline) < COLLAPSE_MIN_EVALS:
+        notes.append(f"collapse ({len(timeline)} of {COLLAPSE_MIN_EVALS} needed)")
+    rise_needs = FID_RISE_MIN_EVALS + 2
+    if 0 < count(["fid"]) < rise_needs:
+        notes.append(f"a divergence of FID ({count(['fid'])} of {rise_needs} needed)")
+    if 0 < count(LOW_QUALITY_METRICS) < LOW_QUALITY_MIN_EVALS:
+        learned = count(LOW_QUALITY_METRICS)
+        notes.append(f"whether the generator learned at all ({learned} of {LOW_QUALITY_MIN_EVALS} needed)")
+    improving_needs = TAIL_MIN_EVALS + 2
+    if 0 < count(IMPROVING_METRICS) < improving_needs:
+        notes.append(f"whether quality is still improving ({count(IMPROVING_METRICS)} of {improving_needs} needed)")
+    overfitting = too_few_for_overfitting(steps, evals, manifest)
+    return notes + ([overfitting] if overfitting else [])
 
 
 def summarize(steps: pd.DataFrame, evals: pd.DataFrame, manifest: dict) -> dict:
@@ -57,13 +103,17 @@ def summarize(steps: pd.DataFrame, evals: pd.DataFrame, manifest: dict) -> dict:
         value = _last(evals, column)
         if value is not None:
             summary[f"{column}_end"] = value
-    if evals is not None and "fid" in evals and evals["fid"].notna().any():
-        summary["fid_best"] = float(evals["fid"].min())
+    fid = metric_series(evals, "fid")
+    if len(fid):
+        summary["fid_best"] = float(fid.min())
     timeline = coverage_timeline(evals, n_modes_of(evals, manifest))
     if "modes_hit" in timeline and len(timeline):
         summary["modes_hit_end"] = int(timeline["modes_hit"].iloc[-1])
         summary["n_modes"] = int(timeline["n_modes"].iloc[-1])
     summary.update(equilibrium(steps, evals))
+    summary.update(ada_summary(steps, manifest))
+    if manifest.get("step_unit"):
+        summary["step_unit"] = manifest["step_unit"]
     return summary
 
 
@@ -106,7 +156,8 @@ def diagnose(
         )
     evals = pd.DataFrame() if evals is None else evals
     manifest = manifest or {}
-    steps = steps.sort_values("step").reset_index(drop=True)
+    unit = str(manifest.get("step_unit") or "step")
+    steps = with_probabilities(steps.sort_values("step").reset_index(drop=True))
     if not evals.empty:
         evals = evals.sort_values("step").reset_index(drop=True)
     findings = (
@@ -119,21 +170,29 @@ def diagnose(
         + detect_low_quality(evals)
         + detect_stall(steps, evals)
         + detect_still_improving(evals)
+        + detect_broken_metrics(evals)
+        + detect_d_overfitting(steps, evals, manifest)
     )
     findings.sort(key=lambda f: (np.inf if f.start_step is None else f.start_step, -f.rank))
+    findings = [with_unit(f, unit) for f in findings]
     summary = summarize(steps, evals, manifest)
     name, explanation = verdict(findings)
     if name == "healthy":
         explanation = healthy_sentence(summary)
         earlier = [
-            f"{f.kind.replace('_', ' ')} ({span_text(f)})"
+            f"{f.kind.replace('_', ' ')} ({span_text(f, unit)})"
             for f in findings
             if f.rank >= 1 and f.kind != "gradient_spike"
         ]
         if earlier:
             explanation += f" Earlier or milder: {', '.join(earlier)}."
     if manifest.get("finished") is False and name != "diverged":
-        explanation += f" The run did not finish: the log ends at step {summary['last_step']}."
+        explanation += in_unit(f" The run did not finish: the log ends at step {summary['last_step']}.", unit)
+    too_few = too_few_evaluations(steps, evals, manifest)
+    if too_few:
+        summary["too_few_evaluations"] = too_few
+        listed = f"{', '.join(too_few[:-1])} or {too_few[-1]}" if len(too_few) > 1 else too_few[0]
+        explanation += f" Too few evaluations to judge {listed}."
     return RunDiagnosis(name, explanation, findings, summary, run)
 
 

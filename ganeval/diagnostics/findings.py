@@ -10,7 +10,8 @@ numbers, and summary numbers. Both turn into plain JSON-ready dicts (`to_dict`) 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -26,6 +27,8 @@ GRADIENT_SPIKE = "gradient_spike"  # a gradient norm jumps far above its running
 LOW_QUALITY = "low_quality"  # precision or the high-quality share stays near zero: G never learned the data
 STALL = "stall"  # G's gradient norms fall by orders of magnitude and its samples stop changing
 STILL_IMPROVING = "still_improving"  # quality still improving beyond noise at the end: train longer
+BROKEN_METRIC = "broken_metric"  # metric values no computation can give (inf, FID 1e57 or < 0): the metric code broke
+D_OVERFITTING = "d_overfitting"  # ADA's r_t held above its target (or p saturated) while FID stalls or rises
 # Reserved for the feature-spaces issue: generated samples that copy training samples (nearest-
 # neighbour distances to the training set far below the real held-out set's). No detector emits it
 # yet; a detector that does adds itself to `diagnose` and the verdict order needs no change (it is
@@ -42,6 +45,8 @@ KINDS = (
     STALL,
     STILL_IMPROVING,
     MEMORIZATION,
+    BROKEN_METRIC,
+    D_OVERFITTING,
 )
 
 SEVERITIES = ("low", "medium", "high")
@@ -55,7 +60,20 @@ D_DOMINATED = "D-dominated"
 NEVER_LEARNED = "never-learned"
 STALLED = "stalled"
 UNDERTRAINED = "undertrained"  # advice, not a failure: the run was stopped while still improving
-VERDICTS = (HEALTHY, OSCILLATING, DIVERGED, COLLAPSED, D_DOMINATED, NEVER_LEARNED, STALLED, UNDERTRAINED)
+D_OVERFITTED = "D-overfitting"  # D memorises the training set: r_t high while FID no longer improves
+UNRELIABLE_METRICS = "unreliable-metrics"  # the metric log is broken: never healthy, whatever else holds
+VERDICTS = (
+    HEALTHY,
+    OSCILLATING,
+    DIVERGED,
+    COLLAPSED,
+    D_DOMINATED,
+    D_OVERFITTED,
+    NEVER_LEARNED,
+    STALLED,
+    UNRELIABLE_METRICS,
+    UNDERTRAINED,
+)
 # Divergence causes whose numbers are broken (NaN, infinities, magnitudes past 1e5): nothing else
 # about such a run can be trusted, so they decide the verdict first.
 BROKEN_CAUSES = ("non_finite", "exploding_absolute")
@@ -166,11 +184,27 @@ class RunDiagnosis:
         )
 
 
-def span_text(finding: Finding) -> str:
-    """'steps 500-900' or 'from step 500 to the end'."""
+def span_text(finding: Finding, unit: str = "step") -> str:
+    """'steps 500-900' or 'from step 500 to the end' ('500-900 kimg', 'from 500 kimg to the end')."""
     if finding.end_step is None:
-        return f"from step {finding.start_step} to the end"
-    return f"steps {finding.start_step}-{finding.end_step}"
+        return in_unit(f"from step {finding.start_step} to the end", unit)
+    return in_unit(f"steps {finding.start_step}-{finding.end_step}", unit)
+
+
+def in_unit(text: str, unit: str = "step") -> str:
+    """A sentence the detectors wrote in training steps ('step 500', 'steps 500-900', 'a period of 40
+    steps') in the log's own unit: for a log whose step column counts kimg (StyleGAN), '500 kimg',
+    '500-900 kimg', '40 kimg'. Detectors always write steps; `diagnose` converts their sentences."""
+    if unit == "step":
+        return text
+    text = re.sub(r"\bsteps (\d+)-(\d+)", rf"\1-\2 {unit}", text)
+    text = re.sub(r"\bstep (\d+)", rf"\1 {unit}", text)
+    return re.sub(r"\b(\d+) steps\b", rf"\1 {unit}", text)
+
+
+def with_unit(finding: Finding, unit: str) -> Finding:
+    """The finding with its explanation in the log's unit (`in_unit`)."""
+    return finding if unit == "step" else replace(finding, explanation=in_unit(finding.explanation, unit))
 
 
 def verdict(findings: list[Finding]) -> tuple[str, str]:
@@ -181,12 +215,15 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
       2. never-learned: quality near zero throughout (any collapse or D dominance is its consequence);
       3. collapsed: a collapse lasting to the end, medium or high severity;
       4. D-dominated: D winning to the end (a loss rising with it is D's saturation, not divergence);
-      5. stalled: G's gradients vanished and its samples froze, to the end;
-      6. diverged: a loss exploding 10x above its early level to the end, or FID rising beyond noise
+      5. D-overfitting: ADA's r_t held high (or p saturated) to the end while FID stopped improving;
+      6. stalled: G's gradients vanished and its samples froze, to the end;
+      7. diverged: a loss exploding 10x above its early level to the end, or FID rising beyond noise
          and for good to at least 5x its best (high severity);
-      7. collapsed: a milder collapse lasting to the end;
-      8. oscillating: a sustained oscillation (medium or high);
-      9. undertrained: quality still improving beyond noise at the end (advice, not a failure);
+      8. collapsed: a milder collapse lasting to the end (judged on at least 3 evaluations);
+      9. oscillating: a sustained oscillation (medium or high);
+     10. unreliable-metrics: metric values no computation can give (a broken metric log); the rules
+         above judged the valid evaluations only, and a broken log is never healthy or undertrained;
+     11. undertrained: quality still improving beyond noise at the end (advice, not a failure);
     otherwise healthy. The sentence quotes the deciding finding's numbers and names what else was found.
     """
 
@@ -202,10 +239,12 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
         (NEVER_LEARNED, of(LOW_QUALITY)),
         (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing and f.rank >= 1]),
         (D_DOMINATED, [f for f in of(D_DOMINANCE) if f.ongoing]),
+        (D_OVERFITTED, [f for f in of(D_OVERFITTING) if f.ongoing]),
         (STALLED, [f for f in of(STALL) if f.ongoing]),
         (DIVERGED, [f for f in divergence if f.ongoing and (f.evidence.get("cause") == "exploding" or f.rank >= 2)]),
-        (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing]),
+        (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing and not f.evidence.get("too_few_evaluations")]),
         (OSCILLATING, [f for f in of(OSCILLATION) if f.rank >= 1]),
+        (UNRELIABLE_METRICS, of(BROKEN_METRIC)),
         (UNDERTRAINED, of(STILL_IMPROVING)),
     ]
     for name, candidates in rules:
@@ -222,7 +261,8 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
             text = deciding.explanation
             if len(text) > 1 and text[1].islower():
                 text = text[0].lower() + text[1:]
-            label = "Undertrained (advice, not a failure)" if name == UNDERTRAINED else name[0].upper() + name[1:]
+            labels = {UNDERTRAINED: "Undertrained (advice, not a failure)", UNRELIABLE_METRICS: "Unreliable metrics"}
+            label = labels.get(name, name[0].upper() + name[1:])
             return name, f"{label}: {text}{also}"
     notable = sorted({f.kind.replace("_", " ") for f in findings if f.rank >= 1})
     if notable:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ganeval.diagnostics.validity import broken_mask
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -50,13 +52,15 @@ MAD_TO_SD = 1.4826
 
 
 def metric_series(evals: pd.DataFrame, name: str) -> pd.Series:
-    """evals[name] as finite floats indexed by step (empty when not logged)."""
+    """evals[name] as valid floats indexed by step (empty when not logged): missing values and broken
+    ones (infinite or out of range, `validity`; reported as their own finding) dropped, so no trend
+    rests on a value the metric could not have."""
     if evals is None or evals.empty or name not in evals or "step" not in evals:
         return pd.Series(dtype=float)
     values = pd.Series(
         pd.to_numeric(evals[name], errors="coerce").to_numpy(dtype=float), index=evals["step"].to_numpy()
     )
-    return values[np.isfinite(values.to_numpy())]
+    return values[np.isfinite(values.to_numpy()) & ~broken_mask(name, values.to_numpy())]
 
 
 def on_scale(values, scale: Scale) -> np.ndarray:

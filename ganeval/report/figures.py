@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ganeval.data.images import tile
+from ganeval.diagnostics.validity import broken_mask
 from ganeval.metrics.modes import MODE_HIT_SHARE
 from ganeval.metrics.registry import LOGGED_METRICS, METRICS, MetricSpec
 
@@ -52,9 +53,26 @@ MAX_POINTS = 200  # per-step signals are summarised in at most this many bins of
 BAND = (10, 90)  # percentile band of per-step signals within a bin
 STEP_LABEL = "training step (generator updates)"
 # Finding kinds shaded on every time axis, and their colours: the events the figures illustrate.
-EVENT_COLOURS = {"collapse": "#d62728", "divergence": "#9467bd"}
+EVENT_COLOURS = {"collapse": "#d62728", "divergence": "#9467bd", "d_overfitting": "#ff7f0e"}
 EVENT_ALPHA = 0.13
 SMOOTH_STEPS = 25  # the light rolling median drawn over raw per-step gradient norms
+# The time axis in the log's own unit (the manifest's step_unit): StyleGAN counts kimg.
+TIME_LABELS = {"step": STEP_LABEL, "kimg": "training progress (kimg: real images shown, 1000s)"}
+BROKEN_COLOUR = "#d62728"  # evaluations whose metric value is broken (`validity`), marked, never drawn
+
+
+def time_label(unit: str | None) -> str:
+    """The time axis's label for a log whose step column counts `unit` ('step' or 'kimg')."""
+    return TIME_LABELS.get(unit or "step", f"training progress ({plain(unit)})")
+
+
+def relabel_time(figure, unit: str | None):
+    """The figure with every time axis (labelled STEP_LABEL) labelled in the log's unit."""
+    if figure is not None and (unit or "step") != "step":
+        for ax in figure.axes:
+            if ax.get_xlabel() == STEP_LABEL:
+                ax.set_xlabel(time_label(unit))
+    return figure
 
 
 def plain(text) -> str:
@@ -208,25 +226,32 @@ def _many(frame: pd.DataFrame) -> bool:
     return "run" in frame and frame["run"].nunique() > 1
 
 
-def loss_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure:
-    """D and G losses against the training step: the median of each bin of steps and its 10-90% band."""
+def loss_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure | None:
+    """D and G losses against the training step: the median of each bin of steps and its 10-90% band;
+    a panel per loss the log has (None when it has neither: no empty panels)."""
     data = binned(steps, ["loss_d", "loss_g"])
+    panels = [
+        (signal, title)
+        for signal, title in [("loss_d", "discriminator loss"), ("loss_g", "generator loss")]
+        if (data.signal == signal).any()
+    ]
+    if not panels:
+        return None
     with _theme(), _context():
-        figure, axes = _figure(1, 2)
-        for ax, (signal, title) in zip(axes[0], [("loss_d", "discriminator loss"), ("loss_g", "generator loss")]):
-            part = data[data.signal == signal]
-            if part.empty:
-                ax.text(0.5, 0.5, f"{signal} not logged", ha="center", va="center", transform=ax.transAxes)
-            else:
-                _line(ax, part, hue="run")
+        figure, axes = _figure(1, len(panels))
+        for ax, (signal, title) in zip(axes[0], panels):
+            _line(ax, data[data.signal == signal], hue="run")
             shade_events(ax, events)
             ax.set(title=title, xlabel=STEP_LABEL, ylabel=f"{signal} (nats; WGAN: critic units)")
             _legend(ax, "run")
     return figure
 
 
-def d_output_figure(steps: pd.DataFrame, probability: bool = True, events: pd.DataFrame | None = None) -> Figure:
-    """Mean D(x) on real and D(G(z)) on generated batches, with the 0.5 equilibrium line for probabilities."""
+def d_output_figure(
+    steps: pd.DataFrame, probability: bool = True, events: pd.DataFrame | None = None, d_output: str | None = None
+) -> Figure:
+    """Mean D(x) on real and D(G(z)) on generated batches, with the 0.5 equilibrium line for probabilities;
+    d_output "logit" (the manifest's: the log had D's raw logits) says on the axis that they are their sigmoid."""
     data = binned(steps, ["d_real", "d_fake"])
     data["signal"] = data["signal"].map({"d_real": "D(x), real", "d_fake": "D(G(z)), generated"})
     with _theme(), _context():
@@ -239,7 +264,11 @@ def d_output_figure(steps: pd.DataFrame, probability: bool = True, events: pd.Da
         if probability:
             ax.axhline(0.5, color="black", linestyle=":", linewidth=1.2, label="0.5: minimax equilibrium")
             ax.set_ylim(-0.02, 1.02)
-            ax.set(ylabel="mean D output (probability of real)")
+            ax.set(
+                ylabel="D output: sigmoid of the logged logits"
+                if d_output == "logit"
+                else "mean D output (probability of real)"
+            )
         else:
             ax.set(ylabel="mean critic score (arbitrary units)")
         ax.set(title="discriminator outputs on real and generated batches", xlabel=STEP_LABEL)
@@ -312,12 +341,13 @@ def _spec(metric: str) -> MetricSpec | None:
 def metric_band(evals: pd.DataFrame, metric: str) -> pd.DataFrame:
     """run, step, value, low, high of one metric; low and high are the logged interval (metric_low and
     metric_high columns) and NaN where the log has none: a band drawn from neighbouring evaluations
-    would smear a dip into its neighbours."""
+    would smear a dip into its neighbours. Broken values (`validity`) are left out (`mark_broken`)."""
     evals = _with_run(evals)
     rows = []
     for run, part in evals.groupby("run", sort=False):
         part = part.sort_values("step")
         value = pd.to_numeric(part[metric], errors="coerce").replace([np.inf, -np.inf], np.nan)
+        value = value.mask(broken_mask(metric, value.to_numpy()))  # FID 1e57 is marked, not drawn
         logged = f"{metric}_low" in part and f"{metric}_high" in part
         low = pd.to_numeric(part[f"{metric}_low"], errors="coerce") if logged else np.full(len(part), np.nan)
         high = pd.to_numeric(part[f"{metric}_high"], errors="coerce") if logged else np.full(len(part), np.nan)
@@ -390,6 +420,7 @@ def metric_figure(
                 ax.fill_between(part["step"], part["low"], part["high"], color=palette[run], alpha=0.2, linewidth=0)
                 logged = True
             metric_axis(ax, metric, band, n_modes)
+            mark_broken(ax, evals, metric)
             shade_events(ax, events)
             spec = _spec(metric)
             ax.set(title=metric, xlabel=STEP_LABEL, ylabel=metric if spec is None else spec.axis_label)
@@ -397,6 +428,45 @@ def metric_figure(
         for ax in axes.ravel()[len(metrics) :]:
             ax.set_visible(False)
     return figure, logged
+
+
+def mark_broken(ax, evals: pd.DataFrame, metric: str) -> None:
+    """A dotted red line at each evaluation whose value of `metric` is broken (infinite or out of range)."""
+    steps = evals["step"].to_numpy()[broken_mask(metric, evals[metric].to_numpy())]
+    for i, step in enumerate(steps):
+        ax.axvline(
+            float(step),
+            color=BROKEN_COLOUR,
+            linestyle=":",
+            linewidth=1.2,
+            label="broken value (not drawn)" if i == 0 else None,
+        )
+
+
+def ada_figure(steps: pd.DataFrame, target: float, events: pd.DataFrame | None = None) -> Figure | None:
+    """ADA's signals over training: r_t = E[sign(D(real))] against its target, and the augmentation
+    probability p with the 0.8 past which augmentations leak; a panel for each the log has."""
+    data = binned(steps, ["ada_rt", "ada_p"])
+    panels = [
+        (signal, title, ylabel, line, label)
+        for signal, title, ylabel, line, label in (
+            ("ada_rt", "ADA's overfitting heuristic r_t", "r_t = E[sign(D(real))]", target, f"target {target:.2f}"),
+            ("ada_p", "augmentation probability", "p (probability per augmentation)", 0.8, "0.8: augmentations leak"),
+        )
+        if (data.signal == signal).any()
+    ]
+    if not panels:
+        return None
+    with _theme(), _context():
+        figure, axes = _figure(1, len(panels))
+        for ax, (signal, title, ylabel, line, label) in zip(axes[0], panels):
+            _line(ax, data[data.signal == signal], hue="run")
+            ax.axhline(line, color="black", linestyle=":", linewidth=1.2, label=label)
+            shade_events(ax, events)
+            ax.set(title=title, xlabel=STEP_LABEL, ylabel=ylabel)
+            ax.set_ylim(-1.02 if signal == "ada_rt" else -0.02, 1.02)
+            _legend(ax, outside=_many(data))
+    return figure
 
 
 def calibration_figure(evals: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure | None:

@@ -13,9 +13,11 @@ import pandas as pd
 
 from ganeval.data.bundled import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
+from ganeval.diagnostics.ada import ada_sentence, target_of
 from ganeval.diagnostics.calibration import calibration_over_time, chosen_steps, reliability_table
 from ganeval.diagnostics.collapse import coverage_timeline, missing_modes, mode_histogram, n_modes_of
-from ganeval.diagnostics.findings import RunDiagnosis, span_text
+from ganeval.diagnostics.diagnose import with_probabilities
+from ganeval.diagnostics.findings import RunDiagnosis, in_unit, span_text
 from ganeval.diagnostics.stability import loss_trends, outputs_are_probabilities
 from ganeval.errors import markdown_code
 from ganeval.report import figures
@@ -80,10 +82,10 @@ def summary_table(runs: list[RunLog]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def findings_table(diagnosis: RunDiagnosis) -> pd.DataFrame:
+def findings_table(diagnosis: RunDiagnosis, unit: str = "step") -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"kind": f.kind, "steps": span_text(f), "severity": f.severity, "explanation": f.explanation}
+            {"kind": f.kind, "steps": span_text(f, unit), "severity": f.severity, "explanation": f.explanation}
             for f in diagnosis.findings
         ],
         columns=["kind", "steps", "severity", "explanation"],
@@ -97,10 +99,21 @@ def _bin_width(steps: pd.DataFrame) -> int:
     return max(1, int(np.ceil(span / figures.MAX_POINTS)))
 
 
-def _image(prefix: str, name: str, figure, caption: str) -> list[Block]:
+def _image(prefix: str, name: str, figure, caption: str, unit: str | None = None) -> list[Block]:
+    """The figure as an image block, its time axes in the log's unit; [] when there is no figure."""
     if figure is None:
         return []
-    return [Image(f"{prefix}-{name}.png", figures.png_bytes(figure), caption)]
+    return [Image(f"{prefix}-{name}.png", figures.png_bytes(figures.relabel_time(figure, unit)), caption)]
+
+
+def unit_of(run: RunLog) -> str:
+    """The unit of the run's step column: 'step', or 'kimg' for StyleGAN runs (the manifest's step_unit)."""
+    return str((run.manifest or {}).get("step_unit") or "step")
+
+
+def not_drawn_text(missing: list[str]) -> str:
+    """The one line naming the figures a run's data do not allow, and why."""
+    return f"Not drawn: {'; '.join(missing)}." if missing else ""
 
 
 def _mixture_centres(manifest: dict):
@@ -261,7 +274,7 @@ def overview_blocks(runs: list[RunLog]) -> list[Block]:
     return blocks
 
 
-SHADING = " Shaded: collapse and divergence spans from the findings."
+SHADING = " Shaded: collapse, divergence and D-overfitting spans from the findings."
 MODES_HIT = "as the diagnostics count them; see the README's mode definition"
 
 
@@ -283,47 +296,67 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
     """A run's section: verdict, findings table, then stability, metric, calibration, collapse and sample figures."""
     prefix = f"run{index}-{slug(run.name)}"
     d = run.diagnosis
+    unit = unit_of(run)
+    per = "kimg" if unit == "kimg" else "steps"
     log = f" Log: {markdown_code(run.folder)}." if run.folder is not None else ""
-    blocks: list[Block] = [Heading(f"Run {markdown_code(run.name)}"), Text(f"**Verdict:** {d.explanation}{log}")]
+    blocks: list[Block] = [
+        Heading(f"Run {markdown_code(run.name)}"),
+        Text(f"**Verdict:** {d.explanation}{log}", lead=True),
+    ]
     if d.findings:
         blocks.append(
             Table(
-                findings_table(d),
+                findings_table(d, unit),
                 "Findings, by start step. Severity: low, medium or high; "
                 "thresholds are named constants in ganeval.diagnostics.",
             )
         )
     else:
         blocks.append(Text("No findings."))
-    steps, evals = run.steps, run.evals
+    where = len(blocks)  # the "Not drawn" line goes here, under the verdict, once the figures are known
+    missing: list[str] = []
+    blocks += _figure_blocks(run, prefix, unit, per, missing)
+    if missing:
+        blocks.insert(where, Text(not_drawn_text(missing)))
+    return blocks
+
+
+def _figure_blocks(run: RunLog, prefix: str, unit: str, per: str, missing: list[str]) -> list[Block]:
+    """The run's figures its data allow (stability, ADA, metrics, calibration, collapse, samples), each
+    figure it cannot draw named in `missing` with the reason (no empty panels)."""
+    d = run.diagnosis
+    blocks: list[Block] = []
+    steps, evals = with_probabilities(run.steps), run.evals
     steps_long = steps.assign(run=run.name)
     events = run_events([run])
     shading = SHADING if not events.empty else ""
     probability = outputs_are_probabilities(steps, evals)
     width = _bin_width(steps)
-    band = (
-        f"Line: median over bins of {width} step{'s' if width > 1 else ''}; "
-        "band: 10th-90th percentile of the steps in each bin."
-    )
+    bin_unit = unit if unit == "kimg" else f"step{'s' if width > 1 else ''}"
+    band = f"Line: median over bins of {width} {bin_unit}; band: 10th-90th percentile of the logged values in each bin."
+    d_output = (run.manifest or {}).get("d_output")
     blocks.append(Heading("Stability", 3))
-    blocks += _image(
-        prefix,
-        "losses",
-        figures.loss_figure(steps_long, events),
-        f"Discriminator and generator losses. {band}{shading}",
-    )
-    if {"d_real", "d_fake"} & set(steps):
+    losses = figures.loss_figure(steps_long, events)
+    if losses is None:
+        missing.append("losses (the log has no loss_d or loss_g)")
+    blocks += _image(prefix, "losses", losses, f"Discriminator and generator losses. {band}{shading}", unit)
+    if not {"d_real", "d_fake"} & set(steps):
+        missing.append("D outputs (the log has no D(x) or D(G(z)))")
+    else:
+        logits = " D's outputs are the sigmoid of the logits the log recorded." if d_output == "logit" else ""
         blocks += _image(
             prefix,
             "d-outputs",
-            figures.d_output_figure(steps_long, probability, events),
+            figures.d_output_figure(steps_long, probability, events, d_output),
             f"Mean D output on the real batch, D(x), and on the generated batch, D(G(z)). {band} "
             + (
                 "The dotted line marks 0.5, where the minimax game's equilibrium puts both."
                 if probability
                 else "Raw critic scores (WGAN): only their gap matters, there is no 0.5 equilibrium."
             )
+            + logits
             + shading,
+            unit,
         )
     balance = d.summary
     if "d_real_end" in balance:
@@ -344,10 +377,10 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
                         "signal": "signal",
                         "start": "median, first 20%",
                         "end": "median, last 20%",
-                        "slope_per_1000_steps": "slope per 1,000 steps (second half)",
+                        "slope_per_1000_steps": f"slope per 1,000 {per} (second half)",
                     }
                 ),
-                "Trends: medians over the first and last fifth of the steps, "
+                "Trends: medians over the first and last fifth of the logged values, "
                 "and the least-squares slope over the second half.",
             )
         )
@@ -359,10 +392,16 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
             "L2 norms of the parameter gradients, log scale: "
             "every logged step (thin, so a spike shows at its true height) "
             f"and a {figures.SMOOTH_STEPS}-step rolling median (thick).{shading}",
+            unit,
         )
+    else:
+        missing.append("gradient norms (not logged)")
+    blocks += _ada_blocks(run, prefix, unit, events, shading)
+    if "ada_target" in (run.manifest or {}) and not {"ada_rt", "ada_p"} & set(steps):
+        missing.append("ADA signals (the run trained with ADA but its log has no r_t or augmentation probability)")
     if evals.empty:
-        blocks.append(Text("The log has no evaluations (evals.csv): no metric, calibration or mode figures."))
-        return blocks + _sample_blocks(run, prefix)
+        missing.append("metrics, D calibration and mode coverage (the log has no evaluations)")
+        return blocks + _sample_blocks(run, prefix, unit, missing)
     evals_long = evals.assign(run=run.name)
     figure, logged = figures.metric_figure(evals_long, events=events, n_modes=n_modes_of(evals, run.manifest))
     if figure is not None:
@@ -371,8 +410,13 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
             prefix,
             "metrics",
             figure,
-            f"Metrics of the generated samples against the reference at each evaluation. {band_text(logged)}{shading}",
+            f"Metrics of the generated samples against the reference at each evaluation. {band_text(logged)}"
+            + (" Dotted red lines: evaluations whose value is broken, left out." if d.of_kind("broken_metric") else "")
+            + shading,
+            unit,
         )
+    else:
+        missing.append("metrics (the evaluations hold no metric values)")
     calibration = figures.calibration_figure(evals_long, events)
     if calibration is not None:
         blocks.append(Heading("Discriminator calibration", 3))
@@ -386,6 +430,7 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
             "calibration",
             calibration,
             f"D judged as a classifier on held-out real against fresh generated samples ({kind}).{shading}",
+            unit,
         )
         blocks.append(Text(calibration_sentence(evals)))
         table = reliability_table(evals)
@@ -406,9 +451,13 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
                     "(d_reliability); this log predates it."
                 )
             )
+    else:
+        missing.append("D calibration (no held-out D outputs)")
     timeline = coverage_timeline(evals, n_modes_of(evals, run.manifest))
     histogram = mode_histogram(evals)
-    if "modes_hit" in timeline or not histogram.empty:
+    if "modes_hit" not in timeline and histogram.empty:
+        missing.append("mode coverage (the log has no mode counts: its evaluations scored no samples per mode)")
+    else:
         blocks.append(Heading("Mode collapse", 3))
         blocks += _image(
             prefix,
@@ -417,6 +466,7 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
             f"Modes hit at each evaluation ({MODES_HIT}"
             + ("; dashed: high-quality modes covered" if histogram.empty else "")
             + f").{shading}",
+            unit,
         )
         if not histogram.empty:
             blocks += _image(
@@ -424,18 +474,39 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
                 "modes",
                 figures.mode_heatmap(histogram, run.name),
                 "Share of the generated samples in each mode at each evaluation.",
+                unit,
             )
             last = int(histogram["step"].max())
             blocks += _image(
                 prefix,
                 "modes-last",
                 figures.mode_bar_figure(histogram, last),
-                f"Samples per mode at the last evaluation (step {last}); "
-                "the dashed line is the share a mode needs to count as hit.",
+                in_unit(f"Samples per mode at the last evaluation (step {last}); ", unit)
+                + "the dashed line is the share a mode needs to count as hit.",
             )
             names = mode_names(missing_modes(evals), n_modes_of(evals, run.manifest), (run.manifest or {}).get("data"))
-            blocks.append(Text(f"Modes missing at step {last}: {names_text(names)}."))
-    return blocks + _sample_blocks(run, prefix)
+            blocks.append(Text(in_unit(f"Modes missing at step {last}: {names_text(names)}.", unit)))
+    return blocks + _sample_blocks(run, prefix, unit, missing)
+
+
+def _ada_blocks(run: RunLog, prefix: str, unit: str, events, shading: str) -> list[Block]:
+    """ADA's r_t against its target and the augmentation probability over time, when the log has them."""
+    if not {"ada_rt", "ada_p"} & set(run.steps):
+        return []
+    summary = run.diagnosis.summary
+    figure = figures.ada_figure(run.steps.assign(run=run.name), target_of(run.manifest), events)
+    blocks: list[Block] = [Heading("Adaptive augmentation (ADA)", 3)]
+    blocks += _image(
+        prefix,
+        "ada",
+        figure,
+        "ADA's overfitting heuristic r_t = E[sign(D(real))] against its target (the controller raises the "
+        "augmentation probability p while r_t is above it), and p. r_t held above the target while FID stops "
+        f"improving means D is overfitting its training images.{shading}",
+        unit,
+    )
+    sentence = ada_sentence(summary)
+    return blocks + ([Text(sentence)] if sentence else [])
 
 
 def calibration_sentence(evals: pd.DataFrame) -> str:
@@ -457,7 +528,7 @@ def calibration_sentence(evals: pd.DataFrame) -> str:
     return f"At the last evaluation (step {int(last['step'])}): {numbers}{verdict}."
 
 
-def _sample_blocks(run: RunLog, prefix: str) -> list[Block]:
+def _sample_blocks(run: RunLog, prefix: str, unit: str = "step", missing: list[str] | None = None) -> list[Block]:
     blocks: list[Block] = []
     points, titles = _saved_points(run)
     centres = _mixture_centres(run.manifest)
@@ -485,4 +556,6 @@ def _sample_blocks(run: RunLog, prefix: str) -> list[Block]:
                 )
     if blocks:
         blocks.insert(0, Heading("Samples", 3))
+    elif missing is not None:
+        missing.append("samples (the run folder has no samples/step_NNNNNN.npy or .png files)")
     return blocks
