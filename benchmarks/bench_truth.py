@@ -1,8 +1,9 @@
 """The truth suite: verdicts and onsets of the diagnostics against logs whose truth is known.
 
 Writes every synthetic log of tests/truth_logs.py through TrainingLogger (healthy ones with realistic
-noise and drift at FID scales 1e-4..1e3, and one planted event each in the others), trains the short
-real cases pushed into failure (`REAL_CASES`, unless --synthetic-only), diagnoses every run, and
+noise and drift at FID scales 1e-4..1e3, and one planted event each in the others), reads the published
+run folders of tests/truth_runs.py (StyleGAN2-ADA / StyleGAN3 runs from public repositories), trains the
+short real cases pushed into failure (`REAL_CASES`, unless --synthetic-only), diagnoses every run, and
 prints the confusion matrix (truth against verdict, Markdown), the false alarms on healthy logs, and
 each planted event's onset error as a share of its run.
 
@@ -25,8 +26,10 @@ from _common import ROOT
 sys.path.insert(0, str(ROOT / "tests"))
 
 from truth_logs import REAL_CASES, plans, train_case, write_log  # noqa: E402
+from truth_runs import REAL_RUNS, diagnose_real_run  # noqa: E402
 
 from ganeval.diagnostics import VERDICTS, diagnose_run  # noqa: E402
+from ganeval.errors import GanevalError  # noqa: E402
 
 
 def confusion_matrix(pairs: list[tuple[str, str]]) -> str:
@@ -74,6 +77,16 @@ def main() -> None:
     synthetic_time = time.perf_counter() - start
     n_synthetic = len(pairs)
 
+    published_rows = []
+    for run in REAL_RUNS:
+        try:
+            diagnosis = diagnose_real_run(run)
+        except GanevalError as error:  # a run the diagnostics cannot judge yet (run.needs says why)
+            published_rows.append((run, None, str(error)))
+            continue
+        pairs.append((run.truth, diagnosis.verdict))
+        published_rows.append((run, diagnosis.verdict, diagnosis.explanation))
+
     real_rows = []
     if not args.synthetic_only:
         for case in REAL_CASES:
@@ -82,7 +95,10 @@ def main() -> None:
             pairs.append((case.truth, diagnosis.verdict))
             real_rows.append((case, diagnosis, time.perf_counter() - began))
 
-    print(f"\n{n_synthetic} synthetic logs ({synthetic_time:.0f} s) and {len(real_rows)} real trainings, in {out}\n")
+    print(
+        f"\n{n_synthetic} synthetic logs ({synthetic_time:.0f} s), {len(REAL_RUNS)} published run folders and "
+        f"{len(real_rows)} real trainings, in {out}\n"
+    )
     print(confusion_matrix(pairs))
     correct = sum(t == v for t, v in pairs)
     print(
@@ -95,6 +111,8 @@ def main() -> None:
         f"{len(onset_errors) - len(misses)} of {len(onset_errors)} {misses or ''}; "
         f"onset error median {sorted(found)[len(found) // 2]:.1%}, worst {max(found):.1%} of the run"
     )
+    for run, verdict, explanation in published_rows:
+        print(f"\npublished {run.folder}: truth {run.truth}, verdict {verdict or 'none'}\n  {explanation}")
     for case, diagnosis, seconds in real_rows:
         settings = " ".join(f"--set {k}={v}" for k, v in case.settings)
         print(

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 from truth_logs import REAL_CASES, event_plans, healthy_plans, plans, train_case, write_log
+from truth_runs import REAL_RUNS, diagnose_real_run
 
 from ganeval.diagnostics import VERDICTS, diagnose_run
 
@@ -98,6 +99,23 @@ def test_planted_events_do_not_add_unrelated_alarms(diagnosed):
 
 def test_event_plans_cover_every_verdict():
     assert {plan.truth for plan in event_plans()} == set(VERDICTS)
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        pytest.param(run, marks=pytest.mark.xfail(reason=f"needs {run.needs}", strict=False)) if run.needs else run
+        for run in REAL_RUNS
+    ],
+    ids=lambda run: run.name,
+)
+def test_published_run_folders_get_their_true_verdict(run):
+    """Real runs from public repositories (tests/fixtures/logs, truths in its READMEs); a healthy one raises no
+    alarm at all."""
+    diagnosis = diagnose_real_run(run)
+    assert diagnosis.verdict == run.truth, (run.why, diagnosis.explanation)
+    if run.truth == "healthy":
+        assert [f.explanation for f in diagnosis.findings if f.rank >= 1] == []
 
 
 @pytest.mark.slow
