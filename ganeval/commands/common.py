@@ -11,6 +11,8 @@ import os
 
 from ganeval.atomic import check_writable, json_text, write_text
 from ganeval.device import PRECISIONS
+from ganeval.diagnostics.log import BUILT_IN
+from ganeval.diagnostics.log.columns import EVAL_METRICS, STEP, STEP_COLUMNS, parse_column_map
 from ganeval.errors import GanevalError, printable
 from ganeval.features import extractor_names
 from ganeval.features.custom import check_spec, is_spec
@@ -216,6 +218,29 @@ def extractor_choice(known: list[str]):
 def add_device(parser: argparse.ArgumentParser, help: str = DEVICE) -> None:
     """--device NAME, checked when used (ganeval.device.resolve_device: exit 2 naming the available devices)."""
     parser.add_argument("--device", default="auto", metavar="NAME", help=help)
+
+
+def add_log_options(parser: argparse.ArgumentParser) -> None:
+    """--format NAME and --map ours=theirs,...: how a training log is read (ganeval.diagnostics.log). The
+    format is checked when the log is read (the entry points of ganeval.logs load only then)."""
+    parser.add_argument(
+        "--format",
+        metavar="NAME",
+        help=f"read every log in this format instead of detecting it: {', '.join(BUILT_IN)}, or one an installed "
+        "package registers (ganeval.logs); an unknown name lists them",
+    )
+    parser.add_argument(
+        "--map",
+        metavar="OURS=THEIRS,...",
+        help="read the log's column THEIRS as our column OURS (a CSV/JSONL table's columns, a TensorBoard tag), e.g. "
+        f"--map step=iteration,loss_d=lossD,fid=FID; ours: {', '.join((STEP, *STEP_COLUMNS, *EVAL_METRICS))} "
+        "and the columns TrainingLogger writes",
+    )
+
+
+def log_options(args) -> dict:
+    """format= and column_map= for the Python API, from --format and --map (checked: exit 2 naming the vocabulary)."""
+    return {"format": args.format, "column_map": parse_column_map(args.map)}
 
 
 def options(args) -> MetricOptions:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from ganeval.commands.common import QUIET, add_device, check_outputs, names, new_command, safe, write_json
+from ganeval.commands.common import (
+    QUIET,
+    add_device,
+    add_log_options,
+    check_outputs,
+    log_options,
+    names,
+    new_command,
+    safe,
+    write_json,
+)
 from ganeval.compare import compare_results, compare_runs, compare_variants
 from ganeval.errors import GanevalError
 
@@ -62,6 +72,7 @@ def add_command(commands) -> None:
         "CPU), cpu, cuda, cuda:N or mps (default: auto); the random draws are made on the CPU from the seed",
     )
     parser.add_argument("--quiet", action="store_true", help=QUIET)
+    add_log_options(parser)
 
 
 def run(args) -> int:
@@ -80,6 +91,11 @@ def run(args) -> int:
         raise GanevalError("--label names run folders; --variants and score results are named by themselves.")
     if results and len(results) != len(items):
         raise GanevalError("compare run folders or score result files (.json), not a mix of both.")
+    reading = log_options(args)
+    if (args.format or reading["column_map"]) and (variants or results):
+        raise GanevalError(
+            "--format and --map say how run folders' logs are read; --variants and score results have none."
+        )
     check_outputs(("--out", args.out, True), ("--work", args.work, True), ("--json", args.json, False))
     if variants:
         comparison = compare_variants(
@@ -98,7 +114,7 @@ def run(args) -> int:
         comparison = (
             compare_results(items, output=args.out)
             if results
-            else compare_runs(items, labels=args.label, output=args.out, device=args.device)
+            else compare_runs(items, labels=args.label, output=args.out, device=args.device, **reading)
         )
     if args.json:
         write_json(args.json, comparison.to_dict())

@@ -30,7 +30,7 @@ from ganeval.data.mode_names import mode_names, names_text
 from ganeval.device import resolve_device
 from ganeval.diagnostics.collapse import missing_modes
 from ganeval.diagnostics.diagnose import diagnose
-from ganeval.diagnostics.logfile import read_run
+from ganeval.diagnostics.log import read_log
 from ganeval.errors import GanevalError, printable
 from ganeval.metrics import get_metric, sample_metrics
 from ganeval.options import MetricOptions
@@ -168,11 +168,12 @@ def missing_mode_names(payload: dict) -> list[str] | None:
     return [str(name) for name in names] if isinstance(names, list) else None
 
 
-def run_entry(run_dir: Path, options: MetricOptions | None = None, device="cpu") -> Entry:
-    """A reference-trainer or TrainingLogger run: final scores (reference-trainer runs, scored with
-    `options`, default FINAL_OPTIONS), LOG_METRICS at the last evaluation, wall time, and the diagnosis of its log."""
+def run_entry(run_dir: Path, options: MetricOptions | None = None, device="cpu", format=None, column_map=None) -> Entry:
+    """A reference-trainer or TrainingLogger run, or a training log in any format (`diagnostics.log.read_log`;
+    format forces one, column_map {ours: theirs}): final scores (reference-trainer runs, scored with `options`,
+    default FINAL_OPTIONS), LOG_METRICS at the last evaluation, wall time, and the diagnosis of its log."""
     run_dir = Path(run_dir)
-    steps, evals, manifest = read_run(run_dir)
+    steps, evals, manifest = read_log(run_dir, format, column_map)
     final = (
         final_scores(run_dir, options, device) if run_format(run_dir) is not None and "variant" in manifest else None
     )
@@ -328,8 +329,11 @@ def compare_runs(
     options: MetricOptions | None = None,
     output=None,
     device="auto",
+    format: str | None = None,
+    column_map: dict[str, str] | None = None,
 ) -> Comparison:
-    """Compare existing run folders (reference trainers' or TrainingLogger's). labels: the arm of each run
+    """Compare existing run folders (reference trainers' or TrainingLogger's) or training logs in any format
+    (format forces one, column_map {ours: theirs} names a table's columns). labels: the arm of each run
     (runs of one label are its seeds); without them, runs of the same variant and settings are its seeds,
     and runs of a variant whose settings differ (--set) are arms of their own, named by their folder.
     options: the final scores' settings for runs a trainer can sample (default FINAL_OPTIONS); a
@@ -339,7 +343,7 @@ def compare_runs(
             f"{len(labels)} --label for {len(runs)} runs: give one --label per run, in the order of the runs.",
             argument="--label",
         )
-    entries = [run_entry(Path(run), options, resolve_device(device)) for run in runs]
+    entries = [run_entry(Path(run), options, resolve_device(device), format, column_map) for run in runs]
     if labels is not None:
         for entry, label in zip(entries, labels):
             entry.variant = str(label)

@@ -9,7 +9,7 @@ from ganeval.diagnostics.ada import ada_summary, detect_d_overfitting, too_few_f
 from ganeval.diagnostics.calibration import detect_miscalibration
 from ganeval.diagnostics.collapse import COLLAPSE_MIN_EVALS, coverage_timeline, detect_collapse, n_modes_of
 from ganeval.diagnostics.findings import RunDiagnosis, in_unit, span_text, verdict, with_unit
-from ganeval.diagnostics.logfile import read_run
+from ganeval.diagnostics.log import read_log
 from ganeval.diagnostics.quality import (
     IMPROVING_METRICS,
     LOW_QUALITY_METRICS,
@@ -196,7 +196,8 @@ def diagnose(
     return RunDiagnosis(name, explanation, findings, summary, run)
 
 
-def diagnose_run(run_dir) -> RunDiagnosis:
-    """`diagnose` over a run folder written by TrainingLogger (ValueError naming the folder when it holds no log)."""
-    steps, evals, manifest = read_run(run_dir)
+def diagnose_run(run_dir, format: str | None = None, column_map: dict[str, str] | None = None) -> RunDiagnosis:
+    """`diagnose` over a training log in any format (`diagnostics.log.read_log`: a run folder or a log file;
+    format forces one, column_map {ours: theirs} names a table's columns); ValueError naming a path without a log."""
+    steps, evals, manifest = read_log(run_dir, format, column_map)
     return diagnose(steps, evals, manifest, run=str(run_dir))

@@ -18,7 +18,7 @@ from pathlib import Path
 from ganeval.atomic import atomic_write
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.findings import VERDICTS
-from ganeval.diagnostics.logfile import read_run
+from ganeval.diagnostics.log import read_log
 from ganeval.errors import GanevalError, printable
 from ganeval.report.render import Heading, Table, Text, write_blocks
 from ganeval.report.sections import RunLog, overview_blocks, run_blocks, run_names, summary_table
@@ -40,22 +40,25 @@ def verdict_lines(diagnoses) -> str:
     return "\n".join(f"{name:<{width}}  {d.verdict:<12}  {d.explanation}" for name, d in zip(shown, diagnoses))
 
 
-def load_runs(runs) -> list:
-    """RunLog (log frames, manifest, diagnosis) of each run folder; ValueError naming a folder without a log."""
+def load_runs(runs, format: str | None = None, column_map: dict[str, str] | None = None) -> list:
+    """RunLog (log frames, manifest, diagnosis) of each run folder or log file, read in any log format
+    (`diagnostics.log.read_log`; format forces one, column_map {ours: theirs} names a table's columns);
+    ValueError naming a path without a log."""
     folders = [Path(r) for r in runs]
     if not folders:
         raise GanevalError("report needs at least one run folder.")
     logs = []
     for folder, name in zip(folders, run_names(folders)):
-        steps, evals, manifest = read_run(folder)
+        steps, evals, manifest = read_log(folder, format, column_map)
         logs.append(RunLog(name, folder, steps, evals, manifest, diagnose(steps, evals, manifest, run=name)))
     return logs
 
 
-def write_report(runs, output, *, findings_output=None) -> list:
-    """Diagnose each run folder and write output/report.html, output/report.md and output/figures/;
-    with findings_output, also write the findings as JSON there. Returns the `RunDiagnosis` of each run."""
-    logs = load_runs([runs] if isinstance(runs, (str, Path)) else runs)
+def write_report(runs, output, *, findings_output=None, format=None, column_map=None) -> list:
+    """Diagnose each run folder or log file and write output/report.html, output/report.md and output/figures/;
+    with findings_output, also write the findings as JSON there. format forces a log format (`ganeval.diagnostics.
+    log.log_formats()`), column_map {ours: theirs} names a table's columns. Returns the `RunDiagnosis` of each run."""
+    logs = load_runs([runs] if isinstance(runs, (str, Path)) else runs, format, column_map)
     blocks = [
         Heading("Summary"),
         Text(

@@ -7,6 +7,8 @@ evaluation, int `step`. For StyleGAN runs `step` holds kimg as an int (`step_uni
 
 from __future__ import annotations
 
+import numpy as np
+
 from ganeval.errors import GanevalError, printable
 
 STEP = "step"
@@ -99,6 +101,19 @@ def check_column_map(column_map) -> dict[str, str]:
     return dict(column_map)
 
 
+def fill_probabilities(steps):
+    """(steps, d_output): where the log had D's logits (d_real_logit, d_fake_logit) but not its
+    probabilities, d_real and d_fake are their sigmoid and d_output is "logit"; else "probability"."""
+    had_logits = False
+    for side in ("d_real", "d_fake"):
+        logit = f"{side}_logit"
+        if logit in steps and side not in steps:
+            with np.errstate(over="ignore"):  # a logit of -1000 is a probability of 0.0
+                steps = steps.assign(**{side: 1.0 / (1.0 + np.exp(-steps[logit].to_numpy(dtype=np.float64)))})
+            had_logits = True
+    return steps, "logit" if had_logits else "probability"
+
+
 def parse_column_map(text: str | None) -> dict[str, str]:
     """`--map loss_d=lossD,fid=FID` as {ours: theirs}, checked (`check_column_map`); None or "" gives {}.
     Their names may hold '=' and ',' nowhere else; spaces around names are dropped."""
@@ -144,6 +159,7 @@ __all__ = [
     "TIME",
     "VOCABULARY",
     "check_column_map",
+    "fill_probabilities",
     "parse_column_map",
     "rename_columns",
 ]
