@@ -3,6 +3,7 @@
 
 import json
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -366,6 +367,16 @@ def test_a_torn_last_jsonl_line_is_dropped_with_a_warning(tmp_path):
     with pytest.warns(LogWarning, match=r"log.jsonl: the last line \(line 3\) is incomplete"):
         steps = read_log(path)[0]
     assert steps.step.tolist() == [0, 1]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_named_like_a_table_is_never_opened(tmp_path):
+    """A FIFO would block a read forever: it is not claimed, and forced it is refused, neither ever opening it."""
+    os.mkfifo(tmp_path / "log.csv")
+    table = log_formats()["table"]
+    assert not table.recognizes(tmp_path / "log.csv") and not table.recognizes(tmp_path)
+    with pytest.raises(GanevalError, match=r"log.csv is not a regular file \(a device, FIFO or socket\)"):
+        read_log(tmp_path / "log.csv", format="table")
 
 
 def test_an_empty_table_is_refused(tmp_path):

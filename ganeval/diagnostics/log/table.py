@@ -21,6 +21,8 @@ import csv
 import io
 import json
 import math
+import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -125,12 +127,17 @@ def _not_a_table(path: Path) -> str:
                 "pass the file itself."
             )
         return f"{shown} holds no .csv or .jsonl file; the table format reads one such file."
+    if not path.is_file():
+        return f"{shown} is not a regular file (a device, FIFO or socket); a training log is a file the trainer wrote."
     return f"{shown} is not a .csv or .jsonl file; the table format reads those (name the file's kind by its suffix)."
 
 
 def _peek_columns(file: Path) -> list[str]:
     """The column names in the first PEEK_BYTES of a table: a CSV's header, the keys of the JSONL records there."""
-    with open(file, "rb") as stream:
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # a file swapped for a FIFO after is_file() never blocks the peek
+    with open(file, "rb", opener=lambda name, flags: os.open(name, flags | nonblocking)) as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return []
         head = stream.read(PEEK_BYTES).decode("utf-8", errors="replace")
     if file.suffix.lower() == ".csv":
         first = next((line for line in head.splitlines() if line.strip()), "")
