@@ -438,7 +438,12 @@ def test_a_stats_file_that_is_not_a_regular_file_is_refused_before_it_is_read(tm
 
 @pytest.mark.parametrize(
     ("name", "verdict"),
-    [("phytoplankton", "healthy"), ("rpg-sprites", "unreliable-metrics"), ("art-of-music", "D-overfitting")],
+    [
+        ("phytoplankton", "healthy"),
+        ("rpg-sprites", "unreliable-metrics"),
+        ("art-of-music", "D-overfitting"),
+        ("imgs-fid", "undertrained"),  # a metric file alone: judged on its evaluations
+    ],
 )
 def test_ganeval_report_on_a_stylegan_run_folder(name, verdict, tmp_path, capsys):
     out, findings = tmp_path / "report", tmp_path / "findings.json"

@@ -51,7 +51,6 @@ REAL_RUNS = [
         "stylegan/imgs-fid",
         "undertrained",
         "a metric log only: FID 409 -> 12.65 over 31 evaluations, still falling over the last 30% (15.8 -> 12.65)",
-        needs="diagnose() on evaluations alone (the folder has metric-*.jsonl and no ticks)",
     ),
 ]
 

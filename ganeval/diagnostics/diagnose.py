@@ -149,12 +149,14 @@ def diagnose(
 ) -> RunDiagnosis:
     """Every detector over one run's log (frames as `load_log` returns them): the findings sorted
     by start step, the verdict with its one-sentence explanation, and summary numbers."""
+    evals = pd.DataFrame() if evals is None else evals
+    if (steps is None or steps.empty or "step" not in steps) and "step" in evals and not evals.empty:
+        steps = evals[["step"]].copy()  # evaluations alone (a StyleGAN metric file): the step rules find nothing
     if steps is None or steps.empty or "step" not in steps:
         raise GanevalError(
             f"the training log{f' of {run}' if run else ''} has no step rows; "
             "log at least one step with TrainingLogger.step."
         )
-    evals = pd.DataFrame() if evals is None else evals
     manifest = manifest or {}
     unit = str(manifest.get("step_unit") or "step")
     steps = with_probabilities(steps.sort_values("step").reset_index(drop=True))
