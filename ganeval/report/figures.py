@@ -405,17 +405,18 @@ def metric_figure(
         figure, axes = _figure(rows, cols, height=2.4)
         for ax, metric in zip(axes.ravel(), metrics):
             band = metric_band(evals, metric)
-            sns.lineplot(
-                data=band,
-                x="step",
-                y="value",
-                hue="run",
-                palette=palette,
-                marker="o",
-                markersize=4,
-                ax=ax,
-                errorbar=None,
-            )
+            if band["value"].notna().any():  # every value broken (marked below): no line to draw
+                sns.lineplot(
+                    data=band,
+                    x="step",
+                    y="value",
+                    hue="run",
+                    palette=palette,
+                    marker="o",
+                    markersize=4,
+                    ax=ax,
+                    errorbar=None,
+                )
             for run, part in band.dropna(subset=["low", "high"]).groupby("run", sort=False):
                 ax.fill_between(part["step"], part["low"], part["high"], color=palette[run], alpha=0.2, linewidth=0)
                 logged = True
