@@ -18,6 +18,10 @@ Files in the run folder (schema in the README), each rewritten atomically on `fl
   samples/step_NNNNNN.npy  for 2-D points: up to 500 of the evaluated samples, for the report's scatter plots
   manifest.json  free-form run description (variant, hyper-parameters, seed, versions), the
                  reference, the extractor's provenance and whether the run finished
+
+writers=["tensorboard", "wandb", "mlflow"] (or writer objects, `ganeval.diagnostics.writers`) also send
+every scalar, the diagnosis so far and a picture of the samples at each evaluation; the CSVs stay the
+source of truth, and a writer that fails warns once and never stops training.
 """
 
 from __future__ import annotations
@@ -34,8 +38,11 @@ import pandas as pd
 from ganeval import __version__
 from ganeval.atomic import atomic_write
 from ganeval.data.arrays import as_samples
+from ganeval.data.images import tile
 from ganeval.diagnostics.calibration import reliability_json
+from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.logfile import load_log
+from ganeval.diagnostics.writers import Writers, points_image
 from ganeval.errors import GanevalError
 from ganeval.features import Extractor
 from ganeval.features.extract import extract_array
@@ -108,7 +115,8 @@ class TrainingLogger:
     a stats file; its extractor follows the reference unless named); None records only what is given.
     options: the metrics' settings (k, calibration bins, the seed of every random step; the number of
     modes comes from the scorer's extractor). manifest: extra entries for manifest.json (variant,
-    hyper-parameters, ...).
+    hyper-parameters, ...). writers: "tensorboard" (events in run_dir/tensorboard), "wandb", "mlflow" or
+    writer objects (`ganeval.diagnostics.writers`), sent every scalar, the diagnosis and the samples' picture.
     """
 
     def __init__(
@@ -119,10 +127,12 @@ class TrainingLogger:
         options: MetricOptions = MetricOptions(),
         manifest: dict | None = None,
         resume: bool = False,
+        writers=(),
     ):
         reference = None if scorer is None else scorer.reference
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.writers = Writers(writers, self.run_dir)
         self.options = options
         self.started = time.perf_counter()
         self.steps: list[dict] = []
@@ -155,6 +165,8 @@ class TrainingLogger:
         row = {"step": int(step), "time": time.perf_counter() - self.started}
         row.update({key: _scalar(value) for key, value in values.items() if value is not None})
         self.steps.append(row)
+        if self.writers:
+            self.writers.send("scalars", row["step"], _numbers(row, "train", skip=("step", "time")))
 
     def evaluate(self, step: int, fake=None, d_real=None, d_fake=None, **values) -> dict:
         """Metrics of generated samples `fake` (images: uint8 or floats in [0, 1]; or N x 2 points)
@@ -191,6 +203,9 @@ class TrainingLogger:
             row["diversity"] = self._diversity(outputs["features"])
             if kind == "points":
                 self._save_points(step, samples)
+            if self.writers:
+                picture = points_image(samples, self.real.features) if kind == "points" else tile(samples[:64])
+                self.writers.send("image", int(step), "samples", picture if picture.ndim == 3 else picture[..., None])
         if d_real is not None and d_fake is not None:
             c = discriminator_calibration(_as_array(d_real), _as_array(d_fake), self.options.calibration_bins)
             row.update(
@@ -208,7 +223,20 @@ class TrainingLogger:
         )  # text (JSON) as it is
         self.evals.append(row)
         self.flush()
+        if self.writers:
+            self.writers.send("scalars", row["step"], _numbers(row, "eval", skip=("step",)))
+            self._send_diagnosis(row["step"])
         return row
+
+    def _send_diagnosis(self, step: int) -> None:
+        """The verdict and findings of the log so far, as text for the writers (the report's diagnosis)."""
+        try:
+            found = diagnose(pd.DataFrame(self.steps), pd.DataFrame(self.evals), self.manifest)
+        except GanevalError:
+            return  # nothing to diagnose yet (no step rows)
+        lines = [f"{found.verdict}: {found.explanation}"]
+        lines += [f"- {f.kind} ({f.severity}): {f.explanation}" for f in found.findings]
+        self.writers.send("text", int(step), "diagnosis", "\n".join(lines))
 
     def _diversity(self, fake_features) -> float:
         """Mean pairwise distance of the generated features over the real set's (1: as spread as the data)."""
@@ -239,6 +267,19 @@ class TrainingLogger:
     def close(self, finished: bool = True) -> None:
         self.manifest["finished"] = finished
         self.flush()
+        if self.writers:
+            if self.steps:
+                self._send_diagnosis(self.steps[-1]["step"])
+            self.writers.close()
+
+
+def _numbers(row: dict, prefix: str, skip: tuple[str, ...]) -> dict[str, float]:
+    """The row's numbers (not its JSON text) as prefix/name, for the writers."""
+    return {
+        f"{prefix}/{key}": float(value)
+        for key, value in row.items()
+        if key not in skip and isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    }
 
 
 def _as_array(values) -> np.ndarray:
