@@ -60,6 +60,7 @@ def train(
     resume: bool = False,
     overwrite: bool = False,
     device="auto",
+    progress: bool = True,
     **settings,
 ) -> Path:
     """Train a reference model; returns the run folder (log, checkpoint, sample plots).
@@ -73,6 +74,7 @@ def train(
     when available). Every random draw is made on the CPU from the seed and moved there, so "cpu"
     gives the same weights and log as ever and a GPU the same draws; checkpoints hold CPU tensors.
     Not a training setting: the manifest records it, and a run resumes on any device.
+    progress: a bar on stderr with steps/s, the time left and the last evaluation (on a terminal only).
     """
     device = resolve_device(device)  # a bad name stops here, before any file changes
     chosen = get_variant(variant)
@@ -83,12 +85,13 @@ def train(
     if not resume:
         config = chosen.defaults.override(steps=steps, seed=seed, **settings)
         manifest = {"description": chosen.description}
-        return fit(chosen, source, config, run_dir, overwrite=overwrite, manifest=manifest, device=device)
+        return fit(
+            chosen, source, config, run_dir, overwrite=overwrite, manifest=manifest, device=device, progress=progress
+        )
     state = checkpoint.read(resumable_checkpoint(run_dir), for_resume=True)
     config = resumed_config(state, run_dir, variant, data, steps=steps, seed=seed, settings=settings)
-    return fit(
-        chosen, source, config, run_dir, resumed=state, manifest={"description": chosen.description}, device=device
-    )
+    manifest = {"description": chosen.description}
+    return fit(chosen, source, config, run_dir, resumed=state, manifest=manifest, device=device, progress=progress)
 
 
 class TrainedGenerator:

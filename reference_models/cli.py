@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
+from dataclasses import asdict
 
 import reference_models
-from ganeval.commands.common import POSITIVE, SEED, add_device, new_command
+from ganeval.commands.common import POSITIVE, QUIET, SEED, add_device, new_command
 from ganeval.errors import GanevalError
+from reference_models.config import LIMITS
 
 DESCRIPTION = """Train a reference GAN variant on a bundled data set and write its training log
 (steps.csv, evals.csv, manifest.json), checkpoints and sample plots into --out. Every evaluation
@@ -25,10 +28,45 @@ examples:
   ganeval train dcgan --data digits --out runs/dcgan --resume      # continue an interrupted run"""
 
 
+def settings_table() -> str:
+    """Every training setting (--set KEY=VALUE) with each variant's default, from the variants themselves:
+    the epilog of `train --help`."""
+    defaults = {name: asdict(variant.defaults) for name, variant in reference_models.VARIANTS.items()}
+    keys = list(next(iter(defaults.values())))
+    cells = {key: [_shown(values[key]) for values in defaults.values()] for key in keys}
+    widths = [max(len(name), *(len(cells[key][i]) for key in keys)) for i, name in enumerate(defaults)]
+    key_width = max(map(len, keys))
+    header = "".join(f"  {name:>{width}}" for name, width in zip(defaults, widths))
+    rows = [f"  {key:<{key_width}}" + "".join(f"  {c:>{w}}" for c, w in zip(cells[key], widths)) for key in keys]
+    meanings = "; ".join(f"{key}: {limit.meaning}" for key, limit in LIMITS.items() if key not in ("steps", "seed"))
+    return "\n".join(
+        [
+            "training settings (--set KEY=VALUE) and each variant's default; an evaluation runs every eval_every",
+            "steps and after the last step:",
+            f"  {'':<{key_width}}{header}",
+            *rows,
+            "",
+            *textwrap.wrap(meanings + "; betas: Adam's decay rates.", 100),
+        ]
+    )
+
+
+def _shown(value) -> str:
+    """A default as --set takes it: 0.0002 as 2e-4's short form, betas as [0.5,0.999]."""
+    if isinstance(value, tuple):
+        return "[" + ",".join(f"{item:g}" for item in value) + "]"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def add_command(commands) -> argparse.ArgumentParser:
     """Add `train` to ganeval's subcommands (`commands`: the parser's subparsers action)."""
     train = new_command(
-        commands, "train", run_train, "train a reference GAN on bundled data (minutes on a CPU)", DESCRIPTION
+        commands,
+        "train",
+        run_train,
+        "train a reference GAN on bundled data (minutes on a CPU)",
+        DESCRIPTION,
+        settings_table().replace("%", "%%"),
     )
     train.add_argument("variant", metavar="VARIANT", help="gan, gan-ns, wgan, wgan-gp, dcgan, cgan or cyclegan")
     train.add_argument(
@@ -58,13 +96,17 @@ def add_command(commands) -> argparse.ArgumentParser:
         "--set",
         action="append",
         metavar="KEY=VALUE",
-        help="override a training setting, e.g. --set lr_d=1e-4 --set batch_size=512",
+        help="override a training setting, e.g. --set lr_d=1e-4 --set batch_size=512 (the settings and their "
+        "defaults: below)",
     )
     add_device(
         train,
         "where the networks train and the evaluations' feature extractor runs: auto (CUDA when available, "
         "else the CPU), cpu, cuda, cuda:N or mps (default: auto); the random draws are made on the CPU from "
         "the seed either way, and a run may resume on another device",
+    )
+    train.add_argument(
+        "--quiet", action="store_true", help=QUIET + " (a bar shows steps/s, the time left and the last evaluation)"
     )
     return train
 
@@ -99,6 +141,7 @@ def run_train(args) -> int:
             resume=args.resume,
             overwrite=args.overwrite,
             device=args.device,
+            progress=not args.quiet,
             **settings(args.set or []),
         )
     except reference_models.TrainingDiverged as error:

@@ -22,11 +22,13 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image
 from torch import nn
+from tqdm.auto import tqdm
 
 from ganeval.atomic import atomic_write
 from ganeval.data.images import tile
 from ganeval.device import resolve_device
 from ganeval.diagnostics import TrainingLogger
+from ganeval.diagnostics.log.columns import EVAL_METRICS
 from ganeval.errors import GanevalError, printable
 from ganeval.options import MetricOptions
 from ganeval.scoring import ReferenceScorer
@@ -57,6 +59,7 @@ def fit(
     overwrite: bool = False,
     manifest: dict | None = None,
     device="cpu",
+    progress: bool = True,
 ) -> Path:
     """Train `variant` on `data` (2-D points or images), writing the log, checkpoints and sample plots into run_dir.
 
@@ -64,12 +67,13 @@ def fit(
     checked against `config` by the caller); None starts a new run, which refuses to replace a run
     already in run_dir unless `overwrite` (then the old run's files are deleted first).
     device: where the networks, their optimisers and the evaluations' extractor run ("auto": CUDA when
-    available); the draws are made on the CPU either way, and the manifest records the device."""
+    available); the draws are made on the CPU either way, and the manifest records the device.
+    progress: a bar on stderr (steps/s, time left, the last evaluation), shown on a terminal only."""
     device = resolve_device(device)
     threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
-        return _fit(variant, data, config, Path(run_dir), resumed, overwrite, manifest, device)
+        return _fit(variant, data, config, Path(run_dir), resumed, overwrite, manifest, device, progress)
     finally:
         torch.set_num_threads(threads)
 
@@ -83,6 +87,7 @@ def _fit(
     overwrite: bool,
     manifest: dict | None,
     device: torch.device,
+    progress: bool,
 ) -> Path:
     # a variant that cannot train on data stops here, before any file changes
     generator, discriminator, loss_draws = variant.build_seeded(data, config)  # on the CPU: the seed's weights
@@ -125,7 +130,8 @@ def _fit(
         # CPU tensors, so that a run resumes (and samples) on any device
         checkpoint.save({**to_cpu(networks), **draws_and_step, **run}, checkpoint_path)
 
-    with _full_disk(run_dir, checkpoint_path):
+    bar = progress_bar(f"{variant.name} on {data.name}", config.steps, start, progress)
+    with _full_disk(run_dir, checkpoint_path), bar:
         for step in range(start, config.steps):
             for _ in range(config.n_critic):
                 real, real_extras = to_device(variant.real_batch(data, config.batch_size, draws), device)
@@ -167,12 +173,31 @@ def _fit(
                     "Lower the learning rates (--set lr_d=..., lr_g=...) or change the seed."
                 )
             done = step + 1
+            bar.update()
             if done % config.eval_every == 0 or done == config.steps:
-                evaluate(variant, generator, discriminator, data, config, logger, done)
+                row = evaluate(variant, generator, discriminator, data, config, logger, done)
+                bar.set_postfix_str(evaluation_line(row), refresh=False)
             if done % config.checkpoint_every == 0 or done == config.steps:
                 save_checkpoint(done)
         logger.close()
     return run_dir
+
+
+def progress_bar(desc: str, total: int, start: int, shown: bool, file=None) -> tqdm:
+    """The training's bar: steps done of `total` (from `start` when resumed), steps/s and the time left; on
+    stderr (`file`), where a terminal shows it (tqdm's disable=None), and never when not `shown` (--quiet)."""
+    return tqdm(total=total, initial=start, desc=desc, unit="step", file=file, disable=None if shown else True)
+
+
+def evaluation_line(row: dict) -> str:
+    """The last evaluation as the bar shows it: 'step 500: fid 12.3, precision 0.81, recall 0.9', the
+    logged metrics (three significant digits) in the log's order; the log keeps them at full precision."""
+    shown = [f"{name} {value:.3g}" for name, value in row.items() if name in EVAL_METRICS and _finite(value)]
+    return f"step {row['step']}: {', '.join(shown) or 'no metrics'}"
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
 
 
 @contextmanager
@@ -214,16 +239,17 @@ def restore(
 
 
 @torch.no_grad()
-def evaluate(variant, generator, discriminator, data, config, logger, step) -> None:
+def evaluate(variant, generator, discriminator, data, config, logger, step) -> dict:
     """Log the variant's evaluation (metrics of G's samples on a fixed batch, D's calibration on
     held-out real vs fresh fake samples, its extra scalars) and save a sample plot. The networks run
-    in eval mode (BatchNorm uses its running statistics, as `sample` does); their outputs come back to the CPU."""
+    in eval mode (BatchNorm uses its running statistics, as `sample` does); their outputs come back to the CPU.
+    Returns the logged row."""
     generator.eval()
     discriminator.eval()
     result = variant.evaluation(generator, discriminator, data, config, step)
     fake = result.fake.cpu()
     samples = to_uint8(fake) if data.kind == "images" else fake.numpy().astype("float64")
-    logger.evaluate(
+    row = logger.evaluate(
         step,
         fake=samples,
         d_real=variant.as_logged(result.d_real),
@@ -237,6 +263,7 @@ def evaluate(variant, generator, discriminator, data, config, logger, step) -> N
         plot_points(fake.numpy(), data, path, title)
     generator.train()
     discriminator.train()
+    return row
 
 
 def save_grid(images, path: Path, columns: int = 8, pad: int = 2) -> None:

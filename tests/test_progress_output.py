@@ -1,0 +1,73 @@
+"""What a person reads while and after a command runs: train's progress bar, train --help's defaults."""
+
+import io
+import re
+
+import pytest
+
+import reference_models
+from ganeval.cli import main
+from reference_models.loop import evaluation_line, progress_bar
+
+FAST = dict(batch_size=32, eval_every=10, eval_n=100, checkpoint_every=10)
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as stderr is in an interactive shell."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_evaluation_line_names_the_step_and_the_logged_metrics():
+    row = {"step": 500, "fid": 12.3456, "precision": 0.80612, "recall": 0.9, "d_auc": 0.7, "mode_counts": "[1, 2]"}
+    assert evaluation_line(row) == "step 500: fid 12.3, precision 0.806, recall 0.9"
+    assert evaluation_line({"step": 10, "fid": float("nan")}) == "step 10: no metrics"
+
+
+def test_the_bar_shows_on_a_terminal_only_and_never_when_quiet():
+    for stream, shown, expected in ((Terminal(), True, True), (io.StringIO(), True, False), (Terminal(), False, False)):
+        with progress_bar("gan on ring8", 20, 5, shown, file=stream) as bar:
+            bar.update(5)
+            bar.set_postfix_str("step 10: fid 3.2")
+        assert ("gan on ring8: " in stream.getvalue() and "10/20" in stream.getvalue()) is expected
+
+
+def test_training_shows_steps_per_second_and_the_last_evaluation(tmp_path, monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    reference_models.train("gan", "ring8", out=tmp_path / "run", steps=20, **FAST)
+    text = terminal.getvalue()
+    assert "gan on ring8: 100%" in text and "20/20" in text and "step/s" in text
+    assert re.search(r"step 20: fid [0-9.e+-]+, precision [0-9.]+, recall [0-9.]+", text), text
+
+
+def test_quiet_training_prints_no_bar(tmp_path, monkeypatch, capsys):
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    out = str(tmp_path / "run")
+    argv = ["train", "gan", "--data", "ring8", "--out", out, "--steps", "10", "--quiet"]
+    assert main(argv + [f"--set={key}={value}" for key, value in FAST.items()]) == 0
+    assert terminal.getvalue() == ""
+    assert capsys.readouterr().out.startswith("trained gan on ring8")
+
+
+def test_train_help_lists_every_setting_with_each_variants_default(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["train", "--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    header = next(line for line in text.splitlines() if line.split()[:2] == ["gan", "gan-ns"])
+    assert header.split() == list(reference_models.VARIANTS)
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if len(line.split()) == 8}
+    assert rows["eval_every"] == ["500"] * 6 + ["250"]  # cyclegan evaluates every 250 steps
+    assert rows["steps"][4] == "1500" and rows["lr_d"][2] == "5e-05" and rows["betas"][0] == "[0,0.9]"
+    for name, variant in reference_models.VARIANTS.items():
+        column = list(reference_models.VARIANTS).index(name)
+        assert int(rows["eval_n"][column]) == variant.defaults.eval_n
+    assert max(map(len, text.splitlines())) <= 120
