@@ -174,13 +174,21 @@ def _psd_root(sigma: np.ndarray) -> tuple[np.ndarray, bool]:
     """A factor L with L L^T = sigma, and whether sigma was singular.
 
     Cholesky when sigma is positive definite; otherwise the symmetric square root from `eigh`,
-    with negative round-off eigenvalues set to zero (valid for any PSD matrix).
+    with the null space's round-off eigenvalues set to zero (`_in_span`; valid for any PSD matrix).
     """
     try:
         return np.linalg.cholesky(sigma), False
     except np.linalg.LinAlgError:
         w, v = np.linalg.eigh(sigma)
-        return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T, True
+        return (v * np.sqrt(_in_span(w))) @ v.T, True
+
+
+def _in_span(eigenvalues: np.ndarray) -> np.ndarray:
+    """Eigenvalues of a PSD matrix with those below D * eps * the largest set to zero: round-off of the
+    null space (a singular covariance's, N <= D), half of it positive. Left in, each adds the square root
+    of its round-off, about 1e-8 relative, to tr((S1 S2)^(1/2)); nothing below that bound is resolved."""
+    floor = eigenvalues.size * np.finfo(np.float64).eps * max(float(eigenvalues.max(initial=0.0)), 0.0)
+    return np.where(eigenvalues > floor, eigenvalues, 0.0)
 
 
 def _warn(message: str) -> None:
@@ -228,7 +236,7 @@ class FrechetReference:
             )
         inner = self.root.T @ sigma @ self.root
         eigenvalues = np.linalg.eigvalsh(inner)  # reads one triangle; inner is symmetric
-        trace_sqrt = float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
+        trace_sqrt = float(np.sqrt(_in_span(eigenvalues)).sum())
         diff = self.mu - mu
         value = float(diff @ diff + self.trace + np.trace(sigma) - 2.0 * trace_sqrt)
         return max(value, 0.0)  # exact value is >= 0; clip round-off at identical inputs
@@ -287,8 +295,8 @@ def fid_from_sums(real: GaussianStats, fake: GaussianStats, real_features=None, 
     keeps, O(D^2) memory whatever the number of samples. Equal to `fid_from_features` of the same
     features up to the raw sums' round-off (about 1e-12 relative on network features).
 
-    A side with no more samples than dimensions has a singular covariance, whose zero eigenvalues the
-    trace term takes square roots of: there round-off of 1e-16 becomes 1e-8. Such a side passes its
+    A side with no more samples than dimensions has a singular covariance, whose null space's round-off
+    is cut (`_in_span`), so the sums alone are exact to round-off there too. Such a side may pass its
     features too (`*_features`), and its statistics come from them, centred as `gaussian_stats` does;
     with both sides' features this is `fid_from_features` itself, the same value to the last bit."""
     if real_features is not None and fake_features is not None:
