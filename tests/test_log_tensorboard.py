@@ -273,7 +273,7 @@ def test_non_regular_and_oversize_files_are_refused_before_they_are_opened(tmp_p
     monkeypatch.setattr(tb, "MAX_EVENT_BYTES", 16)
     opened = []
     monkeypatch.setattr("builtins.open", lambda *args, **kwargs: opened.append(args) or pytest.fail("opened"))
-    with pytest.raises(GanevalError, match=r"over the 16 bytes an event file may hold here"):
+    with pytest.raises(GanevalError, match=r"over the 16 bytes an event file may hold"):
         read_log(folder)
     assert not opened
 

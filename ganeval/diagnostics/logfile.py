@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ganeval.errors import GanevalError
+from ganeval.errors import GanevalError, printable
 
 #: Columns of evals.csv that hold text, not numbers (TrainingLogger writes these; see its docstring):
 #: the reliability curve and the mode histogram as JSON, and the kind of D's outputs. Any other
@@ -70,7 +70,7 @@ def read_manifest(path: Path) -> dict:
     if not path.exists():
         return {}
     try:
-        manifest = json.loads(_read_bytes(path).decode("utf-8"))
+        manifest = json.loads(read_log_bytes(path).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise GanevalError(
             f"{path} is not valid JSON ({error}); restore it, or delete it (the run's description is then unknown)."
@@ -99,34 +99,44 @@ def read_table(path: Path, text_columns=()) -> pd.DataFrame:
     return table
 
 
-def _read_bytes(path: Path) -> bytes:
-    """A log file's bytes, when it is a regular file under MAX_LOG_BYTES: a FIFO, a device (a link to
-    /dev/zero) or a socket would block or read forever, so it is refused (GanevalError) before it is opened."""
+def read_log_bytes(
+    path: Path,
+    limit: int | None = None,
+    kind: str = "a training log",
+    fix: str = "it is not a training log (or log fewer columns per step)",
+) -> bytes:
+    """A log file's bytes, when it is a regular file of at most `limit` bytes (default MAX_LOG_BYTES): a
+    FIFO, a device (a link to /dev/zero) or a socket would block or read forever, so it is refused
+    (GanevalError) before it is opened, and the read itself is bounded. `kind` names the file for the
+    message, `fix` says what to do when it is too large. The one bounded reader of every log format."""
+    shown, limit = printable(str(path)), MAX_LOG_BYTES if limit is None else limit
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             raise GanevalError(
-                f"{path} is not a regular file (a device, FIFO, socket or folder); a training log is a file the "
-                "trainer wrote: replace it with the real log."
+                f"{shown} is not a regular file (a device, FIFO, socket or folder); {kind} is a file its writer "
+                "wrote: replace it with the real one."
             )
-        if info.st_size > MAX_LOG_BYTES:
+        if info.st_size > limit:
             raise GanevalError(
-                f"{path} holds {info.st_size:,} bytes, over the {MAX_LOG_BYTES:,} bytes a training log may hold; "
-                "it is not a training log (or log fewer columns per step)."
+                f"{shown} holds {info.st_size:,} bytes, over the {limit:,} bytes {kind} may hold; {fix}."
             )
         with open(path, "rb", opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0))) as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise GanevalError(f"{path} was replaced by a file that is not a regular file while it was read.")
-            return stream.read(MAX_LOG_BYTES + 1)
+                raise GanevalError(f"{shown} was replaced by a file that is not a regular file while it was read.")
+            data = stream.read(limit + 1)
     except OSError as error:
-        raise GanevalError(f"{path} cannot be read ({error.strerror or error}); check its permissions.") from None
+        raise GanevalError(f"{shown} cannot be read ({error.strerror or error}); check its permissions.") from None
+    if len(data) > limit:
+        raise GanevalError(f"{shown} grew past {limit:,} bytes while it was read; read it when it is done.")
+    return data
 
 
 def _records(path: Path) -> tuple[list[list[str]], list[int]]:
     """The CSV records of a file and the line each starts on, blank lines skipped and a torn last
     record dropped with a LogWarning."""
     try:
-        text = _read_bytes(path).decode("utf-8")
+        text = read_log_bytes(path).decode("utf-8")
     except UnicodeDecodeError as error:
         raise GanevalError(
             f"{path} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is damaged; "

@@ -41,7 +41,7 @@ from ganeval.diagnostics.log.columns import (
     TIME,
     VOCABULARY,
 )
-from ganeval.diagnostics.logfile import LogWarning, _read_bytes
+from ganeval.diagnostics.logfile import LogWarning, read_log_bytes
 from ganeval.errors import GanevalError, printable
 
 STATS, LOG_TXT, OPTIONS = "stats.jsonl", "log.txt", "training_options.json"
@@ -184,7 +184,7 @@ def _lines(path: Path) -> list[tuple[int, str]]:
     """(line number, text) of the non-blank lines of a bounded text file; a last line the writer left
     without its newline is dropped with a LogWarning when it is not whole JSON (the writer stopped mid-line)."""
     try:
-        text = _read_bytes(path).decode("utf-8")
+        text = read_log_bytes(path).decode("utf-8")
     except UnicodeDecodeError as error:
         raise GanevalError(
             f"{printable(str(path))} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is "
@@ -433,7 +433,7 @@ def _evals(results: dict, chosen: dict[str, str] | None = None) -> tuple[pd.Data
 def read_options(path: Path) -> dict:
     """training_options.json as a dict; GanevalError when it is not a JSON object."""
     try:
-        options = json.loads(_read_bytes(path).decode("utf-8"))
+        options = json.loads(read_log_bytes(path).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise GanevalError(
             f"{printable(str(path))} is not valid JSON ({error}); restore it from the run, or delete it "

@@ -45,10 +45,10 @@ from ganeval.diagnostics.logfile import (
     _check_header,
     _is_text,
     _numbers,
-    _read_bytes,
     _records,
     _steps,
     _texts,
+    read_log_bytes,
 )
 from ganeval.errors import GanevalError, printable
 
@@ -166,7 +166,7 @@ def _jsonl_rows(file: Path) -> tuple[list[str], list[list], list[int]]:
     """Header (every key, in order of appearance), rows (values; None where a record lacks the key) and
     line numbers of a JSONL table: one JSON object a line; a torn last line is dropped with a LogWarning."""
     try:
-        text = _read_bytes(file).decode("utf-8")
+        text = read_log_bytes(file).decode("utf-8")
     except UnicodeDecodeError as error:
         raise GanevalError(
             f"{printable(str(file))} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is damaged."

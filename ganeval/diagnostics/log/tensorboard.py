@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import struct
 import warnings
 from pathlib import Path
@@ -45,7 +44,7 @@ from ganeval.diagnostics.log.columns import (
     STEP_UNIT,
     check_column_map,
 )
-from ganeval.diagnostics.logfile import LogWarning
+from ganeval.diagnostics.logfile import LogWarning, read_log_bytes
 from ganeval.errors import GanevalError, printable
 
 PREFIX = "events.out.tfevents."
@@ -380,7 +379,17 @@ def _scalars(path: Path, proto) -> dict[str, list[tuple[int, float]]]:
 def _records(path: Path, proto):
     """The records of a TFRecord file (length, its masked CRC, data, its masked CRC), checked."""
     masked_crc32c = proto[1]
-    data, offset, number = _read_bytes(path), 0, 0
+    data, offset, number = (
+        read_log_bytes(
+            path,
+            MAX_EVENT_BYTES,
+            "an event file",
+            "it holds images or histograms besides scalars: write the scalars to a SummaryWriter of their own, "
+            "or export them as CSV (--format table --map ...)",
+        ),
+        0,
+        0,
+    )
     while offset < len(data):
         number += 1
         header, end = data[offset : offset + 12], len(data) + 1
@@ -407,34 +416,6 @@ def _records(path: Path, proto):
             )
         yield record
         offset = end
-
-
-def _read_bytes(path: Path) -> bytes:
-    """An event file's bytes, when it is a regular file under MAX_EVENT_BYTES: a FIFO or a device (a link
-    to /dev/zero) would block or read forever, so it is refused before it is opened (as logfile does)."""
-    shown = printable(str(path))
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise GanevalError(
-                f"{shown} is not a regular file (a device, FIFO, socket or folder); an event file is a file the "
-                "SummaryWriter wrote: replace it with the real one."
-            )
-        if info.st_size > MAX_EVENT_BYTES:
-            raise GanevalError(
-                f"{shown} holds {info.st_size:,} bytes, over the {MAX_EVENT_BYTES:,} bytes an event file may hold "
-                "here; it holds images or histograms besides scalars: write the scalars to a SummaryWriter of "
-                "their own, or export them as CSV (--format table --map ...)."
-            )
-        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0))) as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise GanevalError(f"{shown} was replaced by a file that is not a regular file while it was read.")
-            data = stream.read(MAX_EVENT_BYTES + 1)
-    except OSError as error:
-        raise GanevalError(f"{shown} cannot be read ({error.strerror or error}); check its permissions.") from None
-    if len(data) > MAX_EVENT_BYTES:
-        raise GanevalError(f"{shown} grew past {MAX_EVENT_BYTES:,} bytes while it was read; read it when it is done.")
-    return data
 
 
 FORMAT = TensorBoardFormat()
