@@ -1,12 +1,20 @@
-"""What a person reads while and after a command runs: train's progress bar, train --help's defaults."""
+"""What a person reads while and after a command runs: the progress of train, baseline and sample, what sample
+wrote, train --help's defaults."""
 
 import io
 import re
+import tempfile
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 import reference_models
 from ganeval.cli import main
+from ganeval.data.digits import load_digits_images
+from ganeval.data.export import write_samples
+from ganeval.gate import make_baseline
+from ganeval.options import MetricOptions
 from reference_models.loop import evaluation_line, progress_bar
 
 FAST = dict(batch_size=32, eval_every=10, eval_n=100, checkpoint_every=10)
@@ -71,3 +79,41 @@ def test_train_help_lists_every_setting_with_each_variants_default(capsys):
         column = list(reference_models.VARIANTS).index(name)
         assert int(rows["eval_n"][column]) == variant.defaults.eval_n
     assert max(map(len, text.splitlines())) <= 120
+
+
+def test_sample_says_what_it_wrote(tmp_path, capsys):
+    run = reference_models.train("gan", "ring8", out=tmp_path / "run", steps=10, progress=False, **FAST)
+    assert main(["sample", str(run), "--n", "50", "-o", str(tmp_path / "points.npy"), "--quiet"]) == 0
+    assert capsys.readouterr().out == f"wrote 50 points to {tmp_path / 'points.npy'}\n"
+    assert np.load(tmp_path / "points.npy").shape == (50, 2)
+
+
+def test_writing_images_shows_a_bar_on_a_terminal_only():
+    images = np.zeros((3, 1, 8, 8), dtype=np.uint8)
+    for stream, shown, expected in ((Terminal(), True, True), (io.StringIO(), True, False), (Terminal(), False, False)):
+        with tempfile.TemporaryDirectory() as folder:
+            written = write_samples(images, Path(folder) / "out", progress=shown, file=stream)
+            assert sorted(p.name for p in written.iterdir()) == ["0.png", "1.png", "2.png"]
+        assert ("writing PNGs:" in stream.getvalue() and "/3 [" in stream.getvalue()) is expected
+
+
+class Digits:
+    """A generator that draws the bundled digits themselves (uint8 images)."""
+
+    def sample(self, n: int, seed: int):
+        images, _ = load_digits_images()
+        return images[np.random.default_rng(seed).choice(len(images), n, replace=False)]
+
+
+def test_baseline_shows_its_seed_to_seed_repeats(tmp_path, monkeypatch):
+    options = MetricOptions(n=200, bootstrap=0)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    baseline = make_baseline(Digits(), "digits", options=options, metrics=["fid"], repeats=2, cache=False)
+    text = terminal.getvalue()
+    draws = baseline.block["spread"]["values"]["fid"]
+    assert "seed-to-seed spread" in text and "2/2" in text and f"seed 2: fid {draws[2]:.3g}" in text
+    quiet = Terminal()
+    monkeypatch.setattr("sys.stderr", quiet)
+    make_baseline(Digits(), "digits", options=options, metrics=["fid"], repeats=2, cache=False, progress=False)
+    assert quiet.getvalue() == ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganeval.commands.common import POSITIVE, SEED, add_device, check_outputs, new_command
+from ganeval.commands.common import POSITIVE, QUIET, SEED, add_device, check_outputs, new_command, safe
 from ganeval.data.export import sample_run
 
 DESCRIPTION = """Draw N samples from a run's generator, seeded: a .npy file of points, or a folder of PNG
@@ -26,10 +26,19 @@ def add_command(commands) -> None:
     parser.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="output: a .npy file (points) or a new folder (images)"
     )
+    parser.add_argument("--quiet", action="store_true", help=QUIET)
 
 
 def run(args) -> int:
     check_outputs(("--output", args.output, None))
-    path = sample_run(args.run_dir, args.output, n=args.n, seed=args.seed, label=args.label, device=args.device)
-    print(f"wrote {args.n} images as PNGs to {path}" if path.is_dir() else f"wrote {args.n} samples to {args.output}")
+    path = sample_run(
+        args.run_dir,
+        args.output,
+        n=args.n,
+        seed=args.seed,
+        label=args.label,
+        device=args.device,
+        progress=not args.quiet,
+    )
+    print(safe(f"wrote {args.n} images as PNGs to {path}" if path.is_dir() else f"wrote {args.n} points to {path}"))
     return 0

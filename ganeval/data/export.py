@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from tqdm.auto import tqdm
 
 from ganeval.atomic import atomic_folder, atomic_write
 from ganeval.data.bundled import get_bundled
@@ -36,10 +37,12 @@ def export(name: str, output: str | Path, n: int | None = None, seed: int = 0) -
     return write_samples(samples, output)
 
 
-def sample_run(run, output: str | Path, *, n: int, seed: int = 0, label: int | None = None, device="cpu") -> Path:
+def sample_run(
+    run, output: str | Path, *, n: int, seed: int = 0, label: int | None = None, device="cpu", progress: bool = True
+) -> Path:
     """`n` samples of the trained run in folder `run`, drawn with `seed` (only class `label` of a
-    class-conditional run) by its generator on `device`, written by `write_samples` to `output`. Image
-    folders are checked before the slow part."""
+    class-conditional run) by its generator on `device`, written by `write_samples` to `output` (with
+    `progress`, a bar of the PNGs written, on a terminal). Image folders are checked before the slow part."""
     generator = load_run(run)
     if label is not None and not generator.conditional:
         raise GanevalError(
@@ -49,7 +52,8 @@ def sample_run(run, output: str | Path, *, n: int, seed: int = 0, label: int | N
         )
     if generator.kind == "images":
         require_empty_folder(output, "image samples are written as a folder of PNGs: choose a new folder")
-    return write_samples(generator.sample(n, seed=seed, label=label, device=device), output, digits=6)
+    samples = generator.sample(n, seed=seed, label=label, device=device)
+    return write_samples(samples, output, digits=6, progress=progress)
 
 
 def require_empty_folder(output: str | Path, advice: str = "export into a new or empty folder") -> Path:
@@ -62,18 +66,22 @@ def require_empty_folder(output: str | Path, advice: str = "export into a new or
     return output
 
 
-def write_samples(samples: np.ndarray, output: str | Path, *, digits: int | None = None) -> Path:
+def write_samples(
+    samples: np.ndarray, output: str | Path, *, digits: int | None = None, progress: bool = False, file=None
+) -> Path:
     """Samples to disk, in the forms `ganeval score` reads: N x 2 points as the .npy file `output`;
     uint8 N x C x H x W images as PNGs in the new folder `output`, numbered from 0 with `digits`
-    digits (default: as many as the last number needs). Atomic: never half-written."""
+    digits (default: as many as the last number needs). Atomic: never half-written. progress: a bar of
+    the PNGs written on stderr (`file`), where it is a terminal (tqdm's disable=None)."""
     if samples.ndim == 2:
         with atomic_write(output) as stream:
             np.save(stream, samples)
         return Path(output)
     output = require_empty_folder(output)
     width = digits or len(str(len(samples) - 1))
+    bar = tqdm(samples, desc="writing PNGs", unit="img", file=file, leave=False, disable=None if progress else True)
     with atomic_folder(output) as staging:
-        for index, image in enumerate(samples):
+        for index, image in enumerate(bar):
             array = image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)
             Image.fromarray(array).save(staging / f"{index:0{width}d}.png")
     return output

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ganeval import __version__, distributed
 from ganeval.atomic import json_text, write_text
@@ -461,7 +462,9 @@ def make_baseline(
     names = [name for name in result.metrics if name not in not_gated]
     generated_n = int(result.provenance["generated"]["count"])
     series: dict[str, list] = {name: [] for name in names}
-    for offset in range(1, repeats + 1):
+    shown = progress and distributed.world().main  # a bar on a terminal (tqdm's disable=None), rank 0's only
+    bar = tqdm(range(1, repeats + 1), desc="seed-to-seed spread", unit="seed", disable=None if shown else True)
+    for offset in bar:
         again, _ = _score(
             candidate,
             reference,
@@ -473,6 +476,7 @@ def make_baseline(
         )
         for name in names:
             series[name].append(again.metrics[name].value)
+        bar.set_postfix_str(f"seed {seed + offset}: " + ", ".join(f"{n} {again.metrics[n].value:.3g}" for n in names))
     spread = None
     if repeats:  # the first draw (seed) and the repeats (seed + 1 .. seed + repeats)
         draws = {name: [result.metrics[name].value, *values] for name, values in series.items()}
