@@ -81,12 +81,32 @@ def test_kid_reduces_oversized_subsets_with_a_warning():
         (dict(subsets=0), "subsets must be an integer >= 1"),
         (dict(subset_size=1), "subset_size must be an integer >= 2"),
         (dict(gamma=-1.0), "gamma must be positive"),
+        (dict(coef0=0), r"coef0 must be a positive number \(the default, 1, is KID's\); got 0\."),
+        (dict(coef0=-1.0), "coef0 must be a positive number"),
+        (dict(coef0=float("nan")), "coef0 must be a positive number"),
+        (dict(coef0="1"), "coef0 must be a positive number"),
     ],
 )
 def test_kid_bad_options(kwargs, match):
     x = np.ones((5, 2))
     with pytest.raises(ValueError, match=match):
         kernel_inception_distance(x, x, **kwargs)
+
+
+@pytest.mark.parametrize("coef0", [1, 0.5, np.float32(2.0)])
+def test_kid_takes_any_positive_coef0_as_torch_fidelity_does(coef0):
+    rng = np.random.default_rng(3)
+    real, fake = rng.standard_normal((60, 8)), rng.standard_normal((50, 8)) + 0.2
+    ours = kernel_inception_distance(real, fake, subsets=5, subset_size=40, coef0=coef0, seed=1)
+    peer = kid_features_to_metric(
+        torch.from_numpy(fake),
+        torch.from_numpy(real),
+        kid_subsets=5,
+        kid_subset_size=40,
+        rng_seed=1,
+        **{**KID_DEFAULTS, "kid_kernel_poly_coef0": float(coef0)},
+    )
+    assert ours.mean == pytest.approx(peer["kernel_inception_distance_mean"], rel=1e-9)
 
 
 @pytest.mark.parametrize("splits", [1, 4, 10])
@@ -107,6 +127,26 @@ def test_inception_score_closed_forms():
     assert inception_score(np.zeros((100, classes)), splits=1).mean == pytest.approx(1.0)  # no information
     collapsed = np.tile(confident[:1], (100, 1))
     assert inception_score(collapsed, splits=1).mean == pytest.approx(1.0)  # sure but one class
+
+
+@pytest.mark.parametrize("spread", [800.0, 1e6, 1e300])
+def test_inception_score_on_spread_logits_is_its_limit(spread):
+    """Logits so spread that the softmax underflows to exact zeros: classes no sample of a split gives mass
+    to once made log q = -inf and 0 * inf = NaN (in every peer). With log-softmax and 0 log 0 = 0 the score is
+    its limit: the exponential of the entropy of the classes used (each sample sure of one)."""
+    used = np.array([0, 3, 5, 7])  # 4 of 10 classes, evenly
+    logits = np.zeros((400, 10))
+    logits[np.arange(400), used[np.arange(400) % 4]] = spread
+    assert inception_score(logits, splits=1).mean == pytest.approx(4.0, rel=1e-12)
+    # 4 splits of the seeded shuffle (as torch-fidelity's): each split's exp(entropy of its class counts)
+    shares = [np.bincount(rows % 4) / 100 for rows in np.split(np.random.RandomState(0).permutation(400), 4)]
+    expected = np.mean([np.exp(-(q * np.log(q)).sum()) for q in shares])
+    assert inception_score(logits, splits=4, seed=0).mean == pytest.approx(expected, rel=1e-12)
+    uneven = logits[np.r_[0:200:4, 0:200:4, 1:200:4, 2:200:4]]  # class shares 1/2, 1/4, 1/4
+    assert inception_score(uneven, splits=1).mean == pytest.approx(2**1.5, rel=1e-12)  # exp(H(q))
+    # -logits: each sample rules one used class out (p = 0 there) and spreads evenly over the other 9, so q is
+    # 1/9 on the 6 unused classes and 3/4 of that on the used ones: KL = 3 * (1/9) * log(4/3)
+    assert inception_score(-logits, splits=1).mean == pytest.approx((4 / 3) ** (1 / 3), rel=1e-12)
 
 
 def test_inception_score_bad_input():

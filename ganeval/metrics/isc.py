@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import log_softmax
+from scipy.special import log_softmax, logsumexp
 
 from ganeval.errors import GanevalError
 from ganeval.metrics._checks import as_matrix, positive_int
@@ -35,7 +35,10 @@ def inception_score(logits, splits: int = 10, seed: int = 0) -> InceptionScore:
     scores = np.empty(splits)
     for i in range(splits):
         chunk = slice(i * n // splits, (i + 1) * n // splits)
-        log_q = np.log(p[chunk].mean(axis=0))
-        kl = (p[chunk] * (log_p[chunk] - log_q)).sum(axis=1)
-        scores[i] = np.exp(kl.mean())
+        # log of the split's marginal from the logs (a class no sample gives mass to is finite, not -inf),
+        # and terms with p = 0 are 0 (0 log 0 = 0): spread logits, whose softmax underflows, give the limit
+        log_q = logsumexp(log_p[chunk], axis=0) - np.log(chunk.stop - chunk.start)
+        with np.errstate(invalid="ignore"):  # -inf - -inf where p = 0, masked
+            terms = np.where(p[chunk] > 0, p[chunk] * (log_p[chunk] - log_q), 0.0)
+        scores[i] = np.exp(terms.sum(axis=1).mean())
     return InceptionScore(float(scores.mean()), float(scores.std()))

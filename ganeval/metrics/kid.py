@@ -287,8 +287,9 @@ class KernelSubsets:
         return values
 
 
-def check_kid_options(real, fake, subsets, subset_size, degree, gamma):
-    """Validated inputs and options of KID; an oversized subset_size is reduced with a warning."""
+def check_kid_options(real, fake, subsets, subset_size, degree, gamma, coef0: float = 1.0):
+    """Validated inputs and options of KID; an oversized subset_size is reduced with a warning. coef0 must be
+    positive, as torchmetrics requires: the kernel's constant, which keeps every lower power of x.y in it."""
     real = as_features(real, "real", min_rows=2)
     fake = as_features(fake, "fake", min_rows=2)
     same_width(real, fake, "real", "fake")
@@ -297,6 +298,8 @@ def check_kid_options(real, fake, subsets, subset_size, degree, gamma):
     degree = positive_int(degree, "degree")
     if gamma is not None and not gamma > 0:
         raise GanevalError(f"gamma must be positive or None (None means 1 / n_features); got {gamma!r}.")
+    if not (isinstance(coef0, (int, float, np.integer, np.floating)) and np.isfinite(coef0) and coef0 > 0):
+        raise GanevalError(f"coef0 must be a positive number (the default, 1, is KID's); got {coef0!r}.")
     largest = min(real.shape[0], fake.shape[0])
     if subset_size > largest:
         warnings.warn(
@@ -326,6 +329,6 @@ def kernel_inception_distance(
     (the estimate stays unbiased; only its variance grows). prepared: the reference `real` prepared
     once (`PreparedReference`), whose kernel pieces are reused.
     """
-    real, fake, subsets, subset_size, degree = check_kid_options(real, fake, subsets, subset_size, degree, gamma)
+    real, fake, subsets, subset_size, degree = check_kid_options(real, fake, subsets, subset_size, degree, gamma, coef0)
     mmds = KernelSubsets(real, fake, degree, gamma, coef0, prepared=prepared).mmd2s(subsets, subset_size, seed)
     return KID(float(mmds.mean()), float(mmds.std()))
