@@ -46,6 +46,10 @@ IMAGES = {
     "jpg": _encoded(_rgb, "JPEG"),
     "webp": _encoded(_rgb, "WEBP"),
     "bmp": _encoded(_rgb, "BMP"),
+    "ppm": _encoded(_rgb, "PPM"),
+    "pgm": _encoded(_rgb.convert("L"), "PPM"),
+    "tif": _encoded(_rgb, "TIFF"),
+    "lzw.tiff": _encoded(_rgb, "TIFF", compression="tiff_lzw"),
 }
 
 

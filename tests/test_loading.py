@@ -57,6 +57,22 @@ def test_folder_search_is_recursive_and_sorted(tmp_path):
     assert [p.relative_to(tmp_path).as_posix() for p in find_images(tmp_path)] == ["a.jpg", "b/2.png", "c.webp"]
 
 
+@pytest.mark.parametrize(
+    "name,mode", [("gray.pgm", "L"), ("color.ppm", "RGB"), ("color.tif", "RGB"), ("gray.TIFF", "L"), ("wide.tif", "I;16")]
+)
+def test_folders_hold_every_format_pytorch_fid_reads(tmp_path, name, mode):
+    """.pgm, .ppm, .tif and .tiff (any case) are found beside PNGs and decode to the pixels written."""
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (6, 7, 3) if mode == "RGB" else (6, 7), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "a.png")
+    image = Image.fromarray(pixels.astype(np.uint16) * 257) if mode == "I;16" else Image.fromarray(pixels)
+    image.save(tmp_path / name)
+    assert [p.name for p in find_images(tmp_path)] == sorted(["a.png", name])
+    decoded = decode_image(tmp_path / name, 3 if mode == "RGB" else 1)
+    np.testing.assert_array_equal(decoded, decode_image(tmp_path / "a.png", decoded.shape[0]))
+    np.testing.assert_array_equal(decoded, pixels.transpose(2, 0, 1) if mode == "RGB" else pixels[None])
+
+
 def test_missing_and_empty_folders(tmp_path):
     with pytest.raises(ValueError, match="no such file or folder"):
         find_images(tmp_path / "nope")

@@ -18,7 +18,8 @@ from PIL import Image, UnidentifiedImageError
 
 from ganeval.errors import GanevalError, printable
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+# what pytorch-fid reads: its set, so a folder it scores is the same folder here
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".pgm", ".ppm", ".tif", ".tiff")
 LUMA = np.array([0.299, 0.587, 0.114])
 # The largest image decoded: PIL's decompression-bomb threshold (about 89 million pixels, 0.27 GB as
 # RGB), past which PIL only warns (it refuses at twice as much). A PNG of a few KB can declare
@@ -31,7 +32,7 @@ MAX_IMAGE_BYTES = 2**30
 # Files past this size (no GAN sample comes near) have their header checked too: a format PIL knows, and no
 # more bytes than its declared pixels could take (8 bytes a pixel, plus 1 MiB of metadata).
 HEADER_CHECK_BYTES = 64 * 2**20
-# What PIL raises for a damaged, truncated or foreign file (found by fuzzing PNG, JPEG, WebP, BMP).
+# What PIL raises for a damaged, truncated or foreign file (found by fuzzing PNG, JPEG, WebP, BMP, PPM, TIFF).
 DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
 
 
