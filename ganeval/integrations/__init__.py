@@ -1,0 +1,5 @@
+"""Integrations with other libraries' training loops and metric APIs, each behind an optional extra.
+
+ganeval.integrations.lightning: GanevalCallback (pip install ganeval[lightning]).
+Each module imports its library when imported; this package imports none.
+"""
