@@ -58,7 +58,8 @@ def test_folder_search_is_recursive_and_sorted(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name,mode", [("gray.pgm", "L"), ("color.ppm", "RGB"), ("color.tif", "RGB"), ("gray.TIFF", "L"), ("wide.tif", "I;16")]
+    "name,mode",
+    [("gray.pgm", "L"), ("color.ppm", "RGB"), ("color.tif", "RGB"), ("gray.TIFF", "L"), ("wide.tif", "I;16")],
 )
 def test_folders_hold_every_format_pytorch_fid_reads(tmp_path, name, mode):
     """.pgm, .ppm, .tif and .tiff (any case) are found beside PNGs and decode to the pixels written."""
