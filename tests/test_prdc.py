@@ -46,20 +46,50 @@ def test_radii_match_brute_force_and_tiling(rng):
         np.testing.assert_allclose(knn_radii(x, k=4, tile=tile), expected, rtol=1e-10, atol=1e-12)
 
 
-def test_identical_sets_are_fully_precise_and_covered(rng):
-    x = rng.standard_normal((400, 10))
+@pytest.mark.parametrize("d", [3, 10])  # a KD-tree and the tiles
+def test_identical_sets_are_fully_precise_and_covered(rng, d):
+    x = rng.standard_normal((400, d))
     result = precision_recall_density_coverage(x, x.copy(), k=5)
     assert result.precision == result.recall == result.coverage == 1.0
-    assert result.density >= 1.0  # every sample sits in its own ball and its neighbours'
+    # each real ball holds its own copy and those of its k - 1 nearer neighbours, not the k-th on its boundary
+    assert result.density == 1.0
+    with quiet():
+        peer = compute_prdc(x, x.copy(), 5)
+    assert (result.density, result.coverage) == (peer["density"], peer["coverage"])
 
 
-def test_ties_count_as_inside_the_ball():
+@pytest.mark.parametrize("d", [2, 12])  # a KD-tree and the tiles
+@pytest.mark.parametrize("k", [1, 3])
+def test_ties_follow_each_metrics_original_code(rng, d, k):
+    """Exact ties, where < and <= differ: duplicated points (k = 1 makes every radius 0) and lattices. Density
+    and coverage count < as Naeem et al.'s prdc does; precision and recall count <= as Kynkaanniemi et al.'s
+    code and torch-fidelity do."""
+    points = rng.integers(0, 4, (60, d)).astype(float)  # a lattice: many equal distances
+    for real, fake in [(np.repeat(points, 2, axis=0), points), (points, points[::-1] + 1.0), (points, points)]:
+        ours = precision_recall_density_coverage(real, fake, k=k, tile=16)
+        with quiet():
+            peer = compute_prdc(real, fake, k)
+        assert ours.density == pytest.approx(peer["density"], abs=1e-12)
+        assert ours.coverage == pytest.approx(peer["coverage"], abs=1e-12)
+        precision, recall = calculate_precision_recall_full(
+            torch.from_numpy(fake), torch.from_numpy(real), neighborhood=k
+        )
+        assert (ours.precision, ours.recall) == pytest.approx((precision, recall), abs=1e-6)
+
+
+def test_duplicated_points_with_k_1_hold_nothing_for_density_and_coverage():
+    real = np.repeat(np.arange(10.0)[:, None], 2, axis=0)  # every radius 0
+    ours = precision_recall_density_coverage(real, real[::2].copy(), k=1)
+    assert (ours.precision, ours.density, ours.coverage) == (1.0, 0.0, 0.0)
+
+
+def test_ties_count_as_inside_the_ball_for_precision_and_recall():
     # 1-D grid: every radius equals a neighbour's distance exactly, so < and <= differ
     real = np.arange(10.0)[:, None]
     fake = real + 1.0
     ours = precision_recall_density_coverage(real, fake, k=1)
-    assert ours.precision == 1.0  # fake 10 lies exactly on real 9's ball boundary: inside
-    assert ours.coverage == 1.0
+    assert ours.precision == 1.0  # fake 10 lies exactly on real 9's ball boundary: inside (<=)
+    assert ours.coverage == 0.9  # real 0's nearest fake, 1, lies on its boundary: not covered (prdc's <)
 
 
 def test_disjoint_sets_score_zero(rng):

@@ -5,8 +5,13 @@ Each sample's k-NN ball has as radius the distance to its k-th nearest neighbour
   recall:    fraction of real samples inside at least one fake ball
   density:   mean number of real balls holding a fake sample, divided by k (can exceed 1)
   coverage:  fraction of real balls holding at least one fake sample
-Membership counts distance <= radius, as the original authors' code does, so identical sets give
-precision = recall = coverage = 1. (The `prdc` package uses <, which differs only on exact ties.)
+Each metric counts a ball's boundary as its own original code does: precision and recall count
+distance <= radius (Kynkaanniemi et al.'s code, and torch-fidelity and StyleGAN2-ADA after it), density
+and coverage count distance < radius (Naeem et al.'s `prdc` package). They differ only on exact ties: the
+k-th neighbour on a ball's boundary, or duplicated samples. So identical sets give precision = recall =
+coverage = 1 and density = 1 (each real ball holds the k - 1 fake copies of its nearer neighbours and its
+own copy, not the k-th on its boundary); duplicates that make a radius 0 hold nothing for density and
+coverage.
 
 Distances are computed tile by tile on squared distances (|a|^2 + |b|^2 - 2 a.b) in float64: no
 N x N matrix is held, so extra memory is a few tiles whatever N. float32 features (a cache entry's
@@ -244,19 +249,20 @@ def _per_sample_tiled(real: Balls, fake: Balls, tile: int, distances) -> PerSamp
             for j0 in range(0, n_fake, tile):
                 cols = slice(j0, min(j0 + tile, n_fake))
                 d = distances(real, rows, fake, cols)
-                inside_real = d <= real.radii2[rows, None]
-                result.fake_in_real_manifold[cols] |= inside_real.any(axis=0)
-                result.real_balls_per_fake[cols] += inside_real.sum(axis=0)
-                result.real_ball_covered[rows] |= inside_real.any(axis=1)
+                result.fake_in_real_manifold[cols] |= (d <= real.radii2[rows, None]).any(axis=0)
+                strictly_inside = d < real.radii2[rows, None]  # density and coverage: prdc's <
+                result.real_balls_per_fake[cols] += strictly_inside.sum(axis=0)
+                result.real_ball_covered[rows] |= strictly_inside.any(axis=1)
                 result.real_in_fake_manifold[rows] |= (d <= fake.radii2[None, cols]).any(axis=1)
                 shown.update(d.size / n_fake)
     return result
 
 
-def _inside(centres: Balls, others: Balls, chunk: int = TILE) -> tuple[np.ndarray, np.ndarray] | None:
-    """The pairs (i, j) with others' sample j inside centres' ball i (distance <= radius), exact:
-    the KD-tree lists candidates within a slightly wider radius, the distances decide. None as soon
-    as the candidates exceed DENSE_PAIR_SHARE of all pairs (dense tiles are then cheaper)."""
+def _inside(centres: Balls, others: Balls, chunk: int = TILE) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The pairs (i, j) with others' sample j inside centres' ball i (distance <= radius), and whether each is
+    strictly inside (distance < radius), exact: the KD-tree lists candidates within a slightly wider radius,
+    the distances decide. None as soon as the candidates exceed DENSE_PAIR_SHARE of all pairs (dense tiles
+    are then cheaper)."""
     radii = np.sqrt(centres.radii2) * (1.0 + SEARCH_MARGIN)
     n = centres.points.shape[0]
     budget = DENSE_PAIR_SHARE * n * others.points.shape[0]
@@ -270,8 +276,9 @@ def _inside(centres: Balls, others: Balls, chunk: int = TILE) -> tuple[np.ndarra
         rows.append(np.repeat(np.arange(start, start + len(lists)), counts))
         cols.append(np.fromiter(itertools.chain.from_iterable(lists), dtype=np.intp, count=int(counts.sum())))
     rows, cols = np.concatenate(rows), np.concatenate(cols)
-    keep = _pair_squared(centres.points, rows, others.points, cols) <= centres.radii2[rows]
-    return rows[keep], cols[keep]
+    squared = _pair_squared(centres.points, rows, others.points, cols)
+    keep = squared <= centres.radii2[rows]
+    return rows[keep], cols[keep], squared[keep] < centres.radii2[rows[keep]]
 
 
 def _per_sample_from_trees(real: Balls, fake: Balls) -> PerSample | None:
@@ -282,11 +289,11 @@ def _per_sample_from_trees(real: Balls, fake: Balls) -> PerSample | None:
         return None
     n_real, n_fake = real.points.shape[0], fake.points.shape[0]
     result = _empty_per_sample(n_real, n_fake)
-    real_rows, fake_cols = in_real
-    result.real_balls_per_fake[:] = np.bincount(fake_cols, minlength=n_fake)
-    result.fake_in_real_manifold[:] = result.real_balls_per_fake > 0
-    result.real_ball_covered[real_rows] = True
-    _, real_cols = in_fake
+    real_rows, fake_cols, strict = in_real
+    result.fake_in_real_manifold[fake_cols] = True
+    result.real_balls_per_fake[:] = np.bincount(fake_cols[strict], minlength=n_fake)  # density, coverage: prdc's <
+    result.real_ball_covered[real_rows[strict]] = True
+    _, real_cols, _ = in_fake
     result.real_in_fake_manifold[real_cols] = True
     return result
 
