@@ -93,7 +93,7 @@ def test_score_results_compare_by_their_intervals(tmp_path, capsys):
     ]
     comparison = build(entries)
     table = comparison.table()
-    assert list(table.index) == ["base", "new"] and table.loc["new", "fid"] == "15 [14, 16]"
+    assert list(table.index) == ["base", "new"] and table.loc["new", "fid"] == "15.0 [14.0, 16.0]"
     significant = comparison.pairs.set_index("metric")
     assert significant.loc["fid"].better == "new" and significant.loc["fid"].significant
     assert not significant.loc["precision"].significant
@@ -179,7 +179,7 @@ def test_one_variant_over_seeds_has_nothing_to_rank():
 
     entries = [Entry(f"a{seed}", "a", seed, {"fid": {"value": 10.0 + seed, "ci": [9.0, 12.0]}}) for seed in range(3)]
     comparison = build(entries)
-    assert comparison.ranking_lines() == [] and comparison.table().loc["a", "fid"] == "11 ± 1 [8.52, 13.5]"
+    assert comparison.ranking_lines() == [] and comparison.table().loc["a", "fid"] == "11.0 ± 1.0 [8.5, 13.5]"
     texts = [block.text for block in comparison_blocks(comparison) if hasattr(block, "text")]
     assert "Only one variant (`a`): nothing to rank. The table gives its spread over seeds." in texts
 
@@ -271,8 +271,8 @@ def test_compact_table_is_mean_and_std_with_the_best_in_bold_and_the_tests_in_de
     )
     table = compact_table(comparison).set_index("variant")
     assert list(table.columns) == ["fid ↓", "precision ↑"]  # d_ece (about D) stays in the full table
-    assert table.loc["a", "fid ↓"] == "**12 ± 2**" and table.loc["b", "fid ↓"] == "21 ± 1"
-    assert table.loc["b", "precision ↑"] == "**0.9 ± 0**" and table.loc["a", "precision ↑"] == "0.6 ± 0.1"
+    assert table.loc["a", "fid ↓"] == "**12.0 ± 2.0**" and table.loc["b", "fid ↓"] == "21.0 ± 1.0"
+    assert table.loc["b", "precision ↑"] == "**0.900 ± 0.000**" and table.loc["a", "precision ↑"] == "0.60 ± 0.10"
     blocks = comparison_blocks(comparison)
     (details,) = [b for b in blocks if isinstance(b, Details)]
     assert any("Welch t-test over seeds" in b.frame.to_string() for b in details.blocks if isinstance(b, Table))
@@ -288,7 +288,7 @@ def test_modes_covered_intervals_stay_within_zero_and_the_number_of_modes():
     rows = comparison.summary.set_index("variant")
     assert rows.loc["a", "ci_high"] == 8.0 and rows.loc["b", "ci_low"] == 0.0  # unclipped: [6.23, 9.1] and [-4.9, 8.9]
     assert (comparison.summary.ci_high <= 8).all() and (comparison.summary.ci_low >= 0).all()
-    assert comparison.table().loc["a", "modes_covered"] == "7.67 ± 0.58 [6.23, 8]"
+    assert comparison.table().loc["a", "modes_covered"] == "7.67 ± 0.58 [6.23, 8.00]"
     from ganeval.compare import (
         bundled_modes,
     )  # score results name their reference: a bundled set gives its number of modes

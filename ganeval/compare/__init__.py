@@ -18,11 +18,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from textwrap import wrap
 
 import pandas as pd
 
-from ganeval.compare.answer import summarize_verdicts
-from ganeval.compare.report import write_comparison
+from ganeval.compare.answer import answer, summarize_verdicts
+from ganeval.compare.report import compact_table, write_comparison
 from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, shown_samples, train_all
 from ganeval.compare.stats import pairwise, ranking, ranking_sentence, summarize
 from ganeval.data import get_bundled
@@ -33,6 +34,7 @@ from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.log import read_log
 from ganeval.errors import GanevalError, printable
 from ganeval.metrics import get_metric, sample_metrics
+from ganeval.numbers import decimals, number, with_interval, with_spread
 from ganeval.options import MetricOptions
 from ganeval.plugins import run_format
 
@@ -40,6 +42,7 @@ from ganeval.plugins import run_format
 # translation (cyclegan) runs log; then the training's wall time. Their traits are the registry's.
 LOG_METRICS = ("d_ece", "class_accuracy", "label_preservation", "cycle_error")
 EXTRA_METRICS = (*LOG_METRICS, "wall_time_s")
+TERMINAL_WIDTH = 120  # columns of `ganeval compare`'s printed text
 STEPS = {"points": 3000, "images": 1500}  # default budget: generator steps, the same for every variant
 
 
@@ -79,8 +82,11 @@ class Comparison:
         def cell(row) -> str:
             if math.isnan(row["mean"]):
                 return "n/a"
-            text = f"{row['mean']:.3g}" + (f" ± {row['std']:.2g}" if row["seeds"] > 1 else "")
-            return text + ("" if math.isnan(row["ci_low"]) else f" [{row['ci_low']:.3g}, {row['ci_high']:.3g}]")
+            if row["seeds"] < 2 or math.isnan(row["ci_low"]):
+                return with_interval(row["mean"], row["ci_low"], row["ci_high"])
+            places = decimals(row["mean"], row["std"])  # the mean, its std and its interval: the digits of the std
+            ends = (number(row[end], places=places) for end in ("ci_low", "ci_high"))
+            return f"{with_spread(row['mean'], row['std'])} [{', '.join(ends)}]"
 
         frame = self.summary.assign(cell=self.summary.apply(cell, axis=1)).pivot(
             index="variant", columns="metric", values="cell"
@@ -113,20 +119,38 @@ class Comparison:
             if len(ranks) > 1
         ]
 
-    def text(self) -> str:
-        """For a terminal: the table, the ranking lines, the variants skipped and the files written; names with
-        their control characters escaped (`printable`), so none starts a line of its own."""
-        table = (
-            self.table().rename(index=printable).map(lambda cell: printable(cell) if isinstance(cell, str) else cell)
-        )
-        lines = [
-            table.to_string(),
+    def text(self, width: int = TERMINAL_WIDTH) -> str:
+        """For a terminal, no line wider than `width`: the answer, the headline metrics (the report's compact
+        table, its rightmost columns left out where they do not fit), the ranking lines, the variants skipped
+        and the files written; every metric is in the JSON and the report. Names with their control characters
+        escaped (`printable`), so none starts a line of its own."""
+        table = compact_table(self, bold=False).set_index("variant").rename_axis(None)
+        table = table.rename(index=lambda name: _cut(printable(name), 30)).map(printable)
+        # the last metrics go first, then the missing modes, the verdicts last
+        last = ("missing modes", "verdict")
+        droppable = [*reversed([c for c in table.columns[1:] if c not in last]), *last]
+        left_out = []
+        for column in dict.fromkeys(c for c in droppable if c in table.columns):
+            if max(map(len, table.to_string().splitlines())) <= width:
+                break
+            left_out.insert(0, column)
+            table = table.drop(columns=column)
+        notes = [
             *self.ranking_lines(printable),
             *(f"skipped {printable(variant)}: {why}" for variant, why in self.skipped.items()),
+            *([f"left out here (in the JSON and the report): {', '.join(left_out)}"] if left_out else []),
+            *([f"wrote {', '.join(printable(str(path)) for path in self.files.values())}"] if self.files else []),
         ]
-        if self.files:
-            lines.append(f"wrote {', '.join(printable(str(path)) for path in self.files.values())}")
-        return "\n".join(lines)
+        answer_text = printable(answer(self).replace("**", "").replace("`", ""))  # the report's Markdown, plain
+        return "\n".join(
+            [
+                *wrap(answer_text, width),
+                "",
+                *(line[:width] for line in table.to_string().splitlines()),
+                "",
+                *(part for note in notes for part in wrap(note, width, subsequent_indent="  ")),
+            ]
+        )
 
     def to_dict(self) -> dict:
         def rows(frame):
@@ -151,6 +175,11 @@ class Comparison:
                 for e in self.entries
             ],
         }
+
+
+def _cut(text: str, most: int) -> str:
+    """`text`, cut to `most` characters ending in '...' when longer (a run's name in the terminal's table)."""
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def missing_modes_text(entries: list[Entry]) -> str:

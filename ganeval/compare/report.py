@@ -16,6 +16,7 @@ from ganeval.compare.answer import answer
 from ganeval.compare.runs import ShownSamples
 from ganeval.compare.stats import ALPHA
 from ganeval.errors import markdown_code
+from ganeval.numbers import with_interval, with_spread
 from ganeval.report import figures
 from ganeval.report.render import Block, Details, Heading, Image, Table, Text, write_blocks
 
@@ -50,17 +51,19 @@ HEADLINE_METRICS = (
 
 
 def _mean_std(row) -> str:
-    """'0.724 ± 0.088' over seeds; one seed (no spread to show): its value and bootstrap interval."""
+    """'0.724 ± 0.088' over seeds; one seed (no spread to show): its value and bootstrap interval; the digits
+    the spread allows (ganeval.numbers)."""
     if math.isnan(row["mean"]):
         return "n/a"
     if row["seeds"] > 1:
-        return f"{row['mean']:.3g} ± {row['std']:.2g}"
-    return f"{row['mean']:.3g}" + ("" if math.isnan(row["ci_low"]) else f" [{row['ci_low']:.3g}, {row['ci_high']:.3g}]")
+        return with_spread(row["mean"], row["std"])
+    return with_interval(row["mean"], row["ci_low"], row["ci_high"])
 
 
-def compact_table(comparison) -> pd.DataFrame:
+def compact_table(comparison, bold: bool = True) -> pd.DataFrame:
     """Variants as rows, HEADLINE_METRICS as columns ('fid ↓': lower is better), mean ± std with each
-    metric's best mean in **bold** (ties all bold), then the modes the runs miss and the verdicts over seeds."""
+    metric's best mean in **bold** (ties all bold; none without `bold`: the terminal's table), then the
+    modes the runs miss and the verdicts over seeds."""
     summary = comparison.summary
     variants = list(dict.fromkeys(e.variant for e in comparison.entries))
     frame = pd.DataFrame(index=variants)
@@ -69,8 +72,9 @@ def compact_table(comparison) -> pd.DataFrame:
         higher = comparison.higher_is_better[metric]
         best = rows["mean"].max() if higher else rows["mean"].min()
         cells = {v: _mean_std(row) for v, row in rows.iterrows()}
-        bold = {v: f"**{c}**" if len(rows) > 1 and rows.loc[v, "mean"] == best else c for v, c in cells.items()}
-        frame[f"{metric} {'↑' if higher else '↓'}"] = [bold.get(v, "") for v in variants]
+        if bold:
+            cells = {v: f"**{c}**" if len(rows) > 1 and rows.loc[v, "mean"] == best else c for v, c in cells.items()}
+        frame[f"{metric} {'↑' if higher else '↓'}"] = [cells.get(v, "") for v in variants]
     full = comparison.table()
     for column in ("missing modes", "verdict"):
         if column in full:
