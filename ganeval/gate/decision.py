@@ -50,6 +50,7 @@ DEFAULT_TOLERANCES: dict[str, float | str] = {
     "fid": "5%",
     "kid": "10%",
     "cmmd": "10%",
+    "vendi": "5%",
     "inception_score": "3%",
     "precision": 0.02,
     "recall": 0.02,

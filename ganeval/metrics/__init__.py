@@ -46,6 +46,7 @@ from ganeval.metrics.registry import (
     get_metric,
     sample_metrics,
 )
+from ganeval.metrics.vendi import vendi_score
 
 __all__ = [
     "Authenticity",
@@ -100,4 +101,5 @@ __all__ = [
     "prepare_reference",
     "roc_auc",
     "sample_metrics",
+    "vendi_score",
 ]

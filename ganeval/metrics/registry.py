@@ -27,6 +27,7 @@ from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_incepti
 from ganeval.metrics.memorization import copying, ct_resampled, ct_statistic
 from ganeval.metrics.modes import confident, mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
+from ganeval.metrics.vendi import vendi_score
 from ganeval.options import MetricOptions
 
 if TYPE_CHECKING:
@@ -139,6 +140,11 @@ def _cmmd(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
 def _cmmd_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> dict[str, Interval]:
     """Resamples of both sides, each the complete-sample unbiased CMMD over pairs of distinct samples."""
     return {"cmmd": cmmd_interval(real.features, fake.features, n, o.seed)}
+
+
+def _vendi(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    """The generated samples' own diversity; the reference is not used (its Vendi score is its own)."""
+    return {"vendi": vendi_score(fake.features)}
 
 
 def _isc(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
@@ -321,6 +327,7 @@ FAMILIES: dict[str, Family] = {
     "modes": Family(_modes),
     "calibration": Family(_calibration),
     "cmmd": Family(_cmmd, intervals=_cmmd_intervals),
+    "vendi": Family(_vendi),  # resampled with replacement: duplicates lower it, the centred interval drops that
     "copying": Family(_copying, intervals=_copying_intervals, train=True),  # authenticity, memorized: one pass
     "ct": Family(_ct, intervals=_ct_intervals, train=True),
 }
@@ -418,6 +425,18 @@ METRICS: dict[str, MetricSpec] = {
             lower=None,  # the unbiased estimate dips below 0 when the two sets are alike
             label="CMMD (lower is better)",
             extractor="clip",
+            default=False,
+        ),
+        MetricSpec(
+            "vendi",
+            "vendi",
+            (),
+            _F,
+            True,
+            "Vendi score of the generated samples: exp of the entropy of the cosine kernel's eigenvalues over n, "
+            "their effective number of distinct samples, 1 to n (Friedman and Dieng 2023; no reference).",
+            lower=1.0,
+            label="Vendi score (effective samples)",
             default=False,
         ),
         MetricSpec(
