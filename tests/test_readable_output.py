@@ -90,3 +90,16 @@ def test_compare_command_prints_no_line_over_120_columns(tmp_path, capsys):
 @pytest.mark.parametrize("value", [0.0001234, 1.0, 42.0, 99999.0])
 def test_a_number_without_uncertainty_keeps_three_significant_digits(value):
     assert float(number(value)) == pytest.approx(value, rel=5e-3)
+
+
+def test_check_table_shows_the_digits_each_interval_allows():
+    from types import SimpleNamespace
+
+    from ganeval.gate.decision import PASS, MetricDecision
+    from ganeval.gate.formats import rows
+
+    fid = MetricDecision("fid", False, 147.63, (126.8, 180.3), 150.214, (131.2, 171.9), 5.0, 0.3, 2.3, PASS, "")
+    precision = MetricDecision("precision", True, 0.89649, (0.8712, 0.9168), 0.80612, None, 0.005, None, 2.3, PASS, "")
+    table = rows(SimpleNamespace(decisions=[fid, precision]))
+    assert table[0][1:5] == ["148 [127, 180]", "150 [131, 172]", "+3", "5"]  # was 147.63 [126.8, 180.3], +2.584
+    assert table[1][1:5] == ["0.896 [0.871, 0.917]", "0.806", "-0.090", "0.005"]

@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 from ganeval.data.mode_names import names_text
 from ganeval.errors import markdown_code, printable
 from ganeval.gate.decision import IMPROVED, REGRESSED, SKIPPED, MetricDecision
+from ganeval.numbers import decimals, number, with_interval
 
 COLUMNS = ("metric", "baseline", "candidate", "delta", "tolerance", "verdict")
 
@@ -19,8 +20,19 @@ def _number(x: float | None) -> str:
     return f"{x:.5g}" if math.isfinite(x) else ("inf" if x > 0 else "-inf")
 
 
-def _with_ci(value: float, ci) -> str:
-    return _number(value) if ci is None else f"{_number(value)} [{_number(ci[0])}, {_number(ci[1])}]"
+def _with_ci(value: float | None, ci) -> str:
+    """'0.896 [0.871, 0.917]': the digits the interval allows (ganeval.numbers); '-' for no value."""
+    if value is None or not math.isfinite(value):
+        return _number(value)
+    return number(value) if ci is None else with_interval(value, *ci)
+
+
+def _delta(c: MetricDecision) -> str:
+    """The change, signed, to the decimal place of the candidate's interval (the baseline's without one)."""
+    ci = c.candidate_ci or c.baseline_ci
+    if c.delta is None or not math.isfinite(c.delta) or ci is None or None in ci or not math.isfinite(c.candidate):
+        return ("+" if c.delta is not None and c.delta > 0 else "") + _number(c.delta)
+    return ("+" if c.delta > 0 else "") + number(c.delta, places=decimals(c.candidate, (ci[1] - ci[0]) / 2))
 
 
 def _direction(c: MetricDecision) -> str:
@@ -33,7 +45,7 @@ def rows(report) -> list[list[str]]:
             c.metric,
             _with_ci(c.baseline, c.baseline_ci),
             _with_ci(c.candidate, c.candidate_ci),
-            ("+" if c.delta > 0 else "") + _number(c.delta),
+            _delta(c),
             _number(c.tolerance),
             c.verdict.upper() if c.verdict == REGRESSED else c.verdict,
         ]
