@@ -127,3 +127,13 @@ def test_per_sample_memberships_average_to_the_metrics(rng):
 def test_bad_inputs(real, fake, k, match):
     with pytest.raises(ValueError, match=match):
         precision_recall_density_coverage(real, fake, k)
+
+
+def test_the_readme_says_which_boundary_each_metric_counts():
+    """The README's claim about ties is the code's: precision and recall count <=, density and coverage <."""
+    import pathlib
+
+    text = " ".join((pathlib.Path(__file__).parents[1] / "README.md").read_text().split())
+    assert "as the original authors' code does" not in text
+    assert "precision and recall count distance <= radius" in text
+    assert "density and coverage count distance < radius" in text
