@@ -81,7 +81,7 @@ def test_tensorboard_events_hold_every_scalar_of_the_csvs(tmp_path, scorer):
         assert [e.step for e in logged] == frame["step"].tolist(), tag
         np.testing.assert_allclose([e.value for e in logged], frame.iloc[:, 1].to_numpy(), rtol=1e-6, err_msg=tag)
     assert [e.step for e in events.Images("samples")] == [10, 20]
-    assert [e.step for e in events.Tensors("diagnosis/text_summary")] == [10, 20, 19]  # each evaluation, and close
+    assert [e.step for e in events.Tensors("diagnosis/text_summary")] == [10, 20, 20]  # each evaluation, and close
 
 
 def test_report_reads_a_run_folder_with_tensorboard_events(tmp_path, scorer, capsys):

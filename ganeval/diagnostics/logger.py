@@ -268,8 +268,8 @@ class TrainingLogger:
         self.manifest["finished"] = finished
         self.flush()
         if self.writers:
-            if self.steps:
-                self._send_diagnosis(self.steps[-1]["step"])
+            if self.steps:  # the diagnosis of the whole log, at its last step or evaluation
+                self._send_diagnosis(max(row["step"] for row in self.steps[-1:] + self.evals[-1:]))
             self.writers.close()
 
 
