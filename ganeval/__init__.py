@@ -8,6 +8,7 @@ The public API, one function per job, with the same parameter names throughout (
     make_baseline(candidate, reference, output) / check(candidate, baseline)   a CI quality gate
     compare_variants / compare_runs / compare_results            variants, runs or results side by side
     write_report(runs, output)                                   a training run's diagnosis as HTML/Markdown
+    Evaluator(reference).update(batch) ... .compute()           score() fed batch by batch -> Result
     TrainingLogger(run_dir, scorer)                              what a training loop records
     MetricOptions                                                the metric settings and their defaults
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from ganeval.diagnostics.logger import TrainingLogger
     from ganeval.gate import Baseline, CheckReport, check, load_baseline, load_generator, make_baseline
     from ganeval.report import write_report
-    from ganeval.scoring import ReferenceScorer, Result, score, stats
+    from ganeval.scoring import Evaluator, ReferenceScorer, Result, score, stats
 
 # name -> the module that defines it (imported on first access, PEP 562)
 _LAZY = {
@@ -45,6 +46,7 @@ _LAZY = {
     "stats": "ganeval.scoring",
     "Result": "ganeval.scoring",
     "ReferenceScorer": "ganeval.scoring",
+    "Evaluator": "ganeval.scoring",
     "make_baseline": "ganeval.gate",
     "check": "ganeval.gate",
     "load_baseline": "ganeval.gate",

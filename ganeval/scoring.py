@@ -14,14 +14,17 @@ import pandas as pd
 
 from ganeval import __version__, distributed
 from ganeval.copies import Memorization, Side, find_pairs
+from ganeval.data.arrays import as_samples
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.device import describe_device, resolve_device
 from ganeval.errors import GanevalError, printable
 from ganeval.features import Extractor, extractor_names, get_extractor
 from ganeval.features.cache import save_outputs
+from ganeval.features.extract import Collected, Sums, extract_array
 from ganeval.features.weightfiles import WeightsNotFound
 from ganeval.metrics import (
     FrechetReference,
+    GaussianStats,
     Interval,
     Samples,
     applicable_metrics,
@@ -34,13 +37,13 @@ from ganeval.metrics import (
 )
 from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.metrics import progress as metric_progress
-from ganeval.metrics._checks import same_rows
+from ganeval.metrics._checks import as_features, same_rows
 from ganeval.metrics.fid import fid_from_sums
 from ganeval.metrics.memorization import MEMORIZED_MIN_DIM
 from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags, sample_metrics
 from ganeval.options import MetricOptions, Setting
-from ganeval.sources import Source, StatsSource, extract, preprocessing, resolve_source
+from ganeval.sources import Source, StatsSource, _merge_sums, extract, preprocessing, resolve_source
 
 
 class Modes(NamedTuple):
@@ -406,7 +409,6 @@ def score(
     >>> result.metrics["fid"].value < 0.1
     True
     """
-    n, seed, bootstrap, k, is_splits = options.n, options.seed, options.bootstrap, options.k, options.is_splits
     asked = dict(
         metrics=None if metrics is None else list(metrics), extractor=extractor, train=train is not None, cache=cache
     )
@@ -440,20 +442,32 @@ def score(
             reference_source, generated_source, extractor, weights, device, precision, metrics=metrics, resize=resize
         )
     )
+    settings = dict(batch_size=batch_size, workers=workers, skip_bad=skip_bad, progress=progress, use_cache=cache)
+    return _score_sources(generated_source, reference_source, train_source, chosen, metrics, options, settings)
+
+
+def _score_sources(
+    generated_source: Source,
+    reference_source: Source,
+    train_source: Source | None,
+    chosen: Extractor,
+    metrics: Sequence[str] | None,
+    options: MetricOptions,
+    settings: dict,
+    *,
+    references: RecentReferences = RECENT_REFERENCES,
+    applicable_only: bool = False,
+) -> Result:
+    """`score` past choosing the extractor, shared with `Evaluator.compute`: extract each side (`settings`: batch_size,
+    workers, skip_bad, progress, use_cache), plan the metrics, compute them, attach the provenance. references: where
+    prepared references are kept; applicable_only: `metrics` are those wanted where they apply (TrainingLogger's
+    columns), the others left out without a word."""
+    n, seed, bootstrap, k, is_splits = options.n, options.seed, options.bootstrap, options.k, options.is_splits
     frechet = frechet_name(chosen.name)  # "fid", or fd_<extractor> on features other than Inception's
     metrics = None if metrics is None else [_asked(name, frechet) for name in metrics]
     # FID alone: the features' sums suffice, O(D^2) memory (a training set needs the features themselves)
-    streamed = train is None and _fid_alone(metrics, bootstrap, reference_source)
-    common = dict(
-        n=n,
-        seed=seed,
-        batch_size=batch_size,
-        workers=workers,
-        skip_bad=skip_bad,
-        progress=progress,
-        use_cache=cache,
-        keep=not streamed,
-    )
+    streamed = train_source is None and _fid_alone(metrics, bootstrap, reference_source)
+    common = dict(n=n, seed=seed, **settings, keep=not streamed)
     real_out, real_info = extract(reference_source, chosen, reference=True, **common)
     fake_out, fake_info = extract(generated_source, chosen, reference=False, **common)
     train_out, train_info = ({}, None)
@@ -499,6 +513,7 @@ def score(
         names = [name for name in available if get_metric(name).default]  # cmmd only when asked for
     else:
         names = [get_metric(name).name for name in metrics]
+        names = [name for name in names if name in available] if applicable_only else names
         missing = [name for name in names if name not in available]
         if missing:
             why = (
@@ -559,9 +574,9 @@ def score(
             f"no 95% intervals (null): bootstrap intervals need at least {MIN_INTERVAL_SAMPLES} samples per side and "
             f"the smaller side has {smallest}; the values themselves are computed."
         )
-    with warnings.catch_warnings(record=True) as caught, metric_progress.reporting(progress):
+    with warnings.catch_warnings(record=True) as caught, metric_progress.reporting(settings["progress"]):
         warnings.simplefilter("always")  # reported once, in the provenance
-        prepared = None if real.features is None else RECENT_REFERENCES.prepare(real.features, k=k)
+        prepared = None if real.features is None else references.prepare(real.features, k=k)
         if prepared is not None:  # the metrics' checks then see the prepared array itself, not a copy to compare
             real = replace(real, features=prepared.features)
         computed = [name for name in names if not (gaussian and name == "fid")]
@@ -814,3 +829,225 @@ def stats(
         "uniform_modes": source.uniform_modes,
     }
     return save_outputs(output, outputs, meta)
+
+
+class _Held(Source):
+    """One side's extractor outputs already at hand (`Evaluator`): the reference extracted once, or the
+    generated batches gathered from every rank; `extract` hands them over as they are. like: the source
+    the outputs came from, whose traits (mu and sigma alone, equally likely modes) they keep."""
+
+    kind = "batches"
+
+    def __init__(self, label: str, samples_kind: str | None, outputs: dict, info: dict, like: Source | None = None):
+        super().__init__(label)
+        self.outputs, self.info, self._samples_kind, self._like = outputs, info, samples_kind, like
+        self.gaussian_only = like is not None and like.gaussian_only
+
+    @property
+    def samples_kind(self) -> str | None:
+        return self._samples_kind
+
+    @property
+    def uniform_modes(self) -> bool:
+        return self._like is not None and self._like.uniform_modes
+
+    def identity(self) -> dict:
+        return {"kind": self.kind, "count": self.info.get("count")}
+
+    def extract(self, extractor, **settings):
+        if distributed.world().main and not self.info.get("count", 1):
+            raise GanevalError(
+                "Evaluator.compute() has no generated samples: call update(fake) with a batch first (uint8 or "
+                "[0, 1] float images N x C x H x W, N x 2 points, or features N x D)."
+            )
+        return self.outputs, dict(self.info)
+
+
+class _Forward:
+    """A sink that passes every batch on to `into` and returns nothing: `extract_array` joins its sink's
+    batches at the end of each call, which for a stream of updates would join them all again each time."""
+
+    def __init__(self, into):
+        self.into, self.count = into, 0
+
+    def add(self, outputs: dict) -> None:
+        self.into.add(outputs)
+        self.count += len(outputs["features"])
+
+    def result(self) -> dict:
+        return {}
+
+
+class Evaluator:
+    """Metrics of generated samples fed batch by batch, as in a training loop: the same `Result` as
+    `score` on the same samples (to the bit on the CPU, fed in batches of the extractor's batch size).
+
+        evaluator = ganeval.Evaluator("digits", device="cuda")   # the reference is extracted once, here
+        for batch in batches:                                     # uint8 or [0, 1] float N x C x H x W
+            evaluator.update(batch)
+        result = evaluator.compute()                              # result.metrics["fid"].value
+        evaluator.reset()
+
+    reference: what `score` takes as a reference, or a `ReferenceScorer` (its extractor and samples, as
+    prepared). metrics, extractor, options, weights, resize, device, precision, batch_size: as for `score`.
+    With FID alone (and options.bootstrap 0) only the float64 sums of the features are kept, O(D^2)
+    memory; otherwise the features (and logits, modes) of the batches, in memory.
+    Under torch.distributed each rank updates with its own batches; `compute` sums the ranks' sums and
+    gathers their rows in rank order, and every rank gets the Result of all of them (rank 0's batches
+    first, then rank 1's, ...), the same as one process fed them in that order.
+    applicable_only: `metrics` are wanted where they apply, the rest left out (TrainingLogger's columns)."""
+
+    def __init__(
+        self,
+        reference,
+        metrics: Sequence[str] | None = None,
+        extractor: str | None = None,
+        *,
+        options: MetricOptions = MetricOptions(),
+        weights=None,
+        resize: str | None = None,
+        batch_size: int | None = None,
+        device="auto",
+        precision: str = "fp32",
+        applicable_only: bool = False,
+    ):
+        _check_extraction(batch_size=batch_size)
+        if metrics is not None and not list(metrics):
+            raise GanevalError(
+                f"metrics names no metric; pass None for all that apply, or some of: {', '.join(sample_metrics())}.",
+                argument="metrics",
+            )
+        self.options, self.applicable_only = options, applicable_only
+        if isinstance(reference, ReferenceScorer):
+            if extractor is not None:
+                raise GanevalError(
+                    "a ReferenceScorer brings its own extractor; name the extractor in ReferenceScorer.of(...) "
+                    "instead of Evaluator(extractor=...).",
+                    argument="extractor",
+                )
+            source, self.extractor = None, reference.extractor
+        else:
+            source = resolve_source(reference, "reference")
+            self.extractor = choose_extractor(
+                source, source, extractor, weights, device, precision, metrics=metrics, resize=resize
+            )
+        self.batch_size = default_batch_size(self.extractor.device) if batch_size is None else batch_size
+        frechet = frechet_name(self.extractor.name)
+        self.metrics = None if metrics is None else [_asked(name, frechet) for name in metrics]
+        if source is None:  # prepared by the scorer: its features and modes
+            samples = reference.samples
+            held = {"features": samples.features} | ({} if samples.modes is None else {"modes": samples.modes})
+            info = {"source": str(reference.reference), "kind": "prepared", "count": len(samples.features)}
+            self._streamed = False
+            self._reference = _Held(str(reference.reference), self.extractor.kind, held, info)
+        else:
+            self._streamed = _fid_alone(self.metrics, options.bootstrap, source)
+            settings = dict(batch_size=self.batch_size, workers=0, skip_bad=False, progress=False, use_cache=True)
+            with distributed.alone():  # under torchrun each rank holds the whole reference
+                held, info = extract(
+                    source,
+                    self.extractor,
+                    n=options.n,
+                    seed=options.seed,
+                    reference=True,
+                    keep=not self._streamed,
+                    **settings,
+                )
+            self._reference = _Held(source.label, source.samples_kind, held, info, like=source)
+        self._references = RecentReferences(size=1)  # the reference's k-NN radii, prepared at the first compute
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the generated batches (the reference stays prepared)."""
+        self._sink = Sums() if self._streamed else Collected()
+        self._kind: str | None = None
+        self._sizes: set[tuple[int, int]] = set()
+        self.outputs: dict = {}  # the generated side's outputs at the last compute (features, modes, ...)
+
+    def update(self, fake) -> None:
+        """Add a batch: uint8 or [0, 1] float images N x C x H x W (torch tensors or numpy arrays; N x H x W
+        for one channel), N x 2 points, or features N x D (2-D, as the extractor gives them). Images are
+        extracted here, on the extractor's device."""
+        array = fake.detach().cpu().numpy() if hasattr(fake, "detach") else np.asarray(fake)
+        if array.ndim == 2 and self.extractor.kind != "points":
+            kind = "features"
+            features = as_features(array, "the generated batch")
+            width = _width(self._reference.outputs)
+            if features.shape[1] != width:
+                raise GanevalError(
+                    f"the generated batch holds {features.shape[1]}-d features, but the reference's "
+                    f"{self.extractor.name} features are {width}-d; pass images, or features of the same extractor."
+                )
+        else:
+            kind, samples = as_samples(array, "the generated batch", channels_last=False)
+        if self._kind is not None and kind != self._kind:
+            raise GanevalError(
+                f"this batch is {kind} but the earlier ones were {self._kind}; feed one kind between resets."
+            )
+        self._kind = kind
+        if kind == "features":
+            self._sink.add({"features": features})
+            return
+        extract_array(samples, kind, self.extractor, self.batch_size, progress=False, sink=_Forward(self._sink))
+        if kind == "images":
+            self._sizes.add(tuple(samples.shape[-2:]))
+
+    @distributed.computed_on_main
+    def compute(self) -> Result:
+        """The Result of every batch since the last reset, as `score` gives it; under torch.distributed, of
+        every rank's batches, on every rank."""
+        outputs, sizes = self._gathered()
+        info = {"source": "<generated batches>", "kind": "batches", "count": self._count(outputs)}
+        resized = [
+            list(s) for s in sorted(sizes) if self.extractor.preprocessing_for([s]) != self.extractor.preprocessing
+        ]
+        if resized:
+            info["resized_from"] = resized
+        self.outputs = outputs
+        generated = _Held("<generated batches>", self._kind, outputs, info)
+        settings = dict(batch_size=self.batch_size, workers=0, skip_bad=False, progress=False, use_cache=True)
+        return _score_sources(
+            generated,
+            self._reference,
+            None,
+            self.extractor,
+            self.metrics,
+            self.options,
+            settings,
+            references=self._references,
+            applicable_only=self.applicable_only,
+        )
+
+    def _gathered(self) -> tuple[dict, set]:
+        """The generated outputs of every rank (rank 0's first) and the image sizes met; left as they were,
+        so compute can be called again after more updates."""
+        if isinstance(self._sink, Sums):
+            sums = Sums()
+            own = self._sink
+            sums.gaussian = None if own.gaussian is None else own.gaussian + GaussianStats.empty(own.gaussian.dim)
+            sums.count, sums.kept = own.count, None if own.kept is None else list(own.kept)
+            if distributed.world().size > 1:
+                _merge_sums(sums)
+            outputs = {} if sums.gaussian is None else sums.result()
+        else:
+            joined = Collected()
+            joined.parts = list(self._sink.parts)
+            joined.count = self._sink.count
+            if distributed.world().size > 1:
+                distributed.send_rows({} if distributed.world().main else self._sink.result(), receive=joined.add)
+            outputs = joined.result() if distributed.world().main else {}
+        every = distributed.gather_objects(sorted(self._sizes)) if distributed.world().size > 1 else [self._sizes]
+        return outputs, {tuple(size) for found in every or [] for size in found}
+
+    @staticmethod
+    def _count(outputs: dict) -> int:
+        if "gaussian" in outputs:
+            return outputs["gaussian"].count
+        return len(outputs["features"]) if "features" in outputs else 0
+
+
+def _width(outputs: dict) -> int:
+    """The features' dimension of a side's outputs: its features, its sums (FID alone) or its mu."""
+    if "features" in outputs:
+        return outputs["features"].shape[1]
+    return outputs["gaussian"].dim if "gaussian" in outputs else np.size(outputs["mu"])
