@@ -356,6 +356,11 @@ class ReferenceScorer:
             outputs, _ = extract(source, chosen, n=options.n, seed=options.seed, **settings)
         return cls(str(reference), chosen, reference_samples(source, outputs))
 
+    def evaluator(self, metrics: Sequence[str] | None = None, **settings) -> Evaluator:
+        """An `Evaluator` against this reference as prepared (`Evaluator(self, metrics, **settings)`): what
+        `TrainingLogger.evaluate` computes its metrics with."""
+        return Evaluator(self, metrics, **settings)
+
 
 # under torchrun: each rank extracts its shard, rank 0 computes, every rank gets the Result
 @distributed.computed_on_main

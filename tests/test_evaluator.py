@@ -151,3 +151,21 @@ WORKER_JOBS = [
     ("default", None, MetricOptions(n=300, bootstrap=20)),
     ("fid", ["fid"], MetricOptions(bootstrap=0)),
 ]
+
+
+def test_training_logger_scores_through_the_evaluator(images, tmp_path):
+    """TrainingLogger.evaluate and score share one implementation: the logger's Evaluator, whose values
+    are score's on the same samples (bootstrap 0), in the logger's columns."""
+    options = MetricOptions(n=300)
+    logger = ganeval.TrainingLogger(tmp_path / "run", ReferenceScorer.of("digits", options=options), options=options)
+    assert isinstance(logger.evaluator, ganeval.Evaluator)
+    row = logger.evaluate(100, fake=images.transpose(0, 2, 3, 1))  # numpy images, channels last, as before
+    logger.close()
+    wanted = ["fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl", "high_quality_fraction"]
+    columns = [name for name in wanted if name in row]  # those that apply (digits: all but high_quality_fraction)
+    assert columns == wanted[:-1]
+    expected = ganeval.score(
+        images, "digits", metrics=columns, options=options.replace(bootstrap=0), progress=False, device="cpu"
+    )
+    assert {name: row[name] for name in columns} == {name: expected.metrics[name].value for name in columns}
+    assert "kid" not in row and "inception_score" not in row  # the logger's columns, as before

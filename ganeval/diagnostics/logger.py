@@ -35,7 +35,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from ganeval import __version__
+from ganeval import __version__, distributed
 from ganeval.atomic import atomic_write
 from ganeval.data.arrays import as_samples
 from ganeval.data.images import tile
@@ -45,15 +45,11 @@ from ganeval.diagnostics.logfile import load_log
 from ganeval.diagnostics.writers import Writers, points_image
 from ganeval.errors import GanevalError
 from ganeval.features import Extractor
-from ganeval.features.extract import extract_array
 from ganeval.metrics import (
     Samples,
-    applicable_metrics,
-    compute_metrics,
     discriminator_calibration,
-    prepare_reference,
 )
-from ganeval.metrics.registry import quality_flags
+from ganeval.metrics.registry import canonical, quality_flags
 from ganeval.options import MetricOptions
 
 __all__ = ["Scorer", "TrainingLogger", "load_log", "mean_pairwise_distance"]
@@ -106,6 +102,10 @@ class Scorer(Protocol):
     extractor: Extractor
     samples: Samples
 
+    def evaluator(self, metrics, **settings):
+        """A `ganeval.Evaluator` against this reference (update(fake), compute() -> Result, reset()):
+        `evaluate` scores through it, so its metrics are `score`'s."""
+
 
 class TrainingLogger:
     """Records per-step scalars and periodic evaluations of a GAN training run (module docstring).
@@ -143,7 +143,7 @@ class TrainingLogger:
             **(manifest or {}),
             "finished": False,
         }
-        self.extractor = self.real = self.prepared = None
+        self.extractor = self.real = self.evaluator = None
         self._real_spread: float | None = None
         if scorer is not None:
             self._prepare_reference(scorer)
@@ -156,8 +156,11 @@ class TrainingLogger:
     def _prepare_reference(self, scorer: Scorer) -> None:
         self.extractor, self.real = scorer.extractor, scorer.samples
         self.options = self.options.replace(n_modes=self.extractor.n_modes)
-        # what depends on the reference alone (k-NN radii, Gaussian fit), computed once for every evaluation
-        self.prepared = prepare_reference(self.real.features, k=self.options.k)
+        # the Evaluator prepares what depends on the reference alone (k-NN radii, Gaussian fit) once for every
+        # evaluation; intervals are the report's job (bootstrap 0)
+        self.evaluator = scorer.evaluator(
+            EVAL_METRICS, options=self.options.replace(bootstrap=0), batch_size=256, applicable_only=True
+        )
         self.manifest["extractor"] = self.extractor.provenance()
 
     def step(self, step: int, **values) -> None:
@@ -180,19 +183,19 @@ class TrainingLogger:
                     "TrainingLogger(run_dir, ReferenceScorer.of(reference))."
                 )
             kind, samples = as_samples(fake, "fake", channels_last=not hasattr(fake, "detach"))
-            outputs = extract_array(samples, kind, self.extractor, batch_size=256, progress=False)
+            self.evaluator.reset()
+            self.evaluator.update(samples)
+            with distributed.alone():  # this process's samples, whatever the process group
+                scores = self.evaluator.compute().metrics  # the Frechet distance as "fid" whatever the extractor
+            row.update({canonical(name): interval.value for name, interval in scores.items()})
+            outputs = self.evaluator.outputs
             raw = Samples(
                 features=outputs["features"],
                 logits=outputs.get("logits"),
                 modes=outputs.get("modes"),
                 high_quality=outputs.get("high_quality"),
             )
-            fake_samples = replace(
-                raw, high_quality=quality_flags(raw, self.extractor.n_modes)
-            )  # one definition with `score`
-            names = [n for n in applicable_metrics(self.real, fake_samples, self.options) if n in EVAL_METRICS]
-            scores = compute_metrics(names, self.real, fake_samples, self.options, prepared=self.prepared)
-            row.update({name: interval.value for name, interval in scores.items()})
+            fake_samples = replace(raw, high_quality=quality_flags(raw, self.extractor.n_modes))  # as score's
             if "modes" in outputs and self.extractor.n_modes:
                 row["mode_counts"] = json.dumps(
                     np.bincount(outputs["modes"], minlength=self.extractor.n_modes).tolist()
