@@ -42,6 +42,7 @@ from ganeval.metrics.fid import fid_from_sums
 from ganeval.metrics.memorization import MEMORIZED_MIN_DIM
 from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags, sample_metrics
+from ganeval.numbers import decimals, number, with_interval
 from ganeval.options import MetricOptions, Setting
 from ganeval.sources import Source, StatsSource, _merge_sums, extract, preprocessing, resolve_source
 
@@ -61,10 +62,6 @@ KID_DIGITS_NOTE = (
     "kid is in torch-fidelity's unit (equal to it on inception features); the digits features are not normalised, "
     "so kid here is large and not comparable with KID on Inception features"
 )
-
-
-def _number(x: float, digits: int = 4) -> str:
-    return f"{x:.{digits}g}" if math.isfinite(x) else str(x)
 
 
 def _sides(provenance: dict) -> str:
@@ -119,8 +116,8 @@ class Result:
         return pd.DataFrame(rows).set_index("metric")
 
     def summary(self) -> str:
-        """One line that sums the result up, e.g. `digits-samples vs digits: FID 147.6 [126.8, 180.3],
-        9 of 10 modes (missing: 7), precision 0.81, recall 0.90`; every metric when none of
+        """One line that sums the result up, e.g. `digits-samples vs digits: FID 148 [127, 180],
+        9 of 10 modes (missing: 7), precision 0.806, recall 0.896`; every metric when none of
         SUMMARY_METRICS was computed."""
         parts = []
         shown = sorted((m for m in self.metrics if canonical(m) in SUMMARY_METRICS), key=_summary_order)
@@ -129,13 +126,12 @@ class Result:
             if name == "modes_covered" and self.modes is not None:
                 missing = f" (missing: {names_text(self.modes.names)})" if self.modes.names else ""
                 parts.append(f"{i.value:.0f} of {self.modes.n_modes} modes{missing}")
-            elif name in ("precision", "recall"):
-                parts.append(f"{name} {i.value:.2f}")
+            elif name in ("precision", "recall"):  # to the digits their interval allows, without it
+                parts.append(f"{name} {number(i.value, (i.high - i.low) / 2)}")
             elif name == "memorized":
                 parts.append(f"{i.value:.1%} memorized")
             else:
-                ci = "" if math.isnan(i.low) else f" [{_number(i.low)}, {_number(i.high)}]"
-                parts.append(f"{'FID' if name == 'fid' else name} {_number(i.value)}{ci}")
+                parts.append(f"{'FID' if name == 'fid' else name} {with_interval(i.value, i.low, i.high)}")
         return f"{_sides(self.provenance)}: {', '.join(parts)}"
 
     def table(self) -> str:
@@ -144,8 +140,9 @@ class Result:
         lines = [self.summary(), "", f"{'metric':<22}{'value':>12}   95% interval", "-" * 56]
         for name, i in self.metrics.items():
             arrow = "higher is better" if get_metric(name).higher_is_better else "lower is better"
-            ci = "" if math.isnan(i.low) else f"[{i.low:.5g}, {i.high:.5g}]"
-            lines.append(f"{name:<22}{i.value:>12.5g}   {ci:<24} ({arrow})")
+            places = decimals(i.value, (i.high - i.low) / 2)  # the interval sets the digits (ganeval.numbers)
+            ci = "" if math.isnan(i.low) else f"[{number(i.low, places=places)}, {number(i.high, places=places)}]"
+            lines.append(f"{name:<22}{number(i.value, places=places):>12}   {ci:<24} ({arrow})")
         if self.modes is not None:
             lines += [
                 "",

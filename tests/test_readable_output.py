@@ -43,7 +43,8 @@ def test_digits_follow_the_uncertainty():
     assert with_interval(0.0123456, 0.0101, 0.0142) == "0.0123 [0.0101, 0.0142]"
     assert number(123456.7) == "123457" and number(0.806) == "0.806" and number(12.3456) == "12.3"  # no exponent
     assert number(1.0, 1e-12) == "1.00000"  # at most six significant digits
-    assert (number(float("nan")), with_interval(2.0, float("nan"), float("nan")), decimals(0.0)) == ("nan", "2.00", 2)
+    assert (number(float("nan")), with_interval(2.5, float("nan"), float("nan")), decimals(0.0)) == ("nan", "2.50", 0)
+    assert with_interval(9.0, 9.0, 9.0) == "9 [9, 9]" and number(25.0) == "25"  # counts without an uncertainty
 
 
 def test_compare_fits_120_columns_answer_first_then_the_headline_metrics():

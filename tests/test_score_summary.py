@@ -33,9 +33,7 @@ PROVENANCE = {
 
 def test_summary_line_of_the_readme_command():
     result = Result(README_RESULT, PROVENANCE, Modes(10, [7], ["7"]))
-    expected = (
-        "digits-samples vs digits: FID 147.6 [126.8, 180.3], 9 of 10 modes (missing: 7), precision 0.81, recall 0.90"
-    )
+    expected = "digits-samples vs digits: FID 148 [127, 180], 9 of 10 modes (missing: 7), precision 0.806, recall 0.896"
     assert result.summary() == expected
     assert result.table().splitlines()[0] == expected
 
@@ -45,13 +43,13 @@ def test_summary_without_missing_modes_or_intervals():
     provenance = {"generated": {"source": "<generated array>"}, "reference": {"source": "grid25"}}
     assert (
         Result(metrics, provenance, Modes(25, [], [])).summary()
-        == "<generated array> vs grid25: FID 0.01234, 25 of 25 modes"
+        == "<generated array> vs grid25: FID 0.0123, 25 of 25 modes"
     )
 
 
 def test_summary_falls_back_to_the_metrics_computed():
     result = Result({"kid": Interval(12.3456, 10.0, 15.0)}, PROVENANCE)
-    assert result.summary() == "digits-samples vs digits: kid 12.35 [10, 15]"
+    assert result.summary() == "digits-samples vs digits: kid 12.3 [10.0, 15.0]"
 
 
 def test_table_notes_kids_unit_on_digits_features_only():
