@@ -998,6 +998,13 @@ class Evaluator:
     def compute(self) -> Result:
         """The Result of every batch since the last reset, as `score` gives it; under torch.distributed, of
         every rank's batches, on every rank."""
+        distributed.same_everywhere(  # before merging: ranks that keep other things would never meet
+            "the Evaluator's settings",
+            lambda: {
+                "settings": {"metrics": self.metrics, "options": asdict(self.options)},  # a rank may have no batches
+                "extractor": self.extractor.provenance(),
+            },
+        )
         outputs, sizes = self._gathered()
         info = {"source": "<generated batches>", "kind": "batches", "count": self._count(outputs)}
         resized = [

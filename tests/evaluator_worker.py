@@ -1,6 +1,7 @@
 """One rank of the 2-process gloo job of tests/test_evaluator.py: rank 0 updates an Evaluator with the
 first two batches of the test's digits, rank 1 with the third; each writes its Results' metrics, and
-rank 0 also one process's (`alone`) fed all three, at the same threads.
+rank 0 also one process's (`alone`) fed all three, at the same threads; then the ranks ask for other
+metrics, which both refuse.
 
     python -m torch.distributed.run --nproc-per-node 2 tests/evaluator_worker.py FOLDER
 """
@@ -21,6 +22,7 @@ def main(folder: str) -> int:
     import ganeval
     from ganeval.data import get_bundled
     from ganeval.distributed import alone, session, world
+    from ganeval.errors import GanevalError
 
     images = get_bundled("digits").sample(N, 3)[0]
     batches = _batches(images)
@@ -38,6 +40,17 @@ def main(folder: str) -> int:
                     for batch in batches:
                         single.update(batch)
                     written[f"{name}-single"] = single.compute().to_dict()["metrics"]
+        for name, metrics, options in WORKER_JOBS:  # rank 1 without batches: nothing to add, nothing refused
+            evaluator = ganeval.Evaluator("digits", metrics, options=options, device="cpu")
+            for batch in batches if world().main else []:
+                evaluator.update(batch)
+            written[f"{name}-rank-0-only"] = evaluator.compute().to_dict()["metrics"]
+        try:  # ranks asked for other metrics: refused on both, naming what differs
+            other = ganeval.Evaluator("digits", ["fid"] if world().main else ["fid", "precision"], device="cpu")
+            other.update(mine[0])
+            other.compute()
+        except GanevalError as error:
+            written["refused"] = str(error)
     Path(folder, f"result-{os.environ['RANK']}.json").write_text(json.dumps(written))
     return 0
 

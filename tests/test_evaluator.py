@@ -121,7 +121,8 @@ def test_exported_lazily():
 def test_two_gloo_ranks_equal_one_process(images, tmp_path):
     """Rank 0 updates with the first two batches, rank 1 with the last: every rank's Result is one process's
     fed the three in that order (the default metrics to the bit; FID alone from all-reduced sums, within
-    a float64 round-off per rank)."""
+    a float64 round-off per rank); a rank without batches adds nothing; ranks asked for other metrics are
+    refused on both, not left waiting."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "GANEVAL_DIST_TIMEOUT": "120"}
     launch = [
         sys.executable,
@@ -139,6 +140,10 @@ def test_two_gloo_ranks_equal_one_process(images, tmp_path):
         got = json.loads((tmp_path / f"result-{rank}.json").read_text())
         assert got["default"] == expected["default-single"]
         assert got["fid"]["fid"]["value"] == pytest.approx(expected["fid-single"]["fid"]["value"], rel=1e-12)
+        assert got["default-rank-0-only"] == expected["default-single"]
+        single_fid = expected["fid-single"]["fid"]["value"]
+        assert got["fid-rank-0-only"]["fid"]["value"] == pytest.approx(single_fid, rel=1e-12)
+        assert "do not agree on the Evaluator's settings" in got["refused"] and "precision" in got["refused"]
 
 
 def _free_port() -> int:
