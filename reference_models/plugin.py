@@ -28,7 +28,8 @@ class ReferenceTrainer:
     def train(
         self, variant: str, data: str, folder: Path, *, steps: int, seed: int, eval_every: int, device="cpu"
     ) -> str:
-        """Train the run in `folder`, or resume it from its checkpoint; 'trained', 'resumed' or 'diverged: ...'."""
+        """Train the run in `folder`, or resume it from its checkpoint; 'trained', 'resumed' or 'diverged: ...'.
+        No bar of its own: `compare` shows one over its runs (and parallel jobs would draw over each other)."""
         resume = (Path(folder) / CHECKPOINT).exists()
         try:
             reference_models.train(
@@ -42,6 +43,7 @@ class ReferenceTrainer:
                 eval_every=eval_every,
                 checkpoint_every=eval_every,
                 device=device,
+                progress=False,
             )
         except reference_models.TrainingDiverged as error:
             return f"diverged: {error}"

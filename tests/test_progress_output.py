@@ -117,3 +117,22 @@ def test_baseline_shows_its_seed_to_seed_repeats(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.stderr", quiet)
     make_baseline(Digits(), "digits", options=options, metrics=["fid"], repeats=2, cache=False, progress=False)
     assert quiet.getvalue() == ""
+
+
+def test_compare_shows_one_bar_over_its_runs_and_none_per_training(tmp_path, monkeypatch):
+    from ganeval.compare.runs import Planned, train_all
+    from reference_models.plugin import TRAINER
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert TRAINER.train("gan", "ring8", tmp_path / "a", steps=10, seed=0, eval_every=10) == "trained"
+    assert terminal.getvalue() == ""  # the trainer's own bar stays off: compare's bar is over runs
+    planned = [Planned("gan", "ring8", seed, tmp_path / f"gan-ring8-seed{seed}") for seed in (0, 1)]
+    status = train_all(planned, steps=10, jobs=1, evaluations=1)
+    assert set(status.values()) == {"trained"}
+    assert "training: 100%" in terminal.getvalue() and "2/2" in terminal.getvalue()
+    assert "gan-ring8-seed1: 10 steps" in terminal.getvalue()
+    quiet = Terminal()
+    monkeypatch.setattr("sys.stderr", quiet)
+    train_all(planned, steps=20, jobs=1, evaluations=2, progress=False)  # resumed to 20 steps
+    assert quiet.getvalue() == ""

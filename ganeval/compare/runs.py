@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from ganeval.atomic import atomic_write
 from ganeval.data import get_bundled
+from ganeval.errors import printable
 from ganeval.options import MetricOptions
 from ganeval.plugins import load_run, run_format, trainer_for
 from ganeval.scoring import score
@@ -99,16 +100,19 @@ def train_all(
     todo = [run for run in planned if not is_finished(run, steps)]
     status = {run.run_dir: "reused" for run in planned if run not in todo}
     if jobs <= 1:  # in this process: no start-up cost, and a traceback that points at the run
-        for run in tqdm(todo, desc="training", unit="run", disable=not progress):
+        bar = tqdm(todo, desc="training", unit="run", disable=not progress)
+        for run in bar:
+            bar.set_postfix_str(f"{printable(run.run_dir.name)}: {steps} steps")
             status[run.run_dir] = train_one(run, steps, max(1, steps // evaluations), device)
         return status
     context = multiprocessing.get_context("spawn")  # fresh interpreters: no forked torch state
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
         futures = {pool.submit(train_one, run, steps, max(1, steps // evaluations), str(device)): run for run in todo}
-        for future in tqdm(
-            as_completed(futures), total=len(futures), desc="training", unit="run", disable=not progress
-        ):
-            status[futures[future].run_dir] = future.result()
+        bar = tqdm(as_completed(futures), total=len(futures), desc="training", unit="run", disable=not progress)
+        for future in bar:
+            run_dir = futures[future].run_dir
+            status[run_dir] = future.result()
+            bar.set_postfix_str(f"{printable(run_dir.name)}: {status[run_dir].split(':')[0]}")
     return status
 
 
