@@ -120,6 +120,8 @@ def settings(pairs: list[str]) -> dict:
             raise GanevalError(f"--set takes key=value pairs; got {pair!r} (for example --set lr_d=1e-4).")
         if key in ("steps", "seed"):  # they have flags of their own, which train() takes as arguments
             raise GanevalError(f"--set {pair}: give {key} with --{key} {value}, not --set.", argument="--set")
+        if key == "progress":  # train()'s argument, not a training setting
+            raise GanevalError(f"--set {pair}: progress is no training setting; --quiet turns the bar off.")
         try:
             parsed[key] = json.loads(value)
         except json.JSONDecodeError:

@@ -136,3 +136,10 @@ def test_compare_shows_one_bar_over_its_runs_and_none_per_training(tmp_path, mon
     monkeypatch.setattr("sys.stderr", quiet)
     train_all(planned, steps=20, jobs=1, evaluations=2, progress=False)  # resumed to 20 steps
     assert quiet.getvalue() == ""
+
+
+def test_progress_is_no_training_setting(tmp_path, capsys):
+    argv = ["train", "gan", "--data", "ring8", "--out", str(tmp_path / "run"), "--set", "progress=0"]
+    assert main(argv) == 2  # not a bug (exit 3): train() takes progress as its own argument
+    assert "--set progress=0: progress is no training setting; --quiet turns the bar off." in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
