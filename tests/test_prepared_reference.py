@@ -191,7 +191,8 @@ def test_logger_evaluations_are_unchanged(tmp_path, monkeypatch):
     batches = [ring8_samples(2000, spread)[1].features for spread in (0.5, 0.05, 0.02)]
     now = run_logger(tmp_path / "now", batches)
     monkeypatch.setattr(prdc, "KDTREE_MAX_DIM", 0)
-    monkeypatch.setattr("ganeval.diagnostics.logger.prepare_reference", lambda *args, **kwargs: None)
+    # the logger scores through the Evaluator, which prepares through RecentReferences: nothing prepared
+    monkeypatch.setattr("ganeval.metrics.reference.RecentReferences.prepare", lambda *args, **kwargs: None)
     before = run_logger(tmp_path / "before", batches)
     assert now == before
     table = pd.read_csv(tmp_path / "now" / "evals.csv")
