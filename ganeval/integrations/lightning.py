@@ -19,7 +19,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from lightning.pytorch import Callback
+
+try:  # the optional extra this module exists for
+    from lightning.pytorch import Callback
+except ModuleNotFoundError as error:  # a sentence, not a bare traceback
+    raise ModuleNotFoundError(
+        f'{__name__} needs lightning: pip install "ganeval[lightning]" ({error})', name=error.name
+    ) from None
 
 from ganeval.diagnostics import TrainingLogger
 from ganeval.errors import GanevalError

@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torchmetrics import Metric
+
+try:  # the optional extra this module exists for
+    from torchmetrics import Metric
+except ModuleNotFoundError as error:  # a sentence, not a bare traceback
+    raise ModuleNotFoundError(
+        f'{__name__} needs torchmetrics: pip install "ganeval[torchmetrics]" ({error})', name=error.name
+    ) from None
 
 from ganeval.features.extract import Collected, Sums
 from ganeval.metrics import GaussianStats
