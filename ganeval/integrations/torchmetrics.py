@@ -16,13 +16,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-try:  # the optional extra this module exists for
+try:  # the optional extra this module exists for: without it the module still imports, the class says so
     from torchmetrics import Metric
-except ModuleNotFoundError as error:  # a sentence, not a bare traceback
-    raise ModuleNotFoundError(
-        f'{__name__} needs torchmetrics: pip install "ganeval[torchmetrics]" ({error})', name=error.name
-    ) from None
+except ModuleNotFoundError:
+    Metric, MISSING = object, 'torchmetrics: pip install "ganeval[torchmetrics]"'
+else:
+    MISSING = None
 
+from ganeval.errors import GanevalError
 from ganeval.features.extract import Collected, Sums
 from ganeval.metrics import GaussianStats
 from ganeval.metrics.fid import fid_from_sums
@@ -50,6 +51,8 @@ class GanevalFID(Metric):
         device="auto",
         **settings,
     ):
+        if MISSING:
+            raise GanevalError(f"GanevalFID needs {MISSING}.")
         super().__init__()
         fid_only = options.replace(bootstrap=0)
         self.evaluator = Evaluator(reference, ["fid"], extractor, options=fid_only, device=device, **settings)
