@@ -375,6 +375,18 @@ def test_few_repeats_cannot_raise_the_critical_value():
     assert mean.verdict == REGRESSED and mean.z_critical == 0.0  # the bootstrap saw no noise at all
 
 
+def test_few_repeats_without_a_bootstrap_test_at_the_normal_critical_value():
+    """--bootstrap 0 --repeats 2: before, the spread was tested with Student's t on 2 degrees of freedom (67), so
+    FID 35 -> 317 with a seed spread of 5 passed; the normal critical value (3.69) fails it, and an honest
+    seed-sized change still passes."""
+    t2, normal = z_critical(0.001, 9, dof=2), z_critical(0.001, 9)
+    fid = dict(metric="fid", higher_is_better=False, baseline=35.0, baseline_ci=None, candidate_ci=None, tolerance=1.75)
+    blown = decide_metric(**fid, candidate=317.0, z_crit=t2, spread=5.0, baseline_draws=3, z_normal=normal)
+    assert blown.verdict == REGRESSED and blown.z_critical == pytest.approx(normal)
+    honest = decide_metric(**fid, candidate=40.0, z_crit=t2, spread=5.0, baseline_draws=3, z_normal=normal)
+    assert honest.verdict == PASS
+
+
 SE = st.floats(0.0, 10.0)
 
 

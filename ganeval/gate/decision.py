@@ -28,6 +28,8 @@ spread forged with draws to match could open the gate. The baseline's bootstrap 
 BASELINE_SE_CAP times the candidate's: both come from the same sample count and resamples, so a wider
 baseline interval is forged or damaged, and the candidate's, computed now, is the one to trust.
 
+Without bootstrap intervals (--bootstrap 0) the spread alone sets the errors, with the normal critical value:
+Student's t on the few degrees of freedom of 2-3 repeats would again pass what a larger test fails.
 Without any spread (--bootstrap 0 and no repeats) the tolerance alone decides, and the reason says so.
 """
 
@@ -202,6 +204,8 @@ def decide_metric(
         baseline_ci = (baseline - Z95 * sb, baseline + Z95 * sb)
     if None not in (bb, bc, sb, sc) and math.hypot(sb, sc) > 0:  # never weaker than the bootstrap's normal test
         z_crit = min(z_crit, (z_crit if z_normal is None else z_normal) * math.hypot(bb, bc) / math.hypot(sb, sc))
+    elif z_normal is not None:  # no bootstrap (--bootstrap 0): the spread alone, and its few draws never raise the bar
+        z_crit = min(z_crit, z_normal)
     if sb is None or sc is None:
         z = None
         significant = True
