@@ -226,7 +226,9 @@ def test_figure_axes_say_kimg_and_sigmoid_of_logits():
     assert figures.loss_figure(steps.drop(columns=["loss_d", "loss_g"]).assign(run="r")) is None
     assert len(figures.loss_figure(steps.drop(columns=["loss_g"]).assign(run="r")).axes) == 1
     ada = figures.ada_figure(steps.assign(run="r"), 0.6)
-    assert [a.get_title() for a in ada.axes] == ["ADA's overfitting heuristic r_t", "augmentation probability"]
+    assert [a.get_title() for a in ada.axes] == ["ADA's overfitting heuristic r_t", "augmentation strength"]
+    saturated = steps.assign(run="r", ada_p=steps["ada_p"] * 0 + 1.7)  # StyleGAN's p passes 1: the axis shows it
+    assert figures.ada_figure(saturated, 0.6).axes[1].get_ylim()[1] >= 1.7
     evals.loc[evals.step == 2400, "fid"] = 1e57
     figure, _ = figures.metric_figure(evals.assign(run="r"))
     (ax,) = [a for a in figure.axes if a.get_visible()]

@@ -452,7 +452,7 @@ def ada_figure(steps: pd.DataFrame, target: float, events: pd.DataFrame | None =
         (signal, title, ylabel, line, label)
         for signal, title, ylabel, line, label in (
             ("ada_rt", "ADA's overfitting heuristic r_t", "r_t = E[sign(D(real))]", target, f"target {target:.2f}"),
-            ("ada_p", "augmentation probability", "p (probability per augmentation)", 0.8, "0.8: augmentations leak"),
+            ("ada_p", "augmentation strength", "p (over 1: every augmentation always)", 0.8, "0.8: augmentations leak"),
         )
         if (data.signal == signal).any()
     ]
@@ -465,7 +465,9 @@ def ada_figure(steps: pd.DataFrame, target: float, events: pd.DataFrame | None =
             ax.axhline(line, color="black", linestyle=":", linewidth=1.2, label=label)
             shade_events(ax, events)
             ax.set(title=title, xlabel=STEP_LABEL, ylabel=ylabel)
-            ax.set_ylim(-1.02 if signal == "ada_rt" else -0.02, 1.02)
+            values = pd.to_numeric(data.loc[data.signal == signal, "value"], errors="coerce")
+            top = max(1.0, float(values.max()) if values.notna().any() else 1.0)  # StyleGAN's p passes 1
+            ax.set_ylim(-1.02 if signal == "ada_rt" else -0.02, top + 0.02 * top)
             _legend(ax, outside=_many(data))
     return figure
 
