@@ -46,6 +46,8 @@ class Plan:
     noise: float = 1.0  # noise multiplier
     outputs: str = "probability"  # D's outputs: "probability" (BCE) or "score" (a WGAN critic)
     period: int = 0  # oscillation period in steps
+    eval_samples: int = EVAL_SAMPLES  # generated samples per evaluation
+    hq_level: float = 0.8  # the high-quality share a converged generator reaches
 
 
 def _ar(rng, n: int, scale: float, phi: float = 0.95) -> np.ndarray:
@@ -178,6 +180,11 @@ def _plant(plan: Plan, rng, step: np.ndarray, s: dict, e: dict) -> None:
         s["grad_norm_g"] = s["grad_norm_g"] * drop
         frozen = float(e["quality"][np.searchsorted(es, on)])
         e["quality"] = np.where(es >= on, frozen, e["quality"])
+    elif plan.event == "freeze":  # learning rate 0 from the onset: samples frozen, gradients as before
+        frozen = float(e["quality"][np.searchsorted(es, on)])
+        e["quality"] = np.where(es >= on, frozen, e["quality"])
+    elif plan.event == "converge":  # at the data's level, G's gradients shrink 1000x: converged, healthy
+        s["grad_norm_g"] = s["grad_norm_g"] * 10 ** (-3 * _ramp(step, on, 0.05 * n))
     elif plan.event == "undertrained":
         pass  # the slow learning is set in _signals
     elif plan.event == "broken_metric":  # the metric code broke at three evaluations: FID 1e57, -3e68, inf
@@ -212,8 +219,8 @@ def write_log(plan: Plan, folder) -> Path:
             break
         q = float(e["quality"][i])
         fid = plan.fid_scale * (1 + 30 * (1 - q)) * e["fid_factor"][i] * e["fid_boost"][i]
-        hq_share = float(np.clip(0.8 * q + rng.normal(0, 0.01 * plan.noise), 0, 1))
-        counts = rng.multinomial(EVAL_SAMPLES, e["modes"][i])
+        hq_share = float(np.clip(plan.hq_level * q + rng.normal(0, 0.01 * plan.noise), 0, 1))
+        counts = rng.multinomial(plan.eval_samples, e["modes"][i])
         hq_counts = rng.binomial(counts, hq_share)
         precision = np.clip(0.85 * q - e["precision_drop"][i] + rng.normal(0, 0.015 * plan.noise), 0, 1)
         recall = np.clip(0.9 * q * e["recall_scale"][i] + rng.normal(0, 0.015 * plan.noise), 0, 1)
@@ -228,8 +235,8 @@ def write_log(plan: Plan, folder) -> Path:
             fid=fid,
             precision=precision,
             recall=recall,
-            high_quality_fraction=hq_counts.sum() / EVAL_SAMPLES,
-            modes_covered=int(covered_modes(hq_counts, EVAL_SAMPLES).sum()),
+            high_quality_fraction=hq_counts.sum() / plan.eval_samples,
+            modes_covered=int(covered_modes(hq_counts, plan.eval_samples).sum()),
             mode_counts=json.dumps(counts.tolist()),
             hq_mode_counts=json.dumps(hq_counts.tolist()),
             diversity=float(e["diversity"][i]),
@@ -379,8 +386,13 @@ def event_plans() -> list[Plan]:
             seed=18,
             fid_scale=100.0,
         ),
-        P("stall", "stalled", "stall", "stall", 300, seed=19, fid_scale=0.1),
-        P("stall-long", "stalled", "stall", "stall", 500, steps=2000, eval_every=50, seed=20, fid_scale=10.0),
+        # stalls freeze the samples short of the data (quality 0.46: precision 0.39, high-quality share
+        # 0.37); frozen at the data's level (0.96-0.98, as these logs once planted) a run has converged
+        P("stall", "stalled", "stall", "stall", 40, seed=19, fid_scale=0.1),
+        P("stall-long", "stalled", "stall", "stall", 100, steps=2000, eval_every=50, seed=20, fid_scale=10.0),
+        # a frozen generator (learning rate 0) whose gradient norm stays normal is a stall too
+        P("stall-lr0", "stalled", "freeze", "stall", 40, seed=32, fid_scale=1.0),
+        P("stall-lr0-long", "stalled", "freeze", "stall", 100, steps=2000, eval_every=50, seed=33, fid_scale=30.0),
         P("undertrained", "undertrained", "undertrained", "still_improving", 700, seed=21, fid_scale=1.0),
         P(
             "undertrained-images",
@@ -423,6 +435,13 @@ def event_plans() -> list[Plan]:
         P("spike", "healthy", "spike", "gradient_spike", 420, seed=23),
         P("dominate-early", "healthy", "dominate_early", "d_dominance", 1, end=900, steps=2500, eval_every=50, seed=24),
         P("collapse-recovers", "healthy", "collapse_recovers", "collapse", 400, end=700, seed=25, fid_scale=1e-2),
+        # converged at the data's level while G's gradients shrink 1000x: healthy, not stalled
+        P("converged-grad-shrinks", "healthy", "converge", None, 500, seed=34, fid_scale=0.1),
+        P("converged-grad-shrinks-long", "healthy", "converge", None, 1000, steps=2000, eval_every=50, seed=35),
+        # small evaluations (100 samples): a healthy generator loses no modes to chance
+        # (high-quality share 0.6: the plain quarter rule lost two of 8 modes in 1 evaluation of 20)
+        P("healthy-100-samples", "healthy", None, None, seed=36, eval_samples=100, hq_level=0.6),
+        P("healthy-100-samples-long", "healthy", steps=2000, eval_every=20, seed=37, eval_samples=100, hq_level=0.6),
     ]
 
 

@@ -3,11 +3,14 @@ recall falling while precision holds, sample diversity, and collapse events.
 
 Modes come from `mode_counts` (generated samples per mode, nearest mode for mixtures, classifier
 label for images) and `hq_mode_counts` (the same, high-quality samples only) when logged. A mode is
-*hit* by the one definition `ganeval score` uses (`ganeval.metrics.modes.covered_modes`): its
+*hit* by the definition `ganeval score` uses (`ganeval.metrics.modes.covered_modes`): its
 high-quality samples reach a quarter of its fair share of all samples, so neither a few stray
-samples nor samples far from every mode keep it alive. Logs written before hq_mode_counts count all
-samples; logs without mode_counts use `modes_covered`. `diversity` (mean pairwise feature distance
-of a generated batch over the real set's) and recall complete the picture.
+samples nor samples far from every mode keep it alive, less an allowance for the evaluation's size
+(`hit_share`): a mode is missed only when its count lies significantly below that quarter, so the few
+samples per mode of a small evaluation (100 samples) do not lose modes to chance. The metric
+`modes_covered` keeps the plain quarter. Logs written before hq_mode_counts count all samples; logs
+without mode_counts use `modes_covered`. `diversity` (mean pairwise feature distance of a generated
+batch over the real set's) and recall complete the picture.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import pandas as pd
 
 from ganeval.data.bundled import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
-from ganeval.diagnostics.findings import COLLAPSE, Finding
+from ganeval.diagnostics.findings import COLLAPSE, LOW_QUALITY, Finding
 from ganeval.diagnostics.validity import broken_mask
 from ganeval.metrics.modes import MODE_HIT_SHARE, covered_modes
 
@@ -28,6 +31,7 @@ __all__ = [
     "MODE_HIT_SHARE",
     "coverage_timeline",
     "detect_collapse",
+    "hit_share",
     "missing_modes",
     "mode_histogram",
     "modes_hit",
@@ -42,6 +46,12 @@ DIVERSITY_COLLAPSE = 0.5
 # Without modes or diversity: recall falls to half its best (from at least 0.2) while precision
 # keeps 70% of its level at that best: the samples stay realistic but stop covering the data.
 RECALL_DROP, RECALL_MIN_BEST, PRECISION_HOLD = 0.5, 0.2, 0.7
+# A collapse by modes needs the spread to agree: where diversity or recall is logged, at least one of
+# them must fall below 90% (diversity of the real set's, recall of its best so far). Modes lost
+# while both hold (samples off every mode's 3 std, yet spread like the data: blur or drift) are a
+# quality finding (low_quality, cause off_manifold), never a collapse. 90%: losing a quarter of the
+# modes costs recall about a quarter; evaluation noise moves either by a few points.
+AGREE_LEVEL = 0.9
 # The collapse starts after the last evaluation whose coverage, diversity and recall were all within
 # 10% of their best before it: a decline that leads into the collapse belongs to it, noise does not.
 ONSET_TOLERANCE = 0.9
@@ -52,6 +62,14 @@ COLLAPSE_MIN_EVALS = 3
 # Severity: high when at most a quarter of the modes are left, or the collapse lasts to the end;
 # low when the run starts collapsed and recovers (the generator's initial state, not an event).
 HIGH_COVERAGE = 0.25
+# Mode hits at the evaluation's size: a mode is missed only when its high-quality count lies more
+# than HIT_NOISE_Z Poisson standard deviations below MODE_HIT_SHARE of its fair share (with q that
+# quarter share, q = MODE_HIT_SHARE x samples / modes: below q - 2 sqrt(q), and always below 1). At
+# 2,000 samples on 8 modes that is 47 of 62.5 samples (a lost mode keeps a handful, a healthy one
+# about 200); at 100 samples on 8 modes one high-quality sample keeps a mode, where the plain quarter
+# (4 samples) missed one in 16 evaluations of a healthy generator (high-quality share 0.8) and two
+# modes, a collapse, in one of 1,100.
+HIT_NOISE_Z = 2.0
 # The logged metrics the coverage timeline carries beside its modes hit and coverage.
 TIMELINE_METRICS = ("modes_covered", "mode_kl", "precision", "recall", "diversity", "high_quality_fraction")
 
@@ -100,11 +118,24 @@ def mode_histogram(evals: pd.DataFrame) -> pd.DataFrame:
     return frame[["step", "mode", "count", "share", "all_count"]]
 
 
+def hit_share(n_samples: float, n_modes: int) -> float:
+    """The part of a mode's fair share its high-quality samples must reach to count as hit in an
+    evaluation of n_samples over n_modes (see HIT_NOISE_Z): MODE_HIT_SHARE less the noise allowance."""
+    quarter = MODE_HIT_SHARE * float(n_samples) / max(n_modes, 1)
+    if not quarter > 0:
+        return MODE_HIT_SHARE
+    return max(0.0, quarter - HIT_NOISE_Z * np.sqrt(quarter)) / quarter * MODE_HIT_SHARE
+
+
 def modes_hit(counts: pd.DataFrame, good: pd.DataFrame | None = None) -> pd.DataFrame:
     """Boolean step x mode matrix: covered by `covered_modes`, i.e. the high-quality samples `good`
-    (default: all samples) reach MODE_HIT_SHARE of the mode's fair share of all samples."""
+    (default: all samples) reach `hit_share` of the mode's fair share of all samples (at least one)."""
     good = counts if good is None else good
-    hit = [covered_modes(g, n) for g, n in zip(good.to_numpy(), counts.sum(axis=1).to_numpy())]
+    width = counts.shape[1]
+    hit = [
+        covered_modes(g, n, min_share=hit_share(n, width))
+        for g, n in zip(good.to_numpy(), counts.sum(axis=1).to_numpy())
+    ]
     return pd.DataFrame(np.array(hit, dtype=bool).reshape(counts.shape), index=counts.index, columns=counts.columns)
 
 
@@ -168,17 +199,38 @@ def _running_best(values: np.ndarray) -> np.ndarray:
     return np.fmax.accumulate(np.where(np.isfinite(values), values, -np.inf))
 
 
+def _modes_lost(timeline: pd.DataFrame) -> np.ndarray:
+    """Whether each evaluation's coverage says collapsed: below COLLAPSE_COVERAGE, or a quarter of the
+    best coverage so far lost."""
+    if "coverage" not in timeline:
+        return np.zeros(len(timeline), dtype=bool)
+    coverage = timeline["coverage"].to_numpy(dtype=float)
+    return (coverage < COLLAPSE_COVERAGE) | (coverage <= (1 - MODE_LOSS_FRACTION) * _running_best(coverage))
+
+
+def contradicted(timeline: pd.DataFrame) -> np.ndarray:
+    """Whether each evaluation's lost modes are contradicted by its spread: diversity and recall (those
+    logged, at least one) both at least AGREE_LEVEL (diversity of the real set's, recall of its best
+    so far). The samples then still spread over the data, every mode keeping its share, but fall
+    outside the modes: a loss of quality (blur, drift), not of modes."""
+    signals = []
+    if "diversity" in timeline:
+        signals.append(timeline["diversity"].to_numpy(dtype=float) >= AGREE_LEVEL)
+    if "recall" in timeline:
+        recall = timeline["recall"].to_numpy(dtype=float)
+        signals.append(recall >= AGREE_LEVEL * _running_best(recall))
+    if not signals:
+        return np.zeros(len(timeline), dtype=bool)
+    return _modes_lost(timeline) & np.logical_and.reduce(signals)
+
+
 def collapsed_mask(timeline: pd.DataFrame) -> np.ndarray:
     """Whether each evaluation looks collapsed: coverage below COLLAPSE_COVERAGE or a quarter of
     the best coverage so far lost; diversity below DIVERSITY_COLLAPSE; or, when neither modes nor
     diversity are logged, recall halved from its best while precision holds."""
     n = len(timeline)
     mask = np.zeros(n, dtype=bool)
-    if "coverage" in timeline:
-        coverage = timeline["coverage"].to_numpy(dtype=float)
-        best = _running_best(coverage)
-        mask |= coverage < COLLAPSE_COVERAGE
-        mask |= coverage <= (1 - MODE_LOSS_FRACTION) * best
+    mask |= _modes_lost(timeline) & ~contradicted(timeline)
     if "diversity" in timeline:
         mask |= timeline["diversity"].to_numpy(dtype=float) < DIVERSITY_COLLAPSE
     if "coverage" not in timeline and "diversity" not in timeline and {"recall", "precision"} <= set(timeline):
@@ -220,8 +272,11 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
     missing (by index and by name: `data`, the bundled set the run trained on, names a mixture's
     components by their centres), recall and precision, and whether (and at which step) it recovered."""
     timeline = coverage_timeline(evals, n_modes)
-    if timeline.empty or not timeline["collapsed"].any():
+    if timeline.empty:
         return []
+    blurred = _off_manifold(timeline)
+    if not timeline["collapsed"].any():
+        return blurred
     counts = _counts(evals.sort_values("step"))
     steps = timeline["step"].to_numpy()
     health = _health(timeline)
@@ -324,4 +379,36 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
                 else f"{sentence[0].upper()}{sentence[1:]}; {tail}.",
             )
         )
-    return findings
+    return findings + blurred
+
+
+def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
+    """One low_quality finding (cause off_manifold) over the evaluations whose modes count as lost while
+    diversity and recall hold (`contradicted`): the samples left the modes but not the data's spread.
+    Medium severity from COLLAPSE_MIN_EVALS such evaluations, else low; never the never-learned verdict."""
+    mask = contradicted(timeline)
+    if not mask.any():
+        return []
+    steps = timeline["step"].to_numpy()
+    rows = timeline[mask]
+    worst = rows.iloc[int(np.argmin(rows["coverage"].to_numpy()))]
+    last = int(np.flatnonzero(mask)[-1])
+    end = int(steps[last + 1]) if last + 1 < len(timeline) else None
+    evidence = {"cause": "off_manifold", "evaluations": int(mask.sum()), "modes_hit_min": int(worst["modes_hit"])}
+    evidence["n_modes"] = int(worst["n_modes"])
+    parts = [f"{int(worst['modes_hit'])} of {int(worst['n_modes'])} modes hit at worst (step {int(worst['step'])})"]
+    for name in ("diversity", "recall"):
+        if name in rows:
+            evidence[name] = float(worst[name])
+            parts.append(f"{name} {worst[name]:.2f}")
+    return [
+        Finding(
+            LOW_QUALITY,
+            int(rows["step"].iloc[0]),
+            end,
+            "medium" if len(rows) >= COLLAPSE_MIN_EVALS else "low",
+            evidence,
+            f"The samples left the modes but not the data's spread ({', '.join(parts)}): a loss of quality "
+            "(blurred or drifting samples), not of modes.",
+        )
+    ]

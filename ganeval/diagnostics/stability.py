@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ganeval.diagnostics.findings import D_DOMINANCE, DIVERGENCE, GRADIENT_SPIKE, OSCILLATION, STALL, Finding
+from ganeval.diagnostics.quality import LOW_QUALITY_LEVEL
 from ganeval.diagnostics.trends import (
     MAD_TO_SD,
     NOISE_MULTIPLE,
@@ -64,7 +65,9 @@ EXPLODE_ABSOLUTE = 1e5
 # FID rising (a divergence of quality): the median of the last 3 evaluations is at least 2x the best
 # smoothed level (running median of 3 evaluations), each of those evaluations is worse than the best
 # by NOISE_MULTIPLE x the log's own noise (judged on log10 FID), and the rise exceeds FID_FLOOR in FID
-# units; 5x is a high-severity rise (which alone decides the verdict).
+# units; 5x is a high-severity rise (which alone decides the verdict). FID that oscillates around a
+# level is no rise: when, after settling near its best, it already reached the end's level and came
+# back before the end (`_swung_back`), the end is within its own swing.
 FID_RISE_FACTOR, FID_RISE_HIGH = 2.0, 5.0
 FID_RISE_MIN_EVALS = 3
 
@@ -80,20 +83,40 @@ D_WIN_REAL, D_WIN_FAKE = 0.9, 0.1
 # ... over at least 20% of the run; shorter stretches are part of the normal back and forth.
 D_WIN_MIN_FRACTION = 0.2
 
+# A gradient norm that is infinite at no more than 2 steps, and finite again after them, while
+# every loss and D output stays finite, is a skipped step (mixed precision's loss scaler skips the
+# update when its gradients overflow), not a divergence: a low-severity gradient_spike. More non-finite
+# values, or one at the end, or any in a loss or D output, stay a divergence (rule 1).
+NON_FINITE_GRAD_MAX = 2
+
 # Gradient spikes: a gradient norm 10x above its running median (101 steps, centred).
 SPIKE_FACTOR = 10.0
 SPIKE_WINDOW = 101
 SPIKE_GAP = 10  # spikes fewer than 10 steps apart are one event
 SPIKE_MEDIUM_COUNT = 5  # five or more spikes in one event: medium severity
 
-# Stall: G's gradient norm (centred running median) falls at least 100x below its median over the
-# first quarter (two orders of magnitude: normal training moves gradient norms by far less) ...
-STALL_DROP = 100.0
-# ... for at least 20% of the run, to the end ...
+# Stall: the samples stop changing while their quality is below the data's. From the evaluations:
+# over a stretch to the end of at least STALL_MIN_FRACTION of the run and STALL_MIN_EVALS evaluations,
+# every quality metric logged (FID, precision, recall, high-quality share) stays flat: its running
+# median of 3 evaluations within NOISE_MULTIPLE x its noise of the stretch's median, and the stretch's
+# halves within that of each other. Quality is below the data's when every share logged of
+# STALL_QUALITY_METRICS has a median under STALL_QUALITY_LEVEL over the stretch: the data scores
+# itself near 1 on both (99% of a Gaussian mode's samples lie within 3 std; a generator that learned
+# a bundled set reaches precision 0.6-0.9, `quality`), so under half of that is a generator stuck
+# short of the data, while a run frozen at the data's level has converged (healthy, however small its
+# gradients). FID has no floor a log can know, so it shows movement, never the level. A run that
+# never reached LOW_QUALITY_LEVEL is never-learned's case, not a stall.
+STALL_QUALITY_LEVEL = 0.5
+STALL_QUALITY_METRICS = ("precision", "high_quality_fraction")
+STALL_FROZEN_METRICS = ("fid", "precision", "recall", "high_quality_fraction")
+STALL_MIN_EVALS = 6
 STALL_MIN_FRACTION = 0.2
-# ... and the samples stop changing: over the stalled stretch no quality metric (FID, precision,
-# recall) moves beyond NOISE_MULTIPLE x its noise between the stretch's first and second halves.
-# The stall starts after the last step at which the gradient norm was within 2x below its early level.
+# G's gradient norm (centred running median) falling at least 100x below its median over the first
+# quarter (two orders of magnitude) is the stall's cause when it happens, and dates the onset: after
+# the last step at which the gradient norm was within 2x below its early level. Without enough
+# evaluations to judge the samples, such a drop over STALL_MIN_FRACTION of the run to the end is
+# reported on its own (the quality could not be checked, and the finding says so).
+STALL_DROP = 100.0
 STALL_ONSET_FACTOR = 2.0
 
 # Equilibrium: over the last 20% of steps, mean D(x) and D(G(z)) within 0.1 of 0.5.
@@ -352,15 +375,52 @@ def _first_non_finite(series: pd.Series) -> int | None:
     return min(candidates) if candidates else None
 
 
+def _isolated_non_finite(series: pd.Series) -> bool:
+    """Whether a gradient norm's infinite values are isolated skipped steps (see NON_FINITE_GRAD_MAX):
+    at most that many, the last value not among them, and no trailing run of NaNs (`_first_non_finite`)."""
+    infinite = np.isinf(series.to_numpy())
+    rest = series.where(~infinite, 0.0)
+    count = int(infinite.sum())
+    return 0 < count <= NON_FINITE_GRAD_MAX and not infinite[-1] and _first_non_finite(rest) is None
+
+
+def _skipped_steps(steps: pd.DataFrame) -> list[Finding]:
+    """A low-severity gradient_spike per gradient norm whose only non-finite values are isolated
+    (a mixed-precision step skipped), when every loss and D output is finite."""
+    findings = []
+    for column in GRAD_NORMS:
+        series = _series(steps, column)
+        if not len(series) or not _isolated_non_finite(series):
+            continue
+        bad = series[np.isinf(series.to_numpy())]
+        findings.append(
+            Finding(
+                GRADIENT_SPIKE,
+                int(bad.index[0]),
+                int(bad.index[-1]),
+                "low",
+                {"signal": column, "cause": "non_finite", "non_finite": int(len(bad)), "value": str(bad.iloc[0])},
+                f"{column} was {bad.iloc[0]} at {len(bad)} step(s) from step {int(bad.index[0])} while every loss "
+                "stayed finite: a skipped step (mixed precision), not a divergence.",
+            )
+        )
+    return findings
+
+
 def _non_finite(steps: pd.DataFrame) -> list[Finding]:
     hits = []
+    finite_outputs = True
     for column in LOSSES + D_OUTPUTS + GRAD_NORMS:
         series = _series(steps, column)
         position = _first_non_finite(series) if len(series) else None
         if position is not None:
             hits.append((int(series.index[position]), column, series.iloc[position]))
+            finite_outputs &= column in GRAD_NORMS
+    isolated = {c for c in GRAD_NORMS if len(_series(steps, c)) and _isolated_non_finite(_series(steps, c))}
+    if finite_outputs:
+        hits = [h for h in hits if h[1] not in isolated]
     if not hits:
-        return []
+        return _skipped_steps(steps) if finite_outputs else []
     step, column, value = min(hits, key=lambda h: h[0])
     return [
         Finding(
@@ -458,6 +518,18 @@ def _exploding(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[F
     return [Finding(DIVERGENCE, step, None, "high", evidence, text)]
 
 
+def _swung_back(level: np.ndarray, best_level: float, end_level: float) -> bool:
+    """Whether FID oscillates around a level rather than rising for good: after first settling
+    within FID_RISE_FACTOR of its best, the smoothed FID already reached the end's level once and came
+    back within FID_RISE_FACTOR of the best before the final FID_RISE_MIN_EVALS evaluations, so the
+    end is inside FID's own swing, not beyond it."""
+    near = level <= FID_RISE_FACTOR * best_level
+    settled = int(np.argmax(near))
+    stretch, returns = level[settled:-FID_RISE_MIN_EVALS], near[settled:-FID_RISE_MIN_EVALS]
+    peaks = np.flatnonzero(stretch >= end_level)
+    return bool(peaks.size) and bool(returns[peaks[0] + 1 :].any())
+
+
 def _fid_rise(evals: pd.DataFrame) -> list[Finding]:
     """FID rising beyond the log's noise from its best to the end (FID_RISE_*)."""
     scale = SCALES["fid"]
@@ -475,6 +547,8 @@ def _fid_rise(evals: pd.DataFrame) -> list[Finding]:
     sustained = all(worse_by(best_level, v, scale) > margin for v in last)
     ratio = end_level / best_level
     if not (sustained and ratio >= FID_RISE_FACTOR and end_level - best_level >= scale.floor):
+        return []
+    if _swung_back(level.to_numpy(), best_level, end_level):
         return []
     after = fid.iloc[best:]
     final = len(after) - FID_RISE_MIN_EVALS
@@ -604,19 +678,21 @@ def detect_d_dominance(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -
 
 
 def _frozen(evals: pd.DataFrame | None, start: int) -> dict | None:
-    """Whether the quality metrics stopped changing from step `start` (see STALL_*): per metric, the
-    change between the stretch's first and second halves in noise units; None when any moved beyond
+    """Whether the quality metrics stayed flat from step `start` to the end (see STALL_*): per metric
+    with at least 4 evaluations there, its largest change in noise units; None when any moved beyond
     NOISE_MULTIPLE x noise. Empty dict when too few evaluations fall in the stretch to tell."""
     changes = {}
-    for name in ("fid", "precision", "recall"):
+    for name in STALL_FROZEN_METRICS:
         values = metric_series(evals, name)
         inside = values[values.index >= start]
         if len(inside) < 4:
             continue
         scale = SCALES[name]
-        half = len(inside) // 2
-        first, second = on_scale(inside.iloc[:half].to_numpy(), scale), on_scale(inside.iloc[half:].to_numpy(), scale)
-        change = abs(float(np.median(second) - np.median(first)))
+        y = on_scale(inside.to_numpy(), scale)
+        half = len(y) // 2
+        level = float(np.median(y))
+        running = on_scale(smoothed(inside).to_numpy(), scale)
+        change = max(abs(float(np.median(y[half:]) - np.median(y[:half]))), float(np.abs(running - level).max()))
         noise = noise_sd(evals, name, scale)
         if change > NOISE_MULTIPLE * noise and change > 0:
             return None
@@ -624,44 +700,103 @@ def _frozen(evals: pd.DataFrame | None, start: int) -> dict | None:
     return changes
 
 
-def detect_stall(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[Finding]:
-    """G's gradient norm falling STALL_DROP x below its early level for good while the samples stop changing."""
+def _below_data(evals: pd.DataFrame | None, start: int) -> dict | None:
+    """Median from step `start` of each logged share of STALL_QUALITY_METRICS, when all lie between
+    LOW_QUALITY_LEVEL and STALL_QUALITY_LEVEL (below the data's level, above never-learned's); else None."""
+    levels = {}
+    for name in STALL_QUALITY_METRICS:
+        values = metric_series(evals, name)
+        inside = values[values.index >= start]
+        if len(inside):
+            levels[name] = float(inside.median())
+    if not levels or not all(LOW_QUALITY_LEVEL <= v < STALL_QUALITY_LEVEL for v in levels.values()):
+        return None
+    return levels
+
+
+def _frozen_stretch(evals: pd.DataFrame | None, first: int, last: int) -> tuple[int, dict] | None:
+    """The earliest evaluation step from which the metrics stay flat to the end (`_frozen`), over at
+    least STALL_MIN_EVALS evaluations and STALL_MIN_FRACTION of the run (steps first..last); None if none."""
+    if evals is None or evals.empty or "step" not in evals:
+        return None
+    eval_steps = np.unique(pd.to_numeric(evals["step"], errors="coerce").dropna().to_numpy(dtype=int))
+    total = float(last - first + 1)
+    for i, start in enumerate(eval_steps):
+        if len(eval_steps) - i < STALL_MIN_EVALS or (last - start + 1) / total < STALL_MIN_FRACTION:
+            return None
+        changes = _frozen(evals, int(start))
+        if changes:
+            return int(start), changes
+    return None
+
+
+def _evaluated(evals: pd.DataFrame | None) -> bool:
+    """Whether the log has enough evaluations of a quality metric to judge a stall from the samples."""
+    return any(len(metric_series(evals, name)) >= STALL_MIN_EVALS for name in STALL_FROZEN_METRICS)
+
+
+def _gradient_drop(steps: pd.DataFrame) -> dict | None:
+    """G's gradient norm falling STALL_DROP x below its early level for good, over at least
+    STALL_MIN_FRACTION of the run: onset step, since (the step the drop is complete), levels; or None."""
     series = _magnitude(steps, "grad_norm_g")
     n = len(series)
     if n < 40:
-        return []
+        return None
     early = _level(series, EXPLODE_EARLY_FRACTION, True)
     running = _centred_median(series)
     if not early > 0 or not running[-1] * STALL_DROP <= early:
-        return []
+        return None
     onset = _after_last(running >= early / STALL_ONSET_FACTOR)
     dropped = np.flatnonzero(running * STALL_DROP > early)
     since = int(dropped[-1]) + 1 if dropped.size else 0  # from here on the drop is complete
     index = series.index.to_numpy()
     if onset >= n or _span(index, since, n - 1, float(index[-1] - index[0] + 1)) < STALL_MIN_FRACTION:
-        return []
-    frozen = _frozen(evals, int(index[since]))
-    if frozen is None:
-        return []
+        return None
     late = _level(series, EXPLODE_LATE_FRACTION, False)
-    still = f"; the quality metrics stopped changing ({', '.join(frozen)} within noise)" if frozen else ""
-    return [
-        Finding(
-            STALL,
-            int(index[onset]),
-            None,
-            "high",
-            {
-                "signal": "grad_norm_g",
-                "early_level": early,
-                "late_level": late,
-                "drop": early / max(late, 1e-300),
-                "changes_in_noise_units": frozen,
-            },
+    return {"onset": int(index[onset]), "since": int(index[since]), "early_level": early, "late_level": late}
+
+
+def detect_stall(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list[Finding]:
+    """A stall (see STALL_*): the samples stop changing while their quality is below the data's, judged
+    from the evaluations; G's gradient norm dropping STALL_DROP x dates it when it happens, and decides
+    alone only where too few evaluations show the samples (a frozen generator with normal gradients
+    is a stall; a converged one with shrinking gradients is not)."""
+    drop = _gradient_drop(steps)
+    evidence: dict = {}
+    gradient = ""
+    if drop is not None:
+        early, late = drop["early_level"], drop["late_level"]
+        evidence.update(signal="grad_norm_g", early_level=early, late_level=late, drop=early / max(late, 1e-300))
+        gradient = (
             f"G's gradient norm fell from {early:.3g} (median over the first quarter) to {late:.3g} at the end "
-            f"({early / max(late, 1e-300):.2g}x smaller) from step {int(index[onset])}{still}: G stopped learning.",
+            f"({early / max(late, 1e-300):.2g}x smaller) from step {drop['onset']}"
         )
-    ]
+    if not _evaluated(evals):
+        if drop is None:
+            return []
+        evidence["quality_checked"] = False
+        sentence = f"{gradient}; too few evaluations to check the samples: G stopped learning."
+        return [Finding(STALL, drop["onset"], None, "high", evidence, sentence)]
+    step_values = pd.to_numeric(steps["step"], errors="coerce").dropna()
+    eval_values = pd.to_numeric(evals["step"], errors="coerce").dropna()
+    first = int(min(step_values.min(), eval_values.min()))
+    last = int(max(step_values.max(), eval_values.max()))
+    stretch = _frozen_stretch(evals, first, last)
+    if stretch is None:
+        return []
+    start, changes = stretch
+    levels = _below_data(evals, start)
+    if levels is None:
+        return []
+    onset = start if drop is None else min(start, drop["onset"])  # the gradient's fall dates it, when earlier
+    evidence.update(changes_in_noise_units=changes, quality_levels=levels, frozen_from=start, quality_checked=True)
+    shares = " and ".join(f"{name.replace('_', ' ')} {value:.2f}" for name, value in levels.items())
+    flat = (
+        f"from step {start} the quality metrics stopped changing ({', '.join(changes)} within noise) "
+        f"while below the data's level ({shares}, median; under {STALL_QUALITY_LEVEL} of the data's near 1)"
+    )
+    sentence = f"{gradient}; {flat}" if gradient else f"{flat[0].upper()}{flat[1:]}"
+    return [Finding(STALL, int(onset), None, "high", evidence, f"{sentence}: G stopped learning.")]
 
 
 # ---------------------------------------------------------------------------------------------------
