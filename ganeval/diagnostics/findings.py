@@ -234,16 +234,21 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
         return [f for f in findings if f.kind == kind]
 
     divergence = of(DIVERGENCE)
+    never = [f for f in of(LOW_QUALITY) if f.evidence.get("cause") != "off_manifold"]
+    improving = of(STILL_IMPROVING)
+    oscillating = [f for f in of(OSCILLATION) if f.rank >= 1]
     rules = [
         (DIVERGED, [f for f in divergence if f.evidence.get("cause") in BROKEN_CAUSES]),
-        (NEVER_LEARNED, of(LOW_QUALITY)),
+        (UNDERTRAINED, improving if never else []),
+        (NEVER_LEARNED, never),
         (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing and f.rank >= 1]),
         (D_DOMINATED, [f for f in of(D_DOMINANCE) if f.ongoing]),
         (D_OVERFITTED, [f for f in of(D_OVERFITTING) if f.ongoing]),
         (STALLED, [f for f in of(STALL) if f.ongoing]),
-        (DIVERGED, [f for f in divergence if f.ongoing and (f.evidence.get("cause") == "exploding" or f.rank >= 2)]),
+        (DIVERGED, [f for f in divergence if f.ongoing and f.evidence.get("cause") == "exploding"]),
+        (DIVERGED, [f for f in divergence if f.ongoing and f.rank >= 2] if not oscillating else []),
         (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing and not f.evidence.get("too_few_evaluations")]),
-        (OSCILLATING, [f for f in of(OSCILLATION) if f.rank >= 1]),
+        (OSCILLATING, oscillating),
         (UNRELIABLE_METRICS, of(BROKEN_METRIC)),
         (UNDERTRAINED, of(STILL_IMPROVING)),
     ]

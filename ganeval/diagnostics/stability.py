@@ -702,14 +702,15 @@ def _frozen(evals: pd.DataFrame | None, start: int) -> dict | None:
 
 def _below_data(evals: pd.DataFrame | None, start: int) -> dict | None:
     """Median from step `start` of each logged share of STALL_QUALITY_METRICS, when all lie between
-    LOW_QUALITY_LEVEL and STALL_QUALITY_LEVEL (below the data's level, above never-learned's); else None."""
+    LOW_QUALITY_LEVEL and STALL_QUALITY_LEVEL (below the data's level, above never-learned's); else
+    None. Empty dict when the log has none of them (the level cannot be judged)."""
     levels = {}
     for name in STALL_QUALITY_METRICS:
         values = metric_series(evals, name)
         inside = values[values.index >= start]
         if len(inside):
             levels[name] = float(inside.median())
-    if not levels or not all(LOW_QUALITY_LEVEL <= v < STALL_QUALITY_LEVEL for v in levels.values()):
+    if not all(LOW_QUALITY_LEVEL <= v < STALL_QUALITY_LEVEL for v in levels.values()):
         return None
     return levels
 
@@ -786,15 +787,17 @@ def detect_stall(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list
         return []
     start, changes = stretch
     levels = _below_data(evals, start)
-    if levels is None:
+    if levels is None or (not levels and drop is None):  # a log of FID alone: the gradients must show it
         return []
     onset = start if drop is None else min(start, drop["onset"])  # the gradient's fall dates it, when earlier
     evidence.update(changes_in_noise_units=changes, quality_levels=levels, frozen_from=start, quality_checked=True)
     shares = " and ".join(f"{name.replace('_', ' ')} {value:.2f}" for name, value in levels.items())
-    flat = (
-        f"from step {start} the quality metrics stopped changing ({', '.join(changes)} within noise) "
+    below = (
         f"while below the data's level ({shares}, median; under {STALL_QUALITY_LEVEL} of the data's near 1)"
+        if levels
+        else "(no precision or high-quality share logged to compare with the data's level)"
     )
+    flat = f"from step {start} the quality metrics stopped changing ({', '.join(changes)} within noise) {below}"
     sentence = f"{gradient}; {flat}" if gradient else f"{flat[0].upper()}{flat[1:]}"
     return [Finding(STALL, int(onset), None, "high", evidence, f"{sentence}: G stopped learning.")]
 
