@@ -53,6 +53,9 @@ DEFAULT_TOLERANCES: dict[str, float | str] = {
     "kid": "10%",
     "cmmd": "10%",
     "vendi": "5%",
+    "sfid": "5%",  # as FID, on other features of the same network
+    "intra_fid": "5%",  # as FID, of which it is the mean per class
+    "cas": 0.02,  # an accuracy, as precision
     "inception_score": "3%",
     "precision": 0.02,
     "recall": 0.02,

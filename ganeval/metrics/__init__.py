@@ -5,6 +5,7 @@ Inputs are numpy arrays or torch tensors of shape (n_samples, n_features) unless
 
 from ganeval.metrics.bootstrap import Interval, bootstrap
 from ganeval.metrics.calibration import Calibration, Reliability, discriminator_calibration, roc_auc
+from ganeval.metrics.cas import CAS, classifier_accuracy_score
 from ganeval.metrics.cmmd import cmmd, cmmd_interval
 from ganeval.metrics.fid import (
     FIDInfinity,
@@ -16,6 +17,7 @@ from ganeval.metrics.fid import (
     frechet_distance,
     gaussian_stats,
 )
+from ganeval.metrics.intra_fid import IntraFID, intra_fid
 from ganeval.metrics.isc import InceptionScore, inception_score
 from ganeval.metrics.kid import KID, kernel_inception_distance, polynomial_mmd2
 from ganeval.metrics.memorization import (
@@ -50,6 +52,7 @@ from ganeval.metrics.vendi import vendi_score
 
 __all__ = [
     "Authenticity",
+    "CAS",
     "CT",
     "Calibration",
     "ClosestPair",
@@ -58,6 +61,7 @@ __all__ = [
     "FrechetReference",
     "GaussianStats",
     "InceptionScore",
+    "IntraFID",
     "Interval",
     "KID",
     "Memorized",
@@ -77,6 +81,7 @@ __all__ = [
     "authenticity",
     "bootstrap",
     "canonical",
+    "classifier_accuracy_score",
     "cmmd",
     "cmmd_interval",
     "closest_pairs",
@@ -91,6 +96,7 @@ __all__ = [
     "gaussian_stats",
     "get_metric",
     "inception_score",
+    "intra_fid",
     "kernel_inception_distance",
     "kl_divergence",
     "knn_radii",

@@ -20,8 +20,10 @@ import numpy as np
 from ganeval.errors import GanevalError
 from ganeval.metrics.bootstrap import Interval, bootstrap
 from ganeval.metrics.calibration import discriminator_calibration
+from ganeval.metrics.cas import cas_interval, classifier_accuracy_score
 from ganeval.metrics.cmmd import cmmd, cmmd_interval
 from ganeval.metrics.fid import fid_from_features
+from ganeval.metrics.intra_fid import intra_fid, intra_fid_interval
 from ganeval.metrics.isc import inception_score
 from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_inception_distance
 from ganeval.metrics.memorization import copying, ct_resampled, ct_statistic
@@ -39,7 +41,9 @@ class Samples:
     """Per-sample arrays of one side (real or fake); each field is optional, rows align.
 
     features: N x D extractor features; logits: N x C classifier logits; modes: N integer mode
-    indices; high_quality: N booleans (fake side, 2-D mixtures); d_outputs: N discriminator outputs.
+    indices; high_quality: N booleans (fake side, 2-D mixtures); d_outputs: N discriminator outputs;
+    labels: N class labels (a labelled folder's class names, the class a conditional generator was asked for);
+    spatial: N x S spatial features (sFID: inception's mixed_6/conv, S = 2023).
     """
 
     features: Any = None
@@ -47,6 +51,8 @@ class Samples:
     modes: Any = None
     high_quality: Any = None
     d_outputs: Any = None
+    spatial: Any = None
+    labels: Any = None
 
     def __post_init__(self):
         lengths = {f.name: len(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
@@ -145,6 +151,29 @@ def _cmmd_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> d
 def _vendi(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
     """The generated samples' own diversity; the reference is not used (its Vendi score is its own)."""
     return {"vendi": vendi_score(fake.features)}
+
+
+def _intra_fid(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    return {"intra_fid": intra_fid(real.features, real.labels, fake.features, fake.labels).value}
+
+
+def _intra_fid_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> dict[str, Interval]:
+    """Each class resampled on its own (stratified), so every resample has each class's counts."""
+    return {"intra_fid": intra_fid_interval(real.features, real.labels, fake.features, fake.labels, n, o.seed)}
+
+
+def _cas(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    return {"cas": classifier_accuracy_score(real.features, real.labels, fake.features, fake.labels, o.seed).accuracy}
+
+
+def _cas_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int) -> dict[str, Interval]:
+    """The real test samples resampled, the classifier trained on the generated ones fixed (one fit, not n)."""
+    return {"cas": cas_interval(real.features, real.labels, fake.features, fake.labels, n, o.seed)}
+
+
+def _sfid(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
+    """sFID (Nash et al. 2021): FID on the spatial features, as guided-diffusion's evaluator computes it."""
+    return {"sfid": fid_from_features(real.spatial, fake.spatial)}
 
 
 def _isc(real: Samples, fake: Samples, o: MetricOptions) -> dict[str, float]:
@@ -327,12 +356,16 @@ FAMILIES: dict[str, Family] = {
     "modes": Family(_modes),
     "calibration": Family(_calibration),
     "cmmd": Family(_cmmd, intervals=_cmmd_intervals),
+    "sfid": Family(_sfid),
     "vendi": Family(_vendi),  # resampled with replacement: duplicates lower it, the centred interval drops that
+    "intra_fid": Family(_intra_fid, intervals=_intra_fid_intervals),
+    "cas": Family(_cas, intervals=_cas_intervals),
     "copying": Family(_copying, intervals=_copying_intervals, train=True),  # authenticity, memorized: one pass
     "ct": Family(_ct, intervals=_ct_intervals, train=True),
 }
 
 _F = ("features",)
+_FL = ("features", "labels")  # a class label per sample, on both sides (intra-FID, CAS)
 _FRACTION = {"upper": 1.0}  # a share
 METRICS: dict[str, MetricSpec] = {
     spec.name: spec
@@ -428,6 +461,18 @@ METRICS: dict[str, MetricSpec] = {
             default=False,
         ),
         MetricSpec(
+            "sfid",
+            "sfid",
+            ("spatial",),
+            ("spatial",),
+            False,
+            "sFID: the Frechet distance on the first 7 channels of InceptionV3's mixed_6/conv, 7 x 17 x 17 "
+            "flattened (2023-d), which keep where things are (Nash et al. 2021; checked against guided-diffusion's "
+            "evaluations/evaluator.py).",
+            label="sFID (lower is better)",
+            default=False,
+        ),
+        MetricSpec(
             "vendi",
             "vendi",
             (),
@@ -437,6 +482,29 @@ METRICS: dict[str, MetricSpec] = {
             "their effective number of distinct samples, 1 to n (Friedman and Dieng 2023; no reference).",
             lower=1.0,
             label="Vendi score (effective samples)",
+            default=False,
+        ),
+        MetricSpec(
+            "intra_fid",
+            "intra_fid",
+            _FL,
+            _FL,
+            False,
+            "Mean over the reference's classes of the FID between generated and real samples of that class "
+            "(Miyato and Koyama 2018; StudioGAN's intra-class FID): conditional generators, labelled folders.",
+            label="intra-FID (lower is better)",
+            default=False,
+        ),
+        MetricSpec(
+            "cas",
+            "cas",
+            _FL,
+            _FL,
+            True,
+            "Classification Accuracy Score: accuracy on the real samples of a classifier (logistic regression on "
+            "features) trained on the generated samples and their labels (Ravuri and Vinyals 2019).",
+            **_FRACTION,
+            label="CAS (accuracy on real, fraction)",
             default=False,
         ),
         MetricSpec(
