@@ -410,13 +410,14 @@ def make_baseline(
     Metrics without a finite value, or with a seed spread too large to gate on (gate/schema.py), are
     left out and named under "not_gated" with the reason; the file follows the schema in gate/schema.py.
 
-    >>> from ganeval import MetricOptions, make_baseline
-    >>> from ganeval.data import RING8
-    >>> points, _ = RING8.sample(300, seed=1)
-    >>> options = MetricOptions(bootstrap=0)
-    >>> baseline = make_baseline(points, "ring8", options=options, metrics=["fid"], cache=False, progress=False)
-    >>> baseline.metrics["fid"]["value"] < 0.1, baseline.to_dict()["baseline"]["metrics"]
-    (True, ['fid'])
+    Examples:
+        >>> from ganeval import MetricOptions, make_baseline
+        >>> from ganeval.data import RING8
+        >>> points, _ = RING8.sample(300, seed=1)
+        >>> options = MetricOptions(bootstrap=0)
+        >>> baseline = make_baseline(points, "ring8", options=options, metrics=["fid"], cache=False, progress=False)
+        >>> baseline.metrics["fid"]["value"] < 0.1, baseline.to_dict()["baseline"]["metrics"]
+        (True, ['fid'])
     """
     label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
     is_generator = _is_generator(candidate, trust_code)
