@@ -132,16 +132,32 @@ def read_log_bytes(
     return data
 
 
+def read_log_text(path: Path) -> str:
+    """A log file's text: its bytes as `read_log_bytes` reads them, as UTF-8; GanevalError naming the first
+    byte that is not UTF-8. The one text reader of every text log (CSV, JSONL, log.txt)."""
+    try:
+        return read_log_bytes(path).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GanevalError(
+            f"{printable(str(path))} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is damaged; "
+            "restore it from a copy or re-run the training."
+        ) from None
+
+
+def warn_torn(path: Path, line: int) -> None:
+    """The LogWarning for a torn last line (`line`), which the reader drops: a writer stopped mid-line."""
+    warnings.warn(
+        f"{printable(str(path))}: the last line (line {line}) is incomplete, as a writer stopped mid-line leaves it; "
+        "it was ignored.",
+        LogWarning,
+        stacklevel=5,
+    )
+
+
 def _records(path: Path) -> tuple[list[list[str]], list[int]]:
     """The CSV records of a file and the line each starts on, blank lines skipped and a torn last
     record dropped with a LogWarning."""
-    try:
-        text = read_log_bytes(path).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise GanevalError(
-            f"{path} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is damaged; "
-            "restore it from a copy or re-run the training."
-        ) from None
+    text = read_log_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows, lines, line = [], [], 1
     try:
@@ -156,12 +172,7 @@ def _records(path: Path) -> tuple[list[list[str]], list[int]]:
         ) from None
     torn = len(rows) > 1 and (not text.endswith(("\n", "\r")) or len(rows[-1]) < len(rows[0]))
     if torn:
-        warnings.warn(
-            f"{path}: the last line (line {lines[-1]}) is incomplete, as a writer stopped mid-line leaves it; "
-            "it was ignored.",
-            LogWarning,
-            stacklevel=4,
-        )
+        warn_torn(path, lines[-1])
         rows, lines = rows[:-1], lines[:-1]
     for row, number in zip(rows[1:], lines[1:]):
         if len(row) != len(rows[0]):

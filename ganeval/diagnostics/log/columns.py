@@ -7,6 +7,8 @@ evaluation, int `step`. For StyleGAN runs `step` holds kimg as an int (`step_uni
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ganeval.errors import GanevalError, printable
@@ -68,6 +70,30 @@ ADA_TARGET = "ada_target"  # float, ADA's target for r_t (StyleGAN's training_op
 SOURCE_FILES = "source_files"  # list of the file names read
 STEP_UNITS = ("step", "kimg")
 D_OUTPUTS = ("probability", "logit")
+
+#: StyleGAN's metric names carry their settings (metrics/metric_main.py): fid50k_full, kid50k, pr50k3_full_precision,
+#: is50k_mean, ppl_zfull, ppl2_wend, ... They are metric-*.jsonl's result keys and, after "Metrics/", TensorBoard
+#: tags: one table for both readers, matched on `tag_key` of the name. The rest (is50k_std, ...) are no column of ours.
+STYLEGAN_METRICS = (
+    (re.compile(r"(metrics?)?fid\d*k?(full)?"), "fid"),
+    (re.compile(r"(metrics?)?kid\d*k?(full)?"), "kid"),
+    (re.compile(r"(metrics?)?pr\d*k\d*(full)?precision"), "precision"),
+    (re.compile(r"(metrics?)?pr\d*k\d*(full)?recall"), "recall"),
+    (re.compile(r"(metrics?)?is\d*k?mean"), "inception_score"),
+    (re.compile(r"(metrics?)?ppl\d*[zw](full|end)"), "ppl"),
+)
+
+
+def tag_key(name: str) -> str:
+    """A log's name for a value as the tables match it: lowercase, without spaces and _-/.: (so loss_D, Loss/D and
+    lossD agree, and fid50k_full and Metrics/fid50k_full are one metric)."""
+    return re.sub(r"[\s_\-/.:]", "", name.lower())
+
+
+def stylegan_metric(name: str) -> str | None:
+    """Our column for a StyleGAN metric's result key or tag (STYLEGAN_METRICS), or None."""
+    key = tag_key(name)
+    return next((column for pattern, column in STYLEGAN_METRICS if pattern.fullmatch(key)), None)
 
 
 def check_column_map(column_map) -> dict[str, str]:

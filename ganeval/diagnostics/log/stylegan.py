@@ -38,10 +38,12 @@ from ganeval.diagnostics.log.columns import (
     SOURCE_FILES,
     STEP,
     STEP_UNIT,
+    STYLEGAN_METRICS,
     TIME,
     VOCABULARY,
+    stylegan_metric,
 )
-from ganeval.diagnostics.logfile import LogWarning, read_log_bytes
+from ganeval.diagnostics.logfile import LogWarning, read_log_bytes, read_log_text, warn_torn
 from ganeval.errors import GanevalError, printable
 
 STATS, LOG_TXT, OPTIONS = "stats.jsonl", "log.txt", "training_options.json"
@@ -67,16 +69,6 @@ LOG_FIELDS = {
     "reserved": "Resources/peak_gpu_mem_reserved_gb",
     "augment": "Progress/augment",
 }
-#: Metric result keys (metric_main.py) -> our column: fid50k_full, kid50k, pr50k3_full_precision,
-#: is50k_mean, ppl2_wend, ... The rest (is50k_std, eqt50k_int, ...) keep their names.
-METRIC_COLUMNS = (
-    (re.compile(r"fid\d*k?(_full)?"), "fid"),
-    (re.compile(r"kid\d*k?(_full)?"), "kid"),
-    (re.compile(r"pr\d*k\d*(_full)?_precision"), "precision"),
-    (re.compile(r"pr\d*k\d*(_full)?_recall"), "recall"),
-    (re.compile(r"is\d*k?_mean"), "inception_score"),
-    (re.compile(r"ppl\d*_[zw](full|end)"), "ppl"),
-)
 ADA_DEFAULT_TARGET = 0.6  # train.py's target for --aug=ada
 MAX_PREFIX = 1 << 18  # bytes of stats.jsonl or log.txt looked at to recognise it (the network tables come first)
 TICK_LINE = re.compile(r"^tick\s+(\S+)\s+kimg\s+(\S+)")
@@ -183,21 +175,10 @@ def _log_shaped(path: Path) -> bool:
 def _lines(path: Path) -> list[tuple[int, str]]:
     """(line number, text) of the non-blank lines of a bounded text file; a last line the writer left
     without its newline is dropped with a LogWarning when it is not whole JSON (the writer stopped mid-line)."""
-    try:
-        text = read_log_bytes(path).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise GanevalError(
-            f"{printable(str(path))} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is "
-            "damaged; restore it from a copy."
-        ) from None
+    text = read_log_text(path)
     lines = [(number, line.rstrip("\r")) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
     if lines and not text.endswith(("\n", "\r")) and path.suffix == ".jsonl" and not _is_json(lines[-1][1]):
-        warnings.warn(
-            f"{printable(str(path))}: the last line (line {lines[-1][0]}) is incomplete, as a writer stopped "
-            "mid-line leaves it; it was ignored.",
-            LogWarning,
-            stacklevel=4,
-        )
+        warn_torn(path, lines[-1][0])
         lines = lines[:-1]
     return lines
 
@@ -414,8 +395,8 @@ def _evals(results: dict, chosen: dict[str, str] | None = None) -> tuple[pd.Data
     `chosen` {ours: key} (a column map) comes before the default choice."""
     keys = sorted({key for row in results.values() for key in row})
     metrics: dict[str, str] = dict(chosen or {})
-    for pattern, ours in METRIC_COLUMNS:
-        candidates = [key for key in keys if pattern.fullmatch(key) and key not in metrics.values()]
+    for ours in dict.fromkeys(column for _, column in STYLEGAN_METRICS):  # metric result keys: columns.py's table
+        candidates = [key for key in keys if stylegan_metric(key) == ours and key not in metrics.values()]
         if ours in metrics:
             continue
         if candidates:  # the full data set's metric first (StyleGAN's default), then the most evaluated

@@ -23,7 +23,6 @@ import json
 import math
 import os
 import stat
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -41,14 +40,14 @@ from ganeval.diagnostics.log.columns import (
 )
 from ganeval.diagnostics.logfile import (
     TEXT_COLUMNS,
-    LogWarning,
     _check_header,
     _is_text,
     _numbers,
     _records,
     _steps,
     _texts,
-    read_log_bytes,
+    read_log_text,
+    warn_torn,
 )
 from ganeval.errors import GanevalError, printable
 
@@ -165,12 +164,7 @@ def _csv_rows(file: Path) -> tuple[list[str], list[list], list[int]]:
 def _jsonl_rows(file: Path) -> tuple[list[str], list[list], list[int]]:
     """Header (every key, in order of appearance), rows (values; None where a record lacks the key) and
     line numbers of a JSONL table: one JSON object a line; a torn last line is dropped with a LogWarning."""
-    try:
-        text = read_log_bytes(file).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise GanevalError(
-            f"{printable(str(file))} is not a UTF-8 text file (byte {error.start} is not UTF-8): the log is damaged."
-        ) from None
+    text = read_log_text(file)
     numbered = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip()]
     records, lines = [], []
     for index, (number, line) in enumerate(numbered):
@@ -178,12 +172,7 @@ def _jsonl_rows(file: Path) -> tuple[list[str], list[list], list[int]]:
             record = json.loads(line)
         except ValueError as error:
             if index == len(numbered) - 1 and not text.endswith(("\n", "\r")):
-                warnings.warn(
-                    f"{file}: the last line (line {number}) is incomplete, as a writer stopped mid-line leaves it; "
-                    "it was ignored.",
-                    LogWarning,
-                    stacklevel=4,
-                )
+                warn_torn(file, number)
                 break
             raise GanevalError(
                 f"{printable(str(file))}, line {number}: not a JSON record ({error}); the log is damaged "

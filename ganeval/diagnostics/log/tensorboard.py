@@ -27,7 +27,6 @@
 from __future__ import annotations
 
 import os
-import re
 import struct
 import warnings
 from pathlib import Path
@@ -43,6 +42,8 @@ from ganeval.diagnostics.log.columns import (
     STEP,
     STEP_UNIT,
     check_column_map,
+    stylegan_metric,
+    tag_key,
 )
 from ganeval.diagnostics.logfile import LogWarning, read_log_bytes
 from ganeval.errors import GanevalError, printable
@@ -56,7 +57,7 @@ MAX_ENTRIES = 20_000  # folder entries looked at in that search: a home folder i
 INSTALL = 'pip install "ganeval[tensorboard]"'
 KIMG_TAG = "Progress/kimg"  # StyleGAN's: its presence means the step is kimg
 
-#: Known tags, by their key (`key`: lowercase, spaces and _-/.: dropped) -> our column.
+#: Known tags, by their key (`columns.tag_key`: lowercase, spaces and _-/.: dropped) -> our column.
 TAGS = {
     **dict.fromkeys(
         ("lossd", "dloss", "errd", "lossdis", "disloss", "lossdiscriminator", "discriminatorloss", "l(d)", "lossdloss")
@@ -85,29 +86,13 @@ TAGS = {
     **dict.fromkeys(("is", "inceptionscore", "ismean", "metricsis", "metricsinceptionscore"), "inception_score"),
     **dict.fromkeys(("ppl", "metricsppl"), "ppl"),
 }
-#: StyleGAN's metric names carry their settings (metrics/metric_main.py): fid50k_full, kid50k_full,
-#: pr50k3_full_precision, is50k_mean, ppl_zfull, ppl2_wend, ...
-TAG_PATTERNS = (
-    (re.compile(r"metrics?fid\d+k(full)?"), "fid"),
-    (re.compile(r"metrics?kid\d+k(full)?"), "kid"),
-    (re.compile(r"metrics?pr\d+k\d+(full)?precision"), "precision"),
-    (re.compile(r"metrics?pr\d+k\d+(full)?recall"), "recall"),
-    (re.compile(r"metrics?is\d+kmean"), "inception_score"),
-    (re.compile(r"metrics?ppl2?(zfull|wfull|zend|wend)"), "ppl"),
-)
 PROBABILITIES = ("d_real", "d_fake")
 LOGITS = {"d_real_logit": "d_real", "d_fake_logit": "d_fake"}
 
 
-def key(tag: str) -> str:
-    """The table's key of a tag: lowercase, without spaces and _-/.: (so loss_D, Loss/D and lossD agree)."""
-    return re.sub(r"[\s_\-/.:]", "", tag.lower())
-
-
 def known_column(tag: str) -> str | None:
-    """Our column for a tag of a known convention (TAGS, TAG_PATTERNS), or None."""
-    k = key(tag)
-    return TAGS.get(k) or next((column for pattern, column in TAG_PATTERNS if pattern.fullmatch(k)), None)
+    """Our column for a tag of a known convention (TAGS; StyleGAN's `Metrics/*`: columns.STYLEGAN_METRICS), or None."""
+    return TAGS.get(tag_key(tag)) or stylegan_metric(tag)
 
 
 class TensorBoardFormat:
@@ -420,4 +405,4 @@ def _records(path: Path, proto):
 
 FORMAT = TensorBoardFormat()
 
-__all__ = ["FORMAT", "MAX_EVENT_BYTES", "TAGS", "TAG_PATTERNS", "TensorBoardFormat", "frames", "known_column"]
+__all__ = ["FORMAT", "MAX_EVENT_BYTES", "TAGS", "TensorBoardFormat", "frames", "known_column"]
