@@ -10,15 +10,13 @@ import contextlib
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from torch.distributed.run import get_args_parser
+from torchrun_job import launch
 
 import ganeval
 from ganeval import distributed
@@ -74,12 +72,6 @@ def test_python_m_ganeval_runs_the_cli(capsys):
 
     assert run([]) == 0
     assert "ganeval: evaluate and diagnose GANs" in capsys.readouterr().out
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -169,23 +161,9 @@ def job(tmp_path_factory):
         "OMP_NUM_THREADS": str(WORKER_THREADS),
         "GANEVAL_DIST_TIMEOUT": "120",
     }
-    finished = _launch([str(WORKER), str(spec)], env, timeout=300)
+    finished = launch([str(WORKER), str(spec)], env, timeout=300)
     assert finished.returncode == 0, finished.stderr[-3000:]
     return root, record, finished
-
-
-def _launch(arguments: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
-    """A 2-process torchrun job on a free port."""
-    launch = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--nproc-per-node",
-        "2",
-        "--master-port",
-        str(_free_port()),
-    ]
-    return subprocess.run([*launch, *arguments], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def _single(root: Path, threads: int = WORKER_THREADS, **settings):
@@ -339,7 +317,7 @@ def test_a_rank_that_stops_answering_ends_the_job_naming_it(tmp_path):
         json.dumps({"commands": [argv], "record": str(record), "sleep": {"rank": 1, "seconds": 120}, "no_check": True})
     )
     env = {**os.environ, "OMP_NUM_THREADS": str(WORKER_THREADS), "GANEVAL_DIST_TIMEOUT": "5"}
-    finished = _launch([str(WORKER), str(spec)], env, timeout=90)  # the sleeper would hold it for 120 s
+    finished = launch([str(WORKER), str(spec)], env, timeout=90)  # the sleeper would hold it for 120 s
     assert json.loads((record / "codes-0.json").read_text()) == [2]
     assert "ganeval: error: rank 1 of 2 stopped answering within GANEVAL_DIST_TIMEOUT (5 s)" in finished.stderr
     assert "bug in ganeval" not in finished.stderr

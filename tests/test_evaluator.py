@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from torchrun_job import launch
 
 import ganeval
 from ganeval import MetricOptions
@@ -124,16 +122,7 @@ def test_two_gloo_ranks_equal_one_process(images, tmp_path):
     a float64 round-off per rank); a rank without batches adds nothing; ranks asked for other metrics are
     refused on both, not left waiting."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "GANEVAL_DIST_TIMEOUT": "120"}
-    launch = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--nproc-per-node",
-        "2",
-        "--master-port",
-        str(_free_port()),
-    ]
-    done = subprocess.run([*launch, str(WORKER), str(tmp_path)], env=env, capture_output=True, text=True, timeout=300)
+    done = launch([str(WORKER), str(tmp_path)], env, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     expected = json.loads((tmp_path / "result-0.json").read_text())
     for rank in (0, 1):
@@ -144,12 +133,6 @@ def test_two_gloo_ranks_equal_one_process(images, tmp_path):
         single_fid = expected["fid-single"]["fid"]["value"]
         assert got["fid-rank-0-only"]["fid"]["value"] == pytest.approx(single_fid, rel=1e-12)
         assert "do not agree on the Evaluator's settings" in got["refused"] and "precision" in got["refused"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 WORKER_JOBS = [
