@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from ganeval.device import resolve_device
+from ganeval.diagnostics.writers import check_writers
 from ganeval.errors import GanevalError
 from reference_models import checkpoint
 from reference_models.cgan import CGAN
@@ -61,6 +62,7 @@ def train(
     overwrite: bool = False,
     device="auto",
     progress: bool = True,
+    writers=(),
     **settings,
 ) -> Path:
     """Train a reference model; returns the run folder (log, checkpoint, sample plots).
@@ -75,8 +77,11 @@ def train(
     gives the same weights and log as ever and a GPU the same draws; checkpoints hold CPU tensors.
     Not a training setting: the manifest records it, and a run resumes on any device.
     progress: a bar on stderr with steps/s, the time left and the last evaluation (on a terminal only).
+    writers: where the log's scalars, the diagnosis and the samples' picture also go (`TrainingLogger`'s
+    writers: "tensorboard", events in out/tensorboard; "wandb"; "mlflow"); not a training setting either.
     """
     device = resolve_device(device)  # a bad name stops here, before any file changes
+    check_writers(writers)  # so does an unknown writer or one whose package is missing
     chosen = get_variant(variant)
     source = chosen.training_data(data)
     run_dir = Path(out)
@@ -86,12 +91,30 @@ def train(
         config = chosen.defaults.override(steps=steps, seed=seed, **settings)
         manifest = {"description": chosen.description}
         return fit(
-            chosen, source, config, run_dir, overwrite=overwrite, manifest=manifest, device=device, progress=progress
+            chosen,
+            source,
+            config,
+            run_dir,
+            overwrite=overwrite,
+            manifest=manifest,
+            device=device,
+            progress=progress,
+            writers=writers,
         )
     state = checkpoint.read(resumable_checkpoint(run_dir), for_resume=True)
     config = resumed_config(state, run_dir, variant, data, steps=steps, seed=seed, settings=settings)
     manifest = {"description": chosen.description}
-    return fit(chosen, source, config, run_dir, resumed=state, manifest=manifest, device=device, progress=progress)
+    return fit(
+        chosen,
+        source,
+        config,
+        run_dir,
+        resumed=state,
+        manifest=manifest,
+        device=device,
+        progress=progress,
+        writers=writers,
+    )
 
 
 class TrainedGenerator:

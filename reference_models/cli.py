@@ -11,8 +11,19 @@ from dataclasses import asdict
 
 import reference_models
 from ganeval.commands.common import POSITIVE, QUIET, SEED, add_device, new_command
+from ganeval.diagnostics.writers import WRITERS, check_writers
 from ganeval.errors import GanevalError
 from reference_models.config import LIMITS
+
+#: train()'s arguments that are no training settings, and the flag that gives each.
+NOT_SETTINGS = {
+    "progress": "--quiet turns the bar off",
+    "writers": "--writers names them",
+    "device": "--device chooses it",
+    "out": "--out names the run folder",
+    "resume": "--resume continues a run",
+    "overwrite": "--overwrite starts it over",
+}
 
 DESCRIPTION = """Train a reference GAN variant on a bundled data set and write its training log
 (steps.csv, evals.csv, manifest.json), checkpoints and sample plots into --out. Every evaluation
@@ -108,7 +119,28 @@ def add_command(commands) -> argparse.ArgumentParser:
     train.add_argument(
         "--quiet", action="store_true", help=QUIET + " (a bar shows steps/s, the time left and the last evaluation)"
     )
+    train.add_argument(
+        "--writers",
+        type=writer_names,
+        default=(),
+        metavar="NAMES",
+        help=f"also send every logged scalar, the diagnosis and the samples' picture to these, comma-separated: "
+        f"{', '.join(WRITERS)} (tensorboard: event files in --out/tensorboard; wandb, mlflow: their active run or "
+        "a new one); the CSV log stays what `ganeval report` reads (default: none)",
+    )
     return train
+
+
+def writer_names(text: str) -> tuple[str, ...]:
+    """--writers tensorboard,wandb: the names, each one of WRITERS (argparse's error, exit 2, otherwise)."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in WRITERS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} names {'no writer' if not names else 'the unknown writer ' + repr(unknown[0])}; "
+            f"choose from {', '.join(WRITERS)}, comma-separated (e.g. --writers tensorboard)"
+        )
+    return tuple(dict.fromkeys(names))
 
 
 def settings(pairs: list[str]) -> dict:
@@ -120,8 +152,8 @@ def settings(pairs: list[str]) -> dict:
             raise GanevalError(f"--set takes key=value pairs; got {pair!r} (for example --set lr_d=1e-4).")
         if key in ("steps", "seed"):  # they have flags of their own, which train() takes as arguments
             raise GanevalError(f"--set {pair}: give {key} with --{key} {value}, not --set.", argument="--set")
-        if key == "progress":  # train()'s argument, not a training setting
-            raise GanevalError(f"--set {pair}: progress is no training setting; --quiet turns the bar off.")
+        if key in NOT_SETTINGS:  # train()'s arguments, not training settings: a TypeError (exit 3) otherwise
+            raise GanevalError(f"--set {pair}: {key} is no training setting; {NOT_SETTINGS[key]}.")
         try:
             parsed[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -133,6 +165,7 @@ def settings(pairs: list[str]) -> dict:
 
 def run_train(args) -> int:
     """Train (or resume) one run; exit 2 when a loss diverged (the settings are the input to change)."""
+    check_writers(args.writers, "--writers")  # a package missing: said with the flag, before any file changes
     try:
         run = reference_models.train(
             args.variant,
@@ -144,6 +177,7 @@ def run_train(args) -> int:
             overwrite=args.overwrite,
             device=args.device,
             progress=not args.quiet,
+            writers=args.writers,
             **settings(args.set or []),
         )
     except reference_models.TrainingDiverged as error:

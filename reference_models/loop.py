@@ -60,6 +60,7 @@ def fit(
     manifest: dict | None = None,
     device="cpu",
     progress: bool = True,
+    writers=(),
 ) -> Path:
     """Train `variant` on `data` (2-D points or images), writing the log, checkpoints and sample plots into run_dir.
 
@@ -68,12 +69,13 @@ def fit(
     already in run_dir unless `overwrite` (then the old run's files are deleted first).
     device: where the networks, their optimisers and the evaluations' extractor run ("auto": CUDA when
     available); the draws are made on the CPU either way, and the manifest records the device.
-    progress: a bar on stderr (steps/s, time left, the last evaluation), shown on a terminal only."""
+    progress: a bar on stderr (steps/s, time left, the last evaluation), shown on a terminal only.
+    writers: the logger's writers (`TrainingLogger(writers=...)`): TensorBoard, W&B, MLflow."""
     device = resolve_device(device)
     threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
     try:
-        return _fit(variant, data, config, Path(run_dir), resumed, overwrite, manifest, device, progress)
+        return _fit(variant, data, config, Path(run_dir), resumed, overwrite, manifest, device, progress, writers)
     finally:
         torch.set_num_threads(threads)
 
@@ -88,6 +90,7 @@ def _fit(
     manifest: dict | None,
     device: torch.device,
     progress: bool,
+    writers=(),
 ) -> Path:
     # a variant that cannot train on data stops here, before any file changes
     generator, discriminator, loss_draws = variant.build_seeded(data, config)  # on the CPU: the seed's weights
@@ -113,7 +116,8 @@ def _fit(
         "config": config.to_dict(),
         "device": str(device),
     }
-    logger = TrainingLogger(run_dir, scorer, options=options, manifest=run_manifest, resume=resumed is not None)
+    resume = resumed is not None
+    logger = TrainingLogger(run_dir, scorer, options=options, manifest=run_manifest, resume=resume, writers=writers)
     logger.truncate(start)
 
     def save_checkpoint(step: int) -> None:

@@ -16,6 +16,8 @@ from reference_models.checkpoint import CHECKPOINT
 RUN_FILES = ("steps.csv", "evals.csv", "manifest.json", CHECKPOINT)  # what a run writes (TrainingLogger, loop)
 DERIVED_FILES = ("final.json",)  # scores of the last checkpoint cached beside it (ganeval compare)
 SAMPLES = "samples"
+EVENTS = "tensorboard"  # the TensorBoard writer's event files (train --writers tensorboard)
+EVENT_FILE = re.compile(r"events\.out\.tfevents\..+")
 SAMPLE_FILE = re.compile(r"step_(\d+)\.(png|npy)")  # samples/step_NNNNNN.png (plots and grids), .npy (points)
 STAGED_SAMPLE = re.compile(r"\.step_\d+\.(png|npy)\..+\.tmp")  # ganeval.atomic's temporary name for one
 
@@ -43,6 +45,13 @@ def clear_run(run_dir: Path) -> None:
     """Delete the files a run writes and those derived from it (and half-written temporaries of them)."""
     for name in RUN_FILES + DERIVED_FILES:
         (run_dir / name).unlink(missing_ok=True)
+    events = run_dir / EVENTS
+    if events.is_dir() and not events.is_symlink():  # the old run's curves would show beside the new one's
+        for path in events.iterdir():
+            if EVENT_FILE.fullmatch(path.name) and path.is_file():
+                path.unlink()
+        if not any(events.iterdir()):
+            events.rmdir()
     tidy_for_resume(run_dir, -1)
 
 

@@ -20,7 +20,16 @@ import numpy as np
 
 from ganeval.errors import GanevalError, printable
 
-__all__ = ["Writer", "TensorBoardWriter", "WandbWriter", "MlflowWriter", "Writers", "make_writer", "points_image"]
+__all__ = [
+    "Writer",
+    "TensorBoardWriter",
+    "WandbWriter",
+    "MlflowWriter",
+    "Writers",
+    "check_writers",
+    "make_writer",
+    "points_image",
+]
 
 WRITERS = {"tensorboard": "tensorboard", "wandb": "wandb", "mlflow": "mlflow"}  # name -> the pip package
 POINTS_PIXELS = 256  # side of the density picture of 2-D samples
@@ -40,14 +49,14 @@ class Writer(Protocol):
     def close(self) -> None: ...
 
 
-def _require(module: str):
-    """The writer's package, or a GanevalError that says how to install it."""
+def _require(module: str, where: str = "TrainingLogger(writers=...)"):
+    """The writer's package, or a GanevalError that says how to install it (or to leave it out of `where`)."""
     try:
         return __import__(module)
     except ImportError:
         raise GanevalError(
             f"the {module} writer needs the {WRITERS[module]} package, which is not installed; "
-            f"pip install {WRITERS[module]}, or leave {module!r} out of TrainingLogger(writers=...)."
+            f"pip install {WRITERS[module]}, or leave {module!r} out of {where}."
         ) from None
 
 
@@ -131,27 +140,41 @@ def _mlflow_key(tag: str) -> str:
     return "".join(c if c.isalnum() or c in "_-. /" else "_" for c in tag)
 
 
+def check_writers(writers, where: str = "TrainingLogger(writers=...)") -> None:
+    """Refuse what `make_writer` would, before any writer is made (none starts a run or makes a folder): an
+    unknown name, a writer whose package is not installed, an object without a writer's methods. For callers
+    that must fail before they change anything (`ganeval train`, before it clears or starts a run); `where`
+    names the argument in the message."""
+    for writer in writers or ():
+        if not isinstance(writer, str):
+            _check_methods(writer, where)
+        elif writer in WRITERS:
+            _require(writer, where)
+        else:
+            raise GanevalError(
+                f"{where}: unknown writer {printable(repr(writer))}; "
+                f"choose from {', '.join(map(repr, WRITERS))} or pass a writer object."
+            )
+
+
+def _check_methods(writer, where: str) -> None:
+    for method in ("scalars", "text", "image", "close"):
+        if not callable(getattr(writer, method, None)):
+            raise GanevalError(
+                f"{where}: {printable(repr(writer))} has no {method}() method; pass "
+                f"{', '.join(map(repr, WRITERS))} or an object with scalars, text, image and close methods."
+            )
+
+
 def make_writer(writer, run_dir: Path) -> Writer:
     """A writer from its name ("tensorboard": events in run_dir/tensorboard; "wandb", "mlflow": their active
     run) or a writer object as it is."""
+    check_writers([writer])
     if not isinstance(writer, str):
-        for method in ("scalars", "text", "image", "close"):
-            if not callable(getattr(writer, method, None)):
-                raise GanevalError(
-                    f"TrainingLogger(writers=...): {printable(repr(writer))} has no {method}() method; pass "
-                    f"{', '.join(map(repr, WRITERS))} or an object with scalars, text, image and close methods."
-                )
         return writer
     if writer == "tensorboard":
         return TensorBoardWriter(Path(run_dir) / "tensorboard")
-    if writer == "wandb":
-        return WandbWriter()
-    if writer == "mlflow":
-        return MlflowWriter()
-    raise GanevalError(
-        f"TrainingLogger(writers=...): unknown writer {printable(repr(writer))}; "
-        f"choose from {', '.join(map(repr, WRITERS))} or pass a writer object."
-    )
+    return WandbWriter() if writer == "wandb" else MlflowWriter()
 
 
 class Writers:
