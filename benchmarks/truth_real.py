@@ -1,0 +1,282 @@
+"""The real-run truth suite's cases: short trainings pushed into each failure, with a fixed half.
+
+Each `RealRun` is one training: a bundled variant (`ganeval train VARIANT --data D --steps N --set
+k=v`), the same training resumed with more steps (`resume_from`: trained to that step, then
+`--resume` to `steps`), or a GAN loop of our own (`own_loop`: our own MLPs, our own Adam, logging
+through `ganeval.TrainingLogger` as a user's loop would). `intended` is the failure the settings push
+toward; the truth is what benchmarks/truth_oracle.py reads from the run's samples and checkpoints,
+and where the two disagree the oracle wins.
+
+`half` was fixed when the suite was made, balanced per intended truth, and never changes: rules are
+designed and tuned on "design" and scored on "held-out". `pair` names runs that are the same
+training evaluated on two schedules (every 50 and every 250 steps): they must get the same verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+DESIGN, HELD_OUT = "design", "held-out"
+
+
+@dataclass(frozen=True)
+class RealRun:
+    """One real training of the suite (see the module docstring)."""
+
+    name: str
+    half: str
+    intended: str  # the verdict the settings push toward (the oracle decides the truth)
+    variant: str  # a bundled variant, or "own" (own_loop)
+    data: str
+    steps: int
+    settings: tuple = ()  # (key, value) pairs: --set for a bundled variant, own_loop's keywords for "own"
+    seed: int = 0
+    eval_every: int = 100
+    eval_n: int = 500
+    resume_from: int | None = None  # trained to this step first, then resumed to `steps`
+    pair: str | None = None  # runs of the same training on other evaluation schedules share a pair name
+    why: str = ""
+
+    def command(self) -> str:
+        """The command line that trains it (own_loop: the Python call)."""
+        if self.variant == "own":
+            keywords = "".join(f", {k}={v!r}" for k, v in self.settings)
+            return f"own_loop(RUN, {self.data!r}, steps={self.steps}, seed={self.seed}{keywords})"
+        sets = " ".join(f"--set {k}={v}" for k, v in self.settings)
+        line = f"ganeval train {self.variant} --data {self.data} --steps {{}} --seed {self.seed} {sets}".strip()
+        if self.resume_from is None:
+            return line.format(self.steps)
+        return f"{line.format(self.resume_from)}; then --resume --steps {self.steps}"
+
+
+def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun:
+    return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
+
+
+D, H = DESIGN, HELD_OUT
+# fmt: off
+RUNS = [
+    # healthy: converging runs of several variants, seeds, data and loops
+    _run("healthy-gan-ns-ring8-s0", D, "healthy", "gan-ns", "ring8", 2000,
+         why="gan-ns at its defaults reaches every ring8 mode"),
+    _run("healthy-gan-ns-ring8-s1", H, "healthy", "gan-ns", "ring8", 2000, seed=1, why="the same, seed 1"),
+    _run("healthy-own-ring8-s0", D, "healthy", "own", "ring8", 2000, why="our own loop, non-saturating, R1"),
+    _run("healthy-own-ring8-s1", H, "healthy", "own", "ring8", 2000, seed=1, why="our own loop, seed 1"),
+    _run("healthy-resumed-gan-ns-ring8-s3", D, "healthy", "gan-ns", "ring8", 2000, seed=3, resume_from=1000,
+         why="trained to 1000 steps, then resumed to 2000"),
+    _run("healthy-pair-e50", H, "healthy", "gan-ns", "ring8", 1500, seed=2, eval_every=50, pair="healthy-pair",
+         why="gan-ns seed 2, evaluated every 50 steps"),
+    _run("healthy-pair-e250", H, "healthy", "gan-ns", "ring8", 1500, seed=2, eval_every=250, pair="healthy-pair",
+         why="the same training, evaluated every 250 steps"),
+    # collapsed: the minimax GAN with a fast D sits on one mode
+    _run("collapsed-pair-e50", D, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), eval_every=50,
+         pair="collapsed-pair", why="minimax GAN, D at 20x its learning rate: samples on 1 of 8 modes"),
+    _run("collapsed-pair-e250", D, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), eval_every=250,
+         pair="collapsed-pair", why="the same training, evaluated every 250 steps"),
+    _run("collapsed-gan-ring8-s1", H, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), seed=1,
+         why="the same settings, seed 1"),
+    _run("collapsed-gan-ring8-lrd3e-3-s2", H, "collapsed", "gan", "ring8", 1500, ("lr_d", 3e-3), seed=2,
+         why="D at 30x, seed 2"),
+    # diverged: learning rates far too high
+    _run("diverged-gan-ns-lr1", D, "diverged", "gan-ns", "ring8", 300, ("lr_d", 1.0), ("lr_g", 1.0), eval_every=25,
+         why="Adam at learning rate 1 on both networks"),
+    _run("diverged-wgan-lr0.05", D, "diverged", "wgan", "ring8", 600, ("lr_d", 0.05), ("lr_g", 0.05), eval_every=50,
+         why="weight-clipped critic, RMSprop at 0.05: G is thrown off the data"),
+    _run("diverged-gan-ns-lr0.3-s1", H, "diverged", "gan-ns", "ring8", 400, ("lr_d", 0.3), ("lr_g", 0.3), seed=1,
+         eval_every=25, why="Adam at 0.3"),
+    _run("diverged-own-lr", H, "diverged", "own", "ring8", 600, ("lr_g", 0.2), ("lr_d", 0.2), seed=1,
+         eval_every=50, why="our own loop with Adam at 0.2"),
+    # never-learned: G cannot move
+    _run("never-gan-ring8-lrg1e-6", D, "never-learned", "gan", "ring8", 600, ("lr_d", 2e-3), ("lr_g", 1e-6),
+         eval_every=50, why="G's steps of 1e-6 cannot move it off its starting blob"),
+    _run("never-wgan-grid25", D, "never-learned", "wgan", "grid25", 600, why="issue 14: wgan on grid25"),
+    _run("never-gan-ns-ring8-lrg1e-7-s1", H, "never-learned", "gan-ns", "ring8", 600, ("lr_g", 1e-7), seed=1,
+         eval_every=50, why="G at 1e-7"),
+    _run("never-wgan-grid25-s1", H, "never-learned", "wgan", "grid25", 600, seed=1, why="wgan on grid25, seed 1"),
+    # stalled: G stops changing before it reaches the data (our own loop: its learning rate drops to 0)
+    _run("stalled-own-freeze700", D, "stalled", "own", "ring8", 1300, ("freeze_at", 700), eval_every=50,
+         why="our own loop, G's learning rate 0 from step 700 (D keeps training)"),
+    _run("stalled-own-grid25-freeze800", D, "stalled", "own", "grid25", 1300, ("freeze_at", 800), eval_every=50,
+         why="our own loop on grid25, G frozen from step 800"),
+    _run("stalled-own-freeze600-s1", H, "stalled", "own", "ring8", 1300, ("freeze_at", 600), seed=1, eval_every=50,
+         why="our own loop, G frozen from step 600"),
+    _run("stalled-own-decay-s2", H, "stalled", "own", "ring8", 1300, ("decay_from", 700), seed=2, eval_every=50,
+         why="our own loop, G's learning rate halved every 25 steps from step 700"),
+    # D-dominated: D far ahead of G (several D steps, a fast D, a slow G)
+    _run("ddom-gan-ring8-ncritic5", D, "D-dominated", "gan", "ring8", 500, ("n_critic", 5), ("lr_d", 1e-3),
+         eval_every=50, why="minimax GAN, 5 D steps per G step at 10x: D rejects every sample"),
+    _run("ddom-gan-ring8-slowg", D, "D-dominated", "gan", "ring8", 800, ("lr_d", 1e-3), ("lr_g", 2e-5),
+         eval_every=50, why="minimax GAN, D at 1e-3 and G at 2e-5"),
+    _run("ddom-gan-ring8-ncritic5-s1", H, "D-dominated", "gan", "ring8", 500, ("n_critic", 5), ("lr_d", 1e-3), seed=1,
+         eval_every=50, why="as ddom-gan-ring8-ncritic5, seed 1"),
+    _run("ddom-own", H, "D-dominated", "own", "ring8", 800, ("d_steps", 5), ("lr_d", 5e-3), ("minimax", True), seed=1,
+         eval_every=50, why="our own loop, minimax G loss, 5 D steps at 5x"),
+    # oscillating: the unregularised GAN hopping between modes
+    _run("oscillating-gan-ring8-lr1e-3", D, "oscillating", "gan", "ring8", 1500, ("lr_d", 1e-3), ("lr_g", 1e-3),
+         eval_every=50, why="minimax GAN without R1 at 1e-3: the samples hop from mode to mode"),
+    _run("oscillating-own-nor1-s1", H, "oscillating", "own", "ring8", 1500, ("r1", 0.0), ("lr_g", 2e-3), ("lr_d", 2e-3),
+         seed=1, eval_every=50, why="our own loop without R1 at 2e-3"),
+    # undertrained: stopped while still improving
+    _run("undertrained-gan-ns-ring8-400", D, "undertrained", "gan-ns", "ring8", 400, eval_every=25,
+         why="gan-ns stopped at 400 steps"),
+    _run("undertrained-resumed-wgan-gp-ring8", D, "undertrained", "wgan-gp", "ring8", 600, resume_from=300,
+         eval_every=50, why="wgan-gp trained to 300 steps, resumed to 600"),
+    _run("undertrained-wgan-gp-ring8-500", H, "undertrained", "wgan-gp", "ring8", 500, seed=1, eval_every=50,
+         why="wgan-gp stopped at 500 steps"),
+    _run("undertrained-own-800", H, "undertrained", "own", "ring8", 800, seed=2, eval_every=50,
+         why="our own loop stopped at 800 steps"),
+]
+# fmt: on
+
+
+# ---- our own GAN loop: own MLPs, own Adam, logged through ganeval.TrainingLogger as a user would ----
+
+MIXTURES = {  # the bundled sets' definitions, written out here (centres, std)
+    "ring8": (2.0 * np.stack([np.cos(a := np.linspace(0, 2 * np.pi, 8, endpoint=False)), np.sin(a)], 1), 0.02),
+    "grid25": (np.array([[x, y] for x in (-4, -2, 0, 2, 4) for y in (-4, -2, 0, 2, 4)], float), 0.05),
+}
+
+
+def mixture_sample(data: str, n: int, rng: np.random.Generator) -> torch.Tensor:
+    centres, std = MIXTURES[data]
+    return torch.tensor(
+        centres[rng.integers(0, len(centres), n)] + rng.standard_normal((n, 2)) * std, dtype=torch.float32
+    )
+
+
+def init_mlp(sizes: list[int], gen: torch.Generator) -> dict[str, torch.Tensor]:
+    """Weights of an MLP as a state dict ("0.weight", "0.bias", "2.weight", ...: torch Sequential's names)."""
+    params = {}
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        bound = 1 / math.sqrt(fan_in)
+        params[f"{2 * i}.weight"] = (torch.rand(fan_out, fan_in, generator=gen) * 2 - 1) * bound
+        params[f"{2 * i}.bias"] = (torch.rand(fan_out, generator=gen) * 2 - 1) * bound
+    return {k: v.requires_grad_() for k, v in params.items()}
+
+
+def forward(params: dict, x: torch.Tensor, slope: float) -> torch.Tensor:
+    """The MLP: Linear layers, ReLU (slope 0) or LeakyReLU (slope) between them."""
+    layers = len(params) // 2
+    for i in range(layers):
+        x = x @ params[f"{2 * i}.weight"].T + params[f"{2 * i}.bias"]
+        if i < layers - 1:
+            x = torch.where(x > 0, x, slope * x)
+    return x
+
+
+class Adam:
+    """Adam (Kingma and Ba 2015), written out: m and v moving averages, bias-corrected steps."""
+
+    def __init__(self, params: dict, lr: float, betas=(0.5, 0.9), eps=1e-8):
+        self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
+        self.m = {k: torch.zeros_like(p) for k, p in params.items()}
+        self.v = {k: torch.zeros_like(p) for k, p in params.items()}
+
+    @torch.no_grad()
+    def step(self, grads: dict) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        for k, p in self.params.items():
+            self.m[k].mul_(b1).add_(grads[k], alpha=1 - b1)
+            self.v[k].mul_(b2).addcmul_(grads[k], grads[k], value=1 - b2)
+            m_hat, v_hat = self.m[k] / (1 - b1**self.t), self.v[k] / (1 - b2**self.t)
+            p.sub_(self.lr * m_hat / (v_hat.sqrt() + self.eps))
+
+
+def own_loop(
+    run_dir: Path,
+    data: str,
+    steps: int,
+    seed: int = 0,
+    eval_every: int = 100,
+    eval_n: int = 500,
+    lr_g: float = 1e-3,
+    lr_d: float = 1e-3,
+    r1: float = 0.1,
+    d_steps: int = 1,
+    minimax: bool = False,
+    freeze_at: int | None = None,
+    decay_from: int | None = None,
+    batch: int = 128,
+    z_dim: int = 8,
+    width: int = 64,
+) -> Path:
+    """A user's GAN loop on a 2-D mixture: BCE D with an R1 penalty, a non-saturating (or minimax) G.
+    freeze_at: G's learning rate is 0 from that step; decay_from: halved every 25 steps from it.
+    Writes steps.csv/evals.csv/manifest.json (TrainingLogger), samples/, and checkpoint.pt (G and D)."""
+    from ganeval import MetricOptions, ReferenceScorer, TrainingLogger
+    from ganeval.atomic import atomic_write
+
+    torch.set_num_threads(1)  # small nets: one thread is fastest, and the machine is shared
+    gen, rng = torch.Generator().manual_seed(seed), np.random.default_rng(seed)
+    g = init_mlp([z_dim, width, width, 2], gen)
+    d = init_mlp([2, width, width, 1], gen)
+    opt_g, opt_d = Adam(g, lr_g), Adam(d, lr_d)
+    fixed_z = torch.randn(eval_n, z_dim, generator=torch.Generator().manual_seed(seed + 2))
+    held_out = mixture_sample(data, eval_n, np.random.default_rng(seed + 7))
+    options = MetricOptions(n=eval_n, seed=seed)
+    log = TrainingLogger(
+        run_dir, ReferenceScorer.of(data, options=options), options=options, manifest={"loop": "own", "data": data}
+    )
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+
+    def norm(grads):
+        return float(torch.sqrt(sum((v**2).sum() for v in grads.values())))
+
+    for step in range(steps):
+        for _ in range(d_steps):
+            real = mixture_sample(data, batch, rng).requires_grad_(r1 > 0)
+            fake = forward(g, torch.randn(batch, z_dim, generator=gen), 0.0).detach()
+            out_real, out_fake = forward(d, real, 0.2), forward(d, fake, 0.2)
+            loss_d = bce(out_real, torch.ones_like(out_real)) + bce(out_fake, torch.zeros_like(out_fake))
+            if r1:
+                (grad_x,) = torch.autograd.grad(out_real.sum(), real, create_graph=True)
+                loss_d = loss_d + r1 / 2 * grad_x.pow(2).sum(1).mean()
+            grads_d = dict(zip(d, torch.autograd.grad(loss_d, list(d.values()))))
+            opt_d.step(grads_d)
+        if freeze_at is not None and step >= freeze_at:
+            opt_g.lr = 0.0
+        if decay_from is not None and step >= decay_from and (step - decay_from) % 25 == 0:
+            opt_g.lr /= 2
+        out = forward(d, forward(g, torch.randn(batch, z_dim, generator=gen), 0.0), 0.2)
+        loss_g = -bce(out, torch.zeros_like(out)) if minimax else bce(out, torch.ones_like(out))
+        grads_g = dict(zip(g, torch.autograd.grad(loss_g, list(g.values()))))
+        opt_g.step(grads_g)
+        log.step(
+            step,
+            loss_d=float(loss_d.detach()),
+            loss_g=float(loss_g.detach()),
+            d_real=torch.sigmoid(out_real).mean(),
+            d_fake=torch.sigmoid(out_fake).mean(),
+            grad_norm_d=norm(grads_d),
+            grad_norm_g=norm(grads_g),
+            lr_d=opt_d.lr,
+            lr_g=opt_g.lr,
+        )
+        if not (math.isfinite(float(loss_d.detach())) and math.isfinite(float(loss_g.detach()))):
+            break  # a NaN loss: the log up to it is the run
+        if (step + 1) % eval_every == 0 or step + 1 == steps:
+            with torch.no_grad():
+                fresh = forward(g, torch.randn(eval_n, z_dim, generator=gen), 0.0)
+                log.evaluate(
+                    step + 1,
+                    fake=forward(g, fixed_z, 0.0).numpy().astype("float64"),
+                    d_real=torch.sigmoid(forward(d, held_out, 0.2)),
+                    d_fake=torch.sigmoid(forward(d, fresh, 0.2)),
+                )
+    state = {
+        "generator": {k: v.detach() for k, v in g.items()},
+        "discriminator": {k: v.detach() for k, v in d.items()},
+        "step": step + 1,
+        "data": data,
+        "config": {"z_dim": z_dim},
+    }
+    with atomic_write(Path(run_dir) / "checkpoint.pt") as stream:
+        torch.save(state, stream)
+    log.close(finished=step + 1 == steps)
+    return Path(run_dir)
