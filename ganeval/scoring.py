@@ -15,6 +15,7 @@ import pandas as pd
 from ganeval import __version__, distributed
 from ganeval.copies import Memorization, Side, find_pairs
 from ganeval.data.arrays import as_samples
+from ganeval.data.labels import LABELLED_HOW, LABELS_FILE
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.device import describe_device, resolve_device
 from ganeval.errors import GanevalError, printable
@@ -39,12 +40,13 @@ from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s paramet
 from ganeval.metrics import progress as metric_progress
 from ganeval.metrics._checks import as_features, same_rows
 from ganeval.metrics.fid import fid_from_sums
+from ganeval.metrics.intra_fid import class_rows
 from ganeval.metrics.memorization import MEMORIZED_MIN_DIM
 from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags, sample_metrics
 from ganeval.numbers import decimals, number, with_interval
 from ganeval.options import MetricOptions, Setting
-from ganeval.sources import Source, StatsSource, _merge_sums, extract, preprocessing, resolve_source
+from ganeval.sources import ArraySource, Source, StatsSource, _merge_sums, extract, preprocessing, resolve_source
 
 
 class Modes(NamedTuple):
@@ -378,6 +380,7 @@ def score(
     progress: bool = True,
     device="auto",
     precision: str = "fp32",
+    generated_labels=None,
 ) -> Result:
     """Score generated samples against a reference.
 
@@ -388,6 +391,8 @@ def score(
     train: the generator's training set (any source a reference can be), for the memorization metrics
     (authenticity; ct, which takes the reference as held-out data) and the closest generated/training
     pairs (Result.memorization); extracted and cached like the reference.
+    generated_labels: the class of each generated sample when `generated` is an array (a conditional generator's
+    classes asked for), for intra_fid and cas; a labelled folder carries its own (subfolders or labels.csv).
     weights: the extractor's weights file (None: looked up). resize: how inception brings images to 299 x 299,
     "legacy-tf" (None's default: torch-fidelity's TF-compatible bilinear, the FID papers quote) or "clean"
     (clean-fid's antialiased bicubic; ganeval.features.resize); other extractors take none.
@@ -431,6 +436,8 @@ def score(
             f"{generated_source.label} is a statistics file; "
             "generated samples must be images, an array or a bundled set."
         )
+    if generated_labels is not None:
+        generated_source = _labelled_array(generated_source, generated_labels)
     train_source = None if train is None else _train_source(train, generated_source)
     kinds = (generated_source.samples_kind, reference_source.samples_kind)
     if None not in kinds and kinds[0] != kinds[1]:
@@ -505,6 +512,8 @@ def _score_sources(
         high_quality=fake_out.get("high_quality"),
     )
     trained = None if train_source is None else Samples(features=train_out["features"])
+    if not gaussian and any(LABELS in get_metric(name).needs_real for name in metrics or ()):  # intra_fid, cas
+        real, fake = _labelled_sides(real, fake, (reference_source, real_info), (generated_source, fake_info), n, seed)
     options = options.replace(n_modes=chosen.n_modes)
     of_samples = sample_metrics()
     applicable = applicable_metrics(real, fake, options, trained, opt_in=True)  # cmmd too, when asked for
@@ -607,6 +616,50 @@ def _score_sources(
     modes = _missing_modes(real, fake, chosen) if "modes_covered" in names else None
     values = {frechet if name == "fid" else name: values[name] for name in names}
     return Result(values, provenance, modes, memorization)
+
+
+LABELS = "labels"  # what intra_fid and cas need of each side: a class per sample
+
+
+def _labelled_sides(real: Samples, fake: Samples, reference: tuple, generated: tuple, n, seed: int):
+    """Both sides with their class labels (`Source.labels`, the rows `extract` read), the classes checked for
+    intra-FID and CAS: every generated class is one of the reference's, each with 2 samples a side or more."""
+    sides = []
+    for (source, info), samples, is_reference in ((reference, real, True), (generated, fake, False)):
+        role = "reference" if is_reference else "generated samples"
+        labels = source.labels(n=n, seed=seed, reference=is_reference)
+        if labels is None:
+            raise GanevalError(
+                f"intra_fid and cas need a class label per sample, and the {role} ({printable(source.label)}) have "
+                f"none: {LABELLED_HOW}. Bundled sets (digits) carry their classes; `ganeval sample` writes a "
+                f"{LABELS_FILE} for a conditional run; an array in memory takes generated_labels=."
+            )
+        if info.get("skipped"):
+            raise GanevalError(
+                f"{printable(source.label)}: {info['skipped']} unreadable file(s) were skipped (--skip-bad), so the "
+                "labels would not line up with the samples read; intra_fid and cas need every file: fix or remove "
+                f"them (the first: {printable(str(info.get('skipped_first')))})."
+            )
+        sides.append(replace(samples, labels=labels))
+    try:
+        class_rows(sides[0].labels, sides[1].labels)
+    except GanevalError as error:
+        raise GanevalError(
+            f"{printable(generated[0].label)} against {printable(reference[0].label)}: {error}"
+        ) from None
+    return sides[0], sides[1]
+
+
+def _labelled_array(source: Source, labels) -> Source:
+    """The generated array with the class asked for of each sample (a conditional generator's): only arrays in
+    memory or in a file take labels this way; a folder carries its own."""
+    if not isinstance(source, ArraySource):
+        raise GanevalError(
+            f"generated_labels label an array of samples; {printable(source.label)} is a {source.kind}: "
+            f"{LABELLED_HOW}.",
+            argument="generated_labels",
+        )
+    return ArraySource(source.label, source.samples, source.samples_kind, labels)
 
 
 # Why C_T is not computed when the reference holds the training set's samples.

@@ -25,6 +25,7 @@ from ganeval import distributed
 from ganeval.data import BUNDLED, MIXTURES, REFERENCE_SEED, Bundled, get_bundled
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import decode_image, find_images
+from ganeval.data.labels import folder_labels
 from ganeval.data.mixtures import Mixture
 from ganeval.errors import GanevalError, printable
 from ganeval.features import Extractor
@@ -111,6 +112,11 @@ class Source(abc.ABC):
 
     def _info(self) -> dict:
         return {"source": self.label, "kind": self.kind}
+
+    def labels(self, *, n: int | None, seed: int, reference: bool) -> np.ndarray | None:
+        """The class label (a string) of each sample `extract` reads with the same n, seed and reference, in
+        its order; None when the source has none (labelled folders: ganeval.data.labels)."""
+        return None
 
     def samples_at(
         self, rows, *, n: int | None, seed: int, reference: bool
@@ -271,6 +277,9 @@ class BundledSource(SampledSource):
     def _select(self, n, seed, reference):
         return n, REFERENCE_SEED if reference else seed  # how many to draw, and the draw seed
 
+    def labels(self, *, n, seed, reference):  # the true classes (digits) or modes the set is drawn with
+        return self.bundled.sample(*self._select(n, seed, reference))[1].astype(str)
+
     def samples_at(self, rows, *, n, seed, reference):
         samples = self.bundled.sample(*self._select(n, seed, reference))[0]
         return [(samples[row] if self.bundled.kind == "images" else None, None) for row in rows]
@@ -318,6 +327,9 @@ class FolderSource(SampledSource):
         pick = _subsample(len(self.files), n, seed)
         return self.files if pick is None else [self.files[i] for i in pick]
 
+    def labels(self, *, n, seed, reference):
+        return folder_labels(self.root, self.files, self._select(n, seed, reference))
+
     def samples_at(self, rows, *, n, seed, reference):
         files = self._select(n, seed, reference)
         return [(_decoded_or_none(files[row]), files[row].relative_to(self.root).as_posix()) for row in rows]
@@ -346,9 +358,14 @@ class ArraySource(SampledSource):
 
     kind = "array"
 
-    def __init__(self, label: str, samples: np.ndarray, samples_kind: str):
+    def __init__(self, label: str, samples: np.ndarray, samples_kind: str, labels: np.ndarray | None = None):
         super().__init__(label)
         self.samples, self._samples_kind = samples, samples_kind
+        if labels is not None and np.shape(labels) != (len(samples),):
+            raise GanevalError(
+                f"{printable(label)}: the labels must be one per sample ({len(samples)}); got shape {np.shape(labels)}."
+            )
+        self.given_labels = None if labels is None else np.asarray(labels).astype(str)
 
     @property
     def samples_kind(self) -> str:
@@ -364,6 +381,12 @@ class ArraySource(SampledSource):
     def _select(self, n, seed, reference):
         pick = _subsample(len(self.samples), n, seed)
         return self.samples if pick is None else self.samples[pick]
+
+    def labels(self, *, n, seed, reference):
+        if self.given_labels is None:
+            return None
+        pick = _subsample(len(self.samples), n, seed)
+        return self.given_labels if pick is None else self.given_labels[pick]
 
     def samples_at(self, rows, *, n, seed, reference):
         samples = self._select(n, seed, reference)

@@ -141,3 +141,148 @@ def test_registered_as_opt_in_metrics_with_direction_and_tolerance(rng):
     assert all(v.low <= v.value <= v.high for v in values.values())
     with pytest.raises(GanevalError, match="needs labels of the fake samples"):
         compute_metrics(["cas"], labelled, Samples(features=fake))
+
+
+# -- labels from the inputs: labelled folders, labels files, arrays, conditional runs; score end to end --
+
+from ganeval.cli import main  # noqa: E402
+from ganeval.data.digits import digits_split, load_digits_images  # noqa: E402
+from ganeval.data.export import asked_classes, write_samples  # noqa: E402
+from ganeval.data.images import find_images  # noqa: E402
+from ganeval.data.labels import LABELS_FILE, folder_labels  # noqa: E402
+from ganeval.scoring import score  # noqa: E402
+
+QUICK = MetricOptions(bootstrap=0)
+
+
+@pytest.fixture(scope="module")
+def held_digits():
+    """The digits held out of the classifier's training, as uint8 N x 1 x 32 x 32, and their classes."""
+    images, labels = load_digits_images()
+    held = digits_split(0)[1]
+    return images[held], labels[held]
+
+
+def class_folders(root, images, labels):
+    """A folder of one subfolder per class."""
+    for label in np.unique(labels):
+        write_samples(images[labels == label], root / str(label))
+    return root
+
+
+def labels_file_folder(root, images, labels, rows=None):
+    """A folder of numbered PNGs and a labels.csv (rows: its lines after the header, default one per image)."""
+    write_samples(images, root)
+    names = [path.name for path in sorted(root.glob("*.png"))]
+    lines = rows if rows is not None else [f"{name},{label}" for name, label in zip(names, labels)]
+    (root / LABELS_FILE).write_text("file,label\n" + "".join(line + "\n" for line in lines))
+    return root
+
+
+def scored(generated, **kwargs):
+    return score(generated, "digits", metrics=["intra_fid", "cas"], options=QUICK, progress=False, **kwargs).metrics
+
+
+def test_score_reads_the_classes_of_folders_labels_files_and_arrays_alike(tmp_path, held_digits):
+    images, labels = held_digits
+    from_array = scored(images[:, 0], generated_labels=labels)
+    from_folders = scored(class_folders(tmp_path / "classes", images, labels))
+    from_file = scored(labels_file_folder(tmp_path / "listed", images, labels))
+    for metrics in (from_folders, from_file):
+        assert metrics["intra_fid"].value == pytest.approx(from_array["intra_fid"].value, rel=1e-9)
+        assert metrics["cas"].value == pytest.approx(from_array["cas"].value, abs=0.003)
+    assert from_array["cas"].value > 0.95  # real digits of each class teach the real classes
+    shuffled = scored(images[:, 0], generated_labels=np.random.default_rng(0).permutation(labels))
+    assert shuffled["cas"].value < 0.25
+    assert shuffled["intra_fid"].value > 5 * from_array["intra_fid"].value
+
+
+def test_folder_labels_from_subfolders_and_files(tmp_path, held_digits):
+    images, labels = held_digits[0][:6], np.array([1, 1, 2, 2, 3, 3])
+    root = class_folders(tmp_path / "classes", images, labels)
+    files = find_images(root)
+    assert folder_labels(root, files, files[::2]).tolist() == ["1", "2", "3"]
+    flat = tmp_path / "flat"
+    write_samples(images, flat)
+    assert folder_labels(flat, find_images(flat), find_images(flat)) is None  # not labelled
+    (root / "1" / "deeper").mkdir()
+    write_samples(images[:1], root / "1" / "deeper" / "x")
+    assert folder_labels(root, find_images(root), find_images(root)) is None  # not every image one level down
+    listed = labels_file_folder(tmp_path / "listed", images, ["a", "b", "a", "b", "c", "c"])
+    assert folder_labels(listed, find_images(listed), find_images(listed)).tolist() == list("ababcc")
+
+
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        (
+            ["0.png,1", "1.png,1", "2.png,2", "3.png,2", "4.png,3", "5.png,3", "6.png,3"],
+            "names 1 file.*the first 6.png",
+        ),
+        (["0.png,1", "1.png,1", "2.png,2"], r"no label for 3 image\(s\), the first 3.png"),
+        (["0.png,1", "0.png,2"], "line 3: 0.png is labelled twice"),
+        (["0.png"], "line 2: expected file,label"),
+    ],
+)
+def test_labels_file_problems_name_the_file_and_line(tmp_path, held_digits, rows, message):
+    root = labels_file_folder(tmp_path / "listed", held_digits[0][:6], None, rows)
+    with pytest.raises(GanevalError, match=message) as error:
+        folder_labels(root, find_images(root), find_images(root))
+    assert LABELS_FILE in str(error.value)
+    (root / LABELS_FILE).write_text("name,class\n0.png,1\n")
+    with pytest.raises(GanevalError, match="header file,label"):
+        folder_labels(root, find_images(root), find_images(root))
+
+
+def test_score_refuses_unlabelled_inputs_unknown_and_thin_classes(tmp_path, held_digits):
+    images, labels = held_digits
+    flat = tmp_path / "flat"
+    write_samples(images, flat)
+    with pytest.raises(GanevalError, match=r"generated samples \(.*flat\) have none: put each class's images in a"):
+        scored(flat)
+    with pytest.raises(GanevalError, match="class\\(es\\) the reference lacks: 11"):
+        scored(images[:, 0], generated_labels=np.where(labels == 9, 11, labels))
+    with pytest.raises(GanevalError, match="against digits: class 9 has 180 reference and 1 generated"):
+        keep = (labels != 9) | (np.cumsum(labels == 9) == 1)
+        scored(images[keep, 0], generated_labels=labels[keep])
+    with pytest.raises(GanevalError, match="generated_labels label an array"):
+        scored(flat, generated_labels=labels)
+    # not asked for: no labels needed, and a broken labels file is not even read
+    (flat / LABELS_FILE).write_text("not,a labels file\n")
+    result = score(flat, "digits", metrics=None, options=QUICK, progress=False)
+    assert "intra_fid" not in result.metrics and "fid" in result.metrics
+
+
+def test_conditional_runs_write_the_classes_asked_for(tmp_path, held_digits):
+    class Run:
+        conditional, reference, kind = True, "digits", "images"
+
+    assert asked_classes(Run(), 12).tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]  # cgan's classes in turn
+    assert asked_classes(Run(), 3, label=4).tolist() == [4, 4, 4]
+    Run.conditional = False
+    assert asked_classes(Run(), 3) is None
+    out = write_samples(
+        held_digits[0][:12],
+        tmp_path / "out",
+        labels=asked_classes(type("C", (), {"conditional": True, "reference": "digits", "kind": "images"})(), 12),
+    )
+    assert (out / LABELS_FILE).read_text().splitlines()[:3] == ["file,label", "00.png,0", "01.png,1"]
+    assert folder_labels(out, find_images(out), find_images(out)).tolist() == [str(i % 10) for i in range(12)]
+
+
+def test_cli_score_reports_both_in_json_and_table(tmp_path, held_digits, capsys):
+    images, labels = held_digits
+    folder = class_folders(tmp_path / "classes", images, labels)
+    args = ["score", str(folder), "--ref", "digits", "--metrics", "intra_fid,cas", "--bootstrap", "5", "--quiet"]
+    assert main([*args[:-1], "--json", str(tmp_path / "r.json")]) == 0
+    table = capsys.readouterr().out
+    assert "intra_fid" in table and "cas" in table and "(higher is better)" in table
+    import json
+
+    metrics = json.loads((tmp_path / "r.json").read_text())["metrics"]
+    assert set(metrics) == {"intra_fid", "cas"} and metrics["cas"]["value"] > 0.95
+    assert metrics["cas"]["ci"][0] <= metrics["cas"]["value"] <= metrics["cas"]["ci"][1]
+    flat = tmp_path / "flat"
+    write_samples(images, flat)
+    assert main(["score", str(flat), "--ref", "digits", "--metrics", "cas", "--quiet"]) == 2
+    assert "have none" in capsys.readouterr().err

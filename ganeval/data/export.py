@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 
 from ganeval.atomic import atomic_folder, atomic_write
 from ganeval.data.bundled import get_bundled
+from ganeval.data.labels import LABELS_FILE, write_labels
 from ganeval.errors import GanevalError
 from ganeval.plugins import load_run
 
@@ -53,7 +54,23 @@ def sample_run(
     if generator.kind == "images":
         require_empty_folder(output, "image samples are written as a folder of PNGs: choose a new folder")
     samples = generator.sample(n, seed=seed, label=label, device=device)
-    return write_samples(samples, output, digits=6, progress=progress)
+    labels = asked_classes(generator, n, label) if generator.kind == "images" else None
+    return write_samples(samples, output, digits=6, progress=progress, labels=labels)
+
+
+def asked_classes(generator, n: int, label: int | None = None) -> np.ndarray | None:
+    """The class each of `n` samples of a run was drawn for: `label`, or with label None the classes of its
+    bundled reference in turn, 0, 1, ..., 9, 0, ... (a conditional run's `sample`); None for unconditional runs
+    and references whose classes are not known."""
+    if not generator.conditional:
+        return None
+    if label is not None:
+        return np.full(n, label)
+    try:
+        classes = get_bundled(str(generator.reference)).n_modes
+    except GanevalError:  # a folder or statistics file: its classes are not known here
+        return None
+    return np.arange(n) % classes
 
 
 def require_empty_folder(output: str | Path, advice: str = "export into a new or empty folder") -> Path:
@@ -67,12 +84,19 @@ def require_empty_folder(output: str | Path, advice: str = "export into a new or
 
 
 def write_samples(
-    samples: np.ndarray, output: str | Path, *, digits: int | None = None, progress: bool = False, file=None
+    samples: np.ndarray,
+    output: str | Path,
+    *,
+    digits: int | None = None,
+    progress: bool = False,
+    file=None,
+    labels=None,
 ) -> Path:
     """Samples to disk, in the forms `ganeval score` reads: N x 2 points as the .npy file `output`;
     uint8 N x C x H x W images as PNGs in the new folder `output`, numbered from 0 with `digits`
     digits (default: as many as the last number needs). Atomic: never half-written. progress: a bar of
-    the PNGs written on stderr (`file`), where it is a terminal (tqdm's disable=None)."""
+    the PNGs written on stderr (`file`), where it is a terminal (tqdm's disable=None). labels: each
+    image's class, written beside them as the folder's labels file (ganeval.data.labels)."""
     if samples.ndim == 2:
         with atomic_write(output) as stream:
             np.save(stream, samples)
@@ -84,4 +108,7 @@ def write_samples(
         for index, image in enumerate(bar):
             array = image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)
             Image.fromarray(array).save(staging / f"{index:0{width}d}.png")
+        if labels is not None:
+            with open(staging / LABELS_FILE, "w", newline="", encoding="utf-8") as stream:
+                write_labels(stream, [f"{index:0{width}d}.png" for index in range(len(samples))], labels)
     return output
