@@ -237,7 +237,11 @@ def reference_samples(source: Source, outputs: dict) -> Samples:
             f"{printable(source.label)} holds only mu and sigma (pytorch-fid statistics): `ganeval score` computes FID "
             "against them, but this needs the reference's features; write them with `ganeval stats REFERENCE -o FILE`."
         )
-    return Samples(features=outputs["features"], modes=None if source.uniform_modes else outputs.get("modes"))
+    return Samples(
+        features=outputs["features"],
+        modes=None if source.uniform_modes else outputs.get("modes"),
+        spatial=outputs.get("spatial"),
+    )
 
 
 def choose_extractor(
@@ -282,6 +286,7 @@ def choose_extractor(
             device=device,
             precision=precision,
             resize=resize,
+            spatial=any(canonical(name) == "sfid" for name in metrics or ()),  # sFID's features, only when asked
         )
     except WeightsNotFound as error:
         if called_for is None:
@@ -510,6 +515,7 @@ def _score_sources(
         logits=fake_out.get("logits"),
         modes=fake_out.get("modes"),
         high_quality=fake_out.get("high_quality"),
+        spatial=fake_out.get("spatial"),
     )
     trained = None if train_source is None else Samples(features=train_out["features"])
     if not gaussian and any(LABELS in get_metric(name).needs_real for name in metrics or ()):  # intra_fid, cas
@@ -538,6 +544,8 @@ def _score_sources(
             )
             if trained is None and any(get_metric(name).needs_train for name in missing):
                 why += " The memorization metrics need the generator's training set: pass train (--train DIR)."
+            if "sfid" in missing and not gaussian:
+                why += " sfid needs the inception extractor's spatial (mixed_6/conv) features: --extractor inception."
             raise GanevalError(
                 f"cannot compute {', '.join(missing)} with the {chosen.name} extractor on these inputs; "
                 f"available here: {', '.join(available)}.{why}"

@@ -30,11 +30,15 @@ from ganeval.plugins import EXTRACTORS as ENTRY_POINTS
 from ganeval.plugins import entry_point_modules, load_group
 
 
-def _inception(weights=None, device="cpu", precision: str = "fp32", resize: str | None = None) -> Extractor:
+def _inception(
+    weights=None, device="cpu", precision: str = "fp32", resize: str | None = None, spatial: bool = False
+) -> Extractor:
     """torch-fidelity's network, imported when asked for: importing torch-fidelity takes seconds."""
     from ganeval.features.inception import InceptionExtractor
 
-    return InceptionExtractor(weights=weights, device=device, precision=precision, resize=resize or DEFAULT_RESIZE)
+    return InceptionExtractor(
+        weights=weights, device=device, precision=precision, resize=resize or DEFAULT_RESIZE, spatial=spatial
+    )
 
 
 def _dinov2(arch: str) -> Callable[..., Extractor]:
@@ -115,12 +119,14 @@ def get_extractor(
     device="cpu",
     precision: str = "fp32",
     resize: str | None = None,
+    spatial: bool = False,
 ) -> Extractor:
     """An extractor by name. weights: a weights file (inception, digits); channels: 1 for digits,
     3 for stacked digits; mixture: the bundled mixture whose centres give the points' modes;
     device: where its network runs ("auto", "cpu", "cuda", "cuda:N", "mps"); precision: "fp32" or "bf16";
     resize: how inception brings images to its input size, "legacy-tf" or "clean" (None: the extractor's
-    default; ganeval.features.resize)."""
+    default; ganeval.features.resize); spatial: also sFID's "spatial" features, from an extractor that has them
+    (inception; any other is made without, and sfid is then not available)."""
     factory = _FACTORIES.get(name)
     installed = {} if factory is not None or custom.is_spec(name) else _entry_points()
     if factory is None and name not in installed and not custom.is_spec(name):
@@ -153,6 +159,8 @@ def get_extractor(
             f"drop --resize {resize}, which chooses inception's resizing.",
             argument="resize",
         )
+    if spatial and "spatial" in accepted_keywords(factory, {"spatial": True}, named_only=True):
+        accepted["spatial"] = True  # never offered to a factory taking **keywords, nor to your own extractors
     return factory(**accepted)
 
 

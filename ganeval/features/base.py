@@ -5,6 +5,7 @@ An extractor turns a batch of samples into named per-sample outputs:
   "logits":   N x C float64   (Inception Score), optional
   "modes":    N int64         (mode coverage), optional
   "high_quality": N bool      (2-D mixtures: within 3 std of the mode centre), optional
+  "spatial":  N x S float64   (sFID: inception's mixed_6/conv features), optional, when asked for
 Image extractors take uint8 tensors N x C x H x W with C == `channels` (the loaders convert
 grayscale, RGBA, palette and 16-bit images first); the points extractor takes float N x 2.
 
@@ -25,7 +26,7 @@ import torch
 
 from ganeval.errors import GanevalError
 
-OUTPUTS = ("features", "logits", "modes", "high_quality")
+OUTPUTS = ("features", "logits", "modes", "high_quality", "spatial")
 
 
 class Extractor(abc.ABC):

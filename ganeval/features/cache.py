@@ -150,12 +150,13 @@ def _outputs_problem(outputs: dict[str, np.ndarray]) -> str | None:
         "logits": (2, _real),
         "modes": (1, lambda dtype: np.issubdtype(dtype, np.integer)),
         "high_quality": (1, lambda dtype: dtype == np.bool_),
+        "spatial": (2, _real),
     }
     for key, (ndim, accepted) in expected.items():
         array = outputs.get(key)
         if array is not None and (array.ndim != ndim or len(array) != len(features) or not accepted(array.dtype)):
             return f"{key!r} has {array.dtype} values of shape {array.shape}, which do not fit {len(features)} samples"
-    for key in ("features", "logits"):
+    for key in ("features", "logits", "spatial"):
         if key in outputs and not np.all(np.abs(outputs[key]) <= MAX_MAGNITUDE):
             return f"{key!r} holds NaN, infinite or overflowing values (beyond {MAX_MAGNITUDE:.0e})"
     return None

@@ -6,6 +6,8 @@ through it the original TensorFlow FID/IS code's, on the same images:
   "features": the 2048-d pool features (torch-fidelity layer "2048": FID, KID, PRDC)
   "logits":   the 1008 logits without the fc bias (layer "logits_unbiased", which
               torch-fidelity's Inception Score uses)
+  "spatial":  with spatial=True (sFID), the first 7 channels of mixed_6/conv, 7 x 17 x 17 flattened
+              channels last (2023-d), taken from the same forward pass by a hook (SPATIAL_MODULE)
 
 Weights are looked up, in order:
   1. the `weights` argument (the CLI's --weights PATH);
@@ -50,6 +52,12 @@ WEIGHTS_ENV = "GANEVAL_INCEPTION_WEIGHTS"
 PROBE_TIMEOUT_S = 2.0
 TF_FIDELITY_NAME = "inception-v3-compat"
 LAYERS = {"features": "2048", "logits": "logits_unbiased"}  # ganeval output -> torch-fidelity layer
+# sFID's features (Nash et al. 2021; guided-diffusion's evaluations/evaluator.py): TF's tensor "mixed_6/conv:0", the
+# 1x1 branch of the graph's third 17 x 17 block (mixed_4 .. mixed_7 are Mixed_6b .. Mixed_6e), after its ReLU, of
+# which the first SPATIAL_CHANNELS channels are kept and flattened in TF's channels-last order.
+SPATIAL_MODULE = "Mixed_6d.branch1x1"
+SPATIAL_CHANNELS = 7
+SPATIAL_DIM = SPATIAL_CHANNELS * 17 * 17  # 2023
 PREPROCESSING = (
     "RGB uint8 in, resized to 299x299 inside the network by torch-fidelity's TF-compatible "
     "bilinear resize, then scaled to [-1, 1]"
@@ -204,6 +212,8 @@ class InceptionExtractor(Extractor):
     allow_download: when no file is found, let torch-fidelity download WEIGHTS_URL (about
         92 MB, progress on stderr, into its cache) if the host answers within PROBE_TIMEOUT_S;
         False never touches the network.
+    spatial: also "spatial", sFID's N x 2023 mixed_6/conv features, from the same forward pass (recorded in the
+        provenance, so the cache keeps such features apart; off by default, as they double what is stored).
     Raises InceptionWeightsNotFound (missing, offline) or InceptionWeightsInvalid (unloadable).
 
     Why download by default: it is what torch-fidelity and pytorch-fid do on first use, and the
@@ -224,6 +234,7 @@ class InceptionExtractor(Extractor):
         allow_download: bool = True,
         precision: str = "fp32",
         resize: str = DEFAULT_RESIZE,
+        spatial: bool = False,
     ):
         self.device = resolve_device(device)  # a bad or absent device fails here, before the slow load
         self.precision = check_precision(precision)
@@ -235,12 +246,25 @@ class InceptionExtractor(Extractor):
         self.weights_path = cached_weights_path() if path is None else path
         self.weights_sha256 = sha256_of_file(self.weights_path)
         self.network.to(self.device).eval()
+        self.spatial = bool(spatial)
+        self._spatial: list[torch.Tensor] = []  # the hook's capture of the forward pass under way
+        if self.spatial:
+            self.network.get_submodule(SPATIAL_MODULE).register_forward_hook(self._keep_spatial)
+
+    def _keep_spatial(self, module, inputs, output: torch.Tensor) -> None:
+        """The first SPATIAL_CHANNELS channels of mixed_6/conv, N x 17 x 17 x 7 flattened as TF lays them out."""
+        self._spatial[:] = [output[:, :SPATIAL_CHANNELS].permute(0, 2, 3, 1).reshape(len(output), -1).float()]
+
+    def _empty(self) -> dict[str, np.ndarray]:
+        made = {"features": np.zeros((0, 2048)), "logits": np.zeros((0, 1008))}
+        return {**made, "spatial": np.zeros((0, SPATIAL_DIM))} if self.spatial else made
 
     def extract(self, batch: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
-        """{"features": N x 2048, "logits": N x 1008} (float64) for uint8 RGB images N x 3 x H x W, any H and W."""
+        """{"features": N x 2048, "logits": N x 1008} (float64) for uint8 RGB images N x 3 x H x W, any H and W;
+        with spatial, "spatial": N x 2023 too."""
         batch = as_uint8_batch(batch, 3, "inception (RGB)")
         if batch.shape[0] == 0:
-            return {"features": np.zeros((0, 2048)), "logits": np.zeros((0, 1008))}
+            return self._empty()
         if self.resize == CLEAN:
             return self.extract_prepared(clean_resize(batch))
         with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
@@ -253,13 +277,16 @@ class InceptionExtractor(Extractor):
         if self.cpu_step is None:
             return super().extract_prepared(inputs)
         if inputs.shape[0] == 0:
-            return {"features": np.zeros((0, 2048)), "logits": np.zeros((0, 1008))}
+            return self._empty()
         with extraction_context(self.device, self.precision):  # TF32 off; bf16 autocast when asked
             return self._outputs(self._forward_float(inputs))
 
     def _outputs(self, outputs: tuple[torch.Tensor, ...]) -> dict[str, np.ndarray]:
         by_layer = dict(zip(self.network.features_list, outputs))
-        return {key: by_layer[layer].float().cpu().numpy().astype(np.float64) for key, layer in LAYERS.items()}
+        made = {key: by_layer[layer].float().cpu().numpy().astype(np.float64) for key, layer in LAYERS.items()}
+        if self.spatial:
+            made["spatial"] = self._spatial.pop().cpu().numpy().astype(np.float64)
+        return made
 
     def _forward_float(self, images: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """The network's outputs for float images N x 3 x 299 x 299 in [0, 255], not rounded to uint8.
@@ -282,4 +309,5 @@ class InceptionExtractor(Extractor):
         """The extractor's provenance, and the resize when not the default (legacy-tf), so default keys
         and baselines stay as they were before the resize could be chosen."""
         made = super().provenance()
-        return made if self.resize == DEFAULT_RESIZE else {**made, "resize": self.resize}
+        made = made if self.resize == DEFAULT_RESIZE else {**made, "resize": self.resize}
+        return {**made, "spatial": f"{SPATIAL_MODULE}[:{SPATIAL_CHANNELS}]"} if self.spatial else made
