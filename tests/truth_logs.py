@@ -10,7 +10,10 @@ that must report it and the step where it starts. `write_log(plan, folder)` writ
 A healthy log learns quickly (quality 1 - exp(-t / 8% of the run)), then sits on a plateau with
 realistic noise: autocorrelated wobble and slow drift in the losses, log-normal FID noise (more than
 10x between evaluations when FID sits at 1e-4..1e-2, as on 2-D data), binomial noise in the shares
-and the samples per mode. Events are planted on top of that.
+and the samples per mode. Events are planted on top of that. Per-mode counts (`modes`: each mode's
+share of all samples) and per-mode quality (`mode_quality`: the high-quality share of each mode's
+samples, relative to the run's) are planted separately, so a blur (every mode keeps its share, its
+samples lose quality) and a collapse (modes lose their share) look as they do in real runs.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class Plan:
     period: int = 0  # oscillation period in steps
     eval_samples: int = EVAL_SAMPLES  # generated samples per evaluation
     hq_level: float = 0.8  # the high-quality share a converged generator reaches
+    irregular: bool = False  # evaluations at irregular steps, and step rows at irregular intervals
 
 
 def _ar(rng, n: int, scale: float, phi: float = 0.95) -> np.ndarray:
@@ -97,6 +101,10 @@ def _signals(plan: Plan) -> tuple[dict, dict]:
     }
 
     e_step = np.arange(plan.eval_every, n + 1, plan.eval_every)
+    if plan.irregular:  # each evaluation 0.3-1.7 eval_every after the last: an uneven schedule
+        gaps = rng.uniform(0.3, 1.7, 2 * len(e_step)) * plan.eval_every
+        e_step = np.unique(np.cumsum(gaps).astype(int) + 1)
+        e_step = e_step[e_step <= n]
     k = len(e_step)
     q = quality[e_step - 1]
     fid_sigma = (1.0 if plan.fid_scale < 0.05 else 0.06) * a  # natural-log sd of one evaluation's FID
@@ -110,8 +118,10 @@ def _signals(plan: Plan) -> tuple[dict, dict]:
         "d_auc": 0.62 + rng.normal(0, 0.02 * a, k),
         "d_ece": 0.04 + np.abs(rng.normal(0, 0.01, k)),
         "modes": np.tile(np.full(N_MODES, 1 / N_MODES), (k, 1)),
+        "mode_quality": np.ones((k, N_MODES)),
         "fid_boost": np.ones(k),
         "precision_drop": np.zeros(k),
+        "soft": np.zeros(k),  # the share of unsharp samples precision still counts (k-NN radii pass some)
     }
     _plant(plan, rng, step, per_step, per_eval)
     return per_step, per_eval
@@ -196,6 +206,45 @@ def _plant(plan: Plan, rng, step: np.ndarray, s: dict, e: dict) -> None:
         s["ada_p"] = np.clip(0.3 * _ramp(step, 0, 0.3 * n) + 0.5 * held + _ar(rng, n, 0.01), 0, None)
         if plan.event == "d_overfit":  # FID stops improving and creeps up (under 2x: not a divergence)
             e["fid_boost"] = 1 + 0.5 * _ramp(es, on, 0.2 * n)
+    elif plan.event == "blur_never":  # every mode found (shares and recall kept), no sample sharp enough
+        e["mode_quality"] = np.tile(np.linspace(0.02, 0.1, N_MODES), (len(es), 1))
+        e["soft"][:] = 0.25  # precision about 0.25, the high-quality share about 0.05
+        e["diversity"] = e["diversity"] + 0.25  # spread wider than the data (1.1-1.3 of the real set's)
+    elif plan.event == "blur_partial":  # from the onset three modes' samples blur; every mode keeps its share
+        blurred = es >= on
+        e["mode_quality"][np.ix_(blurred, [1, 4, 6])] = 0.15
+        e["soft"] = np.where(blurred, 0.3, 0.0)
+        e["recall_scale"] = np.where(blurred, 0.85, 1.0)  # recall falls a little: not the spread's 90%
+        e["diversity"] = e["diversity"] + 0.1 * blurred
+    elif plan.event == "drift":  # the samples drift off the data: quality and recall go, FID 30x
+        level = _ramp(es, on, 0.08 * n)
+        e["mode_quality"] = (1 - level)[:, None] * e["mode_quality"] + level[:, None] * 0.03
+        near = np.array([3, 2, 1.5, 1, 0.5, 0.5, 1, 1.5])  # shares shift towards the side it drifts to
+        e["modes"] = (1 - level)[:, None] * e["modes"] + level[:, None] * near / near.sum()
+        e["precision_drop"] = 0.75 * level
+        e["recall_scale"] = 1 - 0.8 * level
+        e["fid_boost"] = (30.0 if plan.fid_scale >= 1 else 1000.0) ** level  # off a 2-D mixture FID soars
+    elif plan.event == "skipped_step":  # mixed precision skipped one step: its gradient norm is inf
+        s["grad_norm_g"][on - 1] = np.inf
+    elif plan.event == "resume":  # a crash at onset, resumed from the checkpoint 50 steps before it
+        after = step >= on + 50
+        transient = np.exp(-np.clip(step - on - 50, 0, None) / 15.0) * after  # fresh optimizer state
+        s["loss_g"] = s["loss_g"] * (1 + 0.6 * transient)
+        s["grad_norm_g"] = s["grad_norm_g"] * (1 + 3 * transient)
+    elif plan.event == "mode_hop":  # D and G chase each other: the samples hop between pairs of modes
+        wave = np.where(step >= on, np.sin(2 * np.pi * (step - on) / plan.period), 0.0)
+        s["loss_d"], s["loss_g"] = s["loss_d"] + 0.3 * wave, s["loss_g"] - 0.3 * wave
+        s["d_real"], s["d_fake"] = s["d_real"] + 0.08 * wave, s["d_fake"] + 0.08 * wave
+        for i, at in enumerate(es):
+            if at >= on:
+                first = 3 * int((at - on) // (plan.period / 2)) % N_MODES
+                kept = np.zeros(N_MODES)
+                kept[[first, (first + 1) % N_MODES]] = 0.5
+                e["modes"][i] = 0.1 / N_MODES + 0.9 * kept
+        hopping = es >= on
+        e["recall_scale"] = np.where(hopping, 0.4, 1.0)
+        e["diversity"] = np.where(hopping, e["diversity"] - 0.55, e["diversity"])
+        e["fid_boost"] = np.where(hopping, 3.0, 1.0)
     else:
         raise ValueError(f"unknown event {plan.event!r}")
 
@@ -209,6 +258,9 @@ def write_log(plan: Plan, folder) -> Path:
         run, manifest={"variant": "synthetic", "truth": plan.truth, "event": plan.event, "onset": plan.onset}
     )
     stop = plan.onset if plan.event == "nan" else plan.steps + 1
+    lost = range(plan.onset, plan.onset + 50) if plan.event == "resume" else range(0)  # logged, then lost
+    logged = rng.random(plan.steps) < 0.4 if plan.irregular else np.ones(plan.steps, dtype=bool)
+    logged[[0, -1]] = True
     last = min(stop, plan.steps)
     probability = plan.outputs == "probability"
     # The logger rewrites its files at every evaluation (so a crash keeps the log); a synthetic log
@@ -217,12 +269,16 @@ def write_log(plan: Plan, folder) -> Path:
     for i, step in enumerate(int(s) for s in e["step"]):
         if step >= stop:
             break
+        if step in lost:
+            continue
         q = float(e["quality"][i])
         fid = plan.fid_scale * (1 + 30 * (1 - q)) * e["fid_factor"][i] * e["fid_boost"][i]
         hq_share = float(np.clip(plan.hq_level * q + rng.normal(0, 0.01 * plan.noise), 0, 1))
         counts = rng.multinomial(plan.eval_samples, e["modes"][i])
-        hq_counts = rng.binomial(counts, hq_share)
-        precision = np.clip(0.85 * q - e["precision_drop"][i] + rng.normal(0, 0.015 * plan.noise), 0, 1)
+        hq_counts = rng.binomial(counts, np.clip(hq_share * e["mode_quality"][i], 0, 1))
+        sharp = float(e["modes"][i] @ e["mode_quality"][i])  # the share of samples of a sharp mode
+        sharp += (1 - sharp) * e["soft"][i]
+        precision = np.clip(0.85 * q * sharp - e["precision_drop"][i] + rng.normal(0, 0.015 * plan.noise), 0, 1)
         recall = np.clip(0.9 * q * e["recall_scale"][i] + rng.normal(0, 0.015 * plan.noise), 0, 1)
         calibration = {
             "d_accuracy": float(np.clip(e["d_accuracy"][i], 0, 1)),
@@ -243,6 +299,8 @@ def write_log(plan: Plan, folder) -> Path:
             **calibration,
         )
     for step in range(1, last + 1):
+        if step in lost or not logged[step - 1]:
+            continue
         values = {name: float(v[step - 1]) for name, v in per_step.items()}
         if step == stop:
             values.update(loss_d=float("nan"), loss_g=float("nan"))
@@ -442,6 +500,32 @@ def event_plans() -> list[Plan]:
         # (high-quality share 0.6: the plain quarter rule lost two of 8 modes in 1 evaluation of 20)
         P("healthy-100-samples", "healthy", None, None, seed=36, eval_samples=100, hq_level=0.6),
         P("healthy-100-samples-long", "healthy", steps=2000, eval_every=20, seed=37, eval_samples=100, hq_level=0.6),
+        # shapes real runs have (issue 24): few or small evaluations, uneven schedules, skipped steps,
+        # resumes, blur (modes keep their share, samples lose quality), drift off the data, mode hopping
+        P("few-evals-4", "healthy", seed=38, steps=600, eval_every=150, fid_scale=1.0),
+        P("few-evals-3", "healthy", seed=39, steps=900, eval_every=300, fid_scale=1e-3),
+        P("few-evals-collapse", "collapsed", "collapse", "collapse", 550, steps=1200, eval_every=200, seed=40),
+        P("collapse-100-samples", "collapsed", "collapse", "collapse", 600, seed=41, eval_samples=100, hq_level=0.6),
+        P("irregular-healthy", "healthy", seed=42, steps=1500, eval_every=40, irregular=True, fid_scale=10.0),
+        P(
+            "irregular-collapse",
+            "collapsed",
+            "collapse",
+            "collapse",
+            700,
+            steps=1500,
+            eval_every=40,
+            seed=43,
+            irregular=True,
+        ),
+        P("skipped-step", "healthy", "skipped_step", "gradient_spike", 640, seed=44, fid_scale=1e-2),
+        P("resume", "healthy", "resume", None, 700, steps=1500, eval_every=50, seed=45),
+        P("resume-collapse", "collapsed", "collapse", "collapse", 900, steps=1500, eval_every=50, seed=46),
+        P("blur-never-sharpens", "never-learned", "blur_never", "low_quality", 25, seed=47, fid_scale=1.0),
+        P("blur-three-modes", "healthy", "blur_partial", "low_quality", 600, steps=1500, eval_every=30, seed=48),
+        P("drift", "diverged", "drift", "divergence", 600, seed=49, fid_scale=1e-2),
+        P("drift-images", "diverged", "drift", "divergence", 1000, steps=2000, eval_every=40, seed=50, fid_scale=30.0),
+        P("mode-hop", "oscillating", "mode_hop", "oscillation", 400, steps=1500, eval_every=25, seed=51, period=150),
     ]
 
 

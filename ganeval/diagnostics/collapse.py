@@ -46,11 +46,16 @@ DIVERSITY_COLLAPSE = 0.5
 # Without modes or diversity: recall falls to half its best (from at least 0.2) while precision
 # keeps 70% of its level at that best: the samples stay realistic but stop covering the data.
 RECALL_DROP, RECALL_MIN_BEST, PRECISION_HOLD = 0.5, 0.2, 0.7
-# A collapse by modes needs the spread to agree: where diversity or recall is logged, at least one of
-# them must fall below 90% (diversity of the real set's, recall of its best so far). Modes lost
-# while both hold (samples off every mode's 3 std, yet spread like the data: blur or drift) are a
-# quality finding (low_quality, cause off_manifold), never a collapse. 90%: losing a quarter of the
-# modes costs recall about a quarter; evaluation noise moves either by a few points.
+# A mode is lost to a collapse when its share of the samples goes, not when its samples blur: modes
+# missed by their high-quality samples (`hq_mode_counts`) while every mode keeps its share of all
+# samples (`mode_counts`, each counted at the same `hit_share`) are a loss of quality. So are modes
+# missed while the spread says the samples still cover the data: diversity and recall (those logged)
+# both at least 90% (diversity of the real set's, recall of its best so far); 90%: losing a quarter
+# of the modes costs recall about a quarter, evaluation noise moves either by a few points. And so
+# are modes missed while precision falls below PRECISION_HOLD of its best so far: a collapsed
+# generator's samples sit on the modes it keeps (precision holds), samples drifting or blurring off
+# the data lose precision. Each is a quality finding (low_quality, cause off_manifold), never a
+# collapse; a drift off the data is judged by FID (a divergence of quality, `stability`).
 AGREE_LEVEL = 0.9
 # The collapse starts after the last evaluation whose coverage, diversity and recall were all within
 # 10% of their best before it: a decline that leads into the collapse belongs to it, noise does not.
@@ -70,6 +75,10 @@ HIGH_COVERAGE = 0.25
 # (4 samples) missed one in 16 evaluations of a healthy generator (high-quality share 0.8) and two
 # modes, a collapse, in one of 1,100.
 HIT_NOISE_Z = 2.0
+# Mode hopping: over a collapse, the samples visit most modes in turn (at least 1 - MODE_LOSS_FRACTION
+# of them reach their fair share of all samples at some evaluation) but hold few at once (the visited
+# exceed the most held at one evaluation by 2 or more): the generator is chasing D from mode to mode
+# (`findings.verdict`: beside a sustained oscillation, the run is oscillating), not stuck on a few.
 # The logged metrics the coverage timeline carries beside its modes hit and coverage.
 TIMELINE_METRICS = ("modes_covered", "mode_kl", "precision", "recall", "diversity", "high_quality_fraction")
 
@@ -187,6 +196,9 @@ def coverage_timeline(evals: pd.DataFrame, n_modes: int | None = None) -> pd.Dat
         frame["n_modes"] = n
     if "modes_hit" in frame:
         frame["coverage"] = frame["modes_hit"] / frame["n_modes"]
+    counts = _counts(evals)
+    if counts is not None:  # modes whose share of all samples holds, at the same hit share
+        frame["modes_present"] = frame["step"].map(modes_hit(counts).sum(axis=1)).astype(float)
     for name in TIMELINE_METRICS:
         values = _column(evals, name)
         if values is not None:
@@ -199,29 +211,50 @@ def _running_best(values: np.ndarray) -> np.ndarray:
     return np.fmax.accumulate(np.where(np.isfinite(values), values, -np.inf))
 
 
-def _modes_lost(timeline: pd.DataFrame) -> np.ndarray:
-    """Whether each evaluation's coverage says collapsed: below COLLAPSE_COVERAGE, or a quarter of the
-    best coverage so far lost."""
-    if "coverage" not in timeline:
-        return np.zeros(len(timeline), dtype=bool)
-    coverage = timeline["coverage"].to_numpy(dtype=float)
+def _lost(coverage: np.ndarray) -> np.ndarray:
+    """Whether each coverage says collapsed: below COLLAPSE_COVERAGE, or a quarter of the best so far lost."""
     return (coverage < COLLAPSE_COVERAGE) | (coverage <= (1 - MODE_LOSS_FRACTION) * _running_best(coverage))
 
 
-def contradicted(timeline: pd.DataFrame) -> np.ndarray:
-    """Whether each evaluation's lost modes are contradicted by its spread: diversity and recall (those
-    logged, at least one) both at least AGREE_LEVEL (diversity of the real set's, recall of its best
-    so far). The samples then still spread over the data, every mode keeping its share, but fall
-    outside the modes: a loss of quality (blur, drift), not of modes."""
+def _modes_lost(timeline: pd.DataFrame) -> np.ndarray:
+    """Whether each evaluation's coverage (modes hit) says collapsed (`_lost`)."""
+    if "coverage" not in timeline:
+        return np.zeros(len(timeline), dtype=bool)
+    return _lost(timeline["coverage"].to_numpy(dtype=float))
+
+
+def quality_reasons(timeline: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per reason (see AGREE_LEVEL), whether each evaluation's lost modes are a loss of quality rather
+    than of modes: "shares_kept" (every mode kept its share of all samples), "spread_held" (diversity
+    and recall held), "precision_fell" (precision below PRECISION_HOLD of its best so far)."""
+    n = len(timeline)
+    reasons = {}
+    if "modes_present" in timeline:
+        present = timeline["modes_present"].to_numpy(dtype=float) / timeline["n_modes"].to_numpy(dtype=float)
+        reasons["shares_kept"] = ~_lost(present)
     signals = []
     if "diversity" in timeline:
         signals.append(timeline["diversity"].to_numpy(dtype=float) >= AGREE_LEVEL)
     if "recall" in timeline:
         recall = timeline["recall"].to_numpy(dtype=float)
         signals.append(recall >= AGREE_LEVEL * _running_best(recall))
-    if not signals:
+    if signals:
+        reasons["spread_held"] = np.logical_and.reduce(signals)
+    if "precision" in timeline:
+        precision = timeline["precision"].to_numpy(dtype=float)
+        reasons["precision_fell"] = precision < PRECISION_HOLD * _running_best(precision)
+    lost = _modes_lost(timeline)
+    return {name: lost & mask for name, mask in reasons.items() if n}
+
+
+def contradicted(timeline: pd.DataFrame) -> np.ndarray:
+    """Whether each evaluation's lost modes are contradicted (`quality_reasons`): the samples left the
+    modes but kept their shares, their spread or lost their precision: a loss of quality (blur,
+    drift), not of modes."""
+    reasons = quality_reasons(timeline)
+    if not reasons:
         return np.zeros(len(timeline), dtype=bool)
-    return _modes_lost(timeline) & np.logical_and.reduce(signals)
+    return np.logical_or.reduce(list(reasons.values()))
 
 
 def collapsed_mask(timeline: pd.DataFrame) -> np.ndarray:
@@ -314,8 +347,13 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
                 missing = missing_modes(evals, int(timeline["step"].iloc[worst]))
                 evidence["missing_modes"] = missing
                 evidence["missing_mode_names"] = mode_names(missing, n, data)
-                dominant = counts.loc[event["step"].to_numpy()].to_numpy().argmax(axis=1)
+                during = counts.loc[event["step"].to_numpy()].to_numpy()
+                dominant = during.argmax(axis=1)
                 evidence["dominant_mode_changes"] = int(np.count_nonzero(np.diff(dominant)))
+                full = during >= during.sum(axis=1, keepdims=True) / n  # modes at their fair share or more
+                visited, at_once = int(full.any(axis=0).sum()), int(full.sum(axis=1).max())
+                evidence.update(modes_visited=visited, modes_at_once=at_once)
+                evidence["mode_hopping"] = bool(visited >= (1 - MODE_LOSS_FRACTION) * n and visited > at_once + 1)
             if modes_before is None:
                 parts.append(
                     f"from the first evaluation (step {int(steps[first])}) "
@@ -331,8 +369,11 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
             if modes_end != modes_min:
                 evidence["modes_end"] = modes_end
                 parts[-1] += f", {modes_end} at the end of the collapse"
-            if evidence.get("dominant_mode_changes", 0) >= 2:
-                parts.append(f"the dominant mode hopped {evidence['dominant_mode_changes']} times")
+            if evidence.get("mode_hopping"):
+                parts.append(
+                    f"the samples hopped between modes ({evidence['modes_visited']} of {n} held their fair "
+                    f"share at some evaluation, at most {evidence['modes_at_once']} at once)"
+                )
         if "diversity" in timeline:
             evidence["diversity_min"] = float(event["diversity"].min())
             parts.append(f"diversity {evidence['diversity_min']:.3g} of the real set's")
@@ -383,32 +424,45 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
 
 
 def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
-    """One low_quality finding (cause off_manifold) over the evaluations whose modes count as lost while
-    diversity and recall hold (`contradicted`): the samples left the modes but not the data's spread.
-    Medium severity from COLLAPSE_MIN_EVALS such evaluations, else low; never the never-learned verdict."""
+    """One low_quality finding (cause off_manifold) per stretch of evaluations whose lost modes are a
+    loss of quality (`contradicted`; the evidence names the reasons, `quality_reasons`): medium
+    severity from COLLAPSE_MIN_EVALS evaluations, else low, and low when the run starts that way and
+    sharpens (how training starts, not an event); never the never-learned verdict."""
     mask = contradicted(timeline)
-    if not mask.any():
-        return []
     steps = timeline["step"].to_numpy()
-    rows = timeline[mask]
-    worst = rows.iloc[int(np.argmin(rows["coverage"].to_numpy()))]
-    last = int(np.flatnonzero(mask)[-1])
-    end = int(steps[last + 1]) if last + 1 < len(timeline) else None
-    evidence = {"cause": "off_manifold", "evaluations": int(mask.sum()), "modes_hit_min": int(worst["modes_hit"])}
-    evidence["n_modes"] = int(worst["n_modes"])
-    parts = [f"{int(worst['modes_hit'])} of {int(worst['n_modes'])} modes hit at worst (step {int(worst['step'])})"]
-    for name in ("diversity", "recall"):
-        if name in rows:
-            evidence[name] = float(worst[name])
-            parts.append(f"{name} {worst[name]:.2f}")
-    return [
-        Finding(
-            LOW_QUALITY,
-            int(rows["step"].iloc[0]),
-            end,
-            "medium" if len(rows) >= COLLAPSE_MIN_EVALS else "low",
-            evidence,
-            f"The samples left the modes but not the data's spread ({', '.join(parts)}): a loss of quality "
-            "(blurred or drifting samples), not of modes.",
+    reasons_at = quality_reasons(timeline)
+    kept = {
+        "shares_kept": "every mode kept its share of the samples",
+        "spread_held": "the samples kept the data's spread",
+        "precision_fell": "precision fell with the modes",
+    }
+    findings = []
+    padded = np.r_[False, mask, False]
+    edges = np.flatnonzero(np.diff(padded.astype(int)))
+    for first, stop in zip(edges[::2], edges[1::2]):
+        rows = timeline.iloc[first:stop]
+        at = first + int(np.argmin(rows["coverage"].to_numpy()))
+        worst = timeline.iloc[at]
+        reasons = [name for name, hits in reasons_at.items() if hits[at]]
+        evidence = {"cause": "off_manifold", "evaluations": int(stop - first), "modes_hit_min": int(worst["modes_hit"])}
+        evidence.update(n_modes=int(worst["n_modes"]), reasons=reasons)
+        parts = [f"{int(worst['modes_hit'])} of {int(worst['n_modes'])} modes hit at worst (step {int(worst['step'])})"]
+        if "modes_present" in rows:
+            evidence["modes_present"] = int(worst["modes_present"])
+            parts.append(f"{int(worst['modes_present'])} keeping their share of the samples")
+        for name in ("diversity", "recall", "precision"):
+            if name in rows:
+                evidence[name] = float(worst[name])
+                parts.append(f"{name} {worst[name]:.2f}")
+        findings.append(
+            Finding(
+                LOW_QUALITY,
+                int(steps[first]),
+                int(steps[stop]) if stop < len(steps) else None,
+                "medium" if stop - first >= COLLAPSE_MIN_EVALS and (first > 0 or stop == len(steps)) else "low",
+                evidence,
+                f"The samples left the modes, but {' and '.join(kept[r] for r in reasons)} ({', '.join(parts)}): "
+                "a loss of quality (blurred or drifting samples), not of modes.",
+            )
         )
-    ]
+    return findings

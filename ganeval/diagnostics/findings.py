@@ -25,7 +25,7 @@ D_DOMINANCE = "d_dominance"  # D separates real from fake almost perfectly for a
 MISCALIBRATION = "miscalibration"  # D's probabilities do not match the observed share of real samples
 GRADIENT_SPIKE = "gradient_spike"  # a gradient norm jumps far above its running median
 LOW_QUALITY = "low_quality"  # precision or the high-quality share stays near zero: G never learned the data
-STALL = "stall"  # G's gradient norms fall by orders of magnitude and its samples stop changing
+STALL = "stall"  # the samples stop changing while their quality is below the data's (G stopped learning)
 STILL_IMPROVING = "still_improving"  # quality still improving beyond noise at the end: train longer
 BROKEN_METRIC = "broken_metric"  # metric values no computation can give (inf, FID 1e57 or < 0): the metric code broke
 D_OVERFITTING = "d_overfitting"  # ADA's r_t held above its target (or p saturated) while FID stalls or rises
@@ -210,21 +210,39 @@ def with_unit(finding: Finding, unit: str) -> Finding:
 def verdict(findings: list[Finding]) -> tuple[str, str]:
     """The verdict and its one-sentence explanation, from the findings.
 
-    Order (the first rule with a finding decides):
-      1. diverged: NaN, infinite or past-1e5 values (the numbers are broken);
-      2. never-learned: quality near zero throughout (any collapse or D dominance is its consequence);
-      3. collapsed: a collapse lasting to the end, medium or high severity;
-      4. D-dominated: D winning to the end (a loss rising with it is D's saturation, not divergence);
-      5. D-overfitting: ADA's r_t held high (or p saturated) to the end while FID stopped improving;
-      6. stalled: G's gradients vanished and its samples froze, to the end;
-      7. diverged: a loss exploding 10x above its early level to the end, or FID rising beyond noise
-         and for good to at least 5x its best (high severity);
-      8. collapsed: a milder collapse lasting to the end (judged on at least 3 evaluations);
-      9. oscillating: a sustained oscillation (medium or high);
-     10. unreliable-metrics: metric values no computation can give (a broken metric log); the rules
-         above judged the valid evaluations only, and a broken log is never healthy or undertrained;
-     11. undertrained: quality still improving beyond noise at the end (advice, not a failure);
-    otherwise healthy. The sentence quotes the deciding finding's numbers and names what else was found.
+    This is the one place the rule order lives. The first rule with a finding decides, and each rule
+    sits above the rules it outranks for the reason given:
+      1. diverged: NaN, infinite or past-1e5 losses, D outputs or gradient norms (`BROKEN_CAUSES`).
+         Broken numbers make every other reading meaningless. An infinite gradient norm at 1-2 steps
+         with every loss finite is a skipped step, a low gradient_spike, never this rule.
+      2. undertrained: quality below never-learned's level but still improving beyond noise at the
+         end. An early run is not a failure: the same training continued learns.
+      3. never-learned: precision or the high-quality share near zero throughout (3 evaluations at
+         least). Any collapse, D dominance or stall of such a run is its consequence. Lost modes
+         that a loss of quality explains (cause off_manifold) are not this rule.
+      4. oscillating, over a collapse: a collapse to the end whose samples hop between modes
+         (`mode_hopping`), beside a sustained oscillation. The generator is chasing D from mode to
+         mode, not stuck on a few modes; the oscillation is what to fix.
+      5. collapsed: a collapse to the end, medium or high severity. Modes lost are the gravest
+         failure a working run can have, and they explain a D that wins or an FID that rises.
+      6. D-dominated: D winning to the end. A loss rising with it is D's saturation, not a
+         divergence, and a stall under it is its consequence.
+      7. D-overfitting: ADA's r_t held high (or p saturated) to the end while FID stopped improving.
+         It names the cause (D memorises the data) of the stall or FID rise that follows.
+      8. stalled: the samples stopped changing short of the data's quality, to the end. It outranks
+         the milder divergences below: a frozen generator's FID drifts with D, not with G.
+      9. diverged: a loss exploding 10x above its early level to the end (critic runs).
+     10. diverged: FID rising beyond noise and for good to at least 5x its best (high severity),
+         unless a sustained oscillation is found: FID swinging with an oscillation is the
+         oscillation's, not a divergence.
+     11. collapsed: a milder collapse to the end, judged on at least 3 evaluations.
+     12. oscillating: a sustained oscillation (medium or high).
+     13. unreliable-metrics: metric values no computation can give (a broken metric log). The rules
+         above judged the valid evaluations only; a broken log is never healthy or undertrained.
+     14. undertrained: quality still improving beyond noise at the end (advice, not a failure).
+    Otherwise healthy. The sentence quotes the deciding finding's numbers and names what else was
+    found. No rule decides from fewer evaluations than it needs: a collapse seen at 1-2
+    evaluations is low severity (`too_few_evaluations`), and `diagnose` says what could not be judged.
     """
 
     def worst(candidates):
@@ -237,10 +255,12 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
     never = [f for f in of(LOW_QUALITY) if f.evidence.get("cause") != "off_manifold"]
     improving = of(STILL_IMPROVING)
     oscillating = [f for f in of(OSCILLATION) if f.rank >= 1]
+    hopping = [f for f in of(COLLAPSE) if f.ongoing and f.rank >= 1 and f.evidence.get("mode_hopping")]
     rules = [
         (DIVERGED, [f for f in divergence if f.evidence.get("cause") in BROKEN_CAUSES]),
         (UNDERTRAINED, improving if never else []),
         (NEVER_LEARNED, never),
+        (OSCILLATING, oscillating if hopping else []),
         (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing and f.rank >= 1]),
         (D_DOMINATED, [f for f in of(D_DOMINANCE) if f.ongoing]),
         (D_OVERFITTED, [f for f in of(D_OVERFITTING) if f.ongoing]),

@@ -286,8 +286,9 @@ def oscillation_windows(steps: pd.DataFrame, columns=LOSSES + D_OUTPUTS, window:
 def oscillation_onset(series: pd.Series, start_step: int, end_step: int, period_steps: float) -> int:
     """Where, inside the first oscillating window, the swing starts: the first step at which the
     running standard deviation (over one period) of the signal minus its running mean (over one
-    period) crosses halfway from its level before `start_step` to its level inside the stretch.
-    `start_step` itself when nothing precedes it or no crossing is found."""
+    period) crosses halfway from its level before `start_step` (or, when the log has too little before
+    it, over the stretch's first period: a long-period window may start long before the swing) to its
+    level inside the stretch. `start_step` itself when no crossing is found."""
     series = series[np.isfinite(series.to_numpy())]
     spacing = float(np.median(np.diff(series.index.to_numpy()))) if len(series) > 1 else 1.0
     period = max(2, int(round(period_steps / spacing)))
@@ -295,7 +296,9 @@ def oscillation_onset(series: pd.Series, start_step: int, end_step: int, period_
     spread = residual.rolling(period, center=True, min_periods=1).std()
     before = spread[spread.index < start_step]
     inside = spread[(spread.index >= start_step) & (spread.index <= end_step)]
-    if len(before) < period or inside.empty:
+    if len(before) < period:
+        before = inside.iloc[:period]
+    if len(before) < period or len(inside) < 2 * period:
         return start_step
     low, high = float(before.median()), float(inside.iloc[len(inside) // 2 :].median())
     if not high > 1.5 * low:
