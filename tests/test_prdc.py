@@ -129,11 +129,11 @@ def test_bad_inputs(real, fake, k, match):
         precision_recall_density_coverage(real, fake, k)
 
 
-def test_the_readme_says_which_boundary_each_metric_counts():
-    """The README's claim about ties is the code's: precision and recall count <=, density and coverage <."""
+def test_the_docs_say_which_boundary_each_metric_counts():
+    """The metrics page's claim about ties is the code's: precision and recall count <=, density and coverage <."""
     import pathlib
 
-    text = " ".join((pathlib.Path(__file__).parents[1] / "README.md").read_text().split())
+    text = " ".join((pathlib.Path(__file__).parents[1] / "docs" / "metrics.md").read_text().split())
     assert "as the original authors' code does" not in text
     assert "precision and recall count distance <= radius" in text
     assert "density and coverage count distance < radius" in text
