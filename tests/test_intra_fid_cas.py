@@ -286,3 +286,83 @@ def test_cli_score_reports_both_in_json_and_table(tmp_path, held_digits, capsys)
     write_samples(images, flat)
     assert main(["score", str(flat), "--ref", "digits", "--metrics", "cas", "--quiet"]) == 2
     assert "have none" in capsys.readouterr().err
+
+
+class DigitsByClass:
+    """A stand-in conditional run on digits: sample(n, seed) draws held-out digits of the classes 0, 1, ..., 9,
+    0, ... in turn, as cgan's sample does; shift > 0 draws the wrong class (that many classes further on)."""
+
+    conditional, reference, kind = True, "digits", "images"
+
+    def __init__(self, held, shift=0):
+        self.images, self.labels, self.shift = *held, shift
+
+    def sample(self, n, seed=0):
+        rng = np.random.default_rng(seed)
+        asked = (np.arange(n) + self.shift) % 10
+        return np.stack([self.images[rng.choice(np.flatnonzero(self.labels == c))] for c in asked])
+
+
+def test_the_gate_checks_a_conditional_generator_by_intra_fid_and_cas(held_digits):
+    from ganeval.gate.core import check, make_baseline
+
+    options = MetricOptions(n=300, bootstrap=20)
+    baseline = make_baseline(
+        DigitsByClass(held_digits), "digits", options=options, metrics=["intra_fid", "cas"], repeats=0, progress=False
+    )
+    assert set(baseline.metrics) == {"intra_fid", "cas"} and baseline.metrics["cas"]["value"] > 0.9
+    same = check(DigitsByClass(held_digits), baseline)
+    assert same.passed and [d.metric for d in same.decisions] == ["intra_fid", "cas"]
+    wrong = check(DigitsByClass(held_digits, shift=1), baseline)  # good digits, each of the wrong class
+    assert {d.metric for d in wrong.regressions} == {"intra_fid", "cas"} and wrong.exit_code == 1
+
+
+def test_compare_scores_a_conditional_run_by_them_and_says_why_an_unconditional_has_none(
+    tmp_path, held_digits, monkeypatch
+):
+    from ganeval.compare import runs
+
+    class Stand(DigitsByClass):
+        step, distinct_samples = 100, None
+
+        def __init__(self, held, conditional):
+            super().__init__(held)
+            self.conditional, self.name = conditional, "cgan" if conditional else "dcgan"
+
+        def sample(self, n, seed=0, device=None):
+            return super().sample(n, seed)
+
+    options = MetricOptions(n=300, seed=1, bootstrap=0)
+    finals = {}
+    for conditional in (True, False):
+        monkeypatch.setattr(runs, "load_run", lambda run_dir, c=conditional: Stand(held_digits, c))
+        (tmp_path / str(conditional)).mkdir()
+        finals[conditional] = runs.final_scores(tmp_path / str(conditional), options)
+    assert finals[True]["metrics"]["cas"]["value"] > 0.9 and "not_applicable" not in finals[True]
+    assert "intra_fid" not in finals[False]["metrics"]
+    assert finals[False]["not_applicable"] == {"intra_fid": runs.NOT_CONDITIONAL, "cas": runs.NOT_CONDITIONAL}
+    monkeypatch.setattr(runs, "score", None)  # reused from final.json: scored alike, the conditional metrics there
+    assert runs.final_scores(tmp_path / "True", options) == finals[True]
+    assert runs.final_scores(tmp_path / "False", options) == finals[False]
+
+
+def test_compare_shows_them_n_a_for_an_unconditional_variant_with_the_reason(tmp_path):
+    from ganeval.compare import Entry, build
+    from ganeval.compare.report import comparison_blocks
+    from ganeval.compare.runs import NOT_CONDITIONAL
+
+    def entry(variant, seed, **metrics):
+        values = {name: {"value": value, "ci": None} for name, value in metrics.items()}
+        return Entry(f"{variant}-{seed}", variant, seed, values, run_dir=tmp_path / f"{variant}-{seed}")
+
+    cgan = [entry("cgan", s, fid=20.0 + s, intra_fid=60.0 + s, cas=0.9 + s / 100) for s in range(2)]
+    dcgan = [entry("dcgan", s, fid=25.0 + s) for s in range(2)]
+    comparison = build(cgan + dcgan)
+    assert comparison.not_applicable == {"dcgan": NOT_CONDITIONAL}
+    rows = comparison.summary.set_index(["variant", "metric"])
+    assert rows.loc[("cgan", "cas"), "mean"] == pytest.approx(0.905)
+    assert np.isnan(rows.loc[("dcgan", "intra_fid"), "mean"])
+    assert comparison.table().loc["dcgan", "cas"] == "n/a"
+    texts = [getattr(block, "text", "") for block in comparison_blocks(comparison)]
+    assert any("intra_fid and cas are n/a for `dcgan`" in text and "drawn for no class" in text for text in texts)
+    assert build(dcgan + [entry("gan", s, fid=30.0) for s in range(2)]).not_applicable == {}  # nothing to say

@@ -173,6 +173,8 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
     ]
     for variant, why in comparison.skipped.items():
         blocks.append(Text(f"**Skipped {markdown_code(variant)}**: {why}"))
+    for variant, why in comparison.not_applicable.items():
+        blocks.append(Text(f"**intra_fid and cas are n/a for {markdown_code(variant)}**: {why}."))
     full = Table(
         shown(comparison.table().reset_index()),
         "mean ± std over seeds, then the 95% interval of the mean (Student's t over seeds; with one seed, "

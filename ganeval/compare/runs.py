@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from ganeval.atomic import atomic_write
 from ganeval.data import get_bundled
+from ganeval.data.export import asked_classes
 from ganeval.errors import printable
 from ganeval.options import MetricOptions
 from ganeval.plugins import load_run, run_format, trainer_for
@@ -28,6 +29,13 @@ from ganeval.scoring import score
 
 FINAL = "final.json"
 FINAL_METRICS = ("fid", "precision", "recall", "density", "coverage", "modes_covered", "mode_kl")
+# What a conditional run (cgan) is also scored by, its samples labelled with the classes asked for; an unconditional
+# run's samples have no class, so these are n/a for it (NOT_CONDITIONAL).
+CONDITIONAL_METRICS = ("intra_fid", "cas")
+NOT_CONDITIONAL = (
+    "unconditional: its samples are drawn for no class, and intra-FID and CAS compare each class's samples with "
+    "the real ones of that class"
+)
 FINAL_SAMPLES = {
     "points": 10_000,
     "images": 2_000,
@@ -118,7 +126,9 @@ def train_all(
 
 def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cpu") -> dict:
     """The run's final scores: options.n samples of its last checkpoint (default: FINAL_SAMPLES by kind;
-    noise seed options.seed) against its reference, FINAL_METRICS with 95% bootstrap intervals.
+    noise seed options.seed) against its reference, FINAL_METRICS with 95% bootstrap intervals, and for a
+    conditional run CONDITIONAL_METRICS (its samples labelled with the classes asked for; "not_applicable"
+    says why an unconditional run has none).
     options: default FINAL_OPTIONS. device: where the samples are drawn (their noise drawn on the CPU from the
     seed) and the extractor runs. Cached in final.json, reused while it holds the same step scored alike (on any
     device: another one changes the scores by floating-point rounding only)."""
@@ -130,14 +140,25 @@ def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cp
     options = options.replace(n=n)
     if path.exists():
         payload = json.loads(path.read_text())
-        if scored_alike(payload, trained.step, options):
+        scored = set(payload.get("metrics") or ()) | set(payload.get("not_applicable") or ())
+        if scored_alike(payload, trained.step, options) and set(CONDITIONAL_METRICS) <= scored:
             return payload
     samples = trained.sample(n, seed=options.seed, device=device)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
+    labels = asked_classes(trained, n)  # a conditional run's classes asked for: intra_fid and cas apply
+    metrics = [*FINAL_METRICS, *(CONDITIONAL_METRICS if labels is not None else ())]
     result = score(
-        generated, trained.reference, metrics=list(FINAL_METRICS), options=options, progress=False, device=device
+        generated,
+        trained.reference,
+        metrics=metrics,
+        options=options,
+        progress=False,
+        device=device,
+        generated_labels=labels,
     )
     payload = {**result.to_dict(), "step": trained.step}
+    if labels is None:
+        payload["not_applicable"] = dict.fromkeys(CONDITIONAL_METRICS, NOT_CONDITIONAL)
     with atomic_write(path, "w") as stream:
         stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")
     return payload

@@ -62,7 +62,7 @@ def asked_classes(generator, n: int, label: int | None = None) -> np.ndarray | N
     """The class each of `n` samples of a run was drawn for: `label`, or with label None the classes of its
     bundled reference in turn, 0, 1, ..., 9, 0, ... (a conditional run's `sample`); None for unconditional runs
     and references whose classes are not known."""
-    if not generator.conditional:
+    if not getattr(generator, "conditional", False):  # any Generator: only a conditional run draws classes
         return None
     if label is not None:
         return np.full(n, label)

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from ganeval import __version__, distributed
 from ganeval.atomic import json_text, write_text
 from ganeval.data import BUNDLED
+from ganeval.data.export import asked_classes
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor, sha256_of_file
 from ganeval.features.resize import DEFAULT_RESIZE
@@ -317,13 +318,15 @@ def _candidate_samples(candidate, *, n: int, seed: int, nz, value_range, label: 
     elif isinstance(candidate, (str, Path)) and generator_candidate(candidate):
         candidate_object = load_path(Path(candidate))
     elif isinstance(candidate, (str, Path)):
-        return str(candidate), {"samples": str(candidate)}
+        return str(candidate), {"samples": str(candidate)}, None
     elif generator_candidate(candidate):
         candidate_object = candidate
     else:
-        return candidate, {"samples": "<array>"}
+        return candidate, {"samples": "<array>"}, None
     drawer = as_drawer(candidate_object, label, nz, value_range)
-    return drawer.sample(n, seed), {**drawer.description, "n": n, "seed": seed}
+    samples = drawer.sample(n, seed)
+    # a conditional run's classes asked for, for intra_fid and cas (None: unconditional)
+    return samples, {**drawer.description, "n": n, "seed": seed}, asked_classes(candidate_object, len(samples))
 
 
 def _score(
@@ -348,13 +351,14 @@ def _score(
     trust_code=False,
 ):
     seed = options.seed
-    samples, description = _candidate_samples(
+    samples, description, labels = _candidate_samples(
         candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label, trust_code=trust_code
     )
     if (
         generated_n is not None and not isinstance(samples, str) and len(samples) > generated_n
     ):  # arrays in memory: a seeded subsample, as score does
-        samples = samples[_subsample(len(samples), generated_n, seed)]
+        pick = _subsample(len(samples), generated_n, seed)
+        samples, labels = samples[pick], None if labels is None else labels[pick]
     result = score(
         samples,
         reference,
@@ -369,6 +373,7 @@ def _score(
         progress=progress,
         device=device,
         precision=precision,
+        generated_labels=labels,
     )
     return result, description
 
