@@ -54,6 +54,8 @@ DEFAULT_TOLERANCES: dict[str, float | str] = {
     "cmmd": "10%",
     "vendi": "5%",
     "sfid": "5%",  # as FID, on other features of the same network
+    "fls": 2.0,  # points of a score whose training data scores 100
+    "fls_overfit": 2.0,  # percentage points of Gaussians
     "intra_fid": "5%",  # as FID, of which it is the mean per class
     "cas": 0.02,  # an accuracy, as precision
     "inception_score": "3%",

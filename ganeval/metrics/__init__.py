@@ -17,6 +17,7 @@ from ganeval.metrics.fid import (
     frechet_distance,
     gaussian_stats,
 )
+from ganeval.metrics.fls import FeatureLikelihood, feature_likelihood
 from ganeval.metrics.intra_fid import IntraFID, intra_fid
 from ganeval.metrics.isc import InceptionScore, inception_score
 from ganeval.metrics.kid import KID, kernel_inception_distance, polynomial_mmd2
@@ -58,6 +59,7 @@ __all__ = [
     "ClosestPair",
     "Copying",
     "FIDInfinity",
+    "FeatureLikelihood",
     "FrechetReference",
     "GaussianStats",
     "InceptionScore",
@@ -89,6 +91,7 @@ __all__ = [
     "compute_metrics",
     "ct_statistic",
     "discriminator_calibration",
+    "feature_likelihood",
     "fid_from_features",
     "fid_infinity",
     "frechet_name",

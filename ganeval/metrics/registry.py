@@ -23,6 +23,7 @@ from ganeval.metrics.calibration import discriminator_calibration
 from ganeval.metrics.cas import cas_interval, classifier_accuracy_score
 from ganeval.metrics.cmmd import cmmd, cmmd_interval
 from ganeval.metrics.fid import fid_from_features
+from ganeval.metrics.fls import feature_likelihood, fls_from_nll, overfit_share
 from ganeval.metrics.intra_fid import intra_fid, intra_fid_interval
 from ganeval.metrics.isc import inception_score
 from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_inception_distance
@@ -301,6 +302,24 @@ def _checked_ct(real: Samples, fake: Samples, o: MetricOptions, train: Samples):
     return result
 
 
+def _fls(real: Samples, fake: Samples, o: MetricOptions, train: Samples) -> dict[str, float]:
+    """FLS with the reference as the held-out test set (half of the training set is the baseline)."""
+    found = feature_likelihood(train.features, real.features, fake.features, seed=o.seed)
+    return {"fls": found.fls, "fls_overfit": found.overfit}
+
+
+def _fls_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int, train: Samples):
+    """Resample the held-out points' likelihoods and the generated Gaussians' overfit flags with the fitted
+    mixtures fixed (a refit is 100 Adam steps over n x n distances per resample)."""
+    found = feature_likelihood(train.features, real.features, fake.features, seed=o.seed)
+    nll = np.stack([found.test_nll_generated, found.test_nll_baseline], axis=1)
+
+    def parts(rows: np.ndarray, overfit: np.ndarray) -> dict[str, float]:
+        return {"fls": fls_from_nll(rows[:, 0], rows[:, 1], found.dims), "fls_overfit": overfit_share(overfit)}
+
+    return bootstrap(parts, nll, found.overfit_centres, n=n, seed=o.seed)
+
+
 @dataclass(frozen=True)
 class Family:
     """Metrics computed together, and how their confidence intervals are bootstrapped.
@@ -362,6 +381,7 @@ FAMILIES: dict[str, Family] = {
     "cas": Family(_cas, intervals=_cas_intervals),
     "copying": Family(_copying, intervals=_copying_intervals, train=True),  # authenticity, memorized: one pass
     "ct": Family(_ct, intervals=_ct_intervals, train=True),
+    "fls": Family(_fls, intervals=_fls_intervals, train=True),  # fls and fls_overfit: one fit
 }
 
 _F = ("features",)
@@ -578,6 +598,34 @@ METRICS: dict[str, MetricSpec] = {
             lower=None,
             label="C_T data-copying z-score (< -2: copying)",
             needs_train=_F,
+        ),
+        MetricSpec(
+            "fls",
+            "fls",
+            _F,
+            _F,
+            True,
+            "Feature likelihood score: the held-out reference's likelihood under Gaussians centred on the generated "
+            "samples (bandwidths fit on the training set), against half of the training set's own, 100 exp(-2/d "
+            "NLL gap); 100: as good as training data, copies near 0 (Jiralerspong et al. 2023; checked against "
+            "dgm-eval's fls.py).",
+            label="FLS (100: as training data)",
+            needs_train=_F,
+            default=False,
+        ),
+        MetricSpec(
+            "fls_overfit",
+            "fls",
+            _F,
+            _F,
+            False,
+            "FLS's memorization gap: percentage of the generated Gaussians more likely on training points than on "
+            "as many held-out ones, minus 50 (about 0: no gap; 50: every one; Jiralerspong et al. 2023).",
+            lower=-50.0,
+            upper=50.0,
+            label="FLS overfit (% of Gaussians - 50)",
+            needs_train=_F,
+            default=False,
         ),
     ]
 }
