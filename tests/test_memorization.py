@@ -204,7 +204,9 @@ def test_cli_train_json_and_report_with_thumbnails(digits, generators, tmp_path,
     pairs = document["memorization"]["closest_pairs"]
     assert len(pairs) == 8 and pairs[0]["distance"] == 0.0
     html = page.read_text()
-    assert "Closest generated/training pairs" in html and html.count("data:image/png;base64,") == 1
+    assert "Closest generated/training pairs" in html and "Generated samples that look least real" in html
+    # the closest pairs, the least real samples and the least covered regions (when any is uncovered)
+    assert html.count("data:image/png;base64,") == 2 + bool(document["per_sample"]["uncovered_regions"]["regions"])
     assert "authenticity" in html and "Provenance" in html
     capsys.readouterr()
     assert main([*args, "--train", str(tmp_path / "missing")]) == 2
