@@ -603,6 +603,9 @@ def _score_sources(
             raise GanevalError(f"ct {CT_NOT_HELD_OUT}", argument="train")
         names = [name for name in names if name != "ct"]
         notes.append(f"ct is not computed: {CT_NOT_HELD_OUT}")
+    likelihood = [name for name in names if get_metric(name).family == "fls"]  # opt-in: named, so refused
+    if likelihood and trained is not None and same_rows(real.features, trained.features):
+        raise GanevalError(f"{' and '.join(likelihood)} {FLS_NOT_HELD_OUT}", argument="train")
     dim = fake.features.shape[1]
     if "memorized" in names and dim < MEMORIZED_MIN_DIM:
         why = (
@@ -734,6 +737,10 @@ def _labelled_array(source: Source, labels) -> Source:
 
 
 # Why C_T is not computed when the reference holds the training set's samples.
+FLS_NOT_HELD_OUT = (
+    "need a reference held out from training (FLS compares its likelihood with that of half the training set), but "
+    "the reference and the training set are the same samples; pass a held-out reference (test split) with --ref"
+)
 CT_NOT_HELD_OUT = (
     "needs a reference held out from training (C_T compares the generated samples' distances to the training set "
     "with held-out data's), but the reference and the training set are the same samples; pass a held-out "

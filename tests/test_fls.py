@@ -140,3 +140,10 @@ def test_score_and_the_cli_take_the_training_set_with_train(tmp_path):
     args = ["score", str(tmp_path / "copies.npy"), "--ref", "ring8", "--train", str(tmp_path / "train.npy")]
     assert main([*args, "--metrics", "fls", "--n", "200", "--bootstrap", "0", "--quiet", "--json", str(out)]) == 0
     assert json.loads(out.read_text())["metrics"]["fls"]["value"] < result.metrics["fls"].value  # copies: worse
+
+
+def test_a_reference_that_is_the_training_set_is_refused():
+    generated, _ = RING8.sample(200, seed=12)
+    options = MetricOptions(n=200, bootstrap=0)
+    with pytest.raises(GanevalError, match="fls and fls_overfit need a reference held out from training"):
+        score(generated, "ring8", metrics=["fls", "fls_overfit"], train="ring8", options=options, progress=False)
