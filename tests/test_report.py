@@ -147,7 +147,7 @@ def test_run_names_are_short_and_unique():
 def test_figures_overlay_several_runs():
     steps = figures.stack({"first": synthetic_log(seed=0)[0], "second": synthetic_log(seed=1)[0]})
     figure = figures.loss_figure(steps)
-    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    labels = [text.get_text() for text in figure.legends[0].get_texts()]
     assert labels == ["first", "second"]
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in figure.axes)
     assert figures.png_bytes(figure)[:8] == b"\x89PNG\r\n\x1a\n"

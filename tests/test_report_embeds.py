@@ -207,7 +207,7 @@ def drawn(text) -> str:
 def test_names_are_drawn_literally_in_legends_and_titles():
     steps = figures.stack({name: synthetic_log(n=200, seed=i)[0] for i, name in enumerate(NAMES)})
     figure = figures.loss_figure(steps)
-    assert [drawn(text) for text in figure.axes[0].get_legend().get_texts()] == NAMES
+    assert [drawn(text) for text in figure.legends[0].get_texts()] == NAMES
     assert figures.png_bytes(figure)[:8] == PNG_MAGIC
     evals = synthetic_log(n=200)[1]
     histogram = mode_histogram(evals)

@@ -94,6 +94,33 @@ def _verdicts(comparison, variant: str) -> str:
     return summarize_verdicts(verdicts) if verdicts else ""
 
 
+def _failed_seeds(comparison, variant: str) -> tuple[list[str], int]:
+    """The verdicts of the variant's runs that failed (not USABLE), and how many of its runs have a verdict."""
+    verdicts = [e.diagnosis.verdict for e in comparison.entries if e.variant == variant and e.diagnosis is not None]
+    return [v for v in verdicts if v not in USABLE], len(verdicts)
+
+
+def _failures_text(comparison, variant: str) -> str:
+    """'2 of 3 seeds ended D-dominated' ('' when every seed ended usable, or none has a verdict)."""
+    failed, seeds = _failed_seeds(comparison, variant)
+    return f"{len(failed)} of {seeds} seeds ended {summarize_verdicts(failed)}" if failed else ""
+
+
+def _different_questions(comparison, variants: list[str]) -> str:
+    """The sentence a ranking of class-conditional variants among unconditional ones needs: they answer
+    different questions, so better samples do not make one the variant to use."""
+    conditional = [v for v in variants if any(e.conditional for e in comparison.entries if e.variant == v)]
+    others = [v for v in variants if v not in conditional]
+    if not conditional or not others:
+        return ""
+    one = len(conditional) == 1
+    return (
+        f" {_names(conditional)} {'is' if one else 'are'} class-conditional (each sample drawn for a class asked for) "
+        f"and {_names(others)} {'is' if len(others) == 1 else 'are'} not: they answer different questions, so the "
+        f"scores rank their samples, not which to use; a conditional variant fits only where you can say the class."
+    )
+
+
 def _fastest(comparison, variants: list[str]) -> str:
     """' Of these, `gan-ns` trains fastest (53.9 s against 124 s).' when it is faster beyond noise
     than every other one."""
@@ -123,6 +150,41 @@ def _tests_text(comparison) -> str:
     )
 
 
+def _headline(comparison, decision: Decision, where: str) -> str:
+    """Which of the best to use: those whose every seed ended usable; a best variant that fails in some seeds
+    is named with its failures, not recommended as if it had not; when every run of the best failed, they
+    are only the least bad."""
+    failures = {v: _failed_seeds(comparison, v) for v in decision.best}
+    reliable = [v for v in decision.best if not failures[v][0]]
+    partly = [v for v in decision.best if failures[v][0] and len(failures[v][0]) < failures[v][1]]
+    failing = "; ".join(f"{markdown_code(v)}: {_failures_text(comparison, v)}" for v in partly)
+    if reliable:
+        return f"**Use {_names(reliable, 'or')}{where}.**" + (
+            f" Not {_names(partly, 'nor')}, which score{'s' if len(partly) == 1 else ''} as well but "
+            f"fail{'s' if len(partly) == 1 else ''} in some seeds ({failing})."
+            if partly
+            else ""
+        )
+    if partly:
+        steady = [
+            v
+            for v in dict.fromkeys(e.variant for e in comparison.entries)
+            if v not in decision.best and _failed_seeds(comparison, v)[1] and not _failed_seeds(comparison, v)[0]
+        ]
+        one = len(partly) == 1
+        failed = _failures_text(comparison, partly[0]) if one else failing
+        return (
+            f"**{_names(partly)} score{'s' if one else ''} best{where}, but {failed}: "
+            f"{'it is' if one else 'they are'} not a safe choice on this evidence.**"
+            + (f" Every seed of {_names(steady)} ended {' or '.join(USABLE)}, with worse scores." if steady else "")
+        )
+    # the best of a bad lot: say so before anything else
+    return (
+        f"**No run of {_names(decision.best, 'or')} ended {' or '.join(USABLE)}{where}: "
+        f"{'it is' if len(decision.best) == 1 else 'they are'} only the least bad.**"
+    )
+
+
 def answer(comparison) -> str:
     """One paragraph: the best variant(s) on this data, the deciding metrics with their values and
     significance, the metrics that decide nothing, and each other variant's losses and verdicts."""
@@ -145,21 +207,11 @@ def answer(comparison) -> str:
             f"on this evidence any of {_names(variants, 'or')} will do, "
             f"or more seeds are needed to tell them apart.{_fastest(comparison, variants)}"
             + (f" Verdicts: {verdicts}." if verdicts else "")
+            + _different_questions(comparison, variants)
         )
-    usable = [
-        v
-        for v in decision.best
-        if any(e.diagnosis is None or e.diagnosis.verdict in USABLE for e in comparison.entries if e.variant == v)
-    ]
-    if usable:
-        headline = f"**Use {_names(decision.best, 'or')}{where}.**"
-    else:  # the best of a bad lot: say so before anything else
-        headline = (
-            f"**No run of {_names(decision.best, 'or')} ended {' or '.join(USABLE)}{where}: "
-            f"{'it is' if len(decision.best) == 1 else 'they are'} only the least bad.**"
-        )
-    text = (
-        f"{headline} Beyond noise ({_tests_text(comparison)}): "
+    text = _headline(comparison, decision, where) + _different_questions(comparison, variants)
+    text += (
+        f" Beyond noise ({_tests_text(comparison)}): "
         + "; ".join(_evidence(comparison, decision, m) for m in decision.deciding)
         + "."
     )

@@ -1,7 +1,7 @@
 """The report of `ganeval compare`, answer first: one paragraph naming the variant(s) to use and why,
-a compact table (mean ± std, best in bold), the rankings (every pairwise test and every interval in
-collapsible details, appendices in the Markdown), curves over training per variant, the verdicts,
-and samples side by side; written by `write_blocks` (HTML and Markdown)."""
+a compact table (mean ± std, best in bold; tables split to fit a 1280-pixel page), the final samples side
+by side, the rankings (every pairwise test and every interval in collapsible details, appendices in the
+Markdown), curves over training per variant and the verdicts; written by `write_blocks` (HTML and Markdown)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,42 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{column: frame[column].map(markdown_code) for column in NAME_COLUMNS if column in frame})
 
 
+TABLE_CHARS = 110  # characters of table a row holds at 1280 px (the page's 1000 px column, its font and padding)
+CELL_CHARS = 24  # a longer cell wraps onto more lines (at its spaces) instead of widening the table
+
+
+def _column_chars(frame: pd.DataFrame, column) -> int:
+    """How many characters wide a column is drawn: its longest header word (headers wrap at their spaces),
+    its longest cell up to CELL_CHARS, and the cell's padding."""
+    header = max((len(word) for word in str(column).split()), default=0)
+    cells = max((len(str(value)) for value in frame[column]), default=0)
+    return max(header, min(cells, CELL_CHARS)) + 2
+
+
+def split_wide(frame: pd.DataFrame, key: str = "variant", budget: int = TABLE_CHARS) -> list[pd.DataFrame]:
+    """`frame` as tables of at most `budget` characters a row, each led by the `key` column, the columns in
+    their order: a table wider than the page is cut off (or scrolls) in a browser and on GitHub; one that
+    fits stays whole."""
+    rest = [c for c in frame.columns if c != key]
+    width = _column_chars(frame, key)
+    parts: list[list] = [[]]
+    used = width
+    for column in rest:
+        chars = _column_chars(frame, column)
+        if parts[-1] and used + chars > budget:
+            parts.append([])
+            used = width
+        parts[-1].append(column)
+        used += chars
+    return [frame[[key, *columns]] for columns in parts]
+
+
+def _tables(frame: pd.DataFrame, caption: str, key: str = "variant") -> list[Table]:
+    """`frame` split to fit the page (`split_wide`), the caption under the last part."""
+    parts = split_wide(frame, key)
+    return [Table(part, caption if i == len(parts) - 1 else "") for i, part in enumerate(parts)]
+
+
 def seed_bands(evals: pd.DataFrame, metrics) -> pd.DataFrame:
     """Per variant and step: the mean over seeds, with the min and max over seeds as the band
     (metric_low, metric_high: the columns `figures.metric_figure` draws as a band)."""
@@ -169,13 +205,14 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
     blocks: list[Block] = [
         Heading("Answer"),
         Text(answer(comparison), lead=True),
-        Table(shown(compact_table(comparison)), _what_was_compared(comparison, runs)),
+        *_tables(shown(compact_table(comparison)), _what_was_compared(comparison, runs)),
     ]
     for variant, why in comparison.skipped.items():
         blocks.append(Text(f"**Skipped {markdown_code(variant)}**: {why}"))
-    for variant, why in comparison.not_applicable.items():
-        blocks.append(Text(f"**intra_fid and cas are n/a for {markdown_code(variant)}**: {why}."))
-    full = Table(
+    figure, caption = _samples_figure(samples)  # the most telling figure, next to the answer it shows
+    if figure is not None:
+        blocks += [Heading("Final samples"), *_image("samples", figure, caption)]
+    full = _tables(
         shown(comparison.table().reset_index()),
         "mean ± std over seeds, then the 95% interval of the mean (Student's t over seeds; with one seed, "
         "the run's bootstrap interval), clipped to the metric's range (modes_covered: 0 to the number of modes). "
@@ -189,7 +226,7 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
                 "The table gives its spread over seeds."
             )
         )
-        blocks.append(Details("Every metric with its 95% interval", (full,)))
+        blocks.append(Details("Every metric with its 95% interval", tuple(full)))
     else:
         blocks.append(
             Text(
@@ -204,7 +241,7 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
             Details(
                 "Every metric with its 95% interval, and every pairwise test",
                 (
-                    full,
+                    *full,
                     Table(
                         _format_pairs(shown(comparison.pairs)),
                         "Every pair of variants per metric: which is better on average, the test and its p-value.",
@@ -213,12 +250,14 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
             )
         )
     if runs:
-        blocks += _training_blocks(comparison, runs, samples)
+        blocks += _training_blocks(comparison, runs)
     return blocks
 
 
-def _training_blocks(comparison, runs, samples: ShownSamples | None) -> list[Block]:
+def _training_blocks(comparison, runs) -> list[Block]:
     steps, evals, probability = _logs(comparison)
+    units = {e.step_unit for e in runs}  # StyleGAN logs count kimg; runs in different units share one axis
+    unit = next(iter(units)) if len(units) == 1 else " or ".join(sorted(units)) + ", per run"
     blocks: list[Block] = [Heading("Over training")]
     if not evals.empty:
         n_modes = max((e.n_modes or 0 for e in runs), default=0) or None
@@ -228,11 +267,13 @@ def _training_blocks(comparison, runs, samples: ShownSamples | None) -> list[Blo
             figure,
             "Metrics at each evaluation (generated samples from fixed noise against the reference). "
             "Line: mean over seeds; band: lowest to highest seed.",
+            unit,
         )
     blocks += _image(
         "losses",
         figures.loss_figure(steps),
         "D and G losses per variant: median over seeds and bins of steps, band: 10th-90th percentile.",
+        unit,
     )
     for outputs_are_probability, label in (
         (True, "probability variants (the dotted line is the minimax equilibrium, 0.5)"),
@@ -244,6 +285,7 @@ def _training_blocks(comparison, runs, samples: ShownSamples | None) -> list[Blo
                 f"d-outputs-{'probability' if outputs_are_probability else 'critic'}",
                 figures.d_output_figure(steps[steps.run.isin(chosen)], outputs_are_probability),
                 f"Mean D output on real and generated batches, {label}; median over seeds and bins of steps.",
+                unit,
             )
     blocks.append(Heading("Stability and collapse verdicts"))
     verdicts = pd.DataFrame(
@@ -262,17 +304,16 @@ def _training_blocks(comparison, runs, samples: ShownSamples | None) -> list[Blo
     blocks.append(
         Table(shown(verdicts), "One verdict per run (`ganeval report RUN` shows each run's findings and figures).")
     )
-    blocks.append(Heading("Samples"))
-    figure, caption = _samples_figure(samples)
-    blocks += _image("samples", figure, caption)
     return blocks
 
 
-def _image(name: str, figure, caption: str) -> list[Block]:
+def _image(name: str, figure, caption: str, unit: str | None = None) -> list[Block]:
+    """The figure as an image block, its legends naming variants and its time axes in the runs' `unit`."""
     if figure is None:
         return []
-    for ax in figure.axes:  # the shared figure functions title their legends "run"; here each line is a variant
-        legend = ax.get_legend()
+    figures.relabel_time(figure, unit)
+    legends = [*figure.legends, *(ax.get_legend() for ax in figure.axes)]
+    for legend in legends:  # the shared figure functions title their legends "run"; here each line is a variant
         if legend is not None and legend.get_title().get_text() == "run":
             legend.set_title("variant")
         for text in legend.get_texts() if legend is not None else []:  # seaborn's hue header inside the legend

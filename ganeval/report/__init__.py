@@ -17,10 +17,9 @@ from pathlib import Path
 
 from ganeval.atomic import atomic_write
 from ganeval.diagnostics.diagnose import diagnose
-from ganeval.diagnostics.findings import VERDICTS
 from ganeval.diagnostics.log import read_log
 from ganeval.errors import GanevalError, printable
-from ganeval.report.render import Heading, Table, Text, write_blocks
+from ganeval.report.render import Heading, Table, write_blocks
 from ganeval.report.sections import RunLog, overview_blocks, run_blocks, run_names, summary_table
 
 REPORT_TITLE = "GAN training report"
@@ -59,13 +58,11 @@ def write_report(runs, output, *, findings_output=None, format=None, column_map=
     with findings_output, also write the findings as JSON there. format forces a log format (`ganeval.diagnostics.
     log.log_formats()`), column_map {ours: theirs} names a table's columns. Returns the `RunDiagnosis` of each run."""
     logs = load_runs([runs] if isinstance(runs, (str, Path)) else runs, format, column_map)
-    blocks = [
+    blocks = [  # the verdicts first: a list of every verdict's name would only push them down
         Heading("Summary"),
-        Text(
-            f"Verdicts: {', '.join(VERDICTS[:-1])} or {VERDICTS[-1]} (the README lists what triggers each); "
-            "the explanation quotes the deciding numbers."
+        Table(
+            summary_table(logs), "One row per run: its verdict, and the explanation with the numbers that decide it."
         ),
-        Table(summary_table(logs)),
     ]
     if len(logs) > 1:
         blocks += overview_blocks(logs)

@@ -3,8 +3,8 @@
 Every function takes long pandas frames with a `run` column (one run or several: runs are the
 hue, so `ganeval compare` overlays runs with the same functions; `stack({name: frame})` builds such
 a frame) and returns a matplotlib `Figure` built without pyplot's global state, rendered by Agg
-(`png_bytes`). Axes carry labels with units, every figure a legend, and sizes suit an 800-pixel-wide
-page at 100 dpi.
+(`png_bytes`). Axes carry labels with units, every figure one legend (above the panels of a figure
+of several, never one per panel over the data), and sizes suit an 800-pixel-wide page at 100 dpi.
 
 What the figures are for is the event: every time axis takes `events` (`event_spans` of the
 findings) and shades collapse and divergence spans; metric axes start at the metric's bound (a
@@ -163,6 +163,12 @@ def _run_palette(frame: pd.DataFrame) -> dict:
     return dict(zip(_runs(frame), seaborn().color_palette(n_colors=max(1, frame["run"].nunique()))))
 
 
+def _run_lines(ax, data: pd.DataFrame, y: str, palette: dict, **style) -> None:
+    """One line per run of `y` against step, in the run's colour of `palette` (the same on every panel);
+    `style`: seaborn's line options (markers, a dashed line, legend=False)."""
+    seaborn().lineplot(data=data, x="step", y=y, hue="run", palette=palette, errorbar=None, ax=ax, **style)
+
+
 def _with_run(frame: pd.DataFrame) -> pd.DataFrame:
     return frame if "run" in frame else frame.assign(run="run")
 
@@ -222,6 +228,30 @@ def _legend(ax, title=None, outside: bool = False):
     ax.legend(handles, labels, title=title, fontsize=7, title_fontsize=7, frameon=True, **where)
 
 
+def _figure_legend(figure, title=None) -> None:
+    """One legend for the whole figure, above its panels, instead of one per panel over the data: every
+    panel's entries once (a run has the same colour on every panel), seaborn's own axis legends removed."""
+    entries: dict[str, object] = {}
+    for ax in figure.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if not label.startswith("_"):
+                entries.setdefault(label, handle)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    if not entries:
+        return
+    figure.legend(
+        list(entries.values()),
+        [plain(label) for label in entries],  # run names, and ganeval's own labels (which have no $)
+        title=None if title is None else plain(title),
+        loc="outside upper center",
+        ncols=min(len(entries), 6),
+        fontsize=7,
+        title_fontsize=7,
+        frameon=False,
+    )
+
+
 def _many(frame: pd.DataFrame) -> bool:
     return "run" in frame and frame["run"].nunique() > 1
 
@@ -243,7 +273,7 @@ def loss_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) -> Figu
             _line(ax, data[data.signal == signal], hue="run")
             shade_events(ax, events)
             ax.set(title=title, xlabel=STEP_LABEL, ylabel=f"{signal} (nats; WGAN: critic units)")
-            _legend(ax, "run")
+        _figure_legend(figure, "run")
     return figure
 
 
@@ -392,7 +422,6 @@ def metric_figure(
 ) -> tuple[Figure, bool] | tuple[None, bool]:
     """Metric curves over training, bands where the log has intervals, axes from each metric's bound;
     returns (figure, whether any band was drawn)."""
-    sns = seaborn()
     evals = _with_run(evals)
     metrics = [m for m in metrics if m in evals and pd.to_numeric(evals[m], errors="coerce").notna().any()]
     if not metrics:
@@ -406,17 +435,7 @@ def metric_figure(
         for ax, metric in zip(axes.ravel(), metrics):
             band = metric_band(evals, metric)
             if band["value"].notna().any():  # every value broken (marked below): no line to draw
-                sns.lineplot(
-                    data=band,
-                    x="step",
-                    y="value",
-                    hue="run",
-                    palette=palette,
-                    marker="o",
-                    markersize=4,
-                    ax=ax,
-                    errorbar=None,
-                )
+                _run_lines(ax, band, "value", palette, marker="o", markersize=4)
             for run, part in band.dropna(subset=["low", "high"]).groupby("run", sort=False):
                 ax.fill_between(part["step"], part["low"], part["high"], color=palette[run], alpha=0.2, linewidth=0)
                 logged = True
@@ -425,9 +444,9 @@ def metric_figure(
             shade_events(ax, events)
             spec = _spec(metric)
             ax.set(title=metric, xlabel=STEP_LABEL, ylabel=metric if spec is None else spec.axis_label)
-            _legend(ax, "run")
         for ax in axes.ravel()[len(metrics) :]:
             ax.set_visible(False)
+        _figure_legend(figure, "run")
     return figure, logged
 
 
@@ -468,7 +487,7 @@ def ada_figure(steps: pd.DataFrame, target: float, events: pd.DataFrame | None =
             values = pd.to_numeric(data.loc[data.signal == signal, "value"], errors="coerce")
             top = max(1.0, float(values.max()) if values.notna().any() else 1.0)  # StyleGAN's p passes 1
             ax.set_ylim(-1.02 if signal == "ada_rt" else -0.02, top + 0.02 * top)
-            _legend(ax, outside=_many(data))
+        _figure_legend(figure)
     return figure
 
 
@@ -513,7 +532,7 @@ def calibration_figure(evals: pd.DataFrame, events: pd.DataFrame | None = None) 
             else:
                 ax.set_ylim(bottom=0.0)
             ax.set(title=title, xlabel=STEP_LABEL, ylabel=ylabel)
-            _legend(ax, outside=multi)
+        _figure_legend(figure)
     return figure
 
 
@@ -563,13 +582,12 @@ def reliability_figure(table: pd.DataFrame) -> Figure | None:
                 ylim=(-0.02, 1.02),
                 aspect="equal",
             )
-            _legend(ax)
+        _figure_legend(figure)
     return figure
 
 
 def coverage_figure(timeline: pd.DataFrame, events: pd.DataFrame | None = None) -> Figure | None:
     """Modes hit over training per run, the number of modes as a dashed line, events shaded."""
-    sns = seaborn()
     if timeline is None or timeline.empty or "modes_hit" not in timeline:
         return None
     timeline = _with_run(timeline)
@@ -577,33 +595,13 @@ def coverage_figure(timeline: pd.DataFrame, events: pd.DataFrame | None = None) 
     with _theme(), _context():
         figure, axes = _figure(1, 1)
         ax = axes[0, 0]
-        sns.lineplot(
-            data=timeline,
-            x="step",
-            y="modes_hit",
-            hue="run",
-            palette=palette,
-            marker="o",
-            markersize=4,
-            ax=ax,
-            errorbar=None,
-        )
+        _run_lines(ax, timeline, "modes_hit", palette, marker="o", markersize=4)
         if (
             "modes_covered" in timeline
             and timeline["modes_covered"].notna().any()
             and not timeline["modes_covered"].equals(timeline["modes_hit"])
         ):
-            sns.lineplot(
-                data=timeline,
-                x="step",
-                y="modes_covered",
-                hue="run",
-                palette=palette,
-                linestyle="--",
-                ax=ax,
-                errorbar=None,
-                legend=False,
-            )
+            _run_lines(ax, timeline, "modes_covered", palette, linestyle="--", legend=False)
             ax.plot([], [], linestyle="--", color="grey", label="high-quality modes covered")
         ax.axhline(
             float(timeline["n_modes"].max()),
@@ -757,23 +755,4 @@ def samples_figure(panels: Mapping[str, np.ndarray], centres: np.ndarray | None 
             ax.set_title(plain(name), fontsize=9)
         if next(iter(panels.values())).ndim == 2:
             _legend(axes[0, 0])
-    return figure
-
-
-def prd_figure(curves: Mapping[str, Mapping]) -> Figure | None:
-    """PRD curves (Sajjadi et al. 2018), one line per name of `curves` (name -> `PRDCurve.to_dict()`): precision
-    against recall on the unit square, as the authors plot them; the legend gives each curve's max F_8 and F_1/8.
-    A curve reaching the top right corner is a generator whose samples match the data's distribution."""
-    if not curves:
-        return None
-    palette = seaborn().color_palette(n_colors=len(curves))
-    with _theme(), _context():
-        figure, axes = _figure(1, 1, height=3.6, width=4.6)
-        ax = axes[0, 0]
-        for colour, (name, curve) in zip(palette, curves.items()):
-            label = f"{name}: F_8 {curve['f_8']:.2f}, F_1/8 {curve['f_1_8']:.2f}"  # _legend escapes the name
-            ax.plot(curve["recall"], curve["precision"], color=colour, linewidth=2, alpha=0.8, label=label)
-        ax.set(xlim=(0, 1.02), ylim=(0, 1.02), aspect="equal", xlabel="recall (beta)", ylabel="precision (alpha)")
-        ax.set_title("PRD curve (precision and recall for distributions)", fontsize=9)
-        _legend(ax)
     return figure

@@ -59,9 +59,27 @@ def _fmt(value, digits: int = 3) -> str:
     return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
 
 
+def length_column(runs: list[RunLog]) -> str:
+    """The summary table's column of training lengths: 'steps', or 'kimg' when every run counts kimg
+    (StyleGAN), or 'length' (each cell with its unit) when the runs count in different units."""
+    units = {unit_of(run) for run in runs}
+    return "length" if len(units) > 1 else "steps" if units == {"step"} else next(iter(units))
+
+
+def _length(run: RunLog, column: str):
+    """How far the run trained: its last step + 1 (steps), or the kimg its log reaches (kimg start at 0 and
+    count images shown, so no + 1); with the unit when the table mixes units."""
+    last = run.diagnosis.summary.get("last_step")
+    if last is None:
+        return ""
+    value = last + 1 if unit_of(run) == "step" else last
+    return f"{value} {'steps' if unit_of(run) == 'step' else unit_of(run)}" if column == "length" else value
+
+
 def summary_table(runs: list[RunLog]) -> pd.DataFrame:
     """One row per run: verdict and explanation first, then the headline numbers at the end of training."""
     rows = []
+    length = length_column(runs)
     for run in runs:
         s = run.diagnosis.summary
         modes = f"{s['modes_hit_end']} / {s['n_modes']}" if "modes_hit_end" in s else ""
@@ -72,7 +90,7 @@ def summary_table(runs: list[RunLog]) -> pd.DataFrame:
                 "explanation": run.diagnosis.explanation,
                 "variant": markdown_code(s.get("variant") or ""),
                 "data": markdown_code(s.get("data") or ""),
-                "steps": s.get("last_step", 0) + 1 if s.get("last_step") is not None else "",
+                length: _length(run, length),
                 "FID (end)": _fmt(s.get("fid_end")),
                 "modes hit (end)": modes,
                 "D accuracy (end)": _fmt(s.get("d_accuracy_end"), 2),
@@ -82,14 +100,45 @@ def summary_table(runs: list[RunLog]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+GROUP_LOW = 3  # low findings of one kind from this many on share one row of the findings table
+LISTED_STEPS = 12  # steps a grouped row lists before '...'
+
+
+def _steps_list(findings, unit: str = "step") -> str:
+    """'steps 120, 340-345, 900' ('120, 340-345, 900 kimg'): where each of a group of findings happened."""
+    spans = [
+        str(f.start_step) if f.end_step == f.start_step else f"{f.start_step}-{f.end_step or 'end'}"
+        for f in findings[:LISTED_STEPS]
+    ]
+    listed = ", ".join(spans) + (", ..." if len(findings) > LISTED_STEPS else "")
+    return f"{listed} {unit}" if unit != "step" else f"steps {listed}"
+
+
 def findings_table(diagnosis: RunDiagnosis, unit: str = "step") -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {"kind": f.kind, "steps": span_text(f, unit), "severity": f.severity, "explanation": f.explanation}
-            for f in diagnosis.findings
-        ],
-        columns=["kind", "steps", "severity", "explanation"],
-    )
+    """One row per finding, by start step; low findings repeated GROUP_LOW times or more (single gradient
+    spikes) share one row with their count and steps, so the few findings that matter are not lost among them."""
+    low: dict[str, list] = {}
+    for f in diagnosis.findings:
+        if f.severity == "low":
+            low.setdefault(f.kind, []).append(f)
+    rows, grouped = [], set()
+    for f in diagnosis.findings:
+        repeated = low.get(f.kind, []) if f.severity == "low" else []
+        if len(repeated) < GROUP_LOW:
+            rows.append(
+                {"kind": f.kind, "steps": span_text(f, unit), "severity": f.severity, "explanation": f.explanation}
+            )
+        elif f.kind not in grouped:
+            grouped.add(f.kind)
+            rows.append(
+                {
+                    "kind": f"{f.kind} x{len(repeated)}",
+                    "steps": _steps_list(repeated, unit),
+                    "severity": "low",
+                    "explanation": f"{len(repeated)} separate low findings of this kind; the first: {f.explanation}",
+                }
+            )
+    return pd.DataFrame(rows, columns=["kind", "steps", "severity", "explanation"])
 
 
 def _bin_width(steps: pd.DataFrame) -> int:
@@ -238,6 +287,8 @@ def overview_blocks(runs: list[RunLog]) -> list[Block]:
     steps = figures.stack({r.name: r.steps for r in runs})
     evals = figures.stack({r.name: r.evals for r in runs})
     blocks: list[Block] = [Heading("All runs overlaid")]
+    units = {unit_of(r) for r in runs}  # runs in different units share an axis labelled for both
+    unit = next(iter(units)) if len(units) == 1 else " or ".join(sorted(units)) + ", per run"
     width = max(_bin_width(r.steps) for r in runs)
     events = run_events(runs)
     blocks += _image(
@@ -246,6 +297,7 @@ def overview_blocks(runs: list[RunLog]) -> list[Block]:
         figures.loss_figure(steps, events),
         f"D and G losses of every run. Line: median over bins of about {width} steps; "
         f"band: 10th-90th percentile of the steps in the bin.{SHADING}",
+        unit,
     )
     kinds = {r.name: outputs_are_probabilities(r.steps, r.evals) for r in runs if {"d_real", "d_fake"} <= set(r.steps)}
     for probability, label in ((True, "probabilities"), (False, "critic scores")):
@@ -262,14 +314,21 @@ def overview_blocks(runs: list[RunLog]) -> list[Block]:
                 if probability
                 else " (WGAN): only the gap matters, there is no 0.5 equilibrium."
             ),
+            unit,
         )
     if not evals.empty:
         n_modes = max((n_modes_of(r.evals, r.manifest) or 0 for r in runs), default=0) or None
         figure, logged = figures.metric_figure(evals, events=events, n_modes=n_modes)
-        blocks += _image("all", "metrics", figure, f"Metrics at each evaluation, per run. {band_text(logged)}{SHADING}")
+        blocks += _image(
+            "all", "metrics", figure, f"Metrics at each evaluation, per run. {band_text(logged)}{SHADING}", unit
+        )
         timelines = figures.stack({r.name: coverage_timeline(r.evals, n_modes_of(r.evals, r.manifest)) for r in runs})
         blocks += _image(
-            "all", "coverage", figures.coverage_figure(timelines, events), f"Modes hit per run ({MODES_HIT}).{SHADING}"
+            "all",
+            "coverage",
+            figures.coverage_figure(timelines, events),
+            f"Modes hit per run ({MODES_HIT}).{SHADING}",
+            unit,
         )
     return blocks
 
