@@ -279,8 +279,12 @@ def test_cli_score_reports_both_in_json_and_table(tmp_path, held_digits, capsys)
     assert "intra_fid" in table and "cas" in table and "(higher is better)" in table
     import json
 
-    metrics = json.loads((tmp_path / "r.json").read_text())["metrics"]
+    payload = json.loads((tmp_path / "r.json").read_text())
+    metrics, per_class = payload["metrics"], payload["intra_fid_per_class"]
     assert set(metrics) == {"intra_fid", "cas"} and metrics["cas"]["value"] > 0.95
+    assert sorted(per_class) == [str(c) for c in range(10)]  # each class's FID; the metric is their mean
+    assert np.mean(list(per_class.values())) == pytest.approx(metrics["intra_fid"]["value"], rel=1e-12)
+    assert "intra_fid per class (worst first): " in table
     assert metrics["cas"]["ci"][0] <= metrics["cas"]["value"] <= metrics["cas"]["ci"][1]
     flat = tmp_path / "flat"
     write_samples(images, flat)
