@@ -46,7 +46,13 @@ near copies; read it first), authenticity (the share farther from their nearest 
 than that sample is from its own neighbours; held-out data scores about 0.5 on digits, copies 0)
 and ct (Meehan et al.'s C_T z-score of generated vs --ref distances to the training set; below -2:
 copying), and lists the closest generated/training pairs; --report FILE.html shows them as
-thumbnails. --ref must then be held out from training (a test split), or ct is skipped."""
+thumbnails. --ref must then be held out from training (a test split), or ct is skipped.
+
+Conditional generators and labelled data: --metrics intra_fid,cas adds intra-FID (the FID of each
+class's samples against the reference's of that class, and their mean; lower is better) and CAS
+(the accuracy on --ref of a classifier trained on GENERATED and its labels; higher is better). Both
+sides need classes: a folder with a subfolder per class or a labels.csv (file,label), a bundled set
+(digits), or the folder `ganeval sample` writes for a conditional run (with its labels.csv)."""
 
 
 def add_command(commands) -> None:
@@ -57,7 +63,7 @@ def add_command(commands) -> None:
         "--metrics",
         metavar="LIST",
         help="comma-separated metrics (default: all that apply but cmmd), e.g. fid,precision,recall; cmmd; "
-        "fd_dinov2 (the Frechet distance on dinov2 features: chooses that extractor)",
+        "fd_dinov2 (the Frechet distance on dinov2 features: chooses that extractor); intra_fid,cas (labelled inputs)",
     )
     parser.add_argument(
         "--json",
