@@ -345,6 +345,11 @@ def test_compare_scores_a_conditional_run_by_them_and_says_why_an_unconditional_
     assert finals[True]["metrics"]["cas"]["value"] > 0.9 and "not_applicable" not in finals[True]
     assert "intra_fid" not in finals[False]["metrics"]
     assert finals[False]["not_applicable"] == {"intra_fid": runs.NOT_CONDITIONAL, "cas": runs.NOT_CONDITIONAL}
+    # stacked digits' 1,000 classes in 2,000 final samples: 2 per class, no per-class FID to speak of
+    assert runs._too_few_per_class(np.arange(2000) % 1000) == (
+        "2000 final samples over 1000 classes are 2 per class, fewer than the 10 a per-class FID needs"
+    )
+    assert runs._too_few_per_class(np.arange(300) % 10) is None
     monkeypatch.setattr(runs, "score", None)  # reused from final.json: scored alike, the conditional metrics there
     assert runs.final_scores(tmp_path / "True", options) == finals[True]
     assert runs.final_scores(tmp_path / "False", options) == finals[False]

@@ -36,6 +36,7 @@ NOT_CONDITIONAL = (
     "unconditional: its samples are drawn for no class, and intra-FID and CAS compare each class's samples with "
     "the real ones of that class"
 )
+MIN_PER_CLASS = 10  # final samples per class below which a per-class FID says nothing (stacked digits: 2 of 1,000)
 FINAL_SAMPLES = {
     "points": 10_000,
     "images": 2_000,
@@ -146,7 +147,8 @@ def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cp
     samples = trained.sample(n, seed=options.seed, device=device)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
     labels = asked_classes(trained, n)  # a conditional run's classes asked for: intra_fid and cas apply
-    metrics = [*FINAL_METRICS, *(CONDITIONAL_METRICS if labels is not None else ())]
+    why = NOT_CONDITIONAL if labels is None else _too_few_per_class(labels)
+    metrics = [*FINAL_METRICS, *(CONDITIONAL_METRICS if why is None else ())]
     result = score(
         generated,
         trained.reference,
@@ -157,11 +159,22 @@ def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cp
         generated_labels=labels,
     )
     payload = {**result.to_dict(), "step": trained.step}
-    if labels is None:
-        payload["not_applicable"] = dict.fromkeys(CONDITIONAL_METRICS, NOT_CONDITIONAL)
+    if why is not None:
+        payload["not_applicable"] = dict.fromkeys(CONDITIONAL_METRICS, why)
     with atomic_write(path, "w") as stream:
         stream.write(json.dumps(payload, indent=2, default=str, allow_nan=False) + "\n")
     return payload
+
+
+def _too_few_per_class(labels) -> str | None:
+    """Why a conditional run's final samples are too few per class for intra-FID and CAS, or None."""
+    classes = len(np.unique(labels))
+    if len(labels) >= MIN_PER_CLASS * classes:
+        return None
+    return (
+        f"{len(labels)} final samples over {classes} classes are {len(labels) // classes} per class, fewer than the "
+        f"{MIN_PER_CLASS} a per-class FID needs"
+    )
 
 
 def scored_alike(payload: dict, step: int, options: MetricOptions) -> bool:
