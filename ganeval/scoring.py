@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ganeval import __version__, distributed
-from ganeval.copies import Memorization, Side, find_pairs
+from ganeval.copies import Memorization, PerSampleView, Side, find_pairs, find_per_sample
 from ganeval.data.arrays import as_samples
 from ganeval.data.labels import LABELLED_HOW, LABELS_FILE
 from ganeval.data.mode_names import mode_names, names_text
@@ -42,6 +42,7 @@ from ganeval.metrics._checks import as_features, same_rows
 from ganeval.metrics.fid import fid_from_sums
 from ganeval.metrics.intra_fid import class_rows, intra_fid
 from ganeval.metrics.memorization import MEMORIZED_MIN_DIM
+from ganeval.metrics.prd import PRDCurve, prd_from_features
 from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags, sample_metrics
 from ganeval.numbers import decimals, number, with_interval
@@ -81,6 +82,8 @@ class Result:
     provenance: dict = field(default_factory=dict)
     modes: Modes | None = None  # with modes_covered: which modes are missing
     memorization: Memorization | None = None  # with a training set: the closest generated/training pairs
+    prd: PRDCurve | None = None  # with prd=True: the PRD curve (Sajjadi et al.)
+    per_sample: PerSampleView | None = None  # with per_sample=True: the worst samples, the uncovered regions
     intra_fid_classes: dict | None = None  # with intra_fid: each class's FID, by class name
 
     def to_dict(self) -> dict:
@@ -106,6 +109,8 @@ class Result:
                 "provenance": self.provenance,
             }
             | ({} if self.memorization is None else {"memorization": self.memorization.to_dict()})
+            | ({} if self.prd is None else {"prd": self.prd.to_dict()})
+            | ({} if self.per_sample is None else {"per_sample": self.per_sample.to_dict()})
             | ({} if self.intra_fid_classes is None else {"intra_fid_per_class": self.intra_fid_classes})
         )
 
@@ -159,6 +164,12 @@ class Result:
             lines += ["", *self.memorization.lines()]
         if self.intra_fid_classes is not None:
             lines += ["", _per_class_line(self.intra_fid_classes)]
+        if self.prd is not None:
+            lines += [
+                "",
+                f"PRD curve: max F_8 {self.prd.f_8:.3f} (recall-like), max F_1/8 {self.prd.f_1_8:.3f} "
+                "(precision-like); the curve is in the JSON",
+            ]
         if "kid" in self.metrics and self.provenance.get("extractor") == "digits":
             lines += ["", f"note: {KID_DIGITS_NOTE}."]
         lines += ["", "provenance:"]
@@ -389,6 +400,8 @@ def score(
     *,
     options: MetricOptions = MetricOptions(),
     train=None,
+    prd: bool = False,
+    per_sample: bool = False,
     weights=None,
     resize: str | None = None,
     batch_size: int | None = None,
@@ -409,6 +422,9 @@ def score(
     train: the generator's training set (any source a reference can be), for the memorization metrics
     (authenticity; ct, which takes the reference as held-out data) and the closest generated/training
     pairs (Result.memorization); extracted and cached like the reference.
+    prd: also the PRD curve (Result.prd; k-means of both sides' features, ganeval.metrics.prd).
+    per_sample: also the per-sample view (Result.per_sample): the generated samples with the lowest realism
+    score and the reference's regions no generated sample reaches, with files and images (score --report).
     generated_labels: the class of each generated sample when `generated` is an array (a conditional generator's
     classes asked for), for intra_fid and cas; a labelled folder carries its own (subfolders or labels.csv).
     weights: the extractor's weights file (None: looked up). resize: how inception brings images to 299 x 299,
@@ -470,7 +486,17 @@ def score(
         )
     )
     settings = dict(batch_size=batch_size, workers=workers, skip_bad=skip_bad, progress=progress, use_cache=cache)
-    return _score_sources(generated_source, reference_source, train_source, chosen, metrics, options, settings)
+    return _score_sources(
+        generated_source,
+        reference_source,
+        train_source,
+        chosen,
+        metrics,
+        options,
+        settings,
+        prd=prd,
+        per_sample=per_sample,
+    )
 
 
 def _score_sources(
@@ -484,11 +510,13 @@ def _score_sources(
     *,
     references: RecentReferences = RECENT_REFERENCES,
     applicable_only: bool = False,
+    prd: bool = False,
+    per_sample: bool = False,
 ) -> Result:
     """`score` past choosing the extractor, shared with `Evaluator.compute`: extract each side (`settings`: batch_size,
     workers, skip_bad, progress, use_cache), plan the metrics, compute them, attach the provenance. references: where
     prepared references are kept; applicable_only: `metrics` are those wanted where they apply (TrainingLogger's
-    columns), the others left out without a word."""
+    columns), the others left out without a word. prd, per_sample: as in `score`."""
     n, seed, bootstrap, k, is_splits = options.n, options.seed, options.bootstrap, options.k, options.is_splits
     frechet = frechet_name(chosen.name)  # "fid", or fd_<extractor> on features other than Inception's
     metrics = None if metrics is None else [_asked(name, frechet) for name in metrics]
@@ -585,6 +613,9 @@ def _score_sources(
             raise GanevalError(f"ct {CT_NOT_HELD_OUT}", argument="train")
         names = [name for name in names if name != "ct"]
         notes.append(f"ct is not computed: {CT_NOT_HELD_OUT}")
+    likelihood = [name for name in names if get_metric(name).family == "fls"]  # opt-in: named, so refused
+    if likelihood and trained is not None and same_rows(real.features, trained.features):
+        raise GanevalError(f"{' and '.join(likelihood)} {FLS_NOT_HELD_OUT}", argument="train")
     dim = fake.features.shape[1]
     if "memorized" in names and dim < MEMORIZED_MIN_DIM:
         why = (
@@ -621,6 +652,9 @@ def _score_sources(
             trained_side = Side(train_source, trained.features, train_info, reference=True)
             generated_side = Side(generated_source, fake.features, fake_info, reference=False)
             memorization = find_pairs(trained_side, generated_side, n=n, seed=seed)
+        curve, view = _prd_and_per_sample(
+            prd, per_sample, real, fake, (reference_source, real_info), (generated_source, fake_info), options, prepared
+        )
         if gaussian and "fid" in names:
             values["fid"] = _fid_against_gaussian(real_out, fake.features, resamples, seed)
     notes += sorted({_own_words(w) for w in caught})
@@ -639,7 +673,36 @@ def _score_sources(
         }
     modes = _missing_modes(real, fake, chosen) if "modes_covered" in names else None
     values = {frechet if name == "fid" else name: values[name] for name in names}
-    return Result(values, provenance, modes, memorization, intra_fid_classes=classes)
+    if per_sample and view is None:
+        provenance["warnings"] = [*provenance["warnings"], PER_SAMPLE_NEEDS_FEATURES]
+    return Result(values, provenance, modes, memorization, curve, view, intra_fid_classes=classes)
+
+
+PER_SAMPLE_NEEDS_FEATURES = (
+    "no per-sample view (worst samples, uncovered regions): the reference holds only mu and sigma; pass its "
+    "features (`ganeval stats REFERENCE -o FILE`) or the samples themselves"
+)
+
+
+def _prd_and_per_sample(prd, per_sample, real: Samples, fake: Samples, reference, generated, options, prepared):
+    """The PRD curve (prd) and the per-sample view (per_sample), each None when not asked for; both need the
+    reference's features: a reference of mu and sigma alone is refused for prd, and has no per-sample view."""
+    if real.features is None:
+        if prd:
+            raise GanevalError(
+                f"{printable(reference[0].label)} holds only mu and sigma; the PRD curve clusters the reference's "
+                "features: pass them (`ganeval stats REFERENCE -o FILE`) or the samples themselves.",
+                argument="prd",
+            )
+        return None, None
+    curve = prd_from_features(real.features, fake.features, seed=options.seed) if prd else None
+    if not per_sample:
+        return curve, None
+    sides = [
+        Side(source, samples.features, info, reference=role)
+        for (source, info), samples, role in ((reference, real, True), (generated, fake, False))
+    ]
+    return curve, find_per_sample(*sides, k=options.k, n=options.n, seed=options.seed, prepared=prepared)
 
 
 LABELS = "labels"  # what intra_fid and cas need of each side: a class per sample
@@ -687,6 +750,10 @@ def _labelled_array(source: Source, labels) -> Source:
 
 
 # Why C_T is not computed when the reference holds the training set's samples.
+FLS_NOT_HELD_OUT = (
+    "need a reference held out from training (FLS compares its likelihood with that of half the training set), but "
+    "the reference and the training set are the same samples; pass a held-out reference (test split) with --ref"
+)
 CT_NOT_HELD_OUT = (
     "needs a reference held out from training (C_T compares the generated samples' distances to the training set "
     "with held-out data's), but the reference and the training set are the same samples; pass a held-out "
