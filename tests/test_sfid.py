@@ -11,6 +11,7 @@ from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorIncepti
 from ganeval.data import RING8
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
+from ganeval.features.cache import load_outputs, save_outputs
 from ganeval.features.inception import SPATIAL_DIM, InceptionExtractor
 from ganeval.gate.decision import DEFAULT_TOLERANCES
 from ganeval.metrics import Samples, applicable_metrics, compute_metrics, get_metric
@@ -77,6 +78,19 @@ def test_other_extractors_have_no_spatial_features_and_say_so():
     with pytest.raises(GanevalError, match=r"sfid needs the inception extractor's spatial \(mixed_6/conv\) features"):
         score(points, "ring8", metrics=["sfid"], options=MetricOptions(bootstrap=0), progress=False)
     assert not hasattr(get_extractor("points", spatial=True), "spatial")  # offered to inception only
+
+
+def test_statistics_files_keep_spatial_features_and_refuse_bad_ones(rng, tmp_path):
+    features, spatial = rng.standard_normal((5, 4)), rng.standard_normal((5, 6))
+    path = save_outputs(tmp_path / "stats.npz", {"features": features, "spatial": spatial}, {"extractor": "x"})
+    np.testing.assert_array_equal(load_outputs(path)[0]["spatial"], spatial)
+    spatial[2, 3] = np.nan
+    save_outputs(path, {"features": features, "spatial": spatial}, {"extractor": "x"})
+    with pytest.raises(GanevalError, match="'spatial' holds NaN"):
+        load_outputs(path)
+    save_outputs(path, {"features": features, "spatial": spatial[:3]}, {"extractor": "x"})
+    with pytest.raises(GanevalError, match="'spatial' has float64 values of shape \\(3, 6\\), which do not fit 5"):
+        load_outputs(path)
 
 
 @pytest.fixture(scope="module")
