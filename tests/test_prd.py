@@ -1,5 +1,6 @@
 """PRD curves (Sajjadi et al. 2018) against their formula written from scratch and the closed cases."""
 
+import json
 import math
 
 import numpy as np
@@ -88,3 +89,35 @@ def test_bad_settings_are_refused(rng):
         prd_curve([0.5, 0.5], [1.0])
     with pytest.raises(GanevalError, match="num_clusters"):
         prd_from_features(rng.standard_normal((30, 2)), rng.standard_normal((30, 2)), num_clusters=0)
+
+
+def test_compare_draws_one_curve_per_variant_from_score_results(tmp_path):
+    from ganeval.compare import compare_results
+    from ganeval.compare import prd_curve as read_curve
+    from ganeval.compare.report import prd_curves
+
+    def result(name, shift, prd=True):
+        q = np.array([0.25, 0.25, 0.25, 0.25 - shift, shift])
+        precision, recall = prd_curve_of(q)
+        payload = {"metrics": {"fid": {"value": 10.0 + 100 * shift, "ci": None}}}
+        if prd:
+            payload["prd"] = {"precision": precision.tolist(), "recall": recall.tolist(), "f_8": 0.0, "f_1_8": 0.0}
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(payload))
+        return path
+
+    def prd_curve_of(q):
+        return prd_curve(q, [0.25, 0.25, 0.25, 0.25, 0.0])
+
+    paths = [result("good", 0.0), result("worse", 0.2), result("plain", 0.1, prd=False)]
+    comparison = compare_results(paths, output=tmp_path / "report")
+    curves = prd_curves(comparison.entries)
+    assert list(curves) == ["good", "worse"]  # the result without a curve has none drawn
+    assert curves["good"]["f_8"] == pytest.approx(1.0, abs=1e-6)
+    assert curves["worse"]["f_1_8"] < 0.85 < curves["good"]["f_1_8"]  # a fifth of its mass where the data is not
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert "PRD curves" in html and (tmp_path / "report" / "figures" / "compare-prd.png").exists()
+    # a result file is data: a curve that is not two lists of numbers in [0, 1] is left out, not drawn or trusted
+    for bad in ({"precision": [2.0] * 5, "recall": [0.5] * 5}, {"precision": "x", "recall": []}, [1, 2]):
+        assert read_curve({"prd": bad}) is None
+    assert read_curve({"prd": {"precision": [0.1, 0.5, 1.0], "recall": [1.0, 0.5, 0.1]}})["recall"][0] == 1.0

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from textwrap import wrap
 
+import numpy as np
 import pandas as pd
 
 from ganeval.compare.answer import answer, summarize_verdicts
@@ -64,6 +65,7 @@ class Entry:
     settings: dict | None = None  # a run's training settings but its seed (None: not recorded)
     conditional: bool = False  # drawn for a class asked for (cgan: it logs class_accuracy), a different question
     step_unit: str = "step"  # what the log's step column counts: "step", or "kimg" for StyleGAN runs
+    prd: dict | None = None  # a score result's PRD curve (score --prd --json): precision and recall
 
 
 @dataclass
@@ -199,6 +201,24 @@ def missing_mode_names(payload: dict) -> list[str] | None:
     return [str(name) for name in names] if isinstance(names, list) else None
 
 
+def prd_curve(payload: dict) -> dict | None:
+    """A score result's PRD curve ({"precision": [...], "recall": [...]}, `score --prd`), or None when it has
+    none or the file's is not two equally long lists of numbers in [0, 1] (a result file is data: never trusted)."""
+    curve = payload.get("prd") if isinstance(payload, dict) else None
+    if not isinstance(curve, dict):
+        return None
+    sides = [curve.get("precision"), curve.get("recall")]
+    if not all(isinstance(side, list) and 3 <= len(side) <= 1_000_000 for side in sides):
+        return None
+    try:
+        precision, recall = (np.asarray(side, dtype=np.float64) for side in sides)
+    except (TypeError, ValueError):
+        return None
+    if precision.shape != recall.shape or not all(((x >= 0) & (x <= 1)).all() for x in (precision, recall)):
+        return None
+    return {"precision": precision, "recall": recall}
+
+
 def run_entry(run_dir: Path, options: MetricOptions | None = None, device="cpu", format=None, column_map=None) -> Entry:
     """A reference-trainer or TrainingLogger run, or a training log in any format (`diagnostics.log.read_log`;
     format forces one, column_map {ours: theirs}): final scores (reference-trainer runs, scored with `options`,
@@ -279,6 +299,7 @@ def result_entry(path: Path) -> Entry:
         metrics,
         n_modes=bundled_modes(reference.get("source") if isinstance(reference, dict) else None),
         missing_modes=missing_mode_names(payload),
+        prd=prd_curve(payload),
     )
 
 

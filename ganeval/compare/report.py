@@ -9,6 +9,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ganeval.atomic import atomic_write
@@ -16,6 +17,7 @@ from ganeval.compare.answer import answer
 from ganeval.compare.runs import ShownSamples
 from ganeval.compare.stats import ALPHA
 from ganeval.errors import markdown_code
+from ganeval.metrics.prd import max_f_beta
 from ganeval.numbers import with_interval, with_spread
 from ganeval.report import figures
 from ganeval.report.render import Block, Details, Heading, Image, Table, Text, write_blocks
@@ -197,6 +199,23 @@ def _what_was_compared(comparison, runs) -> str:
     )
 
 
+def prd_curves(entries) -> dict[str, dict]:
+    """variant -> its PRD curve, the mean of its entries' (`Entry.prd`, on the same angles), with the mean's
+    max F_8 and F_1/8; variants without one are left out."""
+    found: dict[str, list] = {}
+    for entry in entries:
+        if entry.prd is not None:
+            found.setdefault(entry.variant, []).append(entry.prd)
+    curves = {}
+    for variant, own in found.items():
+        own = [curve for curve in own if len(curve["precision"]) == len(own[0]["precision"])]
+        precision = np.mean([curve["precision"] for curve in own], axis=0)
+        recall = np.mean([curve["recall"] for curve in own], axis=0)
+        f_8, f_1_8 = max_f_beta(precision, recall)
+        curves[variant] = {"precision": precision, "recall": recall, "f_8": f_8, "f_1_8": f_1_8}
+    return curves
+
+
 def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[Block]:
     """The report's blocks, answer first; `samples`: the final samples to show side by side (runs only)."""
     entries = comparison.entries
@@ -218,6 +237,13 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
         "the run's bootstrap interval), clipped to the metric's range (modes_covered: 0 to the number of modes). "
         "d_ece: D's expected calibration error at the last evaluation.",
     )
+    curves = prd_curves(entries)
+    if curves:
+        caption = (
+            "PRD curves (Sajjadi et al. 2018; score --prd), one per variant (the mean over its results): the "
+            "nearer the top right corner, the closer to the data; F_8 is recall-like, F_1/8 precision-like."
+        )
+        blocks += [Heading("PRD curves"), *_image("prd", figures.prd_figure(curves), caption)]
     blocks.append(Heading("Ranking"))
     if len(variants) < 2:
         blocks.append(

@@ -756,3 +756,22 @@ def samples_figure(panels: Mapping[str, np.ndarray], centres: np.ndarray | None 
         if next(iter(panels.values())).ndim == 2:
             _legend(axes[0, 0])
     return figure
+
+
+def prd_figure(curves: Mapping[str, Mapping]) -> Figure | None:
+    """PRD curves (Sajjadi et al. 2018), one line per name of `curves` (name -> `PRDCurve.to_dict()`): precision
+    against recall on the unit square, as the authors plot them; the legend gives each curve's max F_8 and F_1/8.
+    A curve reaching the top right corner is a generator whose samples match the data's distribution."""
+    if not curves:
+        return None
+    palette = seaborn().color_palette(n_colors=len(curves))
+    with _theme(), _context():
+        figure, axes = _figure(1, 1, height=3.6, width=4.6)
+        ax = axes[0, 0]
+        for colour, (name, curve) in zip(palette, curves.items()):
+            label = f"{name}: F_8 {curve['f_8']:.2f}, F_1/8 {curve['f_1_8']:.2f}"  # _legend escapes the name
+            ax.plot(curve["recall"], curve["precision"], color=colour, linewidth=2, alpha=0.8, label=label)
+        ax.set(xlim=(0, 1.02), ylim=(0, 1.02), aspect="equal", xlabel="recall (beta)", ylabel="precision (alpha)")
+        ax.set_title("PRD curve (precision and recall for distributions)", fontsize=9)
+        _legend(ax)
+    return figure
