@@ -98,6 +98,17 @@ def test_copies_of_the_training_set_score_worse_than_fresh_samples(rng):
     assert copies.overfit > fresh.overfit + 15 and noised.overfit > fresh.overfit + 15
 
 
+def test_large_sets_are_taken_a_chunk_of_rows_at_a_time(rng, monkeypatch):
+    import ganeval.metrics._checks as checks
+
+    train, test = gaussian_sets(rng, n=100, d=5)
+    generated = train[:100] + 0.1 * rng.standard_normal((100, 5))
+    whole = feature_likelihood(train, test, generated, seed=1)
+    monkeypatch.setattr(checks, "CHUNK_BYTES", 8 * 100 * 7)  # 7 rows a chunk
+    chunked = feature_likelihood(train, test, generated, seed=1)
+    assert chunked.fls == pytest.approx(whole.fls, rel=1e-12) and chunked.overfit == whole.overfit
+
+
 def test_constant_features_are_left_out_and_all_constant_refused(rng):
     train, test = gaussian_sets(rng, n=30, d=4)
     generated = rng.standard_normal((30, 4))

@@ -49,9 +49,13 @@ class FeatureLikelihood:
 
 
 def squared_distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """N x M squared Euclidean distances, from the Gram matrix (as torch.cdist on large sets), clipped at 0."""
-    cross = points @ centres.T
-    return np.maximum((points**2).sum(axis=1)[:, None] + (centres**2).sum(axis=1)[None, :] - 2 * cross, 0.0)
+    """N x M squared Euclidean distances, from the Gram matrix (as torch.cdist on large sets), clipped at 0; built
+    in place, so one N x M array is held (800 MB at 10,000 x 10,000)."""
+    dists = points @ centres.T
+    dists *= -2.0
+    dists += (points**2).sum(axis=1)[:, None]
+    dists += (centres**2).sum(axis=1)[None, :]
+    return np.maximum(dists, 0.0, out=dists)
 
 
 def _exponents(dists: np.ndarray, log_variances: np.ndarray, dims: int) -> np.ndarray:
@@ -64,6 +68,13 @@ def point_nll(dists: np.ndarray, log_variances: np.ndarray, dims: int) -> np.nda
     return np.concatenate(
         [-logsumexp(_exponents(dists[rows], log_variances, dims), axis=1) for rows in row_chunks(dists)]
     )
+
+
+def centre_log_likelihood(dists: np.ndarray, log_variances: np.ndarray, dims: int) -> np.ndarray:
+    """Each centre's log of its weighted likelihood summed over the points (logsumexp down the columns), a chunk
+    of points at a time."""
+    parts = [logsumexp(_exponents(dists[rows], log_variances, dims), axis=0) for rows in row_chunks(dists)]
+    return np.logaddexp.reduce(np.stack(parts), axis=0)
 
 
 def _gradient(dists: np.ndarray, log_variances: np.ndarray, dims: int) -> np.ndarray:
@@ -136,8 +147,8 @@ def feature_likelihood(train, test, generated, *, seed: int = 0, max_samples: in
     on_test = squared_distances(test, generated)
     nll_generated = point_nll(on_test, spread, dims)
     # the generated Gaussians' likelihood of the training points against as many test points (n of each)
-    train_ll = logsumexp(_exponents(on_train, spread, dims), axis=0)
-    test_ll = logsumexp(_exponents(on_test, spread, dims), axis=0)
+    train_ll = centre_log_likelihood(on_train, spread, dims)
+    test_ll = centre_log_likelihood(on_test, spread, dims)
     del on_train, on_test
     base_spread = fit_log_variances(squared_distances(fitting, baseline), dims)
     nll_baseline = point_nll(squared_distances(test, baseline), base_spread, dims)
