@@ -142,14 +142,15 @@ def feature_likelihood(train, test, generated, *, seed: int = 0, max_samples: in
     fitting, baseline, test, generated = _standardised(fitting, baseline, test, generated)
     dims = fitting.shape[1]
 
-    on_train = squared_distances(fitting, generated)
+    on_train = squared_distances(fitting, generated)  # one n x n array at a time
     spread = fit_log_variances(on_train, dims)
-    on_test = squared_distances(test, generated)
-    nll_generated = point_nll(on_test, spread, dims)
     # the generated Gaussians' likelihood of the training points against as many test points (n of each)
     train_ll = centre_log_likelihood(on_train, spread, dims)
+    del on_train
+    on_test = squared_distances(test, generated)
+    nll_generated = point_nll(on_test, spread, dims)
     test_ll = centre_log_likelihood(on_test, spread, dims)
-    del on_train, on_test
+    del on_test
     base_spread = fit_log_variances(squared_distances(fitting, baseline), dims)
     nll_baseline = point_nll(squared_distances(test, baseline), base_spread, dims)
     overfit = train_ll > test_ll
