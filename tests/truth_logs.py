@@ -178,6 +178,19 @@ def _plant(plan: Plan, rng, step: np.ndarray, s: dict, e: dict) -> None:
         dominated = es >= on + 20
         e["d_accuracy"] = np.where(dominated, 0.55 + rng.normal(0, 0.01, len(es)), e["d_accuracy"])
         e["d_auc"] = np.where(dominated, 0.98 + rng.normal(0, 0.003, len(es)), e["d_auc"])
+    elif plan.event == "dominate_dips":  # a dcgan on digits: D separates (AUC 0.99) to the end, with dips
+        ramp = _ramp(step, on, 50)  # its outputs drift only to 0.8 and 0.2, short of the 0.9 / 0.1 lines
+        s["d_real"] = s["d_real"] * (1 - ramp) + (0.8 + _ar(rng, n, 0.04)) * ramp
+        s["d_fake"] = s["d_fake"] * (1 - ramp) + (0.2 + _ar(rng, n, 0.04)) * ramp
+        dominated = es >= on + 50
+        k = len(es)
+        dips = np.zeros(k, dtype=bool)
+        dips[[k - 3, k - 2]] = True  # two evaluations just below the line, just before the last
+        if k >= 15:
+            dips[(np.searchsorted(es, on) + k) // 2] = True  # and one in the middle
+        auc = np.where(dips, 0.93, 0.99) + rng.normal(0, 0.003, k)
+        e["d_auc"] = np.where(dominated, auc, e["d_auc"])
+        e["d_accuracy"] = np.where(dominated, 0.78 + rng.normal(0, 0.02, k), e["d_accuracy"])
     elif plan.event == "oscillate":
         wave = np.where(step >= on, np.sin(2 * np.pi * (step - on) / plan.period), 0.0)
         s["loss_d"], s["loss_g"] = s["loss_d"] + 0.3 * wave, s["loss_g"] - 0.3 * wave
@@ -408,6 +421,9 @@ def event_plans() -> list[Plan]:
             noise=1.5,
         ),
         P("dominate-auc", "D-dominated", "dominate_auc", "d_dominance", 500, seed=13),
+        # D dominance from early to the end with a few evaluations dipping under the line (a dcgan on digits)
+        P("dominate-dips", "D-dominated", "dominate_dips", "d_dominance", 400, steps=1500, eval_every=150, seed=52),
+        P("dominate-dips-2", "D-dominated", "dominate_dips", "d_dominance", 300, steps=1000, eval_every=50, seed=53),
         P(
             "dominate-auc-2",
             "D-dominated",

@@ -1,0 +1,126 @@
+"""Verdict rules on the shapes real runs have (issue 24, items 1, 3 and 5): D dominance to the end
+through dipping evaluations, the FID-only stall rule, a stall from gradients against the level few
+evaluations show, and the same training evaluated every 50 or every 250 steps."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_diagnostics import synthetic_log
+from truth_logs import event_plans, plans, write_log
+
+from ganeval.diagnostics import diagnose, diagnose_run
+from ganeval.diagnostics.stability import _bridged
+
+
+def _plan(name: str):
+    return next(plan for plan in plans() if plan.name == name)
+
+
+@pytest.mark.parametrize("name", ["dominate-dips", "dominate-dips-2"])
+def test_d_dominance_to_the_end_through_dipping_evaluations_is_d_dominated(tmp_path, name):
+    """A dcgan on digits: D's held-out AUC 0.99 from early on, two evaluations at 0.93 just before the
+    last; D(x) and D(G(z)) drift only to 0.8 and 0.2. It was healthy, the stretch ending at the dip."""
+    plan = _plan(name)
+    diagnosis = diagnose_run(write_log(plan, tmp_path))
+    assert diagnosis.verdict == "D-dominated", diagnosis.explanation
+    [dominance] = diagnosis.of_kind("d_dominance")
+    assert dominance.ongoing and abs(dominance.start_step - plan.onset) <= 0.1 * plan.steps
+    assert dominance.evidence["d_auc_mean"] > 0.965
+
+
+@pytest.mark.parametrize(
+    "wins, stretches",
+    [
+        ("wwwwddw", [(0, 6)]),  # two dips inside, D wins 5 of 7: one stretch to the end
+        ("wwdwwdw", [(0, 6)]),
+        ("wwwwwdddw", [(0, 4), (8, 8)]),  # three in a row end it
+        ("wddwddw", [(0, 0), (3, 3), (6, 6)]),  # D wins a third of the time: no stretch joins
+        ("wdwdw", [(0, 2), (4, 4)]),
+    ],
+)
+def test_dips_are_bridged_only_while_d_wins_two_thirds(wins, stretches):
+    assert _bridged(np.array([c == "w" for c in wins])) == stretches
+
+
+def test_d_dominance_confined_to_the_start_stays_healthy(tmp_path):
+    diagnosis = diagnose_run(write_log(_plan("dominate-early"), tmp_path))
+    assert diagnosis.verdict == "healthy", diagnosis.explanation
+    assert all(not f.ongoing for f in diagnosis.of_kind("d_dominance"))
+
+
+def _fid_only(gradient_drop: bool):
+    """A log of FID alone (no precision, recall or shares) falling from 200 to 40 by step 500, then flat
+    there (a poor level for images, but the log cannot know it), over 50 evaluations; G's gradient norm
+    logged only when `gradient_drop` (then it falls 1000x at step 500)."""
+    steps, evals, manifest = synthetic_log()
+    rng = np.random.default_rng(3)
+    level = 40.0 * 5 ** np.clip(1 - evals.step / 500, 0, 1)
+    evals = pd.DataFrame({"step": evals.step, "fid": level * np.exp(rng.normal(0, 0.03, len(evals)))})
+    steps = steps[["step", "loss_d", "loss_g", "d_real", "d_fake"]]
+    if gradient_drop:
+        fall = 10 ** (-3 * np.clip((steps.step - 500) / 50, 0, 1))
+        steps = steps.assign(grad_norm_g=np.exp(rng.normal(0.5, 0.25, len(steps))) * fall)
+    return steps, evals, {"variant": "synthetic"}
+
+
+def test_flat_fid_alone_without_gradients_is_no_stall():
+    """FID has no level a log can know (40 is the data's best on some sets, a frozen generator on
+    others), and nothing else shows the samples: the stall rule says nothing, the run is healthy."""
+    diagnosis = diagnose(*_fid_only(gradient_drop=False))
+    assert diagnosis.of_kind("stall") == [] and diagnosis.verdict == "healthy", diagnosis.explanation
+
+
+def test_flat_fid_alone_with_vanishing_gradients_is_stalled():
+    """The same flat FID, while G's gradient norm falls 1000x at step 500: the gradients show the stall."""
+    diagnosis = diagnose(*_fid_only(gradient_drop=True))
+    assert diagnosis.verdict == "stalled", diagnosis.explanation
+    [stall] = diagnosis.of_kind("stall")
+    assert stall.evidence["quality_checked"] and stall.evidence["quality_levels"] == {}
+    assert abs(stall.start_step - 500) <= 100 and "no precision or high-quality share logged" in stall.explanation
+
+
+def _few_evaluations(precision: float):
+    """4 evaluations (too few to judge whether the samples move) at the given precision and high-quality
+    share, while G's gradient norm falls 1000x at step 500."""
+    steps, evals, manifest = synthetic_log(eval_every=250)
+    fall = 10 ** (-3 * np.clip((steps.step - 500) / 50, 0, 1))
+    steps = steps.assign(grad_norm_g=steps.grad_norm_g * fall)
+    return steps, evals.assign(precision=precision, high_quality_fraction=precision), manifest
+
+
+def test_shrinking_gradients_beside_few_evaluations_at_the_data_level_are_convergence():
+    diagnosis = diagnose(*_few_evaluations(precision=0.85))
+    assert diagnosis.verdict == "healthy" and diagnosis.of_kind("stall") == [], diagnosis.explanation
+
+
+def test_vanishing_gradients_beside_few_evaluations_short_of_the_data_stay_a_stall():
+    diagnosis = diagnose(*_few_evaluations(precision=0.3))
+    assert diagnosis.verdict == "stalled", diagnosis.explanation
+    [stall] = diagnosis.of_kind("stall")
+    assert stall.evidence["quality_checked"] is False and abs(stall.start_step - 500) <= 100
+
+
+# The same training evaluated every 50 and every 250 steps (8 evaluations over 2,000 steps): one verdict.
+SCHEDULE_PLANS = [
+    p.name for p in event_plans() if p.steps == 2000 and p.eval_every == 50 and p.event not in ("undertrained",)
+] + ["healthy-1-2", "healthy-5-2", "undertrained-images"]
+
+
+@pytest.mark.parametrize("name", SCHEDULE_PLANS)
+def test_every_50_or_every_250_steps_gives_the_same_verdict(tmp_path, name):
+    plan = replace(_plan(name), eval_every=50)
+    run = write_log(plan, tmp_path)
+    dense = diagnose_run(run)
+    evals = pd.read_csv(run / "evals.csv")
+    evals[evals.step % 250 == 0].to_csv(run / "evals.csv", index=False)
+    sparse = diagnose_run(run)
+    assert dense.verdict == sparse.verdict == plan.truth, (dense.explanation, sparse.explanation)
+    if plan.kind is not None and plan.kind != "still_improving":  # still_improving dates its tail, not an event
+        # onsets within 10% of the run, or one evaluation interval where that is longer (250 steps here)
+        for diagnosis in (dense, sparse):
+            starts = [f.start_step for f in diagnosis.of_kind(plan.kind)]
+            assert any(abs(s - plan.onset) <= max(0.1 * plan.steps, 250) for s in starts), (starts, plan.onset)
