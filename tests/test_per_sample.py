@@ -132,3 +132,13 @@ def test_a_reference_of_mu_and_sigma_refuses_prd_and_still_writes_the_page(digit
     page = tmp_path / "page.html"
     assert main([*args, "--report", str(page)]) == 0
     assert "no per-sample view" in capsys.readouterr().err and "Metrics" in page.read_text()
+
+
+def test_thumbnail_notes_and_titles_are_drawn_literally():
+    """A file name such as `a$^$b.png` under a thumbnail is text, not mathtext (which fails to parse: exit 3)."""
+    from ganeval.report.figures import png_bytes
+    from ganeval.report.score_page import thumbnails_figure
+
+    image = np.zeros((1, 8, 8), dtype=np.uint8)
+    figure = thumbnails_figure([("region $x^$", [image] * 9, ["a$^$b.png"] * 9)])  # 9: a second line
+    assert png_bytes(figure).startswith(b"\x89PNG") and len(figure.axes) == 16

@@ -125,7 +125,7 @@ def thumbnails_figure(rows: Sequence[tuple[str, Sequence[np.ndarray], Sequence[s
                 ax.imshow(pixels, cmap=cmap, vmin=0, vmax=255, interpolation="nearest")
                 ax.set_axis_on()
                 ax.set(xticks=[], yticks=[])
-                ax.set_xlabel(notes[column], fontsize=7)
+                ax.set_xlabel(plain(notes[column]), fontsize=7)  # file names: drawn literally, no mathtext
         if first:  # the row's title over its first thumbnails, left-aligned (a title per axes would be cut)
             axes[line, 0].text(
                 0.0, 1.08, plain(title), fontsize=8, ha="left", va="bottom", transform=axes[line, 0].transAxes
