@@ -210,6 +210,10 @@ def test_folder_labels_from_subfolders_and_files(tmp_path, held_digits):
     assert folder_labels(root, find_images(root), find_images(root)) is None  # not every image one level down
     listed = labels_file_folder(tmp_path / "listed", images, ["a", "b", "a", "b", "c", "c"])
     assert folder_labels(listed, find_images(listed), find_images(listed)).tolist() == list("ababcc")
+    import os
+
+    os.mkfifo(flat / LABELS_FILE)  # no regular file: never opened (a read would wait for a writer forever)
+    assert folder_labels(flat, find_images(flat), find_images(flat)) is None
 
 
 @pytest.mark.parametrize(
