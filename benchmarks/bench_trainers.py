@@ -27,6 +27,7 @@ from _common import ForeignLoad
 
 import reference_models
 from ganeval.features.digits import DigitsExtractor
+from ganeval.options import MetricOptions
 from ganeval.scoring import score
 
 TARGETS = {
@@ -73,7 +74,7 @@ def main() -> None:
             torch.from_numpy(samples) if images else samples,
             trained.data.reference,
             metrics=["modes_covered", quality, "precision", "recall"],
-            bootstrap=0,
+            options=MetricOptions(bootstrap=0),
             progress=False,
         ).metrics
         modes, hq = metrics["modes_covered"].value, metrics[quality].value
@@ -91,7 +92,7 @@ def main() -> None:
                 reference_models.data.to_uint8(digits),
                 trained.data.reference,
                 metrics=["fid"],
-                bootstrap=0,
+                options=MetricOptions(bootstrap=0),
                 progress=False,
             )
             status += f"  label preservation {preserved:.1%}  identity-map FID {untranslated.metrics['fid'].value:.1f}"
