@@ -48,6 +48,13 @@ and ct (Meehan et al.'s C_T z-score of generated vs --ref distances to the train
 copying), and lists the closest generated/training pairs; --report FILE.html shows them as
 thumbnails. --ref must then be held out from training (a test split), or ct is skipped.
 
+Which samples? --report FILE.html also shows the 16 generated samples with the lowest realism
+score (Kynkaanniemi et al. 2019; below 1: outside the smaller half of the real k-NN balls), the regions of
+--ref the generator misses (k-means regions ranked by the share of reference samples whose k-NN
+ball no generated sample enters: a dropped mode is near 100%), with their indices and files in
+the JSON. --prd adds the PRD curve (Sajjadi et al. 2018), its max F_8 (recall-like) and F_1/8
+(precision-like), to the table, the JSON and the page.
+
 Conditional generators and labelled data: --metrics intra_fid,cas adds intra-FID (the FID of each
 class's samples against the reference's of that class, and their mean; lower is better) and CAS
 (the accuracy on --ref of a classifier trained on GENERATED and its labels; higher is better). Both
