@@ -1172,8 +1172,8 @@ class Evaluator:
         )
 
     def _gathered(self) -> tuple[dict, set]:
-        """The generated outputs of every rank (rank 0's first) and the image sizes met; left as they were,
-        so compute can be called again after more updates."""
+        """The generated outputs of every rank (rank 0's first) and the image sizes met; the batches stay, so
+        compute can be called again after more updates (in one process, as the joined arrays themselves)."""
         if isinstance(self._sink, Sums):
             sums = Sums()
             own = self._sink
@@ -1189,6 +1189,8 @@ class Evaluator:
             if distributed.world().size > 1:
                 distributed.send_rows({} if distributed.world().main else self._sink.result(), receive=joined.add)
             outputs = joined.result() if distributed.world().main else {}
+            if distributed.world().size == 1 and outputs:  # the batches live on in the joined arrays alone:
+                self._sink.parts = [dict(outputs)]  # one copy of the generated side between computes, not two
         every = distributed.gather_objects(sorted(self._sizes)) if distributed.world().size > 1 else [self._sizes]
         return outputs, {tuple(size) for found in every or [] for size in found}
 

@@ -97,6 +97,21 @@ def test_reset_and_a_prepared_reference(images):
     assert direct.to_dict()["metrics"] == first.to_dict()["metrics"]
 
 
+def test_the_generated_side_is_held_once_between_computes(images):
+    """After compute the batches live on as the joined arrays alone (not the batches and their join: twice the
+    memory), and more updates then compute as one evaluator fed every batch."""
+    options = MetricOptions(n=300, bootstrap=0)
+    evaluator = ganeval.Evaluator("digits", ["fid", "precision", "modes_covered"], options=options, device="cpu")
+    first = _fed(evaluator, _batches(images[:100], 25))
+    held = evaluator._sink.parts
+    assert len(held) == 1 and all(held[0][key] is evaluator.outputs[key] for key in ("features", "modes"))
+    assert evaluator.outputs["features"].shape[0] == 100
+    again = _fed(evaluator, _batches(images[100:], 25))
+    whole = _fed(ganeval.Evaluator("digits", ["fid", "precision", "modes_covered"], options=options), _batches(images))
+    _same(whole, again)
+    assert again.metrics["fid"].value != first.metrics["fid"].value
+
+
 def test_bad_batches_are_refused_naming_the_fix(images):
     evaluator = ganeval.Evaluator("digits", ["fid"], options=MetricOptions(bootstrap=0), device="cpu")
     with pytest.raises(GanevalError, match="no generated samples: call update"):
