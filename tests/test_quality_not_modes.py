@@ -5,10 +5,14 @@ and per-mode quality separately; each of these got "collapsed" before."""
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
+from test_diagnostics import synthetic_log
 from truth_logs import event_plans, write_log
 
-from ganeval.diagnostics import diagnose_run
+from ganeval.diagnostics import diagnose, diagnose_run
 
 
 def _diagnosed(tmp_path, name):
@@ -24,7 +28,7 @@ def test_modes_that_keep_their_share_while_their_samples_blur_are_low_quality(tm
     assert blur.evidence["cause"] == "off_manifold" and "shares_kept" in blur.evidence["reasons"]
     assert blur.evidence["modes_hit_min"] == 5 and blur.evidence["modes_present"] == 8
     assert abs(blur.start_step - plan.onset) <= 0.1 * plan.steps and blur.end_step is None
-    assert "every mode kept its share of the samples" in blur.explanation
+    assert "the modes kept their share of the samples" in blur.explanation
     assert "low quality (from step" in diagnosis.explanation  # named, not hidden
 
 
@@ -61,3 +65,30 @@ def test_a_generator_that_never_sharpens_is_never_learned_not_collapsed(tmp_path
     _, diagnosis = _diagnosed(tmp_path, "blur-never-sharpens")
     assert diagnosis.verdict == "never-learned", diagnosis.explanation
     assert diagnosis.of_kind("collapse") == []
+
+
+def test_samples_sharpening_as_training_starts_raise_no_quality_alarm():
+    """A generator that starts on two modes, spreads over all of them blurred, and sharpens by step 500
+    (a gan-ns on ring8, resumed): how training starts, a low finding, not a medium loss of quality."""
+    steps, evals, manifest = synthetic_log()
+    counts, good = [], []
+    for i, step in enumerate(evals.step):
+        share = np.full(8, 250) if i else np.array([0, 900, 1100, 0, 0, 0, 0, 0])
+        counts.append(share.tolist())
+        good.append((share * (0.8 if step >= 500 else 0.0)).astype(int).tolist())
+    evals = evals.assign(mode_counts=[json.dumps(c) for c in counts], hq_mode_counts=[json.dumps(g) for g in good])
+    evals.loc[0, ["diversity", "recall"]] = [0.3, 0.2]  # the narrow start: a collapse, not a blur
+    diagnosis = diagnose(steps, evals, manifest)
+    assert diagnosis.verdict == "healthy", diagnosis.explanation
+    assert [f.explanation for f in diagnosis.findings if f.rank >= 1] == []
+    assert [f.severity for f in diagnosis.of_kind("low_quality")] == ["low"]
+
+
+def test_samples_that_blur_after_learning_are_a_medium_quality_finding():
+    steps, evals, manifest = synthetic_log()
+    good = [[200 if step < 500 or mode % 2 else 0 for mode in range(8)] for step in evals.step]
+    evals = evals.assign(mode_counts=json.dumps([250] * 8), hq_mode_counts=[json.dumps(g) for g in good])
+    diagnosis = diagnose(steps, evals, manifest)
+    [blur] = diagnosis.of_kind("low_quality")
+    assert blur.severity == "medium" and abs(blur.start_step - 500) <= 20 and blur.ongoing
+    assert diagnosis.of_kind("collapse") == [] and diagnosis.verdict == "healthy", diagnosis.explanation

@@ -426,16 +426,22 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
 def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
     """One low_quality finding (cause off_manifold) per stretch of evaluations whose lost modes are a
     loss of quality (`contradicted`; the evidence names the reasons, `quality_reasons`): medium
-    severity from COLLAPSE_MIN_EVALS evaluations, else low, and low when the run starts that way and
-    sharpens (how training starts, not an event); never the never-learned verdict."""
+    severity from COLLAPSE_MIN_EVALS evaluations, else low, and low when it ends before the run hit
+    half the modes (the samples sharpening as training starts, not an event); never the never-learned
+    verdict."""
     mask = contradicted(timeline)
     steps = timeline["step"].to_numpy()
     reasons_at = quality_reasons(timeline)
     kept = {
-        "shares_kept": "every mode kept its share of the samples",
+        "shares_kept": "the modes kept their share of the samples",
         "spread_held": "the samples kept the data's spread",
         "precision_fell": "precision fell with the modes",
     }
+    coverage = timeline["coverage"].to_numpy(dtype=float)
+
+    def learned(first: int) -> bool:  # whether the run hit half the modes before: else it is still sharpening
+        return first > 0 and np.nanmax(coverage[:first]) >= COLLAPSE_COVERAGE
+
     findings = []
     padded = np.r_[False, mask, False]
     edges = np.flatnonzero(np.diff(padded.astype(int)))
@@ -459,7 +465,7 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
                 LOW_QUALITY,
                 int(steps[first]),
                 int(steps[stop]) if stop < len(steps) else None,
-                "medium" if stop - first >= COLLAPSE_MIN_EVALS and (first > 0 or stop == len(steps)) else "low",
+                "medium" if stop - first >= COLLAPSE_MIN_EVALS and (learned(first) or stop == len(steps)) else "low",
                 evidence,
                 f"The samples left the modes, but {' and '.join(kept[r] for r in reasons)} ({', '.join(parts)}): "
                 "a loss of quality (blurred or drifting samples), not of modes.",
