@@ -437,6 +437,8 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
         "spread_held": "the samples kept the data's spread",
         "precision_fell": "precision fell with the modes",
     }
+    if not mask.any():  # also: no modes logged, so no coverage
+        return []
     coverage = timeline["coverage"].to_numpy(dtype=float)
 
     def learned(first: int) -> bool:  # whether the run hit half the modes before: else it is still sharpening
