@@ -15,7 +15,18 @@ from contextlib import contextmanager
 
 
 class GanevalError(ValueError):
-    """Something the user can fix. `argument` names the offending parameter (for the CLI's flag name)."""
+    """Something the user can fix: a bad input file, flag, setting or artifact.
+
+    A `ValueError`, so callers that catch ValueError keep working. The CLI prints the message and exits 2;
+    the message says which file or argument is wrong, what is wrong, and how to fix it.
+
+    Args:
+        message: the full sentence shown to the user.
+        argument: the offending parameter, for the CLI's flag name; None when no one parameter is at fault.
+
+    Attributes:
+        argument: the offending parameter as given, or None.
+    """
 
     def __init__(self, message: str, argument: str | None = None):
         super().__init__(message)

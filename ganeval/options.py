@@ -77,9 +77,31 @@ def _option(default, setting: Setting):
 class MetricOptions:
     """Settings of the metrics; defaults follow the papers and torch-fidelity.
 
-    n: at most this many samples per side (a seeded subsample; None: all). seed: every random step
-    (subsample, KID subsets, IS splits, bootstrap). bootstrap: resamples behind the 95% intervals (0: none).
-    n_modes is not a user setting: `score` fills it in from the extractor (the reference's true modes).
+    Frozen and checked on creation (GanevalError naming the setting), so one object can travel through
+    `score`, `make_baseline`, `check` and the logger unchanged. Each field's `Setting` metadata builds its
+    CLI flag.
+
+    Attributes:
+        k: neighbours for precision, recall, density and coverage (at least 1).
+        kid_subsets: KID subsets (at least 1).
+        kid_subset_size: samples per KID subset (at least 2), reduced to the sample count if larger.
+        is_splits: Inception Score splits, each of at least 2 generated samples.
+        bootstrap: resamples behind the 95% intervals; 0 turns the intervals off.
+        seed: seeds every random step (subsample, KID subsets, IS splits, bootstrap).
+        n: at most this many samples per side (a seeded subsample); None: all (`--n`, `--samples` under
+            torchrun).
+        calibration_bins: bins of D's reliability curve.
+        n_modes: not a user setting: `score` fills it in from the extractor (the reference's true modes);
+            required for the mode metrics.
+
+    Raises:
+        GanevalError: a field out of its range (the message names the setting and the allowed values).
+
+    Examples:
+        >>> from ganeval import MetricOptions
+        >>> options = MetricOptions(n=500, bootstrap=0)
+        >>> options.replace(seed=1).seed, options.n
+        (1, 500)
     """
 
     k: int = _option(
@@ -138,15 +160,30 @@ class MetricOptions:
 
     @classmethod
     def from_values(cls, values: Mapping, base: MetricOptions | None = None) -> MetricOptions:
-        """`base` (default: the defaults) with the fields that `values` holds and are not None (the CLI
-        passes its parsed flags, `vars(args)`; other keys are ignored)."""
+        """Options from a mapping of field values, as the CLI's parsed flags give them.
+
+        Args:
+            values: field name -> value, e.g. `vars(args)`; keys that are not fields, and None values, are
+                ignored.
+            base: the options to start from; None: the defaults.
+
+        Returns:
+            `base` with the fields that `values` holds, checked again.
+        """
         names = {f.name for f in fields(cls)}
         return replace(
             base or cls(), **{key: value for key, value in values.items() if key in names and value is not None}
         )
 
     def replace(self, **changes) -> MetricOptions:
-        """A copy with some fields changed (checked again)."""
+        """A copy with some fields changed.
+
+        Args:
+            **changes (Any): field name -> new value.
+
+        Returns:
+            The new options, checked again (GanevalError for a value out of range).
+        """
         return replace(self, **changes)
 
     def to_dict(self) -> dict:

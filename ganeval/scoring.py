@@ -76,7 +76,20 @@ def _sides(provenance: dict) -> str:
 
 @dataclass
 class Result:
-    """Metric values with 95% intervals, the modes not covered, and everything needed to reproduce them."""
+    """Metric values with 95% intervals, the modes not covered, and everything needed to reproduce them.
+
+    What `score` and `Evaluator.compute` return; `to_dict` is the `ganeval score --json` file that
+    `ganeval check` and `compare` read back.
+
+    Attributes:
+        metrics: metric name -> its `Interval` (value, low, high; low and high NaN without bootstrap).
+        provenance: the settings, inputs, extractor and versions that reproduce the values.
+        modes: with modes_covered: which modes are missing.
+        memorization: with a training set: the closest generated/training pairs.
+        prd: with prd=True: the PRD curve (Sajjadi et al.).
+        per_sample: with per_sample=True: the worst samples, the uncovered regions.
+        intra_fid_classes: with intra_fid: each class's FID, by class name.
+    """
 
     metrics: dict[str, Interval]
     provenance: dict = field(default_factory=dict)
@@ -87,8 +100,13 @@ class Result:
     intra_fid_classes: dict | None = None  # with intra_fid: each class's FID, by class name
 
     def to_dict(self) -> dict:
-        """{"metrics": {name: {"value", "ci"}}, "missing_modes": {"n_modes", "indices", "names"} or None,
-        "provenance": {...}}; ci is None without bootstrap."""
+        """The result as JSON-ready data: the `ganeval score --json` file.
+
+        Returns:
+            `{"metrics": {name: {"value", "ci"}}, "missing_modes": {"n_modes", "indices", "names"} or None,
+            "provenance": {...}}`, plus "memorization", "prd", "per_sample" and "intra_fid_per_class" when
+            computed. ci is None without bootstrap; NaN and infinite values become None (JSON has neither).
+        """
 
         def finite(x: float) -> float | None:  # JSON has no NaN or infinity: those become null
             return x if math.isfinite(x) else None
@@ -115,6 +133,11 @@ class Result:
         )
 
     def to_frame(self) -> pd.DataFrame:
+        """The metrics as a table, for pandas users.
+
+        Returns:
+            One row per metric, indexed by name: value, ci_low, ci_high, higher_is_better.
+        """
         rows = [
             {
                 "metric": name,
@@ -128,9 +151,12 @@ class Result:
         return pd.DataFrame(rows).set_index("metric")
 
     def summary(self) -> str:
-        """One line that sums the result up, e.g. `digits-samples vs digits: FID 148 [127, 180],
-        9 of 10 modes (missing: 7), precision 0.806, recall 0.896`; every metric when none of
-        SUMMARY_METRICS was computed."""
+        """One line that sums the result up.
+
+        Returns:
+            E.g. `digits-samples vs digits: FID 148 [127, 180], 9 of 10 modes (missing: 7), precision 0.806,
+            recall 0.896`; every metric when none of SUMMARY_METRICS was computed.
+        """
         parts = []
         shown = sorted((m for m in self.metrics if canonical(m) in SUMMARY_METRICS), key=_summary_order)
         for name in shown or list(self.metrics):
@@ -147,8 +173,12 @@ class Result:
         return f"{_sides(self.provenance)}: {', '.join(parts)}"
 
     def table(self) -> str:
-        """The summary line, a readable table (value and 95% interval per metric), the missing modes,
-        then the provenance."""
+        """The result as text, what `ganeval score` prints.
+
+        Returns:
+            The summary line, a readable table (value and 95% interval per metric), the missing modes,
+            then the provenance.
+        """
         lines = [self.summary(), "", f"{'metric':<22}{'value':>12}   95% interval", "-" * 56]
         for name, i in self.metrics.items():
             arrow = "higher is better" if get_metric(name).higher_is_better else "lower is better"
@@ -351,12 +381,21 @@ def _called_for(metrics: Sequence[str] | None) -> str | None:
 
 @dataclass(frozen=True)
 class ReferenceScorer:
-    """A reference prepared once for repeated evaluations (what `TrainingLogger` takes as its scorer):
-    the extractor that follows it (or the one named) and the reference's features and modes.
+    """A reference prepared once for repeated evaluations: what `TrainingLogger` takes as its scorer.
 
+    Extracting the reference is the slow part of an evaluation; a training loop evaluates many times
+    against one reference, so it is extracted once, here. Build one with `ReferenceScorer.of`.
+
+    Attributes:
+        reference: how the reference was given, for the run's manifest.
+        extractor: the extractor that follows the reference (or the one named).
+        samples: the reference's features and modes.
+
+    Examples:
+        ```python
         log = TrainingLogger("runs/mine", ReferenceScorer.of("ring8"))
-
-    reference: how it was given, for the run's manifest."""
+        ```
+    """
 
     reference: str
     extractor: Extractor
@@ -373,10 +412,22 @@ class ReferenceScorer:
         precision: str = "fp32",
         resize: str | None = None,
     ) -> ReferenceScorer:
-        """Extract `reference` (a bundled set name, a folder, an array or a statistics file; at most
-        `options.n` samples, a subsample drawn with `options.seed`) with `extractor` (default: follows the
-        reference) on `device` at `precision`, resized as `resize` says (inception: "legacy-tf", the default, or
-        "clean"), cached; the logger's evaluations run there too."""
+        """Extract a reference once (cached), for the evaluations that follow.
+
+        Args:
+            reference (str | Path | array): a bundled set name, a folder, an array or a statistics file.
+            extractor: the extractor's name; None: the one that follows the reference.
+            options: `options.n` caps the samples (a subsample drawn with `options.seed`).
+            device (str | torch.device): where the extractor runs; the logger's evaluations run there too.
+            precision: "fp32" or "bf16", as for `score`.
+            resize: inception's resize, "legacy-tf" (None's default) or "clean".
+
+        Returns:
+            The prepared scorer.
+
+        Raises:
+            GanevalError: the reference cannot be read, or the extractor does not apply to it.
+        """
         source = resolve_source(reference, "reference")
         chosen = choose_extractor(source, source, extractor, device=device, precision=precision, resize=resize)
         settings = dict(batch_size=256, workers=0, skip_bad=False, progress=False, use_cache=True, reference=True)
@@ -385,8 +436,15 @@ class ReferenceScorer:
         return cls(str(reference), chosen, reference_samples(source, outputs))
 
     def evaluator(self, metrics: Sequence[str] | None = None, **settings) -> Evaluator:
-        """An `Evaluator` against this reference as prepared (`Evaluator(self, metrics, **settings)`): what
-        `TrainingLogger.evaluate` computes its metrics with."""
+        """An `Evaluator` against this reference as prepared: what `TrainingLogger.evaluate` computes with.
+
+        Args:
+            metrics: the metrics to compute; None: all that apply.
+            **settings (Any): the other keywords of `Evaluator` (options, batch_size, applicable_only).
+
+        Returns:
+            `Evaluator(self, metrics, **settings)`.
+        """
         return Evaluator(self, metrics, **settings)
 
 
@@ -415,40 +473,67 @@ def score(
 ) -> Result:
     """Score generated samples against a reference.
 
-    generated, reference: a folder of images, an .npz/.npy array, a bundled set name, a statistics file
-    from `ganeval stats` (reference only), or an array in memory (torch N x C x H x W, numpy
-    N x H x W [x C], or N x 2 points). options: the metric settings; options.n caps the samples per
-    side (a seeded subsample), options.bootstrap=0 turns the confidence intervals off.
-    train: the generator's training set (any source a reference can be), for the memorization metrics
-    (authenticity; ct, which takes the reference as held-out data) and the closest generated/training
-    pairs (Result.memorization); extracted and cached like the reference.
-    prd: also the PRD curve (Result.prd; k-means of both sides' features, ganeval.metrics.prd).
-    per_sample: also the per-sample view (Result.per_sample): the generated samples with the lowest realism
-    score and the reference's regions no generated sample reaches, with files and images (score --report).
-    generated_labels: the class of each generated sample when `generated` is an array (a conditional generator's
-    classes asked for), for intra_fid and cas; a labelled folder carries its own (subfolders or labels.csv).
-    weights: the extractor's weights file (None: looked up). resize: how inception brings images to 299 x 299,
-    "legacy-tf" (None's default: torch-fidelity's TF-compatible bilinear, the FID papers quote) or "clean"
-    (clean-fid's antialiased bicubic; ganeval.features.resize); other extractors take none.
-    device: where the extractor runs: "auto" (CUDA when available, else the CPU), "cpu", "cuda",
-    "cuda:N" or "mps"; batch_size None: the device's default (default_batch_size). precision: "fp32"
-    (default, equal to torch-fidelity) or "bf16" (autocast; see the README for its FID deviation).
-    The provenance's "device" records where and how the features were extracted.
+    The library's one scoring call (`ganeval score` runs it): extract both sides' features, compute the
+    metrics that apply with 95% bootstrap intervals, and record the provenance that reproduces them.
     Under torchrun (an initialised torch.distributed group, ganeval.distributed) each rank extracts
     its shard, rank 0 computes, and every rank returns the same Result: first the ranks' settings and
-    inputs are compared (a mismatch is a GanevalError naming the ranks); the Result equals one process's
-    to the bit where the threads per process are equal (FID within 1e-7 relative otherwise).
+    inputs are compared; the Result equals one process's to the bit where the threads per process are
+    equal (FID within 1e-7 relative otherwise).
 
-    >>> import ganeval
-    >>> from ganeval import MetricOptions
-    >>> options = MetricOptions(n=500, bootstrap=0)
-    >>> result = ganeval.score(
-    ...     "ring8", "ring8", metrics=["fid", "modes_covered"], options=options, cache=False, progress=False
-    ... )
-    >>> result.metrics["modes_covered"].value
-    8
-    >>> result.metrics["fid"].value < 0.1
-    True
+    Args:
+        generated (str | Path | array): a folder of images, an .npz/.npy array, a bundled set name, or an
+            array in memory (torch N x C x H x W, numpy N x H x W [x C], or N x 2 points).
+        reference (str | Path | array): any of those, or a statistics file from `ganeval stats`.
+        extractor: the feature extractor's name; None: the one that follows the reference (digits for
+            digit data, points for 2-D data, inception otherwise) or that the metrics call for.
+        metrics: the metrics to compute; None: all that apply.
+        options: the metric settings; options.n caps the samples per side (a seeded subsample),
+            options.bootstrap=0 turns the confidence intervals off.
+        train (str | Path | array | None): the generator's training set (any source a reference can be),
+            for the memorization metrics (authenticity; ct, which takes the reference as held-out data) and
+            the closest generated/training pairs (Result.memorization); extracted and cached like the
+            reference.
+        prd: also the PRD curve (Result.prd; k-means of both sides' features, ganeval.metrics.prd).
+        per_sample: also the per-sample view (Result.per_sample): the generated samples with the lowest
+            realism score and the reference's regions no generated sample reaches, with files and images
+            (score --report).
+        weights (str | Path | None): the extractor's weights file; None: looked up.
+        resize: how inception brings images to 299 x 299: "legacy-tf" (None's default: torch-fidelity's
+            TF-compatible bilinear, the FID papers quote) or "clean" (clean-fid's antialiased bicubic;
+            ganeval.features.resize); other extractors take none.
+        batch_size: images per extractor batch; None: the device's default (default_batch_size).
+        workers: image-decoding worker processes; None: 0 below 512 files, else up to 4.
+        cache: read and write the reference feature cache.
+        skip_bad: skip and count unreadable image files instead of stopping.
+        progress: show progress bars.
+        device (str | torch.device): where the extractor runs: "auto" (CUDA when available, else the CPU),
+            "cpu", "cuda", "cuda:N" or "mps". The provenance's "device" records where and how the features
+            were extracted.
+        precision: "fp32" (default, equal to torch-fidelity) or "bf16" (autocast; see the README for its
+            FID deviation).
+        generated_labels (array | None): the class of each generated sample when `generated` is an array (a conditional
+            generator's classes asked for), for intra_fid and cas; a labelled folder carries its own
+            (subfolders or labels.csv).
+
+    Returns:
+        The metrics with their intervals, the missing modes and the provenance.
+
+    Raises:
+        GanevalError: an input cannot be read, `generated` is a statistics file, the two sides are of
+            different kinds (images and points), `metrics` is empty or names an unknown metric, a setting
+            is out of range, or, under torchrun, the ranks' settings or inputs differ (naming the ranks).
+
+    Examples:
+        >>> import ganeval
+        >>> from ganeval import MetricOptions
+        >>> options = MetricOptions(n=500, bootstrap=0)
+        >>> result = ganeval.score(
+        ...     "ring8", "ring8", metrics=["fid", "modes_covered"], options=options, cache=False, progress=False
+        ... )
+        >>> result.metrics["modes_covered"].value
+        8
+        >>> result.metrics["fid"].value < 0.1
+        True
     """
     asked = dict(
         metrics=None if metrics is None else list(metrics), extractor=extractor, train=train is not None, cache=cache
@@ -936,9 +1021,34 @@ def stats(
     device="auto",
     precision: str = "fp32",
 ):
-    """Write a reference's features, statistics and provenance to `output` (npz) for sharing; of the
-    options, n (at most this many samples, a seeded subsample) and seed apply. weights, resize, device,
-    precision and batch_size (None: the device's default) as for `score`."""
+    """Write a reference's features, statistics and provenance to an npz file for sharing.
+
+    What `ganeval stats` runs: the file stands in for the reference in `score` (`--ref FILE`), so a large
+    reference is extracted once and shared without its images. Under torchrun each rank extracts its
+    shard and rank 0 writes the file.
+
+    Args:
+        reference (str | Path | array): a folder of images, an .npz/.npy array, a bundled set name or an array
+            in memory.
+        output (str | Path): the file to write; its name must end in .npz.
+        extractor: the extractor's name; None: the one that follows the reference.
+        options: of the options, n (at most this many samples, a seeded subsample) and seed apply.
+        weights (str | Path | None): as for `score`.
+        resize: as for `score`.
+        batch_size: as for `score` (None: the device's default).
+        workers: as for `score`.
+        skip_bad: as for `score`.
+        progress: as for `score`.
+        device (str | torch.device): as for `score`.
+        precision: as for `score`.
+
+    Returns:
+        path (Path): the file, written atomically (features, their mean and covariance, provenance).
+
+    Raises:
+        GanevalError: `output` does not end in .npz, the reference is already a statistics file or cannot
+            be read, or a setting is out of range.
+    """
     _check_extraction(batch_size=batch_size, workers=workers)
     device = resolve_device(device)
     batch_size = default_batch_size(device) if batch_size is None else batch_size
@@ -1025,23 +1135,46 @@ class _Forward:
 
 
 class Evaluator:
-    """Metrics of generated samples fed batch by batch, as in a training loop: the same `Result` as
-    `score` on the same samples (to the bit on the CPU, fed in batches of the extractor's batch size).
+    """Metrics of generated samples fed batch by batch, as in a training loop.
 
+    The same `Result` as `score` on the same samples (to the bit on the CPU, fed in batches of the
+    extractor's batch size); the reference is extracted once, on creation. With FID alone (and
+    options.bootstrap 0) only the float64 sums of the features are kept, O(D^2) memory; otherwise the
+    features (and logits, modes) of the batches, in memory. Under torch.distributed each rank updates
+    with its own batches; `compute` sums the ranks' sums and gathers their rows in rank order, and every
+    rank gets the Result of all of them (rank 0's batches first, then rank 1's, ...), the same as one
+    process fed them in that order.
+
+    Args:
+        reference (str | Path | array | ReferenceScorer): what `score` takes as a reference, or a
+            `ReferenceScorer` (its extractor and samples, as prepared).
+        metrics: as for `score`.
+        extractor: as for `score`; None with a `ReferenceScorer` (it brings its own).
+        options: as for `score`.
+        weights (str | Path | None): as for `score`.
+        resize: as for `score`.
+        batch_size: as for `score`.
+        device (str | torch.device): as for `score`.
+        precision: as for `score`.
+        applicable_only: `metrics` are wanted where they apply, the rest left out (TrainingLogger's
+            columns).
+
+    Attributes:
+        outputs: the generated side's outputs at the last compute (features, modes, ...).
+
+    Raises:
+        GanevalError: `metrics` is empty, an extractor is named beside a `ReferenceScorer`, the reference
+            cannot be read, or the batch size is out of range.
+
+    Examples:
+        ```python
         evaluator = ganeval.Evaluator("digits", device="cuda")   # the reference is extracted once, here
         for batch in batches:                                     # uint8 or [0, 1] float N x C x H x W
             evaluator.update(batch)
         result = evaluator.compute()                              # result.metrics["fid"].value
         evaluator.reset()
-
-    reference: what `score` takes as a reference, or a `ReferenceScorer` (its extractor and samples, as
-    prepared). metrics, extractor, options, weights, resize, device, precision, batch_size: as for `score`.
-    With FID alone (and options.bootstrap 0) only the float64 sums of the features are kept, O(D^2)
-    memory; otherwise the features (and logits, modes) of the batches, in memory.
-    Under torch.distributed each rank updates with its own batches; `compute` sums the ranks' sums and
-    gathers their rows in rank order, and every rank gets the Result of all of them (rank 0's batches
-    first, then rank 1's, ...), the same as one process fed them in that order.
-    applicable_only: `metrics` are wanted where they apply, the rest left out (TrainingLogger's columns)."""
+        ```
+    """
 
     def __init__(
         self,
@@ -1111,9 +1244,17 @@ class Evaluator:
         self.outputs: dict = {}  # the generated side's outputs at the last compute (features, modes, ...)
 
     def update(self, fake) -> None:
-        """Add a batch: uint8 or [0, 1] float images N x C x H x W (torch tensors or numpy arrays; N x H x W
-        for one channel), N x 2 points, or features N x D (2-D, as the extractor gives them). Images are
-        extracted here, on the extractor's device."""
+        """Add a batch of generated samples; images are extracted here, on the extractor's device.
+
+        Args:
+            fake (torch.Tensor | np.ndarray): uint8 or [0, 1] float images N x C x H x W (torch tensors or
+                numpy arrays; N x H x W for one channel), N x 2 points, or features N x D (2-D, as the
+                extractor gives them).
+
+        Raises:
+            GanevalError: the batch is not samples, its features are not as wide as the reference's, or it
+                is of another kind (images, points, features) than the batches since the last reset.
+        """
         array = fake.detach().cpu().numpy() if hasattr(fake, "detach") else np.asarray(fake)
         if array.ndim == 2 and self.extractor.kind != "points":
             kind = "features"
@@ -1140,8 +1281,15 @@ class Evaluator:
 
     @distributed.computed_on_main
     def compute(self) -> Result:
-        """The Result of every batch since the last reset, as `score` gives it; under torch.distributed, of
-        every rank's batches, on every rank."""
+        """The metrics of every batch since the last reset.
+
+        Returns:
+            The `Result` as `score` gives it; under torch.distributed, of every rank's batches, on every rank.
+
+        Raises:
+            GanevalError: no batch was added since the last reset, or, under torch.distributed, the ranks'
+                settings differ.
+        """
         distributed.same_everywhere(  # before merging: ranks that keep other things would never meet
             "the Evaluator's settings",
             lambda: {
