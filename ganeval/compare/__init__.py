@@ -25,7 +25,15 @@ import pandas as pd
 
 from ganeval.compare.answer import answer, summarize_verdicts
 from ganeval.compare.report import compact_table, write_comparison
-from ganeval.compare.runs import FINAL_METRICS, final_scores, plan, shown_samples, train_all
+from ganeval.compare.runs import (
+    CONDITIONAL_METRICS,
+    FINAL_METRICS,
+    NOT_CONDITIONAL,
+    final_scores,
+    plan,
+    shown_samples,
+    train_all,
+)
 from ganeval.compare.stats import pairwise, ranking, ranking_sentence, summarize
 from ganeval.data import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
@@ -79,6 +87,7 @@ class Comparison:
     skipped: dict = field(default_factory=dict)  # variant -> why it was not trained
     data: str | None = None
     files: dict = field(default_factory=dict)  # what the report wrote
+    not_applicable: dict = field(default_factory=dict)  # variant -> why the conditional runs' metrics are n/a
 
     def table(self) -> pd.DataFrame:
         """Variants as rows, 'mean +- std' (or 'value [ci]' for one seed) per metric, then the verdicts."""
@@ -331,7 +340,7 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
                     "ci_high": math.nan if high is None else high,
                 }
             )
-    values = pd.DataFrame(rows)
+    values, not_applicable = _conditional_rows(pd.DataFrame(rows), entries)
     # the final scores first, then what score results may add, then what logs add
     order = [*FINAL_METRICS, *(m for m in sample_metrics() if m not in FINAL_METRICS), *EXTRA_METRICS]
     known = [m for m in order if m in set(values.metric)]
@@ -339,7 +348,21 @@ def build(entries: list[Entry], skipped: dict | None = None, data: str | None = 
     higher = {m: get_metric(m, logged=True).higher_is_better for m in known}
     summary = summarize(values, metric_bounds(known, entries))
     pairs = pairwise(values, higher)
-    return Comparison(entries, values, summary, pairs, ranking(summary, pairs, higher), higher, skipped or {}, data)
+    ranks = ranking(summary, pairs, higher)
+    return Comparison(entries, values, summary, pairs, ranks, higher, skipped or {}, data, {}, not_applicable)
+
+
+def _conditional_rows(values: pd.DataFrame, entries: list[Entry]) -> tuple[pd.DataFrame, dict]:
+    """`values` with a NaN row (shown n/a) for each entry that lacks one of CONDITIONAL_METRICS (intra_fid, cas)
+    that another entry has, and {variant: why} for those: an unconditional run's samples have no class."""
+    present = [m for m in CONDITIONAL_METRICS if len(values) and m in set(values.metric)]
+    rows, why = [], {}
+    for e in entries:
+        lacking = [m for m in present if m not in e.metrics]
+        if lacking:
+            rows += [{"variant": e.variant, "seed": e.seed, "metric": m, "value": math.nan} for m in lacking]
+            why[e.variant] = NOT_CONDITIONAL if e.run_dir is not None else "not in its result file"
+    return (pd.concat([values, pd.DataFrame(rows)], ignore_index=True) if rows else values), why
 
 
 def compare_variants(

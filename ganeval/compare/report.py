@@ -228,6 +228,8 @@ def comparison_blocks(comparison, samples: ShownSamples | None = None) -> list[B
     ]
     for variant, why in comparison.skipped.items():
         blocks.append(Text(f"**Skipped {markdown_code(variant)}**: {why}"))
+    for variant, why in comparison.not_applicable.items():
+        blocks.append(Text(f"**intra_fid and cas are n/a for {markdown_code(variant)}**: {why}."))
     figure, caption = _samples_figure(samples)  # the most telling figure, next to the answer it shows
     if figure is not None:
         blocks += [Heading("Final samples"), *_image("samples", figure, caption)]
