@@ -141,10 +141,24 @@ def is_torchscript(path: Path) -> bool:
 
 
 def load_generator(spec):
-    """The generator that code you chose to run builds: 'package.module:attribute' (imported) or a TorchScript
-    file (torch.jit.load, which runs the file's code). The one loader of a generator's code: the CLI reaches it
-    only through --generator, Python through trust_code=True, a 'package.module:attribute' string or a call of
-    this function (`ganeval.load_generator`), so that a file given as data never runs."""
+    """Load a generator from code you chose to run.
+
+    The one loader of a generator's code: the CLI reaches it only through --generator, Python through
+    trust_code=True, a 'package.module:attribute' string or a call of this function
+    (`ganeval.load_generator`), so that a file given as data never runs.
+
+    Args:
+        spec (str | Path): 'package.module:attribute' (imported) or a TorchScript file (torch.jit.load,
+            which runs the file's code).
+
+    Returns:
+        generator (Any): the imported object or the loaded torch.jit.ScriptModule, for `make_baseline` and
+            `check` as their candidate.
+
+    Raises:
+        GanevalError: the file is not a TorchScript file, or the module or attribute cannot be found (a
+            UserCodeError when the module's own code raises).
+    """
     path = Path(spec)
     if not path.is_file():
         return import_generator(str(spec))

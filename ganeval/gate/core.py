@@ -246,7 +246,21 @@ def _mismatches(baseline: dict, candidate: dict) -> list[str]:
 
 
 def load_baseline(path) -> Baseline:
-    """Read and validate a baseline JSON (from `ganeval baseline` or `ganeval score --json`)."""
+    """Read and validate a baseline JSON file.
+
+    A baseline is data from outside: it is checked against the schema (gate/schema.py) before `check`
+    trusts any of its numbers or settings.
+
+    Args:
+        path (str | Path): a file from `ganeval baseline` or `ganeval score --json`.
+
+    Returns:
+        The baseline, with `path` set.
+
+    Raises:
+        GanevalError: the file does not exist, is not readable JSON, lacks the 'metrics' and 'provenance'
+            objects or the provenance's extractor, generated and reference counts, or breaks the schema.
+    """
     path = Path(path)
     how = (
         "make one with `ganeval baseline CANDIDATE --ref REF -o baseline.json` "
@@ -401,19 +415,43 @@ def make_baseline(
 ) -> Baseline:
     """Score `candidate` against `reference` and return (and with `output`, write atomically) a baseline.
 
-    candidate: anything `check` takes (samples or a generator; see ganeval.gate.candidate). A generator
-    draws options.n samples (default 2000) from noise seeded with options.seed.
-    value_range: (low, high) of a generator's float image outputs: (-1, 1) for tanh, (0, 1) for sigmoid.
-    repeats: re-score with the seeds seed+1 .. seed+repeats (values only, no bootstrap) and record each
-    metric's seed-to-seed standard deviation, which `check` uses as the noise floor of its test.
-    Default: 10 for generators, 0 for fixed samples (a new seed then only re-draws a subsample).
-    device, precision: where and how the extractor runs (`score`); the precision is recorded and `check`
-    refuses another, the device is recorded only (a baseline made on a GPU checks on the CPU).
-    weights, resize: the extractor's weights file and inception's resize (`score`); `check` refuses others.
-    trust_code: a path candidate is a TorchScript generator file, loaded and run (the CLI's --generator FILE);
-    without it a path is data, and a TorchScript file is refused.
-    Metrics without a finite value, or with a seed spread too large to gate on (gate/schema.py), are
-    left out and named under "not_gated" with the reason; the file follows the schema in gate/schema.py.
+    The baseline is what `check` compares later candidates with: the values, their intervals and
+    seed-to-seed spread, and every setting needed to re-score exactly. Metrics without a finite value,
+    or with a seed spread too large to gate on (gate/schema.py), are left out and named under
+    "not_gated" with the reason; the file follows the schema in gate/schema.py.
+
+    Args:
+        candidate (Any): anything `check` takes (samples or a generator; see ganeval.gate.candidate). A
+            generator draws options.n samples (default 2000) from noise seeded with options.seed.
+        reference (str | Path | array): what `score` takes as a reference.
+        output (str | Path | None): where to write the baseline JSON (atomically); None: not written.
+        options: the metric settings, as for `score`; recorded, and `check` re-scores with them.
+        extractor: as for `score`.
+        metrics: as for `score`.
+        weights (str | Path | None): the extractor's weights file (`score`); `check` refuses others.
+        resize: inception's resize (`score`); `check` refuses another.
+        nz: the length of a generator's noise vector, for one called on noise z of shape (n, nz).
+        value_range: (low, high) of a generator's float image outputs: (-1, 1) for tanh, (0, 1) for sigmoid.
+        repeats: re-score with the seeds seed+1 .. seed+repeats (values only, no bootstrap) and record each
+            metric's seed-to-seed standard deviation, which `check` uses as the noise floor of its test.
+            0 or at least 2; None: 10 for generators, 0 for fixed samples (a new seed then only re-draws a
+            subsample).
+        batch_size: as for `score`.
+        workers: as for `score`.
+        cache: as for `score`.
+        progress: as for `score`.
+        device (str | torch.device): where the extractor runs (`score`); recorded only (a baseline made on a
+            GPU checks on the CPU).
+        precision: how the extractor runs (`score`); recorded, and `check` refuses another.
+        trust_code: a path candidate is a TorchScript generator file, loaded and run (the CLI's
+            --generator FILE); without it a path is data, and a TorchScript file is refused.
+
+    Returns:
+        The baseline (its `path` is None until written).
+
+    Raises:
+        GanevalError: `repeats` is 1 or not a whole number >= 0, `value_range` is not (low, high), the
+            candidate is neither samples nor a generator (or needs `nz`), or `score` refuses the inputs.
 
     Examples:
         >>> from ganeval import MetricOptions, make_baseline
@@ -551,28 +589,58 @@ def check(
 ) -> CheckReport:
     """Re-score `candidate` with the baseline's settings and decide, per metric, pass / improved / regressed.
 
-    candidate: a folder of images, an .npz/.npy array, a reference_models run folder or checkpoint (read as
-    data), 'package.module:attribute', or an object (nn.Module, callable on z, or .sample(n, seed)); a
-    TorchScript file with trust_code=True only (its code runs), or as `ganeval.load_generator(path)`.
-    baseline: a `Baseline` or the path of its JSON file.
-    options: default the baseline's (`Baseline.options`), which reproduces the baseline exactly for an
-    unchanged generator; `baseline.options.replace(seed=...)` draws anew. Options that change the
-    numbers (k, KID and IS settings, bootstrap, n) must match the baseline's: GanevalError otherwise.
-    tolerances: {metric: absolute float, or "P%" of the baseline value}; the rest use DEFAULT_TOLERANCES.
-    value_range: (low, high) of a generator's float image outputs (default: the baseline's).
-    device: where the extractor runs (any: the device is not a feature setting). precision: default the
-    baseline's; another one is refused (GanevalError), since bf16 features differ from fp32 ones.
-    resize: inception's, default the baseline's; another one is refused, since the features differ.
+    What `ganeval check` runs in CI: a metric regresses only when it is worse than the baseline by more
+    than its tolerance and by more than the baseline's noise allows (a test at family-wise level `alpha`).
+    Anything that would change the numbers (extractor, weights, resize, precision, metric options) must
+    match the baseline, so that only the generator is compared.
 
-    >>> from ganeval import MetricOptions, check, make_baseline
-    >>> from ganeval.data import RING8
-    >>> options = MetricOptions(bootstrap=0)
-    >>> baseline = make_baseline(
-    ...     RING8.sample(300, seed=1)[0], "ring8", options=options, metrics=["fid"], cache=False, progress=False
-    ... )
-    >>> report = check(RING8.sample(300, seed=2)[0], baseline, tolerances={"fid": 0.5}, cache=False)
-    >>> report.passed, [d.verdict for d in report.decisions]
-    (True, ['pass'])
+    Args:
+        candidate (Any): a folder of images, an .npz/.npy array, a reference_models run folder or checkpoint
+            (read as data), 'package.module:attribute', or an object (nn.Module, callable on z, or
+            .sample(n, seed)); a TorchScript file with trust_code=True only (its code runs), or as
+            `ganeval.load_generator(path)`.
+        baseline (Baseline | str | Path): a `Baseline` or the path of its JSON file.
+        options: default the baseline's (`Baseline.options`), which reproduces the baseline exactly for an
+            unchanged generator; `baseline.options.replace(seed=...)` draws anew. Options that change the
+            numbers (k, KID and IS settings, bootstrap, n) must match the baseline's.
+        tolerances: {metric: absolute float, or "P%" of the baseline value}; the rest use
+            DEFAULT_TOLERANCES.
+        alpha: the chance that a check of an unchanged generator, at a new seed, fails (family-wise,
+            over the metrics compared).
+        reference (str | Path | array | None): the reference to score against; None: the baseline's, as
+            given or beside the baseline file.
+        extractor: default the baseline's; another one is refused.
+        weights (str | Path | None): default the baseline's; a file of other weights is refused.
+        resize: inception's, default the baseline's; another one is refused, since the features differ.
+        nz: as for `make_baseline`.
+        value_range: (low, high) of a generator's float image outputs (default: the baseline's).
+        batch_size: as for `score`.
+        workers: as for `score`.
+        cache: as for `score`.
+        progress: as for `score`.
+        device (str | torch.device): where the extractor runs (any: the device is not a feature setting).
+        precision: default the baseline's; another one is refused, since bf16 features differ from fp32
+            ones.
+        trust_code: as for `make_baseline`.
+
+    Returns:
+        One decision per metric (`report.passed`, `report.decisions`), the settings compared and the
+        candidate's scores.
+
+    Raises:
+        GanevalError: the baseline cannot be read, a tolerance is malformed, or a setting that changes the
+            numbers (extractor, weights, resize, precision, options) differs from the baseline's.
+
+    Examples:
+        >>> from ganeval import MetricOptions, check, make_baseline
+        >>> from ganeval.data import RING8
+        >>> options = MetricOptions(bootstrap=0)
+        >>> baseline = make_baseline(
+        ...     RING8.sample(300, seed=1)[0], "ring8", options=options, metrics=["fid"], cache=False, progress=False
+        ... )
+        >>> report = check(RING8.sample(300, seed=2)[0], baseline, tolerances={"fid": 0.5}, cache=False)
+        >>> report.passed, [d.verdict for d in report.decisions]
+        (True, ['pass'])
     """
     base = baseline if isinstance(baseline, Baseline) else load_baseline(baseline)
     given = dict(check_tolerances(tolerances or {}))
