@@ -199,7 +199,23 @@ def diagnose(
 
 
 def diagnose_run(run_dir, format: str | None = None, column_map: dict[str, str] | None = None) -> RunDiagnosis:
-    """`diagnose` over a training log in any format (`diagnostics.log.read_log`: a run folder or a log file;
-    format forces one, column_map {ours: theirs} names a table's columns); ValueError naming a path without a log."""
+    """Diagnose a training log in any format: `diagnose` over what `diagnostics.log.read_log` reads.
+
+    What `ganeval report` runs for each run, without writing a report: the verdict and the findings
+    as data.
+
+    Args:
+        run_dir (str | Path): a run folder or a log file.
+        format: forces one log format (`ganeval.diagnostics.log.log_formats()`); None: the one that
+            recognises the path.
+        column_map: {ours: theirs} names a table's columns.
+
+    Returns:
+        The run's verdict, its one-sentence explanation, the findings and summary numbers.
+
+    Raises:
+        GanevalError: (a ValueError) the path is absent, holds no log any format recognises, or holds no
+            rows.
+    """
     steps, evals, manifest = read_log(run_dir, format, column_map)
     return diagnose(steps, evals, manifest, run=str(run_dir))

@@ -54,9 +54,24 @@ def load_runs(runs, format: str | None = None, column_map: dict[str, str] | None
 
 
 def write_report(runs, output, *, findings_output=None, format=None, column_map=None) -> list:
-    """Diagnose each run folder or log file and write output/report.html, output/report.md and output/figures/;
-    with findings_output, also write the findings as JSON there. format forces a log format (`ganeval.diagnostics.
-    log.log_formats()`), column_map {ours: theirs} names a table's columns. Returns the `RunDiagnosis` of each run."""
+    """Diagnose each run folder or log file and write the report.
+
+    What `ganeval report` runs: the verdicts first, an overview when there are several runs, then each
+    run's findings and figures.
+
+    Args:
+        runs (str | Path | Sequence): a run folder or log file, or several.
+        output (str | Path): the folder to write report.html, report.md and figures/ in.
+        findings_output (str | Path | None): also write the findings as JSON there (atomically).
+        format (str | None): forces a log format (`ganeval.diagnostics.log.log_formats()`).
+        column_map (dict[str, str] | None): {ours: theirs} names a table's columns.
+
+    Returns:
+        The `RunDiagnosis` of each run, in the order given.
+
+    Raises:
+        GanevalError: a run holds no log that can be read (as for `diagnose_run`).
+    """
     logs = load_runs([runs] if isinstance(runs, (str, Path)) else runs, format, column_map)
     blocks = [  # the verdicts first: a list of every verdict's name would only push them down
         Heading("Summary"),
