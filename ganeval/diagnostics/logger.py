@@ -108,15 +108,39 @@ class Scorer(Protocol):
 
 
 class TrainingLogger:
-    """Records per-step scalars and periodic evaluations of a GAN training run (module docstring).
+    """Records per-step scalars and periodic evaluations of a GAN training run, from any training loop.
 
-    scorer: what generated samples are compared with at `evaluate`, e.g.
-    `ReferenceScorer.of("ring8", options=MetricOptions(n=1000))` (a bundled set name, a folder, an array or
-    a stats file; its extractor follows the reference unless named); None records only what is given.
-    options: the metrics' settings (k, calibration bins, the seed of every random step; the number of
-    modes comes from the scorer's extractor). manifest: extra entries for manifest.json (variant,
-    hyper-parameters, ...). writers: "tensorboard" (events in run_dir/tensorboard), "wandb", "mlflow" or
-    writer objects (`ganeval.diagnostics.writers`), sent every scalar, the diagnosis and the samples' picture.
+    The run folder it writes (steps.csv, evals.csv, samples/, manifest.json; the module docstring lists
+    the columns) is what `ganeval report` diagnoses and `ganeval compare` compares. Each file is
+    rewritten atomically on `flush`, so a run killed at any point leaves the log of its last flush.
+
+    Args:
+        run_dir (str | Path): the run folder, created if absent.
+        scorer: what generated samples are compared with at `evaluate`, e.g.
+            `ReferenceScorer.of("ring8", options=MetricOptions(n=1000))` (a bundled set name, a folder, an
+            array or a stats file; its extractor follows the reference unless named); None records only
+            what is given.
+        options: the metrics' settings (k, calibration bins, the seed of every random step; the number of
+            modes comes from the scorer's extractor).
+        manifest: extra entries for manifest.json (variant, hyper-parameters, ...).
+        resume: continue the log already in `run_dir` (its steps.csv and evals.csv; the clock goes on from
+            its last step).
+        writers (Sequence): "tensorboard" (events in run_dir/tensorboard), "wandb", "mlflow" or writer objects
+            (`ganeval.diagnostics.writers`), sent every scalar, the diagnosis and the samples' picture.
+
+    Attributes:
+        run_dir: the run folder.
+        steps: the step rows logged so far.
+        evals: the evaluation rows logged so far.
+        manifest: what manifest.json holds.
+
+    Examples:
+        ```python
+        log = TrainingLogger("runs/mine", ReferenceScorer.of("ring8"))
+        log.step(step, loss_d=..., loss_g=..., d_real=..., d_fake=...)    # floats or tensors, every step
+        log.evaluate(step, fake=samples, d_real=d_on_held_out_real, d_fake=d_on_fresh_fake)
+        log.close()
+        ```
     """
 
     def __init__(
@@ -164,7 +188,13 @@ class TrainingLogger:
         self.manifest["extractor"] = self.extractor.provenance()
 
     def step(self, step: int, **values) -> None:
-        """Scalars of one training step (floats, numpy values or tensors; tensors are averaged)."""
+        """Record the scalars of one training step (a row of steps.csv, written at the next `flush`).
+
+        Args:
+            step: the training step.
+            **values (Any): name -> value: floats, numpy values or tensors (tensors are averaged); None
+                values are left out.
+        """
         row = {"step": int(step), "time": time.perf_counter() - self.started}
         row.update({key: _scalar(value) for key, value in values.items() if value is not None})
         self.steps.append(row)
@@ -172,9 +202,25 @@ class TrainingLogger:
             self.writers.send("scalars", row["step"], _numbers(row, "train", skip=("step", "time")))
 
     def evaluate(self, step: int, fake=None, d_real=None, d_fake=None, **values) -> dict:
-        """Metrics of generated samples `fake` (images: uint8 or floats in [0, 1]; or N x 2 points)
-        against the reference, and D's calibration on held-out real (d_real) vs fresh fake (d_fake)
-        outputs. Extra keyword values are recorded as they are. Returns the recorded row."""
+        """Evaluate and record a row of evals.csv, then `flush`.
+
+        The metrics of generated samples against the reference, and D's calibration on held-out real vs
+        fresh fake outputs; either side may be left out.
+
+        Args:
+            step: the number of training steps done.
+            fake (torch.Tensor | np.ndarray | None): generated samples (images: uint8 or floats in [0, 1];
+                or N x 2 points).
+            d_real (torch.Tensor | np.ndarray | None): D's outputs on held-out real samples.
+            d_fake (torch.Tensor | np.ndarray | None): D's outputs on fresh fake samples; with d_real.
+            **values (Any): extra values, recorded as they are (text as it is, numbers as floats).
+
+        Returns:
+            The recorded row.
+
+        Raises:
+            GanevalError: `fake` is given but the logger has no scorer, or `fake` is not samples.
+        """
         row: dict = {"step": int(step)}
         if fake is not None:
             if self.real is None:
@@ -254,9 +300,15 @@ class TrainingLogger:
             np.save(stream, points[:POINTS_SAVED].astype(np.float32))
 
     def truncate(self, step: int) -> None:
-        """Keep what was logged before training step `step` ran: step rows below it, evaluations at
-        or below it (an evaluation is labelled with the number of steps done). A run resumed from a
-        checkpoint taken after `step` steps repeats the rest."""
+        """Forget what was logged from training step `step` on, for a run resumed from a checkpoint.
+
+        A run resumed from a checkpoint taken after `step` steps repeats the rest, so its rows would be
+        logged twice.
+
+        Args:
+            step: the steps the checkpoint had done: step rows below it are kept, evaluations at or below
+                it (an evaluation is labelled with the number of steps done).
+        """
         self.steps = [r for r in self.steps if r["step"] < step]
         self.evals = [r for r in self.evals if r["step"] <= step]
 
@@ -268,6 +320,11 @@ class TrainingLogger:
         write_atomically(self.run_dir / "manifest.json", json.dumps(self.manifest, indent=2, default=str) + "\n")
 
     def close(self, finished: bool = True) -> None:
+        """Write the log a last time, marked finished or not, and close the writers.
+
+        Args:
+            finished: recorded in manifest.json ("finished"); False: the run stopped before its end.
+        """
         self.manifest["finished"] = finished
         self.flush()
         if self.writers:
