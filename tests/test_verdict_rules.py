@@ -124,3 +124,30 @@ def test_every_50_or_every_250_steps_gives_the_same_verdict(tmp_path, name):
         for diagnosis in (dense, sparse):
             starts = [f.start_step for f in diagnosis.of_kind(plan.kind)]
             assert any(abs(s - plan.onset) <= max(0.1 * plan.steps, 250) for s in starts), (starts, plan.onset)
+
+
+def _blurred_early(coverage_rising: bool):
+    """Precision and the high-quality share at 0.03-0.06 throughout, FID flat; PRDC coverage rising from
+    0.08 to 0.17 over the last third (a minimax GAN on ring8 closing in on the data), or flat at 0.1."""
+    steps, evals, manifest = synthetic_log()
+    rng = np.random.default_rng(4)
+    t = evals.step / evals.step.max()
+    low = 0.03 + 0.03 * t + rng.normal(0, 0.004, len(t))
+    coverage = 0.08 + 0.09 * np.clip((t - 2 / 3) * 3, 0, 1) if coverage_rising else np.full(len(t), 0.1)
+    fid = 0.08 * np.exp(rng.normal(0, 0.3, len(t)))
+    evals = evals.assign(
+        precision=low, high_quality_fraction=low, coverage=coverage + rng.normal(0, 0.01, len(t)), fid=fid
+    )
+    return steps, evals, manifest
+
+
+def test_coverage_still_rising_makes_a_blurred_early_run_undertrained_not_never_learned():
+    diagnosis = diagnose(*_blurred_early(coverage_rising=True))
+    assert diagnosis.verdict == "undertrained", diagnosis.explanation
+    [improving] = diagnosis.of_kind("still_improving")
+    assert improving.evidence["metric"] == "coverage" and improving.evidence["fitted_end"] > 0.15
+
+
+def test_a_blurred_run_whose_coverage_is_flat_stays_never_learned():
+    diagnosis = diagnose(*_blurred_early(coverage_rising=False))
+    assert diagnosis.verdict == "never-learned", diagnosis.explanation
