@@ -93,10 +93,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder of the run folders (kept between calls)")
     parser.add_argument("--half", choices=(DESIGN, HELD_OUT, "all"), default="all")
     parser.add_argument("--no-train", action="store_true", help="diagnose only the runs already trained")
+    parser.add_argument("--runs", default=None, help="comma-separated run names: only these (default: every run)")
     args = parser.parse_args()
     print(f"rules: {Path(ganeval.diagnostics.__file__).parent}")
     halves = (DESIGN, HELD_OUT) if args.half == "all" else (args.half,)
     runs = [run for half in halves for run in RUNS if run.half == half]  # the design half first
+    if args.runs:
+        runs = [run for run in runs if run.name in args.runs.split(",")]
     rows, train_seconds = [], 0.0
     for run in runs:
         folder = args.out / run.name

@@ -22,26 +22,32 @@ Measures of one set of samples (K modes, std s, spacing c = the smallest distanc
 
 The truth, decided in this order (the first that holds):
 1. diverged: a loss in steps.csv is not finite, the checkpoint's weights or samples are not
-   finite, or the final samples left the data (near < 0.5) after the run had been on it (best near
-   at least 0.3 above the final one). Onset: the first evaluation from which near stays below
-   best - 0.3 (or the first non-finite loss).
-2. oscillating: the mode shares hop (median hop over the second half's evaluations > 0.35) while
+   finite, or the samples left the data: their median distance to the nearest centre is over c at
+   the end and at least 3 times the smallest it was during the run. Onset: the first evaluation from
+   which the median distance stays over c (or the first non-finite loss).
+2. never-learned: quality under 0.1 at the end and never 0.15 (a uniform smear over grid25's
+   square puts 0.05 within c/8 of a centre: chance level), and the samples are not closing in on the
+   modes (approaching: their median distance to the nearest centre at the end under 0.8 times the
+   one at the evaluation half-way through the run).
+3. oscillating: the mode shares hop (median hop over the second half's evaluations > 0.35) while
    at most half the modes are covered at some evaluations of that half: mass moves between modes.
-3. collapsed: at most half the modes covered at the end (final 5,000 samples) and at each of the
-   last 3 evaluations. Onset: the first evaluation from which coverage stays at most K/2.
-4. never-learned: quality never reached 0.05 at any evaluation nor at the end, and the final
-   samples are mostly off the data (near < 0.5).
+   Onset: the first evaluation whose mode shares moved by more than 0.35.
+4. collapsed: the final samples are on the data (near >= 0.5) but at most half the modes are
+   covered at the end (final 5,000 samples) and at each of the last 3 evaluations. Onset: the first
+   evaluation from which coverage stays at most K/2.
 5. stalled: the samples stopped moving over the last 40% of the run (median moved < 1 s from the
    evaluation at 60% to the last, and < 0.25 s per evaluation over that stretch) while quality is
    below the data's level (final quality < 0.5; the data's own is 1.0). Onset: the first evaluation
    from which each later one moved < 0.25 s.
 6. D-dominated: D at the end separates real from generated samples almost perfectly (AUC >= 0.97 of
-   its outputs, real against fake) while quality is below the data's level (< 0.5).
-7. undertrained: quality still rising at the end: the last evaluation's quality exceeds that at 75%
-   of the run by more than 0.05, or coverage rose over that last quarter, and it is below 0.9.
-8. never-learned again if quality at the end is under 0.1 (it moved, but never onto the data);
-   stalled if it is under 0.5 and no longer rising; else healthy (every mode covered or not: a run
-   with modes missing but not at most half of them is healthy only if quality is at least 0.5).
+   its outputs, real against fake) while quality is below the data's level (< 0.5) and G is not
+   improving (rule 7's test): a critic that tells apart the samples of a G still closing in on the
+   data (WGAN's, early) is not dominating it.
+7. undertrained: still improving at the end: the last evaluation's quality exceeds that at 75%
+   of the run by more than 0.05, or coverage rose by 2 modes or more over that last quarter, or
+   the samples are approaching (rule 2); and quality is below 0.9.
+8. never-learned if quality at the end is under 0.1 (it had learned, and lost it); stalled if it is
+   under 0.5 and no longer rising; else healthy.
 """
 
 from __future__ import annotations
@@ -76,7 +82,7 @@ class Measures:
 def measure(points: np.ndarray, data: str) -> Measures:
     """The measures of one set of samples (see the module docstring)."""
     centres, std = MIXTURES[data]
-    spacing = min(np.linalg.norm(a - b) for i, a in enumerate(centres) for b in centres[i + 1 :])
+    spacing = _spacing(data)
     points = np.asarray(points, float)
     finite = np.isfinite(points).all(1)
     dist = np.full(len(points), np.inf)
@@ -93,6 +99,12 @@ def measure(points: np.ndarray, data: str) -> Measures:
         shares=shares,
         spread=float(np.median(dist) / std) if finite.any() else math.inf,
     )
+
+
+def _spacing(data: str) -> float:
+    """c: the smallest distance between two centres of the mixture."""
+    centres = MIXTURES[data][0]
+    return float(min(np.linalg.norm(a - b) for i, a in enumerate(centres) for b in centres[i + 1 :]))
 
 
 def _mlp(params: dict, x: torch.Tensor, slope: float) -> torch.Tensor:
@@ -188,7 +200,7 @@ def _onset(steps, holds) -> int | None:
 def truth(run: Path, data: str) -> Truth:
     """The run's verdict from its samples and checkpoint (the order in the module docstring)."""
     run = Path(run)
-    centres, _ = MIXTURES[data]
+    centres, std = MIXTURES[data]
     k = len(centres)
     evals = series(run)
     steps = [s for s, _ in evals]
@@ -210,13 +222,27 @@ def truth(run: Path, data: str) -> Truth:
     finite_losses, nan_step = _losses_finite(run)
     if not finite_losses or (end and not end["params_finite"]) or (end and not np.isfinite(end["samples"]).all()):
         return Truth("diverged", f"the losses or weights are not finite (from step {nan_step})", nan_step, numbers)
-    best_near = max([x.near for x in m] + [last.near])
-    if last.near < 0.5 and best_near - last.near >= 0.3:
-        onset = _onset(steps, [x.near < best_near - 0.3 for x in m])
+    spacing = _spacing(data)
+    far = [x.spread * std > spacing for x in m]  # the median sample further from every centre than c
+    closest = min([x.spread for x in m] + [last.spread])
+    if last.spread * std > spacing and last.spread >= 3 * closest:
         return Truth(
             "diverged",
-            f"the samples left the data: near {best_near:.2f} at best, {last.near:.2f} at the end",
-            onset,
+            f"the samples left the data: median distance to a mode {last.spread * std:.3g} at the end, "
+            f"{closest * std:.3g} at best",
+            _onset(steps, far),
+            numbers,
+        )
+
+    best_quality = max([x.quality for x in m] + [last.quality])
+    i50 = min(range(len(steps)), key=lambda i: abs(steps[i] - 0.5 * steps[-1])) if steps else 0
+    approaching = len(m) >= 2 and last.spread < 0.8 * m[i50].spread  # the samples closing in on the modes
+    numbers["spread_std"] = [round(x.spread, 1) for x in m]
+    if last.quality < 0.1 and best_quality < 0.15 and not approaching:
+        return Truth(
+            "never-learned",
+            f"quality {last.quality:.3f} at the end and never above {best_quality:.3f}",
+            steps[0] if steps else None,
             numbers,
         )
 
@@ -224,7 +250,8 @@ def truth(run: Path, data: str) -> Truth:
     hops = [0.5 * np.abs(m[i].shares - m[i - 1].shares).sum() for i in second if i > 0]
     numbers["median_hop_second_half"] = round(float(np.median(hops)), 3) if hops else None
     if len(hops) >= 3 and np.median(hops) > 0.35 and any(m[i].covered <= k // 2 for i in second):
-        onset = _onset(steps, [True] * len(steps))
+        all_hops = [0.5 * np.abs(m[i].shares - m[i - 1].shares).sum() for i in range(1, len(m))]
+        onset = next(steps[i + 1] for i, hop in enumerate(all_hops) if hop > 0.35)  # the first hop
         return Truth(
             "oscillating",
             f"mode mass hops between evaluations (median total variation {np.median(hops):.2f})",
@@ -232,7 +259,7 @@ def truth(run: Path, data: str) -> Truth:
             numbers,
         )
 
-    if last.covered <= k // 2 and all(x.covered <= k // 2 for x in m[-3:]):
+    if last.near >= 0.5 and last.covered <= k // 2 and all(x.covered <= k // 2 for x in m[-3:]):
         onset = _onset(steps, [x.covered <= k // 2 for x in m])
         return Truth(
             "collapsed",
@@ -241,20 +268,12 @@ def truth(run: Path, data: str) -> Truth:
             numbers,
         )
 
-    best_quality = max([x.quality for x in m] + [last.quality])
-    if best_quality < 0.05 and last.near < 0.5:
-        return Truth(
-            "never-learned",
-            f"quality never above {best_quality:.3f}; near the data {last.near:.2f}",
-            steps[0] if steps else None,
-            numbers,
-        )
-
     quality_rise, covered_rise = 0.0, 0
     if len(m) >= 2:
         i75 = min(range(len(steps)), key=lambda i: abs(steps[i] - 0.75 * steps[-1]))
         quality_rise, covered_rise = last.quality - m[i75].quality, last.covered - m[i75].covered
     numbers.update(quality_rise_last_quarter=round(quality_rise, 3), covered_rise_last_quarter=covered_rise)
+    improving = quality_rise > 0.05 or covered_rise >= 2 or approaching
 
     i60 = min(range(len(steps)), key=lambda i: abs(steps[i] - 0.6 * steps[-1])) if steps else 0
     moves = [_moved(evals[i - 1][1], evals[i][1], data) for i in range(1, len(evals))]
@@ -267,7 +286,7 @@ def truth(run: Path, data: str) -> Truth:
             "stalled", f"the samples stopped moving (from step {onset}) at quality {last.quality:.2f}", onset, numbers
         )
 
-    if end and math.isfinite(end["d_auc"]) and end["d_auc"] >= 0.97 and last.quality < DATA_LEVEL:
+    if end and math.isfinite(end["d_auc"]) and end["d_auc"] >= 0.97 and last.quality < DATA_LEVEL and not improving:
         return Truth(
             "D-dominated",
             f"D separates real from generated samples (AUC {end['d_auc']:.3f}) at quality {last.quality:.2f}",
@@ -275,10 +294,11 @@ def truth(run: Path, data: str) -> Truth:
             numbers,
         )
 
-    if (quality_rise > 0.05 or covered_rise > 0) and last.quality < 0.9:
+    if improving and last.quality < 0.9:
         return Truth(
             "undertrained",
-            f"quality still rising at the end (+{quality_rise:.2f} over the last quarter, to {last.quality:.2f})",
+            f"still improving at the end: quality {quality_rise:+.2f} over the last quarter, to {last.quality:.2f}; "
+            f"median distance to a mode {m[i50].spread:.0f} -> {last.spread:.0f} std over the second half",
             None,
             numbers,
         )

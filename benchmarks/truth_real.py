@@ -45,9 +45,11 @@ class RealRun:
     def command(self) -> str:
         """The command line that trains it (own_loop: the Python call)."""
         if self.variant == "own":
-            keywords = "".join(f", {k}={v!r}" for k, v in self.settings)
+            keywords = "".join(f", {k}={v!r}" for k, v in (*self.settings, ("eval_every", self.eval_every)))
             return f"own_loop(RUN, {self.data!r}, steps={self.steps}, seed={self.seed}{keywords})"
-        sets = " ".join(f"--set {k}={v}" for k, v in self.settings)
+        sets = " ".join(
+            f"--set {k}={v}" for k, v in (*self.settings, ("eval_every", self.eval_every), ("eval_n", self.eval_n))
+        )
         line = f"ganeval train {self.variant} --data {self.data} --steps {{}} --seed {self.seed} {sets}".strip()
         if self.resume_from is None:
             return line.format(self.steps)
@@ -130,6 +132,24 @@ RUNS = [
          why="wgan-gp stopped at 500 steps"),
     _run("undertrained-own-800", H, "undertrained", "own", "ring8", 800, seed=2, eval_every=50,
          why="our own loop stopped at 800 steps"),
+    # added after the first 33 (their halves fixed then): runs long enough to converge, and D getting
+    # ahead of a G that had learned (the D-dominated cases above never let G reach the data)
+    _run("healthy-own-ring8-4000-s3", D, "healthy", "own", "ring8", 4000, seed=3, eval_every=200,
+         why="our own loop, 4000 steps: quality reaches its plateau"),
+    _run("healthy-own-ring8-4000-s4", H, "healthy", "own", "ring8", 4000, seed=4, eval_every=200,
+         why="the same, seed 4"),
+    _run("healthy-own-ring8-lr2e-3-s5", D, "healthy", "own", "ring8", 3000, ("lr_g", 2e-3), ("lr_d", 2e-3), ("r1", 0.2),
+         seed=5, eval_every=150, why="our own loop at 2e-3, R1 0.2"),
+    _run("healthy-own-ring8-lr2e-3-s6", H, "healthy", "own", "ring8", 3000, ("lr_g", 2e-3), ("lr_d", 2e-3), ("r1", 0.2),
+         seed=6, eval_every=150, why="the same, seed 6"),
+    _run("ddom-own-boost600-s7", D, "D-dominated", "own", "ring8", 1500, ("boost_from", 600), seed=7, eval_every=50,
+         why="our own loop; from step 600 D takes 5 steps per G step at 10x, without R1"),
+    _run("ddom-own-boost800-s8", H, "D-dominated", "own", "ring8", 1500, ("boost_from", 800), seed=8, eval_every=50,
+         why="the same from step 800, seed 8"),
+    _run("ddom-own-minimax-boost600-s9", D, "D-dominated", "own", "ring8", 1500, ("boost_from", 600), ("minimax", True),
+         seed=9, eval_every=50, why="as ddom-own-boost600-s7, minimax G loss (it saturates against a strong D)"),
+    _run("ddom-own-minimax-boost600-s10", H, "D-dominated", "own", "ring8", 1500, ("boost_from", 600),
+         ("minimax", True), seed=10, eval_every=50, why="the same, seed 10"),
 ]
 # fmt: on
 
@@ -202,12 +222,14 @@ def own_loop(
     minimax: bool = False,
     freeze_at: int | None = None,
     decay_from: int | None = None,
+    boost_from: int | None = None,
     batch: int = 128,
     z_dim: int = 8,
     width: int = 64,
 ) -> Path:
     """A user's GAN loop on a 2-D mixture: BCE D with an R1 penalty, a non-saturating (or minimax) G.
-    freeze_at: G's learning rate is 0 from that step; decay_from: halved every 25 steps from it.
+    freeze_at: G's learning rate is 0 from that step; decay_from: halved every 25 steps from it;
+    boost_from: from that step D takes 5 steps per G step at 10x its learning rate, without R1.
     Writes steps.csv/evals.csv/manifest.json (TrainingLogger), samples/, and checkpoint.pt (G and D)."""
     from ganeval import MetricOptions, ReferenceScorer, TrainingLogger
     from ganeval.atomic import atomic_write
@@ -229,6 +251,8 @@ def own_loop(
         return float(torch.sqrt(sum((v**2).sum() for v in grads.values())))
 
     for step in range(steps):
+        if step == boost_from:
+            d_steps, opt_d.lr, r1 = 5, opt_d.lr * 10, 0.0
         for _ in range(d_steps):
             real = mixture_sample(data, batch, rng).requires_grad_(r1 > 0)
             fake = forward(g, torch.randn(batch, z_dim, generator=gen), 0.0).detach()

@@ -17,7 +17,7 @@ from truth_real import RUNS  # noqa: E402
 
 from ganeval.diagnostics import diagnose_run  # noqa: E402
 
-FASTEST = ("diverged-gan-ns-lr1", "never-gan-ring8-lrg1e-6", "undertrained-own-800")
+FASTEST = ("diverged-gan-ns-lr1", "never-gan-ring8-lrg1e-6", "healthy-own-ring8-lr2e-3-s6")
 
 
 def test_the_suite_is_balanced_and_has_its_kinds_of_runs():
