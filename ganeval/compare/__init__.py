@@ -379,12 +379,35 @@ def compare_variants(
     progress: bool = True,
     device="auto",
 ) -> Comparison:
-    """Train each variant on the bundled set `data` with the same budget (`steps` generator steps;
-    default by the data's kind) and seeds 0..seeds-1 in the folder `work` (default runs/compare-DATA;
-    finished runs are reused, interrupted ones resumed), score each at the end with `options` (default
-    FINAL_OPTIONS) and compare them. Variants that cannot train on the data are skipped and named
-    (Comparison.skipped). device: where the networks train and the evaluations and final scores run
-    ("auto": CUDA when available); the random draws are made on the CPU from the seed."""
+    """Train reference GAN variants with the same budget and seeds, and compare them.
+
+    What `ganeval compare --variants` runs: each variant trains on the same data for the same steps
+    and seeds, so the comparison asks only which variant is better, with the seeds as replicates.
+    Variants that cannot train on the data are skipped and named (Comparison.skipped).
+
+    Args:
+        variants: the reference trainers' variant names (gan, gan-ns, wgan, wgan-gp, ...).
+        data: the bundled set to train on (ring8, grid25, digits, ...).
+        seeds: train seeds 0..seeds-1 of each variant (at least 1).
+        steps: generator steps of each run; None: the default for the data's kind.
+        jobs: trainings run in parallel processes.
+        evaluations: evaluations over each training, evenly spaced.
+        work (str | Path | None): the folder of the runs (default runs/compare-DATA); finished runs are
+            reused, interrupted ones resumed.
+        options: the final scores' settings; None: FINAL_OPTIONS.
+        output (str | Path | None): write the report there (report.html, report.md, comparison.json,
+            figures); None: no files.
+        progress: show progress bars.
+        device (str | torch.device): where the networks train and the evaluations and final scores run
+            ("auto": CUDA when available); the random draws are made on the CPU from the seed.
+
+    Returns:
+        The comparison: per-variant summaries, pairwise tests, ranks and the files written.
+
+    Raises:
+        GanevalError: `data` is empty, `seeds` is below 1, none of the variants trains on `data`, or
+            fewer than two runs are left to compare.
+    """
     if not data:
         raise GanevalError("compare --variants needs --data: a bundled set such as ring8, grid25 or digits.")
     if seeds < 1:
@@ -409,12 +432,29 @@ def compare_runs(
     format: str | None = None,
     column_map: dict[str, str] | None = None,
 ) -> Comparison:
-    """Compare existing run folders (reference trainers' or TrainingLogger's) or training logs in any format
-    (format forces one, column_map {ours: theirs} names a table's columns). labels: the arm of each run
-    (runs of one label are its seeds); without them, runs of the same variant and settings are its seeds,
-    and runs of a variant whose settings differ (--set) are arms of their own, named by their folder.
-    options: the final scores' settings for runs a trainer can sample (default FINAL_OPTIONS); a
-    TrainingLogger run's last evaluation stands as it was logged."""
+    """Compare existing training runs: what `ganeval compare RUN RUN ...` runs.
+
+    Args:
+        runs (Sequence): run folders (reference trainers' or TrainingLogger's) or training logs in any
+            format.
+        labels: the arm of each run, in the order of the runs (runs of one label are its seeds); None:
+            runs of the same variant and settings are its seeds, and runs of a variant whose settings
+            differ (--set) are arms of their own, named by their folder.
+        options: the final scores' settings for runs a trainer can sample (None: FINAL_OPTIONS); a
+            TrainingLogger run's last evaluation stands as it was logged.
+        output (str | Path | None): write the report there (report.html, report.md, comparison.json,
+            figures); None: no files.
+        device (str | torch.device): where the final scores run ("auto": CUDA when available).
+        format: forces one log format; None: the one that recognises each run.
+        column_map: {ours: theirs} names a table's columns.
+
+    Returns:
+        The comparison: per-arm summaries, pairwise tests, ranks and the files written.
+
+    Raises:
+        GanevalError: `labels` does not give one label per run, a run holds no log that can be read, or
+            fewer than two runs are given.
+    """
     if labels is not None and len(labels) != len(runs):
         raise GanevalError(
             f"{len(labels)} --label for {len(runs)} runs: give one --label per run, in the order of the runs.",
@@ -441,7 +481,19 @@ def _arms_by_folder(entries: list[Entry]) -> None:
 
 
 def compare_results(results: Sequence, *, output=None) -> Comparison:
-    """Compare `ganeval score --json` result files, one replicate each."""
+    """Compare `ganeval score --json` result files, one replicate each.
+
+    Args:
+        results (Sequence): the result files.
+        output (str | Path | None): write the report there (report.html, report.md, comparison.json,
+            figures); None: no files.
+
+    Returns:
+        The comparison: summaries, pairwise tests, ranks and the files written.
+
+    Raises:
+        GanevalError: a file is not a readable `ganeval score --json` result, or fewer than two are given.
+    """
     return _compared([result_entry(Path(result)) for result in results], output)
 
 
