@@ -92,7 +92,7 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{column: frame[column].map(markdown_code) for column in NAME_COLUMNS if column in frame})
 
 
-TABLE_CHARS = 110  # characters of table a row holds at 1280 px (the page's 1000 px column, its font and padding)
+TABLE_CHARS = 140  # characters of table a row holds at 1280 px (the page's 1000 px column, its font and padding)
 CELL_CHARS = 24  # a longer cell wraps onto more lines (at its spaces) instead of widening the table
 
 
