@@ -104,8 +104,8 @@ class Result:
 
         Returns:
             `{"metrics": {name: {"value", "ci"}}, "missing_modes": {"n_modes", "indices", "names"} or None,
-            "provenance": {...}}`, plus "memorization", "prd", "per_sample" and "intra_fid_per_class" when
-            computed. ci is None without bootstrap; NaN and infinite values become None (JSON has neither).
+                "provenance": {...}}`, plus "memorization", "prd", "per_sample" and "intra_fid_per_class" when
+                computed. ci is None without bootstrap; NaN and infinite values become None (JSON has neither).
         """
 
         def finite(x: float) -> float | None:  # JSON has no NaN or infinity: those become null
@@ -155,7 +155,7 @@ class Result:
 
         Returns:
             E.g. `digits-samples vs digits: FID 148 [127, 180], 9 of 10 modes (missing: 7), precision 0.806,
-            recall 0.896`; every metric when none of SUMMARY_METRICS was computed.
+                recall 0.896`; every metric when none of SUMMARY_METRICS was computed.
         """
         parts = []
         shown = sorted((m for m in self.metrics if canonical(m) in SUMMARY_METRICS), key=_summary_order)
@@ -177,7 +177,7 @@ class Result:
 
         Returns:
             The summary line, a readable table (value and 95% interval per metric), the missing modes,
-            then the provenance.
+                then the provenance.
         """
         lines = [self.summary(), "", f"{'metric':<22}{'value':>12}   95% interval", "-" * 56]
         for name, i in self.metrics.items():
