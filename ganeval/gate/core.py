@@ -625,7 +625,7 @@ def check(
 
     Returns:
         One decision per metric (`report.passed`, `report.decisions`), the settings compared and the
-        candidate's scores.
+            candidate's scores.
 
     Raises:
         GanevalError: the baseline cannot be read, a tolerance is malformed, or a setting that changes the
