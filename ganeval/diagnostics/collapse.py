@@ -23,6 +23,7 @@ import pandas as pd
 from ganeval.data.bundled import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.diagnostics.findings import COLLAPSE, LOW_QUALITY, Finding
+from ganeval.diagnostics.trends import MAD_TO_SD, NOISE_MULTIPLE, SCALES
 from ganeval.diagnostics.validity import broken_mask
 from ganeval.metrics.modes import MODE_HIT_SHARE, covered_modes
 
@@ -199,6 +200,9 @@ def coverage_timeline(evals: pd.DataFrame, n_modes: int | None = None) -> pd.Dat
     counts = _counts(evals)
     if counts is not None:  # modes whose share of all samples holds, at the same hit share
         frame["modes_present"] = frame["step"].map(modes_hit(counts).sum(axis=1)).astype(float)
+        if _counts(evals, "hq_mode_counts") is not None:  # the high-quality share the mode counts give
+            share = _good_counts(evals, counts).sum(axis=1) / counts.sum(axis=1).replace(0, np.nan)
+            frame["hq_share"] = frame["step"].map(share).astype(float)
     for name in TIMELINE_METRICS:
         values = _column(evals, name)
         if values is not None:
@@ -426,9 +430,10 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
 def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
     """One low_quality finding (cause off_manifold) per stretch of evaluations whose lost modes are a
     loss of quality (`contradicted`; the evidence names the reasons, `quality_reasons`): medium
-    severity from COLLAPSE_MIN_EVALS evaluations, else low, and low when it ends before the run hit
-    half the modes (the samples sharpening as training starts, not an event); never the never-learned
-    verdict."""
+    severity from COLLAPSE_MIN_EVALS evaluations, else low; low too when it ends before the run hit
+    half the modes (the samples sharpening as training starts, not an event), and when the
+    high-quality share the mode counts give did not fall beyond its noise (a generator wobbling
+    around the modes, not blurring); never the never-learned verdict."""
     mask = contradicted(timeline)
     steps = timeline["step"].to_numpy()
     reasons_at = quality_reasons(timeline)
@@ -443,6 +448,16 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
 
     def learned(first: int) -> bool:  # whether the run hit half the modes before: else it is still sharpening
         return first > 0 and np.nanmax(coverage[:first]) >= COLLAPSE_COVERAGE
+
+    def fell(first: int, stop: int) -> bool:  # whether the high-quality share fell beyond its noise
+        if "hq_share" not in timeline or first == 0:
+            return True
+        share = timeline["hq_share"].to_numpy(dtype=float)
+        steps_apart = np.diff(share[np.isfinite(share)])
+        noise = MAD_TO_SD * float(np.median(np.abs(steps_apart - np.median(steps_apart)))) / np.sqrt(2)
+        before = float(pd.Series(share[:first]).rolling(3, center=True, min_periods=1).median().max())
+        drop = before - float(np.nanmedian(share[first:stop]))
+        return drop > NOISE_MULTIPLE * noise and drop >= SCALES["high_quality_fraction"].floor
 
     findings = []
     padded = np.r_[False, mask, False]
@@ -467,7 +482,9 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
                 LOW_QUALITY,
                 int(steps[first]),
                 int(steps[stop]) if stop < len(steps) else None,
-                "medium" if stop - first >= COLLAPSE_MIN_EVALS and (learned(first) or stop == len(steps)) else "low",
+                "medium"
+                if stop - first >= COLLAPSE_MIN_EVALS and (learned(first) or stop == len(steps)) and fell(first, stop)
+                else "low",
                 evidence,
                 f"The samples left the modes, but {' and '.join(kept[r] for r in reasons)} ({', '.join(parts)}): "
                 "a loss of quality (blurred or drifting samples), not of modes.",
