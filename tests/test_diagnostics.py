@@ -523,3 +523,23 @@ def test_never_learned_sentence_quotes_the_best_and_the_end():
         and "at most 0.020" in diagnosis.explanation
         and "0.020 at the end" in diagnosis.explanation
     )
+
+
+@pytest.mark.parametrize("overconfident, severity", [(True, "medium"), (False, "low")])
+def test_an_underconfident_d_is_advice_an_overconfident_one_an_alarm(overconfident, severity):
+    """ECE 0.2 either way: only D claiming more certainty than it has raises a medium finding (healthy
+    real runs show an underconfident D at ECE 0.2)."""
+    from ganeval.diagnostics.calibration import detect_miscalibration, reliability_json
+    from ganeval.metrics.calibration import discriminator_calibration
+
+    rng = np.random.default_rng(0)
+    if overconfident:  # says 0.95 / 0.05 but is right 75% of the time
+        d_real = np.where(rng.random(1000) < 0.75, 0.95, 0.05)
+        d_fake = np.where(rng.random(1000) < 0.75, 0.05, 0.95)
+    else:  # says 0.6 / 0.4 but is always right
+        d_real, d_fake = np.full(1000, 0.6), np.full(1000, 0.4)
+    bins = reliability_json(discriminator_calibration(d_real, d_fake).reliability)
+    evals = pd.DataFrame({"step": [100, 200, 300], "d_ece": [0.2, 0.2, 0.2], "d_reliability": [bins] * 3})
+    (finding,) = detect_miscalibration(evals)
+    assert finding.severity == severity
+    assert ("overconfident" if overconfident else "underconfident") in finding.explanation

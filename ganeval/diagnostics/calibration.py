@@ -18,7 +18,10 @@ from ganeval.diagnostics.findings import MISCALIBRATION, Finding
 
 CALIBRATION_COLUMNS = ("d_accuracy", "d_auc", "d_brier", "d_ece")
 # Miscalibrated: ECE of at least 0.1 (on average D's stated probability of "real" is 10 points
-# off the observed share), at two or more consecutive evaluations; 0.15 is medium, 0.25 high.
+# off the observed share), at two or more consecutive evaluations; 0.15 is medium, 0.25 high. An
+# underconfident D (probabilities nearer 0.5 than its accuracy warrants) stays low whatever its ECE:
+# healthy real runs show ECE 0.2 that way (benchmarks/truth_real.py), and it harms nothing; an
+# overconfident one is what D dominance and memorisation look like.
 ECE_MISCALIBRATED, ECE_MEDIUM, ECE_HIGH = 0.1, 0.15, 0.25
 ECE_MIN_EVALS = 2
 
@@ -116,6 +119,8 @@ def detect_miscalibration(evals: pd.DataFrame) -> list[Finding]:
         later = [s for s in all_steps if s > last_step]
         end = None if stop >= len(frame) else (later[0] if later else None)
         severity = "high" if ece >= ECE_HIGH else "medium" if ece >= ECE_MEDIUM else "low"
+        if label == "underconfident":  # D hedging towards 0.5 is a GAN near its equilibrium: advice, no alarm
+            severity = "low"
         extra = "".join(
             f", {name} {evidence[key]:.{digits}f}"
             for key, name, digits in (("d_brier_mean", "Brier", 3), ("d_accuracy_mean", "accuracy", 2))
