@@ -44,7 +44,8 @@ from ganeval.metrics.intra_fid import class_rows, intra_fid
 from ganeval.metrics.memorization import MEMORIZED_MIN_DIM
 from ganeval.metrics.prd import PRDCurve, prd_from_features
 from ganeval.metrics.reference import RecentReferences
-from ganeval.metrics.registry import quality_flags, sample_metrics
+from ganeval.metrics.registry import METRICS, quality_flags, sample_metrics
+from ganeval.metrics.spec import Summary
 from ganeval.numbers import decimals, number, with_interval
 from ganeval.options import MetricOptions, Setting
 from ganeval.sources import ArraySource, Source, StatsSource, _merge_sums, extract, preprocessing, resolve_source
@@ -58,9 +59,9 @@ class Modes(NamedTuple):
     names: list[str]  # their names (ganeval.data.mode_names): digits, "007", "#3 (0, 2)"
 
 
-# The summary line's metrics, in order, when computed: FID (or fd_<extractor>), modes, precision and recall, and
-# with a training set the share of generated samples that copy it.
-SUMMARY_METRICS = ("fid", "modes_covered", "precision", "recall", "memorized")
+# The summary line's metrics, in order, when computed (their MetricSpec.summary): FID (or fd_<extractor>), modes,
+# precision and recall, and with a training set the share of generated samples that copy it.
+SUMMARY_METRICS = tuple(sorted((n for n, s in METRICS.items() if s.summary), key=lambda n: METRICS[n].summary.place))
 KID_DIGITS_NOTE = (
     "kid is in torch-fidelity's unit (equal to it on inception features); the digits features are not normalised, "
     "so kid here is large and not comparable with KID on Inception features"
@@ -157,20 +158,26 @@ class Result:
             E.g. `digits-samples vs digits: FID 148 [127, 180], 9 of 10 modes (missing: 7), precision 0.806,
                 recall 0.896`; every metric when none of SUMMARY_METRICS was computed.
         """
-        parts = []
-        shown = sorted((m for m in self.metrics if canonical(m) in SUMMARY_METRICS), key=_summary_order)
-        for name in shown or list(self.metrics):
-            i = self.metrics[name]
-            if name == "modes_covered" and self.modes is not None:
-                missing = f" (missing: {names_text(self.modes.names)})" if self.modes.names else ""
-                parts.append(f"{i.value:.0f} of {self.modes.n_modes} modes{missing}")
-            elif name in ("precision", "recall"):  # to the digits their interval allows, without it
-                parts.append(f"{name} {number(i.value, (i.high - i.low) / 2)}")
-            elif name == "memorized":
-                parts.append(f"{i.value:.1%} memorized")
-            else:
-                parts.append(f"{'FID' if name == 'fid' else name} {with_interval(i.value, i.low, i.high)}")
+        placed = {name: get_metric(name).summary for name in self.metrics}
+        shown = sorted((name for name, at in placed.items() if at is not None), key=lambda name: placed[name].place)
+        parts = [self._summary_part(name, placed[name]) for name in shown or list(self.metrics)]
         return f"{_sides(self.provenance)}: {', '.join(parts)}"
+
+    def _summary_part(self, name: str, summary: Summary | None) -> str:
+        """One metric in the summary line, as its MetricSpec.summary writes it (else its name and interval)."""
+        i = self.metrics[name]
+        text = summary.text if summary is not None else "{name} {interval}"
+        if "{modes}" in text and self.modes is None:  # modes_covered without the reference's modes
+            text = "{name} {interval}"
+        missing = lambda: f" (missing: {names_text(self.modes.names)})" if self.modes.names else ""  # noqa: E731
+        fields = {
+            "name": lambda: name,
+            "interval": lambda: with_interval(i.value, i.low, i.high),
+            "digits": lambda: number(i.value, (i.high - i.low) / 2),  # the digits the interval allows, without it
+            "percent": lambda: f"{i.value:.1%}",
+            "modes": lambda: f"{i.value:.0f} of {self.modes.n_modes} modes{missing()}",
+        }
+        return text.format(**{key: make() for key, make in fields.items() if "{" + key + "}" in text})
 
     def table(self) -> str:
         """The result as text, what `ganeval score` prints.
@@ -213,10 +220,6 @@ def _per_class_line(classes: dict) -> str:
     """'intra_fid per class (worst first): 8 95.2, 3 71.0, ...': which classes the generator draws worst."""
     worst = sorted(classes.items(), key=lambda item: -item[1])
     return "intra_fid per class (worst first): " + ", ".join(f"{printable(str(c))} {v:.3g}" for c, v in worst)
-
-
-def _summary_order(name: str) -> int:
-    return SUMMARY_METRICS.index(canonical(name))
 
 
 def _flatten(tree: dict, prefix: str = ""):

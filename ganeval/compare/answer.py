@@ -19,15 +19,17 @@ import pandas as pd
 from ganeval.compare.stats import ALPHA
 from ganeval.diagnostics.findings import HEALTHY, UNDERTRAINED
 from ganeval.errors import markdown_code
+from ganeval.metrics import LOGGED_METRICS, METRICS, canonical
 
 # Verdicts of a run worth using (undertrained is advice: it was still improving when stopped).
 USABLE = (HEALTHY, UNDERTRAINED)
 
-# Metrics that are no part of "which variant gives the best samples", with the reason.
-NOT_QUALITY = {
-    "d_ece": "D's calibration describes the discriminator, not the samples",
-    "wall_time_s": "training time is a cost: it only breaks a tie between the best",
-}
+
+def is_quality(metric: str) -> bool:
+    """Whether a metric is part of "which variant gives the best samples" (its MetricSpec.quality; D's
+    calibration and the training time are not); a name the registry does not know counts."""
+    spec = {**METRICS, **LOGGED_METRICS}.get(canonical(metric))
+    return spec is None or spec.quality
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Decision:
 
 def decide(pairs: pd.DataFrame, variants: list[str]) -> Decision:
     """The best variants by their significant losses on the quality metrics (module docstring)."""
-    quality = pairs[~pairs.metric.isin(list(NOT_QUALITY))]
+    quality = pairs[pairs.metric.map(is_quality).astype(bool)]
     won = quality[quality.significant]
     losses = {v: [(row.metric, row.better) for row in won.itertuples() if row.worse == v] for v in variants}
     fewest = min(len(lost) for lost in losses.values())

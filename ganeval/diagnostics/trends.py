@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ganeval.diagnostics.validity import broken_mask
+from ganeval.metrics.registry import METRICS
 
 
 @dataclass(frozen=True)
@@ -28,20 +29,14 @@ class Scale:
     floor: float
 
 
-# FID: generators that match a 2-D mixture sit at 1e-4..1e-2 with >10x jumps between evaluations,
-# so a change under 0.05 FID units (5x the top of that band) is noise on any feature space; on
-# image features (FIDs in the tens) the noise rule decides.
-FID_FLOOR = 0.05
-# Shares in [0, 1] (precision, recall, coverage, high-quality share): 5 points, the bootstrap
-# half-width of a share near 0.5 measured on 400 samples.
-SHARE_FLOOR = 0.05
+# Each judged metric's scale comes from its MetricSpec (noise_floor, log_scale; the registry says why those
+# floors): FID on log10 with a floor of 0.05 FID units, the shares in [0, 1] on their own with 5 points.
 SCALES = {
-    "fid": Scale(log=True, lower_is_better=True, floor=FID_FLOOR),
-    "precision": Scale(log=False, lower_is_better=False, floor=SHARE_FLOOR),
-    "recall": Scale(log=False, lower_is_better=False, floor=SHARE_FLOOR),
-    "coverage": Scale(log=False, lower_is_better=False, floor=SHARE_FLOOR),
-    "high_quality_fraction": Scale(log=False, lower_is_better=False, floor=SHARE_FLOOR),
+    name: Scale(log=spec.log_scale, lower_is_better=not spec.higher_is_better, floor=spec.noise_floor)
+    for name, spec in METRICS.items()
+    if spec.noise_floor is not None
 }
+FID_FLOOR = SCALES["fid"].floor  # the smallest FID change that can matter (ada's and stability's rules)
 # A change counts when it exceeds this many noise standard deviations (3: about one chance in 700
 # for a single Gaussian comparison, so 30 healthy logs with a few metrics each raise no alarm).
 NOISE_MULTIPLE = 3.0

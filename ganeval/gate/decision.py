@@ -39,41 +39,18 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
+from types import MappingProxyType
 
 from ganeval.errors import GanevalError
-from ganeval.metrics import canonical, get_metric
+from ganeval.metrics import METRICS, get_metric
 
 Z95 = NormalDist().inv_cdf(0.975)  # a 95% interval spans +-1.96 standard errors
 
-#: Default tolerances, the smallest change that may fail a check: absolute for bounded metrics,
-#: a percentage of the baseline value for scale-dependent ones (FID, KID, IS depend on the extractor
-#: and the data). Noise is the significance test's job; see the README for the measured spreads.
-DEFAULT_TOLERANCES: dict[str, float | str] = {
-    "fid": "5%",
-    "kid": "10%",
-    "cmmd": "10%",
-    "vendi": "5%",
-    "sfid": "5%",  # as FID, on other features of the same network
-    "fls": 2.0,  # points of a score whose training data scores 100
-    "fls_overfit": 2.0,  # percentage points of Gaussians
-    "intra_fid": "5%",  # as FID, of which it is the mean per class
-    "cas": 0.02,  # an accuracy, as precision
-    "inception_score": "3%",
-    "precision": 0.02,
-    "recall": 0.02,
-    "density": 0.05,
-    "coverage": 0.02,
-    "modes_covered": 0.5,
-    "mode_kl": 0.02,
-    "high_quality_fraction": 0.02,
-    "authenticity": 0.02,
-    "memorized": 0.01,
-    "ct": 1.0,
-    "d_accuracy": 0.02,
-    "d_auc": 0.02,
-    "d_brier": 0.02,
-    "d_ece": 0.02,
-}
+#: Default tolerances, the smallest change that may fail a check: each metric's MetricSpec.tolerance (a metric
+#: cannot be registered without one), here as a read-only view of the built-in metrics for code that reads them.
+DEFAULT_TOLERANCES: Mapping[str, float | str] = MappingProxyType(
+    {name: spec.tolerance for name, spec in METRICS.items()}
+)
 DEFAULT_ALPHA = 0.001  # family-wise: the chance that one check of an unchanged generator, at a new seed, fails
 #: The most the baseline's bootstrap standard error may count, as a multiple of the candidate's (module docstring).
 BASELINE_SE_CAP = 3.0
@@ -313,7 +290,7 @@ def _nonnegative(text: str, name: str) -> float:
 
 def resolve_tolerance(name: str, given: dict[str, str | float], baseline: float | None) -> float:
     """The absolute tolerance of a metric: the given one (a percentage of |baseline|) or the default."""
-    value = given.get(name, DEFAULT_TOLERANCES.get(canonical(name), 0.0))  # fd_dinov2 takes fid's
+    value = given.get(name, get_metric(name).tolerance)  # fd_dinov2 takes fid's
     if isinstance(value, str):
         percent = float(value[:-1])
         return abs(baseline or 0.0) * percent / 100 if baseline is not None and math.isfinite(baseline) else 0.0

@@ -47,6 +47,7 @@ from ganeval.metrics.registry import (
     compute_metrics,
     frechet_name,
     get_metric,
+    register,
     sample_metrics,
 )
 from ganeval.metrics.vendi import vendi_score
@@ -108,6 +109,7 @@ __all__ = [
     "polynomial_mmd2",
     "precision_recall_density_coverage",
     "prepare_reference",
+    "register",
     "roc_auc",
     "sample_metrics",
     "vendi_score",

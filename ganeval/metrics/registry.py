@@ -5,15 +5,16 @@ Metrics that come out of one computation (precision, recall, density, coverage) 
 `LOGGED_METRICS` holds the traits of what only a training log records (cgan's class accuracy,
 cyclegan's label preservation and cycle error, the batch's diversity, the wall time), so direction,
 bounds and labels live here for every metric a report shows. Later layers (score, check, compare,
-report) look metrics up here by name.
+report) look metrics up here by name. A metric's traits are its `MetricSpec` (metrics/spec.py); a new
+metric is one module and one `register(spec, family)` call.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,77 +31,12 @@ from ganeval.metrics.kid import KernelSubsets, check_kid_options, kernel_incepti
 from ganeval.metrics.memorization import copying, ct_resampled, ct_statistic
 from ganeval.metrics.modes import confident, mode_coverage
 from ganeval.metrics.prdc import prdc_per_sample
+from ganeval.metrics.spec import Family, MetricSpec, Samples, Summary
 from ganeval.metrics.vendi import vendi_score
 from ganeval.options import MetricOptions
 
 if TYPE_CHECKING:
     from ganeval.metrics.reference import PreparedReference
-
-
-@dataclass(frozen=True)
-class Samples:
-    """Per-sample arrays of one side (real or fake); each field is optional, rows align.
-
-    features: N x D extractor features; logits: N x C classifier logits; modes: N integer mode
-    indices; high_quality: N booleans (fake side, 2-D mixtures); d_outputs: N discriminator outputs;
-    labels: N class labels (a labelled folder's class names, the class a conditional generator was asked for);
-    spatial: N x S spatial features (sFID: inception's mixed_6/conv, S = 2023).
-    """
-
-    features: Any = None
-    logits: Any = None
-    modes: Any = None
-    high_quality: Any = None
-    d_outputs: Any = None
-    spatial: Any = None
-    labels: Any = None
-
-    def __post_init__(self):
-        lengths = {f.name: len(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
-        if len(set(lengths.values())) > 1:
-            raise GanevalError(f"Samples fields must have one row per sample; got lengths {lengths}.")
-
-    def __len__(self) -> int:
-        present = [getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None]
-        return len(present[0]) if present else 0
-
-    def __getitem__(self, index) -> Samples:
-        """The same samples, rows picked by an integer index array (used by bootstrap)."""
-        picked = {f.name: getattr(self, f.name) for f in fields(self)}
-        return Samples(**{k: (None if v is None else np.asarray(v)[index]) for k, v in picked.items()})
-
-    def has(self, need: str) -> bool:
-        return getattr(self, need) is not None
-
-
-@dataclass(frozen=True)
-class MetricSpec:
-    """A metric's traits: its family (computed together; "log" for what only a training log records),
-    the per-sample arrays it needs of each side, which way is better, its range (lower, upper; None:
-    unbounded), the label of a figure's axis (None: the name) and the extractor it calls for when none
-    is named (None: the one that follows the reference). needs_train: what it needs of a third side, the
-    training set (memorization metrics): such a metric applies only when one is given."""
-
-    name: str
-    family: str
-    needs_real: tuple[str, ...]
-    needs_fake: tuple[str, ...]
-    higher_is_better: bool
-    description: str
-    lower: float | None = 0.0
-    upper: float | None = None
-    label: str | None = None
-    extractor: str | None = None  # the extractor it calls for when none is named (cmmd: clip, as in its paper)
-    needs_train: tuple[str, ...] = ()  # of a third side, the training set (memorization): applies only when given
-    default: bool = True  # False: computed only when asked for by name (cmmd), never in score's default set
-
-    @property
-    def axis_label(self) -> str:
-        return self.label or self.name
-
-    def bounds(self, n_modes: int | None = None) -> tuple[float | None, float | None]:
-        """(lower, upper), None for unbounded; modes_covered goes up to the reference's `n_modes` when known."""
-        return self.lower, float(n_modes) if self.name == "modes_covered" and n_modes else self.upper
 
 
 def _fid(real: Samples, fake: Samples, o: MetricOptions, prepared: PreparedReference | None = None) -> dict[str, float]:
@@ -320,53 +256,6 @@ def _fls_intervals(real: Samples, fake: Samples, o: MetricOptions, n: int, train
     return bootstrap(parts, nll, found.overfit_centres, n=n, seed=o.seed)
 
 
-@dataclass(frozen=True)
-class Family:
-    """Metrics computed together, and how their confidence intervals are bootstrapped.
-
-    method: the bootstrap interval for recomputing on resampled samples: "centred" (the default), which
-    keeps the spread but drops the bias duplicated samples bring (FID upwards, IS and mode KL too), so the
-    interval holds the value; each covers 95-99% of a known truth (benchmarks/bench_interval_coverage.py),
-    where the plain percentile interval excluded its own value (FID, IS, mode KL).
-    intervals: a family-specific bootstrap replacing the generic one (KID, PRDC).
-    prepared: whether compute and intervals take the prepared reference of `real` (or None) last,
-    to reuse what depends on the reference alone (FID's factor, PRDC's radii, KID's reference kernels).
-    train: whether compute and intervals take the training set's Samples last instead (memorization).
-    """
-
-    compute: Callable[..., dict[str, float]]
-    method: str = "centred"
-    intervals: Callable[..., dict[str, Interval]] | None = None
-    prepared: bool = False
-    train: bool = False
-
-    def values(
-        self,
-        real: Samples,
-        fake: Samples,
-        o: MetricOptions,
-        prepared: PreparedReference | None,
-        train: Samples | None = None,
-    ):
-        return self.compute(real, fake, o, *self._last(prepared, train))
-
-    def bootstrapped(
-        self,
-        real: Samples,
-        fake: Samples,
-        o: MetricOptions,
-        n: int,
-        prepared: PreparedReference | None,
-        train: Samples | None = None,
-    ):
-        return self.intervals(real, fake, o, n, *self._last(prepared, train))
-
-    def _last(self, prepared: PreparedReference | None, train: Samples | None) -> tuple:
-        """What compute and intervals take after their common arguments: the training set, the prepared
-        reference, or nothing."""
-        return (train,) if self.train else (prepared,) if self.prepared else ()
-
-
 FAMILIES: dict[str, Family] = {
     "fid": Family(_fid, prepared=True),
     "kid": Family(_kid, intervals=_kid_intervals, prepared=True),
@@ -387,248 +276,352 @@ FAMILIES: dict[str, Family] = {
 _F = ("features",)
 _FL = ("features", "labels")  # a class label per sample, on both sides (intra-FID, CAS)
 _FRACTION = {"upper": 1.0}  # a share
-METRICS: dict[str, MetricSpec] = {
-    spec.name: spec
-    for spec in [
-        MetricSpec(
-            "fid",
-            "fid",
-            _F,
-            _F,
-            False,
-            "Frechet distance between Gaussians fitted to features.",
-            label="FID (lower is better)",
-        ),
-        MetricSpec("kid", "kid", _F, _F, False, "Kernel (polynomial) MMD^2, unbiased; mean over subsets.", lower=None),
-        MetricSpec(
-            "inception_score",
-            "inception_score",
-            (),
-            ("logits",),
-            True,
-            "exp E KL(p(y|x) || p(y)) of generated samples.",
-            lower=1.0,
-        ),
-        MetricSpec(
-            "precision",
-            "prdc",
-            _F,
-            _F,
-            True,
-            "Share of fake samples inside the real k-NN manifold.",
-            **_FRACTION,
-            label="precision (fraction)",
-        ),
-        MetricSpec(
-            "recall",
-            "prdc",
-            _F,
-            _F,
-            True,
-            "Share of real samples inside the fake k-NN manifold.",
-            **_FRACTION,
-            label="recall (fraction)",
-        ),
-        MetricSpec("density", "prdc", _F, _F, True, "Mean count of real k-NN balls holding a fake sample, over k."),
-        MetricSpec(
-            "coverage",
-            "prdc",
-            _F,
-            _F,
-            True,
-            "Share of real k-NN balls holding a fake sample.",
-            **_FRACTION,
-            label="coverage (fraction)",
-        ),
-        MetricSpec(
-            "modes_covered",
-            "modes",
-            (),
-            ("modes",),
-            True,
-            "Known modes reached by high-quality samples.",
-            label="modes covered (count)",
-        ),
-        MetricSpec(
-            "mode_kl",
-            "modes",
-            (),
-            ("modes",),
-            False,
-            "KL of the generated mode histogram from the reference's.",
-            label="mode KL (nats)",
-        ),
-        MetricSpec(
-            "high_quality_fraction",
-            "modes",
-            (),
-            ("modes", "high_quality"),
-            True,
-            "Share of samples near a mode centre (within 3 std).",
-            **_FRACTION,
-            label="high-quality share",
-        ),
-        MetricSpec(
-            "cmmd",
-            "cmmd",
-            _F,
-            _F,
-            False,
-            "Gaussian-kernel MMD^2 (sigma 10, x1000) of unit-length features, unbiased (Jayasumana et al. 2024).",
-            lower=None,  # the unbiased estimate dips below 0 when the two sets are alike
-            label="CMMD (lower is better)",
-            extractor="clip",
-            default=False,
-        ),
-        MetricSpec(
-            "sfid",
-            "sfid",
-            ("spatial",),
-            ("spatial",),
-            False,
-            "sFID: the Frechet distance on the first 7 channels of InceptionV3's mixed_6/conv, 7 x 17 x 17 "
-            "flattened (2023-d), which keep where things are (Nash et al. 2021; checked against guided-diffusion's "
-            "evaluations/evaluator.py).",
-            label="sFID (lower is better)",
-            default=False,
-        ),
-        MetricSpec(
-            "vendi",
-            "vendi",
-            (),
-            _F,
-            True,
-            "Vendi score of the generated samples: exp of the entropy of the cosine kernel's eigenvalues over n, "
-            "their effective number of distinct samples, 1 to n (Friedman and Dieng 2023; no reference).",
-            lower=1.0,
-            label="Vendi score (effective samples)",
-            default=False,
-        ),
-        MetricSpec(
-            "intra_fid",
-            "intra_fid",
-            _FL,
-            _FL,
-            False,
-            "Mean over the reference's classes of the FID between generated and real samples of that class "
-            "(Miyato and Koyama 2018; StudioGAN's intra-class FID): conditional generators, labelled folders.",
-            label="intra-FID (lower is better)",
-            default=False,
-        ),
-        MetricSpec(
-            "cas",
-            "cas",
-            _FL,
-            _FL,
-            True,
-            "Classification Accuracy Score: accuracy on the real samples of a classifier (logistic regression on "
-            "features) trained on the generated samples and their labels (Ravuri and Vinyals 2019).",
-            **_FRACTION,
-            label="CAS (accuracy on real, fraction)",
-            default=False,
-        ),
-        MetricSpec(
-            "d_accuracy",
-            "calibration",
-            ("d_outputs",),
-            ("d_outputs",),
-            False,
-            "D's real-vs-fake accuracy; 0.5 = G fools D.",
-            upper=1.0,
-        ),
-        MetricSpec(
-            "d_auc",
-            "calibration",
-            ("d_outputs",),
-            ("d_outputs",),
-            False,
-            "D's ROC AUC real vs fake; 0.5 = chance.",
-            upper=1.0,
-        ),
-        MetricSpec(
-            "d_brier",
-            "calibration",
-            ("d_outputs",),
-            ("d_outputs",),
-            False,
-            "Mean squared error of D's P(real).",
-            upper=1.0,
-        ),
-        MetricSpec(
-            "d_ece",
-            "calibration",
-            ("d_outputs",),
-            ("d_outputs",),
-            False,
-            "D's expected calibration error.",
-            upper=1.0,
-            label="D's ECE (0 = calibrated)",
-        ),
-        MetricSpec(
-            "authenticity",
-            "copying",
-            (),
-            _F,
-            True,
-            "Share of generated samples farther from their nearest training sample than it is from its own "
-            "nearest training neighbour (Alaa et al. 2022); copies are not authentic.",
-            **_FRACTION,
-            label="authenticity (fraction)",
-            needs_train=_F,
-        ),
-        MetricSpec(
-            "memorized",
-            "copying",
-            (),
-            _F,
-            False,
-            "Share of generated samples nearer to a training sample than a third of the way to the second "
-            "nearest (Yoon et al. 2023, Gu et al. 2023): copies and lightly noised copies.",
-            **_FRACTION,
-            label="memorized (fraction)",
-            needs_train=_F,
-        ),
-        MetricSpec(
-            "ct",
-            "ct",
-            _F,
-            _F,
-            True,
-            "Meehan et al.'s C_T: z-score of generated vs held-out distances to the training set; << 0 is copying.",
-            lower=None,
-            label="C_T data-copying z-score (< -2: copying)",
-            needs_train=_F,
-        ),
-        MetricSpec(
-            "fls",
-            "fls",
-            _F,
-            _F,
-            True,
-            "Feature likelihood score: the held-out reference's likelihood under Gaussians centred on the generated "
-            "samples (bandwidths fit on the training set), against half of the training set's own, 100 exp(-2/d "
-            "NLL gap); 100: as good as training data, copies near 0 (Jiralerspong et al. 2023; checked against "
-            "dgm-eval's fls.py).",
-            label="FLS (100: as training data)",
-            needs_train=_F,
-            default=False,
-        ),
-        MetricSpec(
-            "fls_overfit",
-            "fls",
-            _F,
-            _F,
-            False,
-            "FLS's memorization gap: percentage of the generated Gaussians more likely on training points than on "
-            "as many held-out ones, minus 50 (about 0: no gap; 50: every one; Jiralerspong et al. 2023).",
-            lower=-50.0,
-            upper=50.0,
-            label="FLS overfit (% of Gaussians - 50)",
-            needs_train=_F,
-            default=False,
-        ),
-    ]
-}
+# Tolerances (the gate's): absolute for bounded metrics, a percentage of the baseline value for scale-dependent
+# ones (FID, KID, IS depend on the extractor and the data). Noise is the significance test's job; see the README
+# for the measured spreads.
+# Noise floors (a training log's trends, diagnostics.trends). FID: generators that match a 2-D mixture sit at
+# 1e-4..1e-2 with >10x jumps between evaluations, so a change under 0.05 FID units (5x the top of that band) is
+# noise on any feature space; on image features (FIDs in the tens) the noise rule decides.
+_FID_FLOOR = 0.05
+# Shares in [0, 1] (precision, recall, coverage, high-quality share): 5 points, the bootstrap half-width of a
+# share near 0.5 measured on 400 samples.
+_SHARE_FLOOR = 0.05
+METRICS: dict[str, MetricSpec] = {}  # every computed metric by name, in the order registered
+
+
+def register(spec: MetricSpec, family: Family | None = None) -> MetricSpec:
+    """Add a computed metric: its spec to METRICS and, when given, its family to FAMILIES under spec.family
+    (metrics of one family give it once). compute_metrics, score, the gate, the trends and the reports then
+    know it by name. Refused with a GanevalError naming the metric: a spec without a tolerance (the gate would
+    fail a check on any significant change of it), a tolerance other than a number >= 0 or "P%", a family
+    neither given nor registered, a name already registered as another metric."""
+    problem = _registration_problem(spec, family)
+    if problem:
+        raise GanevalError(f"metric {spec.name!r} cannot be registered: {problem}.")
+    if family is not None:
+        FAMILIES[spec.family] = family
+    METRICS[spec.name] = spec
+    return spec
+
+
+def _registration_problem(spec: MetricSpec, family: Family | None) -> str | None:
+    """Why `register` refuses spec (and family), or None."""
+    if spec.tolerance is None:
+        return (
+            "it has no tolerance; give MetricSpec(tolerance=...) the smallest change worth failing a check, "
+            'absolute (0.02) or a percentage of the baseline ("5%")'
+        )
+    if not _valid_tolerance(spec.tolerance):
+        return f'its tolerance {spec.tolerance!r} is not a number >= 0 or a percentage such as "5%"'
+    if family is None and spec.family not in FAMILIES:
+        return f"its family {spec.family!r} is not registered; pass its Family to register"
+    if METRICS.get(spec.name, spec) != spec:
+        return "another metric of that name is registered"
+    return None
+
+
+def _valid_tolerance(tolerance: float | str) -> bool:
+    """A number >= 0, or a string of one followed by "%"."""
+    text = tolerance[:-1] if isinstance(tolerance, str) and tolerance.endswith("%") else tolerance
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(tolerance, bool) and math.isfinite(value) and value >= 0
+
+
+for _spec in [
+    MetricSpec(
+        "fid",
+        "fid",
+        _F,
+        _F,
+        False,
+        "Frechet distance between Gaussians fitted to features.",
+        label="FID (lower is better)",
+        tolerance="5%",
+        noise_floor=_FID_FLOOR,
+        log_scale=True,
+        summary=Summary(0, "FID {interval}"),
+    ),
+    MetricSpec(
+        "kid",
+        "kid",
+        _F,
+        _F,
+        False,
+        "Kernel (polynomial) MMD^2, unbiased; mean over subsets.",
+        lower=None,
+        tolerance="10%",
+    ),
+    MetricSpec(
+        "inception_score",
+        "inception_score",
+        (),
+        ("logits",),
+        True,
+        "exp E KL(p(y|x) || p(y)) of generated samples.",
+        lower=1.0,
+        tolerance="3%",
+    ),
+    MetricSpec(
+        "precision",
+        "prdc",
+        _F,
+        _F,
+        True,
+        "Share of fake samples inside the real k-NN manifold.",
+        **_FRACTION,
+        label="precision (fraction)",
+        tolerance=0.02,
+        noise_floor=_SHARE_FLOOR,
+        summary=Summary(2, "{name} {digits}"),
+    ),
+    MetricSpec(
+        "recall",
+        "prdc",
+        _F,
+        _F,
+        True,
+        "Share of real samples inside the fake k-NN manifold.",
+        **_FRACTION,
+        label="recall (fraction)",
+        tolerance=0.02,
+        noise_floor=_SHARE_FLOOR,
+        summary=Summary(3, "{name} {digits}"),
+    ),
+    MetricSpec(
+        "density",
+        "prdc",
+        _F,
+        _F,
+        True,
+        "Mean count of real k-NN balls holding a fake sample, over k.",
+        tolerance=0.05,
+    ),
+    MetricSpec(
+        "coverage",
+        "prdc",
+        _F,
+        _F,
+        True,
+        "Share of real k-NN balls holding a fake sample.",
+        **_FRACTION,
+        label="coverage (fraction)",
+        tolerance=0.02,
+        noise_floor=_SHARE_FLOOR,
+    ),
+    MetricSpec(
+        "modes_covered",
+        "modes",
+        (),
+        ("modes",),
+        True,
+        "Known modes reached by high-quality samples.",
+        label="modes covered (count)",
+        tolerance=0.5,
+        summary=Summary(1, "{modes}"),
+    ),
+    MetricSpec(
+        "mode_kl",
+        "modes",
+        (),
+        ("modes",),
+        False,
+        "KL of the generated mode histogram from the reference's.",
+        label="mode KL (nats)",
+        tolerance=0.02,
+    ),
+    MetricSpec(
+        "high_quality_fraction",
+        "modes",
+        (),
+        ("modes", "high_quality"),
+        True,
+        "Share of samples near a mode centre (within 3 std).",
+        **_FRACTION,
+        label="high-quality share",
+        tolerance=0.02,
+        noise_floor=_SHARE_FLOOR,
+    ),
+    MetricSpec(
+        "cmmd",
+        "cmmd",
+        _F,
+        _F,
+        False,
+        "Gaussian-kernel MMD^2 (sigma 10, x1000) of unit-length features, unbiased (Jayasumana et al. 2024).",
+        lower=None,  # the unbiased estimate dips below 0 when the two sets are alike
+        label="CMMD (lower is better)",
+        extractor="clip",
+        default=False,
+        tolerance="10%",
+    ),
+    MetricSpec(
+        "sfid",
+        "sfid",
+        ("spatial",),
+        ("spatial",),
+        False,
+        "sFID: the Frechet distance on the first 7 channels of InceptionV3's mixed_6/conv, 7 x 17 x 17 "
+        "flattened (2023-d), which keep where things are (Nash et al. 2021; checked against guided-diffusion's "
+        "evaluations/evaluator.py).",
+        label="sFID (lower is better)",
+        default=False,
+        tolerance="5%",  # as FID, on other features of the same network
+    ),
+    MetricSpec(
+        "vendi",
+        "vendi",
+        (),
+        _F,
+        True,
+        "Vendi score of the generated samples: exp of the entropy of the cosine kernel's eigenvalues over n, "
+        "their effective number of distinct samples, 1 to n (Friedman and Dieng 2023; no reference).",
+        lower=1.0,
+        label="Vendi score (effective samples)",
+        default=False,
+        tolerance="5%",
+    ),
+    MetricSpec(
+        "intra_fid",
+        "intra_fid",
+        _FL,
+        _FL,
+        False,
+        "Mean over the reference's classes of the FID between generated and real samples of that class "
+        "(Miyato and Koyama 2018; StudioGAN's intra-class FID): conditional generators, labelled folders.",
+        label="intra-FID (lower is better)",
+        default=False,
+        tolerance="5%",  # as FID, of which it is the mean per class
+    ),
+    MetricSpec(
+        "cas",
+        "cas",
+        _FL,
+        _FL,
+        True,
+        "Classification Accuracy Score: accuracy on the real samples of a classifier (logistic regression on "
+        "features) trained on the generated samples and their labels (Ravuri and Vinyals 2019).",
+        **_FRACTION,
+        label="CAS (accuracy on real, fraction)",
+        default=False,
+        tolerance=0.02,  # an accuracy, as precision
+    ),
+    MetricSpec(
+        "d_accuracy",
+        "calibration",
+        ("d_outputs",),
+        ("d_outputs",),
+        False,
+        "D's real-vs-fake accuracy; 0.5 = G fools D.",
+        upper=1.0,
+        tolerance=0.02,
+    ),
+    MetricSpec(
+        "d_auc",
+        "calibration",
+        ("d_outputs",),
+        ("d_outputs",),
+        False,
+        "D's ROC AUC real vs fake; 0.5 = chance.",
+        upper=1.0,
+        tolerance=0.02,
+    ),
+    MetricSpec(
+        "d_brier",
+        "calibration",
+        ("d_outputs",),
+        ("d_outputs",),
+        False,
+        "Mean squared error of D's P(real).",
+        upper=1.0,
+        tolerance=0.02,
+    ),
+    MetricSpec(
+        "d_ece",
+        "calibration",
+        ("d_outputs",),
+        ("d_outputs",),
+        False,
+        "D's expected calibration error.",
+        upper=1.0,
+        label="D's ECE (0 = calibrated)",
+        tolerance=0.02,
+        quality=False,  # D's calibration describes the discriminator, not the samples
+    ),
+    MetricSpec(
+        "authenticity",
+        "copying",
+        (),
+        _F,
+        True,
+        "Share of generated samples farther from their nearest training sample than it is from its own "
+        "nearest training neighbour (Alaa et al. 2022); copies are not authentic.",
+        **_FRACTION,
+        label="authenticity (fraction)",
+        needs_train=_F,
+        tolerance=0.02,
+    ),
+    MetricSpec(
+        "memorized",
+        "copying",
+        (),
+        _F,
+        False,
+        "Share of generated samples nearer to a training sample than a third of the way to the second "
+        "nearest (Yoon et al. 2023, Gu et al. 2023): copies and lightly noised copies.",
+        **_FRACTION,
+        label="memorized (fraction)",
+        needs_train=_F,
+        tolerance=0.01,
+        summary=Summary(4, "{percent} memorized"),
+    ),
+    MetricSpec(
+        "ct",
+        "ct",
+        _F,
+        _F,
+        True,
+        "Meehan et al.'s C_T: z-score of generated vs held-out distances to the training set; << 0 is copying.",
+        lower=None,
+        label="C_T data-copying z-score (< -2: copying)",
+        needs_train=_F,
+        tolerance=1.0,
+    ),
+    MetricSpec(
+        "fls",
+        "fls",
+        _F,
+        _F,
+        True,
+        "Feature likelihood score: the held-out reference's likelihood under Gaussians centred on the generated "
+        "samples (bandwidths fit on the training set), against half of the training set's own, 100 exp(-2/d "
+        "NLL gap); 100: as good as training data, copies near 0 (Jiralerspong et al. 2023; checked against "
+        "dgm-eval's fls.py).",
+        label="FLS (100: as training data)",
+        needs_train=_F,
+        default=False,
+        tolerance=2.0,  # points of a score whose training data scores 100
+    ),
+    MetricSpec(
+        "fls_overfit",
+        "fls",
+        _F,
+        _F,
+        False,
+        "FLS's memorization gap: percentage of the generated Gaussians more likely on training points than on "
+        "as many held-out ones, minus 50 (about 0: no gap; 50: every one; Jiralerspong et al. 2023).",
+        lower=-50.0,
+        upper=50.0,
+        label="FLS overfit (% of Gaussians - 50)",
+        needs_train=_F,
+        default=False,
+        tolerance=2.0,  # percentage points of Gaussians
+    ),
+]:
+    register(_spec)
+
 # What only a training log records: no computation here, only the traits a report and a comparison need.
 LOGGED_METRICS: dict[str, MetricSpec] = {
     spec.name: spec
@@ -672,7 +665,14 @@ LOGGED_METRICS: dict[str, MetricSpec] = {
             label="diversity (vs real = 1)",
         ),
         MetricSpec(
-            "wall_time_s", "log", (), (), False, "Seconds the training ran (wall clock).", label="wall time (s)"
+            "wall_time_s",
+            "log",
+            (),
+            (),
+            False,
+            "Seconds the training ran (wall clock).",
+            label="wall time (s)",
+            quality=False,  # training time is a cost: it only breaks a tie between the best
         ),
     ]
 }
@@ -702,11 +702,14 @@ def canonical(name: str) -> str:
 def get_metric(name: str, *, logged: bool = False) -> MetricSpec:
     """The spec of a metric by name; unknown names list the valid ones. logged: also the metrics only a
     training log records (LOGGED_METRICS), for traits such as direction and bounds. "fd_<extractor>" is
-    FID's spec under that name (the Frechet distance on that extractor's features)."""
+    FID's spec under that name (the Frechet distance on that extractor's features), shown by that name in
+    score's summary line."""
     known = {**METRICS, **LOGGED_METRICS} if logged else METRICS
     if canonical(name) != name and len(name) > len(FD_PREFIX):
         label = f"{name[len(FD_PREFIX) :].upper()} Frechet distance (lower is better)"
-        return replace(METRICS["fid"], name=name, label=label)
+        return replace(
+            METRICS["fid"], name=name, label=label, summary=replace(METRICS["fid"].summary, text="{name} {interval}")
+        )
     try:
         return known[name]
     except KeyError:
