@@ -92,6 +92,13 @@ def test_a_spec_without_a_tolerance_is_refused_at_registration():
     assert "mean_gap" not in METRICS and "mean_gap" not in FAMILIES  # nothing half-registered
 
 
+def test_a_spec_put_into_the_registry_by_hand_without_a_tolerance_is_refused_by_the_gate(monkeypatch):
+    monkeypatch.setitem(METRICS, "mean_gap", MetricSpec("mean_gap", "mean_gap", _F, _F, False, "d"))
+    with pytest.raises(GanevalError, match="metric 'mean_gap' has no tolerance to gate it with; register it"):
+        resolve_tolerance("mean_gap", {}, 1.0)
+    assert resolve_tolerance("mean_gap", {"mean_gap": 0.3}, 1.0) == 0.3  # one given on the command line serves
+
+
 @pytest.mark.parametrize("tolerance", [0.0, 0, 0.5, "0%", "5%", "12.5%"])
 def test_every_tolerance_the_gate_reads_is_accepted_at_registration(tolerance):
     spec = MetricSpec("mean_gap", "mean_gap", _F, _F, False, "d", tolerance=tolerance)

@@ -291,6 +291,13 @@ def _nonnegative(text: str, name: str) -> float:
 def resolve_tolerance(name: str, given: dict[str, str | float], baseline: float | None) -> float:
     """The absolute tolerance of a metric: the given one (a percentage of |baseline|) or the default."""
     value = given.get(name, get_metric(name).tolerance)  # fd_dinov2 takes fid's
+    if value is None:  # put into METRICS by hand, past register's refusal: no tolerance is no 0.0
+        raise GanevalError(
+            f"metric {name!r} has no tolerance to gate it with; register it with "
+            "ganeval.metrics.register(MetricSpec(..., tolerance=...)), or pass --tolerance "
+            f"{name}=<absolute or P%>.",
+            argument="tolerances",
+        )
     if isinstance(value, str):
         percent = float(value[:-1])
         return abs(baseline or 0.0) * percent / 100 if baseline is not None and math.isfinite(baseline) else 0.0
