@@ -89,13 +89,23 @@ def test_every_metric_has_a_family_that_produces_it():
 
 
 def _sides(rng, n=120):
-    real = Samples(features=rng.standard_normal((n, 6)), modes=rng.integers(0, 3, n), d_outputs=rng.uniform(0.4, 1, n))
+    """Both sides with every per-sample array a metric needs (spatial features for sfid, classes for
+    intra_fid and cas), so that every registered metric is computed."""
+    real = Samples(
+        features=rng.standard_normal((n, 6)),
+        modes=rng.integers(0, 3, n),
+        d_outputs=rng.uniform(0.4, 1, n),
+        spatial=rng.standard_normal((n, 5)),
+        labels=np.arange(n) % 3,
+    )
     fake = Samples(
         features=rng.standard_normal((n, 6)) + 0.5,
         logits=rng.standard_normal((n, 3)),
         modes=rng.integers(0, 3, n),
         high_quality=rng.random(n) < 0.9,
         d_outputs=rng.uniform(0, 0.6, n),
+        spatial=rng.standard_normal((n, 5)) + 0.5,
+        labels=np.arange(n) % 3,
     )
     return real, fake
 
