@@ -20,12 +20,14 @@ metrics (a training set's features) get a third set of n samples from the refere
 Run from the repository root:
     python3 benchmarks/bench_metrics_10k.py              # n=10000, d=2048 (minutes on 2 cores)
     python3 benchmarks/bench_metrics_10k.py --quick      # n=2000
+    python3 benchmarks/bench_metrics_10k.py --threads 1  # on a busy machine: one BLAS thread per measurement
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -44,6 +46,7 @@ MiB = 2**20
 HAVE = {"features"}  # what this benchmark gives each side (and the training set)
 BASELINE = "fid"
 WARM_UP = 200  # rows of the warm-up call
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def families() -> dict[str, list[str]]:
@@ -128,12 +131,17 @@ def worker(family: str, path: str, repeats: int) -> None:
     )
 
 
-def measure(family: str, path: str, repeats: int) -> dict:
-    """The worker's measurement of `family`, or {"error": its last line} when it failed."""
+def measure(family: str, path: str, repeats: int, threads: int | None = None) -> dict:
+    """The worker's measurement of `family` (with `threads` BLAS and OpenMP threads, when given), or
+    {"error": its last line} when it failed."""
+    env = dict(os.environ)
+    if threads:
+        env.update({name: str(threads) for name in THREAD_VARIABLES})
     done = subprocess.run(
         [sys.executable, __file__, "--worker", family, "--input", path, "--repeats", str(repeats)],
         capture_output=True,
         text=True,
+        env=env,
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -174,6 +182,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="best of this many timed calls (default 1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", help="comma-separated families to run (FID always runs: the baseline)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="BLAS and OpenMP threads of each measurement (default: the libraries' own); 1 on a busy machine, where "
+        "OpenBLAS threads that share cores with other processes slow LAPACK (FID's eigenvalues) down 10x",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -186,7 +200,8 @@ def main() -> None:
         chosen = [family for family in chosen if family in wanted]
     skipped = {family: lacking(family) for family in chosen if lacking(family)}
     runs = [BASELINE] + [family for family in chosen if family not in skipped and family != BASELINE]
-    print(f"every registered metric against FID: n={n} per side (and training set), d={args.dim}, float32 features")
+    threads = f"{args.threads} BLAS thread(s)" if args.threads else "the libraries' default threads"
+    print(f"every registered metric against FID: n={n} per side (and training set), d={args.dim}, float32, {threads}")
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "features_")
         for side, array in make_features(n, args.dim, args.seed).items():
@@ -194,7 +209,7 @@ def main() -> None:
         load = ForeignLoad()
         results = {}
         for family in runs:
-            result = results[family] = measure(family, path, args.repeats)
+            result = results[family] = measure(family, path, args.repeats, args.threads)
             print(f"  {family}: " + (result.get("error") or f"{result['seconds']:.2f} s"), flush=True)
     print()
     print("\n".join(table(results, skipped)))
