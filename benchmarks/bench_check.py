@@ -26,8 +26,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import reference_models
-    from ganeval.gate import DEFAULT_TOLERANCES
+    from ganeval.gate.decision import resolve_tolerance
     from ganeval.metrics import get_metric
+    from ganeval.options import MetricOptions
     from ganeval.scoring import score
 
     generator = reference_models.load(args.run)
@@ -37,10 +38,7 @@ def main() -> None:
         result = score(
             generator.sample(args.n, seed),
             args.ref,
-            n=args.n,
-            seed=seed,
-            bootstrap=args.bootstrap,
-            kid_subsets=args.kid_subsets,
+            options=MetricOptions(n=args.n, seed=seed, bootstrap=args.bootstrap, kid_subsets=args.kid_subsets),
             progress=False,
         )
         for name, interval in result.metrics.items():
@@ -55,7 +53,7 @@ def main() -> None:
         series = np.array(series)
         sign = -1 if get_metric(name).higher_is_better else 1
         worst = max(0.0, float((sign * (series[1:] - series[0])).max()))
-        tolerance = DEFAULT_TOLERANCES.get(name, 0.0)
+        tolerance = resolve_tolerance(name, {}, float(series[0]))  # a percentage of the seed-0 value
         ratio = tolerance / worst if worst else float("inf")
         print(
             f"{name:<18}{series.mean():>10.4g}{series[1:].std(ddof=1):>10.3g}{worst:>11.3g}{tolerance:>11.3g}{ratio:>8.2f}"
