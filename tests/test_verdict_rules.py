@@ -85,16 +85,29 @@ def test_flat_fid_alone_with_vanishing_gradients_is_stalled():
 
 def _few_evaluations(precision: float):
     """4 evaluations (too few to judge whether the samples move) at the given precision and high-quality
-    share, while G's gradient norm falls 1000x at step 500."""
+    share, while G's gradient norm falls 1000x at step 500 and FID stays where it was then."""
     steps, evals, manifest = synthetic_log(eval_every=250)
     fall = 10 ** (-3 * np.clip((steps.step - 500) / 50, 0, 1))
     steps = steps.assign(grad_norm_g=steps.grad_norm_g * fall)
-    return steps, evals.assign(precision=precision, high_quality_fraction=precision), manifest
+    frozen = evals.fid.where(evals.step <= 500).ffill()  # a G that stopped moving at step 500
+    return steps, evals.assign(fid=frozen, precision=precision, high_quality_fraction=precision), manifest
 
 
 def test_shrinking_gradients_beside_few_evaluations_at_the_data_level_are_convergence():
     diagnosis = diagnose(*_few_evaluations(precision=0.85))
     assert diagnosis.verdict == "healthy" and diagnosis.of_kind("stall") == [], diagnosis.explanation
+
+
+def test_shrinking_gradients_beside_few_evaluations_that_improve_are_learning():
+    """A dcgan's shape: G's gradient norm falls 1000x at step 500 while its 4 evaluations put FID at
+    300, 240, 200, 180 (or precision rising 0.2 -> 0.3): the samples still improve, no stall."""
+    steps, evals, manifest = _few_evaluations(precision=0.3)
+    improving = evals.assign(fid=np.geomspace(300, 180, len(evals)))
+    assert diagnose(steps, improving, manifest).of_kind("stall") == []
+    rising = evals.assign(fid=200.0, precision=np.linspace(0.2, 0.3, len(evals)))
+    assert diagnose(steps, rising, manifest).of_kind("stall") == []
+    flat = evals.assign(fid=200.0 * np.exp(np.random.default_rng(0).normal(0, 0.03, len(evals))))
+    assert diagnose(steps, flat, manifest).verdict == "stalled"
 
 
 def test_vanishing_gradients_beside_few_evaluations_short_of_the_data_stay_a_stall():

@@ -126,6 +126,12 @@ STALL_MIN_FRACTION = 0.2
 # evaluations there put the samples at the data's level (`_at_data_level`: converged).
 STALL_DROP = 100.0
 STALL_ONSET_FACTOR = 2.0
+# ... nor when those few evaluations show the samples still improving from the gradient's fall (the
+# last evaluation at or before it) to the end (`_still_improving_after`): FID down 1.2x (twice the
+# 5-10% that evaluations of one generator swing by), or a share up by STALL_IMPROVING_SHARE. A dcgan's
+# G gradient falls 100x in its first few hundred steps while FID goes 250 -> 200: that is learning.
+STALL_IMPROVING_FID = 1.2
+STALL_IMPROVING_SHARE = 0.05
 
 # Equilibrium: over the last 20% of steps, mean D(x) and D(G(z)) within 0.1 of 0.5.
 EQUILIBRIUM_TOLERANCE = 0.1
@@ -750,6 +756,24 @@ def _at_data_level(evals: pd.DataFrame | None, start: int) -> bool:
     return False
 
 
+def _still_improving_after(evals: pd.DataFrame | None, start: int) -> bool:
+    """Whether the evaluations from step `start` (or the last one before it) to the end show the samples improving
+    beyond what evaluations of one generator swing by: FID falling STALL_IMPROVING_FID x, or
+    precision, recall or the high-quality share rising STALL_IMPROVING_SHARE (see STALL_*)."""
+    fid = metric_series(evals, "fid")
+    before = fid.index[fid.index <= start]
+    start = int(before.max()) if len(before) else start  # the samples as they were when it fell
+    fid = fid[(fid.index >= start) & (fid > 0)]
+    if len(fid) >= 2 and float(fid.iloc[0]) >= STALL_IMPROVING_FID * float(fid.iloc[-1]):
+        return True
+    for name in ("precision", "recall", "high_quality_fraction"):
+        share = metric_series(evals, name)
+        share = share[share.index >= start]
+        if len(share) >= 2 and float(share.iloc[-1]) - float(share.iloc[0]) >= STALL_IMPROVING_SHARE:
+            return True
+    return False
+
+
 def _frozen_stretch(evals: pd.DataFrame | None, first: int, last: int) -> tuple[int, dict] | None:
     """The earliest evaluation step from which the metrics stay flat to the end (`_frozen`), over at
     least STALL_MIN_EVALS evaluations and STALL_MIN_FRACTION of the run (steps first..last); None if none."""
@@ -808,7 +832,7 @@ def detect_stall(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list
             f"({early / max(late, 1e-300):.2g}x smaller) from step {drop['onset']}"
         )
     if not _evaluated(evals):
-        if drop is None or _at_data_level(evals, drop["onset"]):
+        if drop is None or _at_data_level(evals, drop["onset"]) or _still_improving_after(evals, drop["onset"]):
             return []
         evidence["quality_checked"] = False
         sentence = f"{gradient}; too few evaluations to check the samples: G stopped learning."
