@@ -164,3 +164,30 @@ def test_coverage_still_rising_makes_a_blurred_early_run_undertrained_not_never_
 def test_a_blurred_run_whose_coverage_is_flat_stays_never_learned():
     diagnosis = diagnose(*_blurred_early(coverage_rising=False))
     assert diagnosis.verdict == "never-learned", diagnosis.explanation
+
+
+# The evaluations of a real dcgan on digits (reports/compare-digits, seed 1, every 150 steps): FID
+# falls 247 -> 160 from step 450 while the halves' medians move less than 3 noise sd apart.
+DCGAN_SLOW = {
+    "step": [150, 300, 450, 600, 750, 900, 1050, 1200, 1350, 1500],
+    "fid": [538.6, 312.6, 246.8, 218.5, 213.7, 215.4, 197.2, 167.7, 159.6, 177.3],
+    "precision": [0.3215, 0.453, 0.422, 0.424, 0.4325, 0.47, 0.4725, 0.4625, 0.461, 0.491],
+    "recall": [0.5559, 0.7551, 0.8331, 0.8742, 0.9043, 0.8904, 0.9043, 0.9288, 0.9265, 0.8948],
+}
+
+
+def test_a_slow_steady_improvement_is_no_stall():
+    """A steady trend (slope 3 standard errors from zero, moving the metric 2 noise sd) is learning;
+    the same evaluations with the trend taken out, a G that stopped moving, are a stall."""
+    from ganeval.diagnostics.stability import detect_stall
+
+    steps = pd.DataFrame({"step": np.arange(1, 1501), "grad_norm_g": 1.0})
+    slow = pd.DataFrame(DCGAN_SLOW)
+    assert detect_stall(steps, slow) == []
+    frozen = slow.assign(
+        fid=np.where(slow.step >= 450, 200 * np.exp(np.random.default_rng(1).normal(0, 0.03, 10)), slow.fid),
+        precision=np.where(slow.step >= 450, 0.45, slow.precision),
+        recall=np.where(slow.step >= 450, 0.87, slow.recall),
+    )
+    [stall] = detect_stall(steps, frozen)
+    assert stall.start_step == 450
