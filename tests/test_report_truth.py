@@ -165,3 +165,18 @@ def test_stylegan_runs_are_drawn_and_tabled_in_kimg(monkeypatch):
     comparison_blocks(build([replace(e, step_unit="kimg") for e in entries]))
     labels = {ax.get_xlabel() for figure in drawn for ax in figure.axes if ax.get_xlabel()}
     assert len(drawn) >= 4 and labels and all("kimg" in label for label in labels)
+
+
+def test_a_metric_only_some_variants_have_is_not_said_to_tell_no_variant_apart():
+    """intra_fid and cas are n/a for an unconditional variant: untested, not undecided."""
+    import pandas as pd
+
+    from ganeval.compare.answer import decide
+
+    pairs = pd.DataFrame(
+        [
+            {"metric": "fid", "better": "cgan", "worse": "dcgan", "test": "welch", "p": 0.4, "p_adjusted": 0.4},
+            {"metric": "intra_fid", "better": "cgan", "worse": "dcgan", "test": "welch", "p": float("nan")},
+        ]
+    ).assign(significant=False)
+    assert decide(pairs, ["dcgan", "cgan"]).undecided == ["fid"]

@@ -36,7 +36,7 @@ def is_quality(metric: str) -> bool:
 class Decision:
     """best: the variants with the fewest significant losses; losses: per variant, the (metric, winner)
     pairs it loses beyond noise; deciding: metrics on which a best variant beats another beyond noise;
-    undecided: quality metrics with no significant difference between any two variants."""
+    undecided: quality metrics with no significant difference between any two variants that both have it."""
 
     best: list[str]
     losses: dict[str, list[tuple[str, str]]]
@@ -52,7 +52,8 @@ def decide(pairs: pd.DataFrame, variants: list[str]) -> Decision:
     fewest = min(len(lost) for lost in losses.values())
     best = [v for v in variants if len(losses[v]) == fewest]
     deciding = list(dict.fromkeys(won[won.better.isin(best) & ~won.worse.isin(best)].metric))
-    undecided = [m for m in dict.fromkeys(quality.metric) if not quality[quality.metric == m].significant.any()]
+    tested = quality[quality.p.notna()]  # a pair is tested when both sides have values (intra_fid: n/a unconditionally)
+    undecided = [m for m in dict.fromkeys(tested.metric) if not tested[tested.metric == m].significant.any()]
     return Decision(best, losses, deciding, undecided)
 
 
