@@ -180,3 +180,14 @@ def test_a_metric_only_some_variants_have_is_not_said_to_tell_no_variant_apart()
         ]
     ).assign(significant=False)
     assert decide(pairs, ["dcgan", "cgan"]).undecided == ["fid"]
+
+
+def test_the_ranking_says_which_variants_lack_a_metric():
+    import pandas as pd
+
+    from ganeval.compare.stats import ranking_sentence
+
+    ranks = pd.DataFrame({"variant": ["cgan", "dcgan"], "rank": [1, 1], "beats": ["", ""], "has_value": [True, False]})
+    assert ranking_sentence("intra_fid", ranks) == "intra_fid: only cgan has it (n/a for dcgan)"
+    both = ranks.assign(has_value=True)
+    assert ranking_sentence("fid", both) == "fid: no significant difference between cgan, dcgan"

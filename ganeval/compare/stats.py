@@ -127,15 +127,21 @@ def ranking(summary: pd.DataFrame, pairs: pd.DataFrame, higher_is_better: dict[s
                     "variant": variant,
                     "rank": rank,
                     "beats": ", ".join(beaten[beaten.better == variant].worse),
+                    "has_value": bool(ordered.loc[ordered.variant == variant, "mean"].notna().any()),
                 }
             )
     return pd.DataFrame(rows)
 
 
 def ranking_sentence(metric: str, ranks: pd.DataFrame) -> str:
-    """One line per metric, e.g. 'wgan-gp, gan-ns > wgan > gan' ('>' : beats beyond noise)
-    or 'no significant difference'."""
+    """One line per metric, e.g. 'wgan-gp, gan-ns > wgan > gan' ('>' : beats beyond noise),
+    'no significant difference', or 'only cgan has it (n/a for dcgan)'."""
+    absent = list(ranks.variant[~ranks.has_value]) if "has_value" in ranks else []
+    ranks = ranks[~ranks.variant.isin(absent)]
+    missing = f" (n/a for {', '.join(absent)})" if absent else ""
+    if len(ranks) <= 1:  # a metric only one variant has (intra_fid beside an unconditional variant)
+        return f"{metric}: only {', '.join(ranks.variant)} has it{missing}"
     tiers = ranks.groupby("rank", sort=True).variant.apply(list)
     if len(tiers) == 1:
-        return f"{metric}: no significant difference between {', '.join(tiers.iloc[0])}"
-    return f"{metric}: " + " > ".join(", ".join(t) for t in tiers)
+        return f"{metric}: no significant difference between {', '.join(tiers.iloc[0])}{missing}"
+    return f"{metric}: " + " > ".join(", ".join(t) for t in tiers) + missing
