@@ -102,12 +102,17 @@ def trained(claim: Claim, out: Path) -> Path:
 def measure(run: Path, n: int) -> dict:
     """modes_covered, high_quality_fraction (2-D) or fid (images), precision and recall of n samples."""
     generator = reference_models.load(run)
-    samples = generator.sample(n, seed=1)
+    return score_samples(generator.sample(n, seed=1), generator.data.reference)
+
+
+def score_samples(samples, reference) -> dict:
+    """modes_covered, high_quality_fraction (2-D points) or fid (images), precision and recall, without
+    intervals (bench_trainers.py scores its runs this way too)."""
     images = samples.ndim == 4  # uint8 N x C x H x W: a tensor tells score the layout
     quality = "fid" if images else "high_quality_fraction"
     metrics = score(
         torch.from_numpy(samples) if images else samples,
-        generator.data.reference,
+        reference,
         metrics=["modes_covered", quality, "precision", "recall"],
         options=MetricOptions(bootstrap=0),
         progress=False,

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import torch
 from _common import ForeignLoad
+from bench_claims import score_samples
 
 import reference_models
 from ganeval.features.digits import DigitsExtractor
@@ -68,16 +69,9 @@ def main() -> None:
             10_000, getattr(trained.data, "distinct_inputs", 10_000)
         )  # cyclegan translates each of its 899 unseen digits once
         samples = trained.sample(n, seed=1)
-        images = samples.ndim == 4  # uint8 N x C x H x W: a tensor tells score the layout
-        quality = "fid" if images else "high_quality_fraction"
-        metrics = score(
-            torch.from_numpy(samples) if images else samples,
-            trained.data.reference,
-            metrics=["modes_covered", quality, "precision", "recall"],
-            options=MetricOptions(bootstrap=0),
-            progress=False,
-        ).metrics
-        modes, hq = metrics["modes_covered"].value, metrics[quality].value
+        images = samples.ndim == 4
+        values = score_samples(samples, trained.data.reference)
+        modes, hq = values["modes_covered"], values["fid" if images else "high_quality_fraction"]
         target = TARGETS.get((variant, data))
         verdict, conditional, translation = "", trained.variant.conditional, variant == "cyclegan"
         if (
@@ -117,8 +111,8 @@ def main() -> None:
             )
         rows.append(
             f"{variant:8} {data:7} {seconds:6.0f} s  modes {modes:3.0f}  "
-            f"{f'FID {hq:6.1f}' if images else f'HQ {hq:6.1%}'}  precision {metrics['precision'].value:.3f}  "
-            f"recall {metrics['recall'].value:.3f}  {status}  {verdict}"
+            f"{f'FID {hq:6.1f}' if images else f'HQ {hq:6.1%}'}  precision {values['precision']:.3f}  "
+            f"recall {values['recall']:.3f}  {status}  {verdict}"
         )
         print(rows[-1], flush=True)
     print(load.report())
