@@ -6,7 +6,7 @@ of three reasons: `<!-- not run: needs a GPU -->`, `<!-- not run: needs weights:
 clone holds, such as InceptionV3's or your own encoder's), or `<!-- not run: needs the NAME package -->`
 (an optional extra; the block runs wherever NAME imports). Python blocks (`-m docs`, a step of .ci/run
 after the suite: minutes) run one page at a time, each in a fresh namespace, in a scratch folder holding
-the clone's examples/ and ci/. The README's shell blocks run for real in a slow test (`-m slow`).
+the clone's examples/ and ci/. The README's shell blocks run for real, in order, in a slow test (`-m slow`).
 """
 
 from __future__ import annotations
@@ -185,22 +185,21 @@ def test_a_block_skips_only_for_a_gpu_weights_or_an_optional_package():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("block", [b for b in SHELL if b.page.name == "README.md"], ids=str)
-def test_the_readme_shell_blocks_run(block, tmp_path):
-    """Each of the README's shell blocks, run as written in a scratch folder that has the clone's examples/ and ci/."""
-    if not block.runs_here:
-        pytest.skip(block.not_run)
+def test_the_readme_shell_blocks_run_in_order(tmp_path):
+    """The README's shell blocks, run as written and in order (a later one reads what an earlier one
+    trained), in a scratch folder that has the clone's examples/ and ci/, as a user following it would."""
     work = _scratch(tmp_path)
-    for command in command_lines(block):
-        if command.startswith(("ganeval compare", "pip ")):
-            continue  # minutes of training per variant and seed (benchmarks/ run it)
-        done = subprocess.run(
-            command,
-            shell=True,
-            cwd=work,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            env=_environment(tmp_path),
-        )
-        assert done.returncode == 0, f"{block}: `{command}` exit {done.returncode}:\n{done.stderr[-3000:]}"
+    for block in (b for b in SHELL if b.page.name == "README.md" and b.runs_here):
+        for command in command_lines(block):
+            if command.startswith("ganeval compare"):
+                continue  # minutes of training per variant and seed (reports/README.md, benchmarks/ run it)
+            done = subprocess.run(
+                command,
+                shell=True,
+                cwd=work,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                env=_environment(tmp_path),
+            )
+            assert done.returncode == 0, f"{block}: `{command}` exit {done.returncode}:\n{done.stderr[-3000:]}"
