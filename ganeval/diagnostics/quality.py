@@ -6,11 +6,18 @@ Both judge the quality metrics against the noise the log itself shows (`trends`)
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ganeval.diagnostics.findings import LOW_QUALITY, STILL_IMPROVING, Finding
-from ganeval.diagnostics.trends import NOISE_MULTIPLE, SCALES, metric_series, noise_sd, on_scale, smoothed
+from ganeval.diagnostics.trends import (
+    NOISE_MULTIPLE,
+    SCALES,
+    linear_trend,
+    metric_series,
+    noise_sd,
+    on_scale,
+    smoothed,
+)
 
 # Never learned: the best precision or high-quality share (running median of 3 evaluations) over the
 # whole run stays below 0.1. Generators that learned a bundled set put most samples on it (precision
@@ -69,15 +76,12 @@ def detect_still_improving(evals: pd.DataFrame) -> list[Finding]:
         tail = values.iloc[-k:]
         t = tail.index.to_numpy(dtype=float)
         y = on_scale(tail.to_numpy(), scale)
-        slope, intercept = np.polyfit(t, y, 1)
-        residual = y - (slope * t + intercept)
-        spread = np.sqrt((residual**2).sum() / (k - 2)) / np.sqrt(((t - t.mean()) ** 2).sum())
+        slope, intercept, t_stat = linear_trend(t, y)
         change = slope * (t[-1] - t[0])  # fitted change over the tail, judging scale
         gain = -change if scale.lower_is_better else change
         noise = noise_sd(evals, name, scale)
         start_fit, end_fit = slope * t[0] + intercept, slope * t[-1] + intercept
         start_value, end_value = (10**start_fit, 10**end_fit) if scale.log else (start_fit, end_fit)
-        t_stat = abs(slope) / spread if spread > 0 else np.inf
         if gain > NOISE_MULTIPLE * noise and t_stat >= SLOPE_MIN_T and abs(end_value - start_value) >= scale.floor:
             direction = "fell" if end_value < start_value else "rose"
             return [

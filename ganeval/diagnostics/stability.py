@@ -17,6 +17,7 @@ from ganeval.diagnostics.trends import (
     MAD_TO_SD,
     NOISE_MULTIPLE,
     SCALES,
+    linear_trend,
     metric_series,
     noise_sd,
     on_scale,
@@ -743,11 +744,9 @@ def _trending(t: np.ndarray, y: np.ndarray, noise: float, scale) -> bool:
     the halves' medians less than 3 noise sd apart is still learning, not a stall."""
     if len(y) < 5:
         return False
-    slope, intercept = np.polyfit(t, y, 1)
-    residual = y - (slope * t + intercept)
-    spread = np.sqrt((residual**2).sum() / (len(y) - 2)) / np.sqrt(((t - t.mean()) ** 2).sum())
+    slope, _, t_stat = linear_trend(t, y)
     change = abs(slope) * (t[-1] - t[0])
-    steady = spread > 0 and abs(slope) / spread >= STALL_TREND_T
+    steady = np.isfinite(t_stat) and t_stat >= STALL_TREND_T
     return steady and change > STALL_TREND_NOISES * noise and change >= scale.floor
 
 

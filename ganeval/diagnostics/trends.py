@@ -80,6 +80,15 @@ def noise_sd(evals: pd.DataFrame, name: str, scale: Scale) -> float:
     return sd
 
 
+def linear_trend(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Least-squares line through values y at steps t (at least 3): slope, intercept, and the slope's
+    distance from zero in standard errors (inf when the points lie on the line)."""
+    slope, intercept = np.polyfit(t, y, 1)
+    residual = y - (slope * t + intercept)
+    spread = np.sqrt((residual**2).sum() / (len(y) - 2)) / np.sqrt(((t - t.mean()) ** 2).sum())
+    return float(slope), float(intercept), abs(slope) / spread if spread > 0 else np.inf
+
+
 def smoothed(values: pd.Series, window: int = 3) -> pd.Series:
     """Running median over `window` evaluations (centred), which a single outlier cannot move."""
     return values.rolling(window, center=True, min_periods=1).median()
