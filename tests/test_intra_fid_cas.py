@@ -379,3 +379,16 @@ def test_compare_shows_them_n_a_for_an_unconditional_variant_with_the_reason(tmp
     texts = [getattr(block, "text", "") for block in comparison_blocks(comparison)]
     assert any("intra_fid and cas are n/a for `dcgan`" in text and "drawn for no class" in text for text in texts)
     assert build(dcgan + [entry("gan", s, fid=30.0) for s in range(2)]).not_applicable == {}  # nothing to say
+
+
+def test_a_labels_file_over_its_cap_is_refused_naming_it(tmp_path, monkeypatch):
+    """labels.csv is read by the bounded reader of every user file (ganeval.files.read_regular)."""
+    from ganeval.data import labels as labels_module
+
+    image = tmp_path / "a.png"
+    image.write_bytes(b"")
+    (tmp_path / LABELS_FILE).write_text("file,label\na.png,3\n")
+    assert list(labels_module.folder_labels(tmp_path, [image], [image])) == ["3"]
+    monkeypatch.setattr(labels_module, "MAX_LABELS_BYTES", 10)
+    with pytest.raises(GanevalError, match=r"labels\.csv holds 19 bytes, over the 10 bytes a labels file may hold"):
+        labels_module.folder_labels(tmp_path, [image], [image])

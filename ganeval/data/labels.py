@@ -12,11 +12,13 @@ the bundled digits.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
 
 from ganeval.errors import GanevalError, printable
+from ganeval.files import read_regular
 
 LABELS_FILE = "labels.csv"
 LABELLED_HOW = (
@@ -38,11 +40,9 @@ def folder_labels(root: Path, images: list[Path], files: list[Path]) -> np.ndarr
 
 def _from_file(path: Path, root: Path, images: list[Path], files: list[Path]) -> np.ndarray:
     shown = printable(str(path))
-    if path.stat().st_size > MAX_LABELS_BYTES:
-        raise GanevalError(f"{shown} is larger than {MAX_LABELS_BYTES // 2**20} MB; is it a labels file?")
+    data = read_regular(path, MAX_LABELS_BYTES, "a labels file", "it should hold one short file,label line per image")
     try:
-        with path.open(newline="", encoding="utf-8") as stream:
-            rows = list(csv.reader(stream))
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     except (UnicodeDecodeError, csv.Error) as error:
         raise GanevalError(f"{shown}: not a CSV file of file,label rows ({error}).") from None
     if not rows or [cell.strip() for cell in rows[0]] != ["file", "label"]:

@@ -15,8 +15,6 @@ import csv
 import io
 import json
 import math
-import os
-import stat
 import warnings
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ganeval.errors import GanevalError, printable
+from ganeval.files import read_regular
 
 #: Columns of evals.csv that hold text, not numbers (TrainingLogger writes these; see its docstring):
 #: the reliability curve and the mode histogram as JSON, and the kind of D's outputs. Any other
@@ -105,31 +104,10 @@ def read_log_bytes(
     kind: str = "a training log",
     fix: str = "it is not a training log (or log fewer columns per step)",
 ) -> bytes:
-    """A log file's bytes, when it is a regular file of at most `limit` bytes (default MAX_LOG_BYTES): a
-    FIFO, a device (a link to /dev/zero) or a socket would block or read forever, so it is refused
-    (GanevalError) before it is opened, and the read itself is bounded. `kind` names the file for the
-    message, `fix` says what to do when it is too large. The one bounded reader of every log format."""
-    shown, limit = printable(str(path)), MAX_LOG_BYTES if limit is None else limit
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise GanevalError(
-                f"{shown} is not a regular file (a device, FIFO, socket or folder); {kind} is a file its writer "
-                "wrote: replace it with the real one."
-            )
-        if info.st_size > limit:
-            raise GanevalError(
-                f"{shown} holds {info.st_size:,} bytes, over the {limit:,} bytes {kind} may hold; {fix}."
-            )
-        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0))) as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise GanevalError(f"{shown} was replaced by a file that is not a regular file while it was read.")
-            data = stream.read(limit + 1)
-    except OSError as error:
-        raise GanevalError(f"{shown} cannot be read ({error.strerror or error}); check its permissions.") from None
-    if len(data) > limit:
-        raise GanevalError(f"{shown} grew past {limit:,} bytes while it was read; read it when it is done.")
-    return data
+    """A log file's bytes, read by `ganeval.files.read_regular` (a regular file of at most `limit` bytes,
+    default MAX_LOG_BYTES; FIFOs, devices and sockets refused before they are opened). The one bounded
+    reader of every log format."""
+    return read_regular(path, MAX_LOG_BYTES if limit is None else limit, kind, fix)
 
 
 def read_log_text(path: Path) -> str:
