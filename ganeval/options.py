@@ -1,4 +1,5 @@
-"""`MetricOptions`: the settings of the metrics and their one set of defaults.
+"""`MetricOptions` and `Extraction`: the settings of the metrics and of feature extraction, each with
+its one set of defaults.
 
 Every entry point (score, make_baseline, check, compare, TrainingLogger) takes a `MetricOptions`,
 and the CLI builds its flags from the fields' `Setting`s, so a default, a range or a help text is
@@ -15,13 +16,14 @@ written once, here. The module sits at the bottom of the layers: it imports only
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from numbers import Integral
 
 from ganeval.errors import GanevalError
 
-__all__ = ["MAX_SEED", "MetricOptions", "Setting", "settings"]
+__all__ = ["MAX_SEED", "Extraction", "MetricOptions", "Setting", "extraction_settings", "settings"]
 
 MAX_SEED = 2**32 - 1  # numpy's RandomState, used for KID subsets and IS splits, takes seeds 0 .. 2**32 - 1
 
@@ -193,3 +195,167 @@ class MetricOptions:
 def settings() -> dict[str, Setting]:
     """Field name -> its Setting, in field order: what the CLI turns into flags (those with a flag)."""
     return {f.name: f.metadata["setting"] for f in fields(MetricOptions) if "setting" in f.metadata}
+
+
+# Images per extractor batch when none is given. On the CPU, 64. On a GPU, InceptionV3 at 299 x 299 keeps the device
+# busy only from a few hundred images per batch (torch-fidelity's 64 and clean-fid's 32 leave it waiting on launches
+# and copies); 256 needs about 5 GB of activations in fp32, which any GPU that trains GANs has.
+CPU_BATCH_SIZE = 64
+GPU_BATCH_SIZE = 256
+EXTRACTION_KEYWORDS = (
+    "weights",
+    "resize",
+    "device",
+    "precision",
+    "batch_size",
+    "workers",
+    "cache",
+    "skip_bad",
+    "progress",
+)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """How features are extracted: the network's weights, device and precision, and how inputs are read.
+
+    The execution settings, as `MetricOptions` holds the metrics': one frozen object that `score`,
+    `stats`, `make_baseline`, `check`, `compare_*`, `ReferenceScorer.of`, `TrainingLogger` and
+    `Source.extract` take as `extraction=`, built from the CLI's flags in one call (`from_args`).
+    None of them changes a number, except `weights`, `resize` and `precision`, which the provenance
+    and the cache key record.
+
+    Attributes:
+        weights: the extractor's weights file; None: looked up (torch-fidelity's download, the bundled file).
+        resize: how inception brings images to 299 x 299, "legacy-tf" or "clean"; None: the extractor's own.
+        device: where the extractor runs: "auto" (CUDA when available, else the CPU), "cpu", "cuda", "cuda:N",
+            "mps", or a torch.device.
+        precision: "fp32" (equal to torch-fidelity) or "bf16" (autocast on the extractor).
+        batch_size: images per extractor batch; None: 64 on the CPU, 256 on a GPU (`resolved`).
+        workers: image-decoding worker processes; None: 0 below 512 files, else up to 4.
+        cache: read and write the reference feature cache.
+        skip_bad: skip and count unreadable image files instead of stopping.
+        progress: show progress bars.
+
+    Raises:
+        GanevalError: a batch size or worker count out of range, or an unknown precision (naming the flag).
+
+    Examples:
+        >>> from ganeval.options import Extraction
+        >>> Extraction(device="cpu").resolved().batch_size
+        64
+        >>> Extraction(precision="fp16")
+        Traceback (most recent call last):
+        ...
+        ganeval.errors.GanevalError: --precision (precision) must be fp32 or bf16; got 'fp16'.
+    """
+
+    weights: str | None = None
+    resize: str | None = None
+    device: object = "auto"
+    precision: str = "fp32"
+    batch_size: int | None = _option(
+        None,
+        Setting(
+            "--batch-size",
+            "images per extractor batch (default: 64 on the CPU, 256 on a GPU)",
+            "is the images per extractor batch",
+            1,
+            optional=True,
+        ),
+    )
+    workers: int | None = _option(
+        None,
+        Setting(
+            "--workers",
+            "image-decoding worker processes (default: 0 below 512 files, else up to 4)",
+            "is a number of decoding processes (0: decode in this one)",
+            0,
+            optional=True,
+        ),
+    )
+    cache: bool = True
+    skip_bad: bool = False
+    progress: bool = True
+
+    def __post_init__(self):
+        for name, setting in extraction_settings().items():
+            setting.check(name, getattr(self, name))
+        if self.precision not in ("fp32", "bf16"):
+            raise GanevalError(
+                f"--precision (precision) must be fp32 or bf16; got {self.precision!r}.", argument="precision"
+            )
+        if self.weights is not None:  # a path given as a Path or a string: kept as the string
+            object.__setattr__(self, "weights", str(self.weights))
+
+    def resolved(self) -> Extraction:
+        """The same settings with the device resolved (a torch.device; GanevalError naming the devices there
+        are) and the batch size picked for it: what the extraction runs with. Resolving twice is a no-op."""
+        from ganeval.device import resolve_device  # torch: only where something is extracted
+
+        device = resolve_device(self.device)
+        batch_size = self.batch_size
+        if batch_size is None:
+            batch_size = CPU_BATCH_SIZE if device.type == "cpu" else GPU_BATCH_SIZE
+        return replace(self, device=device, batch_size=batch_size)
+
+    def replace(self, **changes) -> Extraction:
+        """A copy with some fields changed, checked again."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_args(cls, args) -> Extraction:
+        """The settings a command's parsed flags give: --weights, --resize, --device, --precision,
+        --batch-size, --workers, --no-cache, --skip-bad and --quiet, each where the command has it."""
+        given = vars(args)
+        values = {name: given[name] for name in ("weights", "resize", "device", "precision") if given.get(name)}
+        values |= {name: given[name] for name in ("batch_size", "workers") if given.get(name) is not None}
+        if "no_cache" in given:
+            values["cache"] = not given["no_cache"]
+        if "skip_bad" in given:
+            values["skip_bad"] = bool(given["skip_bad"])
+        if "quiet" in given:
+            values["progress"] = not given["quiet"]
+        return cls(**values)
+
+    @classmethod
+    def merged(cls, extraction: Extraction | None, caller: str, keywords: Mapping, **defaults) -> Extraction:
+        """`extraction` with the loose keywords of the release before (batch_size=, device=, ...) laid over it,
+        each with a DeprecationWarning; what the entry points call on their `**keywords`.
+
+        Args:
+            extraction: the settings passed as `extraction=`; None: the defaults.
+            caller: the entry point's name, for the messages ("score").
+            keywords: the keywords the caller got that are not its own parameters.
+            **defaults: the caller's own defaults where they differ from Extraction's (progress=False).
+
+        Raises:
+            TypeError: a keyword that is no extraction setting (as Python says it), or a setting given both
+                ways.
+        """
+        unknown = sorted(set(keywords) - set(EXTRACTION_KEYWORDS) - {"use_cache"})
+        if unknown:
+            raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")
+        base = extraction if extraction is not None else cls(**defaults)
+        if not keywords:
+            return base
+        values = {("cache" if name == "use_cache" else name): value for name, value in keywords.items()}
+        if extraction is not None:
+            raise TypeError(
+                f"{caller}() got extraction= and {', '.join(sorted(values))}=; put the setting in the Extraction"
+            )
+        warnings.warn(
+            f"{caller}({', '.join(f'{name}=' for name in sorted(keywords))}) is deprecated and goes in the next "
+            f"release; pass extraction=Extraction({', '.join(f'{name}=...' for name in sorted(values))})",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return base.replace(**values)
+
+
+def extraction_settings() -> dict[str, Setting]:
+    """Extraction's whole-number fields (batch_size, workers) -> their Setting, for the CLI's flags."""
+    return {f.name: f.metadata["setting"] for f in fields(Extraction) if "setting" in f.metadata}
