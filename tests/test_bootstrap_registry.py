@@ -15,6 +15,7 @@ from ganeval.metrics import (
     precision_recall_density_coverage,
     registry,
 )
+from ganeval.metrics.families import prdc as prdc_family
 
 
 def test_bootstrap_of_a_mean_matches_the_normal_interval():
@@ -208,13 +209,13 @@ def test_prdc_intervals_recompute_on_half_samples_without_duplicate_points(monke
     row_of = lambda features: {row.tobytes(): i for i, row in enumerate(features)}  # noqa: E731
     real_rows, fake_rows = row_of(real.features), row_of(fake.features)
     seen = []
-    original = registry.prdc_per_sample
+    original = prdc_family.prdc_per_sample
 
     def recording(r, f, k, **kwargs):
         seen.append(([real_rows[row.tobytes()] for row in r], [fake_rows[row.tobytes()] for row in f]))
         return original(r, f, k, **kwargs)
 
-    monkeypatch.setattr(registry, "prdc_per_sample", recording)
+    monkeypatch.setattr(prdc_family, "prdc_per_sample", recording)
     values = compute_metrics(["precision", "recall", "density", "coverage"], real, fake, bootstrap_n=15)
     assert len(seen) == 16  # the value, then one computation per resample
     assert seen[0] == (list(range(60)), list(range(41)))

@@ -47,9 +47,12 @@ from ganeval.metrics.registry import (
     compute_metrics,
     frechet_name,
     get_metric,
+    refusal,
     register,
     sample_metrics,
+    unregister,
 )
+from ganeval.metrics.spec import Refusal
 from ganeval.metrics.vendi import vendi_score
 
 __all__ = [
@@ -76,6 +79,7 @@ __all__ = [
     "ModeCoverage",
     "PRDC",
     "PreparedReference",
+    "Refusal",
     "Reliability",
     "Samples",
     "SingularCovarianceWarning",
@@ -109,8 +113,10 @@ __all__ = [
     "polynomial_mmd2",
     "precision_recall_density_coverage",
     "prepare_reference",
+    "refusal",
     "register",
     "roc_auc",
     "sample_metrics",
+    "unregister",
     "vendi_score",
 ]

@@ -1,5 +1,5 @@
-"""What a metric is, as data: the samples it reads (`Samples`), its traits (`MetricSpec`) and how its
-family computes it (`Family`).
+"""What a metric is, as data: the samples it reads (`Samples`), its traits (`MetricSpec`), how its
+family computes it (`Family`) and why it cannot on some samples (`Refusal`).
 
 Every trait of a metric lives on its `MetricSpec`, so the gate, the trends of a training log, the
 comparison's answer and score's summary line read them here and keep no tables of their own. A metric
@@ -112,6 +112,35 @@ class MetricSpec:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why some of a family's metrics cannot be computed on these samples: what `Family.refuse` returns.
+
+    reason: the sentence that follows "<name> is not computed: " in the provenance, where the metric was not
+    asked for by name and is left out. error: the GanevalError's text where it was asked for (None: the refused
+    names, then the reason: "ct needs a reference held out ..."); argument: the parameter that error names.
+    metrics: the family's metrics refused (empty: all of them; "memorized" alone of copying's two).
+    named_only: whether leaving the metric out is enough when it was not named; False raises in any case
+    (precision/recall/density/coverage with too few samples for k: the default set asks for them).
+    Either text may hold "{extractor}", which `registry.refusal` fills with the extractor's name.
+    """
+
+    reason: str
+    error: str | None = None
+    argument: str | None = None
+    metrics: tuple[str, ...] = ()
+    named_only: bool = True
+
+    def note(self, name: str) -> str:
+        """The provenance's note for `name` left out."""
+        return f"{name} is not computed: {self.reason}"
+
+    def raised(self, names: list[str]) -> GanevalError:
+        """The error for `names` (this family's refused metrics) asked for by name."""
+        text = self.error if self.error is not None else f"{' and '.join(names)} {self.reason}"
+        return GanevalError(text, argument=self.argument)
+
+
+@dataclass(frozen=True)
 class Family:
     """Metrics computed together, and how their confidence intervals are bootstrapped.
 
@@ -123,6 +152,9 @@ class Family:
     prepared: whether compute and intervals take the prepared reference of `real` (or None) last,
     to reuse what depends on the reference alone (FID's factor, PRDC's radii, KID's reference kernels).
     train: whether compute and intervals take the training set's Samples last instead (memorization).
+    refuse: the family's guard, refuse(real, fake, options, train) with options.n_modes filled in and train
+    None without a training set: why its metrics cannot be computed on these samples (a `Refusal`, or its
+    reason alone as a str), or None; `registry.refusal` asks every family the plan names.
     """
 
     compute: Callable[..., dict[str, float]]
@@ -130,6 +162,7 @@ class Family:
     intervals: Callable[..., dict[str, Interval]] | None = None
     prepared: bool = False
     train: bool = False
+    refuse: Callable[[Samples, Samples, MetricOptions, Samples | None], Refusal | str | None] | None = None
 
     def values(
         self,
