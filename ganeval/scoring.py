@@ -24,7 +24,6 @@ from ganeval.features.cache import save_outputs
 from ganeval.features.extract import Collected, Sums, extract_array
 from ganeval.features.weightfiles import WeightsNotFound
 from ganeval.metrics import (
-    FrechetReference,
     GaussianStats,
     Interval,
     Samples,
@@ -32,14 +31,18 @@ from ganeval.metrics import (
     canonical,
     compute_metrics,
     frechet_name,
-    gaussian_stats,
     get_metric,
     mode_coverage,
 )
-from ganeval.metrics import bootstrap as bootstrap_interval  # score()'s parameter `bootstrap` is the resample count
 from ganeval.metrics import progress as metric_progress
 from ganeval.metrics._checks import as_features, same_rows
-from ganeval.metrics.fid import fid_from_sums
+from ganeval.metrics.families.fid import (
+    check_gaussian_width,
+    fid_against_gaussian,
+    fid_alone,
+    gaussian_note,
+    streamed_fid,
+)
 from ganeval.metrics.intra_fid import class_rows, intra_fid
 from ganeval.metrics.memorization import MEMORIZED_MIN_DIM
 from ganeval.metrics.prd import PRDCurve, prd_from_features
@@ -609,7 +612,9 @@ def _score_sources(
     frechet = frechet_name(chosen.name)  # "fid", or fd_<extractor> on features other than Inception's
     metrics = None if metrics is None else [_asked(name, frechet) for name in metrics]
     # FID alone: the features' sums suffice, O(D^2) memory (a training set needs the features themselves)
-    streamed = train_source is None and _fid_alone(metrics, bootstrap, reference_source)
+    streamed = fid_alone(
+        metrics, bootstrap, gaussian_reference=reference_source.gaussian_only, train=train_source is not None
+    )
     common = dict(n=n, seed=seed, **settings, keep=not streamed)
     real_out, real_info = extract(reference_source, chosen, reference=True, **common)
     fake_out, fake_info = extract(generated_source, chosen, reference=False, **common)
@@ -624,18 +629,16 @@ def _score_sources(
                 f"{printable(source.label)} gave {info['count']} sample(s); scoring needs at least 2 per side."
             )
     if streamed:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            value = fid_from_sums(
-                real_out["gaussian"], fake_out["gaussian"], real_out.get("features"), fake_out.get("features")
-            )
+        value, caught = streamed_fid(
+            real_out["gaussian"], fake_out["gaussian"], real_out.get("features"), fake_out.get("features")
+        )
         counts = [real_info["count"], fake_info["count"]]
         notes = sorted({_own_words(w) for w in caught})
         provenance = _provenance(chosen, real_info, fake_info, options, 0, counts, None, notes)
-        return Result({frechet: Interval(value, math.nan, math.nan)}, provenance)
+        return Result({frechet: value}, provenance)
     gaussian = reference_source.gaussian_only
     if gaussian:
-        _check_gaussian_width(reference_source, real_out["mu"].size, fake_out["features"].shape[1], chosen)
+        check_gaussian_width(reference_source.label, real_out["mu"].size, fake_out["features"].shape[1], chosen.name)
 
     uniform = reference_source.uniform_modes
     real = Samples() if gaussian else reference_samples(reference_source, real_out)
@@ -654,7 +657,7 @@ def _score_sources(
     applicable = applicable_metrics(real, fake, options, trained, opt_in=True)  # cmmd too, when asked for
     available = [name for name in applicable if name in of_samples]
     available = ["fid", *available] if gaussian else available
-    notes: list[str] = [_gaussian_note(reference_source, chosen)] if gaussian else []
+    notes: list[str] = [gaussian_note(reference_source.label, chosen.name)] if gaussian else []
     if metrics is None:
         names = [name for name in available if get_metric(name).default]  # cmmd only when asked for
     else:
@@ -744,7 +747,7 @@ def _score_sources(
             prd, per_sample, real, fake, (reference_source, real_info), (generated_source, fake_info), options, prepared
         )
         if gaussian and "fid" in names:
-            values["fid"] = _fid_against_gaussian(real_out, fake.features, resamples, seed)
+            values["fid"] = fid_against_gaussian(real_out["mu"], real_out["sigma"], fake.features, resamples, seed)
     notes += sorted({_own_words(w) for w in caught})
     mode_reference = _mode_reference(real, uniform, names)
     if gaussian and mode_reference is not None:
@@ -882,14 +885,6 @@ def _asked(name: str, frechet: str) -> str:
     )
 
 
-def _fid_alone(metrics: Sequence[str] | None, bootstrap: int, reference: Source) -> bool:
-    """Whether the job asks for FID's value and nothing else (no interval: resampling needs the samples),
-    so that each side's features are summed as they come (GaussianStats) and never held."""
-    if metrics is None or bootstrap or reference.gaussian_only:
-        return False
-    return [get_metric(name).name for name in metrics] == ["fid"]
-
-
 def _provenance(
     chosen: Extractor,
     real_info: dict,
@@ -965,47 +960,6 @@ def _splits_problem(setting: str, count: int) -> str:
         f"and the Inception Score of a one-sample split is exactly 1 whatever the generator; use --is-splits "
         f"{max(1, count // MIN_SPLIT_SAMPLES)} or fewer, or more samples."
     )
-
-
-def _check_gaussian_width(source: Source, dims: int, width: int, extractor: Extractor) -> None:
-    if dims != width:
-        raise GanevalError(
-            f"{printable(source.label)} holds statistics (mu, sigma) of {dims}-d features, "
-            f"but the {extractor.name} extractor "
-            f"gives {width}-d features; they cannot be compared. "
-            "pytorch-fid statistics (2048-d, its default --dims) need "
-            "--extractor inception."
-        )
-
-
-def _gaussian_note(source: Source, extractor: Extractor) -> str:
-    needing_features = [  # of the metrics score computes by default
-        name
-        for name in sample_metrics()
-        if name != "fid"
-        and "features" in get_metric(name).needs_real
-        and get_metric(name).default
-        and not get_metric(name).needs_train
-    ]
-    return (
-        f"the reference {printable(source.label)} holds only mu and sigma (as pytorch-fid saves them) "
-        "and no provenance: FID "
-        f"assumes they were computed with the {extractor.name} extractor "
-        "with the same weights and preprocessing as here "
-        f"(pytorch-fid's are inception's); its interval resamples the generated side only. "
-        f"{', '.join(needing_features)} need the reference's features and are not computed."
-    )
-
-
-def _fid_against_gaussian(stats: dict, fake_features, resamples: int, seed: int) -> Interval:
-    """FID of generated features against reference statistics alone (mu, sigma). The reference is
-    fixed, so the interval resamples the generated side only ("centred", as FID's own interval)."""
-    reference = FrechetReference.from_stats(stats["mu"], stats["sigma"])
-    distance = lambda features: reference.distance(*gaussian_stats(features))  # noqa: E731
-    if not resamples:
-        return Interval(distance(fake_features), math.nan, math.nan)
-    interval = bootstrap_interval(distance, np.asarray(fake_features), n=resamples, seed=seed, method="centred")
-    return Interval(interval.value, max(interval.low, 0.0), max(interval.high, 0.0))  # FID >= 0
 
 
 @distributed.computed_on_main  # under torchrun: each rank extracts its shard, rank 0 writes the file
@@ -1223,7 +1177,9 @@ class Evaluator:
             self._streamed = False
             self._reference = _Held(str(reference.reference), self.extractor.kind, held, info)
         else:
-            self._streamed = _fid_alone(self.metrics, options.bootstrap, source)
+            self._streamed = fid_alone(
+                self.metrics, options.bootstrap, gaussian_reference=source.gaussian_only, train=False
+            )
             settings = dict(batch_size=self.batch_size, workers=0, skip_bad=False, progress=False, use_cache=True)
             with distributed.alone():  # under torchrun each rank holds the whole reference
                 held, info = extract(
