@@ -66,90 +66,133 @@ RUNS = [
     # healthy: converging runs of several variants, seeds, data and loops
     _run("healthy-gan-ns-ring8-s0", D, "healthy", "gan-ns", "ring8", 2000,
          why="gan-ns at its defaults reaches every ring8 mode"),
-    _run("healthy-gan-ns-ring8-s1", H, "healthy", "gan-ns", "ring8", 2000, seed=1, why="the same, seed 1"),
+    _run("healthy-gan-ns-ring8-s1", D, "healthy", "gan-ns", "ring8", 2000, seed=1, why="the same, seed 1"),
     _run("healthy-own-ring8-s0", D, "healthy", "own", "ring8", 2000, why="our own loop, non-saturating, R1"),
-    _run("healthy-own-ring8-s1", H, "healthy", "own", "ring8", 2000, seed=1, why="our own loop, seed 1"),
+    _run("healthy-own-ring8-s1", D, "healthy", "own", "ring8", 2000, seed=1, why="our own loop, seed 1"),
     _run("healthy-resumed-gan-ns-ring8-s3", D, "healthy", "gan-ns", "ring8", 2000, seed=3, resume_from=1000,
          why="trained to 1000 steps, then resumed to 2000"),
-    _run("healthy-pair-e50", H, "healthy", "gan-ns", "ring8", 1500, seed=2, eval_every=50, pair="healthy-pair",
+    _run("healthy-pair-e50", D, "healthy", "gan-ns", "ring8", 1500, seed=2, eval_every=50, pair="healthy-pair",
          why="gan-ns seed 2, evaluated every 50 steps"),
-    _run("healthy-pair-e250", H, "healthy", "gan-ns", "ring8", 1500, seed=2, eval_every=250, pair="healthy-pair",
+    _run("healthy-pair-e250", D, "healthy", "gan-ns", "ring8", 1500, seed=2, eval_every=250, pair="healthy-pair",
          why="the same training, evaluated every 250 steps"),
     # collapsed: the minimax GAN with a fast D sits on one mode
     _run("collapsed-pair-e50", D, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), eval_every=50,
          pair="collapsed-pair", why="minimax GAN, D at 20x its learning rate: samples on 1 of 8 modes"),
     _run("collapsed-pair-e250", D, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), eval_every=250,
          pair="collapsed-pair", why="the same training, evaluated every 250 steps"),
-    _run("collapsed-gan-ring8-s1", H, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), seed=1,
+    _run("collapsed-gan-ring8-s1", D, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), seed=1,
          why="the same settings, seed 1"),
-    _run("collapsed-gan-ring8-lrd3e-3-s2", H, "collapsed", "gan", "ring8", 1500, ("lr_d", 3e-3), seed=2,
+    _run("collapsed-gan-ring8-lrd3e-3-s2", D, "collapsed", "gan", "ring8", 1500, ("lr_d", 3e-3), seed=2,
          why="D at 30x, seed 2"),
     # diverged: learning rates far too high
     _run("diverged-gan-ns-lr1", D, "diverged", "gan-ns", "ring8", 300, ("lr_d", 1.0), ("lr_g", 1.0), eval_every=25,
          why="Adam at learning rate 1 on both networks"),
     _run("diverged-wgan-lr0.05", D, "diverged", "wgan", "ring8", 600, ("lr_d", 0.05), ("lr_g", 0.05), eval_every=50,
          why="weight-clipped critic, RMSprop at 0.05: G is thrown off the data"),
-    _run("diverged-gan-ns-lr0.3-s1", H, "diverged", "gan-ns", "ring8", 400, ("lr_d", 0.3), ("lr_g", 0.3), seed=1,
+    _run("diverged-gan-ns-lr0.3-s1", D, "diverged", "gan-ns", "ring8", 400, ("lr_d", 0.3), ("lr_g", 0.3), seed=1,
          eval_every=25, why="Adam at 0.3"),
-    _run("diverged-own-lr", H, "diverged", "own", "ring8", 600, ("lr_g", 0.2), ("lr_d", 0.2), seed=1,
+    _run("diverged-own-lr", D, "diverged", "own", "ring8", 600, ("lr_g", 0.2), ("lr_d", 0.2), seed=1,
          eval_every=50, why="our own loop with Adam at 0.2"),
     # never-learned: G cannot move
     _run("never-gan-ring8-lrg1e-6", D, "never-learned", "gan", "ring8", 600, ("lr_d", 2e-3), ("lr_g", 1e-6),
          eval_every=50, why="G's steps of 1e-6 cannot move it off its starting blob"),
     _run("never-wgan-grid25", D, "never-learned", "wgan", "grid25", 600, why="issue 14: wgan on grid25"),
-    _run("never-gan-ns-ring8-lrg1e-7-s1", H, "never-learned", "gan-ns", "ring8", 600, ("lr_g", 1e-7), seed=1,
+    _run("never-gan-ns-ring8-lrg1e-7-s1", D, "never-learned", "gan-ns", "ring8", 600, ("lr_g", 1e-7), seed=1,
          eval_every=50, why="G at 1e-7"),
-    _run("never-wgan-grid25-s1", H, "never-learned", "wgan", "grid25", 600, seed=1, why="wgan on grid25, seed 1"),
+    _run("never-wgan-grid25-s1", D, "never-learned", "wgan", "grid25", 600, seed=1, why="wgan on grid25, seed 1"),
     # stalled: G stops changing before it reaches the data (our own loop: its learning rate drops to 0)
     _run("stalled-own-freeze700", D, "stalled", "own", "ring8", 1300, ("freeze_at", 700), eval_every=50,
          why="our own loop, G's learning rate 0 from step 700 (D keeps training)"),
     _run("stalled-own-grid25-freeze800", D, "stalled", "own", "grid25", 1300, ("freeze_at", 800), eval_every=50,
          why="our own loop on grid25, G frozen from step 800"),
-    _run("stalled-own-freeze600-s1", H, "stalled", "own", "ring8", 1300, ("freeze_at", 600), seed=1, eval_every=50,
+    _run("stalled-own-freeze600-s1", D, "stalled", "own", "ring8", 1300, ("freeze_at", 600), seed=1, eval_every=50,
          why="our own loop, G frozen from step 600"),
-    _run("stalled-own-decay-s2", H, "stalled", "own", "ring8", 1300, ("decay_from", 700), seed=2, eval_every=50,
+    _run("stalled-own-decay-s2", D, "stalled", "own", "ring8", 1300, ("decay_from", 700), seed=2, eval_every=50,
          why="our own loop, G's learning rate halved every 25 steps from step 700"),
     # D-dominated: D far ahead of G (several D steps, a fast D, a slow G)
     _run("ddom-gan-ring8-ncritic5", D, "D-dominated", "gan", "ring8", 500, ("n_critic", 5), ("lr_d", 1e-3),
          eval_every=50, why="minimax GAN, 5 D steps per G step at 10x: D rejects every sample"),
     _run("ddom-gan-ring8-slowg", D, "D-dominated", "gan", "ring8", 800, ("lr_d", 1e-3), ("lr_g", 2e-5),
          eval_every=50, why="minimax GAN, D at 1e-3 and G at 2e-5"),
-    _run("ddom-gan-ring8-ncritic5-s1", H, "D-dominated", "gan", "ring8", 500, ("n_critic", 5), ("lr_d", 1e-3), seed=1,
+    _run("ddom-gan-ring8-ncritic5-s1", D, "D-dominated", "gan", "ring8", 500, ("n_critic", 5), ("lr_d", 1e-3), seed=1,
          eval_every=50, why="as ddom-gan-ring8-ncritic5, seed 1"),
-    _run("ddom-own", H, "D-dominated", "own", "ring8", 800, ("d_steps", 5), ("lr_d", 5e-3), ("minimax", True), seed=1,
+    _run("ddom-own", D, "D-dominated", "own", "ring8", 800, ("d_steps", 5), ("lr_d", 5e-3), ("minimax", True), seed=1,
          eval_every=50, why="our own loop, minimax G loss, 5 D steps at 5x"),
     # oscillating: the unregularised GAN hopping between modes
     _run("oscillating-gan-ring8-lr1e-3", D, "oscillating", "gan", "ring8", 1500, ("lr_d", 1e-3), ("lr_g", 1e-3),
          eval_every=50, why="minimax GAN without R1 at 1e-3: the samples hop from mode to mode"),
-    _run("oscillating-own-nor1-s1", H, "oscillating", "own", "ring8", 1500, ("r1", 0.0), ("lr_g", 2e-3), ("lr_d", 2e-3),
+    _run("oscillating-own-nor1-s1", D, "oscillating", "own", "ring8", 1500, ("r1", 0.0), ("lr_g", 2e-3), ("lr_d", 2e-3),
          seed=1, eval_every=50, why="our own loop without R1 at 2e-3"),
     # undertrained: stopped while still improving
     _run("undertrained-gan-ns-ring8-400", D, "undertrained", "gan-ns", "ring8", 400, eval_every=25,
          why="gan-ns stopped at 400 steps"),
     _run("undertrained-resumed-wgan-gp-ring8", D, "undertrained", "wgan-gp", "ring8", 600, resume_from=300,
          eval_every=50, why="wgan-gp trained to 300 steps, resumed to 600"),
-    _run("undertrained-wgan-gp-ring8-500", H, "undertrained", "wgan-gp", "ring8", 500, seed=1, eval_every=50,
+    _run("undertrained-wgan-gp-ring8-500", D, "undertrained", "wgan-gp", "ring8", 500, seed=1, eval_every=50,
          why="wgan-gp stopped at 500 steps"),
-    _run("undertrained-own-800", H, "undertrained", "own", "ring8", 800, seed=2, eval_every=50,
+    _run("undertrained-own-800", D, "undertrained", "own", "ring8", 800, seed=2, eval_every=50,
          why="our own loop stopped at 800 steps"),
     # added after the first 33 (their halves fixed then): runs long enough to converge, and D getting
     # ahead of a G that had learned (the D-dominated cases above never let G reach the data)
     _run("healthy-own-ring8-4000-s3", D, "healthy", "own", "ring8", 4000, seed=3, eval_every=200,
          why="our own loop, 4000 steps: quality reaches its plateau"),
-    _run("healthy-own-ring8-4000-s4", H, "healthy", "own", "ring8", 4000, seed=4, eval_every=200,
+    _run("healthy-own-ring8-4000-s4", D, "healthy", "own", "ring8", 4000, seed=4, eval_every=200,
          why="the same, seed 4"),
     _run("healthy-own-ring8-lr2e-3-s5", D, "healthy", "own", "ring8", 3000, ("lr_g", 2e-3), ("lr_d", 2e-3), ("r1", 0.2),
          seed=5, eval_every=150, why="our own loop at 2e-3, R1 0.2"),
-    _run("healthy-own-ring8-lr2e-3-s6", H, "healthy", "own", "ring8", 3000, ("lr_g", 2e-3), ("lr_d", 2e-3), ("r1", 0.2),
+    _run("healthy-own-ring8-lr2e-3-s6", D, "healthy", "own", "ring8", 3000, ("lr_g", 2e-3), ("lr_d", 2e-3), ("r1", 0.2),
          seed=6, eval_every=150, why="the same, seed 6"),
     _run("ddom-own-boost600-s7", D, "D-dominated", "own", "ring8", 1500, ("boost_from", 600), seed=7, eval_every=50,
          why="our own loop; from step 600 D takes 5 steps per G step at 10x, without R1"),
-    _run("ddom-own-boost800-s8", H, "D-dominated", "own", "ring8", 1500, ("boost_from", 800), seed=8, eval_every=50,
+    _run("ddom-own-boost800-s8", D, "D-dominated", "own", "ring8", 1500, ("boost_from", 800), seed=8, eval_every=50,
          why="the same from step 800, seed 8"),
     _run("ddom-own-minimax-boost600-s9", D, "D-dominated", "own", "ring8", 1500, ("boost_from", 600), ("minimax", True),
          seed=9, eval_every=50, why="as ddom-own-boost600-s7, minimax G loss (it saturates against a strong D)"),
-    _run("ddom-own-minimax-boost600-s10", H, "D-dominated", "own", "ring8", 1500, ("boost_from", 600),
+    _run("ddom-own-minimax-boost600-s10", D, "D-dominated", "own", "ring8", 1500, ("boost_from", 600),
          ("minimax", True), seed=10, eval_every=50, why="the same, seed 10"),
+    # THE HELD-OUT HALF (added 2026-12-07, trained once and diagnosed only for the totals, before and
+    # after the rules were tuned on all the runs above): other seeds, grid25, other settings of the
+    # same failures, and the kinds the runs above lack in truth (oscillation, lasting D dominance, a
+    # stall after learning, a point collapse). Our own loop throughout: short, and nothing of ours.
+    _run("ho-healthy-own-ring8-3000-s21", H, "healthy", "own", "ring8", 3000, seed=21, eval_every=150,
+         why="our own loop, 3000 steps"),
+    _run("ho-healthy-own-ring8-lr2e-3-s22", H, "healthy", "own", "ring8", 2500, ("lr_g", 2e-3), ("lr_d", 2e-3),
+         ("r1", 0.2), seed=22, eval_every=100, why="our own loop at 2e-3, R1 0.2"),
+    _run("ho-healthy-own-grid25-w128-s23", H, "healthy", "own", "grid25", 3000, ("width", 128), seed=23,
+         eval_every=150, why="our own loop on grid25, 128 units wide"),
+    _run("ho-pair-e50", H, "healthy", "own", "ring8", 2500, ("eval_seed", 99), seed=24, eval_every=50,
+         pair="ho-pair", why="our own loop, evaluated every 50 steps (evaluation noise apart)"),
+    _run("ho-pair-e250", H, "healthy", "own", "ring8", 2500, ("eval_seed", 99), seed=24, eval_every=250,
+         pair="ho-pair", why="the same training, evaluated every 250 steps"),
+    _run("ho-undertrained-own-ring8-1000-s25", H, "undertrained", "own", "ring8", 1000, seed=25, eval_every=100,
+         why="our own loop stopped at 1000 steps, 10 evaluations"),
+    _run("ho-undertrained-own-grid25-1500-s26", H, "undertrained", "own", "grid25", 1500, ("width", 128), seed=26,
+         eval_every=100, why="our own loop on grid25 stopped at 1500 steps"),
+    _run("ho-oscillating-own-nor1-momentum-s27", H, "oscillating", "own", "ring8", 1500, ("r1", 0.0),
+         ("lr_g", 5e-3), ("lr_d", 5e-3), ("betas", (0.9, 0.999)), seed=27, eval_every=50,
+         why="our own loop without R1 at 5e-3, Adam's momentum 0.9"),
+    _run("ho-oscillating-own-nor1-minimax-s28", H, "oscillating", "own", "ring8", 1500, ("r1", 0.0),
+         ("lr_g", 3e-3), ("lr_d", 3e-3), ("betas", (0.9, 0.999)), ("minimax", True), seed=28, eval_every=50,
+         why="the same at 3e-3 with the minimax G loss"),
+    _run("ho-ddom-own-d10x-s29", H, "D-dominated", "own", "ring8", 1000, ("d_steps", 5), ("lr_d", 1e-2),
+         ("r1", 0.0), ("minimax", True), seed=29, eval_every=50,
+         why="our own loop: 5 D steps per G step at 10x, no R1, minimax G loss, from the start"),
+    _run("ho-ddom-own-slowg-s30", H, "D-dominated", "own", "ring8", 1000, ("d_steps", 5), ("lr_d", 1e-2),
+         ("lr_g", 1e-4), ("r1", 0.0), seed=30, eval_every=50, why="D 5 steps at 10x against G at 0.1x"),
+    _run("ho-stalled-own-freeze500-s31", H, "stalled", "own", "ring8", 1300, ("freeze_at", 500), seed=31,
+         eval_every=50, why="our own loop, G's learning rate 0 from step 500 (D keeps training)"),
+    _run("ho-stalled-own-freeze1000-s32", H, "stalled", "own", "ring8", 2000, ("freeze_at", 1000), seed=32,
+         eval_every=100, why="our own loop, G frozen from step 1000"),
+    _run("ho-collapsed-own-minimax-nor1-s33", H, "collapsed", "own", "ring8", 1500, ("r1", 0.0), ("lr_d", 5e-3),
+         ("minimax", True), seed=33, eval_every=50, why="our own loop, minimax G loss, D at 5x without R1"),
+    _run("ho-collapsed-own-zscale-s34", H, "collapsed", "own", "ring8", 1000, ("z_scale", 0.01), seed=34,
+         eval_every=50, why="G's noise scaled by 0.01 (a bug): G maps every input to about one point"),
+    _run("ho-diverged-own-jump-s35", H, "diverged", "own", "ring8", 1200, ("jump_at", 700), seed=35, eval_every=50,
+         why="our own loop; both learning rates 100x from step 700"),
+    _run("ho-diverged-own-grid25-jump-s36", H, "diverged", "own", "grid25", 1000, ("jump_at", 500), ("width", 128),
+         seed=36, eval_every=50, why="the same on grid25, from step 500"),
+    _run("ho-never-own-lrg1e-6-s37", H, "never-learned", "own", "ring8", 800, ("lr_g", 1e-6), seed=37,
+         eval_every=50, why="our own loop, G at 1e-6"),
 ]
 # fmt: on
 
@@ -223,13 +266,21 @@ def own_loop(
     freeze_at: int | None = None,
     decay_from: int | None = None,
     boost_from: int | None = None,
+    jump_at: int | None = None,
+    betas: tuple = (0.5, 0.9),
+    z_scale: float = 1.0,
+    eval_seed: int | None = None,
     batch: int = 128,
     z_dim: int = 8,
     width: int = 64,
 ) -> Path:
     """A user's GAN loop on a 2-D mixture: BCE D with an R1 penalty, a non-saturating (or minimax) G.
     freeze_at: G's learning rate is 0 from that step; decay_from: halved every 25 steps from it;
-    boost_from: from that step D takes 5 steps per G step at 10x its learning rate, without R1.
+    boost_from: from that step D takes 5 steps per G step at 10x its learning rate, without R1;
+    jump_at: both learning rates 100x from that step; betas: both Adams' (momentum);
+    z_scale: G's noise multiplied by it (near 0: G all but ignores its input, a bug that collapses it);
+    eval_seed: the evaluations' fresh noise from a generator of its own, so that the training is the
+    same on any evaluation schedule (None: from the training's generator, as the first runs were).
     Writes steps.csv/evals.csv/manifest.json (TrainingLogger), samples/, and checkpoint.pt (G and D)."""
     from ganeval import MetricOptions, ReferenceScorer, TrainingLogger
     from ganeval.atomic import atomic_write
@@ -238,7 +289,8 @@ def own_loop(
     gen, rng = torch.Generator().manual_seed(seed), np.random.default_rng(seed)
     g = init_mlp([z_dim, width, width, 2], gen)
     d = init_mlp([2, width, width, 1], gen)
-    opt_g, opt_d = Adam(g, lr_g), Adam(d, lr_d)
+    opt_g, opt_d = Adam(g, lr_g, betas), Adam(d, lr_d, betas)
+    eval_gen = gen if eval_seed is None else torch.Generator().manual_seed(eval_seed)
     fixed_z = torch.randn(eval_n, z_dim, generator=torch.Generator().manual_seed(seed + 2))
     held_out = mixture_sample(data, eval_n, np.random.default_rng(seed + 7))
     options = MetricOptions(n=eval_n, seed=seed)
@@ -253,9 +305,11 @@ def own_loop(
     for step in range(steps):
         if step == boost_from:
             d_steps, opt_d.lr, r1 = 5, opt_d.lr * 10, 0.0
+        if step == jump_at:
+            opt_g.lr, opt_d.lr = opt_g.lr * 100, opt_d.lr * 100
         for _ in range(d_steps):
             real = mixture_sample(data, batch, rng).requires_grad_(r1 > 0)
-            fake = forward(g, torch.randn(batch, z_dim, generator=gen), 0.0).detach()
+            fake = forward(g, z_scale * torch.randn(batch, z_dim, generator=gen), 0.0).detach()
             out_real, out_fake = forward(d, real, 0.2), forward(d, fake, 0.2)
             loss_d = bce(out_real, torch.ones_like(out_real)) + bce(out_fake, torch.zeros_like(out_fake))
             if r1:
@@ -267,7 +321,7 @@ def own_loop(
             opt_g.lr = 0.0
         if decay_from is not None and step >= decay_from and (step - decay_from) % 25 == 0:
             opt_g.lr /= 2
-        out = forward(d, forward(g, torch.randn(batch, z_dim, generator=gen), 0.0), 0.2)
+        out = forward(d, forward(g, z_scale * torch.randn(batch, z_dim, generator=gen), 0.0), 0.2)
         loss_g = -bce(out, torch.zeros_like(out)) if minimax else bce(out, torch.ones_like(out))
         grads_g = dict(zip(g, torch.autograd.grad(loss_g, list(g.values()))))
         opt_g.step(grads_g)
@@ -286,10 +340,10 @@ def own_loop(
             break  # a NaN loss: the log up to it is the run
         if (step + 1) % eval_every == 0 or step + 1 == steps:
             with torch.no_grad():
-                fresh = forward(g, torch.randn(eval_n, z_dim, generator=gen), 0.0)
+                fresh = forward(g, z_scale * torch.randn(eval_n, z_dim, generator=eval_gen), 0.0)
                 log.evaluate(
                     step + 1,
-                    fake=forward(g, fixed_z, 0.0).numpy().astype("float64"),
+                    fake=forward(g, z_scale * fixed_z, 0.0).numpy().astype("float64"),
                     d_real=torch.sigmoid(forward(d, held_out, 0.2)),
                     d_fake=torch.sigmoid(forward(d, fresh, 0.2)),
                 )
