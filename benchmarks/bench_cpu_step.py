@@ -28,6 +28,7 @@ from torch.utils.data import DataLoader
 
 from ganeval.features.dinov2 import DINOv2Extractor
 from ganeval.features.extract import _ImageFiles, _stack, extract_files
+from ganeval.options import Extraction
 
 sys.path.insert(0, str(ROOT / "tests"))
 from dinov2_test_weights import make_test_state, save_timm  # noqa: E402
@@ -68,7 +69,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         weights = save_timm(folder / "model.safetensors", make_test_state("vits14", seed=0))
-        extractor = DINOv2Extractor(weights=weights, arch="vits14", device=args.device)
+        extractor = DINOv2Extractor(weights=weights, arch="vits14", extraction=Extraction(device=args.device))
         (folder / "images").mkdir()
         files = write_pngs(folder / "images", args.images, args.size)
         print(f"{args.images} PNG files of {args.size}x{args.size}, batch {args.batch}, {os.cpu_count()} cores")

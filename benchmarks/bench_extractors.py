@@ -29,6 +29,7 @@ from _common import ROOT, ForeignLoad
 
 from ganeval.device import describe_device, resolve_device
 from ganeval.features import get_extractor
+from ganeval.options import Extraction
 
 sys.path.insert(0, str(ROOT / "tests"))
 from inception_test_weights import make_test_images  # noqa: E402
@@ -92,7 +93,7 @@ def main() -> None:
                 print(f"{name}: skipped (its extractor or test weights are not in this checkout yet)")
                 continue
             try:
-                extractor = get_extractor(name, weights=weights, device=device, precision=args.precision)
+                extractor = get_extractor(name, Extraction(weights=weights, device=device, precision=args.precision))
             except Exception as error:  # noqa: BLE001 - report and go on with the others
                 print(f"{name}: skipped ({type(error).__name__}: {error})")
                 continue

@@ -27,6 +27,7 @@ from _common import ROOT, ForeignLoad
 from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
 from ganeval.features.inception import LAYERS, InceptionExtractor
+from ganeval.options import Extraction
 
 sys.path.insert(0, str(ROOT / "tests"))
 from inception_test_weights import make_test_images, make_test_weights  # noqa: E402
@@ -54,7 +55,7 @@ def main() -> None:
         start = time.perf_counter()
         weights = make_test_weights(Path(folder) / "inception-test.pth", seed=0)
         print(f"test weights generated in {time.perf_counter() - start:.1f} s")
-        ours = InceptionExtractor(weights=weights, device=args.device)
+        ours = InceptionExtractor(weights=weights, extraction=Extraction(device=args.device))
         peer = FeatureExtractorInceptionV3(
             "inception-v3-compat", list(LAYERS.values()), feature_extractor_weights_path=str(weights)
         )

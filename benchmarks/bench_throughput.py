@@ -56,7 +56,7 @@ def main() -> None:
     import ganeval
     from ganeval.device import resolve_device
     from ganeval.features import get_extractor
-    from ganeval.options import MetricOptions
+    from ganeval.options import Extraction, MetricOptions
     from ganeval.scoring import default_batch_size
 
     device = resolve_device(args.device)
@@ -76,7 +76,7 @@ def main() -> None:
         f"{args.n} images of {args.size}x{args.size}, {args.precision}"
     )
 
-    extractor = get_extractor("inception", weights=weights, device=device, precision=args.precision)
+    extractor = get_extractor("inception", Extraction(weights=weights, device=device, precision=args.precision))
     from inception_test_weights import make_test_images
 
     images = make_test_images(args.n, 1, size=args.size)

@@ -16,10 +16,12 @@ written once, here. The module sits at the bottom of the layers: it imports only
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from numbers import Integral
+from pathlib import Path
 
 from ganeval.errors import GanevalError
 
@@ -351,9 +353,19 @@ class Extraction:
             f"{caller}({', '.join(f'{name}=' for name in sorted(keywords))}) is deprecated and goes in the next "
             f"release; pass extraction=Extraction({', '.join(f'{name}=...' for name in sorted(values))})",
             DeprecationWarning,
-            stacklevel=3,
+            stacklevel=_callers_level(),
         )
         return base.replace(**values)
+
+
+def _callers_level() -> int:
+    """The warnings stack level of the first frame outside ganeval, counted from the function that calls this
+    one: a deprecation names the user's line, not the entry point's wrapper (distributed.each_rank and the like)."""
+    package = str(Path(__file__).resolve().parent)
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def extraction_settings() -> dict[str, Setting]:

@@ -17,7 +17,7 @@ from ganeval.copies import Memorization, PerSampleView, Side, find_pairs, find_p
 from ganeval.data.arrays import as_samples
 from ganeval.data.labels import LABELLED_HOW, LABELS_FILE
 from ganeval.data.mode_names import mode_names, names_text
-from ganeval.device import describe_device, resolve_device
+from ganeval.device import describe_device
 from ganeval.errors import GanevalError, printable
 from ganeval.features import Extractor, extractor_names, get_extractor
 from ganeval.features.cache import save_outputs
@@ -50,7 +50,7 @@ from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import METRICS, quality_flags, sample_metrics
 from ganeval.metrics.spec import Summary
 from ganeval.numbers import decimals, number, with_interval
-from ganeval.options import MetricOptions, Setting
+from ganeval.options import CPU_BATCH_SIZE, Extraction, MetricOptions, extraction_settings
 from ganeval.sources import ArraySource, Source, StatsSource, _merge_sums, extract, preprocessing, resolve_source
 
 
@@ -233,33 +233,25 @@ def _flatten(tree: dict, prefix: str = ""):
             yield f"{prefix}{key}", value
 
 
-# How score() and stats() read the inputs (the metric settings are MetricOptions'): parameter -> Setting.
-EXTRACTION_SETTINGS = {
-    "batch_size": Setting(
-        "--batch-size",
-        "images per extractor batch (default: 64 on the CPU, 256 on a GPU)",
-        "is the images per extractor batch",
-        1,
-        optional=True,
-    ),
-    "workers": Setting(
-        "--workers",
-        "image-decoding worker processes (default: 0 below 512 files, else up to 4)",
-        "is a number of decoding processes (0: decode in this one)",
-        0,
-        optional=True,
-    ),
-}
-BATCH_SIZE = 64  # images per extractor batch on the CPU
-# On a GPU: InceptionV3 at 299 x 299 keeps a GPU busy only from a few hundred images per batch (torch-fidelity's 64
-# and clean-fid's 32 leave it waiting on launches and copies); 256 needs about 5 GB of activations in fp32, which
-# any GPU that trains GANs has.
-GPU_BATCH_SIZE = 256
+# The extraction flags' Settings (batch_size, workers), which the CLI builds its flags from: Extraction's own.
+EXTRACTION_SETTINGS = extraction_settings()
+BATCH_SIZE = CPU_BATCH_SIZE  # images per extractor batch on the CPU (options.GPU_BATCH_SIZE on a GPU)
 
 
 def default_batch_size(device) -> int:
-    """Images per extractor batch on `device` when none is given: BATCH_SIZE on the CPU, GPU_BATCH_SIZE elsewhere."""
-    return BATCH_SIZE if resolve_device(device).type == "cpu" else GPU_BATCH_SIZE
+    """Images per extractor batch on `device` when none is given: `Extraction(device=device).resolved().batch_size`."""
+    return Extraction(device=device).resolved().batch_size
+
+
+def _settings(extraction: Extraction) -> dict:
+    """The keywords `sources.extract` takes today from a resolved Extraction (until it takes the Extraction)."""
+    return dict(
+        batch_size=extraction.batch_size,
+        workers=extraction.workers,
+        skip_bad=extraction.skip_bad,
+        progress=extraction.progress,
+        use_cache=extraction.cache,
+    )
 
 
 # Fewer samples than this on a side and no bootstrap interval is computed (null, with a warning):
@@ -271,12 +263,6 @@ MIN_INTERVAL_SAMPLES = 10
 RECENT_REFERENCES = RecentReferences(size=1)
 PACKAGE_FOLDER = Path(__file__).resolve().parent  # warnings issued from here are ganeval's own words
 MIN_SPLIT_SAMPLES = 2  # an Inception Score split of one sample is exactly 1, whatever the generator
-
-
-def _check_extraction(**settings) -> None:
-    """Refuse a batch size or worker count out of range, naming its flag (EXTRACTION_SETTINGS)."""
-    for name, value in settings.items():
-        EXTRACTION_SETTINGS[name].check(name, value)
 
 
 def _conversion(extractor: Extractor) -> str | None:
@@ -308,17 +294,14 @@ def choose_extractor(
     reference: Source,
     generated: Source,
     name: str | None,
-    weights=None,
-    device="cpu",
-    precision: str = "fp32",
+    extraction: Extraction | None = None,
     *,
     metrics: Sequence[str] | None = None,
-    resize: str | None = None,
 ) -> Extractor:
     """The named extractor, or the one that follows the reference: digits for digit data, points for
     2-D data, inception otherwise; digits take 3 channels (stacked digits) for 3-channel references.
-    device, precision: where and how its network runs (ganeval.device). resize: inception's "legacy-tf"
-    or "clean" (None: the extractor's default; ganeval.features.resize). metrics: the metrics asked for,
+    extraction: the weights, device, precision and resize its network takes (None: on the CPU, the
+    defaults; ganeval.device, ganeval.features.resize). metrics: the metrics asked for,
     which may call for an extractor when none is named: fd_dinov2 for dinov2 (always), cmmd for clip
     (when all of them call for it and the reference would otherwise get inception)."""
     if name is not None and not isinstance(name, str):  # score(generated, reference, ["fid"]): metrics by position
@@ -337,15 +320,16 @@ def choose_extractor(
         channels = reference.extractor_channels("digits") or (
             3 if (reference.channels or generated.channels) == 3 else 1
         )
+    extraction = extraction or Extraction(device="cpu")
     try:
         return get_extractor(
             name,
-            weights=weights,
+            weights=extraction.weights,
             channels=channels,
             mixture=reference.mixture,
-            device=device,
-            precision=precision,
-            resize=resize,
+            device=extraction.device,
+            precision=extraction.precision,
+            resize=extraction.resize,
             spatial=any(canonical(name) == "sfid" for name in metrics or ()),  # sFID's features, only when asked
         )
     except WeightsNotFound as error:
@@ -414,9 +398,8 @@ class ReferenceScorer:
         *,
         extractor: str | None = None,
         options: MetricOptions = MetricOptions(),
-        device="cpu",
-        precision: str = "fp32",
-        resize: str | None = None,
+        extraction: Extraction | None = None,
+        **keywords,
     ) -> ReferenceScorer:
         """Extract a reference once (cached), for the evaluations that follow.
 
@@ -424,9 +407,10 @@ class ReferenceScorer:
             reference (str | Path | array): a bundled set name, a folder, an array or a statistics file.
             extractor: the extractor's name; None: the one that follows the reference.
             options: `options.n` caps the samples (a subsample drawn with `options.seed`).
-            device (str | torch.device): where the extractor runs; the logger's evaluations run there too.
-            precision: "fp32" or "bf16", as for `score`.
-            resize: inception's resize, "legacy-tf" (None's default) or "clean".
+            extraction: the extraction settings; its device is where the logger's evaluations run too.
+                None: `Extraction(device="cpu", workers=0, progress=False)`.
+            **keywords (Any): the loose extraction keywords of the release before (device=, precision=, ...),
+                deprecated: put them in `extraction`.
 
         Returns:
             The prepared scorer.
@@ -434,11 +418,15 @@ class ReferenceScorer:
         Raises:
             GanevalError: the reference cannot be read, or the extractor does not apply to it.
         """
+        extraction = Extraction.merged(
+            extraction, "ReferenceScorer.of", keywords, device="cpu", workers=0, progress=False
+        ).resolved()
         source = resolve_source(reference, "reference")
-        chosen = choose_extractor(source, source, extractor, device=device, precision=precision, resize=resize)
-        settings = dict(batch_size=256, workers=0, skip_bad=False, progress=False, use_cache=True, reference=True)
+        chosen = choose_extractor(source, source, extractor, extraction)
         with distributed.alone():  # under torchrun each rank of a training job holds the whole reference
-            outputs, _ = extract(source, chosen, n=options.n, seed=options.seed, **settings)
+            outputs, _ = extract(
+                source, chosen, n=options.n, seed=options.seed, reference=True, **_settings(extraction)
+            )
         return cls(str(reference), chosen, reference_samples(source, outputs))
 
     def evaluator(self, metrics: Sequence[str] | None = None, **settings) -> Evaluator:
@@ -466,16 +454,9 @@ def score(
     train=None,
     prd: bool = False,
     per_sample: bool = False,
-    weights=None,
-    resize: str | None = None,
-    batch_size: int | None = None,
-    workers: int | None = None,
-    cache: bool = True,
-    skip_bad: bool = False,
-    progress: bool = True,
-    device="auto",
-    precision: str = "fp32",
     generated_labels=None,
+    extraction: Extraction | None = None,
+    **keywords,
 ) -> Result:
     """Score generated samples against a reference.
 
@@ -503,23 +484,14 @@ def score(
         per_sample: also the per-sample view (Result.per_sample): the generated samples with the lowest
             realism score and the reference's regions no generated sample reaches, with files and images
             (score --report).
-        weights (str | Path | None): the extractor's weights file; None: looked up.
-        resize: how inception brings images to 299 x 299: "legacy-tf" (None's default: torch-fidelity's
-            TF-compatible bilinear, the FID papers quote) or "clean" (clean-fid's antialiased bicubic;
-            ganeval.features.resize); other extractors take none.
-        batch_size: images per extractor batch; None: the device's default (default_batch_size).
-        workers: image-decoding worker processes; None: 0 below 512 files, else up to 4.
-        cache: read and write the reference feature cache.
-        skip_bad: skip and count unreadable image files instead of stopping.
-        progress: show progress bars.
-        device (str | torch.device): where the extractor runs: "auto" (CUDA when available, else the CPU),
-            "cpu", "cuda", "cuda:N" or "mps". The provenance's "device" records where and how the features
-            were extracted.
-        precision: "fp32" (default, equal to torch-fidelity) or "bf16" (autocast; see the README for its
-            FID deviation).
         generated_labels (array | None): the class of each generated sample when `generated` is an array (a conditional
             generator's classes asked for), for intra_fid and cas; a labelled folder carries its own
             (subfolders or labels.csv).
+        extraction: how features are extracted (`ganeval.options.Extraction`: weights, resize, device,
+            precision, batch size, workers, cache, skip_bad, progress); None: its defaults. The provenance's
+            "device" records where and how the features were extracted.
+        **keywords (Any): the loose extraction keywords of the release before (batch_size=, device=, ...),
+            deprecated (DeprecationWarning): put them in `extraction`.
 
     Returns:
         The metrics with their intervals, the missing modes and the provenance.
@@ -532,22 +504,24 @@ def score(
     Examples:
         >>> import ganeval
         >>> from ganeval import MetricOptions
-        >>> options = MetricOptions(n=500, bootstrap=0)
-        >>> result = ganeval.score(
-        ...     "ring8", "ring8", metrics=["fid", "modes_covered"], options=options, cache=False, progress=False
-        ... )
+        >>> from ganeval.options import Extraction
+        >>> options, extraction = MetricOptions(n=500, bootstrap=0), Extraction(cache=False, progress=False)
+        >>> metrics = ["fid", "modes_covered"]
+        >>> result = ganeval.score("ring8", "ring8", metrics=metrics, options=options, extraction=extraction)
         >>> result.metrics["modes_covered"].value
         8
         >>> result.metrics["fid"].value < 0.1
         True
     """
+    extraction = Extraction.merged(extraction, "score", keywords)
     asked = dict(
-        metrics=None if metrics is None else list(metrics), extractor=extractor, train=train is not None, cache=cache
+        metrics=None if metrics is None else list(metrics),
+        extractor=extractor,
+        train=train is not None,
+        cache=extraction.cache,
     )
     distributed.same_everywhere("the score's settings", lambda: {"options": asdict(options), "settings": asked})
-    _check_extraction(batch_size=batch_size, workers=workers)
-    device = resolve_device(device)
-    batch_size = default_batch_size(device) if batch_size is None else batch_size
+    extraction = extraction.resolved()
     if metrics is not None and not list(metrics):
         raise GanevalError(
             f"metrics names no metric; pass None for all that apply, or some of: {', '.join(sample_metrics())}.",
@@ -572,11 +546,9 @@ def score(
             f"is {kinds[1]}; score images against images and 2-D points against points."
         )
     chosen = distributed.each_rank(
-        lambda: choose_extractor(
-            reference_source, generated_source, extractor, weights, device, precision, metrics=metrics, resize=resize
-        )
+        lambda: choose_extractor(reference_source, generated_source, extractor, extraction, metrics=metrics)
     )
-    settings = dict(batch_size=batch_size, workers=workers, skip_bad=skip_bad, progress=progress, use_cache=cache)
+    settings = _settings(extraction)
     return _score_sources(
         generated_source,
         reference_source,
@@ -969,14 +941,8 @@ def stats(
     extractor: str | None = None,
     *,
     options: MetricOptions = MetricOptions(),
-    weights=None,
-    resize: str | None = None,
-    batch_size: int | None = None,
-    workers: int | None = None,
-    skip_bad: bool = False,
-    progress: bool = True,
-    device="auto",
-    precision: str = "fp32",
+    extraction: Extraction | None = None,
+    **keywords,
 ):
     """Write a reference's features, statistics and provenance to an npz file for sharing.
 
@@ -990,14 +956,8 @@ def stats(
         output (str | Path): the file to write; its name must end in .npz.
         extractor: the extractor's name; None: the one that follows the reference.
         options: of the options, n (at most this many samples, a seeded subsample) and seed apply.
-        weights (str | Path | None): as for `score`.
-        resize: as for `score`.
-        batch_size: as for `score` (None: the device's default).
-        workers: as for `score`.
-        skip_bad: as for `score`.
-        progress: as for `score`.
-        device (str | torch.device): as for `score`.
-        precision: as for `score`.
+        extraction: as for `score`; its cache does not apply (the file is the shared copy).
+        **keywords (Any): as for `score` (deprecated).
 
     Returns:
         path (Path): the file, written atomically (features, their mean and covariance, provenance).
@@ -1006,9 +966,7 @@ def stats(
         GanevalError: `output` does not end in .npz, the reference is already a statistics file or cannot
             be read, or a setting is out of range.
     """
-    _check_extraction(batch_size=batch_size, workers=workers)
-    device = resolve_device(device)
-    batch_size = default_batch_size(device) if batch_size is None else batch_size
+    extraction = Extraction.merged(extraction, "stats", keywords).resolved()
     if not str(output).endswith(".npz"):
         raise GanevalError(
             f"the statistics file name must end in .npz (so `ganeval score --ref` recognises it); got {output}."
@@ -1016,19 +974,9 @@ def stats(
     source = resolve_source(reference, "reference")
     if isinstance(source, StatsSource):
         raise GanevalError(f"{source.label} is already a statistics file.")
-    chosen = choose_extractor(source, source, extractor, weights, device, precision, resize=resize)
-    outputs, info = extract(
-        source,
-        chosen,
-        n=options.n,
-        seed=options.seed,
-        batch_size=batch_size,
-        workers=workers,
-        skip_bad=skip_bad,
-        progress=progress,
-        use_cache=False,
-        reference=True,
-    )
+    chosen = choose_extractor(source, source, extractor, extraction)
+    settings = _settings(extraction) | {"use_cache": False}  # the file written is the shared copy
+    outputs, info = extract(source, chosen, n=options.n, seed=options.seed, reference=True, **settings)
     distributed.leave_to_main()
     mixture = getattr(chosen, "mixture", None)
     meta = {
@@ -1108,13 +1056,11 @@ class Evaluator:
         metrics: as for `score`.
         extractor: as for `score`; None with a `ReferenceScorer` (it brings its own).
         options: as for `score`.
-        weights (str | Path | None): as for `score`.
-        resize: as for `score`.
-        batch_size: as for `score`.
-        device (str | torch.device): as for `score`.
-        precision: as for `score`.
         applicable_only: `metrics` are wanted where they apply, the rest left out (TrainingLogger's
             columns).
+        extraction: as for `score` (None: `Extraction(workers=0, progress=False)`); with a `ReferenceScorer`,
+            its batch size applies (the scorer's extractor keeps its own device).
+        **keywords (Any): as for `score` (deprecated).
 
     Attributes:
         outputs: the generated side's outputs at the last compute (features, modes, ...).
@@ -1125,7 +1071,7 @@ class Evaluator:
 
     Examples:
         ```python
-        evaluator = ganeval.Evaluator("digits", device="cuda")   # the reference is extracted once, here
+        evaluator = ganeval.Evaluator("digits", extraction=Extraction(device="cuda"))   # extracts the reference once
         for batch in batches:                                     # uint8 or [0, 1] float N x C x H x W
             evaluator.update(batch)
         result = evaluator.compute()                              # result.metrics["fid"].value
@@ -1140,14 +1086,11 @@ class Evaluator:
         extractor: str | None = None,
         *,
         options: MetricOptions = MetricOptions(),
-        weights=None,
-        resize: str | None = None,
-        batch_size: int | None = None,
-        device="auto",
-        precision: str = "fp32",
         applicable_only: bool = False,
+        extraction: Extraction | None = None,
+        **keywords,
     ):
-        _check_extraction(batch_size=batch_size)
+        extraction = Extraction.merged(extraction, "Evaluator", keywords, workers=0, progress=False)
         if metrics is not None and not list(metrics):
             raise GanevalError(
                 f"metrics names no metric; pass None for all that apply, or some of: {', '.join(sample_metrics())}.",
@@ -1164,10 +1107,10 @@ class Evaluator:
             source, self.extractor = None, reference.extractor
         else:
             source = resolve_source(reference, "reference")
-            self.extractor = choose_extractor(
-                source, source, extractor, weights, device, precision, metrics=metrics, resize=resize
-            )
-        self.batch_size = default_batch_size(self.extractor.device) if batch_size is None else batch_size
+            self.extractor = choose_extractor(source, source, extractor, extraction.resolved(), metrics=metrics)
+        # the batch size for the extractor's device (a ReferenceScorer's own); the rest is read as one batch at a time
+        self.extraction = extraction.replace(device=self.extractor.device).resolved()
+        self.batch_size = self.extraction.batch_size
         frechet = frechet_name(self.extractor.name)
         self.metrics = None if metrics is None else [_asked(name, frechet) for name in metrics]
         if source is None:  # prepared by the scorer: its features and modes
@@ -1180,7 +1123,7 @@ class Evaluator:
             self._streamed = fid_alone(
                 self.metrics, options.bootstrap, gaussian_reference=source.gaussian_only, train=False
             )
-            settings = dict(batch_size=self.batch_size, workers=0, skip_bad=False, progress=False, use_cache=True)
+            settings = _settings(self.extraction)
             with distributed.alone():  # under torchrun each rank holds the whole reference
                 held, info = extract(
                     source,
@@ -1265,7 +1208,7 @@ class Evaluator:
             info["resized_from"] = resized
         self.outputs = outputs
         generated = _Held("<generated batches>", self._kind, outputs, info)
-        settings = dict(batch_size=self.batch_size, workers=0, skip_bad=False, progress=False, use_cache=True)
+        settings = _settings(self.extraction)
         return _score_sources(
             generated,
             self._reference,

@@ -30,7 +30,7 @@ from ganeval.device import resolve_device
 from ganeval.diagnostics import TrainingLogger
 from ganeval.diagnostics.log.columns import EVAL_METRICS
 from ganeval.errors import GanevalError, printable
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import ReferenceScorer
 from reference_models import checkpoint
 from reference_models.checkpoint import CHECKPOINT
@@ -107,7 +107,8 @@ def _fit(
         tidy_for_resume(run_dir, start)
     run_dir.mkdir(parents=True, exist_ok=True)
     options = MetricOptions(n=config.eval_n, seed=config.seed)  # the reference's subsample and the metrics' draws
-    scorer = ReferenceScorer.of(data.reference, options=options, device=device)
+    extraction = Extraction(device=device, workers=0, progress=False)
+    scorer = ReferenceScorer.of(data.reference, options=options, extraction=extraction)
     # the device is where this session trains, not a setting of the run: a resumed run may move
     run_manifest = {
         **(manifest or {}),

@@ -27,6 +27,7 @@ from ganeval.features.base import sha256_of_file
 from ganeval.features.clip import ARCHS, CLIP_MEAN, CLIP_STD, CLIPExtractor, preprocess, resize_and_crop
 from ganeval.features.weightfiles import WeightsInvalid, WeightsNotFound
 from ganeval.metrics.fid import fid_from_features
+from ganeval.options import Extraction
 
 open_clip = pytest.importorskip("open_clip")
 
@@ -196,7 +197,7 @@ def test_random_weights_tell_image_sets_apart(features):
 
 
 def test_bf16_on_cpu(safetensors_file, features, image_sets):
-    bf16 = CLIPExtractor(weights=safetensors_file, arch="ViT-B-32", precision="bf16")
+    bf16 = CLIPExtractor(weights=safetensors_file, arch="ViT-B-32", extraction=Extraction(precision="bf16"))
     assert bf16.provenance()["precision"] == "bf16"
     got = bf16.extract(image_sets[1][:1])["features"]
     relative = np.linalg.norm(got - features[1][:1], axis=1) / np.linalg.norm(features[1][:1], axis=1)
@@ -204,7 +205,7 @@ def test_bf16_on_cpu(safetensors_file, features, image_sets):
 
 
 def test_registry_builds_both(safetensors_file):
-    built = get_extractor("clip-vitb32", weights=safetensors_file)
+    built = get_extractor("clip-vitb32", Extraction(weights=safetensors_file))
     assert isinstance(built, CLIPExtractor) and built.name == "clip-vitb32" and built.arch == "ViT-B-32"
 
 
@@ -307,7 +308,7 @@ def test_cli_scores_with_clip_and_exits_2_without_weights(safetensors_file, tmp_
 def test_vit_large(tmp_path, image_sets):
     """The default extractor (ViT-L/14, 768-d) from open_clip's safetensors layout (about 1.2 GB): 30-60 s."""
     path = save_safetensors(tmp_path / "open_clip_model.safetensors", make_test_state("ViT-L-14", seed=0))
-    large = get_extractor("clip", weights=path)
+    large = get_extractor("clip", Extraction(weights=path))
     got = large.extract(image_sets[0][:2])["features"]
     assert large.name == "clip" and got.shape == (2, 768) and np.isfinite(got).all()
     assert not np.allclose(got[0], got[1])

@@ -18,6 +18,7 @@ from PIL import Image
 from ganeval.features.base import Extractor
 from ganeval.features.extract import extract_files
 from ganeval.features.inception import InceptionExtractor
+from ganeval.options import Extraction
 
 N_FILES = 16  # three batches of 6, 6 and 4: both workers get one
 
@@ -65,7 +66,9 @@ def clip(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def inception_clean(inception_test_weights):
-    return InceptionExtractor(weights=inception_test_weights, allow_download=False, resize="clean")
+    return InceptionExtractor(
+        weights=inception_test_weights, allow_download=False, extraction=Extraction(resize="clean")
+    )
 
 
 @pytest.fixture(params=["dinov2", "clip", "inception_clean"])

@@ -24,6 +24,7 @@ from ganeval.errors import GanevalError, UserCodeError
 from ganeval.features import extractor_names, get_extractor
 from ganeval.features.cache import cache_key
 from ganeval.features.custom import ModelExtractor, tensors_sha256
+from ganeval.options import Extraction
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 QUIET = ["--bootstrap", "0", "--quiet", "--no-cache"]
@@ -409,9 +410,9 @@ def test_weights_and_resize_are_refused_for_a_model(encoders, digits, tmp_path, 
 
 def test_bf16_runs_a_model_under_autocast(encoders, digits):
     name, _ = encoders
-    extractor = get_extractor(f"{name}:encoder", precision="bf16")
+    extractor = get_extractor(f"{name}:encoder", Extraction(precision="bf16"))
     assert extractor.provenance()["precision"] == "bf16"
     features = extractor.extract(batch_of(digits[1]))["features"]
     assert features.dtype == np.float64 and features.shape == (30, 6)
     with pytest.raises(GanevalError, match="it takes no precision"):  # an Extractor without a precision parameter
-        get_extractor(f"{name}:Pixels", precision="bf16")
+        get_extractor(f"{name}:Pixels", Extraction(precision="bf16"))

@@ -17,7 +17,7 @@ from ganeval.data.mixtures import RING8
 from ganeval.device import available_devices, describe_device, resolve_device, tf32_off
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 
 NO_CUDA = not torch.cuda.is_available()
 FAST = MetricOptions(n=60, bootstrap=0)
@@ -90,11 +90,11 @@ def test_describe_device():
 
 
 def test_precision_is_checked_and_needs_a_network():
-    with pytest.raises(GanevalError, match="one of fp32, bf16") as caught:
-        get_extractor("digits", precision="fp16")
+    with pytest.raises(GanevalError, match="fp32 or bf16") as caught:
+        get_extractor("digits", Extraction(precision="fp16"))
     assert caught.value.argument == "precision"
     with pytest.raises(GanevalError, match="the points extractor runs no network"):
-        get_extractor("points", precision="bf16")
+        get_extractor("points", Extraction(precision="bf16"))
 
 
 def test_score_records_the_device_and_bf16_precision():
@@ -112,7 +112,7 @@ def test_score_records_the_device_and_bf16_precision():
 def test_bf16_features_are_float64_and_close():
     images = np.random.default_rng(0).integers(0, 256, (16, 1, 32, 32), dtype=np.uint8)
     fp32 = get_extractor("digits").extract(images)
-    bf16 = get_extractor("digits", precision="bf16").extract(images)
+    bf16 = get_extractor("digits", Extraction(precision="bf16")).extract(images)
     assert bf16["features"].dtype == np.float64 and bf16["features"].shape == fp32["features"].shape
     assert np.abs(bf16["features"] - fp32["features"]).max() < 0.1 * np.abs(fp32["features"]).max()
 

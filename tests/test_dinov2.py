@@ -32,6 +32,7 @@ from ganeval.features.dinov2 import (
 )
 from ganeval.features.weightfiles import WeightsInvalid, WeightsNotFound
 from ganeval.metrics.fid import fid_from_features
+from ganeval.options import Extraction
 
 timm = pytest.importorskip("timm")
 
@@ -163,14 +164,14 @@ def test_random_weights_are_calibrated_so_image_sets_differ(features):
 
 
 def test_bf16_on_cpu(meta_file, features, image_sets):
-    bf16 = DINOv2Extractor(weights=meta_file, arch="vits14", precision="bf16")
+    bf16 = DINOv2Extractor(weights=meta_file, arch="vits14", extraction=Extraction(precision="bf16"))
     assert bf16.provenance()["precision"] == "bf16"
     got = bf16.extract(image_sets[0][:1])["features"]
     assert np.linalg.norm(got - features[0][:1]) < 0.1 * np.linalg.norm(features[0][:1])
 
 
 def test_registry_builds_it(meta_file):
-    built = get_extractor("dinov2-vits14", weights=meta_file)
+    built = get_extractor("dinov2-vits14", Extraction(weights=meta_file))
     assert isinstance(built, DINOv2Extractor) and built.name == "dinov2-vits14" and built.arch == "vits14"
 
 
@@ -254,7 +255,7 @@ def test_cli_scores_with_dinov2_and_exits_2_without_weights(meta_file, tmp_path,
 def test_vit_large_from_metas_layout(tmp_path, image_sets):
     """The default extractor (ViT-L/14, 1024-d) from a file in Meta's layout (1.2 GB): about 25 CPU-s."""
     path = save_meta(tmp_path / "dinov2_vitl14_pretrain.pth", make_test_state("vitl14", seed=0))
-    large = get_extractor("dinov2", weights=path)
+    large = get_extractor("dinov2", Extraction(weights=path))
     got = large.extract(image_sets[0][:2])["features"]
     assert large.name == "dinov2" and got.shape == (2, 1024) and np.isfinite(got).all()
     assert not np.allclose(got[0], got[1])

@@ -28,7 +28,7 @@ from ganeval.features.cache import cache_key
 from ganeval.features.inception import InceptionExtractor
 from ganeval.features.resize import clean_resize
 from ganeval.gate.core import _mismatches, _settings
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGITS_BASELINE = ROOT / "ci" / "dcgan-digits.baseline.json"
@@ -52,7 +52,7 @@ def legacy(weights):
 
 @pytest.fixture(scope="module")
 def clean(weights):
-    return InceptionExtractor(weights=weights, resize="clean")
+    return InceptionExtractor(weights=weights, extraction=Extraction(resize="clean"))
 
 
 def clean_fid_resized(images: torch.Tensor) -> np.ndarray:
@@ -74,10 +74,10 @@ def test_clean_resize_equals_clean_fid(height, width):
 def test_the_default_keeps_todays_provenance_and_cache_keys(weights, legacy):
     today = {"extractor": "inception", "weights_sha256": sha256_of_file(weights), "preprocessing": LEGACY_TEXT}
     assert legacy.provenance() == today
-    assert get_extractor("inception", weights=weights).provenance() == today  # resize None: the default
+    assert get_extractor("inception", Extraction(weights=weights)).provenance() == today  # resize None: the default
     source = {"array": "0" * 64}
     assert cache_key(source, legacy.provenance()) == cache_key(source, today)
-    assert get_extractor("digits", resize=None).provenance() == get_extractor("digits").provenance()
+    assert get_extractor("digits", Extraction(resize=None)).provenance() == get_extractor("digits").provenance()
 
 
 def test_clean_is_recorded_and_keys_another_cache_entry(legacy, clean):
@@ -108,10 +108,10 @@ def test_at_299_both_resizes_are_the_identity(clean, legacy):
 def test_extractors_without_a_resize_refuse_one():
     for name in ("digits", "points"):
         with pytest.raises(GanevalError, match=f"the {name} extractor .* takes no resize.*--resize clean") as caught:
-            get_extractor(name, resize="clean")
+            get_extractor(name, Extraction(resize="clean"))
         assert caught.value.argument == "resize"
     with pytest.raises(GanevalError, match="resize must be one of legacy-tf, clean") as caught:
-        get_extractor("inception", resize="bilinear")
+        get_extractor("inception", Extraction(resize="bilinear"))
     assert caught.value.argument == "resize"
 
 

@@ -14,6 +14,7 @@ import ganeval  # noqa: E402
 from ganeval import MetricOptions  # noqa: E402
 from ganeval.data import get_bundled  # noqa: E402
 from ganeval.integrations.torchmetrics import GanevalFID  # noqa: E402
+from ganeval.options import Extraction  # noqa: E402
 from ganeval.scoring import ReferenceScorer  # noqa: E402
 
 
@@ -57,7 +58,7 @@ def test_equals_torchmetrics_fid_on_the_same_features(images):
 def test_equals_the_evaluators_fid_on_images(images):
     options = MetricOptions(bootstrap=0)
     evaluator = ganeval.Evaluator("digits", ["fid"], options=options, device="cpu")
-    metric = GanevalFID("digits", options=options, device="cpu")
+    metric = GanevalFID("digits", options=options, extraction=Extraction(device="cpu"))
     for start in range(0, len(images), 64):
         evaluator.update(images[start : start + 64])
         metric.update(torch.from_numpy(images[start : start + 64]))

@@ -16,7 +16,7 @@ import torch
 
 import reference_models
 from ganeval.cli import main
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from reference_models.cyclegan import Translation
 from reference_models.placement import device_of, to_cpu, to_device
 
@@ -162,7 +162,7 @@ def test_compare_draws_final_samples_on_its_device(tmp_path, monkeypatch):
         return sample(self, n, seed, device, label)
 
     monkeypatch.setattr(reference_models.TrainedGenerator, "sample", recording)
-    final_scores(folder, MetricOptions(n=200, seed=1, bootstrap=0), device=torch.device("cpu"))
+    final_scores(folder, MetricOptions(n=200, seed=1, bootstrap=0), extraction=Extraction(device=torch.device("cpu")))
     assert asked == [torch.device("cpu")]
 
 

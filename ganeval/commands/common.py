@@ -18,8 +18,7 @@ from ganeval.features import extractor_names
 from ganeval.features.custom import check_spec, is_spec
 from ganeval.features.resize import RESIZES
 from ganeval.metrics import METRICS
-from ganeval.options import MAX_SEED, MetricOptions, Setting, settings
-from ganeval.scoring import EXTRACTION_SETTINGS
+from ganeval.options import MAX_SEED, Extraction, MetricOptions, Setting, extraction_settings, settings
 
 EXAMPLES = """examples:
   ganeval score examples/digits-samples --ref digits
@@ -116,8 +115,9 @@ POSITIVE, NON_NEGATIVE, SEED = (
     whole_number(Setting(None, "", "", low, high)) for low, high in ((1, None), (0, None), (0, MAX_SEED))
 )
 # Every whole-number option with a Setting (MetricOptions' and the extraction's), and its one default.
-SETTINGS = {**settings(), **EXTRACTION_SETTINGS}
-DEFAULTS = {**MetricOptions().to_dict(), "batch_size": None, "workers": None}  # None: the device's, the files'
+SETTINGS = {**settings(), **extraction_settings()}
+EXTRACTION = Extraction()  # the one set of defaults: auto, fp32; batch size and workers None (the device's, the files')
+DEFAULTS = {**MetricOptions().to_dict(), **{name: getattr(EXTRACTION, name) for name in extraction_settings()}}
 DEVICE = "where the networks run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps (default: auto)"
 PRECISION = (
     "fp32 (default: equal to torch-fidelity) or bf16 (autocast on the extractor; faster on GPUs, FID within the "
@@ -168,13 +168,13 @@ def add_inputs(
     parser: argparse.ArgumentParser,
     *,
     extractor: str,
-    weights: str,
-    cache: bool = True,
-    precision: str = PRECISION,
-    resize: str = RESIZE,
+    weights_help: str,
+    cache_flag: bool = True,
+    precision_help: str = PRECISION,
+    resize_help: str = RESIZE,
 ) -> None:
     """The extractor (a registered name or package.module:attribute), its weights and how images are read;
-    `extractor` and `weights` end the help texts (where the default comes from)."""
+    `extractor` and `weights_help` end the help texts (where the default comes from); cache_flag: --no-cache."""
     known = extractor_names()
     parser.add_argument(
         "--extractor",
@@ -182,12 +182,12 @@ def add_inputs(
         metavar="NAME",
         help=f"feature extractor: {', '.join(known)}, or your own as package.module:attribute ({extractor})",
     )
-    parser.add_argument("--weights", metavar="PATH", help=f"weights file for the extractor ({weights})")
-    parser.add_argument("--resize", choices=list(RESIZES), help=resize)  # None: the extractor's own
+    parser.add_argument("--weights", metavar="PATH", help=f"weights file for the extractor ({weights_help})")
+    parser.add_argument("--resize", choices=list(RESIZES), help=resize_help)  # None: the extractor's own
     add_settings(parser, "batch_size", "workers")
     add_device(parser)
-    parser.add_argument("--precision", choices=PRECISIONS, default="fp32", help=precision)
-    if cache:
+    parser.add_argument("--precision", choices=PRECISIONS, default=EXTRACTION.precision, help=precision_help)
+    if cache_flag:
         parser.add_argument(
             "--no-cache", action="store_true", help="neither read nor write the reference feature cache"
         )
@@ -217,7 +217,7 @@ def extractor_choice(known: list[str]):
 
 def add_device(parser: argparse.ArgumentParser, help: str = DEVICE) -> None:
     """--device NAME, checked when used (ganeval.device.resolve_device: exit 2 naming the available devices)."""
-    parser.add_argument("--device", default="auto", metavar="NAME", help=help)
+    parser.add_argument("--device", default=EXTRACTION.device, metavar="NAME", help=help)
 
 
 def add_log_options(parser: argparse.ArgumentParser) -> None:
@@ -246,18 +246,3 @@ def log_options(args) -> dict:
 def options(args) -> MetricOptions:
     """The metric options the flags give (the defaults for those not given)."""
     return MetricOptions.from_values(vars(args))
-
-
-def reading(args) -> dict:
-    """How inputs are read, as keyword arguments: weights, resize, batch size, workers, device, precision,
-    progress bars, and the cache where the command has --no-cache."""
-    keywords = {
-        "weights": args.weights,
-        "resize": args.resize,
-        "batch_size": args.batch_size,
-        "workers": args.workers,
-        "device": args.device,
-        "precision": args.precision,
-        "progress": not args.quiet,
-    }
-    return keywords | ({"cache": not args.no_cache} if hasattr(args, "no_cache") else {})

@@ -15,6 +15,7 @@ from ganeval.commands.common import (
 )
 from ganeval.compare import compare_results, compare_runs, compare_variants
 from ganeval.errors import GanevalError
+from ganeval.options import Extraction
 
 DESCRIPTION = """Which variant should I use on data like mine, and did my change make training better or
 only luckier? Three forms:
@@ -97,6 +98,7 @@ def run(args) -> int:
             "--format and --map say how run folders' logs are read; --variants and score results have none."
         )
     check_outputs(("--out", args.out, True), ("--work", args.work, True), ("--json", args.json, False))
+    extraction = Extraction.from_args(args)  # --device and --quiet
     if variants:
         comparison = compare_variants(
             variants,
@@ -107,14 +109,13 @@ def run(args) -> int:
             evaluations=args.evaluations,
             work=args.work,
             output=args.out,
-            progress=not args.quiet,
-            device=args.device,
+            extraction=extraction,
         )
     else:
         comparison = (
             compare_results(items, output=args.out)
             if results
-            else compare_runs(items, labels=args.label, output=args.out, device=args.device, **reading)
+            else compare_runs(items, labels=args.label, output=args.out, extraction=extraction, **reading)
         )
     if args.json:
         write_json(args.json, comparison.to_dict())

@@ -21,7 +21,6 @@ from ganeval.commands.common import (
     names,
     new_command,
     options,
-    reading,
     safe,
     write_json,
     write_output,
@@ -30,6 +29,7 @@ from ganeval.errors import GanevalError
 from ganeval.gate import check, load_baseline, make_baseline, parse_tolerances, parse_value_range
 from ganeval.gate.candidate import is_import_spec
 from ganeval.gate.core import DEFAULT_GENERATOR_N
+from ganeval.options import Extraction
 
 BASELINE = f"""Score CANDIDATE (or --generator) against --ref and write the baseline for `ganeval check`:
 the metrics with 95% intervals, the provenance and what is needed to re-score exactly (sample count,
@@ -72,7 +72,7 @@ def add_command(commands) -> None:
         help="re-score with R more seeds to record the seed-to-seed spread, the noise floor of the check "
         "(default: 10 for generators, 0 for fixed samples)",
     )
-    add_inputs(baseline, extractor=FOLLOWS, weights=INCEPTION_WEIGHTS)
+    add_inputs(baseline, extractor=FOLLOWS, weights_help=INCEPTION_WEIGHTS)
     baseline.add_argument("--quiet", action="store_true", help=QUIET)
 
     gate = new_command(
@@ -112,9 +112,9 @@ def add_command(commands) -> None:
     add_inputs(
         gate,
         extractor="must match the baseline's; default: the baseline's",
-        weights="must be the baseline's; inception offline",
-        precision="fp32 or bf16; must be the baseline's (default: the baseline's)",
-        resize="inception's legacy-tf or clean; must be the baseline's (default: the baseline's)",
+        weights_help="must be the baseline's; inception offline",
+        precision_help="fp32 or bf16; must be the baseline's (default: the baseline's)",
+        resize_help="inception's legacy-tf or clean; must be the baseline's (default: the baseline's)",
     )
     gate.set_defaults(precision=None)  # None: the baseline's
     gate.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one test case per metric)")
@@ -181,8 +181,8 @@ def run_baseline(args) -> int:
         nz=args.nz,
         value_range=parse_value_range(args.value_range or "-1,1"),
         repeats=args.repeats,
+        extraction=Extraction.from_args(args),
         **_candidate(args),
-        **reading(args),
     )
     if not distributed.world().main:  # under torchrun, rank 0 writes and prints
         return 0
@@ -199,6 +199,9 @@ def run_check(args) -> int:
     outputs = [("--junit", args.junit), ("--markdown", args.markdown), ("--json", args.json)]
     check_outputs(*((flag, path, False) for flag, path in outputs))
     baseline = load_baseline(args.baseline)
+    extraction = Extraction.from_args(args)
+    if args.precision is None:  # --precision not given: the baseline's
+        extraction = extraction.replace(precision=baseline.precision)
     report = check(
         baseline=baseline,
         options=baseline.options.replace(seed=baseline.seed if args.seed is None else args.seed),
@@ -208,8 +211,8 @@ def run_check(args) -> int:
         extractor=args.extractor,
         nz=args.nz,
         value_range=None if args.value_range is None else parse_value_range(args.value_range),
+        extraction=extraction,
         **_candidate(args),
-        **reading(args),
     )
     if not distributed.world().main:  # under torchrun, rank 0 writes and prints
         return report.exit_code

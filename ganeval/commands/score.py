@@ -19,11 +19,11 @@ from ganeval.commands.common import (
     names,
     new_command,
     options,
-    reading,
     safe,
     write_output,
 )
 from ganeval.errors import GanevalError
+from ganeval.options import Extraction
 
 DESCRIPTION = """Score GENERATED against --ref: FID, KID, Inception Score, precision, recall,
 density, coverage and mode coverage (those that apply), each with a 95% bootstrap interval.
@@ -101,7 +101,7 @@ def add_command(commands) -> None:
         "table, the curve in the JSON and on the --report page",
     )
     add_settings(parser, *METRIC_OPTIONS)
-    add_inputs(parser, extractor=FOLLOWS, weights=INCEPTION_WEIGHTS)
+    add_inputs(parser, extractor=FOLLOWS, weights_help=INCEPTION_WEIGHTS)
     parser.add_argument("--skip-bad", action="store_true", help=SKIP_BAD)
     parser.add_argument("--quiet", action="store_true", help="no progress bars; score prints only its one-line summary")
 
@@ -117,8 +117,7 @@ def run(args) -> int:
         train=args.train,
         prd=args.prd,
         per_sample=bool(args.report),
-        skip_bad=args.skip_bad,
-        **reading(args),
+        extraction=Extraction.from_args(args),
     )
     if not distributed.world().main:  # under torchrun, rank 0 writes and prints
         return 0

@@ -13,8 +13,8 @@ from ganeval.commands.common import (
     check_outputs,
     new_command,
     options,
-    reading,
 )
+from ganeval.options import Extraction
 
 DESCRIPTION = """Extract the reference's features once and write them with mu, sigma and the provenance
 to an .npz file that `ganeval score --ref FILE` accepts."""
@@ -27,7 +27,7 @@ def add_command(commands) -> None:
     parser.add_argument("ref", metavar="REF")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="output .npz file")
     add_settings(parser, "n", "seed")
-    add_inputs(parser, extractor=FOLLOWS, weights=INCEPTION_WEIGHTS, cache=False)
+    add_inputs(parser, extractor=FOLLOWS, weights_help=INCEPTION_WEIGHTS, cache_flag=False)
     parser.add_argument("--skip-bad", action="store_true", help=SKIP_BAD)
     parser.add_argument("--quiet", action="store_true", help=QUIET)
 
@@ -35,7 +35,7 @@ def add_command(commands) -> None:
 def run(args) -> int:
     check_outputs(("--output", args.output, False))
     path = scoring.stats(
-        args.ref, args.output, args.extractor, options=options(args), skip_bad=args.skip_bad, **reading(args)
+        args.ref, args.output, args.extractor, options=options(args), extraction=Extraction.from_args(args)
     )
     print(f"wrote {path}")
     return 0

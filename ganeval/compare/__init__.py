@@ -37,14 +37,13 @@ from ganeval.compare.runs import (
 from ganeval.compare.stats import pairwise, ranking, ranking_sentence, summarize
 from ganeval.data import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
-from ganeval.device import resolve_device
 from ganeval.diagnostics.collapse import missing_modes
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.log import read_log
 from ganeval.errors import GanevalError, printable
 from ganeval.metrics import get_metric, sample_metrics
 from ganeval.numbers import decimals, number, with_interval, with_spread
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.plugins import run_format
 
 # From the training log's last evaluation: D's calibration error, and what conditional (cgan) and
@@ -228,14 +227,23 @@ def prd_curve(payload: dict) -> dict | None:
     return {"precision": precision, "recall": recall}
 
 
-def run_entry(run_dir: Path, options: MetricOptions | None = None, device="cpu", format=None, column_map=None) -> Entry:
+def run_entry(
+    run_dir: Path,
+    options: MetricOptions | None = None,
+    extraction: Extraction | None = None,
+    format=None,
+    column_map=None,
+) -> Entry:
     """A reference-trainer or TrainingLogger run, or a training log in any format (`diagnostics.log.read_log`;
     format forces one, column_map {ours: theirs}): final scores (reference-trainer runs, scored with `options`,
-    default FINAL_OPTIONS), LOG_METRICS at the last evaluation, wall time, and the diagnosis of its log."""
+    default FINAL_OPTIONS, and `extraction`), LOG_METRICS at the last evaluation, wall time, and the diagnosis of
+    its log."""
     run_dir = Path(run_dir)
     steps, evals, manifest = read_log(run_dir, format, column_map)
     final = (
-        final_scores(run_dir, options, device) if run_format(run_dir) is not None and "variant" in manifest else None
+        final_scores(run_dir, options, extraction)
+        if run_format(run_dir) is not None and "variant" in manifest
+        else None
     )
     metrics = final["metrics"] if final is not None else last_evaluation(evals)
     for name in LOG_METRICS:
@@ -376,8 +384,8 @@ def compare_variants(
     work=None,
     options: MetricOptions | None = None,
     output=None,
-    progress: bool = True,
-    device="auto",
+    extraction: Extraction | None = None,
+    **keywords,
 ) -> Comparison:
     """Train reference GAN variants with the same budget and seeds, and compare them.
 
@@ -397,9 +405,11 @@ def compare_variants(
         options: the final scores' settings; None: FINAL_OPTIONS.
         output (str | Path | None): write the report there (report.html, report.md, comparison.json,
             figures); None: no files.
-        progress: show progress bars.
-        device (str | torch.device): where the networks train and the evaluations and final scores run
-            ("auto": CUDA when available); the random draws are made on the CPU from the seed.
+        extraction: how the final scores extract features (None: the defaults); its device is where the networks
+            train and the evaluations and final scores run ("auto": CUDA when available; the random draws are
+            made on the CPU from the seed), its progress whether bars are shown.
+        **keywords (Any): progress= and device= as loose keywords: deprecated, with a DeprecationWarning; pass
+            `extraction=` instead.
 
     Returns:
         The comparison: per-variant summaries, pairwise tests, ranks and the files written.
@@ -417,9 +427,9 @@ def compare_variants(
     planned, skipped = plan(list(variants), data, seeds, work)
     if not planned:
         raise GanevalError(f"none of {', '.join(variants)} trains on {data}: " + " ".join(skipped.values()))
-    device = resolve_device(device)
-    train_all(planned, steps, jobs, evaluations, progress=progress, device=device)
-    return _compared([run_entry(run.run_dir, options, device) for run in planned], output, skipped, data)
+    extraction = Extraction.merged(extraction, "compare_variants", keywords).resolved()
+    train_all(planned, steps, jobs, evaluations, progress=extraction.progress, device=extraction.device)
+    return _compared([run_entry(run.run_dir, options, extraction) for run in planned], output, skipped, data)
 
 
 def compare_runs(
@@ -428,9 +438,10 @@ def compare_runs(
     labels: Sequence[str] | None = None,
     options: MetricOptions | None = None,
     output=None,
-    device="auto",
+    extraction: Extraction | None = None,
     format: str | None = None,
     column_map: dict[str, str] | None = None,
+    **keywords,
 ) -> Comparison:
     """Compare existing training runs: what `ganeval compare RUN RUN ...` runs.
 
@@ -444,9 +455,12 @@ def compare_runs(
             TrainingLogger run's last evaluation stands as it was logged.
         output (str | Path | None): write the report there (report.html, report.md, comparison.json,
             figures); None: no files.
-        device (str | torch.device): where the final scores run ("auto": CUDA when available).
+        extraction: how the final scores extract features (None: the defaults); its device is where they run
+            ("auto": CUDA when available).
         format: forces one log format; None: the one that recognises each run.
         column_map: {ours: theirs} names a table's columns.
+        **keywords (Any): device= as a loose keyword: deprecated, with a DeprecationWarning; pass `extraction=`
+            instead.
 
     Returns:
         The comparison: per-arm summaries, pairwise tests, ranks and the files written.
@@ -460,7 +474,8 @@ def compare_runs(
             f"{len(labels)} --label for {len(runs)} runs: give one --label per run, in the order of the runs.",
             argument="--label",
         )
-    entries = [run_entry(Path(run), options, resolve_device(device), format, column_map) for run in runs]
+    extraction = Extraction.merged(extraction, "compare_runs", keywords).resolved()
+    entries = [run_entry(Path(run), options, extraction, format, column_map) for run in runs]
     if labels is not None:
         for entry, label in zip(entries, labels):
             entry.variant = str(label)

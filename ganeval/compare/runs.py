@@ -23,7 +23,7 @@ from ganeval.atomic import atomic_write
 from ganeval.data import get_bundled
 from ganeval.data.export import asked_classes
 from ganeval.errors import printable
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.plugins import load_run, run_format, trainer_for
 from ganeval.scoring import score
 
@@ -125,15 +125,17 @@ def train_all(
     return status
 
 
-def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cpu") -> dict:
+def final_scores(run_dir: Path, options: MetricOptions | None = None, extraction: Extraction | None = None) -> dict:
     """The run's final scores: options.n samples of its last checkpoint (default: FINAL_SAMPLES by kind;
     noise seed options.seed) against its reference, FINAL_METRICS with 95% bootstrap intervals, and for a
     conditional run CONDITIONAL_METRICS (its samples labelled with the classes asked for; "not_applicable"
     says why an unconditional run has none).
-    options: default FINAL_OPTIONS. device: where the samples are drawn (their noise drawn on the CPU from the
-    seed) and the extractor runs. Cached in final.json, reused while it holds the same step scored alike (on any
-    device: another one changes the scores by floating-point rounding only)."""
+    options: default FINAL_OPTIONS. extraction: how the samples are scored (None: the defaults), without progress
+    bars; its device is where the samples are drawn too (their noise drawn on the CPU from the seed). Cached in
+    final.json, reused while it holds the same step scored alike (on any device: another one changes the scores by
+    floating-point rounding only)."""
     options = FINAL_OPTIONS if options is None else options
+    extraction = (extraction or Extraction()).replace(progress=False).resolved()
     path = Path(run_dir) / FINAL
     trained = load_run(run_dir)
     # cyclegan: each unseen digit once
@@ -144,7 +146,7 @@ def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cp
         scored = set(payload.get("metrics") or ()) | set(payload.get("not_applicable") or ())
         if scored_alike(payload, trained.step, options) and set(CONDITIONAL_METRICS) <= scored:
             return payload
-    samples = trained.sample(n, seed=options.seed, device=device)
+    samples = trained.sample(n, seed=options.seed, device=extraction.device)
     generated = torch.from_numpy(samples) if samples.ndim == 4 else samples
     labels = asked_classes(trained, n)  # a conditional run's classes asked for: intra_fid and cas apply
     why = NOT_CONDITIONAL if labels is None else _too_few_per_class(labels)
@@ -154,9 +156,8 @@ def final_scores(run_dir: Path, options: MetricOptions | None = None, device="cp
         trained.reference,
         metrics=metrics,
         options=options,
-        progress=False,
-        device=device,
         generated_labels=labels,
+        extraction=extraction,
     )
     payload = {**result.to_dict(), "step": trained.step}
     if why is not None:

@@ -50,7 +50,7 @@ from ganeval.metrics import (
     discriminator_calibration,
 )
 from ganeval.metrics.registry import canonical, quality_flags
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 
 __all__ = ["Scorer", "TrainingLogger", "load_log", "mean_pairwise_distance"]
 
@@ -127,6 +127,8 @@ class TrainingLogger:
             its last step).
         writers (Sequence): "tensorboard" (events in run_dir/tensorboard), "wandb", "mlflow" or writer objects
             (`ganeval.diagnostics.writers`), sent every scalar, the diagnosis and the samples' picture.
+        extraction: how the evaluations extract the generated samples' features: its batch size (None: the
+            scorer's device's, as for `score`); the device and the network are the scorer's.
 
     Attributes:
         run_dir: the run folder.
@@ -152,12 +154,14 @@ class TrainingLogger:
         manifest: dict | None = None,
         resume: bool = False,
         writers=(),
+        extraction: Extraction | None = None,
     ):
         reference = None if scorer is None else scorer.reference
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.writers = Writers(writers, self.run_dir)
         self.options = options
+        self.extraction = Extraction() if extraction is None else extraction
         self.started = time.perf_counter()
         self.steps: list[dict] = []
         self.evals: list[dict] = []
@@ -183,7 +187,10 @@ class TrainingLogger:
         # the Evaluator prepares what depends on the reference alone (k-NN radii, Gaussian fit) once for every
         # evaluation; intervals are the report's job (bootstrap 0)
         self.evaluator = scorer.evaluator(
-            EVAL_METRICS, options=self.options.replace(bootstrap=0), batch_size=256, applicable_only=True
+            EVAL_METRICS,
+            options=self.options.replace(bootstrap=0),
+            extraction=self.extraction,
+            applicable_only=True,
         )
         self.manifest["extractor"] = self.extractor.provenance()
 

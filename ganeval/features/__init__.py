@@ -11,43 +11,41 @@ channels (1 or 3), mixture (a bundled 2-D mixture or None), device (a torch.devi
 ("fp32" or "bf16") and resize (a name from ganeval.features.resize, or None for the extractor's own);
 it takes those it uses. One that takes no device runs where it runs (its `device` attribute, the CPU
 by default, is what the provenance records); one that takes no precision is refused bf16, and one that
-takes no resize is refused any.
+takes no resize is refused any. A factory registered in code with a parameter named `extraction` (as the
+bundled ones) is called with the `ganeval.options.Extraction` instead of weights, device, precision and resize,
+and with those of channels, mixture and spatial it names; it then refuses what it cannot do itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ganeval.device import check_precision, resolve_device
 from ganeval.errors import GanevalError
 from ganeval.features import custom
-from ganeval.features.base import OUTPUTS, Extractor, sha256_of_file
+from ganeval.features.base import OUTPUTS, Extractor, refuse_resize, sha256_of_file
 from ganeval.features.custom import accepted_keywords
 from ganeval.features.digits import DigitsExtractor
 from ganeval.features.points import PointsExtractor
-from ganeval.features.resize import DEFAULT_RESIZE, check_resize
+from ganeval.features.resize import check_resize
+from ganeval.options import Extraction
 from ganeval.plugins import EXTRACTORS as ENTRY_POINTS
 from ganeval.plugins import entry_point_modules, load_group
 
 
-def _inception(
-    weights=None, device="cpu", precision: str = "fp32", resize: str | None = None, spatial: bool = False
-) -> Extractor:
+def _inception(extraction: Extraction, spatial: bool = False) -> Extractor:
     """torch-fidelity's network, imported when asked for: importing torch-fidelity takes seconds."""
     from ganeval.features.inception import InceptionExtractor
 
-    return InceptionExtractor(
-        weights=weights, device=device, precision=precision, resize=resize or DEFAULT_RESIZE, spatial=spatial
-    )
+    return InceptionExtractor(extraction=extraction, spatial=spatial)
 
 
 def _dinov2(arch: str) -> Callable[..., Extractor]:
     """A factory of DINOv2 (timm's architecture, dgm-eval's preprocessing), imported when asked for."""
 
-    def build(weights=None, device="cpu", precision: str = "fp32") -> Extractor:
+    def build(extraction: Extraction) -> Extractor:
         from ganeval.features.dinov2 import DINOv2Extractor
 
-        return DINOv2Extractor(weights=weights, device=device, precision=precision, arch=arch)
+        return DINOv2Extractor(extraction=extraction, arch=arch)
 
     return build
 
@@ -56,10 +54,10 @@ def _clip(arch: str) -> Callable[..., Extractor]:
     """A factory of CLIP image embeddings (open_clip's architecture; clean-fid's CLIP preprocessing, or CMMD's for
     ViT-L-14-336)."""
 
-    def build(weights=None, device="cpu", precision: str = "fp32") -> Extractor:
+    def build(extraction: Extraction) -> Extractor:
         from ganeval.features.clip import CLIPExtractor
 
-        return CLIPExtractor(weights=weights, device=device, precision=precision, arch=arch)
+        return CLIPExtractor(extraction=extraction, arch=arch)
 
     return build
 
@@ -112,53 +110,73 @@ def _entry_points() -> dict[str, Callable[..., Extractor]]:
 
 def get_extractor(
     name: str,
+    extraction: Extraction | None = None,
     *,
-    weights=None,
     channels: int = 1,
     mixture=None,
-    device="cpu",
-    precision: str = "fp32",
-    resize: str | None = None,
     spatial: bool = False,
+    **keywords,
 ) -> Extractor:
-    """An extractor by name. weights: a weights file (inception, digits); channels: 1 for digits,
-    3 for stacked digits; mixture: the bundled mixture whose centres give the points' modes;
-    device: where its network runs ("auto", "cpu", "cuda", "cuda:N", "mps"); precision: "fp32" or "bf16";
-    resize: how inception brings images to its input size, "legacy-tf" or "clean" (None: the extractor's
-    default; ganeval.features.resize); spatial: also sFID's "spatial" features, from an extractor that has them
-    (inception; any other is made without, and sfid is then not available)."""
+    """An extractor by name.
+
+    Args:
+        name: a registered name (`extractor_names()`), or your own as package.module:attribute.
+        extraction: what the extractor is built with, resolved by the caller (`Extraction.resolved()`; None: the
+            CPU at fp32): its weights file (inception, digits, dinov2, clip; None: the extractor's own), device
+            ("auto", "cpu", "cuda", "cuda:N", "mps"), precision ("fp32" or "bf16") and resize, how inception
+            brings images to its input size ("legacy-tf" or "clean"; None: the extractor's default;
+            ganeval.features.resize). Its other settings are the extraction's, not the extractor's.
+        channels: 1 for digits, 3 for stacked digits.
+        mixture: the bundled mixture whose centres give the points' modes.
+        spatial: also sFID's "spatial" features, from an extractor that has them (inception; any other is made
+            without, and sfid is then not available).
+        **keywords: weights=, device=, precision= and resize= of the release before: still taken, with a
+            DeprecationWarning.
+
+    Returns:
+        The extractor, on the extraction's device.
+
+    Raises:
+        GanevalError: an unknown name, or a setting the extractor cannot honour (naming the flag).
+    """
+    import warnings  # INTERIM (engineer 6): silent until scoring's call passes the extraction; removed then
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        extraction = Extraction.merged(extraction, "get_extractor", keywords, device="cpu")
     factory = _FACTORIES.get(name)
     installed = {} if factory is not None or custom.is_spec(name) else _entry_points()
     if factory is None and name not in installed and not custom.is_spec(name):
         raise GanevalError(
             f"unknown extractor {name!r}; choose one of: {', '.join(extractor_names())}, or your own as {custom.FORM}."
         )
+    extraction = extraction.resolved()  # a no-op on the caller's resolved one; a bad device fails here, named
     offered = {
-        "weights": weights,
+        "weights": extraction.weights,
         "channels": channels,
         "mixture": mixture,
-        "device": resolve_device(device),
-        "precision": check_precision(precision),
+        "device": extraction.device,
+        "precision": extraction.precision,
     }
-    if resize is not None:  # offered only when chosen: factories taking **keywords get what they got before
-        offered["resize"] = check_resize(resize)
+    if extraction.resize is not None:  # offered only when chosen: factories taking **keywords get what they got before
+        offered["resize"] = check_resize(extraction.resize)
     if custom.is_spec(name):  # your own, by module and attribute: ganeval.features.custom wraps it
         return custom.from_spec(name, offered)
     if factory is None:  # an entry point's object: an Extractor factory as above, or a model to wrap
         return custom.from_entry_point(name, installed[name], entry_point_modules(ENTRY_POINTS).get(name), offered)
-    accepted = accepted_keywords(factory, offered)
-    if precision != "fp32" and "precision" not in accepted:
-        raise GanevalError(
-            f"the {name} extractor runs no network at a chosen precision (it takes no precision); "
-            f"use --precision fp32 with it.",
-            argument="precision",
-        )
-    if resize is not None and "resize" not in accepted:
-        raise GanevalError(
-            f"the {name} extractor has one way to prepare its images (it takes no resize); "
-            f"drop --resize {resize}, which chooses inception's resizing.",
-            argument="resize",
-        )
+    if "extraction" in accepted_keywords(factory, {"extraction": extraction}, named_only=True):  # the bundled ones
+        wanted = {"extraction": extraction, "channels": channels, "mixture": mixture}
+        accepted = accepted_keywords(factory, wanted, named_only=True)
+    else:
+        accepted = accepted_keywords(factory, offered)
+        if extraction.precision != "fp32" and "precision" not in accepted:
+            raise GanevalError(
+                f"the {name} extractor runs no network at a chosen precision (it takes no precision); "
+                f"use --precision fp32 with it.",
+                argument="precision",
+            )
+        if "resize" not in accepted:
+            refuse_resize(name, extraction)
     if spatial and "spatial" in accepted_keywords(factory, {"spatial": True}, named_only=True):
         accepted["spatial"] = True  # never offered to a factory taking **keywords, nor to your own extractors
     return factory(**accepted)

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from ganeval.errors import GanevalError
+from ganeval.options import Extraction
 
 OUTPUTS = ("features", "logits", "modes", "high_quality", "spatial")
 
@@ -99,6 +100,29 @@ def as_uint8_batch(batch, channels: int, extractor: str) -> torch.Tensor:
             f"got {tuple(batch.shape)}{hint}."
         )
     return batch
+
+
+def weights_of(weights: str | Path | None, extraction: Extraction) -> str | Path | None:
+    """The weights file an extractor is built with: `weights` when given, else the extraction's (None: looked up).
+    Two different files are refused rather than one of them silently used."""
+    if weights is None:
+        return extraction.weights
+    if extraction.weights is not None and str(weights) != extraction.weights:
+        raise GanevalError(
+            f"weights={str(weights)!r} and the extraction's weights {extraction.weights!r} are two files; give one.",
+            argument="weights",
+        )
+    return weights
+
+
+def refuse_resize(name: str, extraction: Extraction) -> None:
+    """An extractor with one way to prepare its images refuses a chosen resize (inception's choice)."""
+    if extraction.resize is not None:
+        raise GanevalError(
+            f"the {name} extractor has one way to prepare its images (it takes no resize); "
+            f"drop --resize {extraction.resize}, which chooses inception's resizing.",
+            argument="resize",
+        )
 
 
 def sha256_of_file(path: str | Path) -> str:

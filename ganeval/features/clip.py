@@ -48,6 +48,7 @@ import torch
 
 from ganeval.features.encoder import EncoderExtractor, normalise
 from ganeval.features.weightfiles import WeightsFile, WeightsInvalid, hf_snapshot
+from ganeval.options import Extraction
 
 SIZE = 224  # img_preprocess_clip's Resize(224) and CenterCrop(224); ViT-L/14 and ViT-B/32 take 224 x 224
 CMMD_SIZE = 336  # scenic's IMAGE_RESOLUTION["vit_l14_336px"]: CMMD's crop, resize and network input
@@ -229,8 +230,10 @@ class CLIPExtractor(EncoderExtractor):
     or CMMD's for ViT-L/14 at 336 pixels.
 
     weights: open_clip's open_clip_model.safetensors (or open_clip_pytorch_model.bin) of the OpenAI weights;
-        None looks it up (module docstring).
-    device: where the network runs; precision: "fp32" (default) or "bf16" (torch.autocast on the forward).
+        None: the extraction's, else looked up (module docstring).
+    extraction: where and how the network runs (`ganeval.options.Extraction`; None: the CPU at fp32): its device,
+        and its precision, "fp32" or "bf16" (torch.autocast on the forward); device= and precision= still work,
+        with a DeprecationWarning.
     arch: "ViT-L-14" (default: extractor "clip"), "ViT-B-32" ("clip-vitb32", clean-fid's CLIP-FID model) or
         "ViT-L-14-336" ("clip-vitl14-336", CMMD's model and preprocessing).
     Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, code, or not this architecture's tensors).
@@ -241,8 +244,9 @@ class CLIPExtractor(EncoderExtractor):
     default_arch = DEFAULT_ARCH
     preprocessing = PREPROCESSING
 
-    def __init__(self, weights=None, device="cpu", precision: str = "fp32", arch: str = DEFAULT_ARCH):
-        super().__init__(weights, device, precision, arch)
+    def __init__(self, weights=None, *, extraction: Extraction | None = None, arch: str = DEFAULT_ARCH, **keywords):
+        extraction = Extraction.merged(extraction, "CLIPExtractor", keywords, device="cpu")  # warns where called
+        super().__init__(weights, extraction=extraction, arch=arch)
         self.preprocessing = PREPROCESSINGS[ARCHS[self.arch].preprocessing][1]
 
     def name_of(self, arch: str) -> str:

@@ -22,7 +22,8 @@ from torch import nn
 
 from ganeval.device import check_precision, extraction_context, resolve_device
 from ganeval.errors import GanevalError
-from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
+from ganeval.features.base import Extractor, as_uint8_batch, refuse_resize, sha256_of_file, weights_of
+from ganeval.options import Extraction
 from ganeval.torchfile import load_plain
 
 INPUT_SIZE = 32
@@ -115,7 +116,10 @@ class DigitsExtractor(Extractor):
     "modes" = 100a + 10b + c (1,000 modes).
     Images of another size are resized to 32 x 32 (bilinear, antialiased) first; `preprocessing_for`
     says so for given sizes (the extractor itself never changes).
-    device: where the CNN runs ("cpu", "cuda", "auto", ...); precision: "fp32" or "bf16" (autocast).
+    weights: the CNN's weights file; None: the extraction's, else the bundled one.
+    extraction: where and how the CNN runs (`ganeval.options.Extraction`; None: the CPU at fp32): its device
+        ("cpu", "cuda", "auto", ...) and precision ("fp32" or "bf16", autocast); a resize is refused. The loose
+        keywords device= and precision= of the release before still work, with a DeprecationWarning.
     """
 
     name = "digits"
@@ -125,16 +129,19 @@ class DigitsExtractor(Extractor):
         self,
         channels: int = 1,
         weights: str | Path | None = None,
-        device: str | torch.device = "cpu",
-        precision: str = "fp32",
+        *,
+        extraction: Extraction | None = None,
+        **keywords,
     ):
+        extraction = Extraction.merged(extraction, "DigitsExtractor", keywords, device="cpu")
         if isinstance(channels, bool) or channels not in CHANNELS:
             raise GanevalError(
                 f"channels must be 1 (digits) or 3 (stacked digits, one digit per RGB channel); got {channels!r}."
             )
+        refuse_resize(self.name, extraction)
         self.channels = int(channels)
-        self.device, self.precision = resolve_device(device), check_precision(precision)
-        self.model, self.weights_path = load_classifier(weights)
+        self.device, self.precision = resolve_device(extraction.device), check_precision(extraction.precision)
+        self.model, self.weights_path = load_classifier(weights_of(weights, extraction))
         self.model.to(self.device)
         self.weights_sha256 = sha256_of_file(self.weights_path)
         self.feature_dim = self.model.feature_dim * self.channels

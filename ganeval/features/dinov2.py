@@ -143,8 +143,11 @@ def build_network(arch: str, state: dict) -> torch.nn.Module:
 class DINOv2Extractor(EncoderExtractor):
     """DINOv2 CLS embeddings (N x 384/768/1024/1536, float64) after dgm-eval's preprocessing.
 
-    weights: Meta's dinov2_<arch>_pretrain.pth or timm's model.safetensors; None looks it up (module docstring).
-    device: where the network runs; precision: "fp32" (default) or "bf16" (torch.autocast on the forward).
+    weights: Meta's dinov2_<arch>_pretrain.pth or timm's model.safetensors; None: the extraction's, else looked up
+        (module docstring).
+    extraction: where and how the network runs (`ganeval.options.Extraction`; None: the CPU at fp32): its device,
+        and its precision, "fp32" or "bf16" (torch.autocast on the forward); device= and precision= still work,
+        with a DeprecationWarning.
     arch: "vits14", "vitb14", "vitl14" (default, dgm-eval's) or "vitg14".
     Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, or not this architecture's tensors).
     """

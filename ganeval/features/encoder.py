@@ -21,13 +21,17 @@ import torch
 
 from ganeval.device import check_precision, extraction_context, resolve_device
 from ganeval.errors import GanevalError
-from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
+from ganeval.features.base import Extractor, as_uint8_batch, refuse_resize, sha256_of_file, weights_of
 from ganeval.features.weightfiles import WeightsFile, missing_library
+from ganeval.options import Extraction
 
 
 class EncoderExtractor(Extractor):
-    """An image encoder of `arch`'s size with the weights in `weights` (None: looked up), on `device` at `precision`.
-    Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, code, or not this size's tensors)."""
+    """An image encoder of `arch`'s size with the weights in `weights` (None: the extraction's, else looked up), on
+    the extraction's device at its precision (None: the CPU at fp32; a resize is refused: the preprocessing is the
+    encoder's own). The loose keywords device= and precision= of the release before still work, with a
+    DeprecationWarning. Raises WeightsNotFound (no file) or WeightsInvalid (unreadable, code, or not this size's
+    tensors)."""
 
     kind = "images"
     channels = 3
@@ -38,25 +42,28 @@ class EncoderExtractor(Extractor):
     def __init__(
         self,
         weights: str | Path | None = None,
-        device: str | torch.device = "cpu",
-        precision: str = "fp32",
+        *,
+        extraction: Extraction | None = None,
         arch: str | None = None,
+        **keywords,
     ):
+        extraction = Extraction.merged(extraction, type(self).__name__, keywords, device="cpu")
         arch = self.default_arch if arch is None else arch
         if arch not in self.archs:
             raise GanevalError(f"arch must be one of {', '.join(self.archs)}; got {arch!r}.", argument="arch")
         self.arch = arch
         self.name = self.name_of(arch)
+        refuse_resize(self.name, extraction)
         self.cpu_step = self.preprocessor(arch)
-        self.device = resolve_device(device)  # a bad device fails before the slow load
-        self.precision = check_precision(precision)
+        self.device = resolve_device(extraction.device)  # a bad device fails before the slow load
+        self.precision = check_precision(extraction.precision)
         module, package = self.library
         try:
             importlib.import_module(module)
         except ImportError:
             raise missing_library(package, self.name) from None
         source = self.weights_file(arch)
-        self.weights_path, self.weights_source = source.find(weights)
+        self.weights_path, self.weights_source = source.find(weights_of(weights, extraction))
         self.check_file(self.weights_path, source)
         state = source.read(self.weights_path)
         try:

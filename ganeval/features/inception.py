@@ -42,8 +42,9 @@ from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
 
 from ganeval.device import check_precision, extraction_context, resolve_device
 from ganeval.errors import GanevalError
-from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file
+from ganeval.features.base import Extractor, as_uint8_batch, sha256_of_file, weights_of
 from ganeval.features.resize import CLEAN, DEFAULT_RESIZE, check_resize, clean_resize
+from ganeval.options import Extraction
 from ganeval.torchfile import load_plain
 
 WEIGHTS_URL = tf_inception.URL_INCEPTION_V3
@@ -203,12 +204,14 @@ def _invalid(path: Path, err: Exception) -> InceptionWeightsInvalid:
 class InceptionExtractor(Extractor):
     """InceptionV3 pool features (N x 2048) and logits (N x 1008), float64, as torch-fidelity computes them.
 
-    weights: path of the weights file; None looks it up (module docstring: argument,
+    weights: path of the weights file; None: the extraction's, else looked up (module docstring: argument,
         GANEVAL_INCEPTION_WEIGHTS, torch-fidelity's cache, then a download).
-    device: where the network runs ("cpu", "cuda", "cuda:1", "mps", "auto"); outputs always come back as numpy.
-    precision: "fp32" (default, equal to torch-fidelity) or "bf16" (torch.autocast on the forward).
-    resize: "legacy-tf" (default: torch-fidelity's TF-compatible bilinear resize inside the network) or
-        "clean" (clean-fid's antialiased PIL bicubic, in float; ganeval.features.resize).
+    extraction: where and how the network runs (`ganeval.options.Extraction`; None: the CPU at fp32). Its
+        device ("cpu", "cuda", "cuda:1", "mps", "auto"; outputs always come back as numpy), its precision
+        ("fp32", equal to torch-fidelity, or "bf16": torch.autocast on the forward) and its resize
+        ("legacy-tf", the default: torch-fidelity's TF-compatible bilinear resize inside the network, or
+        "clean": clean-fid's antialiased PIL bicubic, in float; ganeval.features.resize). The loose keywords
+        device=, precision= and resize= of the release before still work, with a DeprecationWarning.
     allow_download: when no file is found, let torch-fidelity download WEIGHTS_URL (about
         92 MB, progress on stderr, into its cache) if the host answers within PROBE_TIMEOUT_S;
         False never touches the network.
@@ -230,18 +233,19 @@ class InceptionExtractor(Extractor):
     def __init__(
         self,
         weights: str | Path | None = None,
-        device: str | torch.device = "cpu",
+        *,
+        extraction: Extraction | None = None,
         allow_download: bool = True,
-        precision: str = "fp32",
-        resize: str = DEFAULT_RESIZE,
         spatial: bool = False,
+        **keywords,
     ):
-        self.device = resolve_device(device)  # a bad or absent device fails here, before the slow load
-        self.precision = check_precision(precision)
-        self.resize = check_resize(resize)
+        extraction = Extraction.merged(extraction, "InceptionExtractor", keywords, device="cpu")
+        self.device = resolve_device(extraction.device)  # a bad or absent device fails here, before the slow load
+        self.precision = check_precision(extraction.precision)
+        self.resize = check_resize(extraction.resize or DEFAULT_RESIZE)
         if self.resize == CLEAN:  # PIL resizing on the CPU: extract_files runs it in its decoding workers
             self.preprocessing, self.cpu_step = CLEAN_PREPROCESSING, clean_resize
-        path, self.weights_source = resolve_weights(weights, allow_download)
+        path, self.weights_source = resolve_weights(weights_of(weights, extraction), allow_download)
         self.network = _build_network(path)
         self.weights_path = cached_weights_path() if path is None else path
         self.weights_sha256 = sha256_of_file(self.weights_path)

@@ -50,7 +50,7 @@ from ganeval.gate.decision import (
 )
 from ganeval.gate.schema import FORMAT_2, recordable_interval, spread_problem, validate
 from ganeval.metrics import get_metric
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 from ganeval.sources import _subsample, resolve_source
 
@@ -114,6 +114,11 @@ class Baseline:
     @property
     def seed(self) -> int:
         return int(self.provenance.get("seed", MetricOptions().seed))
+
+    @property
+    def precision(self) -> str:
+        """The extractor's precision the baseline was scored at (recorded when not fp32): check's default."""
+        return str(self.provenance.get("precision", "fp32"))
 
 
 @dataclass
@@ -350,20 +355,14 @@ def _score(
     label: str,
     metrics,
     extractor,
-    weights,
-    resize,
     options: MetricOptions,
     generated_n,
     nz,
     value_range,
-    batch_size,
-    workers,
-    cache,
-    progress,
-    device,
-    precision,
+    extraction: Extraction,
     trust_code=False,
 ):
+    """(the score of `candidate`, its description): what make_baseline and check score alike."""
     seed = options.seed
     samples, description, labels = _candidate_samples(
         candidate, n=generated_n, seed=seed, nz=nz, value_range=value_range, label=label, trust_code=trust_code
@@ -379,15 +378,8 @@ def _score(
         extractor,
         metrics,
         options=options,
-        weights=weights,
-        resize=resize,
-        batch_size=batch_size,
-        workers=workers,
-        cache=cache,
-        progress=progress,
-        device=device,
-        precision=precision,
         generated_labels=labels,
+        extraction=extraction,
     )
     return result, description
 
@@ -400,18 +392,12 @@ def make_baseline(
     options: MetricOptions = MetricOptions(),
     extractor: str | None = None,
     metrics: Sequence[str] | None = None,
-    weights=None,
-    resize: str | None = None,
     nz: int | None = None,
     value_range: tuple[float, float] = DEFAULT_VALUE_RANGE,
     repeats: int | None = None,
-    batch_size: int | None = None,
-    workers: int | None = None,
-    cache: bool = True,
-    progress: bool = True,
-    device="auto",
-    precision: str = "fp32",
+    extraction: Extraction | None = None,
     trust_code: bool = False,
+    **keywords,
 ) -> Baseline:
     """Score `candidate` against `reference` and return (and with `output`, write atomically) a baseline.
 
@@ -428,23 +414,19 @@ def make_baseline(
         options: the metric settings, as for `score`; recorded, and `check` re-scores with them.
         extractor: as for `score`.
         metrics: as for `score`.
-        weights (str | Path | None): the extractor's weights file (`score`); `check` refuses others.
-        resize: inception's resize (`score`); `check` refuses another.
         nz: the length of a generator's noise vector, for one called on noise z of shape (n, nz).
         value_range: (low, high) of a generator's float image outputs: (-1, 1) for tanh, (0, 1) for sigmoid.
         repeats: re-score with the seeds seed+1 .. seed+repeats (values only, no bootstrap) and record each
             metric's seed-to-seed standard deviation, which `check` uses as the noise floor of its test.
             0 or at least 2; None: 10 for generators, 0 for fixed samples (a new seed then only re-draws a
             subsample).
-        batch_size: as for `score`.
-        workers: as for `score`.
-        cache: as for `score`.
-        progress: as for `score`.
-        device (str | torch.device): where the extractor runs (`score`); recorded only (a baseline made on a
-            GPU checks on the CPU).
-        precision: how the extractor runs (`score`); recorded, and `check` refuses another.
+        extraction: how features are extracted, as for `score` (None: the defaults). Its weights, resize and
+            precision are recorded, and `check` refuses others; its device is recorded only (a baseline made
+            on a GPU checks on the CPU).
         trust_code: a path candidate is a TorchScript generator file, loaded and run (the CLI's
             --generator FILE); without it a path is data, and a TorchScript file is refused.
+        **keywords (Any): the extraction settings as loose keywords (weights=, device=, ...): deprecated, with a
+            DeprecationWarning; pass `extraction=` instead.
 
     Returns:
         The baseline (its `path` is None until written).
@@ -456,12 +438,14 @@ def make_baseline(
     Examples:
         >>> from ganeval import MetricOptions, make_baseline
         >>> from ganeval.data import RING8
+        >>> from ganeval.options import Extraction
         >>> points, _ = RING8.sample(300, seed=1)
-        >>> options = MetricOptions(bootstrap=0)
-        >>> baseline = make_baseline(points, "ring8", options=options, metrics=["fid"], cache=False, progress=False)
+        >>> options, quiet = MetricOptions(bootstrap=0), Extraction(cache=False, progress=False)
+        >>> baseline = make_baseline(points, "ring8", options=options, metrics=["fid"], extraction=quiet)
         >>> baseline.metrics["fid"]["value"] < 0.1, baseline.to_dict()["baseline"]["metrics"]
         (True, ['fid'])
     """
+    extraction = Extraction.merged(extraction, "make_baseline", keywords).resolved()  # the device, resolved once
     label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
     is_generator = _is_generator(candidate, trust_code)
     if is_generator and options.n is None:
@@ -475,22 +459,9 @@ def make_baseline(
             argument="repeats",
         )
     range_ = check_value_range(value_range)
-    common = dict(
-        label=label,
-        extractor=extractor,
-        weights=weights,
-        resize=resize,
-        nz=nz,
-        value_range=range_,
-        batch_size=batch_size,
-        workers=workers,
-        cache=cache,
-        device=device,
-        precision=precision,
-        trust_code=trust_code,
-    )
+    common = dict(label=label, extractor=extractor, nz=nz, value_range=range_, trust_code=trust_code)
     result, description = _score(
-        candidate, reference, metrics=metrics, generated_n=n, options=options, progress=progress, **common
+        candidate, reference, metrics=metrics, generated_n=n, options=options, extraction=extraction, **common
     )
     payload = result.to_dict()
     not_gated = {
@@ -506,7 +477,7 @@ def make_baseline(
     names = [name for name in result.metrics if name not in not_gated]
     generated_n = int(result.provenance["generated"]["count"])
     series: dict[str, list] = {name: [] for name in names}
-    shown = progress and distributed.world().main  # a bar on a terminal (tqdm's disable=None), rank 0's only
+    shown = extraction.progress and distributed.world().main  # a bar on a terminal (tqdm's disable=None), rank 0's only
     bar = tqdm(range(1, repeats + 1), desc="seed-to-seed spread", unit="seed", disable=None if shown else True)
     for offset in bar:
         again, _ = _score(
@@ -515,7 +486,7 @@ def make_baseline(
             metrics=names,
             generated_n=generated_n,
             options=options.replace(seed=seed + offset, bootstrap=0),
-            progress=False,
+            extraction=extraction.replace(progress=False),
             **common,
         )
         for name in names:
@@ -575,24 +546,19 @@ def check(
     alpha: float = DEFAULT_ALPHA,
     reference=None,
     extractor: str | None = None,
-    weights=None,
-    resize: str | None = None,
     nz: int | None = None,
     value_range: tuple[float, float] | None = None,
-    batch_size: int | None = None,
-    workers: int | None = None,
-    cache: bool = True,
-    progress: bool = False,
-    device="auto",
-    precision: str | None = None,
+    extraction: Extraction | None = None,
     trust_code: bool = False,
+    **keywords,
 ) -> CheckReport:
     """Re-score `candidate` with the baseline's settings and decide, per metric, pass / improved / regressed.
 
     What `ganeval check` runs in CI: a metric regresses only when it is worse than the baseline by more
     than its tolerance and by more than the baseline's noise allows (a test at family-wise level `alpha`).
     Anything that would change the numbers (extractor, weights, resize, precision, metric options) must
-    match the baseline, so that only the generator is compared.
+    match the baseline, so that only the generator is compared. The extraction's device, batch size and
+    workers may differ: they change no number beyond floating-point rounding.
 
     Args:
         candidate (Any): a folder of images, an .npz/.npy array, a reference_models run folder or checkpoint
@@ -610,18 +576,15 @@ def check(
         reference (str | Path | array | None): the reference to score against; None: the baseline's, as
             given or beside the baseline file.
         extractor: default the baseline's; another one is refused.
-        weights (str | Path | None): default the baseline's; a file of other weights is refused.
-        resize: inception's, default the baseline's; another one is refused, since the features differ.
         nz: as for `make_baseline`.
         value_range: (low, high) of a generator's float image outputs (default: the baseline's).
-        batch_size: as for `score`.
-        workers: as for `score`.
-        cache: as for `score`.
-        progress: as for `score`.
-        device (str | torch.device): where the extractor runs (any: the device is not a feature setting).
-        precision: default the baseline's; another one is refused, since bf16 features differ from fp32
-            ones.
+        extraction: how features are extracted, as for `score`; None: the defaults without progress bars, at
+            the baseline's precision. Its weights (None: the baseline's) must be the baseline's file, its resize
+            (None: the baseline's) and precision the baseline's, since the features differ otherwise; its
+            device is any (not a feature setting).
         trust_code: as for `make_baseline`.
+        **keywords (Any): the extraction settings as loose keywords (weights=, precision=, ...; None: the
+            baseline's): deprecated, with a DeprecationWarning; pass `extraction=` instead.
 
     Returns:
         One decision per metric (`report.passed`, `report.decisions`), the settings compared and the
@@ -634,15 +597,18 @@ def check(
     Examples:
         >>> from ganeval import MetricOptions, check, make_baseline
         >>> from ganeval.data import RING8
-        >>> options = MetricOptions(bootstrap=0)
-        >>> baseline = make_baseline(
-        ...     RING8.sample(300, seed=1)[0], "ring8", options=options, metrics=["fid"], cache=False, progress=False
-        ... )
-        >>> report = check(RING8.sample(300, seed=2)[0], baseline, tolerances={"fid": 0.5}, cache=False)
+        >>> from ganeval.options import Extraction
+        >>> options, quiet = MetricOptions(bootstrap=0), Extraction(cache=False, progress=False)
+        >>> points = RING8.sample(300, seed=1)[0]
+        >>> baseline = make_baseline(points, "ring8", options=options, metrics=["fid"], extraction=quiet)
+        >>> report = check(RING8.sample(300, seed=2)[0], baseline, tolerances={"fid": 0.5}, extraction=quiet)
         >>> report.passed, [d.verdict for d in report.decisions]
         (True, ['pass'])
     """
     base = baseline if isinstance(baseline, Baseline) else load_baseline(baseline)
+    keywords = {name: value for name, value in keywords.items() if value is not None}  # None: the baseline's
+    extraction = Extraction.merged(extraction, "check", keywords, progress=False, precision=base.precision)
+    weights, precision = extraction.weights, extraction.precision
     given = dict(check_tolerances(tolerances or {}))
     options = base.options if options is None else options
     seed = options.seed
@@ -671,8 +637,7 @@ def check(
                 "the features differ. Pass the baseline's weights with --weights, "
                 "or re-make the baseline with these weights."
             )
-    recorded_precision = base.provenance.get("precision", "fp32")  # recorded when not fp32
-    precision = recorded_precision if precision is None else precision
+    recorded_precision = base.precision
     if precision != recorded_precision:
         raise GanevalError(
             f"baseline {base.path} was scored at {recorded_precision} precision; a candidate scored at {precision} "
@@ -682,6 +647,7 @@ def check(
         )
     recorded_resize = base.provenance.get("resize")  # recorded when not the extractor's default
     baseline_resize = recorded_resize or (DEFAULT_RESIZE if recorded_extractor == "inception" else None)
+    resize = extraction.resize
     if resize is not None and baseline_resize is not None and resize != baseline_resize:
         raise GanevalError(
             f"baseline {base.path} was scored with --resize {baseline_resize}; a candidate resized with {resize} "
@@ -689,7 +655,7 @@ def check(
             f"or re-make the baseline with --resize {resize}.",
             argument="resize",
         )
-    resize = recorded_resize if resize is None else resize
+    extraction = extraction.replace(resize=recorded_resize if resize is None else resize).resolved()
     reference = _resolve_reference(base, reference)
     identity = reference_identity(reference) if base.block.get("reference_content") else None
     recorded = base.block.get("candidate") or {}
@@ -707,18 +673,11 @@ def check(
         label=label,
         metrics=names,
         extractor=recorded_extractor,
-        weights=weights,
-        resize=resize,
         options=options,
         generated_n=base.generated_count,
         nz=nz,
         value_range=range_,
-        batch_size=batch_size,
-        workers=workers,
-        cache=cache,
-        progress=progress,
-        device=device,
-        precision=precision,
+        extraction=extraction,
         trust_code=trust_code,
     )
     before = _settings(base.provenance, names, base.block.get("reference_content"))

@@ -29,7 +29,7 @@ else:
 
 from ganeval.diagnostics import TrainingLogger
 from ganeval.errors import GanevalError
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import ReferenceScorer
 
 __all__ = ["GanevalCallback"]
@@ -78,7 +78,8 @@ class GanevalCallback(Callback):
             return
         run_dir = Path(self.run_dir or Path(trainer.log_dir or trainer.default_root_dir) / "ganeval")
         device = self.device if self.device is not None else pl_module.device
-        scorer = ReferenceScorer.of(self.reference, options=self.options, device=device)
+        extraction = Extraction(device=device, workers=0, progress=False)
+        scorer = ReferenceScorer.of(self.reference, options=self.options, extraction=extraction)
         manifest = {"trainer": "lightning", "module": type(pl_module).__name__, **self.manifest}
         self.logger = TrainingLogger(run_dir, scorer, options=self.options, manifest=manifest, writers=self.writers)
         self.batches, self.last_evaluated = 0, None

@@ -27,7 +27,7 @@ from ganeval.errors import GanevalError
 from ganeval.features.extract import Collected, Sums
 from ganeval.metrics import GaussianStats
 from ganeval.metrics.fid import fid_from_sums
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import Evaluator
 
 __all__ = ["GanevalFID"]
@@ -35,8 +35,8 @@ __all__ = ["GanevalFID"]
 
 class GanevalFID(Metric):
     """FID of the generated batches against `reference` (what `ganeval.score` takes, or a ReferenceScorer).
-    extractor, options (n and seed: the reference's subsample), device, precision, resize, weights,
-    batch_size: as for `ganeval.Evaluator`. Lower is better, from 0."""
+    extractor, options (n and seed: the reference's subsample) and extraction (`ganeval.options.Extraction`):
+    as for `ganeval.Evaluator`. Lower is better, from 0."""
 
     higher_is_better = False
     is_differentiable = False
@@ -48,14 +48,15 @@ class GanevalFID(Metric):
         extractor: str | None = None,
         *,
         options: MetricOptions = MetricOptions(),
-        device="auto",
-        **settings,
+        extraction: Extraction | None = None,
+        **keywords,
     ):
         if MISSING:
             raise GanevalError(f"GanevalFID needs {MISSING}.")
         super().__init__()
         fid_only = options.replace(bootstrap=0)
-        self.evaluator = Evaluator(reference, ["fid"], extractor, options=fid_only, device=device, **settings)
+        extraction = Extraction.merged(extraction, "GanevalFID", keywords, workers=0, progress=False)
+        self.evaluator = Evaluator(reference, ["fid"], extractor, options=fid_only, extraction=extraction)
         self.real = self.evaluator._reference.outputs.get("gaussian")
         if self.real is None:  # a prepared reference (ReferenceScorer) holds features
             self.real = GaussianStats.from_features(self.evaluator._reference.outputs["features"])
