@@ -22,8 +22,8 @@ from pathlib import Path
 from _common import ROOT, ForeignLoad, best_time
 from bench_score import stand_in_digits, timed, write_pngs
 
+from ganeval.cache.keys import content_digest
 from ganeval.data.images import find_images
-from ganeval.features.cache import content_digest
 
 TARGET = 0.05  # the budget: the content key may cost at most 5% of a cold score
 

@@ -53,7 +53,7 @@ def loader_only(files, cpu_step, workers: int, batch_size: int) -> float:
 
 def whole(files, extractor, workers: int, batch_size: int) -> float:
     start = time.perf_counter()
-    extract_files(files, extractor, batch_size=batch_size, workers=workers, progress=False)
+    extract_files(files, extractor, Extraction(batch_size=batch_size, workers=workers, progress=False))
     return len(files) / (time.perf_counter() - start)
 
 

@@ -27,8 +27,8 @@ from _common import ForeignLoad
 
 import reference_models
 import reference_models.loop as loop
-from ganeval.diagnostics.logger import TrainingLogger
 from ganeval.scoring import ReferenceScorer
+from ganeval.training.logger import TrainingLogger
 
 TARGET = 0.05  # issue 26: evaluation under 5% of the wall time at the defaults
 EVAL_EVERY = 500  # the trainers' default

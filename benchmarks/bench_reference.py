@@ -29,9 +29,8 @@ import tempfile
 import numpy as np
 from _common import ForeignLoad, best_time
 
-import ganeval.diagnostics.logger as logger_module
+import ganeval.training.logger as logger_module
 from ganeval.data import MIXTURES
-from ganeval.diagnostics import TrainingLogger
 from ganeval.metrics import (
     MetricOptions,
     Samples,
@@ -41,6 +40,7 @@ from ganeval.metrics import (
     prepare_reference,
 )
 from ganeval.scoring import ReferenceScorer
+from ganeval.training import TrainingLogger
 
 TARGET_SECONDS = 0.1  # one evaluation of 2,000 ring8 points with all metrics
 TARGET_RATIO = 20.0

@@ -20,7 +20,7 @@ signatures and docstrings.
     >>> ganeval.MetricOptions().k
     5
     >>> ganeval.score.__module__
-    'ganeval.scoring'
+    'ganeval.scoring.score'
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from ganeval.options import MetricOptions  # noqa: E402
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from ganeval.compare import Comparison, compare_results, compare_runs, compare_variants
-    from ganeval.diagnostics.logger import TrainingLogger
     from ganeval.gate import Baseline, CheckReport, check, load_baseline, load_generator, make_baseline
     from ganeval.report import write_report
     from ganeval.scoring import Evaluator, ReferenceScorer, Result, score, stats
+    from ganeval.training import TrainingLogger
 
 # name -> the module that defines it (imported on first access, PEP 562)
 _LAZY = {
@@ -58,7 +58,7 @@ _LAZY = {
     "compare_results": "ganeval.compare",
     "Comparison": "ganeval.compare",
     "write_report": "ganeval.report",
-    "TrainingLogger": "ganeval.diagnostics.logger",
+    "TrainingLogger": "ganeval.training",
 }
 
 __all__ = ["GanevalError", "MetricOptions", "__version__", *_LAZY]

@@ -257,21 +257,10 @@ def each_rank(work: Callable[[], T]) -> T:
     return value
 
 
-class _LeftToMain(Exception):
-    """Raised on ranks other than 0 once their part is done (`leave_to_main`); `computed_on_main` catches it."""
-
-
-def leave_to_main() -> None:
-    """Inside a `computed_on_main` function: the ranks other than 0 stop here (their shard is
-    extracted and sent) and wait for rank 0's result; rank 0 goes on. Nothing in a single process."""
-    if not world().main:
-        raise _LeftToMain
-
-
 def computed_on_main(function: Callable[..., T]) -> Callable[..., T]:
     """`function` as usual on rank 0, its value (or its failure) then sent to every rank: the other
-    ranks run it up to `leave_to_main` (the collective extraction) and return rank 0's value. In a
-    single process, `function` itself."""
+    ranks run it through the collective extraction and return (None) once their shards are sent, and get
+    rank 0's value in its place. In a single process, `function` itself."""
 
     @functools.wraps(function)
     def wrapped(*args, **kwargs):
@@ -279,10 +268,8 @@ def computed_on_main(function: Callable[..., T]) -> Callable[..., T]:
             return function(*args, **kwargs)
         own, message = None, None
         try:
-            value = function(*args, **kwargs)
+            value = function(*args, **kwargs)  # on the other ranks: None, returned once their part is done
             message = ("value", value)
-        except _LeftToMain:
-            pass
         except RankLost:
             raise  # no rank is left to answer a broadcast
         except Exception as error:  # noqa: BLE001 (rank 0's goes to the other ranks; all raise)
@@ -426,7 +413,6 @@ __all__ = [
     "each_rank",
     "gather_objects",
     "launched",
-    "leave_to_main",
     "RankLost",
     "same_everywhere",
     "send_rows",

@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 from ganeval.device import resolve_device
-from ganeval.diagnostics.writers import check_writers
 from ganeval.errors import GanevalError
+from ganeval.training.writers import check_writers
 from reference_models import checkpoint
 from reference_models.cgan import CGAN
 from reference_models.checkpoint import CHECKPOINT

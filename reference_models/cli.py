@@ -11,8 +11,8 @@ from dataclasses import asdict
 
 import reference_models
 from ganeval.commands.common import POSITIVE, QUIET, SEED, add_device, new_command
-from ganeval.diagnostics.writers import WRITERS, check_writers
 from ganeval.errors import GanevalError
+from ganeval.training.writers import WRITERS, check_writers
 from reference_models.config import LIMITS
 
 #: train()'s arguments that are no training settings, and the flag that gives each.

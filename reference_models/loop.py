@@ -27,11 +27,11 @@ from tqdm.auto import tqdm
 from ganeval.atomic import atomic_write
 from ganeval.data.images import tile
 from ganeval.device import resolve_device
-from ganeval.diagnostics import TrainingLogger
 from ganeval.diagnostics.log.columns import EVAL_METRICS
 from ganeval.errors import GanevalError, printable
 from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import ReferenceScorer
+from ganeval.training import TrainingLogger
 from reference_models import checkpoint
 from reference_models.checkpoint import CHECKPOINT
 from reference_models.config import TrainConfig

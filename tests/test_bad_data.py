@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ganeval.cache.statsfile import load_outputs
 from ganeval.cli import main
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import MAX_PIXELS, decode_image
 from ganeval.errors import GanevalError
-from ganeval.features.cache import load_outputs
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score, stats
 from ganeval.sources import resolve_source
 
@@ -231,7 +231,7 @@ def test_pytorch_fid_statistics_match_fid_from_the_reference_features(tmp_path):
     from ganeval.features.extract import extract_files
 
     reference, generated = small_images(tmp_path / "ref", 12, seed=1), small_images(tmp_path / "gen", 12, seed=2)
-    features = extract_files(find_images(reference), get_extractor("digits"), progress=False)[0]["features"]
+    features = extract_files(find_images(reference), get_extractor("digits"), Extraction(progress=False))[0]["features"]
     np.savez(tmp_path / "ref_stats.npz", mu=features.mean(axis=0), sigma=np.cov(features, rowvar=False))
     common = dict(extractor="digits", metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, progress=False)
     direct = score(str(generated), str(reference), **common).metrics["fid"].value
@@ -322,10 +322,10 @@ def test_low_level_extraction_checks_its_batch_size(tmp_path):
     from ganeval.features import get_extractor
     from ganeval.features.extract import extract_array, extract_files
 
-    with pytest.raises(GanevalError, match="batch_size must be an integer >= 1; got 0"):
-        extract_files([], get_extractor("digits"), batch_size=0)
-    with pytest.raises(GanevalError, match="workers must be an integer >= 0; got -1"):
-        extract_files([], get_extractor("digits"), workers=-1)
+    with pytest.raises(GanevalError, match=r"--batch-size \(batch_size\) .* must be an integer >= 1; got 0"):
+        extract_files([], get_extractor("digits"), Extraction(batch_size=0))
+    with pytest.raises(GanevalError, match=r"--workers \(workers\) .* must be an integer >= 0; got -1"):
+        extract_files([], get_extractor("digits"), Extraction(workers=-1))
     with pytest.raises(GanevalError, match="no images to extract features from"):
         extract_array(np.zeros((0, 1, 8, 8), np.uint8), "images", get_extractor("digits"))
 

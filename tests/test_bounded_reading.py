@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from ganeval.cache.statsfile import load_gaussian
 from ganeval.cli import main
 from ganeval.data import arrays, images
 from ganeval.data.arrays import load_array_file
 from ganeval.errors import GanevalError
-from ganeval.features.cache import load_gaussian
 from ganeval.metrics import gaussian_stats
 from ganeval.metrics.fid import fid_infinity, frechet_distance
 from ganeval.sources import resolve_source
@@ -160,7 +160,7 @@ def test_files_too_large_to_be_images_are_counted_and_refused_before_hashing(tmp
     for name in ("huge.png", "huge2.png"):
         with open(folder / name, "wb") as stream:  # sparse: 2 GiB on paper, nothing on disk
             stream.truncate(2 * 2**30)
-    monkeypatch.setattr("ganeval.features.cache._file_digest", lambda path: pytest.fail(f"hashed {path}"))
+    monkeypatch.setattr("ganeval.cache.keys._file_digest", lambda path: pytest.fail(f"hashed {path}"))
     with pytest.raises(
         GanevalError,
         match=r"images: 2 file\(s\) are too large to be images, the first .*huge.png "

@@ -19,15 +19,16 @@ import pytest
 import torch
 from PIL import Image
 
-import ganeval.features.store
-import ganeval.sources
+import ganeval.cache.entries
+import ganeval.sources.extraction
 from ganeval.atomic import DEAD_OWNER_AFTER_SECONDS, STALE_AFTER_SECONDS, atomic_folder
+from ganeval.cache.entries import array_digest, read_entry
+from ganeval.cache.keys import CacheWarning, content_digest
+from ganeval.cache.statsfile import FORMAT, save_outputs
 from ganeval.cli import main
 from ganeval.data.images import find_images
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
-from ganeval.features.cache import FORMAT, CacheWarning, content_digest, save_outputs
-from ganeval.features.store import array_digest, read_entry
 from ganeval.gate import reference_identity
 from ganeval.options import MetricOptions
 from ganeval.scoring import score
@@ -141,7 +142,7 @@ def test_failed_cache_write_keeps_the_result(folders, monkeypatch):
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ganeval.features.store._Column, "append", disk_full)  # the disk fills while features stream in
+    monkeypatch.setattr(ganeval.cache.entries._Column, "append", disk_full)  # the disk fills while features stream in
     with pytest.warns(CacheWarning, match="No space left on device"):
         assert fid(fake, real) == (pytest.approx(expected, rel=1e-9), "off")
 
@@ -367,11 +368,11 @@ def test_a_cache_hit_reads_the_entry_without_extracting_or_warning(folders, monk
     expected, cache = scores(fake, real)
     assert cache == "written"
     extractions = []
-    extract_to = ganeval.sources.SampledSource._extract_to
+    extract_to = ganeval.sources.extraction._extract_to
     monkeypatch.setattr(
-        ganeval.sources.SampledSource,
+        ganeval.sources.extraction,
         "_extract_to",
-        lambda self, *args: extractions.append(self.kind) or extract_to(self, *args),
+        lambda source, *args: extractions.append(source.kind) or extract_to(source, *args),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", CacheWarning)
@@ -502,7 +503,7 @@ def test_array_digest_covers_dtype_shape_and_values_in_any_layout(monkeypatch):
     digest = array_digest(values)
     assert array_digest(np.asfortranarray(values)) == digest  # the values, not their memory layout
     assert array_digest(values.reshape(4, 3)) != digest and array_digest(values.view(np.int32)) != digest
-    monkeypatch.setattr(ganeval.features.store, "DIGEST_BYTES", 8)  # hashed a row at a time: the same digest
+    monkeypatch.setattr(ganeval.cache.entries, "DIGEST_BYTES", 8)  # hashed a row at a time: the same digest
     assert array_digest(values) == digest and array_digest(np.float64(2.5)) != array_digest(np.float64(2.0))
 
 

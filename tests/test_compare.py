@@ -9,7 +9,7 @@ from scipy import stats
 
 from ganeval.compare import build, result_entry
 from ganeval.compare.stats import holm, pairwise, ranking, ranking_sentence, summarize
-from ganeval.report.render import Table, Text
+from ganeval.render.blocks import Table, Text
 
 
 def _values(per_variant: dict, metric: str = "fid") -> pd.DataFrame:
@@ -259,7 +259,7 @@ def test_the_report_opens_with_one_paragraph_naming_the_best_variant_and_why():
 
 def test_compact_table_is_mean_and_std_with_the_best_in_bold_and_the_tests_in_details():
     from ganeval.compare.report import compact_table, comparison_blocks
-    from ganeval.report.render import Details, to_html, to_markdown
+    from ganeval.render.blocks import Details, to_html, to_markdown
 
     comparison = build(
         _entries(

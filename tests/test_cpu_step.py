@@ -77,7 +77,9 @@ def extractor(request):
 
 
 def _features(files, extractor, workers, batch_size=10):
-    outputs, skipped = extract_files(files, extractor, batch_size=batch_size, workers=workers, progress=False)
+    outputs, skipped = extract_files(
+        files, extractor, Extraction(batch_size=batch_size, workers=workers, progress=False)
+    )
     assert skipped == []
     return outputs
 
@@ -113,8 +115,10 @@ def test_mixed_sizes_are_prepared_into_one_batch(dinov2, tmp_path):
     shapes = [(48, 40), (48, 40), (30, 64), (48, 40), (30, 64), (30, 64), (64, 64)]
     mixed = _write_pngs(tmp_path / "mixed", shapes)
     sizes_main, sizes_workers = set(), set()
-    in_main, _ = extract_files(mixed, dinov2, batch_size=4, workers=0, progress=False, sizes=sizes_main)
-    in_workers, _ = extract_files(mixed, dinov2, batch_size=4, workers=2, progress=False, sizes=sizes_workers)
+    in_main, _ = extract_files(mixed, dinov2, Extraction(batch_size=4, workers=0, progress=False), sizes=sizes_main)
+    in_workers, _ = extract_files(
+        mixed, dinov2, Extraction(batch_size=4, workers=2, progress=False), sizes=sizes_workers
+    )
     assert np.array_equal(in_main["features"], in_workers["features"])
     assert sizes_main == sizes_workers == set(shapes)
     one_by_one = np.concatenate(
@@ -140,7 +144,7 @@ def test_extractors_without_a_cpu_step_get_the_decoded_images(files, inception_t
     assert InceptionExtractor(weights=inception_test_weights, allow_download=False).cpu_step is None
     seen = Seen()
     assert seen.cpu_step is None
-    outputs, _ = extract_files(files, seen, batch_size=10, workers=0, progress=False)
+    outputs, _ = extract_files(files, seen, Extraction(batch_size=10, workers=0, progress=False))
     assert [tuple(batch.shape) for batch in seen.batches] == [(10, 3, 48, 40), (6, 3, 48, 40)]
     assert all(batch.dtype == torch.uint8 for batch in seen.batches)
     assert outputs["features"].shape == (N_FILES, 3)

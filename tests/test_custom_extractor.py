@@ -18,11 +18,11 @@ import torch
 
 import ganeval
 from ganeval import MetricOptions, check, make_baseline, plugins
+from ganeval.cache.keys import cache_key
 from ganeval.cli import main
 from ganeval.data.images import decode_image, find_images
 from ganeval.errors import GanevalError, UserCodeError
 from ganeval.features import extractor_names, get_extractor
-from ganeval.features.cache import cache_key
 from ganeval.features.custom import ModelExtractor, tensors_sha256
 from ganeval.options import Extraction
 

@@ -7,12 +7,13 @@ import pandas as pd
 import pytest
 
 from ganeval.data.mixtures import RING8
-from ganeval.diagnostics import Finding, RunDiagnosis, TrainingLogger, diagnose, diagnose_run, load_log
+from ganeval.diagnostics import Finding, RunDiagnosis, diagnose, diagnose_run, load_log
 from ganeval.diagnostics.calibration import calibration_over_time, chosen_steps, reliability_table
 from ganeval.diagnostics.collapse import coverage_timeline, missing_modes, mode_histogram
 from ganeval.diagnostics.stability import oscillation_windows, periodicity
 from ganeval.options import MetricOptions
 from ganeval.scoring import ReferenceScorer
+from ganeval.training import TrainingLogger
 
 N_MODES = 8
 

@@ -128,7 +128,7 @@ def test_bad_batches_are_refused_naming_the_fix(images):
 
 
 def test_exported_lazily():
-    assert ganeval.Evaluator.__module__ == "ganeval.scoring" and "Evaluator" in dir(ganeval)
+    assert ganeval.Evaluator.__module__.startswith("ganeval.scoring") and "Evaluator" in dir(ganeval)
 
 
 def test_two_gloo_ranks_equal_one_process(images, tmp_path):

@@ -13,8 +13,8 @@ from ganeval.diagnostics import VERDICTS, diagnose
 from ganeval.diagnostics.findings import in_unit
 from ganeval.diagnostics.trends import metric_series
 from ganeval.diagnostics.validity import broken_mask, detect_broken_metrics
-from ganeval.report import figures
-from ganeval.report.render import Image, Text, write_blocks
+from ganeval.render import figures
+from ganeval.render.blocks import Image, Text, write_blocks
 from ganeval.report.sections import RunLog, run_blocks
 
 STYLEGAN = {"log_format": "stylegan", "step_unit": "kimg", "d_output": "logit", "ada_target": 0.6}
@@ -94,7 +94,8 @@ def test_broken_values_of_every_checked_metric_and_valid_edges():
 
 
 def test_our_own_log_with_a_broken_fid_is_not_healthy(tmp_path):
-    from ganeval.diagnostics import TrainingLogger, diagnose_run
+    from ganeval.diagnostics import diagnose_run
+    from ganeval.training import TrainingLogger
 
     logger = TrainingLogger(tmp_path / "run")
     rng = np.random.default_rng(0)

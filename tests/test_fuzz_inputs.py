@@ -15,13 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from ganeval.cache.statsfile import FORMAT, load_outputs, save_outputs
 from ganeval.cli import main
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import IMAGE_EXTENSIONS, decode_image, find_images
 from ganeval.errors import GanevalError
 from ganeval.features.base import Extractor
-from ganeval.features.cache import FORMAT, load_outputs, save_outputs
 from ganeval.features.extract import extract_files
+from ganeval.options import Extraction
 from ganeval.sources import resolve_source
 
 FUZZ = settings(
@@ -153,7 +154,9 @@ def test_damaged_images_in_a_folder_are_skipped_and_counted(cases):
         damaged_files = [_write(folder, f"bad{i}-{name}", data) for i, (name, data) in enumerate(cases)]
         files = find_images(folder)
         assert set(good) <= set(files) and set(files) <= set(good + damaged_files)
-        outputs, skipped = extract_files(files, MeanPixel(), batch_size=3, workers=0, skip_bad=True, progress=False)
+        outputs, skipped = extract_files(
+            files, MeanPixel(), Extraction(batch_size=3, workers=0, skip_bad=True, progress=False)
+        )
         assert len(outputs["features"]) + len(skipped) == len(files) and len(outputs["features"]) >= len(good)
         assert all("bad" in message for message in skipped)
 

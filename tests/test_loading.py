@@ -9,6 +9,7 @@ from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import convert_channels, decode_image, find_images
 from ganeval.features.base import Extractor
 from ganeval.features.extract import extract_array, extract_files
+from ganeval.options import Extraction
 
 
 class MeanPixel(Extractor):
@@ -87,8 +88,8 @@ def test_corrupt_file_is_named_or_skipped(tmp_path):
     (tmp_path / "1b.png").write_bytes(b"\x89PNG but broken")
     files = find_images(tmp_path)
     with pytest.raises(ValueError, match="1b.png: cannot decode this image .* --skip-bad"):
-        extract_files(files, MeanPixel(1), progress=False)
-    outputs, skipped = extract_files(files, MeanPixel(1), batch_size=2, skip_bad=True, progress=False)
+        extract_files(files, MeanPixel(1), Extraction(progress=False))
+    outputs, skipped = extract_files(files, MeanPixel(1), Extraction(batch_size=2, skip_bad=True, progress=False))
     assert outputs["features"][:, 0].tolist() == [0.0, 40.0, 80.0] and len(skipped) == 1
 
 
@@ -96,7 +97,7 @@ def test_mixed_sizes_keep_file_order(tmp_path):
     sizes = [(4, 4), (8, 8), (8, 8), (4, 4)]
     for i, size in enumerate(sizes):
         Image.fromarray(np.full(size, 10 * i, np.uint8)).save(tmp_path / f"{i}.png")
-    outputs, _ = extract_files(find_images(tmp_path), MeanPixel(3), batch_size=4, progress=False)
+    outputs, _ = extract_files(find_images(tmp_path), MeanPixel(3), Extraction(batch_size=4, progress=False))
     assert outputs["features"][:, 0].tolist() == [0.0, 10.0, 20.0, 30.0]
 
 
@@ -104,8 +105,8 @@ def test_workers_decode_the_same(tmp_path):
     for i in range(6):
         Image.fromarray(np.full((5, 5, 3), 30 * i, np.uint8)).save(tmp_path / f"{i}.png")
     files = find_images(tmp_path)
-    serial, _ = extract_files(files, MeanPixel(3), batch_size=4, workers=0, progress=False)
-    parallel, _ = extract_files(files, MeanPixel(3), batch_size=4, workers=2, progress=False)
+    serial, _ = extract_files(files, MeanPixel(3), Extraction(batch_size=4, workers=0, progress=False))
+    parallel, _ = extract_files(files, MeanPixel(3), Extraction(batch_size=4, workers=2, progress=False))
     np.testing.assert_array_equal(serial["features"], parallel["features"])
 
 

@@ -21,8 +21,8 @@ import ganeval.metrics.fid
 import ganeval.metrics.kid
 import ganeval.metrics.progress
 from ganeval.atomic import DEAD_OWNER_AFTER_SECONDS
+from ganeval.cache.entries import EntryWriter, read_entry
 from ganeval.data import get_bundled
-from ganeval.features.store import EntryWriter, read_entry
 from ganeval.metrics import GaussianStats, fid_from_features, gaussian_stats, kernel_inception_distance
 from ganeval.metrics.kid import KernelSubsets
 from ganeval.metrics.prdc import knn_radii, prdc_per_sample

@@ -15,7 +15,7 @@ from ganeval.gate.decision import DEFAULT_TOLERANCES, resolve_tolerance
 from ganeval.metrics import METRICS, MetricOptions, MetricSpec, Samples, compute_metrics, register
 from ganeval.metrics.registry import FAMILIES
 from ganeval.metrics.spec import Family, Summary
-from ganeval.report import figures
+from ganeval.render import figures
 from ganeval.scoring import SUMMARY_METRICS, score
 
 _F = ("features",)

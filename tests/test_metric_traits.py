@@ -9,22 +9,22 @@ from ganeval.compare.report import CURVE_METRICS, HEADLINE_METRICS
 from ganeval.compare.runs import FINAL_METRICS
 from ganeval.diagnostics.collapse import TIMELINE_METRICS
 from ganeval.diagnostics.diagnose import END_METRICS
-from ganeval.diagnostics.logger import EVAL_METRICS
 from ganeval.errors import GanevalError
 from ganeval.metrics import LOGGED_METRICS, METRICS, get_metric, sample_metrics
-from ganeval.report import figures
+from ganeval.render import figures
 from ganeval.scoring import SUMMARY_METRICS
+from ganeval.training.logger import EVAL_METRICS
 
 SELECTIONS = {
     "metrics.sample_metrics()": tuple(sample_metrics()),
     "scoring.SUMMARY_METRICS": SUMMARY_METRICS,
     "compare.runs.FINAL_METRICS": FINAL_METRICS,
-    "diagnostics.logger.EVAL_METRICS": EVAL_METRICS,
+    "training.logger.EVAL_METRICS": EVAL_METRICS,
     "compare.LOG_METRICS": LOG_METRICS,
     "compare.EXTRA_METRICS": EXTRA_METRICS,
     "compare.report.CURVE_METRICS": CURVE_METRICS,
     "compare.report.HEADLINE_METRICS": HEADLINE_METRICS,
-    "report.figures.RUN_METRICS": figures.RUN_METRICS,
+    "render.figures.RUN_METRICS": figures.RUN_METRICS,
     "diagnostics.diagnose.END_METRICS": END_METRICS,
     "diagnostics.collapse.TIMELINE_METRICS": TIMELINE_METRICS,
 }

@@ -19,7 +19,7 @@ from ganeval.errors import markdown_code
 from ganeval.gate.core import CheckReport
 from ganeval.gate.decision import REGRESSED, MetricDecision
 from ganeval.gate.formats import junit, markdown
-from ganeval.report.render import Heading, Table, Text, to_html, to_markdown
+from ganeval.render.blocks import Heading, Table, Text, to_html, to_markdown
 
 # One of each payload class: an image (a tracking pixel), raw HTML, a link, a mention, a table-breaking
 # pipe, a backtick (which would end a code span) and a newline that starts a workflow command.

@@ -222,7 +222,7 @@ def test_error_messages_cannot_start_a_workflow_command(tmp_path, monkeypatch, c
 
 
 def test_warnings_and_tracebacks_cannot_start_a_workflow_command(tmp_path, monkeypatch, capsys):
-    from ganeval.features.cache import CacheWarning
+    from ganeval.cache.keys import CacheWarning
 
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
 

@@ -136,7 +136,7 @@ def test_a_reference_of_mu_and_sigma_refuses_prd_and_still_writes_the_page(digit
 
 def test_thumbnail_notes_and_titles_are_drawn_literally():
     """A file name such as `a$^$b.png` under a thumbnail is text, not mathtext (which fails to parse: exit 3)."""
-    from ganeval.report.figures import png_bytes
+    from ganeval.render.figures import png_bytes
     from ganeval.report.score_page import thumbnails_figure
 
     image = np.zeros((1, 8, 8), dtype=np.uint8)

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from ganeval.data import MIXTURES, get_bundled
-from ganeval.diagnostics import TrainingLogger
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
 from ganeval.features.extract import extract_array
@@ -24,6 +23,7 @@ from ganeval.metrics import (
 )
 from ganeval.metrics.reference import RecentReferences
 from ganeval.scoring import ReferenceScorer
+from ganeval.training import TrainingLogger
 
 
 def ring8_samples(n_fake: int = 2000, spread: float = 0.05):

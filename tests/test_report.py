@@ -15,8 +15,8 @@ from ganeval.diagnostics import VERDICTS
 from ganeval.diagnostics.calibration import chosen_steps
 from ganeval.diagnostics.collapse import coverage_timeline
 from ganeval.diagnostics.diagnose import diagnose
-from ganeval.report import figures
-from ganeval.report.render import (
+from ganeval.render import figures
+from ganeval.render.blocks import (
     Details,
     Heading,
     Image,

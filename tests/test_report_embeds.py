@@ -19,7 +19,8 @@ from test_diagnostics import synthetic_log
 
 from ganeval.cli import main
 from ganeval.diagnostics.collapse import mode_histogram
-from ganeval.report import embed, figures
+from ganeval.render import figures
+from ganeval.report import embed
 from ganeval.report.embed import MAX_EMBED_BYTES, PNG_MAGIC, EmbedWarning, read_embedded
 
 SECRET = b"TOPSECRET=hunter2"

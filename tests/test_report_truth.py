@@ -15,8 +15,9 @@ from ganeval.compare.answer import answer
 from ganeval.compare.report import TABLE_CHARS, _column_chars, comparison_blocks, split_wide
 from ganeval.compare.runs import ShownSamples
 from ganeval.diagnostics.findings import Finding, RunDiagnosis
-from ganeval.report import figures, load_runs, write_report
-from ganeval.report.render import Heading, Image, Table
+from ganeval.render import figures
+from ganeval.render.blocks import Heading, Image, Table
+from ganeval.report import load_runs, write_report
 from ganeval.report.sections import findings_table, overview_blocks, summary_table
 
 STYLEGAN = Path(__file__).parent / "fixtures" / "logs" / "stylegan"

@@ -20,11 +20,11 @@ from inception_test_weights import make_test_images
 from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
 
 import ganeval
+from ganeval.cache.keys import cache_key
 from ganeval.cli import main
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
 from ganeval.features.base import sha256_of_file
-from ganeval.features.cache import cache_key
 from ganeval.features.inception import InceptionExtractor
 from ganeval.features.resize import clean_resize
 from ganeval.gate.core import _mismatches, _settings

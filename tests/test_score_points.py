@@ -111,7 +111,7 @@ def test_stats_file_round_trip(tmp_path):
 
 
 def test_stats_made_with_other_weights_are_refused(tmp_path):
-    from ganeval.features.cache import load_outputs, save_outputs
+    from ganeval.cache.statsfile import load_outputs, save_outputs
 
     path = tmp_path / "digits.npz"
     assert main(["stats", "digits", "-o", str(path), "--quiet", "--n", "300"]) == 0

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from ganeval.cache.keys import cache_key
 from ganeval.cli import main
 from ganeval.data.digits import load_digits_images
 from ganeval.data.mixtures import GRID25
-from ganeval.features.cache import cache_key
 from ganeval.features.digits import DEFAULT_WEIGHTS, FEATURE_DIM, DigitsExtractor
 from ganeval.metrics import Interval, SingularCovarianceWarning, fid_from_features
 from ganeval.options import MetricOptions

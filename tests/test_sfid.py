@@ -8,10 +8,10 @@ from inception_test_weights import make_test_images
 from scipy import linalg
 from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
+from ganeval.cache.statsfile import load_outputs, save_outputs
 from ganeval.data import RING8
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
-from ganeval.features.cache import load_outputs, save_outputs
 from ganeval.features.inception import SPATIAL_DIM, InceptionExtractor
 from ganeval.gate.decision import DEFAULT_TOLERANCES
 from ganeval.metrics import Samples, applicable_metrics, compute_metrics, get_metric

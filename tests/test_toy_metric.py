@@ -14,7 +14,7 @@ from ganeval.data import RING8
 from ganeval.errors import GanevalError
 from ganeval.metrics import METRICS, MetricOptions, unregister
 from ganeval.metrics.registry import FAMILIES
-from ganeval.report import figures
+from ganeval.render import figures
 
 TOY_MODULE = '''
 """mean_gap: the distance between the two sides' feature means (a toy family)."""

@@ -11,11 +11,12 @@ import pytest
 
 from ganeval.cli import main
 from ganeval.data.mixtures import RING8
-from ganeval.diagnostics import TrainingLogger, load_log
-from ganeval.diagnostics.writers import points_image
+from ganeval.diagnostics import load_log
 from ganeval.errors import GanevalError
 from ganeval.options import MetricOptions
 from ganeval.scoring import ReferenceScorer
+from ganeval.training import TrainingLogger
+from ganeval.training.writers import points_image
 
 
 @pytest.fixture

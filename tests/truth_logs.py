@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ganeval.diagnostics import TrainingLogger
 from ganeval.metrics.modes import covered_modes
+from ganeval.training import TrainingLogger
 
 N_MODES = 8
 EVAL_SAMPLES = 2000  # generated samples per evaluation (mode counts)

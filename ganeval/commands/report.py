@@ -8,7 +8,7 @@ from ganeval.commands.common import add_log_options, check_outputs, log_options,
 from ganeval.report import findings_payload, verdict_lines, write_report
 
 DESCRIPTION = """Diagnose the training logs of RUN folders or files (written by `ganeval train`, by your own loop
-through ganeval.diagnostics.TrainingLogger, StyleGAN2-ADA/StyleGAN3 run folders, TensorBoard event files, or
+through ganeval.TrainingLogger, StyleGAN2-ADA/StyleGAN3 run folders, TensorBoard event files, or
 any CSV/JSONL table with --map; the format is detected, --format forces it) and write DIR/report.html
 (self-contained, figures embedded) and DIR/report.md (figures in DIR/figures/). Each run gets a verdict
 (healthy, oscillating, diverged, collapsed, D-dominated, never-learned, stalled or undertrained; the README

@@ -19,8 +19,8 @@ from ganeval.compare.stats import ALPHA
 from ganeval.errors import markdown_code
 from ganeval.metrics.prd import max_f_beta
 from ganeval.numbers import with_interval, with_spread
-from ganeval.report import figures
-from ganeval.report.render import Block, Details, Heading, Image, Table, Text, write_blocks
+from ganeval.render import figures
+from ganeval.render.blocks import Block, Details, Heading, Image, Table, Text, write_blocks
 
 CURVE_METRICS = (
     "fid",

@@ -23,6 +23,7 @@ from ganeval.errors import GanevalError
 from ganeval.features.base import Extractor
 from ganeval.metrics import GaussianStats
 from ganeval.metrics._checks import positive_int
+from ganeval.options import CPU_BATCH_SIZE, Extraction
 
 
 class _ImageFiles(Dataset):
@@ -82,7 +83,7 @@ def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 
 class Sink(Protocol):
     """Where extraction sends each batch's outputs: held in memory (`Collected`), summed for FID alone
-    (`Sums`), or streamed to a cache entry on disk (`ganeval.features.store.EntryWriter`)."""
+    (`Sums`), or streamed to a cache entry on disk (`ganeval.cache.entries.EntryWriter`)."""
 
     count: int
 
@@ -165,20 +166,20 @@ def default_workers(n_files: int) -> int:
 def extract_files(
     files: list[Path],
     extractor: Extractor,
-    batch_size: int = 64,
-    workers: int | None = None,
-    skip_bad: bool = False,
-    progress: bool = True,
+    extraction: Extraction = Extraction(),
+    *,
     desc: str = "features",
     sizes: set[tuple[int, int]] | None = None,
     sink: Sink | None = None,
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Extractor outputs for image files (rows in file order) and the messages of skipped files.
 
+    extraction: its batch size (None: CPU_BATCH_SIZE), workers (None: `default_workers`), skip_bad and progress.
     sizes: a set the (height, width) of the decoded images are added to (for `preprocessing_for`).
     sink: where the batches go (default `Collected`: the outputs as arrays); the outputs are its result."""
-    batch_size = positive_int(batch_size, "batch_size")
-    workers = default_workers(len(files)) if workers is None else positive_int(workers, "workers", minimum=0)
+    batch_size = extraction.batch_size or CPU_BATCH_SIZE
+    workers = default_workers(len(files)) if extraction.workers is None else extraction.workers
+    skip_bad, progress = extraction.skip_bad, extraction.progress
     pinned = _on_cuda(extractor)  # page-locked batches: the copy to the GPU runs asynchronously (non_blocking)
     dataset = _ImageFiles(files, extractor.channels)
     step = extractor.cpu_step  # picklable without the network: it travels to each worker

@@ -52,7 +52,7 @@ from ganeval.gate.schema import FORMAT_2, recordable_interval, spread_problem, v
 from ganeval.metrics import get_metric
 from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
-from ganeval.sources import _subsample, resolve_source
+from ganeval.sources import resolve_source, subsample
 
 BASELINE_FORMAT = FORMAT_2  # what make_baseline writes; load_baseline reads READABLE_FORMATS (see gate/schema.py)
 DEFAULT_GENERATOR_N = 2000  # samples drawn from a generator when the baseline command gets no --n
@@ -370,7 +370,7 @@ def _score(
     if (
         generated_n is not None and not isinstance(samples, str) and len(samples) > generated_n
     ):  # arrays in memory: a seeded subsample, as score does
-        pick = _subsample(len(samples), generated_n, seed)
+        pick = subsample(len(samples), generated_n, seed)
         samples, labels = samples[pick], None if labels is None else labels[pick]
     result = score(
         samples,

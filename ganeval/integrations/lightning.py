@@ -27,10 +27,10 @@ except ModuleNotFoundError:
 else:
     MISSING = None
 
-from ganeval.diagnostics import TrainingLogger
 from ganeval.errors import GanevalError
 from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import ReferenceScorer
+from ganeval.training import TrainingLogger
 
 __all__ = ["GanevalCallback"]
 

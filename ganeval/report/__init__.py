@@ -19,7 +19,7 @@ from ganeval.atomic import atomic_write
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.log import read_log
 from ganeval.errors import GanevalError, printable
-from ganeval.report.render import Heading, Table, write_blocks
+from ganeval.render.blocks import Heading, Table, write_blocks
 from ganeval.report.sections import RunLog, overview_blocks, run_blocks, run_names, summary_table
 
 REPORT_TITLE = "GAN training report"

@@ -5,7 +5,7 @@ and, when a training set was given, the closest generated/training pairs as thum
 distances, so a reader sees which samples are bad, what is missing and what was copied.
 
 It renders what it is handed (plain values, not a Result: the report layer scores nothing) with the
-blocks of `ganeval.report.render`, and writes the page atomically.
+blocks of `ganeval.render.blocks`, and writes the page atomically.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ganeval.atomic import write_text
-from ganeval.report.figures import DPI, WIDTH, figure_class, plain, png_bytes, prd_figure
-from ganeval.report.render import Block, Details, Heading, Image, Table, Text, to_html
+from ganeval.render.blocks import Block, Details, Heading, Image, Table, Text, to_html
+from ganeval.render.figures import DPI, WIDTH, figure_class, plain, png_bytes, prd_figure
 
 TITLE = "ganeval score"
 PAIRS_PER_ROW = 4  # generated | training, four pairs a row: eight thumbnails across an 800-pixel page

@@ -20,9 +20,9 @@ from ganeval.diagnostics.diagnose import with_probabilities
 from ganeval.diagnostics.findings import RunDiagnosis, in_unit, span_text
 from ganeval.diagnostics.stability import loss_trends, outputs_are_probabilities
 from ganeval.errors import markdown_code
-from ganeval.report import figures
+from ganeval.render import figures
+from ganeval.render.blocks import Block, Heading, Image, Table, Text
 from ganeval.report.embed import NPY_MAGIC, PNG_MAGIC, EmbedWarning, read_embedded
-from ganeval.report.render import Block, Heading, Image, Table, Text
 
 SCATTER_STEPS = 4  # evaluations shown in the 2-D scatter of a run without events
 GRID_STEPS = 3  # sample grids (PNGs written by the trainer) shown per run without events

@@ -13,7 +13,7 @@ FILES = ("steps.csv", "evals.csv", "manifest.json")
 
 
 class GanevalFormat:
-    """Run folders written by TrainingLogger (`ganeval.diagnostics.logger`) or `ganeval train`."""
+    """Run folders written by TrainingLogger (`ganeval.training.logger`) or `ganeval train`."""
 
     name = "ganeval"
     looks_for = "a run folder with steps.csv (and evals.csv, manifest.json), as TrainingLogger writes it"

@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 
 from ganeval.atomic import atomic_folder
+from ganeval.cache.keys import CacheWarning
 from ganeval.errors import printable
 from ganeval.features.base import OUTPUTS
-from ganeval.features.cache import CacheWarning
 from ganeval.metrics import GaussianStats
 
 # 2 records a digest of each array in meta.json; entries of 1 (no digests) are recomputed once, with a warning.

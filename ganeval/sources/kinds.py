@@ -2,26 +2,24 @@
 
 One class per kind of input, all `Source`s: `BundledSource`, `StatsSource` (and `GaussianStatsSource`
 for pytorch-fid's mu and sigma), `FolderSource` and `ArraySource`. `resolve_source` turns a
-command-line string (or an in-memory array) into the right one; `Source.extract(extractor, ...)`
-runs the extractor over it once (cached for references). What differs between the kinds (how to
-read them, how to key their cache, what they say about extractor and modes, their identity by
-content) is a method of each class, not a branch on a tag; `kind` only names the class in
+command-line string (or an in-memory array) into the right one. The kinds only select and read: what
+`n` and `seed` pick, how the reference cache keys it, and how to read it into a sink are methods of
+each class, not branches on a tag; extracting (cache lookup, run, store) is `sources.extraction`'s
+one path, and sharding under torchrun `sources.sharding`'s. `kind` only names the class in
 provenance and results.
 """
 
 from __future__ import annotations
 
 import abc
-import errno
 import hashlib
-import tempfile
-import warnings
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
-from ganeval import distributed
+from ganeval.cache.keys import content_digest
+from ganeval.cache.statsfile import FORMAT, GAUSSIAN_FORMAT, load_gaussian, load_outputs, stats_format
 from ganeval.data import BUNDLED, MIXTURES, REFERENCE_SEED, Bundled, get_bundled
 from ganeval.data.arrays import as_samples, load_array_file
 from ganeval.data.images import decode_image, find_images
@@ -29,20 +27,11 @@ from ganeval.data.labels import folder_labels
 from ganeval.data.mixtures import Mixture
 from ganeval.errors import GanevalError, printable
 from ganeval.features import Extractor
-from ganeval.features.cache import (
-    FORMAT,
-    GAUSSIAN_FORMAT,
-    CacheWarning,
-    cache_dir,
-    cache_key,
-    content_digest,
-    load_gaussian,
-    load_outputs,
-    stats_format,
-)
-from ganeval.features.extract import Collected, NothingDecoded, Sink, Sums, extract_array, extract_files
-from ganeval.features.store import EntryWriter, read_entry, remove_entry
+from ganeval.features.extract import Sink, extract_array, extract_files
 from ganeval.metrics import GaussianStats
+from ganeval.options import Extraction
+from ganeval.sources.extraction import extract_sampled
+from ganeval.sources.sharding import rows_here
 
 Outputs = dict[str, np.ndarray]
 
@@ -94,18 +83,15 @@ class Source(abc.ABC):
     def extract(
         self,
         extractor: Extractor,
+        extraction: Extraction,
         *,
         n: int | None,
         seed: int,
-        batch_size: int,
-        workers: int | None,
-        skip_bad: bool,
-        progress: bool,
-        use_cache: bool,
         reference: bool,
         keep: bool = True,
     ) -> tuple[Outputs, dict]:
-        """Extractor outputs and a description of what was read (counts, cache use).
+        """Extractor outputs and a description of what was read (counts, cache use). extraction: resolved (its
+        batch size, workers, skip_bad, progress and cache apply).
 
         keep=False: the per-sample outputs are not needed (FID alone): the outputs are {"gaussian":
         GaussianStats of the features}, and memory stays O(D^2) whatever the number of samples."""
@@ -132,85 +118,8 @@ class SampledSource(Source):
     arrays. A subclass says which samples `n` and `seed` select (`_select`), how to key them in
     the reference cache (`_cache_source`; None: not cached) and how to read them (`_read`)."""
 
-    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference, keep=True):
-        """Cached references stream into a cache entry (`EntryWriter`) and are read back as memory maps;
-        without the cache the outputs are held in memory, or only summed when not kept."""
-        role = "reference" if reference else "generated"
-        info = self._info()
-        selection = self._select(n, seed, reference)
-        distributed.same_everywhere(  # under torchrun: every rank selected the same samples, to extract alike
-            f"the {role} samples ({printable(self.label)})",
-            lambda: {
-                "inputs": self._seen(selection),
-                "extractor": extractor.provenance(),
-                "settings": {"n": n, "seed": seed, "batch_size": batch_size, "skip_bad": skip_bad},
-            },
-        )
-        entry = key_source = hit = None
-        if (
-            use_cache and reference and distributed.world().main
-        ):  # under torchrun, rank 0 alone reads and writes the cache
-            key_source = self._cache_source(selection)
-        if key_source is not None:
-            entry = cache_dir() / cache_key(key_source, extractor.provenance())
-            hit = read_entry(entry, features=keep)
-        if distributed.agree(hit is not None):  # rank 0's hit: the other ranks have nothing to extract
-            return _entry_result(hit, info, "hit")
-        if entry is not None:
-            if entry.is_symlink() or entry.exists():  # bad (read_entry warned): it makes way for a new one
-                remove_entry(entry)
-            if not _cache_usable(entry.parent):
-                entry = None
-                info["cache"] = "off"
-        if entry is not None:
-            try:
-                return self._extract_into(
-                    entry, key_source, selection, extractor, info, keep, batch_size, workers, skip_bad, progress, role
-                )
-            except OSError as error:  # disk full, folder removed meanwhile: the result matters, the cache does not
-                if distributed.world().size > 1:  # the other ranks' shards are spent: no extracting again without them
-                    raise
-                hit = read_entry(entry, features=keep)  # another scorer may have put the same entry in place first
-                if hit is not None:
-                    return _entry_result(hit, info, "written")
-                _warn_cache(entry.parent, error.strerror or str(error))
-                info = {**self._info(), "cache": "off"}
-        sink = Collected() if keep else Sums()
-        outputs = self._extract_to(sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role)
-        return outputs, info
-
-    def _extract_into(self, entry, key_source, selection, extractor, info, keep, *settings) -> tuple[Outputs, dict]:
-        """Stream the outputs into the cache entry `entry`, then read them back from it (memory maps)."""
-        with EntryWriter(entry) as writer:
-            self._extract_to(writer, selection, extractor, info, *settings)
-            writer.finish({"source": key_source, **extractor.provenance(), "read": info})
-        hit = read_entry(entry, features=keep)
-        if hit is None:  # replaced or removed since it was written: the caller extracts without the cache
-            raise OSError(errno.ENOENT, "the entry just written is gone or was changed", str(entry))
-        return hit[0], {**info, "cache": "written"}
-
-    def _extract_to(
-        self, sink: Sink, selection, extractor, info, batch_size, workers, skip_bad, progress, role
-    ) -> Outputs:
-        """Run the extractor into `sink`, its outputs returned; `info` gets (in place) the count, the
-        resized sizes and the skipped files.
-        Under torch.distributed each rank reads its shard and rank 0's sink gets every rank's outputs."""
-        sizes: set[tuple[int, int]] = set()
-        settings = (batch_size, workers, skip_bad, progress, role)
-        if distributed.world().size > 1:
-            outputs, skipped = _read_sharded(self, selection, extractor, info, sizes, settings, sink)
-        else:
-            outputs, skipped = self._read(selection, extractor, info, sizes, *settings, sink)
-        info["count"] = sink.count
-        resized = [
-            list(size) for size in sorted(sizes) if extractor.preprocessing_for([size]) != extractor.preprocessing
-        ]
-        if resized:
-            info["resized_from"] = resized  # [height, width] of the images the extractor resized
-        if skipped:
-            info["skipped"] = len(skipped)
-            info["skipped_first"] = skipped[0]
-        return outputs
+    def extract(self, extractor, extraction, *, n, seed, reference, keep=True):
+        return extract_sampled(self, extractor, extraction, n=n, seed=seed, reference=reference, keep=keep)
 
     @abc.abstractmethod
     def _select(self, n: int | None, seed: int, reference: bool):
@@ -226,17 +135,7 @@ class SampledSource(Source):
 
     @abc.abstractmethod
     def _read(
-        self,
-        selection,
-        extractor: Extractor,
-        info: dict,
-        sizes: set,
-        batch_size: int,
-        workers: int | None,
-        skip_bad: bool,
-        progress: bool,
-        role: str,
-        sink: Sink,
+        self, selection, extractor: Extractor, extraction: Extraction, info: dict, sizes: set, role: str, sink: Sink
     ) -> tuple[Outputs, list[str]]:
         """Run the extractor over the selection into `sink`: its result and the messages of skipped files.
         Adds what it read to `info`, and the image sizes (height, width) it met to `sizes`."""
@@ -291,12 +190,14 @@ class BundledSource(SampledSource):
     def _seen(self, selection):
         return self._cache_source(selection)  # the draw is a function of these
 
-    def _read(self, selection, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
+    def _read(self, selection, extractor, extraction, info, sizes, role, sink):
         n, draw_seed = selection
-        samples = _rows_here(self.bundled.sample(n, draw_seed)[0], batch_size)
+        samples = rows_here(self.bundled.sample(n, draw_seed)[0], extraction.batch_size)
         if not len(samples):  # more processes than batches: nothing for this one
             return {}, []
-        outputs = extract_array(samples, self.bundled.kind, extractor, batch_size, progress, desc=role, sink=sink)
+        outputs = extract_array(
+            samples, self.bundled.kind, extractor, extraction.batch_size, extraction.progress, desc=role, sink=sink
+        )
         if self.bundled.kind == "images":
             info["draw_seed"] = draw_seed
             sizes.add(tuple(samples.shape[-2:]))
@@ -324,7 +225,7 @@ class FolderSource(SampledSource):
         return {"kind": "folder", "files": len(self.files), "content_blake2b": content_digest(self.files, self.root)}
 
     def _select(self, n, seed, reference):
-        pick = _subsample(len(self.files), n, seed)
+        pick = subsample(len(self.files), n, seed)
         return self.files if pick is None else [self.files[i] for i in pick]
 
     def labels(self, *, n, seed, reference):
@@ -344,13 +245,11 @@ class FolderSource(SampledSource):
     def _seen(self, files):  # names and sizes: the bytes would be read twice
         return {"files": len(files), "names_and_sizes_blake2b": _listing_digest(files, self.root)}
 
-    def _read(self, files, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
-        files = _rows_here(files, batch_size)
+    def _read(self, files, extractor, extraction, info, sizes, role, sink):
+        files = rows_here(files, extraction.batch_size)
         if not files:  # more processes than batches: nothing for this one
             return {}, []
-        return extract_files(
-            files, extractor, batch_size, workers, skip_bad, progress, desc=role, sizes=sizes, sink=sink
-        )
+        return extract_files(files, extractor, extraction, desc=role, sizes=sizes, sink=sink)
 
 
 class ArraySource(SampledSource):
@@ -379,13 +278,13 @@ class ArraySource(SampledSource):
         return {"kind": "array", "array_sha256": _array_digest(self.samples)}
 
     def _select(self, n, seed, reference):
-        pick = _subsample(len(self.samples), n, seed)
+        pick = subsample(len(self.samples), n, seed)
         return self.samples if pick is None else self.samples[pick]
 
     def labels(self, *, n, seed, reference):
         if self.given_labels is None:
             return None
-        pick = _subsample(len(self.samples), n, seed)
+        pick = subsample(len(self.samples), n, seed)
         return self.given_labels if pick is None else self.given_labels[pick]
 
     def samples_at(self, rows, *, n, seed, reference):
@@ -395,11 +294,13 @@ class ArraySource(SampledSource):
     def _seen(self, samples):
         return {"rows": len(samples), "array_sha256": _array_digest(samples)[:16]}
 
-    def _read(self, samples, extractor, info, sizes, batch_size, workers, skip_bad, progress, role, sink):
-        samples = _rows_here(samples, batch_size)
+    def _read(self, samples, extractor, extraction, info, sizes, role, sink):
+        samples = rows_here(samples, extraction.batch_size)
         if not len(samples):  # more processes than batches: nothing for this one
             return {}, []
-        outputs = extract_array(samples, self._samples_kind, extractor, batch_size, progress, desc=role, sink=sink)
+        outputs = extract_array(
+            samples, self._samples_kind, extractor, extraction.batch_size, extraction.progress, desc=role, sink=sink
+        )
         if self._samples_kind == "images":
             sizes.add(tuple(samples.shape[-2:]))
         return outputs, []
@@ -439,9 +340,9 @@ class StatsSource(Source):
     def identity(self) -> dict:
         return {"kind": "stats", "features_sha256": _array_digest(self.stats["features"])}
 
-    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference, keep=True):
+    def extract(self, extractor, extraction, *, n, seed, reference, keep=True):
         _check_stats_extractor(self, extractor)
-        pick = _subsample(len(self.stats["features"]), n, seed)
+        pick = subsample(len(self.stats["features"]), n, seed)
         outputs = self.stats if pick is None else {key: value[pick] for key, value in self.stats.items()}
         if not keep:
             outputs = {"gaussian": GaussianStats.from_features(outputs["features"])}
@@ -479,7 +380,7 @@ class GaussianStatsSource(StatsSource):
         mu, sigma = _array_digest(self.stats["mu"]), _array_digest(self.stats["sigma"])
         return {"kind": "stats", "gaussian_sha256": hashlib.sha256(mu.encode() + sigma.encode()).hexdigest()}
 
-    def extract(self, extractor, *, n, seed, batch_size, workers, skip_bad, progress, use_cache, reference, keep=True):
+    def extract(self, extractor, extraction, *, n, seed, reference, keep=True):
         # FID against mu and sigma as they are
         info = {
             **self._info(),
@@ -574,123 +475,12 @@ def _refuse_run_folder(path: Path, role: str) -> None:
         )
 
 
-def _read_sharded(source: SampledSource, selection, extractor, info, sizes, settings, sink: Sink):
-    """Each rank extracts its shard (`_rows_here`); rank 0's `sink` then gets the other ranks' rows in
-    rank order (file order), or, when it only sums the features (FID alone), the all-reduced sums.
-    Returns rank 0's outputs and every rank's skipped files; ({}, []) on the other ranks."""
-    here = distributed.world()
-    rows = distributed.agree(not isinstance(sink, Sums))  # what rank 0's sink needs from the others
-    mine = sink if here.main else Collected() if rows else Sums()
-    batch_size, workers, skip_bad, progress, role = settings
-
-    def read() -> list[str]:
-        try:
-            return source._read(
-                selection, extractor, info, sizes, batch_size, workers, skip_bad, progress and here.main, role, mine
-            )[1]
-        except NothingDecoded as error:
-            # with skip_bad, a shard of unreadable files only: the other shards may have some
-            if not skip_bad:
-                raise
-            return error.skipped
-
-    skipped = distributed.each_rank(read)
-    if rows:
-        distributed.send_rows({} if here.main else mine.result(), receive=sink.add)
-    else:
-        _merge_sums(mine)
-    every_rank = distributed.gather_objects((skipped, sizes))
-    if not here.main:
-        return {}, []
-    sizes.update(size for _, found in every_rank for size in found)
-    skipped = [message for found, _ in every_rank for message in found]
-    if not sink.count:  # as one process says it (features.extract_files)
-        raise NothingDecoded(
-            f"none of the {len(skipped)} image files could be decoded; the first error was: {skipped[0]}", skipped
-        )
-    return sink.result(), skipped
-
-
-def _merge_sums(sums: Sums) -> None:
-    """Every rank's `Sums` made rank 0's: the all-reduced float64 sums, and while they are no more than their
-    dimension (a singular covariance, for which FID takes the features themselves) the features, in rank order."""
-    total = distributed.all_reduce_stats(sums.gaussian)
-    if total.count <= total.dim:  # the same decision on every rank: the sums are all-reduced
-        own = {} if distributed.world().main or not sums.kept else {"features": np.concatenate(sums.kept)}
-        distributed.send_rows(own, receive=lambda part: sums.kept.append(part["features"]))
-    else:
-        sums.kept = None
-    sums.gaussian, sums.count = total, total.count
-
-
-def _rows_here(samples, batch_size: int):
-    """This process's part of the selected samples under torch.distributed (`World.shard`: a contiguous
-    run of whole batches, so its batches are those a single process would run); all of them otherwise."""
-    return samples[distributed.world().shard(len(samples), batch_size)]
-
-
-def _subsample(count: int, n: int | None, seed: int) -> np.ndarray | None:
-    """Sorted row indices of a seeded subsample of n out of count, or None to keep all."""
+def subsample(count: int, n: int | None, seed: int) -> np.ndarray | None:
+    """Sorted row indices of a seeded subsample of n out of count, or None to keep all: how every input kind, and
+    the gate's arrays in memory, take `n` of their samples."""
     if n is None or n >= count:
         return None
     return np.sort(np.random.default_rng(seed).choice(count, n, replace=False))
-
-
-def extract(
-    source: Source,
-    extractor: Extractor,
-    *,
-    n: int | None,
-    seed: int,
-    batch_size: int,
-    workers: int | None,
-    skip_bad: bool,
-    progress: bool,
-    use_cache: bool,
-    reference: bool,
-    keep: bool = True,
-) -> tuple[Outputs, dict]:
-    """Extractor outputs for a source and a description of what was read (counts, cache use): `source.extract`.
-    keep=False: only the features' sums, {"gaussian": GaussianStats} (FID alone). Under torch.distributed a
-    failure on any rank (rank 0 writing the cache, say) is raised on every rank before the next side starts."""
-    settings = dict(batch_size=batch_size, workers=workers, skip_bad=skip_bad, progress=progress, use_cache=use_cache)
-    return distributed.each_rank(
-        lambda: source.extract(extractor, n=n, seed=seed, reference=reference, keep=keep, **settings)
-    )
-
-
-def _entry_result(hit: tuple[Outputs, dict] | None, info: dict, cache: str) -> tuple[Outputs, dict]:
-    """A cache entry's outputs and what was read (its recorded counts); `hit` None: another rank holds it."""
-    outputs, meta = hit or ({}, {})
-    count = outputs["gaussian"].count if hit else None
-    return outputs, {**info, **meta.get("read", {}), "count": count, "cache": cache}
-
-
-def preprocessing(extractor: Extractor, *infos: dict) -> str:
-    """The extractor's preprocessing of the images read on these sides (their `resized_from`): a
-    function of the inputs alone, whatever the extractor read before."""
-    return extractor.preprocessing_for([tuple(size) for info in infos for size in info.get("resized_from", [])])
-
-
-def _cache_usable(folder: Path) -> bool:
-    """Whether cache entries can be written in `folder` (created if needed); one warning if not."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        _warn_cache(folder, "it is a file" if folder.is_file() else error.strerror or str(error))
-        return False
-    return True
-
-
-def _warn_cache(folder: Path, reason: str) -> None:
-    warnings.warn(
-        f"the reference cache {printable(str(folder))} is not usable ({reason}); scoring without caching. "
-        "Set GANEVAL_CACHE_DIR to a writable folder, or pass --no-cache.",
-        CacheWarning,
-        stacklevel=3,
-    )
 
 
 def _check_stats_extractor(source: StatsSource, extractor: Extractor) -> None:

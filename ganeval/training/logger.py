@@ -19,7 +19,7 @@ Files in the run folder (schema in the README), each rewritten atomically on `fl
   manifest.json  free-form run description (variant, hyper-parameters, seed, versions), the
                  reference, the extractor's provenance and whether the run finished
 
-writers=["tensorboard", "wandb", "mlflow"] (or writer objects, `ganeval.diagnostics.writers`) also send
+writers=["tensorboard", "wandb", "mlflow"] (or writer objects, `ganeval.training.writers`) also send
 every scalar, the diagnosis so far and a picture of the samples at each evaluation; the CSVs stay the
 source of truth, and a writer that fails warns once and never stops training.
 """
@@ -42,7 +42,6 @@ from ganeval.data.images import tile
 from ganeval.diagnostics.calibration import reliability_json
 from ganeval.diagnostics.diagnose import diagnose
 from ganeval.diagnostics.logfile import load_log
-from ganeval.diagnostics.writers import Writers, points_image
 from ganeval.errors import GanevalError
 from ganeval.features import Extractor
 from ganeval.metrics import (
@@ -51,6 +50,7 @@ from ganeval.metrics import (
 )
 from ganeval.metrics.registry import canonical, quality_flags
 from ganeval.options import Extraction, MetricOptions
+from ganeval.training.writers import Writers, points_image
 
 __all__ = ["Scorer", "TrainingLogger", "load_log", "mean_pairwise_distance"]
 
@@ -126,7 +126,7 @@ class TrainingLogger:
         resume: continue the log already in `run_dir` (its steps.csv and evals.csv; the clock goes on from
             its last step).
         writers (Sequence): "tensorboard" (events in run_dir/tensorboard), "wandb", "mlflow" or writer objects
-            (`ganeval.diagnostics.writers`), sent every scalar, the diagnosis and the samples' picture.
+            (`ganeval.training.writers`), sent every scalar, the diagnosis and the samples' picture.
         extraction: how the evaluations extract the generated samples' features: its batch size (None: the
             scorer's device's, as for `score`); the device and the network are the scorer's.
 
