@@ -74,3 +74,23 @@ def test_the_training_loggers_evaluations_take_the_extractions_batch_size(tmp_pa
     assert TrainingLogger(tmp_path / "a", scorer).evaluator.batch_size == 64  # the CPU's default, not 256
     logger = TrainingLogger(tmp_path / "b", scorer, extraction=Extraction(batch_size=32))
     assert logger.evaluator.batch_size == 32
+
+
+def test_make_baseline_and_check_read_a_folder_references_bytes_once(tmp_path, monkeypatch):
+    """The reference is resolved once per call: its cache key and its recorded identity share one digest."""
+    import ganeval.sources.kinds
+
+    monkeypatch.setenv("GANEVAL_CACHE_DIR", str(tmp_path / "cache"))
+    digests = []
+    digest = ganeval.sources.kinds.content_digest
+    monkeypatch.setattr(
+        ganeval.sources.kinds, "content_digest", lambda files, root: digests.append(root) or digest(files, root)
+    )
+    folder = Path(__file__).resolve().parents[1] / "examples" / "digits-samples"
+    options, extraction = MetricOptions(bootstrap=0), Extraction(progress=False)  # all files: one selection
+    baseline = make_baseline(
+        folder, folder, options=options, extractor="digits", metrics=["fid"], extraction=extraction
+    )
+    assert digests == [folder] and baseline.metrics["fid"]["value"] < 1e-6
+    report = check(folder, baseline, extraction=extraction)
+    assert digests == [folder, folder] and report.passed

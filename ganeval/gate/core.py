@@ -446,6 +446,7 @@ def make_baseline(
         (True, ['fid'])
     """
     extraction = Extraction.merged(extraction, "make_baseline", keywords).resolved()  # the device, resolved once
+    reference = resolve_source(reference, "reference")  # once: a folder is hashed once for its scores and identity
     label = str(candidate) if isinstance(candidate, (str, Path)) else f"<{type(candidate).__name__}>"
     is_generator = _is_generator(candidate, trust_code)
     if is_generator and options.n is None:
@@ -657,7 +658,8 @@ def check(
         )
     extraction = extraction.replace(resize=recorded_resize if resize is None else resize).resolved()
     reference = _resolve_reference(base, reference)
-    identity = reference_identity(reference) if base.block.get("reference_content") else None
+    reference = resolve_source(reference, "reference")  # once: a folder is hashed once for its score and identity
+    identity = reference.identity() if base.block.get("reference_content") else None
     recorded = base.block.get("candidate") or {}
     nz = recorded.get("nz") if nz is None else nz
     range_ = (

@@ -214,6 +214,7 @@ class FolderSource(SampledSource):
         super().__init__(label)
         self.root = root
         self.files = find_images(root)
+        self._digests: dict[tuple[Path, ...], str] = {}
 
     @property
     def channels(self) -> int:
@@ -222,7 +223,15 @@ class FolderSource(SampledSource):
         return 3 if any((image[0] != image[1]).any() or (image[1] != image[2]).any() for image in rgb) else 1
 
     def identity(self) -> dict:  # the reference cache keys folders by the same digest
-        return {"kind": "folder", "files": len(self.files), "content_blake2b": content_digest(self.files, self.root)}
+        return {"kind": "folder", "files": len(self.files), "content_blake2b": self._content(self.files)}
+
+    def _content(self, files: list[Path]) -> str:
+        """The files' content digest, read once per selection of this Source: the gate keys the reference's cache
+        entry and records its identity from one reading of its bytes."""
+        key = tuple(files)
+        if key not in self._digests:
+            self._digests[key] = content_digest(files, self.root)
+        return self._digests[key]
 
     def _select(self, n, seed, reference):
         pick = subsample(len(self.files), n, seed)
@@ -239,7 +248,7 @@ class FolderSource(SampledSource):
         return {
             "folder": str(self.root.resolve()),
             "files": len(files),
-            "content_blake2b": content_digest(files, self.root),
+            "content_blake2b": self._content(files),
         }
 
     def _seen(self, files):  # names and sizes: the bytes would be read twice
@@ -422,7 +431,9 @@ def _decoded_or_none(path: Path):
 
 def resolve_source(value, role: str) -> Source:
     """The Source for a path, a bundled set name, or an in-memory array/tensor (N x C x H x W tensor,
-    N x H x W [x C] numpy array, or N x 2 points)."""
+    N x H x W [x C] numpy array, or N x 2 points); a Source as it is."""
+    if isinstance(value, Source):
+        return value
     if not isinstance(value, (str, Path)):
         channels_last = not hasattr(value, "detach")  # torch tensors are N x C x H x W
         kind, samples = as_samples(value, f"the {role} array", channels_last=channels_last)
