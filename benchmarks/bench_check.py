@@ -14,6 +14,8 @@ import time
 
 import numpy as np
 
+from ganeval.options import Extraction
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -39,7 +41,7 @@ def main() -> None:
             generator.sample(args.n, seed),
             args.ref,
             options=MetricOptions(n=args.n, seed=seed, bootstrap=args.bootstrap, kid_subsets=args.kid_subsets),
-            progress=False,
+            extraction=Extraction(progress=False),
         )
         for name, interval in result.metrics.items():
             values.setdefault(name, []).append(interval.value)

@@ -25,7 +25,7 @@ import torch
 from _common import ROOT
 
 import reference_models
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 HQ_TOLERANCE = 0.01  # claims are written to whole percents
@@ -115,7 +115,7 @@ def score_samples(samples, reference) -> dict:
         reference,
         metrics=["modes_covered", quality, "precision", "recall"],
         options=MetricOptions(bootstrap=0),
-        progress=False,
+        extraction=Extraction(progress=False),
     ).metrics
     return {name: value.value for name, value in metrics.items()}
 

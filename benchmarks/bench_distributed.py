@@ -30,6 +30,8 @@ from pathlib import Path
 from _common import ROOT, ForeignLoad
 from bench_memory import make_folder
 
+from ganeval.options import Extraction
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -69,9 +71,7 @@ def drive(job: dict) -> None:
             "digits",
             job["metrics"],
             options=ganeval.MetricOptions(bootstrap=0),
-            cache=False,
-            workers=0,
-            progress=False,
+            extraction=Extraction(cache=False, workers=0, progress=False),
         )
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         cpus = gather_objects(cpu) if world.size > 1 else [cpu]

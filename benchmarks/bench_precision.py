@@ -18,6 +18,8 @@ from pathlib import Path
 
 from _common import ROOT, ForeignLoad
 
+from ganeval.options import Extraction
+
 sys.path.insert(0, str(ROOT / "tests"))
 
 
@@ -51,11 +53,8 @@ def main() -> None:
             result = ganeval.score(
                 metrics=["fid"],
                 options=options,
-                cache=False,
-                progress=False,
-                device=args.device,
-                precision=precision,
                 **job,
+                extraction=Extraction(cache=False, progress=False, device=args.device, precision=precision),
             )
             values[precision] = result.metrics["fid"].value
             count = result.provenance["generated"]["count"], result.provenance["reference"]["count"]

@@ -89,8 +89,7 @@ def main() -> None:
     ours = np.concatenate(forward)
     print(f"forward-only ceiling     {ceiling:9.1f} images/s")
 
-    common = dict(
-        extractor="inception",
+    extraction = Extraction(
         weights=weights,
         batch_size=batch,
         workers=args.workers,
@@ -98,13 +97,19 @@ def main() -> None:
         device=device,
         precision=args.precision,
     )
+    common = dict(extractor="inception", extraction=extraction)
     start = time.perf_counter()
     ganeval.stats(str(folder), str(work / "a.npz"), options=MetricOptions(), **common)
     stats_rate = args.n / (time.perf_counter() - start)
     print(f"ganeval stats (1 folder) {stats_rate:9.1f} images/s  = {stats_rate / ceiling:.0%} of the ceiling")
     start = time.perf_counter()
     result = ganeval.score(
-        str(folder), str(work / "b"), metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, **common
+        str(folder),
+        str(work / "b"),
+        metrics=["fid"],
+        options=MetricOptions(bootstrap=0),
+        extractor="inception",
+        extraction=extraction.replace(cache=False),
     )
     score_time = time.perf_counter() - start
     score_rate = 2 * args.n / score_time

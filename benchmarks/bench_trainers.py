@@ -28,7 +28,7 @@ from bench_claims import score_samples
 
 import reference_models
 from ganeval.features.digits import DigitsExtractor
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 TARGETS = {
@@ -87,7 +87,7 @@ def main() -> None:
                 trained.data.reference,
                 metrics=["fid"],
                 options=MetricOptions(bootstrap=0),
-                progress=False,
+                extraction=Extraction(progress=False),
             )
             status += f"  label preservation {preserved:.1%}  identity-map FID {untranslated.metrics['fid'].value:.1f}"
         if conditional:  # 2,000 samples, labels 0..9 in turn: the share the digits classifier gives the label asked for

@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from ganeval.options import Extraction
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
@@ -30,23 +32,25 @@ def main(folder: str) -> int:
     with session():
         mine = batches[:2] if world().rank == 0 else batches[2:]
         for name, metrics, options in WORKER_JOBS:
-            evaluator = ganeval.Evaluator("digits", metrics, options=options, device="cpu")
+            evaluator = ganeval.Evaluator("digits", metrics, options=options, extraction=Extraction(device="cpu"))
             for batch in mine:
                 evaluator.update(batch)
             written[name] = evaluator.compute().to_dict()["metrics"]
             if world().main:  # one process fed every batch, at the same threads (numpy's BLAS rounds by them)
                 with alone():
-                    single = ganeval.Evaluator("digits", metrics, options=options, device="cpu")
+                    single = ganeval.Evaluator("digits", metrics, options=options, extraction=Extraction(device="cpu"))
                     for batch in batches:
                         single.update(batch)
                     written[f"{name}-single"] = single.compute().to_dict()["metrics"]
         for name, metrics, options in WORKER_JOBS:  # rank 1 without batches: nothing to add, nothing refused
-            evaluator = ganeval.Evaluator("digits", metrics, options=options, device="cpu")
+            evaluator = ganeval.Evaluator("digits", metrics, options=options, extraction=Extraction(device="cpu"))
             for batch in batches if world().main else []:
                 evaluator.update(batch)
             written[f"{name}-rank-0-only"] = evaluator.compute().to_dict()["metrics"]
         try:  # ranks asked for other metrics: refused on both, naming what differs
-            other = ganeval.Evaluator("digits", ["fid"] if world().main else ["fid", "precision"], device="cpu")
+            other = ganeval.Evaluator(
+                "digits", ["fid"] if world().main else ["fid", "precision"], extraction=Extraction(device="cpu")
+            )
             other.update(mine[0])
             other.compute()
         except GanevalError as error:

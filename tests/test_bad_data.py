@@ -20,6 +20,8 @@ from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score, stats
 from ganeval.sources import resolve_source
 
+QUIET_UNCACHED = Extraction(cache=False, progress=False)
+
 
 def blank_png(path, width, height):
     """A valid 1-bit grayscale PNG of width x height black pixels, written row by row: a 15000 x
@@ -147,7 +149,7 @@ def test_object_arrays_in_memory_are_refused():
 
 @pytest.fixture
 def stats_file(tmp_path):
-    return stats("ring8", tmp_path / "ring8.npz", options=MetricOptions(n=60), progress=False)
+    return stats("ring8", tmp_path / "ring8.npz", options=MetricOptions(n=60), extraction=Extraction(progress=False))
 
 
 def test_truncated_statistics_file_exits_2(tmp_path, stats_file, capsys):
@@ -210,7 +212,7 @@ def test_pytorch_fid_statistics_give_fid_against_a_closed_form(tmp_path):
         str(tmp_path / "fid_stats.npz"),
         extractor="points",
         options=MetricOptions(bootstrap=50),
-        progress=False,
+        extraction=Extraction(progress=False),
     )
     assert list(result.metrics) == ["fid"]
     fid = result.metrics["fid"]
@@ -221,7 +223,13 @@ def test_pytorch_fid_statistics_give_fid_against_a_closed_form(tmp_path):
     assert "kid, precision, recall, density, coverage need the reference's features and are not computed" in notes
     assert result.provenance["reference"]["count"] is None
     with pytest.raises(GanevalError, match="cannot compute kid .*holds only mu and sigma: they give FID"):
-        score(generated, str(tmp_path / "fid_stats.npz"), extractor="points", metrics=["fid", "kid"], progress=False)
+        score(
+            generated,
+            str(tmp_path / "fid_stats.npz"),
+            extractor="points",
+            metrics=["fid", "kid"],
+            extraction=Extraction(progress=False),
+        )
 
 
 def test_pytorch_fid_statistics_match_fid_from_the_reference_features(tmp_path):
@@ -233,7 +241,7 @@ def test_pytorch_fid_statistics_match_fid_from_the_reference_features(tmp_path):
     reference, generated = small_images(tmp_path / "ref", 12, seed=1), small_images(tmp_path / "gen", 12, seed=2)
     features = extract_files(find_images(reference), get_extractor("digits"), Extraction(progress=False))[0]["features"]
     np.savez(tmp_path / "ref_stats.npz", mu=features.mean(axis=0), sigma=np.cov(features, rowvar=False))
-    common = dict(extractor="digits", metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, progress=False)
+    common = dict(extractor="digits", metrics=["fid"], options=MetricOptions(bootstrap=0), extraction=QUIET_UNCACHED)
     direct = score(str(generated), str(reference), **common).metrics["fid"].value
     assert score(str(generated), str(tmp_path / "ref_stats.npz"), **common).metrics["fid"].value == pytest.approx(
         direct, rel=1e-6
@@ -247,7 +255,10 @@ def test_bad_mu_sigma_files_are_named(tmp_path, capsys):
         match="wide.npz holds statistics \\(mu, sigma\\) of 64-d features, but the points extractor gives 2-d",
     ):
         score(
-            np.zeros((20, 2)) + np.arange(20)[:, None], str(tmp_path / "wide.npz"), extractor="points", progress=False
+            np.zeros((20, 2)) + np.arange(20)[:, None],
+            str(tmp_path / "wide.npz"),
+            extractor="points",
+            extraction=Extraction(progress=False),
         )
     np.savez(tmp_path / "skew.npz", mu=np.zeros(2), sigma=np.array([[1.0, 0.5], [0.0, 1.0]]))
     with pytest.raises(GanevalError, match="skew.npz holds mu and sigma .*sigma is not a covariance matrix"):
@@ -312,9 +323,11 @@ def test_bad_settings_of_the_python_api_name_the_flag(setting, message):
     with pytest.raises(GanevalError, match=message) as error:
         name, value = next(iter(setting.items()))
         if name in ("seed", "is_splits"):  # metric settings: refused when the options are made
-            score("ring8", "ring8", options=MetricOptions(n=50, **setting), progress=False)
+            score("ring8", "ring8", options=MetricOptions(n=50, **setting), extraction=Extraction(progress=False))
+        elif name in ("batch_size", "workers"):  # extraction settings: refused when the Extraction is made
+            score("ring8", "ring8", options=MetricOptions(n=50), extraction=Extraction(progress=False, **setting))
         else:
-            score("ring8", "ring8", options=MetricOptions(n=50), progress=False, **setting)
+            score("ring8", "ring8", options=MetricOptions(n=50), **setting, extraction=Extraction(progress=False))
     assert error.value.argument == next(iter(setting))
 
 
@@ -339,7 +352,7 @@ def test_empty_metric_list_exits_2_naming_the_valid_metrics(capsys):
 def test_too_many_inception_score_splits(capsys):
     rng = np.random.default_rng(0)
     generated, reference = (rng.integers(0, 256, (12, 8, 8), dtype=np.uint8) for _ in range(2))
-    common = dict(extractor="digits", progress=False)
+    common = dict(extractor="digits", extraction=Extraction(progress=False))
     with pytest.raises(
         GanevalError,
         match="--is-splits \\(is_splits\\) 7 leaves splits of fewer than 2 of the 12 generated samples.*"
@@ -380,7 +393,7 @@ def test_numpy_warnings_during_the_metrics_are_reported_in_ganevals_words(monkey
         extractor="points",
         metrics=["fid", "kid"],
         options=MetricOptions(bootstrap=0),
-        progress=False,
+        extraction=Extraction(progress=False),
     ).provenance["warnings"]
     assert notes == [
         "numerical trouble while computing the metrics (RuntimeWarning: invalid value encountered in divide); "
@@ -391,7 +404,11 @@ def test_numpy_warnings_during_the_metrics_are_reported_in_ganevals_words(monkey
 def test_kid_on_two_samples_has_a_null_interval_never_infinite():
     rng = np.random.default_rng(0)
     result = score(
-        rng.normal(size=(2, 2)), rng.normal(size=(50, 2)), extractor="points", metrics=["kid", "fid"], progress=False
+        rng.normal(size=(2, 2)),
+        rng.normal(size=(50, 2)),
+        extractor="points",
+        metrics=["kid", "fid"],
+        extraction=Extraction(progress=False),
     )
     for interval in result.metrics.values():
         assert math.isfinite(interval.value) and math.isnan(interval.low) and math.isnan(interval.high)
@@ -401,7 +418,13 @@ def test_kid_on_two_samples_has_a_null_interval_never_infinite():
         for note in result.provenance["warnings"]
     )
     with pytest.raises(GanevalError, match="gave 1 sample\\(s\\); scoring needs at least 2 per side"):
-        score(rng.normal(size=(1, 2)), rng.normal(size=(50, 2)), extractor="points", metrics=["kid"], progress=False)
+        score(
+            rng.normal(size=(1, 2)),
+            rng.normal(size=(50, 2)),
+            extractor="points",
+            metrics=["kid"],
+            extraction=Extraction(progress=False),
+        )
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ from ganeval.data.images import find_images
 from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
 from ganeval.gate import reference_identity
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,10 +50,9 @@ def write_bmps(folder: Path, n: int, seed: int) -> Path:
     return folder
 
 
-def fid(generated, reference, metrics=("fid",), **options) -> tuple[float, str | None]:
-    result = score(
-        generated, reference, "digits", metrics, options=MetricOptions(bootstrap=0), progress=False, **options
-    )
+def fid(generated, reference, metrics=("fid",), **settings) -> tuple[float, str | None]:
+    extraction = Extraction(progress=False, **settings)
+    result = score(generated, reference, "digits", metrics, options=MetricOptions(bootstrap=0), extraction=extraction)
     return result.metrics["fid"].value, result.provenance["reference"].get("cache")
 
 
@@ -238,7 +237,7 @@ def test_scoring_a_run_folder_says_sample_it_first(tmp_path, capsys):
         f"{run} is a training run folder (it holds manifest.json)" in error and f"ganeval sample {run} -o DIR" in error
     )
     with pytest.raises(GanevalError, match="checkpoint.pt"):
-        score(ROOT / "ci" / "dcgan-digits", "digits", progress=False)
+        score(ROOT / "ci" / "dcgan-digits", "digits", extraction=Extraction(progress=False))
 
 
 # ---------------------------------------------------------------- load: concurrent and killed scorers
@@ -351,9 +350,10 @@ def test_kill_9_during_score_and_sample_leaves_nothing_half_written(folders, tmp
 # ---------------------------------------------------------------- issue 23, item 6: verified entries, no links followed
 
 
-def scores(generated, reference, metrics=("fid", "kid"), **options) -> tuple[dict[str, float], str | None]:
+def scores(generated, reference, metrics=("fid", "kid"), **settings) -> tuple[dict[str, float], str | None]:
+    extraction = Extraction(progress=False, **settings)
     result = score(
-        generated, reference, "digits", list(metrics), options=MetricOptions(bootstrap=0), progress=False, **options
+        generated, reference, "digits", list(metrics), options=MetricOptions(bootstrap=0), extraction=extraction
     )
     return {name: result.metrics[name].value for name in metrics}, result.provenance["reference"].get("cache")
 

@@ -37,7 +37,7 @@ from ganeval.gate import (
 )
 from ganeval.gate.decision import IMPROVED, PASS, REGRESSED, SKIPPED, resolve_tolerance, z_critical
 from ganeval.gate.formats import github_annotations, junit, markdown
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "ci" / "dcgan-digits"
@@ -58,7 +58,12 @@ def small(tmp_path_factory):
     """A fast baseline of the committed checkpoint: 300 samples, 10 repeats for the seed-to-seed spread."""
     path = tmp_path_factory.mktemp("baseline") / "small.json"
     make_baseline(
-        str(RUN), "digits", path, options=MetricOptions(n=300, bootstrap=20, kid_subsets=5), repeats=10, progress=False
+        str(RUN),
+        "digits",
+        path,
+        options=MetricOptions(n=300, bootstrap=20, kid_subsets=5),
+        repeats=10,
+        extraction=Extraction(progress=False),
     )
     return path
 
@@ -205,7 +210,7 @@ def test_baseline_of_fixed_samples_keeps_them_all(tmp_path):
         tmp_path / "b.json",
         metrics=["fid", "modes_covered"],
         options=MetricOptions(bootstrap=0),
-        progress=False,
+        extraction=Extraction(progress=False),
     ).to_dict()
     assert payload["provenance"]["generated"]["count"] == 200 and "spread" not in payload["baseline"]
     report = check(samples, tmp_path / "b.json")
@@ -427,7 +432,14 @@ def by_repeats(tmp_path_factory):
     where = tmp_path_factory.mktemp("repeats")
     options = MetricOptions(n=300, bootstrap=20, kid_subsets=5)
     for repeats in (0, 2, 3):
-        make_baseline(Digits(), "digits", where / f"r{repeats}.json", options=options, repeats=repeats, progress=False)
+        make_baseline(
+            Digits(),
+            "digits",
+            where / f"r{repeats}.json",
+            options=options,
+            repeats=repeats,
+            extraction=Extraction(progress=False),
+        )
     return {repeats: where / f"r{repeats}.json" for repeats in (0, 2, 3)}
 
 
@@ -490,7 +502,15 @@ def scripted(tmp_path_factory):
     baseline = where / "baseline.json"
     options = MetricOptions(n=200, bootstrap=0)
     make_baseline(
-        str(path), "ring8", baseline, options=options, metrics=["fid"], nz=2, repeats=0, trust_code=True, progress=False
+        str(path),
+        "ring8",
+        baseline,
+        options=options,
+        metrics=["fid"],
+        nz=2,
+        repeats=0,
+        trust_code=True,
+        extraction=Extraction(progress=False),
     )
     return path, baseline
 
@@ -505,7 +525,9 @@ def test_a_torchscript_file_runs_only_through_the_flag_that_names_it(scripted, c
     with pytest.raises(GanevalError, match="trust_code=True"):
         check(str(path), baseline)  # the Python API: a path is data too
     with pytest.raises(GanevalError, match="trust_code=True"):
-        make_baseline(str(path), "ring8", options=MetricOptions(n=50, bootstrap=0), nz=2, progress=False)
+        make_baseline(
+            str(path), "ring8", options=MetricOptions(n=50, bootstrap=0), nz=2, extraction=Extraction(progress=False)
+        )
     assert check(str(path), baseline, trust_code=True).passed
     assert check(load_generator(path), baseline).passed  # an object the user loaded
 
@@ -535,7 +557,12 @@ def test_a_forged_checkpoint_is_read_as_data_never_run(scripted, tmp_path, capsy
 
 def test_a_checkpoint_file_is_checked_as_its_run_folder(tmp_path):
     baseline = make_baseline(
-        str(RUN), "digits", options=MetricOptions(n=100, bootstrap=0), metrics=["fid"], repeats=0, progress=False
+        str(RUN),
+        "digits",
+        options=MetricOptions(n=100, bootstrap=0),
+        metrics=["fid"],
+        repeats=0,
+        extraction=Extraction(progress=False),
     )
     report = check(str(RUN / "checkpoint.pt"), baseline)
     assert report.passed and report.decisions[0].candidate == baseline.metrics["fid"]["value"]
@@ -557,7 +584,14 @@ def test_a_check_into_a_closed_pipe_exits_with_its_verdict(tmp_path):
     whatever the verdict; it is the verdict's now, with stdout closed, and with stderr closed too (2>&1)."""
     baseline = tmp_path / "baseline.json"
     options = MetricOptions(bootstrap=0)
-    make_baseline(RING8.sample(300, seed=1)[0], "ring8", baseline, options=options, metrics=["fid"], progress=False)
+    make_baseline(
+        RING8.sample(300, seed=1)[0],
+        "ring8",
+        baseline,
+        options=options,
+        metrics=["fid"],
+        extraction=Extraction(progress=False),
+    )
     np.save(tmp_path / "same.npy", RING8.sample(300, seed=1)[0])
     np.save(tmp_path / "worse.npy", RING8.sample(300, seed=1)[0] * 3)
 
@@ -583,8 +617,16 @@ def test_a_reference_array_in_memory_is_checked_by_its_content():
     does not exist) and refuses another array by its content."""
     reference = RING8.sample(300, seed=5)[0]
     options = MetricOptions(bootstrap=0)
-    baseline = make_baseline(RING8.sample(300, seed=1)[0], reference, options=options, metrics=["fid"], progress=False)
-    report = check(RING8.sample(300, seed=2)[0], baseline, reference=reference, tolerances={"fid": 1.0}, cache=False)
+    baseline = make_baseline(
+        RING8.sample(300, seed=1)[0], reference, options=options, metrics=["fid"], extraction=Extraction(progress=False)
+    )
+    report = check(
+        RING8.sample(300, seed=2)[0],
+        baseline,
+        reference=reference,
+        tolerances={"fid": 1.0},
+        extraction=Extraction(cache=False),
+    )
     assert report.passed
     with pytest.raises(GanevalError, match="reference content"):
-        check(RING8.sample(300, seed=2)[0], baseline, reference=reference + 0.1, cache=False)
+        check(RING8.sample(300, seed=2)[0], baseline, reference=reference + 0.1, extraction=Extraction(cache=False))

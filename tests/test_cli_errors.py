@@ -11,7 +11,7 @@ import pytest
 from ganeval.cli import _name_the_flag, _option_strings, build_parser, main
 from ganeval.data.mixtures import RING8
 from ganeval.errors import GanevalError
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,12 @@ def baseline(points, tmp_path_factory):
 
     path = tmp_path_factory.mktemp("cli") / "baseline.json"
     make_baseline(
-        points, "ring8", path, options=MetricOptions(n=100, bootstrap=0), metrics=["fid", "precision"], progress=False
+        points,
+        "ring8",
+        path,
+        options=MetricOptions(n=100, bootstrap=0),
+        metrics=["fid", "precision"],
+        extraction=Extraction(progress=False),
     )
     return str(path)
 
@@ -89,7 +94,12 @@ def test_python_parameter_names_become_the_typed_flag(points):
     options = _option_strings(build_parser(), "score")
     assert options["kid_subset_size"] == "--kid-subset-size" and options["k"] == "--k"
     with pytest.raises(GanevalError) as caught:
-        score(points, "ring8", options=MetricOptions(n=100, bootstrap=0, kid_subset_size=1), progress=False)
+        score(
+            points,
+            "ring8",
+            options=MetricOptions(n=100, bootstrap=0, kid_subset_size=1),
+            extraction=Extraction(progress=False),
+        )
     assert caught.value.argument in ("subset_size", "kid_subset_size")
     assert "--kid-subset-size" in _name_the_flag(str(caught.value), caught.value.argument, options)
     assert (

@@ -194,7 +194,9 @@ def test_a_module_a_class_a_function_and_an_extractor_give_their_features(attrib
     provenance = extractor.provenance()
     assert provenance["extractor"] == spec and provenance["code_sha256"] == sha256(path)
     assert provenance["weights_sha256"] == (tensors_sha256(module.encoder) if attribute.lower() == "encoder" else None)
-    result = ganeval.score(fake, real, extractor=spec, options=MetricOptions(bootstrap=0), progress=False)
+    result = ganeval.score(
+        fake, real, extractor=spec, options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False)
+    )
     assert result.provenance["extractor"] == spec and result.provenance["code_sha256"] == sha256(path)
     assert all(np.isfinite(metric.value) for metric in result.metrics.values())
 
@@ -212,7 +214,7 @@ def test_logits_in_a_dict_give_the_inception_score(encoders, digits):
         extractor=f"{name}:classifier",
         metrics=["inception_score"],
         options=MetricOptions(bootstrap=0, is_splits=1),
-        progress=False,
+        extraction=Extraction(progress=False),
     )
     assert result.metrics["inception_score"].value > 1.0
 
@@ -223,7 +225,9 @@ def test_channels_1_asks_for_grayscale(encoders, digits):
     extractor = get_extractor(f"{name}:gray")
     assert isinstance(extractor, ModelExtractor) and extractor.channels == 1
     assert extractor.preprocessing == "grayscale, antialiased bilinear to 8x8, / 255"
-    result = ganeval.score(fake, real, extractor=f"{name}:gray", options=MetricOptions(bootstrap=0), progress=False)
+    result = ganeval.score(
+        fake, real, extractor=f"{name}:gray", options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False)
+    )
     assert result.provenance["image_conversion"].startswith("grayscale")
     assert {shape[1] for shape in sys.modules[name].gray.shapes} == {1}
 
@@ -305,28 +309,37 @@ def test_a_baseline_refuses_a_candidate_scored_with_another_extractor(two_files,
     first, second = (f"{name}:encoder" for name in two_files)
     fake, real = digits
     options = MetricOptions(bootstrap=0)
-    settings = dict(options=options, metrics=["fid"], cache=False, progress=False)
+    settings = dict(options=options, metrics=["fid"], extraction=Extraction(cache=False, progress=False))
     baseline = make_baseline(fake, real, tmp_path / "baseline.json", extractor=first, **settings)
     assert baseline.provenance["extractor"] == first
-    assert check(fake, tmp_path / "baseline.json", cache=False).passed  # the same extractor, rebuilt by its name
+    assert check(
+        fake, tmp_path / "baseline.json", extraction=Extraction(cache=False)
+    ).passed  # the same extractor, rebuilt by its name
     with pytest.raises(GanevalError, match=f"scored with the {first} extractor; --extractor {second} would"):
-        check(fake, tmp_path / "baseline.json", extractor=second, cache=False)
+        check(fake, tmp_path / "baseline.json", extractor=second, extraction=Extraction(cache=False))
     with pytest.raises(GanevalError, match="scored with the digits extractor"):
-        check(fake, make_baseline(fake, real, extractor="digits", **settings), extractor=first, cache=False)
+        check(
+            fake,
+            make_baseline(fake, real, extractor="digits", **settings),
+            extractor=first,
+            extraction=Extraction(cache=False),
+        )
     with pytest.raises(GanevalError, match=f"scored with the {first} extractor; --extractor digits"):
-        check(fake, baseline, extractor="digits", cache=False)
+        check(fake, baseline, extractor="digits", extraction=Extraction(cache=False))
 
 
 def test_a_baseline_refuses_the_same_spec_after_its_file_changed(encoders, digits, tmp_path):
     name, path = encoders
     spec = f"{name}:encoder"
     fake, real = digits
-    settings = dict(options=MetricOptions(bootstrap=0), metrics=["fid"], cache=False, progress=False)
+    settings = dict(
+        options=MetricOptions(bootstrap=0), metrics=["fid"], extraction=Extraction(cache=False, progress=False)
+    )
     baseline = make_baseline(fake, real, extractor=spec, **settings)
     path.write_text(ENCODERS.replace("/ inputs**0.5", "/ inputs"))  # other weights at import: other features
     del sys.modules[name]
     with pytest.raises(GanevalError, match="code_sha256: baseline '[0-9a-f]{64}', candidate '[0-9a-f]{64}'"):
-        check(fake, baseline, cache=False)
+        check(fake, baseline, extraction=Extraction(cache=False))
 
 
 def score_with(extractor: str, digits, *extra: str) -> list[str]:

@@ -98,9 +98,19 @@ def test_precision_is_checked_and_needs_a_network():
 
 
 def test_score_records_the_device_and_bf16_precision():
-    fp32 = ganeval.score("digits", "digits", metrics=["fid"], options=FAST, cache=False, progress=False, device="cpu")
+    fp32 = ganeval.score(
+        "digits",
+        "digits",
+        metrics=["fid"],
+        options=FAST,
+        extraction=Extraction(cache=False, progress=False, device="cpu"),
+    )
     bf16 = ganeval.score(
-        "digits", "digits", metrics=["fid"], options=FAST, cache=False, progress=False, device="auto", precision="bf16"
+        "digits",
+        "digits",
+        metrics=["fid"],
+        options=FAST,
+        extraction=Extraction(cache=False, progress=False, device="auto", precision="bf16"),
     )
     assert fp32.provenance["device"]["device"] == "cpu" and fp32.provenance["device"]["precision"] == "fp32"
     assert "precision" not in fp32.provenance  # fp32 keys, cache entries and baselines stay as they were
@@ -146,7 +156,7 @@ def test_check_refuses_another_precision(tmp_path):
     assert json.loads(baseline.read_text())["provenance"]["device"]["precision"] == "fp32"
     assert run(["check", str(samples), "--baseline", str(baseline), "--device", "auto", "--quiet"]) == 0
     with pytest.raises(GanevalError, match="scored at fp32 precision; a candidate scored at bf16") as caught:
-        ganeval.check(str(samples), str(baseline), precision="bf16", device="cpu")
+        ganeval.check(str(samples), str(baseline), extraction=Extraction(precision="bf16", device="cpu"))
     assert caught.value.argument == "precision"
     assert run(["check", str(samples), "--baseline", str(baseline), "--precision", "bf16", "--quiet"]) == 2
 
@@ -154,12 +164,14 @@ def test_check_refuses_another_precision(tmp_path):
 def test_check_across_devices_compares_and_says_so(tmp_path):
     """The device is recorded, not compared: a baseline from another device checks, with a note."""
     samples = RING8.sample(100, seed=4)[0]
-    baseline = ganeval.make_baseline(samples, "ring8", options=FAST, metrics=["fid"], cache=False, progress=False)
+    baseline = ganeval.make_baseline(
+        samples, "ring8", options=FAST, metrics=["fid"], extraction=Extraction(cache=False, progress=False)
+    )
     document = baseline.to_dict()
     document["provenance"]["device"] = {**document["provenance"]["device"], "device": "cuda:0", "name": "a GPU"}
     path = tmp_path / "baseline.json"
     path.write_text(json.dumps(document))
-    report = ganeval.check(samples, str(path), cache=False, device="cpu")
+    report = ganeval.check(samples, str(path), extraction=Extraction(cache=False, device="cpu"))
     assert report.passed
     assert any("extracted on cuda:0, the candidate's on cpu" in note for note in report.notes)
 

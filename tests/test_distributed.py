@@ -27,7 +27,7 @@ from ganeval.data.export import write_samples
 from ganeval.distributed import World
 from ganeval.errors import GanevalError
 from ganeval.metrics import GaussianStats
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 
 WORKER = Path(__file__).resolve().parent / "distributed_worker.py"
 BATCH = 16  # small batches, so each side spans several on each rank
@@ -165,11 +165,15 @@ def job(tmp_path_factory):
     return root, record, finished
 
 
-def _single(root: Path, threads: int = WORKER_THREADS, **settings):
+def _single(root: Path, threads: int = WORKER_THREADS, cache: bool = True, **settings):
     """One process's score of the job's generated folder, at the workers' threads unless told otherwise."""
     with _threads(threads):
         return ganeval.score(
-            root / "generated", root / "reference", "digits", batch_size=BATCH, progress=False, **settings
+            root / "generated",
+            root / "reference",
+            "digits",
+            **settings,
+            extraction=Extraction(batch_size=BATCH, progress=False, cache=cache),
         )
 
 
@@ -200,7 +204,9 @@ def test_stats_and_baseline_written_once_by_rank_0(job):
     root, record, _ = job
     outputs, _ = load_outputs(root / "stats.npz")
     with _threads(WORKER_THREADS):
-        ganeval.stats(root / "reference", root / "single.npz", "digits", batch_size=BATCH, progress=False)
+        ganeval.stats(
+            root / "reference", root / "single.npz", "digits", extraction=Extraction(batch_size=BATCH, progress=False)
+        )
     single, _ = load_outputs(root / "single.npz")
     assert all(np.array_equal(outputs[key], single[key]) for key in single)
     assert json.loads((root / "baseline.json").read_text())["baseline"]["metrics"]
@@ -241,10 +247,7 @@ def test_skip_bad_with_a_shard_of_bad_files_only(job):
             "digits",
             ["fid"],
             options=options,
-            batch_size=BATCH,
-            skip_bad=True,
-            cache=False,
-            progress=False,
+            extraction=Extraction(batch_size=BATCH, skip_bad=True, cache=False, progress=False),
         )
     # 16 samples of 92-d features: a singular covariance, ill-conditioned enough to turn the reference's sums,
     # added in another order, from 1e-16 into 1e-9 relative differences
@@ -274,7 +277,9 @@ def test_other_thread_counts_agree_within_the_contract(job):
     alone = _single(root, threads=2, metrics=["fid"], options=options, cache=False).metrics["fid"].value
     assert together == pytest.approx(alone, rel=1e-7)
     with _threads(2):
-        ganeval.stats(root / "reference", root / "two.npz", "digits", batch_size=BATCH, progress=False)
+        ganeval.stats(
+            root / "reference", root / "two.npz", "digits", extraction=Extraction(batch_size=BATCH, progress=False)
+        )
     outputs, _ = load_outputs(root / "stats.npz")
     np.testing.assert_allclose(load_outputs(root / "two.npz")[0]["features"], outputs["features"], rtol=1e-5, atol=1e-5)
 

@@ -18,6 +18,7 @@ import ganeval
 from ganeval import MetricOptions
 from ganeval.data import get_bundled
 from ganeval.errors import GanevalError
+from ganeval.options import Extraction
 from ganeval.scoring import BATCH_SIZE, ReferenceScorer
 
 N = 150  # generated digits: three batches, the last one short
@@ -59,8 +60,10 @@ def _same(a, b):
     ids=["fid-alone", "default-metrics"],
 )
 def test_equals_score_on_the_same_images(images, metrics, options):
-    expected = ganeval.score(images, "digits", metrics=metrics, options=options, progress=False, device="cpu")
-    evaluator = ganeval.Evaluator("digits", metrics, options=options, device="cpu")
+    expected = ganeval.score(
+        images, "digits", metrics=metrics, options=options, extraction=Extraction(progress=False, device="cpu")
+    )
+    evaluator = ganeval.Evaluator("digits", metrics, options=options, extraction=Extraction(device="cpu"))
     got = _fed(evaluator, _batches(images))
     _same(expected, got)
     assert list(got.metrics) == (["fid"] if metrics else list(expected.metrics))
@@ -72,11 +75,13 @@ def test_equals_score_on_the_same_images(images, metrics, options):
 
 def test_float_tensors_and_features_give_the_same(images):
     options = MetricOptions(bootstrap=0)
-    expected = _fed(ganeval.Evaluator("digits", options=options, device="cpu"), _batches(images))
+    expected = _fed(ganeval.Evaluator("digits", options=options, extraction=Extraction(device="cpu")), _batches(images))
     as_floats = [torch.from_numpy(batch.astype(np.float32) / 255) for batch in _batches(images)]
-    _same(expected, _fed(ganeval.Evaluator("digits", options=options, device="cpu"), as_floats))
+    _same(expected, _fed(ganeval.Evaluator("digits", options=options, extraction=Extraction(device="cpu")), as_floats))
     # features (N x D) as the extractor gives them: the metrics of features alone (no logits or modes)
-    evaluator = ganeval.Evaluator("digits", ["fid", "precision", "recall"], options=options, device="cpu")
+    evaluator = ganeval.Evaluator(
+        "digits", ["fid", "precision", "recall"], options=options, extraction=Extraction(device="cpu")
+    )
     features = evaluator.extractor.extract(torch.from_numpy(images))["features"]
     got = _fed(evaluator, [features[:100], features[100:]])
     assert {name: got.metrics[name].value for name in got.metrics} == {
@@ -93,7 +98,9 @@ def test_reset_and_a_prepared_reference(images):
     evaluator.reset()
     again = _fed(evaluator, _batches(images))
     assert first.to_dict()["metrics"] == again.to_dict()["metrics"]
-    direct = ganeval.score(images, "digits", metrics=["fid", "modes_covered"], options=options, progress=False)
+    direct = ganeval.score(
+        images, "digits", metrics=["fid", "modes_covered"], options=options, extraction=Extraction(progress=False)
+    )
     assert direct.to_dict()["metrics"] == first.to_dict()["metrics"]
 
 
@@ -101,7 +108,9 @@ def test_the_generated_side_is_held_once_between_computes(images):
     """After compute the batches live on as the joined arrays alone (not the batches and their join: twice the
     memory), and more updates then compute as one evaluator fed every batch."""
     options = MetricOptions(n=300, bootstrap=0)
-    evaluator = ganeval.Evaluator("digits", ["fid", "precision", "modes_covered"], options=options, device="cpu")
+    evaluator = ganeval.Evaluator(
+        "digits", ["fid", "precision", "modes_covered"], options=options, extraction=Extraction(device="cpu")
+    )
     first = _fed(evaluator, _batches(images[:100], 25))
     held = evaluator._sink.parts
     assert len(held) == 1 and all(held[0][key] is evaluator.outputs[key] for key in ("features", "modes"))
@@ -113,7 +122,9 @@ def test_the_generated_side_is_held_once_between_computes(images):
 
 
 def test_bad_batches_are_refused_naming_the_fix(images):
-    evaluator = ganeval.Evaluator("digits", ["fid"], options=MetricOptions(bootstrap=0), device="cpu")
+    evaluator = ganeval.Evaluator(
+        "digits", ["fid"], options=MetricOptions(bootstrap=0), extraction=Extraction(device="cpu")
+    )
     with pytest.raises(GanevalError, match="no generated samples: call update"):
         evaluator.compute()
     with pytest.raises(GanevalError, match=r"values -1\.\.1.*\(x \+ 1\) / 2"):
@@ -168,7 +179,11 @@ def test_training_logger_scores_through_the_evaluator(images, tmp_path):
     columns = [name for name in wanted if name in row]  # those that apply (digits: all but high_quality_fraction)
     assert columns == wanted[:-1]
     expected = ganeval.score(
-        images, "digits", metrics=columns, options=options.replace(bootstrap=0), progress=False, device="cpu"
+        images,
+        "digits",
+        metrics=columns,
+        options=options.replace(bootstrap=0),
+        extraction=Extraction(progress=False, device="cpu"),
     )
     assert {name: row[name] for name in columns} == {name: expected.metrics[name].value for name in columns}
     assert "kid" not in row and "inception_score" not in row  # the logger's columns, as before

@@ -16,6 +16,7 @@ from ganeval.features import EXTRACTORS, Extractor, get_extractor
 from ganeval.features.weightfiles import WeightsNotFound
 from ganeval.gate.decision import resolve_tolerance
 from ganeval.metrics import canonical, frechet_name, get_metric
+from ganeval.options import Extraction
 from ganeval.scoring import choose_extractor
 from ganeval.sources import resolve_source
 
@@ -60,8 +61,12 @@ def test_an_fd_name_has_fids_traits():
 
 def test_score_names_the_distance_after_the_extractor(doubled):
     points, _ = RING8.sample(300, seed=1)
-    by_points = ganeval.score(points, "ring8", metrics=["fid"], options=QUICK, cache=False, progress=False)
-    by_doubled = ganeval.score(points, "ring8", "doubled", metrics=["fid"], options=QUICK, cache=False, progress=False)
+    by_points = ganeval.score(
+        points, "ring8", metrics=["fid"], options=QUICK, extraction=Extraction(cache=False, progress=False)
+    )
+    by_doubled = ganeval.score(
+        points, "ring8", "doubled", metrics=["fid"], options=QUICK, extraction=Extraction(cache=False, progress=False)
+    )
     assert list(by_points.metrics) == ["fid"] and list(by_doubled.metrics) == ["fd_doubled"]
     # the same Frechet distance on features twice as large: four times the value
     assert by_doubled.metrics["fd_doubled"].value == pytest.approx(4 * by_points.metrics["fid"].value, rel=1e-9)
@@ -71,13 +76,24 @@ def test_score_names_the_distance_after_the_extractor(doubled):
 
 def test_asking_for_fd_name_chooses_its_extractor(doubled):
     points, _ = RING8.sample(300, seed=1)
-    result = ganeval.score(points, "ring8", metrics=["fd_doubled"], options=QUICK, cache=False, progress=False)
+    result = ganeval.score(
+        points, "ring8", metrics=["fd_doubled"], options=QUICK, extraction=Extraction(cache=False, progress=False)
+    )
     assert list(result.metrics) == ["fd_doubled"] and result.provenance["extractor"] == "doubled"
     with pytest.raises(GanevalError, match="ask for fd_doubled") as refused:
-        ganeval.score(points, "ring8", "doubled", metrics=["fd_clip"], options=QUICK, cache=False, progress=False)
+        ganeval.score(
+            points,
+            "ring8",
+            "doubled",
+            metrics=["fd_clip"],
+            options=QUICK,
+            extraction=Extraction(cache=False, progress=False),
+        )
     assert refused.value.argument == "metrics"
     with pytest.raises(GanevalError, match="names no installed extractor"):
-        ganeval.score(points, "ring8", metrics=["fd_nothing"], options=QUICK, cache=False, progress=False)
+        ganeval.score(
+            points, "ring8", metrics=["fd_nothing"], options=QUICK, extraction=Extraction(cache=False, progress=False)
+        )
 
 
 def test_cmmd_alone_calls_for_clip_only_where_inception_would_be_used(monkeypatch):
@@ -105,12 +121,16 @@ def test_a_baseline_gates_an_fd_metric(doubled):
         extractor="doubled",
         options=options,
         metrics=["fd_doubled"],
-        progress=False,
+        extraction=Extraction(progress=False),
     )
     assert list(baseline.metrics) == ["fd_doubled"]
-    report = check(RING8.sample(300, seed=2)[0], baseline, tolerances={"fd_doubled": 1.0}, cache=False)
+    report = check(
+        RING8.sample(300, seed=2)[0], baseline, tolerances={"fd_doubled": 1.0}, extraction=Extraction(cache=False)
+    )
     assert report.passed and [d.metric for d in report.decisions] == ["fd_doubled"]
-    worse = check(RING8.sample(300, seed=2)[0] + 0.5, baseline, tolerances={"fd_doubled": 1.0}, cache=False)
+    worse = check(
+        RING8.sample(300, seed=2)[0] + 0.5, baseline, tolerances={"fd_doubled": 1.0}, extraction=Extraction(cache=False)
+    )
     assert not worse.passed and worse.decisions[0].verdict == "regressed"
     # fd_<extractor> takes fid's default tolerance (5% of the baseline), not 0
     assert resolve_tolerance("fd_doubled", {}, 20.0) == pytest.approx(1.0)
@@ -134,5 +154,5 @@ def test_missing_weights_of_an_extractor_a_metric_chose_say_why_it_was_chosen(mo
 
 def test_metrics_passed_where_the_extractor_goes_are_refused_clearly():
     with pytest.raises(GanevalError, match="metrics go in metrics=") as refused:
-        ganeval.score("ring8", "ring8", ["fid"], options=QUICK, cache=False, progress=False)
+        ganeval.score("ring8", "ring8", ["fid"], options=QUICK, extraction=Extraction(cache=False, progress=False))
     assert refused.value.argument == "extractor"

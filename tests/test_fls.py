@@ -13,7 +13,7 @@ from ganeval.data import RING8
 from ganeval.errors import GanevalError
 from ganeval.gate.decision import DEFAULT_TOLERANCES
 from ganeval.metrics import Samples, applicable_metrics, compute_metrics, feature_likelihood, get_metric
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 
@@ -143,7 +143,14 @@ def test_score_and_the_cli_take_the_training_set_with_train(tmp_path):
     train, _ = RING8.sample(400, seed=11)
     generated, _ = RING8.sample(200, seed=12)
     options = MetricOptions(n=200, bootstrap=0)
-    result = score(generated, "ring8", metrics=["fls", "fls_overfit"], train=train, options=options, progress=False)
+    result = score(
+        generated,
+        "ring8",
+        metrics=["fls", "fls_overfit"],
+        train=train,
+        options=options,
+        extraction=Extraction(progress=False),
+    )
     assert 50 < result.metrics["fls"].value < 150 and abs(result.metrics["fls_overfit"].value) <= 50
     np.save(tmp_path / "train.npy", train)
     np.save(tmp_path / "copies.npy", train[:200])
@@ -157,4 +164,11 @@ def test_a_reference_that_is_the_training_set_is_refused():
     generated, _ = RING8.sample(200, seed=12)
     options = MetricOptions(n=200, bootstrap=0)
     with pytest.raises(GanevalError, match="fls and fls_overfit need a reference held out from training"):
-        score(generated, "ring8", metrics=["fls", "fls_overfit"], train="ring8", options=options, progress=False)
+        score(
+            generated,
+            "ring8",
+            metrics=["fls", "fls_overfit"],
+            train="ring8",
+            options=options,
+            extraction=Extraction(progress=False),
+        )

@@ -18,7 +18,7 @@ from ganeval.cli import main
 from ganeval.data.mixtures import RING8
 from ganeval.errors import GanevalError, UserCodeError
 from ganeval.gate import BASELINE_FORMAT, check, load_baseline, make_baseline
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "ci" / "dcgan-digits.baseline.json"
@@ -35,7 +35,14 @@ class Ring:
 def ring_baseline(tmp_path_factory):
     """A small version-2 baseline of Ring (200 points, 2 repeats; seconds)."""
     path = tmp_path_factory.mktemp("gate") / "ring.json"
-    make_baseline(Ring(), "ring8", path, options=MetricOptions(n=200, bootstrap=10), repeats=2, progress=False)
+    make_baseline(
+        Ring(),
+        "ring8",
+        path,
+        options=MetricOptions(n=200, bootstrap=10),
+        repeats=2,
+        extraction=Extraction(progress=False),
+    )
     return path
 
 
@@ -330,6 +337,7 @@ def test_fuzz_ill_typed_entries(tmp_path_factory, document, where):
 GENERATORS = """
 import sys
 from ganeval.data.mixtures import RING8
+from ganeval.options import Extraction
 
 
 class Good:
@@ -447,7 +455,7 @@ def test_floats_in_0_255_from_a_generator_are_refused_as_score_refuses_them(tmp_
     with pytest.raises(GanevalError, match=r"float32 images with values [0-9.e-]+\.\.255; pass uint8") as gate:
         check(Pixels(), COMMITTED)
     with pytest.raises(GanevalError, match=r"float32 images with values [0-9.e-]+\.\.255; pass uint8") as scored:
-        score(Pixels().sample(20, 0).numpy(), "digits", progress=False, cache=False)
+        score(Pixels().sample(20, 0).numpy(), "digits", extraction=Extraction(progress=False, cache=False))
     assert PIXELS_FIX in str(gate.value) and PIXELS_FIX in str(scored.value)
     (tmp_path / "pixel_generators.py").write_text(
         "import torch\n\n\ndef pixels(z):\n    return torch.sigmoid(z[:, :1024].reshape(-1, 1, 32, 32)) * 255\n"

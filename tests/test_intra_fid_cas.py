@@ -18,7 +18,7 @@ from ganeval.metrics import (
     intra_fid,
 )
 from ganeval.metrics.intra_fid import intra_fid_interval
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 
 
 def classes(rng, per_class, dim, means):
@@ -180,7 +180,14 @@ def labels_file_folder(root, images, labels, rows=None):
 
 
 def scored(generated, **kwargs):
-    return score(generated, "digits", metrics=["intra_fid", "cas"], options=QUICK, progress=False, **kwargs).metrics
+    return score(
+        generated,
+        "digits",
+        metrics=["intra_fid", "cas"],
+        options=QUICK,
+        **kwargs,
+        extraction=Extraction(progress=False),
+    ).metrics
 
 
 def test_score_reads_the_classes_of_folders_labels_files_and_arrays_alike(tmp_path, held_digits):
@@ -253,7 +260,7 @@ def test_score_refuses_unlabelled_inputs_unknown_and_thin_classes(tmp_path, held
         scored(flat, generated_labels=labels)
     # not asked for: no labels needed, and a broken labels file is not even read
     (flat / LABELS_FILE).write_text("not,a labels file\n")
-    result = score(flat, "digits", metrics=None, options=QUICK, progress=False)
+    result = score(flat, "digits", metrics=None, options=QUICK, extraction=Extraction(progress=False))
     assert "intra_fid" not in result.metrics and "fid" in result.metrics
 
 
@@ -316,7 +323,12 @@ def test_the_gate_checks_a_conditional_generator_by_intra_fid_and_cas(held_digit
 
     options = MetricOptions(n=300, bootstrap=20)
     baseline = make_baseline(
-        DigitsByClass(held_digits), "digits", options=options, metrics=["intra_fid", "cas"], repeats=0, progress=False
+        DigitsByClass(held_digits),
+        "digits",
+        options=options,
+        metrics=["intra_fid", "cas"],
+        repeats=0,
+        extraction=Extraction(progress=False),
     )
     assert set(baseline.metrics) == {"intra_fid", "cas"} and baseline.metrics["cas"]["value"] > 0.9
     same = check(DigitsByClass(held_digits), baseline)

@@ -17,7 +17,7 @@ from ganeval.errors import GanevalError
 from ganeval.features import get_extractor
 from ganeval.metrics import Samples, authenticity, closest_pairs, compute_metrics, ct_statistic, memorized
 from ganeval.metrics.memorization import ct_resampled, nearest, nearest_other
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 COPIED = 0.10  # share of a copying generator's samples that are training images
@@ -177,17 +177,33 @@ def test_score_with_the_training_set_as_reference_gives_a_note_not_ct(digits):
     train_images, generated = images[train][:, 0], images[held][:, 0]  # N x H x W arrays
     options = MetricOptions(bootstrap=0, kid_subsets=2, n=300)  # n: the same seeded rows of each side
     result = score(
-        generated, train_images, "digits", ["authenticity", "fid"], options=options, train=train_images, progress=False
+        generated,
+        train_images,
+        "digits",
+        ["authenticity", "fid"],
+        options=options,
+        train=train_images,
+        extraction=Extraction(progress=False),
     )
     assert set(result.metrics) == {"authenticity", "fid"}
-    result = score(generated, train_images, "digits", options=options, train=train_images, progress=False)
+    result = score(
+        generated, train_images, "digits", options=options, train=train_images, extraction=Extraction(progress=False)
+    )
     assert "ct" not in result.metrics and "authenticity" in result.metrics
     assert any("ct is not computed" in note and "held out" in note for note in result.provenance["warnings"])
     assert result.provenance["train"]["count"] == 300
     assert len(result.to_dict()["memorization"]["closest_pairs"]) == 8
     with pytest.raises(GanevalError, match="same samples; pass a held-out reference"):
-        score(generated, train_images, "digits", ["ct"], options=options, train=train_images, progress=False)
-    plain = score(generated, train_images, "digits", ["fid"], options=options, progress=False)
+        score(
+            generated,
+            train_images,
+            "digits",
+            ["ct"],
+            options=options,
+            train=train_images,
+            extraction=Extraction(progress=False),
+        )
+    plain = score(generated, train_images, "digits", ["fid"], options=options, extraction=Extraction(progress=False))
     assert "memorization" not in plain.to_dict() and "train" not in plain.provenance
 
 
@@ -248,7 +264,13 @@ def test_memorized_through_score_with_an_interval(digits, generators):
     _, copying_images, copied = generators["exact"]
     options = MetricOptions(bootstrap=50)
     result = score(
-        copying_images, images[test], "digits", ["memorized"], options=options, train=images[train], progress=False
+        copying_images,
+        images[test],
+        "digits",
+        ["memorized"],
+        options=options,
+        train=images[train],
+        extraction=Extraction(progress=False),
     )
     found = result.metrics["memorized"]
     assert len(copied) <= found.value * len(copying_images) <= len(copied) + 1
@@ -265,9 +287,16 @@ def test_memorized_is_left_out_on_low_dimensional_features():
     train, generated = RING8.sample(500, seed=1)[0], RING8.sample(500, seed=2)[0]
     assert memorized(train, generated).share > 0.05 and MEMORIZED_MIN_DIM > 2  # why the rule is kept from 2-D
     options = MetricOptions(bootstrap=0)
-    result = score(generated, "ring8", train=train, options=options, progress=False, cache=False)
+    result = score(generated, "ring8", train=train, options=options, extraction=Extraction(progress=False, cache=False))
     assert "memorized" not in result.metrics and "authenticity" in result.metrics
     assert any("memorized is not computed" in note and "3^-d" in note for note in result.provenance["warnings"])
     with pytest.raises(GanevalError, match="at least 10 dimensions") as refused:
-        score(generated, "ring8", metrics=["memorized"], train=train, options=options, progress=False, cache=False)
+        score(
+            generated,
+            "ring8",
+            metrics=["memorized"],
+            train=train,
+            options=options,
+            extraction=Extraction(progress=False, cache=False),
+        )
     assert refused.value.argument == "metrics"

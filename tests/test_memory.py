@@ -27,7 +27,7 @@ from ganeval.metrics import GaussianStats, fid_from_features, gaussian_stats, ke
 from ganeval.metrics.kid import KernelSubsets
 from ganeval.metrics.prdc import knn_radii, prdc_per_sample
 from ganeval.metrics.reference import prepare_reference
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 
@@ -53,8 +53,8 @@ def entries(cache: Path) -> list[Path]:
 def test_memory_mapped_results_equal_in_memory_results_exactly(tmp_path):
     fake, real = write_digits(tmp_path / "fake", 150, seed=1), write_digits(tmp_path / "real", 150, seed=2)
     options = MetricOptions(bootstrap=5, kid_subset_size=50, is_splits=5)
-    common = dict(extractor="digits", options=options, progress=False)
-    memory = score(fake, real, cache=False, **common)
+    common = dict(extractor="digits", options=options, extraction=Extraction(progress=False))
+    memory = score(fake, real, **{**common, "extraction": Extraction(progress=False, cache=False)})
     written = score(fake, real, **common)  # extracted into the cache entry, then read back through its memory maps
     hit = score(fake, real, **common)
     assert (written.provenance["reference"]["cache"], hit.provenance["reference"]["cache"]) == ("written", "hit")
@@ -79,16 +79,22 @@ def test_memory_mapped_results_equal_in_memory_results_exactly(tmp_path):
 
 def test_fid_alone_keeps_only_the_sums_and_agrees_with_the_features(tmp_path, monkeypatch):
     points, _ = get_bundled("ring8").sample(3000, 5)
-    common = dict(metrics=["fid"], options=MetricOptions(bootstrap=0), progress=False)
+    common = dict(metrics=["fid"], options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False))
     kept = []
     monkeypatch.setattr(
         ganeval.features.extract.Sums, "result", lambda self: kept.append(self.kept) or {"gaussian": self.gaussian}
     )
-    streamed = score(points, "ring8", cache=False, **common).metrics["fid"].value
+    streamed = (
+        score(points, "ring8", **{**common, "extraction": Extraction(progress=False, cache=False)}).metrics["fid"].value
+    )
     assert kept == [None, None]  # neither side held its features (3000 and 10000 points of dimension 2)
     monkeypatch.undo()
     full = score(
-        points, "ring8", metrics=["fid", "kid"], options=MetricOptions(bootstrap=0), cache=False, progress=False
+        points,
+        "ring8",
+        metrics=["fid", "kid"],
+        options=MetricOptions(bootstrap=0),
+        extraction=Extraction(cache=False, progress=False),
     )
     assert streamed == pytest.approx(full.metrics["fid"].value, rel=1e-9)
     assert (
@@ -100,8 +106,17 @@ def test_fid_alone_keeps_only_the_sums_and_agrees_with_the_features(tmp_path, mo
 
 def test_fid_alone_on_fewer_samples_than_dimensions_equals_the_full_computation(tmp_path):
     fake, real = write_digits(tmp_path / "fake", 30, seed=3), write_digits(tmp_path / "real", 40, seed=4)
-    alone = score(fake, real, "digits", ["fid"], options=MetricOptions(bootstrap=0), progress=False)
-    full = score(fake, real, "digits", ["fid", "kid"], options=MetricOptions(bootstrap=0), progress=False, cache=False)
+    alone = score(
+        fake, real, "digits", ["fid"], options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False)
+    )
+    full = score(
+        fake,
+        real,
+        "digits",
+        ["fid", "kid"],
+        options=MetricOptions(bootstrap=0),
+        extraction=Extraction(progress=False, cache=False),
+    )
     assert alone.metrics["fid"].value == full.metrics["fid"].value  # N <= D: both from the features, bit for bit
 
 
@@ -168,9 +183,11 @@ def test_kill_9_mid_write_then_resume_reuses_no_half_written_rows(tmp_path):
     old = time.time() - DEAD_OWNER_AFTER_SECONDS - 1
     os.utime(staging, (old, old))  # a minute later, its owner dead
     options = MetricOptions(bootstrap=0, kid_subset_size=20)
-    resumed = score(fake, real, "digits", ["fid", "kid"], options=options, progress=False)
+    resumed = score(fake, real, "digits", ["fid", "kid"], options=options, extraction=Extraction(progress=False))
     assert resumed.provenance["reference"]["cache"] == "written" and resumed.provenance["reference"]["count"] == 1700
-    fresh = score(fake, real, "digits", ["fid", "kid"], options=options, progress=False, cache=False)
+    fresh = score(
+        fake, real, "digits", ["fid", "kid"], options=options, extraction=Extraction(progress=False, cache=False)
+    )
     assert resumed.to_dict()["metrics"] == fresh.to_dict()["metrics"]
     assert [path.name for path in cache.iterdir()] == [entries(cache)[0].name]  # the killed writer's folder is gone
 

@@ -15,6 +15,7 @@ from ganeval.gate.decision import DEFAULT_TOLERANCES, resolve_tolerance
 from ganeval.metrics import METRICS, MetricOptions, MetricSpec, Samples, compute_metrics, register
 from ganeval.metrics.registry import FAMILIES
 from ganeval.metrics.spec import Family, Summary
+from ganeval.options import Extraction
 from ganeval.render import figures
 from ganeval.scoring import SUMMARY_METRICS, score
 
@@ -60,16 +61,26 @@ def test_a_metric_registered_in_one_call_is_scored_summarised_gated_and_plotted(
     assert computed == pytest.approx(mean_gap(real.features, fake.features)) and computed > 1
 
     options = MetricOptions(bootstrap=0)
-    result = score(RING8.sample(300, seed=1)[0], "ring8", metrics=["fid", "mean_gap"], options=options, cache=False)
+    result = score(
+        RING8.sample(300, seed=1)[0],
+        "ring8",
+        metrics=["fid", "mean_gap"],
+        options=options,
+        extraction=Extraction(cache=False),
+    )
     assert set(result.metrics) == {"fid", "mean_gap"}
     gap = result.metrics["mean_gap"].value
     assert result.summary().endswith(f"mean gap {gap:.3g}") and ", mean gap" in result.summary()
 
     assert resolve_tolerance("mean_gap", {}, gap) == 0.25  # not 0.0
     baseline = make_baseline(
-        RING8.sample(300, seed=1)[0], "ring8", options=options, metrics=["mean_gap"], cache=False, progress=False
+        RING8.sample(300, seed=1)[0],
+        "ring8",
+        options=options,
+        metrics=["mean_gap"],
+        extraction=Extraction(cache=False, progress=False),
     )
-    report = check(RING8.sample(300, seed=2)[0], baseline, cache=False, progress=False)
+    report = check(RING8.sample(300, seed=2)[0], baseline, extraction=Extraction(cache=False, progress=False))
     decision = next(d for d in report.decisions if d.metric == "mean_gap")
     assert decision.tolerance == 0.25 and decision.verdict == "pass" and report.passed
 

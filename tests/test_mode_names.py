@@ -10,7 +10,7 @@ from ganeval.data.mixtures import GRID25
 from ganeval.data.mode_names import MAX_SHOWN, mode_name, mode_names, names_text
 from ganeval.diagnostics.collapse import detect_collapse
 from ganeval.metrics import mode_coverage
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 
@@ -52,8 +52,7 @@ def test_score_names_the_missing_digit():
         "digits",
         metrics=["modes_covered"],
         options=MetricOptions(n=600, bootstrap=0),
-        cache=False,
-        progress=False,
+        extraction=Extraction(cache=False, progress=False),
     )
     assert result.modes.missing == [7] and result.modes.names == ["7"] and result.modes.n_modes == 10
     assert result.to_dict()["missing_modes"] == {"n_modes": 10, "indices": [7], "names": ["7"]}
@@ -64,7 +63,11 @@ def test_score_names_the_missing_grid25_components():
     points, modes = GRID25.sample(2000, seed=0)
     kept = ~np.isin(modes, [3, 17])
     result = score(
-        points[kept], "grid25", metrics=["modes_covered"], options=MetricOptions(bootstrap=0), progress=False
+        points[kept],
+        "grid25",
+        metrics=["modes_covered"],
+        options=MetricOptions(bootstrap=0),
+        extraction=Extraction(progress=False),
     )
     assert result.modes.names == ["#3 (-4, 2)", "#17 (2, 0)"]
     assert result.summary().endswith(": 23 of 25 modes (missing: #3 (-4, 2), #17 (2, 0))")
@@ -77,8 +80,7 @@ def test_score_names_missing_stacked_digits_and_cuts_the_list():
         "stacked-digits",
         metrics=["modes_covered"],
         options=MetricOptions(n=1000, bootstrap=0),
-        cache=False,
-        progress=False,
+        extraction=Extraction(cache=False, progress=False),
     )
     missing = result.modes.missing
     assert result.modes.names == [f"{m:03d}" for m in missing]
@@ -93,7 +95,13 @@ def test_score_names_missing_stacked_digits_and_cuts_the_list():
 
 def test_no_missing_modes_without_mode_metrics():
     points, _ = GRID25.sample(300, seed=0)
-    result = score(points, "grid25", metrics=["fid", "mode_kl"], options=MetricOptions(bootstrap=0), progress=False)
+    result = score(
+        points,
+        "grid25",
+        metrics=["fid", "mode_kl"],
+        options=MetricOptions(bootstrap=0),
+        extraction=Extraction(progress=False),
+    )
     assert result.modes is None and result.to_dict()["missing_modes"] is None
     assert "missing modes" not in result.table()
 
@@ -112,7 +120,7 @@ def test_check_table_names_the_missing_modes_of_both_sides(tmp_path):
                 "grid25",
                 metrics=["fid", "modes_covered"],
                 options=MetricOptions(bootstrap=0),
-                progress=False,
+                extraction=Extraction(progress=False),
             ).to_dict()
         )
     )
@@ -164,7 +172,11 @@ def test_compare_tables_name_the_missing_modes(tmp_path):
         paths[-1].write_text(
             json.dumps(
                 score(
-                    kept, "grid25", metrics=["fid", "modes_covered"], options=MetricOptions(bootstrap=0), progress=False
+                    kept,
+                    "grid25",
+                    metrics=["fid", "modes_covered"],
+                    options=MetricOptions(bootstrap=0),
+                    extraction=Extraction(progress=False),
                 ).to_dict()
             )
         )

@@ -6,6 +6,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from ganeval.metrics import assign_to_centres, discriminator_calibration, mode_coverage, roc_auc
+from ganeval.options import Extraction
 
 RING = np.array([[2 * np.cos(t), 2 * np.sin(t)] for t in np.linspace(0, 2 * np.pi, 8, endpoint=False)])
 
@@ -169,18 +170,34 @@ def test_mode_metrics_against_mu_and_sigma_say_the_modes_are_taken_as_equally_li
     for seed in (0, 1):
         options = MetricOptions(n=200, bootstrap=20, seed=seed)
         stats = str(tmp_path / "fid_stats.npz")
-        result = score("digits", stats, extractor="digits", options=options, cache=False, progress=False)
+        result = score(
+            "digits", stats, extractor="digits", options=options, extraction=Extraction(cache=False, progress=False)
+        )
         assert {"mode_kl", "modes_covered"} <= set(result.metrics)
         kl = result.metrics["mode_kl"]
         assert kl.low <= kl.value <= kl.high
         assert result.provenance["options"]["mode_reference"] == "uniform (assumed: the reference has no mode labels)"
         assert any("holds only mu and sigma, no mode labels" in note for note in result.provenance["warnings"])
 
-    labelled = score("digits", "digits", metrics=["mode_kl"], options=MetricOptions(n=200, bootstrap=0), cache=False)
+    labelled = score(
+        "digits",
+        "digits",
+        metrics=["mode_kl"],
+        options=MetricOptions(n=200, bootstrap=0),
+        extraction=Extraction(cache=False),
+    )
     assert labelled.provenance["options"]["mode_reference"] == "reference labels"
-    uniform = score("ring8", "ring8", metrics=["mode_kl"], options=MetricOptions(n=200, bootstrap=0), cache=False)
+    uniform = score(
+        "ring8",
+        "ring8",
+        metrics=["mode_kl"],
+        options=MetricOptions(n=200, bootstrap=0),
+        extraction=Extraction(cache=False),
+    )
     assert uniform.provenance["options"]["mode_reference"] == "uniform (true modes)"
-    fid_only = score("ring8", "ring8", metrics=["fid"], options=MetricOptions(n=200, bootstrap=0), cache=False)
+    fid_only = score(
+        "ring8", "ring8", metrics=["fid"], options=MetricOptions(n=200, bootstrap=0), extraction=Extraction(cache=False)
+    )
     assert "mode_reference" not in fid_only.provenance["options"]  # no mode metric, no claim about one
 
 

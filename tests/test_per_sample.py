@@ -10,7 +10,7 @@ from ganeval.cli import main
 from ganeval.data import get_bundled
 from ganeval.errors import GanevalError
 from ganeval.metrics.realism import uncovered_regions
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 
@@ -52,7 +52,15 @@ def digits():
 def _view(generated, reference):
     options = MetricOptions(bootstrap=0, seed=0)
     extractor = "points" if np.ndim(generated) == 2 else "digits"
-    return score(generated, reference, extractor, ["fid", "coverage"], options=options, per_sample=True, progress=False)
+    return score(
+        generated,
+        reference,
+        extractor,
+        ["fid", "coverage"],
+        options=options,
+        per_sample=True,
+        extraction=Extraction(progress=False),
+    )
 
 
 def test_the_view_finds_the_dropped_digit(digits):

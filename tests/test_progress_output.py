@@ -14,7 +14,7 @@ from ganeval.cli import main
 from ganeval.data.digits import load_digits_images
 from ganeval.data.export import write_samples
 from ganeval.gate import make_baseline
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from reference_models.loop import evaluation_line, progress_bar
 
 FAST = dict(batch_size=32, eval_every=10, eval_n=100, checkpoint_every=10)
@@ -109,13 +109,22 @@ def test_baseline_shows_its_seed_to_seed_repeats(tmp_path, monkeypatch):
     options = MetricOptions(n=200, bootstrap=0)
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    baseline = make_baseline(Digits(), "digits", options=options, metrics=["fid"], repeats=2, cache=False)
+    baseline = make_baseline(
+        Digits(), "digits", options=options, metrics=["fid"], repeats=2, extraction=Extraction(cache=False)
+    )
     text = terminal.getvalue()
     draws = baseline.block["spread"]["values"]["fid"]
     assert "seed-to-seed spread" in text and "2/2" in text and f"seed 2: fid {draws[2]:.3g}" in text
     quiet = Terminal()
     monkeypatch.setattr("sys.stderr", quiet)
-    make_baseline(Digits(), "digits", options=options, metrics=["fid"], repeats=2, cache=False, progress=False)
+    make_baseline(
+        Digits(),
+        "digits",
+        options=options,
+        metrics=["fid"],
+        repeats=2,
+        extraction=Extraction(cache=False, progress=False),
+    )
     assert quiet.getvalue() == ""
 
 

@@ -127,11 +127,16 @@ def test_cli_flag(capsys):
 def test_a_statistics_file_made_clean_refuses_the_default(tmp_path, weights):
     reference = make_test_images(2, seed=13, size=32)
     path = ganeval.stats(
-        reference, tmp_path / "reference.npz", "inception", weights=weights, resize="clean", progress=False
+        reference,
+        tmp_path / "reference.npz",
+        "inception",
+        extraction=Extraction(weights=weights, resize="clean", progress=False),
     )
     generated = make_test_images(2, seed=14, size=32)
     with pytest.raises(GanevalError, match="resize 'clean' \\(file\\) vs 'default'"):
-        ganeval.score(generated, path, "inception", ["fid"], options=FAST, weights=weights, progress=False)
+        ganeval.score(
+            generated, path, "inception", ["fid"], options=FAST, extraction=Extraction(weights=weights, progress=False)
+        )
 
 
 def test_a_baseline_refuses_another_resize(tmp_path, capsys):
@@ -143,7 +148,7 @@ def test_a_baseline_refuses_another_resize(tmp_path, capsys):
     baseline = tmp_path / "clean.json"
     baseline.write_text(json.dumps(payload))
     with pytest.raises(GanevalError, match="scored with --resize clean; a candidate resized with legacy-tf") as caught:
-        ganeval.check(str(ROOT / "ci" / "dcgan-digits"), str(baseline), resize="legacy-tf")
+        ganeval.check(str(ROOT / "ci" / "dcgan-digits"), str(baseline), extraction=Extraction(resize="legacy-tf"))
     assert caught.value.argument == "resize"
     assert main(["check", str(ROOT / "ci" / "dcgan-digits"), "--baseline", str(baseline), "--resize", "legacy-tf"]) == 2
     assert "Check with --resize clean" in capsys.readouterr().err
@@ -160,7 +165,13 @@ def test_baseline_and_check_with_clean(tmp_path, weights):
     candidate = make_test_images(3, seed=16, size=32)
     common = dict(weights=weights, cache=False, progress=False, device="cpu")
     baseline = ganeval.make_baseline(
-        candidate, str(reference), options=FAST, extractor="inception", metrics=["fid"], resize="clean", **common
+        candidate,
+        str(reference),
+        options=FAST,
+        extractor="inception",
+        metrics=["fid"],
+        **common,
+        extraction=Extraction(resize="clean"),
     )
     assert baseline.provenance["resize"] == "clean"
     report = ganeval.check(candidate, baseline, tolerances={"fid": 1.0}, **common)

@@ -4,7 +4,7 @@ import pytest
 
 from ganeval.cli import main
 from ganeval.data.digits import load_digits_images, stacked_digits
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 
@@ -16,12 +16,14 @@ def private_cache(tmp_path, monkeypatch):
 def test_real_digits_cover_all_modes_and_removed_classes_are_missed():
     images, labels = load_digits_images()
     full = score(
-        images[:, 0], "digits", options=MetricOptions(bootstrap=0), progress=False
+        images[:, 0], "digits", options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False)
     )  # N x H x W grayscale array
     assert full.metrics["modes_covered"].value == 10
     assert full.metrics["fid"].value == pytest.approx(0.0, abs=1e-6)  # the reference itself
     assert full.metrics["inception_score"].value > 8
-    without = score(images[labels >= 3][:, 0], "digits", options=MetricOptions(bootstrap=0), progress=False)
+    without = score(
+        images[labels >= 3][:, 0], "digits", options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False)
+    )
     assert without.metrics["modes_covered"].value == 7
     assert without.metrics["fid"].value > 10 and without.metrics["recall"].value < 0.85
 
@@ -35,7 +37,7 @@ def test_stacked_digits_modes_follow_the_channels():
         "stacked-digits",
         metrics=["modes_covered", "mode_kl"],
         options=MetricOptions(n=len(kept), bootstrap=0),
-        progress=False,
+        extraction=Extraction(progress=False),
     )
     covered = result.metrics["modes_covered"].value
     assert 880 <= covered <= 905  # 900 modes remain; a few rare ones go unseen, a few misreadings add one
@@ -62,7 +64,7 @@ def test_rgb_stacked_digit_folders_keep_their_three_channels(tmp_path):
         extractor="digits",
         metrics=["modes_covered"],
         options=MetricOptions(bootstrap=0),
-        progress=False,
+        extraction=Extraction(progress=False),
     )
     assert result.provenance["reference"]["count"] == 300
     assert (

@@ -7,7 +7,7 @@ import pytest
 
 from ganeval.cli import main
 from ganeval.data import GRID25, RING8
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 
@@ -18,11 +18,11 @@ def private_cache(tmp_path, monkeypatch):
 
 def test_real_sample_covers_every_mode_and_dropping_modes_removes_exactly_those():
     points, modes = GRID25.sample(3000, seed=5)
-    full = score(points, "grid25", options=MetricOptions(n=None, bootstrap=0), progress=False)
+    full = score(points, "grid25", options=MetricOptions(n=None, bootstrap=0), extraction=Extraction(progress=False))
     assert full.metrics["modes_covered"].value == 25
     assert full.metrics["precision"].value > 0.95
     kept = points[modes >= 7]  # modes 0..6 removed
-    dropped = score(kept, "grid25", options=MetricOptions(bootstrap=0), progress=False)
+    dropped = score(kept, "grid25", options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False))
     assert dropped.metrics["modes_covered"].value == 18
     assert dropped.metrics["recall"].value < full.metrics["recall"].value - 0.2
     assert dropped.metrics["mode_kl"].value == pytest.approx(np.log(25 / 18), abs=0.02)
@@ -30,7 +30,7 @@ def test_real_sample_covers_every_mode_and_dropping_modes_removes_exactly_those(
 
 def test_result_dict_and_frame_and_provenance():
     points, _ = RING8.sample(2000, seed=1)
-    result = score(points, "ring8", options=MetricOptions(bootstrap=20, seed=3), progress=False)
+    result = score(points, "ring8", options=MetricOptions(bootstrap=20, seed=3), extraction=Extraction(progress=False))
     payload = result.to_dict()
     assert set(payload["metrics"]) == {
         "fid",
@@ -55,15 +55,19 @@ def test_result_dict_and_frame_and_provenance():
 
 def test_same_seed_same_numbers_and_n_caps_samples():
     points, _ = RING8.sample(3000, seed=2)
-    a = score(points, "ring8", options=MetricOptions(n=1500, bootstrap=10, seed=4), progress=False)
-    b = score(points, "ring8", options=MetricOptions(n=1500, bootstrap=10, seed=4), progress=False)
+    a = score(
+        points, "ring8", options=MetricOptions(n=1500, bootstrap=10, seed=4), extraction=Extraction(progress=False)
+    )
+    b = score(
+        points, "ring8", options=MetricOptions(n=1500, bootstrap=10, seed=4), extraction=Extraction(progress=False)
+    )
     assert a.to_dict()["metrics"] == b.to_dict()["metrics"]
     assert a.provenance["generated"]["count"] == 1500 and a.provenance["reference"]["count"] == 1500
 
 
 def test_reference_cache_is_written_once_then_hit(tmp_path):
-    first = score("ring8", "ring8", options=MetricOptions(n=2000, bootstrap=0), progress=False)
-    second = score("ring8", "ring8", options=MetricOptions(n=2000, bootstrap=0), progress=False)
+    first = score("ring8", "ring8", options=MetricOptions(n=2000, bootstrap=0), extraction=Extraction(progress=False))
+    second = score("ring8", "ring8", options=MetricOptions(n=2000, bootstrap=0), extraction=Extraction(progress=False))
     assert first.provenance["reference"]["cache"] == "written"
     assert second.provenance["reference"]["cache"] == "hit"
     cache = list((tmp_path / "cache").iterdir())
@@ -95,8 +99,10 @@ def test_stats_file_round_trip(tmp_path):
     path = tmp_path / "ring8.npz"
     assert main(["stats", "ring8", "-o", str(path), "--quiet"]) == 0
     points, _ = RING8.sample(2000, seed=9)
-    direct = score(points, "ring8", options=MetricOptions(bootstrap=0), progress=False, cache=False)
-    from_file = score(points, str(path), options=MetricOptions(bootstrap=0), progress=False)
+    direct = score(
+        points, "ring8", options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False, cache=False)
+    )
+    from_file = score(points, str(path), options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False))
     assert from_file.to_dict()["metrics"] == direct.to_dict()["metrics"]
     with pytest.raises(
         ValueError, match="generated samples \\(<generated array>\\) are images but the reference .* is points"
@@ -106,7 +112,7 @@ def test_stats_file_round_trip(tmp_path):
             str(path),
             extractor="digits",
             options=MetricOptions(bootstrap=0),
-            progress=False,
+            extraction=Extraction(progress=False),
         )
 
 
@@ -118,7 +124,7 @@ def test_stats_made_with_other_weights_are_refused(tmp_path):
     outputs, meta = load_outputs(path)
     save_outputs(path, outputs, {**meta, "weights_sha256": "0" * 64})  # as if made with other weights
     with pytest.raises(ValueError, match="was computed with other settings: weights_sha256 '0000"):
-        score("digits", str(path), options=MetricOptions(n=300, bootstrap=0), progress=False)
+        score("digits", str(path), options=MetricOptions(n=300, bootstrap=0), extraction=Extraction(progress=False))
     assert main(["stats", "digits", "-o", str(tmp_path / "noext")]) == 2
 
 
@@ -131,12 +137,12 @@ def test_export_points(tmp_path):
 
 
 def test_corrupt_cache_entry_is_recomputed(tmp_path):
-    first = score("ring8", "ring8", options=MetricOptions(n=500, bootstrap=0), progress=False)
+    first = score("ring8", "ring8", options=MetricOptions(n=500, bootstrap=0), extraction=Extraction(progress=False))
     (entry,) = (tmp_path / "cache").iterdir()
     features, torn = entry / "features.npy", entry / "torn.npy"
     torn.write_bytes(features.read_bytes()[:300])  # truncated, as by a full disk; a new file (truncating the mapped one
     torn.replace(features)  # in place would fault this process's memory map of it, as with any memory-mapped file)
-    again = score("ring8", "ring8", options=MetricOptions(n=500, bootstrap=0), progress=False)
+    again = score("ring8", "ring8", options=MetricOptions(n=500, bootstrap=0), extraction=Extraction(progress=False))
     assert again.provenance["reference"]["cache"] == "written"
     assert again.to_dict()["metrics"] == first.to_dict()["metrics"]
 

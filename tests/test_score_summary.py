@@ -14,7 +14,7 @@ from ganeval.data.digits import load_digits_images
 from ganeval.data.mixtures import GRID25
 from ganeval.features.digits import DEFAULT_WEIGHTS, FEATURE_DIM, DigitsExtractor
 from ganeval.metrics import Interval, SingularCovarianceWarning, fid_from_features
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import KID_DIGITS_NOTE, Modes, Result, score
 
 README_RESULT = {  # the README's first command, as ganeval 0.1.0 scores it
@@ -120,8 +120,7 @@ def test_score_on_digits_gives_no_warning():
         "digits",
         metrics=["fid", "modes_covered"],
         options=MetricOptions(bootstrap=20),
-        cache=False,
-        progress=False,
+        extraction=Extraction(cache=False, progress=False),
     )
     assert result.provenance["warnings"] == []
 
@@ -148,7 +147,11 @@ def test_the_same_weights_with_fewer_units_get_another_cache_key():
 def test_few_user_samples_still_warn_and_say_what_to_do():
     images, _ = load_digits_images()
     result = score(
-        images[:50], "digits", metrics=["fid"], options=MetricOptions(bootstrap=0), cache=False, progress=False
+        images[:50],
+        "digits",
+        metrics=["fid"],
+        options=MetricOptions(bootstrap=0),
+        extraction=Extraction(cache=False, progress=False),
     )
     dim = DigitsExtractor().feature_dim
     [warning] = result.provenance["warnings"]

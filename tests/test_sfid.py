@@ -15,7 +15,7 @@ from ganeval.features import get_extractor
 from ganeval.features.inception import SPATIAL_DIM, InceptionExtractor
 from ganeval.gate.decision import DEFAULT_TOLERANCES
 from ganeval.metrics import Samples, applicable_metrics, compute_metrics, get_metric
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 
@@ -76,7 +76,9 @@ def test_registered_opt_in_on_the_spatial_features(rng):
 def test_other_extractors_have_no_spatial_features_and_say_so():
     points, _ = RING8.sample(200, seed=1)
     with pytest.raises(GanevalError, match=r"sfid needs the inception extractor's spatial \(mixed_6/conv\) features"):
-        score(points, "ring8", metrics=["sfid"], options=MetricOptions(bootstrap=0), progress=False)
+        score(
+            points, "ring8", metrics=["sfid"], options=MetricOptions(bootstrap=0), extraction=Extraction(progress=False)
+        )
     assert not hasattr(get_extractor("points", spatial=True), "spatial")  # offered to inception only
 
 

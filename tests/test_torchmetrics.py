@@ -57,7 +57,7 @@ def test_equals_torchmetrics_fid_on_the_same_features(images):
 
 def test_equals_the_evaluators_fid_on_images(images):
     options = MetricOptions(bootstrap=0)
-    evaluator = ganeval.Evaluator("digits", ["fid"], options=options, device="cpu")
+    evaluator = ganeval.Evaluator("digits", ["fid"], options=options, extraction=Extraction(device="cpu"))
     metric = GanevalFID("digits", options=options, extraction=Extraction(device="cpu"))
     for start in range(0, len(images), 64):
         evaluator.update(images[start : start + 64])

@@ -9,7 +9,7 @@ from ganeval.cli import main
 from ganeval.data import RING8
 from ganeval.errors import GanevalError
 from ganeval.metrics import METRICS, Samples, applicable_metrics, compute_metrics, get_metric, vendi_score
-from ganeval.options import MetricOptions
+from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring import score
 
 
@@ -77,7 +77,13 @@ def test_registered_opt_in_on_the_generated_side(rng):
 
 def test_score_computes_vendi_only_when_asked(tmp_path):
     points, _ = RING8.sample(500, seed=1)
-    asked = score(points, "ring8", metrics=["vendi", "fid"], options=MetricOptions(bootstrap=0), progress=False)
+    asked = score(
+        points,
+        "ring8",
+        metrics=["vendi", "fid"],
+        options=MetricOptions(bootstrap=0),
+        extraction=Extraction(progress=False),
+    )
     assert list(asked.metrics) == ["vendi", "fid"] and 1.0 < asked.metrics["vendi"].value <= 2.0  # 2-D points
     path = tmp_path / "points.npy"
     np.save(path, points)
