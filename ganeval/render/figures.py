@@ -717,7 +717,7 @@ def scatter_figure(
                 ylabel="y (data units)",
                 aspect="equal",
             )
-        _legend(axes[0, 0])
+        _figure_legend(figure)  # above the panels, not over the first one's points
         if title:
             figure.suptitle(plain(title), fontsize=9)
     return figure
@@ -754,7 +754,7 @@ def samples_figure(panels: Mapping[str, np.ndarray], centres: np.ndarray | None 
                 ax.grid(False)
             ax.set_title(plain(name), fontsize=9)
         if next(iter(panels.values())).ndim == 2:
-            _legend(axes[0, 0])
+            _figure_legend(figure)  # above the panels, not over the first one's points
     return figure
 
 

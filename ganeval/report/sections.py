@@ -352,7 +352,8 @@ def band_text(logged: bool) -> str:
 
 
 def run_blocks(run: RunLog, index: int) -> list[Block]:
-    """A run's section: verdict, findings table, then stability, metric, calibration, collapse and sample figures."""
+    """A run's section: verdict, findings table, the samples (what a reader looks at first), then the stability,
+    metric, calibration and collapse figures."""
     prefix = f"run{index}-{slug(run.name)}"
     d = run.diagnosis
     unit = unit_of(run)
@@ -374,15 +375,15 @@ def run_blocks(run: RunLog, index: int) -> list[Block]:
         blocks.append(Text("No findings."))
     where = len(blocks)  # the "Not drawn" line goes here, under the verdict, once the figures are known
     missing: list[str] = []
-    blocks += _figure_blocks(run, prefix, unit, per, missing)
+    blocks += _sample_blocks(run, prefix, unit, missing) + _figure_blocks(run, prefix, unit, per, missing)
     if missing:
         blocks.insert(where, Text(not_drawn_text(missing)))
     return blocks
 
 
 def _figure_blocks(run: RunLog, prefix: str, unit: str, per: str, missing: list[str]) -> list[Block]:
-    """The run's figures its data allow (stability, ADA, metrics, calibration, collapse, samples), each
-    figure it cannot draw named in `missing` with the reason (no empty panels)."""
+    """The run's figures its data allow (stability, ADA, metrics, calibration, collapse), each figure it cannot
+    draw named in `missing` with the reason (no empty panels)."""
     d = run.diagnosis
     blocks: list[Block] = []
     steps, evals = with_probabilities(run.steps), run.evals
@@ -460,7 +461,7 @@ def _figure_blocks(run: RunLog, prefix: str, unit: str, per: str, missing: list[
         missing.append("ADA signals (the run trained with ADA but its log has no r_t or augmentation probability)")
     if evals.empty:
         missing.append("metrics, D calibration and mode coverage (the log has no evaluations)")
-        return blocks + _sample_blocks(run, prefix, unit, missing)
+        return blocks
     evals_long = evals.assign(run=run.name)
     figure, logged = figures.metric_figure(evals_long, events=events, n_modes=n_modes_of(evals, run.manifest))
     if figure is not None:
@@ -545,7 +546,7 @@ def _figure_blocks(run: RunLog, prefix: str, unit: str, per: str, missing: list[
             )
             names = mode_names(missing_modes(evals), n_modes_of(evals, run.manifest), (run.manifest or {}).get("data"))
             blocks.append(Text(in_unit(f"Modes missing at step {last}: {names_text(names)}.", unit)))
-    return blocks + _sample_blocks(run, prefix, unit, missing)
+    return blocks
 
 
 def _ada_blocks(run: RunLog, prefix: str, unit: str, events, shading: str) -> list[Block]:
