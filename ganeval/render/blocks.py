@@ -135,7 +135,8 @@ summary { cursor: pointer; font-weight: 600; }
 
 def html_table(frame: pd.DataFrame) -> str:
     """An HTML table: cells escaped, with **bold** spans as <strong>."""
-    head = "".join(f"<th>{_inline(str(c))}</th>" for c in frame.columns)
+    # a header may break after an underscore (label_preservation), so that a wide table fits the page
+    head = "".join(f"<th>{_inline(str(c)).replace('_', '_<wbr>')}</th>" for c in frame.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{_inline(_cell(v))}</td>" for v in values) + "</tr>\n"
         for values in frame.itertuples(index=False)
