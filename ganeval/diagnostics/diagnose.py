@@ -14,6 +14,7 @@ from ganeval.diagnostics.quality import (
     IMPROVING_METRICS,
     LOW_QUALITY_METRICS,
     LOW_QUALITY_MIN_EVALS,
+    TAIL_BEFORE,
     TAIL_MIN_EVALS,
     detect_low_quality,
     detect_still_improving,
@@ -82,7 +83,7 @@ def too_few_evaluations(steps: pd.DataFrame, evals: pd.DataFrame, manifest: dict
     if 0 < count(LOW_QUALITY_METRICS) < LOW_QUALITY_MIN_EVALS:
         learned = count(LOW_QUALITY_METRICS)
         notes.append(f"whether the generator learned at all ({learned} of {LOW_QUALITY_MIN_EVALS} needed)")
-    improving_needs = TAIL_MIN_EVALS + 2
+    improving_needs = TAIL_MIN_EVALS + TAIL_BEFORE
     if 0 < count(IMPROVING_METRICS) < improving_needs:
         notes.append(f"whether quality is still improving ({count(IMPROVING_METRICS)} of {improving_needs} needed)")
     overfitting = too_few_for_overfitting(steps, evals, manifest)

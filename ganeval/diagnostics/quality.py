@@ -6,6 +6,7 @@ Both judge the quality metrics against the noise the log itself shows (`trends`)
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ganeval.diagnostics.findings import LOW_QUALITY, STILL_IMPROVING, Finding
@@ -36,9 +37,31 @@ LOW_QUALITY_MIN_EVALS = 3
 # generator still closing in on the data where precision is too strict to move: a minimax GAN on
 # ring8 whose coverage rose 0.08 -> 0.17 over its last 9 evaluations (t = 4.3) with precision at
 # 0.04-0.07 was called never-learned; trained on, it learns.
+# A run at a low quality (best precision or high-quality share under LOW_QUALITY_LEVEL, what
+# never-learned reads) is judged over its second half too (SECOND_HALF): a slow learner's
+# improvement (ring8 precision 0.19 -> 0.44 over 10 evaluations, 0.39 -> 0.44 over the last 6) is a
+# trend no 30% tail of noisy evaluations resolves, and never-learned must not fire on a run that is
+# still improving. The window needs one evaluation before it (TAIL_BEFORE): a start to improve from.
 TAIL_FRACTION, TAIL_MIN_EVALS = 0.3, 5
+SECOND_HALF = 0.5
+TAIL_BEFORE = 1
+# ... and a window with fewer than THIN_BEFORE evaluations before it is thin evidence (see below).
+THIN_BEFORE = 2
 SLOPE_MIN_T = 3.0
+# ... a second-half trend counts where its last third still beats its middle third by TAIL_RISING_T
+# standard errors: a collapse that recovered mid-run improves over the second half, in one step.
+TAIL_RISING_T = 1.0
 IMPROVING_METRICS = ("fid", "precision", "recall", "coverage")
+ON_DATA_METRICS = ("precision", "coverage")
+
+
+def _low_quality(evals: pd.DataFrame) -> bool:
+    """Whether a quality metric stayed below LOW_QUALITY_LEVEL so far (what never-learned reads)."""
+    for name in LOW_QUALITY_METRICS:
+        values = metric_series(evals, name)
+        if len(values) and float(smoothed(values).max()) < LOW_QUALITY_LEVEL:
+            return True
+    return False
 
 
 def detect_low_quality(evals: pd.DataFrame) -> list[Finding]:
@@ -67,40 +90,76 @@ def detect_low_quality(evals: pd.DataFrame) -> list[Finding]:
 
 def detect_still_improving(evals: pd.DataFrame) -> list[Finding]:
     """One finding when a quality metric is still improving beyond noise at the end (see above)."""
+    thin = []  # findings on a window with a single evaluation before it
+    fractions = (TAIL_FRACTION, SECOND_HALF) if _low_quality(evals) else (TAIL_FRACTION,)
     for name in IMPROVING_METRICS:
         values = metric_series(evals, name)
-        k = max(TAIL_MIN_EVALS, int(round(len(values) * TAIL_FRACTION)))
-        if len(values) < k + 2:
-            continue
-        scale = SCALES[name]
-        tail = values.iloc[-k:]
-        t = tail.index.to_numpy(dtype=float)
-        y = on_scale(tail.to_numpy(), scale)
-        slope, intercept, t_stat = linear_trend(t, y)
-        change = slope * (t[-1] - t[0])  # fitted change over the tail, judging scale
-        gain = -change if scale.lower_is_better else change
-        noise = noise_sd(evals, name, scale)
-        start_fit, end_fit = slope * t[0] + intercept, slope * t[-1] + intercept
-        start_value, end_value = (10**start_fit, 10**end_fit) if scale.log else (start_fit, end_fit)
-        if gain > NOISE_MULTIPLE * noise and t_stat >= SLOPE_MIN_T and abs(end_value - start_value) >= scale.floor:
-            direction = "fell" if end_value < start_value else "rose"
-            return [
-                Finding(
-                    STILL_IMPROVING,
-                    int(tail.index[0]),
-                    None,
-                    "low",
-                    {
-                        "metric": name,
-                        "fitted_start": float(start_value),
-                        "fitted_end": float(end_value),
-                        "t_statistic": float(t_stat),
-                        "evaluations": int(k),
-                    },
-                    f"{'FID' if name == 'fid' else name} was still improving at the end: "
-                    f"over the last {k} evaluations (from step "
-                    f"{int(tail.index[0])}) its trend {direction} from {start_value:.3g} to {end_value:.3g}, beyond "
-                    f"the noise between evaluations; training longer would likely help.",
-                )
-            ]
+        for fraction in fractions:
+            k = max(TAIL_MIN_EVALS, int(round(len(values) * fraction)))
+            found = _improving(evals, name, values, k)
+            if found and fraction == SECOND_HALF and not _still_rising(evals, values, name, k):
+                found = []  # improved over the second half but flat at the end: a recovery that finished
+            if found and len(values) >= k + THIN_BEFORE:
+                return found
+            if found:
+                thin.append(found)
+                break
+    # On thin evidence two metrics must agree, one of them precision or coverage (samples landing on
+    # the data): FID falling and recall rising are what a blur spreading over the data shows too
+    # (grid25: FID 15 -> 2 and recall 0 -> 0.87 over 6 evaluations at precision 0.03 never learned).
+    on_data = [f for f in thin if f[0].evidence["metric"] in ON_DATA_METRICS]
+    return on_data[0] if len(thin) >= 2 and on_data else []
+
+
+def _still_rising(evals: pd.DataFrame, values: pd.Series, name: str, k: int) -> bool:
+    """Whether the last third of the last k evaluations is better than their middle third by
+    TAIL_RISING_T standard errors of one evaluation's noise: the improvement goes on to the end, not
+    one step (a recovery) early in the window followed by a plateau."""
+    scale = SCALES[name]
+    y = on_scale(values.iloc[-k:].to_numpy(), scale)
+    third = max(2, len(y) // 3)
+    middle, last = y[-2 * third : -third], y[-third:]
+    difference = float(last.mean() - middle.mean())
+    better = -difference if scale.lower_is_better else difference
+    noise = noise_sd(evals, name, scale)
+    if better <= 0:
+        return False
+    return noise <= 0 or better >= TAIL_RISING_T * noise * np.sqrt(1 / len(middle) + 1 / len(last))
+
+
+def _improving(evals: pd.DataFrame, name: str, values: pd.Series, k: int) -> list[Finding]:
+    """The still-improving finding of one metric over its last k evaluations, or []."""
+    if len(values) < k + TAIL_BEFORE:
+        return []
+    scale = SCALES[name]
+    tail = values.iloc[-k:]
+    t = tail.index.to_numpy(dtype=float)
+    y = on_scale(tail.to_numpy(), scale)
+    slope, intercept, t_stat = linear_trend(t, y)
+    change = slope * (t[-1] - t[0])  # fitted change over the tail, judging scale
+    gain = -change if scale.lower_is_better else change
+    noise = noise_sd(evals, name, scale)
+    start_fit, end_fit = slope * t[0] + intercept, slope * t[-1] + intercept
+    start_value, end_value = (10**start_fit, 10**end_fit) if scale.log else (start_fit, end_fit)
+    if gain > NOISE_MULTIPLE * noise and t_stat >= SLOPE_MIN_T and abs(end_value - start_value) >= scale.floor:
+        direction = "fell" if end_value < start_value else "rose"
+        return [
+            Finding(
+                STILL_IMPROVING,
+                int(tail.index[0]),
+                None,
+                "low",
+                {
+                    "metric": name,
+                    "fitted_start": float(start_value),
+                    "fitted_end": float(end_value),
+                    "t_statistic": float(t_stat),
+                    "evaluations": int(k),
+                },
+                f"{'FID' if name == 'fid' else name} was still improving at the end: "
+                f"over the last {k} evaluations (from step "
+                f"{int(tail.index[0])}) its trend {direction} from {start_value:.3g} to {end_value:.3g}, beyond "
+                f"the noise between evaluations; training longer would likely help.",
+            )
+        ]
     return []
