@@ -216,7 +216,9 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
          Broken numbers make every other reading meaningless. An infinite gradient norm at 1-2 steps
          with every loss finite is a skipped step, a low gradient_spike, never this rule.
       2. undertrained: quality below never-learned's level but still improving beyond noise at the
-         end. An early run is not a failure: the same training continued learns.
+         end (over the last 30% of evaluations, or, for such a low-quality run, over its second half
+         while its last third still beats its middle third). An early run is not a failure: the same
+         training continued learns.
       3. never-learned: precision or the high-quality share near zero throughout (3 evaluations at
          least). Any collapse, D dominance or stall of such a run is its consequence. Lost modes
          that a loss of quality explains (cause off_manifold) are not this rule.
@@ -234,7 +236,9 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
       9. diverged: a loss exploding 10x above its early level to the end (critic runs).
      10. diverged: FID rising beyond noise and for good to at least 5x its best (high severity),
          unless a sustained oscillation is found: FID swinging with an oscillation is the
-         oscillation's, not a divergence.
+         oscillation's, not a divergence. A rise while precision or coverage ended better than at
+         FID's best is low (`stability._closer_to_data`), never this rule: a divergence is the
+         samples drifting off the data, which lowers both.
      11. collapsed: a milder collapse to the end, judged on at least 3 evaluations.
      12. oscillating: a sustained oscillation (medium or high).
      13. unreliable-metrics: metric values no computation can give (a broken metric log). The rules
