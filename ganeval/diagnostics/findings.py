@@ -216,9 +216,9 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
          Broken numbers make every other reading meaningless. An infinite gradient norm at 1-2 steps
          with every loss finite is a skipped step, a low gradient_spike, never this rule.
       2. undertrained: quality below never-learned's level but still improving beyond noise at the
-         end (over the last 30% of evaluations, or, for such a low-quality run, over its second half
-         while its last third still beats its middle third). An early run is not a failure: the same
-         training continued learns.
+         end (over the last 30% of evaluations, or, for a run below the data's quality (precision
+         under 0.5), over its second half while its last third still beats its middle third). An
+         early run is not a failure: the same training continued learns.
       3. never-learned: precision or the high-quality share near zero throughout (3 evaluations at
          least). Any collapse, D dominance or stall of such a run is its consequence. Lost modes
          that a loss of quality explains (cause off_manifold) are not this rule.
