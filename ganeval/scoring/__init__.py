@@ -6,7 +6,7 @@ Sources, extracted, as Samples), plan (which metrics run, with their notes), com
 provenance, score, stats, evaluator, copies."""
 
 from ganeval.scoring.evaluator import Evaluator, ReferenceScorer
-from ganeval.scoring.extractor import BATCH_SIZE, EXTRACTION_SETTINGS, choose_extractor, default_batch_size
+from ganeval.scoring.extractor import BATCH_SIZE, choose_extractor, default_batch_size
 from ganeval.scoring.plan import MIN_INTERVAL_SAMPLES
 from ganeval.scoring.result import KID_DIGITS_NOTE, SUMMARY_METRICS, Modes, Result
 from ganeval.scoring.score import score
@@ -14,7 +14,6 @@ from ganeval.scoring.stats import stats
 
 __all__ = [
     "BATCH_SIZE",
-    "EXTRACTION_SETTINGS",
     "KID_DIGITS_NOTE",
     "MIN_INTERVAL_SAMPLES",
     "SUMMARY_METRICS",

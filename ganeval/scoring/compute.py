@@ -18,7 +18,7 @@ from ganeval.metrics.reference import RecentReferences
 from ganeval.metrics.registry import quality_flags
 from ganeval.options import MetricOptions
 from ganeval.scoring.copies import Side, find_pairs, find_per_sample
-from ganeval.scoring.inputs import Extracted
+from ganeval.scoring.inputs import Extracted, known_counts
 from ganeval.scoring.plan import Plan
 from ganeval.scoring.provenance import mode_reference, own_words, provenance
 from ganeval.scoring.result import Modes, Result
@@ -110,7 +110,7 @@ def compute(
             f"{printable(real_side.source.label)} holds only mu and sigma, no mode labels; pass the reference's "
             "features (`ganeval stats`) to compare with its own mode shares."
         )
-    counts = [side.info["count"] for side in (real_side, fake_side) if side.info["count"] is not None]
+    counts = known_counts(real_side, fake_side)
     record = provenance(extractor, real_side.info, fake_side.info, options, resamples, counts, compared_with, notes)
     if train_side is not None:  # beside the reference
         record = {key: value for key, value in record.items() if key != "seed"} | {

@@ -9,12 +9,8 @@ from ganeval.errors import GanevalError, printable
 from ganeval.features import Extractor, extractor_names, get_extractor
 from ganeval.features.weightfiles import WeightsNotFound
 from ganeval.metrics import Samples, canonical, frechet_name, get_metric
-from ganeval.options import CPU_BATCH_SIZE, Extraction, extraction_settings
+from ganeval.options import CPU_BATCH_SIZE, Extraction
 from ganeval.sources import Source
-
-# The extraction flags' Settings (batch_size, workers), which the CLI builds its flags from: Extraction's own.
-EXTRACTION_SETTINGS = extraction_settings()
-
 
 BATCH_SIZE = CPU_BATCH_SIZE  # images per extractor batch on the CPU (options.GPU_BATCH_SIZE on a GPU)
 

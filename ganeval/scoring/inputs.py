@@ -57,6 +57,12 @@ class Extracted:
     info: dict
 
 
+def known_counts(*sides: Extracted) -> list[int]:
+    """The sides' sample counts where known (mu and sigma alone have none): what the plan's bootstrap and the
+    provenance's KID subset size are bounded by."""
+    return [side.info["count"] for side in sides if side.info["count"] is not None]
+
+
 def extract_inputs(
     inputs: Inputs, extractor: Extractor, options: MetricOptions, extraction: Extraction, *, keep: bool = True
 ) -> tuple[Extracted, Extracted, Extracted | None]:

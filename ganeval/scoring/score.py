@@ -15,7 +15,7 @@ from ganeval.metrics.registry import sample_metrics
 from ganeval.options import Extraction, MetricOptions
 from ganeval.scoring.compute import RECENT_REFERENCES, compute
 from ganeval.scoring.extractor import choose_extractor
-from ganeval.scoring.inputs import Extracted, Inputs, extract_inputs, metric_samples, resolve_inputs
+from ganeval.scoring.inputs import Extracted, Inputs, extract_inputs, known_counts, metric_samples, resolve_inputs
 from ganeval.scoring.plan import asked_name, plan
 from ganeval.scoring.provenance import own_words, provenance
 from ganeval.scoring.result import Result
@@ -129,7 +129,7 @@ def score_inputs(
         return _fid_of_sums(sides[0], sides[1], chosen, options)
     options = options.replace(n_modes=chosen.n_modes)
     samples = metric_samples(*sides, chosen, metrics, options)
-    counts = [side.info["count"] for side in sides[:2] if side.info["count"] is not None]
+    counts = known_counts(*sides[:2])
     planned = plan(metrics, samples, counts, options, chosen, inputs.reference, applicable_only=applicable_only)
     return compute(
         planned,
