@@ -8,7 +8,7 @@ per half: the confusion matrix, false alarms on healthy runs (any finding of ran
 where the oracle knows an onset, and whether the runs of one training evaluated every 50 and every
 250 steps agree. Writes DIR/INDEX.md (each run: half, intended, oracle truth and why).
 
-    python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half design|held-out|all] [--no-train]
+    python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half design|held-out|held-out-2|all] [--no-train]
 
 The diagnosis is whatever `ganeval` imports: `PYTHONPATH=/path/to/other/tree` diagnoses the same
 folders with another tree's rules (the first line printed names the tree).
@@ -30,7 +30,7 @@ sys.path.insert(0, str(BENCH))
 
 from bench_truth import confusion_matrix  # noqa: E402
 from truth_oracle import truth  # noqa: E402
-from truth_real import DESIGN, HELD_OUT, RUNS, RealRun, own_loop  # noqa: E402
+from truth_real import DESIGN, HALVES, RUNS, RealRun, own_loop  # noqa: E402
 
 from ganeval.diagnostics import diagnose_run  # noqa: E402
 
@@ -91,12 +91,12 @@ def train(run: RealRun, folder: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder of the run folders (kept between calls)")
-    parser.add_argument("--half", choices=(DESIGN, HELD_OUT, "all"), default="all")
+    parser.add_argument("--half", choices=(*HALVES, "all"), default="all")
     parser.add_argument("--no-train", action="store_true", help="diagnose only the runs already trained")
     parser.add_argument("--runs", default=None, help="comma-separated run names: only these (default: every run)")
     args = parser.parse_args()
     print(f"rules: {Path(ganeval.diagnostics.__file__).parent}")
-    halves = (DESIGN, HELD_OUT) if args.half == "all" else (args.half,)
+    halves = HALVES if args.half == "all" else (args.half,)
     runs = [run for half in halves for run in RUNS if run.half == half]  # the design half first
     if args.runs:
         runs = [run for run in runs if run.name in args.runs.split(",")]

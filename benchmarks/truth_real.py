@@ -7,8 +7,11 @@ through `ganeval.TrainingLogger` as a user's loop would). `intended` is the fail
 toward; the truth is what benchmarks/truth_oracle.py reads from the run's samples and checkpoints,
 and where the two disagree the oracle wins.
 
-`half` was fixed when the suite was made, balanced per intended truth, and never changes: rules are
-designed and tuned on "design" and scored on "held-out". `pair` names runs that are the same
+`half` was fixed when a run was added, balanced per intended truth, and never changes: rules are
+designed and tuned on "design" and scored on a held-out set. A held-out set is fresh for one round
+of tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one round, then tuned on
+with "design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set,
+trained and scored before any rule of that round was written, and once after. `pair` names runs that are the same
 training evaluated on two schedules (every 50 and every 250 steps): they must get the same verdict.
 """
 
@@ -21,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DESIGN, HELD_OUT = "design", "held-out"
+DESIGN, HELD_OUT, HELD_OUT_2 = "design", "held-out", "held-out-2"
+HALVES = (DESIGN, HELD_OUT, HELD_OUT_2)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H = DESIGN, HELD_OUT
+D, H, H2 = DESIGN, HELD_OUT, HELD_OUT_2
 # fmt: off
 RUNS = [
     # healthy: converging runs of several variants, seeds, data and loops
@@ -193,6 +197,48 @@ RUNS = [
          seed=36, eval_every=50, why="the same on grid25, from step 500"),
     _run("ho-never-own-lrg1e-6-s37", H, "never-learned", "own", "ring8", 800, ("lr_g", 1e-6), seed=37,
          eval_every=50, why="our own loop, G at 1e-6"),
+    # THE SECOND HELD-OUT SET (added 2026-12-07 in the next session, before that session's rules were
+    # written; trained and diagnosed for the totals only): new seeds and settings of every failure,
+    # runs long enough to converge, a stall after learning at two points, two bundled variants.
+    _run("h2-healthy-own-ring8-3000-s41", H2, "healthy", "own", "ring8", 3000, seed=41, eval_every=150,
+         why="our own loop, 3000 steps"),
+    _run("h2-healthy-own-ring8-w96-s42", H2, "healthy", "own", "ring8", 3000, ("width", 96), seed=42,
+         eval_every=100, why="our own loop, 96 units wide"),
+    _run("h2-healthy-own-grid25-w128-s43", H2, "healthy", "own", "grid25", 4000, ("width", 128), seed=43,
+         eval_every=200, why="our own loop on grid25, 128 units wide, 4000 steps"),
+    _run("h2-healthy-own-ring8-lr2e-3-s44", H2, "healthy", "own", "ring8", 3000, ("lr_g", 2e-3), ("lr_d", 2e-3),
+         ("r1", 0.2), seed=44, eval_every=100, why="our own loop at 2e-3, R1 0.2"),
+    _run("h2-pair-e50", H2, "healthy", "own", "ring8", 3000, ("eval_seed", 77), seed=45, eval_every=50,
+         pair="h2-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h2-pair-e250", H2, "healthy", "own", "ring8", 3000, ("eval_seed", 77), seed=45, eval_every=250,
+         pair="h2-pair", why="the same training, evaluated every 250 steps"),
+    _run("h2-healthy-gan-ns-ring8-2500-s8", H2, "healthy", "gan-ns", "ring8", 2500, seed=8, why="gan-ns, 2500 steps"),
+    _run("h2-undertrained-own-ring8-900-s46", H2, "undertrained", "own", "ring8", 900, seed=46, eval_every=100,
+         why="our own loop stopped at 900 steps"),
+    _run("h2-undertrained-own-grid25-1200-s47", H2, "undertrained", "own", "grid25", 1200, ("width", 128), seed=47,
+         eval_every=100, why="our own loop on grid25 stopped at 1200 steps"),
+    _run("h2-stalled-own-freeze1200-s48", H2, "stalled", "own", "ring8", 2000, ("freeze_at", 1200), seed=48,
+         eval_every=100, why="our own loop, G's learning rate 0 from step 1200"),
+    _run("h2-stalled-own-freeze800-s49", H2, "stalled", "own", "ring8", 1600, ("freeze_at", 800), seed=49,
+         eval_every=50, why="our own loop, G frozen from step 800"),
+    _run("h2-collapsed-own-zscale-s50", H2, "collapsed", "own", "ring8", 1000, ("z_scale", 0.02), seed=50,
+         eval_every=50, why="G's noise scaled by 0.02 (a bug)"),
+    _run("h2-collapsed-own-minimax-nor1-s51", H2, "collapsed", "own", "ring8", 1500, ("r1", 0.0), ("lr_d", 5e-3),
+         ("minimax", True), seed=51, eval_every=50, why="minimax G loss, D at 5x without R1"),
+    _run("h2-collapsed-gan-ring8-s5", H2, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), seed=5,
+         why="minimax GAN, D at 20x its learning rate, seed 5"),
+    _run("h2-diverged-own-jump-s52", H2, "diverged", "own", "ring8", 1400, ("jump_at", 1000), seed=52, eval_every=50,
+         why="both learning rates 100x from step 1000"),
+    _run("h2-diverged-own-lr0.3-s53", H2, "diverged", "own", "ring8", 500, ("lr_g", 0.3), ("lr_d", 0.3), seed=53,
+         eval_every=25, why="Adam at 0.3 on both networks"),
+    _run("h2-never-own-lrg1e-7-s54", H2, "never-learned", "own", "ring8", 800, ("lr_g", 1e-7), seed=54,
+         eval_every=50, why="G at 1e-7"),
+    _run("h2-oscillating-own-nor1-s55", H2, "oscillating", "own", "ring8", 1500, ("r1", 0.0), ("lr_g", 4e-3),
+         ("lr_d", 4e-3), ("betas", (0.9, 0.999)), seed=55, eval_every=50, why="no R1 at 4e-3, momentum 0.9"),
+    _run("h2-ddom-own-d5-s56", H2, "D-dominated", "own", "ring8", 1000, ("d_steps", 5), ("lr_d", 1e-2), ("r1", 0.0),
+         seed=56, eval_every=50, why="5 D steps per G step at 10x, no R1, from the start"),
+    _run("h2-ddom-own-boost1000-s57", H2, "D-dominated", "own", "ring8", 2000, ("boost_from", 1000), seed=57,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1000"),
 ]
 # fmt: on
 
