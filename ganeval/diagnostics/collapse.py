@@ -33,6 +33,7 @@ __all__ = [
     "coverage_timeline",
     "detect_collapse",
     "hit_share",
+    "samples_per_evaluation",
     "missing_modes",
     "mode_histogram",
     "modes_hit",
@@ -98,6 +99,17 @@ def _counts(evals: pd.DataFrame, column: str = "mode_counts") -> pd.DataFrame | 
     width = max(len(r) for r in rows)
     matrix = np.array([r + [0] * (width - len(r)) for r in rows], dtype=float)
     return pd.DataFrame(matrix, index=pd.Index(steps, name="step"), columns=pd.RangeIndex(width, name="mode"))
+
+
+def samples_per_evaluation(evals: pd.DataFrame) -> pd.Series | None:
+    """How many samples each evaluation scored (its mode_counts' total), by step; None without
+    mode_counts. The sampling noise of a share of samples (precision, the high-quality share) is
+    binomial in it, so rules that compare such shares scale with it."""
+    counts = _counts(evals)
+    if counts is None:
+        return None
+    totals = counts.sum(axis=1)
+    return totals[totals > 0]
 
 
 def _good_counts(evals: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:

@@ -6,24 +6,29 @@ The verdict's rule order (`findings.verdict` applies it; the first rule with a f
      loss finite is a skipped step, a low gradient_spike (a warning), never this rule.
   2. undertrained over never-learned: a low-quality run whose quality still improves beyond noise at
      the end is early, not failed (never-learned must not fire on a run that is still improving).
-  3. never-learned: precision or the high-quality share near zero over 3 evaluations at least; a
-     collapse, D dominance or stall of such a run is its consequence.
-  4. oscillating over collapsed, where the samples hop between modes beside a sustained oscillation:
+  3. stalled over never-learned: the quality shares rose beyond sampling noise, then every one of
+     them repeats exactly to the end (the same samples: G froze after it learned; what froze it is
+     what to fix).
+  4. never-learned: precision or the high-quality share near zero over 3 evaluations at least; a
+     collapse, D dominance or other stall of such a run is its consequence.
+  5. oscillating over collapsed, where the samples hop between modes beside a sustained oscillation:
      the generator chases D from mode to mode; the oscillation is what to fix.
-  5. collapsed (to the end, medium or high): modes lost, by their share of the samples with
+  6. collapsed (to the end, medium or high): modes lost, by their share of the samples with
      diversity and recall agreeing (blurred modes are low quality), explain a D that wins or an FID
      that rises.
-  6. D-dominated (to the end): a loss rising with it is D's saturation, not a divergence; a stall
+  7. D-dominated (to the end): a loss rising with it is D's saturation, not a divergence; a stall
      under it is its consequence. D winning to the end is never healthy.
-  7. D-overfitting: it names the cause of the stall or FID rise that follows.
-  8. stalled: the samples (the metrics) stopped changing short of the data's quality, to the end; a
-     frozen generator's FID drifts with D, so it outranks the milder divergences below. A run
-     converged at the data's quality is healthy.
-  9-10. diverged (a loss exploding to the end; FID rising for good to 5x its best): not where a
+  8. D-overfitting: it names the cause of the stall or FID rise that follows.
+  9. stalled: the samples (the metrics) stopped changing short of the data's quality, to the end,
+     scattering within 3x their binomial sampling noise where the log gives the evaluation's size
+     (a generator swinging precision 0.3-0.7 is still moving); a frozen generator's FID drifts
+     with D, so it outranks the milder divergences below. A run converged at the data's quality is
+     healthy.
+  10-11. diverged (a loss exploding to the end; FID rising for good to 5x its best): not where a
      sustained oscillation is found (an oscillation is no divergence) and not where precision or
      coverage ended better than at FID's best (samples closer to the data are no drift off it).
-  11. collapsed (milder, 3 evaluations at least); 12. oscillating (sustained); 13. unreliable-metrics
-     (a broken metric log is never healthy or undertrained); 14. undertrained (advice); else healthy.
+  12. collapsed (milder, 3 evaluations at least); 13. oscillating (sustained); 14. unreliable-metrics
+     (a broken metric log is never healthy or undertrained); 15. undertrained (advice); else healthy.
 Evidence: no rule decides from fewer evaluations than it needs (a collapse seen at 1-2 evaluations is
 low severity; a still-improving reading with a single evaluation before its window needs two metrics,
 precision or coverage one of them); the explanation says what the log had too few evaluations to

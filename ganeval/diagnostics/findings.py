@@ -217,33 +217,36 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
          with every loss finite is a skipped step, a low gradient_spike, never this rule.
       2. undertrained: quality below never-learned's level but still improving beyond noise at the
          end (over the last 30% of evaluations, or, for a run below the data's quality (precision
-         under 0.5), over its second half while its last third still beats its middle third). An
+         under 0.7), over its second half while its last third still beats its middle third). An
          early run is not a failure: the same training continued learns.
-      3. never-learned: precision or the high-quality share near zero throughout (3 evaluations at
-         least). Any collapse, D dominance or stall of such a run is its consequence. Lost modes
+      3. stalled, over never-learned: the samples froze to the end (every quality share repeats
+         exactly) after the shares had risen beyond sampling noise (`learned_before`). G learned, then stopped; what stopped it (a
+         learning rate at 0) is what to fix, not a generator that cannot learn.
+      4. never-learned: precision or the high-quality share near zero throughout (3 evaluations at
+         least). Any collapse, D dominance or other stall of such a run is its consequence. Lost modes
          that a loss of quality explains (cause off_manifold) are not this rule.
-      4. oscillating, over a collapse: a collapse to the end whose samples hop between modes
+      5. oscillating, over a collapse: a collapse to the end whose samples hop between modes
          (`mode_hopping`), beside a sustained oscillation. The generator is chasing D from mode to
          mode, not stuck on a few modes; the oscillation is what to fix.
-      5. collapsed: a collapse to the end, medium or high severity. Modes lost are the gravest
+      6. collapsed: a collapse to the end, medium or high severity. Modes lost are the gravest
          failure a working run can have, and they explain a D that wins or an FID that rises.
-      6. D-dominated: D winning to the end. A loss rising with it is D's saturation, not a
+      7. D-dominated: D winning to the end. A loss rising with it is D's saturation, not a
          divergence, and a stall under it is its consequence.
-      7. D-overfitting: ADA's r_t held high (or p saturated) to the end while FID stopped improving.
+      8. D-overfitting: ADA's r_t held high (or p saturated) to the end while FID stopped improving.
          It names the cause (D memorises the data) of the stall or FID rise that follows.
-      8. stalled: the samples stopped changing short of the data's quality, to the end. It outranks
+      9. stalled: the samples stopped changing short of the data's quality, to the end. It outranks
          the milder divergences below: a frozen generator's FID drifts with D, not with G.
-      9. diverged: a loss exploding 10x above its early level to the end (critic runs).
-     10. diverged: FID rising beyond noise and for good to at least 5x its best (high severity),
+     10. diverged: a loss exploding 10x above its early level to the end (critic runs).
+     11. diverged: FID rising beyond noise and for good to at least 5x its best (high severity),
          unless a sustained oscillation is found: FID swinging with an oscillation is the
          oscillation's, not a divergence. A rise while precision or coverage ended better than at
          FID's best is low (`stability._closer_to_data`), never this rule: a divergence is the
          samples drifting off the data, which lowers both.
-     11. collapsed: a milder collapse to the end, judged on at least 3 evaluations.
-     12. oscillating: a sustained oscillation (medium or high).
-     13. unreliable-metrics: metric values no computation can give (a broken metric log). The rules
+     12. collapsed: a milder collapse to the end, judged on at least 3 evaluations.
+     13. oscillating: a sustained oscillation (medium or high).
+     14. unreliable-metrics: metric values no computation can give (a broken metric log). The rules
          above judged the valid evaluations only; a broken log is never healthy or undertrained.
-     14. undertrained: quality still improving beyond noise at the end (advice, not a failure).
+     15. undertrained: quality still improving beyond noise at the end (advice, not a failure).
     Otherwise healthy. The sentence quotes the deciding finding's numbers and names what else was
     found. No rule decides from fewer evaluations than it needs: a collapse seen at 1-2
     evaluations is low severity (`too_few_evaluations`), and `diagnose` says what could not be judged.
@@ -263,6 +266,7 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
     rules = [
         (DIVERGED, [f for f in divergence if f.evidence.get("cause") in BROKEN_CAUSES]),
         (UNDERTRAINED, improving if never else []),
+        (STALLED, [f for f in of(STALL) if f.ongoing and f.evidence.get("learned_before")]),
         (NEVER_LEARNED, never),
         (OSCILLATING, oscillating if hopping else []),
         (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing and f.rank >= 1]),

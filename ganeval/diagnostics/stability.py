@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ganeval.diagnostics.collapse import samples_per_evaluation
 from ganeval.diagnostics.findings import D_DOMINANCE, DIVERGENCE, GRADIENT_SPIKE, OSCILLATION, STALL, Finding
 from ganeval.diagnostics.quality import LOW_QUALITY_LEVEL
 from ganeval.diagnostics.trends import (
@@ -141,6 +142,24 @@ STALL_ONSET_FACTOR = 2.0
 # G gradient falls 100x in its first few hundred steps while FID goes 250 -> 200: that is learning.
 STALL_IMPROVING_FID = 1.2
 STALL_IMPROVING_SHARE = 0.05
+# ... and the samples themselves must have stopped, not only the metrics' trend. Where the log says how
+# many samples each evaluation scored (`collapse.samples_per_evaluation`), a share of
+# STALL_QUALITY_METRICS is binomial in that count: a frozen generator's evaluations scatter it by about
+# sqrt(p(1-p)/n) (fresh noise each time) or not at all (the same noise). Consecutive evaluations
+# scattering it by over STALL_JITTER x that are a generator still moving, however flat its trend (a
+# healthy loop at 2e-3 swings precision 0.29-0.69 at n=500, 6x): no stall. (Binomial draws of 8
+# evaluations exceed 3x in about 1 stretch in 1,000, as simulated; 2x in 1-4 in 100.)
+STALL_JITTER = 3.0
+# A generator that learned, then froze: over the frozen stretch every logged share of
+# STALL_QUALITY_METRICS repeats exactly (the same samples: frozen weights fed the same noise, as
+# `ganeval train` and TrainingLogger users evaluating fixed noise do) and lies STALL_LEARNED_Z binomial
+# sd (at its level) above its median over the first 3 evaluations. Such a stall counts even below
+# LOW_QUALITY_LEVEL and outranks never-learned (`findings.verdict`): the quality rose, so G learned,
+# and what to fix is what stopped it (a learning rate decayed to 0, a frozen optimiser). Without
+# exact repeats the metrics cannot tell a frozen generator from one converged blurred (a synthetic
+# plateau at precision 0.25 and high-quality share 0.05 scatters at its binomial sd either way, and a
+# real grid25 loop still moving jittered at 2x it): those stay never-learned's case.
+STALL_LEARNED_Z = 3.0
 
 # Equilibrium: over the last 20% of steps, mean D(x) and D(G(z)) within 0.1 of 0.5.
 EQUILIBRIUM_TOLERANCE = 0.1
@@ -768,9 +787,73 @@ def _frozen(evals: pd.DataFrame | None, start: int) -> dict | None:
         if _trending(inside.index.to_numpy(dtype=float), y, noise, scale):
             return None
         changes[name] = change / noise if noise > 0 else 0.0
+    if changes and _scatter(evals, start) > STALL_JITTER:
+        return None
     return changes
 
 
+def _share_sd(share: float, n: float) -> float:
+    """The binomial sampling sd of a share of n samples (the share kept 1/n from 0 and 1)."""
+    share = min(max(share, 1.0 / n), 1.0 - 1.0 / n)
+    return float(np.sqrt(share * (1.0 - share) / n))
+
+
+def _scatter(evals: pd.DataFrame, start: int) -> float:
+    """How much consecutive evaluations from step `start` scatter the shares of STALL_QUALITY_METRICS,
+    in their binomial sampling sd (the largest; see STALL_JITTER): about 1 for a frozen generator
+    evaluated on fresh noise, 0 on the same noise. 0 where the log does not say how many samples an
+    evaluation scored."""
+    sizes = samples_per_evaluation(evals)
+    if sizes is None or not len(sizes):
+        return 0.0
+    n, largest = float(sizes.median()), 0.0
+    for name in STALL_QUALITY_METRICS:
+        values = metric_series(evals, name)
+        inside = values[values.index >= start].to_numpy(dtype=float)
+        if len(inside) < 4:
+            continue
+        differences = np.diff(inside)
+        scatter = MAD_TO_SD * float(np.median(np.abs(differences - np.median(differences)))) / np.sqrt(2)
+        largest = max(largest, scatter / _share_sd(float(np.median(inside)), n))
+    return largest
+
+
+def _repeats_from(evals: pd.DataFrame) -> int | None:
+    """The first evaluation step from which every logged share of STALL_QUALITY_METRICS repeats its
+    last value exactly (the same samples), over STALL_MIN_EVALS evaluations at least; None if none."""
+    starts = []
+    for name in STALL_QUALITY_METRICS:
+        values = metric_series(evals, name)
+        if not len(values):
+            continue
+        same = (values == values.iloc[-1]).to_numpy()[::-1]
+        run = int(np.argmin(same)) if not same.all() else len(same)
+        if run < STALL_MIN_EVALS:
+            return None
+        starts.append(int(values.index[len(values) - run]))
+    return max(starts) if starts else None
+
+
+def _learned_before(evals: pd.DataFrame, start: int) -> dict:
+    """{share: its rise from the first 3 evaluations to the frozen stretch from `start`, in binomial sd}
+    when every logged share of STALL_QUALITY_METRICS repeats exactly over the stretch and rose
+    STALL_LEARNED_Z sd or more (see STALL_LEARNED_Z); empty otherwise, or where the log does not say
+    how many samples an evaluation scored."""
+    sizes = samples_per_evaluation(evals)
+    if sizes is None or not len(sizes):
+        return {}
+    n = float(sizes.median())
+    rises = {}
+    for name in STALL_QUALITY_METRICS:
+        values = metric_series(evals, name)
+        early, inside = values[values.index < start].iloc[:3], values[values.index >= start]
+        if len(early) < 3 or not len(inside):
+            continue
+        if float(inside.max()) != float(inside.min()):
+            return {}  # not the same samples every time
+        level = float(inside.iloc[0])
+        rises[name] = (level - float(early.median())) / _share_sd(level, n)
+    return rises if rises and min(rises.values()) >= STALL_LEARNED_Z else {}
 def _trending(t: np.ndarray, y: np.ndarray, noise: float, scale) -> bool:
     """Whether values y at steps t follow a steady trend (see STALL_TREND_T): a steady fall that moves
     the halves' medians less than 3 noise sd apart is still learning, not a stall."""
@@ -782,18 +865,14 @@ def _trending(t: np.ndarray, y: np.ndarray, noise: float, scale) -> bool:
     return steady and change > STALL_TREND_NOISES * noise and change >= scale.floor
 
 
-def _below_data(evals: pd.DataFrame | None, start: int) -> dict | None:
-    """Median from step `start` of each logged share of STALL_QUALITY_METRICS, when all lie between
-    LOW_QUALITY_LEVEL and STALL_QUALITY_LEVEL (below the data's level, above never-learned's); else
-    None. Empty dict when the log has none of them (the level cannot be judged)."""
+def _quality_levels(evals: pd.DataFrame | None, start: int) -> dict:
+    """Median from step `start` of each logged share of STALL_QUALITY_METRICS (empty: none logged)."""
     levels = {}
     for name in STALL_QUALITY_METRICS:
         values = metric_series(evals, name)
         inside = values[values.index >= start]
         if len(inside):
             levels[name] = float(inside.median())
-    if not all(LOW_QUALITY_LEVEL <= v < STALL_QUALITY_LEVEL for v in levels.values()):
-        return None
     return levels
 
 
@@ -897,18 +976,33 @@ def detect_stall(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list
     if stretch is None:
         return []
     start, changes = stretch
-    levels = _below_data(evals, start)
-    if levels is None or (not levels and drop is None):  # a log of FID alone: the gradients must show it
+    levels = _quality_levels(evals, start)
+    if not levels and drop is None:  # a log of FID alone: the gradients must show it
         return []
+    if any(value >= STALL_QUALITY_LEVEL for value in levels.values()):
+        return []  # frozen at the data's level: converged
+    learned = {}
+    if any(value < LOW_QUALITY_LEVEL for value in levels.values()):
+        repeats = _repeats_from(evals)  # below never-learned's level only the same samples prove a freeze
+        start = max(start, repeats) if repeats is not None else start
+        learned = _learned_before(evals, start) if repeats is not None else {}
+        if not learned:
+            return []  # never above never-learned's level: that rule's case
+        levels = _quality_levels(evals, start)
     onset = start if drop is None else min(start, drop["onset"])  # the gradient's fall dates it, when earlier
     evidence.update(changes_in_noise_units=changes, quality_levels=levels, frozen_from=start, quality_checked=True)
-    shares = " and ".join(f"{name.replace('_', ' ')} {value:.2f}" for name, value in levels.items())
+    if learned:
+        evidence["learned_before"] = learned
+    shares = " and ".join(f"{name.replace('_', ' ')} {value:.2g}" for name, value in levels.items())
     below = (
         f"while below the data's level ({shares}, median; under {STALL_QUALITY_LEVEL} of the data's near 1)"
         if levels
         else "(no precision or high-quality share logged to compare with the data's level)"
     )
     flat = f"from step {start} the quality metrics stopped changing ({', '.join(changes)} within noise) {below}"
+    if learned:
+        rose = " and ".join(f"{name.replace('_', ' ')} {z:.0f}" for name, z in learned.items())
+        flat += f", after rising from the first evaluations beyond sampling noise ({rose} sd): G had been learning"
     sentence = f"{gradient}; {flat}" if gradient else f"{flat[0].upper()}{flat[1:]}"
     return [Finding(STALL, int(onset), None, "high", evidence, f"{sentence}: G stopped learning.")]
 
