@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from bench_truth_real import train  # noqa: E402
 from truth_oracle import truth  # noqa: E402
-from truth_real import RUNS  # noqa: E402
+from truth_real import HALVES, RUNS  # noqa: E402
 
 from ganeval.diagnostics import diagnose_run  # noqa: E402
 
@@ -21,10 +21,12 @@ FASTEST = ("diverged-gan-ns-lr1", "never-gan-ring8-lrg1e-6", "healthy-own-ring8-
 
 
 def test_the_suite_is_balanced_and_has_its_kinds_of_runs():
-    """At least 24 runs; each intended truth in both halves; resumed runs, our own loop and a 50/250 pair."""
+    """At least 24 runs; each intended truth in the design half and in every held-out set; resumed runs,
+    our own loop and a 50/250 pair."""
     assert len(RUNS) >= 24 and len({run.name for run in RUNS}) == len(RUNS)
+    assert {run.half for run in RUNS} == set(HALVES)
     for intended in {run.intended for run in RUNS}:
-        assert {run.half for run in RUNS if run.intended == intended} == {"design", "held-out"}, intended
+        assert {run.half for run in RUNS if run.intended == intended} == set(HALVES), intended
     assert any(run.resume_from for run in RUNS) and any(run.variant == "own" for run in RUNS)
     pairs = {run.pair for run in RUNS if run.pair}
     for pair in pairs:
