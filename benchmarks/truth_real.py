@@ -11,7 +11,8 @@ and where the two disagree the oracle wins.
 designed and tuned on "design" and scored on a held-out set. A held-out set is fresh for one round
 of tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one round, then tuned on
 with "design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set,
-trained and scored before any rule of that round was written, and once after. `pair` names runs that are the same
+trained and scored before any rule of that round was written, and once after; "held-out-3" the
+next round's, the same way (every earlier set is then design data). `pair` names runs that are the same
 training evaluated on two schedules (every 50 and every 250 steps): they must get the same verdict.
 """
 
@@ -24,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DESIGN, HELD_OUT, HELD_OUT_2 = "design", "held-out", "held-out-2"
-HALVES = (DESIGN, HELD_OUT, HELD_OUT_2)
+DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3 = "design", "held-out", "held-out-2", "held-out-3"
+HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2 = DESIGN, HELD_OUT, HELD_OUT_2
+D, H, H2, H3 = DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3
 # fmt: off
 RUNS = [
     # healthy: converging runs of several variants, seeds, data and loops
@@ -239,6 +240,48 @@ RUNS = [
          seed=56, eval_every=50, why="5 D steps per G step at 10x, no R1, from the start"),
     _run("h2-ddom-own-boost1000-s57", H2, "D-dominated", "own", "ring8", 2000, ("boost_from", 1000), seed=57,
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1000"),
+    # THE THIRD HELD-OUT SET (added 2026-12-07, second session, after held-out-2 was scored and before
+    # the next round's rules): other widths, noise sizes, batches, 200-sample evaluations, longer runs.
+    _run("h3-healthy-own-ring8-4000-s61", H3, "healthy", "own", "ring8", 4000, seed=61, eval_every=200,
+         why="our own loop, 4000 steps"),
+    _run("h3-healthy-own-ring8-z4-s62", H3, "healthy", "own", "ring8", 3500, ("z_dim", 4), seed=62, eval_every=175,
+         why="our own loop, 4-d noise"),
+    _run("h3-healthy-own-grid25-w128-5000-s63", H3, "healthy", "own", "grid25", 5000, ("width", 128), seed=63,
+         eval_every=250, why="our own loop on grid25, 128 units, 5000 steps"),
+    _run("h3-healthy-own-ring8-b256-s64", H3, "healthy", "own", "ring8", 3000, ("batch", 256), seed=64,
+         eval_every=150, why="our own loop, batch 256"),
+    _run("h3-pair-e50", H3, "healthy", "own", "ring8", 4000, ("eval_seed", 55), seed=65, eval_every=50,
+         pair="h3-pair", why="our own loop, 4000 steps, evaluated every 50 steps"),
+    _run("h3-pair-e250", H3, "healthy", "own", "ring8", 4000, ("eval_seed", 55), seed=65, eval_every=250,
+         pair="h3-pair", why="the same training, evaluated every 250 steps"),
+    _run("h3-healthy-own-ring8-n200-s66", H3, "healthy", "own", "ring8", 3000, seed=66, eval_every=100, eval_n=200,
+         why="our own loop, 200 samples per evaluation"),
+    _run("h3-undertrained-own-ring8-1200-s67", H3, "undertrained", "own", "ring8", 1200, seed=67, eval_every=100,
+         why="our own loop stopped at 1200 steps"),
+    _run("h3-undertrained-own-ring8-lr5e-4-s68", H3, "undertrained", "own", "ring8", 1500, ("lr_g", 5e-4),
+         ("lr_d", 5e-4), seed=68, eval_every=100, why="our own loop at 5e-4, stopped at 1500 steps"),
+    _run("h3-undertrained-wgan-gp-ring8-800-s2", H3, "undertrained", "wgan-gp", "ring8", 800, seed=2, eval_every=50,
+         why="wgan-gp stopped at 800 steps"),
+    _run("h3-stalled-own-freeze1500-s69", H3, "stalled", "own", "ring8", 2500, ("freeze_at", 1500), seed=69,
+         eval_every=100, why="our own loop, G's learning rate 0 from step 1500"),
+    _run("h3-stalled-own-decay900-s70", H3, "stalled", "own", "ring8", 1800, ("decay_from", 900), seed=70,
+         eval_every=100, why="our own loop, G's learning rate halved every 25 steps from step 900"),
+    _run("h3-collapsed-own-minimax-nor1-s71", H3, "collapsed", "own", "ring8", 1500, ("r1", 0.0), ("lr_d", 5e-3),
+         ("minimax", True), seed=71, eval_every=50, why="minimax G loss, D at 5x without R1"),
+    _run("h3-collapsed-gan-ring8-s6", H3, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), seed=6,
+         why="minimax GAN, D at 20x its learning rate, seed 6"),
+    _run("h3-diverged-own-jump-s72", H3, "diverged", "own", "ring8", 2000, ("jump_at", 1500), seed=72, eval_every=100,
+         why="both learning rates 100x from step 1500"),
+    _run("h3-diverged-own-grid25-jump-s73", H3, "diverged", "own", "grid25", 1200, ("jump_at", 800), ("width", 128),
+         seed=73, eval_every=50, why="the same on grid25 from step 800"),
+    _run("h3-never-own-grid25-lrg1e-6-s74", H3, "never-learned", "own", "grid25", 800, ("lr_g", 1e-6), seed=74,
+         eval_every=50, why="G at 1e-6 on grid25"),
+    _run("h3-oscillating-own-nor1-s75", H3, "oscillating", "own", "ring8", 2000, ("r1", 0.0), ("lr_g", 3e-3),
+         ("lr_d", 3e-3), ("betas", (0.9, 0.999)), seed=75, eval_every=50, why="no R1 at 3e-3, momentum 0.9"),
+    _run("h3-ddom-own-d5-slowg-s76", H3, "D-dominated", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 1e-2),
+         ("lr_g", 1e-4), seed=76, eval_every=50, why="5 D steps at 10x against G at 0.1x"),
+    _run("h3-ddom-own-boost1500-s77", H3, "D-dominated", "own", "ring8", 2500, ("boost_from", 1500), seed=77,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1500"),
 ]
 # fmt: on
 
