@@ -1,0 +1,42 @@
+"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of six runs of the real-run
+truth suite (benchmarks/truth_real.py, our own GAN loop logging through TrainingLogger), copied into
+tests/fixtures/real-evals without D's reliability table. Each truth is benchmarks/truth_oracle.py's,
+from the run's samples and checkpoint; the evaluations alone must give it (steps.csv left out: these
+verdicts come from the samples' metrics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ganeval.diagnostics import diagnose
+
+FIXTURES = Path(__file__).parent / "fixtures" / "real-evals"
+
+# run: (oracle truth, what the case pins down)
+CASES = {
+    "healthy-own-ring8-4000-s3": ("healthy", "converged at precision 0.5-0.8: no trend, no stall"),
+    "ho-healthy-own-ring8-lr2e-3-s22": ("healthy", "precision swinging 0.3-0.7 at 6x its sampling noise: moving"),
+    "ho-pair-e50": ("undertrained", "still improving, evaluated every 50 steps"),
+    "ho-pair-e250": ("undertrained", "the same training every 250 steps: a 2-standard-error trend"),
+    "stalled-own-freeze700": ("stalled", "G frozen at step 700 after precision rose 0.002 -> 0.032"),
+    "stalled-own-grid25-freeze800": ("never-learned", "G frozen on grid25 without its shares rising"),
+}
+
+
+@pytest.mark.parametrize("run", sorted(CASES))
+def test_the_evaluations_of_a_real_run_give_the_oracles_verdict(run):
+    truth, _ = CASES[run]
+    evals = pd.read_csv(FIXTURES / f"{run}.csv")
+    diagnosis = diagnose(None, evals, {"data": "grid25" if "grid25" in run else "ring8"})
+    assert diagnosis.verdict == truth, diagnosis.explanation
+
+
+def test_one_training_on_two_schedules_gets_one_verdict():
+    verdicts = {
+        diagnose(None, pd.read_csv(FIXTURES / f"ho-pair-e{every}.csv"), {"data": "ring8"}).verdict
+        for every in (50, 250)
+    }
+    assert verdicts == {"undertrained"}
