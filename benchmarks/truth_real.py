@@ -12,7 +12,7 @@ designed and tuned on "design" and scored on a held-out set. A held-out set is f
 of tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one round, then tuned on
 with "design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set,
 trained and scored before any rule of that round was written, and once after; "held-out-3" the
-next round's, the same way (every earlier set is then design data). `pair` names runs that are the same
+next round's and "held-out-4" the round after, the same way (every earlier set is then design data). `pair` names runs that are the same
 training evaluated on two schedules (every 50 and every 250 steps): they must get the same verdict.
 """
 
@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3 = "design", "held-out", "held-out-2", "held-out-3"
-HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3)
+DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4 = "design", "held-out", "held-out-2", "held-out-3", "held-out-4"
+HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4)
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3 = DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3
+D, H, H2, H3, H4 = DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4
 # fmt: off
 RUNS = [
     # healthy: converging runs of several variants, seeds, data and loops
@@ -282,6 +282,44 @@ RUNS = [
          ("lr_g", 1e-4), seed=76, eval_every=50, why="5 D steps at 10x against G at 0.1x"),
     _run("h3-ddom-own-boost1500-s77", H3, "D-dominated", "own", "ring8", 2500, ("boost_from", 1500), seed=77,
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1500"),
+    # THE FOURTH HELD-OUT SET (added 2026-12-07, second session, after held-out-3 was scored and before
+    # the round after it): new seeds of each failure, 300-sample evaluations, lr 1.5e-3, width 80.
+    _run("h4-healthy-own-ring8-4000-s81", H4, "healthy", "own", "ring8", 4000, seed=81, eval_every=100,
+         why="our own loop, 4000 steps, every 100"),
+    _run("h4-healthy-own-ring8-w80-s82", H4, "healthy", "own", "ring8", 4000, ("width", 80), seed=82,
+         eval_every=200, why="our own loop, 80 units wide"),
+    _run("h4-healthy-own-ring8-lr1.5e-3-s83", H4, "healthy", "own", "ring8", 3000, ("lr_g", 1.5e-3),
+         ("lr_d", 1.5e-3), seed=83, eval_every=100, eval_n=300, why="our own loop at 1.5e-3, 300-sample evaluations"),
+    _run("h4-healthy-own-grid25-w128-s84", H4, "healthy", "own", "grid25", 5000, ("width", 128), seed=84,
+         eval_every=200, why="our own loop on grid25, 128 units, 5000 steps"),
+    _run("h4-pair-e50", H4, "healthy", "own", "ring8", 3500, ("eval_seed", 33), seed=85, eval_every=50,
+         pair="h4-pair", why="our own loop, 3500 steps, evaluated every 50 steps"),
+    _run("h4-pair-e250", H4, "healthy", "own", "ring8", 3500, ("eval_seed", 33), seed=85, eval_every=250,
+         pair="h4-pair", why="the same training, evaluated every 250 steps"),
+    _run("h4-undertrained-own-ring8-1000-s86", H4, "undertrained", "own", "ring8", 1000, seed=86, eval_every=50,
+         why="our own loop stopped at 1000 steps"),
+    _run("h4-undertrained-own-grid25-2000-s87", H4, "undertrained", "own", "grid25", 2000, ("width", 128), seed=87,
+         eval_every=100, why="our own loop on grid25 stopped at 2000 steps"),
+    _run("h4-stalled-own-freeze900-s88", H4, "stalled", "own", "ring8", 1800, ("freeze_at", 900), seed=88,
+         eval_every=50, why="our own loop, G frozen from step 900"),
+    _run("h4-stalled-own-decay1200-s89", H4, "stalled", "own", "ring8", 2200, ("decay_from", 1200), seed=89,
+         eval_every=100, why="our own loop, G's learning rate halved every 25 steps from step 1200"),
+    _run("h4-collapsed-own-minimax-nor1-s90", H4, "collapsed", "own", "ring8", 1500, ("r1", 0.0), ("lr_d", 4e-3),
+         ("minimax", True), seed=90, eval_every=50, why="minimax G loss, D at 4x without R1"),
+    _run("h4-collapsed-own-zscale-s91", H4, "collapsed", "own", "ring8", 1000, ("z_scale", 0.05), seed=91,
+         eval_every=50, why="G's noise scaled by 0.05 (a bug)"),
+    _run("h4-diverged-own-jump-s92", H4, "diverged", "own", "ring8", 1600, ("jump_at", 1200), seed=92, eval_every=50,
+         why="both learning rates 100x from step 1200"),
+    _run("h4-diverged-own-lr0.5-s93", H4, "diverged", "own", "ring8", 400, ("lr_g", 0.5), ("lr_d", 0.5), seed=93,
+         eval_every=25, why="Adam at 0.5 on both networks"),
+    _run("h4-never-own-lrg1e-7-s94", H4, "never-learned", "own", "ring8", 800, ("lr_g", 1e-7), seed=94,
+         eval_every=50, why="G at 1e-7"),
+    _run("h4-oscillating-own-nor1-s95", H4, "oscillating", "own", "ring8", 2000, ("r1", 0.0), ("lr_g", 5e-3),
+         ("lr_d", 5e-3), ("betas", (0.9, 0.999)), seed=95, eval_every=50, why="no R1 at 5e-3, momentum 0.9"),
+    _run("h4-ddom-own-d5-s96", H4, "D-dominated", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 1e-2), ("r1", 0.0),
+         ("minimax", True), seed=96, eval_every=50, why="5 D steps at 10x, no R1, minimax G loss"),
+    _run("h4-ddom-own-boost1200-s97", H4, "D-dominated", "own", "ring8", 2400, ("boost_from", 1200), seed=97,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1200"),
 ]
 # fmt: on
 
