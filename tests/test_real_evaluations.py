@@ -1,6 +1,6 @@
-"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of six runs of the real-run
+"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of eight runs of the real-run
 truth suite (benchmarks/truth_real.py, our own GAN loop logging through TrainingLogger), copied into
-tests/fixtures/real-evals without D's reliability table. Each truth is benchmarks/truth_oracle.py's,
+tests/fixtures/real-evals. Each truth is benchmarks/truth_oracle.py's,
 from the run's samples and checkpoint; the evaluations alone must give it (steps.csv left out: these
 verdicts come from the samples' metrics)."""
 
@@ -18,6 +18,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "real-evals"
 # run: (oracle truth, what the case pins down)
 CASES = {
     "healthy-own-ring8-4000-s3": ("healthy", "converged at precision 0.5-0.8: no trend, no stall"),
+    "h3-healthy-own-ring8-b256-s64": ("healthy", "precision still creeping up, 0.47 -> 0.76, at the data's level"),
+    "h3-pair-e50": ("healthy", "recall dipped 0.51 -> 0.39 for one evaluation at step 150, no mode hit yet"),
     "ho-healthy-own-ring8-lr2e-3-s22": ("healthy", "precision swinging 0.3-0.7 at 6x its sampling noise: moving"),
     "ho-pair-e50": ("undertrained", "still improving, evaluated every 50 steps"),
     "ho-pair-e250": ("undertrained", "the same training every 250 steps: a 2-standard-error trend"),
@@ -40,3 +42,10 @@ def test_one_training_on_two_schedules_gets_one_verdict():
         for every in (50, 250)
     }
     assert verdicts == {"undertrained"}
+
+
+@pytest.mark.parametrize("run", sorted(run for run, (truth, _) in CASES.items() if truth == "healthy"))
+def test_a_healthy_real_run_raises_no_alarm(run):
+    """No finding of medium or high severity: a one-evaluation dip before any mode was hit is low."""
+    diagnosis = diagnose(None, pd.read_csv(FIXTURES / f"{run}.csv"), {"data": "ring8"})
+    assert [(f.kind, f.severity) for f in diagnosis.findings if f.rank >= 1] == []

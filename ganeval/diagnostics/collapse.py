@@ -67,7 +67,10 @@ ONSET_TOLERANCE = 0.9
 # with fewer the finding is reported at low severity and marked too_few_evaluations (never a verdict).
 COLLAPSE_MIN_EVALS = 3
 # Severity: high when at most a quarter of the modes are left, or the collapse lasts to the end;
-# low when the run starts collapsed and recovers (the generator's initial state, not an event).
+# low when the run starts collapsed and recovers (the generator's initial state, not an event), when
+# a recovered collapse spans a single evaluation (one evaluation decides nothing: a loop at step 150
+# whose recall dipped 0.51 -> 0.39 for one evaluation got a high collapse on a healthy run), or when
+# no mode was hit before a recovered collapse (no mode was lost).
 HIGH_COVERAGE = 0.25
 # Mode hits at the evaluation's size: a mode is missed only when its high-quality count lies more
 # than HIT_NOISE_Z Poisson standard deviations below MODE_HIT_SHARE of its fair share (with q that
@@ -419,6 +422,8 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
         )
         if recovered and before < 0:
             severity = "low"  # spread out from the generator's starting state: how training starts, not an event
+        if recovered and (len(event) == 1 or evidence.get("modes_before") == 0):
+            severity = "low"  # one evaluation decides nothing; no mode hit before it: none was lost
         tail = f"recovered by step {end}" if recovered else "not recovered by the end"
         if len(timeline) < COLLAPSE_MIN_EVALS:  # reported, never a verdict: one or two evaluations decide nothing
             severity, evidence["too_few_evaluations"] = "low", True
