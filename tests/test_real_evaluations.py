@@ -1,4 +1,4 @@
-"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of eight runs of the real-run
+"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of nine runs of the real-run
 truth suite (benchmarks/truth_real.py, our own GAN loop logging through TrainingLogger), copied into
 tests/fixtures/real-evals. Each truth is benchmarks/truth_oracle.py's,
 from the run's samples and checkpoint; the evaluations alone must give it (steps.csv left out: these
@@ -25,6 +25,7 @@ CASES = {
     "ho-pair-e250": ("undertrained", "the same training every 250 steps: a 2-standard-error trend"),
     "stalled-own-freeze700": ("stalled", "G frozen at step 700 after precision rose 0.002 -> 0.032"),
     "stalled-own-grid25-freeze800": ("never-learned", "G frozen on grid25 without its shares rising"),
+    "h4-collapsed-own-zscale-s91": ("diverged", "precision 0.35 at step 100, then precision and recall 0 to the end"),
 }
 
 

@@ -90,6 +90,12 @@ def _best_running_median(values) -> float:
     return float(values.rolling(3, center=True, min_periods=1).median().max()) if len(values) else np.nan
 
 
+def _ended_off_data(evals: pd.DataFrame) -> bool:
+    """Precision and recall both under 0.1 at the end (median of the last 3 evaluations)."""
+    ends = [column(evals, c).dropna().iloc[-3:].median() for c in ("precision", "recall")]
+    return all(len(column(evals, c).dropna()) >= 3 for c in ("precision", "recall")) and max(ends) < 0.1
+
+
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
     """frame[name] as floats (empty when not logged)."""
     return pd.to_numeric(frame[name], errors="coerce") if name in frame else pd.Series([], dtype=float)
@@ -107,7 +113,9 @@ def contradictions(diagnosis) -> list[str]:
       on both; D-dominated: neither the last evaluation (accuracy 0.9, AUC 0.965) nor the last 10%
       of steps (D(x) 0.9, D(G(z)) 0.1) shows D winning; stalled: precision or the high-quality
       share at the end at the data's level (0.5 or more); undertrained: no metric still improving;
-      oscillating: no sustained oscillation; healthy: a non-finite loss;
+      oscillating: no sustained oscillation; healthy: a non-finite loss, or precision and recall
+      both under 0.1 at the end (median of the last 3: no sample near the data, the data uncovered);
+      diverged is consistent with the latter where precision had reached 0.1 (the samples left it);
     - any "N of M modes" with N above M, or "fell from A to B" with B not below A."""
     steps, evals, _ = load_log(diagnosis.run)
     last = evals.iloc[-1] if len(evals) else pd.Series(dtype=object)
@@ -137,8 +145,9 @@ def contradictions(diagnosis) -> list[str]:
         rising = (
             len(fid) >= 5 and fid.iloc[-3:].median() >= 2 * fid.rolling(3, center=True, min_periods=1).median().min()
         )
-        if not (broken or exploding or rising):
-            wrong.append("diverged while every number is finite, no loss exploded and FID is flat")
+        off_data = _ended_off_data(evals) and _best_running_median(column(evals, "precision")) >= 0.1
+        if not (broken or exploding or rising or off_data):
+            wrong.append("diverged while every number is finite, no loss exploded, FID is flat and the samples are on the data")
     if diagnosis.verdict == "never-learned":
         levels = [_best_running_median(column(evals, c)) for c in ("precision", "high_quality_fraction") if c in evals]
         if levels and min(levels) >= 0.1:
@@ -164,6 +173,8 @@ def contradictions(diagnosis) -> list[str]:
         wrong.append("oscillating without a sustained oscillation")
     if diagnosis.verdict == "healthy" and any(not np.isfinite(column(steps, c).to_numpy()).all() for c in LOSS_COLUMNS):
         wrong.append("healthy with a non-finite loss")
+    if diagnosis.verdict == "healthy" and _ended_off_data(evals):
+        wrong.append("healthy with precision and recall near zero at the end")
     for n, m in re.findall(r"(\d+) of (\d+) modes", diagnosis.explanation):
         if int(n) > int(m):
             wrong.append(f"{n} of {m} modes")

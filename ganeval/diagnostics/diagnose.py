@@ -24,7 +24,9 @@ The verdict's rule order (`findings.verdict` applies it; the first rule with a f
      (a generator swinging precision 0.3-0.7 is still moving); a frozen generator's FID drifts
      with D, so it outranks the milder divergences below. A run converged at the data's quality is
      healthy.
-  10-11. diverged (a loss exploding to the end; FID rising for good to 5x its best): not where a
+  10-11. diverged (a loss exploding to the end; the samples off the data to the end, precision,
+     the high-quality share and recall near zero after precision had been above it; FID rising for
+     good to 5x its best): not where a
      sustained oscillation is found (an oscillation is no divergence) and not where precision or
      coverage ended better than at FID's best (samples closer to the data are no drift off it).
   12. collapsed (milder, 3 evaluations at least); 13. oscillating (sustained); 14. unreliable-metrics
@@ -51,6 +53,7 @@ from ganeval.diagnostics.quality import (
     LOW_QUALITY_MIN_EVALS,
     TAIL_BEFORE,
     TAIL_MIN_EVALS,
+    detect_left_data,
     detect_low_quality,
     detect_still_improving,
 )
@@ -206,6 +209,7 @@ def diagnose(
         + detect_miscalibration(evals)
         + detect_gradient_spikes(steps)
         + detect_low_quality(evals)
+        + detect_left_data(evals)
         + detect_stall(steps, evals)
         + detect_still_improving(evals)
         + detect_broken_metrics(evals)

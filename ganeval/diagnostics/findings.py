@@ -237,7 +237,9 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
       9. stalled: the samples stopped changing short of the data's quality, to the end. It outranks
          the milder divergences below: a frozen generator's FID drifts with D, not with G.
      10. diverged: a loss exploding 10x above its early level to the end (critic runs).
-     11. diverged: FID rising beyond noise and for good to at least 5x its best (high severity),
+     11. diverged: the samples off the data to the end (precision, the high-quality share and recall
+         near zero after precision had been above it: `quality.detect_left_data`), or
+         FID rising beyond noise and for good to at least 5x its best (high severity),
          unless a sustained oscillation is found: FID swinging with an oscillation is the
          oscillation's, not a divergence. A rise while precision or coverage ended better than at
          FID's best is low (`stability._closer_to_data`), never this rule: a divergence is the

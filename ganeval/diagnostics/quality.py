@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ganeval.diagnostics.findings import LOW_QUALITY, STILL_IMPROVING, Finding
+from ganeval.diagnostics.findings import DIVERGENCE, LOW_QUALITY, STILL_IMPROVING, Finding
 from ganeval.diagnostics.trends import (
     NOISE_MULTIPLE,
     SCALES,
@@ -69,6 +69,48 @@ def _below_data_level(evals: pd.DataFrame) -> bool:
     """Whether every logged quality metric stayed below BELOW_DATA_LEVEL (running median of 3)."""
     best = [float(smoothed(v).max()) for v in (metric_series(evals, n) for n in LOW_QUALITY_METRICS) if len(v)]
     return bool(best) and max(best) < BELOW_DATA_LEVEL
+
+# Off the data to the end: precision, the high-quality share and recall (those logged, running median
+# of 3) all under LOW_QUALITY_LEVEL over at least LEFT_DATA_MIN_EVALS evaluations to the end, after
+# precision or the high-quality share had reached it. No sample lies near the data and the data is not
+# covered: the samples left it (a divergence; blur keeps recall, never-learned never had the quality).
+# A loop whose noise scale bug spread one point over four modes at the end (precision 0.35 at step
+# 100, 0 from step 250, recall 0 at the end) was called healthy with "precision 0.00 and recall 0.00".
+LEFT_DATA_METRICS = ("precision", "high_quality_fraction", "recall")
+LEFT_DATA_MIN_EVALS = 3
+
+
+def detect_left_data(evals: pd.DataFrame) -> list[Finding]:
+    """One high divergence finding when the samples ended off the data after having been on it (see
+    LEFT_DATA_METRICS)."""
+    running = {name: smoothed(v) for name in LEFT_DATA_METRICS if len(v := metric_series(evals, name))}
+    if not {"precision", "recall"} <= set(running) or len(running["recall"]) < LEFT_DATA_MIN_EVALS:
+        return []
+    shares = [running[name] for name in LOW_QUALITY_METRICS if name in running]
+    if max(float(v.max()) for v in shares) < LOW_QUALITY_LEVEL:
+        return []  # never on the data: never-learned's case
+    frame = pd.concat(running, axis=1).dropna()
+    off = (frame < LOW_QUALITY_LEVEL).all(axis=1).to_numpy()
+    if not off[-1]:
+        return []
+    first = len(off) - int(np.argmin(off[::-1])) if not off.all() else 0
+    if len(off) - first < LEFT_DATA_MIN_EVALS:
+        return []
+    start = int(frame.index[first])
+    best = {name: float(running[name].max()) for name in LOW_QUALITY_METRICS if name in running}
+    ends = ", ".join(f"{name.replace('_', ' ')} {float(metric_series(evals, name).iloc[-1]):.2f}" for name in running)
+    return [
+        Finding(
+            DIVERGENCE,
+            start,
+            None,
+            "high",
+            {"cause": "left_data", "evaluations": int(len(off) - first), "best": best},
+            f"the samples left the data: from step {start} to the end ({len(off) - first} evaluations) precision, "
+            f"the high-quality share and recall stayed under {LOW_QUALITY_LEVEL} ({ends} at the end), after "
+            f"precision had reached {max(best.values()):.2f}.",
+        )
+    ]
 
 
 def detect_low_quality(evals: pd.DataFrame) -> list[Finding]:
