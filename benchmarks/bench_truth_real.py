@@ -8,7 +8,9 @@ per half: the confusion matrix, false alarms on healthy runs (any finding of ran
 where the oracle knows an onset, and whether the runs of one training evaluated every 50 and every
 250 steps agree. Writes DIR/INDEX.md (each run: half, intended, oracle truth and why).
 
-    python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half design|held-out|held-out-2|held-out-3|held-out-4|all] [--no-train]
+    python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half HALF|all] [--no-train]
+
+HALF: design, held-out, held-out-2, held-out-3 or held-out-4 (truth_real.HALVES).
 
 The diagnosis is whatever `ganeval` imports: `PYTHONPATH=/path/to/other/tree` diagnoses the same
 folders with another tree's rules (the first line printed names the tree).

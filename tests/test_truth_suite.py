@@ -147,7 +147,7 @@ def contradictions(diagnosis) -> list[str]:
         )
         off_data = _ended_off_data(evals) and _best_running_median(column(evals, "precision")) >= 0.1
         if not (broken or exploding or rising or off_data):
-            wrong.append("diverged while every number is finite, no loss exploded, FID is flat and the samples are on the data")
+            wrong.append("diverged with every number finite, no loss exploded, FID flat and the samples on the data")
     if diagnosis.verdict == "never-learned":
         levels = [_best_running_median(column(evals, c)) for c in ("precision", "high_quality_fraction") if c in evals]
         if levels and min(levels) >= 0.1:

@@ -33,11 +33,11 @@ __all__ = [
     "coverage_timeline",
     "detect_collapse",
     "hit_share",
-    "samples_per_evaluation",
     "missing_modes",
     "mode_histogram",
     "modes_hit",
     "n_modes_of",
+    "samples_per_evaluation",
 ]
 # Collapsed: fewer than half of the modes hit ...
 COLLAPSE_COVERAGE = 0.5

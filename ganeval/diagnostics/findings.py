@@ -220,11 +220,12 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
          under 0.7), over its second half while its last third still beats its middle third). An
          early run is not a failure: the same training continued learns.
       3. stalled, over never-learned: the samples froze to the end (every quality share repeats
-         exactly) after the shares had risen beyond sampling noise (`learned_before`). G learned, then stopped; what stopped it (a
-         learning rate at 0) is what to fix, not a generator that cannot learn.
+         exactly) after the shares had risen beyond sampling noise (`learned_before`). G learned,
+         then stopped; what stopped it (a learning rate at 0) is what to fix, not a generator that
+         cannot learn.
       4. never-learned: precision or the high-quality share near zero throughout (3 evaluations at
-         least). Any collapse, D dominance or other stall of such a run is its consequence. Lost modes
-         that a loss of quality explains (cause off_manifold) are not this rule.
+         least). Any collapse, D dominance or other stall of such a run is its consequence. Lost
+         modes that a loss of quality explains (cause off_manifold) are not this rule.
       5. oscillating, over a collapse: a collapse to the end whose samples hop between modes
          (`mode_hopping`), beside a sustained oscillation. The generator is chasing D from mode to
          mode, not stuck on a few modes; the oscillation is what to fix.

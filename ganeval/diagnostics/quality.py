@@ -70,6 +70,7 @@ def _below_data_level(evals: pd.DataFrame) -> bool:
     best = [float(smoothed(v).max()) for v in (metric_series(evals, n) for n in LOW_QUALITY_METRICS) if len(v)]
     return bool(best) and max(best) < BELOW_DATA_LEVEL
 
+
 # Off the data to the end: precision, the high-quality share and recall (those logged, running median
 # of 3) all under LOW_QUALITY_LEVEL over at least LEFT_DATA_MIN_EVALS evaluations to the end, after
 # precision or the high-quality share had reached it. No sample lies near the data and the data is not

@@ -854,6 +854,8 @@ def _learned_before(evals: pd.DataFrame, start: int) -> dict:
         level = float(inside.iloc[0])
         rises[name] = (level - float(early.median())) / _share_sd(level, n)
     return rises if rises and min(rises.values()) >= STALL_LEARNED_Z else {}
+
+
 def _trending(t: np.ndarray, y: np.ndarray, noise: float, scale) -> bool:
     """Whether values y at steps t follow a steady trend (see STALL_TREND_T): a steady fall that moves
     the halves' medians less than 3 noise sd apart is still learning, not a stall."""
