@@ -12,7 +12,7 @@ designed and tuned on "design" and scored on a held-out set. A held-out set is f
 of tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one round, then tuned on
 with "design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set,
 trained and scored before any rule of that round was written, and once after; "held-out-3" the
-next round's and "held-out-4" the round after, the same way (every earlier set is then design
+next round's, "held-out-4" and "held-out-5" the rounds after, the same way (every earlier set is then design
 data). `pair` names runs that are the same training evaluated on two schedules (every 50 and every
 250 steps): they must get the same verdict.
 """
@@ -26,8 +26,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4 = "design", "held-out", "held-out-2", "held-out-3", "held-out-4"
-HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4)
+DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5 = (
+    "design",
+    "held-out",
+    "held-out-2",
+    "held-out-3",
+    "held-out-4",
+    "held-out-5",
+)
+HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4 = DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4
+D, H, H2, H3, H4, H5 = DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5
 # fmt: off
 RUNS = [
     # healthy: converging runs of several variants, seeds, data and loops
@@ -321,6 +328,36 @@ RUNS = [
          ("minimax", True), seed=96, eval_every=50, why="5 D steps at 10x, no R1, minimax G loss"),
     _run("h4-ddom-own-boost1200-s97", H4, "D-dominated", "own", "ring8", 2400, ("boost_from", 1200), seed=97,
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1200"),
+    # THE FIFTH HELD-OUT SET (added 2026-12-07, second session, after held-out-4 was scored and before
+    # the round after it): new seeds; lr 1.2e-3 and 2.5e-3, width 112, 400-sample evaluations.
+    _run("h5-healthy-own-ring8-3500-s101", H5, "healthy", "own", "ring8", 3500, seed=101, eval_every=100,
+         why="our own loop, 3500 steps"),
+    _run("h5-healthy-own-ring8-lr2.5e-3-s102", H5, "healthy", "own", "ring8", 3000, ("lr_g", 2.5e-3),
+         ("lr_d", 2.5e-3), ("r1", 0.2), seed=102, eval_every=100, eval_n=400, why="our own loop at 2.5e-3, R1 0.2"),
+    _run("h5-healthy-own-ring8-w112-s103", H5, "healthy", "own", "ring8", 4000, ("width", 112), seed=103,
+         eval_every=200, why="our own loop, 112 units wide"),
+    _run("h5-healthy-own-grid25-w128-s104", H5, "healthy", "own", "grid25", 5000, ("width", 128), ("lr_g", 1.2e-3),
+         ("lr_d", 1.2e-3), seed=104, eval_every=250, why="our own loop on grid25 at 1.2e-3"),
+    _run("h5-pair-e50", H5, "healthy", "own", "ring8", 3000, ("eval_seed", 11), seed=105, eval_every=50,
+         pair="h5-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h5-pair-e250", H5, "healthy", "own", "ring8", 3000, ("eval_seed", 11), seed=105, eval_every=250,
+         pair="h5-pair", why="the same training, evaluated every 250 steps"),
+    _run("h5-undertrained-own-ring8-1100-s106", H5, "undertrained", "own", "ring8", 1100, seed=106, eval_every=100,
+         why="our own loop stopped at 1100 steps"),
+    _run("h5-stalled-own-freeze1100-s107", H5, "stalled", "own", "ring8", 2000, ("freeze_at", 1100), seed=107,
+         eval_every=100, why="our own loop, G frozen from step 1100"),
+    _run("h5-collapsed-own-minimax-nor1-s108", H5, "collapsed", "own", "ring8", 1500, ("r1", 0.0), ("lr_d", 6e-3),
+         ("minimax", True), seed=108, eval_every=50, why="minimax G loss, D at 6x without R1"),
+    _run("h5-diverged-own-jump-s109", H5, "diverged", "own", "ring8", 1500, ("jump_at", 900), seed=109, eval_every=50,
+         why="both learning rates 100x from step 900"),
+    _run("h5-never-own-lrg1e-6-s110", H5, "never-learned", "own", "ring8", 800, ("lr_g", 1e-6), seed=110,
+         eval_every=50, why="G at 1e-6"),
+    _run("h5-oscillating-own-nor1-s111", H5, "oscillating", "own", "ring8", 1800, ("r1", 0.0), ("lr_g", 4e-3),
+         ("lr_d", 4e-3), ("betas", (0.9, 0.999)), seed=111, eval_every=50, why="no R1 at 4e-3, momentum 0.9"),
+    _run("h5-ddom-own-boost1000-s112", H5, "D-dominated", "own", "ring8", 2000, ("boost_from", 1000), seed=112,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1000"),
+    _run("h5-ddom-own-d5-s113", H5, "D-dominated", "own", "ring8", 1000, ("d_steps", 5), ("lr_d", 1e-2), ("r1", 0.0),
+         seed=113, eval_every=50, why="5 D steps at 10x, no R1, from the start"),
 ]
 # fmt: on
 
