@@ -66,6 +66,10 @@ ONSET_TOLERANCE = 0.9
 # evaluations) cannot tell a generator's starting state or one noisy evaluation from a collapse, so
 # with fewer the finding is reported at low severity and marked too_few_evaluations (never a verdict).
 COLLAPSE_MIN_EVALS = 3
+# A loss of quality that recovers within a fifth of the run is low: a healthy loop at lr 1.5e-3 blurred
+# for 3 evaluations (10% of its run) and sharpened again, a generator's wobble rather than an event to
+# act on. Longer, or lasting to the end, it is medium.
+QUALITY_EPISODE_FRACTION = 0.2
 # Severity: high when at most a quarter of the modes are left, or the collapse lasts to the end;
 # low when the run starts collapsed and recovers (the generator's initial state, not an event), when
 # a recovered collapse spans a single evaluation (one evaluation decides nothing: a loop at step 150
@@ -450,7 +454,8 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
     severity from COLLAPSE_MIN_EVALS evaluations, else low; low too when it ends before the run hit
     half the modes (the samples sharpening as training starts, not an event), and when the
     high-quality share the mode counts give did not fall beyond its noise (a generator wobbling
-    around the modes, not blurring); never the never-learned verdict."""
+    around the modes, not blurring), and when it recovered within QUALITY_EPISODE_FRACTION of the
+    run; never the never-learned verdict."""
     mask = contradicted(timeline)
     steps = timeline["step"].to_numpy()
     reasons_at = quality_reasons(timeline)
@@ -476,6 +481,10 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
         drop = before - float(np.nanmedian(share[first:stop]))
         return drop > NOISE_MULTIPLE * noise and drop >= SCALES["high_quality_fraction"].floor
 
+    def lasting(first: int, stop: int) -> bool:  # whether a recovered episode spans enough of the run
+        span = float(steps[-1] - steps[0]) or 1.0
+        return (steps[stop] - steps[first]) / span >= QUALITY_EPISODE_FRACTION
+
     findings = []
     padded = np.r_[False, mask, False]
     edges = np.flatnonzero(np.diff(padded.astype(int)))
@@ -500,7 +509,10 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
                 int(steps[first]),
                 int(steps[stop]) if stop < len(steps) else None,
                 "medium"
-                if stop - first >= COLLAPSE_MIN_EVALS and (learned(first) or stop == len(steps)) and fell(first, stop)
+                if stop - first >= COLLAPSE_MIN_EVALS
+                and (learned(first) or stop == len(steps))
+                and fell(first, stop)
+                and (stop == len(steps) or lasting(first, stop))
                 else "low",
                 evidence,
                 f"The samples left the modes, but {' and '.join(kept[r] for r in reasons)} ({', '.join(parts)}): "
