@@ -23,7 +23,7 @@ import pandas as pd
 from ganeval.data.bundled import get_bundled
 from ganeval.data.mode_names import mode_names, names_text
 from ganeval.diagnostics.findings import COLLAPSE, LOW_QUALITY, Finding
-from ganeval.diagnostics.trends import MAD_TO_SD, NOISE_MULTIPLE, SCALES
+from ganeval.diagnostics.trends import NOISE_MULTIPLE, SCALES, consecutive_sd
 from ganeval.diagnostics.validity import broken_mask
 from ganeval.metrics.modes import MODE_HIT_SHARE, covered_modes
 
@@ -475,8 +475,7 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
         if "hq_share" not in timeline or first == 0:
             return True
         share = timeline["hq_share"].to_numpy(dtype=float)
-        steps_apart = np.diff(share[np.isfinite(share)])
-        noise = MAD_TO_SD * float(np.median(np.abs(steps_apart - np.median(steps_apart)))) / np.sqrt(2)
+        noise = consecutive_sd(share[np.isfinite(share)])
         before = float(pd.Series(share[:first]).rolling(3, center=True, min_periods=1).median().max())
         drop = before - float(np.nanmedian(share[first:stop]))
         return drop > NOISE_MULTIPLE * noise and drop >= SCALES["high_quality_fraction"].floor

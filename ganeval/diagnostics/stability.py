@@ -18,6 +18,7 @@ from ganeval.diagnostics.trends import (
     MAD_TO_SD,
     NOISE_MULTIPLE,
     SCALES,
+    consecutive_sd,
     linear_trend,
     metric_series,
     noise_sd,
@@ -765,10 +766,11 @@ def detect_d_dominance(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -
 # Stall
 
 
-def _frozen(evals: pd.DataFrame | None, start: int) -> dict | None:
+def _frozen(evals: pd.DataFrame | None, start: int, n: float | None) -> dict | None:
     """Whether the quality metrics stayed flat from step `start` to the end (see STALL_*): per metric
     with at least 4 evaluations there, its largest change in noise units; None when any moved beyond
-    NOISE_MULTIPLE x noise. Empty dict when too few evaluations fall in the stretch to tell."""
+    NOISE_MULTIPLE x noise, or scattered beyond STALL_JITTER x its sampling noise at n samples per
+    evaluation. Empty dict when too few evaluations fall in the stretch to tell."""
     changes = {}
     for name in STALL_FROZEN_METRICS:
         values = metric_series(evals, name)
@@ -787,7 +789,7 @@ def _frozen(evals: pd.DataFrame | None, start: int) -> dict | None:
         if _trending(inside.index.to_numpy(dtype=float), y, noise, scale):
             return None
         changes[name] = change / noise if noise > 0 else 0.0
-    if changes and _scatter(evals, start) > STALL_JITTER:
+    if changes and _scatter(evals, start, n) > STALL_JITTER:
         return None
     return changes
 
@@ -798,23 +800,26 @@ def _share_sd(share: float, n: float) -> float:
     return float(np.sqrt(share * (1.0 - share) / n))
 
 
-def _scatter(evals: pd.DataFrame, start: int) -> float:
-    """How much consecutive evaluations from step `start` scatter the shares of STALL_QUALITY_METRICS,
-    in their binomial sampling sd (the largest; see STALL_JITTER): about 1 for a frozen generator
-    evaluated on fresh noise, 0 on the same noise. 0 where the log does not say how many samples an
-    evaluation scored."""
+def _evaluation_size(evals: pd.DataFrame | None) -> float | None:
+    """The samples an evaluation scored (median over the log, `collapse.samples_per_evaluation`), or
+    None where the log does not say."""
     sizes = samples_per_evaluation(evals)
-    if sizes is None or not len(sizes):
+    return float(sizes.median()) if sizes is not None and len(sizes) else None
+
+
+def _scatter(evals: pd.DataFrame, start: int, n: float | None) -> float:
+    """How much consecutive evaluations from step `start` scatter the shares of STALL_QUALITY_METRICS,
+    in their binomial sampling sd at n samples (the largest; see STALL_JITTER): about 1 for a frozen
+    generator evaluated on fresh noise, 0 on the same noise. 0 where n is unknown (None)."""
+    if n is None:
         return 0.0
-    n, largest = float(sizes.median()), 0.0
+    largest = 0.0
     for name in STALL_QUALITY_METRICS:
         values = metric_series(evals, name)
         inside = values[values.index >= start].to_numpy(dtype=float)
         if len(inside) < 4:
             continue
-        differences = np.diff(inside)
-        scatter = MAD_TO_SD * float(np.median(np.abs(differences - np.median(differences)))) / np.sqrt(2)
-        largest = max(largest, scatter / _share_sd(float(np.median(inside)), n))
+        largest = max(largest, consecutive_sd(inside) / _share_sd(float(np.median(inside)), n))
     return largest
 
 
@@ -834,15 +839,13 @@ def _repeats_from(evals: pd.DataFrame) -> int | None:
     return max(starts) if starts else None
 
 
-def _learned_before(evals: pd.DataFrame, start: int) -> dict:
-    """{share: its rise from the first 3 evaluations to the frozen stretch from `start`, in binomial sd}
-    when every logged share of STALL_QUALITY_METRICS repeats exactly over the stretch and rose
-    STALL_LEARNED_Z sd or more (see STALL_LEARNED_Z); empty otherwise, or where the log does not say
-    how many samples an evaluation scored."""
-    sizes = samples_per_evaluation(evals)
-    if sizes is None or not len(sizes):
+def _learned_before(evals: pd.DataFrame, start: int, n: float | None) -> dict:
+    """{share: its rise from the first 3 evaluations to the frozen stretch from `start`, in binomial sd
+    at n samples} when every logged share of STALL_QUALITY_METRICS repeats exactly over the stretch
+    and rose STALL_LEARNED_Z sd or more (see STALL_LEARNED_Z); empty otherwise, or where n is unknown
+    (None)."""
+    if n is None:
         return {}
-    n = float(sizes.median())
     rises = {}
     for name in STALL_QUALITY_METRICS:
         values = metric_series(evals, name)
@@ -881,12 +884,7 @@ def _quality_levels(evals: pd.DataFrame | None, start: int) -> dict:
 def _at_data_level(evals: pd.DataFrame | None, start: int) -> bool:
     """Whether any share of STALL_QUALITY_METRICS logged from step `start` has a median at or above
     STALL_QUALITY_LEVEL: however few the evaluations, G's gradients shrinking there is convergence."""
-    for name in STALL_QUALITY_METRICS:
-        values = metric_series(evals, name)
-        inside = values[values.index >= start]
-        if len(inside) and float(inside.median()) >= STALL_QUALITY_LEVEL:
-            return True
-    return False
+    return any(level >= STALL_QUALITY_LEVEL for level in _quality_levels(evals, start).values())
 
 
 def _still_improving_after(evals: pd.DataFrame | None, start: int) -> bool:
@@ -907,9 +905,10 @@ def _still_improving_after(evals: pd.DataFrame | None, start: int) -> bool:
     return False
 
 
-def _frozen_stretch(evals: pd.DataFrame | None, first: int, last: int) -> tuple[int, dict] | None:
-    """The earliest evaluation step from which the metrics stay flat to the end (`_frozen`), over at
-    least STALL_MIN_EVALS evaluations and STALL_MIN_FRACTION of the run (steps first..last); None if none."""
+def _frozen_stretch(evals: pd.DataFrame | None, first: int, last: int, n: float | None) -> tuple[int, dict] | None:
+    """The earliest evaluation step from which the metrics stay flat to the end (`_frozen`, at n samples
+    per evaluation), over at least STALL_MIN_EVALS evaluations and STALL_MIN_FRACTION of the run (steps
+    first..last); None if none."""
     if evals is None or evals.empty or "step" not in evals:
         return None
     eval_steps = np.unique(pd.to_numeric(evals["step"], errors="coerce").dropna().to_numpy(dtype=int))
@@ -917,7 +916,7 @@ def _frozen_stretch(evals: pd.DataFrame | None, first: int, last: int) -> tuple[
     for i, start in enumerate(eval_steps):
         if len(eval_steps) - i < STALL_MIN_EVALS or (last - start + 1) / total < STALL_MIN_FRACTION:
             return None
-        changes = _frozen(evals, int(start))
+        changes = _frozen(evals, int(start), n)
         if changes:
             return int(start), changes
     return None
@@ -974,7 +973,8 @@ def detect_stall(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list
     eval_values = pd.to_numeric(evals["step"], errors="coerce").dropna()
     first = int(min(step_values.min(), eval_values.min()))
     last = int(max(step_values.max(), eval_values.max()))
-    stretch = _frozen_stretch(evals, first, last)
+    n = _evaluation_size(evals)  # parsed once: the frozen and learned tests scale with it
+    stretch = _frozen_stretch(evals, first, last, n)
     if stretch is None:
         return []
     start, changes = stretch
@@ -987,7 +987,7 @@ def detect_stall(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -> list
     if any(value < LOW_QUALITY_LEVEL for value in levels.values()):
         repeats = _repeats_from(evals)  # below never-learned's level only the same samples prove a freeze
         start = max(start, repeats) if repeats is not None else start
-        learned = _learned_before(evals, start) if repeats is not None else {}
+        learned = _learned_before(evals, start, n) if repeats is not None else {}
         if not learned:
             return []  # never above never-learned's level: that rule's case
         levels = _quality_levels(evals, start)

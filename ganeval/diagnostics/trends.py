@@ -64,6 +64,13 @@ def on_scale(values, scale: Scale) -> np.ndarray:
     return np.log10(np.maximum(values, LOG_EPSILON)) if scale.log else values
 
 
+def consecutive_sd(values) -> float:
+    """The spread between consecutive values as one value's standard deviation, robustly: the MAD of
+    their differences around the differences' median (which discounts a steady trend), over sqrt 2."""
+    differences = np.diff(np.asarray(values, dtype=float))
+    return MAD_TO_SD * float(np.median(np.abs(differences - np.median(differences)))) / np.sqrt(2)
+
+
 def noise_sd(evals: pd.DataFrame, name: str, scale: Scale) -> float:
     """One evaluation's noise, as a standard deviation on the metric's judging scale: from the spread
     between consecutive evaluations (robust: the MAD of the differences around their median, which
@@ -71,8 +78,7 @@ def noise_sd(evals: pd.DataFrame, name: str, scale: Scale) -> float:
     values = metric_series(evals, name)
     sd = 0.0
     if len(values) >= 3:
-        differences = np.diff(on_scale(values.to_numpy(), scale))
-        sd = MAD_TO_SD * float(np.median(np.abs(differences - np.median(differences)))) / np.sqrt(2)
+        sd = consecutive_sd(on_scale(values.to_numpy(), scale))
     low, high = metric_series(evals, f"{name}_low"), metric_series(evals, f"{name}_high")
     if len(low) and len(high):
         width = np.median(on_scale(high.to_numpy(), scale) - on_scale(low.to_numpy(), scale))
