@@ -9,6 +9,7 @@ stalled because its trend was flat. Each case below beside the one it must not b
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -95,3 +96,13 @@ def test_a_generator_still_moving_at_many_times_its_sampling_noise_is_not_stalle
     diagnosis = diagnose(*_log(shares))
     assert diagnosis.of_kind("stall") == [], diagnosis.explanation
     assert diagnosis.verdict != "stalled"
+
+
+def test_one_sample_per_evaluation_gives_no_sampling_noise_to_divide_by():
+    """mode_counts totalling 1: a share has no binomial spread; the stall rules judge without it."""
+    steps, evals, manifest = _log(np.concatenate([np.linspace(0.02, 0.3, 12), np.full(14, 0.3)]))
+    evals["mode_counts"] = json.dumps([1] + [0] * 7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 0 / 0 in the scatter would warn
+        diagnosis = diagnose(steps, evals, manifest)
+    assert diagnosis.verdict == "stalled", diagnosis.explanation

@@ -802,9 +802,10 @@ def _share_sd(share: float, n: float) -> float:
 
 def _evaluation_size(evals: pd.DataFrame | None) -> float | None:
     """The samples an evaluation scored (median over the log, `collapse.samples_per_evaluation`), or
-    None where the log does not say."""
+    None where the log does not say, or says fewer than 2 (no sampling noise to judge a share by)."""
     sizes = samples_per_evaluation(evals)
-    return float(sizes.median()) if sizes is not None and len(sizes) else None
+    n = float(sizes.median()) if sizes is not None and len(sizes) else None
+    return n if n is not None and n >= 2 else None
 
 
 def _scatter(evals: pd.DataFrame, start: int, n: float | None) -> float:
