@@ -28,7 +28,8 @@ The truth, decided in this order (the first that holds):
 2. never-learned: quality under 0.1 at the end and never 0.15 (a uniform smear over grid25's
    square puts 0.05 within c/8 of a centre: chance level), and the samples are not closing in on the
    modes (approaching: their median distance to the nearest centre at the end under 0.8 times the
-   one at the evaluation half-way through the run).
+   median of the 3 evaluations around 60% of the run: the last 40%, where a freeze or a late
+   change shows, and never one evaluation alone).
 3. oscillating: the mode shares hop (median hop over the second half's evaluations > 0.35) while
    at most half the modes are covered at some evaluations of that half: mass moves between modes.
    Onset: the first evaluation whose mode shares moved by more than 0.35.
@@ -43,8 +44,9 @@ The truth, decided in this order (the first that holds):
    its outputs, real against fake) while quality is below the data's level (< 0.5) and G is not
    improving (rule 7's test): a critic that tells apart the samples of a G still closing in on the
    data (WGAN's, early) is not dominating it.
-7. undertrained: still improving at the end: the last evaluation's quality exceeds that at 75%
-   of the run by more than 0.05, or coverage rose by 2 modes or more over that last quarter, or
+7. undertrained: still improving at the end: the final quality exceeds that at 75% of the run
+   (the median of the 3 evaluations around it) by more than 0.05, or coverage rose by 2 modes or
+   more over that last quarter, or
    the samples are approaching (rule 2); and quality is below 0.9.
 8. never-learned if quality at the end is under 0.1 (it had learned, and lost it); stalled if it is
    under 0.5 and no longer rising; else healthy.
@@ -173,9 +175,10 @@ def final(run: Path, data: str) -> dict:
     g, d = state["generator"], state["discriminator"]
     finite = all(torch.isfinite(t).all() for t in (*g.values(), *d.values()) if t.is_floating_point())
     z_dim = g["0.weight"].shape[1]
+    z_scale = float(state.get("config", {}).get("z_scale", 1.0))  # the noise G was trained on
     noise = torch.Generator().manual_seed(12345)
     with torch.no_grad():
-        fake = _mlp(g, torch.randn(FINAL_N, z_dim, generator=noise, dtype=torch.float64), 0.0)
+        fake = _mlp(g, z_scale * torch.randn(FINAL_N, z_dim, generator=noise, dtype=torch.float64), 0.0)
         centres, std = MIXTURES[data]
         rng = np.random.default_rng(12345)
         real = torch.tensor(centres[rng.integers(0, len(centres), FINAL_N)] + rng.standard_normal((FINAL_N, 2)) * std)
@@ -235,8 +238,9 @@ def truth(run: Path, data: str) -> Truth:
         )
 
     best_quality = max([x.quality for x in m] + [last.quality])
-    i50 = min(range(len(steps)), key=lambda i: abs(steps[i] - 0.5 * steps[-1])) if steps else 0
-    approaching = len(m) >= 2 and last.spread < 0.8 * m[i50].spread  # the samples closing in on the modes
+    i60 = _at(steps, 0.6)
+    # the samples closing in on the modes over the last 40% (3 evaluations around 60%: one is noise)
+    approaching = len(m) >= 2 and last.spread < 0.8 * _around(m, i60, "spread")
     numbers["spread_std"] = [round(x.spread, 1) for x in m]
     if last.quality < 0.1 and best_quality < 0.15 and not approaching:
         return Truth(
@@ -270,12 +274,11 @@ def truth(run: Path, data: str) -> Truth:
 
     quality_rise, covered_rise = 0.0, 0
     if len(m) >= 2:
-        i75 = min(range(len(steps)), key=lambda i: abs(steps[i] - 0.75 * steps[-1]))
-        quality_rise, covered_rise = last.quality - m[i75].quality, last.covered - m[i75].covered
+        i75 = _at(steps, 0.75)
+        quality_rise, covered_rise = last.quality - _around(m, i75, "quality"), last.covered - _around(m, i75, "covered")
     numbers.update(quality_rise_last_quarter=round(quality_rise, 3), covered_rise_last_quarter=covered_rise)
     improving = quality_rise > 0.05 or covered_rise >= 2 or approaching
 
-    i60 = min(range(len(steps)), key=lambda i: abs(steps[i] - 0.6 * steps[-1])) if steps else 0
     moves = [_moved(evals[i - 1][1], evals[i][1], data) for i in range(1, len(evals))]
     numbers["moved_std"] = [round(x, 2) for x in moves]
     stretch = moves[i60:] if len(moves) > i60 else []
@@ -298,7 +301,7 @@ def truth(run: Path, data: str) -> Truth:
         return Truth(
             "undertrained",
             f"still improving at the end: quality {quality_rise:+.2f} over the last quarter, to {last.quality:.2f}; "
-            f"median distance to a mode {m[i50].spread:.0f} -> {last.spread:.0f} std over the second half",
+            f"median distance to a mode {_around(m, i60, 'spread'):.0f} -> {last.spread:.0f} std over the last 40%",
             None,
             numbers,
         )
@@ -308,6 +311,16 @@ def truth(run: Path, data: str) -> Truth:
     if last.quality < DATA_LEVEL:
         return Truth("stalled", f"quality {last.quality:.2f} at the end and no longer rising", None, numbers)
     return Truth("healthy", f"{last.covered} of {k} modes, quality {last.quality:.2f} at the end", None, numbers)
+
+
+def _at(steps: list[int], fraction: float) -> int:
+    """The index of the evaluation nearest `fraction` of the run (0 when there is none)."""
+    return min(range(len(steps)), key=lambda i: abs(steps[i] - fraction * steps[-1])) if steps else 0
+
+
+def _around(m: list[Measures], i: int, name: str) -> float:
+    """The median of a measure over the evaluations i-1, i, i+1 (one evaluation is noise)."""
+    return float(np.median([getattr(x, name) for x in m[max(i - 1, 0) : i + 2]]))
 
 
 def _moved(a: np.ndarray, b: np.ndarray, data: str) -> float:

@@ -12,7 +12,7 @@ designed and tuned on "design" and scored on a held-out set. A held-out set is f
 of tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one round, then tuned on
 with "design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set,
 trained and scored before any rule of that round was written, and once after; "held-out-3" the
-next round's, "held-out-4" and "held-out-5" the rounds after, the same way (every earlier set is then design
+next round's, "held-out-4", "held-out-5" and "held-out-6" the rounds after, the same way (every earlier set is then design
 data). `pair` names runs that are the same training evaluated on two schedules (every 50 and every
 250 steps): they must get the same verdict.
 """
@@ -26,15 +26,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5 = (
+DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6 = (
     "design",
     "held-out",
     "held-out-2",
     "held-out-3",
     "held-out-4",
     "held-out-5",
+    "held-out-6",
 )
-HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5)
+HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4, H5 = DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5
+D, H, H2, H3, H4, H5, H6 = DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6
 # fmt: off
 RUNS = [
     # healthy: converging runs of several variants, seeds, data and loops
@@ -358,6 +359,49 @@ RUNS = [
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1000"),
     _run("h5-ddom-own-d5-s113", H5, "D-dominated", "own", "ring8", 1000, ("d_steps", 5), ("lr_d", 1e-2), ("r1", 0.0),
          seed=113, eval_every=50, why="5 D steps at 10x, no R1, from the start"),
+    # THE SIXTH HELD-OUT SET (added 2026-12-07, third session, after the oracle's noise-scale and
+    # 3-evaluation fixes and before any rule of that round): new seeds; batch 64, z_dim 16, width 96,
+    # 300-sample evaluations every 150 steps, the bundled gan-ns and wgan-gp beside our own loop.
+    _run("h6-healthy-own-ring8-3500-s121", H6, "healthy", "own", "ring8", 3500, seed=121, eval_every=100,
+         why="our own loop, 3500 steps"),
+    _run("h6-healthy-own-ring8-b64-s122", H6, "healthy", "own", "ring8", 4000, ("batch", 64), seed=122,
+         eval_every=150, eval_n=300, why="our own loop, batch 64, 300-sample evaluations every 150 steps"),
+    _run("h6-healthy-own-ring8-z16-w96-s123", H6, "healthy", "own", "ring8", 3500, ("z_dim", 16), ("width", 96),
+         seed=123, eval_every=100, why="our own loop, 16-d noise, 96 units wide"),
+    _run("h6-healthy-own-grid25-w128-lr2e-3-s124", H6, "healthy", "own", "grid25", 6000, ("width", 128),
+         ("lr_g", 2e-3), ("lr_d", 2e-3), seed=124, eval_every=250, why="our own loop on grid25 at 2e-3, 6000 steps"),
+    _run("h6-pair-e50", H6, "healthy", "own", "ring8", 3000, ("eval_seed", 66), seed=125, eval_every=50,
+         pair="h6-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h6-pair-e250", H6, "healthy", "own", "ring8", 3000, ("eval_seed", 66), seed=125, eval_every=250,
+         pair="h6-pair", why="the same training, evaluated every 250 steps"),
+    _run("h6-undertrained-own-ring8-700-s126", H6, "undertrained", "own", "ring8", 700, seed=126, eval_every=50,
+         why="our own loop stopped at 700 steps"),
+    _run("h6-undertrained-gan-ns-ring8-600-s7", H6, "undertrained", "gan-ns", "ring8", 600, seed=7, eval_every=50,
+         why="the bundled gan-ns stopped at 600 steps"),
+    _run("h6-stalled-own-freeze1300-s127", H6, "stalled", "own", "ring8", 2400, ("freeze_at", 1300), seed=127,
+         eval_every=100, why="our own loop, G frozen from step 1300"),
+    _run("h6-stalled-own-decay1000-s128", H6, "stalled", "own", "ring8", 2000, ("decay_from", 1000), seed=128,
+         eval_every=100, why="G's learning rate halved every 25 steps from step 1000"),
+    _run("h6-collapsed-own-zscale-s129", H6, "collapsed", "own", "ring8", 1200, ("z_scale", 0.03), seed=129,
+         eval_every=50, why="G's noise scaled by 0.03"),
+    _run("h6-collapsed-own-minimax-nor1-s130", H6, "collapsed", "own", "ring8", 1500, ("r1", 0.0), ("lr_d", 5e-3),
+         ("minimax", True), seed=130, eval_every=50, why="minimax G loss, D at 5x without R1"),
+    _run("h6-diverged-own-jump-s131", H6, "diverged", "own", "ring8", 1800, ("jump_at", 1100), seed=131,
+         eval_every=100, why="both learning rates 100x from step 1100"),
+    _run("h6-diverged-own-lr0.4-s132", H6, "diverged", "own", "ring8", 500, ("lr_g", 0.4), ("lr_d", 0.4), seed=132,
+         eval_every=25, why="both learning rates at 0.4"),
+    _run("h6-never-own-lrg3e-7-s133", H6, "never-learned", "own", "ring8", 900, ("lr_g", 3e-7), seed=133,
+         eval_every=50, why="G at 3e-7"),
+    _run("h6-never-own-grid25-lrg1e-6-s134", H6, "never-learned", "own", "grid25", 1000, ("lr_g", 1e-6),
+         ("width", 128), seed=134, eval_every=50, why="G at 1e-6 on grid25"),
+    _run("h6-oscillating-own-nor1-b64-s135", H6, "oscillating", "own", "ring8", 2000, ("r1", 0.0), ("lr_g", 4e-3),
+         ("lr_d", 4e-3), ("batch", 64), seed=135, eval_every=50, why="no R1 at 4e-3, batch 64"),
+    _run("h6-oscillating-own-zscale-s136", H6, "oscillating", "own", "ring8", 1200, ("z_scale", 0.01), ("r1", 0.0),
+         seed=136, eval_every=50, why="G's noise scaled by 0.01, no R1: a point that can hop between modes"),
+    _run("h6-ddom-own-boost1300-s137", H6, "D-dominated", "own", "ring8", 2400, ("boost_from", 1300), seed=137,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1300"),
+    _run("h6-ddom-own-d5-s138", H6, "D-dominated", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 8e-3), ("r1", 0.0),
+         seed=138, eval_every=50, why="5 D steps at 8x, no R1, from the start"),
 ]
 # fmt: on
 
@@ -517,7 +561,7 @@ def own_loop(
         "discriminator": {k: v.detach() for k, v in d.items()},
         "step": step + 1,
         "data": data,
-        "config": {"z_dim": z_dim},
+        "config": {"z_dim": z_dim, "z_scale": z_scale},
     }
     with atomic_write(Path(run_dir) / "checkpoint.pt") as stream:
         torch.save(state, stream)
