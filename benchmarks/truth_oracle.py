@@ -275,7 +275,8 @@ def truth(run: Path, data: str) -> Truth:
     quality_rise, covered_rise = 0.0, 0
     if len(m) >= 2:
         i75 = _at(steps, 0.75)
-        quality_rise, covered_rise = last.quality - _around(m, i75, "quality"), last.covered - _around(m, i75, "covered")
+        quality_rise = last.quality - _around(m, i75, "quality")
+        covered_rise = last.covered - _around(m, i75, "covered")
     numbers.update(quality_rise_last_quarter=round(quality_rise, 3), covered_rise_last_quarter=covered_rise)
     improving = quality_rise > 0.05 or covered_rise >= 2 or approaching
 

@@ -12,9 +12,9 @@ designed and tuned on "design" and scored on a held-out set. A held-out set is f
 of tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one round, then tuned on
 with "design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set,
 trained and scored before any rule of that round was written, and once after; "held-out-3" the
-next round's, "held-out-4", "held-out-5" and "held-out-6" the rounds after, the same way (every earlier set is then design
-data). `pair` names runs that are the same training evaluated on two schedules (every 50 and every
-250 steps): they must get the same verdict.
+next round's, "held-out-4", "held-out-5" and "held-out-6" the rounds after, the same way (every
+earlier set is then design data). `pair` names runs that are the same training evaluated on two
+schedules (every 50 and every 250 steps): they must get the same verdict.
 """
 
 from __future__ import annotations
