@@ -12,7 +12,7 @@ designed and tuned on "design" and scored on a held-out set. A held-out set is f
 of tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one round, then tuned on
 with "design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set,
 trained and scored before any rule of that round was written, and once after; "held-out-3" the
-next round's, "held-out-4", "held-out-5" and "held-out-6" the rounds after, the same way (every
+next round's, "held-out-4" to "held-out-7" the rounds after, the same way (every
 earlier set is then design data). `pair` names runs that are the same training evaluated on two
 schedules (every 50 and every 250 steps): they must get the same verdict.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6 = (
+DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7 = (
     "design",
     "held-out",
     "held-out-2",
@@ -34,8 +34,9 @@ DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6 = (
     "held-out-4",
     "held-out-5",
     "held-out-6",
+    "held-out-7",
 )
-HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6)
+HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,16 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4, H5, H6 = DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6
+D, H, H2, H3, H4, H5, H6, H7 = (
+    DESIGN,
+    HELD_OUT,
+    HELD_OUT_2,
+    HELD_OUT_3,
+    HELD_OUT_4,
+    HELD_OUT_5,
+    HELD_OUT_6,
+    HELD_OUT_7,
+)
 # fmt: off
 RUNS = [
     # healthy: converging runs of several variants, seeds, data and loops
@@ -402,6 +412,50 @@ RUNS = [
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1300"),
     _run("h6-ddom-own-d5-s138", H6, "D-dominated", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 8e-3), ("r1", 0.0),
          seed=138, eval_every=50, why="5 D steps at 8x, no R1, from the start"),
+    # THE SEVENTH HELD-OUT SET (added 2026-12-07, third session, after held-out-6 was scored under the
+    # round's rules and before any later rule): new seeds; longer healthy runs (4,000-7,000 steps),
+    # lr 8e-4 and 1.5e-3, width 72 with 6-d noise, 350-step evaluations, the bundled gan and wgan-gp.
+    _run("h7-healthy-own-ring8-5000-s141", H7, "healthy", "own", "ring8", 5000, seed=141, eval_every=200,
+         why="our own loop, 5000 steps"),
+    _run("h7-healthy-own-ring8-lr8e-4-s142", H7, "healthy", "own", "ring8", 4500, ("lr_g", 8e-4), ("lr_d", 8e-4),
+         seed=142, eval_every=150, why="our own loop at 8e-4"),
+    _run("h7-healthy-own-ring8-w72-z6-s143", H7, "healthy", "own", "ring8", 4000, ("width", 72), ("z_dim", 6),
+         seed=143, eval_every=200, why="our own loop, 72 units wide, 6-d noise"),
+    _run("h7-healthy-own-grid25-w128-lr1.5e-3-s144", H7, "healthy", "own", "grid25", 7000, ("width", 128),
+         ("lr_g", 1.5e-3), ("lr_d", 1.5e-3), seed=144, eval_every=350, why="our own loop on grid25, 7000 steps"),
+    _run("h7-pair-e50", H7, "healthy", "own", "ring8", 4000, ("eval_seed", 77), seed=145, eval_every=50,
+         pair="h7-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h7-pair-e250", H7, "healthy", "own", "ring8", 4000, ("eval_seed", 77), seed=145, eval_every=250,
+         pair="h7-pair", why="the same training, evaluated every 250 steps"),
+    _run("h7-undertrained-own-ring8-900-s146", H7, "undertrained", "own", "ring8", 900, seed=146, eval_every=50,
+         why="our own loop stopped at 900 steps"),
+    _run("h7-undertrained-wgan-gp-ring8-600-s3", H7, "undertrained", "wgan-gp", "ring8", 600, seed=3,
+         eval_every=50, why="wgan-gp stopped at 600 steps"),
+    _run("h7-stalled-own-freeze1600-s147", H7, "stalled", "own", "ring8", 2600, ("freeze_at", 1600), seed=147,
+         eval_every=100, why="our own loop, G frozen from step 1600"),
+    _run("h7-stalled-own-decay1400-s148", H7, "stalled", "own", "ring8", 2400, ("decay_from", 1400), seed=148,
+         eval_every=100, why="G's learning rate halved every 25 steps from step 1400"),
+    _run("h7-collapsed-gan-ring8-s7", H7, "collapsed", "gan", "ring8", 1500, ("lr_d", 2e-3), seed=7,
+         why="minimax GAN, D at 20x its learning rate, seed 7"),
+    _run("h7-collapsed-own-minimax-nor1-s149", H7, "collapsed", "own", "ring8", 1500, ("r1", 0.0), ("lr_d", 6e-3),
+         ("minimax", True), seed=149, eval_every=50, why="minimax G loss, D at 6x without R1"),
+    _run("h7-diverged-own-jump-s150", H7, "diverged", "own", "ring8", 2000, ("jump_at", 1300), seed=150,
+         eval_every=100, why="both learning rates 100x from step 1300"),
+    _run("h7-diverged-own-lr0.6-s151", H7, "diverged", "own", "ring8", 400, ("lr_g", 0.6), ("lr_d", 0.6), seed=151,
+         eval_every=25, why="both learning rates at 0.6"),
+    _run("h7-never-own-lrg5e-7-s152", H7, "never-learned", "own", "ring8", 900, ("lr_g", 5e-7), seed=152,
+         eval_every=50, why="G at 5e-7"),
+    _run("h7-never-own-grid25-lrg3e-7-s153", H7, "never-learned", "own", "grid25", 1000, ("lr_g", 3e-7),
+         ("width", 128), seed=153, eval_every=50, why="G at 3e-7 on grid25"),
+    _run("h7-oscillating-own-nor1-momentum-s154", H7, "oscillating", "own", "ring8", 1800, ("r1", 0.0),
+         ("lr_g", 5e-3), ("lr_d", 5e-3), ("betas", (0.9, 0.999)), seed=154, eval_every=50,
+         why="no R1 at 5e-3, momentum 0.9"),
+    _run("h7-oscillating-own-zscale-s155", H7, "oscillating", "own", "ring8", 1200, ("z_scale", 0.02), ("r1", 0.0),
+         seed=155, eval_every=50, why="G's noise scaled by 0.02, no R1"),
+    _run("h7-ddom-own-boost1500-s156", H7, "D-dominated", "own", "ring8", 2600, ("boost_from", 1500), seed=156,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1500"),
+    _run("h7-ddom-own-d5-s157", H7, "D-dominated", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 1.2e-2),
+         ("r1", 0.0), seed=157, eval_every=50, why="5 D steps at 12x, no R1, from the start"),
 ]
 # fmt: on
 
