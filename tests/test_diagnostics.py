@@ -255,6 +255,23 @@ def test_oscillation_with_a_known_period(period):
     )
 
 
+@pytest.mark.parametrize("until, severity", [(200, "low"), (700, "high")])
+def test_an_oscillation_that_settles_early_is_a_transient(until, severity):
+    """Over the first fifth of the run, then settled: the early game between G and D, low and never
+    the verdict. Over 70% of it, ending before the last quarter: as strong a finding as ever."""
+    steps, evals, manifest = synthetic_log()
+    t = steps["step"].to_numpy()
+    wave = np.where(t < until, np.sin(2 * np.pi * t / 25), 0.0)
+    steps = steps.assign(loss_d=steps.loss_d + 0.3 * wave, loss_g=steps.loss_g - 0.3 * wave)
+    steps = steps.assign(d_real=steps.d_real + 0.08 * wave, d_fake=steps.d_fake + 0.08 * wave)
+    diagnosis = diagnose(steps, evals, manifest)
+    [oscillation] = kinds(diagnosis, "oscillation")
+    assert oscillation.end_step is not None and oscillation.end_step <= until + 250  # a window past it
+    assert oscillation.severity == severity
+    if severity == "low":
+        assert diagnosis.verdict == "healthy", diagnosis.explanation
+
+
 def test_periodicity_of_a_pure_sine_and_of_noise():
     t = np.arange(1000)
     period, strength, amplitude = periodicity(2.0 * np.sin(2 * np.pi * t / 37) + 5)

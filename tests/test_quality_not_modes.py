@@ -61,9 +61,13 @@ def test_a_collapse_that_stays_on_its_modes_is_no_hopping(tmp_path, name):
     assert "hopped" not in collapse.explanation  # two equal modes trading first place is no hop
 
 
-def test_a_generator_that_never_sharpens_is_never_learned_not_collapsed(tmp_path):
+def test_a_generator_that_never_sharpens_is_stalled_by_blur_not_collapsed(tmp_path):
     _, diagnosis = _diagnosed(tmp_path, "blur-never-sharpens")
-    assert diagnosis.verdict == "never-learned", diagnosis.explanation
+    assert diagnosis.verdict == "stalled", diagnosis.explanation
+    [plateau] = diagnosis.of_kind("stall")
+    assert plateau.evidence["cause"] == "low_plateau" and plateau.severity == "medium"
+    assert 0.2 < plateau.evidence["ends"]["precision"] < 0.25
+    assert diagnosis.of_kind("low_quality"), "the blur is reported as low quality"
     assert diagnosis.of_kind("collapse") == []
 
 

@@ -209,11 +209,12 @@ def test_the_contradiction_check_catches_what_it_names(diagnosed):
 
 def test_planted_events_do_not_add_unrelated_alarms(diagnosed):
     """A planted event brings its own finding; the only company allowed is what it causes (a collapse
-    raises FID; a run that never learned also looks collapsed and D-dominated; a drift off the data
-    loses quality; samples hopping between modes are collapsed at each evaluation)."""
+    raises FID; a run that never learned also looks collapsed and D-dominated, and a blur that never
+    sharpens plateaus, a stall; a drift off the data loses quality; samples hopping between modes
+    are collapsed at each evaluation)."""
     allowed = {
         "collapse": {"divergence"},
-        "low_quality": {"collapse", "d_dominance"},
+        "low_quality": {"collapse", "d_dominance", "stall"},
         "divergence": {"collapse", "d_dominance", "low_quality"},
         "oscillation": {"collapse"},
     }

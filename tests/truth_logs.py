@@ -537,7 +537,11 @@ def event_plans() -> list[Plan]:
         P("skipped-step", "healthy", "skipped_step", "gradient_spike", 640, seed=44, fid_scale=1e-2),
         P("resume", "healthy", "resume", None, 700, steps=1500, eval_every=50, seed=45),
         P("resume-collapse", "collapsed", "collapse", "collapse", 900, steps=1500, eval_every=50, seed=46),
-        P("blur-never-sharpens", "never-learned", "blur_never", "low_quality", 25, seed=47, fid_scale=1.0),
+        # Stalled, not never-learned (changed 2026-12-07): its precision climbs 0.06 -> 0.25 over the
+        # first 8 evaluations and stays there while no sample sharpens; the real-run oracle's rule
+        # for such a run (quality between never-learned's level and the data's, no longer rising) is
+        # stalled. The low-quality finding (blur, from step 25) is its onset.
+        P("blur-never-sharpens", "stalled", "blur_never", "low_quality", 25, seed=47, fid_scale=1.0),
         P("blur-three-modes", "healthy", "blur_partial", "low_quality", 600, steps=1500, eval_every=30, seed=48),
         P("drift", "diverged", "drift", "divergence", 600, seed=49, fid_scale=1e-2),
         P("drift-images", "diverged", "drift", "divergence", 1000, steps=2000, eval_every=40, seed=50, fid_scale=30.0),

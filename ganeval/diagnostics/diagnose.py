@@ -9,8 +9,9 @@ The verdict's rule order (`findings.verdict` applies it; the first rule with a f
   3. stalled over never-learned: the quality shares rose beyond sampling noise, then every one of
      them repeats exactly to the end (the same samples: G froze after it learned; what froze it is
      what to fix).
-  4. never-learned: precision or the high-quality share near zero over 3 evaluations at least; a
-     collapse, D dominance or other stall of such a run is its consequence.
+  4. never-learned: precision or the high-quality share near zero over 3 evaluations at least, and
+     no share rose beyond noise to 0.1 (a share that did learned a little); a collapse, D dominance
+     or other stall of such a run is its consequence.
   5. oscillating over collapsed, where the samples hop between modes beside a sustained oscillation:
      the generator chases D from mode to mode; the oscillation is what to fix.
   6. collapsed (to the end, medium or high): modes lost, by their share of the samples with
@@ -22,14 +23,16 @@ The verdict's rule order (`findings.verdict` applies it; the first rule with a f
   9. stalled: the samples (the metrics) stopped changing short of the data's quality, to the end,
      scattering within 3x their binomial sampling noise where the log gives the evaluation's size
      (a generator swinging precision 0.3-0.7 is still moving); a frozen generator's FID drifts
-     with D, so it outranks the milder divergences below. A run converged at the data's quality is
-     healthy.
+     with D, so it outranks the milder divergences below. Or quality plateaued far below the data's
+     (under 0.25) after G learned a little, with nothing still improving. A run converged at the
+     data's quality is healthy.
   10-11. diverged (a loss exploding to the end; the samples off the data to the end, precision,
      the high-quality share and recall near zero after precision had been above it; FID rising for
      good to 5x its best): not where a
      sustained oscillation is found (an oscillation is no divergence) and not where precision or
      coverage ended better than at FID's best (samples closer to the data are no drift off it).
-  12. collapsed (milder, 3 evaluations at least); 13. oscillating (sustained); 14. unreliable-metrics
+  12. collapsed (milder, 3 evaluations at least); 13. oscillating (sustained, not an early
+     transient); 14. unreliable-metrics
      (a broken metric log is never healthy or undertrained); 15. undertrained (advice); else healthy.
 Evidence: no rule decides from fewer evaluations than it needs (a collapse seen at 1-2 evaluations is
 low severity; a still-improving reading with a single evaluation before its window needs two metrics,
@@ -54,6 +57,7 @@ from ganeval.diagnostics.quality import (
     TAIL_BEFORE,
     TAIL_MIN_EVALS,
     detect_left_data,
+    detect_low_plateau,
     detect_low_quality,
     detect_still_improving,
 )
@@ -201,6 +205,9 @@ def diagnose(
     steps = with_probabilities(steps.sort_values("step").reset_index(drop=True))
     if not evals.empty:
         evals = evals.sort_values("step").reset_index(drop=True)
+    stalls = detect_stall(steps, evals)
+    if not any(f.ongoing for f in stalls):  # a plateau is a stall that froze nothing: one or the other
+        stalls += detect_low_plateau(evals)
     findings = (
         detect_divergence(steps, evals)
         + detect_collapse(evals, n_modes_of(evals, manifest), manifest.get("data"))
@@ -210,7 +217,7 @@ def diagnose(
         + detect_gradient_spikes(steps)
         + detect_low_quality(evals)
         + detect_left_data(evals)
-        + detect_stall(steps, evals)
+        + stalls
         + detect_still_improving(evals)
         + detect_broken_metrics(evals)
         + detect_d_overfitting(steps, evals, manifest)

@@ -224,8 +224,9 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
          then stopped; what stopped it (a learning rate at 0) is what to fix, not a generator that
          cannot learn.
       4. never-learned: precision or the high-quality share near zero throughout (3 evaluations at
-         least). Any collapse, D dominance or other stall of such a run is its consequence. Lost
-         modes that a loss of quality explains (cause off_manifold) are not this rule.
+         least), and no quality share rose beyond noise to its level (`quality._learned`). Any
+         collapse, D dominance or other stall of such a run is its consequence. Lost modes that a
+         loss of quality explains (cause off_manifold) are not this rule.
       5. oscillating, over a collapse: a collapse to the end whose samples hop between modes
          (`mode_hopping`), beside a sustained oscillation. The generator is chasing D from mode to
          mode, not stuck on a few modes; the oscillation is what to fix.
@@ -235,8 +236,9 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
          divergence, and a stall under it is its consequence.
       8. D-overfitting: ADA's r_t held high (or p saturated) to the end while FID stopped improving.
          It names the cause (D memorises the data) of the stall or FID rise that follows.
-      9. stalled: the samples stopped changing short of the data's quality, to the end. It outranks
-         the milder divergences below: a frozen generator's FID drifts with D, not with G.
+      9. stalled: the samples stopped changing short of the data's quality, to the end, or the
+         quality plateaued far below the data's after G learned a little (`low_plateau`). It
+         outranks the milder divergences below: a frozen generator's FID drifts with D, not with G.
      10. diverged: a loss exploding 10x above its early level to the end (critic runs).
      11. diverged: the samples off the data to the end (precision, the high-quality share and recall
          near zero after precision had been above it: `quality.detect_left_data`), or
@@ -246,7 +248,7 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
          FID's best is low (`stability._closer_to_data`), never this rule: a divergence is the
          samples drifting off the data, which lowers both.
      12. collapsed: a milder collapse to the end, judged on at least 3 evaluations.
-     13. oscillating: a sustained oscillation (medium or high).
+     13. oscillating: a sustained oscillation (medium or high; an early transient is low).
      14. unreliable-metrics: metric values no computation can give (a broken metric log). The rules
          above judged the valid evaluations only; a broken log is never healthy or undertrained.
      15. undertrained: quality still improving beyond noise at the end (advice, not a failure).

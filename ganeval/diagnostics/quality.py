@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ganeval.diagnostics.findings import DIVERGENCE, LOW_QUALITY, STILL_IMPROVING, Finding
+from ganeval.diagnostics.findings import DIVERGENCE, LOW_QUALITY, STALL, STILL_IMPROVING, Finding
 from ganeval.diagnostics.trends import (
     NOISE_MULTIPLE,
     SCALES,
@@ -28,6 +28,13 @@ LOW_QUALITY_LEVEL = 0.1
 LOW_QUALITY_METRICS = ("precision", "high_quality_fraction")
 # ... judged over at least 3 evaluations (fewer cannot tell a slow start from never learning).
 LOW_QUALITY_MIN_EVALS = 3
+# ... unless another quality share shows learning (`_learned`): it reached LOW_QUALITY_LEVEL (running
+# median of 3) by rising from its first 3 evaluations to at least LEARNED_RISE times their level and
+# by NOISE_MULTIPLE x one evaluation's noise. A share that sits at 0.25 from the first evaluation
+# while no sample is sharp (blur a lenient metric counts) is an offset, not learning; three grid25
+# loops whose precision climbed 0.02 -> 0.12 (high-quality share 0.02 -> 0.09) over 5,000 steps had
+# learned a little, then stopped (the truth oracle: quality 0.14-0.19, no longer rising: stalled).
+LEARNED_RISE = 2.0
 
 # Still improving (undertrained): over the last 30% of evaluations (at least 5), the least-squares
 # trend of FID (log10), precision, recall or coverage improves by NOISE_MULTIPLE x one evaluation's
@@ -114,8 +121,25 @@ def detect_left_data(evals: pd.DataFrame) -> list[Finding]:
     ]
 
 
+def _learned(evals: pd.DataFrame) -> bool:
+    """Whether a quality share rose to LOW_QUALITY_LEVEL from its start, beyond noise (see LEARNED_RISE)."""
+    for name in LOW_QUALITY_METRICS:
+        values = metric_series(evals, name)
+        if len(values) < 2 * LOW_QUALITY_MIN_EVALS:
+            continue
+        start, best = float(values.iloc[:LOW_QUALITY_MIN_EVALS].median()), float(smoothed(values).max())
+        rise = best - start
+        if best >= LOW_QUALITY_LEVEL and best >= LEARNED_RISE * start:
+            if rise > NOISE_MULTIPLE * noise_sd(evals, name, SCALES[name]):
+                return True
+    return False
+
+
 def detect_low_quality(evals: pd.DataFrame) -> list[Finding]:
-    """One finding when a quality metric never rises above LOW_QUALITY_LEVEL (see above)."""
+    """One finding when a quality metric never rises above LOW_QUALITY_LEVEL, and no other shows
+    learning (see above)."""
+    if _learned(evals):
+        return []
     for name in LOW_QUALITY_METRICS:
         values = metric_series(evals, name)
         if len(values) < LOW_QUALITY_MIN_EVALS:
@@ -136,6 +160,51 @@ def detect_low_quality(evals: pd.DataFrame) -> list[Finding]:
                 )
             ]
     return []
+
+
+# A plateau far below the data: every logged quality share ends (median of the last 3 evaluations)
+# under PLATEAU_LEVEL after one of them rose to LOW_QUALITY_LEVEL (`_learned`: not never-learned's
+# case), over at least PLATEAU_MIN_EVALS evaluations, still at its second half's level (within
+# NOISE_MULTIPLE noise sd, and at least half LOW_QUALITY_LEVEL: not a decline, nor samples that left
+# the data), and nothing is still improving. Such a run stopped short of the data without freezing:
+# its samples still move, its quality does not. Generators that learned a bundled set end at
+# precision 0.36-0.77; the three grid25 loops above, stopped at precision 0.08-0.13, were called
+# never-learned, and "healthy at precision 0.12" once their rise counted. The truth oracle's rule is
+# the same: quality between its never-learned level and the data's, no longer rising, is stalled.
+PLATEAU_LEVEL = 0.25
+PLATEAU_MIN_EVALS = 6
+
+
+def detect_low_plateau(evals: pd.DataFrame) -> list[Finding]:
+    """One medium stall finding (cause low_plateau) when quality plateaued far below the data (see
+    PLATEAU_LEVEL), dated from the evaluation where the deciding share's running median reached its
+    final level."""
+    judged = {n: v for n in LOW_QUALITY_METRICS if len(v := metric_series(evals, n)) >= PLATEAU_MIN_EVALS}
+    if not judged or not _learned(evals):
+        return []
+    ends = {name: float(np.median(values.iloc[-3:])) for name, values in judged.items()}
+    if max(ends.values()) >= PLATEAU_LEVEL or detect_still_improving(evals):
+        return []
+    name = max(ends, key=ends.get)
+    values = judged[name]
+    level, noise = smoothed(values), NOISE_MULTIPLE * noise_sd(evals, name, SCALES[name])
+    if ends[name] < LOW_QUALITY_LEVEL / 2 or ends[name] < float(values.iloc[len(values) // 2 :].median()) - noise:
+        return []  # fell over the second half: a decline (or the samples leaving the data), not a plateau
+    start = int(level.index[int(np.argmax((level >= ends[name] - noise).to_numpy()))])
+    label = "precision" if name == "precision" else "the high-quality share"
+    shown = " and ".join(f"{n.replace('_', ' ')} {v:.2f}" for n, v in ends.items())
+    return [
+        Finding(
+            STALL,
+            start,
+            None,
+            "medium",
+            {"cause": "low_plateau", "metric": name, "ends": ends, "evaluations": int(len(judged[name]))},
+            f"quality plateaued far below the data's level: {label} reached {ends[name]:.2f} by step {start} "
+            f"and stayed there ({shown} over the last 3 evaluations, under {PLATEAU_LEVEL}; a generator "
+            "that learned the data ends higher), not improving beyond noise: G stopped short of the data.",
+        )
+    ]
 
 
 def _at_data_level(evals: pd.DataFrame) -> bool:

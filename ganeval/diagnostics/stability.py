@@ -45,6 +45,11 @@ OSCILLATION_MIN_WINDOW = 40
 OSCILLATION_MEDIUM, OSCILLATION_HIGH = 0.65, 0.8
 # Periods under 4 steps are step-to-step alternation (the jitter of alternating updates): low severity.
 OSCILLATION_MIN_PERIOD = 4
+# An oscillation that ended before the last quarter of the log, having lasted under half of it, is a
+# transient of the early game between G and D: low severity, never the verdict. A loop whose
+# D(G(z)) swung by 0.04 with a 25-step period over its first 1,000 of 4,000 steps, then settled and
+# learned all 8 modes (the truth oracle: healthy, quality 0.93), was called "oscillating".
+OSCILLATION_TRANSIENT_END, OSCILLATION_TRANSIENT_SPAN = 0.75, 0.5
 
 # Exploding: a loss's magnitude over the last 10% of the run (median) is at least 10x its median
 # over the first quarter (a robust early level, which a few wild first steps cannot set); normal
@@ -384,7 +389,12 @@ def detect_oscillation(steps: pd.DataFrame, windows: pd.DataFrame | None = None)
         start = oscillation_onset(_series(steps, best.signal), start, end, float(best.period))
         severity = "high" if strength >= OSCILLATION_HIGH else "medium" if strength >= OSCILLATION_MEDIUM else "low"
         period = float(frame.period.median())
-        if period < OSCILLATION_MIN_PERIOD:
+        first_step = int(steps["step"].min())
+        length = max(last_step - first_step, 1)
+        transient = (end - first_step) < OSCILLATION_TRANSIENT_END * length and (
+            end - start
+        ) < OSCILLATION_TRANSIENT_SPAN * length
+        if period < OSCILLATION_MIN_PERIOD or transient:
             severity = "low"
         findings.append(
             Finding(
