@@ -10,7 +10,7 @@ where the oracle knows an onset, and whether the runs of one training evaluated 
 
     python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half HALF|all] [--no-train]
 
-HALF: design, held-out, held-out-2, ... held-out-7 (truth_real.HALVES).
+HALF: design, held-out, held-out-2, ... held-out-8 (truth_real.HALVES).
 
 The diagnosis is whatever `ganeval` imports: `PYTHONPATH=/path/to/other/tree` diagnoses the same
 folders with another tree's rules (the first line printed names the tree).

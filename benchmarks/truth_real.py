@@ -13,7 +13,8 @@ of tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one roun
 with "design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set,
 trained and scored before any rule of that round was written, and once after; "held-out-3" the
 next round's, "held-out-4" to "held-out-7" the rounds after, the same way (every
-earlier set is then design data). `pair` names runs that are the same training evaluated on two
+earlier set is then design data); "held-out-8" measures the last rules of its session once, with no
+round after it. `pair` names runs that are the same training evaluated on two
 schedules (every 50 and every 250 steps): they must get the same verdict.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7 = (
+DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7, HELD_OUT_8 = (
     "design",
     "held-out",
     "held-out-2",
@@ -35,8 +36,9 @@ DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HE
     "held-out-5",
     "held-out-6",
     "held-out-7",
+    "held-out-8",
 )
-HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7)
+HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7, HELD_OUT_8)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4, H5, H6, H7 = (
+D, H, H2, H3, H4, H5, H6, H7, H8 = (
     DESIGN,
     HELD_OUT,
     HELD_OUT_2,
@@ -84,6 +86,7 @@ D, H, H2, H3, H4, H5, H6, H7 = (
     HELD_OUT_5,
     HELD_OUT_6,
     HELD_OUT_7,
+    HELD_OUT_8,
 )
 # fmt: off
 RUNS = [
@@ -456,6 +459,49 @@ RUNS = [
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1500"),
     _run("h7-ddom-own-d5-s157", H7, "D-dominated", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 1.2e-2),
          ("r1", 0.0), seed=157, eval_every=50, why="5 D steps at 12x, no R1, from the start"),
+    # THE EIGHTH HELD-OUT SET (added 2026-12-07, third session, after the last rule of the session and
+    # the oracle's data level of 0.8): a measurement only, scored once, no rule tuned on it. New
+    # seeds; lr 1.2e-3, batch 96, width 80, 250-sample evaluations, the bundled gan-ns.
+    _run("h8-healthy-own-ring8-4500-s161", H8, "healthy", "own", "ring8", 4500, seed=161, eval_every=150,
+         why="our own loop, 4500 steps"),
+    _run("h8-healthy-own-ring8-lr1.2e-3-b96-s162", H8, "healthy", "own", "ring8", 4000, ("lr_g", 1.2e-3),
+         ("lr_d", 1.2e-3), ("batch", 96), seed=162, eval_every=200, why="our own loop at 1.2e-3, batch 96"),
+    _run("h8-healthy-own-ring8-w80-n250-s163", H8, "healthy", "own", "ring8", 4000, ("width", 80), seed=163,
+         eval_every=100, eval_n=250, why="our own loop, 80 units wide, 250-sample evaluations"),
+    _run("h8-healthy-gan-ns-ring8-3000-s9", H8, "healthy", "gan-ns", "ring8", 3000, seed=9, eval_every=150,
+         why="the bundled gan-ns, 3000 steps"),
+    _run("h8-pair-e50", H8, "healthy", "own", "ring8", 4000, ("eval_seed", 88), seed=165, eval_every=50,
+         pair="h8-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h8-pair-e250", H8, "healthy", "own", "ring8", 4000, ("eval_seed", 88), seed=165, eval_every=250,
+         pair="h8-pair", why="the same training, evaluated every 250 steps"),
+    _run("h8-undertrained-own-ring8-1000-s166", H8, "undertrained", "own", "ring8", 1000, seed=166, eval_every=50,
+         why="our own loop stopped at 1000 steps"),
+    _run("h8-undertrained-own-grid25-2500-s167", H8, "undertrained", "own", "grid25", 2500, ("width", 128),
+         seed=167, eval_every=125, why="our own loop on grid25 stopped at 2500 steps"),
+    _run("h8-stalled-own-freeze1000-s168", H8, "stalled", "own", "ring8", 2200, ("freeze_at", 1000), seed=168,
+         eval_every=100, why="our own loop, G frozen from step 1000"),
+    _run("h8-stalled-own-decay1100-s169", H8, "stalled", "own", "ring8", 2200, ("decay_from", 1100), seed=169,
+         eval_every=100, why="G's learning rate halved every 25 steps from step 1100"),
+    _run("h8-collapsed-own-minimax-nor1-s170", H8, "collapsed", "own", "ring8", 1500, ("r1", 0.0), ("lr_d", 5e-3),
+         ("minimax", True), seed=170, eval_every=50, why="minimax G loss, D at 5x without R1"),
+    _run("h8-collapsed-own-d5-s171", H8, "collapsed", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 1e-2),
+         ("r1", 0.0), seed=171, eval_every=50, why="5 D steps at 10x, no R1"),
+    _run("h8-diverged-own-jump-s172", H8, "diverged", "own", "ring8", 1800, ("jump_at", 1200), seed=172,
+         eval_every=100, why="both learning rates 100x from step 1200"),
+    _run("h8-diverged-own-lr0.5-s173", H8, "diverged", "own", "ring8", 500, ("lr_g", 0.5), ("lr_d", 0.5), seed=173,
+         eval_every=25, why="both learning rates at 0.5"),
+    _run("h8-never-own-lrg1e-7-s174", H8, "never-learned", "own", "ring8", 900, ("lr_g", 1e-7), seed=174,
+         eval_every=50, why="G at 1e-7"),
+    _run("h8-never-own-grid25-lrg1e-6-s175", H8, "never-learned", "own", "grid25", 900, ("lr_g", 1e-6),
+         ("width", 128), seed=175, eval_every=50, why="G at 1e-6 on grid25"),
+    _run("h8-oscillating-own-zscale-s176", H8, "oscillating", "own", "ring8", 1200, ("z_scale", 0.015), ("r1", 0.0),
+         seed=176, eval_every=50, why="G's noise scaled by 0.015, no R1"),
+    _run("h8-oscillating-own-nor1-s177", H8, "oscillating", "own", "ring8", 2000, ("r1", 0.0), ("lr_g", 4e-3),
+         ("lr_d", 4e-3), ("betas", (0.9, 0.999)), seed=177, eval_every=50, why="no R1 at 4e-3, momentum 0.9"),
+    _run("h8-ddom-own-boost1200-s178", H8, "D-dominated", "own", "ring8", 2400, ("boost_from", 1200), seed=178,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1200"),
+    _run("h8-ddom-own-slowg-s179", H8, "D-dominated", "own", "ring8", 1500, ("lr_g", 1e-4), ("d_steps", 3),
+         seed=179, eval_every=50, why="G at 1e-4, 3 D steps per G step"),
 ]
 # fmt: on
 
