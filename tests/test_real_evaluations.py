@@ -1,4 +1,4 @@
-"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of eleven runs of the real-run
+"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of fifteen runs of the real-run
 truth suite (benchmarks/truth_real.py, our own GAN loop logging through TrainingLogger), copied into
 tests/fixtures/real-evals. Each truth is benchmarks/truth_oracle.py's,
 from the run's samples and checkpoint; the evaluations alone must give it (steps.csv left out: these
@@ -28,6 +28,10 @@ CASES = {
     "stalled-own-grid25-freeze800": ("never-learned", "G frozen on grid25 without its shares rising"),
     "h4-healthy-own-grid25-w128-s84": ("stalled", "precision 0.01 -> 0.12 on grid25, then flat for 2,500 steps"),
     "h5-healthy-own-grid25-w128-s104": ("stalled", "the same plateau, high-quality share under 0.1 throughout"),
+    "ho-collapsed-own-zscale-s34": ("oscillating", "one point hopping over 7 modes, precision 0 at 19 of 20"),
+    "h6-collapsed-own-zscale-s129": ("oscillating", "one point changing mode at every evaluation, recall creeping"),
+    "h4-diverged-own-lr0.5-s93": ("never-learned", "every sample the same point (dead units), jumping between modes"),
+    "h5-ddom-own-d5-s113": ("collapsed", "one tight cluster that stays on its mode"),
 }
 # h4-collapsed-own-zscale-s91 was here as "diverged": the oracle ran its checkpoint on unscaled
 # noise. On the noise it was trained on, it is a point hopping between modes (oscillating), which
@@ -56,3 +60,10 @@ def test_a_healthy_real_run_raises_no_alarm(run):
     that recovers within a fifth of the run, is low."""
     diagnosis = diagnose(None, pd.read_csv(FIXTURES / f"{run}.csv"), {"data": "ring8"})
     assert [(f.kind, f.severity) for f in diagnosis.findings if f.rank >= 1] == []
+
+
+def test_a_hopping_cluster_is_dated_from_its_first_hop():
+    diagnosis = diagnose(None, pd.read_csv(FIXTURES / "ho-collapsed-own-zscale-s34.csv"), {"data": "ring8"})
+    [hopping] = [f for f in diagnosis.of_kind("oscillation") if f.evidence.get("cause") == "mode_hopping"]
+    assert hopping.start_step == 200 and hopping.ongoing and hopping.severity == "high"  # mode 2 -> 1 at 200
+    assert hopping.evidence["modes_visited"] >= 3 and "hopping between modes" in diagnosis.explanation

@@ -92,7 +92,7 @@ HIT_NOISE_Z = 2.0
 TIMELINE_METRICS = ("modes_covered", "mode_kl", "precision", "recall", "diversity", "high_quality_fraction")
 
 
-def _counts(evals: pd.DataFrame, column: str = "mode_counts") -> pd.DataFrame | None:
+def mode_counts(evals: pd.DataFrame, column: str = "mode_counts") -> pd.DataFrame | None:
     """step x mode matrix of generated samples per mode (None when `column` is not logged)."""
     if evals is None or evals.empty or column not in evals or evals[column].isna().all():
         return None
@@ -112,7 +112,7 @@ def samples_per_evaluation(evals: pd.DataFrame) -> pd.Series | None:
     """How many samples each evaluation scored (its mode_counts' total), by step; None without
     mode_counts. The sampling noise of a share of samples (precision, the high-quality share) is
     binomial in it, so rules that compare such shares scale with it."""
-    counts = _counts(evals)
+    counts = mode_counts(evals)
     if counts is None:
         return None
     totals = counts.sum(axis=1)
@@ -122,7 +122,7 @@ def samples_per_evaluation(evals: pd.DataFrame) -> pd.Series | None:
 def _good_counts(evals: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     """High-quality samples per mode (hq_mode_counts) aligned with `counts`; all samples for
     evaluations (or older logs) that did not record them."""
-    good = _counts(evals, "hq_mode_counts")
+    good = mode_counts(evals, "hq_mode_counts")
     if good is None:
         return counts
     return good.reindex(index=counts.index, columns=counts.columns).fillna(counts)
@@ -131,7 +131,7 @@ def _good_counts(evals: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
 def mode_histogram(evals: pd.DataFrame) -> pd.DataFrame:
     """Long frame: step, mode, count (high-quality samples on the mode when the log has them, else
     all), share (count over all of that evaluation's samples), all_count; empty without mode_counts."""
-    counts = _counts(evals)
+    counts = mode_counts(evals)
     if counts is None:
         return pd.DataFrame(columns=["step", "mode", "count", "share", "all_count"])
     good = _good_counts(evals, counts)
@@ -170,14 +170,14 @@ def modes_hit(counts: pd.DataFrame, good: pd.DataFrame | None = None) -> pd.Data
 
 def _hits(evals: pd.DataFrame) -> pd.DataFrame | None:
     """`modes_hit` of a log's evaluations, from high-quality counts where logged; None without mode_counts."""
-    counts = _counts(evals)
+    counts = mode_counts(evals)
     return None if counts is None else modes_hit(counts, _good_counts(evals, counts))
 
 
 def n_modes_of(evals: pd.DataFrame, manifest: dict | None = None) -> int | None:
     """How many modes the data has: mode_counts' length, the bundled set named in the manifest, or
     the most modes_covered ever reached."""
-    counts = _counts(evals)
+    counts = mode_counts(evals)
     if counts is not None:
         return counts.shape[1]
     name = (manifest or {}).get("data") or (manifest or {}).get("reference")
@@ -216,10 +216,10 @@ def coverage_timeline(evals: pd.DataFrame, n_modes: int | None = None) -> pd.Dat
         frame["n_modes"] = n
     if "modes_hit" in frame:
         frame["coverage"] = frame["modes_hit"] / frame["n_modes"]
-    counts = _counts(evals)
+    counts = mode_counts(evals)
     if counts is not None:  # modes whose share of all samples holds, at the same hit share
         frame["modes_present"] = frame["step"].map(modes_hit(counts).sum(axis=1)).astype(float)
-        if _counts(evals, "hq_mode_counts") is not None:  # the high-quality share the mode counts give
+        if mode_counts(evals, "hq_mode_counts") is not None:  # the high-quality share the mode counts give
             share = _good_counts(evals, counts).sum(axis=1) / counts.sum(axis=1).replace(0, np.nan)
             frame["hq_share"] = frame["step"].map(share).astype(float)
     for name in TIMELINE_METRICS:
@@ -333,7 +333,7 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
     blurred = _off_manifold(timeline)
     if not timeline["collapsed"].any():
         return blurred
-    counts = _counts(evals.sort_values("step"))
+    counts = mode_counts(evals.sort_values("step"))
     steps = timeline["step"].to_numpy()
     health = _health(timeline)
     mask = timeline["collapsed"].to_numpy()

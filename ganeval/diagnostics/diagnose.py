@@ -4,36 +4,39 @@ The verdict's rule order (`findings.verdict` applies it; the first rule with a f
   1. diverged (broken numbers: NaN, infinite or past-1e5 losses, D outputs or gradient norms): every
      other reading of broken numbers is meaningless. An isolated non-finite gradient norm with every
      loss finite is a skipped step, a low gradient_spike (a warning), never this rule.
-  2. undertrained over never-learned: a low-quality run whose quality still improves beyond noise at
+  2. oscillating: one cluster of samples hopping from mode to mode to the end (nearly every sample
+     in one mode, another at most evaluations): G chases D, whatever its precision; over every
+     reading below, a recall trend of such a run included.
+  3. undertrained over never-learned: a low-quality run whose quality still improves beyond noise at
      the end is early, not failed (never-learned must not fire on a run that is still improving).
-  3. stalled over never-learned: the quality shares rose beyond sampling noise, then every one of
+  4. stalled over never-learned: the quality shares rose beyond sampling noise, then every one of
      them repeats exactly to the end (the same samples: G froze after it learned; what froze it is
      what to fix).
-  4. never-learned: precision or the high-quality share near zero over 3 evaluations at least, and
+  5. never-learned: precision or the high-quality share near zero over 3 evaluations at least, and
      no share rose beyond noise to 0.1 (a share that did learned a little); a collapse, D dominance
      or other stall of such a run is its consequence.
-  5. oscillating over collapsed, where the samples hop between modes beside a sustained oscillation:
+  6. oscillating over collapsed, where the samples hop between modes beside a sustained oscillation:
      the generator chases D from mode to mode; the oscillation is what to fix.
-  6. collapsed (to the end, medium or high): modes lost, by their share of the samples with
+  7. collapsed (to the end, medium or high): modes lost, by their share of the samples with
      diversity and recall agreeing (blurred modes are low quality), explain a D that wins or an FID
      that rises.
-  7. D-dominated (to the end): a loss rising with it is D's saturation, not a divergence; a stall
+  8. D-dominated (to the end): a loss rising with it is D's saturation, not a divergence; a stall
      under it is its consequence. D winning to the end is never healthy.
-  8. D-overfitting: it names the cause of the stall or FID rise that follows.
-  9. stalled: the samples (the metrics) stopped changing short of the data's quality, to the end,
+  9. D-overfitting: it names the cause of the stall or FID rise that follows.
+  10. stalled: the samples (the metrics) stopped changing short of the data's quality, to the end,
      scattering within 3x their binomial sampling noise where the log gives the evaluation's size
      (a generator swinging precision 0.3-0.7 is still moving); a frozen generator's FID drifts
      with D, so it outranks the milder divergences below. Or quality plateaued far below the data's
      (under 0.25) after G learned a little, with nothing still improving. A run converged at the
      data's quality is healthy.
-  10-11. diverged (a loss exploding to the end; the samples off the data to the end, precision,
+  11-12. diverged (a loss exploding to the end; the samples off the data to the end, precision,
      the high-quality share and recall near zero after precision had been above it; FID rising for
-     good to 5x its best): not where a
-     sustained oscillation is found (an oscillation is no divergence) and not where precision or
-     coverage ended better than at FID's best (samples closer to the data are no drift off it).
-  12. collapsed (milder, 3 evaluations at least); 13. oscillating (sustained, not an early
-     transient); 14. unreliable-metrics
-     (a broken metric log is never healthy or undertrained); 15. undertrained (advice); else healthy.
+     good to 5x its best): not where a sustained oscillation is found (an oscillation is no
+     divergence) and not where precision or coverage ended better than at FID's best (samples
+     closer to the data are no drift off it).
+  13. collapsed (milder, 3 evaluations at least); 14. oscillating (sustained, not an early
+     transient); 15. unreliable-metrics (a broken metric log is never healthy or undertrained);
+     16. undertrained (advice); else healthy.
 Evidence: no rule decides from fewer evaluations than it needs (a collapse seen at 1-2 evaluations is
 low severity; a still-improving reading with a single evaluation before its window needs two metrics,
 precision or coverage one of them); the explanation says what the log had too few evaluations to
@@ -49,6 +52,7 @@ from ganeval.diagnostics.ada import ada_summary, detect_d_overfitting, too_few_f
 from ganeval.diagnostics.calibration import detect_miscalibration
 from ganeval.diagnostics.collapse import COLLAPSE_MIN_EVALS, coverage_timeline, detect_collapse, n_modes_of
 from ganeval.diagnostics.findings import RunDiagnosis, in_unit, span_text, verdict, with_unit
+from ganeval.diagnostics.hopping import detect_mode_hopping
 from ganeval.diagnostics.log import read_log
 from ganeval.diagnostics.quality import (
     IMPROVING_METRICS,
@@ -213,6 +217,7 @@ def diagnose(
         + detect_collapse(evals, n_modes_of(evals, manifest), manifest.get("data"))
         + detect_d_dominance(steps, evals)
         + detect_oscillation(steps)
+        + detect_mode_hopping(evals)
         + detect_miscalibration(evals)
         + detect_gradient_spikes(steps)
         + detect_low_quality(evals)

@@ -215,43 +215,49 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
       1. diverged: NaN, infinite or past-1e5 losses, D outputs or gradient norms (`BROKEN_CAUSES`).
          Broken numbers make every other reading meaningless. An infinite gradient norm at 1-2 steps
          with every loss finite is a skipped step, a low gradient_spike, never this rule.
-      2. undertrained: quality below never-learned's level but still improving beyond noise at the
+      2. oscillating: one cluster of samples hopping from mode to mode to the end
+         (`hopping.detect_mode_hopping`, cause mode_hopping: nearly every sample in one mode, a
+         different one at most evaluations), its precision near zero or not. The mode counts show G
+         moving from mode to mode, chasing D: neither a generator that cannot learn nor one still
+         improving (a trend in such a run's recall is the cluster's landing spots); the G/D game is
+         what to fix.
+      3. undertrained: quality below never-learned's level but still improving beyond noise at the
          end (over the last 30% of evaluations, or, for a run below the data's quality (precision
          under 0.7), over its second half while its last third still beats its middle third). An
          early run is not a failure: the same training continued learns.
-      3. stalled, over never-learned: the samples froze to the end (every quality share repeats
+      4. stalled, over never-learned: the samples froze to the end (every quality share repeats
          exactly) after the shares had risen beyond sampling noise (`learned_before`). G learned,
          then stopped; what stopped it (a learning rate at 0) is what to fix, not a generator that
          cannot learn.
-      4. never-learned: precision or the high-quality share near zero throughout (3 evaluations at
+      5. never-learned: precision or the high-quality share near zero throughout (3 evaluations at
          least), and no quality share rose beyond noise to its level (`quality._learned`). Any
          collapse, D dominance or other stall of such a run is its consequence. Lost modes that a
          loss of quality explains (cause off_manifold) are not this rule.
-      5. oscillating, over a collapse: a collapse to the end whose samples hop between modes
+      6. oscillating, over a collapse: a collapse to the end whose samples hop between modes
          (`mode_hopping`), beside a sustained oscillation. The generator is chasing D from mode to
          mode, not stuck on a few modes; the oscillation is what to fix.
-      6. collapsed: a collapse to the end, medium or high severity. Modes lost are the gravest
+      7. collapsed: a collapse to the end, medium or high severity. Modes lost are the gravest
          failure a working run can have, and they explain a D that wins or an FID that rises.
-      7. D-dominated: D winning to the end. A loss rising with it is D's saturation, not a
+      8. D-dominated: D winning to the end. A loss rising with it is D's saturation, not a
          divergence, and a stall under it is its consequence.
-      8. D-overfitting: ADA's r_t held high (or p saturated) to the end while FID stopped improving.
+      9. D-overfitting: ADA's r_t held high (or p saturated) to the end while FID stopped improving.
          It names the cause (D memorises the data) of the stall or FID rise that follows.
-      9. stalled: the samples stopped changing short of the data's quality, to the end, or the
+     10. stalled: the samples stopped changing short of the data's quality, to the end, or the
          quality plateaued far below the data's after G learned a little (`low_plateau`). It
          outranks the milder divergences below: a frozen generator's FID drifts with D, not with G.
-     10. diverged: a loss exploding 10x above its early level to the end (critic runs).
-     11. diverged: the samples off the data to the end (precision, the high-quality share and recall
+     11. diverged: a loss exploding 10x above its early level to the end (critic runs).
+     12. diverged: the samples off the data to the end (precision, the high-quality share and recall
          near zero after precision had been above it: `quality.detect_left_data`), or
          FID rising beyond noise and for good to at least 5x its best (high severity),
          unless a sustained oscillation is found: FID swinging with an oscillation is the
          oscillation's, not a divergence. A rise while precision or coverage ended better than at
          FID's best is low (`stability._closer_to_data`), never this rule: a divergence is the
          samples drifting off the data, which lowers both.
-     12. collapsed: a milder collapse to the end, judged on at least 3 evaluations.
-     13. oscillating: a sustained oscillation (medium or high; an early transient is low).
-     14. unreliable-metrics: metric values no computation can give (a broken metric log). The rules
+     13. collapsed: a milder collapse to the end, judged on at least 3 evaluations.
+     14. oscillating: a sustained oscillation (medium or high; an early transient is low).
+     15. unreliable-metrics: metric values no computation can give (a broken metric log). The rules
          above judged the valid evaluations only; a broken log is never healthy or undertrained.
-     15. undertrained: quality still improving beyond noise at the end (advice, not a failure).
+     16. undertrained: quality still improving beyond noise at the end (advice, not a failure).
     Otherwise healthy. The sentence quotes the deciding finding's numbers and names what else was
     found. No rule decides from fewer evaluations than it needs: a collapse seen at 1-2
     evaluations is low severity (`too_few_evaluations`), and `diagnose` says what could not be judged.
@@ -267,9 +273,11 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
     never = [f for f in of(LOW_QUALITY) if f.evidence.get("cause") != "off_manifold"]
     improving = of(STILL_IMPROVING)
     oscillating = [f for f in of(OSCILLATION) if f.rank >= 1]
+    hopping_cluster = [f for f in oscillating if f.ongoing and f.evidence.get("cause") == "mode_hopping"]
     hopping = [f for f in of(COLLAPSE) if f.ongoing and f.rank >= 1 and f.evidence.get("mode_hopping")]
     rules = [
         (DIVERGED, [f for f in divergence if f.evidence.get("cause") in BROKEN_CAUSES]),
+        (OSCILLATING, hopping_cluster),
         (UNDERTRAINED, improving if never else []),
         (STALLED, [f for f in of(STALL) if f.ongoing and f.evidence.get("learned_before")]),
         (NEVER_LEARNED, never),
