@@ -1,4 +1,4 @@
-"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of fifteen runs of the real-run
+"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of sixteen runs of the real-run
 truth suite (benchmarks/truth_real.py, our own GAN loop logging through TrainingLogger), copied into
 tests/fixtures/real-evals. Each truth is benchmarks/truth_oracle.py's,
 from the run's samples and checkpoint; the evaluations alone must give it (steps.csv left out: these
@@ -67,3 +67,13 @@ def test_a_hopping_cluster_is_dated_from_its_first_hop():
     [hopping] = [f for f in diagnosis.of_kind("oscillation") if f.evidence.get("cause") == "mode_hopping"]
     assert hopping.start_step == 200 and hopping.ongoing and hopping.severity == "high"  # mode 2 -> 1 at 200
     assert hopping.evidence["modes_visited"] >= 3 and "hopping between modes" in diagnosis.explanation
+
+
+def test_quality_lost_to_the_end_after_learning_is_never_healthy():
+    """Learning rates 100x from step 1300: precision 0.18 -> 0.00 to the end while the modes keep their
+    share of the samples (the truth oracle: collapsed, 4 of 8 modes). It was "healthy ... precision
+    0.01", the loss of quality named as earlier or milder."""
+    diagnosis = diagnose(None, pd.read_csv(FIXTURES / "h7-diverged-own-jump-s150.csv"), {"data": "ring8"})
+    assert diagnosis.verdict == "diverged", diagnosis.explanation
+    [lost] = [f for f in diagnosis.of_kind("low_quality") if f.ongoing]
+    assert lost.evidence["left_modes"] and lost.start_step == 1400 and lost.rank >= 1

@@ -116,6 +116,8 @@ def contradictions(diagnosis) -> list[str]:
       oscillating: no sustained oscillation; healthy: a non-finite loss, or precision and recall
       both under 0.1 at the end (median of the last 3: no sample near the data, the data uncovered);
       diverged is consistent with the latter where precision had reached 0.1 (the samples left it);
+      healthy with a medium or high failure finding (collapse, divergence, low quality, stall,
+      oscillation, D dominance) lasting to the end, a blur that kept precision aside;
     - any "N of M modes" with N above M, or "fell from A to B" with B not below A."""
     steps, evals, _ = load_log(diagnosis.run)
     last = evals.iloc[-1] if len(evals) else pd.Series(dtype=object)
@@ -175,6 +177,14 @@ def contradictions(diagnosis) -> list[str]:
         wrong.append("healthy with a non-finite loss")
     if diagnosis.verdict == "healthy" and _ended_off_data(evals):
         wrong.append("healthy with precision and recall near zero at the end")
+    if diagnosis.verdict == "healthy":
+        lasting = [
+            f.kind
+            for f in diagnosis.findings
+            if f.ongoing and f.rank >= 1 and f.kind in FAILURE_KINDS and not _partial_blur(f)
+        ]
+        if lasting:
+            wrong.append(f"healthy with a medium or high {', '.join(sorted(set(lasting)))} lasting to the end")
     for n, m in re.findall(r"(\d+) of (\d+) modes", diagnosis.explanation):
         if int(n) > int(m):
             wrong.append(f"{n} of {m} modes")
@@ -184,7 +194,14 @@ def contradictions(diagnosis) -> list[str]:
     return wrong
 
 
+def _partial_blur(finding) -> bool:
+    """A loss of quality that kept the samples near the modes (precision held): a finding beside a
+    healthy run, not a failure of it."""
+    return finding.evidence.get("cause") == "off_manifold" and not finding.evidence.get("left_modes")
+
+
 LOSS_COLUMNS = ("loss_d", "loss_g")
+FAILURE_KINDS = ("collapse", "divergence", "low_quality", "stall", "oscillation", "d_dominance")
 
 
 def test_no_verdict_contradicts_its_numbers(diagnosed):
@@ -202,6 +219,7 @@ def test_the_contradiction_check_catches_what_it_names(diagnosed):
         "healthy-3-1": "never-learned",
         "healthy-4-1": "D-dominated",
         "converged-grad-shrinks": "stalled",
+        "collapse-abrupt": "healthy",  # only the lasting-failure invariant names this one
     }
     for name, wrong in swaps.items():
         assert contradictions(replace(by_name[name], verdict=wrong)), (name, wrong)

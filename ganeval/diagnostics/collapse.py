@@ -448,6 +448,17 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
     return findings + blurred
 
 
+# A loss of quality that left the modes: to the end, after the run had hit half the modes
+# (COLLAPSE_COVERAGE), with precision (median of the stretch's last 3 evaluations) under
+# LEFT_PRECISION: no sample near the data any more, not three blurred modes of eight (precision 0.65).
+LEFT_PRECISION = 0.1
+
+
+def _precision_gone(rows: pd.DataFrame) -> bool:
+    """Whether precision ended (median of the last 3 evaluations of `rows`) under LEFT_PRECISION."""
+    return "precision" in rows and float(rows["precision"].iloc[-3:].median()) < LEFT_PRECISION
+
+
 def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
     """One low_quality finding (cause off_manifold) per stretch of evaluations whose lost modes are a
     loss of quality (`contradicted`; the evidence names the reasons, `quality_reasons`): medium
@@ -494,6 +505,7 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
         reasons = [name for name, hits in reasons_at.items() if hits[at]]
         evidence = {"cause": "off_manifold", "evaluations": int(stop - first), "modes_hit_min": int(worst["modes_hit"])}
         evidence.update(n_modes=int(worst["n_modes"]), reasons=reasons)
+        evidence["left_modes"] = bool(stop == len(steps) and learned(first) and _precision_gone(rows))
         parts = [f"{int(worst['modes_hit'])} of {int(worst['n_modes'])} modes hit at worst (step {int(worst['step'])})"]
         if "modes_present" in rows:
             evidence["modes_present"] = int(worst["modes_present"])

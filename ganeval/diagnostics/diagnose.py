@@ -35,8 +35,9 @@ The verdict's rule order (`findings.verdict` applies it; the first rule with a f
      divergence) and not where precision or coverage ended better than at FID's best (samples
      closer to the data are no drift off it).
   13. collapsed (milder, 3 evaluations at least); 14. oscillating (sustained, not an early
-     transient); 15. unreliable-metrics (a broken metric log is never healthy or undertrained);
-     16. undertrained (advice); else healthy.
+     transient); 15. diverged: quality lost to the end after the run had hit half the modes (the
+     samples left the modes they had reached: never healthy); 16. unreliable-metrics (a broken
+     metric log is never healthy or undertrained); 17. undertrained (advice); else healthy.
 Evidence: no rule decides from fewer evaluations than it needs (a collapse seen at 1-2 evaluations is
 low severity; a still-improving reading with a single evaluation before its window needs two metrics,
 precision or coverage one of them); the explanation says what the log had too few evaluations to

@@ -255,9 +255,15 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
          samples drifting off the data, which lowers both.
      13. collapsed: a milder collapse to the end, judged on at least 3 evaluations.
      14. oscillating: a sustained oscillation (medium or high; an early transient is low).
-     15. unreliable-metrics: metric values no computation can give (a broken metric log). The rules
+     15. diverged: a loss of quality to the end (medium or high, cause off_manifold) that began
+         after the run had hit half the modes, precision ending under 0.1 (`left_modes`): the samples
+         left the modes they had reached and stayed off them (three blurred modes of eight are
+         not). Never healthy: a generator whose precision fell from 0.18 to 0.00 after its learning
+         rates jumped 100x, its modes keeping their share, was "healthy ... precision 0.01" with
+         that finding named as "earlier or milder".
+     16. unreliable-metrics: metric values no computation can give (a broken metric log). The rules
          above judged the valid evaluations only; a broken log is never healthy or undertrained.
-     16. undertrained: quality still improving beyond noise at the end (advice, not a failure).
+     17. undertrained: quality still improving beyond noise at the end (advice, not a failure).
     Otherwise healthy. The sentence quotes the deciding finding's numbers and names what else was
     found. No rule decides from fewer evaluations than it needs: a collapse seen at 1-2
     evaluations is low severity (`too_few_evaluations`), and `diagnose` says what could not be judged.
@@ -290,6 +296,7 @@ def verdict(findings: list[Finding]) -> tuple[str, str]:
         (DIVERGED, [f for f in divergence if f.ongoing and f.rank >= 2] if not oscillating else []),
         (COLLAPSED, [f for f in of(COLLAPSE) if f.ongoing and not f.evidence.get("too_few_evaluations")]),
         (OSCILLATING, oscillating),
+        (DIVERGED, [f for f in of(LOW_QUALITY) if f.ongoing and f.rank >= 1 and f.evidence.get("left_modes")]),
         (UNRELIABLE_METRICS, of(BROKEN_METRIC)),
         (UNDERTRAINED, of(STILL_IMPROVING)),
     ]
