@@ -77,3 +77,27 @@ def test_quality_lost_to_the_end_after_learning_is_never_healthy():
     assert diagnosis.verdict == "diverged", diagnosis.explanation
     [lost] = [f for f in diagnosis.of_kind("low_quality") if f.ongoing]
     assert lost.evidence["left_modes"] and lost.start_step == 1400 and lost.rank >= 1
+
+
+def test_a_hopping_cluster_whose_last_evaluations_spread_is_still_dated():
+    """The second half is judged on its median diversity: a last evaluation spread wider (0.5) is
+    still the hopping cluster, dated from the same first hop."""
+    evals = pd.read_csv(FIXTURES / "ho-collapsed-own-zscale-s34.csv")
+    evals.loc[evals.index[-1], "diversity"] = 0.5
+    diagnosis = diagnose(None, evals, {"data": "ring8"})
+    [hopping] = [f for f in diagnosis.of_kind("oscillation") if f.evidence.get("cause") == "mode_hopping"]
+    assert hopping.start_step == 200 and diagnosis.verdict == "oscillating"
+
+
+@pytest.mark.parametrize("run", ["ho-collapsed-own-zscale-s34", "healthy-own-ring8-4000-s3", "h5-ddom-own-d5-s113"])
+@pytest.mark.parametrize("where", ["middle", "last"])
+def test_an_evaluation_without_mode_counts_changes_nothing(run, where):
+    """A row whose mode counts are blank (an evaluation that did not record them) raised KeyError in
+    the collapse's hop count and ValueError in the summary; the others still give the verdict."""
+    evals = pd.read_csv(FIXTURES / f"{run}.csv")
+    truth, _ = CASES[run]
+    row = 3 if where == "middle" else len(evals) - 1
+    evals.loc[row, ["mode_counts", "hq_mode_counts"]] = ""
+    diagnosis = diagnose(None, evals, {"data": "ring8"})
+    assert diagnosis.verdict == truth, diagnosis.explanation
+    assert diagnosis.summary["modes_hit_end"] >= 0

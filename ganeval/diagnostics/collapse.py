@@ -354,7 +354,7 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
             "from_first_evaluation": bool(before < 0),
         }
         parts = []
-        if "modes_hit" in timeline:
+        if "modes_hit" in timeline and event["modes_hit"].notna().any():
             worst = int(event["modes_hit"].idxmin())
             n = int(timeline["n_modes"].iloc[0])
             modes_min = int(timeline["modes_hit"].iloc[worst])
@@ -370,7 +370,9 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
                 missing = missing_modes(evals, int(timeline["step"].iloc[worst]))
                 evidence["missing_modes"] = missing
                 evidence["missing_mode_names"] = mode_names(missing, n, data)
-                during = counts.loc[event["step"].to_numpy()].to_numpy()
+                # the evaluations of the event that logged mode counts (a row may lack them)
+                during = counts.loc[counts.index.intersection(event["step"].to_numpy())].to_numpy()
+                during = during if len(during) else np.zeros((1, n))
                 dominant = during.argmax(axis=1)
                 evidence["dominant_mode_changes"] = int(np.count_nonzero(np.diff(dominant)))
                 full = during >= during.sum(axis=1, keepdims=True) / n  # modes at their fair share or more
@@ -388,7 +390,7 @@ def detect_collapse(evals: pd.DataFrame, n_modes: int | None = None, data: str |
                 parts.append(f"the samples still hit {modes_min} of {n} modes")
             if evidence.get("missing_modes"):
                 parts[-1] += f" (missing: {names_text(evidence['missing_mode_names'])})"
-            modes_end = int(event["modes_hit"].iloc[-1])
+            modes_end = int(event["modes_hit"].dropna().iloc[-1])  # the last evaluation that counted modes
             if modes_end != modes_min:
                 evidence["modes_end"] = modes_end
                 parts[-1] += f", {modes_end} at the end of the collapse"
@@ -480,7 +482,7 @@ def _off_manifold(timeline: pd.DataFrame) -> list[Finding]:
     coverage = timeline["coverage"].to_numpy(dtype=float)
 
     def learned(first: int) -> bool:  # whether the run hit half the modes before: else it is still sharpening
-        return first > 0 and np.nanmax(coverage[:first]) >= COLLAPSE_COVERAGE
+        return first > 0 and bool((coverage[:first] >= COLLAPSE_COVERAGE).any())  # NaN: no modes counted
 
     def fell(first: int, stop: int) -> bool:  # whether the high-quality share fell beyond its noise
         if "hq_share" not in timeline or first == 0:

@@ -35,8 +35,8 @@ The verdict's rule order (`findings.verdict` applies it; the first rule with a f
      divergence) and not where precision or coverage ended better than at FID's best (samples
      closer to the data are no drift off it).
   13. collapsed (milder, 3 evaluations at least); 14. oscillating (sustained, not an early
-     transient); 15. diverged: quality lost to the end after the run had hit half the modes (the
-     samples left the modes they had reached: never healthy); 16. unreliable-metrics (a broken
+     transient); 15. diverged: quality lost to the end after the run had hit half the modes,
+     precision under 0.1 (the samples left the modes they had reached: never healthy); 16. unreliable-metrics (a broken
      metric log is never healthy or undertrained); 17. undertrained (advice); else healthy.
 Evidence: no rule decides from fewer evaluations than it needs (a collapse seen at 1-2 evaluations is
 low severity; a still-improving reading with a single evaluation before its window needs two metrics,
@@ -155,9 +155,10 @@ def summarize(steps: pd.DataFrame, evals: pd.DataFrame, manifest: dict) -> dict:
     if len(fid):
         summary["fid_best"] = float(fid.min())
     timeline = coverage_timeline(evals, n_modes_of(evals, manifest))
-    if "modes_hit" in timeline and len(timeline):
-        summary["modes_hit_end"] = int(timeline["modes_hit"].iloc[-1])
-        summary["n_modes"] = int(timeline["n_modes"].iloc[-1])
+    counted = timeline.dropna(subset=["modes_hit"]) if "modes_hit" in timeline else timeline.iloc[:0]
+    if len(counted):  # the last evaluation that counted modes (a row may lack mode counts)
+        summary["modes_hit_end"] = int(counted["modes_hit"].iloc[-1])
+        summary["n_modes"] = int(counted["n_modes"].iloc[-1])
     summary.update(equilibrium(steps, evals))
     summary.update(ada_summary(steps, manifest))
     if manifest.get("step_unit"):

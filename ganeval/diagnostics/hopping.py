@@ -5,7 +5,7 @@ chasing D from mode to mode: the oscillation the GAN literature calls mode hoppi
 one tight cluster (diversity far under the real set's), so precision can sit near zero while the
 cluster lands beside a mode rather than on it, and never-learned would misname it: the counts show
 that G moves, from mode to mode, and that the fix is the G/D game (a noise scale near zero, a D
-without a gradient penalty), not a generator that cannot learn. Four of our own loops whose noise
+without a gradient penalty), not a generator that cannot learn. Three of our own loops whose noise
 was scaled by 0.01-0.03 did this (the truth oracle, from their samples: mass hopping between modes,
 median total variation 0.46-0.81 between evaluations) and were called never-learned or undertrained.
 """
@@ -83,9 +83,11 @@ def detect_mode_hopping(evals: pd.DataFrame) -> list[Finding]:
 
 def _first_hop(counts: pd.DataFrame, diversity: pd.Series) -> int:
     """The step of the first change of dominant mode since the samples became, and stayed, one tight
-    cluster (diversity under POINT_DIVERSITY; an evaluation caught mid-hop splits the cluster
-    between two modes, so the share in one mode is not asked of each)."""
-    cluster = (diversity.reindex(counts.index).fillna(0.0) < POINT_DIVERSITY).to_numpy()
+    cluster (diversity under POINT_DIVERSITY before the second half, which `detect_mode_hopping`
+    judged on its median; an evaluation caught mid-hop splits the cluster between two modes, so the
+    share in one mode is not asked of each)."""
+    cluster = (diversity.reindex(counts.index).fillna(0.0) < POINT_DIVERSITY).to_numpy().copy()
+    cluster[len(cluster) // 2 :] = True  # the second half was judged one cluster on its median
     first = len(cluster) - int(np.argmin(cluster[::-1])) if not cluster.all() else 0
     dominant = counts.to_numpy().argmax(axis=1)
     hops = [i for i in range(max(first, 1), len(dominant)) if dominant[i] != dominant[i - 1]]
