@@ -104,6 +104,36 @@ def test_evals_text_columns_are_kept_and_numbers_checked(tmp_path):
         load_log(bad)
 
 
+RELIABILITY = '{""lower"":[0.4],""upper"":[0.6],""predicted"":[0.5],""real"":[0.5],""count"":[10]}'
+
+
+@pytest.mark.parametrize(
+    "column, cell, message",
+    [
+        ("mode_counts", '"[""a"", 1]"', "is not a list of counts"),
+        ("mode_counts", '"[[1, 2], [3]]"', "is not a list of counts"),
+        ("mode_counts", '"[-5, 3]"', "is not a list of counts"),
+        ("hq_mode_counts", '"[null, 1]"', "is not a list of counts"),
+        ("mode_counts", '"{""a"": 1}"', "is not a list of counts"),
+        ("d_reliability", "oops", "is not an object of number lists"),
+        ("d_reliability", '"[1, 2]"', "is not an object of number lists"),
+        ("d_reliability", f'"{RELIABILITY}"'.replace("[10]", "[]"), "is not an object of number lists"),  # lengths
+    ],
+)
+def test_a_json_cell_of_the_wrong_shape_is_refused_at_its_line(tmp_path, column, cell, message):
+    """A JSON column's cell the detectors cannot read (they crashed on these: exit 3) is a damaged log."""
+    evals = f"step,fid,{column}\n10,1.5,\n20,1.4,{cell}\n"
+    with pytest.raises(GanevalError, match=rf"evals.csv, line 3, column '{column}': .* {message}"):
+        load_log(run_folder(tmp_path, steps_text(), evals))
+
+
+def test_json_cells_as_the_logger_writes_them_read_back(tmp_path):
+    evals = f'step,mode_counts,hq_mode_counts,d_reliability\n10,"[3, 4]","[1, 0]","{RELIABILITY}"\n'
+    evals += '20,"[5, 2]","[4, 1]","{""lower"":[0.4],""upper"":[0.6],""predicted"":[NaN],""real"":[0],""count"":[1]}"\n'
+    _, frame, _ = load_log(run_folder(tmp_path, steps_text(), evals))
+    assert json.loads(frame.mode_counts.iloc[1]) == [5, 2] and json.loads(frame.d_reliability.iloc[0])["count"] == [10]
+
+
 def test_logs_written_by_pandas_read_back_unchanged(tmp_path):
     frame = pd.DataFrame({"step": [0, 5, 9], "time": [0.0, 0.5, 1.25], "loss_d": [1.0, np.nan, np.inf], "lr_d": 1e-4})
     folder = tmp_path / "run"

@@ -28,6 +28,12 @@ from ganeval.files import read_regular
 #: the reliability curve and the mode histogram as JSON, and the kind of D's outputs. Any other
 #: column whose values are all JSON lists or objects is text too (histograms the logger may add).
 TEXT_COLUMNS = ("d_reliability", "mode_counts", "d_input")
+#: ... of which these hold JSON, read by the detectors: a cell of another shape is a damaged log,
+#: named at its line, not a crash of the detector that reads it. The mode counts: a list of counts
+#: (finite numbers >= 0); the reliability curve: an object of equally long lists of numbers under
+#: RELIABILITY_KEYS.
+JSON_COLUMNS = ("d_reliability", "mode_counts", "hq_mode_counts")
+RELIABILITY_KEYS = ("lower", "upper", "predicted", "real", "count")
 JSON_STARTS = ("[", "{")
 STEP = "step"
 #: The largest log file read (a million steps of twenty columns are a few hundred megabytes): a link to
@@ -93,6 +99,8 @@ def read_table(path: Path, text_columns=()) -> pd.DataFrame:
         name: _texts(values) if _is_text(name, values, text_columns) else _numbers(path, name, values, lines)
         for name, values in columns.items()
     }
+    for name in set(JSON_COLUMNS) & set(frame):
+        _check_json(path, name, columns[name], lines)
     table = pd.DataFrame(frame, columns=header)
     table[STEP] = _steps(path, table[STEP].to_numpy(), lines)
     return table
@@ -190,6 +198,43 @@ def _is_text(name: str, values: list[str], text_columns) -> bool:
 def _texts(values: list[str]) -> list:
     """A text column; empty fields are missing values (NaN), as pandas reads them."""
     return [value if value else math.nan for value in values]
+
+
+def _check_json(path: Path, column: str, values: list[str], lines: list[int]) -> None:
+    """GanevalError naming the first non-empty value of a JSON column not of its shape (JSON_COLUMNS)."""
+    expected = (
+        f"an object of number lists under {', '.join(RELIABILITY_KEYS)}"
+        if column == "d_reliability"
+        else "a list of counts (numbers >= 0)"
+    )
+    for i, value in enumerate(values):
+        if not value.strip():
+            continue
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if not (_reliability_shaped(parsed) if column == "d_reliability" else _counts_shaped(parsed)):
+            raise GanevalError(
+                f"{path}, line {lines[i]}, column {column!r}: {value[:40]!r} is not {expected}, as "
+                "TrainingLogger writes it; the log is damaged (restore it, or delete the line)."
+            )
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _counts_shaped(parsed) -> bool:
+    return isinstance(parsed, list) and all(_is_number(v) and math.isfinite(v) and v >= 0 for v in parsed)
+
+
+def _reliability_shaped(parsed) -> bool:
+    """An object of equally long number lists (NaN allowed: a D whose outputs broke logs NaN bins)."""
+    if not isinstance(parsed, dict) or not all(isinstance(parsed.get(k), list) for k in RELIABILITY_KEYS):
+        return False
+    lists = [parsed[k] for k in RELIABILITY_KEYS]
+    return len({len(v) for v in lists}) == 1 and all(_is_number(v) for values in lists for v in values)
 
 
 def _numbers(path: Path, column: str, values: list[str], lines: list[int]) -> np.ndarray:
