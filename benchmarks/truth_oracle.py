@@ -38,8 +38,8 @@ The truth, decided in this order (the first that holds):
    evaluation from which coverage stays at most K/2.
 5. stalled: the samples stopped moving over the last 40% of the run (median moved < 1 s from the
    evaluation at 60% to the last, and < 0.25 s per evaluation over that stretch) while quality is
-   below the data's level (final quality < 0.8, DATA_LEVEL; the data's own is 1.0). Onset: the first evaluation
-   from which each later one moved < 0.25 s.
+   below the data's level (final quality < 0.8, DATA_LEVEL; the data's own is 1.0). Onset: the
+   first evaluation from which each later one moved < 0.25 s.
 6. D-dominated: D at the end separates real from generated samples almost perfectly (AUC >= 0.97 of
    its outputs, real against fake) while quality is below the data's level (< 0.8) and G is not
    improving (rule 7's test): a critic that tells apart the samples of a G still closing in on the

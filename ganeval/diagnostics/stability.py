@@ -391,10 +391,9 @@ def detect_oscillation(steps: pd.DataFrame, windows: pd.DataFrame | None = None)
         period = float(frame.period.median())
         first_step = int(steps["step"].min())
         length = max(last_step - first_step, 1)
-        transient = (end - first_step) < OSCILLATION_TRANSIENT_END * length and (
-            end - start
-        ) < OSCILLATION_TRANSIENT_SPAN * length
-        if period < OSCILLATION_MIN_PERIOD or transient:
+        ended_early = end - first_step < OSCILLATION_TRANSIENT_END * length
+        brief = end - start < OSCILLATION_TRANSIENT_SPAN * length
+        if period < OSCILLATION_MIN_PERIOD or (ended_early and brief):
             severity = "low"
         findings.append(
             Finding(
