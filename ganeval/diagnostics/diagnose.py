@@ -211,9 +211,10 @@ def diagnose(
     steps = with_probabilities(steps.sort_values("step").reset_index(drop=True))
     if not evals.empty:
         evals = evals.sort_values("step").reset_index(drop=True)
+    improving = detect_still_improving(evals)
     stalls = detect_stall(steps, evals)
     if not any(f.ongoing for f in stalls):  # a plateau is a stall that froze nothing: one or the other
-        stalls += detect_low_plateau(evals)
+        stalls += detect_low_plateau(evals, improving)
     findings = (
         detect_divergence(steps, evals)
         + detect_collapse(evals, n_modes_of(evals, manifest), manifest.get("data"))
@@ -225,7 +226,7 @@ def diagnose(
         + detect_low_quality(evals)
         + detect_left_data(evals)
         + stalls
-        + detect_still_improving(evals)
+        + improving
         + detect_broken_metrics(evals)
         + detect_d_overfitting(steps, evals, manifest)
     )

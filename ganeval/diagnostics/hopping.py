@@ -17,7 +17,7 @@ import pandas as pd
 
 from ganeval.diagnostics.collapse import mode_counts
 from ganeval.diagnostics.findings import OSCILLATION, Finding
-from ganeval.diagnostics.trends import metric_series
+from ganeval.diagnostics.trends import holds_to_end, metric_series
 
 # Judged over the second half of the evaluations, at least HOP_MIN_EVALS of them: the cluster holds
 # at least TOP_SHARE of the samples (median over those evaluations), its diversity (median) is under
@@ -88,7 +88,7 @@ def _first_hop(counts: pd.DataFrame, diversity: pd.Series) -> int:
     share in one mode is not asked of each)."""
     cluster = (diversity.reindex(counts.index).fillna(0.0) < POINT_DIVERSITY).to_numpy().copy()
     cluster[len(cluster) // 2 :] = True  # the second half was judged one cluster on its median
-    first = len(cluster) - int(np.argmin(cluster[::-1])) if not cluster.all() else 0
+    first = holds_to_end(cluster)
     dominant = counts.to_numpy().argmax(axis=1)
     hops = [i for i in range(max(first, 1), len(dominant)) if dominant[i] != dominant[i - 1]]
     return int(counts.index[hops[0]]) if hops else int(counts.index[first])

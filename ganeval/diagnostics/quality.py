@@ -13,6 +13,7 @@ from ganeval.diagnostics.findings import DIVERGENCE, LOW_QUALITY, STALL, STILL_I
 from ganeval.diagnostics.trends import (
     NOISE_MULTIPLE,
     SCALES,
+    holds_to_end,
     linear_trend,
     metric_series,
     noise_sd,
@@ -101,7 +102,7 @@ def detect_left_data(evals: pd.DataFrame) -> list[Finding]:
     off = (frame < LOW_QUALITY_LEVEL).all(axis=1).to_numpy()
     if not off[-1]:
         return []
-    first = len(off) - int(np.argmin(off[::-1])) if not off.all() else 0
+    first = holds_to_end(off)
     if len(off) - first < LEFT_DATA_MIN_EVALS:
         return []
     start = int(frame.index[first])
@@ -175,15 +176,16 @@ PLATEAU_LEVEL = 0.25
 PLATEAU_MIN_EVALS = 6
 
 
-def detect_low_plateau(evals: pd.DataFrame) -> list[Finding]:
+def detect_low_plateau(evals: pd.DataFrame, improving: list[Finding]) -> list[Finding]:
     """One medium stall finding (cause low_plateau) when quality plateaued far below the data (see
     PLATEAU_LEVEL), dated from the evaluation where the deciding share's running median reached its
-    final level."""
+    final level; none where `improving` (the log's `detect_still_improving`) found a metric still
+    improving."""
     judged = {n: v for n in LOW_QUALITY_METRICS if len(v := metric_series(evals, n)) >= PLATEAU_MIN_EVALS}
     if not judged or not _learned(evals):
         return []
     ends = {name: float(np.median(values.iloc[-3:])) for name, values in judged.items()}
-    if max(ends.values()) >= PLATEAU_LEVEL or detect_still_improving(evals):
+    if max(ends.values()) >= PLATEAU_LEVEL or improving:
         return []
     name = max(ends, key=ends.get)
     values = judged[name]

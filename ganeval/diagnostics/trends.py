@@ -71,6 +71,13 @@ def consecutive_sd(values) -> float:
     return MAD_TO_SD * float(np.median(np.abs(differences - np.median(differences)))) / np.sqrt(2)
 
 
+def holds_to_end(mask) -> int:
+    """The first position from which the boolean `mask` holds to its end (its length when its last
+    value is false): where a state that lasts to the end began."""
+    mask = np.asarray(mask, dtype=bool)
+    return len(mask) - int(np.argmin(mask[::-1])) if not mask.all() else 0
+
+
 def noise_sd(evals: pd.DataFrame, name: str, scale: Scale) -> float:
     """One evaluation's noise, as a standard deviation on the metric's judging scale: from the spread
     between consecutive evaluations (robust: the MAD of the differences around their median, which
