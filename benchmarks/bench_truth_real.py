@@ -6,7 +6,8 @@ checkpoints, nothing from the detectors; where the oracle and the intended failu
 oracle wins, and both are printed), diagnoses it with `ganeval.diagnostics.diagnose_run`, and prints,
 per half: the confusion matrix, false alarms on healthy runs (any finding of rank >= 1), onset errors
 where the oracle knows an onset, and whether the runs of one training evaluated every 50 and every
-250 steps agree. Writes DIR/INDEX.md (each run: half, intended, oracle truth and why).
+250 steps agree. A run trained before TrainingLogger recorded `realism` gets that column from its saved
+samples first (`add_realism`: the same metric, the same reference). Writes DIR/INDEX.md (each run: half, intended, oracle truth and why).
 
     python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half HALF|all] [--no-train]
 
@@ -86,8 +87,44 @@ def train(run: RealRun, folder: Path) -> float:
         except TrainingDiverged:
             pass  # the log up to the NaN is the run
     seconds = time.perf_counter() - began
+    add_realism(folder, run)
     (folder / DONE).write_text(json.dumps({"command": run.command(), "seconds": round(seconds, 1)}) + "\n")
     return seconds
+
+
+def add_realism(folder: Path, run: RealRun) -> None:
+    """Give a run trained before TrainingLogger recorded `realism` (2026-12-07) that column: the same
+    metric on the samples the run saved at each evaluation (all of them: every run evaluates at most
+    500, the logger's POINTS_SAVED), against the same reference the logger drew (n = eval_n, the run's
+    seed). A run that has the column is left as it is."""
+    import numpy as np
+    import pandas as pd
+
+    from ganeval.options import MetricOptions
+    from ganeval.scoring import ReferenceScorer
+
+    path = folder / "evals.csv"
+    if not path.exists():
+        return
+    evals = pd.read_csv(path)
+    if "realism" in evals or evals.empty:
+        return
+    options = MetricOptions(n=run.eval_n, seed=run.seed)
+    evaluator = ReferenceScorer.of(run.data, options=options).evaluator(
+        ["realism"], options=options.replace(bootstrap=0)
+    )
+    values = []
+    for step in evals["step"]:
+        samples = folder / "samples" / f"step_{int(step):06d}.npy"
+        if not samples.exists():
+            values.append(float("nan"))
+            continue
+        evaluator.reset()
+        evaluator.update(np.load(samples, allow_pickle=False))
+        values.append(evaluator.compute().metrics["realism"].value)
+    evals["realism"] = values
+    evals.to_csv(path.with_suffix(".tmp"), index=False)
+    path.with_suffix(".tmp").replace(path)
 
 
 def main() -> None:
@@ -111,6 +148,7 @@ def main() -> None:
                 (args.out / f"READY-{DESIGN}").touch()
         if not (folder / DONE).exists():
             continue
+        add_realism(folder, run)
         known = truth(folder, run.data)
         diagnosis = diagnose_run(folder)
         rows.append((run, known, diagnosis))

@@ -132,7 +132,10 @@ def test_every_built_in_metric_is_registered_with_a_tolerance():
 
 def test_the_gate_trends_answer_and_summary_read_the_specs():
     assert resolve_tolerance("fd_dinov2", {}, 20.0) == pytest.approx(1.0)  # FID's 5%
-    assert list(SCALES) == ["fid", "precision", "recall", "coverage", "high_quality_fraction"]
+    assert list(SCALES) == ["fid", "precision", "recall", "coverage", "high_quality_fraction", "realism"]
+    assert SCALES["realism"].log and SCALES["realism"].ratio == 1.25  # scale-free: a factor, not units
+    assert SCALES["realism"].matters(0.012, 0.019) and not SCALES["realism"].matters(0.0139, 0.0152)
+    assert SCALES["fid"].ratio == 1.0 and not SCALES["fid"].matters(1.0, 1.04)  # FID's floor: 0.05 units
     assert SCALES["fid"].log and SCALES["fid"].lower_is_better and SCALES["fid"].floor == 0.05
     assert not SCALES["recall"].log and not SCALES["recall"].lower_is_better and SCALES["recall"].floor == 0.05
     assert [m for m in ("fid", "d_ece", "wall_time_s", "fd_dinov2", "d_auc") if not is_quality(m)] == [

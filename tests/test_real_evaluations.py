@@ -1,4 +1,4 @@
-"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of sixteen runs of the real-run
+"""Verdicts on the evaluation logs of real trainings (issue 24): evals.csv of nineteen runs of the real-run
 truth suite (benchmarks/truth_real.py, our own GAN loop logging through TrainingLogger), copied into
 tests/fixtures/real-evals. Each truth is benchmarks/truth_oracle.py's,
 from the run's samples and checkpoint; the evaluations alone must give it (steps.csv left out: these
@@ -32,6 +32,9 @@ CASES = {
     "h6-collapsed-own-zscale-s129": ("oscillating", "one point changing mode at every evaluation, recall creeping"),
     "h4-diverged-own-lr0.5-s93": ("never-learned", "every sample the same point (dead units), jumping between modes"),
     "h5-ddom-own-d5-s113": ("collapsed", "one tight cluster that stays on its mode"),
+    "h7-undertrained-wgan-gp-ring8-600-s3": ("undertrained", "closing in from 35 to 22 std, precision 0.00-0.02"),
+    "h2-undertrained-own-ring8-900-s46": ("undertrained", "closing in from 38 to 24 std in 9 evaluations"),
+    "healthy-own-ring8-4000-s4": ("healthy", "realism still creeping up at precision 0.6: refinement"),
 }
 # h4-collapsed-own-zscale-s91 was here as "diverged": the oracle ran its checkpoint on unscaled
 # noise. On the noise it was trained on, it is a point hopping between modes (oscillating), which
@@ -101,3 +104,22 @@ def test_an_evaluation_without_mode_counts_changes_nothing(run, where):
     diagnosis = diagnose(None, evals, {"data": "ring8"})
     assert diagnosis.verdict == truth, diagnosis.explanation
     assert diagnosis.summary["modes_hit_end"] >= 0
+
+
+@pytest.mark.parametrize("run", ["h7-undertrained-wgan-gp-ring8-600-s3", "h2-undertrained-own-ring8-900-s46"])
+def test_samples_closing_in_off_the_data_are_still_improving(run):
+    """Precision stays at 0.00-0.02 while the median distance to a mode shrinks by a third: only the
+    median realism score sees it. Without that column the same log reads never-learned."""
+    evals = pd.read_csv(FIXTURES / f"{run}.csv")
+    diagnosis = diagnose(None, evals, {"data": "ring8"})
+    [improving] = diagnosis.of_kind("still_improving")
+    assert improving.evidence["metric"] == "realism"
+    assert improving.evidence["fitted_end"] >= 1.25 * improving.evidence["fitted_start"]
+    assert diagnose(None, evals.drop(columns="realism"), {"data": "ring8"}).verdict == "never-learned"
+
+
+def test_realism_creeping_up_on_the_data_is_not_a_trend():
+    """At precision 0.6 the realism score's rise (0.19 -> 0.33 over the last 6 evaluations) is
+    refinement: realism judges only samples off the data."""
+    diagnosis = diagnose(None, pd.read_csv(FIXTURES / "healthy-own-ring8-4000-s4.csv"), {"data": "ring8"})
+    assert diagnosis.verdict == "healthy" and not diagnosis.of_kind("still_improving"), diagnosis.explanation

@@ -78,3 +78,35 @@ def test_bad_input_is_refused():
         realism_scores(np.zeros((10, 2)), np.ones((3, 2)))
     with pytest.raises(GanevalError, match="NaN"):
         realism_scores(np.arange(10.0)[:, None], np.array([[np.nan]]))
+
+
+def test_the_registry_metric_is_the_median_score(rng):
+    """`realism` (what TrainingLogger records) is the median of the brute-force scores, and it keeps
+    measuring the distance off the data where precision is 0: a set shifted twice as far scores half."""
+    from ganeval.metrics.registry import compute_metrics
+    from ganeval.metrics.spec import Samples
+
+    real = rng.standard_normal((200, 2))
+    fake = rng.standard_normal((150, 2)) * 0.9 + 0.3
+    value = compute_metrics(["realism"], Samples(features=real), Samples(features=fake))["realism"].value
+    assert value == pytest.approx(np.median(brute_force(real, fake)), rel=1e-12)
+    far, farther = (
+        compute_metrics(
+            ["realism", "precision"],
+            Samples(features=real),
+            Samples(features=rng.standard_normal((150, 2)) * 0.01 + shift),
+        )
+        for shift in (50.0, 100.0)
+    )
+    assert far["precision"].value == farther["precision"].value == 0.0
+    assert farther["realism"].value == pytest.approx(far["realism"].value / 2, rel=0.02)
+
+
+def test_the_registry_refuses_too_few_reference_samples(rng):
+    from ganeval.metrics.registry import compute_metrics
+    from ganeval.metrics.spec import Samples
+
+    with pytest.raises(GanevalError, match="at least 4 are needed"):
+        compute_metrics(
+            ["realism"], Samples(features=rng.standard_normal((3, 2))), Samples(features=rng.standard_normal((5, 2)))
+        )

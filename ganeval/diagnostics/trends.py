@@ -27,12 +27,25 @@ class Scale:
     log: bool
     lower_is_better: bool
     floor: float
+    ratio: float = 1.0  # the smallest factor of change that can matter (scale-free metrics: realism)
+
+    def matters(self, a: float, b: float) -> bool:
+        """Whether the change from a to b is at least the floor and, for a positive metric, the ratio."""
+        if abs(b - a) < self.floor:
+            return False
+        low, high = sorted((a, b))
+        return self.ratio <= 1.0 or (low > 0 and high >= self.ratio * low)
 
 
 # Each judged metric's scale comes from its MetricSpec (noise_floor, log_scale; the registry says why those
 # floors): FID on log10 with a floor of 0.05 FID units, the shares in [0, 1] on their own with 5 points.
 SCALES = {
-    name: Scale(log=spec.log_scale, lower_is_better=not spec.higher_is_better, floor=spec.noise_floor)
+    name: Scale(
+        log=spec.log_scale,
+        lower_is_better=not spec.higher_is_better,
+        floor=spec.noise_floor,
+        ratio=spec.noise_ratio or 1.0,
+    )
     for name, spec in METRICS.items()
     if spec.noise_floor is not None
 }

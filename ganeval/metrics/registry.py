@@ -296,6 +296,6 @@ def refusal(
 # The families, each registering its metrics on import, in the order the metrics are listed; below the
 # definitions above, which they import. Names the tree imports from here are re-exported.
 from ganeval.metrics.families import fid, kid, isc, prdc, modes, cmmd, sfid, vendi  # noqa: E402, F401, I001
-from ganeval.metrics.families import intra_fid, cas, calibration, copying, ct, fls  # noqa: E402, F401
+from ganeval.metrics.families import intra_fid, cas, calibration, copying, ct, fls, realism  # noqa: E402, F401
 from ganeval.metrics.families.ct import MemorizationWarning  # noqa: E402, F401
 from ganeval.metrics.families.modes import quality_flags  # noqa: E402, F401

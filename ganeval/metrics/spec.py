@@ -80,7 +80,8 @@ class MetricSpec:
     tolerance: the gate's smallest change worth failing a check, absolute (bounded metrics) or "P%" of the
     baseline's value (scale-dependent ones: FID, KID, IS); `register` refuses a computed metric without one.
     noise_floor: the smallest change of a training log's trend that can matter, in the metric's units (None:
-    its trends are not judged); log_scale: its trend noise is judged on log10 values (FID's is multiplicative).
+    its trends are not judged); log_scale: its trend noise is judged on log10 values (FID's is multiplicative);
+    noise_ratio: for a scale-free metric, the smallest factor a trend must change it by to matter (None: none).
     quality: whether it judges the samples (the comparison's answer ranks variants on those only).
     summary: its place and text in score's one-line summary (None: not shown there)."""
 
@@ -99,6 +100,7 @@ class MetricSpec:
     tolerance: float | str | None = None
     noise_floor: float | None = None
     log_scale: bool = False
+    noise_ratio: float | None = None
     quality: bool = True
     summary: Summary | None = None
 

@@ -13,8 +13,10 @@ Files in the run folder (schema in the README), each rewritten atomically on `fl
                  calibration on held-out real vs fresh fake samples (d_accuracy, d_auc, d_brier, d_ece,
                  d_mean_real, d_mean_fake), d_reliability (JSON: the reliability curve's bins),
                  mode_counts (JSON list of samples per mode), hq_mode_counts (the same, high-quality
-                 samples only: within 3 std of a mixture's centre, or classifier-confident) and
+                 samples only: within 3 std of a mixture's centre, or classifier-confident),
                  diversity (mean pairwise feature distance of the generated batch over the real set's)
+                 and realism (the median realism score: how far off the data samples are, where
+                 precision is 0 for all of them)
   samples/step_NNNNNN.npy  for 2-D points: up to 500 of the evaluated samples, for the report's scatter plots
   manifest.json  free-form run description (variant, hyper-parameters, seed, versions), the
                  reference, the extractor's provenance and whether the run finished
@@ -63,6 +65,7 @@ EVAL_METRICS = (
     "modes_covered",
     "mode_kl",
     "high_quality_fraction",
+    "realism",
 )
 DIVERSITY_N = 500  # samples per side for the mean pairwise distance (a seeded subsample)
 POINTS_SAVED = 500  # 2-D samples kept per evaluation for the report's scatter plots

@@ -45,6 +45,7 @@ LOGGER_EVAL_COLUMNS = (
     "modes_covered",
     "mode_kl",
     "high_quality_fraction",
+    "realism",
     "diversity",
     "d_accuracy",
     "d_auc",
