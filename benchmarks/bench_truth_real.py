@@ -11,7 +11,7 @@ samples first (`add_realism`: the same metric, the same reference). Writes DIR/I
 
     python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half HALF|all] [--no-train]
 
-HALF: design, held-out, held-out-2, ... held-out-8 (truth_real.HALVES).
+HALF: design, held-out, held-out-2, ... held-out-9 (truth_real.HALVES).
 
 The diagnosis is whatever `ganeval` imports: `PYTHONPATH=/path/to/other/tree` diagnoses the same
 folders with another tree's rules (the first line printed names the tree).

@@ -14,7 +14,8 @@ with "design" in the next; "held-out-2" (2026-12-07, second session) is that rou
 trained and scored before any rule of that round was written, and once after; "held-out-3" the
 next round's, "held-out-4" to "held-out-7" the rounds after, the same way (every
 earlier set is then design data); "held-out-8" measures the last rules of its session once, with no
-round after it. `pair` names runs that are the same training evaluated on two
+round after it; "held-out-9" (2026-12-07, fourth session) is the fresh set of that session's first
+round (the realism trend off the data), written and committed before it was trained. `pair` names runs that are the same training evaluated on two
 schedules (every 50 and every 250 steps): they must get the same verdict.
 """
 
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7, HELD_OUT_8 = (
+DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7, HELD_OUT_8, HELD_OUT_9 = (
     "design",
     "held-out",
     "held-out-2",
@@ -37,8 +38,20 @@ DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HE
     "held-out-6",
     "held-out-7",
     "held-out-8",
+    "held-out-9",
 )
-HALVES = (DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7, HELD_OUT_8)
+HALVES = (
+    DESIGN,
+    HELD_OUT,
+    HELD_OUT_2,
+    HELD_OUT_3,
+    HELD_OUT_4,
+    HELD_OUT_5,
+    HELD_OUT_6,
+    HELD_OUT_7,
+    HELD_OUT_8,
+    HELD_OUT_9,
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4, H5, H6, H7, H8 = (
+D, H, H2, H3, H4, H5, H6, H7, H8, H9 = (
     DESIGN,
     HELD_OUT,
     HELD_OUT_2,
@@ -87,6 +100,7 @@ D, H, H2, H3, H4, H5, H6, H7, H8 = (
     HELD_OUT_6,
     HELD_OUT_7,
     HELD_OUT_8,
+    HELD_OUT_9,
 )
 # fmt: off
 RUNS = [
@@ -502,6 +516,49 @@ RUNS = [
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1200"),
     _run("h8-ddom-own-slowg-s179", H8, "D-dominated", "own", "ring8", 1500, ("lr_g", 1e-4), ("d_steps", 3),
          seed=179, eval_every=50, why="G at 1e-4, 3 D steps per G step"),
+    # THE NINTH HELD-OUT SET (added 2026-12-07, fourth session, after the realism trend off the data
+    # and before its training): new seeds; 12-d noise and width 96, lr 7e-4, 400-sample evaluations,
+    # evaluations every 60-200 steps, the bundled gan-ns and wgan-gp.
+    _run("h9-healthy-own-ring8-4500-s181", H9, "healthy", "own", "ring8", 4500, seed=181, eval_every=150,
+         why="our own loop, 4500 steps"),
+    _run("h9-healthy-own-ring8-lr7e-4-5000-s182", H9, "healthy", "own", "ring8", 5000, ("lr_g", 7e-4),
+         ("lr_d", 7e-4), seed=182, eval_every=200, why="our own loop at 7e-4, 5000 steps"),
+    _run("h9-healthy-own-ring8-z12-w96-n400-s183", H9, "healthy", "own", "ring8", 4000, ("z_dim", 12),
+         ("width", 96), seed=183, eval_every=100, eval_n=400, why="12-d noise, 96 units, 400-sample evaluations"),
+    _run("h9-healthy-gan-ns-ring8-3500-s11", H9, "healthy", "gan-ns", "ring8", 3500, seed=11, eval_every=175,
+         why="the bundled gan-ns, 3500 steps"),
+    _run("h9-pair-e50", H9, "healthy", "own", "ring8", 4000, ("eval_seed", 99), seed=185, eval_every=50,
+         pair="h9-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h9-pair-e250", H9, "healthy", "own", "ring8", 4000, ("eval_seed", 99), seed=185, eval_every=250,
+         pair="h9-pair", why="the same training, evaluated every 250 steps"),
+    _run("h9-undertrained-own-ring8-1200-s186", H9, "undertrained", "own", "ring8", 1200, seed=186, eval_every=60,
+         why="our own loop stopped at 1200 steps"),
+    _run("h9-undertrained-wgan-gp-ring8-800-s12", H9, "undertrained", "wgan-gp", "ring8", 800, seed=12,
+         eval_every=50, why="the bundled wgan-gp stopped at 800 steps"),
+    _run("h9-stalled-own-freeze1300-s188", H9, "stalled", "own", "ring8", 2400, ("freeze_at", 1300), seed=188,
+         eval_every=100, why="our own loop, G frozen from step 1300"),
+    _run("h9-stalled-own-decay900-s189", H9, "stalled", "own", "ring8", 2000, ("decay_from", 900), seed=189,
+         eval_every=100, why="G's learning rate halved every 25 steps from step 900"),
+    _run("h9-collapsed-own-minimax-nor1-s190", H9, "collapsed", "own", "ring8", 1500, ("r1", 0.0), ("lr_d", 6e-3),
+         ("minimax", True), seed=190, eval_every=50, why="minimax G loss, D at 6x without R1"),
+    _run("h9-collapsed-own-d5-s191", H9, "collapsed", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 8e-3),
+         ("r1", 0.0), seed=191, eval_every=50, why="5 D steps at 8x, no R1"),
+    _run("h9-diverged-own-jump-s192", H9, "diverged", "own", "ring8", 1600, ("jump_at", 1000), seed=192,
+         eval_every=80, why="both learning rates 100x from step 1000"),
+    _run("h9-diverged-own-lr0.4-s193", H9, "diverged", "own", "ring8", 500, ("lr_g", 0.4), ("lr_d", 0.4), seed=193,
+         eval_every=25, why="both learning rates at 0.4"),
+    _run("h9-never-own-lrg3e-7-s194", H9, "never-learned", "own", "ring8", 900, ("lr_g", 3e-7), seed=194,
+         eval_every=50, why="G at 3e-7"),
+    _run("h9-never-own-grid25-lrg2e-6-s195", H9, "never-learned", "own", "grid25", 900, ("lr_g", 2e-6),
+         ("width", 96), seed=195, eval_every=50, why="G at 2e-6 on grid25"),
+    _run("h9-oscillating-own-zscale-s196", H9, "oscillating", "own", "ring8", 1200, ("z_scale", 0.02), ("r1", 0.0),
+         seed=196, eval_every=50, why="G's noise scaled by 0.02, no R1"),
+    _run("h9-oscillating-own-nor1-s197", H9, "oscillating", "own", "ring8", 2000, ("r1", 0.0), ("lr_g", 5e-3),
+         ("lr_d", 5e-3), ("betas", (0.9, 0.999)), seed=197, eval_every=50, why="no R1 at 5e-3, momentum 0.9"),
+    _run("h9-ddom-own-boost1400-s198", H9, "D-dominated", "own", "ring8", 2600, ("boost_from", 1400), seed=198,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1400"),
+    _run("h9-ddom-own-slowg-s199", H9, "D-dominated", "own", "ring8", 1500, ("lr_g", 2e-4), ("d_steps", 4),
+         seed=199, eval_every=50, why="G at 2e-4, 4 D steps per G step"),
 ]
 # fmt: on
 
