@@ -2,12 +2,13 @@
 
 Trains every run of benchmarks/truth_real.py into --out (a run whose folder is complete, with its
 `trained.json`, is reused), establishes its truth with benchmarks/truth_oracle.py (samples and
-checkpoints, nothing from the detectors; where the oracle and the intended failure disagree the
-oracle wins, and both are printed), diagnoses it with `ganeval.diagnostics.diagnose_run`, and prints,
-per half: the confusion matrix, false alarms on healthy runs (any finding of rank >= 1), onset errors
-where the oracle knows an onset, and whether the runs of one training evaluated every 50 and every
-250 steps agree. A run trained before TrainingLogger recorded `realism` gets that column from its saved
-samples first (`add_realism`: the same metric, the same reference). Writes DIR/INDEX.md (each run: half, intended, oracle truth and why).
+checkpoints, nothing from the detectors; where the oracle and the intended failure disagree the oracle
+wins, and both are printed), diagnoses it with `ganeval.diagnostics.diagnose_run`, and prints, per half:
+the confusion matrix, false alarms on healthy runs (any finding of rank >= 1), onset errors where the
+oracle knows an onset, and whether the runs of one training evaluated every 50 and every 250 steps
+agree. A run trained before TrainingLogger recorded `realism` gets that column from its saved samples
+first (`add_realism`: the same metric, the same reference). Writes DIR/INDEX.md (each run: half,
+intended, oracle truth and why).
 
     python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half HALF|all] [--no-train]
 

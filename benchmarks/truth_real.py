@@ -8,16 +8,15 @@ toward; the truth is what benchmarks/truth_oracle.py reads from the run's sample
 and where the two disagree the oracle wins.
 
 `half` was fixed when a run was added, balanced per intended truth, and never changes: rules are
-designed and tuned on "design" and scored on a held-out set. A held-out set is fresh for one round
-of tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one round, then tuned on
-with "design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set,
-trained and scored before any rule of that round was written, and once after; "held-out-3" the
-next round's, "held-out-4" to "held-out-7" the rounds after, the same way (every
-earlier set is then design data); "held-out-8" measures the last rules of its session once, with no
-round after it; "held-out-9" (2026-12-07, fourth session) is the fresh set of that session's first
-round (the realism trend off the data), written and committed before it was trained. `pair` names runs that are the same training evaluated on two
-schedules (every 50 and every 250 steps): they must get the same verdict.
-"""
+designed and tuned on "design" and scored on a held-out set. A held-out set is fresh for one round of
+tuning: "held-out" (18 runs, 2026-12-07) was scored before and after one round, then tuned on with
+"design" in the next; "held-out-2" (2026-12-07, second session) is that round's fresh set, trained and
+scored before any rule of that round was written, and once after; "held-out-3" the next round's,
+"held-out-4" to "held-out-7" the rounds after, the same way (every earlier set is then design data);
+"held-out-8" measures the last rules of its session once, with no round after it; "held-out-9"
+(2026-12-07, fourth session) is the fresh set of that session's first round (the realism trend off the
+data), written and committed before it was trained. `pair` names runs that are the same training
+evaluated on two schedules (every 50 and every 250 steps): they must get the same verdict."""
 
 from __future__ import annotations
 
