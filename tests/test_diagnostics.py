@@ -117,7 +117,7 @@ def synthetic_log(
             "mode_counts": json.dumps(counts.tolist()),
             "diversity": 1.0 - 0.75 * level + rng.normal(0, 0.02),
             "d_accuracy": accuracy,
-            "d_auc": accuracy + 0.02,
+            "d_auc": min(accuracy + 0.02, 1.0),  # an AUC past 1 is a broken value (validity)
             "d_brier": 0.24 if not dominated else 0.01,
             "d_ece": ece + abs(rng.normal(0, 0.01)),
             "d_mean_real": 0.55,

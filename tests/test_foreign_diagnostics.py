@@ -246,3 +246,24 @@ def test_report_page_of_a_broken_stylegan_run(tmp_path):
     assert run.diagnosis.verdict == "unreliable-metrics" and page.count("Not drawn:") == 1
     assert '<p class="lead"><strong>Verdict:</strong> Unreliable metrics: FID is 1e+57 at 2400 kimg' in page
     assert (paths["figures"] / "run1-stylegan-run-ada.png").exists()
+
+
+def test_absurd_d_metrics_are_broken_values_not_d_evidence():
+    """D's accuracy, AUC, Brier score and ECE lie in [0, 1]: an AUC of 1e308 or an ECE of -3 is a broken
+    computation, reported as one, and neither D dominance, miscalibration nor the summary reads it."""
+    from pathlib import Path
+
+    evals = pd.read_csv(Path(__file__).parent / "fixtures" / "real-evals" / "healthy-own-ring8-4000-s3.csv")
+    clean = diagnose(None, evals, {"data": "ring8"})
+    step = int(evals.step.iloc[-1])
+    evals.loc[evals.index[-1], ["d_auc", "d_ece"]] = [1e308, -3.0]
+    evals.loc[evals.index[5], "d_accuracy"] = 7.0
+    assert broken_mask("d_auc", [0.0, 1.0, 0.5, 1e308, -0.2]).tolist() == [False, False, False, True, True]
+    diagnosis = diagnose(None, evals, {"data": "ring8"})
+    (broken,) = diagnosis.of_kind("broken_metric")
+    assert set(broken.evidence["metrics"]) == {"d_auc", "d_ece", "d_accuracy"} and step in broken.evidence["steps"]
+    assert "d_auc is 1e+308" in broken.explanation and "valid: 0 to 1" in broken.explanation
+    assert diagnosis.verdict == "unreliable-metrics"
+    assert 0.0 <= diagnosis.summary["d_auc_end"] <= 1.0
+    kinds = lambda d: sorted({f.kind for f in d.findings if f.kind != "broken_metric"})  # noqa: E731
+    assert kinds(diagnosis) == kinds(clean)

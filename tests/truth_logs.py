@@ -177,7 +177,7 @@ def _plant(plan: Plan, rng, step: np.ndarray, s: dict, e: dict) -> None:
         s["d_fake"] = s["d_fake"] * (1 - ramp) + (0.08 + rng.standard_normal(n) * 0.01) * ramp
         dominated = es >= on + 20
         e["d_accuracy"] = np.where(dominated, 0.55 + rng.normal(0, 0.01, len(es)), e["d_accuracy"])
-        e["d_auc"] = np.where(dominated, 0.98 + rng.normal(0, 0.003, len(es)), e["d_auc"])
+        e["d_auc"] = np.where(dominated, np.minimum(0.98 + rng.normal(0, 0.003, len(es)), 1.0), e["d_auc"])
     elif plan.event == "dominate_dips":  # a dcgan on digits: D separates (AUC 0.99) to the end, with dips
         ramp = _ramp(step, on, 50)  # its outputs drift only to 0.8 and 0.2, short of the 0.9 / 0.1 lines
         s["d_real"] = s["d_real"] * (1 - ramp) + (0.8 + _ar(rng, n, 0.04)) * ramp
@@ -188,7 +188,7 @@ def _plant(plan: Plan, rng, step: np.ndarray, s: dict, e: dict) -> None:
         dips[[k - 3, k - 2]] = True  # two evaluations just below the line, just before the last
         if k >= 15:
             dips[(np.searchsorted(es, on) + k) // 2] = True  # and one in the middle
-        auc = np.where(dips, 0.93, 0.99) + rng.normal(0, 0.003, k)
+        auc = np.minimum(np.where(dips, 0.93, 0.99) + rng.normal(0, 0.003, k), 1.0)  # an AUC is at most 1
         e["d_auc"] = np.where(dominated, auc, e["d_auc"])
         e["d_accuracy"] = np.where(dominated, 0.78 + rng.normal(0, 0.02, k), e["d_accuracy"])
     elif plan.event == "oscillate":

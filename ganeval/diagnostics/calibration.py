@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ganeval.diagnostics.findings import MISCALIBRATION, Finding
+from ganeval.diagnostics.validity import broken_mask
 
 CALIBRATION_COLUMNS = ("d_accuracy", "d_auc", "d_brier", "d_ece")
 # Miscalibrated: ECE of at least 0.1 (on average D's stated probability of "real" is 10 points
@@ -47,7 +48,11 @@ def calibration_over_time(evals: pd.DataFrame) -> pd.DataFrame:
     if evals is None or evals.empty or not set(CALIBRATION_COLUMNS) & set(evals):
         return pd.DataFrame(columns=["step", *CALIBRATION_COLUMNS])
     columns = ["step", *[c for c in CALIBRATION_COLUMNS if c in evals]] + (["d_input"] if "d_input" in evals else [])
-    frame = evals[columns].dropna(subset=[c for c in CALIBRATION_COLUMNS if c in evals], how="all").copy()
+    frame = evals[columns].copy()
+    for name in CALIBRATION_COLUMNS:  # a value no computation can give (`validity`) is a missing one here
+        if name in frame:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").mask(broken_mask(name, frame[name]))
+    frame = frame.dropna(subset=[c for c in CALIBRATION_COLUMNS if c in evals], how="all")
     table = reliability_table(evals)
     if not table.empty:
         gap = table.assign(

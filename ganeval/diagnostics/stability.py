@@ -697,7 +697,7 @@ def detect_d_dominance(steps: pd.DataFrame, evals: pd.DataFrame | None = None) -
     stretch, merged over both sources."""
     total = float(max(1, steps["step"].max() - steps["step"].min() + 1)) if not steps.empty else 1.0
     stretches = []  # (start_step, end_step or None, evidence)
-    accuracy, auc = _series(evals, "d_accuracy"), _series(evals, "d_auc")
+    accuracy, auc = metric_series(evals, "d_accuracy"), metric_series(evals, "d_auc")  # valid values only
     if len(accuracy) or len(auc):
         frame = pd.DataFrame({"accuracy": accuracy, "auc": auc}).dropna(how="all")
         index = frame.index.to_numpy()

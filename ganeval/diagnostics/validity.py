@@ -7,7 +7,8 @@ judges only the valid evaluations (`trends.metric_series` drops the broken ones)
 is never called a divergence.
 
 A value is broken when it is infinite, or outside the metric's range: the registry's bounds
-(`MetricSpec.lower`/`upper`: shares in [0, 1], FID and density >= 0, IS >= 1), less a round-off
+(`MetricSpec.lower`/`upper`: shares and D's accuracy, AUC, Brier score and ECE in [0, 1], FID and
+density >= 0, IS >= 1), less a round-off
 tolerance, and the ceilings below where the registry leaves the metric unbounded. NaN is a missing
 value (an evaluation that did not compute the metric), not a broken one.
 """
@@ -31,6 +32,10 @@ CHECKED = (
     "high_quality_fraction",
     "inception_score",
     "ppl",
+    "d_accuracy",
+    "d_auc",
+    "d_brier",
+    "d_ece",
 )
 #: Ceilings past any feature space's range, where the registry gives no upper bound. FID: 1e5, the
 #: limit past which the diagnostics call any number broken (stability's EXPLODE_ABSOLUTE); FIDs on
