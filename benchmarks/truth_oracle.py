@@ -31,8 +31,12 @@ The truth, decided in this order (the first that holds):
    median of the 3 evaluations around 60% of the run: the last 40%, where a freeze or a late
    change shows, and never one evaluation alone).
 3. oscillating: the mode shares hop (median hop over the second half's evaluations > 0.35) while
-   at most half the modes are covered at some evaluations of that half: mass moves between modes.
-   Onset: the first evaluation whose mode shares moved by more than 0.35.
+   at most half the modes are covered at some evaluations of that half, and at one of the last 3
+   at least: mass moves between modes to the end. Onset: the first evaluation whose mode shares
+   moved by more than 0.35. (The last condition was added on 2026-12-07, fourth session, after the
+   verdicts were seen: two runs whose hopping had stopped, 6-8 of 8 modes covered at each of their
+   last 3 evaluations, were oscillating by the second half's median alone; every verdict describes
+   the run's end, as collapsed's "at each of the last 3 evaluations" does.)
 4. collapsed: the final samples are on the data (near >= 0.5) but at most half the modes are
    covered at the end (final 5,000 samples) and at each of the last 3 evaluations. Onset: the first
    evaluation from which coverage stays at most K/2.
@@ -259,7 +263,10 @@ def truth(run: Path, data: str) -> Truth:
     second = [i for i, s in enumerate(steps) if s > steps[-1] / 2] if steps else []
     hops = [0.5 * np.abs(m[i].shares - m[i - 1].shares).sum() for i in second if i > 0]
     numbers["median_hop_second_half"] = round(float(np.median(hops)), 3) if hops else None
-    if len(hops) >= 3 and np.median(hops) > 0.35 and any(m[i].covered <= k // 2 for i in second):
+    # ... and still at the end: a run whose mass stopped leaving modes (more than half of them covered
+    # at each of the last 3 evaluations) recovered from its oscillation
+    still = any(x.covered <= k // 2 for x in m[-3:])
+    if len(hops) >= 3 and np.median(hops) > 0.35 and any(m[i].covered <= k // 2 for i in second) and still:
         all_hops = [0.5 * np.abs(m[i].shares - m[i - 1].shares).sum() for i in range(1, len(m))]
         onset = next(steps[i + 1] for i, hop in enumerate(all_hops) if hop > 0.35)  # the first hop
         return Truth(
