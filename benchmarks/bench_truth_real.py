@@ -12,7 +12,7 @@ intended, oracle truth and why).
 
     python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half HALF|all] [--no-train]
 
-HALF: design, held-out, held-out-2, ... held-out-9 (truth_real.HALVES).
+HALF: design, held-out, held-out-2, ... held-out-10 (truth_real.HALVES).
 
 The diagnosis is whatever `ganeval` imports: `PYTHONPATH=/path/to/other/tree` diagnoses the same
 folders with another tree's rules (the first line printed names the tree).
@@ -175,9 +175,16 @@ def report(half: str, rows: list) -> None:
     print(confusion_matrix([(known.verdict, diagnosis.verdict) for _, known, diagnosis in rows]))
     right = sum(known.verdict == diagnosis.verdict for _, known, diagnosis in rows)
     print(f"\nverdicts right: {right} of {len(rows)}")
+    clear = [(known, diagnosis) for _, known, diagnosis in rows if not known.borderline]
+    clear_right = sum(known.verdict == diagnosis.verdict for known, diagnosis in clear)
+    print(f"on the clear-cut runs (healthy/undertrained not borderline): {clear_right} of {len(clear)}")
     for run, known, diagnosis in rows:
         if known.verdict != diagnosis.verdict:
-            print(f"  wrong: {run.name}: truth {known.verdict}, verdict {diagnosis.verdict}: {diagnosis.explanation}")
+            mark = " (borderline)" if known.borderline else ""
+            print(
+                f"  wrong{mark}: {run.name}: truth {known.verdict}, verdict {diagnosis.verdict}: "
+                f"{diagnosis.explanation}"
+            )
     healthy = [(run, d) for run, known, d in rows if known.verdict == "healthy"]
     alarms = [(run.name, f.kind, f.severity) for run, d in healthy for f in d.findings if f.rank >= 1]
     print(f"false alarms on {len(healthy)} healthy runs: {len(alarms)} {alarms or ''}")

@@ -15,8 +15,10 @@ scored before any rule of that round was written, and once after; "held-out-3" t
 "held-out-4" to "held-out-7" the rounds after, the same way (every earlier set is then design data);
 "held-out-8" measures the last rules of its session once, with no round after it; "held-out-9"
 (2026-12-07, fourth session) is the fresh set of that session's first round (the realism trend off the
-data), written and committed before it was trained. `pair` names runs that are the same training
-evaluated on two schedules (every 50 and every 250 steps): they must get the same verdict."""
+data), written and committed before it was trained; "held-out-10" (the same session) measures that
+session's last rules and oracle once, written and committed before it was trained. `pair` names runs
+that are the same training evaluated on two schedules (every 50 and every 250 steps): they must get the
+same verdict."""
 
 from __future__ import annotations
 
@@ -27,7 +29,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7, HELD_OUT_8, HELD_OUT_9 = (
+(
+    DESIGN,
+    HELD_OUT,
+    HELD_OUT_2,
+    HELD_OUT_3,
+    HELD_OUT_4,
+    HELD_OUT_5,
+    HELD_OUT_6,
+    HELD_OUT_7,
+    HELD_OUT_8,
+    HELD_OUT_9,
+    HELD_OUT_10,
+) = (
     "design",
     "held-out",
     "held-out-2",
@@ -38,6 +52,7 @@ DESIGN, HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HE
     "held-out-7",
     "held-out-8",
     "held-out-9",
+    "held-out-10",
 )
 HALVES = (
     DESIGN,
@@ -50,6 +65,7 @@ HALVES = (
     HELD_OUT_7,
     HELD_OUT_8,
     HELD_OUT_9,
+    HELD_OUT_10,
 )
 
 
@@ -89,7 +105,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4, H5, H6, H7, H8, H9 = (
+D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10 = (
     DESIGN,
     HELD_OUT,
     HELD_OUT_2,
@@ -100,6 +116,7 @@ D, H, H2, H3, H4, H5, H6, H7, H8, H9 = (
     HELD_OUT_7,
     HELD_OUT_8,
     HELD_OUT_9,
+    HELD_OUT_10,
 )
 # fmt: off
 RUNS = [
@@ -558,6 +575,50 @@ RUNS = [
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1400"),
     _run("h9-ddom-own-slowg-s199", H9, "D-dominated", "own", "ring8", 1500, ("lr_g", 2e-4), ("d_steps", 4),
          seed=199, eval_every=50, why="G at 2e-4, 4 D steps per G step"),
+    # THE TENTH HELD-OUT SET (added 2026-12-07, fourth session, after the session's last rule and
+    # oracle change, before its training): a measurement, scored once. New seeds; batch 160, width 72,
+    # 10-d noise, lr 9e-4, 350-sample evaluations, a resumed bundled gan-ns, the bundled gan.
+    _run("h10-healthy-own-ring8-4500-s201", H10, "healthy", "own", "ring8", 4500, seed=201, eval_every=150,
+         why="our own loop, 4500 steps"),
+    _run("h10-healthy-own-ring8-b160-w72-s202", H10, "healthy", "own", "ring8", 4000, ("batch", 160),
+         ("width", 72), seed=202, eval_every=160, why="batch 160, 72 units wide"),
+    _run("h10-healthy-own-ring8-z10-lr9e-4-n350-s203", H10, "healthy", "own", "ring8", 4000, ("z_dim", 10),
+         ("lr_g", 9e-4), ("lr_d", 9e-4), seed=203, eval_every=100, eval_n=350,
+         why="10-d noise at 9e-4, 350-sample evaluations"),
+    _run("h10-healthy-resumed-gan-ns-ring8-s13", H10, "healthy", "gan-ns", "ring8", 3000, seed=13,
+         resume_from=1500, eval_every=150, why="the bundled gan-ns to 1500 steps, resumed to 3000"),
+    _run("h10-pair-e50", H10, "healthy", "own", "ring8", 4000, ("eval_seed", 111), seed=205, eval_every=50,
+         pair="h10-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h10-pair-e250", H10, "healthy", "own", "ring8", 4000, ("eval_seed", 111), seed=205, eval_every=250,
+         pair="h10-pair", why="the same training, evaluated every 250 steps"),
+    _run("h10-undertrained-own-ring8-1100-s206", H10, "undertrained", "own", "ring8", 1100, seed=206,
+         eval_every=50, why="our own loop stopped at 1100 steps"),
+    _run("h10-undertrained-own-grid25-2000-s207", H10, "undertrained", "own", "grid25", 2000, ("width", 128),
+         seed=207, eval_every=100, why="our own loop on grid25 stopped at 2000 steps"),
+    _run("h10-stalled-own-freeze900-s208", H10, "stalled", "own", "ring8", 2200, ("freeze_at", 900), seed=208,
+         eval_every=100, why="our own loop, G frozen from step 900"),
+    _run("h10-stalled-own-decay1300-s209", H10, "stalled", "own", "ring8", 2400, ("decay_from", 1300), seed=209,
+         eval_every=100, why="G's learning rate halved every 25 steps from step 1300"),
+    _run("h10-collapsed-gan-ring8-lrd3e-3-s14", H10, "collapsed", "gan", "ring8", 1500, ("lr_d", 3e-3), seed=14,
+         eval_every=75, why="the bundled minimax gan, D at 3e-3"),
+    _run("h10-collapsed-own-d5-s211", H10, "collapsed", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 9e-3),
+         ("r1", 0.0), seed=211, eval_every=50, why="5 D steps at 9x, no R1"),
+    _run("h10-diverged-own-jump-s212", H10, "diverged", "own", "ring8", 1700, ("jump_at", 1100), seed=212,
+         eval_every=85, why="both learning rates 100x from step 1100"),
+    _run("h10-diverged-own-lr0.6-s213", H10, "diverged", "own", "ring8", 500, ("lr_g", 0.6), ("lr_d", 0.6),
+         seed=213, eval_every=25, why="both learning rates at 0.6"),
+    _run("h10-never-own-lrg5e-8-s214", H10, "never-learned", "own", "ring8", 900, ("lr_g", 5e-8), seed=214,
+         eval_every=50, why="G at 5e-8"),
+    _run("h10-never-own-grid25-lrg5e-7-s215", H10, "never-learned", "own", "grid25", 900, ("lr_g", 5e-7),
+         ("width", 80), seed=215, eval_every=50, why="G at 5e-7 on grid25"),
+    _run("h10-oscillating-own-zscale-s216", H10, "oscillating", "own", "ring8", 1200, ("z_scale", 0.025),
+         ("r1", 0.0), seed=216, eval_every=50, why="G's noise scaled by 0.025, no R1"),
+    _run("h10-oscillating-own-nor1-s217", H10, "oscillating", "own", "ring8", 2000, ("r1", 0.0), ("lr_g", 6e-3),
+         ("lr_d", 6e-3), ("betas", (0.9, 0.999)), seed=217, eval_every=50, why="no R1 at 6e-3, momentum 0.9"),
+    _run("h10-ddom-own-boost1000-s218", H10, "D-dominated", "own", "ring8", 2200, ("boost_from", 1000), seed=218,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1000"),
+    _run("h10-ddom-own-slowg-s219", H10, "D-dominated", "own", "ring8", 1500, ("lr_g", 1.5e-4), ("d_steps", 5),
+         seed=219, eval_every=50, why="G at 1.5e-4, 5 D steps per G step"),
 ]
 # fmt: on
 
