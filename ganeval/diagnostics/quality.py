@@ -80,6 +80,7 @@ TAIL_RISING_T = 1.0
 # 31 -> 29 std from the modes (realism +9%) does not reach.
 IMPROVING_METRICS = ("fid", "precision", "recall", "coverage", "realism")
 OFF_DATA_METRICS = ("realism",)
+IMPROVING_LABELS = {"fid": "FID", "realism": "the median realism score (how near the samples come to the data)"}
 ON_DATA_METRICS = ("precision", "coverage", "realism")
 
 
@@ -303,7 +304,7 @@ def _improving(evals: pd.DataFrame, name: str, values: pd.Series, k: int) -> lis
                     "t_statistic": float(t_stat),
                     "evaluations": int(k),
                 },
-                f"{'FID' if name == 'fid' else name} was still improving at the end: "
+                f"{IMPROVING_LABELS.get(name, name)} was still improving at the end: "
                 f"over the last {k} evaluations (from step "
                 f"{int(tail.index[0])}) its trend {direction} from {start_value:.3g} to {end_value:.3g}, beyond "
                 f"the noise between evaluations; training longer would likely help.",

@@ -349,7 +349,7 @@ def grad_norm_figure(steps: pd.DataFrame, events: pd.DataFrame | None = None) ->
     return figure
 
 
-LOG_FID_RANGE = 20  # FID spanning more than this factor goes on a log axis (early FIDs dwarf the rest)
+LOG_FID_RANGE = 20  # FID or realism spanning more than this factor goes on a log axis (early values dwarf the rest)
 RUN_METRICS = (
     "fid",
     "precision",
@@ -357,6 +357,7 @@ RUN_METRICS = (
     "coverage",
     "mode_kl",
     "diversity",
+    "realism",
     "class_accuracy",
     "label_preservation",
     "cycle_error",
@@ -402,14 +403,16 @@ def metric_band(evals: pd.DataFrame, metric: str) -> pd.DataFrame:
 def metric_axis(ax, metric: str, band: pd.DataFrame, n_modes: int | None = None) -> None:
     """The y axis of a metric panel: its range (the registry's bounds, so noise between evaluations is
     drawn at its true size), from its lower bound to its upper bound (modes_covered: the number of modes)
-    or, unbounded, a little above the data; FID on a log axis when it spans more than LOG_FID_RANGE."""
+    or, unbounded, a little above the data; FID and realism (the registry's log_scale) on a log axis when
+    they span more than LOG_FID_RANGE."""
     values = pd.concat([band["value"], band["low"], band["high"]]).dropna()
     if values.empty:
         return
-    if metric == "fid" and (values > 0).all() and values.max() / values.min() > LOG_FID_RANGE:
+    spec = _spec(metric)
+    multiplicative = metric == "fid" or (spec is not None and spec.log_scale)  # FID, realism
+    if multiplicative and (values > 0).all() and values.max() / values.min() > LOG_FID_RANGE:
         ax.set_yscale("log")
         return
-    spec = _spec(metric)
     lower, upper = (None, None) if spec is None else spec.bounds(n_modes)
     top = upper if upper is not None else float(values.max()) * 1.1 or 1.0
     bottom = lower if lower is not None else float(values.min())
