@@ -54,24 +54,24 @@ class Claim(NamedTuple):
 FAST_LR = (("lr_d", 1e-3), ("lr_g", 1e-3))  # grid25 in minutes: the defaults (1e-4 to 3e-4) learn it slowly
 
 CLAIMS = [
-    Claim("wgan-gp", "ring8", "README.md:574; benchmarks/README.md:218", modes=8, hq=0.78),
-    Claim("wgan-gp", "grid25", "README.md:574; benchmarks/README.md:219", modes=24, hq=0.066),
-    Claim("gan-ns", "ring8", "README.md:575; benchmarks/README.md:220", modes=8, hq=0.85),
+    Claim("wgan-gp", "ring8", "docs/trainers.md:38; benchmarks/README.md:218", modes=8, hq=0.78),
+    Claim("wgan-gp", "grid25", "docs/trainers.md:38; benchmarks/README.md:219", modes=24, hq=0.066),
+    Claim("gan-ns", "ring8", "docs/trainers.md:39; benchmarks/README.md:220", modes=8, hq=0.85),
     Claim("gan", "ring8", "benchmarks/README.md:221", modes=7, hq=0.054),
     Claim("wgan", "ring8", "benchmarks/README.md:222", modes=8, hq=0.013),
-    # where gan-ns, gan and wgan-gp learn grid25 in minutes (issue 24, item 7): proposed for README.md:574
-    Claim("gan-ns", "grid25", "README.md:574", modes=25, hq=0.63, steps=6000, settings=FAST_LR),
+    # where gan-ns, gan and wgan-gp learn grid25 in minutes (issue 24, item 7): docs/trainers.md:46
+    Claim("gan-ns", "grid25", "docs/trainers.md:46", modes=25, hq=0.63, steps=6000, settings=FAST_LR),
     Claim(
         "gan",
         "grid25",
-        "README.md:574",
+        "docs/trainers.md:46",
         modes=21,
         hq=0.58,
         steps=6000,
         settings=(*FAST_LR, ("betas", (0.5, 0.9))),
     ),
-    Claim("wgan-gp", "grid25", "README.md:574", modes=20, hq=0.44, steps=6000, settings=FAST_LR),
-    Claim("dcgan", "digits", "README.md:575; benchmarks/README.md:234", modes=10, fid=204.0, n=2000),
+    Claim("wgan-gp", "grid25", "docs/trainers.md:47", modes=20, hq=0.44, steps=6000, settings=FAST_LR),
+    Claim("dcgan", "digits", "docs/trainers.md:39; benchmarks/README.md:239", modes=10, fid=204.0, n=2000),
 ]
 
 
