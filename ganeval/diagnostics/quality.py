@@ -84,9 +84,14 @@ IMPROVING_LABELS = {"fid": "FID", "realism": "the median realism score (how near
 ON_DATA_METRICS = ("precision", "coverage", "realism")
 
 
+def _share_ends(evals: pd.DataFrame) -> list[float]:
+    """Where each logged quality share ends (running median of 3)."""
+    return [float(smoothed(v).iloc[-1]) for v in (metric_series(evals, n) for n in LOW_QUALITY_METRICS) if len(v)]
+
+
 def _off_the_data(evals: pd.DataFrame) -> bool:
-    """Whether every logged quality share ends (running median of 3) under LOW_QUALITY_LEVEL."""
-    ends = [float(smoothed(v).iloc[-1]) for v in (metric_series(evals, n) for n in LOW_QUALITY_METRICS) if len(v)]
+    """Whether every logged quality share ends under LOW_QUALITY_LEVEL."""
+    ends = _share_ends(evals)
     return bool(ends) and max(ends) < LOW_QUALITY_LEVEL
 
 
@@ -227,8 +232,8 @@ def detect_low_plateau(evals: pd.DataFrame, improving: list[Finding]) -> list[Fi
 
 
 def _at_data_level(evals: pd.DataFrame) -> bool:
-    """Whether every logged quality share ends (running median of 3) at BELOW_DATA_LEVEL or above."""
-    ends = [float(smoothed(v).iloc[-1]) for v in (metric_series(evals, n) for n in LOW_QUALITY_METRICS) if len(v)]
+    """Whether every logged quality share ends at BELOW_DATA_LEVEL or above (`_share_ends`)."""
+    ends = _share_ends(evals)
     return bool(ends) and min(ends) >= BELOW_DATA_LEVEL
 
 
