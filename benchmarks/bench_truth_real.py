@@ -101,6 +101,7 @@ def add_realism(folder: Path, run: RealRun) -> None:
     import numpy as np
     import pandas as pd
 
+    from ganeval.atomic import atomic_write
     from ganeval.options import MetricOptions
     from ganeval.scoring import ReferenceScorer
 
@@ -124,8 +125,8 @@ def add_realism(folder: Path, run: RealRun) -> None:
         evaluator.update(np.load(samples, allow_pickle=False))
         values.append(evaluator.compute().metrics["realism"].value)
     evals["realism"] = values
-    evals.to_csv(path.with_suffix(".tmp"), index=False)
-    path.with_suffix(".tmp").replace(path)
+    with atomic_write(path, "w") as stream:
+        evals.to_csv(stream, index=False)
 
 
 def main() -> None:

@@ -123,3 +123,17 @@ def test_realism_creeping_up_on_the_data_is_not_a_trend():
     refinement: realism judges only samples off the data."""
     diagnosis = diagnose(None, pd.read_csv(FIXTURES / "healthy-own-ring8-4000-s4.csv"), {"data": "ring8"})
     assert diagnosis.verdict == "healthy" and not diagnosis.of_kind("still_improving"), diagnosis.explanation
+
+
+def test_a_negative_realism_score_is_a_broken_value_not_a_trend():
+    """One evaluation's median realism score of -5 (no computation gives it) was a fall that made a run
+    closing in read never-learned; it is a broken metric, and the rules judge the valid values: still
+    improving (rule 3 outranks unreliable-metrics, rule 16)."""
+    evals = pd.read_csv(FIXTURES / "h7-undertrained-wgan-gp-ring8-600-s3.csv")
+    evals.loc[evals.index[-3], "realism"] = -5.0
+    diagnosis = diagnose(None, evals, {"data": "ring8"})
+    assert (
+        diagnosis.verdict == "unreliable-metrics"
+        and "realism" in diagnosis.of_kind("broken_metric")[0].evidence["metrics"]
+    )
+    assert diagnosis.of_kind("still_improving")[0].evidence["metric"] == "realism"

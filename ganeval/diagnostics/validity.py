@@ -36,6 +36,7 @@ CHECKED = (
     "d_auc",
     "d_brier",
     "d_ece",
+    "realism",  # >= 0 (the registry's bound): a negative median realism score is a broken log
 )
 #: Ceilings past any feature space's range, where the registry gives no upper bound. FID: 1e5, the
 #: limit past which the diagnostics call any number broken (stability's EXPLODE_ABSOLUTE); FIDs on
