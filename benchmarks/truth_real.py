@@ -16,7 +16,8 @@ scored before any rule of that round was written, and once after; "held-out-3" t
 "held-out-8" measures the last rules of its session once, with no round after it; "held-out-9"
 (2026-12-07, fourth session) is the fresh set of that session's first round (the realism trend off the
 data), written and committed before it was trained; "held-out-10" (the same session) measures that
-session's last rules and oracle once, written and committed before it was trained. `pair` names runs
+session's last rules and oracle once, written and committed before it was trained; "held-out-11"
+(fifth session) measures the same rules once more, on new seeds and settings, the same way. `pair` names runs
 that are the same training evaluated on two schedules (every 50 and every 250 steps): they must get the
 same verdict."""
 
@@ -41,6 +42,7 @@ import torch
     HELD_OUT_8,
     HELD_OUT_9,
     HELD_OUT_10,
+    HELD_OUT_11,
 ) = (
     "design",
     "held-out",
@@ -53,6 +55,7 @@ import torch
     "held-out-8",
     "held-out-9",
     "held-out-10",
+    "held-out-11",
 )
 HALVES = (
     DESIGN,
@@ -66,6 +69,7 @@ HALVES = (
     HELD_OUT_8,
     HELD_OUT_9,
     HELD_OUT_10,
+    HELD_OUT_11,
 )
 
 
@@ -105,7 +109,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10 = (
+D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10, H11 = (
     DESIGN,
     HELD_OUT,
     HELD_OUT_2,
@@ -117,6 +121,7 @@ D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10 = (
     HELD_OUT_8,
     HELD_OUT_9,
     HELD_OUT_10,
+    HELD_OUT_11,
 )
 # fmt: off
 RUNS = [
@@ -619,6 +624,50 @@ RUNS = [
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1000"),
     _run("h10-ddom-own-slowg-s219", H10, "D-dominated", "own", "ring8", 1500, ("lr_g", 1.5e-4), ("d_steps", 5),
          seed=219, eval_every=50, why="G at 1.5e-4, 5 D steps per G step"),
+    # THE ELEVENTH HELD-OUT SET (added 2026-12-07, fifth session, before its training, with no rule or
+    # oracle change since held-out-10): a second measurement of the same rules, scored once. New seeds;
+    # batch 192, width 88, 6-d noise, lr 8e-4, 300-sample evaluations, a resumed and a plain bundled gan-ns.
+    _run("h11-healthy-own-ring8-4500-s221", H11, "healthy", "own", "ring8", 4500, seed=221, eval_every=150,
+         why="our own loop, 4500 steps"),
+    _run("h11-healthy-own-ring8-b192-w88-s222", H11, "healthy", "own", "ring8", 4000, ("batch", 192),
+         ("width", 88), seed=222, eval_every=200, why="batch 192, 88 units wide"),
+    _run("h11-healthy-own-ring8-z6-lr8e-4-n300-s223", H11, "healthy", "own", "ring8", 4000, ("z_dim", 6),
+         ("lr_g", 8e-4), ("lr_d", 8e-4), seed=223, eval_every=100, eval_n=300,
+         why="6-d noise at 8e-4, 300-sample evaluations"),
+    _run("h11-healthy-resumed-gan-ns-ring8-s16", H11, "healthy", "gan-ns", "ring8", 3000, seed=16,
+         resume_from=1200, eval_every=150, why="the bundled gan-ns to 1200 steps, resumed to 3000"),
+    _run("h11-pair-e50", H11, "healthy", "own", "ring8", 4000, ("eval_seed", 121), seed=225, eval_every=50,
+         pair="h11-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h11-pair-e250", H11, "healthy", "own", "ring8", 4000, ("eval_seed", 121), seed=225, eval_every=250,
+         pair="h11-pair", why="the same training, evaluated every 250 steps"),
+    _run("h11-undertrained-own-ring8-1000-s226", H11, "undertrained", "own", "ring8", 1000, seed=226,
+         eval_every=50, why="our own loop stopped at 1000 steps"),
+    _run("h11-undertrained-gan-ns-ring8-900-s17", H11, "undertrained", "gan-ns", "ring8", 900, seed=17,
+         eval_every=100, why="the bundled gan-ns stopped at 900 steps"),
+    _run("h11-stalled-own-freeze1000-s228", H11, "stalled", "own", "ring8", 2300, ("freeze_at", 1000), seed=228,
+         eval_every=100, why="our own loop, G frozen from step 1000"),
+    _run("h11-stalled-own-decay1000-s229", H11, "stalled", "own", "ring8", 2200, ("decay_from", 1000), seed=229,
+         eval_every=100, why="G's learning rate halved every 25 steps from step 1000"),
+    _run("h11-collapsed-gan-ring8-lrd3e-3-s18", H11, "collapsed", "gan", "ring8", 1500, ("lr_d", 3e-3), seed=18,
+         eval_every=75, why="the bundled minimax gan, D at 3e-3"),
+    _run("h11-collapsed-own-d5-s231", H11, "collapsed", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 7e-3),
+         ("r1", 0.0), seed=231, eval_every=50, why="5 D steps at 7x, no R1"),
+    _run("h11-diverged-own-jump-s232", H11, "diverged", "own", "ring8", 1800, ("jump_at", 1200), seed=232,
+         eval_every=90, why="both learning rates 100x from step 1200"),
+    _run("h11-diverged-own-lr0.45-s233", H11, "diverged", "own", "ring8", 500, ("lr_g", 0.45), ("lr_d", 0.45),
+         seed=233, eval_every=25, why="both learning rates at 0.45"),
+    _run("h11-never-own-lrg2e-7-s234", H11, "never-learned", "own", "ring8", 900, ("lr_g", 2e-7), seed=234,
+         eval_every=50, why="G at 2e-7"),
+    _run("h11-never-own-grid25-lrg1e-6-s235", H11, "never-learned", "own", "grid25", 900, ("lr_g", 1e-6),
+         ("width", 88), seed=235, eval_every=50, why="G at 1e-6 on grid25"),
+    _run("h11-oscillating-own-zscale-s236", H11, "oscillating", "own", "ring8", 1200, ("z_scale", 0.03),
+         ("r1", 0.0), seed=236, eval_every=50, why="G's noise scaled by 0.03, no R1"),
+    _run("h11-oscillating-own-nor1-s237", H11, "oscillating", "own", "ring8", 2000, ("r1", 0.0), ("lr_g", 7e-3),
+         ("lr_d", 7e-3), ("betas", (0.9, 0.999)), seed=237, eval_every=50, why="no R1 at 7e-3, momentum 0.9"),
+    _run("h11-ddom-own-boost1200-s238", H11, "D-dominated", "own", "ring8", 2400, ("boost_from", 1200), seed=238,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1200"),
+    _run("h11-ddom-own-slowg-s239", H11, "D-dominated", "own", "ring8", 1500, ("lr_g", 1.2e-4), ("d_steps", 5),
+         seed=239, eval_every=50, why="G at 1.2e-4, 5 D steps per G step"),
 ]
 # fmt: on
 
