@@ -9,8 +9,8 @@ is never called a divergence.
 A value is broken when it is infinite, or outside the metric's range: the registry's bounds
 (`MetricSpec.lower`/`upper`: shares and D's accuracy, AUC, Brier score and ECE in [0, 1], FID and
 density >= 0, IS >= 1), less a round-off tolerance, and the ceilings below where the registry leaves
-the metric unbounded. NaN is a missing
-value (an evaluation that did not compute the metric), not a broken one.
+the metric unbounded. NaN is a missing value (an evaluation that did not compute the metric), not a
+broken one.
 """
 
 from __future__ import annotations
