@@ -17,7 +17,9 @@ scored before any rule of that round was written, and once after; "held-out-3" t
 (2026-12-07, fourth session) is the fresh set of that session's first round (the realism trend off the
 data), written and committed before it was trained; "held-out-10" (the same session) measures that
 session's last rules and oracle once, written and committed before it was trained; "held-out-11"
-(fifth session) measures the same rules once more, on new seeds and settings, the same way. `pair` names runs
+(fifth session) measures the same rules once more, on new seeds and settings, the same way; "held-out-12"
+(sixth session) measures the same rules under the oracle's rule 1b (learned, then lost to the end:
+diverged), written and committed before it was trained, and scored once. `pair` names runs
 that are the same training evaluated on two schedules (every 50 and every 250 steps): they must get the
 same verdict."""
 
@@ -43,6 +45,7 @@ import torch
     HELD_OUT_9,
     HELD_OUT_10,
     HELD_OUT_11,
+    HELD_OUT_12,
 ) = (
     "design",
     "held-out",
@@ -56,6 +59,7 @@ import torch
     "held-out-9",
     "held-out-10",
     "held-out-11",
+    "held-out-12",
 )
 HALVES = (
     DESIGN,
@@ -70,6 +74,7 @@ HALVES = (
     HELD_OUT_9,
     HELD_OUT_10,
     HELD_OUT_11,
+    HELD_OUT_12,
 )
 
 
@@ -109,7 +114,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10, H11 = (
+D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10, H11, H12 = (
     DESIGN,
     HELD_OUT,
     HELD_OUT_2,
@@ -122,6 +127,7 @@ D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10, H11 = (
     HELD_OUT_9,
     HELD_OUT_10,
     HELD_OUT_11,
+    HELD_OUT_12,
 )
 # fmt: off
 RUNS = [
@@ -668,6 +674,50 @@ RUNS = [
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1200"),
     _run("h11-ddom-own-slowg-s239", H11, "D-dominated", "own", "ring8", 1500, ("lr_g", 1.2e-4), ("d_steps", 5),
          seed=239, eval_every=50, why="G at 1.2e-4, 5 D steps per G step"),
+    # THE TWELFTH HELD-OUT SET (added 2026-12-07, sixth session, before its training, after the oracle's
+    # rule 1b and with no rule change since held-out-10): a third measurement of the same rules, scored
+    # once. New seeds; width 96 at 7e-4, batch 96 with 4-d noise, 400-sample evaluations, a resumed
+    # gan-ns stopped early, the minimax gan with D at 2.5e-3, a jump at 1300, learning rates at 0.5.
+    _run("h12-healthy-own-ring8-4000-s241", H12, "healthy", "own", "ring8", 4000, seed=241, eval_every=125,
+         why="our own loop, 4000 steps"),
+    _run("h12-healthy-own-ring8-w96-lr7e-4-s242", H12, "healthy", "own", "ring8", 4500, ("width", 96),
+         ("lr_g", 7e-4), ("lr_d", 7e-4), seed=242, eval_every=150, why="96 units wide at 7e-4"),
+    _run("h12-healthy-own-ring8-b96-z4-n400-s243", H12, "healthy", "own", "ring8", 4000, ("batch", 96),
+         ("z_dim", 4), seed=243, eval_every=100, eval_n=400, why="batch 96, 4-d noise, 400-sample evaluations"),
+    _run("h12-healthy-gan-ns-ring8-2500-s19", H12, "healthy", "gan-ns", "ring8", 2500, seed=19, eval_every=125,
+         why="the bundled gan-ns, 2500 steps"),
+    _run("h12-pair-e50", H12, "healthy", "own", "ring8", 4000, ("eval_seed", 131), seed=245, eval_every=50,
+         pair="h12-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h12-pair-e250", H12, "healthy", "own", "ring8", 4000, ("eval_seed", 131), seed=245, eval_every=250,
+         pair="h12-pair", why="the same training, evaluated every 250 steps"),
+    _run("h12-undertrained-own-ring8-1100-s246", H12, "undertrained", "own", "ring8", 1100, seed=246,
+         eval_every=50, why="our own loop stopped at 1100 steps"),
+    _run("h12-undertrained-resumed-gan-ns-ring8-s20", H12, "undertrained", "gan-ns", "ring8", 1000, seed=20,
+         resume_from=500, eval_every=100, why="the bundled gan-ns to 500 steps, resumed to 1000"),
+    _run("h12-stalled-own-freeze1100-s248", H12, "stalled", "own", "ring8", 2400, ("freeze_at", 1100), seed=248,
+         eval_every=100, why="our own loop, G frozen from step 1100"),
+    _run("h12-stalled-own-decay1100-s249", H12, "stalled", "own", "ring8", 2300, ("decay_from", 1100), seed=249,
+         eval_every=100, why="G's learning rate halved every 25 steps from step 1100"),
+    _run("h12-collapsed-gan-ring8-lrd2.5e-3-s19", H12, "collapsed", "gan", "ring8", 1500, ("lr_d", 2.5e-3),
+         seed=19, eval_every=75, why="the bundled minimax gan, D at 2.5e-3"),
+    _run("h12-collapsed-own-d5-s251", H12, "collapsed", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 8e-3),
+         ("r1", 0.0), seed=251, eval_every=50, why="5 D steps at 8x, no R1"),
+    _run("h12-diverged-own-jump-s252", H12, "diverged", "own", "ring8", 1900, ("jump_at", 1300), seed=252,
+         eval_every=95, why="both learning rates 100x from step 1300"),
+    _run("h12-diverged-own-lr0.5-s253", H12, "diverged", "own", "ring8", 500, ("lr_g", 0.5), ("lr_d", 0.5),
+         seed=253, eval_every=25, why="both learning rates at 0.5"),
+    _run("h12-never-own-lrg3e-7-s254", H12, "never-learned", "own", "ring8", 900, ("lr_g", 3e-7), seed=254,
+         eval_every=50, why="G at 3e-7"),
+    _run("h12-never-own-grid25-lrg8e-7-s255", H12, "never-learned", "own", "grid25", 900, ("lr_g", 8e-7),
+         ("width", 72), seed=255, eval_every=50, why="G at 8e-7 on grid25"),
+    _run("h12-oscillating-own-zscale-s256", H12, "oscillating", "own", "ring8", 1200, ("z_scale", 0.035),
+         ("r1", 0.0), seed=256, eval_every=50, why="G's noise scaled by 0.035, no R1"),
+    _run("h12-oscillating-own-nor1-s257", H12, "oscillating", "own", "ring8", 2000, ("r1", 0.0), ("lr_g", 6.5e-3),
+         ("lr_d", 6.5e-3), ("betas", (0.9, 0.999)), seed=257, eval_every=50, why="no R1 at 6.5e-3, momentum 0.9"),
+    _run("h12-ddom-own-boost1100-s258", H12, "D-dominated", "own", "ring8", 2300, ("boost_from", 1100), seed=258,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1100"),
+    _run("h12-ddom-own-slowg-s259", H12, "D-dominated", "own", "ring8", 1500, ("lr_g", 1.3e-4), ("d_steps", 5),
+         seed=259, eval_every=50, why="G at 1.3e-4, 5 D steps per G step"),
 ]
 # fmt: on
 
