@@ -192,7 +192,10 @@ def report(half: str, rows: list) -> None:
     for run, known, diagnosis in rows:
         kind = FINDING_OF.get(known.verdict)
         if kind and known.onset is not None:
-            starts = [f.start_step for f in diagnosis.of_kind(kind)]
+            found = diagnosis.of_kind(kind)
+            if kind == "divergence":  # samples that left the data: the low-quality finding that says so
+                found += [f for f in diagnosis.of_kind("low_quality") if f.evidence.get("left_modes")]
+            starts = [f.start_step for f in found]
             steps = max(run.steps, 1)
             error = min((abs(s - known.onset) / steps for s in starts), default=None)
             shown = "not found" if error is None else f"{error:.1%} of the run"
