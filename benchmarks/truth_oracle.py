@@ -27,14 +27,18 @@ The truth, decided in this order (the first that holds):
    which the median distance stays over c (or the first non-finite loss).
 1b. diverged, too, where G learned and lost it: quality had reached 0.2 at least (the best median of
    3 consecutive evaluations, each covering more than half the modes: a dead point that lands on one
-   mode learned nothing) and the final samples and each of the last 3 evaluations are under a third
-   of that best: the samples scattered off the modes they had reached and did not come back (a
-   learning-rate jump's blow-up). Onset: the first evaluation after the best at which quality fell
+   mode learned nothing) and the final samples and at least 2 of the last 3 evaluations are under a
+   third of that best: the samples scattered off the modes they had reached and did not come back (a
+   learning-rate jump's blow-up; a thrashing G lands near its old quality now and then, and one such
+   evaluation does not decide). Onset: the first evaluation after the best at which quality fell
    under a third of it (a thrashing G comes back above it now and then; the fall is when it broke).
    (Added 2026-12-07, sixth session, after the verdicts were seen and before held-out-12 was written:
    rule 8 named such runs never-learned, "it had learned, and lost it", and rule 7 undertrained or
    rule 4 collapsed when the scattered samples crept back or kept half the modes; no user calls a
-   run that reached quality 0.65 never-learned. The scores under both are in benchmarks/README.md.)
+   run that reached quality 0.65 never-learned. The scores under both are in benchmarks/README.md.
+   "Each of the last 3" became "2 of the last 3" in the same session, after held-out-12 was scored:
+   one bounced evaluation kept four jumps that reached quality 0.27-0.54 and ended under 0.16 out of
+   the rule, as never-learned or undertrained; ganeval's score fell by one with it.)
 2. never-learned: quality under 0.1 at the end and never 0.15 (a uniform smear over grid25's
    square puts 0.05 within c/8 of a centre: chance level), and the samples are not closing in on the
    modes (approaching: their median distance to the nearest centre at the end under 0.8 times the
@@ -264,14 +268,14 @@ def truth(run: Path, data: str) -> Truth:
             numbers,
         )
 
-    # 1b: learned, then lost it (a sustained fall: the best of 3 consecutive evaluations, the last 3);
+    # 1b: learned, then lost it (a sustained fall: the best of 3 consecutive evaluations, 2 of the last 3);
     # quality counts as learned where more than half the modes were covered (a dead point landing on one
     # mode learned nothing: it hops, rule 3)
     spread_quality = [x.quality if x.covered > k // 2 else 0.0 for x in m]
     windows = [float(np.median(spread_quality[i : i + 3])) for i in range(len(m) - 2)]
     learned = max(windows, default=0.0)
     lost = [x.quality < learned / 3 for x in m]
-    if learned >= LEARNED and last.quality < learned / 3 and all(lost[-3:]):
+    if learned >= LEARNED and last.quality < learned / 3 and sum(lost[-3:]) >= 2:
         best = windows.index(learned) + 1  # the middle of the best window
         fall = next(steps[i] for i in range(best, len(m)) if lost[i])  # the first fall after it
         return Truth(
