@@ -12,7 +12,7 @@ intended, oracle truth and why).
 
     python benchmarks/bench_truth_real.py --out /tmp/truth-real [--half HALF|all] [--no-train]
 
-HALF: design, held-out, held-out-2, ... held-out-12 (truth_real.HALVES).
+HALF: design, held-out, held-out-2, ... held-out-13 (truth_real.HALVES).
 
 The diagnosis is whatever `ganeval` imports: `PYTHONPATH=/path/to/other/tree` diagnoses the same
 folders with another tree's rules (the first line printed names the tree).

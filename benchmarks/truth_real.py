@@ -19,7 +19,8 @@ data), written and committed before it was trained; "held-out-10" (the same sess
 session's last rules and oracle once, written and committed before it was trained; "held-out-11"
 (fifth session) measures the same rules once more, on new seeds and settings, the same way; "held-out-12"
 (sixth session) measures the same rules under the oracle's rule 1b (learned, then lost to the end:
-diverged), written and committed before it was trained, and scored once. `pair` names runs
+diverged), written and committed before it was trained, and scored once; "held-out-13" (the same
+session) measures them once more under rule 1b's "2 of the last 3", the same way. `pair` names runs
 that are the same training evaluated on two schedules (every 50 and every 250 steps): they must get the
 same verdict."""
 
@@ -46,6 +47,7 @@ import torch
     HELD_OUT_10,
     HELD_OUT_11,
     HELD_OUT_12,
+    HELD_OUT_13,
 ) = (
     "design",
     "held-out",
@@ -60,6 +62,7 @@ import torch
     "held-out-10",
     "held-out-11",
     "held-out-12",
+    "held-out-13",
 )
 HALVES = (
     DESIGN,
@@ -75,6 +78,7 @@ HALVES = (
     HELD_OUT_10,
     HELD_OUT_11,
     HELD_OUT_12,
+    HELD_OUT_13,
 )
 
 
@@ -114,7 +118,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10, H11, H12 = (
+D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10, H11, H12, H13 = (
     DESIGN,
     HELD_OUT,
     HELD_OUT_2,
@@ -128,6 +132,7 @@ D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10, H11, H12 = (
     HELD_OUT_10,
     HELD_OUT_11,
     HELD_OUT_12,
+    HELD_OUT_13,
 )
 # fmt: off
 RUNS = [
@@ -718,6 +723,50 @@ RUNS = [
          eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 1100"),
     _run("h12-ddom-own-slowg-s259", H12, "D-dominated", "own", "ring8", 1500, ("lr_g", 1.3e-4), ("d_steps", 5),
          seed=259, eval_every=50, why="G at 1.3e-4, 5 D steps per G step"),
+    # THE THIRTEENTH HELD-OUT SET (added 2026-12-08, sixth session, before its training, after rule 1b's
+    # "2 of the last 3", with no rule change since held-out-10): the same rules, scored once. New seeds;
+    # width 80 at 1.2e-3, batch 160 with 10-d noise, 250-sample evaluations, the bundled gan-ns resumed
+    # from 1000 to 2800, a jump at step 1000, learning rates at 0.35, G at 1.4e-4 under 5 D steps.
+    _run("h13-healthy-own-ring8-3800-s261", H13, "healthy", "own", "ring8", 3800, seed=261, eval_every=100,
+         why="our own loop, 3800 steps"),
+    _run("h13-healthy-own-ring8-w80-lr1.2e-3-s262", H13, "healthy", "own", "ring8", 4000, ("width", 80),
+         ("lr_g", 1.2e-3), ("lr_d", 1.2e-3), seed=262, eval_every=125, why="80 units wide at 1.2e-3"),
+    _run("h13-healthy-own-ring8-b160-z10-n250-s263", H13, "healthy", "own", "ring8", 4000, ("batch", 160),
+         ("z_dim", 10), seed=263, eval_every=100, eval_n=250, why="batch 160, 10-d noise, 250-sample evaluations"),
+    _run("h13-healthy-resumed-gan-ns-ring8-s21", H13, "healthy", "gan-ns", "ring8", 2800, seed=21,
+         resume_from=1000, eval_every=140, why="the bundled gan-ns to 1000 steps, resumed to 2800"),
+    _run("h13-pair-e50", H13, "healthy", "own", "ring8", 3500, ("eval_seed", 141), seed=265, eval_every=50,
+         pair="h13-pair", why="our own loop, evaluated every 50 steps"),
+    _run("h13-pair-e250", H13, "healthy", "own", "ring8", 3500, ("eval_seed", 141), seed=265, eval_every=250,
+         pair="h13-pair", why="the same training, evaluated every 250 steps"),
+    _run("h13-undertrained-own-ring8-1000-s266", H13, "undertrained", "own", "ring8", 1000, seed=266,
+         eval_every=50, why="our own loop stopped at 1000 steps"),
+    _run("h13-undertrained-gan-ns-ring8-800-s22", H13, "undertrained", "gan-ns", "ring8", 800, seed=22,
+         eval_every=80, why="the bundled gan-ns stopped at 800 steps"),
+    _run("h13-stalled-own-freeze1200-s268", H13, "stalled", "own", "ring8", 2500, ("freeze_at", 1200), seed=268,
+         eval_every=100, why="our own loop, G frozen from step 1200"),
+    _run("h13-stalled-own-decay900-s269", H13, "stalled", "own", "ring8", 2100, ("decay_from", 900), seed=269,
+         eval_every=100, why="G's learning rate halved every 25 steps from step 900"),
+    _run("h13-collapsed-gan-ring8-lrd3e-3-s22", H13, "collapsed", "gan", "ring8", 1500, ("lr_d", 3e-3), seed=22,
+         eval_every=75, why="the bundled minimax gan, D at 3e-3"),
+    _run("h13-collapsed-own-d5-s271", H13, "collapsed", "own", "ring8", 1200, ("d_steps", 5), ("lr_d", 6e-3),
+         ("r1", 0.0), seed=271, eval_every=50, why="5 D steps at 6x, no R1"),
+    _run("h13-diverged-own-jump-s272", H13, "diverged", "own", "ring8", 1600, ("jump_at", 1000), seed=272,
+         eval_every=80, why="both learning rates 100x from step 1000"),
+    _run("h13-diverged-own-lr0.35-s273", H13, "diverged", "own", "ring8", 500, ("lr_g", 0.35), ("lr_d", 0.35),
+         seed=273, eval_every=25, why="both learning rates at 0.35"),
+    _run("h13-never-own-lrg1e-7-s274", H13, "never-learned", "own", "ring8", 900, ("lr_g", 1e-7), seed=274,
+         eval_every=50, why="G at 1e-7"),
+    _run("h13-never-own-grid25-lrg6e-7-s275", H13, "never-learned", "own", "grid25", 900, ("lr_g", 6e-7),
+         ("width", 96), seed=275, eval_every=50, why="G at 6e-7 on grid25"),
+    _run("h13-oscillating-own-zscale-s276", H13, "oscillating", "own", "ring8", 1200, ("z_scale", 0.02),
+         ("r1", 0.0), seed=276, eval_every=50, why="G's noise scaled by 0.02, no R1"),
+    _run("h13-oscillating-own-nor1-s277", H13, "oscillating", "own", "ring8", 2000, ("r1", 0.0), ("lr_g", 8e-3),
+         ("lr_d", 8e-3), ("betas", (0.9, 0.999)), seed=277, eval_every=50, why="no R1 at 8e-3, momentum 0.9"),
+    _run("h13-ddom-own-boost900-s278", H13, "D-dominated", "own", "ring8", 2100, ("boost_from", 900), seed=278,
+         eval_every=100, why="D boosted (5 steps at 10x, no R1) from step 900"),
+    _run("h13-ddom-own-slowg-s279", H13, "D-dominated", "own", "ring8", 1500, ("lr_g", 1.4e-4), ("d_steps", 5),
+         seed=279, eval_every=50, why="G at 1.4e-4, 5 D steps per G step"),
 ]
 # fmt: on
 
