@@ -33,53 +33,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-(
-    DESIGN,
-    HELD_OUT,
-    HELD_OUT_2,
-    HELD_OUT_3,
-    HELD_OUT_4,
-    HELD_OUT_5,
-    HELD_OUT_6,
-    HELD_OUT_7,
-    HELD_OUT_8,
-    HELD_OUT_9,
-    HELD_OUT_10,
-    HELD_OUT_11,
-    HELD_OUT_12,
-    HELD_OUT_13,
-) = (
-    "design",
-    "held-out",
-    "held-out-2",
-    "held-out-3",
-    "held-out-4",
-    "held-out-5",
-    "held-out-6",
-    "held-out-7",
-    "held-out-8",
-    "held-out-9",
-    "held-out-10",
-    "held-out-11",
-    "held-out-12",
-    "held-out-13",
-)
-HALVES = (
-    DESIGN,
-    HELD_OUT,
-    HELD_OUT_2,
-    HELD_OUT_3,
-    HELD_OUT_4,
-    HELD_OUT_5,
-    HELD_OUT_6,
-    HELD_OUT_7,
-    HELD_OUT_8,
-    HELD_OUT_9,
-    HELD_OUT_10,
-    HELD_OUT_11,
-    HELD_OUT_12,
-    HELD_OUT_13,
-)
+DESIGN = "design"
+# the design half, then the held-out sets in the order they were written (a new one takes the next number)
+HALVES = (DESIGN, "held-out", *(f"held-out-{n}" for n in range(2, 14)))
 
 
 @dataclass(frozen=True)
@@ -118,22 +74,7 @@ def _run(name, half, intended, variant, data, steps, *settings, **kw) -> RealRun
     return RealRun(name, half, intended, variant, data, steps, tuple(settings), **kw)
 
 
-D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10, H11, H12, H13 = (
-    DESIGN,
-    HELD_OUT,
-    HELD_OUT_2,
-    HELD_OUT_3,
-    HELD_OUT_4,
-    HELD_OUT_5,
-    HELD_OUT_6,
-    HELD_OUT_7,
-    HELD_OUT_8,
-    HELD_OUT_9,
-    HELD_OUT_10,
-    HELD_OUT_11,
-    HELD_OUT_12,
-    HELD_OUT_13,
-)
+D, H, H2, H3, H4, H5, H6, H7, H8, H9, H10, H11, H12, H13 = HALVES
 # fmt: off
 RUNS = [
     # healthy: converging runs of several variants, seeds, data and loops
